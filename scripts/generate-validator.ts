@@ -64,6 +64,7 @@ export function buildManifestSchema(openapiText: string): Record<string, Json> {
 export function buildValidatorSource(schema: Record<string, Json>): string {
   const ajv = new Ajv2020({
     allErrors: true,
+    verbose: true, // errors carry the offending value, for messages that show it
     discriminator: true,
     strict: true,
     strictRequired: false,

@@ -26,7 +26,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -36,7 +36,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.paths === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48,7 +48,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.type.type,parentSchema:schema33.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -58,7 +58,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "local")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.type.enum,parentSchema:schema33.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -76,7 +76,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.src === undefined){
-const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'"};
+const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'",schema:schema34.required,parentSchema:schema34,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -86,8 +86,9 @@ vErrors.push(err4);
 errors++;
 }
 if(data2.src !== undefined){
-if(typeof data2.src !== "string"){
-const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data3 = data2.src;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.src.type,parentSchema:schema34.properties.src,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -98,8 +99,9 @@ errors++;
 }
 }
 if(data2.dest !== undefined){
-if(typeof data2.dest !== "string"){
-const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data4 = data2.dest;
+if(typeof data4 !== "string"){
+const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.dest.type,parentSchema:schema34.properties.dest,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -111,7 +113,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -123,7 +125,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.paths.type,parentSchema:schema33.properties.paths,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -135,7 +137,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -162,7 +164,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -172,7 +174,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -182,7 +184,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -192,7 +194,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -205,7 +207,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema32.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -215,7 +217,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema32.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -226,7 +228,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -239,7 +241,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.metadata.type,parentSchema:schema32.properties.metadata,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -253,7 +255,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema32.properties.ml_repo,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -264,7 +266,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.ml_repo.type,parentSchema:schema32.properties.ml_repo,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -277,7 +279,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.version.type,parentSchema:schema32.properties.version,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -288,7 +290,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.version,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -302,7 +304,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.type.type,parentSchema:schema32.properties.type,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -312,7 +314,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "artifact-version")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.type.enum,parentSchema:schema32.properties.type,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -326,7 +328,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema32.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -337,7 +339,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.description.type,parentSchema:schema32.properties.description,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -351,7 +353,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema32.properties.version_alias,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -361,7 +363,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema32.properties.version_alias,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -372,7 +374,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.version_alias.type,parentSchema:schema32.properties.version_alias,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -390,7 +392,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.required,parentSchema:schema35,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -402,7 +404,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.type.type,parentSchema:schema35.properties.type,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -412,7 +414,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.type.enum,parentSchema:schema35.properties.type,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -426,7 +428,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema35.properties.uri,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -437,7 +439,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.uri.type,parentSchema:schema35.properties.uri,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -449,7 +451,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -465,7 +467,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -475,7 +477,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -487,7 +489,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.type.type,parentSchema:schema36.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -497,7 +499,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.type.enum,parentSchema:schema36.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -511,7 +513,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema36.properties.uri,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -522,7 +524,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.uri.type,parentSchema:schema36.properties.uri,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -534,7 +536,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data:data7};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -561,7 +563,7 @@ props0.paths = true;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -572,7 +574,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -583,7 +585,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.source.type,parentSchema:schema32.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -596,7 +598,7 @@ errors++;
 if(data.step !== undefined){
 let data12 = data.step;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.step.type,parentSchema:schema32.properties.step,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -607,7 +609,7 @@ errors++;
 }
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 < 0 || isNaN(data12)){
-const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema32.properties.step,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -619,8 +621,9 @@ errors++;
 }
 }
 if(data.run_id !== undefined){
-if(typeof data.run_id !== "string"){
-const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data13 = data.run_id;
+if(typeof data13 !== "string"){
+const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.run_id.type,parentSchema:schema32.properties.run_id,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -632,7 +635,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err38];
 }

@@ -1,0 +1,46 @@
+/** Where a manifest document came from: the row's place in the report and the annotations. */
+export interface Location {
+  /** Relative to the workspace, with `/` separators. */
+  file: string
+  /** 0-based index of the YAML document in its file. */
+  document: number
+  /** 1-based line where the document (or the file's problem) starts. */
+  line: number
+}
+
+/** Which artifact version a manifest names; null where the manifest does not say. */
+export interface Identity {
+  ml_repo: string | null
+  name: string | null
+  version: number | null
+  version_alias: string | null
+}
+
+export type Outcome =
+  | { status: 'deleted'; attempts: number; http_status: number; message: string }
+  | { status: 'not-found'; attempts: number; http_status: 404; message: string }
+  | { status: 'failed'; attempts: number; http_status: number | null; message: string }
+  | { status: 'invalid'; attempts: 0; http_status: null; message: string }
+  | { status: 'skipped'; attempts: number; http_status: null; message: string }
+  | { status: 'dry-run'; attempts: 0; http_status: null; message: string }
+
+export type Status = Outcome['status']
+
+/** One row of the `results` output and of the summary table. */
+export type Result = Location & Identity & Outcome
+
+/** Statuses that make the step fail with `fail-on-error`. */
+export function isFailure(status: Status): boolean {
+  switch (status) {
+    case 'failed':
+    case 'invalid':
+      return true
+    case 'deleted':
+    case 'not-found':
+    case 'skipped':
+    case 'dry-run':
+      return false
+  }
+}
+
+export const NO_IDENTITY: Identity = { ml_repo: null, name: null, version: null, version_alias: null }

@@ -1,0 +1,164 @@
+import type { ErrorObject } from 'ajv'
+import schema from './schema/artifact-manifest.schema.json' with { type: 'json' }
+import validateSchema from './schema/validate-manifest.cjs'
+import type { ArtifactManifest } from './manifest-types.ts'
+
+/** A path into a manifest: object keys and array indexes. */
+export type FieldPath = (string | number)[]
+
+export interface Problem {
+  /** Where the offending value is; `[]` is the whole manifest. */
+  path: FieldPath
+  message: string
+}
+
+export interface UnknownField {
+  field: string
+  suggestion: string | null
+}
+
+export type Verdict =
+  | { valid: true; manifest: ArtifactManifest; unknownFields: UnknownField[] }
+  | { valid: false; problems: Problem[]; unknownFields: UnknownField[] }
+
+export const KNOWN_FIELDS: readonly string[] = Object.keys(schema.$defs.ArtifactManifest.properties)
+
+/** Checks one parsed document against the ArtifactManifest schema and the action's own rule. */
+export function checkManifest(value: unknown): Verdict {
+  if (!isPlainObject(value)) {
+    return { valid: false, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] }
+  }
+  const unknownFields = findUnknownFields(value)
+  const problems = validateSchema(value) ? [] : (validateSchema.errors ?? []).map(toProblem)
+  if (value.version === undefined && value.version_alias === undefined) {
+    problems.push({
+      path: [],
+      message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them',
+    })
+  }
+  if (problems.length > 0) return { valid: false, problems: dedupe(problems), unknownFields }
+  return { valid: true, manifest: value as unknown as ArtifactManifest, unknownFields }
+}
+
+export function formatPath(path: FieldPath): string {
+  let out = ''
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part
+  return out || '(manifest)'
+}
+
+function toProblem(error: ErrorObject): Problem {
+  const path = parsePointer(error.instancePath)
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return { path, message: `missing required field "${String(params.missingProperty)}"` }
+    case 'type':
+      return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` }
+    case 'pattern':
+      return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` }
+    case 'maxLength':
+      return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` }
+    case 'minimum':
+      return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` }
+    case 'enum':
+      return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` }
+    case 'discriminator':
+      return discriminatorProblem(path, params, error)
+    default:
+      return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` }
+  }
+}
+
+function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, error: ErrorObject): Problem {
+  const tag = String(params.tag)
+  if (params.error === 'tag' && params.tagValue === undefined) {
+    return { path, message: `missing required field "${tag}"` }
+  }
+  const branches = (error.parentSchema?.oneOf ?? []) as { $ref: string }[]
+  const allowed = branches.map((branch) => {
+    const name = branch.$ref.split('/').pop() ?? ''
+    const properties = (schema.$defs as Record<string, { properties?: Record<string, { enum?: string[] }> }>)[name]?.properties
+    return properties?.[tag]?.enum?.[0]
+  })
+  return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` }
+}
+
+function parsePointer(pointer: string): FieldPath {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part))
+}
+
+function findUnknownFields(value: Record<string, unknown>): UnknownField[] {
+  return Object.keys(value)
+    .filter((field) => !KNOWN_FIELDS.includes(field))
+    .map((field) => ({ field, suggestion: closestField(field) }))
+}
+
+/** The known field a typo most likely meant, by edit distance, or null when none is close. */
+export function closestField(field: string): string | null {
+  let best: string | null = null
+  let bestDistance = Infinity
+  const lowered = field.toLowerCase().replaceAll('-', '_')
+  for (const known of KNOWN_FIELDS) {
+    const distance = editDistance(lowered, known)
+    if (distance < bestDistance) [best, bestDistance] = [known, distance]
+  }
+  const tolerance = Math.max(1, Math.floor(field.length / 3))
+  return bestDistance <= tolerance ? best : null
+}
+
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
+      rows[i]![j] = d
+    }
+  }
+  return rows[a.length]![b.length]!
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>()
+  return problems.filter((problem) => {
+    const key = `${formatPath(problem.path)}\0${problem.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (null)'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'string') return `the string ${quote(value)}`
+  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`
+  return `${typeof value} ${String(value)}`
+}
+
+const MAX_QUOTED = 80
+
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text
+  return JSON.stringify(cut)
+}
+
+function listWords(values: unknown): string {
+  const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value))
+  if (words.length <= 1) return words.join('')
+  return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`
+}
