@@ -22,6 +22,8 @@ export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
   env?: Record<string, string>
+  /** The script to run instead of dist/index.js, e.g. the benchmark's start-up floor. */
+  entry?: string
   /** Called once the process has started, e.g. to send it signals. */
   onStart?(child: ChildProcess): void
 }
@@ -45,7 +47,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
 
   const started = performance.now()
-  const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [options.entry ?? ACTION_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -1,0 +1,52 @@
+// What every figure shares: repetitions reduced to a median, and the table row.
+
+export interface Figure {
+  figure: string
+  measured: string
+  floor: string
+  /** measured ÷ floor; null where there is no floor. */
+  ratio: number | null
+  target: string
+  /** null: reported, not judged. */
+  pass: boolean | null
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of nothing')
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Runs each variant `repetitions` times, interleaved (a, b, a, b, …), so drift on the machine falls on all alike. */
+export async function alternate<K extends string>(repetitions: number, variants: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
+  const names = Object.keys(variants) as K[]
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>
+  for (let i = 0; i < repetitions; i++) {
+    for (const name of names) samples[name].push(await variants[name]())
+  }
+  return samples
+}
+
+export const ms = (value: number, digits = 0) => `${value.toFixed(digits)} ms`
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(2)} MiB`
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${bytes} B`
+}
+
+export function renderTable(figures: Figure[]): string {
+  const header = ['figure', 'measured', 'floor', 'ratio', 'target', 'result']
+  const rows = figures.map((f) => [
+    f.figure,
+    f.measured,
+    f.floor,
+    f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`,
+    f.target,
+    f.pass === null ? 'reported' : f.pass ? 'pass' : 'FAIL',
+  ])
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)))
+  const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n')
+}

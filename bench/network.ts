@@ -1,0 +1,171 @@
+// The deletion phase of the built action against the stand-in control plane:
+// throughput at 50 ms a response, cost per request when it answers at once,
+// and what 20% transient 503s cost. Every phase is timed on the server, from
+// the first request's arrival to the last response's end, so process
+// start-up and validation are not in it.
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { runAction } from '../test/support/run-action.ts'
+import { startStandIn, versionKey } from '../test/support/stand-in-control-plane.ts'
+import { alternate, median, ms, type Figure } from './measure.ts'
+import { MANIFEST_PATTERN, type Workspace } from './workspace.ts'
+
+const TOKEN = 'bench-token'
+const CONCURRENCY = 8
+
+export interface NetworkSettings {
+  manifests: number
+  /** How long the server takes to answer in the throughput and retry runs. */
+  latencyMs: number
+  /** Share of attempts answered 503 in the retry run. */
+  faultRate: number
+}
+
+interface Phase {
+  ms: number
+  requests: number
+  faults: number
+}
+
+interface ServerBehaviour {
+  latencyMs: number
+  faultRate: number
+}
+
+/** Starts a stand-in that knows every version, calls `drive` with its URL, and times what the server saw. */
+async function timePhase(keys: string[], behaviour: ServerBehaviour, drive: (url: string) => Promise<void>): Promise<Phase> {
+  const attempts = new Map<string, number>()
+  let first = 0
+  let last = 0
+  let faults = 0
+  const standIn = await startStandIn({
+    token: TOKEN,
+    existing: keys,
+    async script(request, response) {
+      first ||= performance.now()
+      response.once('finish', () => (last = performance.now()))
+      const key = request.manifest ? versionKey(request.manifest) : ''
+      const attempt = (attempts.get(key) ?? 0) + 1
+      attempts.set(key, attempt)
+      if (behaviour.latencyMs > 0) await delay(behaviour.latencyMs)
+      if (isFault(`${key}#${attempt}`, behaviour.faultRate)) {
+        faults++
+        response.writeHead(503, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ detail: 'Service temporarily unavailable' }))
+        return 'handled'
+      }
+    },
+  })
+  try {
+    await drive(standIn.url)
+    if (standIn.existing.size > 0) throw new Error(`${standIn.existing.size} versions were not deleted`)
+    return { ms: last - first, requests: standIn.requests.length, faults }
+  } finally {
+    await standIn.close()
+  }
+}
+
+/**
+ * Deterministic: the same attempt of the same version fails in every run.
+ * FNV-1a of the text, mixed by murmur3's finalizer so texts that differ in
+ * their last character (the attempt number) fall far apart.
+ */
+function isFault(text: string, rate: number): boolean {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35)
+  hash ^= hash >>> 16
+  return (hash >>> 0) / 2 ** 32 < rate
+}
+
+function actionDriver(workspace: Workspace) {
+  return async (url: string) => {
+    const run = await runAction({
+      workspace: workspace.dir,
+      inputs: { 'manifest-path': MANIFEST_PATTERN, 'control-plane-url': url, token: TOKEN, concurrency: String(CONCURRENCY) },
+    })
+    if (run.exitCode !== 0) throw new Error(`the action exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
+  }
+}
+
+function floorDriver(root: string, kind: 'http' | 'fetch', requests: number) {
+  return async (url: string) => {
+    const client = path.join(root, 'bench/floor-client.ts')
+    await promisify(execFile)(process.execPath, [client, kind, url, TOKEN, String(requests), String(CONCURRENCY)])
+  }
+}
+
+/** Throughput (50 ms answers) and retry cost (the same with 503s), interleaved. */
+export async function throughputAndRetryFigures(workspace: Workspace, settings: NetworkSettings, repetitions: number): Promise<Figure[]> {
+  const drive = actionDriver(workspace)
+  const phases: Record<'clean' | 'faulty', Phase[]> = { clean: [], faulty: [] }
+  await alternate(repetitions, {
+    clean: async () => record(phases.clean, await timePhase(workspace.keys, { latencyMs: settings.latencyMs, faultRate: 0 }, drive)),
+    faulty: async () => record(phases.faulty, await timePhase(workspace.keys, { latencyMs: settings.latencyMs, faultRate: settings.faultRate }, drive)),
+  })
+  const ideal = Math.ceil(settings.manifests / CONCURRENCY) * settings.latencyMs
+  const clean = median(phases.clean.map((phase) => phase.ms))
+  const faulty = median(phases.faulty.map((phase) => phase.ms))
+  const retried = phases.faulty[0]!
+  return [
+    {
+      figure: `throughput (${settings.manifests} × ${settings.latencyMs} ms, concurrency ${CONCURRENCY})`,
+      measured: ms(clean),
+      floor: `${ms(ideal)} (ceil(n/c)·latency)`,
+      ratio: clean / ideal,
+      target: '≤ 1.05×',
+      pass: clean / ideal <= 1.05,
+    },
+    {
+      figure: `retry cost (${Math.round(settings.faultRate * 100)}% 503s: ${retried.faults} of ${retried.requests} attempts)`,
+      measured: ms(faulty),
+      floor: `${ms(clean)} (no faults)`,
+      ratio: faulty / clean,
+      target: 'report; small',
+      pass: null,
+    },
+  ]
+}
+
+/** Cost per request: the action, a bare node:http keep-alive client and fetch, against a server that answers at once. */
+export async function costPerRequestFigures(root: string, workspace: Workspace, settings: NetworkSettings, repetitions: number): Promise<Figure[]> {
+  const instant = { latencyMs: 0, faultRate: 0 }
+  const perRequest = async (drive: (url: string) => Promise<void>) => {
+    const phase = await timePhase(workspace.keys, instant, drive)
+    return phase.ms / phase.requests
+  }
+  const samples = await alternate(repetitions, {
+    action: () => perRequest(actionDriver(workspace)),
+    http: () => perRequest(floorDriver(root, 'http', settings.manifests)),
+    fetch: () => perRequest(floorDriver(root, 'fetch', settings.manifests)),
+  })
+  const action = median(samples.action)
+  const bare = median(samples.http)
+  const viaFetch = median(samples.fetch)
+  return [
+    {
+      figure: `cost per request (${settings.manifests} at once, concurrency ${CONCURRENCY})`,
+      measured: ms(action, 3),
+      floor: `${ms(bare, 3)} (node:http keep-alive)`,
+      ratio: action / bare,
+      target: '≤ 0.5 ms',
+      pass: action <= 0.5,
+    },
+    {
+      figure: '  the same with fetch, for scale',
+      measured: ms(viaFetch, 3),
+      floor: `${ms(bare, 3)} (node:http keep-alive)`,
+      ratio: viaFetch / bare,
+      target: '—',
+      pass: null,
+    },
+  ]
+}
+
+function record(list: Phase[], phase: Phase): number {
+  list.push(phase)
+  return phase.ms
+}

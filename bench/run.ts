@@ -1,0 +1,66 @@
+// npm run bench: measures the built action (dist/) against floors measured in
+// the same run on the same machine, and prints one table. Not a test: a
+// missed target fails a full run; `--smoke` runs tiny sizes and judges nothing.
+import { existsSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { bundleFigures } from './bundle.ts'
+import { renderTable, type Figure } from './measure.ts'
+import { costPerRequestFigures, throughputAndRetryFigures, type NetworkSettings } from './network.ts'
+import { buildFloorBundle, startupFigure } from './startup.ts'
+import { validationFigures } from './validation.ts'
+import { makeWorkspace } from './workspace.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const smoke = process.argv.includes('--smoke')
+
+const SIZES = smoke
+  ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1 }
+  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 9, validation: { files: 200, perFile: 100 }, validationRuns: 5 }
+
+if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
+  console.error('dist/index.js is missing: run `npm run build` first; the benchmark measures the built action.')
+  process.exit(2)
+}
+
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`)
+const figures: Figure[] = []
+
+progress('building the start-up floor with ncc')
+const floor = await buildFloorBundle(root)
+try {
+  progress(`start-up: ${SIZES.startupRuns} runs each of dist/index.js and the floor, alternating`)
+  figures.push(await startupFigure(root, floor, SIZES.startupRuns))
+} finally {
+  await floor.remove()
+}
+
+const network: NetworkSettings = SIZES.network
+const perFile = Math.min(100, network.manifests)
+const networkWorkspace = await makeWorkspace(Math.ceil(network.manifests / perFile), perFile)
+try {
+  progress(`throughput and retry cost: ${SIZES.networkRuns} runs each with and without faults`)
+  const [throughput, retry] = await throughputAndRetryFigures(networkWorkspace, network, SIZES.networkRuns)
+  progress(`cost per request: ${SIZES.costRuns} runs each of the action, node:http and fetch`)
+  figures.push(throughput!, ...(await costPerRequestFigures(root, networkWorkspace, network, SIZES.costRuns)))
+  const validationWorkspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile)
+  try {
+    progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor`)
+    figures.push(...(await validationFigures(root, validationWorkspace, SIZES.validationRuns)))
+  } finally {
+    await validationWorkspace.remove()
+  }
+  figures.push(retry!)
+} finally {
+  await networkWorkspace.remove()
+}
+figures.push(...(await bundleFigures(root)))
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`)
+console.log(renderTable(figures))
+const missed = figures.filter((figure) => figure.pass === false)
+if (missed.length > 0 && !smoke) {
+  console.error(`\n${missed.length} ${missed.length === 1 ? 'target was' : 'targets were'} missed: ${missed.map((figure) => figure.figure.trim()).join('; ')}`)
+  process.exitCode = 1
+}
