@@ -13,6 +13,9 @@ import { makeWorkspace } from './workspace.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const smoke = process.argv.includes('--smoke')
+/** `--only start-up,network`: measure some groups (start-up, network, validation, bundle); the default is all. */
+const onlyArgument = process.argv.indexOf('--only')
+const groups = new Set(onlyArgument === -1 ? ['start-up', 'network', 'validation', 'bundle'] : (process.argv[onlyArgument + 1] ?? '').split(','))
 
 const SIZES = smoke
   ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1 }
@@ -26,35 +29,42 @@ if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`)
 const figures: Figure[] = []
 
-progress('building the start-up floor with ncc')
-const floor = await buildFloorBundle(root)
-try {
-  progress(`start-up: ${SIZES.startupRuns} runs each of dist/index.js and the floor, alternating`)
-  figures.push(await startupFigure(root, floor, SIZES.startupRuns))
-} finally {
-  await floor.remove()
+if (groups.has('start-up')) {
+  progress('building the start-up floor with ncc')
+  const floor = await buildFloorBundle(root)
+  try {
+    progress(`start-up: ${SIZES.startupRuns} runs each of dist/index.js and the floor, alternating`)
+    figures.push(await startupFigure(root, floor, SIZES.startupRuns))
+  } finally {
+    await floor.remove()
+  }
 }
 
-const network: NetworkSettings = SIZES.network
-const perFile = Math.min(100, network.manifests)
-const networkWorkspace = await makeWorkspace(Math.ceil(network.manifests / perFile), perFile)
-try {
-  progress(`throughput and retry cost: ${SIZES.networkRuns} runs each with and without faults`)
-  const [throughput, retry] = await throughputAndRetryFigures(networkWorkspace, network, SIZES.networkRuns)
-  progress(`cost per request: ${SIZES.costRuns} runs each of the action, node:http and fetch`)
-  figures.push(throughput!, ...(await costPerRequestFigures(root, networkWorkspace, network, SIZES.costRuns)))
-  const validationWorkspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile)
+if (groups.has('network')) {
+  const network: NetworkSettings = SIZES.network
+  const perFile = Math.min(100, network.manifests)
+  const workspace = await makeWorkspace(Math.ceil(network.manifests / perFile), perFile)
+  try {
+    progress(`throughput and retry cost: ${SIZES.networkRuns} runs each without faults, of node:http, and with faults`)
+    const [throughput, bareThroughput, retry] = await throughputAndRetryFigures(root, workspace, network, SIZES.networkRuns)
+    progress(`cost per request: ${SIZES.costRuns} runs each of the action, node:http and fetch`)
+    figures.push(throughput!, bareThroughput!, ...(await costPerRequestFigures(root, workspace, network, SIZES.costRuns)), retry!)
+  } finally {
+    await workspace.remove()
+  }
+}
+
+if (groups.has('validation')) {
+  const workspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile)
   try {
     progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor`)
-    figures.push(...(await validationFigures(root, validationWorkspace, SIZES.validationRuns)))
+    figures.push(...(await validationFigures(root, workspace, SIZES.validationRuns)))
   } finally {
-    await validationWorkspace.remove()
+    await workspace.remove()
   }
-  figures.push(retry!)
-} finally {
-  await networkWorkspace.remove()
 }
-figures.push(...(await bundleFigures(root)))
+
+if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`)
