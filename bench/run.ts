@@ -2,7 +2,7 @@
 // the same run on the same machine, and prints one table. Not a test: a
 // missed target fails a full run; `--smoke` runs tiny sizes and judges nothing.
 import { existsSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { bundleFigures } from './bundle.ts'
 import { renderTable, type Figure } from './measure.ts'
@@ -19,7 +19,7 @@ const groups = new Set(onlyArgument === -1 ? ['start-up', 'network', 'validation
 
 const SIZES = smoke
   ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1 }
-  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 9, validation: { files: 200, perFile: 100 }, validationRuns: 5 }
+  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 15, validation: { files: 200, perFile: 100 }, validationRuns: 5 }
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
   console.error('dist/index.js is missing: run `npm run build` first; the benchmark measures the built action.')
@@ -27,6 +27,8 @@ if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
 }
 
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`)
+/** Other work on the machine moves every figure; the load average before and after says how much there was. */
+const loadAtStart = loadavg()[0]!
 const figures: Figure[] = []
 
 if (groups.has('start-up')) {
@@ -67,7 +69,8 @@ if (groups.has('validation')) {
 if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
-console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`)
+const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`
+console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${load}\n`)
 console.log(renderTable(figures))
 const missed = figures.filter((figure) => figure.pass === false)
 if (missed.length > 0 && !smoke) {
