@@ -36,7 +36,8 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`
 }
 
-export function renderTable(figures: Figure[]): string {
+/** `judged` false (a smoke run): the targets are shown but no figure passes or fails. */
+export function renderTable(figures: Figure[], judged = true): string {
   const header = ['figure', 'measured', 'floor', 'ratio', 'target', 'result']
   const rows = figures.map((f) => [
     f.figure,
@@ -44,7 +45,7 @@ export function renderTable(figures: Figure[]): string {
     f.floor,
     f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`,
     f.target,
-    f.pass === null ? 'reported' : f.pass ? 'pass' : 'FAIL',
+    f.pass === null ? 'reported' : !judged ? 'not judged' : f.pass ? 'pass' : 'FAIL',
   ])
   const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => row[column]!.length)))
   const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`

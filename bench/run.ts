@@ -71,7 +71,7 @@ if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`
 console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${load}\n`)
-console.log(renderTable(figures))
+console.log(renderTable(figures, !smoke))
 const missed = figures.filter((figure) => figure.pass === false)
 if (missed.length > 0 && !smoke) {
   console.error(`\n${missed.length} ${missed.length === 1 ? 'target was' : 'targets were'} missed: ${missed.map((figure) => figure.figure.trim()).join('; ')}`)
