@@ -18,6 +18,15 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/**
+ * The median of run-by-run ratios. Runs alternate, so each pair ran moments
+ * apart: a pair's ratio cancels what the rest of the machine was doing then,
+ * which a ratio of two medians does not.
+ */
+export function pairedRatio(measured: number[], floor: number[]): number {
+  return median(measured.map((value, index) => value / floor[index]!))
+}
+
 /** Runs each variant `repetitions` times, interleaved (a, b, a, b, …), so drift on the machine falls on all alike. */
 export async function alternate<K extends string>(repetitions: number, variants: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
   const names = Object.keys(variants) as K[]

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { runAction } from '../test/support/run-action.ts'
-import { alternate, median, ms, type Figure } from './measure.ts'
+import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { makeWorkspace, MANIFEST_PATTERN } from './workspace.ts'
 
 const FLOOR_SOURCE = `import * as core from '@actions/core'
@@ -56,7 +56,7 @@ export async function startupFigure(root: string, floor: FloorBundle, repetition
     const samples = await alternate(repetitions, { action: () => time(), floor: () => time(floor.entry) })
     const action = median(samples.action)
     const least = median(samples.floor)
-    const ratio = action / least
+    const ratio = pairedRatio(samples.action, samples.floor)
     return {
       figure: 'start-up (1-manifest dry run)',
       measured: ms(action, 1),
