@@ -27,6 +27,8 @@ interface Phase {
   ms: number
   requests: number
   faults: number
+  /** Attempts of the unluckiest version: the run waits out its whole backoff chain. */
+  mostAttempts: number
 }
 
 interface ServerBehaviour {
@@ -65,7 +67,7 @@ async function timePhase(keys: string[], behaviour: ServerBehaviour, drive: (url
   try {
     await drive(standIn.url)
     if (waiting.size > 0) throw new Error(`${waiting.size} versions were not deleted`)
-    return { ms: last - first, requests: standIn.requests.length, faults }
+    return { ms: last - first, requests: standIn.requests.length, faults, mostAttempts: Math.max(0, ...attempts.values()) }
   } finally {
     await standIn.close()
   }
@@ -139,7 +141,7 @@ export async function throughputAndRetryFigures(root: string, workspace: Workspa
       pass: null,
     },
     {
-      figure: `retry cost (${Math.round(settings.faultRate * 100)}% 503s: ${retried.faults} of ${retried.requests} attempts)`,
+      figure: `retry cost (${Math.round(settings.faultRate * 100)}% 503s: ${retried.faults} of ${retried.requests} attempts; one version took ${retried.mostAttempts})`,
       measured: ms(faulty),
       floor: `${ms(clean)} (no faults)`,
       ratio: pairedRatio(samples.faulty, samples.clean),
