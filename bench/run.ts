@@ -70,7 +70,8 @@ if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`
-console.log(`\n${smoke ? 'Smoke run (tiny sizes, targets not judged)' : 'Full run'}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${load}\n`)
+const kind = smoke ? 'Smoke run (tiny sizes, targets not judged)' : onlyArgument === -1 ? 'Full run' : `Run of ${[...groups].join(', ')}`
+console.log(`\n${kind}: Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${load}\n`)
 console.log(renderTable(figures, !smoke))
 const missed = figures.filter((figure) => figure.pass === false)
 if (missed.length > 0 && !smoke) {
