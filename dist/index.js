@@ -33035,6 +33035,10 @@ function checkManifest(value) {
         return { valid: false, problems: dedupe(problems), unknownFields };
     return { valid: true, manifest: value, unknownFields };
 }
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
+}
 function formatPath(path) {
     let out = '';
     for (const part of path)
@@ -33245,9 +33249,9 @@ async function checkFiles(files, inputs, deps) {
                 checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest });
                 continue;
             }
-            const problems = verdict.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message} (line ${doc.lineOf(problem.path)})`);
+            const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`);
             const message = problems.join('; ');
-            core.error(`Invalid artifact-version manifest: ${message}`, {
+            core.error(message, {
                 file: file.relative,
                 startLine: doc.lineOf(verdict.problems[0].path),
                 title: 'Invalid artifact-version manifest',

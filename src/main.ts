@@ -8,7 +8,7 @@ import { plan, type CheckedManifest } from './plan.ts'
 import { countStatuses, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
 import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
-import { checkManifest, formatPath, isPlainObject } from './validate.ts'
+import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
 
 export type Core = Pick<
   typeof actionsCore,
@@ -104,9 +104,9 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
         checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
         continue
       }
-      const problems = verdict.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message} (line ${doc.lineOf(problem.path)})`)
+      const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`)
       const message = problems.join('; ')
-      core.error(`Invalid artifact-version manifest: ${message}`, {
+      core.error(message, {
         file: file.relative,
         startLine: doc.lineOf(verdict.problems[0]!.path),
         title: 'Invalid artifact-version manifest',
