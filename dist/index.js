@@ -28399,33 +28399,51 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4632:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ listenForCancellation)
+/* harmony export */ });
+/* unused harmony export CANCEL_GRACE_MS */
+/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
+const CANCEL_GRACE_MS = 4000;
+/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
+function listenForCancellation(onCancel) {
+    const cancel = new AbortController();
+    const abortInFlight = new AbortController();
+    process.once('SIGINT', () => {
+        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
+        cancel.abort();
+        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
+    });
+    process.once('SIGTERM', () => {
+        cancel.abort();
+        abortInFlight.abort();
+    });
+    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4632);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7804);
 
 
-/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
-const CANCEL_GRACE_MS = 4000;
-const cancel = new AbortController();
-const abortInFlight = new AbortController();
-process.once('SIGINT', () => {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('Cancelled: no new requests start; those in flight get a few seconds to finish.');
-    cancel.abort();
-    setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
-});
-process.once('SIGTERM', () => {
-    cancel.abort();
-    abortInFlight.abort();
-});
+
+const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_2__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(message));
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({
     core: _actions_core__WEBPACK_IMPORTED_MODULE_0__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    cancel: cancel.signal,
-    abortInFlight: abortInFlight.signal,
+    cancel,
+    abortInFlight,
     runContext,
 });
 /** Repository, pull request and run link for the summary heading; octokit is loaded only here. */
@@ -33230,7 +33248,7 @@ async function checkFiles(files, inputs, deps) {
     for (const file of files) {
         const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env });
         if (!Array.isArray(loaded)) {
-            const message = `${file.relative} ${loaded.reason}`;
+            const message = `the file ${loaded.reason}`;
             core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' });
             checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message });
             continue;
@@ -33313,7 +33331,7 @@ async function report(results, inputs, deps) {
     const { core } = deps;
     const totals = countStatuses(results);
     const problems = totals.failed + totals.invalid;
-    for (const line of renderLogTable(results))
+    for (const line of (deps.formatTable ?? renderLogTable)(results))
         core.info(line);
     writeOutputs(core, results);
     try {

@@ -1,4 +1,4 @@
-import type * as actionsCore from '@actions/core'
+import type { AnnotationProperties } from '@actions/core'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import { runDeletions } from './deletions.ts'
 import { findManifestFiles, type ManifestFile } from './files.ts'
@@ -10,10 +10,19 @@ import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
 import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
 
-export type Core = Pick<
-  typeof actionsCore,
-  'getInput' | 'setSecret' | 'info' | 'warning' | 'error' | 'notice' | 'group' | 'setOutput' | 'setFailed' | 'summary'
->
+/** What the run needs of @actions/core; the command line brings its own. */
+export interface Core {
+  getInput(name: string): string
+  setSecret(secret: string): void
+  info(message: string): void
+  warning(message: string, properties?: AnnotationProperties): void
+  error(message: string, properties?: AnnotationProperties): void
+  notice(message: string, properties?: AnnotationProperties): void
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  setOutput(name: string, value: unknown): void
+  setFailed(message: string): void
+  summary: { addRaw(text: string): { write(): Promise<unknown> } }
+}
 
 export interface Dependencies {
   core: Core
@@ -30,6 +39,8 @@ export interface Dependencies {
   random?(): number
   /** How often a long deletion phase logs its progress. */
   progressIntervalMs?: number
+  /** The results table for the log; plain text unless the command line colours it. */
+  formatTable?(results: Result[]): string[]
 }
 
 /** inputs → files → manifests → validation → plan → deletions → report */
@@ -85,7 +96,7 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
   for (const file of files) {
     const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env })
     if (!Array.isArray(loaded)) {
-      const message = `${file.relative} ${loaded.reason}`
+      const message = `the file ${loaded.reason}`
       core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
@@ -170,7 +181,7 @@ async function report(results: Result[], inputs: Inputs, deps: Dependencies): Pr
   const { core } = deps
   const totals = countStatuses(results)
   const problems = totals.failed + totals.invalid
-  for (const line of renderLogTable(results)) core.info(line)
+  for (const line of (deps.formatTable ?? renderLogTable)(results)) core.info(line)
   writeOutputs(core, results)
   try {
     const context = await deps.runContext()
