@@ -32768,7 +32768,7 @@ function parseManifests(bytes, fileName, options) {
     for (const doc of list) {
         const error = doc.errors[0];
         if (error)
-            return unreadable(`is not valid ${isJson ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
     }
     if (isJson && list.length > 1) {
         return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
@@ -32825,7 +32825,8 @@ function substituteEnv(text, env) {
     if (missing.length === 0)
         return result;
     const names = missing.map((name) => `\${${name}}`).join(', ');
-    return unreadable(`refers to ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment (substitute-env is on)`, firstMissingLine);
+    const verb = missing.length === 1 ? 'which is not set' : 'which are not set';
+    return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine);
 }
 function unreadable(reason, line = 1) {
     return { kind: 'unreadable', line, reason };
@@ -32888,7 +32889,7 @@ function plan(manifests, options) {
         }
         else if (invalid > 0) {
             firstByVersion.set(key, manifest);
-            outcomes.push(skipped(`not sent: ${invalid} ${invalid === 1 ? 'manifest is' : 'manifests are'} invalid`));
+            outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`));
         }
         else if (options.dryRun) {
             firstByVersion.set(key, manifest);

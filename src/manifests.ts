@@ -70,7 +70,7 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 
   for (const doc of list) {
     const error = doc.errors[0]
-    if (error) return unreadable(`is not valid ${isJson ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
+    if (error) return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
   }
   if (isJson && list.length > 1) {
     return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1]!.range[0]))
@@ -124,7 +124,8 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string | Un
   })
   if (missing.length === 0) return result
   const names = missing.map((name) => `\${${name}}`).join(', ')
-  return unreadable(`refers to ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment (substitute-env is on)`, firstMissingLine)
+  const verb = missing.length === 1 ? 'which is not set' : 'which are not set'
+  return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine)
 }
 
 function unreadable(reason: string, line = 1): UnreadableFile {
