@@ -40,6 +40,11 @@ export function checkManifest(value: unknown): Verdict {
   return { valid: true, manifest: value as unknown as ArtifactManifest, unknownFields }
 }
 
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+export function describeProblem(problem: Problem): string {
+  return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`
+}
+
 export function formatPath(path: FieldPath): string {
   let out = ''
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part

@@ -1,0 +1,49 @@
+// npm run demo: the built action against a stand-in control plane on
+// loopback, over the example manifests, run exactly as the runner runs it.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startStandIn } from '../test/support/stand-in-control-plane.ts'
+import { runAction } from '../test/support/run-action.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const TOKEN = 'demo-token-not-a-secret'
+
+// Two of the four versions exist; the tokenizer was deleted by hand earlier, so
+// the server answers 404 for it. The first request meets a 503, to show a retry.
+const standIn = await startStandIn({
+  token: TOKEN,
+  existing: ['demo-previews/churn-classifier@v0-pr42', 'demo-previews/churn-features@3', 'demo-previews/churn-eval-report@v0-pr42-eval'],
+  script(_request, response, index) {
+    if (index !== 0) return
+    response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+    response.end(JSON.stringify({ detail: 'Service temporarily unavailable' }))
+    return 'handled'
+  },
+})
+
+try {
+  console.log(`Stand-in control plane on ${standIn.url}\n`)
+  const run = await runAction({
+    workspace: root,
+    inputs: {
+      'manifest-path': 'examples/manifests/**/*.yaml\nexamples/manifests/**/*.yml\nexamples/manifests/**/*.json',
+      'control-plane-url': standIn.url,
+      token: TOKEN,
+      'substitute-env': 'true',
+    },
+    env: { PR_NUMBER: '42', GITHUB_REPOSITORY: 'acme/churn-model', GITHUB_RUN_ID: '1234', GITHUB_SERVER_URL: 'https://github.com' },
+  })
+  console.log('── log ──────────────────────────────────────────────')
+  process.stdout.write(run.stdout)
+  console.log('── outputs ──────────────────────────────────────────')
+  console.log(`deleted=${run.outputs.deleted}  failed=${run.outputs.failed}`)
+  console.log(`results=${JSON.stringify(JSON.parse(run.outputs.results ?? '[]'), null, 1).slice(0, 600)}…`)
+  const summaryPath = fileURLToPath(new URL('../demo-summary.html', import.meta.url))
+  writeFileSync(summaryPath, run.summary)
+  console.log('── job summary (HTML, as GitHub renders it; also in demo-summary.html) ──')
+  console.log(readFileSync(summaryPath, 'utf8'))
+  console.log(`exit code ${run.exitCode}; the stand-in received ${standIn.requests.length} requests`)
+  process.exitCode = run.exitCode ?? 1
+} finally {
+  await standIn.close()
+}

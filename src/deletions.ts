@@ -1,0 +1,146 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import type { ArtifactManifest } from './manifest-types.ts'
+import type { Job } from './plan.ts'
+import type { Outcome } from './results.ts'
+import { judgeAttempt, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+
+export interface DeletionOptions {
+  concurrency: number
+  maxAttempts: number
+  missingOk: boolean
+  backoff: Backoff
+  /** Aborted when the run is cancelled: nothing new starts. */
+  cancel: AbortSignal
+  /** Aborted when requests in flight must be cut short too. */
+  abortInFlight: AbortSignal
+}
+
+export interface DeletionDeps {
+  send(manifest: ArtifactManifest, signal: AbortSignal): Promise<Attempt>
+  now(): number
+  random(): number
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  wait?(ms: number, signal: AbortSignal): Promise<void>
+  /** Told after each version settles. */
+  onSettled?(outcome: Outcome): void
+}
+
+/**
+ * Sends every job, at most `concurrency` at a time. A request waiting out its
+ * backoff gives its slot to another; a retry goes before requests not yet
+ * started. A rejected token stops everything: the next request would carry it too.
+ */
+export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps): Promise<Map<number, Outcome>> {
+  const slots = new Slots(options.concurrency)
+  const stop = new AbortController()
+  let stopReason = ''
+  const stopAll = (reason: string) => {
+    if (stop.signal.aborted) return
+    stopReason = reason
+    stop.abort()
+    slots.close()
+  }
+  const onCancel = () => stopAll('cancelled')
+  if (options.cancel.aborted) onCancel()
+  else options.cancel.addEventListener('abort', onCancel, { once: true })
+  const wait = deps.wait ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined))
+
+  async function deleteOne(job: Job): Promise<Outcome> {
+    let attempts = 0
+    let lastRetryable: Extract<Judgement, { kind: 'retryable' }> | null = null
+    for (;;) {
+      if (!(await slots.acquire(attempts > 0))) return stopped(attempts, lastRetryable)
+      attempts++
+      let attempt: Attempt
+      try {
+        attempt = await deps.send(job.manifest, options.abortInFlight)
+      } finally {
+        slots.release()
+      }
+      const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() })
+      switch (judgement.kind) {
+        case 'deleted':
+          return { status: 'deleted', attempts, http_status: judgement.http_status, message: judgement.message }
+        case 'not-found':
+          return { status: 'not-found', attempts, http_status: 404, message: judgement.message }
+        case 'failed':
+          return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
+        case 'token-rejected':
+          stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
+          return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
+        case 'retryable':
+          if (attempts >= options.maxAttempts) {
+            return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` }
+          }
+          lastRetryable = judgement
+          await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal)
+      }
+    }
+  }
+
+  function stopped(attempts: number, last: Extract<Judgement, { kind: 'retryable' }> | null): Outcome {
+    if (attempts === 0 || !last) return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stopReason}` }
+    return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` }
+  }
+
+  try {
+    const outcomes = await Promise.all(
+      jobs.map(async (job) => {
+        const outcome = await deleteOne(job)
+        deps.onSettled?.(outcome)
+        return [job.index, outcome] as const
+      }),
+    )
+    return new Map(outcomes)
+  } finally {
+    options.cancel.removeEventListener('abort', onCancel)
+  }
+}
+
+/** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
+class Slots {
+  private free: number
+  private closed = false
+  private readonly priorityWaiting: ((ok: boolean) => void)[] = []
+  private readonly normalWaiting: ((ok: boolean) => void)[] = []
+  private normalHead = 0
+
+  constructor(size: number) {
+    this.free = size
+  }
+
+  acquire(priority: boolean): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false)
+    if (this.free > 0) {
+      this.free--
+      return Promise.resolve(true)
+    }
+    return new Promise((grant) => (priority ? this.priorityWaiting : this.normalWaiting).push(grant))
+  }
+
+  release(): void {
+    const next = this.priorityWaiting.shift() ?? this.nextNormal()
+    if (next && !this.closed) next(true)
+    else this.free++
+  }
+
+  close(): void {
+    this.closed = true
+    for (const grant of this.priorityWaiting.splice(0)) grant(false)
+    for (const grant of this.normalWaiting.splice(this.normalHead)) grant(false)
+    this.normalHead = 0
+    this.normalWaiting.length = 0
+  }
+
+  /** O(1) dequeue for the long queue of requests not yet started. */
+  private nextNormal(): ((ok: boolean) => void) | undefined {
+    if (this.normalHead >= this.normalWaiting.length) return undefined
+    const next = this.normalWaiting[this.normalHead]
+    this.normalWaiting[this.normalHead++] = undefined as never
+    if (this.normalHead > 1024 && this.normalHead * 2 > this.normalWaiting.length) {
+      this.normalWaiting.splice(0, this.normalHead)
+      this.normalHead = 0
+    }
+    return next
+  }
+}

@@ -1,0 +1,56 @@
+import { realpath } from 'node:fs/promises'
+import path from 'node:path'
+import { create as createGlobber } from '@actions/glob'
+
+export interface ManifestFile {
+  /** Absolute path as matched. */
+  absolute: string
+  /** Relative to the workspace, with `/` separators: the name users see. */
+  relative: string
+  /** Why the file must not be read, e.g. a link that leads out of the workspace. */
+  refusal: string | null
+}
+
+/**
+ * Expands the patterns (relative to the workspace; `!` excludes) into a sorted
+ * list of files, each once. Files that resolve outside the workspace are
+ * returned with a refusal rather than silently dropped, so the report shows them.
+ */
+export async function findManifestFiles(patterns: string[], workspace: string): Promise<ManifestFile[]> {
+  const root = path.resolve(workspace)
+  const rooted = patterns.map((pattern) => rootPattern(pattern, root))
+  const globber = await createGlobber(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false })
+  const realRoot = await realpath(root)
+  const unique = [...new Set(await globber.glob())]
+  const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)))
+  return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0))
+}
+
+async function describe(absolute: string, root: string, realRoot: string): Promise<ManifestFile> {
+  const relative = path.relative(root, absolute).split(path.sep).join('/')
+  if (isOutside(relative)) {
+    return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' }
+  }
+  const real = await realpath(absolute)
+  const realRelative = path.relative(realRoot, real)
+  if (isOutside(realRelative)) {
+    return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` }
+  }
+  return { absolute, relative, refusal: null }
+}
+
+function isOutside(relative: string): boolean {
+  return relative === '..' || relative.startsWith('../') || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
+}
+
+function rootPattern(pattern: string, root: string): string {
+  const negated = pattern.startsWith('!')
+  const body = negated ? pattern.slice(1) : pattern
+  const absolute = path.isAbsolute(body) ? body : `${escapeGlob(root)}/${body}`
+  return negated ? `!${absolute}` : absolute
+}
+
+/** The workspace path is literal text; brackets make glob characters in it match themselves. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]]/g, '[$&]')
+}

@@ -1,0 +1,214 @@
+import type * as actionsCore from '@actions/core'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { runDeletions } from './deletions.ts'
+import { findManifestFiles, type ManifestFile } from './files.ts'
+import { getInputs, InputError, type Inputs } from './inputs.ts'
+import { loadManifestFile } from './manifests.ts'
+import { plan, type CheckedManifest } from './plan.ts'
+import { countStatuses, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
+import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
+import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
+import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
+
+export type Core = Pick<
+  typeof actionsCore,
+  'getInput' | 'setSecret' | 'info' | 'warning' | 'error' | 'notice' | 'group' | 'setOutput' | 'setFailed' | 'summary'
+>
+
+export interface Dependencies {
+  core: Core
+  env: NodeJS.ProcessEnv
+  workspace: string
+  /** Aborted when the runner cancels the job: nothing new is sent. */
+  cancel: AbortSignal
+  /** Aborted when requests in flight must be cut short as well. */
+  abortInFlight: AbortSignal
+  runContext(): Promise<RunContext>
+  connect?(options: ControlPlaneOptions): ControlPlane
+  backoff?: Backoff
+  now?(): number
+  random?(): number
+  /** How often a long deletion phase logs its progress. */
+  progressIntervalMs?: number
+}
+
+/** inputs → files → manifests → validation → plan → deletions → report */
+export async function run(deps: Dependencies): Promise<Result[]> {
+  const { core } = deps
+  let inputs: Inputs | null = null
+  let results: Result[] | null = null
+  try {
+    inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) })
+    const settings = inputs
+    const files = await core.group('Find manifest files', () => findFiles(settings, deps))
+    if (files.length === 0) return []
+    const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () =>
+      checkFiles(files, settings, deps),
+    )
+    const { outcomes, jobs } = plan(manifests, settings)
+    if (jobs.length > 0) {
+      const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () =>
+        deleteVersions(jobs, settings, deps),
+      )
+      for (const [index, outcome] of deleted) outcomes[index] = outcome
+    }
+    results = manifests.map((manifest, index) => toResult(manifest, outcomes[index]!))
+    return results
+  } catch (error) {
+    core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`)
+    return results ?? []
+  } finally {
+    if (results) await report(results, inputs!, deps)
+  }
+}
+
+async function findFiles(inputs: Inputs, deps: Dependencies): Promise<ManifestFile[]> {
+  const { core } = deps
+  const files = await findManifestFiles(inputs.manifestPatterns, deps.workspace)
+  const patterns = inputs.manifestPatterns.join(', ')
+  if (files.length === 0) {
+    const message = `No files were found with the provided path: ${patterns}. No artifact versions will be deleted.`
+    if (inputs.ifNoFilesFound === 'error') core.setFailed(message)
+    else if (inputs.ifNoFilesFound === 'warn') core.warning(message)
+    else core.info(message)
+    writeOutputs(core, [])
+  } else {
+    core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`)
+    for (const file of files) core.info(`  ${file.relative}`)
+  }
+  return files
+}
+
+async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependencies): Promise<CheckedManifest[]> {
+  const { core } = deps
+  const checked: CheckedManifest[] = []
+  for (const file of files) {
+    const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env })
+    if (!Array.isArray(loaded)) {
+      const message = `${file.relative} ${loaded.reason}`
+      core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
+      checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
+      continue
+    }
+    for (const doc of loaded) {
+      const location = { file: file.relative, document: doc.document, line: doc.line }
+      const verdict = checkManifest(doc.value)
+      for (const { field, suggestion } of verdict.unknownFields) {
+        core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+          file: file.relative,
+          startLine: doc.lineOf([field]),
+          title: 'Unknown manifest field',
+        })
+      }
+      if (verdict.valid) {
+        checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
+        continue
+      }
+      const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`)
+      const message = problems.join('; ')
+      core.error(message, {
+        file: file.relative,
+        startLine: doc.lineOf(verdict.problems[0]!.path),
+        title: 'Invalid artifact-version manifest',
+      })
+      checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
+    }
+  }
+  const invalid = checked.filter((manifest) => !manifest.valid).length
+  core.info(`${checked.length} ${checked.length === 1 ? 'manifest' : 'manifests'} read, ${invalid} invalid.`)
+  if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
+  return checked
+}
+
+async function deleteVersions(jobs: Parameters<typeof runDeletions>[0], inputs: Inputs, deps: Dependencies) {
+  const { core } = deps
+  const now = deps.now ?? Date.now
+  const controlPlane = (deps.connect ?? createControlPlane)({
+    url: inputs.controlPlaneUrl!,
+    token: inputs.token,
+    timeoutMs: inputs.requestTimeoutMs,
+    concurrency: inputs.concurrency,
+  })
+  core.info(`Sending to ${inputs.controlPlaneUrl!.origin}, ${inputs.concurrency} at a time, up to ${inputs.maxAttempts} attempts each.`)
+  const progressEvery = deps.progressIntervalMs ?? 10_000
+  let lastProgress = now()
+  let settled = 0
+  let deleted = 0
+  let failed = 0
+  try {
+    return await runDeletions(
+      jobs,
+      {
+        concurrency: inputs.concurrency,
+        maxAttempts: inputs.maxAttempts,
+        missingOk: inputs.missingOk,
+        backoff: deps.backoff ?? DEFAULT_BACKOFF,
+        cancel: deps.cancel,
+        abortInFlight: deps.abortInFlight,
+      },
+      {
+        send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        now,
+        random: deps.random ?? Math.random,
+        onSettled(outcome) {
+          settled++
+          if (outcome.status === 'deleted' || outcome.status === 'not-found') deleted++
+          if (outcome.status === 'failed') failed++
+          if (now() - lastProgress >= progressEvery && settled < jobs.length) {
+            lastProgress = now()
+            core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`)
+          }
+        },
+      },
+    )
+  } finally {
+    controlPlane.close()
+  }
+}
+
+async function report(results: Result[], inputs: Inputs, deps: Dependencies): Promise<void> {
+  const { core } = deps
+  const totals = countStatuses(results)
+  const problems = totals.failed + totals.invalid
+  for (const line of renderLogTable(results)) core.info(line)
+  writeOutputs(core, results)
+  try {
+    const context = await deps.runContext()
+    await core.summary.addRaw(renderSummary(results, context, { dryRun: inputs.dryRun })).write()
+  } catch (error) {
+    core.warning(`The job summary could not be written: ${(error as Error).message}`)
+  }
+  const line = totalsLine(totals)
+  core.notice(line, { title: inputs.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' })
+  if (deps.cancel.aborted) {
+    core.setFailed(`The cleanup was cancelled: ${line}.`)
+  } else if (problems > 0 && inputs.failOnError) {
+    core.setFailed(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`)
+  } else if (problems > 0) {
+    core.warning(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`)
+  }
+}
+
+function writeOutputs(core: Core, results: Result[]): void {
+  const totals = countStatuses(results)
+  core.setOutput('deleted', totals.deleted)
+  core.setOutput('failed', totals.failed + totals.invalid)
+  core.setOutput('results', JSON.stringify(results))
+}
+
+function toResult(manifest: CheckedManifest, outcome: Outcome): Result {
+  const { file, document, line, ml_repo, name, version, version_alias } = manifest
+  return { file, document, line, ml_repo, name, version, version_alias, ...outcome }
+}
+
+function identityOf(value: unknown): Identity {
+  if (!isPlainObject(value)) return NO_IDENTITY
+  const text = (field: unknown) => (typeof field === 'string' ? field : null)
+  return {
+    ml_repo: text(value.ml_repo),
+    name: text(value.name),
+    version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+    version_alias: text(value.version_alias),
+  }
+}
+

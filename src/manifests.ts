@@ -1,0 +1,167 @@
+import { readFile, stat } from 'node:fs/promises'
+import { LineCounter, parseAllDocuments, type Document } from 'yaml'
+import type { ManifestFile } from './files.ts'
+import type { FieldPath } from './validate.ts'
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+export const MAX_FILE_BYTES = 1024 * 1024
+/** Aliases a document may expand; more is how "billion laughs" bombs work. */
+const MAX_ALIAS_COUNT = 100
+
+export interface LoadedDocument {
+  kind: 'document'
+  document: number
+  line: number
+  value: unknown
+  /** Line of the value at `path`, or of its nearest present ancestor. */
+  lineOf(path: FieldPath): number
+}
+
+export interface UnreadableFile {
+  kind: 'unreadable'
+  line: number
+  reason: string
+}
+
+export interface LoadOptions {
+  substituteEnv: boolean
+  env: NodeJS.ProcessEnv
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
+export async function loadManifestFile(file: ManifestFile, options: LoadOptions): Promise<LoadedDocument[] | UnreadableFile> {
+  if (file.refusal) return unreadable(file.refusal)
+  try {
+    const { size } = await stat(file.absolute)
+    if (size > MAX_FILE_BYTES) {
+      return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`)
+    }
+    return parseManifests(await readFile(file.absolute), file.relative, options)
+  } catch (error) {
+    return unreadable(`could not be read: ${(error as Error).message}`)
+  }
+}
+
+/** Parses file contents (pure: no I/O), so the loader can be tested on any bytes. */
+export function parseManifests(bytes: Uint8Array, fileName: string, options: LoadOptions): LoadedDocument[] | UnreadableFile {
+  const isJson = fileName.toLowerCase().endsWith('.json')
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`)
+  }
+  const nul = text.indexOf('\0')
+  if (nul !== -1) return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`)
+
+  if (options.substituteEnv) {
+    const substituted = substituteEnv(text, options.env)
+    if (typeof substituted !== 'string') return substituted
+    text = substituted
+  }
+
+  const lineCounter = new LineCounter()
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: isJson ? 'json' : 'core' })
+  // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
+  const list = Array.isArray(documents) ? documents : []
+  const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line
+
+  for (const doc of list) {
+    const error = doc.errors[0]
+    if (error) return unreadable(`is not valid ${isJson ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
+  }
+  if (isJson && list.length > 1) {
+    return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1]!.range[0]))
+  }
+
+  const loaded: LoadedDocument[] = []
+  for (const [index, doc] of list.entries()) {
+    if (doc.contents === null) continue // an empty document, e.g. after a trailing ---
+    let value: unknown
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    } catch (error) {
+      return unreadable(`document ${index} cannot be expanded: ${(error as Error).message}`, lineOfOffset(doc.range[0]))
+    }
+    loaded.push({
+      kind: 'document',
+      document: index,
+      line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
+      value,
+      lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+    })
+  }
+  if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
+  return loaded
+}
+
+function rangeStart(doc: Document, path: FieldPath): number {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined
+    if (node?.range) return node.range[0]
+  }
+  return doc.contents?.range?.[0] ?? 0
+}
+
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Replaces ${NAME} with the variable's value; $${NAME} stays a literal ${NAME}. */
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string | UnreadableFile {
+  const missing: string[] = []
+  let firstMissingLine = 0
+  const result = text.replace(ENV_REFERENCE, (match, escape: string, name: string, offset: number) => {
+    if (escape) return match.slice(1)
+    const value = ENV_NAME.test(name) ? env[name] : undefined
+    if (value === undefined) {
+      if (!missing.includes(name)) missing.push(name)
+      firstMissingLine ||= lineAt(text, offset)
+      return match
+    }
+    return value
+  })
+  if (missing.length === 0) return result
+  const names = missing.map((name) => `\${${name}}`).join(', ')
+  return unreadable(`refers to ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment (substitute-env is on)`, firstMissingLine)
+}
+
+function unreadable(reason: string, line = 1): UnreadableFile {
+  return { kind: 'unreadable', line, reason }
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++
+  return line
+}
+
+/** Offset of the first byte that breaks UTF-8: the longest prefix that decodes (a cut-off character at its end is fine while streaming). */
+function firstInvalidOffset(bytes: Uint8Array): number {
+  let low = 0
+  let high = bytes.length
+  while (low < high) {
+    const mid = (low + high + 1) >> 1
+    if (decodesAsPrefix(bytes.subarray(0, mid))) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
+function decodesAsPrefix(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim()
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
+}

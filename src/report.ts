@@ -1,0 +1,120 @@
+import type { Result, Status } from './results.ts'
+
+export interface RunContext {
+  /** owner/name, when known. */
+  repository: string | null
+  pullRequest: number | null
+  runUrl: string | null
+}
+
+export type Totals = Record<Status, number>
+
+/** Worst first: what needs a look sits at the top of the table. */
+const STATUS_ORDER: Record<Status, number> = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 }
+
+const STATUS_LABEL: Record<Status, string> = {
+  failed: '❌ failed',
+  invalid: '⚠️ invalid',
+  skipped: '⏭️ skipped',
+  deleted: '✅ deleted',
+  'not-found': '➖ not found',
+  'dry-run': '🔍 dry run',
+}
+
+/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
+export const SUMMARY_BUDGET_BYTES = 900 * 1024
+
+export function countStatuses(results: Result[]): Totals {
+  const totals: Totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 }
+  for (const result of results) totals[result.status]++
+  return totals
+}
+
+export function sortForReport(results: Result[]): Result[] {
+  return results
+    .map((result, index) => ({ result, index }))
+    .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
+    .map(({ result }) => result)
+}
+
+export function totalsLine(totals: Totals): string {
+  const parts = [
+    `${totals.deleted} deleted`,
+    `${totals['not-found']} not found`,
+    `${totals.failed} failed`,
+    `${totals.invalid} invalid`,
+    `${totals.skipped} skipped`,
+  ]
+  if (totals['dry-run'] > 0) parts.push(`${totals['dry-run']} would be deleted (dry run)`)
+  return parts.join(', ')
+}
+
+const COLUMNS = ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'] as const
+
+function cells(result: Result): string[] {
+  return [
+    STATUS_LABEL[result.status],
+    result.ml_repo ?? '',
+    result.name ?? '',
+    versionLabel(result),
+    String(result.attempts),
+    `${result.file}:${result.line}`,
+    result.message,
+  ]
+}
+
+function versionLabel(result: Result): string {
+  if (result.version !== null && result.version_alias !== null) return `${result.version} (${result.version_alias})`
+  if (result.version !== null) return String(result.version)
+  return result.version_alias ?? ''
+}
+
+/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
+export function renderSummary(results: Result[], context: RunContext, options: { dryRun: boolean }): string {
+  const totals = countStatuses(results)
+  const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup'
+  const where = [
+    context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
+    context.repository ? `in ${escapeHtml(context.repository)}` : null,
+    context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
+  ].filter(Boolean)
+
+  const head = [
+    `<h2>${title}</h2>`,
+    where.length ? `<p>${where.join(' ')}</p>` : '',
+    `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
+  ].join('\n')
+  if (results.length === 0) return `${head}\n`
+
+  const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`
+  let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024
+  const rows: string[] = []
+  const sorted = sortForReport(results)
+  for (const result of sorted) {
+    const row = `<tr>${cells(result)
+      .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+      .join('')}</tr>`
+    budget -= Buffer.byteLength(row) + 1
+    if (budget < 0) break
+    rows.push(row)
+  }
+  const cut = sorted.length - rows.length
+  const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : ''
+  return `${head}\n<table>\n${headerRow}\n${rows.join('\n')}\n</table>${note}\n`
+}
+
+/** The same table for the log, as aligned plain text. */
+export function renderLogTable(results: Result[]): string[] {
+  const rows = [[...COLUMNS], ...sortForReport(results).map(cells)]
+  const widths = COLUMNS.map((_, column) => Math.min(60, Math.max(...rows.map((row) => [...row[column]!].length))))
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  )
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}

@@ -1,0 +1,95 @@
+// A stand-in for the TrueFoundry control plane on loopback, for the demo and
+// the tests: it answers POST /api/ml/v1/artifact-versions as the API reference
+// describes, checks the bearer token and the manifest, and records every request.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import validateManifest from '../../src/schema/validate-manifest.cjs'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: http.IncomingHttpHeaders
+  body: string
+  manifest: Record<string, unknown> | null
+}
+
+/** Overrides the default answer for one request; return undefined to answer as usual. */
+export type Script = (
+  request: RecordedRequest,
+  response: http.ServerResponse,
+  index: number,
+) => void | 'handled' | Promise<void | 'handled'>
+
+export interface StandInOptions {
+  token: string
+  /** Versions that exist, as keys from versionKey(); a delete of one not here answers 404. */
+  existing?: Iterable<string>
+  script?: Script
+}
+
+export interface StandIn {
+  url: string
+  requests: RecordedRequest[]
+  existing: Set<string>
+  close(): Promise<void>
+}
+
+export function versionKey(manifest: Record<string, unknown>): string {
+  return `${String(manifest.ml_repo)}/${String(manifest.name)}@${String(manifest.version ?? manifest.version_alias)}`
+}
+
+function parseManifest(body: string): Record<string, unknown> | null {
+  try {
+    return (JSON.parse(body) as { manifest?: Record<string, unknown> }).manifest ?? null
+  } catch {
+    return null
+  }
+}
+
+export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+  const requests: RecordedRequest[] = []
+  const existing = new Set(options.existing ?? [])
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
+    const manifest = parseManifest(body)
+    const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, manifest }
+    const index = requests.push(recorded) - 1
+    if (options.script && (await options.script(recorded, res, index)) === 'handled') return
+    answer(recorded, res)
+  })
+
+  function answer(request: RecordedRequest, res: http.ServerResponse) {
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(payload))
+    }
+    if (request.method !== 'POST' || request.path !== '/api/ml/v1/artifact-versions') return send(404, { detail: 'Not Found' })
+    if (request.headers.authorization !== `Bearer ${options.token}`) return send(401, { detail: 'Invalid API key' })
+    if (!request.manifest || !validateManifest(request.manifest)) {
+      const detail = (validateManifest.errors ?? [{ instancePath: '', message: 'field required' }]).map((error) => ({
+        loc: ['body', 'manifest', ...error.instancePath.split('/').filter(Boolean)],
+        msg: error.message,
+        type: 'value_error',
+      }))
+      return send(422, { detail })
+    }
+    const key = versionKey(request.manifest)
+    if (!existing.delete(key)) return send(404, { detail: `Artifact version ${key} not found` })
+    send(200, {})
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    existing,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
