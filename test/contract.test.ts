@@ -1,9 +1,13 @@
 // The action against the API contract: for every manifest in the corpus
 // (test/contract/corpus/), Prism, validating requests against the project's
 // copy of the OpenAPI document, and the action's own checkManifest must reach
-// the same verdict, except where the action is deliberately stricter.
+// the same verdict, except where the action is deliberately stricter; and the
+// requests the action's delete client sends for spec-valid manifests must be
+// ones Prism accepts.
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createControlPlane, type ControlPlane } from '../src/control-plane.ts'
+import type { ArtifactManifest } from '../src/manifest-types.ts'
 import { checkManifest, formatPath, isPlainObject, type Verdict } from '../src/validate.ts'
 import { loadCorpus } from './support/corpus.ts'
 import { startPrism, type Prism } from './support/prism.ts'
@@ -17,12 +21,15 @@ const groups = [...new Set(cases.map((c) => c.group))]
 const tally = { agreed: 0, stricterAsIntended: 0 }
 
 let prism: Prism
+let controlPlane: ControlPlane
 
 beforeAll(async () => {
   prism = await startPrism(OPENAPI)
+  controlPlane = createControlPlane({ url: new URL(prism.url), token: 'contract-test-token', timeoutMs: REQUEST_TIMEOUT_MS, concurrency: 4 })
 }, 75_000)
 
 afterAll(async () => {
+  controlPlane?.close()
   await prism?.close()
   const valid = cases.filter((c) => c.spec_valid).length
   const stricter = cases.filter((c) => c.action_stricter).length
@@ -97,3 +104,18 @@ for (const group of groups) {
     })
   })
 }
+
+describe.concurrent("the action's delete client", () => {
+  // action_stricter cases included: the action never sends them, but the spec
+  // accepts them, so the client's request for them must conform too.
+  it.for(cases.filter((c) => c.spec_valid))('sends an accepted request for $id', async (c, { expect }) => {
+    const attempt = await controlPlane.deleteVersion(c.manifest as ArtifactManifest)
+    expect(attempt).toMatchObject({ kind: 'response', status: 200 })
+  })
+
+  it('sends a request Prism refuses for a spec-invalid manifest', async ({ expect }) => {
+    const invalid = cases.find((c) => !c.spec_valid)!
+    const attempt = await controlPlane.deleteVersion(invalid.manifest as ArtifactManifest)
+    expect(attempt).toMatchObject({ kind: 'response', status: 422 })
+  })
+})
