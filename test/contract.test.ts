@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createControlPlane, type ControlPlane } from '../src/control-plane.ts'
 import type { ArtifactManifest } from '../src/manifest-types.ts'
-import { checkManifest, formatPath, isPlainObject, type Verdict } from '../src/validate.ts'
+import { checkManifest, describeProblem, isPlainObject, type Verdict } from '../src/validate.ts'
 import { loadCorpus } from './support/corpus.ts'
 import { startPrism, type Prism } from './support/prism.ts'
 
@@ -70,7 +70,7 @@ function describePrism(verdict: PrismVerdict): string {
 
 function describeAction(verdict: Verdict): string {
   if (verdict.valid) return 'the action accepts it'
-  return `the action refuses it: ${verdict.problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('; ')}`
+  return `the action refuses it: ${verdict.problems.map(describeProblem).join('; ')}`
 }
 
 describe('Prism as the contract', () => {
