@@ -156,10 +156,11 @@ function describeType(value: unknown): string {
 
 const MAX_QUOTED = 80
 
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text
-  return JSON.stringify(cut)
+  return typeof value === 'string' ? JSON.stringify(cut) : cut
 }
 
 function listWords(values: unknown): string {
