@@ -59,8 +59,10 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       }
       const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() })
       switch (judgement.kind) {
-        case 'deleted':
-          return { status: 'deleted', attempts, http_status: judgement.http_status, message: judgement.message }
+        case 'deleted': {
+          const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : ''
+          return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` }
+        }
         case 'not-found':
           return { status: 'not-found', attempts, http_status: 404, message: judgement.message }
         case 'failed':

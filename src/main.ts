@@ -105,9 +105,11 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
       const location = { file: file.relative, document: doc.document, line: doc.line }
       const verdict = checkManifest(doc.value)
       for (const { field, suggestion } of verdict.unknownFields) {
+        const { line, col } = doc.positionOf([field])
         core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
           file: file.relative,
-          startLine: doc.lineOf([field]),
+          startLine: line,
+          startColumn: col,
           title: 'Unknown manifest field',
         })
       }
@@ -117,11 +119,8 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
       }
       const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`)
       const message = problems.join('; ')
-      core.error(message, {
-        file: file.relative,
-        startLine: doc.lineOf(verdict.problems[0]!.path),
-        title: 'Invalid artifact-version manifest',
-      })
+      const { line, col } = doc.positionOf(verdict.problems[0]!.path)
+      core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
       checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
     }
   }

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { ManifestFile } from './files.ts'
 import type { FieldPath } from './validate.ts'
 
@@ -15,6 +15,8 @@ export interface LoadedDocument {
   value: unknown
   /** Line of the value at `path`, or of its nearest present ancestor. */
   lineOf(path: FieldPath): number
+  /** Line and column (1-based) of the same value, for annotations. */
+  positionOf(path: FieldPath): { line: number; col: number }
 }
 
 export interface UnreadableFile {
@@ -91,16 +93,24 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
       line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
       value,
       lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+      positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
     })
   }
   if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
   return loaded
 }
 
+/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc: Document, path: FieldPath): number {
   for (let depth = path.length; depth > 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined
-    if (node?.range) return node.range[0]
+    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true)
+    const key = path[depth - 1]
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key)
+      if (isScalar(pair?.key) && pair.key.range) return pair.key.range[0]
+    }
+    const node = doc.getIn(path.slice(0, depth), true)
+    if (isNode(node) && node.range) return node.range[0]
   }
   return doc.contents?.range?.[0] ?? 0
 }

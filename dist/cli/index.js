@@ -29005,8 +29005,10 @@ async function runDeletions(jobs, options, deps) {
             }
             const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() });
             switch (judgement.kind) {
-                case 'deleted':
-                    return { status: 'deleted', attempts, http_status: judgement.http_status, message: judgement.message };
+                case 'deleted': {
+                    const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : '';
+                    return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
+                }
                 case 'not-found':
                     return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
                 case 'failed':
@@ -35868,16 +35870,25 @@ function parseManifests(bytes, fileName, options) {
             line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
             value,
             lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+            positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
         });
     }
     if (loaded.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
     return loaded;
 }
+/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc, path) {
     for (let depth = path.length; depth > 0; depth--) {
+        const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+        const key = path[depth - 1];
+        if ((0,dist/* isMap */.jh)(parent)) {
+            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && item.key.value === key);
+            if ((0,dist/* isScalar */.jn)(pair?.key) && pair.key.range)
+                return pair.key.range[0];
+        }
         const node = doc.getIn(path.slice(0, depth), true);
-        if (node?.range)
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
             return node.range[0];
     }
     return doc.contents?.range?.[0] ?? 0;
@@ -36147,10 +36158,11 @@ function describeType(value) {
     return `${typeof value} ${String(value)}`;
 }
 const MAX_QUOTED = 80;
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
     const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-    return JSON.stringify(cut);
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
 function listWords(values) {
     const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
@@ -36236,9 +36248,11 @@ async function checkFiles(files, inputs, deps) {
             const location = { file: file.relative, document: doc.document, line: doc.line };
             const verdict = checkManifest(doc.value);
             for (const { field, suggestion } of verdict.unknownFields) {
+                const { line, col } = doc.positionOf([field]);
                 core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
                     file: file.relative,
-                    startLine: doc.lineOf([field]),
+                    startLine: line,
+                    startColumn: col,
                     title: 'Unknown manifest field',
                 });
             }
@@ -36248,11 +36262,8 @@ async function checkFiles(files, inputs, deps) {
             }
             const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`);
             const message = problems.join('; ');
-            core.error(message, {
-                file: file.relative,
-                startLine: doc.lineOf(verdict.problems[0].path),
-                title: 'Invalid artifact-version manifest',
-            });
+            const { line, col } = doc.positionOf(verdict.problems[0].path);
+            core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
             checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
         }
     }
@@ -39332,10 +39343,10 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
+exports.jh = identity.isMap;
+exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
