@@ -151,7 +151,8 @@ function parseControlPlaneUrl(raw: string): URL {
     throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".')
   }
   if (url.search || url.hash) {
-    throw new InputError(`Input "control-plane-url" must not have a query or fragment, got "${url.origin}${url.pathname}${url.search}${url.hash}".`)
+    // Not echoed: a query is where API keys end up.
+    throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`)
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(
