@@ -80,7 +80,7 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 
   const loaded: LoadedDocument[] = []
   for (const [index, doc] of list.entries()) {
-    if (doc.contents === null) continue // an empty document, e.g. after a trailing ---
+    if (isEmptyDocument(doc)) continue // e.g. after a trailing ---
     let value: unknown
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
@@ -90,7 +90,7 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
     loaded.push({
       kind: 'document',
       document: index,
-      line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
+      line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
       value,
       lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
       positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
@@ -98,6 +98,12 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   }
   if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
   return loaded
+}
+
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc: Document): boolean {
+  const contents = doc.contents
+  return contents === null || (isScalar(contents) && contents.value === null && contents.source === '')
 }
 
 /** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
