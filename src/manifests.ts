@@ -154,21 +154,22 @@ function lineAt(text: string, offset: number): number {
   return line
 }
 
-/** Offset of the first byte that breaks UTF-8: the longest prefix that decodes (a cut-off character at its end is fine while streaming). */
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
 function firstInvalidOffset(bytes: Uint8Array): number {
   let low = 0
   let high = bytes.length
   while (low < high) {
     const mid = (low + high + 1) >> 1
-    if (decodesAsPrefix(bytes.subarray(0, mid))) low = mid
+    if (decodes(bytes.subarray(0, mid), { stream: true })) low = mid
     else high = mid - 1
   }
+  while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false })) low--
   return low
 }
 
-function decodesAsPrefix(bytes: Uint8Array): boolean {
+function decodes(bytes: Uint8Array, options: { stream: boolean }): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true })
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, options)
     return true
   } catch {
     return false
