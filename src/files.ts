@@ -50,7 +50,7 @@ function rootPattern(pattern: string, root: string): string {
   return negated ? `!${absolute}` : absolute
 }
 
-/** The workspace path is literal text; brackets make glob characters in it match themselves. */
+/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
 function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]]/g, '[$&]')
+  return text.replace(/[*?[]/g, '[$&]')
 }
