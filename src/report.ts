@@ -60,7 +60,16 @@ function cells(result: Result): string[] {
     String(result.attempts),
     `${result.file}:${result.line}`,
     result.message,
-  ]
+  ].map(oneLine)
+}
+
+/**
+ * Text from an invalid manifest can hold line breaks. In the log, the next
+ * line could be read by the runner as a workflow command (::error::, ::set-output);
+ * in the summary, a blank line ends the HTML and the rest renders as Markdown.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
 }
 
 function versionLabel(result: Result): string {
