@@ -115,7 +115,8 @@ export function renderSummary(results: Result[], context: RunContext, options: {
 /** The same table for the log, as aligned plain text. */
 export function renderLogTable(results: Result[]): string[] {
   const rows = [[...COLUMNS], ...sortForReport(results).map(cells)]
-  const widths = COLUMNS.map((_, column) => Math.min(60, Math.max(...rows.map((row) => displayWidth(row[column]!)))))
+  // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
+  const widths = COLUMNS.map((_, column) => Math.min(60, rows.reduce((widest, row) => Math.max(widest, displayWidth(row[column]!)), 0)))
   return rows.map((row) =>
     row
       .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - displayWidth(cell)))))
