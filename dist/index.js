@@ -28584,6 +28584,8 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // long to wait before the next. No I/O, so each rule is tested directly.
 const DEFAULT_BACKOFF = { baseDelayMs: 1000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
+const NOT_PROCESSED_STATUS = new Set([408, 429]);
 const EXCERPT_CHARS = 200;
 function judgeAttempt(attempt, context) {
     if (attempt.kind === 'error') {
@@ -28625,6 +28627,14 @@ function judgeAttempt(attempt, context) {
         return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) };
     }
     return { kind: 'failed', http_status: status, message };
+}
+/**
+ * Whether a failed attempt may still have deleted the version: no answer, or
+ * a server error that may have come after the work was done. A 408 or 429
+ * says the request was not processed.
+ */
+function mayHaveTakenEffect(judgement) {
+    return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status));
 }
 /**
  * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
@@ -28711,6 +28721,7 @@ async function runDeletions(jobs, options, deps) {
     async function deleteOne(job) {
         let attempts = 0;
         let lastRetryable = null;
+        let earlierMayHaveWorked = false;
         for (;;) {
             if (!(await slots.acquire(attempts > 0)))
                 return stopped(attempts, lastRetryable);
@@ -28722,7 +28733,7 @@ async function runDeletions(jobs, options, deps) {
             finally {
                 slots.release();
             }
-            const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() });
+            const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
             switch (judgement.kind) {
                 case 'deleted': {
                     const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : '';
@@ -28740,6 +28751,7 @@ async function runDeletions(jobs, options, deps) {
                         return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` };
                     }
                     lastRetryable = judgement;
+                    earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
                     await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal);
             }
         }
@@ -32572,12 +32584,13 @@ function isOutside(relative) {
 function rootPattern(pattern, root) {
     const negated = pattern.startsWith('!');
     const body = negated ? pattern.slice(1) : pattern;
-    const absolute = external_node_path_default().isAbsolute(body) ? body : `${escapeGlob(root)}/${body}`;
+    // join() resolves ./ and ../, which @actions/glob refuses inside a pattern; files that end up outside are refused later.
+    const absolute = external_node_path_default().isAbsolute(body) ? body : external_node_path_default().join(escapeGlob(root), body);
     return negated ? `!${absolute}` : absolute;
 }
-/** The workspace path is literal text; brackets make glob characters in it match themselves. */
+/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
 function escapeGlob(text) {
-    return text.replace(/[*?[\]]/g, '[$&]');
+    return text.replace(/[*?[]/g, '[$&]');
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -32700,7 +32713,8 @@ function parseControlPlaneUrl(raw) {
         throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".');
     }
     if (url.search || url.hash) {
-        throw new InputError(`Input "control-plane-url" must not have a query or fragment, got "${url.origin}${url.pathname}${url.search}${url.hash}".`);
+        // Not echoed: a query is where API keys end up.
+        throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
     }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
         throw new InputError(`Input "control-plane-url" uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
@@ -32777,8 +32791,8 @@ function parseManifests(bytes, fileName, options) {
     }
     const loaded = [];
     for (const [index, doc] of list.entries()) {
-        if (doc.contents === null)
-            continue; // an empty document, e.g. after a trailing ---
+        if (isEmptyDocument(doc))
+            continue; // e.g. after a trailing ---
         let value;
         try {
             value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -32789,7 +32803,7 @@ function parseManifests(bytes, fileName, options) {
         loaded.push({
             kind: 'document',
             document: index,
-            line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
+            line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
             value,
             lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
             positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
@@ -32798,6 +32812,11 @@ function parseManifests(bytes, fileName, options) {
     if (loaded.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
     return loaded;
+}
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc) {
+    const contents = doc.contents;
+    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
 }
 /** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc, path) {
@@ -32848,22 +32867,24 @@ function lineAt(text, offset) {
         line++;
     return line;
 }
-/** Offset of the first byte that breaks UTF-8: the longest prefix that decodes (a cut-off character at its end is fine while streaming). */
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
 function firstInvalidOffset(bytes) {
     let low = 0;
     let high = bytes.length;
     while (low < high) {
         const mid = (low + high + 1) >> 1;
-        if (decodesAsPrefix(bytes.subarray(0, mid)))
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
             low = mid;
         else
             high = mid - 1;
     }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
     return low;
 }
-function decodesAsPrefix(bytes) {
+function decodes(bytes, options) {
     try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
         return true;
     }
     catch {
@@ -32968,7 +32989,16 @@ function cells(result) {
         String(result.attempts),
         `${result.file}:${result.line}`,
         result.message,
-    ];
+    ].map(oneLine);
+}
+/**
+ * Text from an invalid manifest can hold line breaks. In the log, the next
+ * line could be read by the runner as a workflow command (::error::, ::set-output);
+ * in the summary, a blank line ends the HTML and the rest renders as Markdown.
+ */
+/** Text that cannot break a log line: a line break in it could start a workflow command. */
+function oneLine(text) {
+    return text.replace(/[\r\n]+/g, ' ');
 }
 function versionLabel(result) {
     if (result.version !== null && result.version_alias !== null)
@@ -33013,11 +33043,30 @@ function renderSummary(results, context, options) {
 /** The same table for the log, as aligned plain text. */
 function renderLogTable(results) {
     const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    const widths = COLUMNS.map((_, column) => Math.min(60, Math.max(...rows.map((row) => [...row[column]].length))));
+    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
+    const widths = COLUMNS.map((_, column) => Math.min(60, rows.reduce((widest, row) => Math.max(widest, displayWidth(row[column])), 0)));
     return rows.map((row) => row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+        .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column] - displayWidth(cell)))))
         .join('  ')
         .trimEnd());
+}
+/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char))
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
 }
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -33251,7 +33300,7 @@ async function findFiles(inputs, deps) {
     else {
         core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`);
         for (const file of files)
-            core.info(`  ${file.relative}`);
+            core.info(`  ${oneLine(file.relative)}`);
     }
     return files;
 }

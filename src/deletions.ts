@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { ArtifactManifest } from './manifest-types.ts'
 import type { Job } from './plan.ts'
 import type { Outcome } from './results.ts'
-import { judgeAttempt, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+import { judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
 
 export interface DeletionOptions {
   concurrency: number
@@ -48,6 +48,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   async function deleteOne(job: Job): Promise<Outcome> {
     let attempts = 0
     let lastRetryable: Extract<Judgement, { kind: 'retryable' }> | null = null
+    let earlierMayHaveWorked = false
     for (;;) {
       if (!(await slots.acquire(attempts > 0))) return stopped(attempts, lastRetryable)
       attempts++
@@ -57,7 +58,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       } finally {
         slots.release()
       }
-      const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() })
+      const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
       switch (judgement.kind) {
         case 'deleted': {
           const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : ''
@@ -75,6 +76,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
             return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` }
           }
           lastRetryable = judgement
+          earlierMayHaveWorked ||= mayHaveTakenEffect(judgement)
           await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal)
       }
     }

@@ -5,7 +5,7 @@ import { findManifestFiles, type ManifestFile } from './files.ts'
 import { getInputs, InputError, type Inputs } from './inputs.ts'
 import { loadManifestFile } from './manifests.ts'
 import { plan, type CheckedManifest } from './plan.ts'
-import { countStatuses, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
+import { countStatuses, oneLine, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
 import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
 import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
@@ -85,7 +85,7 @@ async function findFiles(inputs: Inputs, deps: Dependencies): Promise<ManifestFi
     writeOutputs(core, [])
   } else {
     core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`)
-    for (const file of files) core.info(`  ${file.relative}`)
+    for (const file of files) core.info(`  ${oneLine(file.relative)}`)
   }
   return files
 }

@@ -68,7 +68,8 @@ function cells(result: Result): string[] {
  * line could be read by the runner as a workflow command (::error::, ::set-output);
  * in the summary, a blank line ends the HTML and the rest renders as Markdown.
  */
-function oneLine(text: string): string {
+/** Text that cannot break a log line: a line break in it could start a workflow command. */
+export function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ')
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { judgeAttempt, parseRetryAfter, retryDelay, type Attempt, type Backoff, type JudgeContext } from '../src/retry.ts'
+import { judgeAttempt, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Attempt, type Backoff, type JudgeContext } from '../src/retry.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW }
@@ -142,5 +142,21 @@ describe('retryDelay', () => {
     expect(retryDelay(1, 45_000, highest, backoff)).toBe(45_000)
     expect(retryDelay(5, 0, highest, backoff)).toBe(0)
     expect(retryDelay(1, 3_600_000, highest, backoff)).toBe(60_000)
+  })
+})
+
+describe('mayHaveTakenEffect', () => {
+  const judge = (attempt: Attempt) => judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: 0 })
+  it('says a failure without an answer, or a 5xx, may have deleted the version', () => {
+    expect(mayHaveTakenEffect(judge({ kind: 'error', reason: 'reset', cancelled: false }))).toBe(true)
+    for (const status of [500, 502, 503, 504]) {
+      expect(mayHaveTakenEffect(judge({ kind: 'response', status, headers: {}, body: '' }))).toBe(true)
+    }
+  })
+
+  it('says a 408 or 429 did not: the server did not process the request', () => {
+    for (const status of [408, 429]) {
+      expect(mayHaveTakenEffect(judge({ kind: 'response', status, headers: {}, body: '' }))).toBe(false)
+    }
   })
 })
