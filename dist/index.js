@@ -33256,31 +33256,29 @@ function listWords(values) {
 /** inputs → files → manifests → validation → plan → deletions → report */
 async function run(deps) {
     const { core } = deps;
-    let inputs = null;
-    let results = null;
+    let finished = null;
     try {
-        inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) });
-        const settings = inputs;
-        const files = await core.group('Find manifest files', () => findFiles(settings, deps));
+        const inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) });
+        const files = await core.group('Find manifest files', () => findFiles(inputs, deps));
         if (files.length === 0)
             return [];
-        const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () => checkFiles(files, settings, deps));
-        const { outcomes, jobs } = plan(manifests, settings);
+        const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () => checkFiles(files, inputs, deps));
+        const { outcomes, jobs } = plan(manifests, inputs);
         if (jobs.length > 0) {
-            const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () => deleteVersions(jobs, settings, deps));
+            const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () => deleteVersions(jobs, inputs, deps));
             for (const [index, outcome] of deleted)
                 outcomes[index] = outcome;
         }
-        results = manifests.map((manifest, index) => toResult(manifest, outcomes[index]));
-        return results;
+        finished = { inputs, results: manifests.map((manifest, index) => toResult(manifest, outcomes[index])) };
+        return finished.results;
     }
     catch (error) {
         core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`);
-        return results ?? [];
+        return [];
     }
     finally {
-        if (results)
-            await report(results, inputs, deps);
+        if (finished)
+            await report(finished.results, finished.inputs, deps);
     }
 }
 async function findFiles(inputs, deps) {
