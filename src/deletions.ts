@@ -52,13 +52,15 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
     for (;;) {
       if (!(await slots.acquire(attempts > 0))) return stopped(attempts, lastRetryable)
       attempts++
-      let attempt: Attempt
+      let judgement: Judgement
       try {
-        attempt = await deps.send(job.manifest, options.abortInFlight)
+        const attempt = await deps.send(job.manifest, options.abortInFlight)
+        judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
+        // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
+        if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
       } finally {
         slots.release()
       }
-      const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
       switch (judgement.kind) {
         case 'deleted': {
           const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : ''
@@ -69,7 +71,6 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
         case 'failed':
           return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
         case 'token-rejected':
-          stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
           return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
         case 'retryable':
           if (attempts >= options.maxAttempts) {
