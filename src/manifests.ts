@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { ManifestFile } from './files.ts'
 import type { FieldPath } from './validate.ts'
 
@@ -65,7 +65,8 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   }
 
   const lineCounter = new LineCounter()
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: isJson ? 'json' : 'core' })
+  // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, schema: isJson ? 'json' : 'core' })
   // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
   const list = Array.isArray(documents) ? documents : []
   const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line
@@ -73,6 +74,8 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   for (const doc of list) {
     const error = doc.errors[0]
     if (error) return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
+    const duplicate = firstDuplicateKey(doc)
+    if (duplicate !== null) return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: Map keys must be unique`, lineOfOffset(duplicate))
   }
   if (isJson && list.length > 1) {
     return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1]!.range[0]))
@@ -104,6 +107,33 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 function isEmptyDocument(doc: Document): boolean {
   const contents = doc.contents
   return contents === null || (isScalar(contents) && contents.value === null && contents.source === '')
+}
+
+/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
+function firstDuplicateKey(doc: Document): number | null {
+  let first: number | null = null
+  const pending: unknown[] = [doc.contents]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (isMap(node)) {
+      const seen = new Set<unknown>()
+      for (const { key, value } of node.items) {
+        // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
+        const identity = isScalar(key) ? key.value : key
+        if (seen.has(identity)) {
+          const offset = (isNode(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0
+          first = Math.min(first ?? offset, offset)
+        }
+        seen.add(identity)
+        pending.push(key, value)
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(item)
+    } else if (isPair(node)) {
+      pending.push(node.key, node.value)
+    }
+  }
+  return first
 }
 
 /** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
