@@ -158,7 +158,13 @@ const MAX_QUOTED = 80
 
 /** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  let text: string
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  } catch {
+    // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+    return describeType(value)
+  }
   const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text
   return typeof value === 'string' ? JSON.stringify(cut) : cut
 }
