@@ -108,11 +108,13 @@ export function closestField(field: string): string | null {
   let best: string | null = null
   let bestDistance = Infinity
   const lowered = field.toLowerCase().replaceAll('-', '_')
+  const tolerance = Math.max(1, Math.floor(field.length / 3))
   for (const known of KNOWN_FIELDS) {
+    // The distance is at least the difference in length: no need to compute it for a long key.
+    if (Math.abs(lowered.length - known.length) > tolerance) continue
     const distance = editDistance(lowered, known)
     if (distance < bestDistance) [best, bestDistance] = [known, distance]
   }
-  const tolerance = Math.max(1, Math.floor(field.length / 3))
   return bestDistance <= tolerance ? best : null
 }
 
