@@ -224,6 +224,19 @@ describe('what is sent', () => {
     expect(action.exitCode).toBe(1)
   })
 
+  test('nothing when the token cannot be sent in a header, and a message saying why', async ({ onTestFinished }) => {
+    const { server, workspace } = harness(onTestFinished)
+    const stand = await server(undefined, 1)
+    const root = await workspace(manifestFiles(1))
+    const action = await run(stand.url, root, { token: `${TOKEN}\n${TOKEN}`, 'request-timeout': '2' })
+
+    expect(stand.requests).toHaveLength(0)
+    expect(action.exitCode).toBe(1)
+    expect(action.stdout).toContain('::error::Input "token" (or TFY_API_KEY) holds a line break')
+    expect(action.stderr).toBe('')
+    expect(action.durationMs).toBeLessThan(5000)
+  })
+
   test('nothing at all when any manifest is invalid', async ({ onTestFinished }) => {
     const { server, workspace } = harness(onTestFinished)
     const stand = await server(undefined, 3)
