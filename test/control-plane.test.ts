@@ -98,6 +98,30 @@ describe('createControlPlane', () => {
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
+  test.each([
+    ['escapes / as \\/', (token: string) => token.replaceAll('/', '\\/')],
+    ['escapes every character as \\u', (token: string) => [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+  ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
+    const token = 'k3y/with+base64/chars=='
+    const stand = await server({ token, faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
+  })
+
+  test('the token is redacted from a Location header that carries it percent-encoded', async () => {
+    const token = 'k3y/with+base64/chars=='
+    const stand = await server({ token, faults: [redirect(`https://elsewhere.example/login?t=${encodeURIComponent(token)}`, 302)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
+  })
+
+  test('a JSON body without the token is passed on as it came', async () => {
+    const body = '{ "detail" : "Service\\/gateway unavailable" }'
+    const stand = await server({ faults: [respond(503, body)] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', body })
+  })
+
   test('passes a non-JSON body through as text', async () => {
     const stand = await server({ faults: [respond(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' })] })
     const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
