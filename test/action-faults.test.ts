@@ -10,7 +10,8 @@ import { after, hang, redirect, respond, startFaultServer, type Fault, type Faul
 import { runAction, type ActionRun } from './support/run-action.ts'
 import { sampleManifest } from './support/sample-manifests.ts'
 
-const TOKEN = 'tfy-secret-3b9f0d2c71e4-action'
+/** With / and + as base64 keys have: servers escape and encode those. */
+const TOKEN = 'tfy-secret/3b9f0d2c+71e4/action=='
 /** The runner sends SIGTERM this long after SIGINT when the step is still running. */
 const RUNNER_SIGTERM_AFTER_MS = 7500
 
@@ -62,6 +63,8 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     ['a 422 echoing it in a detail msg', respond(422, (request) => ({ detail: [{ loc: ['header', 'authorization'], msg: `not a key: ${token(request)}` }] }))],
     ['a redirect with it in the Location URL', redirect((request) => `https://login.example/?next=x&token=${token(request)}`)],
     ['a plain-text 400 echoing every header', respond(400, (request) => JSON.stringify(request.headers, null, 2))],
+    ['a 500 echoing it JSON-escaped, / as \\/', respond(500, (request) => `{"detail": "bad header ${bearer(request).replaceAll('/', '\\/')}"}`)],
+    ['a redirect with it percent-encoded in the Location URL', redirect((request) => `https://login.example/?token=${encodeURIComponent(token(request))}`)],
   ]
 
   test.concurrent.for(scenarios)('%s', async ([, fault], { onTestFinished }) => {
@@ -83,6 +86,7 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     expect(action.stderr).not.toContain(TOKEN)
     expect(Object.values(action.outputs).join('\n')).not.toContain(TOKEN)
     expect(action.summary).not.toContain(TOKEN)
+    expect(`${action.stdout}${Object.values(action.outputs).join('')}${action.summary}`).not.toContain(encodeURIComponent(TOKEN))
     expect(action.exitCode).toBe(1)
   })
 
