@@ -86,7 +86,7 @@ async function oneVersion(faults: FaultServerOptions['faults'], options: Paramet
 describe('runDeletions against the fault server', () => {
   test('503, then 200: deleted on the second attempt after a backoff', async () => {
     const { stand, outcome } = await oneVersion([unavailable], { random: () => 0 })
-    expect(outcome).toEqual({ status: 'deleted', attempts: 2, http_status: 200, message: 'deleted' })
+    expect(outcome).toEqual({ status: 'deleted', attempts: 2, http_status: 200, message: 'deleted after 1 retry (last: HTTP 503: Service temporarily unavailable)' })
     // The first retry waits between half and all of baseDelayMs; random 0 is the least.
     expect(gaps(stand.requests)[0]).toBeGreaterThanOrEqual(BACKOFF.baseDelayMs / 2 - SLACK_MS)
   })
@@ -124,7 +124,12 @@ describe('runDeletions against the fault server', () => {
     ['in the middle of the body', resetAfterHeaders(200)],
   ])('a connection reset %s is retried', async (_when, reset) => {
     const { outcome } = await oneVersion([reset])
-    expect(outcome).toEqual({ status: 'deleted', attempts: 2, http_status: 200, message: 'deleted' })
+    expect(outcome).toEqual({
+      status: 'deleted',
+      attempts: 2,
+      http_status: 200,
+      message: 'deleted after 1 retry (last: the connection was reset (ECONNRESET))',
+    })
   })
 
   test('a server that never answers: each attempt ends at the timeout, and so does the whole', async () => {
@@ -190,6 +195,12 @@ describe('runDeletions against the fault server', () => {
       message: 'deleted: an earlier attempt that failed took effect (HTTP 404 on retry)',
     })
     expect(stand.answers).toEqual([503, 404])
+  })
+
+  test('404 after a 429, which says the request was not processed: not found', async () => {
+    const { stand, outcome } = await oneVersion([respond(429, { detail: 'slow down' }), respond(404, { detail: 'Artifact version not found' })])
+    expect(outcome).toEqual({ status: 'not-found', attempts: 2, http_status: 404, message: 'not found (HTTP 404): already gone' })
+    expect(stand.answers).toEqual([429, 404])
   })
 
   test('422 lists each of the server’s detail entries as loc: msg', async () => {
