@@ -28490,7 +28490,9 @@ function createControlPlane(options) {
     const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`);
     const transport = endpoint.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
     const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    const redact = (text) => (options.token ? text.split(options.token).join('***') : text);
+    // As sent, and percent-encoded as a server may put it in a Location URL.
+    const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : [];
+    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
     const headers = {
         accept: 'application/json',
         authorization: `Bearer ${options.token}`,
@@ -28528,7 +28530,7 @@ function createControlPlane(options) {
                     kind: 'response',
                     status: response.statusCode ?? 0,
                     headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-                    body: redact(Buffer.concat(chunks).toString('utf8')),
+                    body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
                 });
                 response.on('data', (chunk) => {
                     if (received < MAX_BODY_BYTES)
@@ -28556,6 +28558,24 @@ function createControlPlane(options) {
         return value === undefined ? undefined : redact(value);
     }
     return { deleteVersion, close: () => agent.destroy() };
+}
+/**
+ * A JSON body with the token removed where escapes hid it from a plain search
+ * (a server may write / as \/, or any character as \u0041), since messages
+ * are built from the decoded body. Other bodies are returned as they are.
+ */
+function redactJson(body, token) {
+    if (!token)
+        return body;
+    let canonical;
+    try {
+        canonical = JSON.stringify(JSON.parse(body));
+    }
+    catch {
+        return body;
+    }
+    const escaped = JSON.stringify(token).slice(1, -1);
+    return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body;
 }
 function header(value) {
     return Array.isArray(value) ? value[0] : value;
@@ -28726,14 +28746,17 @@ async function runDeletions(jobs, options, deps) {
             if (!(await slots.acquire(attempts > 0)))
                 return stopped(attempts, lastRetryable);
             attempts++;
-            let attempt;
+            let judgement;
             try {
-                attempt = await deps.send(job.manifest, options.abortInFlight);
+                const attempt = await deps.send(job.manifest, options.abortInFlight);
+                judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
+                // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
+                if (judgement.kind === 'token-rejected')
+                    stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
             }
             finally {
                 slots.release();
             }
-            const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
             switch (judgement.kind) {
                 case 'deleted': {
                     const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : '';
@@ -28744,7 +28767,6 @@ async function runDeletions(jobs, options, deps) {
                 case 'failed':
                     return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
                 case 'token-rejected':
-                    stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
                     return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
                 case 'retryable':
                     if (attempts >= options.maxAttempts) {
@@ -32597,6 +32619,7 @@ function escapeGlob(text) {
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
+
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
 /** The inputs of action.yml; test/inputs.test.ts keeps the two in step. */
 const INPUT_NAMES = (/* unused pure expression or super */ null && ([
@@ -32658,8 +32681,21 @@ function getInputs(source) {
             throw new InputError('Input "token" is empty and TFY_API_KEY is not set. Pass the API key from a secret (token: ${{ secrets.TFY_API_KEY }}). ' +
                 'Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.');
         }
+        if (!fitsInHeader(token)) {
+            throw new InputError('Input "token" (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.');
+        }
     }
     return inputs;
+}
+/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
+function fitsInHeader(token) {
+    try {
+        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 function parsePatterns(raw) {
     const patterns = raw
@@ -32777,7 +32813,9 @@ function parseManifests(bytes, fileName, options) {
         text = substituted;
     }
     const lineCounter = new dist/* LineCounter */.HN();
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: isJson ? 'json' : 'core' });
+    // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' });
     // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
     const list = Array.isArray(documents) ? documents : [];
     const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
@@ -32785,6 +32823,9 @@ function parseManifests(bytes, fileName, options) {
         const error = doc.errors[0];
         if (error)
             return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+        const duplicate = firstDuplicateKey(doc);
+        if (duplicate !== null)
+            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: Map keys must be unique`, lineOfOffset(duplicate));
     }
     if (isJson && list.length > 1) {
         return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
@@ -32817,6 +32858,35 @@ function parseManifests(bytes, fileName, options) {
 function isEmptyDocument(doc) {
     const contents = doc.contents;
     return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
+}
+/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
+function firstDuplicateKey(doc) {
+    let first = null;
+    const pending = [doc.contents];
+    while (pending.length > 0) {
+        const node = pending.pop();
+        if ((0,dist/* isMap */.jh)(node)) {
+            const seen = new Set();
+            for (const { key, value } of node.items) {
+                // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
+                const identity = (0,dist/* isScalar */.jn)(key) ? key.value : key;
+                if (seen.has(identity)) {
+                    const offset = ((0,dist/* isNode */.Ll)(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0;
+                    first = Math.min(first ?? offset, offset);
+                }
+                seen.add(identity);
+                pending.push(key, value);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                pending.push(item);
+        }
+        else if ((0,dist/* isPair */.tO)(node)) {
+            pending.push(node.key, node.value);
+        }
+    }
+    return first;
 }
 /** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc, path) {
@@ -33178,12 +33248,15 @@ function closestField(field) {
     let best = null;
     let bestDistance = Infinity;
     const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
     for (const known of KNOWN_FIELDS) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
         const distance = editDistance(lowered, known);
         if (distance < bestDistance)
             [best, bestDistance] = [known, distance];
     }
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
     return bestDistance <= tolerance ? best : null;
 }
 /** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
@@ -33231,7 +33304,14 @@ function describeType(value) {
 const MAX_QUOTED = 80;
 /** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value) {
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
     const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
     return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
@@ -36313,9 +36393,9 @@ __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 exports.Ll = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
+exports.tO = identity.isPair;
 exports.jn = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;

@@ -66,7 +66,8 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 
   const lineCounter = new LineCounter()
   // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, schema: isJson ? 'json' : 'core' })
+  // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' })
   // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
   const list = Array.isArray(documents) ? documents : []
   const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line
