@@ -28399,33 +28399,51 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4632:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ listenForCancellation)
+/* harmony export */ });
+/* unused harmony export CANCEL_GRACE_MS */
+/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
+const CANCEL_GRACE_MS = 4000;
+/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
+function listenForCancellation(onCancel) {
+    const cancel = new AbortController();
+    const abortInFlight = new AbortController();
+    process.once('SIGINT', () => {
+        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
+        cancel.abort();
+        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
+    });
+    process.once('SIGTERM', () => {
+        cancel.abort();
+        abortInFlight.abort();
+    });
+    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4632);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7804);
 
 
-/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
-const CANCEL_GRACE_MS = 4000;
-const cancel = new AbortController();
-const abortInFlight = new AbortController();
-process.once('SIGINT', () => {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info('Cancelled: no new requests start; those in flight get a few seconds to finish.');
-    cancel.abort();
-    setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
-});
-process.once('SIGTERM', () => {
-    cancel.abort();
-    abortInFlight.abort();
-});
+
+const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_2__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(message));
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({
     core: _actions_core__WEBPACK_IMPORTED_MODULE_0__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    cancel: cancel.signal,
-    abortInFlight: abortInFlight.signal,
+    cancel,
+    abortInFlight,
     runContext,
 });
 /** Repository, pull request and run link for the summary heading; octokit is loaded only here. */
@@ -28472,7 +28490,9 @@ function createControlPlane(options) {
     const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`);
     const transport = endpoint.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
     const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    const redact = (text) => (options.token ? text.split(options.token).join('***') : text);
+    // As sent, and percent-encoded as a server may put it in a Location URL.
+    const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : [];
+    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
     const headers = {
         accept: 'application/json',
         authorization: `Bearer ${options.token}`,
@@ -28510,7 +28530,7 @@ function createControlPlane(options) {
                     kind: 'response',
                     status: response.statusCode ?? 0,
                     headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-                    body: redact(Buffer.concat(chunks).toString('utf8')),
+                    body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
                 });
                 response.on('data', (chunk) => {
                     if (received < MAX_BODY_BYTES)
@@ -28539,6 +28559,24 @@ function createControlPlane(options) {
     }
     return { deleteVersion, close: () => agent.destroy() };
 }
+/**
+ * A JSON body with the token removed where escapes hid it from a plain search
+ * (a server may write / as \/, or any character as \u0041), since messages
+ * are built from the decoded body. Other bodies are returned as they are.
+ */
+function redactJson(body, token) {
+    if (!token)
+        return body;
+    let canonical;
+    try {
+        canonical = JSON.stringify(JSON.parse(body));
+    }
+    catch {
+        return body;
+    }
+    const escaped = JSON.stringify(token).slice(1, -1);
+    return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body;
+}
 function header(value) {
     return Array.isArray(value) ? value[0] : value;
 }
@@ -28566,6 +28604,8 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // long to wait before the next. No I/O, so each rule is tested directly.
 const DEFAULT_BACKOFF = { baseDelayMs: 1000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
+const NOT_PROCESSED_STATUS = new Set([408, 429]);
 const EXCERPT_CHARS = 200;
 function judgeAttempt(attempt, context) {
     if (attempt.kind === 'error') {
@@ -28607,6 +28647,14 @@ function judgeAttempt(attempt, context) {
         return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) };
     }
     return { kind: 'failed', http_status: status, message };
+}
+/**
+ * Whether a failed attempt may still have deleted the version: no answer, or
+ * a server error that may have come after the work was done. A 408 or 429
+ * says the request was not processed.
+ */
+function mayHaveTakenEffect(judgement) {
+    return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status));
 }
 /**
  * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
@@ -28693,33 +28741,39 @@ async function runDeletions(jobs, options, deps) {
     async function deleteOne(job) {
         let attempts = 0;
         let lastRetryable = null;
+        let earlierMayHaveWorked = false;
         for (;;) {
             if (!(await slots.acquire(attempts > 0)))
                 return stopped(attempts, lastRetryable);
             attempts++;
-            let attempt;
+            let judgement;
             try {
-                attempt = await deps.send(job.manifest, options.abortInFlight);
+                const attempt = await deps.send(job.manifest, options.abortInFlight);
+                judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
+                // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
+                if (judgement.kind === 'token-rejected')
+                    stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
             }
             finally {
                 slots.release();
             }
-            const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() });
             switch (judgement.kind) {
-                case 'deleted':
-                    return { status: 'deleted', attempts, http_status: judgement.http_status, message: judgement.message };
+                case 'deleted': {
+                    const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : '';
+                    return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
+                }
                 case 'not-found':
                     return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
                 case 'failed':
                     return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
                 case 'token-rejected':
-                    stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
                     return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
                 case 'retryable':
                     if (attempts >= options.maxAttempts) {
                         return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` };
                     }
                     lastRetryable = judgement;
+                    earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
                     await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal);
             }
         }
@@ -32552,17 +32606,19 @@ function isOutside(relative) {
 function rootPattern(pattern, root) {
     const negated = pattern.startsWith('!');
     const body = negated ? pattern.slice(1) : pattern;
-    const absolute = external_node_path_default().isAbsolute(body) ? body : `${escapeGlob(root)}/${body}`;
+    // join() resolves ./ and ../, which @actions/glob refuses inside a pattern; files that end up outside are refused later.
+    const absolute = external_node_path_default().isAbsolute(body) ? body : external_node_path_default().join(escapeGlob(root), body);
     return negated ? `!${absolute}` : absolute;
 }
-/** The workspace path is literal text; brackets make glob characters in it match themselves. */
+/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
 function escapeGlob(text) {
-    return text.replace(/[*?[\]]/g, '[$&]');
+    return text.replace(/[*?[]/g, '[$&]');
 }
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
 /** The inputs of action.yml; test/inputs.test.ts keeps the two in step. */
@@ -32625,8 +32681,21 @@ function getInputs(source) {
             throw new InputError('Input "token" is empty and TFY_API_KEY is not set. Pass the API key from a secret (token: ${{ secrets.TFY_API_KEY }}). ' +
                 'Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.');
         }
+        if (!fitsInHeader(token)) {
+            throw new InputError('Input "token" (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.');
+        }
     }
     return inputs;
+}
+/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
+function fitsInHeader(token) {
+    try {
+        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 function parsePatterns(raw) {
     const patterns = raw
@@ -32680,7 +32749,8 @@ function parseControlPlaneUrl(raw) {
         throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".');
     }
     if (url.search || url.hash) {
-        throw new InputError(`Input "control-plane-url" must not have a query or fragment, got "${url.origin}${url.pathname}${url.search}${url.hash}".`);
+        // Not echoed: a query is where API keys end up.
+        throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
     }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
         throw new InputError(`Input "control-plane-url" uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
@@ -32743,22 +32813,27 @@ function parseManifests(bytes, fileName, options) {
         text = substituted;
     }
     const lineCounter = new dist/* LineCounter */.HN();
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: isJson ? 'json' : 'core' });
+    // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' });
     // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
     const list = Array.isArray(documents) ? documents : [];
     const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
     for (const doc of list) {
         const error = doc.errors[0];
         if (error)
-            return unreadable(`is not valid ${isJson ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+        const duplicate = firstDuplicateKey(doc);
+        if (duplicate !== null)
+            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: Map keys must be unique`, lineOfOffset(duplicate));
     }
     if (isJson && list.length > 1) {
         return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
     }
     const loaded = [];
     for (const [index, doc] of list.entries()) {
-        if (doc.contents === null)
-            continue; // an empty document, e.g. after a trailing ---
+        if (isEmptyDocument(doc))
+            continue; // e.g. after a trailing ---
         let value;
         try {
             value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -32769,19 +32844,62 @@ function parseManifests(bytes, fileName, options) {
         loaded.push({
             kind: 'document',
             document: index,
-            line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
+            line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
             value,
             lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+            positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
         });
     }
     if (loaded.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
     return loaded;
 }
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc) {
+    const contents = doc.contents;
+    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
+}
+/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
+function firstDuplicateKey(doc) {
+    let first = null;
+    const pending = [doc.contents];
+    while (pending.length > 0) {
+        const node = pending.pop();
+        if ((0,dist/* isMap */.jh)(node)) {
+            const seen = new Set();
+            for (const { key, value } of node.items) {
+                // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
+                const identity = (0,dist/* isScalar */.jn)(key) ? key.value : key;
+                if (seen.has(identity)) {
+                    const offset = ((0,dist/* isNode */.Ll)(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0;
+                    first = Math.min(first ?? offset, offset);
+                }
+                seen.add(identity);
+                pending.push(key, value);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                pending.push(item);
+        }
+        else if ((0,dist/* isPair */.tO)(node)) {
+            pending.push(node.key, node.value);
+        }
+    }
+    return first;
+}
+/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc, path) {
     for (let depth = path.length; depth > 0; depth--) {
+        const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+        const key = path[depth - 1];
+        if ((0,dist/* isMap */.jh)(parent)) {
+            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && item.key.value === key);
+            if ((0,dist/* isScalar */.jn)(pair?.key) && pair.key.range)
+                return pair.key.range[0];
+        }
         const node = doc.getIn(path.slice(0, depth), true);
-        if (node?.range)
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
             return node.range[0];
     }
     return doc.contents?.range?.[0] ?? 0;
@@ -32807,7 +32925,8 @@ function substituteEnv(text, env) {
     if (missing.length === 0)
         return result;
     const names = missing.map((name) => `\${${name}}`).join(', ');
-    return unreadable(`refers to ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment (substitute-env is on)`, firstMissingLine);
+    const verb = missing.length === 1 ? 'which is not set' : 'which are not set';
+    return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine);
 }
 function unreadable(reason, line = 1) {
     return { kind: 'unreadable', line, reason };
@@ -32818,22 +32937,24 @@ function lineAt(text, offset) {
         line++;
     return line;
 }
-/** Offset of the first byte that breaks UTF-8: the longest prefix that decodes (a cut-off character at its end is fine while streaming). */
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
 function firstInvalidOffset(bytes) {
     let low = 0;
     let high = bytes.length;
     while (low < high) {
         const mid = (low + high + 1) >> 1;
-        if (decodesAsPrefix(bytes.subarray(0, mid)))
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
             low = mid;
         else
             high = mid - 1;
     }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
     return low;
 }
-function decodesAsPrefix(bytes) {
+function decodes(bytes, options) {
     try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
         return true;
     }
     catch {
@@ -32870,7 +32991,7 @@ function plan(manifests, options) {
         }
         else if (invalid > 0) {
             firstByVersion.set(key, manifest);
-            outcomes.push(skipped(`not sent: ${invalid} ${invalid === 1 ? 'manifest is' : 'manifests are'} invalid`));
+            outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`));
         }
         else if (options.dryRun) {
             firstByVersion.set(key, manifest);
@@ -32938,7 +33059,16 @@ function cells(result) {
         String(result.attempts),
         `${result.file}:${result.line}`,
         result.message,
-    ];
+    ].map(oneLine);
+}
+/**
+ * Text from an invalid manifest can hold line breaks. In the log, the next
+ * line could be read by the runner as a workflow command (::error::, ::set-output);
+ * in the summary, a blank line ends the HTML and the rest renders as Markdown.
+ */
+/** Text that cannot break a log line: a line break in it could start a workflow command. */
+function oneLine(text) {
+    return text.replace(/[\r\n]+/g, ' ');
 }
 function versionLabel(result) {
     if (result.version !== null && result.version_alias !== null)
@@ -32983,11 +33113,30 @@ function renderSummary(results, context, options) {
 /** The same table for the log, as aligned plain text. */
 function renderLogTable(results) {
     const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    const widths = COLUMNS.map((_, column) => Math.min(60, Math.max(...rows.map((row) => [...row[column]].length))));
+    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
+    const widths = COLUMNS.map((_, column) => Math.min(60, rows.reduce((widest, row) => Math.max(widest, displayWidth(row[column])), 0)));
     return rows.map((row) => row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+        .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column] - displayWidth(cell)))))
         .join('  ')
         .trimEnd());
+}
+/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char))
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
 }
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -33034,6 +33183,10 @@ function checkManifest(value) {
     if (problems.length > 0)
         return { valid: false, problems: dedupe(problems), unknownFields };
     return { valid: true, manifest: value, unknownFields };
+}
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
 }
 function formatPath(path) {
     let out = '';
@@ -33095,12 +33248,15 @@ function closestField(field) {
     let best = null;
     let bestDistance = Infinity;
     const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
     for (const known of KNOWN_FIELDS) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
         const distance = editDistance(lowered, known);
         if (distance < bestDistance)
             [best, bestDistance] = [known, distance];
     }
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
     return bestDistance <= tolerance ? best : null;
 }
 /** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
@@ -33146,10 +33302,18 @@ function describeType(value) {
     return `${typeof value} ${String(value)}`;
 }
 const MAX_QUOTED = 80;
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
     const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-    return JSON.stringify(cut);
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
 function listWords(values) {
     const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
@@ -33172,31 +33336,29 @@ function listWords(values) {
 /** inputs → files → manifests → validation → plan → deletions → report */
 async function run(deps) {
     const { core } = deps;
-    let inputs = null;
-    let results = null;
+    let finished = null;
     try {
-        inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) });
-        const settings = inputs;
-        const files = await core.group('Find manifest files', () => findFiles(settings, deps));
+        const inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) });
+        const files = await core.group('Find manifest files', () => findFiles(inputs, deps));
         if (files.length === 0)
             return [];
-        const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () => checkFiles(files, settings, deps));
-        const { outcomes, jobs } = plan(manifests, settings);
+        const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () => checkFiles(files, inputs, deps));
+        const { outcomes, jobs } = plan(manifests, inputs);
         if (jobs.length > 0) {
-            const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () => deleteVersions(jobs, settings, deps));
+            const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () => deleteVersions(jobs, inputs, deps));
             for (const [index, outcome] of deleted)
                 outcomes[index] = outcome;
         }
-        results = manifests.map((manifest, index) => toResult(manifest, outcomes[index]));
-        return results;
+        finished = { inputs, results: manifests.map((manifest, index) => toResult(manifest, outcomes[index])) };
+        return finished.results;
     }
     catch (error) {
         core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`);
-        return results ?? [];
+        return [];
     }
     finally {
-        if (results)
-            await report(results, inputs, deps);
+        if (finished)
+            await report(finished.results, finished.inputs, deps);
     }
 }
 async function findFiles(inputs, deps) {
@@ -33216,7 +33378,7 @@ async function findFiles(inputs, deps) {
     else {
         core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`);
         for (const file of files)
-            core.info(`  ${file.relative}`);
+            core.info(`  ${oneLine(file.relative)}`);
     }
     return files;
 }
@@ -33226,7 +33388,7 @@ async function checkFiles(files, inputs, deps) {
     for (const file of files) {
         const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env });
         if (!Array.isArray(loaded)) {
-            const message = `${file.relative} ${loaded.reason}`;
+            const message = `the file ${loaded.reason}`;
             core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' });
             checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message });
             continue;
@@ -33235,9 +33397,11 @@ async function checkFiles(files, inputs, deps) {
             const location = { file: file.relative, document: doc.document, line: doc.line };
             const verdict = checkManifest(doc.value);
             for (const { field, suggestion } of verdict.unknownFields) {
+                const { line, col } = doc.positionOf([field]);
                 core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
                     file: file.relative,
-                    startLine: doc.lineOf([field]),
+                    startLine: line,
+                    startColumn: col,
                     title: 'Unknown manifest field',
                 });
             }
@@ -33245,13 +33409,10 @@ async function checkFiles(files, inputs, deps) {
                 checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest });
                 continue;
             }
-            const problems = verdict.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message} (line ${doc.lineOf(problem.path)})`);
+            const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`);
             const message = problems.join('; ');
-            core.error(`Invalid artifact-version manifest: ${message}`, {
-                file: file.relative,
-                startLine: doc.lineOf(verdict.problems[0].path),
-                title: 'Invalid artifact-version manifest',
-            });
+            const { line, col } = doc.positionOf(verdict.problems[0].path);
+            core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
             checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
         }
     }
@@ -33309,7 +33470,7 @@ async function report(results, inputs, deps) {
     const { core } = deps;
     const totals = countStatuses(results);
     const problems = totals.failed + totals.invalid;
-    for (const line of renderLogTable(results))
+    for (const line of (deps.formatTable ?? renderLogTable)(results))
         core.info(line);
     writeOutputs(core, results);
     try {
@@ -36230,11 +36391,11 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.jh = identity.isMap;
+exports.Ll = identity.isNode;
+exports.tO = identity.isPair;
+exports.jn = identity.isScalar;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;

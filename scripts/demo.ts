@@ -1,6 +1,8 @@
 // npm run demo: the built action against a stand-in control plane on
 // loopback, over the example manifests, run exactly as the runner runs it.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startStandIn } from '../test/support/stand-in-control-plane.ts'
 import { runAction } from '../test/support/run-action.ts'
@@ -21,6 +23,10 @@ const standIn = await startStandIn({
   },
 })
 
+// The event a closed pull request sends, for the summary's heading.
+const eventFile = path.join(mkdtempSync(path.join(tmpdir(), 'demo-event-')), 'event.json')
+writeFileSync(eventFile, JSON.stringify({ action: 'closed', number: 42, pull_request: { number: 42, merged: true } }))
+
 try {
   console.log(`Stand-in control plane on ${standIn.url}\n`)
   const run = await runAction({
@@ -31,7 +37,14 @@ try {
       token: TOKEN,
       'substitute-env': 'true',
     },
-    env: { PR_NUMBER: '42', GITHUB_REPOSITORY: 'acme/churn-model', GITHUB_RUN_ID: '1234', GITHUB_SERVER_URL: 'https://github.com' },
+    env: {
+      PR_NUMBER: '42',
+      GITHUB_REPOSITORY: 'acme/churn-model',
+      GITHUB_RUN_ID: '1234',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventFile,
+    },
   })
   console.log('── log ──────────────────────────────────────────────')
   process.stdout.write(run.stdout)

@@ -32,7 +32,9 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`)
   const transport = endpoint.protocol === 'https:' ? https : http
   const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency })
-  const redact = (text: string) => (options.token ? text.split(options.token).join('***') : text)
+  // As sent, and percent-encoded as a server may put it in a Location URL.
+  const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : []
+  const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text)
   const headers = {
     accept: 'application/json',
     authorization: `Bearer ${options.token}`,
@@ -72,7 +74,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
             kind: 'response',
             status: response.statusCode ?? 0,
             headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-            body: redact(Buffer.concat(chunks).toString('utf8')),
+            body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
           })
         response.on('data', (chunk: Buffer) => {
           if (received < MAX_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received))
@@ -99,6 +101,23 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   }
 
   return { deleteVersion, close: () => agent.destroy() }
+}
+
+/**
+ * A JSON body with the token removed where escapes hid it from a plain search
+ * (a server may write / as \/, or any character as \u0041), since messages
+ * are built from the decoded body. Other bodies are returned as they are.
+ */
+function redactJson(body: string, token: string): string {
+  if (!token) return body
+  let canonical: string
+  try {
+    canonical = JSON.stringify(JSON.parse(body))
+  } catch {
+    return body
+  }
+  const escaped = JSON.stringify(token).slice(1, -1)
+  return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body
 }
 
 function header(value: string | string[] | undefined): string | undefined {

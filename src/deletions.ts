@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { ArtifactManifest } from './manifest-types.ts'
 import type { Job } from './plan.ts'
 import type { Outcome } from './results.ts'
-import { judgeAttempt, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+import { judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
 
 export interface DeletionOptions {
   concurrency: number
@@ -48,31 +48,36 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   async function deleteOne(job: Job): Promise<Outcome> {
     let attempts = 0
     let lastRetryable: Extract<Judgement, { kind: 'retryable' }> | null = null
+    let earlierMayHaveWorked = false
     for (;;) {
       if (!(await slots.acquire(attempts > 0))) return stopped(attempts, lastRetryable)
       attempts++
-      let attempt: Attempt
+      let judgement: Judgement
       try {
-        attempt = await deps.send(job.manifest, options.abortInFlight)
+        const attempt = await deps.send(job.manifest, options.abortInFlight)
+        judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
+        // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
+        if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
       } finally {
         slots.release()
       }
-      const judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: lastRetryable !== null, now: deps.now() })
       switch (judgement.kind) {
-        case 'deleted':
-          return { status: 'deleted', attempts, http_status: judgement.http_status, message: judgement.message }
+        case 'deleted': {
+          const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : ''
+          return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` }
+        }
         case 'not-found':
           return { status: 'not-found', attempts, http_status: 404, message: judgement.message }
         case 'failed':
           return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
         case 'token-rejected':
-          stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
           return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
         case 'retryable':
           if (attempts >= options.maxAttempts) {
             return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` }
           }
           lastRetryable = judgement
+          earlierMayHaveWorked ||= mayHaveTakenEffect(judgement)
           await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal)
       }
     }

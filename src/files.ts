@@ -46,11 +46,12 @@ function isOutside(relative: string): boolean {
 function rootPattern(pattern: string, root: string): string {
   const negated = pattern.startsWith('!')
   const body = negated ? pattern.slice(1) : pattern
-  const absolute = path.isAbsolute(body) ? body : `${escapeGlob(root)}/${body}`
+  // join() resolves ./ and ../, which @actions/glob refuses inside a pattern; files that end up outside are refused later.
+  const absolute = path.isAbsolute(body) ? body : path.join(escapeGlob(root), body)
   return negated ? `!${absolute}` : absolute
 }
 
-/** The workspace path is literal text; brackets make glob characters in it match themselves. */
+/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
 function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]]/g, '[$&]')
+  return text.replace(/[*?[]/g, '[$&]')
 }

@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http'
 import { isIP } from 'node:net'
 
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
@@ -94,8 +95,23 @@ export function getInputs(source: InputSource): Inputs {
           'Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
       )
     }
+    if (!fitsInHeader(token)) {
+      throw new InputError(
+        'Input "token" (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.',
+      )
+    }
   }
   return inputs
+}
+
+/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
+function fitsInHeader(token: string): boolean {
+  try {
+    validateHeaderValue('authorization', `Bearer ${token}`)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function parsePatterns(raw: string): string[] {
@@ -151,7 +167,8 @@ function parseControlPlaneUrl(raw: string): URL {
     throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".')
   }
   if (url.search || url.hash) {
-    throw new InputError(`Input "control-plane-url" must not have a query or fragment, got "${url.origin}${url.pathname}${url.search}${url.hash}".`)
+    // Not echoed: a query is where API keys end up.
+    throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`)
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(

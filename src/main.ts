@@ -1,19 +1,28 @@
-import type * as actionsCore from '@actions/core'
+import type { AnnotationProperties } from '@actions/core'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import { runDeletions } from './deletions.ts'
 import { findManifestFiles, type ManifestFile } from './files.ts'
 import { getInputs, InputError, type Inputs } from './inputs.ts'
 import { loadManifestFile } from './manifests.ts'
 import { plan, type CheckedManifest } from './plan.ts'
-import { countStatuses, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
+import { countStatuses, oneLine, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
 import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
-import { checkManifest, formatPath, isPlainObject } from './validate.ts'
+import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
 
-export type Core = Pick<
-  typeof actionsCore,
-  'getInput' | 'setSecret' | 'info' | 'warning' | 'error' | 'notice' | 'group' | 'setOutput' | 'setFailed' | 'summary'
->
+/** What the run needs of @actions/core; the command line brings its own. */
+export interface Core {
+  getInput(name: string): string
+  setSecret(secret: string): void
+  info(message: string): void
+  warning(message: string, properties?: AnnotationProperties): void
+  error(message: string, properties?: AnnotationProperties): void
+  notice(message: string, properties?: AnnotationProperties): void
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  setOutput(name: string, value: unknown): void
+  setFailed(message: string): void
+  summary: { addRaw(text: string): { write(): Promise<unknown> } }
+}
 
 export interface Dependencies {
   core: Core
@@ -30,35 +39,35 @@ export interface Dependencies {
   random?(): number
   /** How often a long deletion phase logs its progress. */
   progressIntervalMs?: number
+  /** The results table for the log; plain text unless the command line colours it. */
+  formatTable?(results: Result[]): string[]
 }
 
 /** inputs → files → manifests → validation → plan → deletions → report */
 export async function run(deps: Dependencies): Promise<Result[]> {
   const { core } = deps
-  let inputs: Inputs | null = null
-  let results: Result[] | null = null
+  let finished: { inputs: Inputs; results: Result[] } | null = null
   try {
-    inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) })
-    const settings = inputs
-    const files = await core.group('Find manifest files', () => findFiles(settings, deps))
+    const inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) })
+    const files = await core.group('Find manifest files', () => findFiles(inputs, deps))
     if (files.length === 0) return []
     const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () =>
-      checkFiles(files, settings, deps),
+      checkFiles(files, inputs, deps),
     )
-    const { outcomes, jobs } = plan(manifests, settings)
+    const { outcomes, jobs } = plan(manifests, inputs)
     if (jobs.length > 0) {
       const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () =>
-        deleteVersions(jobs, settings, deps),
+        deleteVersions(jobs, inputs, deps),
       )
       for (const [index, outcome] of deleted) outcomes[index] = outcome
     }
-    results = manifests.map((manifest, index) => toResult(manifest, outcomes[index]!))
-    return results
+    finished = { inputs, results: manifests.map((manifest, index) => toResult(manifest, outcomes[index]!)) }
+    return finished.results
   } catch (error) {
     core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`)
-    return results ?? []
+    return []
   } finally {
-    if (results) await report(results, inputs!, deps)
+    if (finished) await report(finished.results, finished.inputs, deps)
   }
 }
 
@@ -74,7 +83,7 @@ async function findFiles(inputs: Inputs, deps: Dependencies): Promise<ManifestFi
     writeOutputs(core, [])
   } else {
     core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`)
-    for (const file of files) core.info(`  ${file.relative}`)
+    for (const file of files) core.info(`  ${oneLine(file.relative)}`)
   }
   return files
 }
@@ -85,7 +94,7 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
   for (const file of files) {
     const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env })
     if (!Array.isArray(loaded)) {
-      const message = `${file.relative} ${loaded.reason}`
+      const message = `the file ${loaded.reason}`
       core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
@@ -94,9 +103,11 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
       const location = { file: file.relative, document: doc.document, line: doc.line }
       const verdict = checkManifest(doc.value)
       for (const { field, suggestion } of verdict.unknownFields) {
+        const { line, col } = doc.positionOf([field])
         core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
           file: file.relative,
-          startLine: doc.lineOf([field]),
+          startLine: line,
+          startColumn: col,
           title: 'Unknown manifest field',
         })
       }
@@ -104,13 +115,10 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
         checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
         continue
       }
-      const problems = verdict.problems.map((problem) => `${formatPath(problem.path)}: ${problem.message} (line ${doc.lineOf(problem.path)})`)
+      const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`)
       const message = problems.join('; ')
-      core.error(`Invalid artifact-version manifest: ${message}`, {
-        file: file.relative,
-        startLine: doc.lineOf(verdict.problems[0]!.path),
-        title: 'Invalid artifact-version manifest',
-      })
+      const { line, col } = doc.positionOf(verdict.problems[0]!.path)
+      core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
       checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
     }
   }
@@ -170,7 +178,7 @@ async function report(results: Result[], inputs: Inputs, deps: Dependencies): Pr
   const { core } = deps
   const totals = countStatuses(results)
   const problems = totals.failed + totals.invalid
-  for (const line of renderLogTable(results)) core.info(line)
+  for (const line of (deps.formatTable ?? renderLogTable)(results)) core.info(line)
   writeOutputs(core, results)
   try {
     const context = await deps.runContext()

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { ManifestFile } from './files.ts'
 import type { FieldPath } from './validate.ts'
 
@@ -15,6 +15,8 @@ export interface LoadedDocument {
   value: unknown
   /** Line of the value at `path`, or of its nearest present ancestor. */
   lineOf(path: FieldPath): number
+  /** Line and column (1-based) of the same value, for annotations. */
+  positionOf(path: FieldPath): { line: number; col: number }
 }
 
 export interface UnreadableFile {
@@ -63,14 +65,18 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   }
 
   const lineCounter = new LineCounter()
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: isJson ? 'json' : 'core' })
+  // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
+  // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' })
   // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
   const list = Array.isArray(documents) ? documents : []
   const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line
 
   for (const doc of list) {
     const error = doc.errors[0]
-    if (error) return unreadable(`is not valid ${isJson ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
+    if (error) return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
+    const duplicate = firstDuplicateKey(doc)
+    if (duplicate !== null) return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: Map keys must be unique`, lineOfOffset(duplicate))
   }
   if (isJson && list.length > 1) {
     return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1]!.range[0]))
@@ -78,7 +84,7 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 
   const loaded: LoadedDocument[] = []
   for (const [index, doc] of list.entries()) {
-    if (doc.contents === null) continue // an empty document, e.g. after a trailing ---
+    if (isEmptyDocument(doc)) continue // e.g. after a trailing ---
     let value: unknown
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
@@ -88,19 +94,60 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
     loaded.push({
       kind: 'document',
       document: index,
-      line: lineOfOffset(doc.contents.range?.[0] ?? doc.range[0]),
+      line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
       value,
       lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+      positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
     })
   }
   if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
   return loaded
 }
 
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc: Document): boolean {
+  const contents = doc.contents
+  return contents === null || (isScalar(contents) && contents.value === null && contents.source === '')
+}
+
+/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
+function firstDuplicateKey(doc: Document): number | null {
+  let first: number | null = null
+  const pending: unknown[] = [doc.contents]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (isMap(node)) {
+      const seen = new Set<unknown>()
+      for (const { key, value } of node.items) {
+        // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
+        const identity = isScalar(key) ? key.value : key
+        if (seen.has(identity)) {
+          const offset = (isNode(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0
+          first = Math.min(first ?? offset, offset)
+        }
+        seen.add(identity)
+        pending.push(key, value)
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(item)
+    } else if (isPair(node)) {
+      pending.push(node.key, node.value)
+    }
+  }
+  return first
+}
+
+/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
 function rangeStart(doc: Document, path: FieldPath): number {
   for (let depth = path.length; depth > 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined
-    if (node?.range) return node.range[0]
+    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true)
+    const key = path[depth - 1]
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key)
+      if (isScalar(pair?.key) && pair.key.range) return pair.key.range[0]
+    }
+    const node = doc.getIn(path.slice(0, depth), true)
+    if (isNode(node) && node.range) return node.range[0]
   }
   return doc.contents?.range?.[0] ?? 0
 }
@@ -124,7 +171,8 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string | Un
   })
   if (missing.length === 0) return result
   const names = missing.map((name) => `\${${name}}`).join(', ')
-  return unreadable(`refers to ${names}, which ${missing.length === 1 ? 'is' : 'are'} not set in the environment (substitute-env is on)`, firstMissingLine)
+  const verb = missing.length === 1 ? 'which is not set' : 'which are not set'
+  return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine)
 }
 
 function unreadable(reason: string, line = 1): UnreadableFile {
@@ -137,21 +185,22 @@ function lineAt(text: string, offset: number): number {
   return line
 }
 
-/** Offset of the first byte that breaks UTF-8: the longest prefix that decodes (a cut-off character at its end is fine while streaming). */
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
 function firstInvalidOffset(bytes: Uint8Array): number {
   let low = 0
   let high = bytes.length
   while (low < high) {
     const mid = (low + high + 1) >> 1
-    if (decodesAsPrefix(bytes.subarray(0, mid))) low = mid
+    if (decodes(bytes.subarray(0, mid), { stream: true })) low = mid
     else high = mid - 1
   }
+  while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false })) low--
   return low
 }
 
-function decodesAsPrefix(bytes: Uint8Array): boolean {
+function decodes(bytes: Uint8Array, options: { stream: boolean }): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true })
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, options)
     return true
   } catch {
     return false

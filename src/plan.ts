@@ -39,7 +39,7 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean })
       outcomes.push(skipped(`duplicate of ${first.file}:${first.line}`))
     } else if (invalid > 0) {
       firstByVersion.set(key, manifest)
-      outcomes.push(skipped(`not sent: ${invalid} ${invalid === 1 ? 'manifest is' : 'manifests are'} invalid`))
+      outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`))
     } else if (options.dryRun) {
       firstByVersion.set(key, manifest)
       outcomes.push({ status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' })

@@ -60,7 +60,17 @@ function cells(result: Result): string[] {
     String(result.attempts),
     `${result.file}:${result.line}`,
     result.message,
-  ]
+  ].map(oneLine)
+}
+
+/**
+ * Text from an invalid manifest can hold line breaks. In the log, the next
+ * line could be read by the runner as a workflow command (::error::, ::set-output);
+ * in the summary, a blank line ends the HTML and the rest renders as Markdown.
+ */
+/** Text that cannot break a log line: a line break in it could start a workflow command. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
 }
 
 function versionLabel(result: Result): string {
@@ -106,13 +116,29 @@ export function renderSummary(results: Result[], context: RunContext, options: {
 /** The same table for the log, as aligned plain text. */
 export function renderLogTable(results: Result[]): string[] {
   const rows = [[...COLUMNS], ...sortForReport(results).map(cells)]
-  const widths = COLUMNS.map((_, column) => Math.min(60, Math.max(...rows.map((row) => [...row[column]!].length))))
+  // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
+  const widths = COLUMNS.map((_, column) => Math.min(60, rows.reduce((widest, row) => Math.max(widest, displayWidth(row[column]!)), 0)))
   return rows.map((row) =>
     row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - displayWidth(cell)))))
       .join('  ')
       .trimEnd(),
   )
+}
+
+/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+function displayWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length
+  let width = 0
+  let previous = ''
+  for (const char of text) {
+    // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+    if (char === '\uFE0F') width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1
+    else if (/\p{Emoji_Presentation}/u.test(char)) width += 2
+    else if (char !== '\u200D' && !/\p{Mn}/u.test(char)) width += 1 // Mn: combining marks and the other variation selectors
+    previous = char
+  }
+  return width
 }
 
 export function escapeHtml(text: string): string {

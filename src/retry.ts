@@ -23,11 +23,13 @@ export interface Backoff {
 export const DEFAULT_BACKOFF: Backoff = { baseDelayMs: 1000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
+/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
+const NOT_PROCESSED_STATUS = new Set([408, 429])
 const EXCERPT_CHARS = 200
 
 export interface JudgeContext {
   missingOk: boolean
-  /** An earlier attempt of this request failed in a way that may still have deleted it. */
+  /** An earlier attempt of this request failed in a way that may still have deleted it (see mayHaveTakenEffect). */
   afterRetryableFailure: boolean
   now: number
 }
@@ -69,6 +71,15 @@ export function judgeAttempt(attempt: Attempt, context: JudgeContext): Judgement
     return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) }
   }
   return { kind: 'failed', http_status: status, message }
+}
+
+/**
+ * Whether a failed attempt may still have deleted the version: no answer, or
+ * a server error that may have come after the work was done. A 408 or 429
+ * says the request was not processed.
+ */
+export function mayHaveTakenEffect(judgement: Judgement): boolean {
+  return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status))
 }
 
 /**

@@ -40,6 +40,11 @@ export function checkManifest(value: unknown): Verdict {
   return { valid: true, manifest: value as unknown as ArtifactManifest, unknownFields }
 }
 
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+export function describeProblem(problem: Problem): string {
+  return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`
+}
+
 export function formatPath(path: FieldPath): string {
   let out = ''
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part
@@ -103,11 +108,13 @@ export function closestField(field: string): string | null {
   let best: string | null = null
   let bestDistance = Infinity
   const lowered = field.toLowerCase().replaceAll('-', '_')
+  const tolerance = Math.max(1, Math.floor(field.length / 3))
   for (const known of KNOWN_FIELDS) {
+    // The distance is at least the difference in length: no need to compute it for a long key.
+    if (Math.abs(lowered.length - known.length) > tolerance) continue
     const distance = editDistance(lowered, known)
     if (distance < bestDistance) [best, bestDistance] = [known, distance]
   }
-  const tolerance = Math.max(1, Math.floor(field.length / 3))
   return bestDistance <= tolerance ? best : null
 }
 
@@ -151,10 +158,17 @@ function describeType(value: unknown): string {
 
 const MAX_QUOTED = 80
 
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
 function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  let text: string
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  } catch {
+    // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+    return describeType(value)
+  }
   const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text
-  return JSON.stringify(cut)
+  return typeof value === 'string' ? JSON.stringify(cut) : cut
 }
 
 function listWords(values: unknown): string {

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net'
 import validateManifest from '../../src/schema/validate-manifest.cjs'
 
 export interface RecordedRequest {
+  /** When the request line arrived, in ms since the epoch (monotonic within a run). */
+  arrivedAt: number
   method: string
   path: string
   headers: http.IncomingHttpHeaders
@@ -29,6 +31,7 @@ export interface StandInOptions {
 
 export interface StandIn {
   url: string
+  server: http.Server
   requests: RecordedRequest[]
   existing: Set<string>
   close(): Promise<void>
@@ -50,11 +53,12 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: RecordedRequest[] = []
   const existing = new Set(options.existing ?? [])
   const server = http.createServer(async (req, res) => {
+    const arrivedAt = performance.timeOrigin + performance.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
     const manifest = parseManifest(body)
-    const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, manifest }
+    const recorded: RecordedRequest = { arrivedAt, method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, manifest }
     const index = requests.push(recorded) - 1
     if (options.script && (await options.script(recorded, res, index)) === 'handled') return
     answer(recorded, res)
@@ -84,6 +88,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     requests,
     existing,
     close: () =>

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
+// TFY_API_KEY from the environment, a table for people or JSON for programs.
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs, styleText } from 'node:util'
+import type { AnnotationProperties } from '@actions/core'
+import { listenForCancellation } from './cancellation.ts'
+import { INPUT_NAMES, type InputName } from './inputs.ts'
+import { run, type Core } from './main.ts'
+import { renderLogTable, sortForReport } from './report.ts'
+import type { Result, Status } from './results.ts'
+
+const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
+
+Deletes the TrueFoundry artifact versions that the matched manifest files name.
+Patterns are globs relative to --workspace; a pattern starting with ! excludes.
+
+Options (the GitHub Action's inputs):
+  --manifest-path <glob>        a pattern; repeat for more (or give them as arguments)
+  --control-plane-url <url>     default: $TFY_HOST
+  --token <token>               default: $TFY_API_KEY (prefer the variable: flags land in shell history)
+  --dry-run                     validate and show what would be deleted; send nothing
+  --no-fail-on-error            exit 0 even when manifests failed or were invalid
+  --if-no-files-found <word>    warn (default), error or ignore
+  --no-missing-ok               count a version the server does not know (404) as failed
+  --max-attempts <n>            attempts per request, 1 to 20 (default 5)
+  --request-timeout <seconds>   per attempt (default 30)
+  --concurrency <n>             requests in flight, 1 to 64 (default 4)
+  --substitute-env              replace \${NAME} in manifests with environment variables
+Command line only:
+  --workspace <dir>             where patterns start (default: the current directory)
+  --json                        print the results as JSON on stdout; the log goes to stderr
+  --summary-file <file>         also write the HTML job summary to <file>
+  -h, --help                    show this help
+
+Exit status: 0 when everything was deleted or already gone, 1 otherwise.`
+
+type Flags = ReturnType<typeof parse>['values']
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      'manifest-path': { type: 'string', multiple: true },
+      'control-plane-url': { type: 'string' },
+      token: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'fail-on-error': { type: 'boolean' },
+      'if-no-files-found': { type: 'string' },
+      'missing-ok': { type: 'boolean' },
+      'max-attempts': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      concurrency: { type: 'string' },
+      'substitute-env': { type: 'boolean' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      'summary-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}
+
+/** The flag's value as the runner would pass the input: text, '' when not given. */
+function inputFromFlags(flags: Flags, patterns: string[]): (name: InputName) => string {
+  return (name) => {
+    if (name === 'manifest-path') return patterns.join('\n')
+    const value = flags[name]
+    return value === undefined ? '' : String(value)
+  }
+}
+
+const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
+  failed: 'red',
+  invalid: 'yellow',
+  skipped: 'gray',
+  deleted: 'green',
+  'not-found': 'cyan',
+  'dry-run': 'blue',
+}
+
+function terminalCore(read: (name: InputName) => string, log: NodeJS.WriteStream, summaryFile: string | undefined): Core & { failed: boolean } {
+  const paint = (style: Parameters<typeof styleText>[0], text: string) => styleText(style, text, { stream: log })
+  const where = (properties?: AnnotationProperties) =>
+    properties?.file ? `${properties.file}${properties.startLine ? `:${properties.startLine}` : ''}: ` : ''
+  const state = {
+    failed: false,
+    getInput: (name: string) => ((INPUT_NAMES as readonly string[]).includes(name) ? read(name as InputName) : ''),
+    setSecret: () => {},
+    info: (message: string) => void log.write(`${message}\n`),
+    warning: (message: string, properties?: AnnotationProperties) => void log.write(`${paint('yellow', 'warning')} ${where(properties)}${message}\n`),
+    error: (message: string, properties?: AnnotationProperties) => void log.write(`${paint('red', 'error')} ${where(properties)}${message}\n`),
+    notice: (message: string) => void log.write(`${paint('bold', message)}\n`),
+    async group<T>(name: string, fn: () => Promise<T>) {
+      log.write(`${paint('bold', `▸ ${name}`)}\n`)
+      return fn()
+    },
+    setOutput: () => {},
+    setFailed(message: string) {
+      state.failed = true
+      log.write(`${paint('red', 'error')} ${message}\n`)
+    },
+    summary: {
+      addRaw: (html: string) => ({ write: async () => (summaryFile ? writeFile(summaryFile, html) : undefined) }),
+    },
+  }
+  return state
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`)
+    return 1
+  }
+  const { values: flags, positionals } = parsed
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  const log = flags.json ? process.stderr : process.stdout
+  const core = terminalCore(inputFromFlags(flags, [...(flags['manifest-path'] ?? []), ...positionals]), log, flags['summary-file'])
+  const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
+  const results = await run({
+    core,
+    env: process.env,
+    workspace: path.resolve(flags.workspace ?? process.cwd()),
+    cancel,
+    abortInFlight,
+    runContext: async () => ({ repository: null, pullRequest: null, runUrl: null }),
+    formatTable: (rows) => colourTable(rows, (style, text) => styleText(style, text, { stream: log })),
+  })
+  if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
+  return core.failed ? 1 : 0
+}
+
+function colourTable(results: Result[], paint: (style: Parameters<typeof styleText>[0], text: string) => string): string[] {
+  const sorted = sortForReport(results)
+  return renderLogTable(results).map((line, index) => (index === 0 ? paint('bold', line) : paint(STATUS_STYLE[sorted[index - 1]!.status], line)))
+}
+
+/** @actions/glob logs through @actions/core's workflow commands; on a terminal they are noise. */
+function dropWorkflowCommands(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest)) as typeof stream.write
+}
+
+dropWorkflowCommands(process.stdout)
+process.exitCode = await main(process.argv.slice(2))

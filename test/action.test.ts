@@ -1,0 +1,112 @@
+// The built dist/index.js, run as the runner runs it, against the stand-in control plane.
+import { cp, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runAction } from './support/run-action.ts'
+import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
+
+const TOKEN = 'tfy-secret-token-7c1e'
+const examples = fileURLToPath(new URL('../examples/manifests/', import.meta.url))
+
+async function workspaceWithExamples(): Promise<string> {
+  const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+  await cp(examples, path.join(workspace, 'manifests'), { recursive: true })
+  return workspace
+}
+
+let standIn: StandIn | undefined
+afterEach(async () => {
+  await standIn?.close()
+  standIn = undefined
+})
+
+describe('the built action', () => {
+  it('deletes every version the manifests name and reports it in outputs and summary', async () => {
+    standIn = await startStandIn({
+      token: TOKEN,
+      existing: ['demo-previews/churn-classifier@v0-pr7', 'demo-previews/churn-features@3', 'demo-previews/churn-eval-report@v0-pr7-eval'],
+    })
+    const run = await runAction({
+      workspace: await workspaceWithExamples(),
+      inputs: { 'manifest-path': 'manifests/**/*.yaml\nmanifests/**/*.yml\nmanifests/**/*.json', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
+      env: { PR_NUMBER: '7' },
+    })
+
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.deleted).toBe('3')
+    expect(run.outputs.failed).toBe('0')
+    const results = JSON.parse(run.outputs.results!) as Record<string, unknown>[]
+    expect(results.map((result) => [result.file, result.document, result.line, result.status])).toEqual([
+      ['manifests/preview/eval-report.json', 0, 1, 'deleted'],
+      ['manifests/preview/models.yaml', 0, 3, 'deleted'],
+      ['manifests/preview/models.yaml', 1, 13, 'deleted'],
+      ['manifests/preview/tokenizer.yml', 0, 1, 'not-found'],
+    ])
+    expect(results[1]).toMatchObject({ ml_repo: 'demo-previews', name: 'churn-classifier', version: null, version_alias: 'v0-pr7', attempts: 1, http_status: 200 })
+    expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(4).fill(`Bearer ${TOKEN}`))
+    expect(run.summary).toContain('<strong>3 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
+    expect(run.summary).toContain('<code>manifests/preview/tokenizer.yml:1</code>')
+    expect(run.stdout).toContain('::notice title=Artifact cleanup::3 deleted, 1 not found')
+  })
+
+  it('fails the step and sends nothing when a manifest is invalid, with an annotation at its line', async () => {
+    standIn = await startStandIn({ token: TOKEN })
+    const workspace = await workspaceWithExamples()
+    await writeFile(path.join(workspace, 'manifests', 'broken.yaml'), 'name: bad name\nml_repo: demo-previews\nverison: 2\nmetadata: {}\nsource:\n  type: truefoundry\n')
+    const run = await runAction({
+      workspace,
+      inputs: { 'manifest-path': 'manifests/**/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
+      env: { PR_NUMBER: '7' },
+    })
+
+    expect(run.exitCode).toBe(1)
+    expect(standIn.requests).toHaveLength(0)
+    expect(run.outputs.failed).toBe('1')
+    expect(run.stdout).toMatch(/::error title=Invalid artifact-version manifest,file=manifests\/broken\.yaml,line=1,col=1::name: "bad name" does not match/)
+    expect(run.stdout).toContain('manifest: names neither "version" nor "version_alias"')
+    expect(run.stdout).toContain('::warning title=Unknown manifest field,file=manifests/broken.yaml,line=3,col=1::Unknown field "verison": did you mean "version"?')
+    const statuses = (JSON.parse(run.outputs.results!) as { status: string; message: string }[]).map((result) => result.status)
+    expect(statuses.sort()).toEqual(['invalid', 'skipped', 'skipped'])
+    expect(run.summary).toContain('not sent: 1 manifest is invalid')
+  })
+
+  it('validates without a URL or token in a dry run', async () => {
+    const run = await runAction({
+      workspace: await workspaceWithExamples(),
+      inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
+    })
+    expect(run.exitCode).toBe(0)
+    expect(JSON.parse(run.outputs.results!)).toMatchObject([{ status: 'dry-run', name: 'churn-tokenizer', version: 7 }])
+    expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
+  })
+
+  it('fails before reading any file when an input is bad, naming it', async () => {
+    const run = await runAction({
+      workspace: await workspaceWithExamples(),
+      inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true', concurrency: 'lots' },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('::error::Input "concurrency" must be a whole number from 1 to 64, got "lots".')
+  })
+
+  it('keeps the token out of everything it writes', async () => {
+    standIn = await startStandIn({
+      token: TOKEN,
+      script(request, response) {
+        response.writeHead(500, { 'content-type': 'text/plain' })
+        response.end(`upstream said: ${request.headers.authorization}`)
+        return 'handled'
+      },
+    })
+    const run = await runAction({
+      workspace: await workspaceWithExamples(),
+      inputs: { 'manifest-path': 'manifests/**/*.yml', 'control-plane-url': standIn.url, token: TOKEN, 'max-attempts': '1' },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.results).toContain('upstream said: Bearer ***')
+    const written = [run.stdout.replace(`::add-mask::${TOKEN}`, ''), run.stderr, run.summary, JSON.stringify(run.outputs)]
+    for (const text of written) expect(text).not.toContain(TOKEN)
+  })
+})

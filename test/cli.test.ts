@@ -1,0 +1,67 @@
+// The command-line entry (dist/cli/index.js), run as a user would from a terminal or a script.
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
+
+const CLI = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url))
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const TOKEN = 'cli-secret-token-51f0'
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    )
+  })
+}
+
+let standIn: StandIn | undefined
+afterEach(async () => {
+  await standIn?.close()
+  standIn = undefined
+})
+
+describe('tfy-artifact-cleanup', () => {
+  it('prints JSON results on stdout and the log on stderr with --json', async () => {
+    const run = await cli(['--dry-run', '--substitute-env', '--json', 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
+    expect(run.code).toBe(0)
+    const results = JSON.parse(run.stdout) as { status: string; version_alias: string | null }[]
+    expect(results.map((result) => result.status)).toEqual(['dry-run', 'dry-run'])
+    expect(results[0]!.version_alias).toBe('v0-pr9')
+    expect(run.stderr).toContain('2 manifests read, 0 invalid.')
+    expect(run.stdout).not.toContain('::debug::')
+  })
+
+  it('deletes with TFY_HOST and TFY_API_KEY from the environment, printing a plain table when not on a terminal', async () => {
+    standIn = await startStandIn({ token: TOKEN, existing: ['demo-previews/churn-tokenizer@7'] })
+    const run = await cli(['--manifest-path', 'examples/manifests/**/*.yml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/deleted\s+demo-previews\s+churn-tokenizer\s+7\s+1\s+examples\/manifests\/preview\/tokenizer\.yml:1/)
+    expect(run.stdout).not.toContain('\u001b[')
+    expect(run.stdout).not.toContain(TOKEN)
+    expect(standIn.requests).toHaveLength(1)
+  })
+
+  it('exits 1 when a deletion fails, as the action fails its step', async () => {
+    standIn = await startStandIn({ token: TOKEN })
+    const run = await cli(['--no-missing-ok', 'examples/manifests/**/*.yml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('not found (HTTP 404), and missing-ok is false')
+  })
+
+  it('names the flag and what it accepts when a value is bad', async () => {
+    const run = await cli(['--dry-run', '--concurrency', '0', 'examples/**/*.yml'])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('Input "concurrency" must be a whole number from 1 to 64, got "0".')
+  })
+
+  it('explains its usage for an unknown flag and for --help', async () => {
+    const unknown = await cli(['--bogus'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("Unknown option '--bogus'")
+    const help = await cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: tfy-artifact-cleanup [options] [pattern ...]')
+  })
+})

@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/control-plane.ts'
+import type { Attempt } from '../src/retry.ts'
+import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
+import { sampleManifest } from './support/sample-manifests.ts'
+
+const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
+const cleanups: (() => unknown)[] = []
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function server(options: Parameters<typeof startFaultServer>[0] = {}): Promise<FaultServer> {
+  const started = await startFaultServer({ token: TOKEN, ...options })
+  cleanups.push(() => started.close())
+  return started
+}
+
+function client(url: string, options: Partial<ControlPlaneOptions> = {}): ControlPlane {
+  const controlPlane = createControlPlane({ url: new URL(url), token: TOKEN, timeoutMs: 2000, concurrency: 2, ...options })
+  cleanups.push(() => controlPlane.close())
+  return controlPlane
+}
+
+async function timed(promise: Promise<Attempt>): Promise<{ attempt: Attempt; ms: number }> {
+  const started = performance.now()
+  const attempt = await promise
+  return { attempt, ms: performance.now() - started }
+}
+
+describe('createControlPlane', () => {
+  test('POSTs the manifest with the bearer token and JSON headers', async () => {
+    const stand = await server({ existing: ['previews/model-0@1'] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+
+    expect(attempt).toMatchObject({ kind: 'response', status: 200 })
+    const [request] = stand.requests
+    expect(request).toMatchObject({ method: 'POST', path: '/api/ml/v1/artifact-versions' })
+    expect(request!.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json' })
+    expect(JSON.parse(request!.body)).toEqual({ manifest: sampleManifest(0) })
+  })
+
+  test.each(['/tfy/control', '/tfy/control/'])('keeps a path prefix in control-plane-url (%s)', async (prefix) => {
+    const stand = await server({ faults: [respond(200, {})] })
+    await client(`${stand.url}${prefix}`).deleteVersion(sampleManifest(0))
+    expect(stand.requests[0]!.path).toBe('/tfy/control/api/ml/v1/artifact-versions')
+  })
+
+  test('the timeout covers a body that trickles in, not only the wait for headers', async () => {
+    const stand = await server({ faults: [trickle(200, 1000, 20)] })
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 300 }).deleteVersion(sampleManifest(0)))
+    expect(attempt).toEqual({ kind: 'error', reason: 'no complete response within 0.3 s (request-timeout)', cancelled: false })
+    expect(ms).toBeGreaterThanOrEqual(290)
+    expect(ms).toBeLessThan(1000)
+  })
+
+  test('a server that never answers is given up on at the timeout', async () => {
+    const stand = await server({ faults: [hang()] })
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 250 }).deleteVersion(sampleManifest(0)))
+    expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringContaining('request-timeout') })
+    expect(ms).toBeLessThan(1000)
+  })
+
+  test('reads at most 64 KiB of a 50 MB body and drops the connection', async () => {
+    const huge = hugeBody(500, 50 * 1024 * 1024)
+    const stand = await server({ faults: [huge] })
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleManifest(0)))
+
+    expect(attempt).toMatchObject({ kind: 'response', status: 500 })
+    expect(attempt.kind === 'response' && attempt.body.length).toBe(64 * 1024)
+    expect(ms).toBeLessThan(1000)
+    // What left the server sits in socket buffers, a few MB at most, not the whole body.
+    await expect.poll(() => stand.openConnections()).toBe(0)
+    expect(huge.written).toBeLessThan(16 * 1024 * 1024)
+  })
+
+  test('does not follow a redirect: the other server receives nothing', async () => {
+    const elsewhere = await server()
+    const stand = await server({ faults: [redirect(`${elsewhere.url}/api/ml/v1/artifact-versions`)] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+
+    expect(attempt).toMatchObject({ kind: 'response', status: 307, headers: { location: `${elsewhere.url}/api/ml/v1/artifact-versions` } })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(elsewhere.requests).toHaveLength(0)
+    expect(await elsewhere.openConnections()).toBe(0)
+  })
+
+  test('the token is redacted from a body that echoes the Authorization header', async () => {
+    const stand = await server({ faults: [respond(500, (request) => ({ detail: `bad header: ${request.headers.authorization}` }))] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', status: 500, body: '{"detail":"bad header: Bearer ***"}' })
+  })
+
+  test('the token is redacted from a Location header that carries it', async () => {
+    const stand = await server({ faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
+  })
+
+  test.each([
+    ['escapes / as \\/', (token: string) => token.replaceAll('/', '\\/')],
+    ['escapes every character as \\u', (token: string) => [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+  ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
+    const token = 'k3y/with+base64/chars=='
+    const stand = await server({ token, faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
+  })
+
+  test('the token is redacted from a Location header that carries it percent-encoded', async () => {
+    const token = 'k3y/with+base64/chars=='
+    const stand = await server({ token, faults: [redirect(`https://elsewhere.example/login?t=${encodeURIComponent(token)}`, 302)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
+  })
+
+  test('a JSON body without the token is passed on as it came', async () => {
+    const body = '{ "detail" : "Service\\/gateway unavailable" }'
+    const stand = await server({ faults: [respond(503, body)] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', body })
+  })
+
+  test('passes a non-JSON body through as text', async () => {
+    const stand = await server({ faults: [respond(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' })] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toMatchObject({ kind: 'response', status: 502, body: '<html><body>Bad Gateway</body></html>' })
+  })
+
+  test('a connection dropped before the response is a network error', async () => {
+    const stand = await server({ faults: [resetBeforeHeaders()] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was reset (ECONNRESET)', cancelled: false })
+  })
+
+  test('a connection dropped in the middle of the body is a network error, not a response', async () => {
+    const stand = await server({ faults: [resetAfterHeaders(200)] })
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was reset (ECONNRESET)', cancelled: false })
+  })
+
+  test('a refused connection says to check the URL', async () => {
+    const stand = await server()
+    const url = stand.url
+    await stand.close()
+    const attempt = await client(url).deleteVersion(sampleManifest(0))
+    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?', cancelled: false })
+  })
+
+  test('an abort cuts a request in flight short and says it may have taken effect', async () => {
+    const stand = await server({ faults: [hang()] })
+    const abort = new AbortController()
+    setTimeout(() => abort.abort(), 100)
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleManifest(0), abort.signal))
+    expect(attempt).toEqual({ kind: 'error', reason: 'cancelled while the request was in flight; the version may or may not be deleted', cancelled: true })
+    expect(ms).toBeLessThan(1000)
+  })
+
+  test('an already aborted signal sends nothing', async () => {
+    const stand = await server()
+    const attempt = await client(stand.url).deleteVersion(sampleManifest(0), AbortSignal.abort())
+    expect(attempt).toMatchObject({ kind: 'error', cancelled: true })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(stand.requests).toHaveLength(0)
+  })
+
+  test('close() ends the pooled keep-alive connections', async () => {
+    const stand = await server({ faults: [respond(200, {}), respond(200, {})] })
+    const controlPlane = client(stand.url)
+    await Promise.all([controlPlane.deleteVersion(sampleManifest(0)), controlPlane.deleteVersion(sampleManifest(1))])
+    expect(await stand.openConnections()).toBe(2)
+    controlPlane.close()
+    await expect.poll(() => stand.openConnections()).toBe(0)
+  })
+})

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import type { ArtifactManifest } from '../src/manifest-types.ts'
+import { plan, type CheckedManifest } from '../src/plan.ts'
+
+let nextLine = 1
+
+function valid(name: string, version: { version?: number; version_alias?: string }, file = 'previews.yaml', ml_repo = 'previews'): CheckedManifest {
+  const manifest: ArtifactManifest = { name, metadata: {}, ml_repo, source: { type: 'truefoundry' }, ...version }
+  return {
+    file,
+    document: 0,
+    line: nextLine++,
+    ml_repo,
+    name,
+    version: version.version ?? null,
+    version_alias: version.version_alias ?? null,
+    valid: true,
+    manifest,
+  }
+}
+
+function invalid(message: string): CheckedManifest {
+  return { file: 'broken.yaml', document: 0, line: nextLine++, ml_repo: null, name: null, version: null, version_alias: null, valid: false, message }
+}
+
+describe('plan', () => {
+  it('sends each valid manifest, in order', () => {
+    const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
+    const { outcomes, jobs } = plan(manifests, { dryRun: false })
+    expect(outcomes).toEqual([undefined, undefined, undefined])
+    expect(jobs).toEqual(manifests.map((manifest, index) => ({ index, manifest: manifest.valid && manifest.manifest })))
+  })
+
+  it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {
+    const first = valid('a', { version: 1 }, 'one.yaml')
+    const manifests = [first, valid('b', { version: 1 }), valid('a', { version: 1 }, 'two.yaml'), valid('a', { version: 1 }, 'three.yaml')]
+    const { outcomes, jobs } = plan(manifests, { dryRun: false })
+    expect(jobs.map((job) => job.index)).toEqual([0, 1])
+    const duplicate = { status: 'skipped', attempts: 0, http_status: null, message: `duplicate of one.yaml:${first.line}` }
+    expect(outcomes).toEqual([undefined, undefined, duplicate, duplicate])
+  })
+
+  it('tells a version apart from an alias, and the same name in another ML repo', () => {
+    const manifests = [valid('a', { version: 1 }), valid('a', { version_alias: 'v1' }), valid('a', { version: 1 }, 'previews.yaml', 'other-repo')]
+    expect(plan(manifests, { dryRun: false }).jobs.map((job) => job.index)).toEqual([0, 1, 2])
+  })
+
+  it('sends nothing when any manifest is invalid, and says why for each valid one', () => {
+    const manifests = [valid('a', { version: 1 }), invalid('name: missing'), valid('b', { version: 1 }), invalid('unreadable'), valid('a', { version: 1 })]
+    const { outcomes, jobs } = plan(manifests, { dryRun: false })
+    expect(jobs).toEqual([])
+    const notSent = { status: 'skipped', attempts: 0, http_status: null, message: 'not sent: 2 manifests are invalid' }
+    expect(outcomes).toEqual([
+      notSent,
+      { status: 'invalid', attempts: 0, http_status: null, message: 'name: missing' },
+      notSent,
+      { status: 'invalid', attempts: 0, http_status: null, message: 'unreadable' },
+      { status: 'skipped', attempts: 0, http_status: null, message: `duplicate of previews.yaml:${manifests[0]!.line}` },
+    ])
+  })
+
+  it('words one invalid manifest in the singular', () => {
+    const { outcomes } = plan([invalid('bad'), valid('a', { version: 1 })], { dryRun: false })
+    expect(outcomes[1]).toMatchObject({ status: 'skipped', message: 'not sent: 1 manifest is invalid' })
+  })
+
+  it('sends nothing in a dry run, marking each version it would delete', () => {
+    const manifests = [valid('a', { version: 1 }), valid('b', { version: 1 }), valid('a', { version: 1 })]
+    const { outcomes, jobs } = plan(manifests, { dryRun: true })
+    expect(jobs).toEqual([])
+    expect(outcomes.map((outcome) => outcome?.status)).toEqual(['dry-run', 'dry-run', 'skipped'])
+    expect(outcomes[0]).toEqual({ status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' })
+  })
+
+  it('reports the invalid ones in a dry run too', () => {
+    const { outcomes } = plan([valid('a', { version: 1 }), invalid('bad')], { dryRun: true })
+    expect(outcomes.map((outcome) => outcome?.status)).toEqual(['skipped', 'invalid'])
+  })
+
+  it('plans nothing for no manifests', () => {
+    expect(plan([], { dryRun: false })).toEqual({ outcomes: [], jobs: [] })
+  })
+})

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest'
+import { countStatuses, renderLogTable, renderSummary, sortForReport, SUMMARY_BUDGET_BYTES, totalsLine } from '../src/report.ts'
+import type { Identity, Location, Outcome, Result, Status } from '../src/results.ts'
+
+const OUTCOMES: Record<Status, Outcome> = {
+  deleted: { status: 'deleted', attempts: 1, http_status: 200, message: 'deleted' },
+  'not-found': { status: 'not-found', attempts: 1, http_status: 404, message: 'not found (HTTP 404): already gone' },
+  failed: { status: 'failed', attempts: 5, http_status: 503, message: 'HTTP 503: busy (gave up after 5 attempts)' },
+  invalid: { status: 'invalid', attempts: 0, http_status: null, message: 'name: missing required field' },
+  skipped: { status: 'skipped', attempts: 0, http_status: null, message: 'not sent: 1 manifest is invalid' },
+  'dry-run': { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' },
+}
+
+function result(status: Status, name: string, fields: Partial<Location & Identity & { message: string }> = {}): Result {
+  return {
+    file: `.truefoundry/${name}.yaml`,
+    document: 0,
+    line: 1,
+    ml_repo: 'previews',
+    name,
+    version: 3,
+    version_alias: null,
+    ...OUTCOMES[status],
+    ...fields,
+  }
+}
+
+const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1' }
+
+/** The Artifact cell of each row of the summary table, top to bottom. */
+function summaryNames(html: string): string[] {
+  return [...html.matchAll(/<tr><td>[^<]*<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((match) => match[1]!)
+}
+
+describe('sortForReport', () => {
+  it('puts failures first, then invalid, skipped, deleted, not found and dry run, keeping the order within each', () => {
+    const results = [
+      result('deleted', 'd1'),
+      result('dry-run', 'r1'),
+      result('not-found', 'n1'),
+      result('skipped', 's1'),
+      result('failed', 'f1'),
+      result('invalid', 'i1'),
+      result('deleted', 'd2'),
+      result('failed', 'f2'),
+    ]
+    expect(sortForReport(results).map((row) => row.name)).toEqual(['f1', 'f2', 'i1', 's1', 'd1', 'd2', 'n1', 'r1'])
+  })
+})
+
+describe('totalsLine', () => {
+  it('counts each status', () => {
+    const results = [result('deleted', 'a'), result('deleted', 'b'), result('failed', 'c'), result('invalid', 'd'), result('not-found', 'e')]
+    expect(totalsLine(countStatuses(results))).toBe('2 deleted, 1 not found, 1 failed, 1 invalid, 0 skipped')
+  })
+
+  it('adds what a dry run would delete', () => {
+    expect(totalsLine(countStatuses([result('dry-run', 'a'), result('dry-run', 'b'), result('skipped', 'c')]))).toBe(
+      '0 deleted, 0 not found, 0 failed, 0 invalid, 1 skipped, 2 would be deleted (dry run)',
+    )
+  })
+})
+
+describe('renderSummary', () => {
+  it('leads with the totals and where the run was, and lists the rows worst first', () => {
+    const html = renderSummary([result('deleted', 'ok'), result('failed', 'broken'), result('skipped', 'held')], context, { dryRun: false })
+    expect(html).toContain('<h2>TrueFoundry artifact cleanup</h2>')
+    expect(html).toContain('<p>pull request #42 in acme/models · <a href="https://github.com/acme/models/actions/runs/1">run log</a></p>')
+    expect(html).toContain('<strong>1 deleted, 0 not found, 1 failed, 0 invalid, 1 skipped</strong> of 3 manifests')
+    expect(summaryNames(html)).toEqual(['broken', 'held', 'ok'])
+  })
+
+  it('shows the version with its alias, and the manifest as file:line', () => {
+    const html = renderSummary([result('deleted', 'a', { version: 7, version_alias: 'v-pr-42', line: 12 })], context, { dryRun: false })
+    expect(html).toContain('<td>7 (v-pr-42)</td><td>1</td><td><code>.truefoundry/a.yaml:12</code></td>')
+  })
+
+  it('says when it was a dry run', () => {
+    const html = renderSummary([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null }, { dryRun: true })
+    expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
+    expect(html).toContain('1 would be deleted (dry run)</strong> of 1 manifest</p>')
+  })
+
+  it('escapes text that comes from manifests and the repository', () => {
+    const attack = '<img src=x onerror=alert(1)>'
+    const rows = [
+      result('invalid', attack, { ml_repo: attack, version: null, version_alias: attack, file: `${attack}.yaml`, message: `name: ${attack}` }),
+    ]
+    const html = renderSummary(rows, { ...context, repository: attack, runUrl: '"><script>alert(1)</script>' }, { dryRun: false })
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('<script')
+    expect(html).not.toContain('"><')
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;')
+  })
+
+  it('keeps each row on one line, so a blank line in a manifest value cannot end the HTML and start Markdown', () => {
+    const html = renderSummary([result('invalid', 'a\n\n![x](https://example.com/t.png)\r\nb')], context, { dryRun: false })
+    expect(html).not.toMatch(/\n\s*\n/)
+    expect(summaryNames(html)).toEqual(['a ![x](https://example.com/t.png) b'])
+  })
+
+  it('fits 50,000 rows under the budget, keeping every failure and saying how many rows it left out', () => {
+    const results = Array.from({ length: 50_000 }, (_, index) =>
+      index % 500 === 7 ? result('failed', `failed-${index}`) : result('deleted', `model-${index}`),
+    )
+    const html = renderSummary(results, context, { dryRun: false })
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(SUMMARY_BUDGET_BYTES)
+    const shown = summaryNames(html)
+    const failed = results.filter((row) => row.status === 'failed').map((row) => row.name)
+    expect(failed).toHaveLength(100)
+    expect(shown.slice(0, 100)).toEqual(failed)
+    expect(shown.length).toBeGreaterThan(1000)
+    expect(html).toContain(`<p>${50_000 - shown.length} more rows are not shown: a job summary must stay under 1 MiB.`)
+    expect(html).toContain('<strong>49900 deleted, 0 not found, 100 failed, 0 invalid, 0 skipped</strong> of 50000 manifests')
+  })
+
+  it('leaves out no row when they fit', () => {
+    const html = renderSummary([result('deleted', 'a'), result('failed', 'b')], context, { dryRun: false })
+    expect(html).not.toContain('not shown')
+  })
+
+  it('has no table for no results', () => {
+    expect(renderSummary([], context, { dryRun: false })).not.toContain('<table>')
+  })
+})
+
+describe('renderLogTable', () => {
+  /** Terminal columns of each status label: the emoji take two. */
+  const LABEL_WIDTH: Record<string, number> = {
+    '❌ failed': 9,
+    '⚠️ invalid': 10,
+    '⏭️ skipped': 10,
+    '✅ deleted': 10,
+    '➖ not found': 12,
+    '🔍 dry run': 10,
+  }
+
+  /** The terminal column where each of `cells` starts on `line`, which begins with the first of them. */
+  function columnsOf(line: string, cells: string[]): number[] {
+    const labelWidth = LABEL_WIDTH[cells[0]!] ?? cells[0]!.length
+    let from = cells[0]!.length
+    return cells.slice(1).map((cell) => {
+      const index = line.indexOf(cell, from)
+      expect(index, `${JSON.stringify(cell)} in ${JSON.stringify(line)}`).toBeGreaterThanOrEqual(from)
+      from = index + cell.length
+      return labelWidth + index - cells[0]!.length
+    })
+  }
+
+  it('aligns the columns, the header included', () => {
+    const results = (Object.keys(OUTCOMES) as Status[]).map((status, index) =>
+      result(status, `model-${'x'.repeat(index * 3)}`, { ml_repo: `repo-${index}`, version: index * 100, line: index * 1000 }),
+    )
+    const lines = renderLogTable(results)
+    expect(lines).toHaveLength(7)
+    expect(lines[0]).toMatch(/^Status +ML repo +Artifact +Version +Attempts +Manifest +Message$/)
+    const header = columnsOf(lines[0]!, ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'])
+    for (const [index, row] of sortForReport(results).entries()) {
+      const label = Object.keys(LABEL_WIDTH).find((candidate) => lines[index + 1]!.startsWith(candidate))!
+      const cells = [label, row.ml_repo!, row.name!, String(row.version), String(row.attempts), `${row.file}:${row.line}`, row.message]
+      expect(columnsOf(lines[index + 1]!, cells)).toEqual(header)
+    }
+  })
+
+  it('keeps each row on one line, so manifest text cannot start a workflow command', () => {
+    const lines = renderLogTable([result('invalid', 'a\n::error::forged\r\n::set-output name=deleted::9')])
+    expect(lines).toHaveLength(2)
+    for (const line of lines) expect(line).not.toMatch(/[\r\n]/)
+  })
+})
