@@ -5,8 +5,9 @@ import { formatBytes, type Figure } from './measure.ts'
 
 export async function bundleFigures(root: string): Promise<Figure[]> {
   const dist = path.join(root, 'dist')
-  const files = (await readdir(dist)).sort()
-  const sizes = await Promise.all(files.map(async (name) => ({ name, bytes: (await stat(path.join(dist, name))).size })))
+  const entries = await readdir(dist, { recursive: true, withFileTypes: true })
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dist, path.join(entry.parentPath, entry.name)))
+  const sizes = await Promise.all(files.sort().map(async (name) => ({ name, bytes: (await stat(path.join(dist, name))).size })))
   const total = sizes.reduce((sum, file) => sum + file.bytes, 0)
   return [
     { figure: 'bundle (dist/)', measured: formatBytes(total), floor: '—', ratio: null, target: 'report', pass: null },
