@@ -67,7 +67,11 @@ export async function run(deps: Dependencies): Promise<Result[]> {
     core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`)
     return []
   } finally {
-    if (finished) await report(finished.results, finished.inputs, deps)
+    if (finished) {
+      await report(finished.results, finished.inputs, deps).catch((error: Error) =>
+        core.setFailed(`Reporting the results failed: ${error.message}`),
+      )
+    }
   }
 }
 

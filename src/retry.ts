@@ -20,7 +20,12 @@ export interface Backoff {
   maxRetryAfterMs: number
 }
 
-export const DEFAULT_BACKOFF: Backoff = { baseDelayMs: 1000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }
+/**
+ * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
+ * costs a cleanup seconds, not the 11 s a 1 s base cost (bench/README.md),
+ * and a server that needs longer says so with Retry-After.
+ */
+export const DEFAULT_BACKOFF: Backoff = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 /** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
