@@ -43,6 +43,13 @@ describe('tfy-artifact-cleanup', () => {
     expect(standIn.requests).toHaveLength(1)
   })
 
+  it('colours the table by status when FORCE_COLOR says the output is a terminal', async () => {
+    const run = await cli(['--dry-run', 'examples/manifests/**/*.yml'], { FORCE_COLOR: '1' })
+    const blue = '\u001b[34m'
+    const row = run.stdout.split('\n').find((line) => line.includes('churn-tokenizer'))
+    expect(row?.startsWith(`${blue}🔍 dry run`)).toBe(true)
+  })
+
   it('exits 1 when a deletion fails, as the action fails its step', async () => {
     standIn = await startStandIn({ token: TOKEN })
     const run = await cli(['--no-missing-ok', 'examples/manifests/**/*.yml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN })
