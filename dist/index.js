@@ -33476,7 +33476,7 @@ async function deleteVersions(jobs, inputs, deps) {
 async function report(results, inputs, deps) {
     const { core } = deps;
     const totals = countStatuses(results);
-    const problems = totals.failed + totals.invalid;
+    const problems = countProblems(results);
     for (const line of (deps.formatTable ?? renderLogTable)(results))
         core.info(line);
     writeOutputs(core, results);
@@ -33500,10 +33500,13 @@ async function report(results, inputs, deps) {
     }
 }
 function writeOutputs(core, results) {
-    const totals = countStatuses(results);
-    core.setOutput('deleted', totals.deleted);
-    core.setOutput('failed', totals.failed + totals.invalid);
+    core.setOutput('deleted', countStatuses(results).deleted);
+    core.setOutput('failed', countProblems(results));
     core.setOutput('results', JSON.stringify(results));
+}
+/** Manifests that fail the step with fail-on-error: the `failed` output. */
+function countProblems(results) {
+    return results.filter((result) => isFailure(result.status)).length;
 }
 function toResult(manifest, outcome) {
     const { file, document, line, ml_repo, name, version, version_alias } = manifest;

@@ -6,7 +6,7 @@ import { getInputs, InputError, type Inputs } from './inputs.ts'
 import { loadManifestFile } from './manifests.ts'
 import { plan, type CheckedManifest } from './plan.ts'
 import { countStatuses, oneLine, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
-import { NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
+import { isFailure, NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
 import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
 
@@ -181,7 +181,7 @@ async function deleteVersions(jobs: Parameters<typeof runDeletions>[0], inputs: 
 async function report(results: Result[], inputs: Inputs, deps: Dependencies): Promise<void> {
   const { core } = deps
   const totals = countStatuses(results)
-  const problems = totals.failed + totals.invalid
+  const problems = countProblems(results)
   for (const line of (deps.formatTable ?? renderLogTable)(results)) core.info(line)
   writeOutputs(core, results)
   try {
@@ -202,10 +202,14 @@ async function report(results: Result[], inputs: Inputs, deps: Dependencies): Pr
 }
 
 function writeOutputs(core: Core, results: Result[]): void {
-  const totals = countStatuses(results)
-  core.setOutput('deleted', totals.deleted)
-  core.setOutput('failed', totals.failed + totals.invalid)
+  core.setOutput('deleted', countStatuses(results).deleted)
+  core.setOutput('failed', countProblems(results))
   core.setOutput('results', JSON.stringify(results))
+}
+
+/** Manifests that fail the step with fail-on-error: the `failed` output. */
+function countProblems(results: Result[]): number {
+  return results.filter((result) => isFailure(result.status)).length
 }
 
 function toResult(manifest: CheckedManifest, outcome: Outcome): Result {

@@ -36427,7 +36427,7 @@ async function deleteVersions(jobs, inputs, deps) {
 async function main_report(results, inputs, deps) {
     const { core } = deps;
     const totals = (0,report/* countStatuses */.ip)(results);
-    const problems = totals.failed + totals.invalid;
+    const problems = countProblems(results);
     for (const line of (deps.formatTable ?? report/* renderLogTable */.r0)(results))
         core.info(line);
     writeOutputs(core, results);
@@ -36451,10 +36451,13 @@ async function main_report(results, inputs, deps) {
     }
 }
 function writeOutputs(core, results) {
-    const totals = (0,report/* countStatuses */.ip)(results);
-    core.setOutput('deleted', totals.deleted);
-    core.setOutput('failed', totals.failed + totals.invalid);
+    core.setOutput('deleted', (0,report/* countStatuses */.ip)(results).deleted);
+    core.setOutput('failed', countProblems(results));
     core.setOutput('results', JSON.stringify(results));
+}
+/** Manifests that fail the step with fail-on-error: the `failed` output. */
+function countProblems(results) {
+    return results.filter((result) => isFailure(result.status)).length;
 }
 function toResult(manifest, outcome) {
     const { file, document, line, ml_repo, name, version, version_alias } = manifest;
