@@ -35904,13 +35904,14 @@ function parseManifests(bytes, fileName, options) {
     // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
     const list = Array.isArray(documents) ? documents : [];
     const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
+    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
     for (const doc of list) {
         const error = doc.errors[0];
         if (error)
-            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+            return unreadable(`${notValid}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
         const duplicate = firstDuplicateKey(doc);
         if (duplicate !== null)
-            return unreadable(`${isJson ? 'is not valid JSON' : 'is not valid YAML'}: Map keys must be unique`, lineOfOffset(duplicate));
+            return unreadable(`${notValid}: Map keys must be unique`, lineOfOffset(duplicate));
     }
     if (isJson && list.length > 1) {
         return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
@@ -35931,7 +35932,7 @@ function parseManifests(bytes, fileName, options) {
             document: index,
             line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
             value,
-            lineOf: (path) => lineOfOffset(rangeStart(doc, path)),
+            lineOf: (path) => lineCounter.linePos(rangeStart(doc, path)).line,
             positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
         });
     }
