@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './core.ts'
 import { listenForCancellation } from './cancellation.ts'
 import { run } from './main.ts'
 import { readRunContext } from './run-context.ts'
