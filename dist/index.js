@@ -676,7 +676,8 @@ function createControlPlane(options) {
         'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
     };
     function deleteVersion(manifest, signal) {
-        const body = Buffer.from(JSON.stringify({ manifest }));
+        // A string goes out in one write with the headers; a Buffer would be a second chunk.
+        const body = JSON.stringify({ manifest });
         return new Promise((resolve) => {
             let settled = false;
             const settle = (attempt) => {
@@ -696,7 +697,7 @@ function createControlPlane(options) {
             const request = transport.request(endpoint, {
                 method: 'POST',
                 agent,
-                headers: { ...headers, 'content-length': body.length },
+                headers: { ...headers, 'content-length': Buffer.byteLength(body) },
             });
             request.on('error', (error) => fail(describeNetworkError(error)));
             request.on('response', (response) => {

@@ -43,7 +43,8 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   }
 
   function deleteVersion(manifest: ArtifactManifest, signal?: AbortSignal): Promise<Attempt> {
-    const body = Buffer.from(JSON.stringify({ manifest }))
+    // A string goes out in one write with the headers; a Buffer would be a second chunk.
+    const body = JSON.stringify({ manifest })
     return new Promise((resolve) => {
       let settled = false
       const settle = (attempt: Attempt) => {
@@ -63,7 +64,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       const request = transport.request(endpoint, {
         method: 'POST',
         agent,
-        headers: { ...headers, 'content-length': body.length },
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
       })
       request.on('error', (error: NodeJS.ErrnoException) => fail(describeNetworkError(error)))
       request.on('response', (response) => {

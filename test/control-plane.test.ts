@@ -41,6 +41,15 @@ describe('createControlPlane', () => {
     expect(JSON.parse(request!.body)).toEqual({ manifest: sampleManifest(0) })
   })
 
+  test('sends a manifest with text beyond ASCII whole: content-length counts bytes, not characters', async () => {
+    const stand = await server({ faults: [respond(200, {})] })
+    const manifest = { ...sampleManifest(0), description: 'Vorschau für PR #12 — 模型 🚀' }
+    await client(stand.url).deleteVersion(manifest)
+    const [request] = stand.requests
+    expect(Number(request!.headers['content-length'])).toBe(Buffer.byteLength(request!.body))
+    expect(JSON.parse(request!.body)).toEqual({ manifest })
+  })
+
   test.each(['/tfy/control', '/tfy/control/'])('keeps a path prefix in control-plane-url (%s)', async (prefix) => {
     const stand = await server({ faults: [respond(200, {})] })
     await client(`${stand.url}${prefix}`).deleteVersion(sampleManifest(0))
