@@ -53,3 +53,17 @@ describe('README.md', () => {
     }
   })
 })
+
+describe('README.md, Performance', () => {
+  it('quotes only figures of the full run that bench/README.md records', () => {
+    const performance = readme.slice(readme.indexOf('## Performance'), readme.indexOf('\n## ', readme.indexOf('## Performance') + 1))
+    const bench = readFileSync(path.join(root, 'bench/README.md'), 'utf8')
+    const table = bench.slice(bench.indexOf('## Figures'), bench.indexOf('## How each figure is computed'))
+    const cells = new Set([...table.matchAll(/\|\s*([^|\n]*?)\s*(?=\|)/g)].flatMap((match) => match[1]!.split(/[\s()]+/)))
+    const quoted = [...performance.matchAll(/\d+\.\d+×/g)].map((match) => match[0])
+    expect(quoted.length).toBeGreaterThanOrEqual(4)
+    for (const figure of quoted) expect(cells, figure).toContain(figure)
+    const costPerRequest = /a request costs (\d+\.\d+) ms/.exec(performance)?.[1]
+    expect(table).toMatch(new RegExp(`cost per request[^|]*\\|\\s*${costPerRequest}\\d* ms`))
+  })
+})
