@@ -10,7 +10,7 @@ import { runAction } from '../test/support/run-action.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { makeWorkspace, MANIFEST_PATTERN } from './workspace.ts'
 
-/** The issue's floor: the least an action on @actions/core can cost. */
+/** The floor: the least an action built on @actions/core can cost. */
 export const CORE_FLOOR = `import * as core from '@actions/core'
 core.getInput('manifest-path')
 `

@@ -69,17 +69,14 @@ __nccwpck_require__.r(__webpack_exports__);
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   debug: () => (/* binding */ debug),
-  endGroup: () => (/* binding */ endGroup),
   error: () => (/* binding */ error),
   getInput: () => (/* binding */ getInput),
   group: () => (/* binding */ group),
   info: () => (/* binding */ info),
-  isDebug: () => (/* binding */ isDebug),
   notice: () => (/* binding */ notice),
   setFailed: () => (/* binding */ setFailed),
   setOutput: () => (/* binding */ setOutput),
   setSecret: () => (/* binding */ setSecret),
-  startGroup: () => (/* binding */ startGroup),
   summary: () => (/* reexport */ summary),
   warning: () => (/* binding */ warning)
 });
@@ -541,9 +538,9 @@ const summary = _summary;
 // modules. Its entry point also loads the OIDC client and the platform helpers,
 // and with them @actions/http-client, undici and @actions/exec: most of the
 // start-up of every run, for code the action never calls (bench/README.md).
-// src/tsconfig.json points the bundle's '@actions/core' here, so @actions/glob's
-// debug lines come through this module too. test/core.test.ts checks that each
-// function writes what @actions/core's own writes.
+// The paths in tsconfig.json point the bundle's '@actions/core' here, so
+// @actions/glob logs through this module too. test/core.test.ts checks that
+// each function writes what @actions/core's own writes.
 
 
 
@@ -568,9 +565,6 @@ function setFailed(message) {
     process.exitCode = 1;
     error(message);
 }
-function isDebug() {
-    return process.env.RUNNER_DEBUG === '1';
-}
 function debug(message) {
     issueCommand('debug', {}, message);
 }
@@ -589,19 +583,13 @@ function notice(message, properties = {}) {
 function annotate(command, message, properties) {
     issueCommand(command, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
-function startGroup(name) {
-    issue('group', name);
-}
-function endGroup() {
-    issue('endgroup');
-}
 async function group(name, fn) {
-    startGroup(name);
+    issue('group', name);
     try {
         return await fn();
     }
     finally {
-        endGroup();
+        issue('endgroup');
     }
 }
 

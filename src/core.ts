@@ -2,9 +2,9 @@
 // modules. Its entry point also loads the OIDC client and the platform helpers,
 // and with them @actions/http-client, undici and @actions/exec: most of the
 // start-up of every run, for code the action never calls (bench/README.md).
-// src/tsconfig.json points the bundle's '@actions/core' here, so @actions/glob's
-// debug lines come through this module too. test/core.test.ts checks that each
-// function writes what @actions/core's own writes.
+// The paths in tsconfig.json point the bundle's '@actions/core' here, so
+// @actions/glob logs through this module too. test/core.test.ts checks that
+// each function writes what @actions/core's own writes.
 import { EOL } from 'node:os'
 import { issue, issueCommand } from '../node_modules/@actions/core/lib/command.js'
 import type { AnnotationProperties, InputOptions } from '../node_modules/@actions/core/lib/core.js'
@@ -35,10 +35,6 @@ export function setFailed(message: string | Error): void {
   error(message)
 }
 
-export function isDebug(): boolean {
-  return process.env.RUNNER_DEBUG === '1'
-}
-
 export function debug(message: string): void {
   issueCommand('debug', {}, message)
 }
@@ -63,19 +59,11 @@ function annotate(command: 'error' | 'warning' | 'notice', message: string | Err
   issueCommand(command, toCommandProperties(properties), message instanceof Error ? message.toString() : message)
 }
 
-export function startGroup(name: string): void {
-  issue('group', name)
-}
-
-export function endGroup(): void {
-  issue('endgroup')
-}
-
 export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  startGroup(name)
+  issue('group', name)
   try {
     return await fn()
   } finally {
-    endGroup()
+    issue('endgroup')
   }
 }

@@ -1246,9 +1246,9 @@ const summary = (/* unused pure expression or super */ null && (_summary));
 // modules. Its entry point also loads the OIDC client and the platform helpers,
 // and with them @actions/http-client, undici and @actions/exec: most of the
 // start-up of every run, for code the action never calls (bench/README.md).
-// src/tsconfig.json points the bundle's '@actions/core' here, so @actions/glob's
-// debug lines come through this module too. test/core.test.ts checks that each
-// function writes what @actions/core's own writes.
+// The paths in tsconfig.json point the bundle's '@actions/core' here, so
+// @actions/glob logs through this module too. test/core.test.ts checks that
+// each function writes what @actions/core's own writes.
 
 
 
@@ -1273,9 +1273,6 @@ function setFailed(message) {
     process.exitCode = 1;
     error(message);
 }
-function isDebug() {
-    return process.env.RUNNER_DEBUG === '1';
-}
 function debug(message) {
     command_issueCommand('debug', {}, message);
 }
@@ -1294,19 +1291,13 @@ function notice(message, properties = {}) {
 function annotate(command, message, properties) {
     issueCommand(command, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
-function startGroup(name) {
-    issue('group', name);
-}
-function endGroup() {
-    issue('endgroup');
-}
 async function group(name, fn) {
-    startGroup(name);
+    issue('group', name);
     try {
         return await fn();
     }
     finally {
-        endGroup();
+        issue('endgroup');
     }
 }
 
