@@ -616,6 +616,7 @@ await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)({
     cancel,
     abortInFlight,
     runContext: async () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_2__/* .readRunContext */ .$)(),
+    outputLimitBytes: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .OUTPUT_LIMIT_BYTES */ ._,
 });
 
 __webpack_async_result__();
@@ -629,6 +630,7 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ OUTPUT_LIMIT_BYTES),
   e: () => (/* binding */ run)
 });
 
@@ -5508,6 +5510,8 @@ function listWords(values) {
 
 
 
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
 /** inputs → files → manifests → validation → plan → deletions → report */
 async function run(deps) {
     const { core } = deps;
@@ -5549,7 +5553,7 @@ async function findFiles(inputs, deps) {
             core.warning(message);
         else
             core.info(message);
-        writeOutputs(core, []);
+        writeOutputs(core, [], deps.outputLimitBytes);
     }
     else {
         core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`);
@@ -5648,7 +5652,7 @@ async function report(results, inputs, deps) {
     const problems = countProblems(results);
     for (const line of (deps.formatTable ?? renderLogTable)(results))
         core.info(line);
-    writeOutputs(core, results);
+    writeOutputs(core, results, deps.outputLimitBytes);
     try {
         const context = await deps.runContext();
         await core.summary.addRaw(renderSummary(results, context, { dryRun: inputs.dryRun })).write();
@@ -5668,10 +5672,15 @@ async function report(results, inputs, deps) {
         core.warning(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
     }
 }
-function writeOutputs(core, results) {
+function writeOutputs(core, results, limit) {
     core.setOutput('deleted', countStatuses(results).deleted);
     core.setOutput('failed', countProblems(results));
-    core.setOutput('results', JSON.stringify(results));
+    const json = JSON.stringify(results);
+    core.setOutput('results', json);
+    const bytes = Buffer.byteLength(json);
+    if (limit !== undefined && bytes > limit) {
+        core.warning(`The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
+    }
 }
 /** Manifests that fail the step with fail-on-error: the `failed` output. */
 function countProblems(results) {

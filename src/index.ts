@@ -1,6 +1,6 @@
 import * as core from './core.ts'
 import { listenForCancellation } from './cancellation.ts'
-import { run } from './main.ts'
+import { OUTPUT_LIMIT_BYTES, run } from './main.ts'
 import { readRunContext } from './run-context.ts'
 
 const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
@@ -12,4 +12,5 @@ await run({
   cancel,
   abortInFlight,
   runContext: async () => readRunContext(),
+  outputLimitBytes: OUTPUT_LIMIT_BYTES,
 })

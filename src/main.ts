@@ -3,7 +3,7 @@ import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from 
 import { runDeletions } from './deletions.ts'
 import { findManifestFiles, type ManifestFile } from './files.ts'
 import { getInputs, InputError, type Inputs } from './inputs.ts'
-import { loadManifestFile } from './manifests.ts'
+import { formatBytes, loadManifestFile } from './manifests.ts'
 import { plan, type CheckedManifest } from './plan.ts'
 import { countStatuses, oneLine, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
 import { isFailure, NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
@@ -41,7 +41,12 @@ export interface Dependencies {
   progressIntervalMs?: number
   /** The results table for the log; plain text unless the command line colours it. */
   formatTable?(results: Result[]): string[]
+  /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
+  outputLimitBytes?: number
 }
+
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+export const OUTPUT_LIMIT_BYTES = 1_000_000
 
 /** inputs → files → manifests → validation → plan → deletions → report */
 export async function run(deps: Dependencies): Promise<Result[]> {
@@ -84,7 +89,7 @@ async function findFiles(inputs: Inputs, deps: Dependencies): Promise<ManifestFi
     if (inputs.ifNoFilesFound === 'error') core.setFailed(message)
     else if (inputs.ifNoFilesFound === 'warn') core.warning(message)
     else core.info(message)
-    writeOutputs(core, [])
+    writeOutputs(core, [], deps.outputLimitBytes)
   } else {
     core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`)
     for (const file of files) core.info(`  ${oneLine(file.relative)}`)
@@ -183,7 +188,7 @@ async function report(results: Result[], inputs: Inputs, deps: Dependencies): Pr
   const totals = countStatuses(results)
   const problems = countProblems(results)
   for (const line of (deps.formatTable ?? renderLogTable)(results)) core.info(line)
-  writeOutputs(core, results)
+  writeOutputs(core, results, deps.outputLimitBytes)
   try {
     const context = await deps.runContext()
     await core.summary.addRaw(renderSummary(results, context, { dryRun: inputs.dryRun })).write()
@@ -201,10 +206,17 @@ async function report(results: Result[], inputs: Inputs, deps: Dependencies): Pr
   }
 }
 
-function writeOutputs(core: Core, results: Result[]): void {
+function writeOutputs(core: Core, results: Result[], limit: number | undefined): void {
   core.setOutput('deleted', countStatuses(results).deleted)
   core.setOutput('failed', countProblems(results))
-  core.setOutput('results', JSON.stringify(results))
+  const json = JSON.stringify(results)
+  core.setOutput('results', json)
+  const bytes = Buffer.byteLength(json)
+  if (limit !== undefined && bytes > limit) {
+    core.warning(
+      `The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+    )
+  }
 }
 
 /** Manifests that fail the step with fail-on-error: the `failed` output. */

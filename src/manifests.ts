@@ -212,6 +212,6 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim()
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
 }

@@ -82,6 +82,17 @@ describe('the built action', () => {
     expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
   })
 
+  it('warns, past GitHub’s 1 MB, that a step reading the results output may fail, and still writes every row', async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const documents = Array.from({ length: 6000 }, (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`)
+    await writeFile(path.join(workspace, 'many.yaml'), documents.join('---\n'))
+    const run = await runAction({ workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
+    expect(run.exitCode).toBe(0)
+    expect(Buffer.byteLength(run.outputs.results!)).toBeGreaterThan(1_000_000)
+    expect(JSON.parse(run.outputs.results!)).toHaveLength(6000)
+    expect(run.stdout).toMatch(/^::warning::The results output is \d+\.\d MiB, more than the 1 MB GitHub allows an output: a step that reads it may fail\./m)
+  })
+
   it('fails before reading any file when an input is bad, naming it', async () => {
     const run = await runAction({
       workspace: await workspaceWithExamples(),

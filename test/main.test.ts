@@ -119,6 +119,23 @@ describe('run', () => {
     expect(core.recorded.lines.some((line) => line.startsWith('warning: 1 manifest failed or was invalid (fail-on-error is false)'))).toBe(true)
   })
 
+  it('warns when the results output is larger than the runner lets a step read, and only then', async () => {
+    const files = { 'many.yaml': Array.from({ length: 20 }, (_, index) => manifest(`model-${index}`, 1)).join('---\n') }
+    const size = async (outputLimitBytes: number) => {
+      const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
+      await run(deps(core, await workspaceWith(files), { outputLimitBytes }))
+      return { json: String(core.recorded.outputs.results), warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The results output')) }
+    }
+    const { json } = await size(Infinity)
+    const bytes = Buffer.byteLength(json)
+    expect((await size(bytes)).warnings).toEqual([])
+    const over = await size(bytes - 1)
+    expect(over.json).toBe(json)
+    expect(over.warnings).toEqual([
+      `warning: The results output is ${Math.ceil(bytes / 1024)} KiB, more than the ${(bytes - 1) / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+    ])
+  })
+
   it('sends nothing once cancelled, marks every version skipped and fails the step', async () => {
     standIn = await startStandIn({ token: TOKEN })
     const cancel = new AbortController()

@@ -402,6 +402,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: OUTPUT_LIMIT_BYTES
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -5499,6 +5501,8 @@ function listWords(values) {
 
 
 
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
 /** inputs → files → manifests → validation → plan → deletions → report */
 async function run(deps) {
     const { core } = deps;
@@ -5540,7 +5544,7 @@ async function findFiles(inputs, deps) {
             core.warning(message);
         else
             core.info(message);
-        writeOutputs(core, []);
+        writeOutputs(core, [], deps.outputLimitBytes);
     }
     else {
         core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`);
@@ -5639,7 +5643,7 @@ async function main_report(results, inputs, deps) {
     const problems = countProblems(results);
     for (const line of (deps.formatTable ?? report/* renderLogTable */.r0)(results))
         core.info(line);
-    writeOutputs(core, results);
+    writeOutputs(core, results, deps.outputLimitBytes);
     try {
         const context = await deps.runContext();
         await core.summary.addRaw((0,report/* renderSummary */.Br)(results, context, { dryRun: inputs.dryRun })).write();
@@ -5659,10 +5663,15 @@ async function main_report(results, inputs, deps) {
         core.warning(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
     }
 }
-function writeOutputs(core, results) {
+function writeOutputs(core, results, limit) {
     core.setOutput('deleted', (0,report/* countStatuses */.ip)(results).deleted);
     core.setOutput('failed', countProblems(results));
-    core.setOutput('results', JSON.stringify(results));
+    const json = JSON.stringify(results);
+    core.setOutput('results', json);
+    const bytes = Buffer.byteLength(json);
+    if (limit !== undefined && bytes > limit) {
+        core.warning(`The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
+    }
 }
 /** Manifests that fail the step with fail-on-error: the `failed` output. */
 function countProblems(results) {
