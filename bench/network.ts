@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { runAction } from '../test/support/run-action.ts'
+import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 import { startStandIn, versionKey } from '../test/support/stand-in-control-plane.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_PATTERN, type Workspace } from './workspace.ts'
@@ -89,7 +89,7 @@ function isFault(text: string, rate: number): boolean {
 
 function actionDriver(workspace: Workspace) {
   return async (url: string) => {
-    const run = await runAction({
+    const run = await runAction({ entry: DIST_ENTRY,
       workspace: workspace.dir,
       inputs: { 'manifest-path': MANIFEST_PATTERN, 'control-plane-url': url, token: TOKEN, concurrency: String(CONCURRENCY) },
     })

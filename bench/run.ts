@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { bundleFigures } from './bundle.ts'
 import { renderTable, type Figure } from './measure.ts'
 import { costPerRequestFigures, throughputAndRetryFigures, type NetworkSettings } from './network.ts'
-import { buildFloorBundle, CORE_FLOOR, EMPTY_BUNDLE, startupFigures } from './startup.ts'
+import { buildFloorBundle, dependencyFloor, EMPTY_BUNDLE, startupFigures } from './startup.ts'
 import { validationFigures } from './validation.ts'
 import { makeWorkspace } from './workspace.ts'
 
@@ -33,7 +33,7 @@ const figures: Figure[] = []
 
 if (groups.has('start-up')) {
   progress('building the start-up floor and an empty bundle with ncc')
-  const [floor, empty] = await Promise.all([buildFloorBundle(root, CORE_FLOOR), buildFloorBundle(root, EMPTY_BUNDLE)])
+  const [floor, empty] = await Promise.all([buildFloorBundle(root, await dependencyFloor(root)), buildFloorBundle(root, EMPTY_BUNDLE)])
   try {
     progress(`start-up: ${SIZES.startupRuns} runs each of dist/index.js, the floor and the empty bundle, alternating`)
     figures.push(...(await startupFigures(floor, empty, SIZES.startupRuns)))

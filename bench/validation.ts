@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { runAction } from '../test/support/run-action.ts'
+import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 import { alternate, formatBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_DIR, MANIFEST_PATTERN, type Workspace } from './workspace.ts'
 
@@ -15,7 +15,7 @@ export async function validationFigures(root: string, workspace: Workspace, repe
   let summaryBytes = 0
   const samples = await alternate(repetitions, {
     action: async () => {
-      const run = await runAction({ workspace: workspace.dir, inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' } })
+      const run = await runAction({ entry: DIST_ENTRY, workspace: workspace.dir, inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' } })
       if (run.exitCode !== 0) throw new Error(`the dry run exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
       const rows = (JSON.parse(run.outputs.results ?? '[]') as { status: string }[]).filter((row) => row.status === 'dry-run').length
       if (rows !== manifests) throw new Error(`the dry run reported ${rows} of ${manifests} manifests as would-be-deleted`)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startStandIn } from '../test/support/stand-in-control-plane.ts'
-import { runAction } from '../test/support/run-action.ts'
+import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'demo-token-not-a-secret'
@@ -29,7 +29,7 @@ writeFileSync(eventFile, JSON.stringify({ action: 'closed', number: 42, pull_req
 
 try {
   console.log(`Stand-in control plane on ${standIn.url}\n`)
-  const run = await runAction({
+  const run = await runAction({ entry: DIST_ENTRY,
     workspace: root,
     inputs: {
       'manifest-path': 'examples/manifests/**/*.yaml\nexamples/manifests/**/*.yml\nexamples/manifests/**/*.json',

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs, styleText } from 'node:util'
-import type { AnnotationProperties } from './core.ts'
+import type { AnnotationProperties } from '@actions/core'
 import { listenForCancellation } from './cancellation.ts'
 import { INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'

@@ -1,4 +1,5 @@
-import * as core from './core.ts'
+import * as core from '@actions/core'
+import { context } from '@actions/github'
 import { listenForCancellation } from './cancellation.ts'
 import { OUTPUT_LIMIT_BYTES, run } from './main.ts'
 import { readRunContext } from './run-context.ts'
@@ -11,6 +12,6 @@ await run({
   workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
   cancel,
   abortInFlight,
-  runContext: async () => readRunContext(),
+  runContext: async () => readRunContext(context, process.env),
   outputLimitBytes: OUTPUT_LIMIT_BYTES,
 })

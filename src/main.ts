@@ -1,4 +1,4 @@
-import type { AnnotationProperties } from './core.ts'
+import type { AnnotationProperties } from '@actions/core'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import { runDeletions } from './deletions.ts'
 import { findManifestFiles, type ManifestFile } from './files.ts'

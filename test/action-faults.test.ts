@@ -1,4 +1,4 @@
-// The built action (dist/index.js), run as the runner runs it, against the
+// The built action (test/support/bundle.ts: built from this source), run as the runner runs it, against the
 // fault server: what a user sees in the log, outputs and summary.
 import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
@@ -7,6 +7,7 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Result } from '../src/results.ts'
 import { after, hang, redirect, respond, startFaultServer, type Fault, type FaultPlan, type FaultServer } from './support/fault-server.ts'
+import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from './support/run-action.ts'
 import { sampleManifest } from './support/sample-manifests.ts'
 
@@ -43,7 +44,7 @@ function manifestFiles(count: number): Record<string, string> {
 }
 
 function run(url: string, root: string, inputs: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<ActionRun> {
-  return runAction({
+  return runAction({ entry: BUILT_ACTION,
     workspace: root,
     inputs: { 'manifest-path': 'manifests/**/*.yaml', 'control-plane-url': url, token: TOKEN, ...inputs },
     ...(onStart ? { onStart } : {}),
@@ -94,7 +95,7 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     const { server, workspace } = harness(onTestFinished)
     const stand = await server(() => respond(500, (request) => ({ detail: `bad header: ${bearer(request)}` })))
     const root = await workspace(manifestFiles(1))
-    const action = await runAction({
+    const action = await runAction({ entry: BUILT_ACTION,
       workspace: root,
       inputs: { 'manifest-path': 'manifests/*.yaml', 'control-plane-url': stand.url, 'max-attempts': '1' },
       env: { TFY_API_KEY: TOKEN },

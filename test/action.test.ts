@@ -1,9 +1,10 @@
-// The built dist/index.js, run as the runner runs it, against the stand-in control plane.
+// The built action (built from this source for the test run), run as the runner runs it, against the stand-in control plane.
 import { cp, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction } from './support/run-action.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
 
@@ -28,7 +29,7 @@ describe('the built action', () => {
       token: TOKEN,
       existing: ['demo-previews/churn-classifier@v0-pr7', 'demo-previews/churn-features@3', 'demo-previews/churn-eval-report@v0-pr7-eval'],
     })
-    const run = await runAction({
+    const run = await runAction({ entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yaml\nmanifests/**/*.yml\nmanifests/**/*.json', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
       env: { PR_NUMBER: '7' },
@@ -55,7 +56,7 @@ describe('the built action', () => {
     standIn = await startStandIn({ token: TOKEN })
     const workspace = await workspaceWithExamples()
     await writeFile(path.join(workspace, 'manifests', 'broken.yaml'), 'name: bad name\nml_repo: demo-previews\nverison: 2\nmetadata: {}\nsource:\n  type: truefoundry\n')
-    const run = await runAction({
+    const run = await runAction({ entry: BUILT_ACTION,
       workspace,
       inputs: { 'manifest-path': 'manifests/**/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
       env: { PR_NUMBER: '7' },
@@ -73,7 +74,7 @@ describe('the built action', () => {
   })
 
   it('validates without a URL or token in a dry run', async () => {
-    const run = await runAction({
+    const run = await runAction({ entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
     })
@@ -86,7 +87,7 @@ describe('the built action', () => {
     const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
     const documents = Array.from({ length: 6000 }, (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`)
     await writeFile(path.join(workspace, 'many.yaml'), documents.join('---\n'))
-    const run = await runAction({ workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
+    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
     expect(run.exitCode).toBe(0)
     expect(Buffer.byteLength(run.outputs.results!)).toBeGreaterThan(1_000_000)
     expect(JSON.parse(run.outputs.results!)).toHaveLength(6000)
@@ -94,7 +95,7 @@ describe('the built action', () => {
   })
 
   it('fails before reading any file when an input is bad, naming it', async () => {
-    const run = await runAction({
+    const run = await runAction({ entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true', concurrency: 'lots' },
     })
@@ -111,7 +112,7 @@ describe('the built action', () => {
         return 'handled'
       },
     })
-    const run = await runAction({
+    const run = await runAction({ entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'control-plane-url': standIn.url, token: TOKEN, 'max-attempts': '1' },
     })

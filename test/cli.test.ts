@@ -1,10 +1,11 @@
-// The command-line entry (dist/cli/index.js), run as a user would from a terminal or a script.
+// The command-line bundle (built from this source for the test run), run as a user would from a terminal or a script.
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { BUILT_CLI } from './support/bundle.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
 
-const CLI = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url))
+const CLI = BUILT_CLI
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'cli-secret-token-51f0'
 

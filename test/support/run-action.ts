@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+/** The committed bundle, for the demo and the benchmarks; tests run test/support/bundle.ts's. */
+export const DIST_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 
 export interface ActionRun {
   exitCode: number | null
@@ -22,8 +23,8 @@ export interface RunOptions {
   inputs: Record<string, string>
   workspace: string
   env?: Record<string, string>
-  /** The script to run instead of dist/index.js, e.g. the benchmark's start-up floor. */
-  entry?: string
+  /** The bundle to run: a test's BUILT_ACTION, dist/index.js, or a benchmark's floor. */
+  entry: string
   /** Called once the process has started, e.g. to send it signals. */
   onStart?(child: ChildProcess): void
 }
@@ -47,7 +48,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
 
   const started = performance.now()
-  const child = spawn(process.execPath, [options.entry ?? ACTION_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [options.entry], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
