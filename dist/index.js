@@ -29276,23 +29276,25 @@ function listenForCancellation(onCancel) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2413);
-/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4632);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7804);
-/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3564);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4632);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7576);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(665);
+/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3564);
 
 
 
 
 
-const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_3__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(message));
+
+const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_4__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(message));
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)({
     core: _actions_core__WEBPACK_IMPORTED_MODULE_0__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
-    runContext: async () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_4__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._, process.env),
-    outputLimitBytes: _main_js__WEBPACK_IMPORTED_MODULE_2__/* .OUTPUT_LIMIT_BYTES */ ._,
+    runContext: async () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._, process.env),
+    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_3__/* .OUTPUT_LIMIT_BYTES */ ._G,
 });
 
 __webpack_async_result__();
@@ -29300,16 +29302,17 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7804:
+/***/ 7576:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _: () => (/* binding */ OUTPUT_LIMIT_BYTES),
   e: () => (/* binding */ run)
 });
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -29440,8 +29443,6 @@ function formatSeconds(ms) {
     return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/retry.ts
 // Pure decisions about one delete attempt: what its response means, and how
 // long to wait before the next. No I/O, so each rule is tested directly.
@@ -29564,6 +29565,8 @@ function parseJson(body) {
 ;// CONCATENATED MODULE: ./src/deletions.ts
 
 
+
+const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
 /**
  * Sends every job, at most `concurrency` at a time. A request waiting out its
  * backoff gives its slot to another; a retry goes before requests not yet
@@ -29596,11 +29599,17 @@ async function runDeletions(jobs, options, deps) {
             attempts++;
             let judgement;
             try {
+                deps.onSending?.(job);
                 const attempt = await deps.send(job.manifest, options.abortInFlight);
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
                     stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
+            }
+            catch (error) {
+                // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
+                stopAll(UNEXPECTED_STOP);
+                throw error;
             }
             finally {
                 slots.release();
@@ -29631,16 +29640,68 @@ async function runDeletions(jobs, options, deps) {
             return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stopReason}` };
         return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` };
     }
+    // An error thrown for one version (a defect: send never rejects) stops every
+    // other before it is passed on, so nothing is sent after the run has ended.
+    const errors = [];
     try {
         const outcomes = await Promise.all(jobs.map(async (job) => {
-            const outcome = await deleteOne(job);
-            deps.onSettled?.(outcome);
-            return [job.index, outcome];
+            try {
+                const outcome = await deleteOne(job);
+                deps.onSettled?.(job, outcome);
+                return [job.index, outcome];
+            }
+            catch (error) {
+                errors.push(error);
+                stopAll(UNEXPECTED_STOP);
+                return null;
+            }
         }));
-        return new Map(outcomes);
+        if (errors.length > 0)
+            throw errors[0];
+        return new Map(outcomes.filter((entry) => entry !== null));
     }
     finally {
         options.cancel.removeEventListener('abort', onCancel);
+    }
+}
+/** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
+async function deleteVersions(jobs, options, deps, ledger) {
+    const { core } = deps;
+    const now = deps.now ?? Date.now;
+    const controlPlane = (deps.connect ?? createControlPlane)({
+        url: options.controlPlane.url,
+        token: options.controlPlane.token,
+        timeoutMs: options.requestTimeoutMs,
+        concurrency: options.concurrency,
+    });
+    core.info(`Sending to ${options.controlPlane.url.origin}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+    const progressEvery = deps.progressIntervalMs ?? 10_000;
+    let lastProgress = now();
+    let settled = 0;
+    let deleted = 0;
+    let failed = 0;
+    try {
+        await runDeletions(jobs, { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }, {
+            send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+            now,
+            random: deps.random ?? Math.random,
+            onSending: (job) => ledger.sending(job),
+            onSettled(job, outcome) {
+                ledger.settled(job, outcome);
+                settled++;
+                if (outcome.status === 'deleted' || outcome.status === 'not-found')
+                    deleted++;
+                if (outcome.status === 'failed')
+                    failed++;
+                if (now() - lastProgress >= progressEvery && settled < jobs.length) {
+                    lastProgress = now();
+                    core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`);
+                }
+            },
+        });
+    }
+    finally {
+        controlPlane.close();
     }
 }
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
@@ -29692,8 +29753,8 @@ class Slots {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -33422,6 +33483,16 @@ function glob_hashFiles(patterns_1) {
 
 
 
+/** The files stage: the files the patterns match, listed in the log. */
+async function findFiles(patterns, workspace, core) {
+    const files = await findManifestFiles(patterns, workspace);
+    if (files.length > 0) {
+        core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns.join(', ')}:`);
+        for (const file of files)
+            core.info(`  ${file.relative}`);
+    }
+    return files;
+}
 /**
  * Expands the patterns (relative to the workspace; `!` excludes) into a sorted
  * list of files, each once. Files that resolve outside the workspace are
@@ -33431,7 +33502,7 @@ async function findManifestFiles(patterns, workspace) {
     const root = external_node_path_default().resolve(workspace);
     const rooted = patterns.map((pattern) => rootPattern(pattern, root));
     const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
-    const realRoot = await (0,external_node_fs_promises_namespaceObject.realpath)(root);
+    const realRoot = await (0,promises_.realpath)(root);
     const unique = [...new Set(await globber.glob())];
     const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
     return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
@@ -33441,7 +33512,7 @@ async function describe(absolute, root, realRoot) {
     if (isOutside(relative)) {
         return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' };
     }
-    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(absolute);
+    const real = await (0,promises_.realpath)(absolute);
     const realRelative = external_node_path_default().relative(realRoot, real);
     if (isOutside(realRelative)) {
         return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` };
@@ -33483,6 +33554,18 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'concurrency',
     'substitute-env',
 ]));
+const WORKFLOW_DIALECT = {
+    input: (name) => `Input "${name}"`,
+    inline: (name) => `"${name}"`,
+    example: { url: 'control-plane-url: ${{ vars.TFY_HOST }}', token: 'token: ${{ secrets.TFY_API_KEY }}', dryRun: 'dry-run: true' },
+    emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
+};
+const COMMAND_LINE_DIALECT = {
+    input: (name) => `--${name}`,
+    inline: (name) => `--${name}`,
+    example: { url: 'export TFY_HOST=https://acme.truefoundry.cloud', token: 'export TFY_API_KEY=<your API key>', dryRun: '--dry-run' },
+    emptyTokenHint: '',
+};
 /** A bad input value; the step fails before anything else happens. */
 class InputError extends Error {
     name = 'InputError';
@@ -33503,37 +33586,35 @@ function getInputs(source) {
     const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? '';
     if (token)
         source.registerSecret(token);
+    const dialect = source.dialect ?? WORKFLOW_DIALECT;
+    const say = dialect.input;
     const value = (name) => source.read(name).trim() || DEFAULTS[name];
-    const dryRun = parseBoolean('dry-run', value('dry-run'));
-    const inputs = {
-        manifestPatterns: parsePatterns(source.read('manifest-path')),
-        controlPlaneUrl: null,
-        token,
-        dryRun,
-        failOnError: parseBoolean('fail-on-error', value('fail-on-error')),
-        ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND),
-        missingOk: parseBoolean('missing-ok', value('missing-ok')),
-        maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }),
-        requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }) * 1000,
-        concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }),
-        substituteEnv: parseBoolean('substitute-env', value('substitute-env')),
+    const common = {
+        manifestPatterns: parsePatterns(source.read('manifest-path'), say),
+        failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
+        ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
+        missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
+        maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
+        requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
+        concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
+        substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
     };
-    const url = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
-    if (url)
-        inputs.controlPlaneUrl = parseControlPlaneUrl(url);
-    if (!dryRun) {
-        if (!inputs.controlPlaneUrl) {
-            throw new InputError('Input "control-plane-url" is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. control-plane-url: ${{ vars.TFY_HOST }}, or set dry-run: true to only validate.');
-        }
-        if (!token) {
-            throw new InputError('Input "token" is empty and TFY_API_KEY is not set. Pass the API key from a secret (token: ${{ secrets.TFY_API_KEY }}). ' +
-                'Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.');
-        }
-        if (!fitsInHeader(token)) {
-            throw new InputError('Input "token" (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.');
-        }
+    const dryRun = parseBoolean('dry-run', value('dry-run'), say);
+    const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
+    // Checked in a dry run too: the dry run is where a wrong URL should show.
+    const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null;
+    if (dryRun)
+        return { ...common, dryRun };
+    if (!url) {
+        throw new InputError(`${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`);
     }
-    return inputs;
+    if (!token) {
+        throw new InputError(`${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${dialect.emptyTokenHint}`);
+    }
+    if (!fitsInHeader(token)) {
+        throw new InputError(`${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`);
+    }
+    return { ...common, dryRun, controlPlane: { url, token } };
 }
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
 function fitsInHeader(token) {
@@ -33545,65 +33626,75 @@ function fitsInHeader(token) {
         return false;
     }
 }
-function parsePatterns(raw) {
+function parsePatterns(raw, say) {
     const patterns = raw
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('#'));
     if (patterns.length === 0) {
-        throw new InputError('Input "manifest-path" is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml');
+        throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
     }
     if (patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new InputError('Input "manifest-path" has only exclusions (lines starting with "!"); add a pattern that includes files.');
+        throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
     }
     return patterns;
 }
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
 const FALSE_WORDS = ['false', 'False', 'FALSE'];
-function parseBoolean(name, raw) {
+function parseBoolean(name, raw, say) {
     if (TRUE_WORDS.includes(raw))
         return true;
     if (FALSE_WORDS.includes(raw))
         return false;
-    throw new InputError(`Input "${name}" must be true or false, got "${raw}".`);
+    throw new InputError(`${say(name)} must be true or false, got "${raw}".`);
 }
-function parseEnum(name, raw, allowed) {
+function parseEnum(name, raw, allowed, say) {
     const word = raw.toLowerCase();
     if (allowed.includes(word))
         return word;
-    throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}, got "${raw}".`);
+    throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`);
 }
-function parseNumber(name, raw, range) {
+function parseNumber(name, raw, range, say) {
     const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
     const kind = range.integer ? 'a whole number' : 'a number';
-    const bounds = range.integer ? `from ${range.min} to ${range.max}` : `greater than 0 and at most ${range.max}`;
     if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
-        throw new InputError(`Input "${name}" must be ${kind} ${bounds}, got "${raw}".`);
+        throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`);
     }
     return number;
 }
-function parseControlPlaneUrl(raw) {
+function parseControlPlaneUrl(raw, dialect) {
+    const say = dialect.input;
+    const name = say('control-plane-url');
+    const shown = withoutUserInfo(raw);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw new InputError(`Input "control-plane-url" is not a URL: "${raw}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`);
+        throw new InputError(`${name} is not a URL: "${shown}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`);
+    }
+    if (url.username || url.password || shown !== raw) {
+        throw new InputError(`${name} must not carry a user name or password ("${shown}"); pass the API key in ${dialect.inline('token')}.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`Input "control-plane-url" must be an https:// URL, got "${url.protocol}" in "${raw}".`);
-    }
-    if (url.username || url.password) {
-        throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".');
+        throw new InputError(`${name} must be an https:// URL, got "${url.protocol}" in "${shown}".`);
     }
     if (url.search || url.hash) {
         // Not echoed: a query is where API keys end up.
-        throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
+        throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
     }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`Input "control-plane-url" uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
+        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
     }
     return url;
+}
+/**
+ * The URL as given, with anything that may be a user name or password (all of
+ * the authority up to its last @) replaced by ***. Works on text that does not
+ * parse as a URL too, since that text is echoed in the message that says so.
+ */
+function withoutUserInfo(raw) {
+    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
 }
 function isLoopback(hostname) {
     const host = hostname.replace(/^\[|\]$/g, '');
@@ -33616,205 +33707,64 @@ function isLoopback(hostname) {
     return false;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifests.ts
-
-
-/** Larger files are refused unread: manifests are a few hundred bytes. */
-const MAX_FILE_BYTES = 1024 * 1024;
-/** Aliases a document may expand; more is how "billion laughs" bombs work. */
-const MAX_ALIAS_COUNT = 100;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
-async function loadManifestFile(file, options) {
-    if (file.refusal)
-        return unreadable(file.refusal);
-    try {
-        const { size } = await (0,external_node_fs_promises_namespaceObject.stat)(file.absolute);
-        if (size > MAX_FILE_BYTES) {
-            return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`);
-        }
-        return parseManifests(await (0,external_node_fs_promises_namespaceObject.readFile)(file.absolute), file.relative, options);
+;// CONCATENATED MODULE: ./src/ledger.ts
+/**
+ * What the run knows of every manifest, written as it happens: checked,
+ * planned, each request sent and each settled. Whatever stops the run, the
+ * report reads its rows from here, so a version that was deleted is never
+ * missing from the log, the summary or the outputs.
+ */
+class Ledger {
+    manifests = [];
+    outcomes = new Map();
+    /** Attempts sent so far of the versions whose fate is not settled, by manifest index. */
+    inFlight = new Map();
+    checked(manifests) {
+        this.manifests = manifests;
     }
-    catch (error) {
-        return unreadable(`could not be read: ${error.message}`);
+    planned(plan) {
+        for (const [index, outcome] of plan.outcomes.entries())
+            if (outcome)
+                this.outcomes.set(index, outcome);
     }
-}
-/** Parses file contents (pure: no I/O), so the loader can be tested on any bytes. */
-function parseManifests(bytes, fileName, options) {
-    const isJson = fileName.toLowerCase().endsWith('.json');
-    let text;
-    try {
-        text = utf8.decode(bytes);
+    sending(job) {
+        this.inFlight.set(job.index, (this.inFlight.get(job.index) ?? 0) + 1);
     }
-    catch {
-        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    settled(job, outcome) {
+        this.inFlight.delete(job.index);
+        this.outcomes.set(job.index, outcome);
     }
-    const nul = text.indexOf('\0');
-    if (nul !== -1)
-        return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`);
-    if (options.substituteEnv) {
-        const substituted = substituteEnv(text, options.env);
-        if (typeof substituted !== 'string')
-            return substituted;
-        text = substituted;
+    get hasManifests() {
+        return this.manifests.length > 0;
     }
-    const lineCounter = new dist/* LineCounter */.HN();
-    // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
-    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' });
-    // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
-    const list = Array.isArray(documents) ? documents : [];
-    const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
-    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
-    for (const doc of list) {
-        const error = doc.errors[0];
-        if (error)
-            return unreadable(`${notValid}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
-        const duplicate = firstDuplicateKey(doc);
-        if (duplicate !== null)
-            return unreadable(`${notValid}: Map keys must be unique`, lineOfOffset(duplicate));
-    }
-    if (isJson && list.length > 1) {
-        return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
-    }
-    const loaded = [];
-    for (const [index, doc] of list.entries()) {
-        if (isEmptyDocument(doc))
-            continue; // e.g. after a trailing ---
-        let value;
-        try {
-            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-        }
-        catch (error) {
-            return unreadable(`document ${index} cannot be expanded: ${error.message}`, lineOfOffset(doc.range[0]));
-        }
-        loaded.push({
-            kind: 'document',
-            document: index,
-            line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
-            value,
-            lineOf: (path) => lineCounter.linePos(rangeStart(doc, path)).line,
-            positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
+    /**
+     * One row per manifest, in file order. `stoppedBy` says why the run ended
+     * early, if it did: rows it left open become failed (a request whose answer
+     * never came) or skipped (never sent).
+     */
+    results(stoppedBy) {
+        return this.manifests.map((manifest, index) => {
+            const { file, document, line, ml_repo, name, version, version_alias } = manifest;
+            return { file, document, line, ml_repo, name, version, version_alias, ...this.outcomeOf(manifest, index, stoppedBy) };
         });
     }
-    if (loaded.length === 0)
-        return unreadable('holds no manifest (it is empty or only comments)');
-    return loaded;
-}
-/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
-function isEmptyDocument(doc) {
-    const contents = doc.contents;
-    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
-}
-/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
-function firstDuplicateKey(doc) {
-    let first = null;
-    const pending = [doc.contents];
-    while (pending.length > 0) {
-        const node = pending.pop();
-        if ((0,dist/* isMap */.jh)(node)) {
-            const seen = new Set();
-            for (const { key, value } of node.items) {
-                // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
-                const identity = (0,dist/* isScalar */.jn)(key) ? key.value : key;
-                if (seen.has(identity)) {
-                    const offset = ((0,dist/* isNode */.Ll)(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0;
-                    first = Math.min(first ?? offset, offset);
-                }
-                seen.add(identity);
-                pending.push(key, value);
-            }
+    outcomeOf(manifest, index, stoppedBy = 'the run stopped') {
+        const outcome = this.outcomes.get(index);
+        if (outcome)
+            return outcome;
+        if (!manifest.valid)
+            return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message };
+        const attempts = this.inFlight.get(index);
+        if (attempts !== undefined) {
+            return {
+                status: 'failed',
+                attempts,
+                http_status: null,
+                message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
+            };
         }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            for (const item of node.items)
-                pending.push(item);
-        }
-        else if ((0,dist/* isPair */.tO)(node)) {
-            pending.push(node.key, node.value);
-        }
+        return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
     }
-    return first;
-}
-/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
-function rangeStart(doc, path) {
-    for (let depth = path.length; depth > 0; depth--) {
-        const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
-        const key = path[depth - 1];
-        if ((0,dist/* isMap */.jh)(parent)) {
-            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && item.key.value === key);
-            if ((0,dist/* isScalar */.jn)(pair?.key) && pair.key.range)
-                return pair.key.range[0];
-        }
-        const node = doc.getIn(path.slice(0, depth), true);
-        if ((0,dist/* isNode */.Ll)(node) && node.range)
-            return node.range[0];
-    }
-    return doc.contents?.range?.[0] ?? 0;
-}
-const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Replaces ${NAME} with the variable's value; $${NAME} stays a literal ${NAME}. */
-function substituteEnv(text, env) {
-    const missing = [];
-    let firstMissingLine = 0;
-    const result = text.replace(ENV_REFERENCE, (match, escape, name, offset) => {
-        if (escape)
-            return match.slice(1);
-        const value = ENV_NAME.test(name) ? env[name] : undefined;
-        if (value === undefined) {
-            if (!missing.includes(name))
-                missing.push(name);
-            firstMissingLine ||= lineAt(text, offset);
-            return match;
-        }
-        return value;
-    });
-    if (missing.length === 0)
-        return result;
-    const names = missing.map((name) => `\${${name}}`).join(', ');
-    const verb = missing.length === 1 ? 'which is not set' : 'which are not set';
-    return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine);
-}
-function unreadable(reason, line = 1) {
-    return { kind: 'unreadable', line, reason };
-}
-function lineAt(text, offset) {
-    let line = 1;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1))
-        line++;
-    return line;
-}
-/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
-function firstInvalidOffset(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (decodes(bytes.subarray(0, mid), { stream: true }))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
-        low--;
-    return low;
-}
-function decodes(bytes, options) {
-    try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function firstLine(message) {
-    return message.split('\n')[0].trim();
-}
-function formatBytes(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -33861,156 +33811,14 @@ function skipped(message) {
     return { status: 'skipped', attempts: 0, http_status: null, message };
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-/** Worst first: what needs a look sits at the top of the table. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-const STATUS_LABEL = {
-    failed: '❌ failed',
-    invalid: '⚠️ invalid',
-    skipped: '⏭️ skipped',
-    deleted: '✅ deleted',
-    'not-found': '➖ not found',
-    'dry-run': '🔍 dry run',
-};
-/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-function countStatuses(results) {
-    const totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
-    for (const result of results)
-        totals[result.status]++;
-    return totals;
-}
-function sortForReport(results) {
-    return results
-        .map((result, index) => ({ result, index }))
-        .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
-        .map(({ result }) => result);
-}
-function totalsLine(totals) {
-    const parts = [
-        `${totals.deleted} deleted`,
-        `${totals['not-found']} not found`,
-        `${totals.failed} failed`,
-        `${totals.invalid} invalid`,
-        `${totals.skipped} skipped`,
-    ];
-    if (totals['dry-run'] > 0)
-        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
-    return parts.join(', ');
-}
-const COLUMNS = ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'];
-function cells(result) {
-    return [
-        STATUS_LABEL[result.status],
-        result.ml_repo ?? '',
-        result.name ?? '',
-        versionLabel(result),
-        String(result.attempts),
-        `${result.file}:${result.line}`,
-        result.message,
-    ].map(oneLine);
-}
-/**
- * Text from an invalid manifest can hold line breaks. In the log, the next
- * line could be read by the runner as a workflow command (::error::, ::set-output);
- * in the summary, a blank line ends the HTML and the rest renders as Markdown.
- */
-/** Text that cannot break a log line: a line break in it could start a workflow command. */
-function oneLine(text) {
-    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
-    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
-}
-function versionLabel(result) {
-    if (result.version !== null && result.version_alias !== null)
-        return `${result.version} (${result.version_alias})`;
-    if (result.version !== null)
-        return String(result.version);
-    return result.version_alias ?? '';
-}
-/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
-function renderSummary(results, context, options) {
-    const totals = countStatuses(results);
-    const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
-    const where = [
-        context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
-        context.repository ? `in ${escapeHtml(context.repository)}` : null,
-        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
-    ].filter(Boolean);
-    const head = [
-        `<h2>${title}</h2>`,
-        where.length ? `<p>${where.join(' ')}</p>` : '',
-        `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
-    ].join('\n');
-    if (results.length === 0)
-        return `${head}\n`;
-    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
-    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
-    const rows = [];
-    const sorted = sortForReport(results);
-    for (const result of sorted) {
-        const row = `<tr>${cells(result)
-            .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-            .join('')}</tr>`;
-        budget -= Buffer.byteLength(row) + 1;
-        if (budget < 0)
-            break;
-        rows.push(row);
-    }
-    const cut = sorted.length - rows.length;
-    const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : '';
-    return `${head}\n<table>\n${headerRow}\n${rows.join('\n')}\n</table>${note}\n`;
-}
-/** The same table for the log, as aligned plain text. */
-function renderLogTable(results) {
-    const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    // Each width once, and none for the message, which is not padded: 20,000 rows took 150 ms measuring every cell twice.
-    const padded = COLUMNS.length - 1;
-    const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth));
-    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
-    const widths = cellWidths[0].map((_, column) => Math.min(60, cellWidths.reduce((widest, row) => Math.max(widest, row[column]), 0)));
-    return rows.map((row, index) => row
-        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, widths[column] - cellWidths[index][column]))))
-        .join('  ')
-        .trimEnd());
-}
-/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
-function displayWidth(text) {
-    if (/^[\x20-\x7e]*$/.test(text))
-        return text.length;
-    let width = 0;
-    let previous = '';
-    for (const char of text) {
-        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
-        if (char === '\uFE0F')
-            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
-        else if (/\p{Emoji_Presentation}/u.test(char))
-            width += 2;
-        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
-            width += 1; // Mn: combining marks and the other variation selectors
-        previous = char;
-    }
-    return width;
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./src/results.ts
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
-}
-const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: null };
-
+// EXTERNAL MODULE: ./src/report.ts
+var report = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./src/runner.ts
+var runner = __nccwpck_require__(4813);
+// EXTERNAL MODULE: ./src/manifests.ts
+var manifests = __nccwpck_require__(8977);
+// EXTERNAL MODULE: ./src/results.ts
+var results = __nccwpck_require__(9385);
 ;// CONCATENATED MODULE: ./src/schema/artifact-manifest.schema.json
 const artifact_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"L2":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
 // EXTERNAL MODULE: ./src/schema/validate-manifest.cjs
@@ -34175,78 +33983,18 @@ function listWords(values) {
     return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/validation.ts
 
 
 
-
-
-
-
-
-
-
-/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
-const OUTPUT_LIMIT_BYTES = 1_000_000;
-/** inputs → files → manifests → validation → plan → deletions → report */
-async function run(deps) {
-    const { core } = deps;
-    let finished = null;
-    try {
-        const inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret) });
-        const files = await core.group('Find manifest files', () => findFiles(inputs, deps));
-        if (files.length === 0)
-            return [];
-        const manifests = await core.group(`Validate ${files.length} manifest ${files.length === 1 ? 'file' : 'files'}`, () => checkFiles(files, inputs, deps));
-        const { outcomes, jobs } = plan(manifests, inputs);
-        if (jobs.length > 0) {
-            const deleted = await core.group(`Delete ${jobs.length} artifact ${jobs.length === 1 ? 'version' : 'versions'}`, () => deleteVersions(jobs, inputs, deps));
-            for (const [index, outcome] of deleted)
-                outcomes[index] = outcome;
-        }
-        finished = { inputs, results: manifests.map((manifest, index) => toResult(manifest, outcomes[index])) };
-        return finished.results;
-    }
-    catch (error) {
-        core.setFailed(error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`);
-        return [];
-    }
-    finally {
-        if (finished) {
-            await report(finished.results, finished.inputs, deps).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
-        }
-    }
-}
-async function findFiles(inputs, deps) {
-    const { core } = deps;
-    const files = await findManifestFiles(inputs.manifestPatterns, deps.workspace);
-    const patterns = inputs.manifestPatterns.join(', ');
-    if (files.length === 0) {
-        const message = `No files were found with the provided path: ${patterns}. No artifact versions will be deleted.`;
-        if (inputs.ifNoFilesFound === 'error')
-            core.setFailed(message);
-        else if (inputs.ifNoFilesFound === 'warn')
-            core.warning(message);
-        else
-            core.info(message);
-        writeOutputs(core, [], deps.outputLimitBytes);
-    }
-    else {
-        core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns}:`);
-        for (const file of files)
-            core.info(`  ${oneLine(file.relative)}`);
-    }
-    return files;
-}
-async function checkFiles(files, inputs, deps) {
-    const { core } = deps;
+async function validateFiles(files, options, core) {
     const checked = [];
     for (const file of files) {
-        const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env });
+        const loaded = await (0,manifests/* loadManifestFile */.KL)(file, options);
         if (!Array.isArray(loaded)) {
             const message = `the file ${loaded.reason}`;
             core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' });
-            checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message });
+            checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T, valid: false, message });
             continue;
         }
         for (const doc of loaded) {
@@ -34265,110 +34013,18 @@ async function checkFiles(files, inputs, deps) {
                 checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest });
                 continue;
             }
-            const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`);
-            const message = problems.join('; ');
+            const message = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`).join('; ');
             const { line, col } = doc.positionOf(verdict.problems[0].path);
             core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
             checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
         }
     }
-    const invalid = checked.filter((manifest) => !manifest.valid).length;
-    core.info(`${checked.length} ${checked.length === 1 ? 'manifest' : 'manifests'} read, ${invalid} invalid.`);
-    if (invalid > 0 && !inputs.dryRun)
-        core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
     return checked;
 }
-async function deleteVersions(jobs, inputs, deps) {
-    const { core } = deps;
-    const now = deps.now ?? Date.now;
-    const controlPlane = (deps.connect ?? createControlPlane)({
-        url: inputs.controlPlaneUrl,
-        token: inputs.token,
-        timeoutMs: inputs.requestTimeoutMs,
-        concurrency: inputs.concurrency,
-    });
-    core.info(`Sending to ${inputs.controlPlaneUrl.origin}, ${inputs.concurrency} at a time, up to ${inputs.maxAttempts} attempts each.`);
-    const progressEvery = deps.progressIntervalMs ?? 10_000;
-    let lastProgress = now();
-    let settled = 0;
-    let deleted = 0;
-    let failed = 0;
-    try {
-        return await runDeletions(jobs, {
-            concurrency: inputs.concurrency,
-            maxAttempts: inputs.maxAttempts,
-            missingOk: inputs.missingOk,
-            backoff: deps.backoff ?? DEFAULT_BACKOFF,
-            cancel: deps.cancel,
-            abortInFlight: deps.abortInFlight,
-        }, {
-            send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
-            now,
-            random: deps.random ?? Math.random,
-            onSettled(outcome) {
-                settled++;
-                if (outcome.status === 'deleted' || outcome.status === 'not-found')
-                    deleted++;
-                if (outcome.status === 'failed')
-                    failed++;
-                if (now() - lastProgress >= progressEvery && settled < jobs.length) {
-                    lastProgress = now();
-                    core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`);
-                }
-            },
-        });
-    }
-    finally {
-        controlPlane.close();
-    }
-}
-async function report(results, inputs, deps) {
-    const { core } = deps;
-    const totals = countStatuses(results);
-    const problems = countProblems(results);
-    for (const line of (deps.formatTable ?? renderLogTable)(results))
-        core.info(line);
-    writeOutputs(core, results, deps.outputLimitBytes);
-    try {
-        const context = await deps.runContext();
-        await core.summary.addRaw(renderSummary(results, context, { dryRun: inputs.dryRun })).write();
-    }
-    catch (error) {
-        core.warning(`The job summary could not be written: ${error.message}`);
-    }
-    const line = totalsLine(totals);
-    core.notice(line, { title: inputs.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' });
-    if (deps.cancel.aborted) {
-        core.setFailed(`The cleanup was cancelled: ${line}.`);
-    }
-    else if (problems > 0 && inputs.failOnError) {
-        core.setFailed(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`);
-    }
-    else if (problems > 0) {
-        core.warning(`${problems} ${problems === 1 ? 'manifest' : 'manifests'} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
-    }
-}
-function writeOutputs(core, results, limit) {
-    core.setOutput('deleted', countStatuses(results).deleted);
-    core.setOutput('failed', countProblems(results));
-    const json = JSON.stringify(results);
-    core.setOutput('results', json);
-    const bytes = Buffer.byteLength(json);
-    if (limit !== undefined && bytes > limit) {
-        core.warning(`The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
-    }
-}
-/** Manifests that fail the step with fail-on-error: the `failed` output. */
-function countProblems(results) {
-    return results.filter((result) => isFailure(result.status)).length;
-}
-function toResult(manifest, outcome) {
-    const { file, document, line, ml_repo, name, version, version_alias } = manifest;
-    return { file, document, line, ml_repo, name, version, version_alias, ...outcome };
-}
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
 function identityOf(value) {
     if (!isPlainObject(value))
-        return NO_IDENTITY;
+        return results/* NO_IDENTITY */.T;
     const text = (field) => (typeof field === 'string' ? field : null);
     return {
         ml_repo: text(value.ml_repo),
@@ -34377,6 +34033,502 @@ function identityOf(value) {
         version_alias: text(value.version_alias),
     };
 }
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+/**
+ * inputs → files → manifests → validation → plan → deletions → report.
+ * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
+ */
+async function run(deps) {
+    const core = (0,runner/* withSafeLog */.CT)(deps.core);
+    const ledger = new Ledger();
+    let inputs = null;
+    let failure;
+    try {
+        inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect });
+        failure = await runStages(inputs, ledger, { ...deps, core });
+    }
+    catch (error) {
+        failure = error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`;
+    }
+    const unexpected = failure !== null && ledger.hasManifests;
+    const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined);
+    await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    return results;
+}
+/** Every stage after the inputs; returns why the step fails early, if it does. */
+async function runStages(inputs, ledger, deps) {
+    const { core } = deps;
+    const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
+    if (files.length === 0)
+        return noFiles(inputs, core);
+    const manifests = await core.group(`Validate ${count(files.length, 'manifest file')}`, () => validateFiles(files, { substituteEnv: inputs.substituteEnv, env: deps.env }, core));
+    ledger.checked(manifests);
+    const invalid = manifests.filter((manifest) => !manifest.valid).length;
+    core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
+    if (invalid > 0 && !inputs.dryRun)
+        core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
+    const planned = plan(manifests, inputs);
+    ledger.planned(planned);
+    if (planned.jobs.length > 0 && !inputs.dryRun) {
+        await core.group(`Delete ${count(planned.jobs.length, 'artifact version')}`, () => deleteVersions(planned.jobs, inputs, deps, ledger));
+    }
+    return null;
+}
+/** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
+function noFiles(inputs, core) {
+    const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. No artifact versions will be deleted.`;
+    if (inputs.ifNoFilesFound === 'error')
+        return message;
+    if (inputs.ifNoFilesFound === 'warn')
+        core.warning(message);
+    else
+        core.info(message);
+    return null;
+}
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+
+/***/ }),
+
+/***/ 8977:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KL: () => (/* binding */ loadManifestFile),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* unused harmony exports MAX_FILE_BYTES, parseManifests, substituteEnv */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases a document may expand; more is how "billion laughs" bombs work. */
+const MAX_ALIAS_COUNT = 100;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
+async function loadManifestFile(file, options) {
+    if (file.refusal)
+        return unreadable(file.refusal);
+    try {
+        const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(file.absolute);
+        if (size > MAX_FILE_BYTES) {
+            return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`);
+        }
+        return parseManifests(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file.absolute), file.relative, options);
+    }
+    catch (error) {
+        return unreadable(`could not be read: ${error.message}`);
+    }
+}
+/** Parses file contents (pure: no I/O), so the loader can be tested on any bytes. */
+function parseManifests(bytes, fileName, options) {
+    const isJson = fileName.toLowerCase().endsWith('.json');
+    let text;
+    try {
+        text = utf8.decode(bytes);
+    }
+    catch {
+        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul !== -1)
+        return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`);
+    if (options.substituteEnv) {
+        const substituted = substituteEnv(text, options.env);
+        if (typeof substituted !== 'string')
+            return substituted;
+        text = substituted;
+    }
+    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_1__/* .LineCounter */ .HN();
+    // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const documents = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parseAllDocuments */ .hR)(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' });
+    // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
+    const list = Array.isArray(documents) ? documents : [];
+    const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
+    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
+    for (const doc of list) {
+        const error = doc.errors[0];
+        if (error)
+            return unreadable(`${notValid}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
+        const duplicate = firstDuplicateKey(doc);
+        if (duplicate !== null)
+            return unreadable(`${notValid}: Map keys must be unique`, lineOfOffset(duplicate));
+    }
+    if (isJson && list.length > 1) {
+        return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
+    }
+    const loaded = [];
+    for (const [index, doc] of list.entries()) {
+        if (isEmptyDocument(doc))
+            continue; // e.g. after a trailing ---
+        let value;
+        try {
+            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        }
+        catch (error) {
+            return unreadable(`document ${index} cannot be expanded: ${error.message}`, lineOfOffset(doc.range[0]));
+        }
+        loaded.push({
+            kind: 'document',
+            document: index,
+            line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
+            value,
+            lineOf: (path) => lineCounter.linePos(rangeStart(doc, path)).line,
+            positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
+        });
+    }
+    if (loaded.length === 0)
+        return unreadable('holds no manifest (it is empty or only comments)');
+    return loaded;
+}
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc) {
+    const contents = doc.contents;
+    return contents === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(contents) && contents.value === null && contents.source === '');
+}
+/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
+function firstDuplicateKey(doc) {
+    let first = null;
+    const pending = [doc.contents];
+    while (pending.length > 0) {
+        const node = pending.pop();
+        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isMap */ .jh)(node)) {
+            const seen = new Set();
+            for (const { key, value } of node.items) {
+                // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
+                const identity = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(key) ? key.value : key;
+                if (seen.has(identity)) {
+                    const offset = ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isNode */ .Ll)(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0;
+                    first = Math.min(first ?? offset, offset);
+                }
+                seen.add(identity);
+                pending.push(key, value);
+            }
+        }
+        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isSeq */ .oP)(node)) {
+            for (const item of node.items)
+                pending.push(item);
+        }
+        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isPair */ .tO)(node)) {
+            pending.push(node.key, node.value);
+        }
+    }
+    return first;
+}
+/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
+function rangeStart(doc, path) {
+    for (let depth = path.length; depth > 0; depth--) {
+        const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
+        const key = path[depth - 1];
+        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isMap */ .jh)(parent)) {
+            const pair = parent.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(item.key) && item.key.value === key);
+            if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(pair?.key) && pair.key.range)
+                return pair.key.range[0];
+        }
+        const node = doc.getIn(path.slice(0, depth), true);
+        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isNode */ .Ll)(node) && node.range)
+            return node.range[0];
+    }
+    return doc.contents?.range?.[0] ?? 0;
+}
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Replaces ${NAME} with the variable's value; $${NAME} stays a literal ${NAME}. */
+function substituteEnv(text, env) {
+    const missing = [];
+    let firstMissingLine = 0;
+    const result = text.replace(ENV_REFERENCE, (match, escape, name, offset) => {
+        if (escape)
+            return match.slice(1);
+        const value = ENV_NAME.test(name) ? env[name] : undefined;
+        if (value === undefined) {
+            if (!missing.includes(name))
+                missing.push(name);
+            firstMissingLine ||= lineAt(text, offset);
+            return match;
+        }
+        return value;
+    });
+    if (missing.length === 0)
+        return result;
+    const names = missing.map((name) => `\${${name}}`).join(', ');
+    const verb = missing.length === 1 ? 'which is not set' : 'which are not set';
+    return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine);
+}
+function unreadable(reason, line = 1) {
+    return { kind: 'unreadable', line, reason };
+}
+function lineAt(text, offset) {
+    let line = 1;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1))
+        line++;
+    return line;
+}
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
+function firstInvalidOffset(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
+    return low;
+}
+function decodes(bytes, options) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function firstLine(message) {
+    return message.split('\n')[0].trim();
+}
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+
+/***/ }),
+
+/***/ 665:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _G: () => (/* binding */ OUTPUT_LIMIT_BYTES),
+/* harmony export */   z8: () => (/* binding */ report)
+/* harmony export */ });
+/* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, sortForReport, totalsLine, renderSummary, renderLogTable, escapeHtml */
+/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8977);
+/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9385);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
+
+
+
+/** Worst first: what needs a look sits at the top of the table. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+const STATUS_LABEL = {
+    failed: '❌ failed',
+    invalid: '⚠️ invalid',
+    skipped: '⏭️ skipped',
+    deleted: '✅ deleted',
+    'not-found': '➖ not found',
+    'dry-run': '🔍 dry run',
+};
+/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+function countStatuses(results) {
+    const totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
+    for (const result of results)
+        totals[result.status]++;
+    return totals;
+}
+function sortForReport(results) {
+    return results
+        .map((result, index) => ({ result, index }))
+        .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
+        .map(({ result }) => result);
+}
+function totalsLine(totals) {
+    const parts = [
+        `${totals.deleted} deleted`,
+        `${totals['not-found']} not found`,
+        `${totals.failed} failed`,
+        `${totals.invalid} invalid`,
+        `${totals.skipped} skipped`,
+    ];
+    if (totals['dry-run'] > 0)
+        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
+    return parts.join(', ');
+}
+const COLUMNS = ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'];
+function cells(result) {
+    return [
+        STATUS_LABEL[result.status],
+        result.ml_repo ?? '',
+        result.name ?? '',
+        versionLabel(result),
+        String(result.attempts),
+        `${result.file}:${result.line}`,
+        result.message,
+    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN);
+}
+function versionLabel(result) {
+    if (result.version !== null && result.version_alias !== null)
+        return `${result.version} (${result.version_alias})`;
+    if (result.version !== null)
+        return String(result.version);
+    return result.version_alias ?? '';
+}
+/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
+function renderSummary(results, context, options) {
+    const totals = countStatuses(results);
+    const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
+    const where = [
+        context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
+        context.repository ? `in ${escapeHtml(context.repository)}` : null,
+        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
+    ].filter(Boolean);
+    const head = [
+        `<h2>${title}</h2>`,
+        where.length ? `<p>${where.join(' ')}</p>` : '',
+        `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
+    ].join('\n');
+    if (results.length === 0)
+        return `${head}\n`;
+    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
+    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
+    const rows = [];
+    const sorted = sortForReport(results);
+    for (const result of sorted) {
+        const row = `<tr>${cells(result)
+            .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+            .join('')}</tr>`;
+        budget -= Buffer.byteLength(row) + 1;
+        if (budget < 0)
+            break;
+        rows.push(row);
+    }
+    const cut = sorted.length - rows.length;
+    const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : '';
+    return `${head}\n<table>\n${headerRow}\n${rows.join('\n')}\n</table>${note}\n`;
+}
+/** The same table for the log, as aligned plain text. */
+function renderLogTable(results) {
+    const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
+    // Each width once, and none for the message, which is not padded: 20,000 rows took 150 ms measuring every cell twice.
+    const padded = COLUMNS.length - 1;
+    const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth));
+    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
+    const widths = cellWidths[0].map((_, column) => Math.min(60, cellWidths.reduce((widest, row) => Math.max(widest, row[column]), 0)));
+    return rows.map((row, index) => row
+        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, widths[column] - cellWidths[index][column]))))
+        .join('  ')
+        .trimEnd());
+}
+/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char))
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
+/**
+ * Writes the results to every channel: the log table, the outputs, the job
+ * summary and the notice, each on its own, so that one that cannot be written
+ * takes none of the others with it; then the step's verdict, always.
+ */
+async function report(results, end, deps) {
+    const { core } = deps;
+    const line = totalsLine(countStatuses(results));
+    const broken = [];
+    const channel = async (name, write) => {
+        try {
+            await write();
+        }
+        catch (error) {
+            broken.push(name);
+            core.warning(`The ${name} could not be written: ${error.message}`);
+        }
+    };
+    if (results.length > 0)
+        await channel('log table', () => (deps.formatTable ?? renderLogTable)(results).forEach((row) => core.info(row)));
+    await channel('outputs', () => writeOutputs(core, results, deps.outputLimitBytes));
+    if (results.length > 0) {
+        await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write());
+        await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
+    }
+    const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N)(result.status)).length;
+    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
+    if (end.failure !== null) {
+        core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure);
+    }
+    else if (end.cancelled) {
+        core.setFailed(`The cleanup was cancelled: ${line}.`);
+    }
+    else if (broken.includes('outputs')) {
+        core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`);
+    }
+    else if (problems > 0 && end.failOnError) {
+        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`);
+    }
+    else if (problems > 0) {
+        core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
+    }
+}
+function writeOutputs(core, results, limit) {
+    core.setOutput('deleted', countStatuses(results).deleted);
+    core.setOutput('failed', results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N)(result.status)).length);
+    const json = JSON.stringify(results);
+    core.setOutput('results', json);
+    const bytes = Buffer.byteLength(json);
+    if (limit !== undefined && bytes > limit) {
+        core.warning(`The results output is ${(0,_manifests_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9385:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ isFailure),
+/* harmony export */   T: () => (/* binding */ NO_IDENTITY)
+/* harmony export */ });
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
+        case 'failed':
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
+    }
+}
+const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: null };
 
 
 /***/ }),
@@ -34394,6 +34546,38 @@ function readRunContext(context, env) {
     const runUrl = repository && context.runId ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null;
     const pullRequest = context.payload.pull_request?.number;
     return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl };
+}
+
+
+/***/ }),
+
+/***/ 4813:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CT: () => (/* binding */ withSafeLog),
+/* harmony export */   TN: () => (/* binding */ oneLine)
+/* harmony export */ });
+/* unused harmony export logLine */
+/**
+ * The runner reads a log line that starts, after any whitespace, with `::`
+ * (or `##[`) as a workflow command. Log lines carry text the run does not
+ * control (file names, manifest values, server bodies), so each line is kept
+ * to one line and, if it would read as a command, shown with a `›` before it.
+ */
+function logLine(text) {
+    const line = oneLine(text);
+    return COMMAND_START.test(line) ? `›${line}` : line;
+}
+const COMMAND_START = /^\s*(::|##\[)/;
+/** Text that cannot break a log line or a table row: line breaks become spaces. */
+function oneLine(text) {
+    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
+    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
+}
+/** The same core, with every log line made safe by logLine. Annotations are escaped by the runner's command syntax already. */
+function withSafeLog(core) {
+    return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary };
 }
 
 
@@ -34508,6 +34692,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { parseArgs, styleText } from 'node:util'
 import type { AnnotationProperties } from '@actions/core'
 import { listenForCancellation } from './cancellation.ts'
-import { INPUT_NAMES, type InputName } from './inputs.ts'
+import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'
 import { renderLogTable, sortForReport } from './report.ts'
 import type { Result, Status } from './results.ts'
@@ -132,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     cancel,
     abortInFlight,
     runContext: async () => ({ repository: null, pullRequest: null, runUrl: null }),
+    dialect: COMMAND_LINE_DIALECT,
     formatTable: (rows) => colourTable(rows, (style, text) => styleText(style, text, { stream: log })),
   })
   if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)

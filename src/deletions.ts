@@ -1,8 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import type { ControlPlaneInputs } from './inputs.ts'
+import type { Ledger } from './ledger.ts'
 import type { ArtifactManifest } from './manifest-types.ts'
 import type { Job } from './plan.ts'
 import type { Outcome } from './results.ts'
-import { judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+import { DEFAULT_BACKOFF, judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+import type { Core } from './runner.ts'
+
+const UNEXPECTED_STOP = 'the run stopped on an unexpected error'
 
 export interface DeletionOptions {
   concurrency: number
@@ -21,8 +27,10 @@ export interface DeletionDeps {
   random(): number
   /** Resolves after `ms`, or early when `signal` aborts. */
   wait?(ms: number, signal: AbortSignal): Promise<void>
+  /** Told before each attempt is sent. */
+  onSending?(job: Job): void
   /** Told after each version settles. */
-  onSettled?(outcome: Outcome): void
+  onSettled?(job: Job, outcome: Outcome): void
 }
 
 /**
@@ -54,10 +62,15 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       attempts++
       let judgement: Judgement
       try {
+        deps.onSending?.(job)
         const attempt = await deps.send(job.manifest, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
         if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
+      } catch (error) {
+        // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
+        stopAll(UNEXPECTED_STOP)
+        throw error
       } finally {
         slots.release()
       }
@@ -88,17 +101,89 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
     return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` }
   }
 
+  // An error thrown for one version (a defect: send never rejects) stops every
+  // other before it is passed on, so nothing is sent after the run has ended.
+  const errors: unknown[] = []
   try {
     const outcomes = await Promise.all(
       jobs.map(async (job) => {
-        const outcome = await deleteOne(job)
-        deps.onSettled?.(outcome)
-        return [job.index, outcome] as const
+        try {
+          const outcome = await deleteOne(job)
+          deps.onSettled?.(job, outcome)
+          return [job.index, outcome] as const
+        } catch (error) {
+          errors.push(error)
+          stopAll(UNEXPECTED_STOP)
+          return null
+        }
       }),
     )
-    return new Map(outcomes)
+    if (errors.length > 0) throw errors[0]
+    return new Map(outcomes.filter((entry) => entry !== null))
   } finally {
     options.cancel.removeEventListener('abort', onCancel)
+  }
+}
+
+export interface DeletionStageOptions {
+  controlPlane: ControlPlaneInputs
+  requestTimeoutMs: number
+  concurrency: number
+  maxAttempts: number
+  missingOk: boolean
+}
+
+export interface DeletionStageDeps {
+  core: Pick<Core, 'info'>
+  cancel: AbortSignal
+  abortInFlight: AbortSignal
+  connect?(options: ControlPlaneOptions): ControlPlane
+  backoff?: Backoff
+  now?(): number
+  random?(): number
+  /** How often a long deletion phase logs its progress. */
+  progressIntervalMs?: number
+}
+
+/** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
+export async function deleteVersions(jobs: Job[], options: DeletionStageOptions, deps: DeletionStageDeps, ledger: Ledger): Promise<void> {
+  const { core } = deps
+  const now = deps.now ?? Date.now
+  const controlPlane = (deps.connect ?? createControlPlane)({
+    url: options.controlPlane.url,
+    token: options.controlPlane.token,
+    timeoutMs: options.requestTimeoutMs,
+    concurrency: options.concurrency,
+  })
+  core.info(`Sending to ${options.controlPlane.url.origin}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+  const progressEvery = deps.progressIntervalMs ?? 10_000
+  let lastProgress = now()
+  let settled = 0
+  let deleted = 0
+  let failed = 0
+  try {
+    await runDeletions(
+      jobs,
+      { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight },
+      {
+        send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        now,
+        random: deps.random ?? Math.random,
+        onSending: (job) => ledger.sending(job),
+        onSettled(job, outcome) {
+          ledger.settled(job, outcome)
+          settled++
+          if (outcome.status === 'deleted' || outcome.status === 'not-found') deleted++
+          if (outcome.status === 'failed') failed++
+          if (now() - lastProgress >= progressEvery && settled < jobs.length) {
+            lastProgress = now()
+            core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`)
+          }
+        },
+      },
+    )
+  } finally {
+    controlPlane.close()
   }
 }
 

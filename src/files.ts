@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { create as createGlobber } from '@actions/glob'
+import type { Core } from './runner.ts'
 
 export interface ManifestFile {
   /** Absolute path as matched. */
@@ -9,6 +10,16 @@ export interface ManifestFile {
   relative: string
   /** Why the file must not be read, e.g. a link that leads out of the workspace. */
   refusal: string | null
+}
+
+/** The files stage: the files the patterns match, listed in the log. */
+export async function findFiles(patterns: string[], workspace: string, core: Pick<Core, 'info'>): Promise<ManifestFile[]> {
+  const files = await findManifestFiles(patterns, workspace)
+  if (files.length > 0) {
+    core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns.join(', ')}:`)
+    for (const file of files) core.info(`  ${file.relative}`)
+  }
+  return files
 }
 
 /**

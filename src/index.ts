@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { listenForCancellation } from './cancellation.ts'
-import { OUTPUT_LIMIT_BYTES, run } from './main.ts'
+import { run } from './main.ts'
+import { OUTPUT_LIMIT_BYTES } from './report.ts'
 import { readRunContext } from './run-context.ts'
 
 const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))

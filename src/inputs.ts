@@ -20,12 +20,14 @@ export const INPUT_NAMES = [
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 
-export interface Inputs {
-  manifestPatterns: string[]
-  /** Null only in a dry run that was given no URL. */
-  controlPlaneUrl: URL | null
+/** Where to send deletes: a live run always has both. */
+export interface ControlPlaneInputs {
+  url: URL
   token: string
-  dryRun: boolean
+}
+
+interface CommonInputs {
+  manifestPatterns: string[]
   failOnError: boolean
   ifNoFilesFound: IfNoFilesFound
   missingOk: boolean
@@ -33,6 +35,34 @@ export interface Inputs {
   requestTimeoutMs: number
   concurrency: number
   substituteEnv: boolean
+}
+
+/** A dry run sends nothing, so it needs no control plane; a live run always has one. */
+export type Inputs = CommonInputs & ({ dryRun: true } | { dryRun: false; controlPlane: ControlPlaneInputs })
+
+/** How messages name inputs and show how to give them, in the language of where they are read. */
+export interface Dialect {
+  /** `Input "token"` in a workflow, `--token` on the command line: the subject of a message. */
+  input(name: InputName): string
+  /** `"token"` in a workflow, `--token` on the command line: within a sentence. */
+  inline(name: InputName): string
+  example: { url: string; token: string; dryRun: string }
+  /** Why a token may be empty where this dialect runs, if there is a reason. */
+  emptyTokenHint: string
+}
+
+export const WORKFLOW_DIALECT: Dialect = {
+  input: (name) => `Input "${name}"`,
+  inline: (name) => `"${name}"`,
+  example: { url: 'control-plane-url: ${{ vars.TFY_HOST }}', token: 'token: ${{ secrets.TFY_API_KEY }}', dryRun: 'dry-run: true' },
+  emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
+}
+
+export const COMMAND_LINE_DIALECT: Dialect = {
+  input: (name) => `--${name}`,
+  inline: (name) => `--${name}`,
+  example: { url: 'export TFY_HOST=https://acme.truefoundry.cloud', token: 'export TFY_API_KEY=<your API key>', dryRun: '--dry-run' },
+  emptyTokenHint: '',
 }
 
 /** A bad input value; the step fails before anything else happens. */
@@ -46,6 +76,8 @@ export interface InputSource {
   env: NodeJS.ProcessEnv
   /** Called with the token before anything can be logged, so the runner masks it. */
   registerSecret(secret: string): void
+  /** The workflow's words unless given. */
+  dialect?: Dialect
 }
 
 const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
@@ -64,45 +96,45 @@ const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
 export function getInputs(source: InputSource): Inputs {
   const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? ''
   if (token) source.registerSecret(token)
+  const dialect = source.dialect ?? WORKFLOW_DIALECT
+  const say = dialect.input
 
   const value = (name: Exclude<InputName, 'manifest-path'>) => source.read(name).trim() || DEFAULTS[name]
-  const dryRun = parseBoolean('dry-run', value('dry-run'))
-  const inputs: Inputs = {
-    manifestPatterns: parsePatterns(source.read('manifest-path')),
-    controlPlaneUrl: null,
-    token,
-    dryRun,
-    failOnError: parseBoolean('fail-on-error', value('fail-on-error')),
-    ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND),
-    missingOk: parseBoolean('missing-ok', value('missing-ok')),
-    maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }),
-    requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }) * 1000,
-    concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }),
-    substituteEnv: parseBoolean('substitute-env', value('substitute-env')),
+  const common: CommonInputs = {
+    manifestPatterns: parsePatterns(source.read('manifest-path'), say),
+    failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
+    ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
+    missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
+    maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
+    requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
+    concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
+    substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
   }
+  const dryRun = parseBoolean('dry-run', value('dry-run'), say)
+  const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || ''
+  // Checked in a dry run too: the dry run is where a wrong URL should show.
+  const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null
+  if (dryRun) return { ...common, dryRun }
 
-  const url = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || ''
-  if (url) inputs.controlPlaneUrl = parseControlPlaneUrl(url)
-  if (!dryRun) {
-    if (!inputs.controlPlaneUrl) {
-      throw new InputError(
-        'Input "control-plane-url" is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. control-plane-url: ${{ vars.TFY_HOST }}, or set dry-run: true to only validate.',
-      )
-    }
-    if (!token) {
-      throw new InputError(
-        'Input "token" is empty and TFY_API_KEY is not set. Pass the API key from a secret (token: ${{ secrets.TFY_API_KEY }}). ' +
-          'Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
-      )
-    }
-    if (!fitsInHeader(token)) {
-      throw new InputError(
-        'Input "token" (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.',
-      )
-    }
+  if (!url) {
+    throw new InputError(
+      `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`,
+    )
   }
-  return inputs
+  if (!token) {
+    throw new InputError(
+      `${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${dialect.emptyTokenHint}`,
+    )
+  }
+  if (!fitsInHeader(token)) {
+    throw new InputError(
+      `${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`,
+    )
+  }
+  return { ...common, dryRun, controlPlane: { url, token } }
 }
+
+type Say = Dialect['input']
 
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
 function fitsInHeader(token: string): boolean {
@@ -114,16 +146,16 @@ function fitsInHeader(token: string): boolean {
   }
 }
 
-function parsePatterns(raw: string): string[] {
+function parsePatterns(raw: string, say: Say): string[] {
   const patterns = raw
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
   if (patterns.length === 0) {
-    throw new InputError('Input "manifest-path" is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml')
+    throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`)
   }
   if (patterns.every((pattern) => pattern.startsWith('!'))) {
-    throw new InputError('Input "manifest-path" has only exclusions (lines starting with "!"); add a pattern that includes files.')
+    throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`)
   }
   return patterns
 }
@@ -131,51 +163,62 @@ function parsePatterns(raw: string): string[] {
 const TRUE_WORDS = ['true', 'True', 'TRUE']
 const FALSE_WORDS = ['false', 'False', 'FALSE']
 
-function parseBoolean(name: InputName, raw: string): boolean {
+function parseBoolean(name: InputName, raw: string, say: Say): boolean {
   if (TRUE_WORDS.includes(raw)) return true
   if (FALSE_WORDS.includes(raw)) return false
-  throw new InputError(`Input "${name}" must be true or false, got "${raw}".`)
+  throw new InputError(`${say(name)} must be true or false, got "${raw}".`)
 }
 
-function parseEnum<T extends string>(name: InputName, raw: string, allowed: readonly T[]): T {
+function parseEnum<T extends string>(name: InputName, raw: string, allowed: readonly T[], say: Say): T {
   const word = raw.toLowerCase()
   if ((allowed as readonly string[]).includes(word)) return word as T
-  throw new InputError(`Input "${name}" must be one of ${allowed.join(', ')}, got "${raw}".`)
+  throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`)
 }
 
-function parseNumber(name: InputName, raw: string, range: { min: number; max: number; integer: boolean }): number {
+function parseNumber(name: InputName, raw: string, range: { min: number; max: number; integer: boolean }, say: Say): number {
   const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN
   const kind = range.integer ? 'a whole number' : 'a number'
-  const bounds = range.integer ? `from ${range.min} to ${range.max}` : `greater than 0 and at most ${range.max}`
   if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
-    throw new InputError(`Input "${name}" must be ${kind} ${bounds}, got "${raw}".`)
+    throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`)
   }
   return number
 }
 
-function parseControlPlaneUrl(raw: string): URL {
+function parseControlPlaneUrl(raw: string, dialect: Dialect): URL {
+  const say = dialect.input
+  const name = say('control-plane-url')
+  const shown = withoutUserInfo(raw)
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new InputError(`Input "control-plane-url" is not a URL: "${raw}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`)
+    throw new InputError(`${name} is not a URL: "${shown}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`)
+  }
+  if (url.username || url.password || shown !== raw) {
+    throw new InputError(`${name} must not carry a user name or password ("${shown}"); pass the API key in ${dialect.inline('token')}.`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`Input "control-plane-url" must be an https:// URL, got "${url.protocol}" in "${raw}".`)
-  }
-  if (url.username || url.password) {
-    throw new InputError('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".')
+    throw new InputError(`${name} must be an https:// URL, got "${url.protocol}" in "${shown}".`)
   }
   if (url.search || url.hash) {
     // Not echoed: a query is where API keys end up.
-    throw new InputError(`Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`)
+    throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`)
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new InputError(
-      `Input "control-plane-url" uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`,
+      `${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`,
     )
   }
   return url
+}
+
+/**
+ * The URL as given, with anything that may be a user name or password (all of
+ * the authority up to its last @) replaced by ***. Works on text that does not
+ * parse as a URL too, since that text is echoed in the message that says so.
+ */
+export function withoutUserInfo(raw: string): string {
+  return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`)
 }
 
 export function isLoopback(hostname: string): boolean {

@@ -1,4 +1,6 @@
-import type { Result, Status } from './results.ts'
+import { formatBytes } from './manifests.ts'
+import { isFailure, type Result, type Status } from './results.ts'
+import { oneLine, type Core } from './runner.ts'
 
 export interface RunContext {
   /** owner/name, when known. */
@@ -61,17 +63,6 @@ function cells(result: Result): string[] {
     `${result.file}:${result.line}`,
     result.message,
   ].map(oneLine)
-}
-
-/**
- * Text from an invalid manifest can hold line breaks. In the log, the next
- * line could be read by the runner as a workflow command (::error::, ::set-output);
- * in the summary, a blank line ends the HTML and the rest renders as Markdown.
- */
-/** Text that cannot break a log line: a line break in it could start a workflow command. */
-export function oneLine(text: string): string {
-  // Most text has no line break; looking for one is far cheaper than a replace that finds none.
-  return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text
 }
 
 function versionLabel(result: Result): string {
@@ -147,4 +138,76 @@ function displayWidth(text: string): number {
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+}
+
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+export const OUTPUT_LIMIT_BYTES = 1_000_000
+
+export interface RunEnd {
+  dryRun: boolean
+  failOnError: boolean
+  cancelled: boolean
+  /** Why the run stopped before its end (a bad input, no files with if-no-files-found: error, an unexpected error), or null. */
+  failure: string | null
+}
+
+export interface ReportDeps {
+  core: Core
+  runContext(): Promise<RunContext>
+  /** The results table for the log; plain text unless the command line colours it. */
+  formatTable?(results: Result[]): string[]
+  /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
+  outputLimitBytes?: number
+}
+
+/**
+ * Writes the results to every channel: the log table, the outputs, the job
+ * summary and the notice, each on its own, so that one that cannot be written
+ * takes none of the others with it; then the step's verdict, always.
+ */
+export async function report(results: Result[], end: RunEnd, deps: ReportDeps): Promise<void> {
+  const { core } = deps
+  const line = totalsLine(countStatuses(results))
+  const broken: string[] = []
+  const channel = async (name: string, write: () => unknown) => {
+    try {
+      await write()
+    } catch (error) {
+      broken.push(name)
+      core.warning(`The ${name} could not be written: ${(error as Error).message}`)
+    }
+  }
+  if (results.length > 0) await channel('log table', () => (deps.formatTable ?? renderLogTable)(results).forEach((row) => core.info(row)))
+  await channel('outputs', () => writeOutputs(core, results, deps.outputLimitBytes))
+  if (results.length > 0) {
+    await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write())
+    await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
+  }
+
+  const problems = results.filter((result) => isFailure(result.status)).length
+  const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`
+  if (end.failure !== null) {
+    core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure)
+  } else if (end.cancelled) {
+    core.setFailed(`The cleanup was cancelled: ${line}.`)
+  } else if (broken.includes('outputs')) {
+    core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`)
+  } else if (problems > 0 && end.failOnError) {
+    core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`)
+  } else if (problems > 0) {
+    core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`)
+  }
+}
+
+function writeOutputs(core: Core, results: Result[], limit: number | undefined): void {
+  core.setOutput('deleted', countStatuses(results).deleted)
+  core.setOutput('failed', results.filter((result) => isFailure(result.status)).length)
+  const json = JSON.stringify(results)
+  core.setOutput('results', json)
+  const bytes = Buffer.byteLength(json)
+  if (limit !== undefined && bytes > limit) {
+    core.warning(
+      `The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+    )
+  }
 }

@@ -121,4 +121,30 @@ describe('the built action', () => {
     const written = [run.stdout.replace(`::add-mask::${TOKEN}`, ''), run.stderr, run.summary, JSON.stringify(run.outputs)]
     for (const text of written) expect(text).not.toContain(TOKEN)
   })
+
+  it('still writes the log table, the summary and the notice when GITHUB_OUTPUT cannot be written, and fails the step', async () => {
+    const run = await runAction({ entry: BUILT_ACTION,
+      workspace: await workspaceWithExamples(),
+      inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
+      env: { GITHUB_OUTPUT: path.join(tmpdir(), 'no-such-folder', 'output') },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^::warning::The outputs could not be written: /m)
+    expect(run.stdout).toMatch(/^🔍 dry run +demo-previews +churn-tokenizer/m)
+    expect(run.summary).toContain('churn-tokenizer')
+    expect(run.stdout).toMatch(/^::notice title=Artifact cleanup \(dry run\)::/m)
+    expect(run.stdout).toMatch(/^::error::The step's outputs could not be written/m)
+  })
+
+  it('lists a file whose name is a workflow command without the runner running it', async () => {
+    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const manifest = (name: string) => `name: ${name}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`
+    for (const [index, name] of ['::warning title=x::a.yaml', '##[error]b.yaml'].entries()) await writeFile(path.join(workspace, name), manifest(`m${index}`))
+    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('::warning title=x::a.yaml')
+    expect(run.stdout).not.toMatch(/^\s*::warning title=x/m)
+    expect(run.stdout).not.toMatch(/^\s*##\[/m)
+  })
 })
+

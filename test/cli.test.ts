@@ -61,7 +61,7 @@ describe('tfy-artifact-cleanup', () => {
   it('names the flag and what it accepts when a value is bad', async () => {
     const run = await cli(['--dry-run', '--concurrency', '0', 'examples/**/*.yml'])
     expect(run.code).toBe(1)
-    expect(run.stdout).toContain('Input "concurrency" must be a whole number from 1 to 64, got "0".')
+    expect(run.stdout).toContain('--concurrency must be a whole number from 1 to 64, got "0".')
   })
 
   it('explains its usage for an unknown flag and for --help', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
-import { getInputs, INPUT_NAMES, InputError, type InputName, type Inputs } from '../src/inputs.ts'
+import { COMMAND_LINE_DIALECT, getInputs, INPUT_NAMES, InputError, withoutUserInfo, type ControlPlaneInputs, type InputName, type Inputs } from '../src/inputs.ts'
 
 const TOKEN = 'tfy-secret-4f9a1c'
 
@@ -28,6 +28,11 @@ function inputsWith(overrides: Partial<Record<InputName, string>>, env: NodeJS.P
   return read({ inputs: { ...minimal, ...overrides }, env }).get()
 }
 
+function live(inputs: Inputs): ControlPlaneInputs {
+  if (inputs.dryRun) throw new Error('expected a live run')
+  return inputs.controlPlane
+}
+
 function errorFor(overrides: Partial<Record<InputName, string>>, env: NodeJS.ProcessEnv = {}): InputError {
   try {
     inputsWith(overrides, env)
@@ -42,8 +47,7 @@ describe('getInputs', () => {
   it('applies the defaults to inputs left empty', () => {
     expect(inputsWith({})).toEqual({
       manifestPatterns: ['.truefoundry/*.yaml'],
-      controlPlaneUrl: new URL('https://acme.truefoundry.cloud'),
-      token: TOKEN,
+      controlPlane: { url: new URL('https://acme.truefoundry.cloud'), token: TOKEN },
       dryRun: false,
       failOnError: true,
       ifNoFilesFound: 'warn',
@@ -82,9 +86,10 @@ describe('getInputs', () => {
     ['max-attempts', '21', 'Input "max-attempts" must be a whole number from 1 to 20, got "21".'],
     ['max-attempts', '2.5', 'Input "max-attempts" must be a whole number from 1 to 20, got "2.5".'],
     ['max-attempts', '-3', 'Input "max-attempts" must be a whole number from 1 to 20, got "-3".'],
-    ['request-timeout', '0', 'Input "request-timeout" must be a number greater than 0 and at most 600, got "0".'],
-    ['request-timeout', '601', 'Input "request-timeout" must be a number greater than 0 and at most 600, got "601".'],
-    ['request-timeout', '1e3', 'Input "request-timeout" must be a number greater than 0 and at most 600, got "1e3".'],
+    ['request-timeout', '0', 'Input "request-timeout" must be a number from 0.001 to 600, got "0".'],
+    ['request-timeout', '601', 'Input "request-timeout" must be a number from 0.001 to 600, got "601".'],
+    ['request-timeout', '1e3', 'Input "request-timeout" must be a number from 0.001 to 600, got "1e3".'],
+    ['request-timeout', '0.0001', 'Input "request-timeout" must be a number from 0.001 to 600, got "0.0001".'],
     ['concurrency', '65', 'Input "concurrency" must be a whole number from 1 to 64, got "65".'],
     ['concurrency', '0x10', 'Input "concurrency" must be a whole number from 1 to 64, got "0x10".'],
   ] as const)('refuses %s: %s, naming the input and what it accepts', (name, value, message) => {
@@ -128,13 +133,52 @@ describe('getInputs', () => {
     it.each(['http://localhost:8080', 'http://127.0.0.5/', 'http://[::1]:3000', 'https://acme.truefoundry.cloud/tfy'])(
       'accepts %s',
       (url) => {
-        expect(inputsWith({ 'control-plane-url': url }).controlPlaneUrl?.href).toBe(new URL(url).href)
+        expect(live(inputsWith({ 'control-plane-url': url })).url.href).toBe(new URL(url).href)
       },
     )
 
     it('refuses a URL carrying a user name or password, without repeating them', () => {
       const { message } = errorFor({ 'control-plane-url': `https://ci:${TOKEN}@acme.truefoundry.cloud` })
-      expect(message).toBe('Input "control-plane-url" must not carry a user name or password; pass the API key in "token".')
+      expect(message).toBe('Input "control-plane-url" must not carry a user name or password ("https://***@acme.truefoundry.cloud"); pass the API key in "token".')
+    })
+
+    it.each([
+      `ftp://user:${TOKEN}@acme.truefoundry.cloud`,
+      `https://:${TOKEN}@acme.truefoundry.cloud/tfy`,
+      `https://${TOKEN}@acme.truefoundry.cloud`,
+      `https://user:a@${TOKEN}@acme.truefoundry.cloud`,
+      `https:user:${TOKEN}@acme.truefoundry.cloud`,
+      `user:${TOKEN}@acme.truefoundry.cloud`,
+      `http://user:${TOKEN}@10.0.0.1`,
+      `https://user:${TOKEN}@acme truefoundry cloud`,
+      `https://user:${encodeURIComponent(TOKEN + '/')}@acme.truefoundry.cloud?x#y`,
+    ])('never echoes the user-info of %s, whichever check refuses it', (url) => {
+      const { message } = errorFor({ 'control-plane-url': url })
+      expect(message).not.toContain(TOKEN)
+      expect(message).not.toContain('user:')
+    })
+
+    it('says what it refuses in the command line’s words there', () => {
+      const source = { read: (name: InputName) => ({ 'manifest-path': 'a.yaml', concurrency: '0' })[name as string] ?? '', env: {}, registerSecret() {}, dialect: COMMAND_LINE_DIALECT }
+      expect(() => getInputs(source)).toThrow('--concurrency must be a whole number from 1 to 64, got "0".')
+      const noUrl = { ...source, read: (name: InputName) => (name === 'manifest-path' ? 'a.yaml' : '') }
+      expect(() => getInputs(noUrl)).toThrow(/^--control-plane-url is empty and TFY_HOST is not set\. .*export TFY_HOST=.*--dry-run/)
+      expect(() => getInputs({ ...noUrl, env: { TFY_HOST: 'https://acme.truefoundry.cloud' } })).toThrow(/^--token is empty .*export TFY_API_KEY=/)
+      for (const word of ['${{', 'dry-run: true', 'Input "']) {
+        for (const env of [{}, { TFY_HOST: 'https://acme.truefoundry.cloud' }]) {
+          expect(() => getInputs({ ...noUrl, env })).not.toThrow(word)
+        }
+      }
+    })
+
+    it.each([
+      ['https://user:pass@host/x', 'https://***@host/x'],
+      ['user:pass@host', '***@host'],
+      ['https://host/a@b', 'https://host/a@b'],
+      ['https://host?q=a@b', 'https://host?q=a@b'],
+      ['host', 'host'],
+    ])('withoutUserInfo(%s) is %s', (raw, shown) => {
+      expect(withoutUserInfo(raw)).toBe(shown)
     })
 
     it('refuses a URL with a query or a fragment, showing the address to give instead', () => {
@@ -145,8 +189,8 @@ describe('getInputs', () => {
 
     it('falls back to TFY_HOST, and the input wins over it', () => {
       const env = { TFY_HOST: 'https://from-env.truefoundry.cloud' }
-      expect(inputsWith({ 'control-plane-url': '' }, env).controlPlaneUrl?.host).toBe('from-env.truefoundry.cloud')
-      expect(inputsWith({}, env).controlPlaneUrl?.host).toBe('acme.truefoundry.cloud')
+      expect(live(inputsWith({ 'control-plane-url': '' }, env)).url.host).toBe('from-env.truefoundry.cloud')
+      expect(live(inputsWith({}, env)).url.host).toBe('acme.truefoundry.cloud')
     })
 
     it('is required to delete, naming the input and TFY_HOST', () => {
@@ -158,8 +202,8 @@ describe('getInputs', () => {
 
   describe('token', () => {
     it('falls back to TFY_API_KEY, and the input wins over it', () => {
-      expect(inputsWith({ token: '' }, { TFY_API_KEY: ' from-env ' }).token).toBe('from-env')
-      expect(inputsWith({}, { TFY_API_KEY: 'from-env' }).token).toBe(TOKEN)
+      expect(live(inputsWith({ token: '' }, { TFY_API_KEY: ' from-env ' })).token).toBe('from-env')
+      expect(live(inputsWith({}, { TFY_API_KEY: 'from-env' })).token).toBe(TOKEN)
     })
 
     it('is required to delete; the message names token and TFY_API_KEY and says why forks have none', () => {
@@ -196,7 +240,8 @@ describe('getInputs', () => {
 
   it('needs neither a URL nor a token for a dry run, and registers no empty secret', () => {
     const { secrets, get } = read({ inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
-    expect(get()).toMatchObject({ dryRun: true, controlPlaneUrl: null, token: '' })
+    expect(get()).toMatchObject({ dryRun: true })
+    expect(get()).not.toHaveProperty('controlPlane')
     expect(secrets).toEqual([])
   })
 

@@ -4,7 +4,9 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createControlPlane } from '../src/control-plane.ts'
 import { run, type Core, type Dependencies } from '../src/main.ts'
+import type { Result } from '../src/results.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
 
 const TOKEN = 'main-test-token-3a9d'
@@ -150,4 +152,82 @@ describe('run', () => {
     expect(core.recorded.failed).toMatch(/^The cleanup was cancelled: 0 deleted/)
     expect(core.recorded.summary).toContain('not sent: cancelled')
   })
+
+  describe('whatever stops the run, every request sent is in every channel', () => {
+    /** A control plane whose `failOn`-th request throws, as a defect would. */
+    function crashingOn(failOn: number): Dependencies['connect'] {
+      return (options) => {
+        const real = createControlPlane(options)
+        let sent = 0
+        return {
+          ...real,
+          deleteVersion: (body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(body, signal)),
+        }
+      }
+    }
+
+    it('a throw after some deletes: the deleted rows, the unknown one and the unsent ones, in the table, summary and outputs', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 5 }, (_, i) => `previews/model-${i}@1`) })
+      const files = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`m/${i}.yaml`, manifest(`model-${i}`, 1)]))
+      const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '1' })
+      const results = await run(deps(core, await workspaceWith(files), { connect: crashingOn(3) }))
+
+      expect(results.map((result) => result.status)).toEqual(['deleted', 'deleted', 'failed', 'skipped', 'skipped'])
+      expect(results[2]!.message).toBe("unknown: the run stopped on an unexpected error before this version's delete was answered; it may or may not be deleted")
+      expect(results[3]!.message).toBe('not sent: the run stopped on an unexpected error')
+      expect(standIn.requests).toHaveLength(2)
+      const outputs = JSON.parse(String(core.recorded.outputs.results)) as Result[]
+      expect(outputs.map((result) => result.status)).toEqual(['deleted', 'deleted', 'failed', 'skipped', 'skipped'])
+      expect(core.recorded.outputs.deleted).toBe(2)
+      expect(core.recorded.summary).toContain('2 deleted')
+      expect(core.recorded.lines.filter((line) => line.includes('model-1') && line.includes('deleted'))).toHaveLength(1)
+      expect(core.recorded.failed).toMatch(/^The cleanup stopped on an unexpected error: Error: a defect\n/)
+      expect(core.recorded.failed).toMatch(/So far: 2 deleted, 0 not found, 1 failed, 0 invalid, 2 skipped\.$/)
+    })
+
+    it('with requests in flight when one throws: nothing new starts, and those in flight settle before the report', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 12 }, (_, i) => `previews/model-${i}@1`) })
+      const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]))
+      const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '4' })
+      const results = await run(deps(core, await workspaceWith(files), { connect: crashingOn(2) }))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const deleted = results.filter((result) => result.status === 'deleted').length
+      // Every request that reached the server is in the results as deleted; none arrived after the report.
+      expect(standIn.requests).toHaveLength(deleted)
+      expect(results.filter((result) => result.status === 'failed')).toHaveLength(1)
+      expect(deleted + results.filter((result) => result.status === 'skipped').length).toBe(11)
+    })
+
+    it.each([
+      ['outputs', { setOutput: () => { throw new Error('EACCES: GITHUB_OUTPUT') } }],
+      ['job summary', { summary: { addRaw: () => ({ write: () => Promise.reject(new Error('EACCES: GITHUB_STEP_SUMMARY')) }) } }],
+      ['notice', { notice: () => { throw new Error('EPIPE') } }],
+    ] as const)('the %s failing takes none of the other channels with it', async (channel, broken) => {
+      const base = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
+      const core: Core & { recorded: typeof base.recorded } = { ...base, ...broken }
+      await run(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1) })))
+      const { lines, outputs, summary, failed } = core.recorded
+      expect(lines.some((line) => line.startsWith(`warning: The ${channel} could not be written: `))).toBe(true)
+      expect(lines.some((line) => /^🔍 dry run\s+previews\s+one/.test(line))).toBe(true)
+      if (channel !== 'outputs') expect(outputs.results).toBeDefined()
+      if (channel !== 'job summary') expect(summary).toContain('would be deleted')
+      if (channel !== 'notice') expect(lines).toContain('notice: 0 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped, 1 would be deleted (dry run)')
+      if (channel === 'outputs') expect(failed).toMatch(/^The step's outputs could not be written/)
+      else expect(failed).toBeNull()
+    })
+  })
+
+  it('prints no log line that the runner would read as a workflow command, whatever the files and manifests hold', async () => {
+    const hostile = ['::warning title=x::a.yaml', '##[error]b.yaml', '  ::set-output name=x::c.yaml', '::add-mask::d.yaml']
+    const files: Record<string, string> = Object.fromEntries(hostile.map((name, i) => [name, manifest(`model-${i}`, 1)]))
+    files['e.yaml'] = 'name: "\n::error::injected"\nml_repo: "x\r\n##[group]y"\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n'
+    const core = recordingCore({ 'manifest-path': '*.yaml\n  ::*.yaml\n##*.yaml', 'dry-run': 'true' })
+    const results = await run(deps(core, await workspaceWith(files)))
+    expect(results).toHaveLength(5)
+    const info = core.recorded.lines.filter((line) => !/^(warning|error|notice|group): /.test(line))
+    expect(info.some((line) => line.includes('::warning title=x::a.yaml'))).toBe(true)
+    for (const line of info) expect(line, line).not.toMatch(/^\s*(::|##\[)/)
+    for (const line of info) expect(line, line).not.toMatch(/[\r\n]/)
+  })
 })
+

@@ -1,0 +1,55 @@
+// The validation stage: every manifest file read, every document checked,
+// each problem annotated at its file and line, and one verdict per document.
+import type { ManifestFile } from './files.ts'
+import { loadManifestFile, type LoadOptions } from './manifests.ts'
+import type { CheckedManifest } from './plan.ts'
+import { NO_IDENTITY, type Identity } from './results.ts'
+import type { Core } from './runner.ts'
+import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
+
+export async function validateFiles(files: ManifestFile[], options: LoadOptions, core: Core): Promise<CheckedManifest[]> {
+  const checked: CheckedManifest[] = []
+  for (const file of files) {
+    const loaded = await loadManifestFile(file, options)
+    if (!Array.isArray(loaded)) {
+      const message = `the file ${loaded.reason}`
+      core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
+      checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
+      continue
+    }
+    for (const doc of loaded) {
+      const location = { file: file.relative, document: doc.document, line: doc.line }
+      const verdict = checkManifest(doc.value)
+      for (const { field, suggestion } of verdict.unknownFields) {
+        const { line, col } = doc.positionOf([field])
+        core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+          file: file.relative,
+          startLine: line,
+          startColumn: col,
+          title: 'Unknown manifest field',
+        })
+      }
+      if (verdict.valid) {
+        checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
+        continue
+      }
+      const message = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`).join('; ')
+      const { line, col } = doc.positionOf(verdict.problems[0]!.path)
+      core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
+      checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
+    }
+  }
+  return checked
+}
+
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
+function identityOf(value: unknown): Identity {
+  if (!isPlainObject(value)) return NO_IDENTITY
+  const text = (field: unknown) => (typeof field === 'string' ? field : null)
+  return {
+    ml_repo: text(value.ml_repo),
+    name: text(value.name),
+    version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+    version_alias: text(value.version_alias),
+  }
+}
