@@ -67,6 +67,8 @@ export interface ListClosedPullRequestsOptions {
 export const DEFAULT_MAX_WAIT_MS = 15 * 60_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 export const DEFAULT_MAX_ATTEMPTS = 3
+/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
+const MAX_RATE_LIMIT_WAITS = 10
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000
 
@@ -81,6 +83,9 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const { owner, repo, signal } = options
   if (!Number.isInteger(options.closedWithinDays) || options.closedWithinDays < 1 || options.closedWithinDays > MAX_CLOSED_WITHIN_DAYS) {
     throw new RangeError(`closedWithinDays must be an integer from 1 to ${MAX_CLOSED_WITHIN_DAYS}, not ${options.closedWithinDays}`)
+  }
+  if (!options.token) {
+    throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`)
   }
   const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS
   const api = apiRoot(options.baseUrl)
@@ -109,6 +114,7 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
 
   async function fetchPage(page: number): Promise<{ data: unknown; headers: { link?: string } }> {
     let headerlessWaits = 0
+    let rateLimitWaits = 0
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw cancelled(page, 'before asking GitHub')
       const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
@@ -130,6 +136,13 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
       const waitMs = verdict.kind === 'wait' ? verdict.ms : retryDelay(attempt, null, options.random ?? Math.random, DEFAULT_BACKOFF)
       if (verdict.kind === 'wait') {
         if (verdict.headerless) headerlessWaits++
+        if (++rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
+          throw new GitHubListingError(
+            'rate-limited',
+            answer.status,
+            `GitHub's rate limit for the github-token input (${detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before page ${page} of ${where}. Run the sweep later, or when fewer workflows share the token.`,
+          )
+        }
         if (waitedMs + waitMs > maxWaitMs) {
           throw new GitHubListingError(
             'rate-limited',

@@ -122,6 +122,27 @@ describe('listClosedPullRequests', () => {
     ])
   })
 
+  test('reads a page only when the caller has taken every pull request of the one before', async () => {
+    const stand = await standIn(closedWithin(250, 6))
+    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: new AbortController().signal, log: () => undefined })
+    for (let taken = 0; taken < 100; taken++) await listing.next()
+    expect(stand.pagesServed).toBe(1)
+    await listing.next()
+    expect(stand.pagesServed).toBe(2)
+    await listing.return()
+    expect(stand.pagesServed).toBe(2)
+  })
+
+  test('an empty github-token fails before any request, naming the input', async () => {
+    const stand = await standIn(closedWithin(3, 1))
+    const listing = await list(stand, { token: '' })
+    expect(listing.error).toMatchObject({ failure: 'token-rejected', status: null })
+    expect(listing.error!.message).toBe(
+      'The github-token input is empty, so the pull requests of octo-org/previews cannot be listed. Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token.',
+    )
+    expect(stand.requests).toEqual([])
+  })
+
   test('lists nothing, in one request, when nothing closed in the window', async () => {
     const stand = await standIn([closedPullRequest(1, NOW, 30)])
     const { pullRequests, error } = await list(stand)
@@ -220,6 +241,15 @@ describe('listClosedPullRequests', () => {
     const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
     expect(listing.sleeps).toEqual([400_000, 400_000])
     expect(listing.error!.message).toContain('asks for a wait of 6 min 40 s before page 1 of the pull requests of octo-org/previews, more than the 1 min 40 s left of the 15 min')
+  })
+
+  test('a rate limit that asks for no wait at all is given up on after 10 waits, not tried forever', async () => {
+    const stand = await standIn([], { answers: () => github.secondaryRateLimit(0, 429) })
+    const listing = await list(stand)
+    expect(listing.sleeps).toEqual(Array(10).fill(0))
+    expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 429 })
+    expect(listing.error!.message).toContain('held for 10 waits before page 1 of the pull requests of octo-org/previews')
+    expect(stand.requests).toHaveLength(11)
   })
 
   test('cancellation during a rate-limit wait ends the listing at once with a clear error', async () => {
