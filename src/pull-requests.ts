@@ -38,7 +38,11 @@ export class GitHubListingError extends Error {
 
 export interface ListClosedPullRequestsOptions {
   token: string
-  /** GitHub's REST API: GITHUB_API_URL (`https://HOST/api/v3` on GitHub Enterprise Server). */
+  /**
+   * GitHub's REST API: GITHUB_API_URL (`https://HOST/api/v3` on GitHub
+   * Enterprise Server). @actions/github chooses its proxy (HTTPS_PROXY,
+   * NO_PROXY) for the GITHUB_API_URL it sees at import, so pass that one.
+   */
   baseUrl: string
   owner: string
   repo: string
