@@ -103,6 +103,11 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   let waitedMs = 0
 
+  // A pull request updated while the listing runs moves to the top, shifting
+  // the pages after it: one already listed can come again. Numbers only, so
+  // this grows by a few bytes a pull request.
+  const listed = new Set<number>()
+  const fetched = new Set<string>()
   let next: string | null = null
   for (let page = 1; ; page++) {
     const response = await fetchPage(page)
@@ -110,10 +115,16 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     for (const pullRequest of pullRequests) {
       if (Date.parse(pullRequest.updated_at) < windowStart) return
       const closedAt = pullRequest.closed_at
-      if (closedAt !== null && Date.parse(closedAt) >= windowStart) yield closedPullRequest(pullRequest, closedAt)
+      if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number)) continue
+      listed.add(pullRequest.number)
+      yield closedPullRequest(pullRequest, closedAt)
     }
+    if (next !== null) fetched.add(next)
     next = nextPageUrl(response.headers.link, api, page)
     if (next === null) return
+    if (fetched.has(next)) {
+      throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`)
+    }
   }
 
   async function fetchPage(page: number): Promise<{ data: unknown; headers: { link?: string } }> {

@@ -143,6 +143,30 @@ describe('listClosedPullRequests', () => {
     expect(stand.requests).toEqual([])
   })
 
+  test('a pull request that comes again on a later page (the pages shifted while listing) is listed once', async () => {
+    const pullRequests = closedWithin(150, 5)
+    const stand = await standIn(pullRequests, {
+      // Page 2 as GitHub gives it after pull request 100 was updated during the listing: it moved from page 1's end to page 2's start.
+      answers: [undefined, (request, response) => github.answer(200, [pullRequests[99], ...pullRequests.slice(100)])(request, response)],
+    })
+    const { pullRequests: listed, error } = await list(stand)
+    expect(error).toBeNull()
+    expect(listed.map((pr) => pr.number)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+  })
+
+  test('a Link that leads back to a page already read is refused, not followed forever', async () => {
+    let origin = ''
+    const stand = await standIn(closedWithin(250, 5), {
+      answers: (index) => (index === 0 ? undefined : (request, response) => github.answer(200, [], { link: `<${origin}${request.path}>; rel="next"` })(request, response)),
+    })
+    origin = stand.origin
+    const listing = await list(stand)
+    expect(listing.pullRequests).toHaveLength(100)
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toMatch(/^GitHub's answer for page 2 of the pull requests of octo-org\/previews points the next page back at one already read \(http:.*page=2\); the listing stops rather than loop\.$/)
+    expect(stand.requests).toHaveLength(2)
+  })
+
   test('lists nothing, in one request, when nothing closed in the window', async () => {
     const stand = await standIn([closedPullRequest(1, NOW, 30)])
     const { pullRequests, error } = await list(stand)

@@ -118,6 +118,24 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     return header === `token ${options.token}` || header === `Bearer ${options.token}`
   }
 
+  // Sorted once per query shape, so a page costs the same however many pull requests there are (the bench serves thousands).
+  const listings = new Map<string, StandInPullRequest[]>()
+  function listing(state: string, sort: string, direction: string): StandInPullRequest[] {
+    const shape = `${state} ${sort} ${direction}`
+    let sorted = listings.get(shape)
+    if (!sorted) {
+      const key = sort === 'updated' ? 'updated_at' : 'created_at'
+      const sign = direction === 'asc' ? 1 : -1
+      sorted = options.pullRequests
+        .filter((pullRequest) => state === 'all' || pullRequest.state === state)
+        .map((pullRequest) => ({ pullRequest, at: Date.parse(pullRequest[key]) }))
+        .sort((a, b) => sign * (a.at - b.at) || sign * (a.pullRequest.number - b.pullRequest.number))
+        .map(({ pullRequest }) => pullRequest)
+      listings.set(shape, sorted)
+    }
+    return sorted
+  }
+
   function listPage(url: URL): { items: StandInPullRequest[]; links: string } {
     const query = url.searchParams
     const state = query.get('state') ?? 'open'
@@ -126,11 +144,7 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     const direction = query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')
     const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30))
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1)
-    const key = sort === 'updated' ? 'updated_at' : 'created_at'
-    const sign = direction === 'asc' ? 1 : -1
-    const matching = options.pullRequests
-      .filter((pullRequest) => state === 'all' || pullRequest.state === state)
-      .sort((a, b) => sign * (Date.parse(a[key]) - Date.parse(b[key])) || sign * (a.number - b.number))
+    const matching = listing(state, sort, direction)
     const lastPage = Math.max(1, Math.ceil(matching.length / perPage))
     const link = (to: number, rel: string) => {
       const target = new URL(`${origin}${prefix}/repositories/${REPOSITORY_ID}/pulls`)
