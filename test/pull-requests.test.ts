@@ -1,0 +1,418 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  GitHubListingError,
+  judgeGitHubAnswer,
+  listClosedPullRequests,
+  type ClosedPullRequest,
+  type ListClosedPullRequestsOptions,
+} from '../src/pull-requests.ts'
+import { closedPullRequest, github, startStandInGitHub, type StandInGitHub, type StandInGitHubOptions, type StandInPullRequest } from './support/stand-in-github.ts'
+
+const TOKEN = 'ghs_secretT0ken4f1c9a7eSweep'
+const NOW = new Date('2025-06-30T03:00:00Z')
+const cleanups: (() => unknown)[] = []
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function standIn(pullRequests: StandInPullRequest[], options: Partial<StandInGitHubOptions> = {}): Promise<StandInGitHub> {
+  const started = await startStandInGitHub({ token: TOKEN, owner: 'octo-org', repo: 'previews', pullRequests, ...options })
+  cleanups.push(() => started.close())
+  return started
+}
+
+interface Listing {
+  pullRequests: ClosedPullRequest[]
+  error: GitHubListingError | null
+  logs: string[]
+  sleeps: number[]
+}
+
+/** Lists through the real Octokit against `stand`; sleeps are recorded and return at once unless `sleep` is given. */
+async function list(stand: StandInGitHub, options: Partial<ListClosedPullRequestsOptions> = {}): Promise<Listing> {
+  const listing: Listing = { pullRequests: [], error: null, logs: [], sleeps: [] }
+  try {
+    for await (const pullRequest of listClosedPullRequests({
+      token: TOKEN,
+      baseUrl: stand.url,
+      owner: 'octo-org',
+      repo: 'previews',
+      closedWithinDays: 7,
+      now: NOW,
+      signal: new AbortController().signal,
+      log: (message) => listing.logs.push(message),
+      sleep: async (ms) => void listing.sleeps.push(ms),
+      clock: () => NOW.getTime(),
+      random: () => 0.5,
+      ...options,
+    })) {
+      listing.pullRequests.push(pullRequest)
+    }
+  } catch (error) {
+    if (!(error instanceof GitHubListingError)) throw error
+    listing.error = error
+  }
+  return listing
+}
+
+/** `count` pull requests closed within the last `days` days, numbered from `first`. */
+function closedWithin(count: number, days: number, first = 1): StandInPullRequest[] {
+  return Array.from({ length: count }, (_, i) => closedPullRequest(first + i, NOW, (days * (i + 0.5)) / count))
+}
+
+function expectNoToken(listing: Listing, stand?: StandInGitHub) {
+  const text = JSON.stringify({ message: listing.error?.message, logs: listing.logs })
+  expect(text).not.toContain(TOKEN)
+  expect(text).not.toContain(encodeURIComponent(TOKEN))
+  if (stand) for (const request of stand.requests) expect(request.headers.authorization).toBe(`token ${TOKEN}`)
+}
+
+describe('listClosedPullRequests', () => {
+  test('follows the Link pages and lists every pull request closed within the window, with what the sweep needs', async () => {
+    const stand = await standIn(closedWithin(250, 6))
+    const { pullRequests, error } = await list(stand)
+
+    expect(error).toBeNull()
+    expect(pullRequests).toHaveLength(250)
+    expect(pullRequests.map((pr) => pr.number)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1))
+    expect(pullRequests[0]).toEqual({
+      number: 1,
+      head_ref: 'feature-1',
+      head_sha: '00000001'.repeat(5),
+      closed_at: expect.stringMatching(/^2025-06-30T/),
+      merged: true,
+      html_url: 'https://github.com/o/r/pull/1',
+    })
+    expect(stand.pagesServed).toBe(3)
+    const [first, ...rest] = stand.requests.map((request) => new URL(request.path, stand.origin))
+    expect(first!.pathname).toBe('/repos/octo-org/previews/pulls')
+    expect(Object.fromEntries(first!.searchParams)).toEqual({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100' })
+    expect(rest.map((url) => `${url.pathname} page ${url.searchParams.get('page')}`)).toEqual([
+      `/repositories/${stand.repositoryId}/pulls page 2`,
+      `/repositories/${stand.repositoryId}/pulls page 3`,
+    ])
+  })
+
+  test('stops at the first pull request updated before the window: later pages are never fetched', async () => {
+    // 150 closed this week, 850 closed from 8 to 400 days ago: 10 pages in all.
+    const older = Array.from({ length: 850 }, (_, i) => closedPullRequest(151 + i, NOW, 8 + i * 0.46))
+    const stand = await standIn([...closedWithin(150, 7), ...older])
+    const { pullRequests } = await list(stand)
+
+    expect(pullRequests).toHaveLength(150)
+    expect(stand.pagesServed).toBe(2)
+  })
+
+  test('keeps only pull requests closed within the window, whenever they were last updated', async () => {
+    const stand = await standIn([
+      closedPullRequest(1, NOW, 40, { updatedDaysAgo: 0.1 }), // commented on today, closed long ago
+      closedPullRequest(2, NOW, 6.99, { merged: false }),
+      closedPullRequest(3, NOW, 7.01, { updatedDaysAgo: 1 }),
+      { ...closedPullRequest(4, NOW, 1), state: 'open', closed_at: null, merged_at: null },
+      closedPullRequest(5, NOW, 0),
+    ])
+    const { pullRequests } = await list(stand)
+
+    expect(pullRequests.map(({ number, merged }) => ({ number, merged }))).toEqual([
+      { number: 5, merged: true },
+      { number: 2, merged: false },
+    ])
+  })
+
+  test('reads a page only when the caller has taken every pull request of the one before', async () => {
+    const stand = await standIn(closedWithin(250, 6))
+    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: new AbortController().signal, log: () => undefined })
+    for (let taken = 0; taken < 100; taken++) await listing.next()
+    expect(stand.pagesServed).toBe(1)
+    await listing.next()
+    expect(stand.pagesServed).toBe(2)
+    await listing.return()
+    expect(stand.pagesServed).toBe(2)
+  })
+
+  test('an empty github-token fails before any request, naming the input', async () => {
+    const stand = await standIn(closedWithin(3, 1))
+    const listing = await list(stand, { token: '' })
+    expect(listing.error).toMatchObject({ failure: 'token-rejected', status: null })
+    expect(listing.error!.message).toBe(
+      'The github-token input is empty, so the pull requests of octo-org/previews cannot be listed. Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token.',
+    )
+    expect(stand.requests).toEqual([])
+  })
+
+  test('a pull request that comes again on a later page (the pages shifted while listing) is listed once', async () => {
+    const pullRequests = closedWithin(150, 5)
+    const stand = await standIn(pullRequests, {
+      // Page 2 as GitHub gives it after pull request 100 was updated during the listing: it moved from page 1's end to page 2's start.
+      answers: [undefined, (request, response) => github.answer(200, [pullRequests[99], ...pullRequests.slice(100)])(request, response)],
+    })
+    const { pullRequests: listed, error } = await list(stand)
+    expect(error).toBeNull()
+    expect(listed.map((pr) => pr.number)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+  })
+
+  test('a Link that leads back to a page already read is refused, not followed forever', async () => {
+    let origin = ''
+    const stand = await standIn(closedWithin(250, 5), {
+      answers: (index) => (index === 0 ? undefined : (request, response) => github.answer(200, [], { link: `<${origin}${request.path}>; rel="next"` })(request, response)),
+    })
+    origin = stand.origin
+    const listing = await list(stand)
+    expect(listing.pullRequests).toHaveLength(100)
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toMatch(/^GitHub's answer for page 2 of the pull requests of octo-org\/previews points the next page back at one already read \(http:.*page=2\); the listing stops rather than loop\.$/)
+    expect(stand.requests).toHaveLength(2)
+  })
+
+  test('lists nothing, in one request, when nothing closed in the window', async () => {
+    const stand = await standIn([closedPullRequest(1, NOW, 30)])
+    const { pullRequests, error } = await list(stand)
+    expect(error).toBeNull()
+    expect(pullRequests).toEqual([])
+    expect(stand.requests).toHaveLength(1)
+  })
+
+  test.each(['/api/v3', '/api/v3/'])('keeps a GitHub Enterprise Server path prefix in the API URL (%s)', async (suffix) => {
+    const stand = await standIn(closedWithin(120, 5), { pathPrefix: '/api/v3' })
+    const { pullRequests, error } = await list(stand, { baseUrl: `${stand.origin}${suffix}` })
+
+    expect(error).toBeNull()
+    expect(pullRequests).toHaveLength(120)
+    expect(stand.requests.map((request) => request.path.split('?')[0])).toEqual([
+      '/api/v3/repos/octo-org/previews/pulls',
+      `/api/v3/repositories/${stand.repositoryId}/pulls`,
+    ])
+  })
+
+  test.each([
+    ['a bad token (401)', github.badCredentials(), 'token-rejected', 'GitHub rejected the github-token input (HTTP 401: Bad credentials)'],
+    [
+      'a token without pull-requests: read (403)',
+      github.resourceNotAccessible(),
+      'permission-missing',
+      'The github-token input may not read the pull requests of octo-org/previews (HTTP 403: Resource not accessible by integration)',
+    ],
+    ['a private repository the token cannot see (404)', github.notFound(), 'permission-missing', 'The github-token input may not read the pull requests of octo-org/previews (HTTP 404: Not Found)'],
+  ])('%s fails at once, naming github-token and the permission', async (_name, answer, failure, start) => {
+    const stand = await standIn(closedWithin(5, 1), { answers: [answer] })
+    const listing = await list(stand)
+
+    expect(listing.pullRequests).toEqual([])
+    expect(listing.error).toMatchObject({ failure, status: expect.any(Number) })
+    expect(listing.error!.message.startsWith(start)).toBe(true)
+    expect(listing.error!.message).toContain('`permissions: pull-requests: read`')
+    expect(stand.requests).toHaveLength(1)
+    expectNoToken(listing, stand)
+  })
+
+  test('a token GitHub echoes back, as sent or percent-encoded, is redacted from the message', async () => {
+    const stand = await standIn([], { answers: [github.answer(403, { message: `token ${TOKEN} or ${encodeURIComponent(TOKEN)}?` })] })
+    const listing = await list(stand)
+    expect(listing.error!.message).toContain('HTTP 403: token *** or ***?')
+    expectNoToken(listing)
+  })
+
+  test('waits out the primary rate limit until x-ratelimit-reset, then goes on', async () => {
+    const reset = NOW.getTime() / 1000 + 90
+    const stand = await standIn(closedWithin(150, 5), { answers: [undefined, github.primaryRateLimit(reset)] })
+    const listing = await list(stand)
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(150)
+    expect(listing.sleeps).toEqual([91_000])
+    expect(listing.logs).toEqual([
+      "GitHub's rate limit (HTTP 403: API rate limit exceeded for installation ID 1.; resets at 2025-06-30T03:01:30.000Z): waiting 1 min 31 s before page 2 of the pull requests of octo-org/previews.",
+    ])
+    expect(stand.pagesServed).toBe(2)
+  })
+
+  test('waits out a secondary rate limit for retry-after seconds, in real time, then goes on', async () => {
+    const stand = await standIn(closedWithin(3, 1), { answers: [github.secondaryRateLimit(1, 429)] })
+    const started = performance.now()
+    const listing = await list(stand, { sleep: undefined })
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(3)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950)
+    expect(listing.logs).toEqual([expect.stringContaining('; retry-after 1): waiting 1 s before page 1')])
+    expect(stand.requests).toHaveLength(2)
+  })
+
+  test('a secondary rate limit that names no time is waited out for a minute, then two', async () => {
+    const stand = await standIn(closedWithin(3, 1), { answers: [github.secondaryRateLimit(null), github.secondaryRateLimit(null)] })
+    const listing = await list(stand)
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(3)
+    expect(listing.sleeps).toEqual([60_000, 120_000])
+  })
+
+  test('gives up at once on a wait beyond the bound, saying how long GitHub asked for', async () => {
+    const stand = await standIn(closedWithin(3, 1), { answers: [github.primaryRateLimit(NOW.getTime() / 1000 + 3600)] })
+    const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
+
+    expect(listing.sleeps).toEqual([])
+    expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 403 })
+    expect(listing.error!.message).toContain('asks for a wait of 60 min 1 s before page 1 of the pull requests of octo-org/previews, more than the 15 min left of the 15 min the sweep waits in all')
+    expectNoToken(listing)
+  })
+
+  test('the bound counts every wait of the listing together', async () => {
+    const stand = await standIn(closedWithin(3, 1), { answers: [github.secondaryRateLimit(400), github.secondaryRateLimit(400), github.secondaryRateLimit(400)] })
+    const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
+    expect(listing.sleeps).toEqual([400_000, 400_000])
+    expect(listing.error!.message).toContain('asks for a wait of 6 min 40 s before page 1 of the pull requests of octo-org/previews, more than the 1 min 40 s left of the 15 min')
+  })
+
+  test('a rate limit that asks for no wait at all is given up on after 10 waits, not tried forever', async () => {
+    const stand = await standIn([], { answers: () => github.secondaryRateLimit(0, 429) })
+    const listing = await list(stand)
+    expect(listing.sleeps).toEqual(Array(10).fill(0))
+    expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 429 })
+    expect(listing.error!.message).toContain('held for 10 waits before page 1 of the pull requests of octo-org/previews')
+    expect(stand.requests).toHaveLength(11)
+  })
+
+  test('cancellation during a rate-limit wait ends the listing at once with a clear error', async () => {
+    const stand = await standIn(closedWithin(3, 1), { answers: [github.secondaryRateLimit(60)] })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 200)
+    const started = performance.now()
+    const listing = await list(stand, { signal: controller.signal, sleep: undefined })
+
+    expect(listing.error).toMatchObject({ failure: 'cancelled', status: null })
+    expect(listing.error!.message).toBe("Cancelled while waiting out GitHub's rate limit for page 1 of the pull requests of octo-org/previews; no more pull requests were listed.")
+    expect(performance.now() - started).toBeLessThan(10_000)
+    expect(stand.requests).toHaveLength(1)
+  })
+
+  test.each([1, 2])('cancellation while the request for page %i is in flight ends the listing at once', async (page) => {
+    const stand = await standIn(closedWithin(150, 5), { answers: (index) => (index === page - 1 ? github.hang() : undefined) })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 300)
+    const listing = await list(stand, { signal: controller.signal })
+    expect(listing.error).toMatchObject({ failure: 'cancelled' })
+    expect(listing.error!.message).toContain(`Cancelled while a request was in flight for page ${page}`)
+  })
+
+  test('cancellation while the caller works on a pull request stops before the next page is asked for', async () => {
+    const stand = await standIn(closedWithin(150, 5))
+    const abort = new AbortController()
+    const seen: ClosedPullRequest[] = []
+    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: abort.signal, log: () => undefined })
+    await expect(async () => {
+      for await (const pullRequest of listing) {
+        seen.push(pullRequest)
+        if (seen.length === 100) abort.abort()
+      }
+    }).rejects.toThrow('Cancelled before asking GitHub for page 2 of the pull requests of octo-org/previews; no more pull requests were listed.')
+    expect(seen).toHaveLength(100)
+    expect(stand.pagesServed).toBe(1)
+  })
+
+  test('GitHub errors (5xx) are tried again, and reported after the last try', async () => {
+    const flaky = await standIn(closedWithin(3, 1), { answers: [github.answer(502, { message: 'Server Error' })] })
+    const recovered = await list(flaky)
+    expect(recovered.error).toBeNull()
+    expect(recovered.pullRequests).toHaveLength(3)
+    expect(recovered.logs).toEqual([expect.stringMatching(/^GitHub failed page 1 of the pull requests of octo-org\/previews \(HTTP 502: Server Error\): trying again in .* \(attempt 2 of 3\)\.$/)])
+
+    const down = await standIn([], { answers: () => github.answer(503, 'upstream connect error') })
+    const listing = await list(down)
+    expect(listing.error).toMatchObject({ failure: 'unavailable', status: 503 })
+    expect(listing.error!.message).toBe(
+      `GitHub's API at ${down.url}/ failed page 1 of the pull requests of octo-org/previews 3 times (HTTP 503: upstream connect error). Try again later; the sweep reads GITHUB_API_URL for the API's address.`,
+    )
+    expect(down.requests).toHaveLength(3)
+  })
+
+  test('a GitHub that never answers is given up on after the request timeout, each try', async () => {
+    const stand = await standIn([], { answers: () => github.hang() })
+    const listing = await list(stand, { requestTimeoutMs: 200, maxAttempts: 2 })
+    expect(listing.error).toMatchObject({ failure: 'unavailable', status: null })
+    expect(listing.error!.message).toContain('2 times (no complete answer within 0.2 s)')
+  })
+
+  test('an answer that is not a list of pull requests fails with what came back', async () => {
+    const stand = await standIn([], { answers: [github.answer(200, { message: 'Moved', items: [] })] })
+    const listing = await list(stand)
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toBe(
+      `GitHub's answer for page 1 of the pull requests of octo-org/previews is not a list of pull requests: Moved. Is GITHUB_API_URL (${stand.url}/) GitHub's REST API?`,
+    )
+  })
+})
+
+describe('the github-token goes only to GITHUB_API_URL', () => {
+  async function elsewhere(): Promise<{ url: string; requests: http.IncomingHttpHeaders[] }> {
+    const requests: http.IncomingHttpHeaders[] = []
+    const server = http.createServer((req, res) => {
+      requests.push(req.headers)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('[]')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
+  }
+
+  test.each([
+    ['another origin', (other: string) => `${other}/repositories/1/pulls?page=2`],
+    ['a path outside the API root', (_other: string, stand: StandInGitHub) => `${stand.origin}/elsewhere/pulls?page=2`],
+  ])('a Link to %s is refused, and nothing is sent there', async (_name, target) => {
+    const other = await elsewhere()
+    const stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(200, [], { link: `<${target(other.url, stand)}>; rel="next"` })(request, response)] })
+    const listing = await list(stand)
+
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toContain('points the next page outside GITHUB_API_URL')
+    expect(listing.error!.message).toContain('The listing stops rather than send the github-token there.')
+    expect(other.requests).toEqual([])
+    expect(stand.requests).toHaveLength(1)
+  })
+
+  test('a redirect to another origin is followed without the token', async () => {
+    const other = await elsewhere()
+    const redirecting = await standIn([], {
+      answers: [github.answer(307, {}, { location: `${other.url}/repositories/1/pulls` })],
+    })
+    const listing = await list(redirecting)
+
+    expect(listing.error).toBeNull()
+    expect(other.requests).toHaveLength(1)
+    expect(other.requests[0]!.authorization).toBeUndefined()
+  })
+})
+
+describe('judgeGitHubAnswer', () => {
+  const now = NOW.getTime()
+  const judge = (status: number, headers: Record<string, string> = {}, message = '', headerlessWaits = 0) =>
+    judgeGitHubAnswer({ status, headers, message }, { now, headerlessWaits })
+
+  test('retry-after wins over x-ratelimit-reset', () => {
+    expect(judge(403, { 'retry-after': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 600) })).toMatchObject({ kind: 'wait', ms: 30_000 })
+  })
+
+  test('a reset already past (clocks differ) waits a second', () => {
+    expect(judge(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 - 5) })).toMatchObject({ kind: 'wait', ms: 1000 })
+  })
+
+  test('a rate limit with no time waits a minute, doubling on each repeat', () => {
+    expect(judge(429)).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
+    expect(judge(403, {}, 'You have exceeded a secondary rate limit.', 2)).toMatchObject({ kind: 'wait', ms: 240_000 })
+  })
+
+  test('a 403 without a rate limit sign is a missing permission, not a wait', () => {
+    expect(judge(403, { 'x-ratelimit-remaining': '4999' }, 'Resource not accessible by integration')).toMatchObject({ kind: 'fail', failure: 'permission-missing' })
+  })
+
+  test('other answers', () => {
+    expect(judge(401)).toMatchObject({ kind: 'fail', failure: 'token-rejected' })
+    expect(judge(422, {}, 'Validation Failed')).toMatchObject({ kind: 'fail', failure: 'unexpected-answer', detail: 'HTTP 422: Validation Failed' })
+    expect(judge(500)).toMatchObject({ kind: 'retry' })
+    expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({ kind: 'retry' })
+  })
+})
