@@ -1,8 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import type { ArtifactManifest } from './manifest-types.ts'
 import type { Job } from './plan.ts'
 import type { Outcome } from './results.ts'
-import { judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
+import {
+  judgeAttempt,
+  judgeEndpoint,
+  mayHaveTakenEffect,
+  retryDelay,
+  type Attempt,
+  type Backoff,
+  type EndpointContext,
+  type Judgement,
+} from './retry.ts'
 
 export interface DeletionOptions {
   concurrency: number
@@ -16,7 +24,8 @@ export interface DeletionOptions {
 }
 
 export interface DeletionDeps {
-  send(manifest: ArtifactManifest, signal: AbortSignal): Promise<Attempt>
+  /** Sends one request body: the exact JSON text validated. */
+  send(body: string, signal: AbortSignal): Promise<Attempt>
   now(): number
   random(): number
   /** Resolves after `ms`, or early when `signal` aborts. */
@@ -43,7 +52,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   const onCancel = () => stopAll('cancelled')
   if (options.cancel.aborted) onCancel()
   else options.cancel.addEventListener('abort', onCancel, { once: true })
-  const wait = deps.wait ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined))
+  const wait = deps.wait ?? waitOrAbort
 
   async function deleteOne(job: Job): Promise<Outcome> {
     let attempts = 0
@@ -54,7 +63,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       attempts++
       let judgement: Judgement
       try {
-        const attempt = await deps.send(job.manifest, options.abortInFlight)
+        const attempt = await deps.send(job.body, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
         if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
@@ -100,6 +109,41 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   } finally {
     options.cancel.removeEventListener('abort', onCancel)
   }
+}
+
+export type EndpointCheck = { kind: 'served' } | { kind: 'cancelled' } | { kind: 'refused'; message: string }
+
+/**
+ * Establishes, before the first delete, that control-plane-url serves the
+ * endpoint: `probe` sends a request that deletes nothing, judged by
+ * judgeEndpoint, and retried as deletes are when nothing came back or the
+ * server asked for a retry.
+ */
+export async function checkEndpoint(
+  probe: (signal: AbortSignal) => Promise<Attempt>,
+  endpoint: Omit<EndpointContext, 'now'>,
+  options: Pick<DeletionOptions, 'maxAttempts' | 'backoff' | 'cancel' | 'abortInFlight'>,
+  deps: Pick<DeletionDeps, 'now' | 'random' | 'wait'>,
+): Promise<EndpointCheck> {
+  const wait = deps.wait ?? waitOrAbort
+  for (let attempts = 1; ; attempts++) {
+    if (options.cancel.aborted) return { kind: 'cancelled' }
+    const judgement = judgeEndpoint(await probe(options.abortInFlight), { ...endpoint, now: deps.now() })
+    if (judgement.kind === 'served') return { kind: 'served' }
+    if (options.cancel.aborted) return { kind: 'cancelled' }
+    if (judgement.kind === 'refused') return { kind: 'refused', message: judgement.message }
+    if (attempts >= options.maxAttempts) {
+      return {
+        kind: 'refused',
+        message: `${endpoint.url} could not be reached: ${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); nothing was deleted`,
+      }
+    }
+    await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), options.cancel)
+  }
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
 }
 
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */

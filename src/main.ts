@@ -1,6 +1,6 @@
 import type { AnnotationProperties } from './core.ts'
-import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
-import { runDeletions } from './deletions.ts'
+import { createControlPlane, DELETE_PATH, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { checkEndpoint, runDeletions } from './deletions.ts'
 import { findManifestFiles, type ManifestFile } from './files.ts'
 import { getInputs, InputError, type Inputs } from './inputs.ts'
 import { formatBytes, loadManifestFile } from './manifests.ts'
@@ -146,25 +146,38 @@ async function deleteVersions(jobs: Parameters<typeof runDeletions>[0], inputs: 
     timeoutMs: inputs.requestTimeoutMs,
     concurrency: inputs.concurrency,
   })
-  core.info(`Sending to ${inputs.controlPlaneUrl!.origin}, ${inputs.concurrency} at a time, up to ${inputs.maxAttempts} attempts each.`)
+  const endpoint = controlPlane.endpointUrl(DELETE_PATH)
+  const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
+  core.info(`Sending to ${endpoint}${via}, ${inputs.concurrency} at a time, up to ${inputs.maxAttempts} attempts each.`)
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let lastProgress = now()
   let settled = 0
   let deleted = 0
   let failed = 0
+  const options = {
+    concurrency: inputs.concurrency,
+    maxAttempts: inputs.maxAttempts,
+    missingOk: inputs.missingOk,
+    backoff: deps.backoff ?? DEFAULT_BACKOFF,
+    cancel: deps.cancel,
+    abortInFlight: deps.abortInFlight,
+  }
   try {
+    const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, options, {
+      now,
+      random: deps.random ?? Math.random,
+    })
+    if (check.kind !== 'served') {
+      if (check.kind === 'refused') core.setFailed(check.message)
+      const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)'
+      const notSent = { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` } as const
+      return new Map(jobs.map((job) => [job.index, notSent]))
+    }
     return await runDeletions(
       jobs,
+      options,
       {
-        concurrency: inputs.concurrency,
-        maxAttempts: inputs.maxAttempts,
-        missingOk: inputs.missingOk,
-        backoff: deps.backoff ?? DEFAULT_BACKOFF,
-        cancel: deps.cancel,
-        abortInFlight: deps.abortInFlight,
-      },
-      {
-        send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        send: (body, signal) => controlPlane.deleteVersion(body, signal),
         now,
         random: deps.random ?? Math.random,
         onSettled(outcome) {

@@ -1,6 +1,9 @@
 // A stand-in for the TrueFoundry control plane on loopback, for the demo and
 // the tests: it answers POST /api/ml/v1/artifact-versions as the API reference
 // describes, checks the bearer token and the manifest, and records every request.
+// A body of `{}` (the action's endpoint check, which deletes nothing) is answered
+// as FastAPI answers a body without its field, 422, and recorded apart, in
+// `probes`, so `requests` holds only the deletes.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import validateManifest from '../../src/schema/validate-manifest.cjs'
@@ -27,12 +30,17 @@ export interface StandInOptions {
   /** Versions that exist, as keys from versionKey(); a delete of one not here answers 404. */
   existing?: Iterable<string>
   script?: Script
+  /** Overrides the answer to an endpoint check (a body of `{}`); return undefined to answer as usual. */
+  probe?: Script
 }
 
 export interface StandIn {
   url: string
   server: http.Server
+  /** Every request but the endpoint checks. */
   requests: RecordedRequest[]
+  /** The endpoint checks: bodies of `{}`. */
+  probes: RecordedRequest[]
   existing: Set<string>
   close(): Promise<void>
 }
@@ -49,8 +57,18 @@ function parseManifest(body: string): Record<string, unknown> | null {
   }
 }
 
+function isProbe(body: string): boolean {
+  try {
+    const value: unknown = JSON.parse(body)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  } catch {
+    return false
+  }
+}
+
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: RecordedRequest[] = []
+  const probes: RecordedRequest[] = []
   const existing = new Set(options.existing ?? [])
   const server = http.createServer(async (req, res) => {
     const arrivedAt = performance.timeOrigin + performance.now()
@@ -59,6 +77,11 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const body = Buffer.concat(chunks).toString('utf8')
     const manifest = parseManifest(body)
     const recorded: RecordedRequest = { arrivedAt, method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, manifest }
+    if (isProbe(body)) {
+      const index = probes.push(recorded) - 1
+      if (options.probe && (await options.probe(recorded, res, index)) === 'handled') return
+      return answer(recorded, res)
+    }
     const index = requests.push(recorded) - 1
     if (options.script && (await options.script(recorded, res, index)) === 'handled') return
     answer(recorded, res)
@@ -71,8 +94,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
     if (request.method !== 'POST' || request.path !== '/api/ml/v1/artifact-versions') return send(404, { detail: 'Not Found' })
     if (request.headers.authorization !== `Bearer ${options.token}`) return send(401, { detail: 'Invalid API key' })
-    if (!request.manifest || !validateManifest(request.manifest)) {
-      const detail = (validateManifest.errors ?? [{ instancePath: '', message: 'field required' }]).map((error) => ({
+    if (!request.manifest) return send(422, { detail: [{ loc: ['body', 'manifest'], msg: 'Field required', type: 'missing' }] })
+    if (!validateManifest(request.manifest)) {
+      const detail = (validateManifest.errors ?? []).map((error) => ({
         loc: ['body', 'manifest', ...error.instancePath.split('/').filter(Boolean)],
         msg: error.message,
         type: 'value_error',
@@ -90,6 +114,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     url: `http://127.0.0.1:${port}`,
     server,
     requests,
+    probes,
     existing,
     close: () =>
       new Promise((resolve) => {
