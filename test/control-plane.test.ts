@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/control-plane.ts'
 import type { Attempt } from '../src/retry.ts'
 import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
+import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
 import { sampleBody, sampleManifest } from './support/sample-manifests.ts'
 
 const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
@@ -182,5 +183,91 @@ describe('createControlPlane', () => {
     expect(await stand.openConnections()).toBe(2)
     controlPlane.close()
     await expect.poll(() => stand.openConnections()).toBe(0)
+  })
+
+  test('checkEndpoint POSTs {} to the path given, with the token, and the stand-in answers 422 as the control plane does', async () => {
+    const stand = await server()
+    const controlPlane = client(`${stand.url}/prefix`)
+    const attempt = await controlPlane.checkEndpoint('api/ml/v1/model-versions')
+    expect(attempt).toMatchObject({ kind: 'response', status: 404 })
+    expect(await controlPlane.checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 404 })
+    expect(stand.probes.map((probe) => [probe.path, probe.body, probe.headers.authorization])).toEqual([
+      ['/prefix/api/ml/v1/model-versions', '{}', `Bearer ${TOKEN}`],
+      ['/prefix/api/ml/v1/artifact-versions', '{}', `Bearer ${TOKEN}`],
+    ])
+    expect(await client(stand.url).checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 422 })
+    expect(stand.requests).toHaveLength(0)
+  })
+
+  test('endpointUrl never carries the user-info of control-plane-url, and none is sent', async () => {
+    const stand = await server({ faults: [respond(200, {})] })
+    const controlPlane = client(stand.url.replace('http://', 'http://user:p%40ss@'))
+    expect(controlPlane.endpointUrl('api/ml/v1/artifact-versions')).toBe(`${stand.url}/api/ml/v1/artifact-versions`)
+    await controlPlane.deleteVersion(sampleBody(0))
+    expect(stand.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
+  })
+})
+
+describe('redaction of a body of any size, the token at any offset', () => {
+  const CAP = 64 * 1024
+  const token = 'k3y/with+base64/chars=='
+  const forms: [string, string][] = [
+    ['raw', token],
+    ['JSON \\/', token.replaceAll('/', '\\/')],
+    ['JSON \\u', [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`).join('')],
+    ['percent-encoded', encodeURIComponent(token)],
+    ['percent-encoded, lower case', encodeURIComponent(token).toLowerCase()],
+  ]
+
+  test.each(forms)('written %s, the token shows nowhere, whether it lies before, across or after the cut', async (_name, form) => {
+    const offsets = [CAP - form.length - 1, CAP - form.length, ...Array.from({ length: form.length }, (_, i) => CAP - form.length + 1 + i), CAP + 5]
+    const stand = await server({
+      token,
+      faults: (index) => {
+        const body = `${'x'.repeat(offsets[index]!)}${form}${'y'.repeat(CAP)}`
+        return respond(500, body)
+      },
+    })
+    const controlPlane = client(stand.url, { token })
+    for (const offset of offsets) {
+      const attempt = await controlPlane.deleteVersion(sampleBody(0))
+      const body = attempt.kind === 'response' ? attempt.body : ''
+      expect(body.length, `offset ${offset}`).toBeLessThanOrEqual(CAP)
+      // Whatever is kept of the body: x's, then *** when the whole form was read, then y's; never a piece of the form.
+      expect(body, `offset ${offset}`).toMatch(/^x*(\*\*\*y*)?$/)
+      if (offset + form.length <= CAP) expect(body).toContain('***')
+    }
+  })
+
+  test('a body much larger than the cap with the token escaped before the cut is redacted and the rest not read', async () => {
+    const huge = `{"detail": "${token.replaceAll('/', '\\/')}", "padding": "${'p'.repeat(5 * 1024 * 1024)}"}`
+    const stand = await server({ token, faults: [respond(500, huge)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
+    expect(attempt.kind === 'response' && attempt.body.startsWith('{"detail": "***", "padding": "ppp')).toBe(true)
+    expect(attempt.kind === 'response' && attempt.body.length).toBeLessThanOrEqual(CAP)
+  })
+})
+
+describe('certificates', () => {
+  let ca: PrivateCa
+  beforeAll(async () => {
+    ca = await createPrivateCa()
+  }, 30_000)
+  afterAll(() => ca.remove())
+
+  const cases: [string, () => Promise<{ key: string; cert: string }>, RegExp][] = [
+    ['signed by a CA the client does not trust', () => ca.serverCertificate(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/],
+    ['self-signed', () => ca.selfSigned(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/],
+    ['expired', () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }), /(outside its validity dates \(CERT_HAS_EXPIRED|not trusted \(UNABLE_TO)/],
+  ]
+
+  test.each(cases)('a certificate %s fails the first attempt, says why and how to trust a private CA', async (_name, make, cause) => {
+    const tls = await make()
+    const stand = await server({ tls })
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    expect(attempt).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
+    expect(attempt.kind === 'error' && attempt.reason).toMatch(cause)
+    expect(attempt.kind === 'error' && attempt.reason).toContain('trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step\'s env')
+    expect(stand.requests).toHaveLength(0)
   })
 })

@@ -37,6 +37,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const plan = options.faults ?? []
   const probePlan = options.probeFaults ?? []
   const standIn = await startStandIn({
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.urlHost ? { urlHost: options.urlHost } : {}),
     token: options.token ?? 'fault-server-token',
     existing: options.existing ?? [],
     async probe(request, response, index) {

@@ -5,6 +5,7 @@
 // as FastAPI answers a body without its field, 422, and recorded apart, in
 // `probes`, so `requests` holds only the deletes.
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import validateManifest from '../../src/schema/validate-manifest.cjs'
 
@@ -30,6 +31,10 @@ export interface StandInOptions {
   /** Versions that exist, as keys from versionKey(); a delete of one not here answers 404. */
   existing?: Iterable<string>
   script?: Script
+  /** Serve https with this key and certificate (e.g. from test/support/private-ca.ts). */
+  tls?: { key: string; cert: string }
+  /** The host name in `url`; the server listens on 127.0.0.1 whatever it is. */
+  urlHost?: string
   /** Overrides the answer to an endpoint check (a body of `{}`); return undefined to answer as usual. */
   probe?: Script
 }
@@ -70,7 +75,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: RecordedRequest[] = []
   const probes: RecordedRequest[] = []
   const existing = new Set(options.existing ?? [])
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const arrivedAt = performance.timeOrigin + performance.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -85,7 +90,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const index = requests.push(recorded) - 1
     if (options.script && (await options.script(recorded, res, index)) === 'handled') return
     answer(recorded, res)
-  })
+  }
+  // https.Server has every member of http.Server the tests use.
+  const server = options.tls ? (https.createServer(options.tls, handle) as unknown as http.Server) : http.createServer(handle)
 
   function answer(request: RecordedRequest, res: http.ServerResponse) {
     const send = (status: number, payload: unknown) => {
@@ -111,7 +118,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${options.urlHost ?? '127.0.0.1'}:${port}`,
     server,
     requests,
     probes,
