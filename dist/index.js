@@ -29274,10 +29274,10 @@ function listenForCancellation(onCancel) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8179);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2275);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2413);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4632);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7576);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4555);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(665);
 /* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3564);
 
@@ -29302,7 +29302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7576:
+/***/ 4555:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29313,42 +29313,131 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var lib_proxy = __nccwpck_require__(9783);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/redact.ts
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const whole = new RegExp(units.map((forms) => forms.map(alternation).join('')).join('|'), 'g');
+    const startOfForm = new RegExp(`(?:${units.map(prefixPattern).join('|')})$`);
+    // The longest text a form of a secret can take: 12 characters per character (\uD83D\uDE80, %F0%9F%9A%80).
+    const longestForm = Math.max(...distinct.map((secret) => secret.length)) * 12;
+    return (text, options = {}) => {
+        let redacted = text.replace(whole, REDACTED);
+        if (options.truncated) {
+            const tailStart = Math.max(0, redacted.length - longestForm);
+            const match = startOfForm.exec(redacted.slice(tailStart));
+            if (match && match[0].length > 0)
+                redacted = redacted.slice(0, tailStart + match.index);
+        }
+        return redacted;
+    };
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
+ */
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+    }
+    return pattern;
+}
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
+}
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/control-plane.ts
+
 
 
 const DELETE_PATH = 'api/ml/v1/artifact-versions';
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024;
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+const PROBE_BODY = '{}';
 /**
- * The delete client: node:http with a keep-alive pool, one request per
- * attempt, bounded by a timeout that covers the whole exchange (a body that
- * trickles in counts). Redirects are never followed, so the token goes
- * only to the control plane's origin, and no text it returns can carry the token.
+ * The control plane's HTTP client: undici with a keep-alive pool of
+ * `concurrency` connections, through the proxy that HTTPS_PROXY / HTTP_PROXY /
+ * NO_PROXY name by the Actions toolkit's rules (@actions/http-client decides).
+ * One request per attempt, bounded by a timeout that covers the whole exchange
+ * (connecting, and a body that trickles in). Redirects are never followed, so
+ * the token goes only to the control plane's origin, and no text it returns
+ * carries the token in any form.
  */
 function createControlPlane(options) {
-    const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`);
-    const transport = endpoint.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    // As sent, and percent-encoded as a server may put it in a Location URL.
-    const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : [];
-    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
+    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
+    base.username = '';
+    base.password = '';
+    const proxyUrl = (0,lib_proxy/* getProxyUrl */.s)(base)?.href;
+    const proxy = proxyUrl ? withoutUserInfo(proxyUrl) : null;
+    const pool = { connections: options.concurrency, connect: { timeout: options.timeoutMs } };
+    // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
+    // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
+    const dispatcher = Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19)).then(({ Agent, ProxyAgent }) => proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool));
+    const redact = createRedactor(options.token ? [options.token] : []);
     const headers = {
         accept: 'application/json',
         authorization: `Bearer ${options.token}`,
         'content-type': 'application/json',
         'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
     };
-    function deleteVersion(manifest, signal) {
-        // A string goes out in one write with the headers; a Buffer would be a second chunk.
-        const body = JSON.stringify({ manifest });
+    const endpoint = (path) => new URL(path, base);
+    const deleteUrl = endpoint(DELETE_PATH);
+    function post(url, body, signal) {
         return new Promise((resolve) => {
             let settled = false;
+            /** Set once the request is written to a connection: from then on it may reach the server. */
+            let sent = false;
+            let abortRequest = null;
+            let status = 0;
+            let responseHeaders = {};
+            const chunks = [];
+            let received = 0;
             const settle = (attempt) => {
                 if (settled)
                     return;
@@ -29356,85 +29445,123 @@ function createControlPlane(options) {
                 clearTimeout(timer);
                 signal?.removeEventListener('abort', onAbort);
                 resolve(attempt);
+                abortRequest?.(new Error('settled'));
             };
-            const fail = (reason, cancelled = false) => {
-                settle({ kind: 'error', reason: redact(reason), cancelled });
-                request.destroy();
+            const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason: redact(reason) });
+            const finish = (truncated) => {
+                // Whole characters only: a cut inside one would hide the start of a secret from redaction.
+                const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
+                settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) });
             };
-            const onAbort = () => fail('cancelled while the request was in flight; the version may or may not be deleted', true);
-            const timer = setTimeout(() => fail(`no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`), options.timeoutMs);
-            const request = transport.request(endpoint, {
-                method: 'POST',
-                agent,
-                headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-            });
-            request.on('error', (error) => fail(describeNetworkError(error)));
-            request.on('response', (response) => {
-                const chunks = [];
-                let received = 0;
-                const finish = () => settle({
-                    kind: 'response',
-                    status: response.statusCode ?? 0,
-                    headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-                    body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
-                });
-                response.on('data', (chunk) => {
-                    if (received < MAX_BODY_BYTES)
-                        chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
-                    received += chunk.length;
-                    if (received >= MAX_BODY_BYTES) {
-                        finish();
-                        response.destroy();
-                    }
-                });
-                response.on('end', finish);
-                response.on('error', (error) => fail(describeNetworkError(error)));
-                response.on('close', () => {
-                    if (!response.complete)
-                        fail('the connection closed before the response was complete');
-                });
-            });
+            const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
+            const timer = setTimeout(() => fail('network', sent
+                ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
+                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`), options.timeoutMs);
             if (signal?.aborted)
                 return onAbort();
             signal?.addEventListener('abort', onAbort, { once: true });
-            request.end(body);
+            const handler = {
+                onConnect(abort) {
+                    if (settled)
+                        abort(new Error('settled'));
+                    else
+                        abortRequest = abort;
+                },
+                onBodySent() {
+                    sent = true;
+                },
+                onHeaders(statusCode, rawHeaders) {
+                    status = statusCode;
+                    responseHeaders = pickHeaders(rawHeaders, redact);
+                    return true;
+                },
+                onData(chunk) {
+                    if (received + chunk.length >= MAX_BODY_BYTES) {
+                        chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
+                        received = MAX_BODY_BYTES;
+                        finish(true);
+                        return false;
+                    }
+                    chunks.push(chunk);
+                    received += chunk.length;
+                    return true;
+                },
+                onComplete() {
+                    finish(false);
+                },
+                onError(error) {
+                    if (settled)
+                        return;
+                    if (isCertificateError(error))
+                        return fail('certificate', describeCertificateError(error, url));
+                    fail('network', describeNetworkError(error, proxy));
+                },
+            };
+            dispatcher
+                .then((ready) => {
+                if (!settled)
+                    ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body }, handler);
+            })
+                .catch((error) => fail('network', describeNetworkError(error, proxy)));
         });
     }
-    function redactHeader(value) {
-        return value === undefined ? undefined : redact(value);
-    }
-    return { deleteVersion, close: () => agent.destroy() };
+    return {
+        deleteVersion: (body, signal) => post(deleteUrl, body, signal),
+        checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
+        endpointUrl: (path) => endpoint(path).href,
+        proxy,
+        close: () => void dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
+    };
 }
-/**
- * A JSON body with the token removed where escapes hid it from a plain search
- * (a server may write / as \/, or any character as \u0041), since messages
- * are built from the decoded body. Other bodies are returned as they are.
- */
-function redactJson(body, token) {
-    if (!token)
-        return body;
-    let canonical;
-    try {
-        canonical = JSON.stringify(JSON.parse(body));
+/** Location and Retry-After, the headers a judgement reads, with any secret in them redacted. */
+function pickHeaders(raw, redact) {
+    const picked = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i].toString('latin1').toLowerCase();
+        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
+            picked[name] = redact(raw[i + 1].toString('utf8'));
     }
-    catch {
-        return body;
+    return picked;
+}
+function withoutUserInfo(href) {
+    const url = new URL(href);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+}
+/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
+const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
+function isCertificateError(error) {
+    return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
+}
+function describeCertificateError(error, url) {
+    const host = url.host;
+    const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
+        ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
+        : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
+            ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
+            : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
+    return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
+}
+function describeNetworkError(error, proxy) {
+    const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
+    if (tunnel) {
+        return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`;
     }
-    const escaped = JSON.stringify(token).slice(1, -1);
-    return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body;
-}
-function header(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-function describeNetworkError(error) {
+    const via = proxy ? ` (to the proxy ${proxy})` : '';
+    const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?';
     switch (error.code) {
         case 'ECONNRESET':
-            return 'the connection was reset (ECONNRESET)';
+            return `the connection was reset${via} (ECONNRESET)`;
+        case 'UND_ERR_SOCKET':
+            return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`;
         case 'ECONNREFUSED':
-            return 'the connection was refused (ECONNREFUSED): is control-plane-url right?';
+            return `the connection was refused${via} (ECONNREFUSED): ${check}`;
         case 'ENOTFOUND':
         case 'EAI_AGAIN':
-            return `the host name did not resolve (${error.code}): is control-plane-url right?`;
+            return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`;
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`;
         default:
             return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
     }
@@ -29458,9 +29585,9 @@ const NOT_PROCESSED_STATUS = new Set([408, 429]);
 const EXCERPT_CHARS = 200;
 function judgeAttempt(attempt, context) {
     if (attempt.kind === 'error') {
-        if (attempt.cancelled)
+        if (attempt.cause !== 'network')
             return { kind: 'failed', http_status: null, message: attempt.reason };
-        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null };
+        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent };
     }
     const { status, headers, body } = attempt;
     if (status >= 200 && status < 300)
@@ -29493,17 +29620,69 @@ function judgeAttempt(attempt, context) {
     }
     const message = `HTTP ${status}${detailSuffix(body)}`;
     if (RETRYABLE_STATUS.has(status)) {
-        return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) };
+        return {
+            kind: 'retryable',
+            http_status: status,
+            message,
+            retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
+            mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
+        };
     }
     return { kind: 'failed', http_status: status, message };
 }
 /**
- * Whether a failed attempt may still have deleted the version: no answer, or
- * a server error that may have come after the work was done. A 408 or 429
- * says the request was not processed.
+ * Whether a failed attempt may still have deleted the version: a server error
+ * that may have come after the work was done, or no answer to a request that
+ * was written. A 408 or 429 says the request was not processed; a connection
+ * refused, a name that did not resolve, a certificate refused or a timeout
+ * while connecting mean it never left.
  */
 function mayHaveTakenEffect(judgement) {
-    return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status));
+    return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
+}
+/**
+ * Judges the answer to a POST of `{}`, which deletes nothing: the endpoint
+ * refuses it with 422 (no manifest). Anything else but an answer that asks for
+ * a retry means the URL does not serve the endpoint, whatever the body says (a
+ * missing route and a missing version may both read {"detail":"Not Found"}).
+ */
+function judgeEndpoint(attempt, context) {
+    const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now });
+    if (attempt.kind === 'error') {
+        return judgement.kind === 'retryable'
+            ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
+            : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
+    }
+    if (attempt.status === 422)
+        return { kind: 'served' };
+    if (judgement.kind === 'retryable')
+        return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
+    if (judgement.kind === 'token-rejected') {
+        return {
+            kind: 'refused',
+            message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
+        };
+    }
+    const { status, headers, body } = attempt;
+    const answer = status >= 300 && status < 400
+        ? `was redirected (HTTP ${status}) ${headers.location ? `to ${headers.location}` : 'without a Location'}, which is not followed`
+        : `was answered HTTP ${status}${detailSuffix(body)}`;
+    return {
+        kind: 'refused',
+        message: `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ` +
+            `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(context)}`,
+    };
+}
+function endpointName(path) {
+    return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
+function baseUrlHint({ url, path }) {
+    const base = new URL(url.slice(0, url.length - path.length));
+    const api = base.pathname.indexOf('/api/');
+    if (api < 0)
+        return '';
+    return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
 }
 /**
  * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
@@ -29562,7 +29741,10 @@ function parseJson(body) {
     }
 }
 
+// EXTERNAL MODULE: ./src/runner.ts
+var runner = __nccwpck_require__(4813);
 ;// CONCATENATED MODULE: ./src/deletions.ts
+
 
 
 
@@ -29588,7 +29770,7 @@ async function runDeletions(jobs, options, deps) {
         onCancel();
     else
         options.cancel.addEventListener('abort', onCancel, { once: true });
-    const wait = deps.wait ?? ((ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined));
+    const wait = deps.wait ?? waitOrAbort;
     async function deleteOne(job) {
         let attempts = 0;
         let lastRetryable = null;
@@ -29600,7 +29782,7 @@ async function runDeletions(jobs, options, deps) {
             let judgement;
             try {
                 deps.onSending?.(job);
-                const attempt = await deps.send(job.manifest, options.abortInFlight);
+                const attempt = await deps.send(job.body, options.abortInFlight);
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
@@ -29664,6 +29846,36 @@ async function runDeletions(jobs, options, deps) {
         options.cancel.removeEventListener('abort', onCancel);
     }
 }
+/**
+ * Establishes, before the first delete, that control-plane-url serves the
+ * endpoint: `probe` sends a request that deletes nothing, judged by
+ * judgeEndpoint, and retried as deletes are when nothing came back or the
+ * server asked for a retry.
+ */
+async function checkEndpoint(probe, endpoint, options, deps) {
+    const wait = deps.wait ?? waitOrAbort;
+    for (let attempts = 1;; attempts++) {
+        if (options.cancel.aborted)
+            return { kind: 'cancelled' };
+        const judgement = judgeEndpoint(await probe(options.abortInFlight), { ...endpoint, now: deps.now() });
+        if (judgement.kind === 'served')
+            return { kind: 'served' };
+        if (options.cancel.aborted)
+            return { kind: 'cancelled' };
+        if (judgement.kind === 'refused')
+            return { kind: 'refused', message: judgement.message };
+        if (attempts >= options.maxAttempts) {
+            return {
+                kind: 'refused',
+                message: `${endpoint.url} could not be reached: ${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); nothing was deleted`,
+            };
+        }
+        await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), options.cancel);
+    }
+}
+function waitOrAbort(ms, signal) {
+    return (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
+}
 /** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
 async function deleteVersions(jobs, options, deps, ledger) {
     const { core } = deps;
@@ -29674,17 +29886,30 @@ async function deleteVersions(jobs, options, deps, ledger) {
         timeoutMs: options.requestTimeoutMs,
         concurrency: options.concurrency,
     });
-    core.info(`Sending to ${options.controlPlane.url.origin}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+    const endpoint = controlPlane.endpointUrl(DELETE_PATH);
+    const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : '';
+    core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
     const progressEvery = deps.progressIntervalMs ?? 10_000;
     let lastProgress = now();
     let settled = 0;
     let deleted = 0;
     let failed = 0;
+    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
+    const random = deps.random ?? Math.random;
     try {
-        await runDeletions(jobs, { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }, {
-            send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random });
+        if (check.kind !== 'served') {
+            const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)';
+            for (const job of jobs)
+                ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
+            if (check.kind === 'refused')
+                throw new runner/* StepFailure */.pH(check.message);
+            return;
+        }
+        await runDeletions(jobs, deletion, {
+            send: (body, signal) => controlPlane.deleteVersion(body, signal),
             now,
-            random: deps.random ?? Math.random,
+            random,
             onSending: (job) => ledger.sending(job),
             onSettled(job, outcome) {
                 ledger.settled(job, outcome);
@@ -29758,8 +29983,8 @@ var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(8179);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var lib_core = __nccwpck_require__(2275);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -33534,9 +33759,12 @@ function escapeGlob(text) {
     return text.replace(/[*?[]/g, '[$&]');
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
@@ -33567,7 +33795,7 @@ const COMMAND_LINE_DIALECT = {
     emptyTokenHint: '',
 };
 /** A bad input value; the step fails before anything else happens. */
-class InputError extends Error {
+class InputError extends runner/* StepFailure */.pH {
     name = 'InputError';
 }
 const DEFAULTS = {
@@ -33665,7 +33893,7 @@ function parseNumber(name, raw, range, say) {
 function parseControlPlaneUrl(raw, dialect) {
     const say = dialect.input;
     const name = say('control-plane-url');
-    const shown = withoutUserInfo(raw);
+    const shown = inputs_withoutUserInfo(raw);
     let url;
     try {
         url = new URL(raw);
@@ -33693,7 +33921,7 @@ function parseControlPlaneUrl(raw, dialect) {
  * the authority up to its last @) replaced by ***. Works on text that does not
  * parse as a URL too, since that text is echoed in the message that says so.
  */
-function withoutUserInfo(raw) {
+function inputs_withoutUserInfo(raw) {
     return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
 }
 function isLoopback(hostname) {
@@ -33733,9 +33961,6 @@ class Ledger {
     settled(job, outcome) {
         this.inFlight.delete(job.index);
         this.outcomes.set(job.index, outcome);
-    }
-    get hasManifests() {
-        return this.manifests.length > 0;
     }
     /**
      * One row per manifest, in file order. `stoppedBy` says why the run ended
@@ -33799,7 +34024,7 @@ function plan(manifests, options) {
         else {
             firstByVersion.set(key, manifest);
             outcomes.push(undefined);
-            jobs.push({ index, manifest: manifest.manifest });
+            jobs.push({ index, body: JSON.stringify({ manifest: manifest.manifest }) });
         }
     }
     return { outcomes, jobs };
@@ -33813,8 +34038,6 @@ function skipped(message) {
 
 // EXTERNAL MODULE: ./src/report.ts
 var report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
 // EXTERNAL MODULE: ./src/manifests.ts
 var manifests = __nccwpck_require__(8977);
 // EXTERNAL MODULE: ./src/results.ts
@@ -34052,14 +34275,15 @@ async function run(deps) {
     const ledger = new Ledger();
     let inputs = null;
     let failure;
+    let unexpected = false;
     try {
         inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect });
         failure = await runStages(inputs, ledger, { ...deps, core });
     }
     catch (error) {
-        failure = error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`;
+        unexpected = !(error instanceof runner/* StepFailure */.pH);
+        failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
-    const unexpected = failure !== null && ledger.hasManifests;
     const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined);
     await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     return results;
@@ -34556,7 +34780,8 @@ function readRunContext(context, env) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CT: () => (/* binding */ withSafeLog),
-/* harmony export */   TN: () => (/* binding */ oneLine)
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   pH: () => (/* binding */ StepFailure)
 /* harmony export */ });
 /* unused harmony export logLine */
 /**
@@ -34578,6 +34803,10 @@ function oneLine(text) {
 /** The same core, with every log line made safe by logLine. Annotations are escaped by the runner's command syntax already. */
 function withSafeLog(core) {
     return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary };
+}
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+class StepFailure extends Error {
+    name = 'StepFailure';
 }
 
 
@@ -44074,7 +44303,7 @@ validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"ver
 
 /***/ }),
 
-/***/ 8179:
+/***/ 2275:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -44301,97 +44530,8 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -44455,7 +44595,7 @@ var MediaTypes;
  * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function lib_getProxyUrl(serverUrl) {
+function getProxyUrl(serverUrl) {
     const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
@@ -44820,7 +44960,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = proxy/* getProxyUrl */.s(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -44930,7 +45070,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = proxy/* getProxyUrl */.s(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -52089,6 +52229,106 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+
+/***/ }),
+
+/***/ 9783:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ getProxyUrl)
+/* harmony export */ });
+/* unused harmony export checkBypass */
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
 
 /***/ })
 

@@ -1,139 +1,211 @@
-import http from 'node:http'
-import https from 'node:https'
-import type { ArtifactManifest } from './manifest-types.ts'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { StringDecoder } from 'node:string_decoder'
+import type { Dispatcher } from 'undici'
+import { createRedactor } from './redact.ts'
 import type { Attempt } from './retry.ts'
 
 export const DELETE_PATH = 'api/ml/v1/artifact-versions'
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+const PROBE_BODY = '{}'
 
 export interface ControlPlaneOptions {
   url: URL
   token: string
   timeoutMs: number
-  /** Sockets kept open to the control plane: the number of requests in flight. */
+  /** Connections kept open to the control plane: the number of requests in flight. */
   concurrency: number
   userAgent?: string
 }
 
 export interface ControlPlane {
-  /** One attempt to delete the version a manifest names. Never rejects: failures come back as an Attempt. */
-  deleteVersion(manifest: ArtifactManifest, signal?: AbortSignal): Promise<Attempt>
+  /** One attempt to delete a version: `body` is the exact JSON text to send. Never rejects: failures come back as an Attempt. */
+  deleteVersion(body: string, signal?: AbortSignal): Promise<Attempt>
+  /** POSTs `{}` to the endpoint at `path` (below control-plane-url), which deletes nothing; judge the answer with judgeEndpoint. */
+  checkEndpoint(path: string, signal?: AbortSignal): Promise<Attempt>
+  /** The URL of the endpoint at `path`, without user-info: for messages and the log. */
+  endpointUrl(path: string): string
+  /** The proxy requests go through, without user-info; null when they go direct. */
+  readonly proxy: string | null
   close(): void
 }
 
 /**
- * The delete client: node:http with a keep-alive pool, one request per
- * attempt, bounded by a timeout that covers the whole exchange (a body that
- * trickles in counts). Redirects are never followed, so the token goes
- * only to the control plane's origin, and no text it returns can carry the token.
+ * The control plane's HTTP client: undici with a keep-alive pool of
+ * `concurrency` connections, through the proxy that HTTPS_PROXY / HTTP_PROXY /
+ * NO_PROXY name by the Actions toolkit's rules (@actions/http-client decides).
+ * One request per attempt, bounded by a timeout that covers the whole exchange
+ * (connecting, and a body that trickles in). Redirects are never followed, so
+ * the token goes only to the control plane's origin, and no text it returns
+ * carries the token in any form.
  */
 export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
-  const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`)
-  const transport = endpoint.protocol === 'https:' ? https : http
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency })
-  // As sent, and percent-encoded as a server may put it in a Location URL.
-  const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : []
-  const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text)
+  const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`)
+  base.username = ''
+  base.password = ''
+  const proxyUrl = getProxyUrl(base)?.href
+  const proxy = proxyUrl ? withoutUserInfo(proxyUrl) : null
+  const pool = { connections: options.concurrency, connect: { timeout: options.timeoutMs } }
+  // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
+  // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
+  const dispatcher: Promise<Dispatcher> = import('undici').then(({ Agent, ProxyAgent }) =>
+    proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool),
+  )
+  const redact = createRedactor(options.token ? [options.token] : [])
   const headers = {
     accept: 'application/json',
     authorization: `Bearer ${options.token}`,
     'content-type': 'application/json',
     'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
   }
+  const endpoint = (path: string) => new URL(path, base)
+  const deleteUrl = endpoint(DELETE_PATH)
 
-  function deleteVersion(manifest: ArtifactManifest, signal?: AbortSignal): Promise<Attempt> {
-    // A string goes out in one write with the headers; a Buffer would be a second chunk.
-    const body = JSON.stringify({ manifest })
+  function post(url: URL, body: string, signal?: AbortSignal): Promise<Attempt> {
     return new Promise((resolve) => {
       let settled = false
+      /** Set once the request is written to a connection: from then on it may reach the server. */
+      let sent = false
+      let abortRequest: ((error: Error) => void) | null = null
+      let status = 0
+      let responseHeaders: Record<string, string | undefined> = {}
+      const chunks: Buffer[] = []
+      let received = 0
+
       const settle = (attempt: Attempt) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
         resolve(attempt)
+        abortRequest?.(new Error('settled'))
       }
-      const fail = (reason: string, cancelled = false) => {
-        settle({ kind: 'error', reason: redact(reason), cancelled })
-        request.destroy()
+      const fail = (cause: 'network' | 'certificate' | 'cancelled', reason: string) => settle({ kind: 'error', cause, sent, reason: redact(reason) })
+      const finish = (truncated: boolean) => {
+        // Whole characters only: a cut inside one would hide the start of a secret from redaction.
+        const text = new StringDecoder('utf8').write(Buffer.concat(chunks))
+        settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) })
       }
-      const onAbort = () => fail('cancelled while the request was in flight; the version may or may not be deleted', true)
-      const timer = setTimeout(() => fail(`no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`), options.timeoutMs)
-
-      const request = transport.request(endpoint, {
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      })
-      request.on('error', (error: NodeJS.ErrnoException) => fail(describeNetworkError(error)))
-      request.on('response', (response) => {
-        const chunks: Buffer[] = []
-        let received = 0
-        const finish = () =>
-          settle({
-            kind: 'response',
-            status: response.statusCode ?? 0,
-            headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-            body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
-          })
-        response.on('data', (chunk: Buffer) => {
-          if (received < MAX_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received))
-          received += chunk.length
-          if (received >= MAX_BODY_BYTES) {
-            finish()
-            response.destroy()
-          }
-        })
-        response.on('end', finish)
-        response.on('error', (error: NodeJS.ErrnoException) => fail(describeNetworkError(error)))
-        response.on('close', () => {
-          if (!response.complete) fail('the connection closed before the response was complete')
-        })
-      })
+      const onAbort = () =>
+        fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent')
+      const timer = setTimeout(
+        () =>
+          fail(
+            'network',
+            sent
+              ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
+              : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`,
+          ),
+        options.timeoutMs,
+      )
       if (signal?.aborted) return onAbort()
       signal?.addEventListener('abort', onAbort, { once: true })
-      request.end(body)
+
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect(abort) {
+          if (settled) abort(new Error('settled'))
+          else abortRequest = abort
+        },
+        onBodySent() {
+          sent = true
+        },
+        onHeaders(statusCode, rawHeaders) {
+          status = statusCode
+          responseHeaders = pickHeaders(rawHeaders, redact)
+          return true
+        },
+        onData(chunk) {
+          if (received + chunk.length >= MAX_BODY_BYTES) {
+            chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received))
+            received = MAX_BODY_BYTES
+            finish(true)
+            return false
+          }
+          chunks.push(chunk)
+          received += chunk.length
+          return true
+        },
+        onComplete() {
+          finish(false)
+        },
+        onError(error: Error & { code?: string }) {
+          if (settled) return
+          if (isCertificateError(error)) return fail('certificate', describeCertificateError(error, url))
+          fail('network', describeNetworkError(error, proxy))
+        },
+      }
+      dispatcher
+        .then((ready) => {
+          if (!settled) ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body }, handler)
+        })
+        .catch((error: Error) => fail('network', describeNetworkError(error, proxy)))
     })
   }
 
-  function redactHeader(value: string | undefined): string | undefined {
-    return value === undefined ? undefined : redact(value)
+  return {
+    deleteVersion: (body, signal) => post(deleteUrl, body, signal),
+    checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
+    endpointUrl: (path) => endpoint(path).href,
+    proxy,
+    close: () => void dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
   }
-
-  return { deleteVersion, close: () => agent.destroy() }
 }
 
-/**
- * A JSON body with the token removed where escapes hid it from a plain search
- * (a server may write / as \/, or any character as \u0041), since messages
- * are built from the decoded body. Other bodies are returned as they are.
- */
-function redactJson(body: string, token: string): string {
-  if (!token) return body
-  let canonical: string
-  try {
-    canonical = JSON.stringify(JSON.parse(body))
-  } catch {
-    return body
+/** Location and Retry-After, the headers a judgement reads, with any secret in them redacted. */
+function pickHeaders(raw: Buffer[], redact: (text: string) => string): Record<string, string | undefined> {
+  const picked: Record<string, string | undefined> = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase()
+    if ((name === 'location' || name === 'retry-after') && picked[name] === undefined) picked[name] = redact(raw[i + 1]!.toString('utf8'))
   }
-  const escaped = JSON.stringify(token).slice(1, -1)
-  return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body
+  return picked
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
+function withoutUserInfo(href: string): string {
+  const url = new URL(href)
+  url.username = ''
+  url.password = ''
+  return url.href.replace(/\/$/, '')
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException): string {
+/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
+const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/
+
+export function isCertificateError(error: { code?: string }): boolean {
+  return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code)
+}
+
+function describeCertificateError(error: Error & { code?: string }, url: URL): string {
+  const host = url.host
+  const what =
+    error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
+      ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
+      : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
+        ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
+        : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`
+  return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`
+}
+
+function describeNetworkError(error: Error & { code?: string }, proxy: string | null): string {
+  const tunnel = /^Proxy response \((\d+)\)/.exec(error.message)
+  if (tunnel) {
+    return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`
+  }
+  const via = proxy ? ` (to the proxy ${proxy})` : ''
+  const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?'
   switch (error.code) {
     case 'ECONNRESET':
-      return 'the connection was reset (ECONNRESET)'
+      return `the connection was reset${via} (ECONNRESET)`
+    case 'UND_ERR_SOCKET':
+      return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`
     case 'ECONNREFUSED':
-      return 'the connection was refused (ECONNREFUSED): is control-plane-url right?'
+      return `the connection was refused${via} (ECONNREFUSED): ${check}`
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `the host name did not resolve (${error.code}): is control-plane-url right?`
+      return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`
     default:
       return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`
   }

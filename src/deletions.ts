@@ -1,12 +1,21 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { createControlPlane, DELETE_PATH, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import type { ControlPlaneInputs } from './inputs.ts'
 import type { Ledger } from './ledger.ts'
-import type { ArtifactManifest } from './manifest-types.ts'
 import type { Job } from './plan.ts'
 import type { Outcome } from './results.ts'
-import { DEFAULT_BACKOFF, judgeAttempt, mayHaveTakenEffect, retryDelay, type Attempt, type Backoff, type Judgement } from './retry.ts'
-import type { Core } from './runner.ts'
+import {
+  DEFAULT_BACKOFF,
+  judgeAttempt,
+  judgeEndpoint,
+  mayHaveTakenEffect,
+  retryDelay,
+  type Attempt,
+  type Backoff,
+  type EndpointContext,
+  type Judgement,
+} from './retry.ts'
+import { StepFailure, type Core } from './runner.ts'
 
 const UNEXPECTED_STOP = 'the run stopped on an unexpected error'
 
@@ -22,7 +31,8 @@ export interface DeletionOptions {
 }
 
 export interface DeletionDeps {
-  send(manifest: ArtifactManifest, signal: AbortSignal): Promise<Attempt>
+  /** Sends one request body: the exact JSON text validated. */
+  send(body: string, signal: AbortSignal): Promise<Attempt>
   now(): number
   random(): number
   /** Resolves after `ms`, or early when `signal` aborts. */
@@ -51,7 +61,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   const onCancel = () => stopAll('cancelled')
   if (options.cancel.aborted) onCancel()
   else options.cancel.addEventListener('abort', onCancel, { once: true })
-  const wait = deps.wait ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined))
+  const wait = deps.wait ?? waitOrAbort
 
   async function deleteOne(job: Job): Promise<Outcome> {
     let attempts = 0
@@ -63,7 +73,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       let judgement: Judgement
       try {
         deps.onSending?.(job)
-        const attempt = await deps.send(job.manifest, options.abortInFlight)
+        const attempt = await deps.send(job.body, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
         if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
@@ -125,6 +135,41 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
   }
 }
 
+export type EndpointCheck = { kind: 'served' } | { kind: 'cancelled' } | { kind: 'refused'; message: string }
+
+/**
+ * Establishes, before the first delete, that control-plane-url serves the
+ * endpoint: `probe` sends a request that deletes nothing, judged by
+ * judgeEndpoint, and retried as deletes are when nothing came back or the
+ * server asked for a retry.
+ */
+export async function checkEndpoint(
+  probe: (signal: AbortSignal) => Promise<Attempt>,
+  endpoint: Omit<EndpointContext, 'now'>,
+  options: Pick<DeletionOptions, 'maxAttempts' | 'backoff' | 'cancel' | 'abortInFlight'>,
+  deps: Pick<DeletionDeps, 'now' | 'random' | 'wait'>,
+): Promise<EndpointCheck> {
+  const wait = deps.wait ?? waitOrAbort
+  for (let attempts = 1; ; attempts++) {
+    if (options.cancel.aborted) return { kind: 'cancelled' }
+    const judgement = judgeEndpoint(await probe(options.abortInFlight), { ...endpoint, now: deps.now() })
+    if (judgement.kind === 'served') return { kind: 'served' }
+    if (options.cancel.aborted) return { kind: 'cancelled' }
+    if (judgement.kind === 'refused') return { kind: 'refused', message: judgement.message }
+    if (attempts >= options.maxAttempts) {
+      return {
+        kind: 'refused',
+        message: `${endpoint.url} could not be reached: ${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); nothing was deleted`,
+      }
+    }
+    await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), options.cancel)
+  }
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
+}
+
 export interface DeletionStageOptions {
   controlPlane: ControlPlaneInputs
   requestTimeoutMs: number
@@ -155,20 +200,31 @@ export async function deleteVersions(jobs: Job[], options: DeletionStageOptions,
     timeoutMs: options.requestTimeoutMs,
     concurrency: options.concurrency,
   })
-  core.info(`Sending to ${options.controlPlane.url.origin}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+  const endpoint = controlPlane.endpointUrl(DELETE_PATH)
+  const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
+  core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let lastProgress = now()
   let settled = 0
   let deleted = 0
   let failed = 0
+  const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
+  const random = deps.random ?? Math.random
   try {
+    const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random })
+    if (check.kind !== 'served') {
+      const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)'
+      for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
+      if (check.kind === 'refused') throw new StepFailure(check.message)
+      return
+    }
     await runDeletions(
       jobs,
-      { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight },
+      deletion,
       {
-        send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        send: (body, signal) => controlPlane.deleteVersion(body, signal),
         now,
-        random: deps.random ?? Math.random,
+        random,
         onSending: (job) => ledger.sending(job),
         onSettled(job, outcome) {
           ledger.settled(job, outcome)

@@ -1,5 +1,6 @@
 import { validateHeaderValue } from 'node:http'
 import { isIP } from 'node:net'
+import { StepFailure } from './runner.ts'
 
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
 export type IfNoFilesFound = (typeof IF_NO_FILES_FOUND)[number]
@@ -66,7 +67,7 @@ export const COMMAND_LINE_DIALECT: Dialect = {
 }
 
 /** A bad input value; the step fails before anything else happens. */
-export class InputError extends Error {
+export class InputError extends StepFailure {
   override name = 'InputError'
 }
 

@@ -30,10 +30,6 @@ export class Ledger {
     this.outcomes.set(job.index, outcome)
   }
 
-  get hasManifests(): boolean {
-    return this.manifests.length > 0
-  }
-
   /**
    * One row per manifest, in file order. `stoppedBy` says why the run ended
    * early, if it did: rows it left open become failed (a request whose answer

@@ -1,13 +1,13 @@
 import type { ControlPlane, ControlPlaneOptions } from './control-plane.ts'
 import { deleteVersions } from './deletions.ts'
 import { findFiles } from './files.ts'
-import { getInputs, InputError, type Dialect, type Inputs } from './inputs.ts'
+import { getInputs, type Dialect, type Inputs } from './inputs.ts'
 import { Ledger } from './ledger.ts'
 import { plan } from './plan.ts'
 import { report, type RunContext } from './report.ts'
 import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
-import { withSafeLog, type Core } from './runner.ts'
+import { StepFailure, withSafeLog, type Core } from './runner.ts'
 import { validateFiles } from './validation.ts'
 
 export type { Core } from './runner.ts'
@@ -44,13 +44,14 @@ export async function run(deps: Dependencies): Promise<Result[]> {
   const ledger = new Ledger()
   let inputs: Inputs | null = null
   let failure: string | null
+  let unexpected = false
   try {
     inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect })
     failure = await runStages(inputs, ledger, { ...deps, core })
   } catch (error) {
-    failure = error instanceof InputError ? error.message : `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`
+    unexpected = !(error instanceof StepFailure)
+    failure = unexpected ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}` : (error as Error).message
   }
-  const unexpected = failure !== null && ledger.hasManifests
   const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined)
   await report(
     results,

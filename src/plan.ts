@@ -8,7 +8,8 @@ export type CheckedManifest = Location &
 /** One delete request to send; `index` is the manifest's place in the checked list. */
 export interface Job {
   index: number
-  manifest: ArtifactManifest
+  /** The exact JSON text sent: {"manifest": …}. */
+  body: string
 }
 
 export interface Plan {
@@ -46,7 +47,7 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean })
     } else {
       firstByVersion.set(key, manifest)
       outcomes.push(undefined)
-      jobs.push({ index, manifest: manifest.manifest })
+      jobs.push({ index, body: JSON.stringify({ manifest: manifest.manifest }) })
     }
   }
   return { outcomes, jobs }

@@ -4,14 +4,28 @@
 /** What one attempt produced: a response, or no response at all. */
 export type Attempt =
   | { kind: 'response'; status: number; headers: Record<string, string | undefined>; body: string }
-  | { kind: 'error'; reason: string; cancelled: boolean }
+  | {
+      kind: 'error'
+      /** `certificate`: the server's certificate is not trusted, which no retry changes. */
+      cause: 'network' | 'certificate' | 'cancelled'
+      /** Whether the request was written to a connection, so may have reached the server. */
+      sent: boolean
+      reason: string
+    }
 
 export type Judgement =
   | { kind: 'deleted'; http_status: number; message: string }
   | { kind: 'not-found'; message: string }
   | { kind: 'failed'; http_status: number | null; message: string }
   | { kind: 'token-rejected'; http_status: number; message: string }
-  | { kind: 'retryable'; http_status: number | null; message: string; retryAfterMs: number | null }
+  | {
+      kind: 'retryable'
+      http_status: number | null
+      message: string
+      retryAfterMs: number | null
+      /** The request may have reached the server and done its work (see mayHaveTakenEffect). */
+      mayHaveTakenEffect: boolean
+    }
 
 export interface Backoff {
   baseDelayMs: number
@@ -41,8 +55,8 @@ export interface JudgeContext {
 
 export function judgeAttempt(attempt: Attempt, context: JudgeContext): Judgement {
   if (attempt.kind === 'error') {
-    if (attempt.cancelled) return { kind: 'failed', http_status: null, message: attempt.reason }
-    return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null }
+    if (attempt.cause !== 'network') return { kind: 'failed', http_status: null, message: attempt.reason }
+    return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent }
   }
   const { status, headers, body } = attempt
   if (status >= 200 && status < 300) return { kind: 'deleted', http_status: status, message: 'deleted' }
@@ -73,18 +87,87 @@ export function judgeAttempt(attempt: Attempt, context: JudgeContext): Judgement
   }
   const message = `HTTP ${status}${detailSuffix(body)}`
   if (RETRYABLE_STATUS.has(status)) {
-    return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) }
+    return {
+      kind: 'retryable',
+      http_status: status,
+      message,
+      retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
+      mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
+    }
   }
   return { kind: 'failed', http_status: status, message }
 }
 
 /**
- * Whether a failed attempt may still have deleted the version: no answer, or
- * a server error that may have come after the work was done. A 408 or 429
- * says the request was not processed.
+ * Whether a failed attempt may still have deleted the version: a server error
+ * that may have come after the work was done, or no answer to a request that
+ * was written. A 408 or 429 says the request was not processed; a connection
+ * refused, a name that did not resolve, a certificate refused or a timeout
+ * while connecting mean it never left.
  */
 export function mayHaveTakenEffect(judgement: Judgement): boolean {
-  return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status))
+  return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect
+}
+
+/** What the answer to a probe of an endpoint says about control-plane-url. */
+export type EndpointJudgement =
+  | { kind: 'served' }
+  | { kind: 'retryable'; message: string; retryAfterMs: number | null }
+  /** Nothing may be sent: the URL does not serve the endpoint, the token was rejected, or the server is not trusted. */
+  | { kind: 'refused'; message: string }
+
+export interface EndpointContext {
+  /** The endpoint URL the probe went to, without user-info. */
+  url: string
+  /** The endpoint's path below control-plane-url, e.g. api/ml/v1/artifact-versions. */
+  path: string
+  now: number
+}
+
+/**
+ * Judges the answer to a POST of `{}`, which deletes nothing: the endpoint
+ * refuses it with 422 (no manifest). Anything else but an answer that asks for
+ * a retry means the URL does not serve the endpoint, whatever the body says (a
+ * missing route and a missing version may both read {"detail":"Not Found"}).
+ */
+export function judgeEndpoint(attempt: Attempt, context: EndpointContext): EndpointJudgement {
+  const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now })
+  if (attempt.kind === 'error') {
+    return judgement.kind === 'retryable'
+      ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
+      : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` }
+  }
+  if (attempt.status === 422) return { kind: 'served' }
+  if (judgement.kind === 'retryable') return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs }
+  if (judgement.kind === 'token-rejected') {
+    return {
+      kind: 'refused',
+      message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
+    }
+  }
+  const { status, headers, body } = attempt
+  const answer =
+    status >= 300 && status < 400
+      ? `was redirected (HTTP ${status}) ${headers.location ? `to ${headers.location}` : 'without a Location'}, which is not followed`
+      : `was answered HTTP ${status}${detailSuffix(body)}`
+  return {
+    kind: 'refused',
+    message:
+      `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ` +
+      `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(context)}`,
+  }
+}
+
+function endpointName(path: string): string {
+  return path.split('/').filter(Boolean).at(-1) ?? path
+}
+
+/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
+function baseUrlHint({ url, path }: EndpointContext): string {
+  const base = new URL(url.slice(0, url.length - path.length))
+  const api = base.pathname.indexOf('/api/')
+  if (api < 0) return ''
+  return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`
 }
 
 /**

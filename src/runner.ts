@@ -37,3 +37,8 @@ export function oneLine(text: string): string {
 export function withSafeLog(core: Core): Core {
   return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary }
 }
+
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+export class StepFailure extends Error {
+  override name = 'StepFailure'
+}

@@ -7,7 +7,6 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createControlPlane, type ControlPlane } from '../src/control-plane.ts'
-import type { ArtifactManifest } from '../src/manifest-types.ts'
 import { checkManifest, describeProblem, isPlainObject, type Verdict } from '../src/validate.ts'
 import { loadCorpus } from './support/corpus.ts'
 import { startPrism, type Prism } from './support/prism.ts'
@@ -109,13 +108,13 @@ describe.concurrent("the action's delete client", () => {
   // action_stricter cases included: the action never sends them, but the spec
   // accepts them, so the client's request for them must conform too.
   it.for(cases.filter((c) => c.spec_valid))('sends an accepted request for $id', async (c, { expect }) => {
-    const attempt = await controlPlane.deleteVersion(c.manifest as ArtifactManifest)
+    const attempt = await controlPlane.deleteVersion(JSON.stringify({ manifest: c.manifest }))
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
   })
 
   it('sends a request Prism refuses for a spec-invalid manifest', async ({ expect }) => {
     const invalid = cases.find((c) => !c.spec_valid)!
-    const attempt = await controlPlane.deleteVersion(invalid.manifest as ArtifactManifest)
+    const attempt = await controlPlane.deleteVersion(JSON.stringify({ manifest: invalid.manifest }))
     expect(attempt).toMatchObject({ kind: 'response', status: 422 })
   })
 })

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/control-plane.ts'
 import type { Attempt } from '../src/retry.ts'
 import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
-import { sampleManifest } from './support/sample-manifests.ts'
+import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
+import { sampleBody, sampleManifest } from './support/sample-manifests.ts'
 
 const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
 const cleanups: (() => unknown)[] = []
@@ -32,7 +33,7 @@ async function timed(promise: Promise<Attempt>): Promise<{ attempt: Attempt; ms:
 describe('createControlPlane', () => {
   test('POSTs the manifest with the bearer token and JSON headers', async () => {
     const stand = await server({ existing: ['previews/model-0@1'] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
     const [request] = stand.requests
@@ -44,7 +45,7 @@ describe('createControlPlane', () => {
   test('sends a manifest with text beyond ASCII whole: content-length counts bytes, not characters', async () => {
     const stand = await server({ faults: [respond(200, {})] })
     const manifest = { ...sampleManifest(0), description: 'Vorschau für PR #12 — 模型 🚀' }
-    await client(stand.url).deleteVersion(manifest)
+    await client(stand.url).deleteVersion(JSON.stringify({ manifest }))
     const [request] = stand.requests
     expect(Number(request!.headers['content-length'])).toBe(Buffer.byteLength(request!.body))
     expect(JSON.parse(request!.body)).toEqual({ manifest })
@@ -52,21 +53,21 @@ describe('createControlPlane', () => {
 
   test.each(['/tfy/control', '/tfy/control/'])('keeps a path prefix in control-plane-url (%s)', async (prefix) => {
     const stand = await server({ faults: [respond(200, {})] })
-    await client(`${stand.url}${prefix}`).deleteVersion(sampleManifest(0))
+    await client(`${stand.url}${prefix}`).deleteVersion(sampleBody(0))
     expect(stand.requests[0]!.path).toBe('/tfy/control/api/ml/v1/artifact-versions')
   })
 
   test('the timeout covers a body that trickles in, not only the wait for headers', async () => {
     const stand = await server({ faults: [trickle(200, 1000, 20)] })
-    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 300 }).deleteVersion(sampleManifest(0)))
-    expect(attempt).toEqual({ kind: 'error', reason: 'no complete response within 0.3 s (request-timeout)', cancelled: false })
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 300 }).deleteVersion(sampleBody(0)))
+    expect(attempt).toEqual({ kind: 'error', reason: 'no complete response within 0.3 s (request-timeout)', cause: 'network', sent: true })
     expect(ms).toBeGreaterThanOrEqual(290)
     expect(ms).toBeLessThan(1000)
   })
 
   test('a server that never answers is given up on at the timeout', async () => {
     const stand = await server({ faults: [hang()] })
-    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 250 }).deleteVersion(sampleManifest(0)))
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 250 }).deleteVersion(sampleBody(0)))
     expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringContaining('request-timeout') })
     expect(ms).toBeLessThan(1000)
   })
@@ -74,20 +75,21 @@ describe('createControlPlane', () => {
   test('reads at most 64 KiB of a 50 MB body and drops the connection', async () => {
     const huge = hugeBody(500, 50 * 1024 * 1024)
     const stand = await server({ faults: [huge] })
-    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleManifest(0)))
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleBody(0)))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 500 })
     expect(attempt.kind === 'response' && attempt.body.length).toBe(64 * 1024)
     expect(ms).toBeLessThan(1000)
-    // What left the server sits in socket buffers, a few MB at most, not the whole body.
-    await expect.poll(() => stand.openConnections()).toBe(0)
+    // The connection that carried it is dropped (undici may open a fresh, idle one in its place);
+    // what left the server sits in socket buffers, a few MB at most, not the whole body.
+    await expect.poll(() => stand.inFlight).toBe(0)
     expect(huge.written).toBeLessThan(16 * 1024 * 1024)
   })
 
   test('does not follow a redirect: the other server receives nothing', async () => {
     const elsewhere = await server()
     const stand = await server({ faults: [redirect(`${elsewhere.url}/api/ml/v1/artifact-versions`)] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 307, headers: { location: `${elsewhere.url}/api/ml/v1/artifact-versions` } })
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -97,13 +99,13 @@ describe('createControlPlane', () => {
 
   test('the token is redacted from a body that echoes the Authorization header', async () => {
     const stand = await server({ faults: [respond(500, (request) => ({ detail: `bad header: ${request.headers.authorization}` }))] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 500, body: '{"detail":"bad header: Bearer ***"}' })
   })
 
   test('the token is redacted from a Location header that carries it', async () => {
     const stand = await server({ faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
@@ -113,63 +115,63 @@ describe('createControlPlane', () => {
   ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
     const token = 'k3y/with+base64/chars=='
     const stand = await server({ token, faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
     expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
   })
 
   test('the token is redacted from a Location header that carries it percent-encoded', async () => {
     const token = 'k3y/with+base64/chars=='
     const stand = await server({ token, faults: [redirect(`https://elsewhere.example/login?t=${encodeURIComponent(token)}`, 302)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
   test('a JSON body without the token is passed on as it came', async () => {
     const body = '{ "detail" : "Service\\/gateway unavailable" }'
     const stand = await server({ faults: [respond(503, body)] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', body })
   })
 
   test('passes a non-JSON body through as text', async () => {
     const stand = await server({ faults: [respond(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' })] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 502, body: '<html><body>Bad Gateway</body></html>' })
   })
 
   test('a connection dropped before the response is a network error', async () => {
     const stand = await server({ faults: [resetBeforeHeaders()] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
-    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was reset (ECONNRESET)', cancelled: false })
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    expect(attempt).toEqual({ kind: 'error', reason: 'the connection closed before the response was complete (UND_ERR_SOCKET)', cause: 'network', sent: true })
   })
 
   test('a connection dropped in the middle of the body is a network error, not a response', async () => {
     const stand = await server({ faults: [resetAfterHeaders(200)] })
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0))
-    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was reset (ECONNRESET)', cancelled: false })
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringMatching(/^the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))$/), cause: 'network', sent: true })
   })
 
   test('a refused connection says to check the URL', async () => {
     const stand = await server()
     const url = stand.url
     await stand.close()
-    const attempt = await client(url).deleteVersion(sampleManifest(0))
-    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?', cancelled: false })
+    const attempt = await client(url).deleteVersion(sampleBody(0))
+    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?', cause: 'network', sent: false })
   })
 
   test('an abort cuts a request in flight short and says it may have taken effect', async () => {
     const stand = await server({ faults: [hang()] })
     const abort = new AbortController()
     setTimeout(() => abort.abort(), 100)
-    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleManifest(0), abort.signal))
-    expect(attempt).toEqual({ kind: 'error', reason: 'cancelled while the request was in flight; the version may or may not be deleted', cancelled: true })
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleBody(0), abort.signal))
+    expect(attempt).toEqual({ kind: 'error', reason: 'cancelled while the request was in flight; the version may or may not be deleted', cause: 'cancelled', sent: true })
     expect(ms).toBeLessThan(1000)
   })
 
   test('an already aborted signal sends nothing', async () => {
     const stand = await server()
-    const attempt = await client(stand.url).deleteVersion(sampleManifest(0), AbortSignal.abort())
-    expect(attempt).toMatchObject({ kind: 'error', cancelled: true })
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0), AbortSignal.abort())
+    expect(attempt).toEqual({ kind: 'error', reason: 'cancelled before the request was sent', cause: 'cancelled', sent: false })
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(stand.requests).toHaveLength(0)
   })
@@ -177,9 +179,95 @@ describe('createControlPlane', () => {
   test('close() ends the pooled keep-alive connections', async () => {
     const stand = await server({ faults: [respond(200, {}), respond(200, {})] })
     const controlPlane = client(stand.url)
-    await Promise.all([controlPlane.deleteVersion(sampleManifest(0)), controlPlane.deleteVersion(sampleManifest(1))])
+    await Promise.all([controlPlane.deleteVersion(sampleBody(0)), controlPlane.deleteVersion(sampleBody(1))])
     expect(await stand.openConnections()).toBe(2)
     controlPlane.close()
     await expect.poll(() => stand.openConnections()).toBe(0)
+  })
+
+  test('checkEndpoint POSTs {} to the path given, with the token, and the stand-in answers 422 as the control plane does', async () => {
+    const stand = await server()
+    const controlPlane = client(`${stand.url}/prefix`)
+    const attempt = await controlPlane.checkEndpoint('api/ml/v1/model-versions')
+    expect(attempt).toMatchObject({ kind: 'response', status: 404 })
+    expect(await controlPlane.checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 404 })
+    expect(stand.probes.map((probe) => [probe.path, probe.body, probe.headers.authorization])).toEqual([
+      ['/prefix/api/ml/v1/model-versions', '{}', `Bearer ${TOKEN}`],
+      ['/prefix/api/ml/v1/artifact-versions', '{}', `Bearer ${TOKEN}`],
+    ])
+    expect(await client(stand.url).checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 422 })
+    expect(stand.requests).toHaveLength(0)
+  })
+
+  test('endpointUrl never carries the user-info of control-plane-url, and none is sent', async () => {
+    const stand = await server({ faults: [respond(200, {})] })
+    const controlPlane = client(stand.url.replace('http://', 'http://user:p%40ss@'))
+    expect(controlPlane.endpointUrl('api/ml/v1/artifact-versions')).toBe(`${stand.url}/api/ml/v1/artifact-versions`)
+    await controlPlane.deleteVersion(sampleBody(0))
+    expect(stand.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
+  })
+})
+
+describe('redaction of a body of any size, the token at any offset', () => {
+  const CAP = 64 * 1024
+  const token = 'k3y/with+base64/chars=='
+  const forms: [string, string][] = [
+    ['raw', token],
+    ['JSON \\/', token.replaceAll('/', '\\/')],
+    ['JSON \\u', [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`).join('')],
+    ['percent-encoded', encodeURIComponent(token)],
+    ['percent-encoded, lower case', encodeURIComponent(token).toLowerCase()],
+  ]
+
+  test.each(forms)('written %s, the token shows nowhere, whether it lies before, across or after the cut', async (_name, form) => {
+    const offsets = [CAP - form.length - 1, CAP - form.length, ...Array.from({ length: form.length }, (_, i) => CAP - form.length + 1 + i), CAP + 5]
+    const stand = await server({
+      token,
+      faults: (index) => {
+        const body = `${'x'.repeat(offsets[index]!)}${form}${'y'.repeat(CAP)}`
+        return respond(500, body)
+      },
+    })
+    const controlPlane = client(stand.url, { token })
+    for (const offset of offsets) {
+      const attempt = await controlPlane.deleteVersion(sampleBody(0))
+      const body = attempt.kind === 'response' ? attempt.body : ''
+      expect(body.length, `offset ${offset}`).toBeLessThanOrEqual(CAP)
+      // Whatever is kept of the body: x's, then *** when the whole form was read, then y's; never a piece of the form.
+      expect(body, `offset ${offset}`).toMatch(/^x*(\*\*\*y*)?$/)
+      if (offset + form.length <= CAP) expect(body).toContain('***')
+    }
+  })
+
+  test('a body much larger than the cap with the token escaped before the cut is redacted and the rest not read', async () => {
+    const huge = `{"detail": "${token.replaceAll('/', '\\/')}", "padding": "${'p'.repeat(5 * 1024 * 1024)}"}`
+    const stand = await server({ token, faults: [respond(500, huge)] })
+    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
+    expect(attempt.kind === 'response' && attempt.body.startsWith('{"detail": "***", "padding": "ppp')).toBe(true)
+    expect(attempt.kind === 'response' && attempt.body.length).toBeLessThanOrEqual(CAP)
+  })
+})
+
+describe('certificates', () => {
+  let ca: PrivateCa
+  beforeAll(async () => {
+    ca = await createPrivateCa()
+  }, 30_000)
+  afterAll(() => ca.remove())
+
+  const cases: [string, () => Promise<{ key: string; cert: string }>, RegExp][] = [
+    ['signed by a CA the client does not trust', () => ca.serverCertificate(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/],
+    ['self-signed', () => ca.selfSigned(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/],
+    ['expired', () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }), /(outside its validity dates \(CERT_HAS_EXPIRED|not trusted \(UNABLE_TO)/],
+  ]
+
+  test.each(cases)('a certificate %s fails the first attempt, says why and how to trust a private CA', async (_name, make, cause) => {
+    const tls = await make()
+    const stand = await server({ tls })
+    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    expect(attempt).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
+    expect(attempt.kind === 'error' && attempt.reason).toMatch(cause)
+    expect(attempt.kind === 'error' && attempt.reason).toContain('trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step\'s env')
+    expect(stand.requests).toHaveLength(0)
   })
 })

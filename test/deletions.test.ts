@@ -65,7 +65,7 @@ async function deleteAll(
   const started = performance.now()
   try {
     const outcomes = await runDeletions(jobs, settings, {
-      send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+      send: (body, signal) => controlPlane.deleteVersion(body, signal),
       now: Date.now,
       random,
     })
@@ -128,7 +128,7 @@ describe('runDeletions against the fault server', () => {
       status: 'deleted',
       attempts: 2,
       http_status: 200,
-      message: 'deleted after 1 retry (last: the connection was reset (ECONNRESET))',
+      message: expect.stringMatching(/^deleted after 1 retry \(last: the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))\)$/),
     })
   })
 
@@ -358,3 +358,49 @@ describe('runDeletions against the fault server', () => {
     expect(ms).toBeLessThan(1000)
   })
 })
+
+describe('a 404 after an attempt that never arrived is not "deleted"', () => {
+  /** runDeletions sending attempt 1 through `first` and later ones through `then`: real clients, real sockets. */
+  async function firstThen(firstUrl: string, thenUrl: string, missingOk: boolean): Promise<Outcome> {
+    const first = createControlPlane({ url: new URL(firstUrl), token: TOKEN, timeoutMs: 2000, concurrency: 1 })
+    const then = createControlPlane({ url: new URL(thenUrl), token: TOKEN, timeoutMs: 2000, concurrency: 1 })
+    let attempts = 0
+    try {
+      const { jobs } = sampleJobs(1)
+      const outcomes = await runDeletions(
+        jobs,
+        { concurrency: 1, maxAttempts: 3, missingOk, backoff: BACKOFF, cancel: new AbortController().signal, abortInFlight: new AbortController().signal },
+        { send: (body, signal) => (attempts++ === 0 ? first : then).deleteVersion(body, signal), now: Date.now, random: Math.random },
+      )
+      return outcomes.get(0)!
+    } finally {
+      first.close()
+      then.close()
+    }
+  }
+
+  test('connection refused, then 404: not found (and failed without missing-ok)', async () => {
+    const refused = await server({})
+    const refusedUrl = refused.url
+    await refused.close()
+    const stand = await server({})
+    expect(await firstThen(refusedUrl, stand.url, true)).toEqual({ status: 'not-found', attempts: 2, http_status: 404, message: 'not found (HTTP 404): already gone' })
+    expect(await firstThen(refusedUrl, stand.url, false)).toMatchObject({ status: 'failed', http_status: 404, message: 'not found (HTTP 404), and missing-ok is false' })
+  })
+
+  test('a host that does not resolve, then 404: not found', async () => {
+    const stand = await server({})
+    expect(await firstThen('http://no-such-host.invalid', stand.url, true)).toMatchObject({ status: 'not-found', attempts: 2 })
+  })
+
+  test('reset after the request was written, then 404: deleted, since the first may have taken effect', async () => {
+    const stand = await server({ faults: [resetAfterHeaders(200)] })
+    expect(await firstThen(stand.url, stand.url, false)).toEqual({
+      status: 'deleted',
+      attempts: 2,
+      http_status: 404,
+      message: 'deleted: an earlier attempt that failed took effect (HTTP 404 on retry)',
+    })
+  })
+})
+

@@ -28,7 +28,7 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false })
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(manifests.map((manifest, index) => ({ index, manifest: manifest.valid && manifest.manifest })))
+    expect(jobs).toEqual(manifests.map((manifest, index) => ({ index, body: JSON.stringify({ manifest: manifest.valid && manifest.manifest }) })))
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {

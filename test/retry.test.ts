@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { judgeAttempt, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Attempt, type Backoff, type JudgeContext } from '../src/retry.ts'
+import { judgeAttempt, judgeEndpoint, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Attempt, type Backoff, type EndpointContext, type JudgeContext } from '../src/retry.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW }
@@ -79,7 +79,7 @@ describe('judgeAttempt', () => {
   })
 
   it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => {
-    expect(judgeAttempt(response(status, 'busy'), fresh)).toEqual({ kind: 'retryable', http_status: status, message: `HTTP ${status}: busy`, retryAfterMs: null })
+    expect(judgeAttempt(response(status, 'busy'), fresh)).toMatchObject({ kind: 'retryable', http_status: status, message: `HTTP ${status}: busy`, retryAfterMs: null })
   })
 
   it('passes on how long the server asked to wait', () => {
@@ -91,13 +91,19 @@ describe('judgeAttempt', () => {
   })
 
   it('retries a network error, and not a cancelled request', () => {
-    expect(judgeAttempt({ kind: 'error', reason: 'connect ECONNREFUSED 127.0.0.1:1', cancelled: false }, fresh)).toEqual({
+    expect(judgeAttempt({ kind: 'error', cause: 'network', sent: false, reason: 'connect ECONNREFUSED 127.0.0.1:1' }, fresh)).toEqual({
       kind: 'retryable',
       http_status: null,
       message: 'connect ECONNREFUSED 127.0.0.1:1',
       retryAfterMs: null,
+      mayHaveTakenEffect: false,
     })
-    expect(judgeAttempt({ kind: 'error', reason: 'cancelled', cancelled: true }, fresh)).toEqual({ kind: 'failed', http_status: null, message: 'cancelled' })
+    expect(judgeAttempt({ kind: 'error', cause: 'cancelled', sent: true, reason: 'cancelled' }, fresh)).toEqual({ kind: 'failed', http_status: null, message: 'cancelled' })
+  })
+
+  it('fails at once on a certificate that is not trusted: a retry gets the same certificate', () => {
+    const reason = 'the certificate of host:443 is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate)'
+    expect(judgeAttempt({ kind: 'error', cause: 'certificate', sent: false, reason }, fresh)).toEqual({ kind: 'failed', http_status: null, message: reason })
   })
 })
 
@@ -147,16 +153,82 @@ describe('retryDelay', () => {
 
 describe('mayHaveTakenEffect', () => {
   const judge = (attempt: Attempt) => judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: 0 })
-  it('says a failure without an answer, or a 5xx, may have deleted the version', () => {
-    expect(mayHaveTakenEffect(judge({ kind: 'error', reason: 'reset', cancelled: false }))).toBe(true)
+  it('says a request written without an answer, or a 5xx, may have deleted the version', () => {
+    expect(mayHaveTakenEffect(judge({ kind: 'error', cause: 'network', sent: true, reason: 'reset' }))).toBe(true)
     for (const status of [500, 502, 503, 504]) {
       expect(mayHaveTakenEffect(judge({ kind: 'response', status, headers: {}, body: '' }))).toBe(true)
     }
+  })
+
+  it('says a request never written did not: refused, unresolved, or timed out while connecting', () => {
+    expect(mayHaveTakenEffect(judge({ kind: 'error', cause: 'network', sent: false, reason: 'refused' }))).toBe(false)
   })
 
   it('says a 408 or 429 did not: the server did not process the request', () => {
     for (const status of [408, 429]) {
       expect(mayHaveTakenEffect(judge({ kind: 'response', status, headers: {}, body: '' }))).toBe(false)
     }
+  })
+
+  it('a 404 after attempts that never arrived is not found, not deleted', () => {
+    // What deletions.ts passes on: afterRetryableFailure only when an earlier attempt may have taken effect.
+    const earlier = judge({ kind: 'error', cause: 'network', sent: false, reason: 'refused' })
+    expect(judgeAttempt(response(404), { ...fresh, afterRetryableFailure: mayHaveTakenEffect(earlier) })).toMatchObject({ kind: 'not-found' })
+  })
+})
+
+describe('judgeEndpoint', () => {
+  const context: EndpointContext = { url: 'https://tfy.example/api/ml/v1/artifact-versions', path: 'api/ml/v1/artifact-versions', now: NOW }
+  const FIX = "Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud"
+
+  it('a 422 to a request without a manifest: the endpoint is served, whatever the body', () => {
+    expect(judgeEndpoint(response(422, JSON.stringify({ detail: [{ loc: ['body', 'manifest'], msg: 'Field required' }] })), context)).toEqual({ kind: 'served' })
+    expect(judgeEndpoint(response(422), context)).toEqual({ kind: 'served' })
+  })
+
+  it.each([
+    [404, '{"detail":"Not Found"}', 'was answered HTTP 404: Not Found'],
+    [405, '{"detail":"Method Not Allowed"}', 'was answered HTTP 405: Method Not Allowed'],
+    [200, '<html>app</html>', 'was answered HTTP 200: <html>app</html>'],
+    [400, '', 'was answered HTTP 400'],
+  ])('HTTP %i: not served, naming the URL tried and what to check', (status, body, answer) => {
+    expect(judgeEndpoint(response(status, body), context)).toEqual({
+      kind: 'refused',
+      message: `https://tfy.example/api/ml/v1/artifact-versions does not serve the artifact-versions endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ${FIX}`,
+    })
+  })
+
+  it('a redirect is not followed, and says where it led', () => {
+    const judgement = judgeEndpoint(response(302, '', { location: 'https://login.example/' }), context)
+    expect(judgement).toMatchObject({ kind: 'refused' })
+    expect(judgement.kind === 'refused' && judgement.message).toContain('was redirected (HTTP 302) to https://login.example/, which is not followed')
+  })
+
+  it('control-plane-url holding the whole endpoint URL: says which base URL it likely meant', () => {
+    const doubled = { ...context, url: 'https://tfy.example/api/ml/v1/artifact-versions/api/ml/v1/artifact-versions' }
+    const judgement = judgeEndpoint(response(404, '{"detail":"Not Found"}'), doubled)
+    expect(judgement.kind === 'refused' && judgement.message).toMatch(/^https:\/\/tfy\.example\/api\/ml\/v1\/artifact-versions\/api\/ml\/v1\/artifact-versions does not serve/)
+    expect(judgement.kind === 'refused' && judgement.message).toContain(`${FIX}, not a URL of the API: here likely https://tfy.example`)
+  })
+
+  it.each([401, 403])('HTTP %i: the token was rejected, before any delete', (status) => {
+    expect(judgeEndpoint(response(status, '{"detail":"Invalid API key"}'), context)).toEqual({
+      kind: 'refused',
+      message: `the token was rejected by https://tfy.example/api/ml/v1/artifact-versions (HTTP ${status}: Invalid API key); nothing was deleted. Check the token input or TFY_API_KEY`,
+    })
+  })
+
+  it('retries what deletes retry: no answer, 408, 429 and 5xx, with the Retry-After asked', () => {
+    expect(judgeEndpoint({ kind: 'error', cause: 'network', sent: false, reason: 'refused' }, context)).toEqual({ kind: 'retryable', message: 'refused', retryAfterMs: null })
+    expect(judgeEndpoint(response(503, 'busy', { 'retry-after': '2' }), context)).toEqual({ kind: 'retryable', message: 'HTTP 503: busy', retryAfterMs: 2000 })
+    expect(judgeEndpoint(response(429), context)).toMatchObject({ kind: 'retryable' })
+  })
+
+  it('refuses at once on a certificate that is not trusted, or when cancelled', () => {
+    expect(judgeEndpoint({ kind: 'error', cause: 'certificate', sent: false, reason: 'not trusted' }, context)).toEqual({
+      kind: 'refused',
+      message: 'not trusted (checking https://tfy.example/api/ml/v1/artifact-versions)',
+    })
+    expect(judgeEndpoint({ kind: 'error', cause: 'cancelled', sent: false, reason: 'cancelled' }, context)).toMatchObject({ kind: 'refused' })
   })
 })

@@ -316,7 +316,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -344,29 +343,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -420,11 +419,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -435,57 +434,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28442,7 +28441,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4632);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8173);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(84);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
@@ -28598,14 +28597,15 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GP: () => (/* binding */ getInputs),
 /* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
-/* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   wp: () => (/* binding */ COMMAND_LINE_DIALECT)
 /* harmony export */ });
-/* unused harmony exports IF_NO_FILES_FOUND, WORKFLOW_DIALECT, withoutUserInfo, isLoopback */
+/* unused harmony exports IF_NO_FILES_FOUND, WORKFLOW_DIALECT, InputError, withoutUserInfo, isLoopback */
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
+
 
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
@@ -28636,7 +28636,7 @@ const COMMAND_LINE_DIALECT = {
     emptyTokenHint: '',
 };
 /** A bad input value; the step fails before anything else happens. */
-class InputError extends Error {
+class InputError extends _runner_js__WEBPACK_IMPORTED_MODULE_2__/* .StepFailure */ .pH {
     name = 'InputError';
 }
 const DEFAULTS = {
@@ -28779,7 +28779,7 @@ function isLoopback(hostname) {
 
 /***/ }),
 
-/***/ 8173:
+/***/ 84:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28790,42 +28790,220 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/redact.ts
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const whole = new RegExp(units.map((forms) => forms.map(alternation).join('')).join('|'), 'g');
+    const startOfForm = new RegExp(`(?:${units.map(prefixPattern).join('|')})$`);
+    // The longest text a form of a secret can take: 12 characters per character (\uD83D\uDE80, %F0%9F%9A%80).
+    const longestForm = Math.max(...distinct.map((secret) => secret.length)) * 12;
+    return (text, options = {}) => {
+        let redacted = text.replace(whole, REDACTED);
+        if (options.truncated) {
+            const tailStart = Math.max(0, redacted.length - longestForm);
+            const match = startOfForm.exec(redacted.slice(tailStart));
+            if (match && match[0].length > 0)
+                redacted = redacted.slice(0, tailStart + match.index);
+        }
+        return redacted;
+    };
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
+ */
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+    }
+    return pattern;
+}
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
+}
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/control-plane.ts
+
 
 
 const DELETE_PATH = 'api/ml/v1/artifact-versions';
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024;
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+const PROBE_BODY = '{}';
 /**
- * The delete client: node:http with a keep-alive pool, one request per
- * attempt, bounded by a timeout that covers the whole exchange (a body that
- * trickles in counts). Redirects are never followed, so the token goes
- * only to the control plane's origin, and no text it returns can carry the token.
+ * The control plane's HTTP client: undici with a keep-alive pool of
+ * `concurrency` connections, through the proxy that HTTPS_PROXY / HTTP_PROXY /
+ * NO_PROXY name by the Actions toolkit's rules (@actions/http-client decides).
+ * One request per attempt, bounded by a timeout that covers the whole exchange
+ * (connecting, and a body that trickles in). Redirects are never followed, so
+ * the token goes only to the control plane's origin, and no text it returns
+ * carries the token in any form.
  */
 function createControlPlane(options) {
-    const endpoint = new URL(DELETE_PATH, options.url.href.endsWith('/') ? options.url : `${options.url.href}/`);
-    const transport = endpoint.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-    const agent = new transport.Agent({ keepAlive: true, maxSockets: options.concurrency });
-    // As sent, and percent-encoded as a server may put it in a Location URL.
-    const secrets = options.token ? [...new Set([options.token, encodeURIComponent(options.token)])] : [];
-    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
+    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
+    base.username = '';
+    base.password = '';
+    const proxyUrl = getProxyUrl(base)?.href;
+    const proxy = proxyUrl ? withoutUserInfo(proxyUrl) : null;
+    const pool = { connections: options.concurrency, connect: { timeout: options.timeoutMs } };
+    // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
+    // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
+    const dispatcher = Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19)).then(({ Agent, ProxyAgent }) => proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool));
+    const redact = createRedactor(options.token ? [options.token] : []);
     const headers = {
         accept: 'application/json',
         authorization: `Bearer ${options.token}`,
         'content-type': 'application/json',
         'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
     };
-    function deleteVersion(manifest, signal) {
-        // A string goes out in one write with the headers; a Buffer would be a second chunk.
-        const body = JSON.stringify({ manifest });
+    const endpoint = (path) => new URL(path, base);
+    const deleteUrl = endpoint(DELETE_PATH);
+    function post(url, body, signal) {
         return new Promise((resolve) => {
             let settled = false;
+            /** Set once the request is written to a connection: from then on it may reach the server. */
+            let sent = false;
+            let abortRequest = null;
+            let status = 0;
+            let responseHeaders = {};
+            const chunks = [];
+            let received = 0;
             const settle = (attempt) => {
                 if (settled)
                     return;
@@ -28833,85 +29011,123 @@ function createControlPlane(options) {
                 clearTimeout(timer);
                 signal?.removeEventListener('abort', onAbort);
                 resolve(attempt);
+                abortRequest?.(new Error('settled'));
             };
-            const fail = (reason, cancelled = false) => {
-                settle({ kind: 'error', reason: redact(reason), cancelled });
-                request.destroy();
+            const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason: redact(reason) });
+            const finish = (truncated) => {
+                // Whole characters only: a cut inside one would hide the start of a secret from redaction.
+                const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
+                settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) });
             };
-            const onAbort = () => fail('cancelled while the request was in flight; the version may or may not be deleted', true);
-            const timer = setTimeout(() => fail(`no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`), options.timeoutMs);
-            const request = transport.request(endpoint, {
-                method: 'POST',
-                agent,
-                headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-            });
-            request.on('error', (error) => fail(describeNetworkError(error)));
-            request.on('response', (response) => {
-                const chunks = [];
-                let received = 0;
-                const finish = () => settle({
-                    kind: 'response',
-                    status: response.statusCode ?? 0,
-                    headers: { location: redactHeader(response.headers.location), 'retry-after': header(response.headers['retry-after']) },
-                    body: redactJson(redact(Buffer.concat(chunks).toString('utf8')), options.token),
-                });
-                response.on('data', (chunk) => {
-                    if (received < MAX_BODY_BYTES)
-                        chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
-                    received += chunk.length;
-                    if (received >= MAX_BODY_BYTES) {
-                        finish();
-                        response.destroy();
-                    }
-                });
-                response.on('end', finish);
-                response.on('error', (error) => fail(describeNetworkError(error)));
-                response.on('close', () => {
-                    if (!response.complete)
-                        fail('the connection closed before the response was complete');
-                });
-            });
+            const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
+            const timer = setTimeout(() => fail('network', sent
+                ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
+                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`), options.timeoutMs);
             if (signal?.aborted)
                 return onAbort();
             signal?.addEventListener('abort', onAbort, { once: true });
-            request.end(body);
+            const handler = {
+                onConnect(abort) {
+                    if (settled)
+                        abort(new Error('settled'));
+                    else
+                        abortRequest = abort;
+                },
+                onBodySent() {
+                    sent = true;
+                },
+                onHeaders(statusCode, rawHeaders) {
+                    status = statusCode;
+                    responseHeaders = pickHeaders(rawHeaders, redact);
+                    return true;
+                },
+                onData(chunk) {
+                    if (received + chunk.length >= MAX_BODY_BYTES) {
+                        chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
+                        received = MAX_BODY_BYTES;
+                        finish(true);
+                        return false;
+                    }
+                    chunks.push(chunk);
+                    received += chunk.length;
+                    return true;
+                },
+                onComplete() {
+                    finish(false);
+                },
+                onError(error) {
+                    if (settled)
+                        return;
+                    if (isCertificateError(error))
+                        return fail('certificate', describeCertificateError(error, url));
+                    fail('network', describeNetworkError(error, proxy));
+                },
+            };
+            dispatcher
+                .then((ready) => {
+                if (!settled)
+                    ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body }, handler);
+            })
+                .catch((error) => fail('network', describeNetworkError(error, proxy)));
         });
     }
-    function redactHeader(value) {
-        return value === undefined ? undefined : redact(value);
-    }
-    return { deleteVersion, close: () => agent.destroy() };
+    return {
+        deleteVersion: (body, signal) => post(deleteUrl, body, signal),
+        checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
+        endpointUrl: (path) => endpoint(path).href,
+        proxy,
+        close: () => void dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
+    };
 }
-/**
- * A JSON body with the token removed where escapes hid it from a plain search
- * (a server may write / as \/, or any character as \u0041), since messages
- * are built from the decoded body. Other bodies are returned as they are.
- */
-function redactJson(body, token) {
-    if (!token)
-        return body;
-    let canonical;
-    try {
-        canonical = JSON.stringify(JSON.parse(body));
+/** Location and Retry-After, the headers a judgement reads, with any secret in them redacted. */
+function pickHeaders(raw, redact) {
+    const picked = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i].toString('latin1').toLowerCase();
+        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
+            picked[name] = redact(raw[i + 1].toString('utf8'));
     }
-    catch {
-        return body;
+    return picked;
+}
+function withoutUserInfo(href) {
+    const url = new URL(href);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/$/, '');
+}
+/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
+const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
+function isCertificateError(error) {
+    return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
+}
+function describeCertificateError(error, url) {
+    const host = url.host;
+    const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
+        ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
+        : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
+            ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
+            : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
+    return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
+}
+function describeNetworkError(error, proxy) {
+    const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
+    if (tunnel) {
+        return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`;
     }
-    const escaped = JSON.stringify(token).slice(1, -1);
-    return canonical.includes(escaped) ? canonical.split(escaped).join('***') : body;
-}
-function header(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-function describeNetworkError(error) {
+    const via = proxy ? ` (to the proxy ${proxy})` : '';
+    const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?';
     switch (error.code) {
         case 'ECONNRESET':
-            return 'the connection was reset (ECONNRESET)';
+            return `the connection was reset${via} (ECONNRESET)`;
+        case 'UND_ERR_SOCKET':
+            return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`;
         case 'ECONNREFUSED':
-            return 'the connection was refused (ECONNREFUSED): is control-plane-url right?';
+            return `the connection was refused${via} (ECONNREFUSED): ${check}`;
         case 'ENOTFOUND':
         case 'EAI_AGAIN':
-            return `the host name did not resolve (${error.code}): is control-plane-url right?`;
+            return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`;
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`;
         default:
             return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
     }
@@ -28935,9 +29151,9 @@ const NOT_PROCESSED_STATUS = new Set([408, 429]);
 const EXCERPT_CHARS = 200;
 function judgeAttempt(attempt, context) {
     if (attempt.kind === 'error') {
-        if (attempt.cancelled)
+        if (attempt.cause !== 'network')
             return { kind: 'failed', http_status: null, message: attempt.reason };
-        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null };
+        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent };
     }
     const { status, headers, body } = attempt;
     if (status >= 200 && status < 300)
@@ -28970,17 +29186,69 @@ function judgeAttempt(attempt, context) {
     }
     const message = `HTTP ${status}${detailSuffix(body)}`;
     if (RETRYABLE_STATUS.has(status)) {
-        return { kind: 'retryable', http_status: status, message, retryAfterMs: parseRetryAfter(headers['retry-after'], context.now) };
+        return {
+            kind: 'retryable',
+            http_status: status,
+            message,
+            retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
+            mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
+        };
     }
     return { kind: 'failed', http_status: status, message };
 }
 /**
- * Whether a failed attempt may still have deleted the version: no answer, or
- * a server error that may have come after the work was done. A 408 or 429
- * says the request was not processed.
+ * Whether a failed attempt may still have deleted the version: a server error
+ * that may have come after the work was done, or no answer to a request that
+ * was written. A 408 or 429 says the request was not processed; a connection
+ * refused, a name that did not resolve, a certificate refused or a timeout
+ * while connecting mean it never left.
  */
 function mayHaveTakenEffect(judgement) {
-    return judgement.kind === 'retryable' && (judgement.http_status === null || !NOT_PROCESSED_STATUS.has(judgement.http_status));
+    return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
+}
+/**
+ * Judges the answer to a POST of `{}`, which deletes nothing: the endpoint
+ * refuses it with 422 (no manifest). Anything else but an answer that asks for
+ * a retry means the URL does not serve the endpoint, whatever the body says (a
+ * missing route and a missing version may both read {"detail":"Not Found"}).
+ */
+function judgeEndpoint(attempt, context) {
+    const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now });
+    if (attempt.kind === 'error') {
+        return judgement.kind === 'retryable'
+            ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
+            : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
+    }
+    if (attempt.status === 422)
+        return { kind: 'served' };
+    if (judgement.kind === 'retryable')
+        return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
+    if (judgement.kind === 'token-rejected') {
+        return {
+            kind: 'refused',
+            message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
+        };
+    }
+    const { status, headers, body } = attempt;
+    const answer = status >= 300 && status < 400
+        ? `was redirected (HTTP ${status}) ${headers.location ? `to ${headers.location}` : 'without a Location'}, which is not followed`
+        : `was answered HTTP ${status}${detailSuffix(body)}`;
+    return {
+        kind: 'refused',
+        message: `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ` +
+            `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(context)}`,
+    };
+}
+function endpointName(path) {
+    return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
+function baseUrlHint({ url, path }) {
+    const base = new URL(url.slice(0, url.length - path.length));
+    const api = base.pathname.indexOf('/api/');
+    if (api < 0)
+        return '';
+    return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
 }
 /**
  * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
@@ -29039,7 +29307,10 @@ function parseJson(body) {
     }
 }
 
+// EXTERNAL MODULE: ./src/runner.ts
+var runner = __nccwpck_require__(4813);
 ;// CONCATENATED MODULE: ./src/deletions.ts
+
 
 
 
@@ -29065,7 +29336,7 @@ async function runDeletions(jobs, options, deps) {
         onCancel();
     else
         options.cancel.addEventListener('abort', onCancel, { once: true });
-    const wait = deps.wait ?? ((ms, signal) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined));
+    const wait = deps.wait ?? waitOrAbort;
     async function deleteOne(job) {
         let attempts = 0;
         let lastRetryable = null;
@@ -29077,7 +29348,7 @@ async function runDeletions(jobs, options, deps) {
             let judgement;
             try {
                 deps.onSending?.(job);
-                const attempt = await deps.send(job.manifest, options.abortInFlight);
+                const attempt = await deps.send(job.body, options.abortInFlight);
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
@@ -29141,6 +29412,36 @@ async function runDeletions(jobs, options, deps) {
         options.cancel.removeEventListener('abort', onCancel);
     }
 }
+/**
+ * Establishes, before the first delete, that control-plane-url serves the
+ * endpoint: `probe` sends a request that deletes nothing, judged by
+ * judgeEndpoint, and retried as deletes are when nothing came back or the
+ * server asked for a retry.
+ */
+async function checkEndpoint(probe, endpoint, options, deps) {
+    const wait = deps.wait ?? waitOrAbort;
+    for (let attempts = 1;; attempts++) {
+        if (options.cancel.aborted)
+            return { kind: 'cancelled' };
+        const judgement = judgeEndpoint(await probe(options.abortInFlight), { ...endpoint, now: deps.now() });
+        if (judgement.kind === 'served')
+            return { kind: 'served' };
+        if (options.cancel.aborted)
+            return { kind: 'cancelled' };
+        if (judgement.kind === 'refused')
+            return { kind: 'refused', message: judgement.message };
+        if (attempts >= options.maxAttempts) {
+            return {
+                kind: 'refused',
+                message: `${endpoint.url} could not be reached: ${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); nothing was deleted`,
+            };
+        }
+        await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), options.cancel);
+    }
+}
+function waitOrAbort(ms, signal) {
+    return (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
+}
 /** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
 async function deleteVersions(jobs, options, deps, ledger) {
     const { core } = deps;
@@ -29151,17 +29452,30 @@ async function deleteVersions(jobs, options, deps, ledger) {
         timeoutMs: options.requestTimeoutMs,
         concurrency: options.concurrency,
     });
-    core.info(`Sending to ${options.controlPlane.url.origin}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+    const endpoint = controlPlane.endpointUrl(DELETE_PATH);
+    const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : '';
+    core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
     const progressEvery = deps.progressIntervalMs ?? 10_000;
     let lastProgress = now();
     let settled = 0;
     let deleted = 0;
     let failed = 0;
+    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
+    const random = deps.random ?? Math.random;
     try {
-        await runDeletions(jobs, { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }, {
-            send: (manifest, signal) => controlPlane.deleteVersion(manifest, signal),
+        const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random });
+        if (check.kind !== 'served') {
+            const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)';
+            for (const job of jobs)
+                ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
+            if (check.kind === 'refused')
+                throw new runner/* StepFailure */.pH(check.message);
+            return;
+        }
+        await runDeletions(jobs, deletion, {
+            send: (body, signal) => controlPlane.deleteVersion(body, signal),
             now,
-            random: deps.random ?? Math.random,
+            random,
             onSending: (job) => ledger.sending(job),
             onSettled(job, outcome) {
                 ledger.settled(job, outcome);
@@ -29410,97 +29724,6 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -35973,9 +36196,6 @@ class Ledger {
         this.inFlight.delete(job.index);
         this.outcomes.set(job.index, outcome);
     }
-    get hasManifests() {
-        return this.manifests.length > 0;
-    }
     /**
      * One row per manifest, in file order. `stoppedBy` says why the run ended
      * early, if it did: rows it left open become failed (a request whose answer
@@ -36038,7 +36258,7 @@ function plan(manifests, options) {
         else {
             firstByVersion.set(key, manifest);
             outcomes.push(undefined);
-            jobs.push({ index, manifest: manifest.manifest });
+            jobs.push({ index, body: JSON.stringify({ manifest: manifest.manifest }) });
         }
     }
     return { outcomes, jobs };
@@ -36052,8 +36272,6 @@ function skipped(message) {
 
 // EXTERNAL MODULE: ./src/report.ts
 var report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
 // EXTERNAL MODULE: ./src/manifests.ts
 var manifests = __nccwpck_require__(8977);
 // EXTERNAL MODULE: ./src/results.ts
@@ -36291,14 +36509,15 @@ async function run(deps) {
     const ledger = new Ledger();
     let inputs = null;
     let failure;
+    let unexpected = false;
     try {
         inputs = (0,src_inputs/* getInputs */.GP)({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect });
         failure = await runStages(inputs, ledger, { ...deps, core });
     }
     catch (error) {
-        failure = error instanceof src_inputs/* InputError */.dz ? error.message : `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`;
+        unexpected = !(error instanceof runner/* StepFailure */.pH);
+        failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
-    const unexpected = failure !== null && ledger.hasManifests;
     const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined);
     await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     return results;
@@ -36778,7 +36997,8 @@ const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: n
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CT: () => (/* binding */ withSafeLog),
-/* harmony export */   TN: () => (/* binding */ oneLine)
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   pH: () => (/* binding */ StepFailure)
 /* harmony export */ });
 /* unused harmony export logLine */
 /**
@@ -36800,6 +37020,10 @@ function oneLine(text) {
 /** The same core, with every log line made safe by logLine. Annotations are escaped by the runner's command syntax already. */
 function withSafeLog(core) {
     return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary };
+}
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+class StepFailure extends Error {
+    name = 'StepFailure';
 }
 
 
@@ -46392,6 +46616,36 @@ validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"ver
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -46407,6 +46661,17 @@ validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"ver
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -16,13 +16,18 @@ export interface FaultServer extends StandIn {
   answers: (number | null)[]
   /** The most requests the server was handling at one time. */
   readonly maxInFlight: number
+  /** Requests whose response has not closed yet: neither finished nor dropped. */
+  readonly inFlight: number
   /** Connections open now, client side closed or not. */
   openConnections(): Promise<number>
 }
 
-export interface FaultServerOptions extends Omit<StandInOptions, 'script' | 'token'> {
+export interface FaultServerOptions extends Omit<StandInOptions, 'script' | 'probe' | 'token'> {
   token?: string
+  /** Faults of the deletes; the endpoint checks are answered by `probeFaults`. */
   faults?: FaultPlan
+  /** Faults of the endpoint checks (bodies of `{}`), by their own index; by default answered 422 as the control plane does. */
+  probeFaults?: FaultPlan
 }
 
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
@@ -30,9 +35,18 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   let inFlight = 0
   let maxInFlight = 0
   const plan = options.faults ?? []
+  const probePlan = options.probeFaults ?? []
   const standIn = await startStandIn({
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.urlHost ? { urlHost: options.urlHost } : {}),
     token: options.token ?? 'fault-server-token',
     existing: options.existing ?? [],
+    async probe(request, response, index) {
+      const fault = Array.isArray(probePlan) ? probePlan[index] : probePlan(index, request)
+      if (!fault) return
+      await fault(request, response)
+      return 'handled'
+    },
     async script(request, response, index) {
       answers[index] = null
       inFlight++
@@ -52,6 +66,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     answers,
     get maxInFlight() {
       return maxInFlight
+    },
+    get inFlight() {
+      return inFlight
     },
     openConnections: () => new Promise((resolve, reject) => standIn.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
   }

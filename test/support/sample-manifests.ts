@@ -7,8 +7,13 @@ export function sampleManifest(index: number): ArtifactManifest {
   return { name: `model-${index}`, ml_repo: 'previews', version: index + 1, metadata: {}, source: { type: 'truefoundry' } }
 }
 
+/** The request body that deletes sampleManifest(index). */
+export function sampleBody(index: number): string {
+  return JSON.stringify({ manifest: sampleManifest(index) })
+}
+
 /** `count` jobs, and their keys for the stand-in's `existing`. */
 export function sampleJobs(count: number): { jobs: Job[]; keys: string[] } {
-  const jobs = Array.from({ length: count }, (_, index) => ({ index, manifest: sampleManifest(index) }))
-  return { jobs, keys: jobs.map((job) => versionKey(job.manifest as unknown as Record<string, unknown>)) }
+  const jobs = Array.from({ length: count }, (_, index) => ({ index, body: sampleBody(index) }))
+  return { jobs, keys: jobs.map((_, index) => versionKey(sampleManifest(index) as unknown as Record<string, unknown>)) }
 }

@@ -1,7 +1,11 @@
 // A stand-in for the TrueFoundry control plane on loopback, for the demo and
 // the tests: it answers POST /api/ml/v1/artifact-versions as the API reference
 // describes, checks the bearer token and the manifest, and records every request.
+// A body of `{}` (the action's endpoint check, which deletes nothing) is answered
+// as FastAPI answers a body without its field, 422, and recorded apart, in
+// `probes`, so `requests` holds only the deletes.
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import validateManifest from '../../src/schema/validate-manifest.cjs'
 
@@ -27,12 +31,21 @@ export interface StandInOptions {
   /** Versions that exist, as keys from versionKey(); a delete of one not here answers 404. */
   existing?: Iterable<string>
   script?: Script
+  /** Serve https with this key and certificate (e.g. from test/support/private-ca.ts). */
+  tls?: { key: string; cert: string }
+  /** The host name in `url`; the server listens on 127.0.0.1 whatever it is. */
+  urlHost?: string
+  /** Overrides the answer to an endpoint check (a body of `{}`); return undefined to answer as usual. */
+  probe?: Script
 }
 
 export interface StandIn {
   url: string
   server: http.Server
+  /** Every request but the endpoint checks. */
   requests: RecordedRequest[]
+  /** The endpoint checks: bodies of `{}`. */
+  probes: RecordedRequest[]
   existing: Set<string>
   close(): Promise<void>
 }
@@ -49,20 +62,37 @@ function parseManifest(body: string): Record<string, unknown> | null {
   }
 }
 
+function isProbe(body: string): boolean {
+  try {
+    const value: unknown = JSON.parse(body)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  } catch {
+    return false
+  }
+}
+
 export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: RecordedRequest[] = []
+  const probes: RecordedRequest[] = []
   const existing = new Set(options.existing ?? [])
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const arrivedAt = performance.timeOrigin + performance.now()
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
     const manifest = parseManifest(body)
     const recorded: RecordedRequest = { arrivedAt, method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, manifest }
+    if (isProbe(body)) {
+      const index = probes.push(recorded) - 1
+      if (options.probe && (await options.probe(recorded, res, index)) === 'handled') return
+      return answer(recorded, res)
+    }
     const index = requests.push(recorded) - 1
     if (options.script && (await options.script(recorded, res, index)) === 'handled') return
     answer(recorded, res)
-  })
+  }
+  // https.Server has every member of http.Server the tests use.
+  const server = options.tls ? (https.createServer(options.tls, handle) as unknown as http.Server) : http.createServer(handle)
 
   function answer(request: RecordedRequest, res: http.ServerResponse) {
     const send = (status: number, payload: unknown) => {
@@ -71,8 +101,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
     if (request.method !== 'POST' || request.path !== '/api/ml/v1/artifact-versions') return send(404, { detail: 'Not Found' })
     if (request.headers.authorization !== `Bearer ${options.token}`) return send(401, { detail: 'Invalid API key' })
-    if (!request.manifest || !validateManifest(request.manifest)) {
-      const detail = (validateManifest.errors ?? [{ instancePath: '', message: 'field required' }]).map((error) => ({
+    if (!request.manifest) return send(422, { detail: [{ loc: ['body', 'manifest'], msg: 'Field required', type: 'missing' }] })
+    if (!validateManifest(request.manifest)) {
+      const detail = (validateManifest.errors ?? []).map((error) => ({
         loc: ['body', 'manifest', ...error.instancePath.split('/').filter(Boolean)],
         msg: error.message,
         type: 'value_error',
@@ -87,9 +118,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${options.urlHost ?? '127.0.0.1'}:${port}`,
     server,
     requests,
+    probes,
     existing,
     close: () =>
       new Promise((resolve) => {

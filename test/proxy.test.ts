@@ -1,0 +1,142 @@
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY end to end: the client in its own
+// process, a real CONNECT proxy process, and an https stand-in control plane
+// whose certificate comes from a private CA trusted through NODE_EXTRA_CA_CERTS.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Attempt } from '../src/retry.ts'
+import { startFaultServer, type FaultServer } from './support/fault-server.ts'
+import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
+import { sampleBody } from './support/sample-manifests.ts'
+
+const TOKEN = 'tfy-secret/proxy+test=='
+/** A name only the proxy resolves (to 127.0.0.1): the toolkit never proxies localhost or 127.*, and a direct attempt cannot reach it. */
+const HOST = 'control-plane.test'
+const support = (name: string) => fileURLToPath(new URL(`./support/${name}`, import.meta.url))
+
+interface Proxy {
+  url: string
+  connects: { connect: string; headers: Record<string, string> }[]
+  captured(): Promise<string>
+  stop(): void
+}
+
+async function startProxy(dir: string, refuse = false): Promise<Proxy> {
+  const capture = path.join(dir, `capture-${Math.random().toString(36).slice(2)}`)
+  await writeFile(capture, '')
+  const child: ChildProcess = spawn(process.execPath, [support('proxy-process.ts')], {
+    env: { PATH: process.env.PATH ?? '', PROXY_HOSTS: JSON.stringify({ [HOST]: '127.0.0.1' }), PROXY_CAPTURE: capture, PROXY_REFUSE: refuse ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const connects: Proxy['connects'] = []
+  const port = await new Promise<number>((resolve) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line) as { port?: number; connect?: string; headers?: Record<string, string> }
+      if (message.port) resolve(message.port)
+      else connects.push(message as Proxy['connects'][number])
+    })
+  })
+  return { url: `http://127.0.0.1:${port}`, connects, captured: () => readFile(capture, 'latin1'), stop: () => child.kill() }
+}
+
+interface ClientRun {
+  proxy: string | null
+  check: Attempt
+  attempt: Attempt
+}
+
+function runClient(url: string, env: Record<string, string>): Promise<ClientRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [support('client-process.ts'), url, TOKEN, sampleBody(0)], { env: { PATH: process.env.PATH ?? '', ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as ClientRun) : reject(new Error(`client exited ${code}: ${stderr}`))))
+  })
+}
+
+describe('behind a proxy, with a private CA', () => {
+  let dir: string
+  let ca: PrivateCa
+  let stand: FaultServer
+  let proxy: Proxy
+  let controlPlaneUrl: string
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'proxy-test-'))
+    ca = await createPrivateCa()
+    const tls = await ca.serverCertificate([`DNS:${HOST}`, 'DNS:localhost', 'IP:127.0.0.1'])
+    stand = await startFaultServer({ token: TOKEN, tls, urlHost: HOST, existing: ['previews/model-0@1'] })
+    controlPlaneUrl = stand.url
+    proxy = await startProxy(dir)
+  }, 30_000)
+
+  afterAll(async () => {
+    proxy?.stop()
+    await stand?.close()
+    await ca?.remove()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test.each(['HTTPS_PROXY', 'https_proxy'])('%s: requests go through the proxy, in a CONNECT tunnel the token never shows in', async (variable) => {
+    stand.existing.add('previews/model-0@1')
+    const before = { connects: proxy.connects.length, requests: stand.requests.length }
+    const run = await runClient(controlPlaneUrl, { [variable]: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile })
+
+    expect(run.proxy).toBe(proxy.url)
+    expect(run.check).toMatchObject({ kind: 'response', status: 422 })
+    expect(run.attempt).toMatchObject({ kind: 'response', status: 200 })
+    const connects = proxy.connects.slice(before.connects)
+    expect(connects.length).toBeGreaterThanOrEqual(1)
+    expect(connects.every((seen) => seen.connect === new URL(controlPlaneUrl).host)).toBe(true)
+    expect(JSON.stringify(connects)).not.toContain(TOKEN)
+    // Every byte the proxy received: CONNECT lines, then TLS records.
+    const captured = await proxy.captured()
+    expect(captured).toContain(`CONNECT ${new URL(controlPlaneUrl).host}`)
+    expect(captured).not.toContain(TOKEN)
+    expect(captured).not.toContain('artifact-versions')
+    expect(stand.requests.slice(before.requests).map((request) => request.headers.authorization)).toEqual([`Bearer ${TOKEN}`])
+  })
+
+  test('NO_PROXY naming the host: the proxy is bypassed (and the name, which only the proxy resolves, does not resolve)', async () => {
+    const before = proxy.connects.length
+    const run = await runClient(controlPlaneUrl, { HTTPS_PROXY: proxy.url, NO_PROXY: `example.com, ${HOST}`, NODE_EXTRA_CA_CERTS: ca.caFile })
+    expect(run.proxy).toBeNull()
+    expect(run.check).toMatchObject({ kind: 'error', cause: 'network', sent: false, reason: expect.stringContaining('the host name did not resolve') })
+    expect(proxy.connects.length).toBe(before)
+  })
+
+  test('loopback is never proxied, as the toolkit decides', async () => {
+    const before = proxy.connects.length
+    const run = await runClient(controlPlaneUrl.replace(HOST, '127.0.0.1'), { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile })
+    expect(run.proxy).toBeNull()
+    expect(run.check).toMatchObject({ kind: 'response', status: 422 })
+    expect(proxy.connects.length).toBe(before)
+  })
+
+  test('without NODE_EXTRA_CA_CERTS, the private CA is not trusted through the proxy either: a certificate error, not retried', async () => {
+    const run = await runClient(controlPlaneUrl, { HTTPS_PROXY: proxy.url })
+    expect(run.check).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
+    expect(run.check.kind === 'error' && run.check.reason).toContain('NODE_EXTRA_CA_CERTS=/path/to/ca.pem')
+  })
+
+  test('a proxy that refuses the tunnel: a message naming the proxy and what to check', async () => {
+    const refusing = await startProxy(dir, true)
+    try {
+      const run = await runClient(controlPlaneUrl, { HTTPS_PROXY: refusing.url, NODE_EXTRA_CA_CERTS: ca.caFile })
+      expect(run.check).toEqual({
+        kind: 'error',
+        cause: 'network',
+        sent: false,
+        reason: `the proxy ${refusing.url} refused to open a tunnel to the control plane (HTTP 407): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`,
+      })
+    } finally {
+      refusing.stop()
+    }
+  })
+})
