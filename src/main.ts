@@ -1,3 +1,4 @@
+import { capAnnotations } from './annotations.ts'
 import type { AnnotationProperties } from './core.ts'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import { runDeletions } from './deletions.ts'
@@ -8,7 +9,7 @@ import { plan, type CheckedManifest } from './plan.ts'
 import { countStatuses, oneLine, renderLogTable, renderSummary, totalsLine, type RunContext } from './report.ts'
 import { isFailure, NO_IDENTITY, type Identity, type Outcome, type Result } from './results.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './retry.ts'
-import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
+import { checkManifest, describeProblems, isPlainObject, type Verdict } from './validate.ts'
 
 /** What the run needs of @actions/core; the command line brings its own. */
 export interface Core {
@@ -99,21 +100,24 @@ async function findFiles(inputs: Inputs, deps: Dependencies): Promise<ManifestFi
 
 async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependencies): Promise<CheckedManifest[]> {
   const { core } = deps
+  const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties))
   const checked: CheckedManifest[] = []
   for (const file of files) {
     const loaded = await loadManifestFile(file, { substituteEnv: inputs.substituteEnv, env: deps.env })
     if (!Array.isArray(loaded)) {
       const message = `the file ${loaded.reason}`
-      core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
+      annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
     }
     for (const doc of loaded) {
       const location = { file: file.relative, document: doc.document, line: doc.line }
-      const verdict = checkManifest(doc.value)
+      // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
+      const verdict: Verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
       for (const { field, suggestion } of verdict.unknownFields) {
         const { line, col } = doc.positionOf([field])
-        core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+        const shown = field.length > 80 ? `${field.slice(0, 80)}…` : field
+        annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
           file: file.relative,
           startLine: line,
           startColumn: col,
@@ -121,16 +125,17 @@ async function checkFiles(files: ManifestFile[], inputs: Inputs, deps: Dependenc
         })
       }
       if (verdict.valid) {
-        checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
+        const { kind, body, manifest } = verdict
+        checked.push({ ...location, ...identityOf(doc.value), valid: true, kind, body, manifest })
         continue
       }
-      const problems = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`)
-      const message = problems.join('; ')
+      const message = describeProblems(verdict.problems, doc.lineOf)
       const { line, col } = doc.positionOf(verdict.problems[0]!.path)
-      core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
+      annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
       checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
     }
   }
+  finish()
   const invalid = checked.filter((manifest) => !manifest.valid).length
   core.info(`${checked.length} ${checked.length === 1 ? 'manifest' : 'manifests'} read, ${invalid} invalid.`)
   if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')

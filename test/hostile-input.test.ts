@@ -36,7 +36,11 @@ function load(bytes: Uint8Array, fileName = 'manifest.yaml', options = NO_ENV): 
     expect(loaded.length).toBeGreaterThan(0)
     for (const doc of loaded) {
       expect(doc.line).toBeGreaterThanOrEqual(1)
-      expectVerdict(checkManifest(doc.value), doc)
+      for (const problem of doc.problems) {
+        expectReadable(problem.message)
+        expect(doc.lineOf(problem.path)).toBeGreaterThanOrEqual(1)
+      }
+      if (doc.problems.length === 0) expectVerdict(checkManifest(doc.value), doc)
     }
   } else {
     expect(loaded.kind).toBe('unreadable')
@@ -188,7 +192,7 @@ describe('parseManifests on known attacks and oddities', () => {
     ['in flow style', 'source: {type: truefoundry, type: local}\n', 1],
     ['after another document', 'name: a\n---\nname: b\nml_repo: x\nname: c\n', 5],
   ])('a duplicate key %s is refused at its line', (_where, text, line) => {
-    expect(load(encode(text))).toEqual({ kind: 'unreadable', line, reason: 'is not valid YAML: Map keys must be unique' })
+    expect(load(encode(text))).toMatchObject({ kind: 'unreadable', line, reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and \d+\)/) })
   })
 
   test('a billion-laughs alias bomb is refused', () => {
@@ -203,7 +207,9 @@ describe('parseManifests on known attacks and oddities', () => {
   test.each(['type', 'name', 'source', 'metadata'])('an alias inside its own anchor (%s: &a [*a]) is checked, not a crash', (field) => {
     const text = `${baseManifest.replace(new RegExp(`^${field}:.*\\n`, 'm'), '')}${field}: &a [*a]\n`
     const loaded = load(encode(text))
-    expect(Array.isArray(loaded) && checkManifest(loaded[0]!.value)).toMatchObject({ valid: false })
+    expect(Array.isArray(loaded) && loaded[0]!.problems).toEqual([
+      { path: [field, 0], message: expect.stringMatching(/^is an alias \(\*a\) inside the very value its anchor &a names/) },
+    ])
   })
 
   test('a byte-order mark and CRLF line ends are read, with the right lines', () => {
@@ -227,7 +233,8 @@ describe('parseManifests on known attacks and oddities', () => {
   test.each([
     ['a 10,000-deep list in "type"', { type: deep(10_000) }, false],
     ['a 10,000-deep list in "source.type"', { source: { type: deep(10_000) } }, false],
-    ['a 10,000-deep list in "metadata"', { metadata: { nested: deep(10_000) } }, true],
+    // JSON.stringify overflows its stack on it, so it cannot be sent (the loader refuses 500 levels before that).
+    ['a 10,000-deep list in "metadata"', { metadata: { nested: deep(10_000) } }, false],
     ['a value that contains itself', (() => {
       const loop: unknown[] = []
       loop.push(loop)
@@ -261,7 +268,7 @@ describe('findManifestFiles and loadManifestFile at the workspace edge', () => {
       })
       for (const file of files) {
         const loaded = await loadManifestFile(file, NO_ENV)
-        if (file.refusal) expect(loaded).toEqual({ kind: 'unreadable', line: 1, reason: file.refusal })
+        if (file.refusal) expect(loaded).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: file.refusal })
         else expect(loaded).toHaveLength(1)
       }
     } finally {

@@ -2,9 +2,10 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManifestFile } from '../src/files.ts'
-import { loadManifestFile, MAX_FILE_BYTES, parseManifests, substituteEnv, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
+import { loadManifestFile, MAX_FILE_BYTES, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/manifests/', import.meta.url))
 const plain: LoadOptions = { substituteEnv: false, env: {} }
@@ -69,19 +70,20 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a .json file with two values', async () => {
-    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^is not valid JSON: /) })
-    expect(parseManifests(bytes('{"name": "a"}\n---\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
+    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^is not valid JSON at line 2, column \d+: /) })
+    expect(parseManifests(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
       kind: 'unreadable',
       line: 2,
-      reason: 'holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)',
+      column: 1,
+      reason: 'is not valid JSON at line 2, column 1: a second JSON value; a .json file holds one manifest (use a .yaml file with --- for several)',
     })
   })
 
   it('refuses a key given twice, on the line of the second', async () => {
-    expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toEqual({
+    expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toMatchObject({
       kind: 'unreadable',
       line: 7,
-      reason: 'is not valid YAML: Map keys must be unique',
+      reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and 7\), and only one value would be used; remove one$/),
     })
   })
 
@@ -93,7 +95,7 @@ describe('loadManifestFile', () => {
   })
 
   it.each(['empty.yaml', 'comments-only.yaml'])('refuses %s, which holds no manifest', async (name) => {
-    expect(await loadManifestFile(fixture(name), plain)).toEqual({ kind: 'unreadable', line: 1, reason: 'holds no manifest (it is empty or only comments)' })
+    expect(await loadManifestFile(fixture(name), plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'holds no manifest (it is empty or only comments)' })
   })
 
   it('refuses a file that is only document separators', () => {
@@ -102,7 +104,7 @@ describe('loadManifestFile', () => {
 
   it('passes on the refusal of a file found outside the workspace, without reading it', async () => {
     const file = { ...fixture('does-not-exist.yaml'), refusal: 'is a link to /etc/passwd, outside the workspace' }
-    expect(await loadManifestFile(file, plain)).toEqual({ kind: 'unreadable', line: 1, reason: 'is a link to /etc/passwd, outside the workspace' })
+    expect(await loadManifestFile(file, plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'is a link to /etc/passwd, outside the workspace' })
   })
 
   it('says when a file cannot be read', async () => {
@@ -127,6 +129,7 @@ describe('loadManifestFile', () => {
       expect(await loadManifestFile({ absolute, relative: 'huge.yaml', refusal: null }, plain)).toEqual({
         kind: 'unreadable',
         line: 1,
+        column: 1,
         reason: 'is 1.0 MiB, larger than the 1.0 MiB a manifest file may be',
       })
     })
@@ -145,6 +148,7 @@ describe('parseManifests', () => {
     expect(parseManifests(bytes('name: caf', [0xe9], '\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
+      column: 1,
       reason: 'is not UTF-8 text (invalid byte sequence at offset 9)',
     })
     // Cut off at the end of the file.
@@ -157,6 +161,7 @@ describe('parseManifests', () => {
     expect(parseManifests(bytes('name: a\nmetadata: {}\0\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
+      column: 1,
       reason: 'is not a text file (NUL character on line 2)',
     })
   })
@@ -173,12 +178,23 @@ describe('parseManifests', () => {
   })
 
   it('refuses a .json file written as YAML', () => {
-    expect(parseManifests(bytes('name: churn-model\n'), 'a.json', plain)).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^is not valid JSON: /) })
+    expect(parseManifests(bytes('name: churn-model\n'), 'a.json', plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'is not valid JSON at line 1, column 1: expected a value, found "n" (keys and text must be in double quotes)',
+    })
   })
 })
 
 describe('substitute-env', () => {
   const on = (env: NodeJS.ProcessEnv): LoadOptions => ({ substituteEnv: true, env })
+  const load = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => parseManifests(bytes(text), name, on(env))
+  const values = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => {
+    const loaded = load(text, env, name)
+    if (!Array.isArray(loaded)) throw new Error(loaded.reason)
+    return loaded.map((doc) => (doc.problems.length > 0 ? doc.problems : doc.value))
+  }
 
   it('replaces ${NAME} with the variable, and keeps $${NAME} as a literal ${NAME}', async () => {
     const [only] = await documents('with-env.yaml', on({ PR_NUMBER: '42', COST: '3' }))
@@ -189,20 +205,74 @@ describe('substitute-env', () => {
     expect(await loadManifestFile(fixture('with-env.yaml'), on({ COST: '3' }))).toEqual({
       kind: 'unreadable',
       line: 5,
-      reason: 'refers to ${PR_NUMBER}, which is not set in the environment (substitute-env is on)',
+      column: 16,
+      reason: "refers to ${PR_NUMBER}, which is not set (substitute-env is on): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
     })
   })
 
-  it('names every variable that is not set, each once', () => {
-    expect(substituteEnv('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\n', { SET: 'x' })).toEqual({
+  it('counts a variable set to the empty string as not set: v0-pr${PR_NUMBER} must not become v0-pr', () => {
+    expect(load('name: a\nversion_alias: v0-pr${PR_NUMBER}\n', { PR_NUMBER: '' })).toEqual({
       kind: 'unreadable',
-      line: 1,
-      reason: 'refers to ${A}, ${B}, which are not set in the environment (substitute-env is on)',
+      line: 2,
+      column: 16,
+      reason:
+        "refers to ${PR_NUMBER}, which is set but empty (substitute-env is on; an empty value counts as not set, since pasting nothing in would name another version): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
     })
   })
 
-  it('takes a variable set to the empty string as set', () => {
-    expect(substituteEnv('alias: v${SUFFIX}1', { SUFFIX: '' })).toBe('alias: v1')
+  it('names every variable not filled in, each once, saying which are empty', () => {
+    expect(load('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\ne: "${E}"\n', { SET: 'x', E: '' })).toMatchObject({
+      line: 1,
+      reason: expect.stringMatching(/^refers to \$\{A\}, \$\{B\}, which are not set, and \$\{E\}, which is set but empty \(substitute-env is on; .*\): give them a value/),
+    })
+  })
+
+  it('ignores ${NAME} in comments: it is neither required nor filled in', () => {
+    const text = '# ${PR_NUMBER} is filled in by the workflow\nname: a # ${NOT_SET}\nmetadata:\n  # ${ALSO_NOT_SET}\n  pr: "${PR_NUMBER}"\n'
+    expect(values(text, { PR_NUMBER: '7' })).toEqual([{ name: 'a', metadata: { pr: '7' } }])
+  })
+
+  it('pastes a value into the one scalar it is in: no value changes the structure of the document', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (value) => {
+        for (const text of ['alias: v-${X}\nname: a\n', 'alias: "v-${X}"\nname: a\n', "alias: 'v-${X}'\nname: a\n", 'alias: |-\n  v-${X}\nname: a\n', '{alias: "v-${X}", name: a}\n']) {
+          expect(values(text, { X: value })).toEqual([{ alias: `v-${value}`, name: 'a' }])
+        }
+        expect(values('{"alias": "v-${X}", "name": "a"}', { X: value }, 'a.json')).toEqual([{ alias: `v-${value}`, name: 'a' }])
+      }),
+      { numRuns: 300 },
+    )
+    for (const hostile of ['x\nml_repo: other', 'x", "ml_repo": "other', '1 # comment', '[1, 2]', '&a x', '*a', '\n---\nname: b']) {
+      expect(values('alias: v-${X}\nname: a\n', { X: hostile })).toEqual([{ alias: `v-${hostile}`, name: 'a' }])
+    }
+  })
+
+  it('reads a plain value that is all substitution as the scalar it spells; a quoted one stays text', () => {
+    const text = 'version: ${V}\nflag: ${B}\nquoted: "${V}"\nblock: |-\n  ${V}\nmixed: v${V}\ncommented: ${C}\n'
+    expect(values(text, { V: '3', B: 'true', C: '4 # not a comment' })).toEqual([
+      { version: 3, flag: true, quoted: '3', block: '3', mixed: 'v3', commented: '4 # not a comment' },
+    ])
+  })
+
+  it('checks a substituted number like a written one', () => {
+    expect(values('version: ${V}\n', { V: '9007199254740993' })).toEqual([
+      [{ path: ['version'], message: expect.stringMatching(/^is "9007199254740993", beyond 9007199254740991 .* sent as 9007199254740992/) }],
+    ])
+  })
+
+  it('needs ${NAME} quoted inside a flow collection, where { is not text, and says so', () => {
+    expect(load('{alias: v-${X}}\n', { X: '1' })).toMatchObject({ reason: expect.stringContaining('a ${NAME} inside { } or [ ] must be quoted: "${NAME}"') })
+  })
+
+  it('fills in values behind aliases too', () => {
+    expect(values('a: &x v-${X}\nb: *x\n', { X: '1' })).toEqual([{ a: 'v-1', b: 'v-1' }])
+  })
+
+  it('does not substitute into keys, and says so', () => {
+    expect(values('metadata:\n  ${K}: 1\n', { K: 'k' })).toEqual([
+      [{ path: ['metadata'], message: expect.stringMatching(/^has the key "\$\{K\}" on line 2: substitute-env fills in values, not keys/) }],
+    ])
+    expect(values('metadata:\n  $${K}: 1\n', {})).toEqual([{ metadata: { '${K}': 1 } }])
   })
 
   it('leaves the file as written when off', async () => {

@@ -15,6 +15,8 @@ function valid(name: string, version: { version?: number; version_alias?: string
     version: version.version ?? null,
     version_alias: version.version_alias ?? null,
     valid: true,
+    kind: 'artifact-version',
+    body: JSON.stringify({ manifest }),
     manifest,
   }
 }
@@ -28,7 +30,7 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false })
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(manifests.map((manifest, index) => ({ index, manifest: manifest.valid && manifest.manifest })))
+    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, body: manifest.body, manifest: manifest.manifest }))
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {

@@ -9,6 +9,9 @@ export function sampleManifest(index: number): ArtifactManifest {
 
 /** `count` jobs, and their keys for the stand-in's `existing`. */
 export function sampleJobs(count: number): { jobs: Job[]; keys: string[] } {
-  const jobs = Array.from({ length: count }, (_, index) => ({ index, manifest: sampleManifest(index) }))
+  const jobs = Array.from({ length: count }, (_, index) => {
+    const manifest = sampleManifest(index)
+    return { index, body: JSON.stringify({ manifest }), manifest }
+  })
   return { jobs, keys: jobs.map((job) => versionKey(job.manifest as unknown as Record<string, unknown>)) }
 }
