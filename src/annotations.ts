@@ -32,7 +32,7 @@ export function capAnnotations(emit: Annotate, limit = ANNOTATIONS_SHOWN_PER_KIN
     finish() {
       for (const [kind, counts] of state) {
         if (counts.held) emit(...counts.held)
-        else if (counts.rest > 0) emit(kind, describeRest(kind, counts.rest, limit), { title: `More ${plural(kind, 2)}` })
+        else if (counts.rest > 0) emit(kind, describeRest(kind, counts.rest, limit), { title: `More ${kind}s` })
         state.set(kind, { emitted: 0, held: null, rest: 0 })
       }
     },
@@ -40,10 +40,6 @@ export function capAnnotations(emit: Annotate, limit = ANNOTATIONS_SHOWN_PER_KIN
 }
 
 function describeRest(kind: AnnotationKind, rest: number, limit: number): string {
-  return `${rest.toLocaleString('en-US')} more ${plural(kind, rest)} like the ones above ${rest === 1 ? 'is' : 'are'} not shown as annotations (a step shows ${limit} of each kind); the table in the log lists every manifest.`
-}
-
-function plural(kind: AnnotationKind, count: number): string {
-  const word = kind === 'error' ? 'error' : kind === 'warning' ? 'warning' : 'notice'
-  return count === 1 ? word : `${word}s`
+  // Never fewer than 2: one more would have taken the held slot.
+  return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${limit} of each kind); the table in the log lists every manifest.`
 }

@@ -145,19 +145,22 @@ export function closestField(field: string): string | null {
   return bestDistance <= tolerance ? best : null
 }
 
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j
+  let before = new Int32Array(b.length + 1)
+  let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j)
+  let current = new Int32Array(b.length + 1)
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
-      rows[i]![j] = d
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current[j] = d
     }
+    ;[before, previous, current] = [previous, current, before]
   }
-  return rows[a.length]![b.length]!
+  return previous[b.length]!
 }
 
 function dedupe(problems: Problem[]): Problem[] {
