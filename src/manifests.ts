@@ -81,6 +81,9 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
     const error = firstJsonSyntaxError(text)
     if (error) {
       const { line, col } = positionIn(text, error.offset)
+      if (error.secondValue) {
+        return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col)
+      }
       return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col)
     }
   }
@@ -468,8 +471,8 @@ class Substitution {
     const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`)
     const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`)
     const parts: string[] = []
-    if (unset.length > 0) parts.push(`${unset.join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set`)
-    if (empty.length > 0) parts.push(`${empty.join(', ')}, which ${empty.length === 1 ? 'is' : 'are'} set but empty`)
+    if (unset.length > 0) parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`)
+    if (empty.length > 0) parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`)
     const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : ''
     const them = this.missing.size === 1 ? 'it' : 'them'
     return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`

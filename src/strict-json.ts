@@ -2,6 +2,8 @@
 export interface JsonSyntaxError {
   offset: number
   reason: string
+  /** The text holds one whole JSON value, and then another. */
+  secondValue?: true
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
@@ -62,7 +64,7 @@ export function firstJsonSyntaxError(text: string): JsonSyntaxError | null {
       const container = open.at(-1)
       if (container === undefined) {
         if (at === text.length) return null
-        if (/[[{"\-0-9tfn]/.test(text[at]!)) return fail('a second JSON value; a .json file holds one manifest (use a .yaml file with --- for several)')
+        if (/[[{"\-0-9tfn]/.test(text[at]!)) return { ...fail('a second JSON value'), secondValue: true }
         return fail(describeUnexpected(text, at, 'the end of the file'))
       }
       const close = container === '{' ? '}' : ']'

@@ -70,12 +70,12 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a .json file with two values', async () => {
-    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^is not valid JSON at line 2, column \d+: /) })
+    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^holds more than one JSON value \(the second at line 2, column 1\)/) })
     expect(parseManifests(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
       kind: 'unreadable',
       line: 2,
       column: 1,
-      reason: 'is not valid JSON at line 2, column 1: a second JSON value; a .json file holds one manifest (use a .yaml file with --- for several)',
+      reason: 'holds more than one JSON value (the second at line 2, column 1); a .json file is one manifest (use a .yaml file with --- for several)',
     })
   })
 
