@@ -29277,7 +29277,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2275);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2413);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4632);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4555);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3976);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(665);
 /* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3564);
 
@@ -29302,7 +29302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4555:
+/***/ 3976:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34024,13 +34024,19 @@ function plan(manifests, options) {
         else {
             firstByVersion.set(key, manifest);
             outcomes.push(undefined);
-            jobs.push({ index, body: JSON.stringify({ manifest: manifest.manifest }) });
+            jobs.push({ index, body: manifest.body });
         }
     }
     return { outcomes, jobs };
 }
-function versionKey(identity) {
-    return JSON.stringify([identity.ml_repo, identity.name, identity.version, identity.version_alias]);
+/**
+ * Which version a manifest deletes: by its number when it has one, else by its
+ * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
+ * (the alias only names it again); an alias alone cannot be matched to a number.
+ */
+function versionKey(manifest) {
+    const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
+    return JSON.stringify([manifest.kind, manifest.ml_repo, manifest.name, version]);
 }
 function skipped(message) {
     return { status: 'skipped', attempts: 0, http_status: null, message };
@@ -34038,8 +34044,52 @@ function skipped(message) {
 
 // EXTERNAL MODULE: ./src/report.ts
 var report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/manifests.ts
-var manifests = __nccwpck_require__(8977);
+;// CONCATENATED MODULE: ./src/annotations.ts
+/** The runner shows this many annotations of each kind per step and drops the rest. */
+const ANNOTATIONS_SHOWN_PER_KIND = 10;
+/**
+ * Passes annotations on to `emit`, at most `limit` of each kind. Past the
+ * limit, the last slot goes to one annotation that counts the rest, so 140,000
+ * broken documents print ten lines, not 140,000. The limit-th annotation is held
+ * back until it is known whether the count must take its place; `finish`
+ * emits whatever is held.
+ */
+function capAnnotations(emit, limit = ANNOTATIONS_SHOWN_PER_KIND) {
+    const kinds = ['error', 'warning', 'notice'];
+    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
+    return {
+        annotate(kind, message, properties) {
+            const counts = state.get(kind);
+            if (counts.emitted < limit - 1) {
+                counts.emitted++;
+                emit(kind, message, properties);
+            }
+            else if (counts.held === null && counts.rest === 0) {
+                counts.held = [kind, message, properties];
+            }
+            else {
+                counts.rest += counts.held === null ? 1 : 2;
+                counts.held = null;
+            }
+        },
+        finish() {
+            for (const [kind, counts] of state) {
+                if (counts.held)
+                    emit(...counts.held);
+                else if (counts.rest > 0)
+                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
+                state.set(kind, { emitted: 0, held: null, rest: 0 });
+            }
+        },
+    };
+}
+function describeRest(kind, rest) {
+    // Never fewer than 2: one more would have taken the held slot.
+    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
+}
+
+// EXTERNAL MODULE: ./src/manifests.ts + 1 modules
+var manifests = __nccwpck_require__(3650);
 // EXTERNAL MODULE: ./src/results.ts
 var results = __nccwpck_require__(9385);
 ;// CONCATENATED MODULE: ./src/schema/artifact-manifest.schema.json
@@ -34051,6 +34101,9 @@ var validate_manifest_default = /*#__PURE__*/__nccwpck_require__.n(validate_mani
 
 
 const KNOWN_FIELDS = Object.keys(artifact_manifest_schema_namespaceObject.L2.ArtifactManifest.properties);
+const KNOWN = new Set(KNOWN_FIELDS);
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+const MAX_PROBLEMS_LISTED = 10;
 /** Checks one parsed document against the ArtifactManifest schema and the action's own rule. */
 function checkManifest(value) {
     if (!isPlainObject(value)) {
@@ -34066,7 +34119,21 @@ function checkManifest(value) {
     }
     if (problems.length > 0)
         return { valid: false, problems: dedupe(problems), unknownFields };
-    return { valid: true, manifest: value, unknownFields };
+    let body;
+    try {
+        body = JSON.stringify({ manifest: value });
+    }
+    catch (error) {
+        // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
+        return { valid: false, problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }], unknownFields };
+    }
+    return { valid: true, kind: 'artifact-version', manifest: value, body, unknownFields };
+}
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+function describeProblems(problems, lineOf) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
+    const rest = problems.length - listed.length;
+    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
 }
 /** `source.uri: message`, or the bare message when it is about the whole manifest. */
 function describeProblem(problem) {
@@ -34124,7 +34191,7 @@ function parsePointer(pointer) {
 }
 function findUnknownFields(value) {
     return Object.keys(value)
-        .filter((field) => !KNOWN_FIELDS.includes(field))
+        .filter((field) => !KNOWN.has(field))
         .map((field) => ({ field, suggestion: closestField(field) }));
 }
 /** The known field a typo most likely meant, by edit distance, or null when none is close. */
@@ -34143,21 +34210,24 @@ function closestField(field) {
     }
     return bestDistance <= tolerance ? best : null;
 }
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
 function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++)
-        rows[0][j] = j;
+    let before = new Int32Array(b.length + 1);
+    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Int32Array(b.length + 1);
     for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
         for (let j = 1; j <= b.length; j++) {
             const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
             if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, rows[i - 2][j - 2] + 1);
-            rows[i][j] = d;
+                d = Math.min(d, before[j - 2] + 1);
+            current[j] = d;
         }
+        ;
+        [before, previous, current] = [previous, current, before];
     }
-    return rows[a.length][b.length];
+    return previous[b.length];
 }
 function dedupe(problems) {
     const seen = new Set();
@@ -34207,25 +34277,37 @@ function listWords(values) {
 }
 
 ;// CONCATENATED MODULE: ./src/validation.ts
+// The validation stage: every manifest file read, every document checked,
+// each problem annotated at its file and line, and one verdict per document.
 
 
 
+
+/**
+ * Annotations of each kind this stage may print, its count of the rest
+ * included: the runner shows 10 per step, and the step's own verdict must be among them.
+ */
+const ANNOTATIONS_PER_KIND = 8;
+const MAX_FIELD_SHOWN = 80;
 async function validateFiles(files, options, core) {
+    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND);
     const checked = [];
     for (const file of files) {
         const loaded = await (0,manifests/* loadManifestFile */.KL)(file, options);
         if (!Array.isArray(loaded)) {
             const message = `the file ${loaded.reason}`;
-            core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' });
+            annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
             checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T, valid: false, message });
             continue;
         }
         for (const doc of loaded) {
             const location = { file: file.relative, document: doc.document, line: doc.line };
-            const verdict = checkManifest(doc.value);
+            // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
+            const verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
             for (const { field, suggestion } of verdict.unknownFields) {
                 const { line, col } = doc.positionOf([field]);
-                core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+                const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field;
+                annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
                     file: file.relative,
                     startLine: line,
                     startColumn: col,
@@ -34233,15 +34315,16 @@ async function validateFiles(files, options, core) {
                 });
             }
             if (verdict.valid) {
-                checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest });
+                checked.push({ ...location, ...identityOf(doc.value), valid: true, kind: verdict.kind, body: verdict.body });
                 continue;
             }
-            const message = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`).join('; ');
+            const message = describeProblems(verdict.problems, doc.lineOf);
             const { line, col } = doc.positionOf(verdict.problems[0].path);
-            core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
+            annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
             checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
         }
     }
+    finish();
     return checked;
 }
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
@@ -34325,40 +34408,202 @@ function count(n, noun) {
 
 /***/ }),
 
-/***/ 8977:
+/***/ 3650:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KL: () => (/* binding */ loadManifestFile),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
-/* harmony export */ });
-/* unused harmony exports MAX_FILE_BYTES, parseManifests, substituteEnv */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z3: () => (/* binding */ formatBytes),
+  KL: () => (/* binding */ loadManifestFile)
+});
+
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, parseManifests
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/strict-json.ts
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
+const STRING_BODY = /[^"\\\u0000-\u001f]*/y;
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+/**
+ * The first place `text` is not strict JSON, or null when it is one JSON value.
+ * JSON.parse answers the same question, but some of its messages give no
+ * position and quote the text instead; this scan always gives an offset.
+ * Linear, and iterative: nesting costs a stack entry, not a call frame.
+ */
+function firstJsonSyntaxError(text) {
+    const open = [];
+    let at = skipWhitespace(text, 0);
+    const fail = (reason) => ({ offset: at, reason });
+    for (;;) {
+        // Expecting a value.
+        const char = text[at];
+        if (char === '{' || char === '[') {
+            open.push(char);
+            at = skipWhitespace(text, at + 1);
+            const close = char === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+            }
+            else if (char === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+                continue;
+            }
+            else {
+                continue;
+            }
+        }
+        else if (char === '"') {
+            const end = readString(text, at);
+            if (typeof end !== 'number')
+                return end;
+            at = end;
+        }
+        else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
+            NUMBER.lastIndex = at;
+            if (!NUMBER.test(text))
+                return fail('a number must have digits after "-"');
+            at = NUMBER.lastIndex;
+            if (/[0-9.eExX]/.test(text[at] ?? ''))
+                return fail('not a JSON number (no leading zeros, hex, or a dot without digits)');
+        }
+        else if (text.startsWith('true', at) || text.startsWith('null', at)) {
+            at += 4;
+        }
+        else if (text.startsWith('false', at)) {
+            at += 5;
+        }
+        else {
+            return fail(describeUnexpected(text, at, 'a value'));
+        }
+        // After a value: close what is open, or move on to the next item.
+        for (;;) {
+            at = skipWhitespace(text, at);
+            const container = open.at(-1);
+            if (container === undefined) {
+                if (at === text.length)
+                    return null;
+                if (/[[{"\-0-9tfn]/.test(text[at]))
+                    return { ...fail('a second JSON value'), secondValue: true };
+                return fail(describeUnexpected(text, at, 'the end of the file'));
+            }
+            const close = container === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+                continue;
+            }
+            if (text[at] !== ',')
+                return fail(describeUnexpected(text, at, `"," or "${close}"`));
+            at = skipWhitespace(text, at + 1);
+            if (text[at] === close)
+                return fail(`a comma before "${close}" (trailing commas are not JSON)`);
+            if (container === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+            }
+            break;
+        }
+    }
+}
+/** Reads `"key" :` and the whitespace after it; returns the offset of the value. */
+function readKey(text, at) {
+    if (text[at] !== '"')
+        return { offset: at, reason: describeUnexpected(text, at, 'a key in double quotes') };
+    const end = readString(text, at);
+    if (typeof end !== 'number')
+        return end;
+    const colon = skipWhitespace(text, end);
+    if (text[colon] !== ':')
+        return { offset: colon, reason: describeUnexpected(text, colon, '":" after the key') };
+    return skipWhitespace(text, colon + 1);
+}
+/** Reads a string starting at its opening quote; returns the offset after the closing one. */
+function readString(text, start) {
+    let at = start + 1;
+    for (;;) {
+        STRING_BODY.lastIndex = at;
+        STRING_BODY.test(text);
+        at = STRING_BODY.lastIndex;
+        const char = text[at];
+        if (char === '"')
+            return at + 1;
+        if (char === undefined)
+            return { offset: start, reason: 'a string that is never closed' };
+        if (char === '\\') {
+            ESCAPE.lastIndex = at;
+            if (!ESCAPE.test(text))
+                return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' };
+            at = ESCAPE.lastIndex;
+            continue;
+        }
+        return { offset: at, reason: 'a line break or control character inside a string (write it as an escape such as \\n)' };
+    }
+}
+function skipWhitespace(text, at) {
+    WHITESPACE.lastIndex = at;
+    WHITESPACE.test(text);
+    return WHITESPACE.lastIndex;
+}
+function describeUnexpected(text, at, expected) {
+    const char = text[at];
+    if (char === undefined)
+        return `the file ends where ${expected} should be`;
+    if (char === "'")
+        return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`;
+    if (char === '/' || char === '#')
+        return `expected ${expected}, found a comment (JSON has no comments)`;
+    if (char === '\uFEFF')
+        return `expected ${expected}, found a byte order mark`;
+    const shown = /[\x21-\x7e]/.test(char) ? `"${char}"` : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/manifests.ts
+
 
 
 /** Larger files are refused unread: manifests are a few hundred bytes. */
 const MAX_FILE_BYTES = 1024 * 1024;
-/** Aliases a document may expand; more is how "billion laughs" bombs work. */
-const MAX_ALIAS_COUNT = 100;
+/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
+const MAX_ALIASED_VALUES = 100_000;
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. */
+const MAX_DEPTH = 500;
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
 async function loadManifestFile(file, options) {
     if (file.refusal)
         return unreadable(file.refusal);
     try {
-        const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(file.absolute);
+        const { size } = await (0,promises_.stat)(file.absolute);
         if (size > MAX_FILE_BYTES) {
             return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`);
         }
-        return parseManifests(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file.absolute), file.relative, options);
+        return parseManifests(await (0,promises_.readFile)(file.absolute), file.relative, options);
     }
     catch (error) {
         return unreadable(`could not be read: ${error.message}`);
     }
 }
-/** Parses file contents (pure: no I/O), so the loader can be tested on any bytes. */
+/**
+ * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
+ * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
+ * schema. Either way each document becomes JSON data here, once: what cannot
+ * become JSON exactly is a problem of that document, never a silent change.
+ */
 function parseManifests(bytes, fileName, options) {
     const isJson = fileName.toLowerCase().endsWith('.json');
     let text;
@@ -34371,50 +34616,77 @@ function parseManifests(bytes, fileName, options) {
     const nul = text.indexOf('\0');
     if (nul !== -1)
         return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`);
-    if (options.substituteEnv) {
-        const substituted = substituteEnv(text, options.env);
-        if (typeof substituted !== 'string')
-            return substituted;
-        text = substituted;
+    const lineCounter = new dist/* LineCounter */.HN();
+    const position = (offset) => lineCounter.linePos(offset);
+    if (isJson) {
+        // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
+        if (text.startsWith('\uFEFF'))
+            text = ` ${text.slice(1)}`;
+        if (text.trim() === '')
+            return unreadable('holds no manifest (it is empty or only comments)');
+        const error = firstJsonSyntaxError(text);
+        if (error) {
+            const { line, col } = positionIn(text, error.offset);
+            if (error.secondValue) {
+                return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col);
+            }
+            return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col);
+        }
     }
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_1__/* .LineCounter */ .HN();
+    // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
     // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
     // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const documents = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parseAllDocuments */ .hR)(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' });
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, {
+        lineCounter,
+        uniqueKeys: false,
+        prettyErrors: false,
+        logLevel: 'error',
+        schema: isJson ? 'json' : 'core',
+        intAsBigInt: true,
+    });
     // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
     const list = Array.isArray(documents) ? documents : [];
-    const lineOfOffset = (offset) => lineCounter.linePos(offset).line;
     const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
     for (const doc of list) {
         const error = doc.errors[0];
-        if (error)
-            return unreadable(`${notValid}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]));
-        const duplicate = firstDuplicateKey(doc);
-        if (duplicate !== null)
-            return unreadable(`${notValid}: Map keys must be unique`, lineOfOffset(duplicate));
+        if (error) {
+            const { line, col } = position(error.pos[0]);
+            // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+            const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
+            return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
+        }
     }
-    if (isJson && list.length > 1) {
-        return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1].range[0]));
-    }
+    const substitution = options.substituteEnv ? new Substitution(options.env) : null;
     const loaded = [];
     for (const [index, doc] of list.entries()) {
         if (isEmptyDocument(doc))
             continue; // e.g. after a trailing ---
+        const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line);
         let value;
         try {
-            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+            value = converter.convert(doc.contents, 0);
         }
         catch (error) {
-            return unreadable(`document ${index} cannot be expanded: ${error.message}`, lineOfOffset(doc.range[0]));
+            if (!(error instanceof Refusal))
+                throw error;
+            const { line, col } = position(error.offset);
+            return unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${index} ${error.reason}`, line, col);
         }
+        const start = doc.contents?.range?.[0] ?? doc.range[0];
+        const offsetOf = (path) => converter.offsetOf(value, path, start);
         loaded.push({
             kind: 'document',
             document: index,
-            line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
+            line: position(start).line,
             value,
-            lineOf: (path) => lineCounter.linePos(rangeStart(doc, path)).line,
-            positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
+            problems: converter.finishProblems(),
+            lineOf: (path) => position(offsetOf(path)).line,
+            positionOf: (path) => position(offsetOf(path)),
         });
+    }
+    if (substitution && substitution.missing.size > 0) {
+        const { line, col } = position(substitution.firstMissingOffset);
+        return unreadable(substitution.describeMissing(), line, col);
     }
     if (loaded.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
@@ -34423,85 +34695,344 @@ function parseManifests(bytes, fileName, options) {
 /** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
 function isEmptyDocument(doc) {
     const contents = doc.contents;
-    return contents === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(contents) && contents.value === null && contents.source === '');
+    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
 }
-/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
-function firstDuplicateKey(doc) {
-    let first = null;
-    const pending = [doc.contents];
-    while (pending.length > 0) {
-        const node = pending.pop();
-        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isMap */ .jh)(node)) {
-            const seen = new Set();
-            for (const { key, value } of node.items) {
-                // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
-                const identity = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(key) ? key.value : key;
-                if (seen.has(identity)) {
-                    const offset = ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isNode */ .Ll)(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0;
-                    first = Math.min(first ?? offset, offset);
+/** What makes a whole file unusable, found while converting one of its documents. */
+class Refusal extends Error {
+    offset;
+    reason;
+    /** Broken syntax ("is not valid YAML: …") rather than a document that cannot be expanded. */
+    syntax;
+    constructor(offset, reason, syntax) {
+        super(reason);
+        this.offset = offset;
+        this.reason = reason;
+        this.syntax = syntax;
+    }
+}
+const CORE_TAG = 'tag:yaml.org,2002:';
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+    ['str', 'string'],
+    ['int', 'bigint'],
+    ['float', 'number'],
+    ['bool', 'boolean'],
+    ['null', 'null'],
+    ['map', 'map'],
+    ['seq', 'seq'],
+]);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * Turns one parsed document into JSON data, in one walk of its nodes, noting
+ * where each key and item came from. Anything JSON would change (a number
+ * rounded, Infinity turned to null, a key retyped, a value that contains
+ * itself) becomes a problem naming the field instead.
+ */
+class JsonConverter {
+    problems = [];
+    problemsLeftOut = 0;
+    /** Offset of each key and item in the source, by the object or array that holds it. */
+    positions = new WeakMap();
+    /** Where the value being converted sits. Copied only into problems. */
+    path = [];
+    /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
+    targets = new Map();
+    /** Collections being converted: an alias to one of them is a value inside itself. */
+    open = new Set();
+    aliasDepth = 0;
+    aliasedValues = 0;
+    doc;
+    substitution;
+    lineOf;
+    constructor(doc, substitution, lineOf) {
+        this.doc = doc;
+        this.substitution = substitution;
+        this.lineOf = lineOf;
+        const anchors = new Map();
+        (0,dist/* visit */.YR)(doc, {
+            Node: (_key, node) => {
+                if ((0,dist/* isAlias */.Vj)(node)) {
+                    const target = anchors.get(node.source);
+                    if (target)
+                        this.targets.set(node, target);
                 }
-                seen.add(identity);
-                pending.push(key, value);
+                else if (node.anchor) {
+                    anchors.set(node.anchor, node);
+                }
+            },
+        });
+    }
+    convert(node, depth) {
+        if (node === null || node === undefined)
+            return null; // `key:` with no value
+        if (depth > MAX_DEPTH)
+            return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`);
+        if ((0,dist/* isAlias */.Vj)(node))
+            return this.expand(node, depth);
+        if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
+            throw new Refusal(rangeStart(node) ?? 0, `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`, false);
+        }
+        const tag = node.tag;
+        if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
+            return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`);
+        }
+        if ((0,dist/* isScalar */.jn)(node))
+            return this.scalar(node);
+        if ((0,dist/* isMap */.jh)(node))
+            return this.mapping(node.items, node, depth);
+        if ((0,dist/* isSeq */.oP)(node))
+            return this.sequence(node.items, node, depth);
+        return this.problem('is not a value JSON can hold');
+    }
+    /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
+    finishProblems() {
+        if (this.problemsLeftOut === 0)
+            return this.problems;
+        return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+    }
+    /** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+    offsetOf(value, path, fallback) {
+        let offset = fallback;
+        let current = value;
+        for (const part of path) {
+            if (typeof current !== 'object' || current === null)
+                break;
+            const offsets = this.positions.get(current);
+            const at = offsets?.get(part) ?? offsets?.get(String(part));
+            if (at === undefined)
+                break;
+            offset = at;
+            current = current[offsets?.has(part) ? part : String(part)];
+        }
+        return offset;
+    }
+    expand(alias, depth) {
+        const target = this.targets.get(alias);
+        if (!target)
+            return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`);
+        if (this.open.has(target)) {
+            return this.problem(`is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`);
+        }
+        this.aliasDepth++;
+        try {
+            return this.convert(target, depth);
+        }
+        finally {
+            this.aliasDepth--;
+        }
+    }
+    mapping(pairs, node, depth) {
+        const object = {};
+        const offsets = new Map();
+        this.positions.set(object, offsets);
+        this.open.add(node);
+        for (const pair of pairs) {
+            const key = this.key(pair.key);
+            if (key === null)
+                continue;
+            const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
+            const earlier = offsets.get(key);
+            if (earlier !== undefined) {
+                throw new Refusal(offset, `the key ${quoteText(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`, true);
+            }
+            offsets.set(key, offset);
+            this.path.push(key);
+            const value = this.convert(pair.value, depth + 1);
+            this.path.pop();
+            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+            if (key === '__proto__')
+                Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+            else
+                object[key] = value;
+        }
+        this.open.delete(node);
+        return object;
+    }
+    sequence(items, node, depth) {
+        const array = [];
+        const offsets = new Map();
+        this.positions.set(array, offsets);
+        this.open.add(node);
+        for (const [index, item] of items.entries()) {
+            offsets.set(index, rangeStart(item) ?? rangeStart(node) ?? 0);
+            this.path.push(index);
+            array.push(this.convert(item, depth + 1));
+            this.path.pop();
+        }
+        this.open.delete(node);
+        return array;
+    }
+    /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
+    key(node) {
+        const target = (0,dist/* isAlias */.Vj)(node) ? this.targets.get(node) : node;
+        const line = this.lineOf(rangeStart(node) ?? 0);
+        if (!(0,dist/* isScalar */.jn)(target)) {
+            const what = (0,dist/* isMap */.jh)(target) ? 'a mapping' : (0,dist/* isSeq */.oP)(target) ? 'a list' : 'nothing';
+            this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`);
+            return null;
+        }
+        const { value } = target;
+        if (typeof value === 'string') {
+            if (this.substitution?.hasReference(value)) {
+                this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
+                return null;
+            }
+            return this.substitution ? this.substitution.apply(value, 0) : value;
+        }
+        // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+        const written = target.source ?? '';
+        if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+            return written;
+        this.problem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
+        return null;
+    }
+    scalar(node) {
+        let value = node.value;
+        let written = node.source ?? '';
+        if (typeof value === 'string' && this.substitution && value.includes('${')) {
+            const substituted = this.substitution.apply(value, rangeStart(node) ?? 0);
+            if (substituted !== value) {
+                written = substituted;
+                value = this.resolve(node, substituted);
             }
         }
-        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isSeq */ .oP)(node)) {
-            for (const item of node.items)
-                pending.push(item);
+        const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined;
+        const kind = value === null ? 'null' : typeof value;
+        if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+            return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`);
         }
-        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isPair */ .tO)(node)) {
-            pending.push(node.key, node.value);
+        switch (typeof value) {
+            case 'string':
+                if (LONE_SURROGATE.test(value)) {
+                    return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+                }
+                return value;
+            case 'bigint':
+                if (value > MAX_SAFE || value < -MAX_SAFE)
+                    return this.problem(beyondSafe(written, Number(value)));
+                return Number(value);
+            case 'number':
+                if (!Number.isFinite(value))
+                    return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+                if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                    return this.problem(beyondSafe(written, value));
+                if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                    return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+                }
+                return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+            case 'boolean':
+                return value;
+            default:
+                return value === null ? null : this.problem('is a value JSON has no form for');
         }
     }
-    return first;
+    /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
+    resolve(node, text) {
+        if (node.tag === '!' || (node.tag === undefined && node.type !== dist/* Scalar */.X5.PLAIN))
+            return text;
+        for (const tag of this.doc.schema.tags) {
+            if (tag.collection)
+                continue;
+            if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag)
+                continue;
+            if (tag.test && !tag.test.test(text))
+                continue;
+            const resolved = tag.resolve(text, () => { }, { intAsBigInt: true });
+            return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+        }
+        return text;
+    }
+    problem(message) {
+        if (this.problems.length < MAX_PROBLEMS)
+            this.problems.push({ path: [...this.path], message });
+        else
+            this.problemsLeftOut++;
+        return null;
+    }
 }
-/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
-function rangeStart(doc, path) {
-    for (let depth = path.length; depth > 0; depth--) {
-        const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true);
-        const key = path[depth - 1];
-        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isMap */ .jh)(parent)) {
-            const pair = parent.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(item.key) && item.key.value === key);
-            if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isScalar */ .jn)(pair?.key) && pair.key.range)
-                return pair.key.range[0];
-        }
-        const node = doc.getIn(path.slice(0, depth), true);
-        if ((0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .isNode */ .Ll)(node) && node.range)
-            return node.range[0];
-    }
-    return doc.contents?.range?.[0] ?? 0;
+function beyondSafe(written, rounded) {
+    return `is ${quoteText(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
+}
+function rangeStart(node) {
+    return node?.range?.[0];
+}
+function shortTag(tag) {
+    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
+}
+function describeScalar(value) {
+    if (value === null)
+        return 'null (nothing)';
+    if (typeof value === 'boolean')
+        return `the boolean ${value}`;
+    return `the number ${String(value)}`;
+}
+/** Text in quotes for a message, cut when long. */
+function quoteText(text) {
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Replaces ${NAME} with the variable's value; $${NAME} stays a literal ${NAME}. */
-function substituteEnv(text, env) {
-    const missing = [];
-    let firstMissingLine = 0;
-    const result = text.replace(ENV_REFERENCE, (match, escape, name, offset) => {
-        if (escape)
-            return match.slice(1);
-        const value = ENV_NAME.test(name) ? env[name] : undefined;
-        if (value === undefined) {
-            if (!missing.includes(name))
-                missing.push(name);
-            firstMissingLine ||= lineAt(text, offset);
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+    /** Names not filled in, in the order met, and whether each was set but empty. */
+    missing = new Map();
+    firstMissingOffset = 0;
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    apply(text, offset) {
+        return text.replace(ENV_REFERENCE, (match, escape, name) => {
+            if (escape)
+                return match.slice(1);
+            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
+            if (value)
+                return value;
+            if (this.missing.size === 0)
+                this.firstMissingOffset = offset;
+            if (!this.missing.has(name))
+                this.missing.set(name, { empty: value === '' });
             return match;
-        }
-        return value;
-    });
-    if (missing.length === 0)
-        return result;
-    const names = missing.map((name) => `\${${name}}`).join(', ');
-    const verb = missing.length === 1 ? 'which is not set' : 'which are not set';
-    return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine);
+        });
+    }
+    hasReference(text) {
+        for (const [, escape] of text.matchAll(ENV_REFERENCE))
+            if (!escape)
+                return true;
+        return false;
+    }
+    describeMissing() {
+        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
+        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
+        const parts = [];
+        if (unset.length > 0)
+            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
+        if (empty.length > 0)
+            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
+        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
+        const them = this.missing.size === 1 ? 'it' : 'them';
+        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
+    }
 }
-function unreadable(reason, line = 1) {
-    return { kind: 'unreadable', line, reason };
+function unreadable(reason, line = 1, column = 1) {
+    return { kind: 'unreadable', line, column, reason };
 }
 function lineAt(text, offset) {
+    return positionIn(text, offset).line;
+}
+function positionIn(text, offset) {
     let line = 1;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1))
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
         line++;
-    return line;
+        start = i + 1;
+    }
+    return { line, col: offset - start + 1 };
 }
 /** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
 function firstInvalidOffset(bytes) {
@@ -34545,7 +35076,7 @@ function formatBytes(bytes) {
 /* harmony export */   z8: () => (/* binding */ report)
 /* harmony export */ });
 /* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, sortForReport, totalsLine, renderSummary, renderLogTable, escapeHtml */
-/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8977);
+/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3650);
 /* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9385);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
 
@@ -37690,16 +38221,16 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
-exports.Ll = identity.isNode;
-exports.tO = identity.isPair;
+__webpack_unused_export__ = identity.isNode;
+__webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
+exports.X5 = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
@@ -37710,7 +38241,7 @@ __webpack_unused_export__ = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

@@ -1,18 +1,26 @@
 import { readFile, stat } from 'node:fs/promises'
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Alias, type Document, type Node } from 'yaml'
 import type { ManifestFile } from './files.ts'
-import type { FieldPath } from './validate.ts'
+import { firstJsonSyntaxError } from './strict-json.ts'
+import type { FieldPath, Problem } from './validate.ts'
 
 /** Larger files are refused unread: manifests are a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024
-/** Aliases a document may expand; more is how "billion laughs" bombs work. */
-const MAX_ALIAS_COUNT = 100
+/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
+export const MAX_ALIASED_VALUES = 100_000
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. */
+export const MAX_DEPTH = 500
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS = 20
 
 export interface LoadedDocument {
   kind: 'document'
   document: number
   line: number
+  /** The document as JSON data: what JSON.parse gives back for it (plain objects and arrays, finite safe numbers, well-formed strings). */
   value: unknown
+  /** Why the document cannot be sent as written (an alias inside its own anchor, a number JSON cannot carry, …); empty when it can. */
+  problems: Problem[]
   /** Line of the value at `path`, or of its nearest present ancestor. */
   lineOf(path: FieldPath): number
   /** Line and column (1-based) of the same value, for annotations. */
@@ -22,6 +30,7 @@ export interface LoadedDocument {
 export interface UnreadableFile {
   kind: 'unreadable'
   line: number
+  column: number
   reason: string
 }
 
@@ -46,7 +55,12 @@ export async function loadManifestFile(file: ManifestFile, options: LoadOptions)
   }
 }
 
-/** Parses file contents (pure: no I/O), so the loader can be tested on any bytes. */
+/**
+ * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
+ * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
+ * schema. Either way each document becomes JSON data here, once: what cannot
+ * become JSON exactly is a problem of that document, never a silent change.
+ */
 export function parseManifests(bytes: Uint8Array, fileName: string, options: LoadOptions): LoadedDocument[] | UnreadableFile {
   const isJson = fileName.toLowerCase().endsWith('.json')
   let text: string
@@ -58,48 +72,74 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   const nul = text.indexOf('\0')
   if (nul !== -1) return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`)
 
-  if (options.substituteEnv) {
-    const substituted = substituteEnv(text, options.env)
-    if (typeof substituted !== 'string') return substituted
-    text = substituted
+  const lineCounter = new LineCounter()
+  const position = (offset: number) => lineCounter.linePos(offset)
+  if (isJson) {
+    // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
+    if (text.startsWith('\uFEFF')) text = ` ${text.slice(1)}`
+    if (text.trim() === '') return unreadable('holds no manifest (it is empty or only comments)')
+    const error = firstJsonSyntaxError(text)
+    if (error) {
+      const { line, col } = positionIn(text, error.offset)
+      if (error.secondValue) {
+        return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col)
+      }
+      return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col)
+    }
   }
 
-  const lineCounter = new LineCounter()
+  // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
   // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
   // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core' })
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: false,
+    prettyErrors: false,
+    logLevel: 'error',
+    schema: isJson ? 'json' : 'core',
+    intAsBigInt: true,
+  })
   // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
   const list = Array.isArray(documents) ? documents : []
-  const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line
-
   const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML'
   for (const doc of list) {
     const error = doc.errors[0]
-    if (error) return unreadable(`${notValid}: ${firstLine(error.message)}`, lineOfOffset(error.pos[0]))
-    const duplicate = firstDuplicateKey(doc)
-    if (duplicate !== null) return unreadable(`${notValid}: Map keys must be unique`, lineOfOffset(duplicate))
-  }
-  if (isJson && list.length > 1) {
-    return unreadable('holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)', lineOfOffset(list[1]!.range[0]))
+    if (error) {
+      const { line, col } = position(error.pos[0])
+      // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+      const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : ''
+      return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col)
+    }
   }
 
+  const substitution = options.substituteEnv ? new Substitution(options.env) : null
   const loaded: LoadedDocument[] = []
   for (const [index, doc] of list.entries()) {
     if (isEmptyDocument(doc)) continue // e.g. after a trailing ---
+    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line)
     let value: unknown
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+      value = converter.convert(doc.contents, 0)
     } catch (error) {
-      return unreadable(`document ${index} cannot be expanded: ${(error as Error).message}`, lineOfOffset(doc.range[0]))
+      if (!(error instanceof Refusal)) throw error
+      const { line, col } = position(error.offset)
+      return unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${index} ${error.reason}`, line, col)
     }
+    const start = doc.contents?.range?.[0] ?? doc.range[0]
+    const offsetOf = (path: FieldPath) => converter.offsetOf(value, path, start)
     loaded.push({
       kind: 'document',
       document: index,
-      line: lineOfOffset(doc.contents?.range?.[0] ?? doc.range[0]),
+      line: position(start).line,
       value,
-      lineOf: (path) => lineCounter.linePos(rangeStart(doc, path)).line,
-      positionOf: (path) => lineCounter.linePos(rangeStart(doc, path)),
+      problems: converter.finishProblems(),
+      lineOf: (path) => position(offsetOf(path)).line,
+      positionOf: (path) => position(offsetOf(path)),
     })
+  }
+  if (substitution && substitution.missing.size > 0) {
+    const { line, col } = position(substitution.firstMissingOffset)
+    return unreadable(substitution.describeMissing(), line, col)
   }
   if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
   return loaded
@@ -111,79 +151,350 @@ function isEmptyDocument(doc: Document): boolean {
   return contents === null || (isScalar(contents) && contents.value === null && contents.source === '')
 }
 
-/** Offset of the first key a mapping repeats, or null. A Set per mapping: yaml's uniqueKeys compares each key with every earlier one, minutes for 50,000 keys. */
-function firstDuplicateKey(doc: Document): number | null {
-  let first: number | null = null
-  const pending: unknown[] = [doc.contents]
-  while (pending.length > 0) {
-    const node = pending.pop()
-    if (isMap(node)) {
-      const seen = new Set<unknown>()
-      for (const { key, value } of node.items) {
-        // yaml's own rule: scalar keys are equal when their values are; other keys only when they are the same node.
-        const identity = isScalar(key) ? key.value : key
-        if (seen.has(identity)) {
-          const offset = (isNode(key) ? key.range?.[0] : undefined) ?? node.range?.[0] ?? 0
-          first = Math.min(first ?? offset, offset)
-        }
-        seen.add(identity)
-        pending.push(key, value)
-      }
-    } else if (isSeq(node)) {
-      for (const item of node.items) pending.push(item)
-    } else if (isPair(node)) {
-      pending.push(node.key, node.value)
-    }
+/** What makes a whole file unusable, found while converting one of its documents. */
+class Refusal extends Error {
+  readonly offset: number
+  readonly reason: string
+  /** Broken syntax ("is not valid YAML: …") rather than a document that cannot be expanded. */
+  readonly syntax: boolean
+
+  constructor(offset: number, reason: string, syntax: boolean) {
+    super(reason)
+    this.offset = offset
+    this.reason = reason
+    this.syntax = syntax
   }
-  return first
 }
 
-/** Where the field at `path` starts: its key in a mapping, its item in a list, else its nearest present ancestor. */
-function rangeStart(doc: Document, path: FieldPath): number {
-  for (let depth = path.length; depth > 0; depth--) {
-    const parent = depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true)
-    const key = path[depth - 1]
-    if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key)
-      if (isScalar(pair?.key) && pair.key.range) return pair.key.range[0]
-    }
-    const node = doc.getIn(path.slice(0, depth), true)
-    if (isNode(node) && node.range) return node.range[0]
+type PathPart = string | number
+
+const CORE_TAG = 'tag:yaml.org,2002:'
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+  ['str', 'string'],
+  ['int', 'bigint'],
+  ['float', 'number'],
+  ['bool', 'boolean'],
+  ['null', 'null'],
+  ['map', 'map'],
+  ['seq', 'seq'],
+])
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * Turns one parsed document into JSON data, in one walk of its nodes, noting
+ * where each key and item came from. Anything JSON would change (a number
+ * rounded, Infinity turned to null, a key retyped, a value that contains
+ * itself) becomes a problem naming the field instead.
+ */
+class JsonConverter {
+  private readonly problems: Problem[] = []
+  private problemsLeftOut = 0
+  /** Offset of each key and item in the source, by the object or array that holds it. */
+  private readonly positions = new WeakMap<object, Map<PathPart, number>>()
+  /** Where the value being converted sits. Copied only into problems. */
+  private readonly path: PathPart[] = []
+  /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
+  private readonly targets = new Map<Alias, Node>()
+  /** Collections being converted: an alias to one of them is a value inside itself. */
+  private readonly open = new Set<Node>()
+  private aliasDepth = 0
+  private aliasedValues = 0
+
+  private readonly doc: Document
+  private readonly substitution: Substitution | null
+  private readonly lineOf: (offset: number) => number
+
+  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number) {
+    this.doc = doc
+    this.substitution = substitution
+    this.lineOf = lineOf
+    const anchors = new Map<string, Node>()
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          const target = anchors.get(node.source)
+          if (target) this.targets.set(node, target)
+        } else if (node.anchor) {
+          anchors.set(node.anchor, node)
+        }
+      },
+    })
   }
-  return doc.contents?.range?.[0] ?? 0
+
+  convert(node: unknown, depth: number): unknown {
+    if (node === null || node === undefined) return null // `key:` with no value
+    if (depth > MAX_DEPTH) return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`)
+    if (isAlias(node)) return this.expand(node, depth)
+    if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
+      throw new Refusal(
+        rangeStart(node) ?? 0,
+        `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`,
+        false,
+      )
+    }
+    const tag = (node as Node).tag
+    if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
+      return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`)
+    }
+    if (isScalar(node)) return this.scalar(node)
+    if (isMap(node)) return this.mapping(node.items, node, depth)
+    if (isSeq(node)) return this.sequence(node.items, node, depth)
+    return this.problem('is not a value JSON can hold')
+  }
+
+  /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
+  finishProblems(): Problem[] {
+    if (this.problemsLeftOut === 0) return this.problems
+    return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }]
+  }
+
+  /** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+  offsetOf(value: unknown, path: FieldPath, fallback: number): number {
+    let offset = fallback
+    let current = value
+    for (const part of path) {
+      if (typeof current !== 'object' || current === null) break
+      const offsets = this.positions.get(current)
+      const at = offsets?.get(part) ?? offsets?.get(String(part))
+      if (at === undefined) break
+      offset = at
+      current = (current as Record<PathPart, unknown>)[offsets?.has(part) ? part : String(part)]
+    }
+    return offset
+  }
+
+  private expand(alias: Alias, depth: number): unknown {
+    const target = this.targets.get(alias)
+    if (!target) return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`)
+    if (this.open.has(target)) {
+      return this.problem(
+        `is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`,
+      )
+    }
+    this.aliasDepth++
+    try {
+      return this.convert(target, depth)
+    } finally {
+      this.aliasDepth--
+    }
+  }
+
+  private mapping(pairs: { key: unknown; value: unknown }[], node: Node, depth: number): Record<string, unknown> {
+    const object: Record<string, unknown> = {}
+    const offsets = new Map<PathPart, number>()
+    this.positions.set(object, offsets)
+    this.open.add(node)
+    for (const pair of pairs) {
+      const key = this.key(pair.key)
+      if (key === null) continue
+      const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0
+      const earlier = offsets.get(key)
+      if (earlier !== undefined) {
+        throw new Refusal(
+          offset,
+          `the key ${quoteText(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`,
+          true,
+        )
+      }
+      offsets.set(key, offset)
+      this.path.push(key)
+      const value = this.convert(pair.value, depth + 1)
+      this.path.pop()
+      // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+      if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+      else object[key] = value
+    }
+    this.open.delete(node)
+    return object
+  }
+
+  private sequence(items: unknown[], node: Node, depth: number): unknown[] {
+    const array: unknown[] = []
+    const offsets = new Map<PathPart, number>()
+    this.positions.set(array, offsets)
+    this.open.add(node)
+    for (const [index, item] of items.entries()) {
+      offsets.set(index, rangeStart(item) ?? rangeStart(node) ?? 0)
+      this.path.push(index)
+      array.push(this.convert(item, depth + 1))
+      this.path.pop()
+    }
+    this.open.delete(node)
+    return array
+  }
+
+  /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
+  private key(node: unknown): string | null {
+    const target = isAlias(node) ? this.targets.get(node) : node
+    const line = this.lineOf(rangeStart(node) ?? 0)
+    if (!isScalar(target)) {
+      const what = isMap(target) ? 'a mapping' : isSeq(target) ? 'a list' : 'nothing'
+      this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`)
+      return null
+    }
+    const { value } = target
+    if (typeof value === 'string') {
+      if (this.substitution?.hasReference(value)) {
+        this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`)
+        return null
+      }
+      return this.substitution ? this.substitution.apply(value, 0) : value
+    }
+    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+    const written = target.source ?? ''
+    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written) return written
+    this.problem(
+      `has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`,
+    )
+    return null
+  }
+
+  private scalar(node: Scalar): unknown {
+    let value = node.value
+    let written = node.source ?? ''
+    if (typeof value === 'string' && this.substitution && value.includes('${')) {
+      const substituted = this.substitution.apply(value, rangeStart(node) ?? 0)
+      if (substituted !== value) {
+        written = substituted
+        value = this.resolve(node, substituted)
+      }
+    }
+    const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined
+    const kind = value === null ? 'null' : typeof value
+    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+      return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`)
+    }
+    switch (typeof value) {
+      case 'string':
+        if (LONE_SURROGATE.test(value)) {
+          return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character')
+        }
+        return value
+      case 'bigint':
+        if (value > MAX_SAFE || value < -MAX_SAFE) return this.problem(beyondSafe(written, Number(value)))
+        return Number(value)
+      case 'number':
+        if (!Number.isFinite(value)) return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`)
+        if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return this.problem(beyondSafe(written, value))
+        if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+          return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`)
+        }
+        return value === 0 ? 0 : value // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+      case 'boolean':
+        return value
+      default:
+        return value === null ? null : this.problem('is a value JSON has no form for')
+    }
+  }
+
+  /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
+  private resolve(node: Scalar, text: string): unknown {
+    if (node.tag === '!' || (node.tag === undefined && node.type !== Scalar.PLAIN)) return text
+    for (const tag of this.doc.schema.tags) {
+      if (tag.collection) continue
+      if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag) continue
+      if (tag.test && !tag.test.test(text)) continue
+      const resolved = tag.resolve(text, () => {}, { intAsBigInt: true })
+      return isScalar(resolved) ? resolved.value : resolved // the boolean tag answers with a node
+    }
+    return text
+  }
+
+  private problem(message: string): null {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ path: [...this.path], message })
+    else this.problemsLeftOut++
+    return null
+  }
+}
+
+function beyondSafe(written: string, rounded: number): string {
+  return `is ${quoteText(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0]
+}
+
+function shortTag(tag: string): string {
+  return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag
+}
+
+function describeScalar(value: unknown): string {
+  if (value === null) return 'null (nothing)'
+  if (typeof value === 'boolean') return `the boolean ${value}`
+  return `the number ${String(value)}`
+}
+
+/** Text in quotes for a message, cut when long. */
+function quoteText(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)
 }
 
 const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-/** Replaces ${NAME} with the variable's value; $${NAME} stays a literal ${NAME}. */
-export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string | UnreadableFile {
-  const missing: string[] = []
-  let firstMissingLine = 0
-  const result = text.replace(ENV_REFERENCE, (match, escape: string, name: string, offset: number) => {
-    if (escape) return match.slice(1)
-    const value = ENV_NAME.test(name) ? env[name] : undefined
-    if (value === undefined) {
-      if (!missing.includes(name)) missing.push(name)
-      firstMissingLine ||= lineAt(text, offset)
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+  /** Names not filled in, in the order met, and whether each was set but empty. */
+  readonly missing = new Map<string, { empty: boolean }>()
+  firstMissingOffset = 0
+
+  private readonly env: NodeJS.ProcessEnv
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = env
+  }
+
+  apply(text: string, offset: number): string {
+    return text.replace(ENV_REFERENCE, (match, escape: string, name: string) => {
+      if (escape) return match.slice(1)
+      const value = ENV_NAME.test(name) ? this.env[name] : undefined
+      if (value) return value
+      if (this.missing.size === 0) this.firstMissingOffset = offset
+      if (!this.missing.has(name)) this.missing.set(name, { empty: value === '' })
       return match
-    }
-    return value
-  })
-  if (missing.length === 0) return result
-  const names = missing.map((name) => `\${${name}}`).join(', ')
-  const verb = missing.length === 1 ? 'which is not set' : 'which are not set'
-  return unreadable(`refers to ${names}, ${verb} in the environment (substitute-env is on)`, firstMissingLine)
+    })
+  }
+
+  hasReference(text: string): boolean {
+    for (const [, escape] of text.matchAll(ENV_REFERENCE)) if (!escape) return true
+    return false
+  }
+
+  describeMissing(): string {
+    const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`)
+    const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`)
+    const parts: string[] = []
+    if (unset.length > 0) parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`)
+    if (empty.length > 0) parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`)
+    const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : ''
+    const them = this.missing.size === 1 ? 'it' : 'them'
+    return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`
+  }
 }
 
-function unreadable(reason: string, line = 1): UnreadableFile {
-  return { kind: 'unreadable', line, reason }
+function unreadable(reason: string, line = 1, column = 1): UnreadableFile {
+  return { kind: 'unreadable', line, column, reason }
 }
 
 function lineAt(text: string, offset: number): number {
+  return positionIn(text, offset).line
+}
+
+function positionIn(text: string, offset: number): { line: number; col: number } {
   let line = 1
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++
-  return line
+  let start = 0
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++
+    start = i + 1
+  }
+  return { line, col: offset - start + 1 }
 }
 
 /** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */

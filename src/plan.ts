@@ -1,14 +1,23 @@
 import type { ArtifactManifest } from './manifest-types.ts'
 import type { Identity, Location, Outcome } from './results.ts'
+import type { ManifestKind } from './validate.ts'
 
 /** A manifest document after loading and validation. */
 export type CheckedManifest = Location &
-  Identity & ({ valid: true; manifest: ArtifactManifest } | { valid: false; message: string })
+  Identity &
+  (
+    | {
+        valid: true
+        kind: ManifestKind
+        /** The exact request body, serialized once at validation. */
+        body: string
+      }
+    | { valid: false; message: string }
+  )
 
-/** One delete request to send; `index` is the manifest's place in the checked list. */
+/** One delete request to send; `index` is the manifest's place in the checked list, `body` the bytes to POST. */
 export interface Job {
   index: number
-  /** The exact JSON text sent: {"manifest": …}. */
   body: string
 }
 
@@ -47,14 +56,20 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean })
     } else {
       firstByVersion.set(key, manifest)
       outcomes.push(undefined)
-      jobs.push({ index, body: JSON.stringify({ manifest: manifest.manifest }) })
+      jobs.push({ index, body: manifest.body })
     }
   }
   return { outcomes, jobs }
 }
 
-export function versionKey(identity: Identity): string {
-  return JSON.stringify([identity.ml_repo, identity.name, identity.version, identity.version_alias])
+/**
+ * Which version a manifest deletes: by its number when it has one, else by its
+ * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
+ * (the alias only names it again); an alias alone cannot be matched to a number.
+ */
+export function versionKey(manifest: Identity & { kind: ManifestKind }): string {
+  const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias }
+  return JSON.stringify([manifest.kind, manifest.ml_repo, manifest.name, version])
 }
 
 function skipped(message: string): Outcome {

@@ -17,11 +17,24 @@ export interface UnknownField {
   suggestion: string | null
 }
 
+/** The kinds of manifest the action sends; each has its endpoint and its validator. */
+export type ManifestKind = 'artifact-version'
+
 export type Verdict =
-  | { valid: true; manifest: ArtifactManifest; unknownFields: UnknownField[] }
+  | {
+      valid: true
+      kind: ManifestKind
+      manifest: ArtifactManifest
+      /** The request body, serialized once here: these exact bytes are sent. */
+      body: string
+      unknownFields: UnknownField[]
+    }
   | { valid: false; problems: Problem[]; unknownFields: UnknownField[] }
 
 export const KNOWN_FIELDS: readonly string[] = Object.keys(schema.$defs.ArtifactManifest.properties)
+const KNOWN = new Set(KNOWN_FIELDS)
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+export const MAX_PROBLEMS_LISTED = 10
 
 /** Checks one parsed document against the ArtifactManifest schema and the action's own rule. */
 export function checkManifest(value: unknown): Verdict {
@@ -37,7 +50,21 @@ export function checkManifest(value: unknown): Verdict {
     })
   }
   if (problems.length > 0) return { valid: false, problems: dedupe(problems), unknownFields }
-  return { valid: true, manifest: value as unknown as ArtifactManifest, unknownFields }
+  let body: string
+  try {
+    body = JSON.stringify({ manifest: value })
+  } catch (error) {
+    // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
+    return { valid: false, problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }], unknownFields }
+  }
+  return { valid: true, kind: 'artifact-version', manifest: value as unknown as ArtifactManifest, body, unknownFields }
+}
+
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+export function describeProblems(problems: Problem[], lineOf: (path: FieldPath) => number): string {
+  const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`)
+  const rest = problems.length - listed.length
+  return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ')
 }
 
 /** `source.uri: message`, or the bare message when it is about the whole manifest. */
@@ -99,7 +126,7 @@ function parsePointer(pointer: string): FieldPath {
 
 function findUnknownFields(value: Record<string, unknown>): UnknownField[] {
   return Object.keys(value)
-    .filter((field) => !KNOWN_FIELDS.includes(field))
+    .filter((field) => !KNOWN.has(field))
     .map((field) => ({ field, suggestion: closestField(field) }))
 }
 
@@ -118,19 +145,22 @@ export function closestField(field: string): string | null {
   return bestDistance <= tolerance ? best : null
 }
 
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. */
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j
+  let before = new Int32Array(b.length + 1)
+  let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j)
+  let current = new Int32Array(b.length + 1)
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1)
-      rows[i]![j] = d
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1)
+      current[j] = d
     }
+    ;[before, previous, current] = [previous, current, before]
   }
-  return rows[a.length]![b.length]!
+  return previous[b.length]!
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -1,28 +1,39 @@
 // The validation stage: every manifest file read, every document checked,
 // each problem annotated at its file and line, and one verdict per document.
+import { capAnnotations } from './annotations.ts'
 import type { ManifestFile } from './files.ts'
 import { loadManifestFile, type LoadOptions } from './manifests.ts'
 import type { CheckedManifest } from './plan.ts'
 import { NO_IDENTITY, type Identity } from './results.ts'
 import type { Core } from './runner.ts'
-import { checkManifest, describeProblem, isPlainObject } from './validate.ts'
+import { checkManifest, describeProblems, isPlainObject, type Verdict } from './validate.ts'
+
+/**
+ * Annotations of each kind this stage may print, its count of the rest
+ * included: the runner shows 10 per step, and the step's own verdict must be among them.
+ */
+const ANNOTATIONS_PER_KIND = 8
+const MAX_FIELD_SHOWN = 80
 
 export async function validateFiles(files: ManifestFile[], options: LoadOptions, core: Core): Promise<CheckedManifest[]> {
+  const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND)
   const checked: CheckedManifest[] = []
   for (const file of files) {
     const loaded = await loadManifestFile(file, options)
     if (!Array.isArray(loaded)) {
       const message = `the file ${loaded.reason}`
-      core.error(message, { file: file.relative, startLine: loaded.line, title: 'Unreadable manifest file' })
+      annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
     }
     for (const doc of loaded) {
       const location = { file: file.relative, document: doc.document, line: doc.line }
-      const verdict = checkManifest(doc.value)
+      // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
+      const verdict: Verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
       for (const { field, suggestion } of verdict.unknownFields) {
         const { line, col } = doc.positionOf([field])
-        core.warning(`Unknown field "${field}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+        const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field
+        annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
           file: file.relative,
           startLine: line,
           startColumn: col,
@@ -30,15 +41,16 @@ export async function validateFiles(files: ManifestFile[], options: LoadOptions,
         })
       }
       if (verdict.valid) {
-        checked.push({ ...location, ...identityOf(doc.value), valid: true, manifest: verdict.manifest })
+        checked.push({ ...location, ...identityOf(doc.value), valid: true, kind: verdict.kind, body: verdict.body })
         continue
       }
-      const message = verdict.problems.map((problem) => `${describeProblem(problem)} (line ${doc.lineOf(problem.path)})`).join('; ')
+      const message = describeProblems(verdict.problems, doc.lineOf)
       const { line, col } = doc.positionOf(verdict.problems[0]!.path)
-      core.error(message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
+      annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
       checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
     }
   }
+  finish()
   return checked
 }
 

@@ -2,9 +2,10 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManifestFile } from '../src/files.ts'
-import { loadManifestFile, MAX_FILE_BYTES, parseManifests, substituteEnv, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
+import { loadManifestFile, MAX_FILE_BYTES, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/manifests/', import.meta.url))
 const plain: LoadOptions = { substituteEnv: false, env: {} }
@@ -69,19 +70,20 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a .json file with two values', async () => {
-    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^is not valid JSON: /) })
-    expect(parseManifests(bytes('{"name": "a"}\n---\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
+    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^holds more than one JSON value \(the second at line 2, column 1\)/) })
+    expect(parseManifests(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
       kind: 'unreadable',
       line: 2,
-      reason: 'holds more than one JSON value; a .json file is one manifest (use a .yaml file with --- for several)',
+      column: 1,
+      reason: 'holds more than one JSON value (the second at line 2, column 1); a .json file is one manifest (use a .yaml file with --- for several)',
     })
   })
 
   it('refuses a key given twice, on the line of the second', async () => {
-    expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toEqual({
+    expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toMatchObject({
       kind: 'unreadable',
       line: 7,
-      reason: 'is not valid YAML: Map keys must be unique',
+      reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and 7\), and only one value would be used; remove one$/),
     })
   })
 
@@ -93,7 +95,7 @@ describe('loadManifestFile', () => {
   })
 
   it.each(['empty.yaml', 'comments-only.yaml'])('refuses %s, which holds no manifest', async (name) => {
-    expect(await loadManifestFile(fixture(name), plain)).toEqual({ kind: 'unreadable', line: 1, reason: 'holds no manifest (it is empty or only comments)' })
+    expect(await loadManifestFile(fixture(name), plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'holds no manifest (it is empty or only comments)' })
   })
 
   it('refuses a file that is only document separators', () => {
@@ -102,7 +104,7 @@ describe('loadManifestFile', () => {
 
   it('passes on the refusal of a file found outside the workspace, without reading it', async () => {
     const file = { ...fixture('does-not-exist.yaml'), refusal: 'is a link to /etc/passwd, outside the workspace' }
-    expect(await loadManifestFile(file, plain)).toEqual({ kind: 'unreadable', line: 1, reason: 'is a link to /etc/passwd, outside the workspace' })
+    expect(await loadManifestFile(file, plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'is a link to /etc/passwd, outside the workspace' })
   })
 
   it('says when a file cannot be read', async () => {
@@ -127,6 +129,7 @@ describe('loadManifestFile', () => {
       expect(await loadManifestFile({ absolute, relative: 'huge.yaml', refusal: null }, plain)).toEqual({
         kind: 'unreadable',
         line: 1,
+        column: 1,
         reason: 'is 1.0 MiB, larger than the 1.0 MiB a manifest file may be',
       })
     })
@@ -145,6 +148,7 @@ describe('parseManifests', () => {
     expect(parseManifests(bytes('name: caf', [0xe9], '\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
+      column: 1,
       reason: 'is not UTF-8 text (invalid byte sequence at offset 9)',
     })
     // Cut off at the end of the file.
@@ -157,6 +161,7 @@ describe('parseManifests', () => {
     expect(parseManifests(bytes('name: a\nmetadata: {}\0\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
+      column: 1,
       reason: 'is not a text file (NUL character on line 2)',
     })
   })
@@ -173,12 +178,23 @@ describe('parseManifests', () => {
   })
 
   it('refuses a .json file written as YAML', () => {
-    expect(parseManifests(bytes('name: churn-model\n'), 'a.json', plain)).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^is not valid JSON: /) })
+    expect(parseManifests(bytes('name: churn-model\n'), 'a.json', plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'is not valid JSON at line 1, column 1: expected a value, found "n" (keys and text must be in double quotes)',
+    })
   })
 })
 
 describe('substitute-env', () => {
   const on = (env: NodeJS.ProcessEnv): LoadOptions => ({ substituteEnv: true, env })
+  const load = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => parseManifests(bytes(text), name, on(env))
+  const values = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => {
+    const loaded = load(text, env, name)
+    if (!Array.isArray(loaded)) throw new Error(loaded.reason)
+    return loaded.map((doc) => (doc.problems.length > 0 ? doc.problems : doc.value))
+  }
 
   it('replaces ${NAME} with the variable, and keeps $${NAME} as a literal ${NAME}', async () => {
     const [only] = await documents('with-env.yaml', on({ PR_NUMBER: '42', COST: '3' }))
@@ -189,24 +205,209 @@ describe('substitute-env', () => {
     expect(await loadManifestFile(fixture('with-env.yaml'), on({ COST: '3' }))).toEqual({
       kind: 'unreadable',
       line: 5,
-      reason: 'refers to ${PR_NUMBER}, which is not set in the environment (substitute-env is on)',
+      column: 16,
+      reason: "refers to ${PR_NUMBER}, which is not set (substitute-env is on): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
     })
   })
 
-  it('names every variable that is not set, each once', () => {
-    expect(substituteEnv('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\n', { SET: 'x' })).toEqual({
+  it('counts a variable set to the empty string as not set: v0-pr${PR_NUMBER} must not become v0-pr', () => {
+    expect(load('name: a\nversion_alias: v0-pr${PR_NUMBER}\n', { PR_NUMBER: '' })).toEqual({
       kind: 'unreadable',
-      line: 1,
-      reason: 'refers to ${A}, ${B}, which are not set in the environment (substitute-env is on)',
+      line: 2,
+      column: 16,
+      reason:
+        "refers to ${PR_NUMBER}, which is set but empty (substitute-env is on; an empty value counts as not set, since pasting nothing in would name another version): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
     })
   })
 
-  it('takes a variable set to the empty string as set', () => {
-    expect(substituteEnv('alias: v${SUFFIX}1', { SUFFIX: '' })).toBe('alias: v1')
+  it('names every variable not filled in, each once, saying which are empty', () => {
+    expect(load('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\ne: "${E}"\n', { SET: 'x', E: '' })).toMatchObject({
+      line: 1,
+      reason: expect.stringMatching(/^refers to \$\{A\}, \$\{B\}, which are not set, and \$\{E\}, which is set but empty \(substitute-env is on; .*\): give them a value/),
+    })
+  })
+
+  it('ignores ${NAME} in comments: it is neither required nor filled in', () => {
+    const text = '# ${PR_NUMBER} is filled in by the workflow\nname: a # ${NOT_SET}\nmetadata:\n  # ${ALSO_NOT_SET}\n  pr: "${PR_NUMBER}"\n'
+    expect(values(text, { PR_NUMBER: '7' })).toEqual([{ name: 'a', metadata: { pr: '7' } }])
+  })
+
+  it('pastes a value into the one scalar it is in: no value changes the structure of the document', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (value) => {
+        for (const text of ['alias: v-${X}\nname: a\n', 'alias: "v-${X}"\nname: a\n', "alias: 'v-${X}'\nname: a\n", 'alias: |-\n  v-${X}\nname: a\n', '{alias: "v-${X}", name: a}\n']) {
+          expect(values(text, { X: value })).toEqual([{ alias: `v-${value}`, name: 'a' }])
+        }
+        expect(values('{"alias": "v-${X}", "name": "a"}', { X: value }, 'a.json')).toEqual([{ alias: `v-${value}`, name: 'a' }])
+      }),
+      { numRuns: 300 },
+    )
+    for (const hostile of ['x\nml_repo: other', 'x", "ml_repo": "other', '1 # comment', '[1, 2]', '&a x', '*a', '\n---\nname: b']) {
+      expect(values('alias: v-${X}\nname: a\n', { X: hostile })).toEqual([{ alias: `v-${hostile}`, name: 'a' }])
+    }
+  })
+
+  it('reads a plain value that is all substitution as the scalar it spells; a quoted one stays text', () => {
+    const text = 'version: ${V}\nflag: ${B}\nquoted: "${V}"\nblock: |-\n  ${V}\nmixed: v${V}\ncommented: ${C}\n'
+    expect(values(text, { V: '3', B: 'true', C: '4 # not a comment' })).toEqual([
+      { version: 3, flag: true, quoted: '3', block: '3', mixed: 'v3', commented: '4 # not a comment' },
+    ])
+  })
+
+  it('checks a substituted number like a written one', () => {
+    expect(values('version: ${V}\n', { V: '9007199254740993' })).toEqual([
+      [{ path: ['version'], message: expect.stringMatching(/^is "9007199254740993", beyond 9007199254740991 .* sent as 9007199254740992/) }],
+    ])
+  })
+
+  it('needs ${NAME} quoted inside a flow collection, where { is not text, and says so', () => {
+    expect(load('{alias: v-${X}}\n', { X: '1' })).toMatchObject({ reason: expect.stringContaining('a ${NAME} inside { } or [ ] must be quoted: "${NAME}"') })
+  })
+
+  it('fills in values behind aliases too', () => {
+    expect(values('a: &x v-${X}\nb: *x\n', { X: '1' })).toEqual([{ a: 'v-1', b: 'v-1' }])
+  })
+
+  it('does not substitute into keys, and says so', () => {
+    expect(values('metadata:\n  ${K}: 1\n', { K: 'k' })).toEqual([
+      [{ path: ['metadata'], message: expect.stringMatching(/^has the key "\$\{K\}" on line 2: substitute-env fills in values, not keys/) }],
+    ])
+    expect(values('metadata:\n  $${K}: 1\n', {})).toEqual([{ metadata: { '${K}': 1 } }])
   })
 
   it('leaves the file as written when off', async () => {
     const [only] = await documents('with-env.yaml', { substituteEnv: false, env: { PR_NUMBER: '42' } })
     expect(only!.value).toMatchObject({ version_alias: 'v-pr-${PR_NUMBER}', metadata: { note: 'costs $${COST} a day' } })
+  })
+})
+
+describe('what is loaded is JSON, exactly as written', () => {
+  const loadOne = (text: string, name = 'a.yaml') => {
+    const loaded = parseManifests(bytes(text), name, plain)
+    if (!Array.isArray(loaded)) throw new Error(loaded.reason)
+    return loaded[0]!
+  }
+
+  it.each([
+    ['an integer beyond 2^53 - 1', 'version: 9007199254740993\n', ['version'], /^is "9007199254740993", beyond 9007199254740991 \(2\^53 - 1\), the largest a JSON number holds exactly: it would be sent as 9007199254740992; quote it to send text$/],
+    ['a negative one', 'metadata: {n: -9007199254740993}\n', ['metadata', 'n'], /beyond 9007199254740991/],
+    ['a float that lands on a big integer', 'metadata: {n: 9007199254740993.0}\n', ['metadata', 'n'], /would be sent as 9007199254740992/],
+    ['a float too large for a double', 'metadata: {n: 1e400}\n', ['metadata', 'n'], /^is "1e400", which JSON has no number for \(it would be sent as null\)/],
+    ['NaN', 'metadata: {n: .nan}\n', ['metadata', 'n'], /^is "\.nan", which JSON has no number for/],
+    ['-Infinity', 'metadata:\n  n: -.inf\n', ['metadata', 'n'], /^is "-\.inf", which JSON has no number for/],
+    ['a float too small for a double', 'metadata: {n: 1e-400}\n', ['metadata', 'n'], /^is "1e-400", too small for a JSON number \(it would be sent as 0\)/],
+    ['binary', 'metadata: {b: !!binary aGVsbG8=}\n', ['metadata', 'b'], /^is tagged !!binary, a type JSON does not have/],
+    ['a set', 'metadata: !!set {a, b}\n', ['metadata'], /^is tagged !!set/],
+    ['an ordered map', 'metadata: !!omap [a: 1]\n', ['metadata'], /^is tagged !!omap/],
+    ['a timestamp', 'metadata: {t: !!timestamp 2024-01-01}\n', ['metadata', 't'], /^is tagged !!timestamp/],
+    ['a local tag', 'metadata: {t: !secret x}\n', ['metadata', 't'], /^is tagged !secret/],
+    ['a core tag that does not fit', 'metadata: {t: !!int abc}\n', ['metadata', 't'], /^is tagged !!int, but "abc" is not one/],
+    ['half a surrogate pair', 'metadata: {s: "\\uD800"}\n', ['metadata', 's'], /^holds half of a UTF-16 surrogate pair/],
+    ['a mapping inside itself', 'metadata: &a {self: *a}\n', ['metadata', 'self'], /^is an alias \(\*a\) inside the very value its anchor &a names, so the value would contain itself/],
+    ['a list inside itself', 'metadata: {l: &l [1, [*l]]}\n', ['metadata', 'l', 1, 0], /^is an alias \(\*l\) inside/],
+    ['a list as a key', 'metadata:\n  ? [a]\n  : 1\n', ['metadata'], /^has a key on line 2 that is a list; JSON keys are text$/, 1],
+    ['a hex key', 'metadata: {0x1F: a}\n', ['metadata'], /^has the key 0x1F on line 1, which YAML reads as the number 31, not as the text written; quote the key/],
+    ['a ~ key', 'metadata: {~: a}\n', ['metadata'], /^has the key ~ on line 1, which YAML reads as null \(nothing\)/],
+    ['an empty key', 'metadata:\n  : a\n', ['metadata'], /^has the key \(empty\) on line 2/, 1],
+    ['1.0 as a key', 'metadata: {1.0: a}\n', ['metadata'], /^has the key 1\.0 on line 1, which YAML reads as the number 1/],
+    ['nesting 501 levels deep', `metadata: ${'['.repeat(501)}${']'.repeat(501)}\n`, ['metadata', ...Array<number>(500).fill(0)], /^is nested more than 500 levels deep/],
+  ])('refuses %s, naming the field and why', (_what, text, path, message, line?: number) => {
+    const doc = loadOne(text)
+    expect(doc.problems).toEqual([{ path, message: expect.stringMatching(message) }])
+    expect(doc.lineOf(doc.problems[0]!.path)).toBe(line ?? (text.startsWith('metadata:\n') ? 2 : 1))
+  })
+
+  it('keeps keys and numbers that JSON writes the way they were written', () => {
+    const doc = loadOne('metadata: {1: a, true: b, null: c, 1.5: d, zero: -0, hex: 0x1F, big: 9007199254740991, small: 1.5e-300, __proto__: {p: 1}}\n')
+    expect(doc.problems).toEqual([])
+    const metadata = (doc.value as { metadata: Record<string, unknown> }).metadata
+    expect(Object.keys(metadata)).toEqual(['1', 'true', 'null', '1.5', 'zero', 'hex', 'big', 'small', '__proto__'])
+    expect(Object.is(metadata.zero, 0)).toBe(true)
+    expect(metadata).toMatchObject({ hex: 31, big: 9007199254740991, small: 1.5e-300 })
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype)
+    expect(JSON.parse(JSON.stringify(doc.value))).toStrictEqual(doc.value)
+  })
+
+  it('refuses two keys that are one in JSON (1 and "1"), on the line of the second', () => {
+    expect(parseManifests(bytes('metadata:\n  1: a\n  "1": b\n'), 'a.yaml', plain)).toEqual({
+      kind: 'unreadable',
+      line: 3,
+      column: 3,
+      reason: 'is not valid YAML: the key "1" appears twice in one mapping (lines 2 and 3), and only one value would be used; remove one',
+    })
+  })
+
+  it('caps the problems of one document, counting the rest', () => {
+    const doc = loadOne(`metadata: [${Array(500).fill('.nan').join(', ')}]\n`)
+    expect(doc.problems).toHaveLength(21)
+    expect(doc.problems.at(-1)).toEqual({ path: [], message: '480 more values cannot be sent as written, for the same kinds of reasons' })
+  })
+
+  it('expands aliases into copies of their anchors', () => {
+    const doc = loadOne('metadata:\n  a: &x {k: [1, 2]}\n  b: *x\n')
+    expect(doc.value).toEqual({ metadata: { a: { k: [1, 2] }, b: { k: [1, 2] } } })
+    expect(doc.lineOf(['metadata', 'b', 'k'])).toBe(2)
+  })
+
+  it('takes each alias to the nearest anchor before it, also when a name is used again', () => {
+    const doc = loadOne('a: &x 1\nb: *x\nc: &x 2\nd: *x\n')
+    expect(doc.value).toEqual({ a: 1, b: 1, c: 2, d: 2 })
+  })
+})
+
+/** Where JSON text holds a number beyond 2^53 - 1 (JSON.parse rounds it) or half a surrogate pair. */
+function inexactPaths(value: unknown, path: (string | number)[]): (string | number)[][] {
+  if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER ? [path] : []
+  if (typeof value === 'string') return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value) ? [path] : []
+  if (Array.isArray(value)) return value.flatMap((item, index) => inexactPaths(item, [...path, index]))
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => inexactPaths(item, [...path, key]))
+  return []
+}
+
+describe('a .json file', () => {
+  const refusal = (text: string) => parseManifests(bytes(text), 'a.json', plain)
+
+  it.each([
+    ['a trailing comma in an object', '{\n  "name": "a",\n}', 3, 1, 'a comma before "}" (trailing commas are not JSON)'],
+    ['a trailing comma in a list', '{"paths": [1, 2, ]}', 1, 18, 'a comma before "]" (trailing commas are not JSON)'],
+    ['single quotes', "{'name': 'a'}", 1, 2, 'expected a key in double quotes, found a single quote (JSON strings and keys use double quotes)'],
+    ['a comment', '{\n  "name": "a" // the model\n}', 2, 15, 'expected "," or "}", found a comment (JSON has no comments)'],
+    ['a # comment', '# manifest\n{}', 1, 1, 'expected a value, found a comment (JSON has no comments)'],
+    ['a key without quotes', '{name: "a"}', 1, 2, 'expected a key in double quotes, found "n" (keys and text must be in double quotes)'],
+    ['NaN', '{"n": NaN}', 1, 7, 'expected a value, found "N" (keys and text must be in double quotes)'],
+    ['a leading zero', '{"n": 01}', 1, 8, 'not a JSON number (no leading zeros, hex, or a dot without digits)'],
+    ['a line break in a string', '{"n": "a\nb"}', 1, 9, 'a line break or control character inside a string (write it as an escape such as \\n)'],
+    ['an escape JSON lacks', '{"n": "\\x41"}', 1, 8, 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)'],
+    ['a string never closed', '{"n": "abc}', 1, 7, 'a string that is never closed'],
+    ['a cut-off file', '{"n": [1, 2', 1, 12, 'the file ends where "," or "]" should be'],
+  ])('refuses %s, with its line and column', (_what, text, line, column, reason) => {
+    expect(refusal(text)).toEqual({ kind: 'unreadable', line, column, reason: `is not valid JSON at line ${line}, column ${column}: ${reason}` })
+  })
+
+  it('refuses a key given twice', () => {
+    expect(refusal('{"name": "a",\n "name": "b"}')).toMatchObject({
+      line: 2,
+      reason: 'is not valid JSON: the key "name" appears twice in one mapping (lines 1 and 2), and only one value would be used; remove one',
+    })
+  })
+
+  it('reads a byte order mark, and reports big numbers like YAML does', () => {
+    const loaded = parseManifests(bytes('\uFEFF{"version": 9007199254740993, "n": 1E400, "s": "\\ud800"}'), 'a.json', plain)
+    expect(Array.isArray(loaded) && loaded[0]!.problems.map((problem) => problem.path)).toEqual([['version'], ['n'], ['s']])
+  })
+
+  it('reads any JSON value as JSON.parse does, or names the values JSON.parse would change', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 2), (value, indent) => {
+        const text = JSON.stringify(value, null, indent)
+        const loaded = parseManifests(bytes(text), 'a.json', plain)
+        if (!Array.isArray(loaded)) throw new Error(loaded.reason)
+        expect(loaded).toHaveLength(1)
+        const expected = inexactPaths(JSON.parse(text), [])
+        expect(loaded[0]!.problems.map((problem) => problem.path)).toEqual(expected.slice(0, 20).concat(expected.length > 20 ? [[]] : []))
+        if (expected.length === 0) expect(loaded[0]!.value).toStrictEqual(JSON.parse(text))
+      }),
+      { numRuns: 500 },
+    )
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ArtifactManifest } from '../src/manifest-types.ts'
 import { plan, type CheckedManifest } from '../src/plan.ts'
+import { checkManifest } from '../src/validate.ts'
 
 let nextLine = 1
 
@@ -15,7 +16,8 @@ function valid(name: string, version: { version?: number; version_alias?: string
     version: version.version ?? null,
     version_alias: version.version_alias ?? null,
     valid: true,
-    manifest,
+    kind: 'artifact-version',
+    body: JSON.stringify({ manifest }),
   }
 }
 
@@ -28,7 +30,7 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false })
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(manifests.map((manifest, index) => ({ index, body: JSON.stringify({ manifest: manifest.valid && manifest.manifest }) })))
+    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, body: manifest.body }))
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {
@@ -43,6 +45,25 @@ describe('plan', () => {
   it('tells a version apart from an alias, and the same name in another ML repo', () => {
     const manifests = [valid('a', { version: 1 }), valid('a', { version_alias: 'v1' }), valid('a', { version: 1 }, 'previews.yaml', 'other-repo')]
     expect(plan(manifests, { dryRun: false }).jobs.map((job) => job.index)).toEqual([0, 1, 2])
+  })
+
+  it('identifies a version by its number when it has one: an alias beside it does not make it another version', () => {
+    const manifests = [valid('a', { version: 3 }), valid('a', { version: 3, version_alias: 'v3' }), valid('a', { version: 3, version_alias: 'other' })]
+    const { outcomes, jobs } = plan(manifests, { dryRun: false })
+    expect(jobs.map((job) => job.index)).toEqual([0])
+    expect(outcomes.slice(1)).toEqual([1, 2].map(() => ({ status: 'skipped', attempts: 0, http_status: null, message: `duplicate of previews.yaml:${manifests[0]!.line}` })))
+    // An alias alone cannot be matched to a number: both are sent.
+    expect(plan([valid('a', { version_alias: 'v3' }), valid('a', { version: 3, version_alias: 'v3' })], { dryRun: false }).jobs).toHaveLength(2)
+  })
+
+  it('takes a manifest without "type" and one with "type: artifact-version" as the same kind', () => {
+    const checked = [{}, { type: 'artifact-version' }].map((fields, index): CheckedManifest => {
+      const verdict = checkManifest({ name: 'a', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' }, ...fields })
+      if (!verdict.valid) throw new Error('invalid')
+      const { kind, body } = verdict
+      return { file: 'a.yaml', document: index, line: 1, ml_repo: 'previews', name: 'a', version: 3, version_alias: null, valid: true, kind, body }
+    })
+    expect(plan(checked, { dryRun: false }).jobs.map((job) => job.index)).toEqual([0])
   })
 
   it('sends nothing when any manifest is invalid, and says why for each valid one', () => {

@@ -24,7 +24,7 @@ function withFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 describe('checkManifest', () => {
   it('accepts a complete manifest and returns it', () => {
-    expect(checkManifest(valid)).toEqual({ valid: true, manifest: valid, unknownFields: [] })
+    expect(checkManifest(valid)).toEqual({ valid: true, kind: 'artifact-version', manifest: valid, body: JSON.stringify({ manifest: valid }), unknownFields: [] })
   })
 
   it('accepts version_alias in place of version, and every kind of source', () => {
