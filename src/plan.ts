@@ -1,4 +1,3 @@
-import type { ArtifactManifest } from './manifest-types.ts'
 import type { Identity, Location, Outcome } from './results.ts'
 import type { ManifestKind } from './validate.ts'
 
