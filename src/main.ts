@@ -7,7 +7,7 @@ import { plan } from './plan.ts'
 import { report, type RunContext } from './report.ts'
 import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
-import { StepFailure, withSafeLog, type Core } from './runner.ts'
+import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
 import { validateFiles } from './validation.ts'
 
 export type { Core } from './runner.ts'
@@ -40,7 +40,7 @@ export interface Dependencies {
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 export async function run(deps: Dependencies): Promise<Result[]> {
-  const core = withSafeLog(deps.core)
+  const core = guardCore(deps.core)
   const ledger = new Ledger()
   let inputs: Inputs | null = null
   let failure: string | null
@@ -52,7 +52,7 @@ export async function run(deps: Dependencies): Promise<Result[]> {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}` : (error as Error).message
   }
-  const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined)
+  const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined).map((row) => redactRow(row, core))
   await report(
     results,
     { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure },
@@ -90,6 +90,12 @@ function noFiles(inputs: Inputs, core: Core): string | null {
   if (inputs.ifNoFilesFound === 'warn') core.warning(message)
   else core.info(message)
   return null
+}
+
+/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
+function redactRow(row: Result, core: GuardedCore): Result {
+  const text = (value: string | null) => (value === null ? null : core.redact(value))
+  return { ...row, file: core.redact(row.file), ml_repo: text(row.ml_repo), name: text(row.name), version_alias: text(row.version_alias), message: core.redact(row.message) }
 }
 
 function count(n: number, noun: string): string {

@@ -1,4 +1,5 @@
 import type { AnnotationProperties } from '@actions/core'
+import { createRedactor, type Redact } from './redact.ts'
 
 /** What the run needs of @actions/core; the command line brings its own. */
 export interface Core {
@@ -33,9 +34,40 @@ export function oneLine(text: string): string {
   return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text
 }
 
-/** The same core, with every log line made safe by logLine. Annotations are escaped by the runner's command syntax already. */
-export function withSafeLog(core: Core): Core {
-  return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary }
+/** The core a run writes through: it also redacts, with every secret registered so far. */
+export interface GuardedCore extends Core {
+  redact(text: string): string
+}
+
+/**
+ * Every channel of `core` guarded once, so no stage has to remember: each
+ * secret registered through setSecret (the tokens) is redacted in every form
+ * from every log line, annotation, output, summary and failure, wherever the
+ * text came from (a server's body, a manifest value filled in by
+ * substitution); and every log line is made safe by logLine. Annotations need
+ * no more: the command syntax escapes their line breaks.
+ */
+export function guardCore(core: Core): GuardedCore {
+  const secrets: string[] = []
+  let redact: Redact = createRedactor(secrets)
+  const clean = (text: string) => redact(text)
+  return {
+    getInput: (name) => core.getInput(name),
+    setSecret(secret) {
+      core.setSecret(secret)
+      secrets.push(secret)
+      redact = createRedactor(secrets)
+    },
+    redact: clean,
+    info: (message) => core.info(logLine(clean(message))),
+    warning: (message, properties) => core.warning(clean(message), properties),
+    error: (message, properties) => core.error(clean(message), properties),
+    notice: (message, properties) => core.notice(clean(message), properties),
+    group: (name, fn) => core.group(clean(name), fn),
+    setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
+    setFailed: (message) => core.setFailed(clean(message)),
+    summary: { addRaw: (text) => core.summary.addRaw(clean(text)) },
+  }
 }
 
 /** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */

@@ -229,6 +229,23 @@ describe('what is sent', () => {
     expect(action.exitCode).toBe(1)
   })
 
+  test.for([
+    ['the endpoint URL itself', '/api/ml/v1/artifact-versions'],
+    ['a path that does not exist', '/tfy'],
+  ] as const)('nothing when control-plane-url is %s: the endpoint check fails the step before any delete, naming the URL tried', async ([, suffix], { onTestFinished }) => {
+    const { server, workspace } = harness(onTestFinished)
+    const stand = await server(undefined, 3)
+    const root = await workspace(manifestFiles(3))
+    const action = await run(`${stand.url}${suffix}`, root)
+
+    expect(action.exitCode).toBe(1)
+    expect(stand.requests).toHaveLength(0)
+    const tried = `${stand.url}${suffix}/api/ml/v1/artifact-versions`
+    expect(action.stdout).toContain(`Sending to ${tried},`)
+    expect(action.stdout).toMatch(new RegExp(`^::error::${tried.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not serve the artifact-versions endpoint: .*HTTP 404.*nothing was deleted\\. Check control-plane-url \\(or TFY_HOST\\)`, 'm'))
+    expect(results(action).map((row) => [row.status, row.message])).toEqual(Array(3).fill(['skipped', 'not sent: the endpoint check failed (see the error above)']))
+  })
+
   test('nothing when the token cannot be sent in a header, and a message saying why', async ({ onTestFinished }) => {
     const { server, workspace } = harness(onTestFinished)
     const stand = await server(undefined, 1)

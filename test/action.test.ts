@@ -146,5 +146,24 @@ describe('the built action', () => {
     expect(run.stdout).not.toMatch(/^\s*::warning title=x/m)
     expect(run.stdout).not.toMatch(/^\s*##\[/m)
   })
+
+  it('redacts a token that substitution pasted into a manifest, in every form, from the log, summary and outputs', async () => {
+    const token = 'tfy/se"cret+key~ü'
+    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const manifest = (alias: string) => `name: leak\nml_repo: previews\nversion_alias: ${alias}\ndescription: "\${TFY_API_KEY}"\nmetadata: {}\nsource:\n  type: truefoundry\n`
+    await writeFile(path.join(workspace, 'valid.yaml'), manifest('v1'))
+    await writeFile(path.join(workspace, 'invalid.yaml'), manifest("'${TFY_API_KEY}'"))
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace,
+      inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true', 'substitute-env': 'true' },
+      env: { TFY_API_KEY: token },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('version_alias: "***" does not match')
+    const forms = [token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token), encodeURIComponent(token).toLowerCase(), token.replace(/\//g, '\\/')]
+    const written = [run.stdout.replace(`::add-mask::${token}`, ''), run.stderr, run.summary, JSON.stringify(run.outputs), run.outputs.results!]
+    for (const text of written) for (const form of forms) expect(text).not.toContain(form)
+  })
 })
 

@@ -9,9 +9,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Attempt } from '../src/retry.ts'
+import { BUILT_ACTION } from './support/bundle.ts'
 import { startFaultServer, type FaultServer } from './support/fault-server.ts'
+import { runAction } from './support/run-action.ts'
 import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
-import { sampleBody } from './support/sample-manifests.ts'
+import { sampleBody, sampleManifest } from './support/sample-manifests.ts'
 
 const TOKEN = 'tfy-secret/proxy+test=='
 /** A name only the proxy resolves (to 127.0.0.1): the toolkit never proxies localhost or 127.*, and a direct attempt cannot reach it. */
@@ -139,4 +141,25 @@ describe('behind a proxy, with a private CA', () => {
       refusing.stop()
     }
   })
+
+  test('the built action, as the runner runs it, deletes through the proxy with the CA from NODE_EXTRA_CA_CERTS', async () => {
+    stand.existing.add('previews/model-0@1')
+    const before = { connects: proxy.connects.length, requests: stand.requests.length }
+    const workspace = await mkdtemp(path.join(dir, 'workspace-'))
+    await writeFile(path.join(workspace, 'model.json'), JSON.stringify(sampleManifest(0)))
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace,
+      inputs: { 'manifest-path': '*.json', 'control-plane-url': controlPlaneUrl, token: TOKEN },
+      env: { HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile },
+    })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.stdout).toContain(`Sending to ${controlPlaneUrl}/api/ml/v1/artifact-versions through the proxy ${proxy.url},`)
+    expect(JSON.parse(run.outputs.results!)).toMatchObject([{ status: 'deleted', attempts: 1, http_status: 200 }])
+    expect(stand.requests.slice(before.requests)).toHaveLength(1)
+    expect(proxy.connects.slice(before.connects).every((seen) => seen.connect === new URL(controlPlaneUrl).host)).toBe(true)
+    expect(proxy.connects.length).toBeGreaterThan(before.connects)
+    expect(await proxy.captured()).not.toContain(TOKEN)
+  })
 })
+

@@ -28441,7 +28441,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4632);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7356);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4284);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
@@ -28779,7 +28779,7 @@ function isLoopback(hostname) {
 
 /***/ }),
 
-/***/ 7356:
+/***/ 4284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28883,80 +28883,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/redact.ts
-// Secrets out of text that came from elsewhere (a server's body, a header, a
-// manifest value), in every form a server or a URL may give them: as they
-// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
-const REDACTED = '***';
-function createRedactor(secrets) {
-    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
-    if (distinct.length === 0)
-        return (text) => text;
-    const units = distinct.map((secret) => [...secret].map(formsOf));
-    const whole = new RegExp(units.map((forms) => forms.map(alternation).join('')).join('|'), 'g');
-    const startOfForm = new RegExp(`(?:${units.map(prefixPattern).join('|')})$`);
-    // The longest text a form of a secret can take: 12 characters per character (\uD83D\uDE80, %F0%9F%9A%80).
-    const longestForm = Math.max(...distinct.map((secret) => secret.length)) * 12;
-    return (text, options = {}) => {
-        let redacted = text.replace(whole, REDACTED);
-        if (options.truncated) {
-            const tailStart = Math.max(0, redacted.length - longestForm);
-            const match = startOfForm.exec(redacted.slice(tailStart));
-            if (match && match[0].length > 0)
-                redacted = redacted.slice(0, tailStart + match.index);
-        }
-        return redacted;
-    };
-}
-/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
-function formsOf(char) {
-    const forms = new Set();
-    const json = JSON.stringify(char).slice(1, -1);
-    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
-    forms.add(hexInsensitive(percentEncoded(char)));
-    if (json !== char)
-        forms.add(escapeRegExp(json));
-    if (char === '/')
-        forms.add(escapeRegExp('\\/'));
-    if (char === ' ')
-        forms.add(escapeRegExp('+'));
-    forms.add(escapeRegExp(char));
-    return [...forms];
-}
-function unicodeEscape(code) {
-    return `\\u${code.toString(16).padStart(4, '0')}`;
-}
-function percentEncoded(char) {
-    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-}
-/** A regex source for `text` where each hex digit letter matches in either case. */
-function hexInsensitive(text) {
-    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
-}
-function alternation(forms) {
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A regex source matching a proper beginning of a form of the secret (empty
- * too: callers want a non-empty match): whole characters, then possibly the
- * start of one more character's form.
- */
-function prefixPattern(forms) {
-    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
-    for (let i = forms.length - 2; i >= 0; i--) {
-        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
-    }
-    return pattern;
-}
-/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
-function beginnings(form) {
-    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
-    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
-}
-function escapeRegExp(text) {
-    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
+// EXTERNAL MODULE: ./src/redact.ts
+var src_redact = __nccwpck_require__(6670);
 ;// CONCATENATED MODULE: ./src/control-plane.ts
 
 
@@ -28985,7 +28913,7 @@ function createControlPlane(options) {
     // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
     // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
     const dispatcher = Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19)).then(({ Agent, ProxyAgent }) => proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool));
-    const redact = createRedactor(options.token ? [options.token] : []);
+    const redact = (0,src_redact/* createRedactor */.l)(options.token ? [options.token] : []);
     const headers = {
         accept: 'application/json',
         authorization: `Bearer ${options.token}`,
@@ -36588,7 +36516,7 @@ function identityOf(value) {
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 async function run(deps) {
-    const core = (0,runner/* withSafeLog */.CT)(deps.core);
+    const core = (0,runner/* guardCore */.nj)(deps.core);
     const ledger = new Ledger();
     let inputs = null;
     let failure;
@@ -36601,7 +36529,7 @@ async function run(deps) {
         unexpected = !(error instanceof runner/* StepFailure */.pH);
         failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
-    const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined);
+    const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined).map((row) => redactRow(row, core));
     await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     return results;
 }
@@ -36634,6 +36562,11 @@ function noFiles(inputs, core) {
     else
         core.info(message);
     return null;
+}
+/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
+function redactRow(row, core) {
+    const text = (value) => (value === null ? null : core.redact(value));
+    return { ...row, file: core.redact(row.file), ml_repo: text(row.ml_repo), name: text(row.name), version_alias: text(row.version_alias), message: core.redact(row.message) };
 }
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -37302,6 +37235,89 @@ function formatBytes(bytes) {
 
 /***/ }),
 
+/***/ 6670:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ createRedactor)
+/* harmony export */ });
+/* unused harmony export REDACTED */
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const whole = new RegExp(units.map((forms) => forms.map(alternation).join('')).join('|'), 'g');
+    const startOfForm = new RegExp(`(?:${units.map(prefixPattern).join('|')})$`);
+    // The longest text a form of a secret can take: 12 characters per character (\uD83D\uDE80, %F0%9F%9A%80).
+    const longestForm = Math.max(...distinct.map((secret) => secret.length)) * 12;
+    return (text, options = {}) => {
+        let redacted = text.replace(whole, REDACTED);
+        if (options.truncated) {
+            const tailStart = Math.max(0, redacted.length - longestForm);
+            const match = startOfForm.exec(redacted.slice(tailStart));
+            if (match && match[0].length > 0)
+                redacted = redacted.slice(0, tailStart + match.index);
+        }
+        return redacted;
+    };
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
+ */
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+    }
+    return pattern;
+}
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
+}
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+
+/***/ }),
+
 /***/ 665:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37527,11 +37543,13 @@ const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: n
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CT: () => (/* binding */ withSafeLog),
 /* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   nj: () => (/* binding */ guardCore),
 /* harmony export */   pH: () => (/* binding */ StepFailure)
 /* harmony export */ });
 /* unused harmony export logLine */
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6670);
+
 /**
  * The runner reads a log line that starts, after any whitespace, with `::`
  * (or `##[`) as a workflow command. Log lines carry text the run does not
@@ -37548,9 +37566,35 @@ function oneLine(text) {
     // Most text has no line break; looking for one is far cheaper than a replace that finds none.
     return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
 }
-/** The same core, with every log line made safe by logLine. Annotations are escaped by the runner's command syntax already. */
-function withSafeLog(core) {
-    return { ...core, info: (message) => core.info(logLine(message)), summary: core.summary };
+/**
+ * Every channel of `core` guarded once, so no stage has to remember: each
+ * secret registered through setSecret (the tokens) is redacted in every form
+ * from every log line, annotation, output, summary and failure, wherever the
+ * text came from (a server's body, a manifest value filled in by
+ * substitution); and every log line is made safe by logLine. Annotations need
+ * no more: the command syntax escapes their line breaks.
+ */
+function guardCore(core) {
+    const secrets = [];
+    let redact = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .createRedactor */ .l)(secrets);
+    const clean = (text) => redact(text);
+    return {
+        getInput: (name) => core.getInput(name),
+        setSecret(secret) {
+            core.setSecret(secret);
+            secrets.push(secret);
+            redact = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .createRedactor */ .l)(secrets);
+        },
+        redact: clean,
+        info: (message) => core.info(logLine(clean(message))),
+        warning: (message, properties) => core.warning(clean(message), properties),
+        error: (message, properties) => core.error(clean(message), properties),
+        notice: (message, properties) => core.notice(clean(message), properties),
+        group: (name, fn) => core.group(clean(name), fn),
+        setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
+        setFailed: (message) => core.setFailed(clean(message)),
+        summary: { addRaw: (text) => core.summary.addRaw(clean(text)) },
+    };
 }
 /** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
 class StepFailure extends Error {
