@@ -47,7 +47,8 @@ try {
     },
   })
   console.log('── log ──────────────────────────────────────────────')
-  process.stdout.write(run.stdout)
+  // The runner shows ::debug:: lines (from @actions/glob) only when debug logging is on; so does the demo.
+  process.stdout.write(process.env.RUNNER_DEBUG === '1' ? run.stdout : run.stdout.replace(/^::debug::.*\n/gm, ''))
   console.log('── outputs ──────────────────────────────────────────')
   console.log(`deleted=${run.outputs.deleted}  failed=${run.outputs.failed}`)
   console.log(`results=${JSON.stringify(JSON.parse(run.outputs.results ?? '[]'), null, 1).slice(0, 600)}…`)
