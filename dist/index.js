@@ -29277,7 +29277,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2275);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2413);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4632);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9674);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2158);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(665);
 /* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3564);
 
@@ -29302,7 +29302,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9674:
+/***/ 2158:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29693,6 +29693,11 @@ async function runDeletions(jobs, options, deps) {
         stop.abort();
         slots.close();
     };
+    /** A stop that holds for every later request of the run, not only this call's. */
+    const stopRun = (reason) => {
+        deps.onStop?.(reason);
+        stopAll(reason);
+    };
     const onCancel = () => stopAll('cancelled');
     if (options.cancel.aborted)
         onCancel();
@@ -29714,11 +29719,11 @@ async function runDeletions(jobs, options, deps) {
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
-                    stopAll(`the token was rejected (HTTP ${judgement.http_status})`);
+                    stopRun(`the token was rejected (HTTP ${judgement.http_status})`);
             }
             catch (error) {
                 // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
-                stopAll(UNEXPECTED_STOP);
+                stopRun(UNEXPECTED_STOP);
                 throw error;
             }
             finally {
@@ -29762,7 +29767,7 @@ async function runDeletions(jobs, options, deps) {
             }
             catch (error) {
                 errors.push(error);
-                stopAll(UNEXPECTED_STOP);
+                stopRun(UNEXPECTED_STOP);
                 return null;
             }
         }));
@@ -29804,58 +29809,80 @@ async function checkEndpoint(probe, endpoint, options, deps) {
 function waitOrAbort(ms, signal) {
     return (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
 }
-/** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
-async function deleteVersions(jobs, options, deps, ledger) {
+/**
+ * Opens the deletion stage. Nothing is sent until the first jobs come; then
+ * the endpoint is checked, once, before the first delete. A stop that
+ * concerns every request (a rejected token, a failed endpoint check)
+ * holds for later batches too: they are skipped, never sent.
+ */
+function openDeletions(options, deps, ledger) {
     const { core } = deps;
     const now = deps.now ?? Date.now;
-    const controlPlane = (deps.connect ?? createControlPlane)({
-        url: options.controlPlane.url,
-        token: options.controlPlane.token,
-        timeoutMs: options.requestTimeoutMs,
-        concurrency: options.concurrency,
-    });
-    const endpoint = controlPlane.endpointUrl(DELETE_PATH);
-    const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : '';
-    core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-    const progressEvery = deps.progressIntervalMs ?? 10_000;
-    let lastProgress = now();
-    let settled = 0;
-    let deleted = 0;
-    let failed = 0;
-    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
     const random = deps.random ?? Math.random;
-    try {
-        const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random });
-        if (check.kind !== 'served') {
-            const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)';
-            for (const job of jobs)
-                ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
-            if (check.kind === 'refused')
-                throw new runner/* StepFailure */.pH(check.message);
+    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
+    const progressEvery = deps.progressIntervalMs ?? 10_000;
+    let controlPlane = null;
+    let endpointServed = false;
+    /** Why nothing more may be sent, once something says so. */
+    let stoppedBy = null;
+    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
+    function connect() {
+        if (controlPlane)
+            return controlPlane;
+        controlPlane = (deps.connect ?? createControlPlane)({
+            url: options.controlPlane.url,
+            token: options.controlPlane.token,
+            timeoutMs: options.requestTimeoutMs,
+            concurrency: options.concurrency,
+        });
+        const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : '';
+        core.info(`Sending to ${controlPlane.endpointUrl(DELETE_PATH)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+        return controlPlane;
+    }
+    const skipAll = (jobs, reason) => {
+        for (const job of jobs)
+            ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
+    };
+    async function deleteJobs(jobs) {
+        if (jobs.length === 0)
             return;
+        if (stoppedBy !== null)
+            return skipAll(jobs, stoppedBy);
+        const client = connect();
+        if (!endpointServed) {
+            const url = client.endpointUrl(DELETE_PATH);
+            const check = await checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random });
+            if (check.kind === 'cancelled')
+                return skipAll(jobs, 'cancelled');
+            if (check.kind === 'refused') {
+                stoppedBy = 'the endpoint check failed (see the error above)';
+                skipAll(jobs, stoppedBy);
+                throw new runner/* StepFailure */.pH(check.message);
+            }
+            endpointServed = true;
         }
+        progress.total += jobs.length;
         await runDeletions(jobs, deletion, {
-            send: (body, signal) => controlPlane.deleteVersion(body, signal),
+            send: (body, signal) => client.deleteVersion(body, signal),
             now,
             random,
+            onStop: (reason) => (stoppedBy = reason),
             onSending: (job) => ledger.sending(job),
             onSettled(job, outcome) {
                 ledger.settled(job, outcome);
-                settled++;
+                progress.settled++;
                 if (outcome.status === 'deleted' || outcome.status === 'not-found')
-                    deleted++;
+                    progress.deleted++;
                 if (outcome.status === 'failed')
-                    failed++;
-                if (now() - lastProgress >= progressEvery && settled < jobs.length) {
-                    lastProgress = now();
-                    core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`);
+                    progress.failed++;
+                if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
+                    progress.last = now();
+                    core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
                 }
             },
         });
     }
-    finally {
-        controlPlane.close();
-    }
+    return { delete: deleteJobs, close: () => controlPlane?.close() };
 }
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
 class Slots {
@@ -33709,17 +33736,29 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'request-timeout',
     'concurrency',
     'substitute-env',
+    'closed-within-days',
+    'github-token',
 ]));
 const WORKFLOW_DIALECT = {
     input: (name) => `Input "${name}"`,
     inline: (name) => `"${name}"`,
-    example: { url: 'control-plane-url: ${{ vars.TFY_HOST }}', token: 'token: ${{ secrets.TFY_API_KEY }}', dryRun: 'dry-run: true' },
+    example: {
+        url: 'control-plane-url: ${{ vars.TFY_HOST }}',
+        token: 'token: ${{ secrets.TFY_API_KEY }}',
+        dryRun: 'dry-run: true',
+        githubToken: 'Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
+    },
     emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
 };
 const COMMAND_LINE_DIALECT = {
     input: (name) => `--${name}`,
     inline: (name) => `--${name}`,
-    example: { url: 'export TFY_HOST=https://acme.truefoundry.cloud', token: 'export TFY_API_KEY=<your API key>', dryRun: '--dry-run' },
+    example: {
+        url: 'export TFY_HOST=https://acme.truefoundry.cloud',
+        token: 'export TFY_API_KEY=<your API key>',
+        dryRun: '--dry-run',
+        githubToken: 'Pass a token that can read the repository\'s pull requests (--github-token, or the GITHUB_TOKEN variable).',
+    },
     emptyTokenHint: '',
 };
 /** A bad input value; the step fails before anything else happens. */
@@ -33737,11 +33776,16 @@ const DEFAULTS = {
     'request-timeout': '30',
     concurrency: '4',
     'substitute-env': 'false',
+    'closed-within-days': '',
+    'github-token': '',
 };
 function getInputs(source) {
     const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? '';
     if (token)
         source.registerSecret(token);
+    const githubToken = source.read('github-token').trim();
+    if (githubToken)
+        source.registerSecret(githubToken);
     const dialect = source.dialect ?? WORKFLOW_DIALECT;
     const say = dialect.input;
     const value = (name) => source.read(name).trim() || DEFAULTS[name];
@@ -33754,7 +33798,11 @@ function getInputs(source) {
         requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
         concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
         substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
+        sweep: null,
     };
+    const closedWithinDays = value('closed-within-days');
+    if (closedWithinDays)
+        common.sweep = parseSweep(closedWithinDays, githubToken, common.substituteEnv, source.env, dialect);
     const dryRun = parseBoolean('dry-run', value('dry-run'), say);
     const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
     // Checked in a dry run too: the dry run is where a wrong URL should show.
@@ -33771,6 +33819,21 @@ function getInputs(source) {
         throw new InputError(`${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`);
     }
     return { ...common, dryRun, controlPlane: { url, token } };
+}
+function parseSweep(days, githubToken, substituteEnv, env, dialect) {
+    const say = dialect.input;
+    const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say);
+    if (!substituteEnv) {
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their manifests apart only through substitution (\${PR_NUMBER}, \${PR_HEAD_REF}, \${PR_HEAD_SHA}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
+    }
+    const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`);
+    }
+    if (!githubToken) {
+        throw new InputError(`${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`);
+    }
+    return { closedWithinDays, githubToken, owner, repo, apiUrl: env.GITHUB_API_URL || 'https://api.github.com' };
 }
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
 function fitsInHeader(token) {
@@ -33868,20 +33931,32 @@ function isLoopback(hostname) {
  * What the run knows of every manifest, written as it happens: checked,
  * planned, each request sent and each settled. Whatever stops the run, the
  * report reads its rows from here, so a version that was deleted is never
- * missing from the log, the summary or the outputs.
+ * missing from the log, the summary or the outputs. It keeps no request
+ * bodies: a sweep of many pull requests holds only their rows.
  */
 class Ledger {
-    manifests = [];
+    entries = [];
     outcomes = new Map();
-    /** Attempts sent so far of the versions whose fate is not settled, by manifest index. */
+    /** Attempts sent so far of the versions whose fate is not settled, by row. */
     inFlight = new Map();
-    checked(manifests) {
-        this.manifests = manifests;
+    /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
+    checked(manifests, pullRequest = null) {
+        const first = this.entries.length;
+        for (const manifest of manifests) {
+            const { file, document, line, ml_repo, name, version, version_alias } = manifest;
+            this.entries.push({
+                row: { pull_request: pullRequest, file, document, line, ml_repo, name, version, version_alias },
+                invalid: manifest.valid ? null : manifest.message,
+            });
+        }
+        return first;
     }
-    planned(plan) {
+    /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
+    planned(plan, first) {
         for (const [index, outcome] of plan.outcomes.entries())
             if (outcome)
-                this.outcomes.set(index, outcome);
+                this.outcomes.set(first + index, outcome);
+        return plan.jobs.map((job) => ({ ...job, index: first + job.index }));
     }
     sending(job) {
         this.inFlight.set(job.index, (this.inFlight.get(job.index) ?? 0) + 1);
@@ -33891,22 +33966,19 @@ class Ledger {
         this.outcomes.set(job.index, outcome);
     }
     /**
-     * One row per manifest, in file order. `stoppedBy` says why the run ended
-     * early, if it did: rows it left open become failed (a request whose answer
-     * never came) or skipped (never sent).
+     * One row per manifest, in the order checked. `stoppedBy` says why the run
+     * ended early, if it did: rows it left open become failed (a request whose
+     * answer never came) or skipped (never sent).
      */
     results(stoppedBy) {
-        return this.manifests.map((manifest, index) => {
-            const { file, document, line, ml_repo, name, version, version_alias } = manifest;
-            return { file, document, line, ml_repo, name, version, version_alias, ...this.outcomeOf(manifest, index, stoppedBy) };
-        });
+        return this.entries.map((entry, index) => ({ ...entry.row, ...this.outcomeOf(entry, index, stoppedBy) }));
     }
-    outcomeOf(manifest, index, stoppedBy = 'the run stopped') {
+    outcomeOf(entry, index, stoppedBy = 'the run stopped') {
         const outcome = this.outcomes.get(index);
         if (outcome)
             return outcome;
-        if (!manifest.valid)
-            return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message };
+        if (entry.invalid !== null)
+            return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
         const attempts = this.inFlight.get(index);
         if (attempts !== undefined) {
             return {
@@ -33972,6 +34044,307 @@ function skipped(message) {
 
 // EXTERNAL MODULE: ./src/report.ts
 var report = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
+var github = __nccwpck_require__(2413);
+;// CONCATENATED MODULE: ./src/pull-requests.ts
+// The sweep's source of pull requests: those of a repository closed within a
+// window, read from GitHub's REST API through @actions/github's Octokit, page
+// by page, as an async generator so memory stays flat however many there are.
+
+
+
+
+const MAX_CLOSED_WITHIN_DAYS = 365;
+const PER_PAGE = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PERMISSION = '`permissions: pull-requests: read`';
+/** Why listing pull requests stopped; `message` is written for the user and never holds the token. */
+class GitHubListingError extends runner/* StepFailure */.pH {
+    name = 'GitHubListingError';
+    failure;
+    /** GitHub's HTTP status, or null when there was no answer. */
+    status;
+    constructor(failure, status, message) {
+        super(message);
+        this.failure = failure;
+        this.status = status;
+    }
+}
+const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
+const MAX_RATE_LIMIT_WAITS = 10;
+/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
+const HEADERLESS_RATE_LIMIT_MS = 60_000;
+/**
+ * The pull requests closed within `closedWithinDays` before `now`, newest
+ * update first. Pages are asked for sorted by `updated` descending, and a
+ * pull request's closed_at is never after its updated_at, so the first one
+ * updated before the window ends the listing: no later page can hold one
+ * closed within it.
+ */
+async function* listClosedPullRequests(options) {
+    const { owner, repo, signal } = options;
+    if (!Number.isInteger(options.closedWithinDays) || options.closedWithinDays < 1 || options.closedWithinDays > MAX_CLOSED_WITHIN_DAYS) {
+        throw new RangeError(`closedWithinDays must be an integer from 1 to ${MAX_CLOSED_WITHIN_DAYS}, not ${options.closedWithinDays}`);
+    }
+    if (!options.token) {
+        throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`);
+    }
+    const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS;
+    const api = apiRoot(options.baseUrl);
+    const octokit = (0,github/* getOctokit */.Q)(options.token, { baseUrl: api.href.replace(/\/$/, ''), userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup' });
+    const secrets = [...new Set([options.token, encodeURIComponent(options.token)])].filter(Boolean);
+    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
+    const where = `the pull requests of ${owner}/${repo}`;
+    const sleep = options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort }));
+    const clock = options.clock ?? Date.now;
+    const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    let waitedMs = 0;
+    // A pull request updated while the listing runs moves to the top, shifting
+    // the pages after it: one already listed can come again. Numbers only, so
+    // this grows by a few bytes a pull request.
+    const listed = new Set();
+    const fetched = new Set();
+    let next = null;
+    for (let page = 1;; page++) {
+        const response = await fetchPage(page);
+        const pullRequests = readPage(response.data, page);
+        for (const pullRequest of pullRequests) {
+            if (Date.parse(pullRequest.updated_at) < windowStart)
+                return;
+            const closedAt = pullRequest.closed_at;
+            if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number))
+                continue;
+            listed.add(pullRequest.number);
+            yield closedPullRequest(pullRequest, closedAt);
+        }
+        if (next !== null)
+            fetched.add(next);
+        next = nextPageUrl(response.headers.link, api, page);
+        if (next === null)
+            return;
+        if (fetched.has(next)) {
+            throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`);
+        }
+    }
+    async function fetchPage(page) {
+        let headerlessWaits = 0;
+        let rateLimitWaits = 0;
+        for (let attempt = 1;; attempt++) {
+            if (signal.aborted)
+                throw cancelled(page, 'before asking GitHub');
+            const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+            let answer;
+            try {
+                const request = { signal: AbortSignal.any([signal, timeout]) };
+                const response = next === null
+                    ? await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE, request })
+                    : await octokit.request({ method: 'GET', url: next, request });
+                return { data: response.data, headers: response.headers };
+            }
+            catch (error) {
+                if (signal.aborted)
+                    throw cancelled(page, 'while a request was in flight');
+                answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+            }
+            const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits });
+            const detail = redact(verdict.detail);
+            if (verdict.kind === 'fail')
+                throw new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail, where, api));
+            const waitMs = verdict.kind === 'wait' ? verdict.ms : retryDelay(attempt, null, options.random ?? Math.random, DEFAULT_BACKOFF);
+            if (verdict.kind === 'wait') {
+                if (verdict.headerless)
+                    headerlessWaits++;
+                if (++rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
+                    throw new GitHubListingError('rate-limited', answer.status, `GitHub's rate limit for the github-token input (${detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before page ${page} of ${where}. Run the sweep later, or when fewer workflows share the token.`);
+                }
+                if (waitedMs + waitMs > maxWaitMs) {
+                    throw new GitHubListingError('rate-limited', answer.status, `GitHub's rate limit for the github-token input (${detail}) asks for a wait of ${formatDuration(waitMs)} before page ${page} of ${where}, ` +
+                        `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all. ` +
+                        'Run the sweep later, or when fewer workflows share the token.');
+                }
+                waitedMs += waitMs;
+                options.log(`GitHub's rate limit (${detail}): waiting ${formatDuration(waitMs)} before page ${page} of ${where}.`);
+            }
+            else {
+                if (attempt >= maxAttempts) {
+                    throw new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed page ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.`);
+                }
+                options.log(`GitHub failed page ${page} of ${where} (${detail}): trying again in ${formatDuration(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`);
+            }
+            try {
+                await sleep(waitMs, signal);
+            }
+            catch (error) {
+                if (signal.aborted)
+                    throw cancelled(page, verdict.kind === 'wait' ? "while waiting out GitHub's rate limit" : 'while waiting to try again');
+                throw error;
+            }
+        }
+    }
+    function readPage(data, page) {
+        if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
+            const shown = redact(excerpt(typeof data === 'string' ? data : JSON.stringify(data) ?? ''));
+            throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`);
+        }
+        return data;
+    }
+    function cancelled(page, when) {
+        return new GitHubListingError('cancelled', null, `Cancelled ${when} for page ${page} of ${where}; no more pull requests were listed.`);
+    }
+}
+/** The next page from a Link header, refused unless it stays under the API root: the token goes with it. */
+function nextPageUrl(link, api, page) {
+    const target = /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+    if (target === undefined)
+        return null;
+    let url;
+    try {
+        url = new URL(target, api);
+    }
+    catch {
+        url = new URL('invalid:');
+    }
+    if (url.origin !== api.origin || !url.pathname.startsWith(api.pathname)) {
+        throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} points the next page outside GITHUB_API_URL (${api.href}): ${url.protocol === 'invalid:' ? 'an unreadable URL' : url.origin + url.pathname}. The listing stops rather than send the github-token there.`);
+    }
+    return url.href;
+}
+/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
+function apiRoot(baseUrl) {
+    const url = new URL(baseUrl);
+    if (!url.pathname.endsWith('/'))
+        url.pathname += '/';
+    url.search = '';
+    url.hash = '';
+    return url;
+}
+/**
+ * What to do after GitHub answered with an error, following GitHub's "Best
+ * practices for using the REST API": retry-after seconds when present; else
+ * at x-ratelimit-reset (epoch seconds) when x-ratelimit-remaining is 0; else,
+ * for a rate limit that names no time, at least a minute, doubling on repeats.
+ */
+function judgeGitHubAnswer(answer, context) {
+    const { status, headers, message } = answer;
+    const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`;
+    if (status === null)
+        return { kind: 'retry', detail };
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
+    const exhausted = headers['x-ratelimit-remaining']?.trim() === '0';
+    const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /rate limit/i.test(message)));
+    if (rateLimited) {
+        if (retryAfterMs !== null)
+            return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
+        const reset = Number(headers['x-ratelimit-reset']);
+        if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
+            // A second past the reset: GitHub says to wait until after it, and clocks differ.
+            const ms = Math.max(0, reset * 1000 - context.now) + 1000;
+            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${new Date(reset * 1000).toISOString()}` };
+        }
+        return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
+    }
+    if (status === 401)
+        return { kind: 'fail', failure: 'token-rejected', detail };
+    if (status === 403 || status === 404)
+        return { kind: 'fail', failure: 'permission-missing', detail };
+    if (status >= 500)
+        return { kind: 'retry', detail };
+    return { kind: 'fail', failure: 'unexpected-answer', detail };
+}
+function failureMessage(failure, detail, where, api) {
+    switch (failure) {
+        case 'token-rejected':
+            return `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`;
+        case 'permission-missing':
+            return `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`;
+        case 'unexpected-answer':
+            return `GitHub answered ${detail} when listing ${where}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`;
+    }
+}
+/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data. */
+function readFailure(error, timedOut, timeoutMs) {
+    if (timedOut)
+        return { status: null, headers: {}, message: `no complete answer within ${formatDuration(timeoutMs)}` };
+    const failure = error;
+    const response = failure?.response;
+    if (response && typeof response.status === 'number') {
+        const data = response.data;
+        return { status: response.status, headers: response.headers ?? {}, message: excerpt(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')) };
+    }
+    const cause = error?.cause;
+    const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}` };
+}
+function isPullRequestItem(value) {
+    const item = value;
+    return (typeof item === 'object' &&
+        item !== null &&
+        Number.isInteger(item.number) &&
+        isDate(item.updated_at) &&
+        (item.closed_at === null || isDate(item.closed_at)) &&
+        (item.merged_at === null || typeof item.merged_at === 'string') &&
+        typeof item.html_url === 'string' &&
+        typeof item.head?.ref === 'string' &&
+        typeof item.head?.sha === 'string');
+}
+function isDate(value) {
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+function closedPullRequest(item, closedAt) {
+    return { number: item.number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url };
+}
+function formatDuration(ms) {
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(1))} s`;
+    const minutes = Math.floor(ms / 60_000);
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+}
+
+;// CONCATENATED MODULE: ./src/targets.ts
+
+/** Pull requests checked before their deletes go out together: one page of GitHub's listing. */
+const SWEEP_BATCH = 100;
+/** The targets in batches, each deleted before the next is listed: a sweep holds one page of pull requests at a time. */
+async function* targetBatches(inputs, deps) {
+    const { sweep } = inputs;
+    if (!sweep) {
+        yield [{ pullRequest: null, env: deps.env }];
+        return;
+    }
+    deps.log(`Sweeping the pull requests of ${sweep.owner}/${sweep.repo} closed in the last ${sweep.closedWithinDays} ${sweep.closedWithinDays === 1 ? 'day' : 'days'}.`);
+    const pullRequests = listClosedPullRequests({
+        token: sweep.githubToken,
+        baseUrl: sweep.apiUrl,
+        owner: sweep.owner,
+        repo: sweep.repo,
+        closedWithinDays: sweep.closedWithinDays,
+        now: new Date((deps.now ?? Date.now)()),
+        signal: deps.cancel,
+        log: deps.log,
+    });
+    let batch = [];
+    let count = 0;
+    for await (const pullRequest of pullRequests) {
+        count++;
+        batch.push({
+            pullRequest,
+            env: { ...deps.env, PR_NUMBER: String(pullRequest.number), PR_HEAD_REF: pullRequest.head_ref, PR_HEAD_SHA: pullRequest.head_sha },
+        });
+        if (batch.length === SWEEP_BATCH) {
+            yield batch;
+            batch = [];
+        }
+    }
+    if (batch.length > 0)
+        yield batch;
+    deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
+}
+
 ;// CONCATENATED MODULE: ./src/annotations.ts
 /** The runner shows this many annotations of each kind per step and drops the rest. */
 const ANNOTATIONS_SHOWN_PER_KIND = 10;
@@ -34277,6 +34650,7 @@ function identityOf(value) {
 
 
 
+
 /**
  * inputs → files → manifests → validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
@@ -34305,18 +34679,37 @@ async function runStages(inputs, ledger, deps) {
     const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
     if (files.length === 0)
         return noFiles(inputs, core);
-    const manifests = await core.group(`Validate ${count(files.length, 'manifest file')}`, () => validateFiles(files, { substituteEnv: inputs.substituteEnv, env: deps.env }, core));
-    ledger.checked(manifests);
-    const invalid = manifests.filter((manifest) => !manifest.valid).length;
-    core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
-    if (invalid > 0 && !inputs.dryRun)
-        core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
-    const planned = plan(manifests, inputs);
-    ledger.planned(planned);
-    if (planned.jobs.length > 0 && !inputs.dryRun) {
-        await core.group(`Delete ${count(planned.jobs.length, 'artifact version')}`, () => deleteVersions(planned.jobs, inputs, deps, ledger));
+    const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
+    try {
+        for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
+            const jobs = [];
+            for (const target of batch)
+                jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)));
+            const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : '';
+            if (deleter && jobs.length > 0)
+                await core.group(`Delete ${count(jobs.length, 'artifact version')}${pullRequests}`, () => deleter.delete(jobs));
+        }
+    }
+    finally {
+        deleter?.close();
     }
     return null;
+}
+/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
+async function checkTarget(target, files, inputs, ledger, deps) {
+    const { core } = deps;
+    const { pullRequest } = target;
+    const title = pullRequest
+        ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(files.length, 'manifest file')}`
+        : `Validate ${count(files.length, 'manifest file')}`;
+    return core.group(title, async () => {
+        const manifests = await validateFiles(files, { substituteEnv: inputs.substituteEnv, env: target.env }, core);
+        const invalid = manifests.filter((manifest) => !manifest.valid).length;
+        core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
+        if (invalid > 0 && !inputs.dryRun)
+            core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
+        return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null));
+    });
 }
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
 function noFiles(inputs, core) {
@@ -35157,8 +35550,11 @@ function versionLabel(result) {
 function renderSummary(results, context, options) {
     const totals = countStatuses(results);
     const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
+    const groups = groupByPullRequest(results);
+    const swept = groups.length > 1 || groups[0]?.pullRequest != null;
     const where = [
-        context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
+        swept ? `a sweep of ${groups.length} closed ${groups.length === 1 ? 'pull request' : 'pull requests'}` : null,
+        !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
         context.repository ? `in ${escapeHtml(context.repository)}` : null,
         context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
     ].filter(Boolean);
@@ -35171,20 +35567,55 @@ function renderSummary(results, context, options) {
         return `${head}\n`;
     const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
     let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
-    const rows = [];
-    const sorted = sortForReport(results);
-    for (const result of sorted) {
-        const row = `<tr>${cells(result)
-            .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-            .join('')}</tr>`;
-        budget -= Buffer.byteLength(row) + 1;
+    const sections = [];
+    let shown = 0;
+    // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+    for (const group of swept ? sortGroups(groups) : groups) {
+        const heading = swept ? `<h3>${pullRequestLink(group.pullRequest, context)}: ${escapeHtml(totalsLine(countStatuses(group.results)))}</h3>\n` : '';
+        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
+        const rows = [];
+        for (const result of sortForReport(group.results)) {
+            const row = `<tr>${cells(result)
+                .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+                .join('')}</tr>`;
+            budget -= Buffer.byteLength(row) + 1;
+            if (budget < 0)
+                break;
+            rows.push(row);
+        }
+        if (rows.length > 0)
+            sections.push(`${heading}<table>\n${headerRow}\n${rows.join('\n')}\n</table>`);
+        shown += rows.length;
         if (budget < 0)
             break;
-        rows.push(row);
     }
-    const cut = sorted.length - rows.length;
+    const cut = results.length - shown;
     const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : '';
-    return `${head}\n<table>\n${headerRow}\n${rows.join('\n')}\n</table>${note}\n`;
+    return `${head}\n${sections.join('\n')}${note}\n`;
+}
+/** Rows by pull request, in the order the sweep met them; one group outside a sweep. */
+function groupByPullRequest(results) {
+    const groups = new Map();
+    for (const result of results) {
+        const group = groups.get(result.pull_request);
+        if (group)
+            group.push(result);
+        else
+            groups.set(result.pull_request, [result]);
+    }
+    return [...groups].map(([pullRequest, rows]) => ({ pullRequest, results: rows }));
+}
+function sortGroups(groups) {
+    const worst = (group) => Math.min(...group.results.map((result) => STATUS_ORDER[result.status]));
+    return groups
+        .map((group, index) => ({ group, index, worst: worst(group) }))
+        .sort((a, b) => a.worst - b.worst || a.index - b.index)
+        .map(({ group }) => group);
+}
+function pullRequestLink(number, context) {
+    if (!context.repository || !context.serverUrl)
+        return `#${number}`;
+    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
 }
 /** The same table for the log, as aligned plain text. */
 function renderLogTable(results) {
@@ -35316,7 +35747,7 @@ function readRunContext(context, env) {
     const repository = env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : null;
     const runUrl = repository && context.runId ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null;
     const pullRequest = context.payload.pull_request?.number;
-    return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl };
+    return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl, serverUrl: context.serverUrl || null };
 }
 
 
@@ -47795,10 +48226,9 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _: () => (/* binding */ github_context)
+  _: () => (/* binding */ github_context),
+  Q: () => (/* binding */ getOctokit)
 });
-
-// UNUSED EXPORTS: getOctokit
 
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
@@ -52766,7 +53196,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -52774,15 +53204,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }

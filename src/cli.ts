@@ -28,6 +28,10 @@ Options (the GitHub Action's inputs):
   --request-timeout <seconds>   per attempt (default 30)
   --concurrency <n>             requests in flight, 1 to 64 (default 4)
   --substitute-env              replace \${NAME} in manifests with environment variables
+  --closed-within-days <days>   sweep: every pull request of $GITHUB_REPOSITORY closed in the
+                                last <days> days (1 to 365), with PR_NUMBER, PR_HEAD_REF and
+                                PR_HEAD_SHA set for each; needs --substitute-env
+  --github-token <token>        for the sweep; default: $GITHUB_TOKEN
 Command line only:
   --workspace <dir>             where patterns start (default: the current directory)
   --json                        print the results as JSON on stdout; the log goes to stderr
@@ -55,6 +59,8 @@ function parse(argv: string[]) {
       'request-timeout': { type: 'string' },
       concurrency: { type: 'string' },
       'substitute-env': { type: 'boolean' },
+      'closed-within-days': { type: 'string' },
+      'github-token': { type: 'string' },
       workspace: { type: 'string' },
       json: { type: 'boolean' },
       'summary-file': { type: 'string' },
@@ -67,6 +73,7 @@ function parse(argv: string[]) {
 function inputFromFlags(flags: Flags, patterns: string[]): (name: InputName) => string {
   return (name) => {
     if (name === 'manifest-path') return patterns.join('\n')
+    if (name === 'github-token') return flags[name] ?? process.env.GITHUB_TOKEN ?? ''
     const value = flags[name]
     return value === undefined ? '' : String(value)
   }
@@ -131,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     workspace: path.resolve(flags.workspace ?? process.cwd()),
     cancel,
     abortInFlight,
-    runContext: async () => ({ repository: null, pullRequest: null, runUrl: null }),
+    runContext: async () => ({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
     dialect: COMMAND_LINE_DIALECT,
     formatTable: (rows) => colourTable(rows, (style, text) => styleText(style, text, { stream: log })),
   })

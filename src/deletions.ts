@@ -41,6 +41,8 @@ export interface DeletionDeps {
   onSending?(job: Job): void
   /** Told after each version settles. */
   onSettled?(job: Job, outcome: Outcome): void
+  /** Told when nothing more may be sent, and why: a rejected token, or an unexpected error. */
+  onStop?(reason: string): void
 }
 
 /**
@@ -57,6 +59,11 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
     stopReason = reason
     stop.abort()
     slots.close()
+  }
+  /** A stop that holds for every later request of the run, not only this call's. */
+  const stopRun = (reason: string) => {
+    deps.onStop?.(reason)
+    stopAll(reason)
   }
   const onCancel = () => stopAll('cancelled')
   if (options.cancel.aborted) onCancel()
@@ -76,10 +83,10 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
         const attempt = await deps.send(job.body, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
-        if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
+        if (judgement.kind === 'token-rejected') stopRun(`the token was rejected (HTTP ${judgement.http_status})`)
       } catch (error) {
         // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
-        stopAll(UNEXPECTED_STOP)
+        stopRun(UNEXPECTED_STOP)
         throw error
       } finally {
         slots.release()
@@ -123,7 +130,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
           return [job.index, outcome] as const
         } catch (error) {
           errors.push(error)
-          stopAll(UNEXPECTED_STOP)
+          stopRun(UNEXPECTED_STOP)
           return null
         }
       }),
@@ -190,57 +197,84 @@ export interface DeletionStageDeps {
   progressIntervalMs?: number
 }
 
-/** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
-export async function deleteVersions(jobs: Job[], options: DeletionStageOptions, deps: DeletionStageDeps, ledger: Ledger): Promise<void> {
+/** The deletion stage, open for a run: one control plane client, whose endpoint is checked once, for every batch of jobs. */
+export interface Deleter {
+  /** Sends the jobs, writing each attempt and outcome to the ledger as it happens. */
+  delete(jobs: Job[]): Promise<void>
+  close(): void
+}
+
+/**
+ * Opens the deletion stage. Nothing is sent until the first jobs come; then
+ * the endpoint is checked, once, before the first delete. A stop that
+ * concerns every request (a rejected token, a failed endpoint check)
+ * holds for later batches too: they are skipped, never sent.
+ */
+export function openDeletions(options: DeletionStageOptions, deps: DeletionStageDeps, ledger: Ledger): Deleter {
   const { core } = deps
   const now = deps.now ?? Date.now
-  const controlPlane = (deps.connect ?? createControlPlane)({
-    url: options.controlPlane.url,
-    token: options.controlPlane.token,
-    timeoutMs: options.requestTimeoutMs,
-    concurrency: options.concurrency,
-  })
-  const endpoint = controlPlane.endpointUrl(DELETE_PATH)
-  const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
-  core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
-  const progressEvery = deps.progressIntervalMs ?? 10_000
-  let lastProgress = now()
-  let settled = 0
-  let deleted = 0
-  let failed = 0
-  const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const random = deps.random ?? Math.random
-  try {
-    const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random })
-    if (check.kind !== 'served') {
-      const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)'
-      for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
-      if (check.kind === 'refused') throw new StepFailure(check.message)
-      return
-    }
-    await runDeletions(
-      jobs,
-      deletion,
-      {
-        send: (body, signal) => controlPlane.deleteVersion(body, signal),
-        now,
-        random,
-        onSending: (job) => ledger.sending(job),
-        onSettled(job, outcome) {
-          ledger.settled(job, outcome)
-          settled++
-          if (outcome.status === 'deleted' || outcome.status === 'not-found') deleted++
-          if (outcome.status === 'failed') failed++
-          if (now() - lastProgress >= progressEvery && settled < jobs.length) {
-            lastProgress = now()
-            core.info(`deleted ${deleted}/${jobs.length}, ${failed} failed`)
-          }
-        },
-      },
-    )
-  } finally {
-    controlPlane.close()
+  const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
+  const progressEvery = deps.progressIntervalMs ?? 10_000
+  let controlPlane: ControlPlane | null = null
+  let endpointServed = false
+  /** Why nothing more may be sent, once something says so. */
+  let stoppedBy: string | null = null
+  const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 }
+
+  function connect(): ControlPlane {
+    if (controlPlane) return controlPlane
+    controlPlane = (deps.connect ?? createControlPlane)({
+      url: options.controlPlane.url,
+      token: options.controlPlane.token,
+      timeoutMs: options.requestTimeoutMs,
+      concurrency: options.concurrency,
+    })
+    const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
+    core.info(`Sending to ${controlPlane.endpointUrl(DELETE_PATH)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+    return controlPlane
   }
+
+  const skipAll = (jobs: Job[], reason: string) => {
+    for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
+  }
+
+  async function deleteJobs(jobs: Job[]): Promise<void> {
+    if (jobs.length === 0) return
+    if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
+    const client = connect()
+    if (!endpointServed) {
+      const url = client.endpointUrl(DELETE_PATH)
+      const check = await checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random })
+      if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
+      if (check.kind === 'refused') {
+        stoppedBy = 'the endpoint check failed (see the error above)'
+        skipAll(jobs, stoppedBy)
+        throw new StepFailure(check.message)
+      }
+      endpointServed = true
+    }
+    progress.total += jobs.length
+    await runDeletions(jobs, deletion, {
+      send: (body, signal) => client.deleteVersion(body, signal),
+      now,
+      random,
+      onStop: (reason) => (stoppedBy = reason),
+      onSending: (job) => ledger.sending(job),
+      onSettled(job, outcome) {
+        ledger.settled(job, outcome)
+        progress.settled++
+        if (outcome.status === 'deleted' || outcome.status === 'not-found') progress.deleted++
+        if (outcome.status === 'failed') progress.failed++
+        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
+          progress.last = now()
+          core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`)
+        }
+      },
+    })
+  }
+
+  return { delete: deleteJobs, close: () => controlPlane?.close() }
 }
 
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */

@@ -18,6 +18,8 @@ export const INPUT_NAMES = [
   'request-timeout',
   'concurrency',
   'substitute-env',
+  'closed-within-days',
+  'github-token',
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 
@@ -27,8 +29,20 @@ export interface ControlPlaneInputs {
   token: string
 }
 
+/** A sweep over the repository's pull requests closed within the window, each with its own manifests' substitution. */
+export interface SweepInputs {
+  closedWithinDays: number
+  githubToken: string
+  owner: string
+  repo: string
+  /** GitHub's REST API: GITHUB_API_URL, which is GitHub Enterprise Server's own API there. */
+  apiUrl: string
+}
+
 interface CommonInputs {
   manifestPatterns: string[]
+  /** Null outside a sweep: the run deletes what the manifests name, once. */
+  sweep: SweepInputs | null
   failOnError: boolean
   ifNoFilesFound: IfNoFilesFound
   missingOk: boolean
@@ -47,7 +61,7 @@ export interface Dialect {
   input(name: InputName): string
   /** `"token"` in a workflow, `--token` on the command line: within a sentence. */
   inline(name: InputName): string
-  example: { url: string; token: string; dryRun: string }
+  example: { url: string; token: string; dryRun: string; githubToken: string }
   /** Why a token may be empty where this dialect runs, if there is a reason. */
   emptyTokenHint: string
 }
@@ -55,14 +69,24 @@ export interface Dialect {
 export const WORKFLOW_DIALECT: Dialect = {
   input: (name) => `Input "${name}"`,
   inline: (name) => `"${name}"`,
-  example: { url: 'control-plane-url: ${{ vars.TFY_HOST }}', token: 'token: ${{ secrets.TFY_API_KEY }}', dryRun: 'dry-run: true' },
+  example: {
+    url: 'control-plane-url: ${{ vars.TFY_HOST }}',
+    token: 'token: ${{ secrets.TFY_API_KEY }}',
+    dryRun: 'dry-run: true',
+    githubToken: 'Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
+  },
   emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
 }
 
 export const COMMAND_LINE_DIALECT: Dialect = {
   input: (name) => `--${name}`,
   inline: (name) => `--${name}`,
-  example: { url: 'export TFY_HOST=https://acme.truefoundry.cloud', token: 'export TFY_API_KEY=<your API key>', dryRun: '--dry-run' },
+  example: {
+    url: 'export TFY_HOST=https://acme.truefoundry.cloud',
+    token: 'export TFY_API_KEY=<your API key>',
+    dryRun: '--dry-run',
+    githubToken: 'Pass a token that can read the repository\'s pull requests (--github-token, or the GITHUB_TOKEN variable).',
+  },
   emptyTokenHint: '',
 }
 
@@ -92,11 +116,15 @@ const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
   'request-timeout': '30',
   concurrency: '4',
   'substitute-env': 'false',
+  'closed-within-days': '',
+  'github-token': '',
 }
 
 export function getInputs(source: InputSource): Inputs {
   const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? ''
   if (token) source.registerSecret(token)
+  const githubToken = source.read('github-token').trim()
+  if (githubToken) source.registerSecret(githubToken)
   const dialect = source.dialect ?? WORKFLOW_DIALECT
   const say = dialect.input
 
@@ -110,7 +138,10 @@ export function getInputs(source: InputSource): Inputs {
     requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
     concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
     substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
+    sweep: null,
   }
+  const closedWithinDays = value('closed-within-days')
+  if (closedWithinDays) common.sweep = parseSweep(closedWithinDays, githubToken, common.substituteEnv, source.env, dialect)
   const dryRun = parseBoolean('dry-run', value('dry-run'), say)
   const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || ''
   // Checked in a dry run too: the dry run is where a wrong URL should show.
@@ -136,6 +167,26 @@ export function getInputs(source: InputSource): Inputs {
 }
 
 type Say = Dialect['input']
+
+function parseSweep(days: string, githubToken: string, substituteEnv: boolean, env: NodeJS.ProcessEnv, dialect: Dialect): SweepInputs {
+  const say = dialect.input
+  const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say)
+  if (!substituteEnv) {
+    throw new InputError(
+      `${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their manifests apart only through substitution (\${PR_NUMBER}, \${PR_HEAD_REF}, \${PR_HEAD_SHA}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`,
+    )
+  }
+  const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/')
+  if (!owner || !repo || rest.length > 0) {
+    throw new InputError(`${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`)
+  }
+  if (!githubToken) {
+    throw new InputError(
+      `${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`,
+    )
+  }
+  return { closedWithinDays, githubToken, owner, repo, apiUrl: env.GITHUB_API_URL || 'https://api.github.com' }
+}
 
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
 function fitsInHeader(token: string): boolean {

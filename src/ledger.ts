@@ -1,24 +1,42 @@
 import type { CheckedManifest, Job, Plan } from './plan.ts'
-import type { Outcome, Result } from './results.ts'
+import type { Identity, Location, Outcome, Result } from './results.ts'
+
+/** A manifest's row before its outcome: where it is, what it names, and, if it is invalid, why. */
+interface Entry {
+  row: Location & Identity & { pull_request: number | null }
+  invalid: string | null
+}
 
 /**
  * What the run knows of every manifest, written as it happens: checked,
  * planned, each request sent and each settled. Whatever stops the run, the
  * report reads its rows from here, so a version that was deleted is never
- * missing from the log, the summary or the outputs.
+ * missing from the log, the summary or the outputs. It keeps no request
+ * bodies: a sweep of many pull requests holds only their rows.
  */
 export class Ledger {
-  private manifests: readonly CheckedManifest[] = []
+  private readonly entries: Entry[] = []
   private readonly outcomes = new Map<number, Outcome>()
-  /** Attempts sent so far of the versions whose fate is not settled, by manifest index. */
+  /** Attempts sent so far of the versions whose fate is not settled, by row. */
   private readonly inFlight = new Map<number, number>()
 
-  checked(manifests: readonly CheckedManifest[]): void {
-    this.manifests = manifests
+  /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
+  checked(manifests: readonly CheckedManifest[], pullRequest: number | null = null): number {
+    const first = this.entries.length
+    for (const manifest of manifests) {
+      const { file, document, line, ml_repo, name, version, version_alias } = manifest
+      this.entries.push({
+        row: { pull_request: pullRequest, file, document, line, ml_repo, name, version, version_alias },
+        invalid: manifest.valid ? null : manifest.message,
+      })
+    }
+    return first
   }
 
-  planned(plan: Plan): void {
-    for (const [index, outcome] of plan.outcomes.entries()) if (outcome) this.outcomes.set(index, outcome)
+  /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
+  planned(plan: Plan, first: number): Job[] {
+    for (const [index, outcome] of plan.outcomes.entries()) if (outcome) this.outcomes.set(first + index, outcome)
+    return plan.jobs.map((job) => ({ ...job, index: first + job.index }))
   }
 
   sending(job: Job): void {
@@ -31,21 +49,18 @@ export class Ledger {
   }
 
   /**
-   * One row per manifest, in file order. `stoppedBy` says why the run ended
-   * early, if it did: rows it left open become failed (a request whose answer
-   * never came) or skipped (never sent).
+   * One row per manifest, in the order checked. `stoppedBy` says why the run
+   * ended early, if it did: rows it left open become failed (a request whose
+   * answer never came) or skipped (never sent).
    */
   results(stoppedBy?: string): Result[] {
-    return this.manifests.map((manifest, index) => {
-      const { file, document, line, ml_repo, name, version, version_alias } = manifest
-      return { file, document, line, ml_repo, name, version, version_alias, ...this.outcomeOf(manifest, index, stoppedBy) }
-    })
+    return this.entries.map((entry, index) => ({ ...entry.row, ...this.outcomeOf(entry, index, stoppedBy) }))
   }
 
-  private outcomeOf(manifest: CheckedManifest, index: number, stoppedBy = 'the run stopped'): Outcome {
+  private outcomeOf(entry: Entry, index: number, stoppedBy = 'the run stopped'): Outcome {
     const outcome = this.outcomes.get(index)
     if (outcome) return outcome
-    if (!manifest.valid) return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message }
+    if (entry.invalid !== null) return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid }
     const attempts = this.inFlight.get(index)
     if (attempts !== undefined) {
       return {

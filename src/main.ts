@@ -1,13 +1,14 @@
 import type { ControlPlane, ControlPlaneOptions } from './control-plane.ts'
-import { deleteVersions } from './deletions.ts'
-import { findFiles } from './files.ts'
+import { openDeletions } from './deletions.ts'
+import { findFiles, type ManifestFile } from './files.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs.ts'
 import { Ledger } from './ledger.ts'
-import { plan } from './plan.ts'
+import { plan, type Job } from './plan.ts'
 import { report, type RunContext } from './report.ts'
 import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
 import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
+import { targetBatches, type Target } from './targets.ts'
 import { validateFiles } from './validation.ts'
 
 export type { Core } from './runner.ts'
@@ -67,20 +68,34 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
   if (files.length === 0) return noFiles(inputs, core)
 
-  const manifests = await core.group(`Validate ${count(files.length, 'manifest file')}`, () =>
-    validateFiles(files, { substituteEnv: inputs.substituteEnv, env: deps.env }, core),
-  )
-  ledger.checked(manifests)
-  const invalid = manifests.filter((manifest) => !manifest.valid).length
-  core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
-  if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
-
-  const planned = plan(manifests, inputs)
-  ledger.planned(planned)
-  if (planned.jobs.length > 0 && !inputs.dryRun) {
-    await core.group(`Delete ${count(planned.jobs.length, 'artifact version')}`, () => deleteVersions(planned.jobs, inputs, deps, ledger))
+  const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
+  try {
+    for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
+      const jobs: Job[] = []
+      for (const target of batch) jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)))
+      const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : ''
+      if (deleter && jobs.length > 0) await core.group(`Delete ${count(jobs.length, 'artifact version')}${pullRequests}`, () => deleter.delete(jobs))
+    }
+  } finally {
+    deleter?.close()
   }
   return null
+}
+
+/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
+async function checkTarget(target: Target, files: ManifestFile[], inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
+  const { core } = deps
+  const { pullRequest } = target
+  const title = pullRequest
+    ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(files.length, 'manifest file')}`
+    : `Validate ${count(files.length, 'manifest file')}`
+  return core.group(title, async () => {
+    const manifests = await validateFiles(files, { substituteEnv: inputs.substituteEnv, env: target.env }, core)
+    const invalid = manifests.filter((manifest) => !manifest.valid).length
+    core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
+    if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
+    return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null))
+  })
 }
 
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */

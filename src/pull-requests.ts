@@ -4,6 +4,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { getOctokit } from '@actions/github'
 import { excerpt, parseRetryAfter, retryDelay, DEFAULT_BACKOFF } from './retry.ts'
+import { StepFailure } from './runner.ts'
 
 export const MAX_CLOSED_WITHIN_DAYS = 365
 const PER_PAGE = 100
@@ -23,7 +24,7 @@ export interface ClosedPullRequest {
 export type GitHubFailure = 'token-rejected' | 'permission-missing' | 'rate-limited' | 'cancelled' | 'unavailable' | 'unexpected-answer'
 
 /** Why listing pull requests stopped; `message` is written for the user and never holds the token. */
-export class GitHubListingError extends Error {
+export class GitHubListingError extends StepFailure {
   override readonly name = 'GitHubListingError'
   readonly failure: GitHubFailure
   /** GitHub's HTTP status, or null when there was no answer. */

@@ -7,6 +7,8 @@ export interface RunContext {
   repository: string | null
   pullRequest: number | null
   runUrl: string | null
+  /** https://github.com, or the GitHub Enterprise Server's address; for links to pull requests. */
+  serverUrl: string | null
 }
 
 export type Totals = Record<Status, number>
@@ -75,8 +77,11 @@ function versionLabel(result: Result): string {
 export function renderSummary(results: Result[], context: RunContext, options: { dryRun: boolean }): string {
   const totals = countStatuses(results)
   const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup'
+  const groups = groupByPullRequest(results)
+  const swept = groups.length > 1 || groups[0]?.pullRequest != null
   const where = [
-    context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
+    swept ? `a sweep of ${groups.length} closed ${groups.length === 1 ? 'pull request' : 'pull requests'}` : null,
+    !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
     context.repository ? `in ${escapeHtml(context.repository)}` : null,
     context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
   ].filter(Boolean)
@@ -90,19 +95,57 @@ export function renderSummary(results: Result[], context: RunContext, options: {
 
   const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`
   let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024
-  const rows: string[] = []
-  const sorted = sortForReport(results)
-  for (const result of sorted) {
-    const row = `<tr>${cells(result)
-      .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-      .join('')}</tr>`
-    budget -= Buffer.byteLength(row) + 1
+  const sections: string[] = []
+  let shown = 0
+  // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+  for (const group of swept ? sortGroups(groups) : groups) {
+    const heading = swept ? `<h3>${pullRequestLink(group.pullRequest!, context)}: ${escapeHtml(totalsLine(countStatuses(group.results)))}</h3>\n` : ''
+    budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20
+    const rows: string[] = []
+    for (const result of sortForReport(group.results)) {
+      const row = `<tr>${cells(result)
+        .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+        .join('')}</tr>`
+      budget -= Buffer.byteLength(row) + 1
+      if (budget < 0) break
+      rows.push(row)
+    }
+    if (rows.length > 0) sections.push(`${heading}<table>\n${headerRow}\n${rows.join('\n')}\n</table>`)
+    shown += rows.length
     if (budget < 0) break
-    rows.push(row)
   }
-  const cut = sorted.length - rows.length
+  const cut = results.length - shown
   const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : ''
-  return `${head}\n<table>\n${headerRow}\n${rows.join('\n')}\n</table>${note}\n`
+  return `${head}\n${sections.join('\n')}${note}\n`
+}
+
+interface PullRequestGroup {
+  pullRequest: number | null
+  results: Result[]
+}
+
+/** Rows by pull request, in the order the sweep met them; one group outside a sweep. */
+function groupByPullRequest(results: Result[]): PullRequestGroup[] {
+  const groups = new Map<number | null, Result[]>()
+  for (const result of results) {
+    const group = groups.get(result.pull_request)
+    if (group) group.push(result)
+    else groups.set(result.pull_request, [result])
+  }
+  return [...groups].map(([pullRequest, rows]) => ({ pullRequest, results: rows }))
+}
+
+function sortGroups(groups: PullRequestGroup[]): PullRequestGroup[] {
+  const worst = (group: PullRequestGroup) => Math.min(...group.results.map((result) => STATUS_ORDER[result.status]))
+  return groups
+    .map((group, index) => ({ group, index, worst: worst(group) }))
+    .sort((a, b) => a.worst - b.worst || a.index - b.index)
+    .map(({ group }) => group)
+}
+
+function pullRequestLink(number: number, context: RunContext): string {
+  if (!context.repository || !context.serverUrl) return `#${number}`
+  return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`
 }
 
 /** The same table for the log, as aligned plain text. */

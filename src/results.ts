@@ -26,8 +26,8 @@ export type Outcome =
 
 export type Status = Outcome['status']
 
-/** One row of the `results` output and of the summary table. */
-export type Result = Location & Identity & Outcome
+/** One row of the `results` output and of the summary table; `pull_request` is the swept pull request, null outside a sweep. */
+export type Result = { pull_request: number | null } & Location & Identity & Outcome
 
 /** Statuses that make the step fail with `fail-on-error`. */
 export function isFailure(status: Status): boolean {

@@ -10,5 +10,5 @@ export function readRunContext(context: GitHubContext, env: NodeJS.ProcessEnv): 
   const repository = env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : null
   const runUrl = repository && context.runId ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null
   const pullRequest = context.payload.pull_request?.number
-  return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl }
+  return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl, serverUrl: context.serverUrl || null }
 }

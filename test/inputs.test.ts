@@ -56,6 +56,7 @@ describe('getInputs', () => {
       requestTimeoutMs: 30_000,
       concurrency: 4,
       substituteEnv: false,
+      sweep: null,
     })
   })
 

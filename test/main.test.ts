@@ -59,7 +59,7 @@ function deps(core: Core, workspace: string, extra: Partial<Dependencies> = {}):
     workspace,
     cancel: new AbortController().signal,
     abortInFlight: new AbortController().signal,
-    runContext: async () => ({ repository: 'acme/models', pullRequest: 12, runUrl: null }),
+    runContext: async () => ({ repository: 'acme/models', pullRequest: 12, runUrl: null, serverUrl: null }),
     backoff: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 50 },
     ...extra,
   }

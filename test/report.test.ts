@@ -11,8 +11,9 @@ const OUTCOMES: Record<Status, Outcome> = {
   'dry-run': { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' },
 }
 
-function result(status: Status, name: string, fields: Partial<Location & Identity & { message: string }> = {}): Result {
+function result(status: Status, name: string, fields: Partial<Location & Identity & { message: string; pull_request: number }> = {}): Result {
   return {
+    pull_request: null,
     file: `.truefoundry/${name}.yaml`,
     document: 0,
     line: 1,
@@ -25,7 +26,7 @@ function result(status: Status, name: string, fields: Partial<Location & Identit
   }
 }
 
-const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1' }
+const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1', serverUrl: 'https://github.com' }
 
 /** The Artifact cell of each row of the summary table, top to bottom. */
 function summaryNames(html: string): string[] {
@@ -76,7 +77,7 @@ describe('renderSummary', () => {
   })
 
   it('says when it was a dry run', () => {
-    const html = renderSummary([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null }, { dryRun: true })
+    const html = renderSummary([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null, serverUrl: null }, { dryRun: true })
     expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
     expect(html).toContain('1 would be deleted (dry run)</strong> of 1 manifest</p>')
   })

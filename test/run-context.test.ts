@@ -12,6 +12,7 @@ describe('readRunContext', () => {
       repository: 'acme/models',
       pullRequest: 314,
       runUrl: 'https://github.example.com/acme/models/actions/runs/9876',
+      serverUrl: 'https://github.example.com',
     })
   })
 
@@ -22,6 +23,6 @@ describe('readRunContext', () => {
         throw new Error('context.repo requires a GITHUB_REPOSITORY environment variable like \'owner/repo\'')
       },
     }
-    expect(readRunContext(outside, {})).toEqual({ repository: null, pullRequest: null, runUrl: null })
+    expect(readRunContext(outside, {})).toEqual({ repository: null, pullRequest: null, runUrl: null, serverUrl: 'https://github.example.com' })
   })
 })

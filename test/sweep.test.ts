@@ -1,0 +1,159 @@
+// The sweep end to end: the built action, as the runner runs it, against a
+// stand-in GitHub API (the real Octokit of @actions/github talks to it) and
+// the stand-in control plane.
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Result } from '../src/results.ts'
+import { BUILT_ACTION } from './support/bundle.ts'
+import { runAction, type ActionRun } from './support/run-action.ts'
+import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
+import { closedPullRequest, github, startStandInGitHub, type GitHubAnswer, type StandInGitHub } from './support/stand-in-github.ts'
+
+const TFY_TOKEN = 'tfy-sweep-secret/7d1+a'
+const GITHUB_TOKEN = 'ghs_sweepSecret0123456789'
+const NOW = new Date()
+
+const MANIFESTS = `name: churn-classifier
+ml_repo: previews
+version_alias: v0-pr\${PR_NUMBER}
+metadata: {}
+source: {type: truefoundry}
+---
+name: churn-report-\${PR_HEAD_REF}
+ml_repo: previews
+version_alias: v0-pr\${PR_NUMBER}
+description: built from \${PR_HEAD_SHA}
+metadata: {}
+source: {type: truefoundry}
+`
+
+let servers: { close(): Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()))
+  servers = []
+})
+
+async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | undefined)[]; headRef?: (number: number) => string } = {}) {
+  const pullRequests = [
+    closedPullRequest(103, NOW, 0.5, { head: { ref: options.headRef?.(103) ?? 'fix-c', sha: 'c'.repeat(40) } }),
+    closedPullRequest(102, NOW, 2, { head: { ref: options.headRef?.(102) ?? 'fix-b', sha: 'b'.repeat(40) } }),
+    closedPullRequest(101, NOW, 6, { head: { ref: options.headRef?.(101) ?? 'fix-a', sha: 'a'.repeat(40) } }),
+    // Closed before the window of 7 days: never swept.
+    closedPullRequest(90, NOW, 30, { head: { ref: 'old', sha: 'd'.repeat(40) } }),
+  ]
+  const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers })
+  const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: options.existing ?? [] })
+  servers.push(gitHub, controlPlane)
+  const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+  await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
+  return { gitHub, controlPlane, workspace }
+}
+
+function sweep(setup: { gitHub: StandInGitHub; controlPlane: StandIn; workspace: string }, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({
+    entry: BUILT_ACTION,
+    workspace: setup.workspace,
+    inputs: {
+      'manifest-path': '*.yaml',
+      'control-plane-url': setup.controlPlane.url,
+      token: TFY_TOKEN,
+      'github-token': GITHUB_TOKEN,
+      'substitute-env': 'true',
+      'closed-within-days': '7',
+      ...inputs,
+    },
+    env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: setup.gitHub.url, GITHUB_SERVER_URL: 'https://github.acme.example', GITHUB_RUN_ID: '77' },
+  })
+}
+
+const rows = (run: ActionRun) => JSON.parse(run.outputs.results ?? '[]') as Result[]
+
+/** Every place a token could leak, but the runner's own ::add-mask:: lines. */
+function written(run: ActionRun): string[] {
+  return [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, JSON.stringify(run.outputs)]
+}
+
+describe('the sweep', () => {
+  it('deletes the previews of every pull request closed within the window, each with its own substitution', async () => {
+    const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103', 'previews/churn-report-fix-c@v0-pr103', 'previews/churn-classifier@v0-pr101'] })
+    const run = await sweep(setup)
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(rows(run).map((row) => [row.pull_request, row.name, row.version_alias, row.status])).toEqual([
+      [103, 'churn-classifier', 'v0-pr103', 'deleted'],
+      [103, 'churn-report-fix-c', 'v0-pr103', 'deleted'],
+      [102, 'churn-classifier', 'v0-pr102', 'not-found'],
+      [102, 'churn-report-fix-b', 'v0-pr102', 'not-found'],
+      [101, 'churn-classifier', 'v0-pr101', 'deleted'],
+      [101, 'churn-report-fix-a', 'v0-pr101', 'not-found'],
+    ])
+    // Pull request 90 closed before the window: nothing of it is sent.
+    expect(setup.controlPlane.requests.map((request) => request.manifest?.version_alias)).not.toContain('v0-pr90')
+    expect(setup.controlPlane.requests.map((request) => request.manifest?.description).filter(Boolean).sort()).toEqual([
+      `built from ${'a'.repeat(40)}`,
+      `built from ${'b'.repeat(40)}`,
+      `built from ${'c'.repeat(40)}`,
+    ])
+    expect(run.stdout).toMatch(/^::group::Pull request #103 \(fix-c, closed .*\): 1 manifest file$/m)
+    expect(run.summary).toContain('a sweep of 3 closed pull requests in acme/models')
+    expect(run.summary).toContain('<h3><a href="https://github.acme.example/acme/models/pull/103">#103</a>: 2 deleted, 0 not found')
+    // Each token only to its own server, and nowhere in what the action wrote.
+    expect(setup.gitHub.requests.every((request) => request.headers.authorization === `token ${GITHUB_TOKEN}`)).toBe(true)
+    expect(setup.gitHub.requests.every((request) => request.path.startsWith('/api/v3/'))).toBe(true)
+    expect([...setup.controlPlane.requests, ...setup.controlPlane.probes].every((request) => request.headers.authorization === `Bearer ${TFY_TOKEN}`)).toBe(true)
+    for (const text of written(run)) for (const token of [TFY_TOKEN, GITHUB_TOKEN]) expect(text).not.toContain(token)
+  })
+
+  it('in a dry run, lists pull request by pull request what would be deleted and sends nothing to the control plane', async () => {
+    const setup = await setUp()
+    const run = await sweep(setup, { 'dry-run': 'true' })
+    expect(run.exitCode).toBe(0)
+    expect(rows(run).map((row) => [row.pull_request, row.status])).toEqual([103, 103, 102, 102, 101, 101].map((number) => [number, 'dry-run']))
+    expect(setup.controlPlane.requests).toHaveLength(0)
+    expect(setup.controlPlane.probes).toHaveLength(0)
+    expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
+  })
+
+  it('one pull request’s invalid manifests hold back only its own deletes, and are reported', async () => {
+    const setup = await setUp({ headRef: (number) => (number === 102 ? 'feature/bad ref' : `fix-${number}`) })
+    const run = await sweep(setup)
+    expect(run.exitCode).toBe(1)
+    const byPullRequest = (number: number) => rows(run).filter((row) => row.pull_request === number).map((row) => row.status)
+    expect(byPullRequest(102)).toEqual(['skipped', 'invalid'])
+    expect(byPullRequest(103)).toEqual(['not-found', 'not-found'])
+    expect(byPullRequest(101)).toEqual(['not-found', 'not-found'])
+    expect(setup.controlPlane.requests.map((request) => request.manifest?.version_alias)).not.toContain('v0-pr102')
+    expect(run.stdout).toMatch(/::error::1 manifest failed or was invalid/)
+  })
+
+  it.each([
+    ['a bad token (401)', github.badCredentials(), /GitHub rejected the github-token input .*permissions: pull-requests: read/],
+    ['a token without pull-requests: read (403)', github.resourceNotAccessible(), /The github-token input may not read the pull requests of acme\/models .*permissions: pull-requests: read/],
+  ])('%s fails the step before anything is deleted, naming github-token and the permission', async (_, answer, message) => {
+    const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103'], answers: [answer] })
+    const run = await sweep(setup)
+    expect(run.exitCode).toBe(1)
+    expect(setup.controlPlane.requests).toHaveLength(0)
+    expect(run.stdout).toMatch(new RegExp(`^::error::${message.source}`, 'm'))
+    for (const text of written(run)) expect(text).not.toContain(GITHUB_TOKEN)
+  })
+
+  it('waits out GitHub’s rate limit as it asks (retry-after), then sweeps', async () => {
+    const setup = await setUp({ answers: [github.secondaryRateLimit(1)] })
+    const run = await sweep(setup, { 'dry-run': 'true' })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain("GitHub's rate limit")
+    expect(rows(run)).toHaveLength(6)
+    expect(setup.gitHub.requests[1]!.arrivedAt - setup.gitHub.requests[0]!.arrivedAt).toBeGreaterThanOrEqual(950)
+  })
+
+  it('is refused without substitute-env, which is what tells the pull requests apart', async () => {
+    const setup = await setUp()
+    const run = await sweep(setup, { 'substitute-env': 'false' })
+    expect(run.exitCode).toBe(1)
+    expect(setup.gitHub.requests).toHaveLength(0)
+    expect(run.stdout).toMatch(/^::error::Input "closed-within-days" sweeps the pull requests closed in the last 7 days, .*Turn it on\.$/m)
+  })
+})
