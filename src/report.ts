@@ -1,6 +1,6 @@
 import { formatBytes } from './manifests.ts'
 import { isFailure, type Result, type Status } from './results.ts'
-import { oneLine, type Core } from './runner.ts'
+import { oneLine, type Core, type GuardedCore } from './runner.ts'
 
 export interface RunContext {
   /** owner/name, when known. */
@@ -195,7 +195,7 @@ export interface RunEnd {
 }
 
 export interface ReportDeps {
-  core: Core
+  core: GuardedCore
   runContext(): Promise<RunContext>
   /** The results table for the log; plain text unless the command line colours it. */
   formatTable?(results: Result[]): string[]
@@ -227,6 +227,7 @@ export async function report(results: Result[], end: RunEnd, deps: ReportDeps): 
     await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
   }
 
+  deps.core.flushAnnotations()
   const problems = results.filter((result) => isFailure(result.status)).length
   const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`
   if (end.failure !== null) {

@@ -1,4 +1,5 @@
 import type { AnnotationProperties } from '@actions/core'
+import { capAnnotations } from './annotations.ts'
 import { createRedactor, type Redact } from './redact.ts'
 
 /** What the run needs of @actions/core; the command line brings its own. */
@@ -37,18 +38,28 @@ export function oneLine(text: string): string {
 /** The core a run writes through: it also redacts, with every secret registered so far. */
 export interface GuardedCore extends Core {
   redact(text: string): string
+  /** Prints the annotations held back by the cap, or the count of those it dropped. */
+  flushAnnotations(): void
 }
+
+/**
+ * Annotations of each kind the run prints, the count of the rest included:
+ * the runner shows 10 per step, and the step's own verdict (setFailed) must be among them.
+ */
+const ANNOTATIONS_PER_KIND = 9
 
 /**
  * Every channel of `core` guarded once, so no stage has to remember: each
  * secret registered through setSecret (the tokens) is redacted in every form
  * from every log line, annotation, output, summary and failure, wherever the
  * text came from (a server's body, a manifest value filled in by
- * substitution); and every log line is made safe by logLine. Annotations need
- * no more: the command syntax escapes their line breaks.
+ * substitution); every log line is made safe by logLine (annotations need no
+ * more: the command syntax escapes their line breaks); and annotations are
+ * capped for the whole run, a sweep of a thousand pull requests included.
  */
 export function guardCore(core: Core): GuardedCore {
   const secrets: string[] = []
+  const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND)
   let redact: Redact = createRedactor(secrets)
   const clean = (text: string) => redact(text)
   return {
@@ -60,9 +71,10 @@ export function guardCore(core: Core): GuardedCore {
     },
     redact: clean,
     info: (message) => core.info(logLine(clean(message))),
-    warning: (message, properties) => core.warning(clean(message), properties),
-    error: (message, properties) => core.error(clean(message), properties),
-    notice: (message, properties) => core.notice(clean(message), properties),
+    warning: (message, properties) => annotate('warning', clean(message), properties),
+    error: (message, properties) => annotate('error', clean(message), properties),
+    notice: (message, properties) => annotate('notice', clean(message), properties),
+    flushAnnotations: finish,
     group: (name, fn) => core.group(clean(name), fn),
     setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
     setFailed: (message) => core.setFailed(clean(message)),

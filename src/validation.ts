@@ -1,6 +1,5 @@
 // The validation stage: every manifest file read, every document checked,
 // each problem annotated at its file and line, and one verdict per document.
-import { capAnnotations } from './annotations.ts'
 import type { ManifestFile } from './files.ts'
 import { loadManifestFile, type LoadOptions } from './manifests.ts'
 import type { CheckedManifest } from './plan.ts'
@@ -8,15 +7,11 @@ import { NO_IDENTITY, type Identity } from './results.ts'
 import type { Core } from './runner.ts'
 import { checkManifest, describeProblems, isPlainObject, type Verdict } from './validate.ts'
 
-/**
- * Annotations of each kind this stage may print, its count of the rest
- * included: the runner shows 10 per step, and the step's own verdict must be among them.
- */
-const ANNOTATIONS_PER_KIND = 8
 const MAX_FIELD_SHOWN = 80
 
 export async function validateFiles(files: ManifestFile[], options: LoadOptions, core: Core): Promise<CheckedManifest[]> {
-  const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND)
+  // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
+  const annotate = (kind: 'error' | 'warning', ...rest: Parameters<Core['error']>) => core[kind](...rest)
   const checked: CheckedManifest[] = []
   for (const file of files) {
     const loaded = await loadManifestFile(file, options)
@@ -50,7 +45,6 @@ export async function validateFiles(files: ManifestFile[], options: LoadOptions,
       checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
     }
   }
-  finish()
   return checked
 }
 

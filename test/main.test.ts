@@ -229,5 +229,20 @@ describe('run', () => {
     for (const line of info) expect(line, line).not.toMatch(/^\s*(::|##\[)/)
     for (const line of info) expect(line, line).not.toMatch(/[\r\n]/)
   })
+
+  it('prints at most 9 annotations of each kind in a run, the last counting the rest, so the runner still shows the verdict', async () => {
+    const broken = Array.from({ length: 40 }, (_, i) => `name: bad name ${i}\nml_repo: previews\nversion: 1\nverison: 1\nmetadata: {}\nsource: {type: truefoundry}\n`)
+    const files = { 'a.yaml': broken.slice(0, 20).join('---\n'), 'b.yaml': broken.slice(20).join('---\n') }
+    const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
+    const results = await run(deps(core, await workspaceWith(files)))
+    expect(results.filter((result) => result.status === 'invalid')).toHaveLength(40)
+    const errors = core.recorded.lines.filter((line) => line.startsWith('error: '))
+    const warnings = core.recorded.lines.filter((line) => line.startsWith('warning: '))
+    expect(errors).toHaveLength(9)
+    expect(errors.at(-1)).toBe('error: 32 more errors like the ones above are not shown as annotations (a step shows 10 of each kind); the table in the log lists every manifest.')
+    expect(warnings).toHaveLength(9)
+    expect(warnings.at(-1)).toMatch(/^warning: 32 more warnings like the ones above/)
+    expect(core.recorded.failed).toMatch(/^40 manifests failed or were invalid/)
+  })
 })
 

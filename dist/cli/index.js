@@ -29283,7 +29283,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4632);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6988);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5534);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
@@ -29454,7 +29454,7 @@ __webpack_async_result__();
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6032);
 
 
 
@@ -29665,7 +29665,7 @@ function isLoopback(hostname) {
 
 /***/ }),
 
-/***/ 6988:
+/***/ 5534:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30121,8 +30121,8 @@ function parseJson(body) {
     }
 }
 
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
+// EXTERNAL MODULE: ./src/runner.ts + 1 modules
+var runner = __nccwpck_require__(6032);
 ;// CONCATENATED MODULE: ./src/deletions.ts
 
 
@@ -42425,50 +42425,6 @@ async function* targetBatches(inputs, deps) {
     deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
 }
 
-;// CONCATENATED MODULE: ./src/annotations.ts
-/** The runner shows this many annotations of each kind per step and drops the rest. */
-const ANNOTATIONS_SHOWN_PER_KIND = 10;
-/**
- * Passes annotations on to `emit`, at most `limit` of each kind. Past the
- * limit, the last slot goes to one annotation that counts the rest, so 140,000
- * broken documents print ten lines, not 140,000. The limit-th annotation is held
- * back until it is known whether the count must take its place; `finish`
- * emits whatever is held.
- */
-function capAnnotations(emit, limit = ANNOTATIONS_SHOWN_PER_KIND) {
-    const kinds = ['error', 'warning', 'notice'];
-    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
-    return {
-        annotate(kind, message, properties) {
-            const counts = state.get(kind);
-            if (counts.emitted < limit - 1) {
-                counts.emitted++;
-                emit(kind, message, properties);
-            }
-            else if (counts.held === null && counts.rest === 0) {
-                counts.held = [kind, message, properties];
-            }
-            else {
-                counts.rest += counts.held === null ? 1 : 2;
-                counts.held = null;
-            }
-        },
-        finish() {
-            for (const [kind, counts] of state) {
-                if (counts.held)
-                    emit(...counts.held);
-                else if (counts.rest > 0)
-                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
-                state.set(kind, { emitted: 0, held: null, rest: 0 });
-            }
-        },
-    };
-}
-function describeRest(kind, rest) {
-    // Never fewer than 2: one more would have taken the held slot.
-    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
-}
-
 // EXTERNAL MODULE: ./src/manifests.ts + 1 modules
 var manifests = __nccwpck_require__(3650);
 // EXTERNAL MODULE: ./src/results.ts
@@ -42658,20 +42614,13 @@ function listWords(values) {
 }
 
 ;// CONCATENATED MODULE: ./src/validation.ts
-// The validation stage: every manifest file read, every document checked,
-// each problem annotated at its file and line, and one verdict per document.
 
 
 
-
-/**
- * Annotations of each kind this stage may print, its count of the rest
- * included: the runner shows 10 per step, and the step's own verdict must be among them.
- */
-const ANNOTATIONS_PER_KIND = 8;
 const MAX_FIELD_SHOWN = 80;
 async function validateFiles(files, options, core) {
-    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND);
+    // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
+    const annotate = (kind, ...rest) => core[kind](...rest);
     const checked = [];
     for (const file of files) {
         const loaded = await (0,manifests/* loadManifestFile */.KL)(file, options);
@@ -42705,7 +42654,6 @@ async function validateFiles(files, options, core) {
             checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
         }
     }
-    finish();
     return checked;
 }
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
@@ -43568,7 +43516,7 @@ function escapeRegExp(text) {
 /* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, totalsLine, renderSummary, escapeHtml, OUTPUT_LIMIT_BYTES */
 /* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3650);
 /* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9385);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6032);
 
 
 
@@ -43759,6 +43707,7 @@ async function report(results, end, deps) {
         await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write());
         await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
     }
+    deps.core.flushAnnotations();
     const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N)(result.status)).length;
     const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
     if (end.failure !== null) {
@@ -43816,16 +43765,67 @@ const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: n
 
 /***/ }),
 
-/***/ 4813:
+/***/ 6032:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   nj: () => (/* binding */ guardCore),
-/* harmony export */   pH: () => (/* binding */ StepFailure)
-/* harmony export */ });
-/* unused harmony export logLine */
-/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6670);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  pH: () => (/* binding */ StepFailure),
+  nj: () => (/* binding */ guardCore),
+  TN: () => (/* binding */ oneLine)
+});
+
+// UNUSED EXPORTS: logLine
+
+;// CONCATENATED MODULE: ./src/annotations.ts
+/** The runner shows this many annotations of each kind per step and drops the rest. */
+const ANNOTATIONS_SHOWN_PER_KIND = 10;
+/**
+ * Passes annotations on to `emit`, at most `limit` of each kind. Past the
+ * limit, the last slot goes to one annotation that counts the rest, so 140,000
+ * broken documents print ten lines, not 140,000. The limit-th annotation is held
+ * back until it is known whether the count must take its place; `finish`
+ * emits whatever is held.
+ */
+function capAnnotations(emit, limit = ANNOTATIONS_SHOWN_PER_KIND) {
+    const kinds = ['error', 'warning', 'notice'];
+    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
+    return {
+        annotate(kind, message, properties) {
+            const counts = state.get(kind);
+            if (counts.emitted < limit - 1) {
+                counts.emitted++;
+                emit(kind, message, properties);
+            }
+            else if (counts.held === null && counts.rest === 0) {
+                counts.held = [kind, message, properties];
+            }
+            else {
+                counts.rest += counts.held === null ? 1 : 2;
+                counts.held = null;
+            }
+        },
+        finish() {
+            for (const [kind, counts] of state) {
+                if (counts.held)
+                    emit(...counts.held);
+                else if (counts.rest > 0)
+                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
+                state.set(kind, { emitted: 0, held: null, rest: 0 });
+            }
+        },
+    };
+}
+function describeRest(kind, rest) {
+    // Never fewer than 2: one more would have taken the held slot.
+    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
+}
+
+// EXTERNAL MODULE: ./src/redact.ts
+var src_redact = __nccwpck_require__(6670);
+;// CONCATENATED MODULE: ./src/runner.ts
+
 
 /**
  * The runner reads a log line that starts, after any whitespace, with `::`
@@ -43844,29 +43844,37 @@ function oneLine(text) {
     return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
 }
 /**
+ * Annotations of each kind the run prints, the count of the rest included:
+ * the runner shows 10 per step, and the step's own verdict (setFailed) must be among them.
+ */
+const ANNOTATIONS_PER_KIND = 9;
+/**
  * Every channel of `core` guarded once, so no stage has to remember: each
  * secret registered through setSecret (the tokens) is redacted in every form
  * from every log line, annotation, output, summary and failure, wherever the
  * text came from (a server's body, a manifest value filled in by
- * substitution); and every log line is made safe by logLine. Annotations need
- * no more: the command syntax escapes their line breaks.
+ * substitution); every log line is made safe by logLine (annotations need no
+ * more: the command syntax escapes their line breaks); and annotations are
+ * capped for the whole run, a sweep of a thousand pull requests included.
  */
 function guardCore(core) {
     const secrets = [];
-    let redact = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .createRedactor */ .l)(secrets);
+    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND);
+    let redact = (0,src_redact/* createRedactor */.l)(secrets);
     const clean = (text) => redact(text);
     return {
         getInput: (name) => core.getInput(name),
         setSecret(secret) {
             core.setSecret(secret);
             secrets.push(secret);
-            redact = (0,_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .createRedactor */ .l)(secrets);
+            redact = (0,src_redact/* createRedactor */.l)(secrets);
         },
         redact: clean,
         info: (message) => core.info(logLine(clean(message))),
-        warning: (message, properties) => core.warning(clean(message), properties),
-        error: (message, properties) => core.error(clean(message), properties),
-        notice: (message, properties) => core.notice(clean(message), properties),
+        warning: (message, properties) => annotate('warning', clean(message), properties),
+        error: (message, properties) => annotate('error', clean(message), properties),
+        notice: (message, properties) => annotate('notice', clean(message), properties),
+        flushAnnotations: finish,
         group: (name, fn) => core.group(clean(name), fn),
         setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
         setFailed: (message) => core.setFailed(clean(message)),
