@@ -34688,11 +34688,11 @@ function count(n, noun) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  z3: () => (/* binding */ formatBytes),
-  KL: () => (/* binding */ loadManifestFile)
+  KL: () => (/* binding */ loadManifestFile),
+  xO: () => (/* binding */ sizeOverLimit)
 });
 
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, parseManifests
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, formatBytes, parseManifests
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -34864,7 +34864,8 @@ async function loadManifestFile(file, options) {
     try {
         const { size } = await (0,promises_.stat)(file.absolute);
         if (size > MAX_FILE_BYTES) {
-            return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`);
+            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
         }
         return parseManifests(await (0,promises_.readFile)(file.absolute), file.relative, options);
     }
@@ -35338,6 +35339,17 @@ function firstLine(message) {
 function formatBytes(bytes) {
     return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+function sizeOverLimit(size, limit, format = formatBytes) {
+    const [shownSize, shownLimit] = [format(size), format(limit)];
+    if (shownSize !== shownLimit)
+        return { size: shownSize, limit: shownLimit };
+    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
 
 
 /***/ }),
@@ -35652,7 +35664,8 @@ function writeOutputs(core, results, limit) {
     core.setOutput('results', json);
     const bytes = Buffer.byteLength(json);
     if (limit !== undefined && bytes > limit) {
-        core.warning(`The results output is ${(0,_manifests_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
+        const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_0__/* .sizeOverLimit */ .xO)(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+        core.warning(`The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
     }
 }
 

@@ -47,7 +47,8 @@ export async function loadManifestFile(file: ManifestFile, options: LoadOptions)
   try {
     const { size } = await stat(file.absolute)
     if (size > MAX_FILE_BYTES) {
-      return unreadable(`is ${formatBytes(size)}, larger than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be`)
+      const shown = sizeOverLimit(size, MAX_FILE_BYTES)
+      return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`)
     }
     return parseManifests(await readFile(file.absolute), file.relative, options)
   } catch (error) {
@@ -525,4 +526,15 @@ function firstLine(message: string): string {
 
 export function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
+}
+
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+export function sizeOverLimit(size: number, limit: number, format: (bytes: number) => string = formatBytes): { size: string; limit: string } {
+  const [shownSize, shownLimit] = [format(size), format(limit)]
+  if (shownSize !== shownLimit) return { size: shownSize, limit: shownLimit }
+  return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` }
 }

@@ -1,4 +1,4 @@
-import { formatBytes } from './manifests.ts'
+import { sizeOverLimit } from './manifests.ts'
 import { isFailure, type Result, type Status } from './results.ts'
 import { oneLine, type Core, type GuardedCore } from './runner.ts'
 
@@ -250,8 +250,9 @@ function writeOutputs(core: Core, results: Result[], limit: number | undefined):
   core.setOutput('results', json)
   const bytes = Buffer.byteLength(json)
   if (limit !== undefined && bytes > limit) {
+    const shown = sizeOverLimit(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`)
     core.warning(
-      `The results output is ${formatBytes(bytes)}, more than the ${limit / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+      `The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
     )
   }
 }

@@ -91,7 +91,7 @@ describe('the built action', () => {
     expect(run.exitCode).toBe(0)
     expect(Buffer.byteLength(run.outputs.results!)).toBeGreaterThan(1_000_000)
     expect(JSON.parse(run.outputs.results!)).toHaveLength(6000)
-    expect(run.stdout).toMatch(/^::warning::The results output is \d+\.\d MiB, more than the 1 MB GitHub allows an output: a step that reads it may fail\./m)
+    expect(run.stdout).toMatch(/^::warning::The results output is \d+\.\d MB, more than the 1 MB GitHub allows an output: a step that reads it may fail\./m)
   })
 
   it('fails before reading any file when an input is bad, naming it', async () => {

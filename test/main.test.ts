@@ -134,7 +134,7 @@ describe('run', () => {
     const over = await size(bytes - 1)
     expect(over.json).toBe(json)
     expect(over.warnings).toEqual([
-      `warning: The results output is ${Math.ceil(bytes / 1024)} KiB, more than the ${(bytes - 1) / 1e6} MB GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+      `warning: The results output is ${bytes.toLocaleString('en-US')} bytes, more than the ${(bytes - 1).toLocaleString('en-US')} bytes (0 MB) GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
     ])
   })
 

@@ -130,8 +130,19 @@ describe('loadManifestFile', () => {
         kind: 'unreadable',
         line: 1,
         column: 1,
-        reason: 'is 1.0 MiB, larger than the 1.0 MiB a manifest file may be',
+        reason: 'is 1,048,577 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be',
       })
+    })
+
+    it.each([
+      [2 * 1024 * 1024, 'is 2.0 MiB, larger than the 1.0 MiB a manifest file may be'],
+      [1024 * 1024 + 60 * 1024, 'is 1.1 MiB, larger than the 1.0 MiB a manifest file may be'],
+      [1024 * 1024 + 1024, 'is 1,049,600 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be'],
+    ])('names a size of %i bytes so that it never reads as the limit', async (size, reason) => {
+      const absolute = path.join(dir, `over-${size}.yaml`)
+      await writeFile(absolute, '')
+      await truncate(absolute, size)
+      expect(await loadManifestFile({ absolute, relative: 'over.yaml', refusal: null }, plain)).toMatchObject({ reason })
     })
 
     it('is read when exactly at the limit', async () => {
