@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { createControlPlane, DELETE_PATH, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import type { ControlPlaneInputs } from './inputs.ts'
 import type { Ledger } from './ledger.ts'
 import type { Job } from './plan.ts'
@@ -31,8 +31,8 @@ export interface DeletionOptions {
 }
 
 export interface DeletionDeps {
-  /** Sends one request body: the exact JSON text validated. */
-  send(body: string, signal: AbortSignal): Promise<Attempt>
+  /** Sends one job's request: its body, the exact JSON text validated, to its path. */
+  send(job: Job, signal: AbortSignal): Promise<Attempt>
   now(): number
   random(): number
   /** Resolves after `ms`, or early when `signal` aborts. */
@@ -73,7 +73,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       let judgement: Judgement
       try {
         deps.onSending?.(job)
-        const attempt = await deps.send(job.body, options.abortInFlight)
+        const attempt = await deps.send(job, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
         if (judgement.kind === 'token-rejected') stopAll(`the token was rejected (HTTP ${judgement.http_status})`)
@@ -190,7 +190,11 @@ export interface DeletionStageDeps {
   progressIntervalMs?: number
 }
 
-/** The deletion stage: connects, sends every job, logs progress, and writes each attempt and outcome to the ledger as it happens. */
+/**
+ * The deletion stage: connects, checks each endpoint the jobs go to (only
+ * those) before the first delete, sends every job, logs progress, and writes
+ * each attempt and outcome to the ledger as it happens.
+ */
 export async function deleteVersions(jobs: Job[], options: DeletionStageOptions, deps: DeletionStageDeps, ledger: Ledger): Promise<void> {
   const { core } = deps
   const now = deps.now ?? Date.now
@@ -200,9 +204,10 @@ export async function deleteVersions(jobs: Job[], options: DeletionStageOptions,
     timeoutMs: options.requestTimeoutMs,
     concurrency: options.concurrency,
   })
-  const endpoint = controlPlane.endpointUrl(DELETE_PATH)
+  const paths = [...new Set(jobs.map((job) => job.path))]
+  const endpoints = paths.map((path) => controlPlane.endpointUrl(path))
   const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
-  core.info(`Sending to ${endpoint}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+  core.info(`Sending to ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let lastProgress = now()
   let settled = 0
@@ -211,7 +216,11 @@ export async function deleteVersions(jobs: Job[], options: DeletionStageOptions,
   const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const random = deps.random ?? Math.random
   try {
-    const check = await checkEndpoint((signal) => controlPlane.checkEndpoint(DELETE_PATH, signal), { url: endpoint, path: DELETE_PATH }, deletion, { now, random })
+    let check: EndpointCheck = { kind: 'served' }
+    for (const [index, path] of paths.entries()) {
+      check = await checkEndpoint((signal) => controlPlane.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random })
+      if (check.kind !== 'served') break
+    }
     if (check.kind !== 'served') {
       const reason = check.kind === 'cancelled' ? 'cancelled' : 'the endpoint check failed (see the error above)'
       for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
@@ -222,7 +231,7 @@ export async function deleteVersions(jobs: Job[], options: DeletionStageOptions,
       jobs,
       deletion,
       {
-        send: (body, signal) => controlPlane.deleteVersion(body, signal),
+        send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
         now,
         random,
         onSending: (job) => ledger.sending(job),

@@ -37,8 +37,8 @@ export class Ledger {
    */
   results(stoppedBy?: string): Result[] {
     return this.manifests.map((manifest, index) => {
-      const { file, document, line, ml_repo, name, version, version_alias } = manifest
-      return { file, document, line, ml_repo, name, version, version_alias, ...this.outcomeOf(manifest, index, stoppedBy) }
+      const { file, document, line, type, ml_repo, name, version, version_alias } = manifest
+      return { file, document, line, type, ml_repo, name, version, version_alias, ...this.outcomeOf(manifest, index, stoppedBy) }
     })
   }
 

@@ -78,7 +78,7 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   const planned = plan(manifests, inputs)
   ledger.planned(planned)
   if (planned.jobs.length > 0 && !inputs.dryRun) {
-    await core.group(`Delete ${count(planned.jobs.length, 'artifact version')}`, () => deleteVersions(planned.jobs, inputs, deps, ledger))
+    await core.group(`Delete ${count(planned.jobs.length, 'version')}`, () => deleteVersions(planned.jobs, inputs, deps, ledger))
   }
   return null
 }

@@ -161,7 +161,7 @@ describe('run', () => {
         let sent = 0
         return {
           ...real,
-          deleteVersion: (body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(body, signal)),
+          deleteVersion: (path, body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(path, body, signal)),
         }
       }
     }
@@ -208,7 +208,7 @@ describe('run', () => {
       await run(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1) })))
       const { lines, outputs, summary, failed } = core.recorded
       expect(lines.some((line) => line.startsWith(`warning: The ${channel} could not be written: `))).toBe(true)
-      expect(lines.some((line) => /^🔍 dry run\s+previews\s+one/.test(line))).toBe(true)
+      expect(lines.some((line) => /^🔍 dry run\s+artifact version\s+previews\s+one/.test(line))).toBe(true)
       if (channel !== 'outputs') expect(outputs.results).toBeDefined()
       if (channel !== 'job summary') expect(summary).toContain('would be deleted')
       if (channel !== 'notice') expect(lines).toContain('notice: 0 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped, 1 would be deleted (dry run)')
