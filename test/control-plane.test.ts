@@ -3,7 +3,9 @@ import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from 
 import type { Attempt } from '../src/retry.ts'
 import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
 import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
+import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'
 import { ARTIFACT_PATH, sampleBody, sampleManifest } from './support/sample-manifests.ts'
+import { startStandIn } from './support/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
 const cleanups: (() => unknown)[] = []
@@ -40,6 +42,26 @@ describe('createControlPlane', () => {
     expect(request).toMatchObject({ method: 'POST', path: '/api/ml/v1/artifact-versions' })
     expect(request!.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json' })
     expect(JSON.parse(request!.body)).toEqual({ manifest: sampleManifest(0) })
+  })
+
+  test('sends a model version to the model-versions endpoint; the stand-in, like the API, refuses each kind at the other endpoint', async () => {
+    const stand = await startStandIn({ token: TOKEN, existing: ['model-version:previews/churn@2', 'previews/churn@2'] })
+    cleanups.push(() => stand.close())
+    const controlPlane = client(stand.url)
+    const MODEL_PATH = MANIFEST_KINDS['model-version'].path
+    const model = { name: 'churn', ml_repo: 'previews', version: 2, type: 'model-version', metadata: {}, source: { type: 'local', file_or_folder: './m' } }
+    const artifact = { name: 'churn', ml_repo: 'previews', version: 2, type: 'artifact-version', metadata: {}, source: { type: 'truefoundry' } }
+    const localArtifact = { ...artifact, type: undefined, source: { type: 'local', paths: [{ src: './m' }] } }
+    const send = (path: string, manifest: object) => controlPlane.deleteVersion(path, JSON.stringify({ manifest }))
+
+    expect(await send(ARTIFACT_PATH, model)).toMatchObject({ kind: 'response', status: 422 })
+    expect(await send(MODEL_PATH, artifact)).toMatchObject({ kind: 'response', status: 422 })
+    expect(await send(MODEL_PATH, localArtifact)).toMatchObject({ kind: 'response', status: 422 })
+    expect(stand.existing).toEqual(new Set(['model-version:previews/churn@2', 'previews/churn@2']))
+    expect(await send(MODEL_PATH, model)).toMatchObject({ kind: 'response', status: 200 })
+    expect(stand.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/ml/v1/model-versions' })
+    expect(stand.existing).toEqual(new Set(['previews/churn@2']))
+    expect(await send(MODEL_PATH, model)).toMatchObject({ kind: 'response', status: 404 })
   })
 
   test('sends a manifest with text beyond ASCII whole: content-length counts bytes, not characters', async () => {
