@@ -35,12 +35,9 @@ export function manifestKey(index: number): string {
 /** The `index`-th model manifest: a valid ModelManifest of the shape a training job logs, naming its own version. */
 export function modelManifest(index: number) {
   return {
-    name: `model-${index % 50}`,
-    ml_repo: ML_REPO,
-    version: index + 1,
+    ...manifest(index),
     type: 'model-version',
     description: `Preview model ${index} of pull request 4242`,
-    metadata: { pull_request: 4242, commit: (index * 2654435761).toString(16).padStart(12, '0').slice(-12) },
     source: { type: 'local', file_or_folder: `./checkpoints/model-${index % 50}/` },
     framework: {
       type: 'sklearn',
