@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'src/schema/validate-manifest.cjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'src/schema/validators.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

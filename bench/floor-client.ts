@@ -3,13 +3,13 @@
 //   node bench/floor-client.ts <http|fetch> <url> <token> <requests> <concurrency>
 // `http` is node:http with a keep-alive agent; `fetch` is Node's built-in fetch (undici).
 import http from 'node:http'
-import { DELETE_PATH } from '../src/control-plane.ts'
+import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'
 import { manifest } from './workspace.ts'
 
 const [kind, url, token, requestsText, concurrencyText] = process.argv.slice(2)
 const requests = Number(requestsText)
 const concurrency = Number(concurrencyText)
-const endpoint = new URL(DELETE_PATH, `${url}/`)
+const endpoint = new URL(MANIFEST_KINDS['artifact-version'].path, `${url}/`)
 const headers = {
   accept: 'application/json',
   authorization: `Bearer ${token}`,

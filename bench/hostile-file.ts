@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { MAX_FILE_BYTES, parseManifests } from '../src/manifests.ts'
-import { checkManifest, describeProblems, type Verdict } from '../src/validate.ts'
+import { checkManifest, claimedKind, describeProblems, type Verdict } from '../src/validate.ts'
 import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 
@@ -52,7 +52,7 @@ export function validateFile(text: string, fileName = 'manifest.yaml'): number {
   const loaded = parseManifests(new TextEncoder().encode(text), fileName, { substituteEnv: true, env: { PR_NUMBER: '7' } })
   if (!Array.isArray(loaded)) return 1
   for (const doc of loaded) {
-    const verdict: Verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
+    const verdict: Verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
     for (const { field } of verdict.unknownFields) doc.positionOf([field])
     if (!verdict.valid) describeProblems(verdict.problems, doc.lineOf)
   }

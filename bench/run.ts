@@ -58,9 +58,10 @@ if (groups.has('network')) {
 }
 
 if (groups.has('validation')) {
-  const workspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile)
+  // Half the manifests model versions, whose schema has the more to check (a framework, its model schema, an environment).
+  const workspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile, { models: true })
   try {
-    progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor`)
+    progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor, half the manifests model versions`)
     figures.push(...(await validationFigures(root, workspace, SIZES.validationRuns)))
   } finally {
     await workspace.remove()

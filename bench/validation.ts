@@ -34,7 +34,7 @@ export async function validationFigures(root: string, workspace: Workspace, repe
   const ratio = pairedRatio(samples.action, samples.floor)
   return [
     {
-      figure: `validation scale (${manifests} manifests, dry run)`,
+      figure: `validation scale (${manifests} manifests, half models, dry run)`,
       measured: ms(action),
       floor: `${ms(floor)} (read + yaml parse)`,
       ratio,

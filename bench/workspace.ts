@@ -32,8 +32,30 @@ export function manifestKey(index: number): string {
   return `${ML_REPO}/model-${index % 50}@${index + 1}`
 }
 
-/** `files` YAML files of `perFile` documents each, numbered in order. */
-export async function makeWorkspace(files: number, perFile: number): Promise<Workspace> {
+/** The `index`-th model manifest: a valid ModelManifest of the shape a training job logs, naming its own version. */
+export function modelManifest(index: number) {
+  return {
+    ...manifest(index),
+    type: 'model-version',
+    description: `Preview model ${index} of pull request 4242`,
+    source: { type: 'local', file_or_folder: `./checkpoints/model-${index % 50}/` },
+    framework: {
+      type: 'sklearn',
+      model_filepath: 'model.joblib',
+      serialization_format: 'joblib',
+      model_schema: { infer_method_name: 'predict_proba', inputs: [{ name: 'tenure', type: 'integer' }], outputs: [{ name: 'churn', type: 'number' }] },
+    },
+    environment: { python_version: '3.11', pip_packages: ['scikit-learn==1.5.2', 'joblib==1.4.2'] },
+  }
+}
+
+/** The stand-in control plane's key of modelManifest(index). */
+export function modelManifestKey(index: number): string {
+  return `model-version:${manifestKey(index)}`
+}
+
+/** `files` YAML files of `perFile` documents each, numbered in order; with `models`, every other one a model version. */
+export async function makeWorkspace(files: number, perFile: number, options: { models?: boolean } = {}): Promise<Workspace> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'))
   await mkdir(path.join(dir, MANIFEST_DIR))
   const keys: string[] = []
@@ -41,8 +63,9 @@ export async function makeWorkspace(files: number, perFile: number): Promise<Wor
     const documents: string[] = []
     for (let i = 0; i < perFile; i++) {
       const index = file * perFile + i
-      documents.push(stringify(manifest(index)))
-      keys.push(manifestKey(index))
+      const model = options.models === true && index % 2 === 1
+      documents.push(stringify(model ? modelManifest(index) : manifest(index)))
+      keys.push(model ? modelManifestKey(index) : manifestKey(index))
     }
     const name = `previews-${String(file).padStart(4, '0')}.yaml`
     await writeFile(path.join(dir, MANIFEST_DIR, name), documents.join('---\n'))

@@ -10,11 +10,19 @@ import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'demo-token-not-a-secret'
 
-// Two of the four versions exist; the tokenizer was deleted by hand earlier, so
-// the server answers 404 for it. The first request meets a 503, to show a retry.
+// Six of the seven versions exist (three artifact versions and three model
+// versions); the tokenizer was deleted by hand earlier, so the server answers
+// 404 for it. The first request meets a 503, to show a retry.
 const standIn = await startStandIn({
   token: TOKEN,
-  existing: ['demo-previews/churn-classifier@v0-pr42', 'demo-previews/churn-features@3', 'demo-previews/churn-eval-report@v0-pr42-eval'],
+  existing: [
+    'demo-previews/churn-classifier@v0-pr42',
+    'demo-previews/churn-features@3',
+    'demo-previews/churn-eval-report@v0-pr42-eval',
+    'model-version:demo-previews/churn-classifier@v0-pr42',
+    'model-version:demo-previews/ticket-summarizer@12',
+    'model-version:demo-previews/offer-ranker@v0-pr42-ranker',
+  ],
   script(_request, response, index) {
     if (index !== 0) return
     response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })

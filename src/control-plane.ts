@@ -4,7 +4,6 @@ import type { Dispatcher } from 'undici'
 import { createRedactor } from './redact.ts'
 import type { Attempt } from './retry.ts'
 
-export const DELETE_PATH = 'api/ml/v1/artifact-versions'
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
@@ -20,8 +19,12 @@ export interface ControlPlaneOptions {
 }
 
 export interface ControlPlane {
-  /** One attempt to delete a version: `body` is the exact JSON text to send. Never rejects: failures come back as an Attempt. */
-  deleteVersion(body: string, signal?: AbortSignal): Promise<Attempt>
+  /**
+   * One attempt to delete a version: POSTs `body`, the exact JSON text to send,
+   * to the endpoint at `path` (below control-plane-url; its kind's, from
+   * MANIFEST_KINDS). Never rejects: failures come back as an Attempt.
+   */
+  deleteVersion(path: string, body: string, signal?: AbortSignal): Promise<Attempt>
   /** POSTs `{}` to the endpoint at `path` (below control-plane-url), which deletes nothing; judge the answer with judgeEndpoint. */
   checkEndpoint(path: string, signal?: AbortSignal): Promise<Attempt>
   /** The URL of the endpoint at `path`, without user-info: for messages and the log. */
@@ -60,7 +63,6 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
   }
   const endpoint = (path: string) => new URL(path, base)
-  const deleteUrl = endpoint(DELETE_PATH)
 
   function post(url: URL, body: string, signal?: AbortSignal): Promise<Attempt> {
     return new Promise((resolve) => {
@@ -144,7 +146,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   }
 
   return {
-    deleteVersion: (body, signal) => post(deleteUrl, body, signal),
+    deleteVersion: (path, body, signal) => post(endpoint(path), body, signal),
     checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
     endpointUrl: (path) => endpoint(path).href,
     proxy,

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { createControlPlane, DELETE_PATH, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import type { ControlPlaneInputs } from './inputs.ts'
 import type { Ledger } from './ledger.ts'
 import type { Job } from './plan.ts'
@@ -31,8 +31,8 @@ export interface DeletionOptions {
 }
 
 export interface DeletionDeps {
-  /** Sends one request body: the exact JSON text validated. */
-  send(body: string, signal: AbortSignal): Promise<Attempt>
+  /** Sends one job's request: its body, the exact JSON text validated, to its path. */
+  send(job: Job, signal: AbortSignal): Promise<Attempt>
   now(): number
   random(): number
   /** Resolves after `ms`, or early when `signal` aborts. */
@@ -80,7 +80,7 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       let judgement: Judgement
       try {
         deps.onSending?.(job)
-        const attempt = await deps.send(job.body, options.abortInFlight)
+        const attempt = await deps.send(job, options.abortInFlight)
         judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
         // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
         if (judgement.kind === 'token-rejected') stopRun(`the token was rejected (HTTP ${judgement.http_status})`)
@@ -197,7 +197,7 @@ export interface DeletionStageDeps {
   progressIntervalMs?: number
 }
 
-/** The deletion stage, open for a run: one control plane client, whose endpoint is checked once, for every batch of jobs. */
+/** The deletion stage, open for a run: one control plane client, each endpoint checked once, for every batch of jobs. */
 export interface Deleter {
   /** Sends the jobs, writing each attempt and outcome to the ledger as it happens. */
   delete(jobs: Job[]): Promise<void>
@@ -206,9 +206,9 @@ export interface Deleter {
 
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * the endpoint is checked, once, before the first delete. A stop that
- * concerns every request (a rejected token, a failed endpoint check)
- * holds for later batches too: they are skipped, never sent.
+ * each endpoint they go to (and only those) is checked, once, before its
+ * first delete. A stop that concerns every request (a rejected token, a
+ * failed endpoint check) holds for later batches too: they are skipped, never sent.
  */
 export function openDeletions(options: DeletionStageOptions, deps: DeletionStageDeps, ledger: Ledger): Deleter {
   const { core } = deps
@@ -217,46 +217,55 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let controlPlane: ControlPlane | null = null
-  let endpointServed = false
+  const served = new Set<string>()
   /** Why nothing more may be sent, once something says so. */
   let stoppedBy: string | null = null
   const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 }
 
-  function connect(): ControlPlane {
-    if (controlPlane) return controlPlane
-    controlPlane = (deps.connect ?? createControlPlane)({
+  const connect = (): ControlPlane =>
+    (controlPlane ??= (deps.connect ?? createControlPlane)({
       url: options.controlPlane.url,
       token: options.controlPlane.token,
       timeoutMs: options.requestTimeoutMs,
       concurrency: options.concurrency,
-    })
-    const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : ''
-    core.info(`Sending to ${controlPlane.endpointUrl(DELETE_PATH)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
-    return controlPlane
-  }
+    }))
 
   const skipAll = (jobs: Job[], reason: string) => {
     for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
+  }
+
+  /** Checks the endpoints of these jobs not checked yet; false when the jobs must not be sent. */
+  async function checkEndpoints(client: ControlPlane, jobs: Job[]): Promise<boolean> {
+    const paths = [...new Set(jobs.map((job) => job.path))].filter((path) => !served.has(path))
+    if (paths.length === 0) return true
+    const endpoints = paths.map((path) => client.endpointUrl(path))
+    const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
+    const verb = served.size === 0 ? 'Sending to' : 'Also sending to'
+    core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+    for (const [index, path] of paths.entries()) {
+      const check = await checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random })
+      if (check.kind === 'cancelled') {
+        skipAll(jobs, 'cancelled')
+        return false
+      }
+      if (check.kind === 'refused') {
+        stoppedBy = 'the endpoint check failed (see the error above)'
+        skipAll(jobs, stoppedBy)
+        throw new StepFailure(check.message)
+      }
+      served.add(path)
+    }
+    return true
   }
 
   async function deleteJobs(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return
     if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
     const client = connect()
-    if (!endpointServed) {
-      const url = client.endpointUrl(DELETE_PATH)
-      const check = await checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random })
-      if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
-      if (check.kind === 'refused') {
-        stoppedBy = 'the endpoint check failed (see the error above)'
-        skipAll(jobs, stoppedBy)
-        throw new StepFailure(check.message)
-      }
-      endpointServed = true
-    }
+    if (!(await checkEndpoints(client, jobs))) return
     progress.total += jobs.length
     await runDeletions(jobs, deletion, {
-      send: (body, signal) => client.deleteVersion(body, signal),
+      send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
       now,
       random,
       onStop: (reason) => (stoppedBy = reason),

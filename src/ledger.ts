@@ -24,9 +24,9 @@ export class Ledger {
   checked(manifests: readonly CheckedManifest[], pullRequest: number | null = null): number {
     const first = this.entries.length
     for (const manifest of manifests) {
-      const { file, document, line, ml_repo, name, version, version_alias } = manifest
+      const { file, document, line, type, ml_repo, name, version, version_alias } = manifest
       this.entries.push({
-        row: { pull_request: pullRequest, file, document, line, ml_repo, name, version, version_alias },
+        row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
         invalid: manifest.valid ? null : manifest.message,
       })
     }

@@ -74,7 +74,7 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
       const jobs: Job[] = []
       for (const target of batch) jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)))
       const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : ''
-      if (deleter && jobs.length > 0) await core.group(`Delete ${count(jobs.length, 'artifact version')}${pullRequests}`, () => deleter.delete(jobs))
+      if (deleter && jobs.length > 0) await core.group(`Delete ${count(jobs.length, 'version')}${pullRequests}`, () => deleter.delete(jobs))
     }
   } finally {
     deleter?.close()

@@ -1,5 +1,5 @@
 import type { Identity, Location, Outcome } from './results.ts'
-import type { ManifestKind } from './validate.ts'
+import { MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.ts'
 
 /** A manifest document after loading and validation. */
 export type CheckedManifest = Location &
@@ -7,16 +7,18 @@ export type CheckedManifest = Location &
   (
     | {
         valid: true
-        kind: ManifestKind
+        type: ManifestKind
         /** The exact request body, serialized once at validation. */
         body: string
       }
     | { valid: false; message: string }
   )
 
-/** One delete request to send; `index` is the manifest's place in the checked list, `body` the bytes to POST. */
+/** One delete request to send; `index` is the manifest's place in the checked list, `body` the bytes to POST to `path`. */
 export interface Job {
   index: number
+  /** Its kind's endpoint, below control-plane-url. */
+  path: string
   body: string
 }
 
@@ -55,7 +57,7 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean })
     } else {
       firstByVersion.set(key, manifest)
       outcomes.push(undefined)
-      jobs.push({ index, body: manifest.body })
+      jobs.push({ index, path: MANIFEST_KINDS[manifest.type].path, body: manifest.body })
     }
   }
   return { outcomes, jobs }
@@ -66,9 +68,9 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean })
  * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
  * (the alias only names it again); an alias alone cannot be matched to a number.
  */
-export function versionKey(manifest: Identity & { kind: ManifestKind }): string {
+export function versionKey(manifest: Identity & { type: ManifestKind }): string {
   const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias }
-  return JSON.stringify([manifest.kind, manifest.ml_repo, manifest.name, version])
+  return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version])
 }
 
 function skipped(message: string): Outcome {

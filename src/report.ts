@@ -1,3 +1,4 @@
+import { MANIFEST_KINDS } from './manifest-kinds.ts'
 import { sizeOverLimit } from './manifests.ts'
 import { isFailure, type Result, type Status } from './results.ts'
 import { oneLine, type Core, type GuardedCore } from './runner.ts'
@@ -53,11 +54,13 @@ export function totalsLine(totals: Totals): string {
   return parts.join(', ')
 }
 
-const COLUMNS = ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'] as const
+const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'] as const
+const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest')
 
 function cells(result: Result): string[] {
   return [
     STATUS_LABEL[result.status],
+    result.type ? MANIFEST_KINDS[result.type].label : '',
     result.ml_repo ?? '',
     result.name ?? '',
     versionLabel(result),
@@ -104,7 +107,7 @@ export function renderSummary(results: Result[], context: RunContext, options: {
     const rows: string[] = []
     for (const result of sortForReport(group.results)) {
       const row = `<tr>${cells(result)
-        .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+        .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
         .join('')}</tr>`
       budget -= Buffer.byteLength(row) + 1
       if (budget < 0) break

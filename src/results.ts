@@ -1,3 +1,5 @@
+import type { ManifestKind } from './manifest-kinds.ts'
+
 /** Where a manifest document came from: the row's place in the report and the annotations. */
 export interface Location {
   /** Relative to the workspace, with `/` separators. */
@@ -8,8 +10,10 @@ export interface Location {
   line: number
 }
 
-/** Which artifact version a manifest names; null where the manifest does not say. */
+/** Which version a manifest names; null where the manifest does not say. */
 export interface Identity {
+  /** Its kind (its `type`); null when an invalid manifest does not say plainly. */
+  type: ManifestKind | null
   ml_repo: string | null
   name: string | null
   version: number | null
@@ -43,4 +47,4 @@ export function isFailure(status: Status): boolean {
   }
 }
 
-export const NO_IDENTITY: Identity = { ml_repo: null, name: null, version: null, version_alias: null }
+export const NO_IDENTITY: Identity = { type: null, ml_repo: null, name: null, version: null, version_alias: null }

@@ -1,7 +1,6 @@
 import type { ErrorObject } from 'ajv'
-import schema from './schema/artifact-manifest.schema.json' with { type: 'json' }
-import validateSchema from './schema/validate-manifest.cjs'
-import type { ArtifactManifest } from './manifest-types.ts'
+import { DEFAULT_KIND, fieldsOnlyIn, isManifestKind, KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './manifest-kinds.ts'
+import type { Manifest } from './manifest-types.ts'
 
 /** A path into a manifest: object keys and array indexes. */
 export type FieldPath = (string | number)[]
@@ -17,47 +16,110 @@ export interface UnknownField {
   suggestion: string | null
 }
 
-/** The kinds of manifest the action sends; each has its endpoint and its validator. */
-export type ManifestKind = 'artifact-version'
-
 export type Verdict =
   | {
       valid: true
-      kind: ManifestKind
-      manifest: ArtifactManifest
+      /** Which kind of version it deletes: its `type`. */
+      type: ManifestKind
+      manifest: Manifest
       /** The request body, serialized once here: these exact bytes are sent. */
       body: string
       unknownFields: UnknownField[]
     }
-  | { valid: false; problems: Problem[]; unknownFields: UnknownField[] }
+  | {
+      valid: false
+      /** The kind it claims, when that is plain: a known `type`, or none and nothing of another kind. */
+      type: ManifestKind | null
+      problems: Problem[]
+      unknownFields: UnknownField[]
+    }
 
-export const KNOWN_FIELDS: readonly string[] = Object.keys(schema.$defs.ArtifactManifest.properties)
-const KNOWN = new Set(KNOWN_FIELDS)
 /** Problems a message lists; a document can have thousands, and one message must stay readable. */
 export const MAX_PROBLEMS_LISTED = 10
+const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))]
 
-/** Checks one parsed document against the ArtifactManifest schema and the action's own rule. */
+/** Which kind a manifest is: the one its `type` names; without `type`, the default, unless it has fields only another kind has. */
+export type KindClaim = { kind: ManifestKind; problem: null } | { kind: null; problem: Problem }
+
+export function claimKind(manifest: Record<string, unknown>): KindClaim {
+  const type = manifest.type
+  if (isManifestKind(type)) return { kind: type, problem: null }
+  if (type !== undefined) {
+    const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null
+    const hint = close ? `; did you mean "${close}"?` : ''
+    return { kind: null, problem: { path: ['type'], message: `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}` } }
+  }
+  for (const kind of KIND_NAMES) {
+    if (kind === DEFAULT_KIND) continue
+    const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path))
+    if (found.length === 0) continue
+    const fields = listWords(found.map(formatPath), 'and')
+    const label = MANIFEST_KINDS[kind].label
+    return {
+      kind: null,
+      problem: {
+        path: [...found[0]!],
+        message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
+      },
+    }
+  }
+  return { kind: DEFAULT_KIND, problem: null }
+}
+
+/** The kind a document claims, for a row of a document judged by its loader alone. */
+export function claimedKind(value: unknown): ManifestKind | null {
+  return isPlainObject(value) ? claimKind(value).kind : null
+}
+
+function hasPath(value: Record<string, unknown>, path: readonly string[]): boolean {
+  let node: unknown = value
+  for (const part of path) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, part)) return false
+    node = node[part]
+  }
+  return true
+}
+
+/**
+ * Checks one parsed document: its kind by `type`, then that kind's schema
+ * (generated from its OpenAPI document) and the action's own rule.
+ */
 export function checkManifest(value: unknown): Verdict {
   if (!isPlainObject(value)) {
-    return { valid: false, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] }
+    return { valid: false, type: null, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] }
   }
-  const unknownFields = findUnknownFields(value)
-  const problems = validateSchema(value) ? [] : (validateSchema.errors ?? []).map(toProblem)
-  if (value.version === undefined && value.version_alias === undefined) {
-    problems.push({
-      path: [],
-      message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them',
-    })
-  }
-  if (problems.length > 0) return { valid: false, problems: dedupe(problems), unknownFields }
+  const claim = claimKind(value)
+  return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS)
+}
+
+/** Checks a manifest against one kind's schema, whatever its `type` says: what that kind's endpoint would make of it. */
+export function checkManifestAs(spec: ManifestKindSpec, value: unknown): Verdict {
+  if (!isPlainObject(value)) return checkManifest(value)
+  const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec))
+  if (problems.length > 0) return refuse(spec.type, value, problems, spec.knownFields)
+  const unknownFields = findUnknownFields(value, spec.knownFields)
+  const identity = identityProblem(value)
+  if (identity) return { valid: false, type: spec.type, problems: [identity], unknownFields }
   let body: string
   try {
     body = JSON.stringify({ manifest: value })
   } catch (error) {
     // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
-    return { valid: false, problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }], unknownFields }
+    return { valid: false, type: spec.type, problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }], unknownFields }
   }
-  return { valid: true, kind: 'artifact-version', manifest: value as unknown as ArtifactManifest, body, unknownFields }
+  return { valid: true, type: spec.type, manifest: value as unknown as Manifest, body, unknownFields }
+}
+
+/** An invalid verdict with every problem: the ones given and the action's own rule. */
+function refuse(type: ManifestKind | null, value: Record<string, unknown>, problems: Problem[], known: readonly string[]): Verdict {
+  const identity = identityProblem(value)
+  return { valid: false, type, problems: dedupe(identity ? [...problems, identity] : problems), unknownFields: findUnknownFields(value, known) }
+}
+
+/** The action's own rule: a delete names one version. */
+function identityProblem(value: Record<string, unknown>): Problem | null {
+  if (value.version !== undefined || value.version_alias !== undefined) return null
+  return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' }
 }
 
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
@@ -72,13 +134,13 @@ export function describeProblem(problem: Problem): string {
   return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`
 }
 
-export function formatPath(path: FieldPath): string {
+export function formatPath(path: Readonly<FieldPath>): string {
   let out = ''
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part
   return out || '(manifest)'
 }
 
-function toProblem(error: ErrorObject): Problem {
+function toProblem(error: ErrorObject, spec: ManifestKindSpec): Problem {
   const path = parsePointer(error.instancePath)
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
@@ -95,23 +157,19 @@ function toProblem(error: ErrorObject): Problem {
     case 'enum':
       return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` }
     case 'discriminator':
-      return discriminatorProblem(path, params, error)
+      return discriminatorProblem(path, params, error, spec)
     default:
       return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` }
   }
 }
 
-function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, error: ErrorObject): Problem {
+function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, error: ErrorObject, spec: ManifestKindSpec): Problem {
   const tag = String(params.tag)
   if (params.error === 'tag' && params.tagValue === undefined) {
     return { path, message: `missing required field "${tag}"` }
   }
   const branches = (error.parentSchema?.oneOf ?? []) as { $ref: string }[]
-  const allowed = branches.map((branch) => {
-    const name = branch.$ref.split('/').pop() ?? ''
-    const properties = (schema.$defs as Record<string, { properties?: Record<string, { enum?: string[] }> }>)[name]?.properties
-    return properties?.[tag]?.enum?.[0]
-  })
+  const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0])
   return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` }
 }
 
@@ -124,19 +182,19 @@ function parsePointer(pointer: string): FieldPath {
     .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part))
 }
 
-function findUnknownFields(value: Record<string, unknown>): UnknownField[] {
+function findUnknownFields(value: Record<string, unknown>, known: readonly string[]): UnknownField[] {
   return Object.keys(value)
-    .filter((field) => !KNOWN.has(field))
-    .map((field) => ({ field, suggestion: closestField(field) }))
+    .filter((field) => !known.includes(field))
+    .map((field) => ({ field, suggestion: closestField(field, known) }))
 }
 
 /** The known field a typo most likely meant, by edit distance, or null when none is close. */
-export function closestField(field: string): string | null {
+export function closestField(field: string, knownFields: readonly string[] = MANIFEST_KINDS[DEFAULT_KIND].knownFields): string | null {
   let best: string | null = null
   let bestDistance = Infinity
   const lowered = field.toLowerCase().replaceAll('-', '_')
   const tolerance = Math.max(1, Math.floor(field.length / 3))
-  for (const known of KNOWN_FIELDS) {
+  for (const known of knownFields) {
     // The distance is at least the difference in length: no need to compute it for a long key.
     if (Math.abs(lowered.length - known.length) > tolerance) continue
     const distance = editDistance(lowered, known)
@@ -201,8 +259,8 @@ function quote(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(cut) : cut
 }
 
-function listWords(values: unknown): string {
+function listWords(values: unknown, conjunction: 'or' | 'and' = 'or'): string {
   const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value))
   if (words.length <= 1) return words.join('')
-  return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`
 }

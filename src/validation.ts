@@ -5,7 +5,8 @@ import { loadManifestFile, type LoadOptions } from './manifests.ts'
 import type { CheckedManifest } from './plan.ts'
 import { NO_IDENTITY, type Identity } from './results.ts'
 import type { Core } from './runner.ts'
-import { checkManifest, describeProblems, isPlainObject, type Verdict } from './validate.ts'
+import type { ManifestKind } from './manifest-kinds.ts'
+import { checkManifest, claimedKind, describeProblems, isPlainObject, type Verdict } from './validate.ts'
 
 const MAX_FIELD_SHOWN = 80
 
@@ -24,7 +25,8 @@ export async function validateFiles(files: ManifestFile[], options: LoadOptions,
     for (const doc of loaded) {
       const location = { file: file.relative, document: doc.document, line: doc.line }
       // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-      const verdict: Verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
+      const verdict: Verdict =
+        doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
       for (const { field, suggestion } of verdict.unknownFields) {
         const { line, col } = doc.positionOf([field])
         const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field
@@ -36,23 +38,24 @@ export async function validateFiles(files: ManifestFile[], options: LoadOptions,
         })
       }
       if (verdict.valid) {
-        checked.push({ ...location, ...identityOf(doc.value), valid: true, kind: verdict.kind, body: verdict.body })
+        checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body })
         continue
       }
       const message = describeProblems(verdict.problems, doc.lineOf)
       const { line, col } = doc.positionOf(verdict.problems[0]!.path)
-      annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' })
-      checked.push({ ...location, ...identityOf(doc.value), valid: false, message })
+      annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' })
+      checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message })
     }
   }
   return checked
 }
 
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
-function identityOf(value: unknown): Identity {
+function identityOf(value: unknown, type: ManifestKind | null): Identity {
   if (!isPlainObject(value)) return NO_IDENTITY
   const text = (field: unknown) => (typeof field === 'string' ? field : null)
   return {
+    type,
     ml_repo: text(value.ml_repo),
     name: text(value.name),
     version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,

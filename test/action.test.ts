@@ -27,7 +27,14 @@ describe('the built action', () => {
   it('deletes every version the manifests name and reports it in outputs and summary', async () => {
     standIn = await startStandIn({
       token: TOKEN,
-      existing: ['demo-previews/churn-classifier@v0-pr7', 'demo-previews/churn-features@3', 'demo-previews/churn-eval-report@v0-pr7-eval'],
+      existing: [
+        'demo-previews/churn-classifier@v0-pr7',
+        'demo-previews/churn-features@3',
+        'demo-previews/churn-eval-report@v0-pr7-eval',
+        'model-version:demo-previews/churn-classifier@v0-pr7',
+        'model-version:demo-previews/ticket-summarizer@12',
+        'model-version:demo-previews/offer-ranker@v0-pr7-ranker',
+      ],
     })
     const run = await runAction({ entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
@@ -36,20 +43,32 @@ describe('the built action', () => {
     })
 
     expect(run.exitCode).toBe(0)
-    expect(run.outputs.deleted).toBe('3')
+    expect(run.outputs.deleted).toBe('6')
     expect(run.outputs.failed).toBe('0')
     const results = JSON.parse(run.outputs.results!) as Record<string, unknown>[]
-    expect(results.map((result) => [result.file, result.document, result.line, result.status])).toEqual([
-      ['manifests/preview/eval-report.json', 0, 1, 'deleted'],
-      ['manifests/preview/models.yaml', 0, 3, 'deleted'],
-      ['manifests/preview/models.yaml', 1, 13, 'deleted'],
-      ['manifests/preview/tokenizer.yml', 0, 1, 'not-found'],
+    expect(results.map((result) => [result.file, result.document, result.line, result.type, result.status]).sort()).toEqual([
+      ['manifests/preview/classifier-model.yaml', 0, 5, 'model-version', 'deleted'],
+      ['manifests/preview/eval-report.json', 0, 1, 'artifact-version', 'deleted'],
+      ['manifests/preview/models.yaml', 0, 3, 'artifact-version', 'deleted'],
+      ['manifests/preview/models.yaml', 1, 13, 'artifact-version', 'deleted'],
+      ['manifests/preview/ranker-model.yaml', 0, 3, 'model-version', 'deleted'],
+      ['manifests/preview/summarizer-model.yaml', 0, 2, 'model-version', 'deleted'],
+      ['manifests/preview/tokenizer.yml', 0, 1, 'artifact-version', 'not-found'],
     ])
-    expect(results[1]).toMatchObject({ ml_repo: 'demo-previews', name: 'churn-classifier', version: null, version_alias: 'v0-pr7', attempts: 1, http_status: 200 })
-    expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(4).fill(`Bearer ${TOKEN}`))
-    expect(run.summary).toContain('<strong>3 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
+    const classifier = (type: string) => results.find((result) => result.name === 'churn-classifier' && result.type === type)
+    for (const type of ['artifact-version', 'model-version']) {
+      expect(classifier(type)).toMatchObject({ ml_repo: 'demo-previews', version: null, version_alias: 'v0-pr7', attempts: 1, http_status: 200 })
+    }
+    expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(7).fill(`Bearer ${TOKEN}`))
+    const pathOf = (name: string) => standIn!.requests.filter((request) => request.manifest?.name === name).map((request) => request.path).sort()
+    expect(pathOf('churn-classifier')).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
+    expect(pathOf('offer-ranker')).toEqual(['/api/ml/v1/model-versions'])
+    expect(standIn.probes.map((probe) => probe.path).sort()).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
+    expect(run.summary).toContain('<strong>6 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
     expect(run.summary).toContain('<code>manifests/preview/tokenizer.yml:1</code>')
-    expect(run.stdout).toContain('::notice title=Artifact cleanup::3 deleted, 1 not found')
+    expect(run.summary).toContain('<td>model version</td>')
+    expect(run.stdout).toContain('::notice title=Artifact cleanup::6 deleted, 1 not found')
+    expect(run.stdout).toMatch(/^✅ deleted +model version +demo-previews +offer-ranker +v0-pr7-ranker/m)
   })
 
   it('fails the step and sends nothing when a manifest is invalid, with an annotation at its line', async () => {
@@ -69,7 +88,7 @@ describe('the built action', () => {
     expect(run.stdout).toContain('manifest: names neither "version" nor "version_alias"')
     expect(run.stdout).toContain('::warning title=Unknown manifest field,file=manifests/broken.yaml,line=3,col=1::Unknown field "verison": did you mean "version"?')
     const statuses = (JSON.parse(run.outputs.results!) as { status: string; message: string }[]).map((result) => result.status)
-    expect(statuses.sort()).toEqual(['invalid', 'skipped', 'skipped'])
+    expect(statuses.sort()).toEqual(['invalid', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped'])
     expect(run.summary).toContain('not sent: 1 manifest is invalid')
   })
 
@@ -130,7 +149,7 @@ describe('the built action', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/^::warning::The outputs could not be written: /m)
-    expect(run.stdout).toMatch(/^🔍 dry run +demo-previews +churn-tokenizer/m)
+    expect(run.stdout).toMatch(/^🔍 dry run +artifact version +demo-previews +churn-tokenizer/m)
     expect(run.summary).toContain('churn-tokenizer')
     expect(run.stdout).toMatch(/^::notice title=Artifact cleanup \(dry run\)::/m)
     expect(run.stdout).toMatch(/^::error::The step's outputs could not be written/m)

@@ -27,10 +27,14 @@ describe('tfy-artifact-cleanup', () => {
   it('prints JSON results on stdout and the log on stderr with --json', async () => {
     const run = await cli(['--dry-run', '--substitute-env', '--json', 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
     expect(run.code).toBe(0)
-    const results = JSON.parse(run.stdout) as { status: string; version_alias: string | null }[]
-    expect(results.map((result) => result.status)).toEqual(['dry-run', 'dry-run'])
-    expect(results[0]!.version_alias).toBe('v0-pr9')
-    expect(run.stderr).toContain('2 manifests read, 0 invalid.')
+    const results = JSON.parse(run.stdout) as { status: string; type: string; name: string; version_alias: string | null }[]
+    expect(results.map((result) => result.status)).toEqual(Array(5).fill('dry-run'))
+    const classifiers = results.filter((result) => result.name === 'churn-classifier')
+    expect(classifiers.map((result) => [result.type, result.version_alias]).sort()).toEqual([
+      ['artifact-version', 'v0-pr9'],
+      ['model-version', 'v0-pr9'],
+    ])
+    expect(run.stderr).toContain('5 manifests read, 0 invalid.')
     expect(run.stdout).not.toContain('::debug::')
   })
 
@@ -38,10 +42,27 @@ describe('tfy-artifact-cleanup', () => {
     standIn = await startStandIn({ token: TOKEN, existing: ['demo-previews/churn-tokenizer@7'] })
     const run = await cli(['--manifest-path', 'examples/manifests/**/*.yml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/deleted\s+demo-previews\s+churn-tokenizer\s+7\s+1\s+examples\/manifests\/preview\/tokenizer\.yml:1/)
+    expect(run.stdout).toMatch(/deleted\s+artifact version\s+demo-previews\s+churn-tokenizer\s+7\s+1\s+examples\/manifests\/preview\/tokenizer\.yml:1/)
     expect(run.stdout).not.toContain('\u001b[')
     expect(run.stdout).not.toContain(TOKEN)
     expect(standIn.requests).toHaveLength(1)
+  })
+
+  it('deletes model versions at the model-versions endpoint, with 404 as not found', async () => {
+    standIn = await startStandIn({ token: TOKEN, existing: ['model-version:demo-previews/ticket-summarizer@12', 'demo-previews/offer-ranker@v0-pr3-ranker'] })
+    const run = await cli(['--substitute-env', '--json', 'examples/manifests/**/*-model.yaml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN, PR_NUMBER: '3' })
+    expect(run.code).toBe(0)
+    const results = JSON.parse(run.stdout) as { name: string; type: string; status: string }[]
+    expect(results.map((result) => [result.name, result.type, result.status]).sort()).toEqual([
+      ['churn-classifier', 'model-version', 'not-found'],
+      // An artifact version of that name and alias exists, but the model version does not.
+      ['offer-ranker', 'model-version', 'not-found'],
+      ['ticket-summarizer', 'model-version', 'deleted'],
+    ])
+    expect(new Set(standIn.requests.map((request) => request.path))).toEqual(new Set(['/api/ml/v1/model-versions']))
+    expect(standIn.probes.map((probe) => probe.path)).toEqual(['/api/ml/v1/model-versions'])
+    expect(standIn.existing).toEqual(new Set(['demo-previews/offer-ranker@v0-pr3-ranker']))
+    expect(run.stderr).not.toContain(TOKEN)
   })
 
   it('colours the table by status when FORCE_COLOR says the output is a terminal', async () => {

@@ -3,7 +3,9 @@ import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from 
 import type { Attempt } from '../src/retry.ts'
 import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
 import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
-import { sampleBody, sampleManifest } from './support/sample-manifests.ts'
+import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'
+import { ARTIFACT_PATH, sampleBody, sampleManifest } from './support/sample-manifests.ts'
+import { startStandIn } from './support/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
 const cleanups: (() => unknown)[] = []
@@ -33,7 +35,7 @@ async function timed(promise: Promise<Attempt>): Promise<{ attempt: Attempt; ms:
 describe('createControlPlane', () => {
   test('POSTs the manifest with the bearer token and JSON headers', async () => {
     const stand = await server({ existing: ['previews/model-0@1'] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
     const [request] = stand.requests
@@ -42,10 +44,30 @@ describe('createControlPlane', () => {
     expect(JSON.parse(request!.body)).toEqual({ manifest: sampleManifest(0) })
   })
 
+  test('sends a model version to the model-versions endpoint; the stand-in, like the API, refuses each kind at the other endpoint', async () => {
+    const stand = await startStandIn({ token: TOKEN, existing: ['model-version:previews/churn@2', 'previews/churn@2'] })
+    cleanups.push(() => stand.close())
+    const controlPlane = client(stand.url)
+    const MODEL_PATH = MANIFEST_KINDS['model-version'].path
+    const model = { name: 'churn', ml_repo: 'previews', version: 2, type: 'model-version', metadata: {}, source: { type: 'local', file_or_folder: './m' } }
+    const artifact = { name: 'churn', ml_repo: 'previews', version: 2, type: 'artifact-version', metadata: {}, source: { type: 'truefoundry' } }
+    const localArtifact = { ...artifact, type: undefined, source: { type: 'local', paths: [{ src: './m' }] } }
+    const send = (path: string, manifest: object) => controlPlane.deleteVersion(path, JSON.stringify({ manifest }))
+
+    expect(await send(ARTIFACT_PATH, model)).toMatchObject({ kind: 'response', status: 422 })
+    expect(await send(MODEL_PATH, artifact)).toMatchObject({ kind: 'response', status: 422 })
+    expect(await send(MODEL_PATH, localArtifact)).toMatchObject({ kind: 'response', status: 422 })
+    expect(stand.existing).toEqual(new Set(['model-version:previews/churn@2', 'previews/churn@2']))
+    expect(await send(MODEL_PATH, model)).toMatchObject({ kind: 'response', status: 200 })
+    expect(stand.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/ml/v1/model-versions' })
+    expect(stand.existing).toEqual(new Set(['previews/churn@2']))
+    expect(await send(MODEL_PATH, model)).toMatchObject({ kind: 'response', status: 404 })
+  })
+
   test('sends a manifest with text beyond ASCII whole: content-length counts bytes, not characters', async () => {
     const stand = await server({ faults: [respond(200, {})] })
     const manifest = { ...sampleManifest(0), description: 'Vorschau für PR #12 — 模型 🚀' }
-    await client(stand.url).deleteVersion(JSON.stringify({ manifest }))
+    await client(stand.url).deleteVersion(ARTIFACT_PATH, JSON.stringify({ manifest }))
     const [request] = stand.requests
     expect(Number(request!.headers['content-length'])).toBe(Buffer.byteLength(request!.body))
     expect(JSON.parse(request!.body)).toEqual({ manifest })
@@ -53,13 +75,13 @@ describe('createControlPlane', () => {
 
   test.each(['/tfy/control', '/tfy/control/'])('keeps a path prefix in control-plane-url (%s)', async (prefix) => {
     const stand = await server({ faults: [respond(200, {})] })
-    await client(`${stand.url}${prefix}`).deleteVersion(sampleBody(0))
+    await client(`${stand.url}${prefix}`).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(stand.requests[0]!.path).toBe('/tfy/control/api/ml/v1/artifact-versions')
   })
 
   test('the timeout covers a body that trickles in, not only the wait for headers', async () => {
     const stand = await server({ faults: [trickle(200, 1000, 20)] })
-    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 300 }).deleteVersion(sampleBody(0)))
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 300 }).deleteVersion(ARTIFACT_PATH, sampleBody(0)))
     expect(attempt).toEqual({ kind: 'error', reason: 'no complete response within 0.3 s (request-timeout)', cause: 'network', sent: true })
     expect(ms).toBeGreaterThanOrEqual(290)
     expect(ms).toBeLessThan(1000)
@@ -67,7 +89,7 @@ describe('createControlPlane', () => {
 
   test('a server that never answers is given up on at the timeout', async () => {
     const stand = await server({ faults: [hang()] })
-    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 250 }).deleteVersion(sampleBody(0)))
+    const { attempt, ms } = await timed(client(stand.url, { timeoutMs: 250 }).deleteVersion(ARTIFACT_PATH, sampleBody(0)))
     expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringContaining('request-timeout') })
     expect(ms).toBeLessThan(1000)
   })
@@ -75,7 +97,7 @@ describe('createControlPlane', () => {
   test('reads at most 64 KiB of a 50 MB body and drops the connection', async () => {
     const huge = hugeBody(500, 50 * 1024 * 1024)
     const stand = await server({ faults: [huge] })
-    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleBody(0)))
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0)))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 500 })
     expect(attempt.kind === 'response' && attempt.body.length).toBe(64 * 1024)
@@ -89,7 +111,7 @@ describe('createControlPlane', () => {
   test('does not follow a redirect: the other server receives nothing', async () => {
     const elsewhere = await server()
     const stand = await server({ faults: [redirect(`${elsewhere.url}/api/ml/v1/artifact-versions`)] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
 
     expect(attempt).toMatchObject({ kind: 'response', status: 307, headers: { location: `${elsewhere.url}/api/ml/v1/artifact-versions` } })
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -99,13 +121,13 @@ describe('createControlPlane', () => {
 
   test('the token is redacted from a body that echoes the Authorization header', async () => {
     const stand = await server({ faults: [respond(500, (request) => ({ detail: `bad header: ${request.headers.authorization}` }))] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 500, body: '{"detail":"bad header: Bearer ***"}' })
   })
 
   test('the token is redacted from a Location header that carries it', async () => {
     const stand = await server({ faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
@@ -115,39 +137,39 @@ describe('createControlPlane', () => {
   ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
     const token = 'k3y/with+base64/chars=='
     const stand = await server({ token, faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
   })
 
   test('the token is redacted from a Location header that carries it percent-encoded', async () => {
     const token = 'k3y/with+base64/chars=='
     const stand = await server({ token, faults: [redirect(`https://elsewhere.example/login?t=${encodeURIComponent(token)}`, 302)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
   test('a JSON body without the token is passed on as it came', async () => {
     const body = '{ "detail" : "Service\\/gateway unavailable" }'
     const stand = await server({ faults: [respond(503, body)] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', body })
   })
 
   test('passes a non-JSON body through as text', async () => {
     const stand = await server({ faults: [respond(502, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' })] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 502, body: '<html><body>Bad Gateway</body></html>' })
   })
 
   test('a connection dropped before the response is a network error', async () => {
     const stand = await server({ faults: [resetBeforeHeaders()] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toEqual({ kind: 'error', reason: 'the connection closed before the response was complete (UND_ERR_SOCKET)', cause: 'network', sent: true })
   })
 
   test('a connection dropped in the middle of the body is a network error, not a response', async () => {
     const stand = await server({ faults: [resetAfterHeaders(200)] })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringMatching(/^the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))$/), cause: 'network', sent: true })
   })
 
@@ -155,7 +177,7 @@ describe('createControlPlane', () => {
     const stand = await server()
     const url = stand.url
     await stand.close()
-    const attempt = await client(url).deleteVersion(sampleBody(0))
+    const attempt = await client(url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toEqual({ kind: 'error', reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?', cause: 'network', sent: false })
   })
 
@@ -163,14 +185,14 @@ describe('createControlPlane', () => {
     const stand = await server({ faults: [hang()] })
     const abort = new AbortController()
     setTimeout(() => abort.abort(), 100)
-    const { attempt, ms } = await timed(client(stand.url).deleteVersion(sampleBody(0), abort.signal))
+    const { attempt, ms } = await timed(client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0), abort.signal))
     expect(attempt).toEqual({ kind: 'error', reason: 'cancelled while the request was in flight; the version may or may not be deleted', cause: 'cancelled', sent: true })
     expect(ms).toBeLessThan(1000)
   })
 
   test('an already aborted signal sends nothing', async () => {
     const stand = await server()
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0), AbortSignal.abort())
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0), AbortSignal.abort())
     expect(attempt).toEqual({ kind: 'error', reason: 'cancelled before the request was sent', cause: 'cancelled', sent: false })
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(stand.requests).toHaveLength(0)
@@ -179,7 +201,7 @@ describe('createControlPlane', () => {
   test('close() ends the pooled keep-alive connections', async () => {
     const stand = await server({ faults: [respond(200, {}), respond(200, {})] })
     const controlPlane = client(stand.url)
-    await Promise.all([controlPlane.deleteVersion(sampleBody(0)), controlPlane.deleteVersion(sampleBody(1))])
+    await Promise.all([controlPlane.deleteVersion(ARTIFACT_PATH, sampleBody(0)), controlPlane.deleteVersion(ARTIFACT_PATH, sampleBody(1))])
     expect(await stand.openConnections()).toBe(2)
     controlPlane.close()
     await expect.poll(() => stand.openConnections()).toBe(0)
@@ -203,7 +225,7 @@ describe('createControlPlane', () => {
     const stand = await server({ faults: [respond(200, {})] })
     const controlPlane = client(stand.url.replace('http://', 'http://user:p%40ss@'))
     expect(controlPlane.endpointUrl('api/ml/v1/artifact-versions')).toBe(`${stand.url}/api/ml/v1/artifact-versions`)
-    await controlPlane.deleteVersion(sampleBody(0))
+    await controlPlane.deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(stand.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
   })
 })
@@ -230,7 +252,7 @@ describe('redaction of a body of any size, the token at any offset', () => {
     })
     const controlPlane = client(stand.url, { token })
     for (const offset of offsets) {
-      const attempt = await controlPlane.deleteVersion(sampleBody(0))
+      const attempt = await controlPlane.deleteVersion(ARTIFACT_PATH, sampleBody(0))
       const body = attempt.kind === 'response' ? attempt.body : ''
       expect(body.length, `offset ${offset}`).toBeLessThanOrEqual(CAP)
       // Whatever is kept of the body: x's, then *** when the whole form was read, then y's; never a piece of the form.
@@ -242,7 +264,7 @@ describe('redaction of a body of any size, the token at any offset', () => {
   test('a body much larger than the cap with the token escaped before the cut is redacted and the rest not read', async () => {
     const huge = `{"detail": "${token.replaceAll('/', '\\/')}", "padding": "${'p'.repeat(5 * 1024 * 1024)}"}`
     const stand = await server({ token, faults: [respond(500, huge)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt.kind === 'response' && attempt.body.startsWith('{"detail": "***", "padding": "ppp')).toBe(true)
     expect(attempt.kind === 'response' && attempt.body.length).toBeLessThanOrEqual(CAP)
   })
@@ -264,7 +286,7 @@ describe('certificates', () => {
   test.each(cases)('a certificate %s fails the first attempt, says why and how to trust a private CA', async (_name, make, cause) => {
     const tls = await make()
     const stand = await server({ tls })
-    const attempt = await client(stand.url).deleteVersion(sampleBody(0))
+    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
     expect(attempt.kind === 'error' && attempt.reason).toMatch(cause)
     expect(attempt.kind === 'error' && attempt.reason).toContain('trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step\'s env')

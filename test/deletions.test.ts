@@ -65,7 +65,7 @@ async function deleteAll(
   const started = performance.now()
   try {
     const outcomes = await runDeletions(jobs, settings, {
-      send: (body, signal) => controlPlane.deleteVersion(body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
       now: Date.now,
       random,
     })
@@ -370,7 +370,7 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
       const outcomes = await runDeletions(
         jobs,
         { concurrency: 1, maxAttempts: 3, missingOk, backoff: BACKOFF, cancel: new AbortController().signal, abortInFlight: new AbortController().signal },
-        { send: (body, signal) => (attempts++ === 0 ? first : then).deleteVersion(body, signal), now: Date.now, random: Math.random },
+        { send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(job.path, job.body, signal), now: Date.now, random: Math.random },
       )
       return outcomes.get(0)!
     } finally {

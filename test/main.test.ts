@@ -153,6 +153,126 @@ describe('run', () => {
     expect(core.recorded.summary).toContain('not sent: cancelled')
   })
 
+  describe('model versions', () => {
+    function model(name: string, version: number, extra = ''): string {
+      return `name: ${name}\nml_repo: previews\nversion: ${version}\ntype: model-version\nmetadata: {}\nsource:\n  type: local\n  file_or_folder: ./model\n${extra}`
+    }
+    const live = (url: string, extra: Record<string, string> = {}) => recordingCore({ 'manifest-path': '*.yaml', 'control-plane-url': url, token: TOKEN, ...extra })
+
+    it('deletes an artifact version and a model version of one name and number as two versions, each at its endpoint, after checking both endpoints', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: ['previews/churn@3', 'model-version:previews/churn@3'] })
+      const core = live(standIn.url)
+      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('churn', 3), 'm.yaml': model('churn', 3, 'framework: { type: sklearn }\n') })))
+      expect(results.map((result) => [result.type, result.status])).toEqual([
+        ['artifact-version', 'deleted'],
+        ['model-version', 'deleted'],
+      ])
+      expect(standIn.requests.map((request) => request.path).sort()).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
+      expect(standIn.probes.map((probe) => probe.path)).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
+      expect(Math.max(...standIn.probes.map((probe) => probe.arrivedAt))).toBeLessThanOrEqual(Math.min(...standIn.requests.map((request) => request.arrivedAt)))
+      expect(core.recorded.lines).toContain('group: Delete 2 versions')
+      expect(core.recorded.lines.some((line) => /^✅ deleted\s+model version\s+previews\s+churn\s+3\s/.test(line))).toBe(true)
+      expect(core.recorded.summary).toContain('<td>model version</td>')
+      expect(JSON.parse(String(core.recorded.outputs.results))[1]).toMatchObject({ type: 'model-version', name: 'churn', version: 3 })
+    })
+
+    it('checks only the endpoints the run uses', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: ['model-version:previews/m@1'] })
+      await run(deps(live(standIn.url), await workspaceWith({ 'm.yaml': model('m', 1) })))
+      expect(standIn.probes.map((probe) => probe.path)).toEqual(['/api/ml/v1/model-versions'])
+    })
+
+    it('deletes nothing, artifacts included, when the model endpoint is not served, and says which endpoint', async () => {
+      standIn = await startStandIn({
+        token: TOKEN,
+        existing: ['previews/a@1', 'model-version:previews/m@1'],
+        probe(request, response) {
+          if (request.path !== '/api/ml/v1/model-versions') return
+          response.writeHead(404, { 'content-type': 'application/json' })
+          response.end('{"detail":"Not Found"}')
+          return 'handled'
+        },
+      })
+      const core = live(standIn.url)
+      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': model('m', 1) })))
+      expect(standIn.requests).toHaveLength(0)
+      expect(results.map((result) => result.status)).toEqual(['skipped', 'skipped'])
+      expect(core.recorded.failed).toContain(`${standIn.url}/api/ml/v1/model-versions does not serve the model-versions endpoint`)
+    })
+
+    it('treats a model as the control plane answers it: 404 as not found, a 503 retried, a 422 that echoes the token redacted', async () => {
+      standIn = await startStandIn({
+        token: TOKEN,
+        existing: ['model-version:previews/busy@1'],
+        script(request, response, index) {
+          if (request.manifest?.name === 'busy' && index === standIn!.requests.findIndex((r) => r.manifest?.name === 'busy')) {
+            response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' })
+            response.end('{"detail":"busy"}')
+            return 'handled'
+          }
+          if (request.manifest?.name === 'echo') {
+            response.writeHead(422, { 'content-type': 'application/json' })
+            response.end(JSON.stringify({ detail: [{ loc: ['header'], msg: `bad ${request.headers.authorization}`, type: 'value_error' }] }))
+            return 'handled'
+          }
+        },
+      })
+      const core = live(standIn.url)
+      const files = { 'a.yaml': model('gone', 1), 'b.yaml': model('busy', 1), 'c.yaml': model('echo', 1) }
+      const results = await run(deps(core, await workspaceWith(files)))
+      expect(results.map((result) => [result.name, result.status, result.attempts])).toEqual([
+        ['gone', 'not-found', 1],
+        ['busy', 'deleted', 2],
+        ['echo', 'failed', 1],
+      ])
+      expect(results[2]!.message).toContain('bad Bearer ***')
+      expect([...core.recorded.lines, core.recorded.summary, String(core.recorded.outputs.results)].join('\n')).not.toContain(TOKEN)
+    })
+
+    it('in a dry run, sends nothing and marks each model it would delete', async () => {
+      const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
+      const results = await run(deps(core, await workspaceWith({ 'm.yaml': model('m', 1), 'a.yaml': manifest('m', 1) })))
+      expect(results.map((result) => [result.type, result.status])).toEqual([
+        ['artifact-version', 'dry-run'],
+        ['model-version', 'dry-run'],
+      ])
+      expect(core.recorded.failed).toBeNull()
+    })
+
+    it('sends no model once cancelled', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: ['model-version:previews/m@1'] })
+      const cancel = new AbortController()
+      cancel.abort()
+      const results = await run(deps(live(standIn.url), await workspaceWith({ 'm.yaml': model('m', 1) }), { cancel: cancel.signal }))
+      expect(standIn.requests).toHaveLength(0)
+      expect(results[0]).toMatchObject({ type: 'model-version', status: 'skipped', message: 'not sent: cancelled' })
+    })
+
+    it('refuses a manifest without type that carries a model field, at the field, and sends nothing at all', async () => {
+      standIn = await startStandIn({ token: TOKEN, existing: ['previews/a@1'] })
+      const annotations: string[] = []
+      const base = live(standIn.url)
+      const core: Core & { recorded: Recorded } = {
+        ...base,
+        error: (message, properties) => void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
+        warning: (message, properties) => void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
+      }
+      const untyped = 'name: m\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: { type: truefoundry }\nframework:\n  type: sklearn\n'
+      const typo = model('t', 1, 'framwork: { type: sklearn }\n')
+      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': untyped, 't.yaml': typo })))
+      expect(standIn.requests).toHaveLength(0)
+      expect(results.map((result) => [result.type, result.status])).toEqual([
+        ['artifact-version', 'skipped'],
+        [null, 'invalid'],
+        ['model-version', 'skipped'],
+      ])
+      expect(annotations).toContain(
+        'Invalid manifest m.yaml:6: framework: has no "type" but has "framework", a field of a model version only: add "type: model-version" to delete a model version (without "type", a manifest is an artifact version) (line 6)',
+      )
+      expect(annotations).toContain('Unknown manifest field t.yaml:9: Unknown field "framwork": did you mean "framework"? The control plane does not use it.')
+    })
+  })
+
   describe('whatever stops the run, every request sent is in every channel', () => {
     /** A control plane whose `failOn`-th request throws, as a defect would. */
     function crashingOn(failOn: number): Dependencies['connect'] {
@@ -161,7 +281,7 @@ describe('run', () => {
         let sent = 0
         return {
           ...real,
-          deleteVersion: (body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(body, signal)),
+          deleteVersion: (path, body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(path, body, signal)),
         }
       }
     }
@@ -208,7 +328,7 @@ describe('run', () => {
       await run(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1) })))
       const { lines, outputs, summary, failed } = core.recorded
       expect(lines.some((line) => line.startsWith(`warning: The ${channel} could not be written: `))).toBe(true)
-      expect(lines.some((line) => /^🔍 dry run\s+previews\s+one/.test(line))).toBe(true)
+      expect(lines.some((line) => /^🔍 dry run\s+artifact version\s+previews\s+one/.test(line))).toBe(true)
       if (channel !== 'outputs') expect(outputs.results).toBeDefined()
       if (channel !== 'job summary') expect(summary).toContain('would be deleted')
       if (channel !== 'notice') expect(lines).toContain('notice: 0 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped, 1 would be deleted (dry run)')

@@ -1,28 +1,35 @@
 import { describe, expect, it } from 'vitest'
+import { MANIFEST_KINDS, type ManifestKind } from '../src/manifest-kinds.ts'
 import type { ArtifactManifest } from '../src/manifest-types.ts'
 import { plan, type CheckedManifest } from '../src/plan.ts'
 import { checkManifest } from '../src/validate.ts'
 
 let nextLine = 1
 
-function valid(name: string, version: { version?: number; version_alias?: string }, file = 'previews.yaml', ml_repo = 'previews'): CheckedManifest {
+function valid(
+  name: string,
+  version: { version?: number; version_alias?: string },
+  file = 'previews.yaml',
+  ml_repo = 'previews',
+  type: ManifestKind = 'artifact-version',
+): CheckedManifest {
   const manifest: ArtifactManifest = { name, metadata: {}, ml_repo, source: { type: 'truefoundry' }, ...version }
   return {
     file,
     document: 0,
     line: nextLine++,
+    type,
     ml_repo,
     name,
     version: version.version ?? null,
     version_alias: version.version_alias ?? null,
     valid: true,
-    kind: 'artifact-version',
     body: JSON.stringify({ manifest }),
   }
 }
 
 function invalid(message: string): CheckedManifest {
-  return { file: 'broken.yaml', document: 0, line: nextLine++, ml_repo: null, name: null, version: null, version_alias: null, valid: false, message }
+  return { file: 'broken.yaml', document: 0, line: nextLine++, type: null, ml_repo: null, name: null, version: null, version_alias: null, valid: false, message }
 }
 
 describe('plan', () => {
@@ -30,7 +37,7 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false })
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, body: manifest.body }))
+    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, path: 'api/ml/v1/artifact-versions', body: manifest.body }))
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {
@@ -60,10 +67,30 @@ describe('plan', () => {
     const checked = [{}, { type: 'artifact-version' }].map((fields, index): CheckedManifest => {
       const verdict = checkManifest({ name: 'a', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' }, ...fields })
       if (!verdict.valid) throw new Error('invalid')
-      const { kind, body } = verdict
-      return { file: 'a.yaml', document: index, line: 1, ml_repo: 'previews', name: 'a', version: 3, version_alias: null, valid: true, kind, body }
+      const { type, body } = verdict
+      return { file: 'a.yaml', document: index, line: 1, type, ml_repo: 'previews', name: 'a', version: 3, version_alias: null, valid: true, body }
     })
     expect(plan(checked, { dryRun: false }).jobs.map((job) => job.index)).toEqual([0])
+  })
+
+  it('sends each job to its kind\'s endpoint', () => {
+    const manifests = [valid('a', { version: 1 }), valid('m', { version: 1 }, 'models.yaml', 'previews', 'model-version')]
+    expect(plan(manifests, { dryRun: false }).jobs.map((job) => job.path)).toEqual(['api/ml/v1/artifact-versions', 'api/ml/v1/model-versions'])
+    expect(MANIFEST_KINDS['model-version'].path).toBe('api/ml/v1/model-versions')
+  })
+
+  it('takes an artifact version and a model version of the same name, repo and number as two versions, each sent once', () => {
+    const manifests = [
+      valid('churn', { version: 3 }),
+      valid('churn', { version: 3 }, 'models.yaml', 'previews', 'model-version'),
+      valid('churn', { version: 3 }, 'again.yaml', 'previews', 'model-version'),
+    ]
+    const { outcomes, jobs } = plan(manifests, { dryRun: false })
+    expect(jobs.map((job) => [job.index, job.path])).toEqual([
+      [0, 'api/ml/v1/artifact-versions'],
+      [1, 'api/ml/v1/model-versions'],
+    ])
+    expect(outcomes[2]).toMatchObject({ status: 'skipped', message: `duplicate of models.yaml:${manifests[1]!.line}` })
   })
 
   it('sends nothing when any manifest is invalid, and says why for each valid one', () => {

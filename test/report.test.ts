@@ -17,6 +17,7 @@ function result(status: Status, name: string, fields: Partial<Location & Identit
     file: `.truefoundry/${name}.yaml`,
     document: 0,
     line: 1,
+    type: 'artifact-version',
     ml_repo: 'previews',
     name,
     version: 3,
@@ -28,9 +29,9 @@ function result(status: Status, name: string, fields: Partial<Location & Identit
 
 const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1', serverUrl: 'https://github.com' }
 
-/** The Artifact cell of each row of the summary table, top to bottom. */
+/** The Name cell of each row of the summary table, top to bottom. */
 function summaryNames(html: string): string[] {
-  return [...html.matchAll(/<tr><td>[^<]*<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((match) => match[1]!)
+  return [...html.matchAll(/<tr><td>[^<]*<\/td><td>[^<]*<\/td><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((match) => match[1]!)
 }
 
 describe('sortForReport', () => {
@@ -154,11 +155,11 @@ describe('renderLogTable', () => {
     )
     const lines = renderLogTable(results)
     expect(lines).toHaveLength(7)
-    expect(lines[0]).toMatch(/^Status +ML repo +Artifact +Version +Attempts +Manifest +Message$/)
-    const header = columnsOf(lines[0]!, ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'])
+    expect(lines[0]).toMatch(/^Status +Kind +ML repo +Name +Version +Attempts +Manifest +Message$/)
+    const header = columnsOf(lines[0]!, ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'])
     for (const [index, row] of sortForReport(results).entries()) {
       const label = Object.keys(LABEL_WIDTH).find((candidate) => lines[index + 1]!.startsWith(candidate))!
-      const cells = [label, row.ml_repo!, row.name!, String(row.version), String(row.attempts), `${row.file}:${row.line}`, row.message]
+      const cells = [label, 'artifact version', row.ml_repo!, row.name!, String(row.version), String(row.attempts), `${row.file}:${row.line}`, row.message]
       expect(columnsOf(lines[index + 1]!, cells)).toEqual(header)
     }
   })

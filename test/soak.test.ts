@@ -42,7 +42,7 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
       cancel: new AbortController().signal,
       abortInFlight: new AbortController().signal,
     },
-    { send: (body, signal) => controlPlane.deleteVersion(body, signal), now: Date.now, random: Math.random },
+    { send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal), now: Date.now, random: Math.random },
   )
   const ms = performance.now() - started
   controlPlane.close()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkManifest, closestField, describeProblem, formatPath, type Problem } from '../src/validate.ts'
+import { checkManifest, claimedKind, closestField, describeProblem, formatPath, type Problem } from '../src/validate.ts'
 
 const valid = {
   name: 'churn-model',
@@ -7,6 +7,16 @@ const valid = {
   ml_repo: 'preview-models',
   version: 3,
   source: { type: 'truefoundry' },
+}
+
+const model = {
+  name: 'churn-model',
+  metadata: { pr: 42 },
+  ml_repo: 'preview-models',
+  version: 3,
+  type: 'model-version',
+  source: { type: 'local', file_or_folder: './model.joblib' },
+  framework: { type: 'sklearn', serialization_format: 'joblib' },
 }
 
 function problemsOf(value: unknown): Problem[] {
@@ -24,7 +34,7 @@ function withFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 describe('checkManifest', () => {
   it('accepts a complete manifest and returns it', () => {
-    expect(checkManifest(valid)).toEqual({ valid: true, kind: 'artifact-version', manifest: valid, body: JSON.stringify({ manifest: valid }), unknownFields: [] })
+    expect(checkManifest(valid)).toEqual({ valid: true, type: 'artifact-version', manifest: valid, body: JSON.stringify({ manifest: valid }), unknownFields: [] })
   })
 
   it('accepts version_alias in place of version, and every kind of source', () => {
@@ -87,8 +97,8 @@ describe('checkManifest', () => {
   })
 
   it('names the allowed words of an enum and the value', () => {
-    expect(problemsOf(withFields({ type: 'model-version' }))).toEqual([
-      { path: ['type'], message: 'must be "artifact-version", got "model-version"' },
+    expect(problemsOf({ ...model, framework: { type: 'transformers', library_name: 'peft' } })).toEqual([
+      { path: ['framework', 'library_name'], message: 'must be "transformers", "sentence-transformers" or "diffusers", got "peft"' },
     ])
   })
 
@@ -129,6 +139,7 @@ describe('checkManifest', () => {
   ])('refuses a document that is not a mapping: %j', (value, described) => {
     expect(checkManifest(value)).toEqual({
       valid: false,
+      type: null,
       problems: [{ path: [], message: `must be a mapping of manifest fields, got ${described}` }],
       unknownFields: [],
     })
@@ -143,6 +154,82 @@ describe('checkManifest', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf({ name: 'a b', metadata: {}, ml_repo: 'r', source: { type: 'external' } })
     expect(problems.map((problem) => formatPath(problem.path)).sort()).toEqual(['(manifest)', 'ml_repo', 'name', 'source'])
+  })
+
+  describe('model versions', () => {
+    it('takes a manifest with "type: model-version" as a model version, checked against ModelManifest', () => {
+      expect(checkManifest(model)).toEqual({ valid: true, type: 'model-version', manifest: model, body: JSON.stringify({ manifest: model }), unknownFields: [] })
+    })
+
+    it('refuses a model-only field without "type", saying to add it, and never guesses the kind', () => {
+      const verdict = checkManifest({ ...valid, framework: { type: 'sklearn' } })
+      expect(verdict).toMatchObject({ valid: false, type: null })
+      expect(problemsOf({ ...valid, framework: { type: 'sklearn' } })).toEqual([
+        {
+          path: ['framework'],
+          message:
+            'has no "type" but has "framework", a field of a model version only: add "type: model-version" to delete a model version (without "type", a manifest is an artifact version)',
+        },
+      ])
+    })
+
+    it('names every model-only field it finds, the local source\'s file_or_folder among them', () => {
+      const [problem] = problemsOf({ ...valid, environment: { python_version: '3.11' }, source: { type: 'local', file_or_folder: './model' } })
+      expect(problem!.path).toEqual(['environment'])
+      expect(problem!.message).toMatch(/^has no "type" but has "environment" and "source\.file_or_folder", fields of a model version only: add "type: model-version"/)
+    })
+
+    it('takes "type: artifact-version" at its word: a model field is then an unknown field, not a reason to refuse', () => {
+      const verdict = checkManifest({ ...valid, type: 'artifact-version', framework: { type: 'sklearn' } })
+      expect(verdict).toMatchObject({ valid: true, type: 'artifact-version', unknownFields: [{ field: 'framework', suggestion: null }] })
+    })
+
+    it('refuses a type it does not know, naming the kinds, with a "did you mean" when one is close', () => {
+      expect(problemsOf({ ...model, type: 'model_version' })).toEqual([
+        { path: ['type'], message: 'must be "artifact-version" or "model-version", got "model_version"; did you mean "model-version"?' },
+      ])
+      expect(problemsOf({ ...model, type: 3 })).toEqual([{ path: ['type'], message: 'must be "artifact-version" or "model-version", got 3' }])
+      expect(checkManifest({ ...model, type: 'Model' })).toMatchObject({ valid: false, type: null })
+    })
+
+    it("checks a model's source against the model's shapes: file_or_folder, not paths", () => {
+      expect(problemsOf({ ...model, source: { type: 'local', paths: [{ src: './model' }] } })).toEqual([
+        { path: ['source'], message: 'missing required field "file_or_folder"' },
+      ])
+    })
+
+    it('names the frameworks when the framework type is unknown, and each problem inside one', () => {
+      expect(problemsOf({ ...model, framework: { type: 'catboost' } })).toEqual([
+        {
+          path: ['framework', 'type'],
+          message:
+            'must be "transformers", "tensorflow", "sklearn", "pytorch", "keras", "xgboost", "lightgbm", "fastai", "h2o", "onnx", "spacy", "statsmodels", "gluon" or "paddle", got "catboost"',
+        },
+      ])
+      expect(problemsOf({ ...model, framework: { type: 'xgboost', model_schema: { infer_method_name: 'predict_proba', inputs: [] } } })).toEqual([
+        { path: ['framework', 'model_schema'], message: 'missing required field "outputs"' },
+        { path: ['framework', 'model_schema', 'infer_method_name'], message: 'must be "predict", got "predict_proba"' },
+      ])
+    })
+
+    it('holds a model to the same rule: one version named', () => {
+      const verdict = checkManifest({ ...model, version: undefined })
+      expect(verdict).toMatchObject({ valid: false, type: 'model-version' })
+    })
+
+    it('suggests the fields of the kind the manifest is', () => {
+      expect(checkManifest({ ...model, framwork: {} }).unknownFields).toEqual([{ field: 'framwork', suggestion: 'framework' }])
+      expect(checkManifest({ ...model, enviroment: {} }).unknownFields).toEqual([{ field: 'enviroment', suggestion: 'environment' }])
+      expect(checkManifest({ ...valid, framwork: {} }).unknownFields).toEqual([{ field: 'framwork', suggestion: null }])
+    })
+
+    it('says which kind a document claims, when it says so plainly', () => {
+      expect(claimedKind(valid)).toBe('artifact-version')
+      expect(claimedKind(model)).toBe('model-version')
+      expect(claimedKind({ ...valid, environment: {} })).toBeNull()
+      expect(claimedKind({ ...model, type: 'model' })).toBeNull()
+      expect(claimedKind([model])).toBeNull()
+    })
   })
 
   describe('unknown fields', () => {

@@ -29283,7 +29283,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4632);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5534);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7178);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
@@ -29665,7 +29665,7 @@ function isLoopback(hostname) {
 
 /***/ }),
 
-/***/ 5534:
+/***/ 7178:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29775,7 +29775,6 @@ var src_redact = __nccwpck_require__(6670);
 
 
 
-const DELETE_PATH = 'api/ml/v1/artifact-versions';
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024;
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
@@ -29807,7 +29806,6 @@ function createControlPlane(options) {
         'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
     };
     const endpoint = (path) => new URL(path, base);
-    const deleteUrl = endpoint(DELETE_PATH);
     function post(url, body, signal) {
         return new Promise((resolve) => {
             let settled = false;
@@ -29886,7 +29884,7 @@ function createControlPlane(options) {
         });
     }
     return {
-        deleteVersion: (body, signal) => post(deleteUrl, body, signal),
+        deleteVersion: (path, body, signal) => post(endpoint(path), body, signal),
         checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
         endpointUrl: (path) => endpoint(path).href,
         proxy,
@@ -30167,7 +30165,7 @@ async function runDeletions(jobs, options, deps) {
             let judgement;
             try {
                 deps.onSending?.(job);
-                const attempt = await deps.send(job.body, options.abortInFlight);
+                const attempt = await deps.send(job, options.abortInFlight);
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
@@ -30263,9 +30261,9 @@ function waitOrAbort(ms, signal) {
 }
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * the endpoint is checked, once, before the first delete. A stop that
- * concerns every request (a rejected token, a failed endpoint check)
- * holds for later batches too: they are skipped, never sent.
+ * each endpoint they go to (and only those) is checked, once, before its
+ * first delete. A stop that concerns every request (a rejected token, a
+ * failed endpoint check) holds for later batches too: they are skipped, never sent.
  */
 function openDeletions(options, deps, ledger) {
     const { core } = deps;
@@ -30274,48 +30272,55 @@ function openDeletions(options, deps, ledger) {
     const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
     const progressEvery = deps.progressIntervalMs ?? 10_000;
     let controlPlane = null;
-    let endpointServed = false;
+    const served = new Set();
     /** Why nothing more may be sent, once something says so. */
     let stoppedBy = null;
     const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
-    function connect() {
-        if (controlPlane)
-            return controlPlane;
-        controlPlane = (deps.connect ?? createControlPlane)({
-            url: options.controlPlane.url,
-            token: options.controlPlane.token,
-            timeoutMs: options.requestTimeoutMs,
-            concurrency: options.concurrency,
-        });
-        const via = controlPlane.proxy ? ` through the proxy ${controlPlane.proxy}` : '';
-        core.info(`Sending to ${controlPlane.endpointUrl(DELETE_PATH)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-        return controlPlane;
-    }
+    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
+        url: options.controlPlane.url,
+        token: options.controlPlane.token,
+        timeoutMs: options.requestTimeoutMs,
+        concurrency: options.concurrency,
+    }));
     const skipAll = (jobs, reason) => {
         for (const job of jobs)
             ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
     };
+    /** Checks the endpoints of these jobs not checked yet; false when the jobs must not be sent. */
+    async function checkEndpoints(client, jobs) {
+        const paths = [...new Set(jobs.map((job) => job.path))].filter((path) => !served.has(path));
+        if (paths.length === 0)
+            return true;
+        const endpoints = paths.map((path) => client.endpointUrl(path));
+        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+        const verb = served.size === 0 ? 'Sending to' : 'Also sending to';
+        core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+        for (const [index, path] of paths.entries()) {
+            const check = await checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index], path }, deletion, { now, random });
+            if (check.kind === 'cancelled') {
+                skipAll(jobs, 'cancelled');
+                return false;
+            }
+            if (check.kind === 'refused') {
+                stoppedBy = 'the endpoint check failed (see the error above)';
+                skipAll(jobs, stoppedBy);
+                throw new runner/* StepFailure */.pH(check.message);
+            }
+            served.add(path);
+        }
+        return true;
+    }
     async function deleteJobs(jobs) {
         if (jobs.length === 0)
             return;
         if (stoppedBy !== null)
             return skipAll(jobs, stoppedBy);
         const client = connect();
-        if (!endpointServed) {
-            const url = client.endpointUrl(DELETE_PATH);
-            const check = await checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random });
-            if (check.kind === 'cancelled')
-                return skipAll(jobs, 'cancelled');
-            if (check.kind === 'refused') {
-                stoppedBy = 'the endpoint check failed (see the error above)';
-                skipAll(jobs, stoppedBy);
-                throw new runner/* StepFailure */.pH(check.message);
-            }
-            endpointServed = true;
-        }
+        if (!(await checkEndpoints(client, jobs)))
+            return;
         progress.total += jobs.length;
         await runDeletions(jobs, deletion, {
-            send: (body, signal) => client.deleteVersion(body, signal),
+            send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
             now,
             random,
             onStop: (reason) => (stoppedBy = reason),
@@ -37027,9 +37032,9 @@ class Ledger {
     checked(manifests, pullRequest = null) {
         const first = this.entries.length;
         for (const manifest of manifests) {
-            const { file, document, line, ml_repo, name, version, version_alias } = manifest;
+            const { file, document, line, type, ml_repo, name, version, version_alias } = manifest;
             this.entries.push({
-                row: { pull_request: pullRequest, file, document, line, ml_repo, name, version, version_alias },
+                row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
                 invalid: manifest.valid ? null : manifest.message,
             });
         }
@@ -37076,7 +37081,10 @@ class Ledger {
     }
 }
 
+// EXTERNAL MODULE: ./src/manifest-kinds.ts + 2 modules
+var manifest_kinds = __nccwpck_require__(8104);
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 /**
  * Decides what is sent. Nothing at all when any manifest is invalid: a
  * cleanup that half-runs on a broken change set is harder to reason about
@@ -37108,7 +37116,7 @@ function plan(manifests, options) {
         else {
             firstByVersion.set(key, manifest);
             outcomes.push(undefined);
-            jobs.push({ index, body: manifest.body });
+            jobs.push({ index, path: manifest_kinds/* MANIFEST_KINDS */.ak[manifest.type].path, body: manifest.body });
         }
     }
     return { outcomes, jobs };
@@ -37120,7 +37128,7 @@ function plan(manifests, options) {
  */
 function versionKey(manifest) {
     const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
-    return JSON.stringify([manifest.kind, manifest.ml_repo, manifest.name, version]);
+    return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version]);
 }
 function skipped(message) {
     return { status: 'skipped', attempts: 0, http_status: null, message };
@@ -42429,42 +42437,93 @@ async function* targetBatches(inputs, deps) {
 var manifests = __nccwpck_require__(3650);
 // EXTERNAL MODULE: ./src/results.ts
 var results = __nccwpck_require__(9385);
-;// CONCATENATED MODULE: ./src/schema/artifact-manifest.schema.json
-const artifact_manifest_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"L2":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
-// EXTERNAL MODULE: ./src/schema/validate-manifest.cjs
-var validate_manifest = __nccwpck_require__(5796);
-var validate_manifest_default = /*#__PURE__*/__nccwpck_require__.n(validate_manifest);
 ;// CONCATENATED MODULE: ./src/validate.ts
 
-
-const KNOWN_FIELDS = Object.keys(artifact_manifest_schema_namespaceObject.L2.ArtifactManifest.properties);
-const KNOWN = new Set(KNOWN_FIELDS);
 /** Problems a message lists; a document can have thousands, and one message must stay readable. */
 const MAX_PROBLEMS_LISTED = 10;
-/** Checks one parsed document against the ArtifactManifest schema and the action's own rule. */
+const ALL_KNOWN_FIELDS = [...new Set(manifest_kinds/* KIND_NAMES */.kd.flatMap((kind) => manifest_kinds/* MANIFEST_KINDS */.ak[kind].knownFields))];
+function claimKind(manifest) {
+    const type = manifest.type;
+    if ((0,manifest_kinds/* isManifestKind */.cq)(type))
+        return { kind: type, problem: null };
+    if (type !== undefined) {
+        const close = typeof type === 'string' ? closestField(type, manifest_kinds/* KIND_NAMES */.kd) : null;
+        const hint = close ? `; did you mean "${close}"?` : '';
+        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(manifest_kinds/* KIND_NAMES */.kd)}, got ${quote(type)}${hint}` } };
+    }
+    for (const kind of manifest_kinds/* KIND_NAMES */.kd) {
+        if (kind === manifest_kinds/* DEFAULT_KIND */.zR)
+            continue;
+        const found = (0,manifest_kinds/* fieldsOnlyIn */.tu)(kind).filter((path) => hasPath(manifest, path));
+        if (found.length === 0)
+            continue;
+        const fields = listWords(found.map(formatPath), 'and');
+        const label = manifest_kinds/* MANIFEST_KINDS */.ak[kind].label;
+        return {
+            kind: null,
+            problem: {
+                path: [...found[0]],
+                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].label})`,
+            },
+        };
+    }
+    return { kind: manifest_kinds/* DEFAULT_KIND */.zR, problem: null };
+}
+/** The kind a document claims, for a row of a document judged by its loader alone. */
+function claimedKind(value) {
+    return validate_isPlainObject(value) ? claimKind(value).kind : null;
+}
+function hasPath(value, path) {
+    let node = value;
+    for (const part of path) {
+        if (!validate_isPlainObject(node) || !Object.hasOwn(node, part))
+            return false;
+        node = node[part];
+    }
+    return true;
+}
+/**
+ * Checks one parsed document: its kind by `type`, then that kind's schema
+ * (generated from its OpenAPI document) and the action's own rule.
+ */
 function checkManifest(value) {
     if (!validate_isPlainObject(value)) {
-        return { valid: false, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] };
+        return { valid: false, type: null, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] };
     }
-    const unknownFields = findUnknownFields(value);
-    const problems = validate_manifest_default()(value) ? [] : ((validate_manifest_default()).errors ?? []).map(toProblem);
-    if (value.version === undefined && value.version_alias === undefined) {
-        problems.push({
-            path: [],
-            message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them',
-        });
-    }
+    const claim = claimKind(value);
+    return claim.kind ? checkManifestAs(manifest_kinds/* MANIFEST_KINDS */.ak[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
+}
+/** Checks a manifest against one kind's schema, whatever its `type` says: what that kind's endpoint would make of it. */
+function checkManifestAs(spec, value) {
+    if (!validate_isPlainObject(value))
+        return checkManifest(value);
+    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec));
     if (problems.length > 0)
-        return { valid: false, problems: dedupe(problems), unknownFields };
+        return refuse(spec.type, value, problems, spec.knownFields);
+    const unknownFields = findUnknownFields(value, spec.knownFields);
+    const identity = identityProblem(value);
+    if (identity)
+        return { valid: false, type: spec.type, problems: [identity], unknownFields };
     let body;
     try {
         body = JSON.stringify({ manifest: value });
     }
     catch (error) {
         // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
-        return { valid: false, problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }], unknownFields };
+        return { valid: false, type: spec.type, problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }], unknownFields };
     }
-    return { valid: true, kind: 'artifact-version', manifest: value, body, unknownFields };
+    return { valid: true, type: spec.type, manifest: value, body, unknownFields };
+}
+/** An invalid verdict with every problem: the ones given and the action's own rule. */
+function refuse(type, value, problems, known) {
+    const identity = identityProblem(value);
+    return { valid: false, type, problems: dedupe(identity ? [...problems, identity] : problems), unknownFields: findUnknownFields(value, known) };
+}
+/** The action's own rule: a delete names one version. */
+function identityProblem(value) {
+    if (value.version !== undefined || value.version_alias !== undefined)
+        return null;
+    return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
 }
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
 function describeProblems(problems, lineOf) {
@@ -42482,7 +42541,7 @@ function formatPath(path) {
         out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
     return out || '(manifest)';
 }
-function toProblem(error) {
+function toProblem(error, spec) {
     const path = parsePointer(error.instancePath);
     const params = error.params;
     switch (error.keyword) {
@@ -42499,22 +42558,18 @@ function toProblem(error) {
         case 'enum':
             return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` };
         case 'discriminator':
-            return discriminatorProblem(path, params, error);
+            return discriminatorProblem(path, params, error, spec);
         default:
             return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
     }
 }
-function discriminatorProblem(path, params, error) {
+function discriminatorProblem(path, params, error, spec) {
     const tag = String(params.tag);
     if (params.error === 'tag' && params.tagValue === undefined) {
         return { path, message: `missing required field "${tag}"` };
     }
     const branches = (error.parentSchema?.oneOf ?? []);
-    const allowed = branches.map((branch) => {
-        const name = branch.$ref.split('/').pop() ?? '';
-        const properties = artifact_manifest_schema_namespaceObject.L2[name]?.properties;
-        return properties?.[tag]?.enum?.[0];
-    });
+    const allowed = branches.map((branch) => (0,manifest_kinds/* schemaAt */.lv)(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
     return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
 }
 function parsePointer(pointer) {
@@ -42526,18 +42581,18 @@ function parsePointer(pointer) {
         .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
         .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
 }
-function findUnknownFields(value) {
+function findUnknownFields(value, known) {
     return Object.keys(value)
-        .filter((field) => !KNOWN.has(field))
-        .map((field) => ({ field, suggestion: closestField(field) }));
+        .filter((field) => !known.includes(field))
+        .map((field) => ({ field, suggestion: closestField(field, known) }));
 }
 /** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field) {
+function closestField(field, knownFields = manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].knownFields) {
     let best = null;
     let bestDistance = Infinity;
     const lowered = field.toLowerCase().replaceAll('-', '_');
     const tolerance = Math.max(1, Math.floor(field.length / 3));
-    for (const known of KNOWN_FIELDS) {
+    for (const known of knownFields) {
         // The distance is at least the difference in length: no need to compute it for a long key.
         if (Math.abs(lowered.length - known.length) > tolerance)
             continue;
@@ -42606,11 +42661,11 @@ function quote(value) {
     const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
     return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
-function listWords(values) {
+function listWords(values, conjunction = 'or') {
     const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
     if (words.length <= 1)
         return words.join('');
-    return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/validation.ts
@@ -42633,7 +42688,7 @@ async function validateFiles(files, options, core) {
         for (const doc of loaded) {
             const location = { file: file.relative, document: doc.document, line: doc.line };
             // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-            const verdict = doc.problems.length > 0 ? { valid: false, problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
+            const verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
             for (const { field, suggestion } of verdict.unknownFields) {
                 const { line, col } = doc.positionOf([field]);
                 const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field;
@@ -42645,23 +42700,24 @@ async function validateFiles(files, options, core) {
                 });
             }
             if (verdict.valid) {
-                checked.push({ ...location, ...identityOf(doc.value), valid: true, kind: verdict.kind, body: verdict.body });
+                checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body });
                 continue;
             }
             const message = describeProblems(verdict.problems, doc.lineOf);
             const { line, col } = doc.positionOf(verdict.problems[0].path);
-            annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: 'Invalid artifact-version manifest' });
-            checked.push({ ...location, ...identityOf(doc.value), valid: false, message });
+            annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' });
+            checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message });
         }
     }
     return checked;
 }
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
-function identityOf(value) {
+function identityOf(value, type) {
     if (!validate_isPlainObject(value))
         return results/* NO_IDENTITY */.T;
     const text = (field) => (typeof field === 'string' ? field : null);
     return {
+        type,
         ml_repo: text(value.ml_repo),
         name: text(value.name),
         version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
@@ -42715,7 +42771,7 @@ async function runStages(inputs, ledger, deps) {
                 jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)));
             const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : '';
             if (deleter && jobs.length > 0)
-                await core.group(`Delete ${count(jobs.length, 'artifact version')}${pullRequests}`, () => deleter.delete(jobs));
+                await core.group(`Delete ${count(jobs.length, 'version')}${pullRequests}`, () => deleter.delete(jobs));
         }
     }
     finally {
@@ -42758,6 +42814,84 @@ function redactRow(row, core) {
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+
+/***/ }),
+
+/***/ 8104:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zR: () => (/* binding */ DEFAULT_KIND),
+  kd: () => (/* binding */ KIND_NAMES),
+  ak: () => (/* binding */ MANIFEST_KINDS),
+  tu: () => (/* binding */ fieldsOnlyIn),
+  cq: () => (/* binding */ isManifestKind),
+  lv: () => (/* binding */ schemaAt)
+});
+
+;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
+const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
+;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
+const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
+// EXTERNAL MODULE: ./src/schema/validators.cjs
+var validators = __nccwpck_require__(7201);
+;// CONCATENATED MODULE: ./src/manifest-kinds.ts
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one, the validator generated from its OpenAPI
+// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
+// log calls it. A new kind is a document in src/schema/ and one row here.
+
+
+
+function kind(type, path, label, schema) {
+    const validate = validators[type];
+    if (!validate)
+        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
+    const root = schemaAt(schema, schema.$ref);
+    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
+    return {
+        type,
+        path,
+        label,
+        schema,
+        validate,
+        knownFields: Object.keys(root.properties ?? {}),
+        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+    };
+}
+/** The definition a `#/$defs/Name` reference names. */
+function schemaAt(schema, ref) {
+    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+}
+const MANIFEST_KINDS = {
+    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
+    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
+};
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+const DEFAULT_KIND = 'artifact-version';
+const KIND_NAMES = Object.keys(MANIFEST_KINDS);
+function isManifestKind(value) {
+    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+}
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+function fieldsOnlyIn(kind) {
+    return ONLY_IN[kind];
+}
+const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND];
+    const spec = MANIFEST_KINDS[kind];
+    const paths = [
+        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ];
+    return [kind, paths];
+}));
 
 
 /***/ }),
@@ -43526,9 +43660,11 @@ function escapeRegExp(text) {
 /* harmony export */   z8: () => (/* binding */ report)
 /* harmony export */ });
 /* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, totalsLine, renderSummary, escapeHtml, OUTPUT_LIMIT_BYTES */
-/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3650);
-/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9385);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6032);
+/* harmony import */ var _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8104);
+/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3650);
+/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9385);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6032);
+
 
 
 
@@ -43568,17 +43704,19 @@ function totalsLine(totals) {
         parts.push(`${totals['dry-run']} would be deleted (dry run)`);
     return parts.join(', ');
 }
-const COLUMNS = ['Status', 'ML repo', 'Artifact', 'Version', 'Attempts', 'Manifest', 'Message'];
+const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
+const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
 function cells(result) {
     return [
         STATUS_LABEL[result.status],
+        result.type ? _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_KINDS */ .ak[result.type].label : '',
         result.ml_repo ?? '',
         result.name ?? '',
         versionLabel(result),
         String(result.attempts),
         `${result.file}:${result.line}`,
         result.message,
-    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN);
+    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN);
 }
 function versionLabel(result) {
     if (result.version !== null && result.version_alias !== null)
@@ -43617,7 +43755,7 @@ function renderSummary(results, context, options) {
         const rows = [];
         for (const result of sortForReport(group.results)) {
             const row = `<tr>${cells(result)
-                .map((cell, index) => (index === 5 ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
                 .join('')}</tr>`;
             budget -= Buffer.byteLength(row) + 1;
             if (budget < 0)
@@ -43720,7 +43858,7 @@ async function report(results, end, deps) {
         await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
     }
     deps.core.flushAnnotations();
-    const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N)(result.status)).length;
+    const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length;
     const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
     if (end.failure !== null) {
         core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure);
@@ -43740,12 +43878,12 @@ async function report(results, end, deps) {
 }
 function writeOutputs(core, results, limit) {
     core.setOutput('deleted', countStatuses(results).deleted);
-    core.setOutput('failed', results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_1__/* .isFailure */ .N)(result.status)).length);
+    core.setOutput('failed', results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length);
     const json = JSON.stringify(results);
     core.setOutput('results', json);
     const bytes = Buffer.byteLength(json);
     if (limit !== undefined && bytes > limit) {
-        const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_0__/* .sizeOverLimit */ .xO)(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+        const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_1__/* .sizeOverLimit */ .xO)(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
         core.warning(`The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
     }
 }
@@ -43773,7 +43911,7 @@ function isFailure(status) {
             return false;
     }
 }
-const NO_IDENTITY = { ml_repo: null, name: null, version: null, version_alias: null };
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
 
 
 /***/ }),
@@ -52693,13 +52831,12 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 5796:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+/***/ 7201:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-// Generated by scripts/generate-validator.ts from src/schema/openapi.yaml. Do not edit.
+// Generated by scripts/generate-validator.ts from src/schema/artifact-version.openapi.yaml and src/schema/model-version.openapi.yaml. Do not edit.
 
-module.exports = validate20;
-module.exports["default"] = validate20;
+exports["artifact-version"] = validate20;
 const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}};
 const schema32 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."};
 const schema35 = {"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"};
@@ -53367,6 +53504,1884 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
+
+exports["model-version"] = validate25;
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}};
+const schema38 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."};
+const schema39 = {"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"};
+const schema40 = {"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"};
+const schema41 = {"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"};
+const schema51 = {"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"};
+const schema52 = {"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"};
+const schema53 = {"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"};
+const schema54 = {"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"};
+const schema55 = {"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"};
+const schema56 = {"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"};
+const schema57 = {"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"};
+const schema58 = {"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"};
+const schema59 = {"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"};
+const schema60 = {"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"};
+const schema61 = {"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"};
+const schema62 = {"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"};
+const schema42 = {"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"};
+const schema43 = {"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate27.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema42.required,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.type.type,parentSchema:schema42.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "transformers")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema42.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.type.enum,parentSchema:schema42.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.library_name !== undefined){
+let data1 = data.library_name;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.type,parentSchema:schema43,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!(((data1 === "transformers") || (data1 === "sentence-transformers")) || (data1 === "diffusers"))){
+const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values",schema:schema43.enum,parentSchema:schema43,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.pipeline_tag !== undefined){
+let data2 = data.pipeline_tag;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.pipeline_tag.type,parentSchema:schema42.properties.pipeline_tag,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.base_model !== undefined){
+let data3 = data.base_model;
+if(typeof data3 !== "string"){
+const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.base_model.type,parentSchema:schema42.properties.base_model,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+validate27.evaluated = {"props":{"type":true,"library_name":true,"pipeline_tag":true,"base_model":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema44 = {"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"};
+const schema45 = {"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"};
+const schema46 = {"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"};
+const schema47 = {"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate29.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.infer_method_name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.inputs === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.outputs === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.infer_method_name !== undefined){
+let data0 = data.infer_method_name;
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.type,parentSchema:schema47,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!((data0 === "predict") || (data0 === "predict_proba"))){
+const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+let data1 = data.inputs;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
+const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.inputs.items.type,parentSchema:schema46.properties.inputs.items,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.inputs.type,parentSchema:schema46.properties.inputs,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.outputs !== undefined){
+let data3 = data.outputs;
+if(Array.isArray(data3)){
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.outputs.items.type,parentSchema:schema46.properties.outputs.items,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.outputs.type,parentSchema:schema46.properties.outputs,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+validate29.evaluated = {"props":{"infer_method_name":true,"inputs":true,"outputs":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema44.required,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.type.type,parentSchema:schema44.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "sklearn")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.type.enum,parentSchema:schema44.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.model_filepath !== undefined){
+let data1 = data.model_filepath;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.model_filepath.type,parentSchema:schema44.properties.model_filepath,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.serialization_format !== undefined){
+let data2 = data.serialization_format;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.type,parentSchema:schema45,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data2 === "cloudpickle") || (data2 === "joblib")) || (data2 === "pickle"))){
+const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema45.enum},message:"must be equal to one of the allowed values",schema:schema45.enum,parentSchema:schema45,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.model_schema !== undefined){
+if(!(validate29(data.model_schema, {instancePath:instancePath+"/model_schema",parentData:data,parentDataProperty:"model_schema",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":{"type":true,"model_filepath":true,"serialization_format":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema48 = {"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"};
+const schema49 = {"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"};
+const schema50 = {"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate31.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.type.type,parentSchema:schema48.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "xgboost")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema48.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.type.enum,parentSchema:schema48.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.serialization_format !== undefined){
+let data1 = data.serialization_format;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!((((data1 === "cloudpickle") || (data1 === "joblib")) || (data1 === "pickle")) || (data1 === "json"))){
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.model_filepath !== undefined){
+let data2 = data.model_filepath;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model_filepath.type,parentSchema:schema48.properties.model_filepath,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.model_schema !== undefined){
+let data3 = data.model_schema;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.infer_method_name === undefined){
+const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data3.inputs === undefined){
+const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data3.outputs === undefined){
+const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data3.infer_method_name !== undefined){
+let data4 = data3.infer_method_name;
+if(typeof data4 !== "string"){
+const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.infer_method_name.type,parentSchema:schema50.properties.infer_method_name,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!(data4 === "predict")){
+const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema50.properties.infer_method_name.enum},message:"must be equal to one of the allowed values",schema:schema50.properties.infer_method_name.enum,parentSchema:schema50.properties.infer_method_name,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data3.inputs !== undefined){
+let data5 = data3.inputs;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
+const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.inputs.items.type,parentSchema:schema50.properties.inputs.items,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.inputs.type,parentSchema:schema50.properties.inputs,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data3.outputs !== undefined){
+let data7 = data3.outputs;
+if(Array.isArray(data7)){
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.outputs.items.type,parentSchema:schema50.properties.outputs.items,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.outputs.type,parentSchema:schema50.properties.outputs,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data:data3};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+validate31.evaluated = {"props":{"type":true,"serialization_format":true,"model_filepath":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate26.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.metadata === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ml_repo === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 256){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema38.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema38.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+let data1 = data.metadata;
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.metadata.type,parentSchema:schema38.properties.metadata,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.ml_repo !== undefined){
+let data2 = data.ml_repo;
+if(typeof data2 === "string"){
+if(!pattern5.test(data2)){
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema38.properties.ml_repo,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.ml_repo.type,parentSchema:schema38.properties.ml_repo,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data3 = data.version;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema38.properties.version.type,parentSchema:schema38.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema38.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.type !== undefined){
+let data4 = data.type;
+if(typeof data4 !== "string"){
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.type.type,parentSchema:schema38.properties.type,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!(data4 === "model-version")){
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func1(data5) > 512){
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema38.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.version_alias !== undefined){
+let data6 = data.version_alias;
+if(typeof data6 === "string"){
+if(func1(data6) > 128){
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema38.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(!pattern6.test(data6)){
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema38.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.version_alias.type,parentSchema:schema38.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.source !== undefined){
+let data7 = data.source;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+const tag0 = data7.type;
+if(typeof tag0 == "string"){
+if(tag0 === "truefoundry"){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.type === undefined){
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema39.required,parentSchema:schema39,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data7.type !== undefined){
+let data8 = data7.type;
+if(typeof data8 !== "string"){
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.type.type,parentSchema:schema39.properties.type,data:data8};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!(data8 === "truefoundry")){
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema39.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.type.enum,parentSchema:schema39.properties.type,data:data8};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data7.uri !== undefined){
+let data9 = data7.uri;
+if(typeof data9 === "string"){
+if(!pattern7.test(data9)){
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema39.properties.uri,data:data9};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.uri.type,parentSchema:schema39.properties.uri,data:data9};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data7};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+var props0 = {};
+props0.type = true;
+props0.uri = true;
+}
+else if(tag0 === "external"){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.type === undefined){
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema40.required,parentSchema:schema40,data:data7};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(data7.uri === undefined){
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema40.required,parentSchema:schema40,data:data7};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(data7.type !== undefined){
+let data10 = data7.type;
+if(typeof data10 !== "string"){
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.type.type,parentSchema:schema40.properties.type,data:data10};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(!(data10 === "external")){
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema40.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.type.enum,parentSchema:schema40.properties.type,data:data10};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data7.uri !== undefined){
+let data11 = data7.uri;
+if(typeof data11 === "string"){
+if(!pattern7.test(data11)){
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema40.properties.uri,data:data11};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.uri.type,parentSchema:schema40.properties.uri,data:data11};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data:data7};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.type = true;
+props0.uri = true;
+}
+}
+else if(tag0 === "local"){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.type === undefined){
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema41.required,parentSchema:schema41,data:data7};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data7.file_or_folder === undefined){
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'",schema:schema41.required,parentSchema:schema41,data:data7};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data7.type !== undefined){
+let data12 = data7.type;
+if(typeof data12 !== "string"){
+const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.type.type,parentSchema:schema41.properties.type,data:data12};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(!(data12 === "local")){
+const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.type.enum,parentSchema:schema41.properties.type,data:data12};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data7.file_or_folder !== undefined){
+let data13 = data7.file_or_folder;
+if(typeof data13 !== "string"){
+const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.file_or_folder.type,parentSchema:schema41.properties.file_or_folder,data:data13};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data7};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.type = true;
+props0.file_or_folder = true;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.source.discriminator,parentSchema:schema38.properties.source,data:data7};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema38.properties.source.discriminator,parentSchema:schema38.properties.source,data:data7};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.source.type,parentSchema:schema38.properties.source,data:data7};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data.framework !== undefined){
+let data14 = data.framework;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+const tag1 = data14.type;
+if(typeof tag1 == "string"){
+if(tag1 === "transformers"){
+if(!(validate27(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+var props1 = {};
+props1.type = true;
+props1.library_name = true;
+props1.pipeline_tag = true;
+props1.base_model = true;
+}
+else if(tag1 === "tensorflow"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema51.required,parentSchema:schema51,data:data14};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data15 = data14.type;
+if(typeof data15 !== "string"){
+const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.type.type,parentSchema:schema51.properties.type,data:data15};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(!(data15 === "tensorflow")){
+const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema51.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.type.enum,parentSchema:schema51.properties.type,data:data15};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data:data14};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "sklearn"){
+if(!(validate28(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+props1.model_filepath = true;
+props1.serialization_format = true;
+props1.model_schema = true;
+}
+}
+else if(tag1 === "pytorch"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data:data14};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data16 = data14.type;
+if(typeof data16 !== "string"){
+const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.type.type,parentSchema:schema52.properties.type,data:data16};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(!(data16 === "pytorch")){
+const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.type.enum,parentSchema:schema52.properties.type,data:data16};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data14};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "keras"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema53.required,parentSchema:schema53,data:data14};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data17 = data14.type;
+if(typeof data17 !== "string"){
+const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.type.type,parentSchema:schema53.properties.type,data:data17};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(!(data17 === "keras")){
+const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema53.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.type.enum,parentSchema:schema53.properties.type,data:data17};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data14};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "xgboost"){
+if(!(validate31(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+props1.serialization_format = true;
+props1.model_filepath = true;
+props1.model_schema = true;
+}
+}
+else if(tag1 === "lightgbm"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema54.required,parentSchema:schema54,data:data14};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data18 = data14.type;
+if(typeof data18 !== "string"){
+const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.type.type,parentSchema:schema54.properties.type,data:data18};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(!(data18 === "lightgbm")){
+const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.type.enum,parentSchema:schema54.properties.type,data:data18};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data:data14};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "fastai"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema55.required,parentSchema:schema55,data:data14};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data19 = data14.type;
+if(typeof data19 !== "string"){
+const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.type.type,parentSchema:schema55.properties.type,data:data19};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if(!(data19 === "fastai")){
+const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema55.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema55.properties.type.enum,parentSchema:schema55.properties.type,data:data19};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data:data14};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "h2o"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema56.required,parentSchema:schema56,data:data14};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data20 = data14.type;
+if(typeof data20 !== "string"){
+const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.type.type,parentSchema:schema56.properties.type,data:data20};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(!(data20 === "h2o")){
+const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.type.enum,parentSchema:schema56.properties.type,data:data20};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data:data14};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "onnx"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema57.required,parentSchema:schema57,data:data14};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data21 = data14.type;
+if(typeof data21 !== "string"){
+const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.type.type,parentSchema:schema57.properties.type,data:data21};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(!(data21 === "onnx")){
+const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema57.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema57.properties.type.enum,parentSchema:schema57.properties.type,data:data21};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data14};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "spacy"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data:data14};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data22 = data14.type;
+if(typeof data22 !== "string"){
+const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.type.type,parentSchema:schema58.properties.type,data:data22};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(!(data22 === "spacy")){
+const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data22};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data14};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "statsmodels"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema59.required,parentSchema:schema59,data:data14};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data23 = data14.type;
+if(typeof data23 !== "string"){
+const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.type.type,parentSchema:schema59.properties.type,data:data23};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+if(!(data23 === "statsmodels")){
+const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema59.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema59.properties.type.enum,parentSchema:schema59.properties.type,data:data23};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data:data14};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "gluon"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema60.required,parentSchema:schema60,data:data14};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data24 = data14.type;
+if(typeof data24 !== "string"){
+const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.type.type,parentSchema:schema60.properties.type,data:data24};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(!(data24 === "gluon")){
+const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema60.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema60.properties.type.enum,parentSchema:schema60.properties.type,data:data24};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data14};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else if(tag1 === "paddle"){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.type === undefined){
+const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.required,parentSchema:schema61,data:data14};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(data14.type !== undefined){
+let data25 = data14.type;
+if(typeof data25 !== "string"){
+const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.type.type,parentSchema:schema61.properties.type,data:data25};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+if(!(data25 === "paddle")){
+const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.type.enum,parentSchema:schema61.properties.type,data:data25};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data:data14};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.framework.discriminator,parentSchema:schema38.properties.framework,data:data14};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema38.properties.framework.discriminator,parentSchema:schema38.properties.framework,data:data14};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.framework.type,parentSchema:schema38.properties.framework,data:data14};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data.environment !== undefined){
+let data26 = data.environment;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.python_version !== undefined){
+let data27 = data26.python_version;
+if(typeof data27 !== "string"){
+const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.python_version.type,parentSchema:schema62.properties.python_version,data:data27};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data26.pip_packages !== undefined){
+let data28 = data26.pip_packages;
+if(Array.isArray(data28)){
+const len0 = data28.length;
+for(let i0=0; i0<len0; i0++){
+let data29 = data28[i0];
+if(typeof data29 !== "string"){
+const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.pip_packages.items.type,parentSchema:schema62.properties.pip_packages.items,data:data29};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+}
+else {
+const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.pip_packages.type,parentSchema:schema62.properties.pip_packages,data:data28};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data26};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data.step !== undefined){
+let data30 = data.step;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema38.properties.step.type,parentSchema:schema38.properties.step,data:data30};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema38.properties.step,data:data30};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+if(data.run_id !== undefined){
+let data31 = data.run_id;
+if(typeof data31 !== "string"){
+const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.run_id.type,parentSchema:schema38.properties.run_id,data:data31};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+validate26.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://truefoundry.com/schemas/ModelManifest" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate25.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate26(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+validate25.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
 
 

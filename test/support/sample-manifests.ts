@@ -1,7 +1,11 @@
 // Valid manifests for the network tests, one distinct version each.
+import { MANIFEST_KINDS } from '../../src/manifest-kinds.ts'
 import type { ArtifactManifest } from '../../src/manifest-types.ts'
 import type { Job } from '../../src/plan.ts'
 import { versionKey } from './stand-in-control-plane.ts'
+
+/** The artifact-version endpoint, below control-plane-url. */
+export const ARTIFACT_PATH = MANIFEST_KINDS['artifact-version'].path
 
 export function sampleManifest(index: number): ArtifactManifest {
   return { name: `model-${index}`, ml_repo: 'previews', version: index + 1, metadata: {}, source: { type: 'truefoundry' } }
@@ -14,6 +18,6 @@ export function sampleBody(index: number): string {
 
 /** `count` jobs, and their keys for the stand-in's `existing`. */
 export function sampleJobs(count: number): { jobs: Job[]; keys: string[] } {
-  const jobs = Array.from({ length: count }, (_, index) => ({ index, body: sampleBody(index) }))
+  const jobs = Array.from({ length: count }, (_, index) => ({ index, path: ARTIFACT_PATH, body: sampleBody(index) }))
   return { jobs, keys: jobs.map((_, index) => versionKey(sampleManifest(index) as unknown as Record<string, unknown>)) }
 }

@@ -1,13 +1,16 @@
 // A stand-in for the TrueFoundry control plane on loopback, for the demo and
-// the tests: it answers POST /api/ml/v1/artifact-versions as the API reference
-// describes, checks the bearer token and the manifest, and records every request.
+// the tests: it answers POST /api/ml/v1/artifact-versions and
+// /api/ml/v1/model-versions as the API reference describes, checks the bearer
+// token and the manifest against the endpoint's own schema (so a model sent to
+// the artifact endpoint, or the other way round, is refused with 422, as the
+// real one refuses it), and records every request.
 // A body of `{}` (the action's endpoint check, which deletes nothing) is answered
 // as FastAPI answers a body without its field, 422, and recorded apart, in
 // `probes`, so `requests` holds only the deletes.
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import validateManifest from '../../src/schema/validate-manifest.cjs'
+import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../../src/manifest-kinds.ts'
 
 export interface RecordedRequest {
   /** When the request line arrived, in ms since the epoch (monotonic within a run). */
@@ -28,7 +31,7 @@ export type Script = (
 
 export interface StandInOptions {
   token: string
-  /** Versions that exist, as keys from versionKey(); a delete of one not here answers 404. */
+  /** Versions that exist, as keys from versionKey() (`repo/name@3`, `model-version:repo/name@3`); a delete of one not here answers 404. */
   existing?: Iterable<string>
   script?: Script
   /** Serve https with this key and certificate (e.g. from test/support/private-ca.ts). */
@@ -50,8 +53,15 @@ export interface StandIn {
   close(): Promise<void>
 }
 
-export function versionKey(manifest: Record<string, unknown>): string {
-  return `${String(manifest.ml_repo)}/${String(manifest.name)}@${String(manifest.version ?? manifest.version_alias)}`
+/** A version's key: `ml_repo/name@version` for an artifact version; the kind first for another, as in `model-version:ml_repo/name@v2`. */
+export function versionKey(manifest: Record<string, unknown>, kind: ManifestKind = 'artifact-version'): string {
+  const key = `${String(manifest.ml_repo)}/${String(manifest.name)}@${String(manifest.version ?? manifest.version_alias)}`
+  return kind === 'artifact-version' ? key : `${kind}:${key}`
+}
+
+/** The kind whose endpoint `path` is, or undefined. */
+function kindAt(path: string): ManifestKind | undefined {
+  return KIND_NAMES.find((kind) => path === `/${MANIFEST_KINDS[kind].path}`)
 }
 
 function parseManifest(body: string): Record<string, unknown> | null {
@@ -99,19 +109,21 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(payload))
     }
-    if (request.method !== 'POST' || request.path !== '/api/ml/v1/artifact-versions') return send(404, { detail: 'Not Found' })
+    const kind = kindAt(request.path)
+    if (request.method !== 'POST' || !kind) return send(404, { detail: 'Not Found' })
+    const { validate, label } = MANIFEST_KINDS[kind]
     if (request.headers.authorization !== `Bearer ${options.token}`) return send(401, { detail: 'Invalid API key' })
     if (!request.manifest) return send(422, { detail: [{ loc: ['body', 'manifest'], msg: 'Field required', type: 'missing' }] })
-    if (!validateManifest(request.manifest)) {
-      const detail = (validateManifest.errors ?? []).map((error) => ({
+    if (!validate(request.manifest)) {
+      const detail = (validate.errors ?? []).map((error) => ({
         loc: ['body', 'manifest', ...error.instancePath.split('/').filter(Boolean)],
         msg: error.message,
         type: 'value_error',
       }))
       return send(422, { detail })
     }
-    const key = versionKey(request.manifest)
-    if (!existing.delete(key)) return send(404, { detail: `Artifact version ${key} not found` })
+    const key = versionKey(request.manifest, kind)
+    if (!existing.delete(key)) return send(404, { detail: `${label[0]!.toUpperCase()}${label.slice(1)} ${key} not found` })
     send(200, {})
   }
 

@@ -1,0 +1,91 @@
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one, the validator generated from its OpenAPI
+// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
+// log calls it. A new kind is a document in src/schema/ and one row here.
+import artifactSchema from './schema/artifact-version.schema.json' with { type: 'json' }
+import modelSchema from './schema/model-version.schema.json' with { type: 'json' }
+import validators from './schema/validators.cjs'
+
+export type ManifestKind = 'artifact-version' | 'model-version'
+
+/** The parts of a generated schema (src/schema/<type>.schema.json) the action reads. */
+export interface GeneratedSchema {
+  $ref: string
+  $defs: Record<string, SchemaNode>
+}
+
+export interface SchemaNode {
+  properties?: Record<string, SchemaNode>
+  oneOf?: { $ref: string }[]
+  enum?: unknown[]
+}
+
+export interface ManifestKindSpec {
+  type: ManifestKind
+  /** The delete-by-manifest endpoint, below control-plane-url. */
+  path: string
+  /** What the log, the summary and messages call one. */
+  label: string
+  schema: GeneratedSchema
+  /** The generated validator: true when the value conforms; its errors otherwise. */
+  validate: NonNullable<(typeof validators)[string]>
+  /** The manifest's own fields, as the schema names them. */
+  knownFields: readonly string[]
+  /** Fields under `source` any of its source types names. */
+  sourceFields: readonly string[]
+}
+
+function kind(type: ManifestKind, path: string, label: string, schema: GeneratedSchema): ManifestKindSpec {
+  const validate = validators[type]
+  if (!validate) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
+  const root = schemaAt(schema, schema.$ref)
+  const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
+  return {
+    type,
+    path,
+    label,
+    schema,
+    validate,
+    knownFields: Object.keys(root.properties ?? {}),
+    sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+  }
+}
+
+/** The definition a `#/$defs/Name` reference names. */
+export function schemaAt(schema: GeneratedSchema, ref: string): SchemaNode {
+  return schema.$defs[ref.split('/').pop() ?? ''] ?? {}
+}
+
+export const MANIFEST_KINDS: Readonly<Record<ManifestKind, ManifestKindSpec>> = {
+  'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifactSchema as GeneratedSchema),
+  'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', modelSchema as GeneratedSchema),
+}
+
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+export const DEFAULT_KIND: ManifestKind = 'artifact-version'
+
+export const KIND_NAMES = Object.keys(MANIFEST_KINDS) as ManifestKind[]
+
+export function isManifestKind(value: unknown): value is ManifestKind {
+  return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value)
+}
+
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+export function fieldsOnlyIn(kind: ManifestKind): readonly (readonly string[])[] {
+  return ONLY_IN[kind]
+}
+
+const ONLY_IN = Object.fromEntries(
+  KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND]
+    const spec = MANIFEST_KINDS[kind]
+    const paths = [
+      ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+      ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ]
+    return [kind, paths]
+  }),
+) as Record<ManifestKind, string[][]>
