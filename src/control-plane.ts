@@ -189,7 +189,7 @@ function describeCertificateError(error: Error & { code?: string }, url: URL): s
   return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`
 }
 
-function describeNetworkError(error: Error & { code?: string }, proxy: string | null): string {
+export function describeNetworkError(error: Error & { code?: string }, proxy: string | null): string {
   const tunnel = /^Proxy response \((\d+)\)/.exec(error.message)
   if (tunnel) {
     return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`

@@ -163,3 +163,37 @@ describe('behind a proxy, with a private CA', () => {
   })
 })
 
+describe('a trusted private CA, and certificates that are still wrong', () => {
+  let ca: PrivateCa
+  beforeAll(async () => {
+    ca = await createPrivateCa()
+  }, 30_000)
+  afterAll(() => ca?.remove())
+
+  test.each([
+    ['for another name', () => ca.serverCertificate(['DNS:other.example']), /^the certificate of 127\.0\.0\.1:\d+ is not for that name \(ERR_TLS_CERT_ALTNAME_INVALID\): check the host in control-plane-url\./],
+    ['expired', () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }), /^the certificate of 127\.0\.0\.1:\d+ is outside its validity dates \(CERT_HAS_EXPIRED\): the server's certificate needs renewing\./],
+  ] as const)('a certificate %s fails at once, naming the cause', async (_name, make, reason) => {
+    const stand = await startFaultServer({ token: TOKEN, tls: await make() })
+    try {
+      const run = await runClient(stand.url, { NODE_EXTRA_CA_CERTS: ca.caFile })
+      expect(run.check).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
+      expect(run.check.kind === 'error' && run.check.reason).toMatch(reason)
+      expect(stand.requests).toHaveLength(0)
+    } finally {
+      await stand.close()
+    }
+  })
+
+  test('trusted and for the right name: the check and the delete go through', async () => {
+    const stand = await startFaultServer({ token: TOKEN, tls: await ca.serverCertificate(['IP:127.0.0.1']), existing: ['previews/model-0@1'] })
+    try {
+      const run = await runClient(stand.url, { NODE_EXTRA_CA_CERTS: ca.caFile })
+      expect(run.check).toMatchObject({ kind: 'response', status: 422 })
+      expect(run.attempt).toMatchObject({ kind: 'response', status: 200 })
+    } finally {
+      await stand.close()
+    }
+  })
+})
+
