@@ -50,16 +50,9 @@ export interface DeletionDeps {
  * backoff gives its slot to another; a retry goes before requests not yet
  * started. A rejected token stops everything: the next request would carry it too.
  */
-export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps): Promise<Map<number, Outcome>> {
-  const slots = new Slots(options.concurrency)
-  const stop = new AbortController()
-  let stopReason = ''
-  const stopAll = (reason: string) => {
-    if (stop.signal.aborted) return
-    stopReason = reason
-    stop.abort()
-    slots.close()
-  }
+export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps, pool = new DeletionPool(options.concurrency)): Promise<Map<number, Outcome>> {
+  const { slots } = pool
+  const stopAll = (reason: string) => pool.stop(reason)
   /** A stop that holds for every later request of the run, not only this call's. */
   const stopRun = (reason: string) => {
     deps.onStop?.(reason)
@@ -108,14 +101,14 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
           }
           lastRetryable = judgement
           earlierMayHaveWorked ||= mayHaveTakenEffect(judgement)
-          await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal)
+          await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), pool.signal)
       }
     }
   }
 
   function stopped(attempts: number, last: Extract<Judgement, { kind: 'retryable' }> | null): Outcome {
-    if (attempts === 0 || !last) return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stopReason}` }
-    return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` }
+    if (attempts === 0 || !last) return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` }
+    return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` }
   }
 
   // An error thrown for one version (a defect: send never rejects) stops every
@@ -217,7 +210,9 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let controlPlane: ControlPlane | null = null
-  let endpointServed = false
+  /** The endpoint check, started by the first jobs and awaited by every batch, so it runs once however the batches overlap. */
+  let endpointCheck: Promise<EndpointCheck> | null = null
+  const pool = new DeletionPool(options.concurrency)
   /** Why nothing more may be sent, once something says so. */
   let stoppedBy: string | null = null
   const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 }
@@ -243,16 +238,17 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     if (jobs.length === 0) return
     if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
     const client = connect()
-    if (!endpointServed) {
-      const url = client.endpointUrl(DELETE_PATH)
-      const check = await checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random })
-      if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
-      if (check.kind === 'refused') {
-        stoppedBy = 'the endpoint check failed (see the error above)'
-        skipAll(jobs, stoppedBy)
-        throw new StepFailure(check.message)
-      }
-      endpointServed = true
+    const url = client.endpointUrl(DELETE_PATH)
+    endpointCheck ??= checkEndpoint((signal) => client.checkEndpoint(DELETE_PATH, signal), { url, path: DELETE_PATH }, deletion, { now, random })
+    const check = await endpointCheck
+    if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
+    if (check.kind === 'refused') {
+      // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
+      const first = stoppedBy === null
+      stoppedBy = 'the endpoint check failed (see the error above)'
+      skipAll(jobs, stoppedBy)
+      if (first) throw new StepFailure(check.message)
+      return
     }
     progress.total += jobs.length
     await runDeletions(jobs, deletion, {
@@ -271,14 +267,42 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
           core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`)
         }
       },
-    })
+    }, pool)
   }
 
   return { delete: deleteJobs, close: () => controlPlane?.close() }
 }
 
+/**
+ * What the runDeletions calls of one run share: `concurrency` slots, so that a
+ * batch's requests take the slots the batch before frees as soon as it frees
+ * them, and one stop, which holds for every call, running or to come.
+ */
+export class DeletionPool {
+  readonly slots: Slots
+  private readonly stopped = new AbortController()
+  /** Why nothing more may be sent; empty until something says so. */
+  reason = ''
+
+  constructor(concurrency: number) {
+    this.slots = new Slots(concurrency)
+  }
+
+  /** Aborted at the stop: ends the waits between attempts. */
+  get signal(): AbortSignal {
+    return this.stopped.signal
+  }
+
+  stop(reason: string): void {
+    if (this.stopped.signal.aborted) return
+    this.reason = reason
+    this.stopped.abort()
+    this.slots.close()
+  }
+}
+
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
-class Slots {
+export class Slots {
   private free: number
   private closed = false
   private readonly priorityWaiting: ((ok: boolean) => void)[] = []
