@@ -50,16 +50,9 @@ export interface DeletionDeps {
  * backoff gives its slot to another; a retry goes before requests not yet
  * started. A rejected token stops everything: the next request would carry it too.
  */
-export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps): Promise<Map<number, Outcome>> {
-  const slots = new Slots(options.concurrency)
-  const stop = new AbortController()
-  let stopReason = ''
-  const stopAll = (reason: string) => {
-    if (stop.signal.aborted) return
-    stopReason = reason
-    stop.abort()
-    slots.close()
-  }
+export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps, pool = new DeletionPool(options.concurrency)): Promise<Map<number, Outcome>> {
+  const { slots } = pool
+  const stopAll = (reason: string) => pool.stop(reason)
   /** A stop that holds for every later request of the run, not only this call's. */
   const stopRun = (reason: string) => {
     deps.onStop?.(reason)
@@ -108,14 +101,14 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
           }
           lastRetryable = judgement
           earlierMayHaveWorked ||= mayHaveTakenEffect(judgement)
-          await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal)
+          await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), pool.signal)
       }
     }
   }
 
   function stopped(attempts: number, last: Extract<Judgement, { kind: 'retryable' }> | null): Outcome {
-    if (attempts === 0 || !last) return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stopReason}` }
-    return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` }
+    if (attempts === 0 || !last) return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` }
+    return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` }
   }
 
   // An error thrown for one version (a defect: send never rejects) stops every
@@ -217,7 +210,10 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let controlPlane: ControlPlane | null = null
-  const served = new Set<string>()
+  /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
+  const endpointChecks = new Map<string, Promise<EndpointCheck>>()
+  /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
+  const pool = new DeletionPool(options.concurrency)
   /** Why nothing more may be sent, once something says so. */
   let stoppedBy: string | null = null
   const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 }
@@ -234,60 +230,101 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     for (const job of jobs) ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
   }
 
-  /** Checks the endpoints of these jobs not checked yet; false when the jobs must not be sent. */
-  async function checkEndpoints(client: ControlPlane, jobs: Job[]): Promise<boolean> {
-    const paths = [...new Set(jobs.map((job) => job.path))].filter((path) => !served.has(path))
-    if (paths.length === 0) return true
-    const endpoints = paths.map((path) => client.endpointUrl(path))
-    const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
-    const verb = served.size === 0 ? 'Sending to' : 'Also sending to'
-    core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
-    for (const [index, path] of paths.entries()) {
-      const check = await checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random })
-      if (check.kind === 'cancelled') {
-        skipAll(jobs, 'cancelled')
-        return false
+  /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
+  function checkEndpoints(client: ControlPlane, jobs: Job[]): Promise<EndpointCheck>[] {
+    const paths = [...new Set(jobs.map((job) => job.path))]
+    const fresh = paths.filter((path) => !endpointChecks.has(path))
+    if (fresh.length > 0) {
+      const endpoints = fresh.map((path) => client.endpointUrl(path))
+      const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
+      const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to'
+      core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
+      let previous: Promise<EndpointCheck> = Promise.resolve({ kind: 'served' })
+      for (const [index, path] of fresh.entries()) {
+        // One after the other: a refusal of the first spares the others a request.
+        const check = previous.then((before) =>
+          before.kind === 'served' ? checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random }) : before,
+        )
+        endpointChecks.set(path, check)
+        previous = check
       }
-      if (check.kind === 'refused') {
-        stoppedBy = 'the endpoint check failed (see the error above)'
-        skipAll(jobs, stoppedBy)
-        throw new StepFailure(check.message)
-      }
-      served.add(path)
     }
-    return true
+    return paths.map((path) => endpointChecks.get(path)!)
   }
 
   async function deleteJobs(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return
     if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
     const client = connect()
-    if (!(await checkEndpoints(client, jobs))) return
+    for (const check of await Promise.all(checkEndpoints(client, jobs))) {
+      if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
+      if (check.kind === 'refused') {
+        // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
+        const first = stoppedBy === null
+        stoppedBy = 'the endpoint check failed (see the error above)'
+        skipAll(jobs, stoppedBy)
+        if (first) throw new StepFailure(check.message)
+        return
+      }
+    }
     progress.total += jobs.length
-    await runDeletions(jobs, deletion, {
-      send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
-      now,
-      random,
-      onStop: (reason) => (stoppedBy = reason),
-      onSending: (job) => ledger.sending(job),
-      onSettled(job, outcome) {
-        ledger.settled(job, outcome)
-        progress.settled++
-        if (outcome.status === 'deleted' || outcome.status === 'not-found') progress.deleted++
-        if (outcome.status === 'failed') progress.failed++
-        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
-          progress.last = now()
-          core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`)
-        }
+    await runDeletions(
+      jobs,
+      deletion,
+      {
+        send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
+        now,
+        random,
+        onStop: (reason) => (stoppedBy = reason),
+        onSending: (job) => ledger.sending(job),
+        onSettled(job, outcome) {
+          ledger.settled(job, outcome)
+          progress.settled++
+          if (outcome.status === 'deleted' || outcome.status === 'not-found') progress.deleted++
+          if (outcome.status === 'failed') progress.failed++
+          if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
+            progress.last = now()
+            core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`)
+          }
+        },
       },
-    })
+      pool,
+    )
   }
 
   return { delete: deleteJobs, close: () => controlPlane?.close() }
 }
 
+/**
+ * What the runDeletions calls of one run share: `concurrency` slots, so that a
+ * batch's requests take the slots the batch before frees as soon as it frees
+ * them, and one stop, which holds for every call, running or to come.
+ */
+export class DeletionPool {
+  readonly slots: Slots
+  private readonly stopped = new AbortController()
+  /** Why nothing more may be sent; empty until something says so. */
+  reason = ''
+
+  constructor(concurrency: number) {
+    this.slots = new Slots(concurrency)
+  }
+
+  /** Aborted at the stop: ends the waits between attempts. */
+  get signal(): AbortSignal {
+    return this.stopped.signal
+  }
+
+  stop(reason: string): void {
+    if (this.stopped.signal.aborted) return
+    this.reason = reason
+    this.stopped.abort()
+    this.slots.close()
+  }
+}
+
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
-class Slots {
+export class Slots {
   private free: number
   private closed = false
   private readonly priorityWaiting: ((ok: boolean) => void)[] = []

@@ -69,14 +69,31 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   if (files.length === 0) return noFiles(inputs, core)
 
   const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
+  // A sweep's batches overlap: the next page of pull requests is listed and
+  // checked while the batch before is deleted, and its requests queue for the
+  // slots that batch frees. One batch waits at most, so memory stays flat.
+  let deleting: Promise<void> = Promise.resolve()
   try {
     for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
       const jobs: Job[] = []
       for (const target of batch) jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)))
-      const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : ''
-      if (deleter && jobs.length > 0) await core.group(`Delete ${count(jobs.length, 'version')}${pullRequests}`, () => deleter.delete(jobs))
+      if (!deleter || jobs.length === 0) continue
+      if (!inputs.sweep) {
+        await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs))
+        continue
+      }
+      // No group: the next pull requests' groups are written while these are deleted.
+      core.info(`Deleting ${count(jobs.length, 'version')} of ${count(batch.length, 'pull request')}.`)
+      const before = deleting
+      deleting = deleter.delete(jobs)
+      // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
+      deleting.catch(() => undefined)
+      await before
     }
+    await deleting
   } finally {
+    // Whatever stopped the listing, what was already sent to be deleted finishes first.
+    await deleting.catch(() => undefined)
     deleter?.close()
   }
   return null

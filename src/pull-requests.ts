@@ -111,21 +111,33 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const fetched = new Set<string>()
   let next: string | null = null
   for (let page = 1; ; page++) {
-    const response = await fetchPage(page)
-    const pullRequests = readPage(response.data, page)
-    for (const pullRequest of pullRequests) {
-      if (Date.parse(pullRequest.updated_at) < windowStart) return
-      const closedAt = pullRequest.closed_at
-      if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number)) continue
-      listed.add(pullRequest.number)
-      yield closedPullRequest(pullRequest, closedAt)
-    }
+    const { inWindow, pastWindow, link } = await readWindow(page)
+    yield* inWindow
+    if (pastWindow) return
     if (next !== null) fetched.add(next)
-    next = nextPageUrl(response.headers.link, api, page)
+    next = nextPageUrl(link, api, page)
     if (next === null) return
     if (fetched.has(next)) {
       throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`)
     }
+  }
+
+  /**
+   * One page, down to the pull requests closed within the window. Only these
+   * few fields live on while the caller works through them: GitHub's list
+   * items, with their two repository objects, come to megabytes a page.
+   */
+  async function readWindow(page: number): Promise<{ inWindow: ClosedPullRequest[]; pastWindow: boolean; link: string | undefined }> {
+    const response = await fetchPage(page)
+    const inWindow: ClosedPullRequest[] = []
+    for (const pullRequest of readPage(response.data, page)) {
+      if (Date.parse(pullRequest.updated_at) < windowStart) return { inWindow, pastWindow: true, link: undefined }
+      const closedAt = pullRequest.closed_at
+      if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number)) continue
+      listed.add(pullRequest.number)
+      inWindow.push(closedPullRequest(pullRequest, closedAt))
+    }
+    return { inWindow, pastWindow: false, link: response.headers.link }
   }
 
   async function fetchPage(page: number): Promise<{ data: unknown; headers: { link?: string } }> {

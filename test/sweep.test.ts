@@ -157,3 +157,57 @@ describe('the sweep', () => {
     expect(run.stdout).toMatch(/^::error::Input "closed-within-days" sweeps the pull requests closed in the last 7 days, .*Turn it on\.$/m)
   })
 })
+
+describe('the sweep across pages of pull requests', () => {
+  /** 250 pull requests, three pages: 250–151, 150–51, 50–1; two versions each, all existing; the control plane answers each delete after `latencyMs`. */
+  async function setUpPages(options: { answers?: (GitHubAnswer | undefined)[]; latencyMs: number }) {
+    const pullRequests = Array.from({ length: 250 }, (_, i) => closedPullRequest(250 - i, NOW, (6 * i) / 250))
+    const existing = pullRequests.flatMap(({ number, head }) => [`previews/churn-classifier@v0-pr${number}`, `previews/churn-report-${head.ref}@v0-pr${number}`])
+    const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers })
+    let inFlight = 0
+    let mostInFlight = 0
+    const answered: { pullRequest: number; at: number }[] = []
+    const controlPlane = await startStandIn({
+      token: TFY_TOKEN,
+      existing,
+      async script(request, response) {
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
+        inFlight--
+        response.once('finish', () => answered.push({ pullRequest: Number(/pr(\d+)$/.exec(String(request.manifest?.version_alias))?.[1]), at: performance.timeOrigin + performance.now() }))
+      },
+    })
+    servers.push(gitHub, controlPlane)
+    const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+    await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
+    return { gitHub, controlPlane, workspace, answered, mostInFlight: () => mostInFlight }
+  }
+
+  it('lists and checks the next page while the page before is deleted, one page ahead at most, within concurrency, the endpoint checked once', async () => {
+    const setup = await setUpPages({ latencyMs: 10 })
+    const run = await sweep(setup, { concurrency: '4' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(rows(run).map((row) => row.status)).toEqual(Array(500).fill('deleted'))
+    const [, page2, page3] = setup.gitHub.requests.map((request) => request.arrivedAt)
+    const firstPage = setup.answered.filter(({ pullRequest }) => pullRequest > 150).map(({ at }) => at)
+    expect(firstPage).toHaveLength(200)
+    // Page 2 was asked for while the first page's versions were being deleted…
+    expect(page2).toBeLessThan(Math.max(...firstPage))
+    // …and page 3 only once they were all answered: the sweep holds one page of pull requests ahead, no more.
+    expect(page3).toBeGreaterThanOrEqual(Math.max(...firstPage))
+    expect(setup.mostInFlight()).toBeLessThanOrEqual(4)
+    expect(setup.controlPlane.probes).toHaveLength(1)
+  })
+
+  it('when the listing fails on a later page, the versions already sent to be deleted are deleted before the step fails', async () => {
+    const setup = await setUpPages({ latencyMs: 20, answers: [undefined, github.badCredentials()] })
+    const run = await sweep(setup, { concurrency: '4' })
+
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^::error::GitHub rejected the github-token input/m)
+    const statuses = rows(run).map((row) => row.status)
+    expect(statuses).toEqual(Array(200).fill('deleted'))
+    expect(setup.controlPlane.requests).toHaveLength(200)
+  })
+})

@@ -30132,17 +30132,9 @@ const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
  * backoff gives its slot to another; a retry goes before requests not yet
  * started. A rejected token stops everything: the next request would carry it too.
  */
-async function runDeletions(jobs, options, deps) {
-    const slots = new Slots(options.concurrency);
-    const stop = new AbortController();
-    let stopReason = '';
-    const stopAll = (reason) => {
-        if (stop.signal.aborted)
-            return;
-        stopReason = reason;
-        stop.abort();
-        slots.close();
-    };
+async function runDeletions(jobs, options, deps, pool = new DeletionPool(options.concurrency)) {
+    const { slots } = pool;
+    const stopAll = (reason) => pool.stop(reason);
     /** A stop that holds for every later request of the run, not only this call's. */
     const stopRun = (reason) => {
         deps.onStop?.(reason);
@@ -30196,14 +30188,14 @@ async function runDeletions(jobs, options, deps) {
                     }
                     lastRetryable = judgement;
                     earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
-                    await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), stop.signal);
+                    await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), pool.signal);
             }
         }
     }
     function stopped(attempts, last) {
         if (attempts === 0 || !last)
-            return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stopReason}` };
-        return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${stopReason}` };
+            return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` };
+        return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` };
     }
     // An error thrown for one version (a defect: send never rejects) stops every
     // other before it is passed on, so nothing is sent after the run has ended.
@@ -30272,7 +30264,10 @@ function openDeletions(options, deps, ledger) {
     const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
     const progressEvery = deps.progressIntervalMs ?? 10_000;
     let controlPlane = null;
-    const served = new Set();
+    /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
+    const endpointChecks = new Map();
+    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
+    const pool = new DeletionPool(options.concurrency);
     /** Why nothing more may be sent, once something says so. */
     let stoppedBy = null;
     const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
@@ -30286,29 +30281,24 @@ function openDeletions(options, deps, ledger) {
         for (const job of jobs)
             ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
     };
-    /** Checks the endpoints of these jobs not checked yet; false when the jobs must not be sent. */
-    async function checkEndpoints(client, jobs) {
-        const paths = [...new Set(jobs.map((job) => job.path))].filter((path) => !served.has(path));
-        if (paths.length === 0)
-            return true;
-        const endpoints = paths.map((path) => client.endpointUrl(path));
-        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-        const verb = served.size === 0 ? 'Sending to' : 'Also sending to';
-        core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-        for (const [index, path] of paths.entries()) {
-            const check = await checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index], path }, deletion, { now, random });
-            if (check.kind === 'cancelled') {
-                skipAll(jobs, 'cancelled');
-                return false;
+    /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
+    function checkEndpoints(client, jobs) {
+        const paths = [...new Set(jobs.map((job) => job.path))];
+        const fresh = paths.filter((path) => !endpointChecks.has(path));
+        if (fresh.length > 0) {
+            const endpoints = fresh.map((path) => client.endpointUrl(path));
+            const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+            const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to';
+            core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+            let previous = Promise.resolve({ kind: 'served' });
+            for (const [index, path] of fresh.entries()) {
+                // One after the other: a refusal of the first spares the others a request.
+                const check = previous.then((before) => before.kind === 'served' ? checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index], path }, deletion, { now, random }) : before);
+                endpointChecks.set(path, check);
+                previous = check;
             }
-            if (check.kind === 'refused') {
-                stoppedBy = 'the endpoint check failed (see the error above)';
-                skipAll(jobs, stoppedBy);
-                throw new runner/* StepFailure */.pH(check.message);
-            }
-            served.add(path);
         }
-        return true;
+        return paths.map((path) => endpointChecks.get(path));
     }
     async function deleteJobs(jobs) {
         if (jobs.length === 0)
@@ -30316,8 +30306,19 @@ function openDeletions(options, deps, ledger) {
         if (stoppedBy !== null)
             return skipAll(jobs, stoppedBy);
         const client = connect();
-        if (!(await checkEndpoints(client, jobs)))
-            return;
+        for (const check of await Promise.all(checkEndpoints(client, jobs))) {
+            if (check.kind === 'cancelled')
+                return skipAll(jobs, 'cancelled');
+            if (check.kind === 'refused') {
+                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
+                const first = stoppedBy === null;
+                stoppedBy = 'the endpoint check failed (see the error above)';
+                skipAll(jobs, stoppedBy);
+                if (first)
+                    throw new runner/* StepFailure */.pH(check.message);
+                return;
+            }
+        }
         progress.total += jobs.length;
         await runDeletions(jobs, deletion, {
             send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
@@ -30337,9 +30338,34 @@ function openDeletions(options, deps, ledger) {
                     core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
                 }
             },
-        });
+        }, pool);
     }
     return { delete: deleteJobs, close: () => controlPlane?.close() };
+}
+/**
+ * What the runDeletions calls of one run share: `concurrency` slots, so that a
+ * batch's requests take the slots the batch before frees as soon as it frees
+ * them, and one stop, which holds for every call, running or to come.
+ */
+class DeletionPool {
+    slots;
+    stopped = new AbortController();
+    /** Why nothing more may be sent; empty until something says so. */
+    reason = '';
+    constructor(concurrency) {
+        this.slots = new Slots(concurrency);
+    }
+    /** Aborted at the stop: ends the waits between attempts. */
+    get signal() {
+        return this.stopped.signal;
+    }
+    stop(reason) {
+        if (this.stopped.signal.aborted)
+            return;
+        this.reason = reason;
+        this.stopped.abort();
+        this.slots.close();
+    }
 }
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
 class Slots {
@@ -42198,25 +42224,37 @@ async function* listClosedPullRequests(options) {
     const fetched = new Set();
     let next = null;
     for (let page = 1;; page++) {
-        const response = await fetchPage(page);
-        const pullRequests = readPage(response.data, page);
-        for (const pullRequest of pullRequests) {
-            if (Date.parse(pullRequest.updated_at) < windowStart)
-                return;
-            const closedAt = pullRequest.closed_at;
-            if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number))
-                continue;
-            listed.add(pullRequest.number);
-            yield closedPullRequest(pullRequest, closedAt);
-        }
+        const { inWindow, pastWindow, link } = await readWindow(page);
+        yield* inWindow;
+        if (pastWindow)
+            return;
         if (next !== null)
             fetched.add(next);
-        next = nextPageUrl(response.headers.link, api, page);
+        next = nextPageUrl(link, api, page);
         if (next === null)
             return;
         if (fetched.has(next)) {
             throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`);
         }
+    }
+    /**
+     * One page, down to the pull requests closed within the window. Only these
+     * few fields live on while the caller works through them: GitHub's list
+     * items, with their two repository objects, come to megabytes a page.
+     */
+    async function readWindow(page) {
+        const response = await fetchPage(page);
+        const inWindow = [];
+        for (const pullRequest of readPage(response.data, page)) {
+            if (Date.parse(pullRequest.updated_at) < windowStart)
+                return { inWindow, pastWindow: true, link: undefined };
+            const closedAt = pullRequest.closed_at;
+            if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number))
+                continue;
+            listed.add(pullRequest.number);
+            inWindow.push(closedPullRequest(pullRequest, closedAt));
+        }
+        return { inWindow, pastWindow: false, link: response.headers.link };
     }
     async function fetchPage(page) {
         let headerlessWaits = 0;
@@ -42764,17 +42802,34 @@ async function runStages(inputs, ledger, deps) {
     if (files.length === 0)
         return noFiles(inputs, core);
     const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
+    // A sweep's batches overlap: the next page of pull requests is listed and
+    // checked while the batch before is deleted, and its requests queue for the
+    // slots that batch frees. One batch waits at most, so memory stays flat.
+    let deleting = Promise.resolve();
     try {
         for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
             const jobs = [];
             for (const target of batch)
                 jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)));
-            const pullRequests = batch.length > 1 ? ` of ${count(batch.length, 'pull request')}` : '';
-            if (deleter && jobs.length > 0)
-                await core.group(`Delete ${count(jobs.length, 'version')}${pullRequests}`, () => deleter.delete(jobs));
+            if (!deleter || jobs.length === 0)
+                continue;
+            if (!inputs.sweep) {
+                await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs));
+                continue;
+            }
+            // No group: the next pull requests' groups are written while these are deleted.
+            core.info(`Deleting ${count(jobs.length, 'version')} of ${count(batch.length, 'pull request')}.`);
+            const before = deleting;
+            deleting = deleter.delete(jobs);
+            // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
+            deleting.catch(() => undefined);
+            await before;
         }
+        await deleting;
     }
     finally {
+        // Whatever stopped the listing, what was already sent to be deleted finishes first.
+        await deleting.catch(() => undefined);
         deleter?.close();
     }
     return null;
