@@ -138,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     workspace: path.resolve(flags.workspace ?? process.cwd()),
     cancel,
     abortInFlight,
-    runContext: async () => ({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
+    runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
     dialect: COMMAND_LINE_DIALECT,
     formatTable: (rows) => colourTable(rows, (style, text) => styleText(style, text, { stream: log })),
   })
@@ -155,7 +155,7 @@ function colourTable(results: Result[], paint: (style: Parameters<typeof styleTe
 function dropWorkflowCommands(stream: NodeJS.WriteStream): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
   stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest)) as typeof stream.write
+    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest))
 }
 
 dropWorkflowCommands(process.stdout)

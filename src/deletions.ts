@@ -33,10 +33,10 @@ export interface DeletionOptions {
 export interface DeletionDeps {
   /** Sends one job's request: its body, the exact JSON text validated, to its path. */
   send(job: Job, signal: AbortSignal): Promise<Attempt>
-  now(): number
-  random(): number
+  now: () => number
+  random: () => number
   /** Resolves after `ms`, or early when `signal` aborts. */
-  wait?(ms: number, signal: AbortSignal): Promise<void>
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
   /** Told before each attempt is sent. */
   onSending?(job: Job): void
   /** Told after each version settles. */
@@ -182,10 +182,10 @@ export interface DeletionStageDeps {
   core: Pick<Core, 'info'>
   cancel: AbortSignal
   abortInFlight: AbortSignal
-  connect?(options: ControlPlaneOptions): ControlPlane
+  connect?: (options: ControlPlaneOptions) => ControlPlane
   backoff?: Backoff
-  now?(): number
-  random?(): number
+  now?: () => number
+  random?: () => number
   /** How often a long deletion phase logs its progress. */
   progressIntervalMs?: number
 }

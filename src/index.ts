@@ -13,6 +13,6 @@ await run({
   workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
   cancel,
   abortInFlight,
-  runContext: async () => readRunContext(context, process.env),
+  runContext: () => Promise.resolve(readRunContext(context, process.env)),
   outputLimitBytes: OUTPUT_LIMIT_BYTES,
 })

@@ -58,9 +58,9 @@ export type Inputs = CommonInputs & ({ dryRun: true } | { dryRun: false; control
 /** How messages name inputs and show how to give them, in the language of where they are read. */
 export interface Dialect {
   /** `Input "token"` in a workflow, `--token` on the command line: the subject of a message. */
-  input(name: InputName): string
+  input: (name: InputName) => string
   /** `"token"` in a workflow, `--token` on the command line: within a sentence. */
-  inline(name: InputName): string
+  inline: (name: InputName) => string
   example: { url: string; token: string; dryRun: string; githubToken: string }
   /** Why a token may be empty where this dialect runs, if there is a reason. */
   emptyTokenHint: string

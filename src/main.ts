@@ -24,10 +24,10 @@ export interface Dependencies {
   runContext(): Promise<RunContext>
   /** How messages name the inputs; the workflow's words unless given. */
   dialect?: Dialect
-  connect?(options: ControlPlaneOptions): ControlPlane
+  connect?: (options: ControlPlaneOptions) => ControlPlane
   backoff?: Backoff
-  now?(): number
-  random?(): number
+  now?: () => number
+  random?: () => number
   /** How often a long deletion phase logs its progress. */
   progressIntervalMs?: number
   /** The results table for the log; plain text unless the command line colours it. */

@@ -14,8 +14,8 @@ export interface Target {
 export interface TargetDeps {
   env: NodeJS.ProcessEnv
   cancel: AbortSignal
-  log(message: string): void
-  now?(): number
+  log: (message: string) => void
+  now?: () => number
 }
 
 /** Pull requests checked before their deletes go out together: one page of GitHub's listing. */

@@ -241,7 +241,8 @@ function describeType(value: unknown): string {
   if (typeof value === 'object') return 'a mapping'
   if (typeof value === 'string') return `the string ${quote(value)}`
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`
-  return `${typeof value} ${String(value)}`
+  if (typeof value === 'boolean') return `boolean ${value}`
+  return typeof value
 }
 
 const MAX_QUOTED = 80

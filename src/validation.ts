@@ -41,7 +41,7 @@ export async function validateFiles(files: ManifestFile[], options: LoadOptions,
         checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body })
         continue
       }
-      const message = describeProblems(verdict.problems, doc.lineOf)
+      const message = describeProblems(verdict.problems, (path) => doc.lineOf(path))
       const { line, col } = doc.positionOf(verdict.problems[0]!.path)
       annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' })
       checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message })
