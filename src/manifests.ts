@@ -16,6 +16,14 @@ export const MAX_DEPTH = 500
  * yaml's parser and composer cost several times more per token when deeply nested.
  */
 export const MAX_WRITTEN_DEPTH = 64
+/**
+ * yaml's parser and composer cost about 2 µs a token (more for a token that
+ * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
+ * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
+ * collections; past these bounds a file is refused while it is parsed.
+ */
+export const MAX_TOKENS = 800_000
+export const MAX_FLOW_COLLECTIONS = 100_000
 /** Problems kept for one document; the rest are counted in one more. */
 const MAX_PROBLEMS = 20
 
@@ -101,6 +109,8 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   /** A document that cannot be expanded; a syntax error in a later document still comes first. */
   let refusal: UnreadableFile | null = null
   let index = 0
+  // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
+  const mayHaveAliases = text.includes('*')
   try {
     for (const doc of composeDocuments(text, lineCounter, isJson)) {
       const error = doc.errors[0]
@@ -113,7 +123,7 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
       const document = index++
       if (refusal || isEmptyDocument(doc)) continue // e.g. after a trailing ---
       try {
-        loaded.push(convertDocument(doc, document, substitution, position))
+        loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases))
       } catch (error) {
         if (!(error instanceof Refusal)) throw error
         const { line, col } = position(error.offset)
@@ -121,13 +131,9 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
       }
     }
   } catch (error) {
-    if (!(error instanceof TooDeep)) throw error
+    if (!(error instanceof TooDense)) throw error
     const { line, col } = position(error.offset)
-    return unreadable(
-      `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep (at line ${line}); a manifest nests a few levels, so the file is not read further: flatten the value there, or quote it to send it as text`,
-      line,
-      col,
-    )
+    return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col)
   }
   if (refusal) return refusal
   if (substitution && substitution.missing.size > 0) {
@@ -139,11 +145,11 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
 }
 
 /** Thrown while parsing, before the nesting that costs is built. */
-class TooDeep extends Error {
+class TooDense extends Error {
   readonly offset: number
 
-  constructor(offset: number) {
-    super('nested too deep')
+  constructor(offset: number, reason: string) {
+    super(reason)
     this.offset = offset
   }
 }
@@ -151,8 +157,9 @@ class TooDeep extends Error {
 /**
  * Every document of the text, one at a time, as yaml's parseAllDocuments
  * composes them; each is dropped once converted, so a file of many documents
- * holds one at a time. Stops with TooDeep where the text nests deeper than
- * MAX_WRITTEN_DEPTH, before yaml builds (and pays for) the rest.
+ * holds one at a time. Stops with TooDense where the text nests deeper than
+ * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
+ * before yaml builds (and pays for) the rest.
  */
 function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean): Generator<Document.Parsed> {
   // Keys are checked for duplicates by the converter: yaml's uniqueKeys compares each key with every earlier one.
@@ -162,16 +169,30 @@ function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boole
   lineCounter.addNewLine(0)
   // The parser's stack holds the document, then each collection being built inside the one before it.
   const maxStack = MAX_WRITTEN_DEPTH + 2
+  let tokens = 0
+  let flowCollections = 0
   for (const lexeme of new Lexer().lex(text)) {
+    const offset = parser.offset
     for (const token of parser.next(lexeme)) yield* composer.next(token)
-    if (parser.stack.length > maxStack) throw new TooDeep(parser.offset)
+    if (parser.stack.length > maxStack) throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`)
+    if (++tokens > MAX_TOKENS) throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`)
+    // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
+    if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
+      throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`)
+    }
   }
   for (const token of parser.end()) yield* composer.next(token)
   yield* composer.end(false, text.length)
 }
 
-function convertDocument(doc: Document.Parsed, document: number, substitution: Substitution | null, position: (offset: number) => { line: number; col: number }): LoadedDocument {
-  const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line)
+function convertDocument(
+  doc: Document.Parsed,
+  document: number,
+  substitution: Substitution | null,
+  position: (offset: number) => { line: number; col: number },
+  mayHaveAliases: boolean,
+): LoadedDocument {
+  const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases)
   const value = converter.convert(doc.contents, 0)
   const start = doc.contents?.range?.[0] ?? doc.range[0]
   const positions = converter.positions
@@ -194,10 +215,10 @@ function offsetIn(positions: Positions, value: unknown, path: FieldPath, fallbac
   for (const part of path) {
     if (typeof current !== 'object' || current === null) break
     const offsets = positions.get(current)
-    const at = offsets?.get(part) ?? offsets?.get(String(part))
+    const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part))
     if (at === undefined) break
     offset = at
-    current = (current as Record<PathPart, unknown>)[offsets?.has(part) ? part : String(part)]
+    current = (current as Record<PathPart, unknown>)[part]
   }
   return offset
 }
@@ -224,7 +245,8 @@ class Refusal extends Error {
 }
 
 type PathPart = string | number
-type Positions = WeakMap<object, Map<PathPart, number>>
+/** Offset of each key or item in the source, by the object (keys) or array (indexes) that holds it. */
+type Positions = Map<object, Map<string, number> | number[]>
 
 const CORE_TAG = 'tag:yaml.org,2002:'
 /** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
@@ -249,8 +271,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 class JsonConverter {
   private readonly problems: Problem[] = []
   private problemsLeftOut = 0
-  /** Offset of each key and item in the source, by the object or array that holds it. */
-  readonly positions: Positions = new WeakMap()
+  /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
+  readonly positions: Positions = new Map()
   /** Where the value being converted sits. Copied only into problems. */
   private readonly path: PathPart[] = []
   /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
@@ -264,11 +286,12 @@ class JsonConverter {
   private readonly substitution: Substitution | null
   private readonly lineOf: (offset: number) => number
 
-  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number) {
+  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number, mayHaveAliases: boolean) {
     this.doc = doc
     this.substitution = substitution
     this.lineOf = lineOf
     const anchors = new Map<string, Node>()
+    if (!mayHaveAliases) return
     visit(doc, {
       Node: (_key, node) => {
         if (isAlias(node)) {
@@ -326,7 +349,7 @@ class JsonConverter {
 
   private mapping(pairs: { key: unknown; value: unknown }[], node: Node, depth: number): Record<string, unknown> {
     const object: Record<string, unknown> = {}
-    const offsets = new Map<PathPart, number>()
+    const offsets = new Map<string, number>()
     this.positions.set(object, offsets)
     this.open.add(node)
     for (const pair of pairs) {
@@ -355,11 +378,11 @@ class JsonConverter {
 
   private sequence(items: unknown[], node: Node, depth: number): unknown[] {
     const array: unknown[] = []
-    const offsets = new Map<PathPart, number>()
+    const offsets: number[] = []
     this.positions.set(array, offsets)
     this.open.add(node)
     for (const [index, item] of items.entries()) {
-      offsets.set(index, rangeStart(item) ?? rangeStart(node) ?? 0)
+      offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0)
       this.path.push(index)
       array.push(this.convert(item, depth + 1))
       this.path.pop()

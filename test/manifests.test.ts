@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManifestFile } from '../src/files.ts'
-import { loadManifestFile, MAX_DEPTH, MAX_FILE_BYTES, MAX_WRITTEN_DEPTH, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
+import { loadManifestFile, MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/manifests/', import.meta.url))
 const plain: LoadOptions = { substituteEnv: false, env: {} }
@@ -386,7 +386,7 @@ describe('nesting', () => {
     const loaded = load(text)
     if (Array.isArray(loaded)) throw new Error('read')
     expect(loaded.reason).toBe(
-      `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep (at line ${loaded.line}); a manifest nests a few levels, so the file is not read further: flatten the value there, or quote it to send it as text`,
+      `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep (at line ${loaded.line}), far more than manifests need, so it is not read further: flatten the value there, or quote it to send it as text`,
     )
     // The line is where the bound is passed: at or before the deepest line, past the levels a manifest would use.
     const lines = text.split('\n').length - 1
@@ -412,6 +412,24 @@ describe('nesting', () => {
 
   it('refuses it in a .json file too', () => {
     expect(load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({ kind: 'unreadable', line: 1, reason: expect.stringContaining(deeper) })
+  })
+
+  it.each([
+    ['one long flow list', (n: number) => `metadata: {l: [${'1,'.repeat(n)}1]}\n`, /^holds more than 800,000 YAML tokens \(values, indicators and spaces\) \(at line 2\), far more than manifests need, so it is not read further: split it into several files/],
+    ['flow mappings', (n: number) => `metadata: [${'{a: 1},'.repeat(n / 3)}{}]\n`, /^holds more than 800,000 YAML tokens/],
+    ['empty flow lists', (n: number) => `metadata: [${'[],'.repeat(n / 2)}[]]\n`, /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 2\)/],
+    ['documents of empty flow mappings', () => '--- {}\n'.repeat(100_001), /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 100002\)/],
+  ])('refuses a file denser than any manifest file (%s), while parsing it', (_shape, make, reason) => {
+    const loaded = load(`name: m\n${make(MAX_TOKENS)}`)
+    expect(loaded).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(reason) })
+  })
+
+  it('reads a file of many manifests up to the size limit', () => {
+    const manifest = (i: number) => `---\nname: model-${i}\nml_repo: previews\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`
+    let text = ''
+    for (let i = 0; text.length < MAX_FILE_BYTES - 100; i++) text += manifest(i)
+    const loaded = load(text.slice(0, text.lastIndexOf('---')))
+    expect(Array.isArray(loaded) && loaded.length).toBeGreaterThan(10_000)
   })
 
   it('refuses depth that aliases build past MAX_DEPTH as a problem of the value, not by crashing', () => {
