@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, visit, type Alias, type Document, type Node } from 'yaml'
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, Scalar, visit, type Alias, type Document, type Node } from 'yaml'
 import type { ManifestFile } from './files.ts'
 import { firstJsonSyntaxError } from './strict-json.ts'
 import type { FieldPath, Problem } from './validate.ts'
@@ -8,8 +8,22 @@ import type { FieldPath, Problem } from './validate.ts'
 export const MAX_FILE_BYTES = 1024 * 1024
 /** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
 export const MAX_ALIASED_VALUES = 100_000
-/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. */
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
 export const MAX_DEPTH = 500
+/**
+ * Lists and mappings written inside one another deeper than this make the file
+ * unreadable before it is parsed further: a manifest nests a few levels, and
+ * yaml's parser and composer cost several times more per token when deeply nested.
+ */
+export const MAX_WRITTEN_DEPTH = 64
+/**
+ * yaml's parser and composer cost about 2 µs a token (more for a token that
+ * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
+ * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
+ * collections; past these bounds a file is refused while it is parsed.
+ */
+export const MAX_TOKENS = 800_000
+export const MAX_FLOW_COLLECTIONS = 100_000
 /** Problems kept for one document; the rest are counted in one more. */
 const MAX_PROBLEMS = 20
 
@@ -90,60 +104,124 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   }
 
   // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-  // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
-  // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: false,
-    prettyErrors: false,
-    logLevel: 'error',
-    schema: isJson ? 'json' : 'core',
-    intAsBigInt: true,
-  })
-  // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
-  const list = Array.isArray(documents) ? documents : []
-  const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML'
-  for (const doc of list) {
-    const error = doc.errors[0]
-    if (error) {
-      const { line, col } = position(error.pos[0])
-      // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-      const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : ''
-      return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col)
-    }
-  }
-
   const substitution = options.substituteEnv ? new Substitution(options.env) : null
+  const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML'
   const loaded: LoadedDocument[] = []
-  for (const [index, doc] of list.entries()) {
-    if (isEmptyDocument(doc)) continue // e.g. after a trailing ---
-    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line)
-    let value: unknown
-    try {
-      value = converter.convert(doc.contents, 0)
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error
-      const { line, col } = position(error.offset)
-      return unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${index} ${error.reason}`, line, col)
+  /** A document that cannot be expanded; a syntax error in a later document still comes first. */
+  let refusal: UnreadableFile | null = null
+  let index = 0
+  // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
+  const mayHaveAliases = text.includes('*')
+  try {
+    for (const doc of composeDocuments(text, lineCounter, isJson)) {
+      const error = doc.errors[0]
+      if (error) {
+        const { line, col } = position(error.pos[0])
+        // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+        const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : ''
+        return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col)
+      }
+      const document = index++
+      if (refusal || isEmptyDocument(doc)) continue // e.g. after a trailing ---
+      try {
+        loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases))
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error
+        const { line, col } = position(error.offset)
+        refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col)
+      }
     }
-    const start = doc.contents?.range?.[0] ?? doc.range[0]
-    const offsetOf = (path: FieldPath) => converter.offsetOf(value, path, start)
-    loaded.push({
-      kind: 'document',
-      document: index,
-      line: position(start).line,
-      value,
-      problems: converter.finishProblems(),
-      lineOf: (path) => position(offsetOf(path)).line,
-      positionOf: (path) => position(offsetOf(path)),
-    })
+  } catch (error) {
+    if (!(error instanceof TooDense)) throw error
+    const { line, col } = position(error.offset)
+    return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col)
   }
+  if (refusal) return refusal
   if (substitution && substitution.missing.size > 0) {
     const { line, col } = position(substitution.firstMissingOffset)
     return unreadable(substitution.describeMissing(), line, col)
   }
   if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
   return loaded
+}
+
+/** Thrown while parsing, before the nesting that costs is built. */
+class TooDense extends Error {
+  readonly offset: number
+
+  constructor(offset: number, reason: string) {
+    super(reason)
+    this.offset = offset
+  }
+}
+
+/**
+ * Every document of the text, one at a time, as yaml's parseAllDocuments
+ * composes them; each is dropped once converted, so a file of many documents
+ * holds one at a time. Stops with TooDense where the text nests deeper than
+ * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
+ * before yaml builds (and pays for) the rest.
+ */
+function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean): Generator<Document.Parsed> {
+  // Keys are checked for duplicates by the converter: yaml's uniqueKeys compares each key with every earlier one.
+  // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true })
+  const parser = new Parser(lineCounter.addNewLine)
+  lineCounter.addNewLine(0)
+  // The parser's stack holds the document, then each collection being built inside the one before it.
+  const maxStack = MAX_WRITTEN_DEPTH + 2
+  let tokens = 0
+  let flowCollections = 0
+  for (const lexeme of new Lexer().lex(text)) {
+    const offset = parser.offset
+    for (const token of parser.next(lexeme)) yield* composer.next(token)
+    if (parser.stack.length > maxStack) throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`)
+    if (++tokens > MAX_TOKENS) throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`)
+    // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
+    if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
+      throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`)
+    }
+  }
+  for (const token of parser.end()) yield* composer.next(token)
+  yield* composer.end(false, text.length)
+}
+
+function convertDocument(
+  doc: Document.Parsed,
+  document: number,
+  substitution: Substitution | null,
+  position: (offset: number) => { line: number; col: number },
+  mayHaveAliases: boolean,
+): LoadedDocument {
+  const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases)
+  const value = converter.convert(doc.contents, 0)
+  const start = doc.contents?.range?.[0] ?? doc.range[0]
+  const positions = converter.positions
+  const offsetOf = (path: FieldPath) => offsetIn(positions, value, path, start)
+  return {
+    kind: 'document',
+    document,
+    line: position(start).line,
+    value,
+    problems: converter.finishProblems(),
+    lineOf: (path) => position(offsetOf(path)).line,
+    positionOf: (path) => position(offsetOf(path)),
+  }
+}
+
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions: Positions, value: unknown, path: FieldPath, fallback: number): number {
+  let offset = fallback
+  let current = value
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null) break
+    const offsets = positions.get(current)
+    const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part))
+    if (at === undefined) break
+    offset = at
+    current = (current as Record<PathPart, unknown>)[part]
+  }
+  return offset
 }
 
 /** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
@@ -168,6 +246,8 @@ class Refusal extends Error {
 }
 
 type PathPart = string | number
+/** Offset of each key or item in the source, by the object (keys) or array (indexes) that holds it. */
+type Positions = Map<object, Map<string, number> | number[]>
 
 const CORE_TAG = 'tag:yaml.org,2002:'
 /** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
@@ -192,8 +272,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 class JsonConverter {
   private readonly problems: Problem[] = []
   private problemsLeftOut = 0
-  /** Offset of each key and item in the source, by the object or array that holds it. */
-  private readonly positions = new WeakMap<object, Map<PathPart, number>>()
+  /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
+  readonly positions: Positions = new Map()
   /** Where the value being converted sits. Copied only into problems. */
   private readonly path: PathPart[] = []
   /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
@@ -207,11 +287,12 @@ class JsonConverter {
   private readonly substitution: Substitution | null
   private readonly lineOf: (offset: number) => number
 
-  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number) {
+  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number, mayHaveAliases: boolean) {
     this.doc = doc
     this.substitution = substitution
     this.lineOf = lineOf
     const anchors = new Map<string, Node>()
+    if (!mayHaveAliases) return
     visit(doc, {
       Node: (_key, node) => {
         if (isAlias(node)) {
@@ -251,21 +332,6 @@ class JsonConverter {
     return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }]
   }
 
-  /** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-  offsetOf(value: unknown, path: FieldPath, fallback: number): number {
-    let offset = fallback
-    let current = value
-    for (const part of path) {
-      if (typeof current !== 'object' || current === null) break
-      const offsets = this.positions.get(current)
-      const at = offsets?.get(part) ?? offsets?.get(String(part))
-      if (at === undefined) break
-      offset = at
-      current = (current as Record<PathPart, unknown>)[offsets?.has(part) ? part : String(part)]
-    }
-    return offset
-  }
-
   private expand(alias: Alias, depth: number): unknown {
     const target = this.targets.get(alias)
     if (!target) return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`)
@@ -284,7 +350,7 @@ class JsonConverter {
 
   private mapping(pairs: { key: unknown; value: unknown }[], node: Node, depth: number): Record<string, unknown> {
     const object: Record<string, unknown> = {}
-    const offsets = new Map<PathPart, number>()
+    const offsets = new Map<string, number>()
     this.positions.set(object, offsets)
     this.open.add(node)
     for (const pair of pairs) {
@@ -313,11 +379,11 @@ class JsonConverter {
 
   private sequence(items: unknown[], node: Node, depth: number): unknown[] {
     const array: unknown[] = []
-    const offsets = new Map<PathPart, number>()
+    const offsets: number[] = []
     this.positions.set(array, offsets)
     this.open.add(node)
     for (const [index, item] of items.entries()) {
-      offsets.set(index, rangeStart(item) ?? rangeStart(node) ?? 0)
+      offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0)
       this.path.push(index)
       array.push(this.convert(item, depth + 1))
       this.path.pop()

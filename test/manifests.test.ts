@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManifestFile } from '../src/files.ts'
-import { loadManifestFile, MAX_FILE_BYTES, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
+import { loadManifestFile, MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/manifests/', import.meta.url))
 const plain: LoadOptions = { substituteEnv: false, env: {} }
@@ -321,7 +321,6 @@ describe('what is loaded is JSON, exactly as written', () => {
     ['a ~ key', 'metadata: {~: a}\n', ['metadata'], /^has the key ~ on line 1, which YAML reads as null \(nothing\)/],
     ['an empty key', 'metadata:\n  : a\n', ['metadata'], /^has the key \(empty\) on line 2/, 1],
     ['1.0 as a key', 'metadata: {1.0: a}\n', ['metadata'], /^has the key 1\.0 on line 1, which YAML reads as the number 1/],
-    ['nesting 501 levels deep', `metadata: ${'['.repeat(501)}${']'.repeat(501)}\n`, ['metadata', ...Array<number>(500).fill(0)], /^is nested more than 500 levels deep/],
   ])('refuses %s, naming the field and why', (_what, text, path, message, line?: number) => {
     const doc = loadOne(text)
     expect(doc.problems).toEqual([{ path, message: expect.stringMatching(message) }])
@@ -374,6 +373,86 @@ function inexactPaths(value: unknown, path: (string | number)[]): (string | numb
   if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([key, item]) => inexactPaths(item, [...path, key]))
   return []
 }
+
+describe('nesting', () => {
+  const load = (text: string, name = 'a.yaml') => parseManifests(bytes(text), name, plain)
+  const flow = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`
+  /** `depth` mappings, each indented under the one before. */
+  const block = (depth: number) => Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('') + `${' '.repeat(depth)}v: 1\n`
+  /** Flow and block alternating: a list item holding a mapping holding a flow list, and so on. */
+  const mixed = (depth: number) => {
+    const lines = Math.ceil(depth / 2)
+    let text = ''
+    for (let i = 0; i < lines; i++) text += `${' '.repeat(i * 2)}- k:\n`
+    return `${text}${' '.repeat(lines * 2)}- ${flow(2)}\n`
+  }
+  const deeper = `more than ${MAX_WRITTEN_DEPTH} levels deep`
+
+  it.each([
+    ['flow', (depth: number) => `metadata: ${flow(depth)}\n`],
+    ['block', (depth: number) => `metadata:\n${block(depth).replace(/^/gm, '  ')}`],
+    ['mixed', (depth: number) => `metadata:\n${mixed(depth).replace(/^/gm, '  ')}`],
+  ])('refuses %s nesting past the bound, naming the line where it goes too deep', (_kind, make) => {
+    const text = `name: m\n${make(MAX_WRITTEN_DEPTH + 10)}`
+    const loaded = load(text)
+    if (Array.isArray(loaded)) throw new Error('read')
+    expect(loaded.reason).toBe(
+      `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep (at line ${loaded.line}), far more than manifests need, so it is not read further: flatten the value there, or quote it to send it as text`,
+    )
+    // The line is where the bound is passed: at or before the deepest line, past the levels a manifest would use.
+    const lines = text.split('\n').length - 1
+    expect(loaded.line).toBeLessThanOrEqual(lines)
+    if (_kind === 'flow') expect(loaded.line).toBe(2)
+    else expect(loaded.line).toBeGreaterThan(lines / 2)
+  })
+
+  it('stops at the bound: the text after it is not parsed', () => {
+    const deep = `metadata: ${flow(MAX_WRITTEN_DEPTH + 1)}\n`
+    // A syntax error after the deep value would be reported if the parser had gone on.
+    expect(load(`${deep}broken: [\n`)).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining(deeper) })
+  })
+
+  it.each([
+    ['flow', (depth: number) => `metadata: ${flow(depth)}\n`],
+    ['block', (depth: number) => `metadata:\n${block(depth).replace(/^/gm, '  ')}`],
+    ['mixed', (depth: number) => `metadata:\n${mixed(depth).replace(/^/gm, '  ')}`],
+  ])('reads %s nesting well past what a manifest needs', (_kind, make) => {
+    const loaded = load(`name: m\n${make(MAX_WRITTEN_DEPTH - 8)}`)
+    expect(Array.isArray(loaded) && loaded[0]!.problems).toEqual([])
+  })
+
+  it('refuses it in a .json file too', () => {
+    expect(load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({ kind: 'unreadable', line: 1, reason: expect.stringContaining(deeper) })
+  })
+
+  it.each([
+    ['one long flow list', (n: number) => `metadata: {l: [${'1,'.repeat(n)}1]}\n`, /^holds more than 800,000 YAML tokens \(values, indicators and spaces\) \(at line 2\), far more than manifests need, so it is not read further: split it into several files/],
+    ['flow mappings', (n: number) => `metadata: [${'{a: 1},'.repeat(n / 3)}{}]\n`, /^holds more than 800,000 YAML tokens/],
+    ['empty flow lists', (n: number) => `metadata: [${'[],'.repeat(n / 2)}[]]\n`, /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 2\)/],
+    ['documents of empty flow mappings', () => '--- {}\n'.repeat(100_001), /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 100002\)/],
+  ])('refuses a file denser than any manifest file (%s), while parsing it', (_shape, make, reason) => {
+    const loaded = load(`name: m\n${make(MAX_TOKENS)}`)
+    expect(loaded).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(reason) })
+  })
+
+  it('reads a file of many manifests up to the size limit', () => {
+    const manifest = (i: number) => `---\nname: model-${i}\nml_repo: previews\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`
+    let text = ''
+    for (let i = 0; text.length < MAX_FILE_BYTES - 100; i++) text += manifest(i)
+    const loaded = load(text.slice(0, text.lastIndexOf('---')))
+    expect(Array.isArray(loaded) && loaded.length).toBeGreaterThan(10_000)
+  })
+
+  it('refuses depth that aliases build past MAX_DEPTH as a problem of the value, not by crashing', () => {
+    // Each line is five levels deeper than the one it refers to, so the text itself stays shallow.
+    const lines = Array.from({ length: MAX_DEPTH / 5 + 2 }, (_, i) => `  a${i}: &a${i} ${flow(4).replace('1', `[${i === 0 ? '1' : `*a${i - 1}`}]`)}\n`)
+    const loaded = load(`metadata:\n${lines.join('')}`)
+    if (!Array.isArray(loaded)) throw new Error(loaded.reason)
+    const { problems } = loaded[0]!
+    expect(problems.length).toBeGreaterThan(0)
+    for (const problem of problems) expect(problem).toEqual({ path: expect.arrayContaining(['metadata']), message: expect.stringMatching(/^is nested more than 500 levels deep/) })
+  })
+})
 
 describe('a .json file', () => {
   const refusal = (text: string) => parseManifests(bytes(text), 'a.json', plain)
