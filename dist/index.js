@@ -29293,7 +29293,7 @@ await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)({
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
-    runContext: async () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._, process.env),
+    runContext: () => Promise.resolve((0,_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._, process.env)),
     outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_3__/* .OUTPUT_LIMIT_BYTES */ ._G,
 });
 
@@ -34603,7 +34603,9 @@ function describeType(value) {
         return `the string ${quote(value)}`;
     if (typeof value === 'number')
         return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-    return `${typeof value} ${String(value)}`;
+    if (typeof value === 'boolean')
+        return `boolean ${value}`;
+    return typeof value;
 }
 const MAX_QUOTED = 80;
 /** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
@@ -34661,7 +34663,7 @@ async function validateFiles(files, options, core) {
                 checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body });
                 continue;
             }
-            const message = describeProblems(verdict.problems, doc.lineOf);
+            const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
             const { line, col } = doc.positionOf(verdict.problems[0].path);
             annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' });
             checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message });
@@ -34881,7 +34883,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   xO: () => (/* binding */ sizeOverLimit)
 });
 
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, formatBytes, parseManifests
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, formatBytes, parseManifests
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -35041,8 +35043,22 @@ function describeUnexpected(text, at, expected) {
 const MAX_FILE_BYTES = 1024 * 1024;
 /** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
 const MAX_ALIASED_VALUES = 100_000;
-/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. */
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
 const MAX_DEPTH = 500;
+/**
+ * Lists and mappings written inside one another deeper than this make the file
+ * unreadable before it is parsed further: a manifest nests a few levels, and
+ * yaml's parser and composer cost several times more per token when deeply nested.
+ */
+const MAX_WRITTEN_DEPTH = 64;
+/**
+ * yaml's parser and composer cost about 2 µs a token (more for a token that
+ * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
+ * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
+ * collections; past these bounds a file is refused while it is parsed.
+ */
+const MAX_TOKENS = 800_000;
+const MAX_FLOW_COLLECTIONS = 100_000;
 /** Problems kept for one document; the rest are counted in one more. */
 const MAX_PROBLEMS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -35098,56 +35114,45 @@ function parseManifests(bytes, fileName, options) {
         }
     }
     // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-    // Keys are checked for duplicates below: yaml's uniqueKeys compares each key with every earlier one.
-    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, {
-        lineCounter,
-        uniqueKeys: false,
-        prettyErrors: false,
-        logLevel: 'error',
-        schema: isJson ? 'json' : 'core',
-        intAsBigInt: true,
-    });
-    // parseAllDocuments returns an EmptyStream (no documents) for a file with no content.
-    const list = Array.isArray(documents) ? documents : [];
-    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
-    for (const doc of list) {
-        const error = doc.errors[0];
-        if (error) {
-            const { line, col } = position(error.pos[0]);
-            // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-            const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
-            return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
-        }
-    }
     const substitution = options.substituteEnv ? new Substitution(options.env) : null;
+    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
     const loaded = [];
-    for (const [index, doc] of list.entries()) {
-        if (isEmptyDocument(doc))
-            continue; // e.g. after a trailing ---
-        const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line);
-        let value;
-        try {
-            value = converter.convert(doc.contents, 0);
+    /** A document that cannot be expanded; a syntax error in a later document still comes first. */
+    let refusal = null;
+    let index = 0;
+    // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
+    const mayHaveAliases = text.includes('*');
+    try {
+        for (const doc of composeDocuments(text, lineCounter, isJson)) {
+            const error = doc.errors[0];
+            if (error) {
+                const { line, col } = position(error.pos[0]);
+                // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+                const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
+                return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
+            }
+            const document = index++;
+            if (refusal || isEmptyDocument(doc))
+                continue; // e.g. after a trailing ---
+            try {
+                loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases));
+            }
+            catch (error) {
+                if (!(error instanceof Refusal))
+                    throw error;
+                const { line, col } = position(error.offset);
+                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col);
+            }
         }
-        catch (error) {
-            if (!(error instanceof Refusal))
-                throw error;
-            const { line, col } = position(error.offset);
-            return unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${index} ${error.reason}`, line, col);
-        }
-        const start = doc.contents?.range?.[0] ?? doc.range[0];
-        const offsetOf = (path) => converter.offsetOf(value, path, start);
-        loaded.push({
-            kind: 'document',
-            document: index,
-            line: position(start).line,
-            value,
-            problems: converter.finishProblems(),
-            lineOf: (path) => position(offsetOf(path)).line,
-            positionOf: (path) => position(offsetOf(path)),
-        });
     }
+    catch (error) {
+        if (!(error instanceof TooDense))
+            throw error;
+        const { line, col } = position(error.offset);
+        return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col);
+    }
+    if (refusal)
+        return refusal;
     if (substitution && substitution.missing.size > 0) {
         const { line, col } = position(substitution.firstMissingOffset);
         return unreadable(substitution.describeMissing(), line, col);
@@ -35155,6 +35160,80 @@ function parseManifests(bytes, fileName, options) {
     if (loaded.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
     return loaded;
+}
+/** Thrown while parsing, before the nesting that costs is built. */
+class TooDense extends Error {
+    offset;
+    constructor(offset, reason) {
+        super(reason);
+        this.offset = offset;
+    }
+}
+/**
+ * Every document of the text, one at a time, as yaml's parseAllDocuments
+ * composes them; each is dropped once converted, so a file of many documents
+ * holds one at a time. Stops with TooDense where the text nests deeper than
+ * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
+ * before yaml builds (and pays for) the rest.
+ */
+function* composeDocuments(text, lineCounter, isJson) {
+    // Keys are checked for duplicates by the converter: yaml's uniqueKeys compares each key with every earlier one.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
+    const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    // The parser's stack holds the document, then each collection being built inside the one before it.
+    const maxStack = MAX_WRITTEN_DEPTH + 2;
+    let tokens = 0;
+    let flowCollections = 0;
+    for (const lexeme of new dist/* Lexer */.JG().lex(text)) {
+        const offset = parser.offset;
+        for (const token of parser.next(lexeme))
+            yield* composer.next(token);
+        if (parser.stack.length > maxStack)
+            throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`);
+        if (++tokens > MAX_TOKENS)
+            throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`);
+        // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
+        if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
+            throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
+        }
+    }
+    for (const token of parser.end())
+        yield* composer.next(token);
+    yield* composer.end(false, text.length);
+}
+function convertDocument(doc, document, substitution, position, mayHaveAliases) {
+    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases);
+    const value = converter.convert(doc.contents, 0);
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const positions = converter.positions;
+    const offsetOf = (path) => offsetIn(positions, value, path, start);
+    return {
+        kind: 'document',
+        document,
+        line: position(start).line,
+        value,
+        problems: converter.finishProblems(),
+        lineOf: (path) => position(offsetOf(path)).line,
+        positionOf: (path) => position(offsetOf(path)),
+    };
+}
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions, value, path, fallback) {
+    let offset = fallback;
+    let current = value;
+    for (const part of path) {
+        if (typeof current !== 'object' || current === null)
+            break;
+        const offsets = positions.get(current);
+        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
+        if (at === undefined)
+            break;
+        offset = at;
+        current = current[part];
+    }
+    return offset;
 }
 /** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
 function isEmptyDocument(doc) {
@@ -35196,8 +35275,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 class JsonConverter {
     problems = [];
     problemsLeftOut = 0;
-    /** Offset of each key and item in the source, by the object or array that holds it. */
-    positions = new WeakMap();
+    /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
+    positions = new Map();
     /** Where the value being converted sits. Copied only into problems. */
     path = [];
     /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
@@ -35209,11 +35288,13 @@ class JsonConverter {
     doc;
     substitution;
     lineOf;
-    constructor(doc, substitution, lineOf) {
+    constructor(doc, substitution, lineOf, mayHaveAliases) {
         this.doc = doc;
         this.substitution = substitution;
         this.lineOf = lineOf;
         const anchors = new Map();
+        if (!mayHaveAliases)
+            return;
         (0,dist/* visit */.YR)(doc, {
             Node: (_key, node) => {
                 if ((0,dist/* isAlias */.Vj)(node)) {
@@ -35254,22 +35335,6 @@ class JsonConverter {
         if (this.problemsLeftOut === 0)
             return this.problems;
         return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }];
-    }
-    /** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-    offsetOf(value, path, fallback) {
-        let offset = fallback;
-        let current = value;
-        for (const part of path) {
-            if (typeof current !== 'object' || current === null)
-                break;
-            const offsets = this.positions.get(current);
-            const at = offsets?.get(part) ?? offsets?.get(String(part));
-            if (at === undefined)
-                break;
-            offset = at;
-            current = current[offsets?.has(part) ? part : String(part)];
-        }
-        return offset;
     }
     expand(alias, depth) {
         const target = this.targets.get(alias);
@@ -35315,11 +35380,11 @@ class JsonConverter {
     }
     sequence(items, node, depth) {
         const array = [];
-        const offsets = new Map();
+        const offsets = [];
         this.positions.set(array, offsets);
         this.open.add(node);
         for (const [index, item] of items.entries()) {
-            offsets.set(index, rangeStart(item) ?? rangeStart(node) ?? 0);
+            offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0);
             this.path.push(index);
             array.push(this.convert(item, depth + 1));
             this.path.pop();
@@ -38903,7 +38968,7 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
+exports.Dk = composer.Composer;
 __webpack_unused_export__ = Document.Document;
 __webpack_unused_export__ = Schema.Schema;
 __webpack_unused_export__ = errors.YAMLError;
@@ -38923,11 +38988,11 @@ exports.X5 = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
+exports.JG = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
+exports.iX = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
-exports.hR = publicApi.parseAllDocuments;
+__webpack_unused_export__ = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 exports.YR = visit.visit;
