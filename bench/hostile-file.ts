@@ -58,7 +58,7 @@ export function validateFile(text: string, fileName = 'manifest.yaml'): number {
   for (const doc of loaded) {
     const verdict: Verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
     for (const { field } of verdict.unknownFields) doc.positionOf([field])
-    if (!verdict.valid) describeProblems(verdict.problems, doc.lineOf)
+    if (!verdict.valid) describeProblems(verdict.problems, (path) => doc.lineOf(path))
   }
   return loaded.length
 }

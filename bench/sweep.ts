@@ -83,7 +83,7 @@ async function startGitHubProcess(root: string, pullRequests: number, latencyMs:
   const nextLine = async () => {
     const { value, done } = await iterator.next()
     if (done) throw new Error('the stand-in GitHub process ended early')
-    return value as string
+    return value
   }
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const url = await nextLine()

@@ -1,6 +1,6 @@
 import type { ControlPlane, ControlPlaneOptions } from './control-plane.ts'
 import { openDeletions } from './deletions.ts'
-import { findFiles, type ManifestFile } from './files.ts'
+import { findFiles } from './files.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs.ts'
 import { Ledger } from './ledger.ts'
 import { plan, type Job } from './plan.ts'
@@ -9,7 +9,7 @@ import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
 import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
 import { targetBatches, type Target } from './targets.ts'
-import { validateFiles } from './validation.ts'
+import { readManifestFiles, validateFiles, type ManifestSource } from './validation.ts'
 
 export type { Core } from './runner.ts'
 
@@ -67,6 +67,7 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   const { core } = deps
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
   if (files.length === 0) return noFiles(inputs, core)
+  const sources = await readManifestFiles(files)
 
   const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
   // A sweep's batches overlap: the next page of pull requests is listed and
@@ -76,7 +77,7 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   try {
     for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
       const jobs: Job[] = []
-      for (const target of batch) jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)))
+      for (const target of batch) jobs.push(...(await checkTarget(target, sources, inputs, ledger, deps)))
       if (!deleter || jobs.length === 0) continue
       if (!inputs.sweep) {
         await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs))
@@ -100,19 +101,20 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
 }
 
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-async function checkTarget(target: Target, files: ManifestFile[], inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
+function checkTarget(target: Target, sources: ManifestSource[], inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
   const { core } = deps
   const { pullRequest } = target
   const title = pullRequest
-    ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(files.length, 'manifest file')}`
-    : `Validate ${count(files.length, 'manifest file')}`
-  return core.group(title, async () => {
-    const manifests = await validateFiles(files, { substituteEnv: inputs.substituteEnv, env: target.env }, core)
+    ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
+    : `Validate ${count(sources.length, 'manifest file')}`
+  const check = (): Job[] => {
+    const manifests = validateFiles(sources, { substituteEnv: inputs.substituteEnv, env: target.env }, core)
     const invalid = manifests.filter((manifest) => !manifest.valid).length
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
     return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null))
-  })
+  }
+  return core.group(title, () => Promise.resolve(check()))
 }
 
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */

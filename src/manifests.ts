@@ -57,6 +57,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
 export async function loadManifestFile(file: ManifestFile, options: LoadOptions): Promise<LoadedDocument[] | UnreadableFile> {
+  const bytes = await readManifestFile(file)
+  return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes
+}
+
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+export async function readManifestFile(file: ManifestFile): Promise<Uint8Array | UnreadableFile> {
   if (file.refusal) return unreadable(file.refusal)
   try {
     const { size } = await stat(file.absolute)
@@ -64,7 +70,7 @@ export async function loadManifestFile(file: ManifestFile, options: LoadOptions)
       const shown = sizeOverLimit(size, MAX_FILE_BYTES)
       return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`)
     }
-    return parseManifests(await readFile(file.absolute), file.relative, options)
+    return await readFile(file.absolute)
   } catch (error) {
     return unreadable(`could not be read: ${(error as Error).message}`)
   }
@@ -163,7 +169,7 @@ class TooDense extends Error {
  * before yaml builds (and pays for) the rest.
  */
 function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean): Generator<Document.Parsed> {
-  // Keys are checked for duplicates by the converter: yaml's uniqueKeys compares each key with every earlier one.
+  // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
   // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
   const composer = new Composer({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true })
   const parser = new Parser(lineCounter.addNewLine)
@@ -491,7 +497,8 @@ function shortTag(tag: string): string {
 function describeScalar(value: unknown): string {
   if (value === null) return 'null (nothing)'
   if (typeof value === 'boolean') return `the boolean ${value}`
-  return `the number ${String(value)}`
+  if (typeof value === 'number' || typeof value === 'bigint') return `the number ${value}`
+  return typeof value
 }
 
 /** Text in quotes for a message, cut when long. */

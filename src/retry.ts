@@ -36,8 +36,7 @@ export interface Backoff {
 
 /**
  * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
- * costs a cleanup seconds, not the 11 s a 1 s base cost (bench/README.md),
- * and a server that needs longer says so with Retry-After.
+ * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
  */
 export const DEFAULT_BACKOFF: Backoff = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }
 

@@ -1,7 +1,7 @@
 // The validation stage: every manifest file read, every document checked,
 // each problem annotated at its file and line, and one verdict per document.
 import type { ManifestFile } from './files.ts'
-import { loadManifestFile, type LoadOptions } from './manifests.ts'
+import { parseManifests, readManifestFile, type LoadOptions, type UnreadableFile } from './manifests.ts'
 import type { CheckedManifest } from './plan.ts'
 import { NO_IDENTITY, type Identity } from './results.ts'
 import type { Core } from './runner.ts'
@@ -10,12 +10,22 @@ import { checkManifest, claimedKind, describeProblems, isPlainObject, type Verdi
 
 const MAX_FIELD_SHOWN = 80
 
-export async function validateFiles(files: ManifestFile[], options: LoadOptions, core: Core): Promise<CheckedManifest[]> {
+/** A manifest file and what it holds, read once for the run: a sweep checks the same files for every pull request. */
+export interface ManifestSource {
+  file: ManifestFile
+  bytes: Uint8Array | UnreadableFile
+}
+
+export async function readManifestFiles(files: ManifestFile[]): Promise<ManifestSource[]> {
+  return Promise.all(files.map(async (file) => ({ file, bytes: await readManifestFile(file) })))
+}
+
+export function validateFiles(sources: ManifestSource[], options: LoadOptions, core: Core): CheckedManifest[] {
   // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
   const annotate = (kind: 'error' | 'warning', ...rest: Parameters<Core['error']>) => core[kind](...rest)
   const checked: CheckedManifest[] = []
-  for (const file of files) {
-    const loaded = await loadManifestFile(file, options)
+  for (const { file, bytes } of sources) {
+    const loaded = bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes
     if (!Array.isArray(loaded)) {
       const message = `the file ${loaded.reason}`
       annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' })

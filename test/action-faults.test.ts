@@ -19,14 +19,14 @@ const RUNNER_SIGTERM_AFTER_MS = 7500
 /** Servers and workspaces that end with the test; the tests run concurrently, so each keeps its own. */
 function harness(onTestFinished: (cleanup: () => Promise<void>) => void) {
   return {
-    async server(faults?: FaultPlan, count = 0): Promise<FaultServer> {
+    server: async (faults?: FaultPlan, count = 0): Promise<FaultServer> => {
       const keys = Array.from({ length: count }, (_, i) => `previews/model-${i}@${i + 1}`)
       const started = await startFaultServer({ token: TOKEN, existing: keys, faults })
       onTestFinished(() => started.close())
       return started
     },
     /** A workspace holding `files` (relative path → contents). */
-    async workspace(files: Record<string, string>): Promise<string> {
+    workspace: async (files: Record<string, string>): Promise<string> => {
       const root = await mkdtemp(path.join(tmpdir(), 'action-faults-'))
       onTestFinished(() => rm(root, { recursive: true, force: true }))
       for (const [name, contents] of Object.entries(files)) {
@@ -224,7 +224,7 @@ describe('what is sent', () => {
     expect(stand.requests).toHaveLength(1)
     expect(results(action).map((row) => [row.status, row.message])).toEqual([
       ['failed', expect.stringContaining('the token was rejected (HTTP 401: Invalid API key); check the token input or TFY_API_KEY')],
-      ...Array(4).fill(['skipped', 'not sent: the token was rejected (HTTP 401)']),
+      ...Array<[string, string]>(4).fill(['skipped', 'not sent: the token was rejected (HTTP 401)']),
     ])
     expect(action.exitCode).toBe(1)
   })

@@ -35,7 +35,7 @@ function recordingCore(inputs: Record<string, string>): Core & { recorded: Recor
     },
     setOutput: (name, value) => void (recorded.outputs[name] = value),
     setFailed: (message) => void (recorded.failed = message),
-    summary: { addRaw: (text) => ({ write: async () => void (recorded.summary += text) }) },
+    summary: { addRaw: (text) => ({ write: () => Promise.resolve(void (recorded.summary += text)) }) },
   }
 }
 
@@ -59,7 +59,7 @@ function deps(core: Core, workspace: string, extra: Partial<Dependencies> = {}):
     workspace,
     cancel: new AbortController().signal,
     abortInFlight: new AbortController().signal,
-    runContext: async () => ({ repository: 'acme/models', pullRequest: 12, runUrl: null, serverUrl: null }),
+    runContext: () => Promise.resolve({ repository: 'acme/models', pullRequest: 12, runUrl: null, serverUrl: null }),
     backoff: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 50 },
     ...extra,
   }
@@ -173,7 +173,7 @@ describe('run', () => {
       expect(core.recorded.lines).toContain('group: Delete 2 versions')
       expect(core.recorded.lines.some((line) => /^✅ deleted\s+model version\s+previews\s+churn\s+3\s/.test(line))).toBe(true)
       expect(core.recorded.summary).toContain('<td>model version</td>')
-      expect(JSON.parse(String(core.recorded.outputs.results))[1]).toMatchObject({ type: 'model-version', name: 'churn', version: 3 })
+      expect((JSON.parse(String(core.recorded.outputs.results)) as Result[])[1]).toMatchObject({ type: 'model-version', name: 'churn', version: 3 })
     })
 
     it('checks only the endpoints the run uses', async () => {

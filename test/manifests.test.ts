@@ -33,7 +33,7 @@ describe('loadManifestFile', () => {
     expect(loaded.map(({ value }) => (value as { name: string }).name)).toEqual(['churn-model', 'churn-tokenizer'])
   })
 
-  it('skips empty documents, including the one after a trailing ---, keeping the others\' indices', async () => {
+  it('skips empty documents, including the one after a trailing ---, keeping the others\' indices', () => {
     const loaded = parseManifests(bytes('---\nname: a\n---\n---\n# nothing\n---\nname: b\n---\n'), 'a.yaml', plain)
     expect(Array.isArray(loaded) && loaded.map(({ document, value }) => ({ document, value }))).toEqual([
       { document: 0, value: { name: 'a' } },

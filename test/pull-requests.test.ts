@@ -44,7 +44,7 @@ async function list(stand: StandInGitHub, options: Partial<ListClosedPullRequest
       now: NOW,
       signal: new AbortController().signal,
       log: (message) => listing.logs.push(message),
-      sleep: async (ms) => void listing.sleeps.push(ms),
+      sleep: (ms) => Promise.resolve(void listing.sleeps.push(ms)),
       clock: () => NOW.getTime(),
       random: () => 0.5,
       ...options,

@@ -37,6 +37,10 @@ function field(token: TemplateToken | undefined, key: string): TemplateToken | u
   return token !== undefined && isMapping(token) ? token.find(key) : undefined
 }
 
+function stringOf(token: TemplateToken | undefined): string | undefined {
+  return token !== undefined && isString(token) ? token.value : undefined
+}
+
 function keysOf(token: TemplateToken | undefined): string[] {
   return token !== undefined && isMapping(token) ? [...token].map(({ key }) => key.toString()) : []
 }
@@ -59,7 +63,7 @@ function stepsUsingThisAction(workflow: TemplateToken | undefined): ActionStep[]
     return [...steps].flatMap((step) => {
       const uses = field(step, 'uses')
       if (uses === undefined || !isString(uses) || !thisAction.test(uses.value)) return []
-      return [{ job: job.toString(), id: field(step, 'id')?.toString(), with: keysOf(field(step, 'with')) }]
+      return [{ job: job.toString(), id: stringOf(field(step, 'id')), with: keysOf(field(step, 'with')) }]
     })
   })
 }

@@ -29953,8 +29953,7 @@ function formatSeconds(ms) {
 // long to wait before the next. No I/O, so each rule is tested directly.
 /**
  * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
- * costs a cleanup seconds, not the 11 s a 1 s base cost (bench/README.md),
- * and a server that needs longer says so with Retry-After.
+ * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
  */
 const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -42713,12 +42712,15 @@ function listWords(values, conjunction = 'or') {
 
 
 const MAX_FIELD_SHOWN = 80;
-async function validateFiles(files, options, core) {
+async function readManifestFiles(files) {
+    return Promise.all(files.map(async (file) => ({ file, bytes: await (0,manifests/* readManifestFile */.oe)(file) })));
+}
+function validateFiles(sources, options, core) {
     // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
     const annotate = (kind, ...rest) => core[kind](...rest);
     const checked = [];
-    for (const file of files) {
-        const loaded = await (0,manifests/* loadManifestFile */.KL)(file, options);
+    for (const { file, bytes } of sources) {
+        const loaded = bytes instanceof Uint8Array ? (0,manifests/* parseManifests */.Ye)(bytes, file.relative, options) : bytes;
         if (!Array.isArray(loaded)) {
             const message = `the file ${loaded.reason}`;
             annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
@@ -42803,6 +42805,7 @@ async function runStages(inputs, ledger, deps) {
     const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
     if (files.length === 0)
         return noFiles(inputs, core);
+    const sources = await readManifestFiles(files);
     const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
     // A sweep's batches overlap: the next page of pull requests is listed and
     // checked while the batch before is deleted, and its requests queue for the
@@ -42812,7 +42815,7 @@ async function runStages(inputs, ledger, deps) {
         for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
             const jobs = [];
             for (const target of batch)
-                jobs.push(...(await checkTarget(target, files, inputs, ledger, deps)));
+                jobs.push(...(await checkTarget(target, sources, inputs, ledger, deps)));
             if (!deleter || jobs.length === 0)
                 continue;
             if (!inputs.sweep) {
@@ -42837,20 +42840,21 @@ async function runStages(inputs, ledger, deps) {
     return null;
 }
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-async function checkTarget(target, files, inputs, ledger, deps) {
+function checkTarget(target, sources, inputs, ledger, deps) {
     const { core } = deps;
     const { pullRequest } = target;
     const title = pullRequest
-        ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(files.length, 'manifest file')}`
-        : `Validate ${count(files.length, 'manifest file')}`;
-    return core.group(title, async () => {
-        const manifests = await validateFiles(files, { substituteEnv: inputs.substituteEnv, env: target.env }, core);
+        ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
+        : `Validate ${count(sources.length, 'manifest file')}`;
+    const check = () => {
+        const manifests = validateFiles(sources, { substituteEnv: inputs.substituteEnv, env: target.env }, core);
         const invalid = manifests.filter((manifest) => !manifest.valid).length;
         core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
         if (invalid > 0 && !inputs.dryRun)
             core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
         return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null));
-    });
+    };
+    return core.group(title, () => Promise.resolve(check()));
 }
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
 function noFiles(inputs, core) {
@@ -42959,11 +42963,12 @@ const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  KL: () => (/* binding */ loadManifestFile),
+  Ye: () => (/* binding */ parseManifests),
+  oe: () => (/* binding */ readManifestFile),
   xO: () => (/* binding */ sizeOverLimit)
 });
 
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, formatBytes, parseManifests
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, formatBytes, loadManifestFile
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -43144,6 +43149,11 @@ const MAX_PROBLEMS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
 async function loadManifestFile(file, options) {
+    const bytes = await readManifestFile(file);
+    return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes;
+}
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+async function readManifestFile(file) {
     if (file.refusal)
         return unreadable(file.refusal);
     try {
@@ -43152,7 +43162,7 @@ async function loadManifestFile(file, options) {
             const shown = sizeOverLimit(size, MAX_FILE_BYTES);
             return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
         }
-        return parseManifests(await (0,promises_.readFile)(file.absolute), file.relative, options);
+        return await (0,promises_.readFile)(file.absolute);
     }
     catch (error) {
         return unreadable(`could not be read: ${error.message}`);
@@ -43257,7 +43267,7 @@ class TooDense extends Error {
  * before yaml builds (and pays for) the rest.
  */
 function* composeDocuments(text, lineCounter, isJson) {
-    // Keys are checked for duplicates by the converter: yaml's uniqueKeys compares each key with every earlier one.
+    // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
     // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
     const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
     const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
@@ -43574,7 +43584,9 @@ function describeScalar(value) {
         return 'null (nothing)';
     if (typeof value === 'boolean')
         return `the boolean ${value}`;
-    return `the number ${String(value)}`;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `the number ${value}`;
+    return typeof value;
 }
 /** Text in quotes for a message, cut when long. */
 function quoteText(text) {
@@ -43919,7 +43931,7 @@ function pullRequestLink(number, context) {
 /** The same table for the log, as aligned plain text. */
 function renderLogTable(results) {
     const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    // Each width once, and none for the message, which is not padded: 20,000 rows took 150 ms measuring every cell twice.
+    // Each cell's width is measured once, and the message's not at all: it is the last column, never padded.
     const padded = COLUMNS.length - 1;
     const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth));
     // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.

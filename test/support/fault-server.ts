@@ -79,7 +79,7 @@ type BodyOf = string | object | ((request: RecordedRequest) => string | object)
 /** Answers with `status`; an object body is sent as JSON, a string as it is. */
 export function respond(status: number, body: BodyOf = '', headers: http.OutgoingHttpHeaders = {}): Fault {
   return (request, response) => {
-    const value = typeof body === 'function' ? body(request) : body
+    const value: string | object = typeof body === 'function' ? (body as (request: RecordedRequest) => string | object)(request) : body
     const text = typeof value === 'string' ? value : JSON.stringify(value)
     const type = typeof value === 'string' ? 'text/plain' : 'application/json'
     response.writeHead(status, { 'content-type': type, ...headers })

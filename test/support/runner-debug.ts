@@ -3,5 +3,5 @@
 if (process.env.RUNNER_DEBUG !== '1') {
   const write = process.stdout.write.bind(process.stdout) as (chunk: unknown, ...rest: unknown[]) => boolean
   process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest)) as typeof process.stdout.write
+    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest))
 }

@@ -102,7 +102,8 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     answer(recorded, res)
   }
   // https.Server has every member of http.Server the tests use.
-  const server = options.tls ? (https.createServer(options.tls, handle) as unknown as http.Server) : http.createServer(handle)
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res)
+  const server = options.tls ? (https.createServer(options.tls, listener) as unknown as http.Server) : http.createServer(listener)
 
   function answer(request: RecordedRequest, res: http.ServerResponse) {
     const send = (status: number, payload: unknown) => {

@@ -97,7 +97,7 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
   let origin = ''
   const listPath = new Set([`${prefix}/repos/${options.owner}/${options.repo}/pulls`, `${prefix}/repositories/${REPOSITORY_ID}/pulls`])
 
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const request: GitHubRequest = { arrivedAt: performance.timeOrigin + performance.now(), method: req.method ?? '', path: req.url ?? '', headers: req.headers }
     const index = requests.push(request) - 1
     for await (const chunk of req) void chunk
@@ -112,7 +112,8 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     const { items, links } = listPage(url)
     pagesServed++
     send(res, 200, items, links ? { link: links } : {})
-  })
+  }
+  const server = http.createServer((req, res) => void handle(req, res))
 
   function authorized(header: string | undefined): boolean {
     return header === `token ${options.token}` || header === `Bearer ${options.token}`
