@@ -15,20 +15,15 @@ export function createRedactor(secrets: readonly string[]): Redact {
   const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length)
   if (distinct.length === 0) return (text) => text
   const units = distinct.map((secret) => [...secret].map(formsOf))
-  const whole = new RegExp(units.map((forms) => forms.map(alternation).join('')).join('|'), 'g')
-  const startOfForm = new RegExp(`(?:${units.map(prefixPattern).join('|')})$`)
-  // The longest text a form of a secret can take: 12 characters per character (\uD83D\uDE80, %F0%9F%9A%80).
-  const longestForm = Math.max(...distinct.map((secret) => secret.length)) * 12
+  const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|')
+  const whole = new RegExp(wholeSource, 'g')
+  // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
+  // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
+  // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
+  const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g')
 
-  return (text, options = {}) => {
-    let redacted = text.replace(whole, REDACTED)
-    if (options.truncated) {
-      const tailStart = Math.max(0, redacted.length - longestForm)
-      const match = startOfForm.exec(redacted.slice(tailStart))
-      if (match && match[0].length > 0) redacted = redacted.slice(0, tailStart + match.index)
-    }
-    return redacted
-  }
+  return (text, options = {}) =>
+    options.truncated ? text.replace(wholeOrStart, (_match, start?: string) => (start === undefined ? REDACTED : '')) : text.replace(whole, REDACTED)
 }
 
 /** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */

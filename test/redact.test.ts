@@ -81,12 +81,18 @@ describe('createRedactor', () => {
         const text = `${before}${encoded}${'~'.repeat(afterLength)}`
         for (let cut = 0; cut <= text.length; cut++) {
           const redacted = redact(text.slice(0, cut), { truncated: true })
+          // Nothing of the secret: no whole form, and no end that starts one.
+          const left = redacted.split('***').join('')
+          expect(left).not.toContain(encoded)
+          for (let end = 1; end < encoded.length; end++) expect(left.endsWith(encoded.slice(0, end)) && !before.endsWith(encoded.slice(0, end))).toBe(false)
+          expect(redacted.startsWith(text.slice(0, Math.min(cut, before.length)))).toBe(true)
+          // Nor more lost than that.
           if (cut <= before.length) expect(redacted).toBe(text.slice(0, cut))
           else if (cut < before.length + encoded.length) expect(redacted).toBe(before)
           else expect(redacted).toBe(`${before}***${'~'.repeat(cut - before.length - encoded.length)}`)
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     )
   })
 
