@@ -29497,8 +29497,6 @@ function formatSeconds(ms) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
-// Pure decisions about one delete attempt: what its response means, and how
-// long to wait before the next. No I/O, so each rule is tested directly.
 /**
  * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
  * costs a cleanup seconds, and a server that needs longer says so with Retry-After.

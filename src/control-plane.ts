@@ -2,12 +2,23 @@ import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { StringDecoder } from 'node:string_decoder'
 import type { Dispatcher } from 'undici'
 import { createRedactor } from './redact.ts'
-import type { Attempt } from './retry.ts'
 
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
 const PROBE_BODY = '{}'
+
+/** What one attempt produced: a response, or no response at all. */
+export type Attempt =
+  | { kind: 'response'; status: number; headers: Record<string, string | undefined>; body: string }
+  | {
+      kind: 'error'
+      /** `certificate`: the server's certificate is not trusted, which no retry changes. */
+      cause: 'network' | 'certificate' | 'cancelled'
+      /** Whether the request was written to a connection, so may have reached the server. */
+      sent: boolean
+      reason: string
+    }
 
 export interface ControlPlaneOptions {
   url: URL

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
+import { createControlPlane, type Attempt, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
 import type { ControlPlaneInputs } from './inputs.ts'
 import type { Ledger } from './ledger.ts'
 import type { Job } from './plan.ts'
@@ -10,7 +10,6 @@ import {
   judgeEndpoint,
   mayHaveTakenEffect,
   retryDelay,
-  type Attempt,
   type Backoff,
   type EndpointContext,
   type Judgement,

@@ -1,17 +1,6 @@
 // Pure decisions about one delete attempt: what its response means, and how
 // long to wait before the next. No I/O, so each rule is tested directly.
-
-/** What one attempt produced: a response, or no response at all. */
-export type Attempt =
-  | { kind: 'response'; status: number; headers: Record<string, string | undefined>; body: string }
-  | {
-      kind: 'error'
-      /** `certificate`: the server's certificate is not trusted, which no retry changes. */
-      cause: 'network' | 'certificate' | 'cancelled'
-      /** Whether the request was written to a connection, so may have reached the server. */
-      sent: boolean
-      reason: string
-    }
+import type { Attempt } from './control-plane.ts'
 
 export type Judgement =
   | { kind: 'deleted'; http_status: number; message: string }

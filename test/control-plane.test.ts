@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createControlPlane, describeNetworkError, type ControlPlane, type ControlPlaneOptions } from '../src/control-plane.ts'
-import type { Attempt } from '../src/retry.ts'
+import type { Attempt } from '../src/control-plane.ts'
 import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from './support/fault-server.ts'
 import { createPrivateCa, type PrivateCa } from './support/private-ca.ts'
 import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'

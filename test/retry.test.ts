@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { judgeAttempt, judgeEndpoint, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Attempt, type Backoff, type EndpointContext, type JudgeContext } from '../src/retry.ts'
+import type { Attempt } from '../src/control-plane.ts'
+import { judgeAttempt, judgeEndpoint, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Backoff, type EndpointContext, type JudgeContext } from '../src/retry.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW }
