@@ -119,7 +119,7 @@ function checkTarget(target: Target, sources: ManifestSource[], inputs: Inputs, 
 
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
 function noFiles(inputs: Inputs, core: Core): string | null {
-  const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. No artifact versions will be deleted.`
+  const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. Nothing will be deleted.`
   if (inputs.ifNoFilesFound === 'error') return message
   if (inputs.ifNoFilesFound === 'warn') core.warning(message)
   else core.info(message)

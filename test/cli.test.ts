@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BUILT_CLI } from './support/bundle.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
+import { closedPullRequest, startStandInGitHub } from './support/stand-in-github.ts'
 
 const CLI = BUILT_CLI
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -93,4 +94,33 @@ describe('tfy-artifact-cleanup', () => {
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Usage: tfy-artifact-cleanup [options] [pattern ...]')
   })
+
+  it('sweeps the pull requests of GITHUB_REPOSITORY closed in the window, with GITHUB_TOKEN', async () => {
+    const now = new Date()
+    const gitHub = await startStandInGitHub({
+      token: 'ghs_cli_sweep',
+      owner: 'acme',
+      repo: 'models',
+      pullRequests: [closedPullRequest(21, now, 1), closedPullRequest(20, now, 3), closedPullRequest(5, now, 40)],
+    })
+    try {
+      const run = await cli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '--json', 'examples/manifests/preview/models.yaml'], {
+        GITHUB_REPOSITORY: 'acme/models',
+        GITHUB_API_URL: gitHub.url,
+        GITHUB_TOKEN: 'ghs_cli_sweep',
+      })
+      expect(run.code, run.stderr).toBe(0)
+      const results = JSON.parse(run.stdout) as { pull_request: number; version_alias: string | null; status: string }[]
+      expect(results.map((result) => [result.pull_request, result.version_alias, result.status])).toEqual([
+        [21, 'v0-pr21', 'dry-run'],
+        [21, null, 'dry-run'],
+        [20, 'v0-pr20', 'dry-run'],
+        [20, null, 'dry-run'],
+      ])
+      expect(run.stderr).not.toContain('ghs_cli_sweep')
+    } finally {
+      await gitHub.close()
+    }
+  })
 })
+
