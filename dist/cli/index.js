@@ -37051,17 +37051,35 @@ class Ledger {
     outcomes = new Map();
     /** Attempts sent so far of the versions whose fate is not settled, by row. */
     inFlight = new Map();
+    /** One copy of each text the rows hold (see `own`). */
+    texts = new Map();
     /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
     checked(manifests, pullRequest = null) {
         const first = this.entries.length;
         for (const manifest of manifests) {
             const { file, document, line, type, ml_repo, name, version, version_alias } = manifest;
             this.entries.push({
-                row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
+                row: { pull_request: pullRequest, file, document, line, type, ml_repo: this.own(ml_repo), name: this.own(name), version, version_alias: this.own(version_alias) },
                 invalid: manifest.valid ? null : manifest.message,
             });
         }
         return first;
+    }
+    /**
+     * The text as a string of the ledger's own, one per distinct value. A value
+     * parsed from a manifest may be a slice of the whole file's text, which it
+     * keeps alive: a sweep checks the same files for every pull request, and its
+     * rows would hold a copy of each file per pull request.
+     */
+    own(text) {
+        if (text === null)
+            return null;
+        let owned = this.texts.get(text);
+        if (owned === undefined) {
+            owned = JSON.parse(JSON.stringify(text));
+            this.texts.set(owned, owned);
+        }
+        return owned;
     }
     /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
     planned(plan, first) {
