@@ -4,6 +4,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { getOctokit } from '@actions/github'
 import { excerpt, parseRetryAfter, retryDelay, DEFAULT_BACKOFF } from './retry.ts'
+import { createRedactor } from './redact.ts'
 import { StepFailure } from './runner.ts'
 
 export const MAX_CLOSED_WITHIN_DAYS = 365
@@ -95,8 +96,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS
   const api = apiRoot(options.baseUrl)
   const octokit = getOctokit(options.token, { baseUrl: api.href.replace(/\/$/, ''), userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup' })
-  const secrets = [...new Set([options.token, encodeURIComponent(options.token)])].filter(Boolean)
-  const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text)
+  // Every form GitHub could echo it in: as sent, JSON-escaped, percent- or form-encoded.
+  const redact = createRedactor([options.token])
   const where = `the pull requests of ${owner}/${repo}`
   const sleep = options.sleep ?? ((ms: number, abort: AbortSignal) => sleepFor(ms, undefined, { signal: abort }))
   const clock = options.clock ?? Date.now
@@ -156,7 +157,7 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
         return { data: response.data, headers: response.headers }
       } catch (error) {
         if (signal.aborted) throw cancelled(page, 'while a request was in flight')
-        answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+        answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, redact)
       }
       const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits })
       const detail = redact(verdict.detail)
@@ -199,7 +200,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
 
   function readPage(data: unknown, page: number): PullRequestItem[] {
     if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
-      const shown = redact(excerpt(typeof data === 'string' ? data : JSON.stringify(data) ?? ''))
+      // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
+      const shown = excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')))
       throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`)
     }
     return data
@@ -298,18 +300,18 @@ function failureMessage(failure: 'token-rejected' | 'permission-missing' | 'unex
   }
 }
 
-/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data. */
-function readFailure(error: unknown, timedOut: boolean, timeoutMs: number): GitHubAnswer {
+/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data, with the token redacted before anything is cut. */
+function readFailure(error: unknown, timedOut: boolean, timeoutMs: number, redact: (text: string) => string): GitHubAnswer {
   if (timedOut) return { status: null, headers: {}, message: `no complete answer within ${formatDuration(timeoutMs)}` }
   const failure = error as { status?: unknown; response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown }; message?: unknown }
   const response = failure?.response
   if (response && typeof response.status === 'number') {
     const data = response.data
-    return { status: response.status, headers: response.headers ?? {}, message: excerpt(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')) }
+    return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? ''))) }
   }
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : ''
-  return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}` }
+  return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}`) }
 }
 
 interface PullRequestItem {

@@ -208,10 +208,12 @@ describe('listClosedPullRequests', () => {
     expectNoToken(listing, stand)
   })
 
-  test('a token GitHub echoes back, as sent or percent-encoded, is redacted from the message', async () => {
-    const stand = await standIn([], { answers: [github.answer(403, { message: `token ${TOKEN} or ${encodeURIComponent(TOKEN)}?` })] })
+  test('a token GitHub echoes back, as sent, percent-encoded or escaped, is redacted from the message', async () => {
+    const escaped = [...TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const percent = [...TOKEN].map((char) => `%${char.charCodeAt(0).toString(16)}`).join('')
+    const stand = await standIn([], { answers: [github.answer(403, { message: `token ${TOKEN} or ${encodeURIComponent(TOKEN)} or ${escaped} or ${percent}?` })] })
     const listing = await list(stand)
-    expect(listing.error!.message).toContain('HTTP 403: token *** or ***?')
+    expect(listing.error!.message).toContain('HTTP 403: token *** or *** or *** or ***?')
     expectNoToken(listing)
   })
 

@@ -42183,6 +42183,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 
 
+
 const MAX_CLOSED_WITHIN_DAYS = 365;
 const PER_PAGE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -42224,8 +42225,8 @@ async function* listClosedPullRequests(options) {
     const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS;
     const api = apiRoot(options.baseUrl);
     const octokit = getOctokit(options.token, { baseUrl: api.href.replace(/\/$/, ''), userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup' });
-    const secrets = [...new Set([options.token, encodeURIComponent(options.token)])].filter(Boolean);
-    const redact = (text) => secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
+    // Every form GitHub could echo it in: as sent, JSON-escaped, percent- or form-encoded.
+    const redact = (0,src_redact/* createRedactor */.l)([options.token]);
     const where = `the pull requests of ${owner}/${repo}`;
     const sleep = options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort }));
     const clock = options.clock ?? Date.now;
@@ -42289,7 +42290,7 @@ async function* listClosedPullRequests(options) {
             catch (error) {
                 if (signal.aborted)
                     throw cancelled(page, 'while a request was in flight');
-                answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+                answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, redact);
             }
             const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits });
             const detail = redact(verdict.detail);
@@ -42328,7 +42329,8 @@ async function* listClosedPullRequests(options) {
     }
     function readPage(data, page) {
         if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
-            const shown = redact(excerpt(typeof data === 'string' ? data : JSON.stringify(data) ?? ''));
+            // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
+            const shown = excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')));
             throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`);
         }
         return data;
@@ -42406,19 +42408,19 @@ function failureMessage(failure, detail, where, api) {
             return `GitHub answered ${detail} when listing ${where}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`;
     }
 }
-/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data. */
-function readFailure(error, timedOut, timeoutMs) {
+/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data, with the token redacted before anything is cut. */
+function readFailure(error, timedOut, timeoutMs, redact) {
     if (timedOut)
         return { status: null, headers: {}, message: `no complete answer within ${formatDuration(timeoutMs)}` };
     const failure = error;
     const response = failure?.response;
     if (response && typeof response.status === 'number') {
         const data = response.data;
-        return { status: response.status, headers: response.headers ?? {}, message: excerpt(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')) };
+        return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? ''))) };
     }
     const cause = error?.cause;
     const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}` };
+    return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}`) };
 }
 function isPullRequestItem(value) {
     const item = value;
