@@ -29274,27 +29274,41 @@ function listenForCancellation(onCancel) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2275);
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2413);
-/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4632);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9721);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(665);
-/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3564);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2413);
+/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4632);
+/* harmony import */ var _log_stream_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8438);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2681);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(665);
+/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3564);
 
 
 
 
 
 
-const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_4__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(message));
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)({
-    core: _actions_core__WEBPACK_IMPORTED_MODULE_0__,
+
+
+
+
+const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_7__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)({
+    core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
-    runContext: () => Promise.resolve((0,_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .context */ ._, process.env)),
-    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_3__/* .OUTPUT_LIMIT_BYTES */ ._G,
+    runContext: () => Promise.resolve((0,_run_context_js__WEBPACK_IMPORTED_MODULE_8__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_4__/* .context */ ._, process.env)),
+    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_6__/* .OUTPUT_LIMIT_BYTES */ ._G,
+    logBacklog: () => (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .U)(process.stdout),
+    // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
+    resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
 });
 
 __webpack_async_result__();
@@ -29302,7 +29316,36 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9721:
+/***/ 8438:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */ });
+/**
+ * Null while `stream` takes what is written at once; else a promise that
+ * settles when it has room again (or is gone). The runner reads a step's log
+ * at its own pace: a table of many thousand rows written without waiting
+ * would pile up in memory meanwhile.
+ */
+function backlog(stream) {
+    if (!stream.writableNeedDrain || stream.destroyed)
+        return null;
+    return new Promise((resolve) => {
+        const done = () => {
+            for (const event of ['drain', 'close', 'error'])
+                stream.off(event, done);
+            resolve();
+        };
+        for (const event of ['drain', 'close', 'error'])
+            stream.on(event, done);
+    });
+}
+
+
+/***/ }),
+
+/***/ 2681:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29963,9 +30006,9 @@ class Slots {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
 var lib_core = __nccwpck_require__(2275);
 // EXTERNAL MODULE: external "fs"
@@ -33958,84 +34001,105 @@ function isLoopback(hostname) {
 /**
  * What the run knows of every manifest, written as it happens: checked,
  * planned, each request sent and each settled. Whatever stops the run, the
- * report reads its rows from here, so a version that was deleted is never
- * missing from the log, the summary or the outputs. It keeps no request
- * bodies: a sweep of many pull requests holds only their rows.
+ * report reads its rows from the store this writes to, so a version that was
+ * deleted is never missing from the log, the summary or the outputs.
+ *
+ * A target's rows go to the store once all of them are settled and the
+ * targets before have gone, so the store has them in the order checked; until
+ * then they are held here, with no request bodies. A sweep holds only the pull
+ * requests still being deleted.
  */
 class Ledger {
-    entries = [];
-    outcomes = new Map();
-    /** Attempts sent so far of the versions whose fate is not settled, by row. */
-    inFlight = new Map();
-    /** One copy of each text the rows hold (see `own`). */
-    texts = new Map();
+    /** Rows not yet in the store, by their place in the order checked. */
+    open = new Map();
+    /** Targets not yet in the store, in order. */
+    targets = [];
+    next = 0;
+    store;
+    clean;
+    /** `clean` takes every secret out of a row before it is stored. */
+    constructor(store, clean) {
+        this.store = store;
+        this.clean = clean;
+    }
     /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
     checked(manifests, pullRequest = null) {
-        const first = this.entries.length;
+        const target = { first: this.next, end: this.next + manifests.length, waiting: null };
         for (const manifest of manifests) {
             const { file, document, line, type, ml_repo, name, version, version_alias } = manifest;
-            this.entries.push({
-                row: { pull_request: pullRequest, file, document, line, type, ml_repo: this.own(ml_repo), name: this.own(name), version, version_alias: this.own(version_alias) },
+            this.open.set(this.next++, {
+                row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
                 invalid: manifest.valid ? null : manifest.message,
+                outcome: undefined,
+                attempts: 0,
+                target,
             });
         }
-        return first;
-    }
-    /**
-     * The text as a string of the ledger's own, one per distinct value. A value
-     * parsed from a manifest may be a slice of the whole file's text, which it
-     * keeps alive: a sweep checks the same files for every pull request, and its
-     * rows would hold a copy of each file per pull request.
-     */
-    own(text) {
-        if (text === null)
-            return null;
-        let owned = this.texts.get(text);
-        if (owned === undefined) {
-            owned = JSON.parse(JSON.stringify(text));
-            this.texts.set(owned, owned);
-        }
-        return owned;
+        this.targets.push(target);
+        return target.first;
     }
     /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
     planned(plan, first) {
+        // The target checked last: an empty one has no row to find it by.
+        const target = this.targets.findLast((candidate) => candidate.first === first);
         for (const [index, outcome] of plan.outcomes.entries())
             if (outcome)
-                this.outcomes.set(first + index, outcome);
+                this.open.get(first + index).outcome = outcome;
+        if (target)
+            target.waiting = plan.jobs.length;
+        this.writeSettled();
         return plan.jobs.map((job) => ({ ...job, index: first + job.index }));
     }
     sending(job) {
-        this.inFlight.set(job.index, (this.inFlight.get(job.index) ?? 0) + 1);
+        const entry = this.open.get(job.index);
+        if (entry)
+            entry.attempts++;
     }
     settled(job, outcome) {
-        this.inFlight.delete(job.index);
-        this.outcomes.set(job.index, outcome);
+        const entry = this.open.get(job.index);
+        if (!entry || entry.outcome)
+            return;
+        entry.outcome = outcome;
+        entry.target.waiting--;
+        this.writeSettled();
     }
     /**
-     * One row per manifest, in the order checked. `stoppedBy` says why the run
-     * ended early, if it did: rows it left open become failed (a request whose
-     * answer never came) or skipped (never sent).
+     * Writes every row still held, and finishes the store. `stoppedBy` says why
+     * the run ended early, if it did: rows it left open become failed (a request
+     * whose answer never came) or skipped (never sent).
      */
-    results(stoppedBy) {
-        return this.entries.map((entry, index) => ({ ...entry.row, ...this.outcomeOf(entry, index, stoppedBy) }));
+    finish(stoppedBy) {
+        while (this.targets.length > 0)
+            this.write(this.targets.shift(), stoppedBy);
+        return this.store.finish();
     }
-    outcomeOf(entry, index, stoppedBy = 'the run stopped') {
-        const outcome = this.outcomes.get(index);
-        if (outcome)
-            return outcome;
-        if (entry.invalid !== null)
-            return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
-        const attempts = this.inFlight.get(index);
-        if (attempts !== undefined) {
-            return {
-                status: 'failed',
-                attempts,
-                http_status: null,
-                message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
-            };
+    /** Writes the targets whose rows are all settled, in order, up to the first that is not. */
+    writeSettled() {
+        while (this.targets[0]?.waiting === 0)
+            this.write(this.targets.shift());
+    }
+    write(target, stoppedBy) {
+        for (let index = target.first; index < target.end; index++) {
+            const entry = this.open.get(index);
+            this.open.delete(index);
+            this.store.add(this.clean({ ...entry.row, ...outcomeOf(entry, stoppedBy) }));
         }
-        return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
     }
+}
+function outcomeOf(entry, stoppedBy = 'the run stopped') {
+    if (entry.outcome)
+        return entry.outcome;
+    if (entry.invalid !== null)
+        return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
+    if (entry.attempts > 0) {
+        return {
+            status: 'failed',
+            attempts: entry.attempts,
+            http_status: null,
+            message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
+        };
+    }
+    return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
 }
 
 // EXTERNAL MODULE: ./src/manifest-kinds.ts + 2 modules
@@ -34093,6 +34157,8 @@ function skipped(message) {
 
 // EXTERNAL MODULE: ./src/report.ts
 var report = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./src/result-store.ts + 1 modules
+var result_store = __nccwpck_require__(7771);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
 var github = __nccwpck_require__(2413);
 ;// CONCATENATED MODULE: ./src/pull-requests.ts
@@ -34662,7 +34728,7 @@ function validateFiles(sources, options, core) {
         if (!Array.isArray(loaded)) {
             const message = `the file ${loaded.reason}`;
             annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
-            checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T, valid: false, message });
+            checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T5, valid: false, message });
             continue;
         }
         for (const doc of loaded) {
@@ -34694,7 +34760,7 @@ function validateFiles(sources, options, core) {
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
 function identityOf(value, type) {
     if (!isPlainObject(value))
-        return results/* NO_IDENTITY */.T;
+        return results/* NO_IDENTITY */.T5;
     const text = (field) => (typeof field === 'string' ? field : null);
     return {
         type,
@@ -34715,13 +34781,15 @@ function identityOf(value, type) {
 
 
 
+
 /**
  * inputs → files → manifests → validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 async function run(deps) {
     const core = (0,runner/* guardCore */.nj)(deps.core);
-    const ledger = new Ledger();
+    const store = new result_store/* ResultStore */.V(deps.resultsFile ?? null, (message) => core.warning(message));
+    const ledger = new Ledger(store, (row) => redactRow(row, core));
     let inputs = null;
     let failure;
     let unexpected = false;
@@ -34733,8 +34801,9 @@ async function run(deps) {
         unexpected = !(error instanceof runner/* StepFailure */.pH);
         failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
-    const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined).map((row) => redactRow(row, core));
+    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
     await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    results.close();
     return results;
 }
 /** Every stage after the inputs; returns why the step fails early, if it does. */
@@ -35721,17 +35790,17 @@ function escapeRegExp(text) {
 /* harmony export */   _G: () => (/* binding */ OUTPUT_LIMIT_BYTES),
 /* harmony export */   z8: () => (/* binding */ report)
 /* harmony export */ });
-/* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, sortForReport, totalsLine, renderSummary, renderLogTable, escapeHtml */
+/* unused harmony exports SUMMARY_BUDGET_BYTES, worstFirst, sortForReport, totalsLine, renderSummary, renderLogTable, escapeHtml */
 /* harmony import */ var _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8104);
 /* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3650);
-/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9385);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6032);
+/* harmony import */ var _result_store_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7771);
+/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9385);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6032);
 
 
 
 
-/** Worst first: what needs a look sits at the top of the table. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+
 const STATUS_LABEL = {
     failed: '❌ failed',
     invalid: '⚠️ invalid',
@@ -35740,19 +35809,28 @@ const STATUS_LABEL = {
     'not-found': '➖ not found',
     'dry-run': '🔍 dry run',
 };
+const WORST_FIRST = Object.keys(_results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD).sort((a, b) => _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[a] - _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[b]);
 /** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
 const SUMMARY_BUDGET_BYTES = 900 * 1024;
-function countStatuses(results) {
-    const totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
-    for (const result of results)
-        totals[result.status]++;
-    return totals;
+/** The rows worst first, in the order checked within a status: a pass over the rows for each status they hold. */
+function* worstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const row of rows.rows())
+            if (row.status === status)
+                yield row;
+    }
 }
 function sortForReport(results) {
     return results
         .map((result, index) => ({ result, index }))
-        .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
+        .sort((a, b) => _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[a.result.status] - _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[b.result.status] || a.index - b.index)
         .map(({ result }) => result);
+}
+/** Rows that fail the step with fail-on-error. */
+function failures(totals) {
+    return WORST_FIRST.filter(_results_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailure */ .N6).reduce((sum, status) => sum + totals[status], 0);
 }
 function totalsLine(totals) {
     const parts = [
@@ -35778,7 +35856,7 @@ function cells(result) {
         String(result.attempts),
         `${result.file}:${result.line}`,
         result.message,
-    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN);
+    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN);
 }
 function versionLabel(result) {
     if (result.version !== null && result.version_alias !== null)
@@ -35787,14 +35865,16 @@ function versionLabel(result) {
         return String(result.version);
     return result.version_alias ?? '';
 }
-/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
-function renderSummary(results, context, options) {
-    const totals = countStatuses(results);
+/**
+ * The job summary as HTML, cut to fit GitHub's limit while keeping the rows
+ * that failed, in parts to write one after the other: the head, a table for
+ * each pull request (one table outside a sweep), and the note of what was cut.
+ */
+function* renderSummary(rows, context, options) {
     const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
-    const groups = groupByPullRequest(results);
-    const swept = groups.length > 1 || groups[0]?.pullRequest != null;
+    const swept = rows.pullRequests > 0;
     const where = [
-        swept ? `a sweep of ${groups.length} closed ${groups.length === 1 ? 'pull request' : 'pull requests'}` : null,
+        swept ? `a sweep of ${rows.pullRequests} closed ${rows.pullRequests === 1 ? 'pull request' : 'pull requests'}` : null,
         !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
         context.repository ? `in ${escapeHtml(context.repository)}` : null,
         context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
@@ -35802,74 +35882,99 @@ function renderSummary(results, context, options) {
     const head = [
         `<h2>${title}</h2>`,
         where.length ? `<p>${where.join(' ')}</p>` : '',
-        `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
+        `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
     ].join('\n');
-    if (results.length === 0)
-        return `${head}\n`;
+    yield `${head}\n`;
+    if (rows.count === 0)
+        return;
     const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
     let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
-    const sections = [];
     let shown = 0;
     // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
-    for (const group of swept ? sortGroups(groups) : groups) {
-        const heading = swept ? `<h3>${pullRequestLink(group.pullRequest, context)}: ${escapeHtml(totalsLine(countStatuses(group.results)))}</h3>\n` : '';
+    const tables = swept ? pullRequestsWorstFirst(rows) : [{ pullRequest: null, results: worstFirst(rows) }];
+    for (const { pullRequest, results } of tables) {
+        const heading = pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : '';
         budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
-        const rows = [];
-        for (const result of sortForReport(group.results)) {
+        const lines = [];
+        for (const result of results) {
             const row = `<tr>${cells(result)
                 .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
                 .join('')}</tr>`;
             budget -= Buffer.byteLength(row) + 1;
             if (budget < 0)
                 break;
-            rows.push(row);
+            lines.push(row);
         }
-        if (rows.length > 0)
-            sections.push(`${heading}<table>\n${headerRow}\n${rows.join('\n')}\n</table>`);
-        shown += rows.length;
+        if (lines.length > 0)
+            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
+        shown += lines.length;
         if (budget < 0)
             break;
     }
-    const cut = results.length - shown;
-    const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : '';
-    return `${head}\n${sections.join('\n')}${note}\n`;
-}
-/** Rows by pull request, in the order the sweep met them; one group outside a sweep. */
-function groupByPullRequest(results) {
-    const groups = new Map();
-    for (const result of results) {
-        const group = groups.get(result.pull_request);
-        if (group)
-            group.push(result);
-        else
-            groups.set(result.pull_request, [result]);
+    const cut = rows.count - shown;
+    if (cut > 0) {
+        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
     }
-    return [...groups].map(([pullRequest, rows]) => ({ pullRequest, results: rows }));
 }
-function sortGroups(groups) {
-    const worst = (group) => Math.min(...group.results.map((result) => STATUS_ORDER[result.status]));
-    return groups
-        .map((group, index) => ({ group, index, worst: worst(group) }))
-        .sort((a, b) => a.worst - b.worst || a.index - b.index)
-        .map(({ group }) => group);
+function totalsOf(results) {
+    const totals = (0,_result_store_js__WEBPACK_IMPORTED_MODULE_2__/* .noTotals */ .B)();
+    for (const result of results)
+        totals[result.status]++;
+    return totals;
+}
+/**
+ * Each pull request's rows, worst first, the pull requests with the worst rows
+ * first: a pass over the rows for each status they hold, taking the pull
+ * requests whose worst row has it, one pull request's rows held at a time.
+ */
+function* pullRequestsWorstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const held of byPullRequest(rows.rows())) {
+            if (worstOf(held) === status)
+                yield { pullRequest: held[0].pull_request, results: sortForReport(held) };
+        }
+    }
+}
+/** The rows a pull request at a time: the store has each one's rows together. */
+function* byPullRequest(results) {
+    let held = [];
+    for (const row of results) {
+        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
+            yield held;
+            held = [];
+        }
+        held.push(row);
+    }
+    if (held.length > 0)
+        yield held;
+}
+function worstOf(results) {
+    return results.reduce((worst, row) => (_results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[row.status] < _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[worst] ? row.status : worst), 'dry-run');
 }
 function pullRequestLink(number, context) {
     if (!context.repository || !context.serverUrl)
         return `#${number}`;
     return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
 }
-/** The same table for the log, as aligned plain text. */
-function renderLogTable(results) {
-    const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    // Each cell's width is measured once, and the message's not at all: it is the last column, never padded.
+/** The same table for the log, as aligned plain text: a pass over the rows for the columns' widths, then the rows worst first. */
+function* renderLogTable(rows) {
+    // The message is the last column, never padded: its width is not measured.
     const padded = COLUMNS.length - 1;
-    const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth));
-    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
-    const widths = cellWidths[0].map((_, column) => Math.min(60, cellWidths.reduce((widest, row) => Math.max(widest, row[column]), 0)));
-    return rows.map((row, index) => row
-        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, widths[column] - cellWidths[index][column]))))
+    const widths = COLUMNS.slice(0, padded).map(displayWidth);
+    for (const row of rows.rows()) {
+        const texts = cells(row);
+        for (let column = 0; column < padded; column++)
+            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
+    }
+    const line = (texts) => texts
+        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell)))))
         .join('  ')
-        .trimEnd());
+        .trimEnd();
+    yield { text: line(COLUMNS), status: null };
+    for (const row of worstFirst(rows))
+        yield { text: line(cells(row)), status: row.status };
 }
 /** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
 function displayWidth(text) {
@@ -35899,9 +36004,9 @@ const OUTPUT_LIMIT_BYTES = 1_000_000;
  * summary and the notice, each on its own, so that one that cannot be written
  * takes none of the others with it; then the step's verdict, always.
  */
-async function report(results, end, deps) {
+async function report(rows, end, deps) {
     const { core } = deps;
-    const line = totalsLine(countStatuses(results));
+    const line = totalsLine(rows.totals);
     const broken = [];
     const channel = async (name, write) => {
         try {
@@ -35912,18 +36017,31 @@ async function report(results, end, deps) {
             core.warning(`The ${name} could not be written: ${error.message}`);
         }
     };
-    if (results.length > 0)
-        await channel('log table', () => (deps.formatTable ?? renderLogTable)(results).forEach((row) => core.info(row)));
-    await channel('outputs', () => writeOutputs(core, results, deps.outputLimitBytes));
-    if (results.length > 0) {
-        await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write());
+    const format = deps.formatTableLine ?? ((tableLine) => tableLine.text);
+    if (rows.count > 0) {
+        await channel('log table', async () => {
+            for (const tableLine of renderLogTable(rows)) {
+                core.info(format(tableLine));
+                const backlog = deps.logBacklog?.();
+                if (backlog)
+                    await backlog;
+            }
+        });
+    }
+    await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes));
+    if (rows.count > 0) {
+        await channel('job summary', async () => {
+            // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
+            for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun }))
+                await core.summary.addRaw(part).write();
+        });
         await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
     }
     deps.core.flushAnnotations();
-    const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length;
+    const problems = failures(rows.totals);
     const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
     if (end.failure !== null) {
-        core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure);
+        core.setFailed(rows.count > 0 ? `${end.failure} So far: ${line}.` : end.failure);
     }
     else if (end.cancelled) {
         core.setFailed(`The cleanup was cancelled: ${line}.`);
@@ -35938,16 +36056,211 @@ async function report(results, end, deps) {
         core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
     }
 }
-function writeOutputs(core, results, limit) {
-    core.setOutput('deleted', countStatuses(results).deleted);
-    core.setOutput('failed', results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length);
-    const json = JSON.stringify(results);
-    core.setOutput('results', json);
-    const bytes = Buffer.byteLength(json);
-    if (limit !== undefined && bytes > limit) {
-        const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_1__/* .sizeOverLimit */ .xO)(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
-        core.warning(`The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
+/**
+ * The counts, the results file, and the rows as JSON: every row when they fit
+ * in an output; past the runner's limit, as many as fit, those that need a
+ * look first, since a step that reads a larger output fails.
+ */
+function writeOutputs(core, rows, limit) {
+    core.setOutput('deleted', rows.totals.deleted);
+    core.setOutput('failed', failures(rows.totals));
+    if (rows.file !== null)
+        core.setOutput('results-file', rows.file);
+    if (limit === undefined || rows.jsonBytes <= limit) {
+        core.setOutput('results', `[${[...rows.json()].join(',')}]`);
+        return;
     }
+    const kept = [];
+    let bytes = 2;
+    for (const row of worstFirst(rows)) {
+        const json = JSON.stringify(row);
+        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
+        if (bytes > limit)
+            break;
+        kept.push(json);
+    }
+    core.setOutput('results', `[${kept.join(',')}]`);
+    const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_1__/* .sizeOverLimit */ .xO)(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
+    core.warning(`The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`);
+}
+
+
+/***/ }),
+
+/***/ 7771:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V: () => (/* binding */ ResultStore),
+  B: () => (/* binding */ noTotals)
+});
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/result-store.ts
+
+function noTotals() {
+    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
+}
+/** Rows are written to the file in pieces of about this size. */
+const FLUSH_BYTES = 256 * 1024;
+const READ_BYTES = 64 * 1024;
+const HEAD = '[\n';
+const TAIL = '\n]\n';
+/**
+ * Every row of a run, kept in a file as a JSON array, one row a line, so that
+ * what the run holds does not grow with the rows: a sweep of thousands of pull
+ * requests writes them as it goes, and the report reads them back, pass by
+ * pass. Without a file (`null`), the rows stay in memory. If the file cannot
+ * be written, the rows written so far are kept, the rest stay in memory, and
+ * `file` is null: the record is whole either way.
+ */
+class ResultStore {
+    count = 0;
+    totals = noTotals();
+    pullRequests = 0;
+    /** The pull request of the last row added, if any. */
+    last = undefined;
+    jsonBytes = 2;
+    /** Rows not yet in the file, as compact JSON. */
+    pending = [];
+    pendingBytes = 0;
+    fd = null;
+    /** Bytes of the file known to be written, and rows in them. */
+    written = 0;
+    rowsWritten = 0;
+    /** Where the rows in the file end. */
+    rowsEnd = 0;
+    finished = false;
+    /** False once a write to the file failed. */
+    whole = true;
+    path;
+    onFileError;
+    constructor(path, onFileError = () => { }) {
+        this.path = path;
+        this.onFileError = onFileError;
+        if (path === null)
+            return;
+        this.attempt(() => {
+            this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
+            this.write(HEAD);
+        });
+    }
+    /** The file with every row, once finished; null without one, or when it could not be written. */
+    get file() {
+        return this.finished && this.whole ? this.path : null;
+    }
+    add(row) {
+        if (this.finished)
+            throw new Error('rows added after the store was finished');
+        const json = JSON.stringify(row);
+        this.pending.push(json);
+        this.pendingBytes += json.length;
+        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
+        this.count++;
+        this.totals[row.status]++;
+        // A pull request's rows come together: the ledger writes them once all are settled.
+        if (row.pull_request !== null && row.pull_request !== this.last)
+            this.pullRequests++;
+        this.last = row.pull_request;
+        if (this.pendingBytes >= FLUSH_BYTES)
+            this.flush();
+    }
+    /** Writes what is pending and closes the array: no row comes after. */
+    finish() {
+        if (this.finished)
+            return this;
+        this.flush();
+        if (this.fd !== null && this.whole)
+            this.attempt(() => this.write(TAIL));
+        this.finished = true;
+        return this;
+    }
+    *json() {
+        yield* this.fileLines();
+        yield* this.pending;
+    }
+    *rows() {
+        for (const line of this.json())
+            yield JSON.parse(line);
+    }
+    /** Closes the file; the rows can still be read from it. */
+    close() {
+        if (this.fd !== null)
+            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
+        this.fd = null;
+    }
+    flush() {
+        if (this.fd === null || !this.whole || this.pending.length === 0)
+            return;
+        const separator = this.rowsWritten > 0 ? ',\n' : '';
+        const flushed = this.pending.length;
+        const ok = this.attempt(() => this.write(separator + this.pending.join(',\n')));
+        if (!ok)
+            return;
+        this.rowsWritten += flushed;
+        this.rowsEnd = this.written;
+        this.pending = [];
+        this.pendingBytes = 0;
+    }
+    /** Writes all of `text` at the end of what is known written; throws if it cannot. */
+    write(text) {
+        const bytes = Buffer.from(text);
+        let done = 0;
+        while (done < bytes.length)
+            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
+        this.written += bytes.length;
+    }
+    attempt(step) {
+        try {
+            step();
+            return true;
+        }
+        catch (error) {
+            this.whole = false;
+            this.close();
+            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
+            return false;
+        }
+    }
+    /** The rows the file holds, a line each, read a piece at a time. */
+    *fileLines() {
+        if (this.path === null || this.rowsWritten === 0)
+            return;
+        const fd = this.fd ?? (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        try {
+            const buffer = Buffer.alloc(READ_BYTES);
+            let position = Buffer.byteLength(HEAD);
+            let carry = Buffer.alloc(0);
+            while (position < this.rowsEnd) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.rowsEnd - position), position);
+                if (read === 0)
+                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
+                position += read;
+                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+                let start = 0;
+                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+                    yield rowOf(chunk.subarray(start, newline));
+                    start = newline + 1;
+                }
+                // A copy: `buffer` is read into again.
+                carry = Buffer.from(chunk.subarray(start));
+            }
+            yield rowOf(carry);
+        }
+        finally {
+            if (fd !== this.fd)
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+}
+/** A row's line, without the comma that separates it from the next. */
+function rowOf(line) {
+    const text = line.toString('utf8');
+    return text.endsWith(',') ? text.slice(0, -1) : text;
 }
 
 
@@ -35957,9 +36270,12 @@ function writeOutputs(core, results, limit) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ isFailure),
-/* harmony export */   T: () => (/* binding */ NO_IDENTITY)
+/* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
+/* harmony export */   T5: () => (/* binding */ NO_IDENTITY)
 /* harmony export */ });
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
 /** Statuses that make the step fail with `fail-on-error`. */
 function isFailure(status) {
     switch (status) {
@@ -36257,6 +36573,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

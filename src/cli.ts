@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
-import { writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, styleText } from 'node:util'
 import type { AnnotationProperties } from '@actions/core'
 import { listenForCancellation } from './cancellation.ts'
+import { backlog } from './log-stream.ts'
 import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'
-import { renderLogTable, sortForReport } from './report.ts'
-import type { Result, Status } from './results.ts'
+import type { Rows } from './result-store.ts'
+import type { Status } from './results.ts'
 
 const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
 
@@ -94,6 +96,7 @@ function terminalCore(read: (name: InputName) => string, log: NodeJS.WriteStream
     properties?.file ? `${properties.file}${properties.startLine ? `:${properties.startLine}` : ''}: ` : ''
   const state = {
     failed: false,
+    summaryStarted: false,
     getInput: (name: string) => ((INPUT_NAMES as readonly string[]).includes(name) ? read(name as InputName) : ''),
     setSecret: () => {},
     info: (message: string) => void log.write(`${message}\n`),
@@ -110,7 +113,14 @@ function terminalCore(read: (name: InputName) => string, log: NodeJS.WriteStream
       log.write(`${paint('red', 'error')} ${message}\n`)
     },
     summary: {
-      addRaw: (html: string) => ({ write: async () => (summaryFile ? writeFile(summaryFile, html) : undefined) }),
+      // The summary comes in parts: the first replaces what the file held, the rest follow it.
+      addRaw: (html: string) => ({
+        write: async () => {
+          if (!summaryFile) return
+          await writeFile(summaryFile, html, { flag: state.summaryStarted ? 'a' : 'w' })
+          state.summaryStarted = true
+        },
+      }),
     },
   }
   return state
@@ -132,23 +142,38 @@ async function main(argv: string[]): Promise<number> {
   const log = flags.json ? process.stderr : process.stdout
   const core = terminalCore(inputFromFlags(flags, [...(flags['manifest-path'] ?? []), ...positionals]), log, flags['summary-file'])
   const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
-  const results = await run({
-    core,
-    env: process.env,
-    workspace: path.resolve(flags.workspace ?? process.cwd()),
-    cancel,
-    abortInFlight,
-    runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
-    dialect: COMMAND_LINE_DIALECT,
-    formatTable: (rows) => colourTable(rows, (style, text) => styleText(style, text, { stream: log })),
-  })
-  if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`)
+  // The rows are kept in a file as the run goes, so that a long sweep's memory stays flat.
+  const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'tfy-artifact-cleanup-'))
+  try {
+    const results = await run({
+      core,
+      env: process.env,
+      workspace: path.resolve(flags.workspace ?? process.cwd()),
+      cancel,
+      abortInFlight,
+      runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
+      dialect: COMMAND_LINE_DIALECT,
+      formatTableLine: ({ text, status }) => styleText(status === null ? 'bold' : STATUS_STYLE[status], text, { stream: log }),
+      resultsFile: path.join(resultsDir, 'results.json'),
+      logBacklog: () => backlog(log),
+    })
+    if (flags.json) await printJson(results)
+  } finally {
+    await rm(resultsDir, { recursive: true, force: true })
+  }
   return core.failed ? 1 : 0
 }
 
-function colourTable(results: Result[], paint: (style: Parameters<typeof styleText>[0], text: string) => string): string[] {
-  const sorted = sortForReport(results)
-  return renderLogTable(results).map((line, index) => (index === 0 ? paint('bold', line) : paint(STATUS_STYLE[sorted[index - 1]!.status], line)))
+/** The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time. */
+async function printJson(rows: Rows): Promise<void> {
+  const write = async (text: string) => {
+    process.stdout.write(text)
+    await backlog(process.stdout)
+  }
+  let count = 0
+  await write('[')
+  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`)
+  await write(count === 0 ? ']\n' : '\n]\n')
 }
 
 /** @actions/glob logs through @actions/core's workflow commands; on a terminal they are noise. */

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { listenForCancellation } from './cancellation.ts'
+import { backlog } from './log-stream.ts'
 import { run } from './main.ts'
 import { OUTPUT_LIMIT_BYTES } from './report.ts'
 import { readRunContext } from './run-context.ts'
@@ -15,4 +19,7 @@ await run({
   abortInFlight,
   runContext: () => Promise.resolve(readRunContext(context, process.env)),
   outputLimitBytes: OUTPUT_LIMIT_BYTES,
+  logBacklog: () => backlog(process.stdout),
+  // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
+  resultsFile: path.join(process.env.RUNNER_TEMP || os.tmpdir(), `truefoundry-cleanup-results-${randomUUID()}.json`),
 })

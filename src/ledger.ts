@@ -1,93 +1,126 @@
 import type { CheckedManifest, Job, Plan } from './plan.ts'
+import type { ResultStore } from './result-store.ts'
 import type { Identity, Location, Outcome, Result } from './results.ts'
 
-/** A manifest's row before its outcome: where it is, what it names, and, if it is invalid, why. */
+/** A manifest's row until it is written: where it is, what it names, and what became of it so far. */
 interface Entry {
   row: Location & Identity & { pull_request: number | null }
+  /** Why it is invalid, if it is. */
   invalid: string | null
+  outcome: Outcome | undefined
+  /** Attempts sent so far, while its fate is not settled. */
+  attempts: number
+  target: Target
+}
+
+/** The rows of one target (a pull request in a sweep), from `first` up to `end`. */
+interface Target {
+  first: number
+  end: number
+  /** Its rows still waiting on a request; null until it is planned. */
+  waiting: number | null
 }
 
 /**
  * What the run knows of every manifest, written as it happens: checked,
  * planned, each request sent and each settled. Whatever stops the run, the
- * report reads its rows from here, so a version that was deleted is never
- * missing from the log, the summary or the outputs. It keeps no request
- * bodies: a sweep of many pull requests holds only their rows.
+ * report reads its rows from the store this writes to, so a version that was
+ * deleted is never missing from the log, the summary or the outputs.
+ *
+ * A target's rows go to the store once all of them are settled and the
+ * targets before have gone, so the store has them in the order checked; until
+ * then they are held here, with no request bodies. A sweep holds only the pull
+ * requests still being deleted.
  */
 export class Ledger {
-  private readonly entries: Entry[] = []
-  private readonly outcomes = new Map<number, Outcome>()
-  /** Attempts sent so far of the versions whose fate is not settled, by row. */
-  private readonly inFlight = new Map<number, number>()
-  /** One copy of each text the rows hold (see `own`). */
-  private readonly texts = new Map<string, string>()
+  /** Rows not yet in the store, by their place in the order checked. */
+  private readonly open = new Map<number, Entry>()
+  /** Targets not yet in the store, in order. */
+  private readonly targets: Target[] = []
+  private next = 0
+  private readonly store: ResultStore
+  private readonly clean: (row: Result) => Result
+
+  /** `clean` takes every secret out of a row before it is stored. */
+  constructor(store: ResultStore, clean: (row: Result) => Result) {
+    this.store = store
+    this.clean = clean
+  }
 
   /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
   checked(manifests: readonly CheckedManifest[], pullRequest: number | null = null): number {
-    const first = this.entries.length
+    const target: Target = { first: this.next, end: this.next + manifests.length, waiting: null }
     for (const manifest of manifests) {
       const { file, document, line, type, ml_repo, name, version, version_alias } = manifest
-      this.entries.push({
-        row: { pull_request: pullRequest, file, document, line, type, ml_repo: this.own(ml_repo), name: this.own(name), version, version_alias: this.own(version_alias) },
+      this.open.set(this.next++, {
+        row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
         invalid: manifest.valid ? null : manifest.message,
+        outcome: undefined,
+        attempts: 0,
+        target,
       })
     }
-    return first
-  }
-
-  /**
-   * The text as a string of the ledger's own, one per distinct value. A value
-   * parsed from a manifest may be a slice of the whole file's text, which it
-   * keeps alive: a sweep checks the same files for every pull request, and its
-   * rows would hold a copy of each file per pull request.
-   */
-  private own(text: string | null): string | null {
-    if (text === null) return null
-    let owned = this.texts.get(text)
-    if (owned === undefined) {
-      owned = (JSON.parse(JSON.stringify(text)) as string)
-      this.texts.set(owned, owned)
-    }
-    return owned
+    this.targets.push(target)
+    return target.first
   }
 
   /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
   planned(plan: Plan, first: number): Job[] {
-    for (const [index, outcome] of plan.outcomes.entries()) if (outcome) this.outcomes.set(first + index, outcome)
+    // The target checked last: an empty one has no row to find it by.
+    const target = this.targets.findLast((candidate) => candidate.first === first)
+    for (const [index, outcome] of plan.outcomes.entries()) if (outcome) this.open.get(first + index)!.outcome = outcome
+    if (target) target.waiting = plan.jobs.length
+    this.writeSettled()
     return plan.jobs.map((job) => ({ ...job, index: first + job.index }))
   }
 
   sending(job: Job): void {
-    this.inFlight.set(job.index, (this.inFlight.get(job.index) ?? 0) + 1)
+    const entry = this.open.get(job.index)
+    if (entry) entry.attempts++
   }
 
   settled(job: Job, outcome: Outcome): void {
-    this.inFlight.delete(job.index)
-    this.outcomes.set(job.index, outcome)
+    const entry = this.open.get(job.index)
+    if (!entry || entry.outcome) return
+    entry.outcome = outcome
+    entry.target.waiting!--
+    this.writeSettled()
   }
 
   /**
-   * One row per manifest, in the order checked. `stoppedBy` says why the run
-   * ended early, if it did: rows it left open become failed (a request whose
-   * answer never came) or skipped (never sent).
+   * Writes every row still held, and finishes the store. `stoppedBy` says why
+   * the run ended early, if it did: rows it left open become failed (a request
+   * whose answer never came) or skipped (never sent).
    */
-  results(stoppedBy?: string): Result[] {
-    return this.entries.map((entry, index) => ({ ...entry.row, ...this.outcomeOf(entry, index, stoppedBy) }))
+  finish(stoppedBy?: string): ResultStore {
+    while (this.targets.length > 0) this.write(this.targets.shift()!, stoppedBy)
+    return this.store.finish()
   }
 
-  private outcomeOf(entry: Entry, index: number, stoppedBy = 'the run stopped'): Outcome {
-    const outcome = this.outcomes.get(index)
-    if (outcome) return outcome
-    if (entry.invalid !== null) return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid }
-    const attempts = this.inFlight.get(index)
-    if (attempts !== undefined) {
-      return {
-        status: 'failed',
-        attempts,
-        http_status: null,
-        message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
-      }
-    }
-    return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` }
+  /** Writes the targets whose rows are all settled, in order, up to the first that is not. */
+  private writeSettled(): void {
+    while (this.targets[0]?.waiting === 0) this.write(this.targets.shift()!)
   }
+
+  private write(target: Target, stoppedBy?: string): void {
+    for (let index = target.first; index < target.end; index++) {
+      const entry = this.open.get(index)!
+      this.open.delete(index)
+      this.store.add(this.clean({ ...entry.row, ...outcomeOf(entry, stoppedBy) }))
+    }
+  }
+}
+
+function outcomeOf(entry: Entry, stoppedBy = 'the run stopped'): Outcome {
+  if (entry.outcome) return entry.outcome
+  if (entry.invalid !== null) return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid }
+  if (entry.attempts > 0) {
+    return {
+      status: 'failed',
+      attempts: entry.attempts,
+      http_status: null,
+      message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
+    }
+  }
+  return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` }
 }

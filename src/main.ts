@@ -4,7 +4,8 @@ import { findFiles } from './files.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs.ts'
 import { Ledger } from './ledger.ts'
 import { plan, type Job } from './plan.ts'
-import { report, type RunContext } from './report.ts'
+import { report, type RunContext, type TableLine } from './report.ts'
+import { ResultStore } from './result-store.ts'
 import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
 import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
@@ -30,19 +31,24 @@ export interface Dependencies {
   random?: () => number
   /** How often a long deletion phase logs its progress. */
   progressIntervalMs?: number
-  /** The results table for the log; plain text unless the command line colours it. */
-  formatTable?(results: Result[]): string[]
+  /** A line of the results table for the log; plain text unless the command line colours it. */
+  formatTableLine?: (line: TableLine) => string
+  /** Where to keep the rows as they are settled, a JSON array: the `results-file` output. Without it, they are kept in memory. */
+  resultsFile?: string
   /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
   outputLimitBytes?: number
+  /** A promise to wait for while the log is backed up, else null. */
+  logBacklog?: () => Promise<void> | null
 }
 
 /**
  * inputs → files → manifests → validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
-export async function run(deps: Dependencies): Promise<Result[]> {
+export async function run(deps: Dependencies): Promise<ResultStore> {
   const core = guardCore(deps.core)
-  const ledger = new Ledger()
+  const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message))
+  const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null
   let failure: string | null
   let unexpected = false
@@ -53,12 +59,13 @@ export async function run(deps: Dependencies): Promise<Result[]> {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}` : (error as Error).message
   }
-  const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined).map((row) => redactRow(row, core))
+  const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined)
   await report(
     results,
     { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
+  results.close()
   return results
 }
 

@@ -1,6 +1,7 @@
 import { MANIFEST_KINDS } from './manifest-kinds.ts'
 import { sizeOverLimit } from './manifests.ts'
-import { isFailure, type Result, type Status } from './results.ts'
+import { noTotals, type Rows, type Totals } from './result-store.ts'
+import { isFailure, STATUS_ORDER, type Result, type Status } from './results.ts'
 import { oneLine, type Core, type GuardedCore } from './runner.ts'
 
 export interface RunContext {
@@ -12,11 +13,6 @@ export interface RunContext {
   serverUrl: string | null
 }
 
-export type Totals = Record<Status, number>
-
-/** Worst first: what needs a look sits at the top of the table. */
-const STATUS_ORDER: Record<Status, number> = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 }
-
 const STATUS_LABEL: Record<Status, string> = {
   failed: '❌ failed',
   invalid: '⚠️ invalid',
@@ -26,13 +22,17 @@ const STATUS_LABEL: Record<Status, string> = {
   'dry-run': '🔍 dry run',
 }
 
+const WORST_FIRST = (Object.keys(STATUS_ORDER) as Status[]).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b])
+
 /** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
 export const SUMMARY_BUDGET_BYTES = 900 * 1024
 
-export function countStatuses(results: Result[]): Totals {
-  const totals: Totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 }
-  for (const result of results) totals[result.status]++
-  return totals
+/** The rows worst first, in the order checked within a status: a pass over the rows for each status they hold. */
+export function* worstFirst(rows: Rows): Generator<Result> {
+  for (const status of WORST_FIRST) {
+    if (rows.totals[status] === 0) continue
+    for (const row of rows.rows()) if (row.status === status) yield row
+  }
 }
 
 export function sortForReport(results: Result[]): Result[] {
@@ -40,6 +40,11 @@ export function sortForReport(results: Result[]): Result[] {
     .map((result, index) => ({ result, index }))
     .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
     .map(({ result }) => result)
+}
+
+/** Rows that fail the step with fail-on-error. */
+function failures(totals: Totals): number {
+  return WORST_FIRST.filter(isFailure).reduce((sum, status) => sum + totals[status], 0)
 }
 
 export function totalsLine(totals: Totals): string {
@@ -76,14 +81,16 @@ function versionLabel(result: Result): string {
   return result.version_alias ?? ''
 }
 
-/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
-export function renderSummary(results: Result[], context: RunContext, options: { dryRun: boolean }): string {
-  const totals = countStatuses(results)
+/**
+ * The job summary as HTML, cut to fit GitHub's limit while keeping the rows
+ * that failed, in parts to write one after the other: the head, a table for
+ * each pull request (one table outside a sweep), and the note of what was cut.
+ */
+export function* renderSummary(rows: Rows, context: RunContext, options: { dryRun: boolean }): Generator<string> {
   const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup'
-  const groups = groupByPullRequest(results)
-  const swept = groups.length > 1 || groups[0]?.pullRequest != null
+  const swept = rows.pullRequests > 0
   const where = [
-    swept ? `a sweep of ${groups.length} closed ${groups.length === 1 ? 'pull request' : 'pull requests'}` : null,
+    swept ? `a sweep of ${rows.pullRequests} closed ${rows.pullRequests === 1 ? 'pull request' : 'pull requests'}` : null,
     !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
     context.repository ? `in ${escapeHtml(context.repository)}` : null,
     context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
@@ -92,58 +99,73 @@ export function renderSummary(results: Result[], context: RunContext, options: {
   const head = [
     `<h2>${title}</h2>`,
     where.length ? `<p>${where.join(' ')}</p>` : '',
-    `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
+    `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
   ].join('\n')
-  if (results.length === 0) return `${head}\n`
+  yield `${head}\n`
+  if (rows.count === 0) return
 
   const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`
   let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024
-  const sections: string[] = []
   let shown = 0
   // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
-  for (const group of swept ? sortGroups(groups) : groups) {
-    const heading = swept ? `<h3>${pullRequestLink(group.pullRequest!, context)}: ${escapeHtml(totalsLine(countStatuses(group.results)))}</h3>\n` : ''
+  const tables = swept ? pullRequestsWorstFirst(rows) : [{ pullRequest: null, results: worstFirst(rows) }]
+  for (const { pullRequest, results } of tables) {
+    const heading = pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : ''
     budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20
-    const rows: string[] = []
-    for (const result of sortForReport(group.results)) {
+    const lines: string[] = []
+    for (const result of results) {
       const row = `<tr>${cells(result)
         .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
         .join('')}</tr>`
       budget -= Buffer.byteLength(row) + 1
       if (budget < 0) break
-      rows.push(row)
+      lines.push(row)
     }
-    if (rows.length > 0) sections.push(`${heading}<table>\n${headerRow}\n${rows.join('\n')}\n</table>`)
-    shown += rows.length
+    if (lines.length > 0) yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`
+    shown += lines.length
     if (budget < 0) break
   }
-  const cut = results.length - shown
-  const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : ''
-  return `${head}\n${sections.join('\n')}${note}\n`
-}
-
-interface PullRequestGroup {
-  pullRequest: number | null
-  results: Result[]
-}
-
-/** Rows by pull request, in the order the sweep met them; one group outside a sweep. */
-function groupByPullRequest(results: Result[]): PullRequestGroup[] {
-  const groups = new Map<number | null, Result[]>()
-  for (const result of results) {
-    const group = groups.get(result.pull_request)
-    if (group) group.push(result)
-    else groups.set(result.pull_request, [result])
+  const cut = rows.count - shown
+  if (cut > 0) {
+    yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`
   }
-  return [...groups].map(([pullRequest, rows]) => ({ pullRequest, results: rows }))
 }
 
-function sortGroups(groups: PullRequestGroup[]): PullRequestGroup[] {
-  const worst = (group: PullRequestGroup) => Math.min(...group.results.map((result) => STATUS_ORDER[result.status]))
-  return groups
-    .map((group, index) => ({ group, index, worst: worst(group) }))
-    .sort((a, b) => a.worst - b.worst || a.index - b.index)
-    .map(({ group }) => group)
+function totalsOf(results: Result[]): Totals {
+  const totals = noTotals()
+  for (const result of results) totals[result.status]++
+  return totals
+}
+
+/**
+ * Each pull request's rows, worst first, the pull requests with the worst rows
+ * first: a pass over the rows for each status they hold, taking the pull
+ * requests whose worst row has it, one pull request's rows held at a time.
+ */
+function* pullRequestsWorstFirst(rows: Rows): Generator<{ pullRequest: number; results: Result[] }> {
+  for (const status of WORST_FIRST) {
+    if (rows.totals[status] === 0) continue
+    for (const held of byPullRequest(rows.rows())) {
+      if (worstOf(held) === status) yield { pullRequest: held[0]!.pull_request!, results: sortForReport(held) }
+    }
+  }
+}
+
+/** The rows a pull request at a time: the store has each one's rows together. */
+function* byPullRequest(results: Iterable<Result>): Generator<Result[]> {
+  let held: Result[] = []
+  for (const row of results) {
+    if (held.length > 0 && row.pull_request !== held[0]!.pull_request) {
+      yield held
+      held = []
+    }
+    held.push(row)
+  }
+  if (held.length > 0) yield held
+}
+
+function worstOf(results: Result[]): Status {
+  return results.reduce<Status>((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run')
 }
 
 function pullRequestLink(number: number, context: RunContext): string {
@@ -151,20 +173,28 @@ function pullRequestLink(number: number, context: RunContext): string {
   return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`
 }
 
-/** The same table for the log, as aligned plain text. */
-export function renderLogTable(results: Result[]): string[] {
-  const rows = [[...COLUMNS], ...sortForReport(results).map(cells)]
-  // Each cell's width is measured once, and the message's not at all: it is the last column, never padded.
+/** A line of the log table, and the status of its row (null for the header). */
+export interface TableLine {
+  text: string
+  status: Status | null
+}
+
+/** The same table for the log, as aligned plain text: a pass over the rows for the columns' widths, then the rows worst first. */
+export function* renderLogTable(rows: Rows): Generator<TableLine> {
+  // The message is the last column, never padded: its width is not measured.
   const padded = COLUMNS.length - 1
-  const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth))
-  // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
-  const widths = cellWidths[0]!.map((_, column) => Math.min(60, cellWidths.reduce((widest, row) => Math.max(widest, row[column]!), 0)))
-  return rows.map((row, index) =>
-    row
-      .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, widths[column]! - cellWidths[index]![column]!))))
+  const widths = COLUMNS.slice(0, padded).map(displayWidth)
+  for (const row of rows.rows()) {
+    const texts = cells(row)
+    for (let column = 0; column < padded; column++) widths[column] = Math.max(widths[column]!, displayWidth(texts[column]!))
+  }
+  const line = (texts: readonly string[]) =>
+    texts
+      .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]!) - displayWidth(cell)))))
       .join('  ')
-      .trimEnd(),
-  )
+      .trimEnd()
+  yield { text: line(COLUMNS), status: null }
+  for (const row of worstFirst(rows)) yield { text: line(cells(row)), status: row.status }
 }
 
 /** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
@@ -200,10 +230,12 @@ export interface RunEnd {
 export interface ReportDeps {
   core: GuardedCore
   runContext(): Promise<RunContext>
-  /** The results table for the log; plain text unless the command line colours it. */
-  formatTable?(results: Result[]): string[]
+  /** A line of the results table for the log; plain text unless the command line colours it. */
+  formatTableLine?: (line: TableLine) => string
   /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
   outputLimitBytes?: number
+  /** A promise to wait for while the log is backed up, else null (see log-stream.ts). */
+  logBacklog?: () => Promise<void> | null
 }
 
 /**
@@ -211,9 +243,9 @@ export interface ReportDeps {
  * summary and the notice, each on its own, so that one that cannot be written
  * takes none of the others with it; then the step's verdict, always.
  */
-export async function report(results: Result[], end: RunEnd, deps: ReportDeps): Promise<void> {
+export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise<void> {
   const { core } = deps
-  const line = totalsLine(countStatuses(results))
+  const line = totalsLine(rows.totals)
   const broken: string[] = []
   const channel = async (name: string, write: () => unknown) => {
     try {
@@ -223,18 +255,30 @@ export async function report(results: Result[], end: RunEnd, deps: ReportDeps): 
       core.warning(`The ${name} could not be written: ${(error as Error).message}`)
     }
   }
-  if (results.length > 0) await channel('log table', () => (deps.formatTable ?? renderLogTable)(results).forEach((row) => core.info(row)))
-  await channel('outputs', () => writeOutputs(core, results, deps.outputLimitBytes))
-  if (results.length > 0) {
-    await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write())
+  const format = deps.formatTableLine ?? ((tableLine: TableLine) => tableLine.text)
+  if (rows.count > 0) {
+    await channel('log table', async () => {
+      for (const tableLine of renderLogTable(rows)) {
+        core.info(format(tableLine))
+        const backlog = deps.logBacklog?.()
+        if (backlog) await backlog
+      }
+    })
+  }
+  await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes))
+  if (rows.count > 0) {
+    await channel('job summary', async () => {
+      // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
+      for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun })) await core.summary.addRaw(part).write()
+    })
     await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
   }
 
   deps.core.flushAnnotations()
-  const problems = results.filter((result) => isFailure(result.status)).length
+  const problems = failures(rows.totals)
   const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`
   if (end.failure !== null) {
-    core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure)
+    core.setFailed(rows.count > 0 ? `${end.failure} So far: ${line}.` : end.failure)
   } else if (end.cancelled) {
     core.setFailed(`The cleanup was cancelled: ${line}.`)
   } else if (broken.includes('outputs')) {
@@ -246,16 +290,31 @@ export async function report(results: Result[], end: RunEnd, deps: ReportDeps): 
   }
 }
 
-function writeOutputs(core: Core, results: Result[], limit: number | undefined): void {
-  core.setOutput('deleted', countStatuses(results).deleted)
-  core.setOutput('failed', results.filter((result) => isFailure(result.status)).length)
-  const json = JSON.stringify(results)
-  core.setOutput('results', json)
-  const bytes = Buffer.byteLength(json)
-  if (limit !== undefined && bytes > limit) {
-    const shown = sizeOverLimit(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`)
-    core.warning(
-      `The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
-    )
+/**
+ * The counts, the results file, and the rows as JSON: every row when they fit
+ * in an output; past the runner's limit, as many as fit, those that need a
+ * look first, since a step that reads a larger output fails.
+ */
+function writeOutputs(core: Core, rows: Rows, limit: number | undefined): void {
+  core.setOutput('deleted', rows.totals.deleted)
+  core.setOutput('failed', failures(rows.totals))
+  if (rows.file !== null) core.setOutput('results-file', rows.file)
+  if (limit === undefined || rows.jsonBytes <= limit) {
+    core.setOutput('results', `[${[...rows.json()].join(',')}]`)
+    return
   }
+  const kept: string[] = []
+  let bytes = 2
+  for (const row of worstFirst(rows)) {
+    const json = JSON.stringify(row)
+    bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0)
+    if (bytes > limit) break
+    kept.push(json)
+  }
+  core.setOutput('results', `[${kept.join(',')}]`)
+  const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`)
+  const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.'
+  core.warning(
+    `The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`,
+  )
 }

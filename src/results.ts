@@ -33,6 +33,9 @@ export type Status = Outcome['status']
 /** One row of the `results` output and of the summary table; `pull_request` is the swept pull request, null outside a sweep. */
 export type Result = { pull_request: number | null } & Location & Identity & Outcome
 
+/** Worst first: what needs a look sits at the top of the report. */
+export const STATUS_ORDER: Record<Status, number> = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 }
+
 /** Statuses that make the step fail with `fail-on-error`. */
 export function isFailure(status: Status): boolean {
   switch (status) {

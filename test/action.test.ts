@@ -1,5 +1,5 @@
 // The built action (built from this source for the test run), run as the runner runs it, against the stand-in control plane.
-import { cp, mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -102,15 +102,25 @@ describe('the built action', () => {
     expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
   })
 
-  it('warns, past GitHub’s 1 MB, that a step reading the results output may fail, and still writes every row', async () => {
+  it('keeps the results output under GitHub’s 1 MB, saying so, and writes every row to results-file in RUNNER_TEMP', async () => {
     const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const runnerTemp = await mkdtemp(path.join(tmpdir(), 'runner-temp-'))
     const documents = Array.from({ length: 6000 }, (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`)
     await writeFile(path.join(workspace, 'many.yaml'), documents.join('---\n'))
-    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
+    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' }, env: { RUNNER_TEMP: runnerTemp } })
     expect(run.exitCode).toBe(0)
-    expect(Buffer.byteLength(run.outputs.results!)).toBeGreaterThan(1_000_000)
-    expect(JSON.parse(run.outputs.results!)).toHaveLength(6000)
-    expect(run.stdout).toMatch(/^::warning::The results output is \d+\.\d MB, more than the 1 MB GitHub allows an output: a step that reads it may fail\./m)
+    const file = run.outputs['results-file']!
+    expect(path.dirname(file)).toBe(runnerTemp)
+    const every = JSON.parse(await readFile(file, 'utf8')) as Array<{ name: string; status: string }>
+    expect(every.map((row) => row.name)).toEqual(documents.map((_, index) => `model-${index}`))
+    expect(every.every((row) => row.status === 'dry-run')).toBe(true)
+    const shown = JSON.parse(run.outputs.results!) as unknown[]
+    expect(Buffer.byteLength(run.outputs.results!)).toBeLessThanOrEqual(1_000_000)
+    expect(shown.length).toBeGreaterThan(1000)
+    expect(shown).toEqual(every.slice(0, shown.length))
+    expect(run.stdout).toContain(
+      `::warning::The rows come to ${(Buffer.byteLength(JSON.stringify(every)) / 1e6).toFixed(1)} MB of JSON, more than the 1 MB GitHub allows an output, which a step cannot read: the results output holds ${shown.length} of the 6000 rows, those that need a look first. The results-file output names a file with every row (${file}).`,
+    )
   })
 
   it('fails before reading any file when an input is bad, naming it', async () => {

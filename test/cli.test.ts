@@ -1,5 +1,8 @@
 // The command-line bundle (built from this source for the test run), run as a user would from a terminal or a script.
 import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BUILT_CLI } from './support/bundle.ts'
@@ -25,10 +28,13 @@ afterEach(async () => {
 })
 
 describe('tfy-artifact-cleanup', () => {
-  it('prints JSON results on stdout and the log on stderr with --json', async () => {
-    const run = await cli(['--dry-run', '--substitute-env', '--json', 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
+  it('prints JSON results on stdout and the log on stderr with --json, leaving no temporary file behind', async () => {
+    const temp = await mkdtemp(path.join(tmpdir(), 'cli-temp-'))
+    const run = await cli(['--dry-run', '--substitute-env', '--json', 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9', TMPDIR: temp })
     expect(run.code).toBe(0)
     const results = JSON.parse(run.stdout) as { status: string; type: string; name: string; version_alias: string | null }[]
+    expect(run.stdout).toBe(`${JSON.stringify(results, null, 2)}\n`)
+    expect(await readdir(temp)).toEqual([])
     expect(results.map((result) => result.status)).toEqual(Array(5).fill('dry-run'))
     const classifiers = results.filter((result) => result.name === 'churn-classifier')
     expect(classifiers.map((result) => [result.type, result.version_alias]).sort()).toEqual([
@@ -37,6 +43,17 @@ describe('tfy-artifact-cleanup', () => {
     ])
     expect(run.stderr).toContain('5 manifests read, 0 invalid.')
     expect(run.stdout).not.toContain('::debug::')
+  })
+
+  it('writes the job summary to --summary-file, replacing what the file held', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'cli-summary-')), 'summary.html')
+    await writeFile(file, '<p>an earlier run</p>\n')
+    const run = await cli(['--dry-run', '--substitute-env', '--summary-file', file, 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
+    expect(run.code).toBe(0)
+    const html = await readFile(file, 'utf8')
+    expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
+    expect(html).not.toContain('an earlier run')
+    expect(html.match(/<tr><td>/g)).toHaveLength(5)
   })
 
   it('deletes with TFY_HOST and TFY_API_KEY from the environment, printing a plain table when not on a terminal', async () => {

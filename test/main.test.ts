@@ -1,10 +1,12 @@
 // run() with a recording stand-in for @actions/core, a temp workspace and the
 // stand-in control plane: the story of one run, phase by phase.
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createControlPlane } from '../src/control-plane.ts'
+import { backlog } from '../src/log-stream.ts'
 import { run, type Core, type Dependencies } from '../src/main.ts'
 import type { Result } from '../src/results.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
@@ -65,6 +67,11 @@ function deps(core: Core, workspace: string, extra: Partial<Dependencies> = {}):
   }
 }
 
+/** Runs, and reads back every row the run kept. */
+async function rowsOf(dependencies: Dependencies): Promise<Result[]> {
+  return [...(await run(dependencies)).rows()]
+}
+
 let standIn: StandIn | undefined
 afterEach(async () => {
   await standIn?.close()
@@ -78,7 +85,7 @@ describe('run', () => {
     ['ignore', 'No files were found with the provided path: missing/*.yaml.', null],
   ])('with no matching file and if-no-files-found %s, says so and sets empty outputs', async (mode, line, failure) => {
     const core = recordingCore({ 'manifest-path': 'missing/*.yaml', 'dry-run': 'true', 'if-no-files-found': mode })
-    expect(await run(deps(core, await workspaceWith({})))).toEqual([])
+    expect(await rowsOf(deps(core, await workspaceWith({})))).toEqual([])
     if (line) expect(core.recorded.lines.some((text) => text.startsWith(line))).toBe(true)
     if (failure) expect(core.recorded.failed).toContain(failure)
     else expect(core.recorded.failed).toBeNull()
@@ -96,7 +103,7 @@ describe('run', () => {
     standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 30 }, (_, i) => `previews/model-${i}@1`) })
     const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]))
     const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '1' })
-    const results = await run(deps(core, await workspaceWith(files), { progressIntervalMs: 0 }))
+    const results = await rowsOf(deps(core, await workspaceWith(files), { progressIntervalMs: 0 }))
     expect(results.every((result) => result.status === 'deleted')).toBe(true)
     expect(core.recorded.lines).toContain('deleted 1/30, 0 failed')
     expect(core.recorded.lines).toContain('notice: 30 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped')
@@ -114,28 +121,54 @@ describe('run', () => {
       'missing-ok': 'false',
       'fail-on-error': 'false',
     })
-    const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('gone', 4) })))
+    const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('gone', 4) })))
     expect(results[0]).toMatchObject({ status: 'failed', http_status: 404 })
     expect(core.recorded.failed).toBeNull()
     expect(core.recorded.outputs.failed).toBe(1)
     expect(core.recorded.lines.some((line) => line.startsWith('warning: 1 manifest failed or was invalid (fail-on-error is false)'))).toBe(true)
   })
 
-  it('warns when the results output is larger than the runner lets a step read, and only then', async () => {
-    const files = { 'many.yaml': Array.from({ length: 20 }, (_, index) => manifest(`model-${index}`, 1)).join('---\n') }
-    const size = async (outputLimitBytes: number) => {
+  it('past the limit of an output, keeps the rows that need a look first and says where every row is', async () => {
+    const documents = Array.from({ length: 20 }, (_, index) => (index === 15 ? 'name: broken\n' : manifest(`model-${index}`, 1)))
+    const files = { 'many.yaml': documents.join('---\n') }
+    const outputs = async (outputLimitBytes: number, resultsFile?: string) => {
       const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
-      await run(deps(core, await workspaceWith(files), { outputLimitBytes }))
-      return { json: String(core.recorded.outputs.results), warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The results output')) }
+      await run(deps(core, await workspaceWith(files), { outputLimitBytes, resultsFile }))
+      const rows = JSON.parse(String(core.recorded.outputs.results)) as Result[]
+      return { rows, json: String(core.recorded.outputs.results), file: core.recorded.outputs['results-file'], warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The rows come to')) }
     }
-    const { json } = await size(Infinity)
-    const bytes = Buffer.byteLength(json)
-    expect((await size(bytes)).warnings).toEqual([])
-    const over = await size(bytes - 1)
-    expect(over.json).toBe(json)
-    expect(over.warnings).toEqual([
-      `warning: The results output is ${bytes.toLocaleString('en-US')} bytes, more than the ${(bytes - 1).toLocaleString('en-US')} bytes (0 MB) GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`,
+    const whole = await outputs(Infinity)
+    expect(whole.rows.map((row) => row.status)).toEqual(documents.map((_, index) => (index === 15 ? 'invalid' : 'skipped')))
+    const bytes = Buffer.byteLength(whole.json)
+    expect((await outputs(bytes)).warnings).toEqual([])
+
+    const file = path.join(await workspaceWith({}), 'results.json')
+    // Exactly room for three rows: the invalid one, then the first two in order.
+    const limit = Buffer.byteLength(JSON.stringify([whole.rows[15], whole.rows[0], whole.rows[1]]))
+    const cut = await outputs(limit, file)
+    expect(cut.rows.map((row) => row.name)).toEqual(['broken', 'model-0', 'model-1'])
+    expect(cut.warnings).toEqual([
+      `warning: The rows come to ${bytes.toLocaleString('en-US')} bytes of JSON, more than the ${limit.toLocaleString('en-US')} bytes (0 MB) GitHub allows an output, which a step cannot read: the results output holds 3 of the 20 rows, those that need a look first. The results-file output names a file with every row (${file}).`,
     ])
+    expect(cut.file).toBe(file)
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(whole.rows)
+  })
+
+  it('writes the log table no faster than the log is read, so a long table does not pile up in memory', async () => {
+    const files = { 'many.yaml': Array.from({ length: 2000 }, (_, index) => manifest(`model-${index}`, 1)).join('---\n') }
+    // A log read slowly, a line a turn of the event loop, as a busy runner might.
+    const log = new Writable({ highWaterMark: 4096, write: (_chunk, _encoding, done) => void setImmediate(done) })
+    let most = 0
+    const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
+    core.info = (message) => {
+      core.recorded.lines.push(message)
+      log.write(`${message}\n`)
+      most = Math.max(most, log.writableLength)
+    }
+    await run(deps(core, await workspaceWith(files), { logBacklog: () => backlog(log as NodeJS.WriteStream) }))
+    expect(core.recorded.lines.filter((line) => line.startsWith('🔍 dry run'))).toHaveLength(2000)
+    // The buffer's mark, and the one line that crossed it.
+    expect(most).toBeLessThan(4096 + 1024)
   })
 
   it('sends nothing once cancelled, marks every version skipped and fails the step', async () => {
@@ -143,7 +176,7 @@ describe('run', () => {
     const cancel = new AbortController()
     cancel.abort()
     const core = recordingCore({ 'manifest-path': '*.yaml', 'control-plane-url': standIn.url, token: TOKEN })
-    const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1), 'b.yaml': manifest('two', 2) }), { cancel: cancel.signal }))
+    const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1), 'b.yaml': manifest('two', 2) }), { cancel: cancel.signal }))
     expect(standIn.requests).toHaveLength(0)
     expect(results.map((result) => [result.status, result.message])).toEqual([
       ['skipped', 'not sent: cancelled'],
@@ -162,7 +195,7 @@ describe('run', () => {
     it('deletes an artifact version and a model version of one name and number as two versions, each at its endpoint, after checking both endpoints', async () => {
       standIn = await startStandIn({ token: TOKEN, existing: ['previews/churn@3', 'model-version:previews/churn@3'] })
       const core = live(standIn.url)
-      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('churn', 3), 'm.yaml': model('churn', 3, 'framework: { type: sklearn }\n') })))
+      const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('churn', 3), 'm.yaml': model('churn', 3, 'framework: { type: sklearn }\n') })))
       expect(results.map((result) => [result.type, result.status])).toEqual([
         ['artifact-version', 'deleted'],
         ['model-version', 'deleted'],
@@ -194,7 +227,7 @@ describe('run', () => {
         },
       })
       const core = live(standIn.url)
-      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': model('m', 1) })))
+      const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': model('m', 1) })))
       expect(standIn.requests).toHaveLength(0)
       expect(results.map((result) => result.status)).toEqual(['skipped', 'skipped'])
       expect(core.recorded.failed).toContain(`${standIn.url}/api/ml/v1/model-versions does not serve the model-versions endpoint`)
@@ -219,7 +252,7 @@ describe('run', () => {
       })
       const core = live(standIn.url)
       const files = { 'a.yaml': model('gone', 1), 'b.yaml': model('busy', 1), 'c.yaml': model('echo', 1) }
-      const results = await run(deps(core, await workspaceWith(files)))
+      const results = await rowsOf(deps(core, await workspaceWith(files)))
       expect(results.map((result) => [result.name, result.status, result.attempts])).toEqual([
         ['gone', 'not-found', 1],
         ['busy', 'deleted', 2],
@@ -231,7 +264,7 @@ describe('run', () => {
 
     it('in a dry run, sends nothing and marks each model it would delete', async () => {
       const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
-      const results = await run(deps(core, await workspaceWith({ 'm.yaml': model('m', 1), 'a.yaml': manifest('m', 1) })))
+      const results = await rowsOf(deps(core, await workspaceWith({ 'm.yaml': model('m', 1), 'a.yaml': manifest('m', 1) })))
       expect(results.map((result) => [result.type, result.status])).toEqual([
         ['artifact-version', 'dry-run'],
         ['model-version', 'dry-run'],
@@ -243,7 +276,7 @@ describe('run', () => {
       standIn = await startStandIn({ token: TOKEN, existing: ['model-version:previews/m@1'] })
       const cancel = new AbortController()
       cancel.abort()
-      const results = await run(deps(live(standIn.url), await workspaceWith({ 'm.yaml': model('m', 1) }), { cancel: cancel.signal }))
+      const results = await rowsOf(deps(live(standIn.url), await workspaceWith({ 'm.yaml': model('m', 1) }), { cancel: cancel.signal }))
       expect(standIn.requests).toHaveLength(0)
       expect(results[0]).toMatchObject({ type: 'model-version', status: 'skipped', message: 'not sent: cancelled' })
     })
@@ -259,7 +292,7 @@ describe('run', () => {
       }
       const untyped = 'name: m\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: { type: truefoundry }\nframework:\n  type: sklearn\n'
       const typo = model('t', 1, 'framwork: { type: sklearn }\n')
-      const results = await run(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': untyped, 't.yaml': typo })))
+      const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('a', 1), 'm.yaml': untyped, 't.yaml': typo })))
       expect(standIn.requests).toHaveLength(0)
       expect(results.map((result) => [result.type, result.status])).toEqual([
         ['artifact-version', 'skipped'],
@@ -290,7 +323,7 @@ describe('run', () => {
       standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 5 }, (_, i) => `previews/model-${i}@1`) })
       const files = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`m/${i}.yaml`, manifest(`model-${i}`, 1)]))
       const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '1' })
-      const results = await run(deps(core, await workspaceWith(files), { connect: crashingOn(3) }))
+      const results = await rowsOf(deps(core, await workspaceWith(files), { connect: crashingOn(3) }))
 
       expect(results.map((result) => result.status)).toEqual(['deleted', 'deleted', 'failed', 'skipped', 'skipped'])
       expect(results[2]!.message).toBe("unknown: the run stopped on an unexpected error before this version's delete was answered; it may or may not be deleted")
@@ -309,7 +342,7 @@ describe('run', () => {
       standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 12 }, (_, i) => `previews/model-${i}@1`) })
       const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]))
       const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '4' })
-      const results = await run(deps(core, await workspaceWith(files), { connect: crashingOn(2) }))
+      const results = await rowsOf(deps(core, await workspaceWith(files), { connect: crashingOn(2) }))
       await new Promise((resolve) => setTimeout(resolve, 100))
       const deleted = results.filter((result) => result.status === 'deleted').length
       // Every request that reached the server is in the results as deleted; none arrived after the report.
@@ -342,7 +375,7 @@ describe('run', () => {
     const files: Record<string, string> = Object.fromEntries(hostile.map((name, i) => [name, manifest(`model-${i}`, 1)]))
     files['e.yaml'] = 'name: "\n::error::injected"\nml_repo: "x\r\n##[group]y"\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n'
     const core = recordingCore({ 'manifest-path': '*.yaml\n  ::*.yaml\n##*.yaml', 'dry-run': 'true' })
-    const results = await run(deps(core, await workspaceWith(files)))
+    const results = await rowsOf(deps(core, await workspaceWith(files)))
     expect(results).toHaveLength(5)
     const info = core.recorded.lines.filter((line) => !/^(warning|error|notice|group): /.test(line))
     expect(info.some((line) => line.includes('::warning title=x::a.yaml'))).toBe(true)
@@ -354,7 +387,7 @@ describe('run', () => {
     const broken = Array.from({ length: 40 }, (_, i) => `name: bad name ${i}\nml_repo: previews\nversion: 1\nverison: 1\nmetadata: {}\nsource: {type: truefoundry}\n`)
     const files = { 'a.yaml': broken.slice(0, 20).join('---\n'), 'b.yaml': broken.slice(20).join('---\n') }
     const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
-    const results = await run(deps(core, await workspaceWith(files)))
+    const results = await rowsOf(deps(core, await workspaceWith(files)))
     expect(results.filter((result) => result.status === 'invalid')).toHaveLength(40)
     const errors = core.recorded.lines.filter((line) => line.startsWith('error: '))
     const warnings = core.recorded.lines.filter((line) => line.startsWith('warning: '))

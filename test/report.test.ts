@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { countStatuses, renderLogTable, renderSummary, sortForReport, SUMMARY_BUDGET_BYTES, totalsLine } from '../src/report.ts'
+import { renderLogTable, renderSummary, sortForReport, SUMMARY_BUDGET_BYTES, totalsLine, type RunContext } from '../src/report.ts'
+import { ResultStore } from '../src/result-store.ts'
 import type { Identity, Location, Outcome, Result, Status } from '../src/results.ts'
 
 const OUTCOMES: Record<Status, Outcome> = {
@@ -27,6 +28,17 @@ function result(status: Status, name: string, fields: Partial<Location & Identit
   }
 }
 
+/** The rows as a run keeps them, in memory. */
+function stored(results: Result[]): ResultStore {
+  const store = new ResultStore(null)
+  for (const row of results) store.add(row)
+  return store.finish()
+}
+
+const totalsOf = (results: Result[]) => stored(results).totals
+const summaryOf = (results: Result[], where: RunContext, options: { dryRun: boolean }) => [...renderSummary(stored(results), where, options)].join('')
+const tableOf = (results: Result[]) => [...renderLogTable(stored(results))].map((line) => line.text)
+
 const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1', serverUrl: 'https://github.com' }
 
 /** The Name cell of each row of the summary table, top to bottom. */
@@ -53,11 +65,11 @@ describe('sortForReport', () => {
 describe('totalsLine', () => {
   it('counts each status', () => {
     const results = [result('deleted', 'a'), result('deleted', 'b'), result('failed', 'c'), result('invalid', 'd'), result('not-found', 'e')]
-    expect(totalsLine(countStatuses(results))).toBe('2 deleted, 1 not found, 1 failed, 1 invalid, 0 skipped')
+    expect(totalsLine(totalsOf(results))).toBe('2 deleted, 1 not found, 1 failed, 1 invalid, 0 skipped')
   })
 
   it('adds what a dry run would delete', () => {
-    expect(totalsLine(countStatuses([result('dry-run', 'a'), result('dry-run', 'b'), result('skipped', 'c')]))).toBe(
+    expect(totalsLine(totalsOf([result('dry-run', 'a'), result('dry-run', 'b'), result('skipped', 'c')]))).toBe(
       '0 deleted, 0 not found, 0 failed, 0 invalid, 1 skipped, 2 would be deleted (dry run)',
     )
   })
@@ -65,7 +77,7 @@ describe('totalsLine', () => {
 
 describe('renderSummary', () => {
   it('leads with the totals and where the run was, and lists the rows worst first', () => {
-    const html = renderSummary([result('deleted', 'ok'), result('failed', 'broken'), result('skipped', 'held')], context, { dryRun: false })
+    const html = summaryOf([result('deleted', 'ok'), result('failed', 'broken'), result('skipped', 'held')], context, { dryRun: false })
     expect(html).toContain('<h2>TrueFoundry artifact cleanup</h2>')
     expect(html).toContain('<p>pull request #42 in acme/models · <a href="https://github.com/acme/models/actions/runs/1">run log</a></p>')
     expect(html).toContain('<strong>1 deleted, 0 not found, 1 failed, 0 invalid, 1 skipped</strong> of 3 manifests')
@@ -73,12 +85,12 @@ describe('renderSummary', () => {
   })
 
   it('shows the version with its alias, and the manifest as file:line', () => {
-    const html = renderSummary([result('deleted', 'a', { version: 7, version_alias: 'v-pr-42', line: 12 })], context, { dryRun: false })
+    const html = summaryOf([result('deleted', 'a', { version: 7, version_alias: 'v-pr-42', line: 12 })], context, { dryRun: false })
     expect(html).toContain('<td>7 (v-pr-42)</td><td>1</td><td><code>.truefoundry/a.yaml:12</code></td>')
   })
 
   it('says when it was a dry run', () => {
-    const html = renderSummary([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null, serverUrl: null }, { dryRun: true })
+    const html = summaryOf([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null, serverUrl: null }, { dryRun: true })
     expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
     expect(html).toContain('1 would be deleted (dry run)</strong> of 1 manifest</p>')
   })
@@ -88,7 +100,7 @@ describe('renderSummary', () => {
     const rows = [
       result('invalid', attack, { ml_repo: attack, version: null, version_alias: attack, file: `${attack}.yaml`, message: `name: ${attack}` }),
     ]
-    const html = renderSummary(rows, { ...context, repository: attack, runUrl: '"><script>alert(1)</script>' }, { dryRun: false })
+    const html = summaryOf(rows, { ...context, repository: attack, runUrl: '"><script>alert(1)</script>' }, { dryRun: false })
     expect(html).not.toContain('<img')
     expect(html).not.toContain('<script')
     expect(html).not.toContain('"><')
@@ -96,7 +108,7 @@ describe('renderSummary', () => {
   })
 
   it('keeps each row on one line, so a blank line in a manifest value cannot end the HTML and start Markdown', () => {
-    const html = renderSummary([result('invalid', 'a\n\n![x](https://example.com/t.png)\r\nb')], context, { dryRun: false })
+    const html = summaryOf([result('invalid', 'a\n\n![x](https://example.com/t.png)\r\nb')], context, { dryRun: false })
     expect(html).not.toMatch(/\n\s*\n/)
     expect(summaryNames(html)).toEqual(['a ![x](https://example.com/t.png) b'])
   })
@@ -105,7 +117,7 @@ describe('renderSummary', () => {
     const results = Array.from({ length: 50_000 }, (_, index) =>
       index % 500 === 7 ? result('failed', `failed-${index}`) : result('deleted', `model-${index}`),
     )
-    const html = renderSummary(results, context, { dryRun: false })
+    const html = summaryOf(results, context, { dryRun: false })
     expect(Buffer.byteLength(html)).toBeLessThanOrEqual(SUMMARY_BUDGET_BYTES)
     const shown = summaryNames(html)
     const failed = results.filter((row) => row.status === 'failed').map((row) => row.name)
@@ -117,12 +129,34 @@ describe('renderSummary', () => {
   })
 
   it('leaves out no row when they fit', () => {
-    const html = renderSummary([result('deleted', 'a'), result('failed', 'b')], context, { dryRun: false })
+    const html = summaryOf([result('deleted', 'a'), result('failed', 'b')], context, { dryRun: false })
     expect(html).not.toContain('not shown')
   })
 
+  it('in a sweep, has a table for each pull request, linked, with its totals, those with the worst rows first', () => {
+    const rows = [
+      result('deleted', 'a1', { pull_request: 11 }),
+      result('not-found', 'a2', { pull_request: 11 }),
+      result('deleted', 'b1', { pull_request: 12 }),
+      result('failed', 'b2', { pull_request: 12 }),
+      result('invalid', 'c1', { pull_request: 13 }),
+      result('skipped', 'c2', { pull_request: 13 }),
+      result('deleted', 'd1', { pull_request: 14 }),
+    ]
+    const html = summaryOf(rows, context, { dryRun: false })
+    expect(html).toContain('<p>a sweep of 4 closed pull requests in acme/models')
+    const headings = [...html.matchAll(/<h3>(.*?)<\/h3>/g)].map((match) => match[1])
+    expect(headings).toEqual([
+      '<a href="https://github.com/acme/models/pull/12">#12</a>: 1 deleted, 0 not found, 1 failed, 0 invalid, 0 skipped',
+      '<a href="https://github.com/acme/models/pull/13">#13</a>: 0 deleted, 0 not found, 0 failed, 1 invalid, 1 skipped',
+      '<a href="https://github.com/acme/models/pull/11">#11</a>: 1 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped',
+      '<a href="https://github.com/acme/models/pull/14">#14</a>: 1 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped',
+    ])
+    expect(summaryNames(html)).toEqual(['b2', 'b1', 'c1', 'c2', 'a1', 'a2', 'd1'])
+  })
+
   it('has no table for no results', () => {
-    expect(renderSummary([], context, { dryRun: false })).not.toContain('<table>')
+    expect(summaryOf([], context, { dryRun: false })).not.toContain('<table>')
   })
 })
 
@@ -153,7 +187,7 @@ describe('renderLogTable', () => {
     const results = (Object.keys(OUTCOMES) as Status[]).map((status, index) =>
       result(status, `model-${'x'.repeat(index * 3)}`, { ml_repo: `repo-${index}`, version: index * 100, line: index * 1000 }),
     )
-    const lines = renderLogTable(results)
+    const lines = tableOf(results)
     expect(lines).toHaveLength(7)
     expect(lines[0]).toMatch(/^Status +Kind +ML repo +Name +Version +Attempts +Manifest +Message$/)
     const header = columnsOf(lines[0]!, ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'])
@@ -165,7 +199,7 @@ describe('renderLogTable', () => {
   })
 
   it('keeps each row on one line, so manifest text cannot start a workflow command', () => {
-    const lines = renderLogTable([result('invalid', 'a\n::error::forged\r\n::set-output name=deleted::9')])
+    const lines = tableOf([result('invalid', 'a\n::error::forged\r\n::set-output name=deleted::9')])
     expect(lines).toHaveLength(2)
     for (const line of lines) expect(line).not.toMatch(/[\r\n]/)
   })

@@ -29277,16 +29277,19 @@ function listenForCancellation(onCancel) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4632);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7178);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
+/* harmony import */ var _log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8438);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8422);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1240);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
+
 
 
 
@@ -29323,7 +29326,7 @@ Command line only:
 
 Exit status: 0 when everything was deleted or already gone, 1 otherwise.`;
 function parse(argv) {
-    return (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
+    return (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({
         args: argv,
         allowPositionals: true,
         allowNegative: true,
@@ -29368,11 +29371,12 @@ const STATUS_STYLE = {
     'dry-run': 'blue',
 };
 function terminalCore(read, log, summaryFile) {
-    const paint = (style, text) => (0,node_util__WEBPACK_IMPORTED_MODULE_2__.styleText)(style, text, { stream: log });
+    const paint = (style, text) => (0,node_util__WEBPACK_IMPORTED_MODULE_3__.styleText)(style, text, { stream: log });
     const where = (properties) => properties?.file ? `${properties.file}${properties.startLine ? `:${properties.startLine}` : ''}: ` : '';
     const state = {
         failed: false,
-        getInput: (name) => (_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUT_NAMES */ .Qh.includes(name) ? read(name) : ''),
+        summaryStarted: false,
+        getInput: (name) => (_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .INPUT_NAMES */ .Qh.includes(name) ? read(name) : ''),
         setSecret: () => { },
         info: (message) => void log.write(`${message}\n`),
         warning: (message, properties) => void log.write(`${paint('yellow', 'warning')} ${where(properties)}${message}\n`),
@@ -29388,7 +29392,15 @@ function terminalCore(read, log, summaryFile) {
             log.write(`${paint('red', 'error')} ${message}\n`);
         },
         summary: {
-            addRaw: (html) => ({ write: async () => (summaryFile ? (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(summaryFile, html) : undefined) }),
+            // The summary comes in parts: the first replaces what the file held, the rest follow it.
+            addRaw: (html) => ({
+                write: async () => {
+                    if (!summaryFile)
+                        return;
+                    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(summaryFile, html, { flag: state.summaryStarted ? 'a' : 'w' });
+                    state.summaryStarted = true;
+                },
+            }),
         },
     };
     return state;
@@ -29410,23 +29422,40 @@ async function main(argv) {
     const log = flags.json ? process.stderr : process.stdout;
     const core = terminalCore(inputFromFlags(flags, [...(flags['manifest-path'] ?? []), ...positionals]), log, flags['summary-file']);
     const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_6__/* .listenForCancellation */ .c)((message) => core.info(message));
-    const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
-        core,
-        env: process.env,
-        workspace: node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(flags.workspace ?? process.cwd()),
-        cancel,
-        abortInFlight,
-        runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
-        dialect: _inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .COMMAND_LINE_DIALECT */ .wp,
-        formatTable: (rows) => colourTable(rows, (style, text) => (0,node_util__WEBPACK_IMPORTED_MODULE_2__.styleText)(style, text, { stream: log })),
-    });
-    if (flags.json)
-        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    // The rows are kept in a file as the run goes, so that a long sweep's memory stays flat.
+    const resultsDir = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'tfy-artifact-cleanup-'));
+    try {
+        const results = await (0,_main_js__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)({
+            core,
+            env: process.env,
+            workspace: node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(flags.workspace ?? process.cwd()),
+            cancel,
+            abortInFlight,
+            runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
+            dialect: _inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMAND_LINE_DIALECT */ .wp,
+            formatTableLine: ({ text, status }) => (0,node_util__WEBPACK_IMPORTED_MODULE_3__.styleText)(status === null ? 'bold' : STATUS_STYLE[status], text, { stream: log }),
+            resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(resultsDir, 'results.json'),
+            logBacklog: () => (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(log),
+        });
+        if (flags.json)
+            await printJson(results);
+    }
+    finally {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(resultsDir, { recursive: true, force: true });
+    }
     return core.failed ? 1 : 0;
 }
-function colourTable(results, paint) {
-    const sorted = (0,_report_js__WEBPACK_IMPORTED_MODULE_5__/* .sortForReport */ .Qm)(results);
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_5__/* .renderLogTable */ .r0)(results).map((line, index) => (index === 0 ? paint('bold', line) : paint(STATUS_STYLE[sorted[index - 1].status], line)));
+/** The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time. */
+async function printJson(rows) {
+    const write = async (text) => {
+        process.stdout.write(text);
+        await (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(process.stdout);
+    };
+    let count = 0;
+    await write('[');
+    for (const row of rows.rows())
+        await write(`${count++ === 0 ? '' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`);
+    await write(count === 0 ? ']\n' : '\n]\n');
 }
 /** @actions/glob logs through @actions/core's workflow commands; on a terminal they are noise. */
 function dropWorkflowCommands(stream) {
@@ -29665,7 +29694,36 @@ function isLoopback(hostname) {
 
 /***/ }),
 
-/***/ 7178:
+/***/ 8438:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */ });
+/**
+ * Null while `stream` takes what is written at once; else a promise that
+ * settles when it has room again (or is gone). The runner reads a step's log
+ * at its own pace: a table of many thousand rows written without waiting
+ * would pile up in memory meanwhile.
+ */
+function backlog(stream) {
+    if (!stream.writableNeedDrain || stream.destroyed)
+        return null;
+    return new Promise((resolve) => {
+        const done = () => {
+            for (const event of ['drain', 'close', 'error'])
+                stream.off(event, done);
+            resolve();
+        };
+        for (const event of ['drain', 'close', 'error'])
+            stream.on(event, done);
+    });
+}
+
+
+/***/ }),
+
+/***/ 1240:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37042,88 +37100,168 @@ var src_inputs = __nccwpck_require__(8422);
 /**
  * What the run knows of every manifest, written as it happens: checked,
  * planned, each request sent and each settled. Whatever stops the run, the
- * report reads its rows from here, so a version that was deleted is never
- * missing from the log, the summary or the outputs. It keeps no request
- * bodies: a sweep of many pull requests holds only their rows.
+ * report reads its rows from the store this writes to, so a version that was
+ * deleted is never missing from the log, the summary or the outputs.
+ *
+ * A target's rows go to the store once all of them are settled and the
+ * targets before have gone, so the store has them in the order checked; until
+ * then they are held here, with no request bodies. A sweep holds only the pull
+ * requests still being deleted.
  */
 class Ledger {
-    entries = [];
-    outcomes = new Map();
-    /** Attempts sent so far of the versions whose fate is not settled, by row. */
-    inFlight = new Map();
-    /** One copy of each text the rows hold (see `own`). */
-    texts = new Map();
+    /** Rows not yet in the store, by their place in the order checked. */
+    open = new Map();
+    /** Targets not yet in the store, in order. */
+    targets = [];
+    next = 0;
+    store;
+    clean;
+    /** `clean` takes every secret out of a row before it is stored. */
+    constructor(store, clean) {
+        this.store = store;
+        this.clean = clean;
+    }
     /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
     checked(manifests, pullRequest = null) {
-        const first = this.entries.length;
+        const target = { first: this.next, end: this.next + manifests.length, waiting: null };
         for (const manifest of manifests) {
             const { file, document, line, type, ml_repo, name, version, version_alias } = manifest;
-            this.entries.push({
-                row: { pull_request: pullRequest, file, document, line, type, ml_repo: this.own(ml_repo), name: this.own(name), version, version_alias: this.own(version_alias) },
+            this.open.set(this.next++, {
+                row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
                 invalid: manifest.valid ? null : manifest.message,
+                outcome: undefined,
+                attempts: 0,
+                target,
             });
         }
-        return first;
-    }
-    /**
-     * The text as a string of the ledger's own, one per distinct value. A value
-     * parsed from a manifest may be a slice of the whole file's text, which it
-     * keeps alive: a sweep checks the same files for every pull request, and its
-     * rows would hold a copy of each file per pull request.
-     */
-    own(text) {
-        if (text === null)
-            return null;
-        let owned = this.texts.get(text);
-        if (owned === undefined) {
-            owned = JSON.parse(JSON.stringify(text));
-            this.texts.set(owned, owned);
-        }
-        return owned;
+        this.targets.push(target);
+        return target.first;
     }
     /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
     planned(plan, first) {
+        // The target checked last: an empty one has no row to find it by.
+        const target = this.targets.findLast((candidate) => candidate.first === first);
         for (const [index, outcome] of plan.outcomes.entries())
             if (outcome)
-                this.outcomes.set(first + index, outcome);
+                this.open.get(first + index).outcome = outcome;
+        if (target)
+            target.waiting = plan.jobs.length;
+        this.writeSettled();
         return plan.jobs.map((job) => ({ ...job, index: first + job.index }));
     }
     sending(job) {
-        this.inFlight.set(job.index, (this.inFlight.get(job.index) ?? 0) + 1);
+        const entry = this.open.get(job.index);
+        if (entry)
+            entry.attempts++;
     }
     settled(job, outcome) {
-        this.inFlight.delete(job.index);
-        this.outcomes.set(job.index, outcome);
+        const entry = this.open.get(job.index);
+        if (!entry || entry.outcome)
+            return;
+        entry.outcome = outcome;
+        entry.target.waiting--;
+        this.writeSettled();
     }
     /**
-     * One row per manifest, in the order checked. `stoppedBy` says why the run
-     * ended early, if it did: rows it left open become failed (a request whose
-     * answer never came) or skipped (never sent).
+     * Writes every row still held, and finishes the store. `stoppedBy` says why
+     * the run ended early, if it did: rows it left open become failed (a request
+     * whose answer never came) or skipped (never sent).
      */
-    results(stoppedBy) {
-        return this.entries.map((entry, index) => ({ ...entry.row, ...this.outcomeOf(entry, index, stoppedBy) }));
+    finish(stoppedBy) {
+        while (this.targets.length > 0)
+            this.write(this.targets.shift(), stoppedBy);
+        return this.store.finish();
     }
-    outcomeOf(entry, index, stoppedBy = 'the run stopped') {
-        const outcome = this.outcomes.get(index);
-        if (outcome)
-            return outcome;
-        if (entry.invalid !== null)
-            return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
-        const attempts = this.inFlight.get(index);
-        if (attempts !== undefined) {
-            return {
-                status: 'failed',
-                attempts,
-                http_status: null,
-                message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
-            };
+    /** Writes the targets whose rows are all settled, in order, up to the first that is not. */
+    writeSettled() {
+        while (this.targets[0]?.waiting === 0)
+            this.write(this.targets.shift());
+    }
+    write(target, stoppedBy) {
+        for (let index = target.first; index < target.end; index++) {
+            const entry = this.open.get(index);
+            this.open.delete(index);
+            this.store.add(this.clean({ ...entry.row, ...outcomeOf(entry, stoppedBy) }));
         }
-        return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
     }
 }
+function outcomeOf(entry, stoppedBy = 'the run stopped') {
+    if (entry.outcome)
+        return entry.outcome;
+    if (entry.invalid !== null)
+        return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
+    if (entry.attempts > 0) {
+        return {
+            status: 'failed',
+            attempts: entry.attempts,
+            http_status: null,
+            message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
+        };
+    }
+    return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
+}
 
-// EXTERNAL MODULE: ./src/manifest-kinds.ts + 2 modules
-var manifest_kinds = __nccwpck_require__(8104);
+;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
+const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
+;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
+const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
+// EXTERNAL MODULE: ./src/schema/validators.cjs
+var validators = __nccwpck_require__(7201);
+;// CONCATENATED MODULE: ./src/manifest-kinds.ts
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one, the validator generated from its OpenAPI
+// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
+// log calls it. A new kind is a document in src/schema/ and one row here.
+
+
+
+function kind(type, path, label, schema) {
+    const validate = validators[type];
+    if (!validate)
+        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
+    const root = schemaAt(schema, schema.$ref);
+    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
+    return {
+        type,
+        path,
+        label,
+        schema,
+        validate,
+        knownFields: Object.keys(root.properties ?? {}),
+        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+    };
+}
+/** The definition a `#/$defs/Name` reference names. */
+function schemaAt(schema, ref) {
+    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+}
+const MANIFEST_KINDS = {
+    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
+    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
+};
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+const DEFAULT_KIND = 'artifact-version';
+const KIND_NAMES = Object.keys(MANIFEST_KINDS);
+function isManifestKind(value) {
+    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+}
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+function fieldsOnlyIn(kind) {
+    return ONLY_IN[kind];
+}
+const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND];
+    const spec = MANIFEST_KINDS[kind];
+    const paths = [
+        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ];
+    return [kind, paths];
+}));
+
 ;// CONCATENATED MODULE: ./src/plan.ts
 
 /**
@@ -37157,7 +37295,7 @@ function plan(manifests, options) {
         else {
             firstByVersion.set(key, manifest);
             outcomes.push(undefined);
-            jobs.push({ index, path: manifest_kinds/* MANIFEST_KINDS */.ak[manifest.type].path, body: manifest.body });
+            jobs.push({ index, path: MANIFEST_KINDS[manifest.type].path, body: manifest.body });
         }
     }
     return { outcomes, jobs };
@@ -37175,8 +37313,1204 @@ function skipped(message) {
     return { status: 'skipped', attempts: 0, http_status: null, message };
 }
 
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/strict-json.ts
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
+const STRING_BODY = /[^"\\\u0000-\u001f]*/y;
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+/**
+ * The first place `text` is not strict JSON, or null when it is one JSON value.
+ * JSON.parse answers the same question, but some of its messages give no
+ * position and quote the text instead; this scan always gives an offset.
+ * Linear, and iterative: nesting costs a stack entry, not a call frame.
+ */
+function firstJsonSyntaxError(text) {
+    const open = [];
+    let at = skipWhitespace(text, 0);
+    const fail = (reason) => ({ offset: at, reason });
+    for (;;) {
+        // Expecting a value.
+        const char = text[at];
+        if (char === '{' || char === '[') {
+            open.push(char);
+            at = skipWhitespace(text, at + 1);
+            const close = char === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+            }
+            else if (char === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+                continue;
+            }
+            else {
+                continue;
+            }
+        }
+        else if (char === '"') {
+            const end = readString(text, at);
+            if (typeof end !== 'number')
+                return end;
+            at = end;
+        }
+        else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
+            NUMBER.lastIndex = at;
+            if (!NUMBER.test(text))
+                return fail('a number must have digits after "-"');
+            at = NUMBER.lastIndex;
+            if (/[0-9.eExX]/.test(text[at] ?? ''))
+                return fail('not a JSON number (no leading zeros, hex, or a dot without digits)');
+        }
+        else if (text.startsWith('true', at) || text.startsWith('null', at)) {
+            at += 4;
+        }
+        else if (text.startsWith('false', at)) {
+            at += 5;
+        }
+        else {
+            return fail(describeUnexpected(text, at, 'a value'));
+        }
+        // After a value: close what is open, or move on to the next item.
+        for (;;) {
+            at = skipWhitespace(text, at);
+            const container = open.at(-1);
+            if (container === undefined) {
+                if (at === text.length)
+                    return null;
+                if (/[[{"\-0-9tfn]/.test(text[at]))
+                    return { ...fail('a second JSON value'), secondValue: true };
+                return fail(describeUnexpected(text, at, 'the end of the file'));
+            }
+            const close = container === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+                continue;
+            }
+            if (text[at] !== ',')
+                return fail(describeUnexpected(text, at, `"," or "${close}"`));
+            at = skipWhitespace(text, at + 1);
+            if (text[at] === close)
+                return fail(`a comma before "${close}" (trailing commas are not JSON)`);
+            if (container === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+            }
+            break;
+        }
+    }
+}
+/** Reads `"key" :` and the whitespace after it; returns the offset of the value. */
+function readKey(text, at) {
+    if (text[at] !== '"')
+        return { offset: at, reason: describeUnexpected(text, at, 'a key in double quotes') };
+    const end = readString(text, at);
+    if (typeof end !== 'number')
+        return end;
+    const colon = skipWhitespace(text, end);
+    if (text[colon] !== ':')
+        return { offset: colon, reason: describeUnexpected(text, colon, '":" after the key') };
+    return skipWhitespace(text, colon + 1);
+}
+/** Reads a string starting at its opening quote; returns the offset after the closing one. */
+function readString(text, start) {
+    let at = start + 1;
+    for (;;) {
+        STRING_BODY.lastIndex = at;
+        STRING_BODY.test(text);
+        at = STRING_BODY.lastIndex;
+        const char = text[at];
+        if (char === '"')
+            return at + 1;
+        if (char === undefined)
+            return { offset: start, reason: 'a string that is never closed' };
+        if (char === '\\') {
+            ESCAPE.lastIndex = at;
+            if (!ESCAPE.test(text))
+                return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' };
+            at = ESCAPE.lastIndex;
+            continue;
+        }
+        return { offset: at, reason: 'a line break or control character inside a string (write it as an escape such as \\n)' };
+    }
+}
+function skipWhitespace(text, at) {
+    WHITESPACE.lastIndex = at;
+    WHITESPACE.test(text);
+    return WHITESPACE.lastIndex;
+}
+function describeUnexpected(text, at, expected) {
+    const char = text[at];
+    if (char === undefined)
+        return `the file ends where ${expected} should be`;
+    if (char === "'")
+        return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`;
+    if (char === '/' || char === '#')
+        return `expected ${expected}, found a comment (JSON has no comments)`;
+    if (char === '\uFEFF')
+        return `expected ${expected}, found a byte order mark`;
+    const shown = /[\x21-\x7e]/.test(char) ? `"${char}"` : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/manifests.ts
+
+
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
+const MAX_ALIASED_VALUES = 100_000;
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
+const MAX_DEPTH = 500;
+/**
+ * Lists and mappings written inside one another deeper than this make the file
+ * unreadable before it is parsed further: a manifest nests a few levels, and
+ * yaml's parser and composer cost several times more per token when deeply nested.
+ */
+const MAX_WRITTEN_DEPTH = 64;
+/**
+ * yaml's parser and composer cost about 2 µs a token (more for a token that
+ * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
+ * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
+ * collections; past these bounds a file is refused while it is parsed.
+ */
+const MAX_TOKENS = 800_000;
+const MAX_FLOW_COLLECTIONS = 100_000;
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS = 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
+async function loadManifestFile(file, options) {
+    const bytes = await readManifestFile(file);
+    return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes;
+}
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+async function readManifestFile(file) {
+    if (file.refusal)
+        return unreadable(file.refusal);
+    try {
+        const { size } = await (0,promises_.stat)(file.absolute);
+        if (size > MAX_FILE_BYTES) {
+            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
+        }
+        return await (0,promises_.readFile)(file.absolute);
+    }
+    catch (error) {
+        return unreadable(`could not be read: ${error.message}`);
+    }
+}
+/**
+ * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
+ * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
+ * schema. Either way each document becomes JSON data here, once: what cannot
+ * become JSON exactly is a problem of that document, never a silent change.
+ */
+function parseManifests(bytes, fileName, options) {
+    const isJson = fileName.toLowerCase().endsWith('.json');
+    let text;
+    try {
+        text = utf8.decode(bytes);
+    }
+    catch {
+        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul !== -1)
+        return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`);
+    const lineCounter = new dist/* LineCounter */.HN();
+    const position = (offset) => lineCounter.linePos(offset);
+    if (isJson) {
+        // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
+        if (text.startsWith('\uFEFF'))
+            text = ` ${text.slice(1)}`;
+        if (text.trim() === '')
+            return unreadable('holds no manifest (it is empty or only comments)');
+        const error = firstJsonSyntaxError(text);
+        if (error) {
+            const { line, col } = positionIn(text, error.offset);
+            if (error.secondValue) {
+                return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col);
+            }
+            return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col);
+        }
+    }
+    // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
+    const substitution = options.substituteEnv ? new Substitution(options.env) : null;
+    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
+    const loaded = [];
+    /** A document that cannot be expanded; a syntax error in a later document still comes first. */
+    let refusal = null;
+    let index = 0;
+    // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
+    const mayHaveAliases = text.includes('*');
+    try {
+        for (const doc of composeDocuments(text, lineCounter, isJson)) {
+            const error = doc.errors[0];
+            if (error) {
+                const { line, col } = position(error.pos[0]);
+                // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+                const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
+                return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
+            }
+            const document = index++;
+            if (refusal || isEmptyDocument(doc))
+                continue; // e.g. after a trailing ---
+            try {
+                loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases));
+            }
+            catch (error) {
+                if (!(error instanceof Refusal))
+                    throw error;
+                const { line, col } = position(error.offset);
+                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col);
+            }
+        }
+    }
+    catch (error) {
+        if (!(error instanceof TooDense))
+            throw error;
+        const { line, col } = position(error.offset);
+        return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col);
+    }
+    if (refusal)
+        return refusal;
+    if (substitution && substitution.missing.size > 0) {
+        const { line, col } = position(substitution.firstMissingOffset);
+        return unreadable(substitution.describeMissing(), line, col);
+    }
+    if (loaded.length === 0)
+        return unreadable('holds no manifest (it is empty or only comments)');
+    return loaded;
+}
+/** Thrown while parsing, before the nesting that costs is built. */
+class TooDense extends Error {
+    offset;
+    constructor(offset, reason) {
+        super(reason);
+        this.offset = offset;
+    }
+}
+/**
+ * Every document of the text, one at a time, as yaml's parseAllDocuments
+ * composes them; each is dropped once converted, so a file of many documents
+ * holds one at a time. Stops with TooDense where the text nests deeper than
+ * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
+ * before yaml builds (and pays for) the rest.
+ */
+function* composeDocuments(text, lineCounter, isJson) {
+    // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
+    const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    // The parser's stack holds the document, then each collection being built inside the one before it.
+    const maxStack = MAX_WRITTEN_DEPTH + 2;
+    let tokens = 0;
+    let flowCollections = 0;
+    for (const lexeme of new dist/* Lexer */.JG().lex(text)) {
+        const offset = parser.offset;
+        for (const token of parser.next(lexeme))
+            yield* composer.next(token);
+        if (parser.stack.length > maxStack)
+            throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`);
+        if (++tokens > MAX_TOKENS)
+            throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`);
+        // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
+        if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
+            throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
+        }
+    }
+    for (const token of parser.end())
+        yield* composer.next(token);
+    yield* composer.end(false, text.length);
+}
+function convertDocument(doc, document, substitution, position, mayHaveAliases) {
+    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases);
+    const value = converter.convert(doc.contents, 0);
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const positions = converter.positions;
+    const offsetOf = (path) => offsetIn(positions, value, path, start);
+    return {
+        kind: 'document',
+        document,
+        line: position(start).line,
+        value,
+        problems: converter.finishProblems(),
+        lineOf: (path) => position(offsetOf(path)).line,
+        positionOf: (path) => position(offsetOf(path)),
+    };
+}
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions, value, path, fallback) {
+    let offset = fallback;
+    let current = value;
+    for (const part of path) {
+        if (typeof current !== 'object' || current === null)
+            break;
+        const offsets = positions.get(current);
+        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
+        if (at === undefined)
+            break;
+        offset = at;
+        current = current[part];
+    }
+    return offset;
+}
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc) {
+    const contents = doc.contents;
+    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
+}
+/** What makes a whole file unusable, found while converting one of its documents. */
+class Refusal extends Error {
+    offset;
+    reason;
+    /** Broken syntax ("is not valid YAML: …") rather than a document that cannot be expanded. */
+    syntax;
+    constructor(offset, reason, syntax) {
+        super(reason);
+        this.offset = offset;
+        this.reason = reason;
+        this.syntax = syntax;
+    }
+}
+const CORE_TAG = 'tag:yaml.org,2002:';
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+    ['str', 'string'],
+    ['int', 'bigint'],
+    ['float', 'number'],
+    ['bool', 'boolean'],
+    ['null', 'null'],
+    ['map', 'map'],
+    ['seq', 'seq'],
+]);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/**
+ * Turns one parsed document into JSON data, in one walk of its nodes, noting
+ * where each key and item came from. Anything JSON would change (a number
+ * rounded, Infinity turned to null, a key retyped, a value that contains
+ * itself) becomes a problem naming the field instead.
+ */
+class JsonConverter {
+    problems = [];
+    problemsLeftOut = 0;
+    /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
+    positions = new Map();
+    /** Where the value being converted sits. Copied only into problems. */
+    path = [];
+    /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
+    targets = new Map();
+    /** Collections being converted: an alias to one of them is a value inside itself. */
+    open = new Set();
+    aliasDepth = 0;
+    aliasedValues = 0;
+    doc;
+    substitution;
+    lineOf;
+    constructor(doc, substitution, lineOf, mayHaveAliases) {
+        this.doc = doc;
+        this.substitution = substitution;
+        this.lineOf = lineOf;
+        const anchors = new Map();
+        if (!mayHaveAliases)
+            return;
+        (0,dist/* visit */.YR)(doc, {
+            Node: (_key, node) => {
+                if ((0,dist/* isAlias */.Vj)(node)) {
+                    const target = anchors.get(node.source);
+                    if (target)
+                        this.targets.set(node, target);
+                }
+                else if (node.anchor) {
+                    anchors.set(node.anchor, node);
+                }
+            },
+        });
+    }
+    convert(node, depth) {
+        if (node === null || node === undefined)
+            return null; // `key:` with no value
+        if (depth > MAX_DEPTH)
+            return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`);
+        if ((0,dist/* isAlias */.Vj)(node))
+            return this.expand(node, depth);
+        if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
+            throw new Refusal(rangeStart(node) ?? 0, `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`, false);
+        }
+        const tag = node.tag;
+        if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
+            return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`);
+        }
+        if ((0,dist/* isScalar */.jn)(node))
+            return this.scalar(node);
+        if ((0,dist/* isMap */.jh)(node))
+            return this.mapping(node.items, node, depth);
+        if ((0,dist/* isSeq */.oP)(node))
+            return this.sequence(node.items, node, depth);
+        return this.problem('is not a value JSON can hold');
+    }
+    /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
+    finishProblems() {
+        if (this.problemsLeftOut === 0)
+            return this.problems;
+        return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+    }
+    expand(alias, depth) {
+        const target = this.targets.get(alias);
+        if (!target)
+            return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`);
+        if (this.open.has(target)) {
+            return this.problem(`is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`);
+        }
+        this.aliasDepth++;
+        try {
+            return this.convert(target, depth);
+        }
+        finally {
+            this.aliasDepth--;
+        }
+    }
+    mapping(pairs, node, depth) {
+        const object = {};
+        const offsets = new Map();
+        this.positions.set(object, offsets);
+        this.open.add(node);
+        for (const pair of pairs) {
+            const key = this.key(pair.key);
+            if (key === null)
+                continue;
+            const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
+            const earlier = offsets.get(key);
+            if (earlier !== undefined) {
+                throw new Refusal(offset, `the key ${quoteText(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`, true);
+            }
+            offsets.set(key, offset);
+            this.path.push(key);
+            const value = this.convert(pair.value, depth + 1);
+            this.path.pop();
+            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+            if (key === '__proto__')
+                Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+            else
+                object[key] = value;
+        }
+        this.open.delete(node);
+        return object;
+    }
+    sequence(items, node, depth) {
+        const array = [];
+        const offsets = [];
+        this.positions.set(array, offsets);
+        this.open.add(node);
+        for (const [index, item] of items.entries()) {
+            offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0);
+            this.path.push(index);
+            array.push(this.convert(item, depth + 1));
+            this.path.pop();
+        }
+        this.open.delete(node);
+        return array;
+    }
+    /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
+    key(node) {
+        const target = (0,dist/* isAlias */.Vj)(node) ? this.targets.get(node) : node;
+        const line = this.lineOf(rangeStart(node) ?? 0);
+        if (!(0,dist/* isScalar */.jn)(target)) {
+            const what = (0,dist/* isMap */.jh)(target) ? 'a mapping' : (0,dist/* isSeq */.oP)(target) ? 'a list' : 'nothing';
+            this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`);
+            return null;
+        }
+        const { value } = target;
+        if (typeof value === 'string') {
+            if (this.substitution?.hasReference(value)) {
+                this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
+                return null;
+            }
+            return this.substitution ? this.substitution.apply(value, 0) : value;
+        }
+        // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+        const written = target.source ?? '';
+        if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+            return written;
+        this.problem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
+        return null;
+    }
+    scalar(node) {
+        let value = node.value;
+        let written = node.source ?? '';
+        if (typeof value === 'string' && this.substitution && value.includes('${')) {
+            const substituted = this.substitution.apply(value, rangeStart(node) ?? 0);
+            if (substituted !== value) {
+                written = substituted;
+                value = this.resolve(node, substituted);
+            }
+        }
+        const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined;
+        const kind = value === null ? 'null' : typeof value;
+        if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+            return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`);
+        }
+        switch (typeof value) {
+            case 'string':
+                if (LONE_SURROGATE.test(value)) {
+                    return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+                }
+                return value;
+            case 'bigint':
+                if (value > MAX_SAFE || value < -MAX_SAFE)
+                    return this.problem(beyondSafe(written, Number(value)));
+                return Number(value);
+            case 'number':
+                if (!Number.isFinite(value))
+                    return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+                if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                    return this.problem(beyondSafe(written, value));
+                if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                    return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+                }
+                return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+            case 'boolean':
+                return value;
+            default:
+                return value === null ? null : this.problem('is a value JSON has no form for');
+        }
+    }
+    /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
+    resolve(node, text) {
+        if (node.tag === '!' || (node.tag === undefined && node.type !== dist/* Scalar */.X5.PLAIN))
+            return text;
+        for (const tag of this.doc.schema.tags) {
+            if (tag.collection)
+                continue;
+            if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag)
+                continue;
+            if (tag.test && !tag.test.test(text))
+                continue;
+            const resolved = tag.resolve(text, () => { }, { intAsBigInt: true });
+            return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+        }
+        return text;
+    }
+    problem(message) {
+        if (this.problems.length < MAX_PROBLEMS)
+            this.problems.push({ path: [...this.path], message });
+        else
+            this.problemsLeftOut++;
+        return null;
+    }
+}
+function beyondSafe(written, rounded) {
+    return `is ${quoteText(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
+}
+function rangeStart(node) {
+    return node?.range?.[0];
+}
+function shortTag(tag) {
+    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
+}
+function describeScalar(value) {
+    if (value === null)
+        return 'null (nothing)';
+    if (typeof value === 'boolean')
+        return `the boolean ${value}`;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `the number ${value}`;
+    return typeof value;
+}
+/** Text in quotes for a message, cut when long. */
+function quoteText(text) {
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+    /** Names not filled in, in the order met, and whether each was set but empty. */
+    missing = new Map();
+    firstMissingOffset = 0;
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    apply(text, offset) {
+        return text.replace(ENV_REFERENCE, (match, escape, name) => {
+            if (escape)
+                return match.slice(1);
+            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
+            if (value)
+                return value;
+            if (this.missing.size === 0)
+                this.firstMissingOffset = offset;
+            if (!this.missing.has(name))
+                this.missing.set(name, { empty: value === '' });
+            return match;
+        });
+    }
+    hasReference(text) {
+        for (const [, escape] of text.matchAll(ENV_REFERENCE))
+            if (!escape)
+                return true;
+        return false;
+    }
+    describeMissing() {
+        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
+        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
+        const parts = [];
+        if (unset.length > 0)
+            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
+        if (empty.length > 0)
+            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
+        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
+        const them = this.missing.size === 1 ? 'it' : 'them';
+        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
+    }
+}
+function unreadable(reason, line = 1, column = 1) {
+    return { kind: 'unreadable', line, column, reason };
+}
+function lineAt(text, offset) {
+    return positionIn(text, offset).line;
+}
+function positionIn(text, offset) {
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        start = i + 1;
+    }
+    return { line, col: offset - start + 1 };
+}
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
+function firstInvalidOffset(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
+    return low;
+}
+function decodes(bytes, options) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function firstLine(message) {
+    return message.split('\n')[0].trim();
+}
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+function sizeOverLimit(size, limit, format = formatBytes) {
+    const [shownSize, shownLimit] = [format(size), format(limit)];
+    if (shownSize !== shownLimit)
+        return { size: shownSize, limit: shownLimit };
+    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/result-store.ts
+
+function noTotals() {
+    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
+}
+/** Rows are written to the file in pieces of about this size. */
+const FLUSH_BYTES = 256 * 1024;
+const READ_BYTES = 64 * 1024;
+const HEAD = '[\n';
+const TAIL = '\n]\n';
+/**
+ * Every row of a run, kept in a file as a JSON array, one row a line, so that
+ * what the run holds does not grow with the rows: a sweep of thousands of pull
+ * requests writes them as it goes, and the report reads them back, pass by
+ * pass. Without a file (`null`), the rows stay in memory. If the file cannot
+ * be written, the rows written so far are kept, the rest stay in memory, and
+ * `file` is null: the record is whole either way.
+ */
+class ResultStore {
+    count = 0;
+    totals = noTotals();
+    pullRequests = 0;
+    /** The pull request of the last row added, if any. */
+    last = undefined;
+    jsonBytes = 2;
+    /** Rows not yet in the file, as compact JSON. */
+    pending = [];
+    pendingBytes = 0;
+    fd = null;
+    /** Bytes of the file known to be written, and rows in them. */
+    written = 0;
+    rowsWritten = 0;
+    /** Where the rows in the file end. */
+    rowsEnd = 0;
+    finished = false;
+    /** False once a write to the file failed. */
+    whole = true;
+    path;
+    onFileError;
+    constructor(path, onFileError = () => { }) {
+        this.path = path;
+        this.onFileError = onFileError;
+        if (path === null)
+            return;
+        this.attempt(() => {
+            this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
+            this.write(HEAD);
+        });
+    }
+    /** The file with every row, once finished; null without one, or when it could not be written. */
+    get file() {
+        return this.finished && this.whole ? this.path : null;
+    }
+    add(row) {
+        if (this.finished)
+            throw new Error('rows added after the store was finished');
+        const json = JSON.stringify(row);
+        this.pending.push(json);
+        this.pendingBytes += json.length;
+        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
+        this.count++;
+        this.totals[row.status]++;
+        // A pull request's rows come together: the ledger writes them once all are settled.
+        if (row.pull_request !== null && row.pull_request !== this.last)
+            this.pullRequests++;
+        this.last = row.pull_request;
+        if (this.pendingBytes >= FLUSH_BYTES)
+            this.flush();
+    }
+    /** Writes what is pending and closes the array: no row comes after. */
+    finish() {
+        if (this.finished)
+            return this;
+        this.flush();
+        if (this.fd !== null && this.whole)
+            this.attempt(() => this.write(TAIL));
+        this.finished = true;
+        return this;
+    }
+    *json() {
+        yield* this.fileLines();
+        yield* this.pending;
+    }
+    *rows() {
+        for (const line of this.json())
+            yield JSON.parse(line);
+    }
+    /** Closes the file; the rows can still be read from it. */
+    close() {
+        if (this.fd !== null)
+            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
+        this.fd = null;
+    }
+    flush() {
+        if (this.fd === null || !this.whole || this.pending.length === 0)
+            return;
+        const separator = this.rowsWritten > 0 ? ',\n' : '';
+        const flushed = this.pending.length;
+        const ok = this.attempt(() => this.write(separator + this.pending.join(',\n')));
+        if (!ok)
+            return;
+        this.rowsWritten += flushed;
+        this.rowsEnd = this.written;
+        this.pending = [];
+        this.pendingBytes = 0;
+    }
+    /** Writes all of `text` at the end of what is known written; throws if it cannot. */
+    write(text) {
+        const bytes = Buffer.from(text);
+        let done = 0;
+        while (done < bytes.length)
+            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
+        this.written += bytes.length;
+    }
+    attempt(step) {
+        try {
+            step();
+            return true;
+        }
+        catch (error) {
+            this.whole = false;
+            this.close();
+            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
+            return false;
+        }
+    }
+    /** The rows the file holds, a line each, read a piece at a time. */
+    *fileLines() {
+        if (this.path === null || this.rowsWritten === 0)
+            return;
+        const fd = this.fd ?? (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        try {
+            const buffer = Buffer.alloc(READ_BYTES);
+            let position = Buffer.byteLength(HEAD);
+            let carry = Buffer.alloc(0);
+            while (position < this.rowsEnd) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.rowsEnd - position), position);
+                if (read === 0)
+                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
+                position += read;
+                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+                let start = 0;
+                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+                    yield rowOf(chunk.subarray(start, newline));
+                    start = newline + 1;
+                }
+                // A copy: `buffer` is read into again.
+                carry = Buffer.from(chunk.subarray(start));
+            }
+            yield rowOf(carry);
+        }
+        finally {
+            if (fd !== this.fd)
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+}
+/** A row's line, without the comma that separates it from the next. */
+function rowOf(line) {
+    const text = line.toString('utf8');
+    return text.endsWith(',') ? text.slice(0, -1) : text;
+}
+
+;// CONCATENATED MODULE: ./src/results.ts
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
+        case 'failed':
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
+    }
+}
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+
+
+const STATUS_LABEL = {
+    failed: '❌ failed',
+    invalid: '⚠️ invalid',
+    skipped: '⏭️ skipped',
+    deleted: '✅ deleted',
+    'not-found': '➖ not found',
+    'dry-run': '🔍 dry run',
+};
+const WORST_FIRST = Object.keys(STATUS_ORDER).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
+/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+/** The rows worst first, in the order checked within a status: a pass over the rows for each status they hold. */
+function* worstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const row of rows.rows())
+            if (row.status === status)
+                yield row;
+    }
+}
+function sortForReport(results) {
+    return results
+        .map((result, index) => ({ result, index }))
+        .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
+        .map(({ result }) => result);
+}
+/** Rows that fail the step with fail-on-error. */
+function failures(totals) {
+    return WORST_FIRST.filter(isFailure).reduce((sum, status) => sum + totals[status], 0);
+}
+function totalsLine(totals) {
+    const parts = [
+        `${totals.deleted} deleted`,
+        `${totals['not-found']} not found`,
+        `${totals.failed} failed`,
+        `${totals.invalid} invalid`,
+        `${totals.skipped} skipped`,
+    ];
+    if (totals['dry-run'] > 0)
+        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
+    return parts.join(', ');
+}
+const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
+const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
+function cells(result) {
+    return [
+        STATUS_LABEL[result.status],
+        result.type ? MANIFEST_KINDS[result.type].label : '',
+        result.ml_repo ?? '',
+        result.name ?? '',
+        versionLabel(result),
+        String(result.attempts),
+        `${result.file}:${result.line}`,
+        result.message,
+    ].map(runner/* oneLine */.TN);
+}
+function versionLabel(result) {
+    if (result.version !== null && result.version_alias !== null)
+        return `${result.version} (${result.version_alias})`;
+    if (result.version !== null)
+        return String(result.version);
+    return result.version_alias ?? '';
+}
+/**
+ * The job summary as HTML, cut to fit GitHub's limit while keeping the rows
+ * that failed, in parts to write one after the other: the head, a table for
+ * each pull request (one table outside a sweep), and the note of what was cut.
+ */
+function* renderSummary(rows, context, options) {
+    const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
+    const swept = rows.pullRequests > 0;
+    const where = [
+        swept ? `a sweep of ${rows.pullRequests} closed ${rows.pullRequests === 1 ? 'pull request' : 'pull requests'}` : null,
+        !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
+        context.repository ? `in ${escapeHtml(context.repository)}` : null,
+        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
+    ].filter(Boolean);
+    const head = [
+        `<h2>${title}</h2>`,
+        where.length ? `<p>${where.join(' ')}</p>` : '',
+        `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+    ].join('\n');
+    yield `${head}\n`;
+    if (rows.count === 0)
+        return;
+    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
+    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
+    let shown = 0;
+    // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+    const tables = swept ? pullRequestsWorstFirst(rows) : [{ pullRequest: null, results: worstFirst(rows) }];
+    for (const { pullRequest, results } of tables) {
+        const heading = pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : '';
+        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
+        const lines = [];
+        for (const result of results) {
+            const row = `<tr>${cells(result)
+                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+                .join('')}</tr>`;
+            budget -= Buffer.byteLength(row) + 1;
+            if (budget < 0)
+                break;
+            lines.push(row);
+        }
+        if (lines.length > 0)
+            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
+        shown += lines.length;
+        if (budget < 0)
+            break;
+    }
+    const cut = rows.count - shown;
+    if (cut > 0) {
+        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
+    }
+}
+function totalsOf(results) {
+    const totals = noTotals();
+    for (const result of results)
+        totals[result.status]++;
+    return totals;
+}
+/**
+ * Each pull request's rows, worst first, the pull requests with the worst rows
+ * first: a pass over the rows for each status they hold, taking the pull
+ * requests whose worst row has it, one pull request's rows held at a time.
+ */
+function* pullRequestsWorstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const held of byPullRequest(rows.rows())) {
+            if (worstOf(held) === status)
+                yield { pullRequest: held[0].pull_request, results: sortForReport(held) };
+        }
+    }
+}
+/** The rows a pull request at a time: the store has each one's rows together. */
+function* byPullRequest(results) {
+    let held = [];
+    for (const row of results) {
+        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
+            yield held;
+            held = [];
+        }
+        held.push(row);
+    }
+    if (held.length > 0)
+        yield held;
+}
+function worstOf(results) {
+    return results.reduce((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run');
+}
+function pullRequestLink(number, context) {
+    if (!context.repository || !context.serverUrl)
+        return `#${number}`;
+    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
+}
+/** The same table for the log, as aligned plain text: a pass over the rows for the columns' widths, then the rows worst first. */
+function* renderLogTable(rows) {
+    // The message is the last column, never padded: its width is not measured.
+    const padded = COLUMNS.length - 1;
+    const widths = COLUMNS.slice(0, padded).map(displayWidth);
+    for (const row of rows.rows()) {
+        const texts = cells(row);
+        for (let column = 0; column < padded; column++)
+            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
+    }
+    const line = (texts) => texts
+        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell)))))
+        .join('  ')
+        .trimEnd();
+    yield { text: line(COLUMNS), status: null };
+    for (const row of worstFirst(rows))
+        yield { text: line(cells(row)), status: row.status };
+}
+/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char))
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
+/**
+ * Writes the results to every channel: the log table, the outputs, the job
+ * summary and the notice, each on its own, so that one that cannot be written
+ * takes none of the others with it; then the step's verdict, always.
+ */
+async function report(rows, end, deps) {
+    const { core } = deps;
+    const line = totalsLine(rows.totals);
+    const broken = [];
+    const channel = async (name, write) => {
+        try {
+            await write();
+        }
+        catch (error) {
+            broken.push(name);
+            core.warning(`The ${name} could not be written: ${error.message}`);
+        }
+    };
+    const format = deps.formatTableLine ?? ((tableLine) => tableLine.text);
+    if (rows.count > 0) {
+        await channel('log table', async () => {
+            for (const tableLine of renderLogTable(rows)) {
+                core.info(format(tableLine));
+                const backlog = deps.logBacklog?.();
+                if (backlog)
+                    await backlog;
+            }
+        });
+    }
+    await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes));
+    if (rows.count > 0) {
+        await channel('job summary', async () => {
+            // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
+            for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun }))
+                await core.summary.addRaw(part).write();
+        });
+        await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
+    }
+    deps.core.flushAnnotations();
+    const problems = failures(rows.totals);
+    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
+    if (end.failure !== null) {
+        core.setFailed(rows.count > 0 ? `${end.failure} So far: ${line}.` : end.failure);
+    }
+    else if (end.cancelled) {
+        core.setFailed(`The cleanup was cancelled: ${line}.`);
+    }
+    else if (broken.includes('outputs')) {
+        core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`);
+    }
+    else if (problems > 0 && end.failOnError) {
+        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`);
+    }
+    else if (problems > 0) {
+        core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
+    }
+}
+/**
+ * The counts, the results file, and the rows as JSON: every row when they fit
+ * in an output; past the runner's limit, as many as fit, those that need a
+ * look first, since a step that reads a larger output fails.
+ */
+function writeOutputs(core, rows, limit) {
+    core.setOutput('deleted', rows.totals.deleted);
+    core.setOutput('failed', failures(rows.totals));
+    if (rows.file !== null)
+        core.setOutput('results-file', rows.file);
+    if (limit === undefined || rows.jsonBytes <= limit) {
+        core.setOutput('results', `[${[...rows.json()].join(',')}]`);
+        return;
+    }
+    const kept = [];
+    let bytes = 2;
+    for (const row of worstFirst(rows)) {
+        const json = JSON.stringify(row);
+        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
+        if (bytes > limit)
+            break;
+        kept.push(json);
+    }
+    core.setOutput('results', `[${kept.join(',')}]`);
+    const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
+    core.warning(`The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`);
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -42488,41 +43822,37 @@ async function* targetBatches(inputs, deps) {
     deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
 }
 
-// EXTERNAL MODULE: ./src/manifests.ts + 1 modules
-var manifests = __nccwpck_require__(3650);
-// EXTERNAL MODULE: ./src/results.ts
-var results = __nccwpck_require__(9385);
 ;// CONCATENATED MODULE: ./src/validate.ts
 
 /** Problems a message lists; a document can have thousands, and one message must stay readable. */
 const MAX_PROBLEMS_LISTED = 10;
-const ALL_KNOWN_FIELDS = [...new Set(manifest_kinds/* KIND_NAMES */.kd.flatMap((kind) => manifest_kinds/* MANIFEST_KINDS */.ak[kind].knownFields))];
+const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))];
 function claimKind(manifest) {
     const type = manifest.type;
-    if ((0,manifest_kinds/* isManifestKind */.cq)(type))
+    if (isManifestKind(type))
         return { kind: type, problem: null };
     if (type !== undefined) {
-        const close = typeof type === 'string' ? closestField(type, manifest_kinds/* KIND_NAMES */.kd) : null;
+        const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
         const hint = close ? `; did you mean "${close}"?` : '';
-        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(manifest_kinds/* KIND_NAMES */.kd)}, got ${quote(type)}${hint}` } };
+        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}` } };
     }
-    for (const kind of manifest_kinds/* KIND_NAMES */.kd) {
-        if (kind === manifest_kinds/* DEFAULT_KIND */.zR)
+    for (const kind of KIND_NAMES) {
+        if (kind === DEFAULT_KIND)
             continue;
-        const found = (0,manifest_kinds/* fieldsOnlyIn */.tu)(kind).filter((path) => hasPath(manifest, path));
+        const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path));
         if (found.length === 0)
             continue;
         const fields = listWords(found.map(formatPath), 'and');
-        const label = manifest_kinds/* MANIFEST_KINDS */.ak[kind].label;
+        const label = MANIFEST_KINDS[kind].label;
         return {
             kind: null,
             problem: {
                 path: [...found[0]],
-                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].label})`,
+                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
             },
         };
     }
-    return { kind: manifest_kinds/* DEFAULT_KIND */.zR, problem: null };
+    return { kind: DEFAULT_KIND, problem: null };
 }
 /** The kind a document claims, for a row of a document judged by its loader alone. */
 function claimedKind(value) {
@@ -42546,7 +43876,7 @@ function checkManifest(value) {
         return { valid: false, type: null, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] };
     }
     const claim = claimKind(value);
-    return claim.kind ? checkManifestAs(manifest_kinds/* MANIFEST_KINDS */.ak[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
+    return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
 }
 /** Checks a manifest against one kind's schema, whatever its `type` says: what that kind's endpoint would make of it. */
 function checkManifestAs(spec, value) {
@@ -42624,7 +43954,7 @@ function discriminatorProblem(path, params, error, spec) {
         return { path, message: `missing required field "${tag}"` };
     }
     const branches = (error.parentSchema?.oneOf ?? []);
-    const allowed = branches.map((branch) => (0,manifest_kinds/* schemaAt */.lv)(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
+    const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
     return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
 }
 function parsePointer(pointer) {
@@ -42642,7 +43972,7 @@ function findUnknownFields(value, known) {
         .map((field) => ({ field, suggestion: closestField(field, known) }));
 }
 /** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field, knownFields = manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].knownFields) {
+function closestField(field, knownFields = MANIFEST_KINDS[DEFAULT_KIND].knownFields) {
     let best = null;
     let bestDistance = Infinity;
     const lowered = field.toLowerCase().replaceAll('-', '_');
@@ -42731,18 +44061,18 @@ function listWords(values, conjunction = 'or') {
 
 const MAX_FIELD_SHOWN = 80;
 async function readManifestFiles(files) {
-    return Promise.all(files.map(async (file) => ({ file, bytes: await (0,manifests/* readManifestFile */.oe)(file) })));
+    return Promise.all(files.map(async (file) => ({ file, bytes: await readManifestFile(file) })));
 }
 function validateFiles(sources, options, core) {
     // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
     const annotate = (kind, ...rest) => core[kind](...rest);
     const checked = [];
     for (const { file, bytes } of sources) {
-        const loaded = bytes instanceof Uint8Array ? (0,manifests/* parseManifests */.Ye)(bytes, file.relative, options) : bytes;
+        const loaded = bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes;
         if (!Array.isArray(loaded)) {
             const message = `the file ${loaded.reason}`;
             annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
-            checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T, valid: false, message });
+            checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message });
             continue;
         }
         for (const doc of loaded) {
@@ -42774,7 +44104,7 @@ function validateFiles(sources, options, core) {
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
 function identityOf(value, type) {
     if (!validate_isPlainObject(value))
-        return results/* NO_IDENTITY */.T;
+        return NO_IDENTITY;
     const text = (field) => (typeof field === 'string' ? field : null);
     return {
         type,
@@ -42795,13 +44125,15 @@ function identityOf(value, type) {
 
 
 
+
 /**
  * inputs → files → manifests → validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 async function run(deps) {
     const core = (0,runner/* guardCore */.nj)(deps.core);
-    const ledger = new Ledger();
+    const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message));
+    const ledger = new Ledger(store, (row) => redactRow(row, core));
     let inputs = null;
     let failure;
     let unexpected = false;
@@ -42813,8 +44145,9 @@ async function run(deps) {
         unexpected = !(error instanceof runner/* StepFailure */.pH);
         failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
-    const results = ledger.results(unexpected ? 'the run stopped on an unexpected error' : undefined).map((row) => redactRow(row, core));
-    await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
+    await report(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    results.close();
     return results;
 }
 /** Every stage after the inputs; returns why the step fails early, if it does. */
@@ -42897,827 +44230,6 @@ function count(n, noun) {
 
 /***/ }),
 
-/***/ 8104:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  zR: () => (/* binding */ DEFAULT_KIND),
-  kd: () => (/* binding */ KIND_NAMES),
-  ak: () => (/* binding */ MANIFEST_KINDS),
-  tu: () => (/* binding */ fieldsOnlyIn),
-  cq: () => (/* binding */ isManifestKind),
-  lv: () => (/* binding */ schemaAt)
-});
-
-;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
-const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
-;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
-const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
-// EXTERNAL MODULE: ./src/schema/validators.cjs
-var validators = __nccwpck_require__(7201);
-;// CONCATENATED MODULE: ./src/manifest-kinds.ts
-// The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one, the validator generated from its OpenAPI
-// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
-// log calls it. A new kind is a document in src/schema/ and one row here.
-
-
-
-function kind(type, path, label, schema) {
-    const validate = validators[type];
-    if (!validate)
-        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
-    const root = schemaAt(schema, schema.$ref);
-    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
-    return {
-        type,
-        path,
-        label,
-        schema,
-        validate,
-        knownFields: Object.keys(root.properties ?? {}),
-        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
-    };
-}
-/** The definition a `#/$defs/Name` reference names. */
-function schemaAt(schema, ref) {
-    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
-}
-const MANIFEST_KINDS = {
-    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
-    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
-};
-/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
-const DEFAULT_KIND = 'artifact-version';
-const KIND_NAMES = Object.keys(MANIFEST_KINDS);
-function isManifestKind(value) {
-    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
-}
-/**
- * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
- * a manifest without `type` that has one of them is not plainly a default-kind manifest.
- */
-function fieldsOnlyIn(kind) {
-    return ONLY_IN[kind];
-}
-const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
-    const base = MANIFEST_KINDS[DEFAULT_KIND];
-    const spec = MANIFEST_KINDS[kind];
-    const paths = [
-        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
-        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
-    ];
-    return [kind, paths];
-}));
-
-
-/***/ }),
-
-/***/ 3650:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ye: () => (/* binding */ parseManifests),
-  oe: () => (/* binding */ readManifestFile),
-  xO: () => (/* binding */ sizeOverLimit)
-});
-
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, formatBytes, loadManifestFile
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/strict-json.ts
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const WHITESPACE = /[ \t\n\r]*/y;
-// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
-const STRING_BODY = /[^"\\\u0000-\u001f]*/y;
-const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
-/**
- * The first place `text` is not strict JSON, or null when it is one JSON value.
- * JSON.parse answers the same question, but some of its messages give no
- * position and quote the text instead; this scan always gives an offset.
- * Linear, and iterative: nesting costs a stack entry, not a call frame.
- */
-function firstJsonSyntaxError(text) {
-    const open = [];
-    let at = skipWhitespace(text, 0);
-    const fail = (reason) => ({ offset: at, reason });
-    for (;;) {
-        // Expecting a value.
-        const char = text[at];
-        if (char === '{' || char === '[') {
-            open.push(char);
-            at = skipWhitespace(text, at + 1);
-            const close = char === '{' ? '}' : ']';
-            if (text[at] === close) {
-                open.pop();
-                at++;
-            }
-            else if (char === '{') {
-                const key = readKey(text, at);
-                if (typeof key !== 'number')
-                    return key;
-                at = key;
-                continue;
-            }
-            else {
-                continue;
-            }
-        }
-        else if (char === '"') {
-            const end = readString(text, at);
-            if (typeof end !== 'number')
-                return end;
-            at = end;
-        }
-        else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
-            NUMBER.lastIndex = at;
-            if (!NUMBER.test(text))
-                return fail('a number must have digits after "-"');
-            at = NUMBER.lastIndex;
-            if (/[0-9.eExX]/.test(text[at] ?? ''))
-                return fail('not a JSON number (no leading zeros, hex, or a dot without digits)');
-        }
-        else if (text.startsWith('true', at) || text.startsWith('null', at)) {
-            at += 4;
-        }
-        else if (text.startsWith('false', at)) {
-            at += 5;
-        }
-        else {
-            return fail(describeUnexpected(text, at, 'a value'));
-        }
-        // After a value: close what is open, or move on to the next item.
-        for (;;) {
-            at = skipWhitespace(text, at);
-            const container = open.at(-1);
-            if (container === undefined) {
-                if (at === text.length)
-                    return null;
-                if (/[[{"\-0-9tfn]/.test(text[at]))
-                    return { ...fail('a second JSON value'), secondValue: true };
-                return fail(describeUnexpected(text, at, 'the end of the file'));
-            }
-            const close = container === '{' ? '}' : ']';
-            if (text[at] === close) {
-                open.pop();
-                at++;
-                continue;
-            }
-            if (text[at] !== ',')
-                return fail(describeUnexpected(text, at, `"," or "${close}"`));
-            at = skipWhitespace(text, at + 1);
-            if (text[at] === close)
-                return fail(`a comma before "${close}" (trailing commas are not JSON)`);
-            if (container === '{') {
-                const key = readKey(text, at);
-                if (typeof key !== 'number')
-                    return key;
-                at = key;
-            }
-            break;
-        }
-    }
-}
-/** Reads `"key" :` and the whitespace after it; returns the offset of the value. */
-function readKey(text, at) {
-    if (text[at] !== '"')
-        return { offset: at, reason: describeUnexpected(text, at, 'a key in double quotes') };
-    const end = readString(text, at);
-    if (typeof end !== 'number')
-        return end;
-    const colon = skipWhitespace(text, end);
-    if (text[colon] !== ':')
-        return { offset: colon, reason: describeUnexpected(text, colon, '":" after the key') };
-    return skipWhitespace(text, colon + 1);
-}
-/** Reads a string starting at its opening quote; returns the offset after the closing one. */
-function readString(text, start) {
-    let at = start + 1;
-    for (;;) {
-        STRING_BODY.lastIndex = at;
-        STRING_BODY.test(text);
-        at = STRING_BODY.lastIndex;
-        const char = text[at];
-        if (char === '"')
-            return at + 1;
-        if (char === undefined)
-            return { offset: start, reason: 'a string that is never closed' };
-        if (char === '\\') {
-            ESCAPE.lastIndex = at;
-            if (!ESCAPE.test(text))
-                return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' };
-            at = ESCAPE.lastIndex;
-            continue;
-        }
-        return { offset: at, reason: 'a line break or control character inside a string (write it as an escape such as \\n)' };
-    }
-}
-function skipWhitespace(text, at) {
-    WHITESPACE.lastIndex = at;
-    WHITESPACE.test(text);
-    return WHITESPACE.lastIndex;
-}
-function describeUnexpected(text, at, expected) {
-    const char = text[at];
-    if (char === undefined)
-        return `the file ends where ${expected} should be`;
-    if (char === "'")
-        return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`;
-    if (char === '/' || char === '#')
-        return `expected ${expected}, found a comment (JSON has no comments)`;
-    if (char === '\uFEFF')
-        return `expected ${expected}, found a byte order mark`;
-    const shown = /[\x21-\x7e]/.test(char) ? `"${char}"` : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/manifests.ts
-
-
-
-/** Larger files are refused unread: manifests are a few hundred bytes. */
-const MAX_FILE_BYTES = 1024 * 1024;
-/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
-const MAX_ALIASED_VALUES = 100_000;
-/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
-const MAX_DEPTH = 500;
-/**
- * Lists and mappings written inside one another deeper than this make the file
- * unreadable before it is parsed further: a manifest nests a few levels, and
- * yaml's parser and composer cost several times more per token when deeply nested.
- */
-const MAX_WRITTEN_DEPTH = 64;
-/**
- * yaml's parser and composer cost about 2 µs a token (more for a token that
- * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
- * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
- * collections; past these bounds a file is refused while it is parsed.
- */
-const MAX_TOKENS = 800_000;
-const MAX_FLOW_COLLECTIONS = 100_000;
-/** Problems kept for one document; the rest are counted in one more. */
-const MAX_PROBLEMS = 20;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
-async function loadManifestFile(file, options) {
-    const bytes = await readManifestFile(file);
-    return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes;
-}
-/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
-async function readManifestFile(file) {
-    if (file.refusal)
-        return unreadable(file.refusal);
-    try {
-        const { size } = await (0,promises_.stat)(file.absolute);
-        if (size > MAX_FILE_BYTES) {
-            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
-            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
-        }
-        return await (0,promises_.readFile)(file.absolute);
-    }
-    catch (error) {
-        return unreadable(`could not be read: ${error.message}`);
-    }
-}
-/**
- * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
- * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
- * schema. Either way each document becomes JSON data here, once: what cannot
- * become JSON exactly is a problem of that document, never a silent change.
- */
-function parseManifests(bytes, fileName, options) {
-    const isJson = fileName.toLowerCase().endsWith('.json');
-    let text;
-    try {
-        text = utf8.decode(bytes);
-    }
-    catch {
-        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
-    }
-    const nul = text.indexOf('\0');
-    if (nul !== -1)
-        return unreadable(`is not a text file (NUL character on line ${lineAt(text, nul)})`);
-    const lineCounter = new dist/* LineCounter */.HN();
-    const position = (offset) => lineCounter.linePos(offset);
-    if (isJson) {
-        // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
-        if (text.startsWith('\uFEFF'))
-            text = ` ${text.slice(1)}`;
-        if (text.trim() === '')
-            return unreadable('holds no manifest (it is empty or only comments)');
-        const error = firstJsonSyntaxError(text);
-        if (error) {
-            const { line, col } = positionIn(text, error.offset);
-            if (error.secondValue) {
-                return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col);
-            }
-            return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col);
-        }
-    }
-    // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-    const substitution = options.substituteEnv ? new Substitution(options.env) : null;
-    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
-    const loaded = [];
-    /** A document that cannot be expanded; a syntax error in a later document still comes first. */
-    let refusal = null;
-    let index = 0;
-    // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
-    const mayHaveAliases = text.includes('*');
-    try {
-        for (const doc of composeDocuments(text, lineCounter, isJson)) {
-            const error = doc.errors[0];
-            if (error) {
-                const { line, col } = position(error.pos[0]);
-                // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-                const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
-                return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
-            }
-            const document = index++;
-            if (refusal || isEmptyDocument(doc))
-                continue; // e.g. after a trailing ---
-            try {
-                loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases));
-            }
-            catch (error) {
-                if (!(error instanceof Refusal))
-                    throw error;
-                const { line, col } = position(error.offset);
-                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col);
-            }
-        }
-    }
-    catch (error) {
-        if (!(error instanceof TooDense))
-            throw error;
-        const { line, col } = position(error.offset);
-        return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col);
-    }
-    if (refusal)
-        return refusal;
-    if (substitution && substitution.missing.size > 0) {
-        const { line, col } = position(substitution.firstMissingOffset);
-        return unreadable(substitution.describeMissing(), line, col);
-    }
-    if (loaded.length === 0)
-        return unreadable('holds no manifest (it is empty or only comments)');
-    return loaded;
-}
-/** Thrown while parsing, before the nesting that costs is built. */
-class TooDense extends Error {
-    offset;
-    constructor(offset, reason) {
-        super(reason);
-        this.offset = offset;
-    }
-}
-/**
- * Every document of the text, one at a time, as yaml's parseAllDocuments
- * composes them; each is dropped once converted, so a file of many documents
- * holds one at a time. Stops with TooDense where the text nests deeper than
- * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
- * before yaml builds (and pays for) the rest.
- */
-function* composeDocuments(text, lineCounter, isJson) {
-    // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
-    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
-    const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
-    lineCounter.addNewLine(0);
-    // The parser's stack holds the document, then each collection being built inside the one before it.
-    const maxStack = MAX_WRITTEN_DEPTH + 2;
-    let tokens = 0;
-    let flowCollections = 0;
-    for (const lexeme of new dist/* Lexer */.JG().lex(text)) {
-        const offset = parser.offset;
-        for (const token of parser.next(lexeme))
-            yield* composer.next(token);
-        if (parser.stack.length > maxStack)
-            throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`);
-        if (++tokens > MAX_TOKENS)
-            throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`);
-        // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
-        if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
-            throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
-        }
-    }
-    for (const token of parser.end())
-        yield* composer.next(token);
-    yield* composer.end(false, text.length);
-}
-function convertDocument(doc, document, substitution, position, mayHaveAliases) {
-    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases);
-    const value = converter.convert(doc.contents, 0);
-    const start = doc.contents?.range?.[0] ?? doc.range[0];
-    const positions = converter.positions;
-    const offsetOf = (path) => offsetIn(positions, value, path, start);
-    return {
-        kind: 'document',
-        document,
-        line: position(start).line,
-        value,
-        problems: converter.finishProblems(),
-        lineOf: (path) => position(offsetOf(path)).line,
-        positionOf: (path) => position(offsetOf(path)),
-    };
-}
-/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-function offsetIn(positions, value, path, fallback) {
-    let offset = fallback;
-    let current = value;
-    for (const part of path) {
-        if (typeof current !== 'object' || current === null)
-            break;
-        const offsets = positions.get(current);
-        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
-        if (at === undefined)
-            break;
-        offset = at;
-        current = current[part];
-    }
-    return offset;
-}
-/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
-function isEmptyDocument(doc) {
-    const contents = doc.contents;
-    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
-}
-/** What makes a whole file unusable, found while converting one of its documents. */
-class Refusal extends Error {
-    offset;
-    reason;
-    /** Broken syntax ("is not valid YAML: …") rather than a document that cannot be expanded. */
-    syntax;
-    constructor(offset, reason, syntax) {
-        super(reason);
-        this.offset = offset;
-        this.reason = reason;
-        this.syntax = syntax;
-    }
-}
-const CORE_TAG = 'tag:yaml.org,2002:';
-/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
-const KIND_OF_TAG = new Map([
-    ['str', 'string'],
-    ['int', 'bigint'],
-    ['float', 'number'],
-    ['bool', 'boolean'],
-    ['null', 'null'],
-    ['map', 'map'],
-    ['seq', 'seq'],
-]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/**
- * Turns one parsed document into JSON data, in one walk of its nodes, noting
- * where each key and item came from. Anything JSON would change (a number
- * rounded, Infinity turned to null, a key retyped, a value that contains
- * itself) becomes a problem naming the field instead.
- */
-class JsonConverter {
-    problems = [];
-    problemsLeftOut = 0;
-    /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
-    positions = new Map();
-    /** Where the value being converted sits. Copied only into problems. */
-    path = [];
-    /** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
-    targets = new Map();
-    /** Collections being converted: an alias to one of them is a value inside itself. */
-    open = new Set();
-    aliasDepth = 0;
-    aliasedValues = 0;
-    doc;
-    substitution;
-    lineOf;
-    constructor(doc, substitution, lineOf, mayHaveAliases) {
-        this.doc = doc;
-        this.substitution = substitution;
-        this.lineOf = lineOf;
-        const anchors = new Map();
-        if (!mayHaveAliases)
-            return;
-        (0,dist/* visit */.YR)(doc, {
-            Node: (_key, node) => {
-                if ((0,dist/* isAlias */.Vj)(node)) {
-                    const target = anchors.get(node.source);
-                    if (target)
-                        this.targets.set(node, target);
-                }
-                else if (node.anchor) {
-                    anchors.set(node.anchor, node);
-                }
-            },
-        });
-    }
-    convert(node, depth) {
-        if (node === null || node === undefined)
-            return null; // `key:` with no value
-        if (depth > MAX_DEPTH)
-            return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`);
-        if ((0,dist/* isAlias */.Vj)(node))
-            return this.expand(node, depth);
-        if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
-            throw new Refusal(rangeStart(node) ?? 0, `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`, false);
-        }
-        const tag = node.tag;
-        if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
-            return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`);
-        }
-        if ((0,dist/* isScalar */.jn)(node))
-            return this.scalar(node);
-        if ((0,dist/* isMap */.jh)(node))
-            return this.mapping(node.items, node, depth);
-        if ((0,dist/* isSeq */.oP)(node))
-            return this.sequence(node.items, node, depth);
-        return this.problem('is not a value JSON can hold');
-    }
-    /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
-    finishProblems() {
-        if (this.problemsLeftOut === 0)
-            return this.problems;
-        return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }];
-    }
-    expand(alias, depth) {
-        const target = this.targets.get(alias);
-        if (!target)
-            return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`);
-        if (this.open.has(target)) {
-            return this.problem(`is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`);
-        }
-        this.aliasDepth++;
-        try {
-            return this.convert(target, depth);
-        }
-        finally {
-            this.aliasDepth--;
-        }
-    }
-    mapping(pairs, node, depth) {
-        const object = {};
-        const offsets = new Map();
-        this.positions.set(object, offsets);
-        this.open.add(node);
-        for (const pair of pairs) {
-            const key = this.key(pair.key);
-            if (key === null)
-                continue;
-            const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
-            const earlier = offsets.get(key);
-            if (earlier !== undefined) {
-                throw new Refusal(offset, `the key ${quoteText(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`, true);
-            }
-            offsets.set(key, offset);
-            this.path.push(key);
-            const value = this.convert(pair.value, depth + 1);
-            this.path.pop();
-            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
-            if (key === '__proto__')
-                Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-            else
-                object[key] = value;
-        }
-        this.open.delete(node);
-        return object;
-    }
-    sequence(items, node, depth) {
-        const array = [];
-        const offsets = [];
-        this.positions.set(array, offsets);
-        this.open.add(node);
-        for (const [index, item] of items.entries()) {
-            offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0);
-            this.path.push(index);
-            array.push(this.convert(item, depth + 1));
-            this.path.pop();
-        }
-        this.open.delete(node);
-        return array;
-    }
-    /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
-    key(node) {
-        const target = (0,dist/* isAlias */.Vj)(node) ? this.targets.get(node) : node;
-        const line = this.lineOf(rangeStart(node) ?? 0);
-        if (!(0,dist/* isScalar */.jn)(target)) {
-            const what = (0,dist/* isMap */.jh)(target) ? 'a mapping' : (0,dist/* isSeq */.oP)(target) ? 'a list' : 'nothing';
-            this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`);
-            return null;
-        }
-        const { value } = target;
-        if (typeof value === 'string') {
-            if (this.substitution?.hasReference(value)) {
-                this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
-                return null;
-            }
-            return this.substitution ? this.substitution.apply(value, 0) : value;
-        }
-        // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
-        const written = target.source ?? '';
-        if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
-            return written;
-        this.problem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
-        return null;
-    }
-    scalar(node) {
-        let value = node.value;
-        let written = node.source ?? '';
-        if (typeof value === 'string' && this.substitution && value.includes('${')) {
-            const substituted = this.substitution.apply(value, rangeStart(node) ?? 0);
-            if (substituted !== value) {
-                written = substituted;
-                value = this.resolve(node, substituted);
-            }
-        }
-        const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined;
-        const kind = value === null ? 'null' : typeof value;
-        if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-            return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`);
-        }
-        switch (typeof value) {
-            case 'string':
-                if (LONE_SURROGATE.test(value)) {
-                    return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
-                }
-                return value;
-            case 'bigint':
-                if (value > MAX_SAFE || value < -MAX_SAFE)
-                    return this.problem(beyondSafe(written, Number(value)));
-                return Number(value);
-            case 'number':
-                if (!Number.isFinite(value))
-                    return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
-                if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-                    return this.problem(beyondSafe(written, value));
-                if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-                    return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
-                }
-                return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-            case 'boolean':
-                return value;
-            default:
-                return value === null ? null : this.problem('is a value JSON has no form for');
-        }
-    }
-    /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
-    resolve(node, text) {
-        if (node.tag === '!' || (node.tag === undefined && node.type !== dist/* Scalar */.X5.PLAIN))
-            return text;
-        for (const tag of this.doc.schema.tags) {
-            if (tag.collection)
-                continue;
-            if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag)
-                continue;
-            if (tag.test && !tag.test.test(text))
-                continue;
-            const resolved = tag.resolve(text, () => { }, { intAsBigInt: true });
-            return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
-        }
-        return text;
-    }
-    problem(message) {
-        if (this.problems.length < MAX_PROBLEMS)
-            this.problems.push({ path: [...this.path], message });
-        else
-            this.problemsLeftOut++;
-        return null;
-    }
-}
-function beyondSafe(written, rounded) {
-    return `is ${quoteText(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
-}
-function rangeStart(node) {
-    return node?.range?.[0];
-}
-function shortTag(tag) {
-    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
-}
-function describeScalar(value) {
-    if (value === null)
-        return 'null (nothing)';
-    if (typeof value === 'boolean')
-        return `the boolean ${value}`;
-    if (typeof value === 'number' || typeof value === 'bigint')
-        return `the number ${value}`;
-    return typeof value;
-}
-/** Text in quotes for a message, cut when long. */
-function quoteText(text) {
-    return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-}
-const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * substitute-env: ${NAME} in a value is replaced with the variable's value;
- * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
- * empty string, is not replaced and makes the file invalid.
- */
-class Substitution {
-    /** Names not filled in, in the order met, and whether each was set but empty. */
-    missing = new Map();
-    firstMissingOffset = 0;
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    apply(text, offset) {
-        return text.replace(ENV_REFERENCE, (match, escape, name) => {
-            if (escape)
-                return match.slice(1);
-            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
-            if (value)
-                return value;
-            if (this.missing.size === 0)
-                this.firstMissingOffset = offset;
-            if (!this.missing.has(name))
-                this.missing.set(name, { empty: value === '' });
-            return match;
-        });
-    }
-    hasReference(text) {
-        for (const [, escape] of text.matchAll(ENV_REFERENCE))
-            if (!escape)
-                return true;
-        return false;
-    }
-    describeMissing() {
-        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
-        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
-        const parts = [];
-        if (unset.length > 0)
-            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
-        if (empty.length > 0)
-            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
-        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
-        const them = this.missing.size === 1 ? 'it' : 'them';
-        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
-    }
-}
-function unreadable(reason, line = 1, column = 1) {
-    return { kind: 'unreadable', line, column, reason };
-}
-function lineAt(text, offset) {
-    return positionIn(text, offset).line;
-}
-function positionIn(text, offset) {
-    let line = 1;
-    let start = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-        line++;
-        start = i + 1;
-    }
-    return { line, col: offset - start + 1 };
-}
-/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
-function firstInvalidOffset(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (decodes(bytes.subarray(0, mid), { stream: true }))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
-        low--;
-    return low;
-}
-function decodes(bytes, options) {
-    try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function firstLine(message) {
-    return message.split('\n')[0].trim();
-}
-function formatBytes(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
-/**
- * A size and the limit it passes, as a message shows them: rounded, unless
- * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
- * MiB"), then in bytes.
- */
-function sizeOverLimit(size, limit, format = formatBytes) {
-    const [shownSize, shownLimit] = [format(size), format(limit)];
-    if (shownSize !== shownLimit)
-        return { size: shownSize, limit: shownLimit };
-    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
-}
-
-
-/***/ }),
-
 /***/ 6670:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -43790,271 +44302,6 @@ function beginnings(form) {
 function escapeRegExp(text) {
     return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
-
-
-/***/ }),
-
-/***/ 665:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qm: () => (/* binding */ sortForReport),
-/* harmony export */   r0: () => (/* binding */ renderLogTable),
-/* harmony export */   z8: () => (/* binding */ report)
-/* harmony export */ });
-/* unused harmony exports SUMMARY_BUDGET_BYTES, countStatuses, totalsLine, renderSummary, escapeHtml, OUTPUT_LIMIT_BYTES */
-/* harmony import */ var _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8104);
-/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3650);
-/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9385);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6032);
-
-
-
-
-/** Worst first: what needs a look sits at the top of the table. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-const STATUS_LABEL = {
-    failed: '❌ failed',
-    invalid: '⚠️ invalid',
-    skipped: '⏭️ skipped',
-    deleted: '✅ deleted',
-    'not-found': '➖ not found',
-    'dry-run': '🔍 dry run',
-};
-/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-function countStatuses(results) {
-    const totals = { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
-    for (const result of results)
-        totals[result.status]++;
-    return totals;
-}
-function sortForReport(results) {
-    return results
-        .map((result, index) => ({ result, index }))
-        .sort((a, b) => STATUS_ORDER[a.result.status] - STATUS_ORDER[b.result.status] || a.index - b.index)
-        .map(({ result }) => result);
-}
-function totalsLine(totals) {
-    const parts = [
-        `${totals.deleted} deleted`,
-        `${totals['not-found']} not found`,
-        `${totals.failed} failed`,
-        `${totals.invalid} invalid`,
-        `${totals.skipped} skipped`,
-    ];
-    if (totals['dry-run'] > 0)
-        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
-    return parts.join(', ');
-}
-const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
-const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
-function cells(result) {
-    return [
-        STATUS_LABEL[result.status],
-        result.type ? _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_KINDS */ .ak[result.type].label : '',
-        result.ml_repo ?? '',
-        result.name ?? '',
-        versionLabel(result),
-        String(result.attempts),
-        `${result.file}:${result.line}`,
-        result.message,
-    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN);
-}
-function versionLabel(result) {
-    if (result.version !== null && result.version_alias !== null)
-        return `${result.version} (${result.version_alias})`;
-    if (result.version !== null)
-        return String(result.version);
-    return result.version_alias ?? '';
-}
-/** The job summary as HTML, cut to fit GitHub's limit while keeping the rows that failed. */
-function renderSummary(results, context, options) {
-    const totals = countStatuses(results);
-    const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
-    const groups = groupByPullRequest(results);
-    const swept = groups.length > 1 || groups[0]?.pullRequest != null;
-    const where = [
-        swept ? `a sweep of ${groups.length} closed ${groups.length === 1 ? 'pull request' : 'pull requests'}` : null,
-        !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
-        context.repository ? `in ${escapeHtml(context.repository)}` : null,
-        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
-    ].filter(Boolean);
-    const head = [
-        `<h2>${title}</h2>`,
-        where.length ? `<p>${where.join(' ')}</p>` : '',
-        `<p><strong>${escapeHtml(totalsLine(totals))}</strong> of ${results.length} ${results.length === 1 ? 'manifest' : 'manifests'}</p>`,
-    ].join('\n');
-    if (results.length === 0)
-        return `${head}\n`;
-    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
-    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
-    const sections = [];
-    let shown = 0;
-    // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
-    for (const group of swept ? sortGroups(groups) : groups) {
-        const heading = swept ? `<h3>${pullRequestLink(group.pullRequest, context)}: ${escapeHtml(totalsLine(countStatuses(group.results)))}</h3>\n` : '';
-        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
-        const rows = [];
-        for (const result of sortForReport(group.results)) {
-            const row = `<tr>${cells(result)
-                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-                .join('')}</tr>`;
-            budget -= Buffer.byteLength(row) + 1;
-            if (budget < 0)
-                break;
-            rows.push(row);
-        }
-        if (rows.length > 0)
-            sections.push(`${heading}<table>\n${headerRow}\n${rows.join('\n')}\n</table>`);
-        shown += rows.length;
-        if (budget < 0)
-            break;
-    }
-    const cut = results.length - shown;
-    const note = cut > 0 ? `\n<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results</code> output and the log have every row.</p>` : '';
-    return `${head}\n${sections.join('\n')}${note}\n`;
-}
-/** Rows by pull request, in the order the sweep met them; one group outside a sweep. */
-function groupByPullRequest(results) {
-    const groups = new Map();
-    for (const result of results) {
-        const group = groups.get(result.pull_request);
-        if (group)
-            group.push(result);
-        else
-            groups.set(result.pull_request, [result]);
-    }
-    return [...groups].map(([pullRequest, rows]) => ({ pullRequest, results: rows }));
-}
-function sortGroups(groups) {
-    const worst = (group) => Math.min(...group.results.map((result) => STATUS_ORDER[result.status]));
-    return groups
-        .map((group, index) => ({ group, index, worst: worst(group) }))
-        .sort((a, b) => a.worst - b.worst || a.index - b.index)
-        .map(({ group }) => group);
-}
-function pullRequestLink(number, context) {
-    if (!context.repository || !context.serverUrl)
-        return `#${number}`;
-    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
-}
-/** The same table for the log, as aligned plain text. */
-function renderLogTable(results) {
-    const rows = [[...COLUMNS], ...sortForReport(results).map(cells)];
-    // Each cell's width is measured once, and the message's not at all: it is the last column, never padded.
-    const padded = COLUMNS.length - 1;
-    const cellWidths = rows.map((row) => row.slice(0, padded).map(displayWidth));
-    // reduce, not Math.max(...): spreading some 150,000 rows overflows the stack.
-    const widths = cellWidths[0].map((_, column) => Math.min(60, cellWidths.reduce((widest, row) => Math.max(widest, row[column]), 0)));
-    return rows.map((row, index) => row
-        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, widths[column] - cellWidths[index][column]))))
-        .join('  ')
-        .trimEnd());
-}
-/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
-function displayWidth(text) {
-    if (/^[\x20-\x7e]*$/.test(text))
-        return text.length;
-    let width = 0;
-    let previous = '';
-    for (const char of text) {
-        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
-        if (char === '\uFE0F')
-            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
-        else if (/\p{Emoji_Presentation}/u.test(char))
-            width += 2;
-        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
-            width += 1; // Mn: combining marks and the other variation selectors
-        previous = char;
-    }
-    return width;
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
-const OUTPUT_LIMIT_BYTES = 1_000_000;
-/**
- * Writes the results to every channel: the log table, the outputs, the job
- * summary and the notice, each on its own, so that one that cannot be written
- * takes none of the others with it; then the step's verdict, always.
- */
-async function report(results, end, deps) {
-    const { core } = deps;
-    const line = totalsLine(countStatuses(results));
-    const broken = [];
-    const channel = async (name, write) => {
-        try {
-            await write();
-        }
-        catch (error) {
-            broken.push(name);
-            core.warning(`The ${name} could not be written: ${error.message}`);
-        }
-    };
-    if (results.length > 0)
-        await channel('log table', () => (deps.formatTable ?? renderLogTable)(results).forEach((row) => core.info(row)));
-    await channel('outputs', () => writeOutputs(core, results, deps.outputLimitBytes));
-    if (results.length > 0) {
-        await channel('job summary', async () => core.summary.addRaw(renderSummary(results, await deps.runContext(), { dryRun: end.dryRun })).write());
-        await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
-    }
-    deps.core.flushAnnotations();
-    const problems = results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length;
-    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
-    if (end.failure !== null) {
-        core.setFailed(results.length > 0 ? `${end.failure} So far: ${line}.` : end.failure);
-    }
-    else if (end.cancelled) {
-        core.setFailed(`The cleanup was cancelled: ${line}.`);
-    }
-    else if (broken.includes('outputs')) {
-        core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`);
-    }
-    else if (problems > 0 && end.failOnError) {
-        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`);
-    }
-    else if (problems > 0) {
-        core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
-    }
-}
-function writeOutputs(core, results, limit) {
-    core.setOutput('deleted', countStatuses(results).deleted);
-    core.setOutput('failed', results.filter((result) => (0,_results_js__WEBPACK_IMPORTED_MODULE_2__/* .isFailure */ .N)(result.status)).length);
-    const json = JSON.stringify(results);
-    core.setOutput('results', json);
-    const bytes = Buffer.byteLength(json);
-    if (limit !== undefined && bytes > limit) {
-        const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_1__/* .sizeOverLimit */ .xO)(bytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
-        core.warning(`The results output is ${shown.size}, more than the ${shown.limit} GitHub allows an output: a step that reads it may fail. The log above lists every manifest.`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9385:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ isFailure),
-/* harmony export */   T: () => (/* binding */ NO_IDENTITY)
-/* harmony export */ });
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
-}
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
 
 
 /***/ }),
@@ -44306,6 +44553,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

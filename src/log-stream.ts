@@ -1,0 +1,16 @@
+/**
+ * Null while `stream` takes what is written at once; else a promise that
+ * settles when it has room again (or is gone). The runner reads a step's log
+ * at its own pace: a table of many thousand rows written without waiting
+ * would pile up in memory meanwhile.
+ */
+export function backlog(stream: NodeJS.WriteStream): Promise<void> | null {
+  if (!stream.writableNeedDrain || stream.destroyed) return null
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ['drain', 'close', 'error']) stream.off(event, done)
+      resolve()
+    }
+    for (const event of ['drain', 'close', 'error']) stream.on(event, done)
+  })
+}
