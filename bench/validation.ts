@@ -1,8 +1,11 @@
 // Validation scale: a dry run over many manifests against a process that only
 // reads and parses the same files, and the size of the job summary it writes.
 import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { OUTPUT_LIMIT_BYTES } from '../src/report.ts'
 import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
 import { alternate, formatBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_DIR, MANIFEST_PATTERN, type Workspace } from './workspace.ts'
@@ -13,13 +16,18 @@ const SUMMARY_LIMIT_BYTES = 1024 * 1024
 export async function validationFigures(root: string, workspace: Workspace, repetitions: number): Promise<Figure[]> {
   const manifests = workspace.keys.length
   let summaryBytes = 0
+  let resultsBytes = 0
   const samples = await alternate(repetitions, {
     action: async () => {
-      const run = await runAction({ entry: DIST_ENTRY, workspace: workspace.dir, inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' } })
+      const runnerTemp = await mkdtemp(path.join(tmpdir(), 'bench-runner-temp-'))
+      const run = await runAction({ entry: DIST_ENTRY, workspace: workspace.dir, inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' }, env: { RUNNER_TEMP: runnerTemp } })
       if (run.exitCode !== 0) throw new Error(`the dry run exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
-      const rows = (JSON.parse(run.outputs.results ?? '[]') as { status: string }[]).filter((row) => row.status === 'dry-run').length
+      // Every row is in results-file; the results output holds what fits in 1 MB.
+      const rows = (JSON.parse(await readFile(run.outputs['results-file'] ?? '', 'utf8')) as { status: string }[]).filter((row) => row.status === 'dry-run').length
+      await rm(runnerTemp, { recursive: true })
       if (rows !== manifests) throw new Error(`the dry run reported ${rows} of ${manifests} manifests as would-be-deleted`)
       summaryBytes = Buffer.byteLength(run.summary)
+      resultsBytes = Buffer.byteLength(run.outputs.results ?? '')
       return run.durationMs
     },
     floor: async () => {
@@ -48,6 +56,14 @@ export async function validationFigures(root: string, workspace: Workspace, repe
       ratio: null,
       target: '< 1 MiB',
       pass: summaryBytes < SUMMARY_LIMIT_BYTES,
+    },
+    {
+      figure: '  its results output (every row is in results-file)',
+      measured: formatBytes(resultsBytes),
+      floor: '—',
+      ratio: null,
+      target: '≤ 1 MB',
+      pass: resultsBytes <= OUTPUT_LIMIT_BYTES,
     },
   ]
 }
