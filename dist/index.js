@@ -36122,9 +36122,9 @@ class ResultStore {
     count = 0;
     totals = noTotals();
     pullRequests = 0;
+    jsonBytes = 2;
     /** The pull request of the last row added, if any. */
     last = undefined;
-    jsonBytes = 2;
     /** Rows not yet in the file, as compact JSON. */
     pending = [];
     pendingBytes = 0;

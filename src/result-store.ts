@@ -41,9 +41,9 @@ export class ResultStore implements Rows {
   count = 0
   readonly totals = noTotals()
   pullRequests = 0
+  jsonBytes = 2
   /** The pull request of the last row added, if any. */
   private last: number | null | undefined = undefined
-  jsonBytes = 2
   /** Rows not yet in the file, as compact JSON. */
   private pending: string[] = []
   private pendingBytes = 0
@@ -112,7 +112,6 @@ export class ResultStore implements Rows {
     if (this.fd !== null) closeSync(this.fd)
     this.fd = null
   }
-
 
   private flush(): void {
     if (this.fd === null || !this.whole || this.pending.length === 0) return
