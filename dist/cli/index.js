@@ -38402,7 +38402,13 @@ function* renderLogTable(rows) {
     for (const row of worstFirst(rows))
         yield { text: line(cells(row)), status: row.status };
 }
-/** Columns a terminal gives the text: two for an emoji (the status labels have one), none for a joiner or variation selector. */
+/**
+ * The wide and fullwidth blocks of Unicode's East Asian Width (CJK ideographs
+ * and symbols, kana, Hangul, fullwidth forms), which terminals give two
+ * columns; JavaScript's regular expressions have no property for them.
+ */
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
+/** Columns a terminal gives the text: two for an emoji (the status labels have one) or a wide character, none for a joiner or variation selector. */
 function displayWidth(text) {
     if (/^[\x20-\x7e]*$/.test(text))
         return text.length;
@@ -38412,7 +38418,7 @@ function displayWidth(text) {
         // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
         if (char === '\uFE0F')
             width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
-        else if (/\p{Emoji_Presentation}/u.test(char))
+        else if (/\p{Emoji_Presentation}/u.test(char) || WIDE.test(char))
             width += 2;
         else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
             width += 1; // Mn: combining marks and the other variation selectors
