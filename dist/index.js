@@ -29322,6 +29322,7 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   U: () => (/* binding */ backlog)
 /* harmony export */ });
+/* unused harmony export hideDebugLines */
 /**
  * Null while `stream` takes what is written at once; else a promise that
  * settles when it has room again (or is gone). The runner reads a step's log
@@ -29340,6 +29341,11 @@ function backlog(stream) {
         for (const event of ['drain', 'close', 'error'])
             stream.on(event, done);
     });
+}
+/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
+function hideDebugLines(stream) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest));
 }
 
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { parseArgs, styleText } from 'node:util'
 import type { AnnotationProperties } from '@actions/core'
 import { listenForCancellation } from './cancellation.ts'
-import { backlog } from './log-stream.ts'
+import { backlog, hideDebugLines } from './log-stream.ts'
 import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'
 import type { Rows } from './result-store.ts'
@@ -176,12 +176,6 @@ async function printJson(rows: Rows): Promise<void> {
   await write(count === 0 ? ']\n' : '\n]\n')
 }
 
-/** @actions/glob logs through @actions/core's workflow commands; on a terminal they are noise. */
-function dropWorkflowCommands(stream: NodeJS.WriteStream): void {
-  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
-  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest))
-}
-
-dropWorkflowCommands(process.stdout)
+// @actions/glob logs ::debug:: lines through @actions/core's workflow commands; on a terminal they are noise.
+hideDebugLines(process.stdout)
 process.exitCode = await main(process.argv.slice(2))

@@ -29457,12 +29457,8 @@ async function printJson(rows) {
         await write(`${count++ === 0 ? '' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`);
     await write(count === 0 ? ']\n' : '\n]\n');
 }
-/** @actions/glob logs through @actions/core's workflow commands; on a terminal they are noise. */
-function dropWorkflowCommands(stream) {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest));
-}
-dropWorkflowCommands(process.stdout);
+// @actions/glob logs ::debug:: lines through @actions/core's workflow commands; on a terminal they are noise.
+(0,_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .hideDebugLines */ .j)(process.stdout);
 process.exitCode = await main(process.argv.slice(2));
 
 __webpack_async_result__();
@@ -29698,7 +29694,8 @@ function isLoopback(hostname) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */   U: () => (/* binding */ backlog),
+/* harmony export */   j: () => (/* binding */ hideDebugLines)
 /* harmony export */ });
 /**
  * Null while `stream` takes what is written at once; else a promise that
@@ -29718,6 +29715,11 @@ function backlog(stream) {
         for (const event of ['drain', 'close', 'error'])
             stream.on(event, done);
     });
+}
+/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
+function hideDebugLines(stream) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest));
 }
 
 
