@@ -199,11 +199,11 @@ describe('renderLogTable', () => {
   })
 
   it('gives wide characters (CJK, kana, Hangul, fullwidth forms) two columns, so the columns after them line up', () => {
-    const names = ['abcdefgh', '漢字', 'モデル', '한국', 'ＡＢ']
+    const names = ['abcdefgh', '漢字', 'モデル', '한국', 'ＡＢ', '𠀀𠀁', 'é漢']
     const lines = tableOf(names.map((name) => result('deleted', name, { version: 3 })))
-    // The Name column is 8 columns wide: each of these names takes 6, 4 or 8, and its row is padded to 8.
+    // The Name column is 8 columns wide: each of these names takes 8, 6, 4 or 3 (beyond the Basic Multilingual Plane too), and its row is padded to 8.
     const after = (line: string, name: string) => line.slice(line.indexOf(name) + name.length, line.indexOf('  3  '))
-    expect(names.map((name, index) => after(lines[index + 1]!, name).length)).toEqual([0, 4, 2, 4, 4])
+    expect(names.map((name, index) => after(lines[index + 1]!, name).length)).toEqual([0, 4, 2, 4, 4, 4, 5])
   })
 
   it('keeps each row on one line, so manifest text cannot start a workflow command', () => {
