@@ -1,6 +1,6 @@
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { StringDecoder } from 'node:string_decoder'
 import type { Dispatcher } from 'undici'
+import { createDispatcher, proxyFor } from './proxy.ts'
 import { createRedactor } from './redact.ts'
 
 /** Enough of a response body for a message; the rest is not read. */
@@ -47,8 +47,8 @@ export interface ControlPlane {
 
 /**
  * The control plane's HTTP client: undici with a keep-alive pool of
- * `concurrency` connections, through the proxy that HTTPS_PROXY / HTTP_PROXY /
- * NO_PROXY name by the Actions toolkit's rules (@actions/http-client decides).
+ * `concurrency` connections, through the proxy proxyFor chooses (throws
+ * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
  * One request per attempt, bounded by a timeout that covers the whole exchange
  * (connecting, and a body that trickles in). Redirects are never followed, so
  * the token goes only to the control plane's origin, and no text it returns
@@ -58,14 +58,10 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`)
   base.username = ''
   base.password = ''
-  const proxyUrl = getProxyUrl(base)?.href
-  const proxy = proxyUrl ? withoutUserInfo(proxyUrl) : null
-  const pool = { connections: options.concurrency, connect: { timeout: options.timeoutMs } }
-  // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
-  // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
-  const dispatcher: Promise<Dispatcher> = import('undici').then(({ Agent, ProxyAgent }) =>
-    proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool),
-  )
+  const route = proxyFor(base)
+  const proxy = route?.shown ?? null
+  // Connected at the first request: a dry run or a run that stops at validation never loads undici.
+  const dispatcher = createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs })
   const redact = createRedactor(options.token ? [options.token] : [])
   const headers = {
     accept: 'application/json',
@@ -175,13 +171,6 @@ function pickHeaders(raw: Buffer[], redact: (text: string) => string): Record<st
   return picked
 }
 
-function withoutUserInfo(href: string): string {
-  const url = new URL(href)
-  url.username = ''
-  url.password = ''
-  return url.href.replace(/\/$/, '')
-}
-
 /** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
 const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/
 
@@ -224,6 +213,6 @@ export function describeNetworkError(error: Error & { code?: string }, proxy: st
   }
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`
 }

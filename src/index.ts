@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { listenForCancellation } from './cancellation.ts'
 import { backlog } from './log-stream.ts'
 import { run } from './main.ts'
@@ -17,7 +16,7 @@ await run({
   workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
   cancel,
   abortInFlight,
-  runContext: () => Promise.resolve(readRunContext(context, process.env)),
+  runContext: () => readRunContext(process.env),
   outputLimitBytes: OUTPUT_LIMIT_BYTES,
   logBacklog: () => backlog(process.stdout),
   // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.

@@ -82,7 +82,7 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Pr
   // slots that batch frees. One batch waits at most, so memory stays flat.
   let deleting: Promise<void> = Promise.resolve()
   try {
-    for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
+    for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })) {
       const jobs: Job[] = []
       for (const target of batch) jobs.push(...(await checkTarget(target, sources, inputs, ledger, deps)))
       if (!deleter || jobs.length === 0) continue

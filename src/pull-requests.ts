@@ -1,10 +1,15 @@
 // The sweep's source of pull requests: those of a repository closed within a
 // window, read from GitHub's REST API through @actions/github's Octokit, page
 // by page, as an async generator so memory stays flat however many there are.
+// Octokit's plugins do the paging (paginate-rest's iterator), the tries again
+// (plugin-retry) and the rate limits (plugin-throttling); this file decides
+// what each answer means, how long to wait, and when to stop.
 import { setTimeout as sleepFor } from 'node:timers/promises'
-import { getOctokit } from '@actions/github'
+import type { getOctokit as GetOctokit } from '@actions/github'
+import { createGitHubFetch, FetchFailure, linkTargets, shownUrl, underApiRoot } from './github-http.ts'
+import { createDispatcher, proxyFor } from './proxy.ts'
+import { createRedactor, type Redact } from './redact.ts'
 import { excerpt, parseRetryAfter, retryDelay, DEFAULT_BACKOFF } from './retry.ts'
-import { createRedactor } from './redact.ts'
 import { StepFailure } from './runner.ts'
 
 export const MAX_CLOSED_WITHIN_DAYS = 365
@@ -22,7 +27,8 @@ export interface ClosedPullRequest {
   html_url: string
 }
 
-export type GitHubFailure = 'token-rejected' | 'permission-missing' | 'rate-limited' | 'cancelled' | 'unavailable' | 'unexpected-answer'
+/** `not-sent`: the request could not be made, on the action's side (its inputs or the runner's settings). */
+export type GitHubFailure = 'token-rejected' | 'permission-missing' | 'rate-limited' | 'cancelled' | 'unavailable' | 'unexpected-answer' | 'not-sent'
 
 /** Why listing pull requests stopped; `message` is written for the user and never holds the token. */
 export class GitHubListingError extends StepFailure {
@@ -40,22 +46,20 @@ export class GitHubListingError extends StepFailure {
 
 export interface ListClosedPullRequestsOptions {
   token: string
-  /**
-   * GitHub's REST API: GITHUB_API_URL (`https://HOST/api/v3` on GitHub
-   * Enterprise Server). @actions/github chooses its proxy (HTTPS_PROXY,
-   * NO_PROXY) for the GITHUB_API_URL it sees at import, so pass that one.
-   */
+  /** GitHub's REST API: GITHUB_API_URL (`https://HOST/api/v3` on GitHub Enterprise Server). */
   baseUrl: string
   owner: string
   repo: string
   /** 1 to 365. */
   closedWithinDays: number
-  /** The end of the window. */
+  /** The end of the window, and when the listing began. */
   now: Date
   /** The run's cancellation: ends a wait or a request in flight. */
   signal: AbortSignal
   /** One line per rate-limit wait and retry. */
   log: (message: string) => void
+  /** One line per pull request refused, and Octokit's own warnings (a deprecated API, say). */
+  warn: (message: string) => void
   userAgent?: string
   /** Longest time the listing spends waiting out rate limits in all; a wait beyond it fails at once. */
   maxWaitMs?: number
@@ -63,9 +67,13 @@ export interface ListClosedPullRequestsOptions {
   requestTimeoutMs?: number
   /** Tries of one page when GitHub errs (5xx) or does not answer. */
   maxAttempts?: number
+  /** Most bytes of one page's body, decoded, that are read. */
+  maxPageBytes?: number
+  /** Most pages the listing reads, its passes together. */
+  maxPages?: number
   /** Injected for tests: rejects when the signal aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>
-  /** Injected for tests: compared with x-ratelimit-reset. */
+  /** Injected for tests: compared with x-ratelimit-reset, and when each pass begins. */
   clock?: () => number
   random?: () => number
 }
@@ -73,17 +81,42 @@ export interface ListClosedPullRequestsOptions {
 export const DEFAULT_MAX_WAIT_MS = 15 * 60_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 export const DEFAULT_MAX_ATTEMPTS = 3
+/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
+export const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024
+/** 100,000 pull requests. */
+export const DEFAULT_MAX_PAGES = 1000
 /** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
 const MAX_RATE_LIMIT_WAITS = 10
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000
+/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
+const CLOCK_SKEW_MS = 5 * 60_000
+/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 
 /**
- * The pull requests closed within `closedWithinDays` before `now`, newest
- * update first. Pages are asked for sorted by `updated` descending, and a
- * pull request's closed_at is never after its updated_at, so the first one
- * updated before the window ends the listing: no later page can hold one
- * closed within it.
+ * Ends the listing through Octokit's plugins, neither of which tries again:
+ * it has no HTTP status, and plugin-retry reads from `request.request` that
+ * it allows no retries.
+ */
+class Stop extends Error {
+  readonly failure: GitHubListingError
+  readonly request = { request: {} }
+
+  constructor(failure: GitHubListingError) {
+    super(failure.message)
+    this.failure = failure
+  }
+}
+
+/**
+ * The pull requests closed within `closedWithinDays` before `now`. Pages are
+ * asked for sorted by `updated` descending, and a pull request's closed_at is
+ * never after its updated_at, so the first one updated before the window ends
+ * the first pass: no later page can hold one closed within it. A pull request
+ * updated while the pages are read moves to the top, onto a page already
+ * read, so the listing then reads again from the top, down to where the pass
+ * before began, until a pass finds none it had not listed.
  */
 export async function* listClosedPullRequests(options: ListClosedPullRequestsOptions): AsyncGenerator<ClosedPullRequest, void, undefined> {
   const { owner, repo, signal } = options
@@ -93,152 +126,336 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   if (!options.token) {
     throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`)
   }
-  const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS
+  const startedAt = options.now.getTime()
+  const windowStart = startedAt - options.closedWithinDays * DAY_MS
   const api = apiRoot(options.baseUrl)
-  const octokit = getOctokit(options.token, { baseUrl: api.href.replace(/\/$/, ''), userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup' })
   // Every form GitHub could echo it in: as sent, JSON-escaped, percent- or form-encoded.
   const redact = createRedactor([options.token])
   const where = `the pull requests of ${owner}/${repo}`
   const sleep = options.sleep ?? ((ms: number, abort: AbortSignal) => sleepFor(ms, undefined, { signal: abort }))
   const clock = options.clock ?? Date.now
+  const random = options.random ?? Math.random
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+
+  /** Where the listing is, for the plugins' hooks and every message. */
+  const position = { pass: 1, page: 0, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 }
+  let pagesRead = 0
   let waitedMs = 0
-
-  // A pull request updated while the listing runs moves to the top, shifting
-  // the pages after it: one already listed can come again. Numbers only, so
-  // this grows by a few bytes a pull request.
+  /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
+  let rateLimit: { ms: number; headerless: boolean; status: number | null; detail: string } | null = null
+  /** Why plugin-throttling was told not to try again: the listing's error. */
+  let held: GitHubListingError | null = null
+  // Numbers only, so these grow by a few bytes a pull request.
   const listed = new Set<number>()
-  const fetched = new Set<string>()
-  let next: string | null = null
-  for (let page = 1; ; page++) {
-    const { inWindow, pastWindow, link } = await readWindow(page)
-    yield* inWindow
-    if (pastWindow) return
-    if (next !== null) fetched.add(next)
-    next = nextPageUrl(link, api, page)
-    if (next === null) return
-    if (fetched.has(next)) {
-      throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`)
+  const refused = new Set<string>()
+
+  // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
+  const proxy = proxyFor(api)
+  const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: requestTimeoutMs })
+  try {
+    const fetch = await createGitHubFetch({ api, dispatcher, proxy: proxy?.shown ?? null, signal, timeoutMs: requestTimeoutMs, maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES })
+    const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([import('@actions/github'), import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')])
+    const write = (to: (message: string) => void) => (...parts: unknown[]) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')))
+    // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
+    const onRateLimit = (() => waitOutRateLimit()) as () => void
+    const octokit = getOctokit(
+      options.token,
+      {
+        baseUrl: api.href.replace(/\/$/, ''),
+        userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup',
+        log: { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) },
+        request: { fetch },
+        // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
+        retry: { retries: maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
+        throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
+      },
+      // First, so inside the other two: it sees every attempt.
+      (kit: Pick<ReturnType<typeof GetOctokit>, 'hook'>) =>
+        kit.hook.wrap('request', async (request, requestOptions) => {
+          position.attempt++
+          let response: Awaited<ReturnType<typeof request>>
+          try {
+            response = await request(requestOptions)
+          } catch (error) {
+            throw await afterFailure(error)
+          }
+          return checkedPage(response)
+        }),
+      retry,
+      throttling,
+    )
+
+    for (let floor = windowStart; ; position.pass++) {
+      const passStartedAt = clock()
+      let found = 0
+      const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE })
+      for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor)) {
+        found += inWindow.length
+        yield* inWindow
+      }
+      if (position.pass > 1 && found === 0) return
+      floor = passStartedAt - CLOCK_SKEW_MS
     }
+  } finally {
+    await dispatcher.destroy().catch(() => undefined)
   }
 
-  /**
-   * One page, down to the pull requests closed within the window. Only these
-   * few fields live on while the caller works through them: GitHub's list
-   * items, with their two repository objects, come to megabytes a page.
-   */
-  async function readWindow(page: number): Promise<{ inWindow: ClosedPullRequest[]; pastWindow: boolean; link: string | undefined }> {
-    const response = await fetchPage(page)
-    const inWindow: ClosedPullRequest[] = []
-    for (const pullRequest of readPage(response.data, page)) {
-      if (Date.parse(pullRequest.updated_at) < windowStart) return { inWindow, pastWindow: true, link: undefined }
-      const closedAt = pullRequest.closed_at
-      if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number)) continue
-      listed.add(pullRequest.number)
-      inWindow.push(closedPullRequest(pullRequest, closedAt))
-    }
-    return { inWindow, pastWindow: false, link: response.headers.link }
-  }
-
-  async function fetchPage(page: number): Promise<{ data: unknown; headers: { link?: string } }> {
-    let headerlessWaits = 0
-    let rateLimitWaits = 0
-    for (let attempt = 1; ; attempt++) {
+  /** One pass from the top, a page at a time, down to the first pull request updated before `floor`. */
+  async function* readPass(pages: AsyncIterator<{ data: unknown; headers: { link?: string } }>, floor: number): AsyncGenerator<ClosedPullRequest[]> {
+    const seen = new Set<number>()
+    for (let page = 1; ; page++) {
       if (signal.aborted) throw cancelled(page, 'before asking GitHub')
-      const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
-      let answer: GitHubAnswer
-      try {
-        const request = { signal: AbortSignal.any([signal, timeout]) }
-        const response =
-          next === null
-            ? await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE, request })
-            : await octokit.request({ method: 'GET', url: next, request })
-        return { data: response.data, headers: response.headers }
-      } catch (error) {
-        if (signal.aborted) throw cancelled(page, 'while a request was in flight')
-        answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, redact)
+      if (++pagesRead > maxPages) {
+        throw new GitHubListingError(
+          'unexpected-answer',
+          200,
+          `GitHub's answers for ${where} went on for more than ${maxPages} pages (${maxPages * PER_PAGE} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with closed-within-days.`,
+        )
       }
-      const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits })
-      const detail = redact(verdict.detail)
-      if (verdict.kind === 'fail') throw new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail, where, api))
-      const waitMs = verdict.kind === 'wait' ? verdict.ms : retryDelay(attempt, null, options.random ?? Math.random, DEFAULT_BACKOFF)
-      if (verdict.kind === 'wait') {
-        if (verdict.headerless) headerlessWaits++
-        if (++rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
-          throw new GitHubListingError(
-            'rate-limited',
-            answer.status,
-            `GitHub's rate limit for the github-token input (${detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before page ${page} of ${where}. Run the sweep later, or when fewer workflows share the token.`,
-          )
-        }
-        if (waitedMs + waitMs > maxWaitMs) {
-          throw new GitHubListingError(
-            'rate-limited',
-            answer.status,
-            `GitHub's rate limit for the github-token input (${detail}) asks for a wait of ${formatDuration(waitMs)} before page ${page} of ${where}, ` +
-              `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all. ` +
-              'Run the sweep later, or when fewer workflows share the token.',
-          )
-        }
-        waitedMs += waitMs
-        options.log(`GitHub's rate limit (${detail}): waiting ${formatDuration(waitMs)} before page ${page} of ${where}.`)
-      } else {
-        if (attempt >= maxAttempts) {
-          throw new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed page ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.`)
-        }
-        options.log(`GitHub failed page ${page} of ${where} (${detail}): trying again in ${formatDuration(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`)
-      }
+      Object.assign(position, { page, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 })
+      let next: IteratorResult<{ data: unknown; headers: { link?: string } }>
       try {
-        await sleep(waitMs, signal)
+        next = await pages.next()
       } catch (error) {
-        if (signal.aborted) throw cancelled(page, verdict.kind === 'wait' ? "while waiting out GitHub's rate limit" : 'while waiting to try again')
-        throw error
+        throw listingError(error)
+      }
+      if (next.done) return
+      const items = next.value.data as PullRequestItem[]
+      // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
+      const inWindow: ClosedPullRequest[] = []
+      let ended = false
+      let fresh = false
+      for (const item of items) {
+        if (Date.parse(item.updated_at) < floor) {
+          ended = true
+          break
+        }
+        const { number } = item
+        if (!isPullRequestNumber(number)) {
+          refuse(item, `its number, ${shown(number)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`)
+          continue
+        }
+        const closedAt = item.closed_at
+        if (closedAt !== null && Date.parse(closedAt) > startedAt) {
+          refuse(item, `its closed_at, ${shown(closedAt)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`)
+          continue
+        }
+        if (!seen.has(number)) fresh = seen.add(number).size > 0
+        if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(number)) continue
+        listed.add(number)
+        inWindow.push(closedPullRequest(item, number, closedAt))
+      }
+      yield inWindow
+      if (ended || next.value.headers.link === undefined) return
+      if (!fresh) {
+        throw new GitHubListingError(
+          'unexpected-answer',
+          200,
+          `GitHub's ${at(page)} of ${where} ${items.length === 0 ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${listedSoFar()}`,
+        )
       }
     }
   }
 
-  function readPage(data: unknown, page: number): PullRequestItem[] {
+  /** A page as the iterator may follow it: a list of pull requests, and a next link only if it stays under GITHUB_API_URL. */
+  function checkedPage<Response extends OctokitResponse>(response: Response): Response {
+    const { data } = response
     if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
       // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
-      const shown = excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')))
-      throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`)
+      const shown = excerpt(redact(textOf(data)))
+      throw new Stop(
+        new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`),
+      )
     }
-    return data
+    const target = linkTargets(response.headers.link ?? '', 'next')[0]
+    delete response.headers.link
+    if (target === undefined) return response
+    const url = parseUrl(target, api)
+    if (url === null || !underApiRoot(url, api)) {
+      throw new Stop(
+        new GitHubListingError(
+          'unexpected-answer',
+          response.status,
+          `GitHub's answer for ${at(position.page)} of ${where} points the next page outside GITHUB_API_URL (${api.href}): ${url === null ? 'an unreadable URL' : redact(shownUrl(url))}. The listing stops rather than send the github-token there.${listedSoFar()}`,
+        ),
+      )
+    }
+    // The one form the iterator reads.
+    response.headers.link = `<${url.href}>; rel="next"`
+    return response
+  }
+
+  /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
+  async function afterFailure(error: unknown): Promise<unknown> {
+    const cause = (error as { cause?: unknown } | null)?.cause
+    const failure = cause instanceof FetchFailure ? cause : null
+    const page = at(position.page)
+    if (signal.aborted || failure?.kind === 'cancelled') return new Stop(cancelled(position.page, 'while a request was in flight'))
+    if (failure?.kind === 'local') {
+      return new Stop(
+        new GitHubListingError(
+          'not-sent',
+          null,
+          `The request for ${page} of ${where} could not be made: ${redact(failure.message)}. The fault is on the action's side (GITHUB_API_URL, github-token or the runner's settings), not GitHub's, so it was not tried again.`,
+        ),
+      )
+    }
+    if (failure?.kind === 'refused') return new Stop(new GitHubListingError('unexpected-answer', null, `GitHub's answer for ${page} of ${where} was refused: ${redact(failure.message)}.${listedSoFar()}`))
+    const answer: GitHubAnswer = failure ? { status: null, headers: {}, message: redact(failure.message) } : readFailure(error, redact)
+    const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits: position.headerlessWaits })
+    const detail = redact(verdict.detail)
+    if (verdict.kind === 'fail') return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)))
+    if (verdict.kind === 'wait') {
+      rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail }
+      return error
+    }
+    if (position.attempt >= maxAttempts) {
+      return new Stop(
+        new GitHubListingError(
+          'unavailable',
+          answer.status,
+          `GitHub's API at ${api.href} failed ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${listedSoFar()}`,
+        ),
+      )
+    }
+    const ms = retryDelay(position.attempt, null, random, DEFAULT_BACKOFF)
+    options.log(`GitHub failed ${page} of ${where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${position.attempt + 1} of ${maxAttempts}).`)
+    try {
+      await pause(ms, 'while waiting to try again')
+    } catch (stop) {
+      return stop
+    }
+    return error
+  }
+
+  /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
+  async function waitOutRateLimit(): Promise<boolean> {
+    const limit = rateLimit
+    rateLimit = null
+    if (limit === null) return false
+    const page = at(position.page)
+    const fail = (message: string) => {
+      held = new GitHubListingError('rate-limited', limit.status, `${message} Run the sweep later, or when fewer workflows share the token.${listedSoFar()}`)
+      return false
+    }
+    if (++position.rateLimitWaits > MAX_RATE_LIMIT_WAITS) return fail(`GitHub's rate limit for the github-token input (${limit.detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before ${page} of ${where}.`)
+    if (waitedMs + limit.ms > maxWaitMs) {
+      return fail(
+        `GitHub's rate limit for the github-token input (${limit.detail}) asks for a wait of ${formatDuration(limit.ms)} before ${page} of ${where}, ` +
+          `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`,
+      )
+    }
+    if (limit.headerless) position.headerlessWaits++
+    waitedMs += limit.ms
+    options.log(`GitHub's rate limit (${limit.detail}): waiting ${formatDuration(limit.ms)} before ${page} of ${where}.`)
+    try {
+      await pause(limit.ms, "while waiting out GitHub's rate limit")
+    } catch (stop) {
+      held = stop instanceof Stop ? stop.failure : null
+      if (held === null) throw stop
+      return false
+    }
+    position.attempt = 0
+    return true
+  }
+
+  async function pause(ms: number, when: string): Promise<void> {
+    try {
+      await sleep(ms, signal)
+    } catch (error) {
+      if (signal.aborted) throw new Stop(cancelled(position.page, when))
+      throw error
+    }
+  }
+
+  function listingError(error: unknown): Error {
+    const stopped = held
+    held = null
+    if (stopped) return stopped
+    if (error instanceof Stop) return error.failure
+    if (error instanceof GitHubListingError) return error
+    return new GitHubListingError('not-sent', null, `Listing ${where} stopped at ${at(position.page)} on an error of the action's own: ${redact(error instanceof Error ? error.message : String(error))}.${listedSoFar()}`)
+  }
+
+  function failureMessage(failure: 'token-rejected' | 'permission-missing' | 'unexpected-answer', detail: string): string {
+    const page = at(position.page)
+    const later = position.page > 1 || position.pass > 1
+    switch (failure) {
+      case 'token-rejected':
+        return later
+          ? `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listedSoFar()} Run the sweep again.`
+          : `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`
+      case 'permission-missing':
+        return later
+          ? `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listedSoFar()} Check ${PERMISSION} in the workflow, and run the sweep again.`
+          : `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`
+      case 'unexpected-answer':
+        return `GitHub answered ${detail} when listing ${where} (${page}). Is GITHUB_API_URL (${api.href}) GitHub's REST API?${listedSoFar()}`
+    }
+  }
+
+  /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
+  function listedSoFar(): string {
+    if (listed.size === 0) return ''
+    return ` ${listed.size} closed ${listed.size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`
+  }
+
+  function at(page: number): string {
+    return position.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`
   }
 
   function cancelled(page: number, when: string): GitHubListingError {
-    return new GitHubListingError('cancelled', null, `Cancelled ${when} for page ${page} of ${where}; no more pull requests were listed.`)
+    return new GitHubListingError('cancelled', null, `Cancelled ${when} for ${at(page)} of ${where}; no more pull requests were listed.`)
+  }
+
+  function refuse(item: PullRequestItem, reason: string): void {
+    const key = `${shown(item.number)} ${item.html_url}`
+    if (refused.has(key)) return
+    refused.add(key)
+    const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url)})` : shown(item.html_url)
+    options.warn(redact(`GitHub listed a pull request of ${owner}/${repo} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`))
   }
 }
 
-/** The next page from a Link header, refused unless it stays under the API root: the token goes with it. */
-export function nextPageUrl(link: string | undefined, api: URL, page: number): string | null {
-  const target = /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1]
-  if (target === undefined) return null
-  let url: URL
-  try {
-    url = new URL(target, api)
-  } catch {
-    url = new URL('invalid:')
-  }
-  if (url.origin !== api.origin || !url.pathname.startsWith(api.pathname)) {
-    throw new GitHubListingError(
-      'unexpected-answer',
-      200,
-      `GitHub's answer for page ${page} points the next page outside GITHUB_API_URL (${api.href}): ${url.protocol === 'invalid:' ? 'an unreadable URL' : url.origin + url.pathname}. The listing stops rather than send the github-token there.`,
-    )
-  }
-  return url.href
+/** What Octokit resolves a request with, as far as the page check reads it. */
+interface OctokitResponse {
+  status: number
+  headers: { link?: string }
+  data: unknown
 }
 
-/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
+/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact, and without user-info, which no message repeats. */
 function apiRoot(baseUrl: string): URL {
   const url = new URL(baseUrl)
   if (!url.pathname.endsWith('/')) url.pathname += '/'
+  url.username = ''
+  url.password = ''
   url.search = ''
   url.hash = ''
   return url
+}
+
+function parseUrl(text: string, base: URL): URL | null {
+  try {
+    return new URL(text, base)
+  } catch {
+    return null
+  }
+}
+
+/** A value from GitHub for a message: quoted, control characters escaped, cut short. */
+function shown(value: unknown): string {
+  const text = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value))
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text
+}
+
+/** A body for a message; Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
+function textOf(data: unknown): string {
+  if (typeof data === 'string') return data
+  return JSON.stringify(data, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)) ?? ''
 }
 
 /** What a failed request came back with: an HTTP answer, or none (status null). */
@@ -262,24 +479,26 @@ export interface GitHubJudgeContext {
 
 /**
  * What to do after GitHub answered with an error, following GitHub's "Best
- * practices for using the REST API": retry-after seconds when present; else
- * at x-ratelimit-reset (epoch seconds) when x-ratelimit-remaining is 0; else,
- * for a rate limit that names no time, at least a minute, doubling on repeats.
+ * practices for using the REST API". A rate limit is a 403 or 429 whose
+ * x-ratelimit-remaining is 0 (the primary limit) or whose message says it is
+ * a secondary one, the signs plugin-throttling reads too. It is waited out
+ * for retry-after seconds when present; else until x-ratelimit-reset (epoch
+ * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
  */
 export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeContext): GitHubVerdict {
   const { status, headers, message } = answer
   const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`
   if (status === null) return { kind: 'retry', detail }
-  const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now)
-  const exhausted = headers['x-ratelimit-remaining']?.trim() === '0'
-  const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /rate limit/i.test(message)))
-  if (rateLimited) {
+  const exhausted = headers['x-ratelimit-remaining'] === '0'
+  if ((status === 403 || status === 429) && (exhausted || /\bsecondary rate\b/i.test(message))) {
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now)
     if (retryAfterMs !== null) return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
     const reset = Number(headers['x-ratelimit-reset'])
     if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
       // A second past the reset: GitHub says to wait until after it, and clocks differ.
       const ms = Math.max(0, reset * 1000 - context.now) + 1000
-      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${new Date(reset * 1000).toISOString()}` }
+      const when = new Date(reset * 1000)
+      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${headers['x-ratelimit-reset'].trim()}` : when.toISOString()}` }
     }
     return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail }
   }
@@ -289,33 +508,17 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   return { kind: 'fail', failure: 'unexpected-answer', detail }
 }
 
-function failureMessage(failure: 'token-rejected' | 'permission-missing' | 'unexpected-answer', detail: string, where: string, api: URL): string {
-  switch (failure) {
-    case 'token-rejected':
-      return `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`
-    case 'permission-missing':
-      return `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`
-    case 'unexpected-answer':
-      return `GitHub answered ${detail} when listing ${where}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`
-  }
-}
-
-/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data, with the token redacted before anything is cut. */
-function readFailure(error: unknown, timedOut: boolean, timeoutMs: number, redact: (text: string) => string): GitHubAnswer {
-  if (timedOut) return { status: null, headers: {}, message: `no complete answer within ${formatDuration(timeoutMs)}` }
-  const failure = error as { status?: unknown; response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown }; message?: unknown }
+/** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */
+function readFailure(error: unknown, redact: Redact): GitHubAnswer {
+  const failure = error as { response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown }; message?: unknown } | null
   const response = failure?.response
-  if (response && typeof response.status === 'number') {
-    const data = response.data
-    return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? ''))) }
-  }
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : ''
-  return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}`) }
+  if (response && typeof response.status === 'number') return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(textOf(response.data))) }
+  return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}`) }
 }
 
 interface PullRequestItem {
-  number: number
+  /** Checked one by one (refusalOf): a bad number refuses its pull request, not the page. */
+  number: unknown
   updated_at: string
   closed_at: string | null
   merged_at: string | null
@@ -328,7 +531,7 @@ function isPullRequestItem(value: unknown): value is PullRequestItem {
   return (
     typeof item === 'object' &&
     item !== null &&
-    Number.isInteger(item.number) &&
+    'number' in item &&
     isDate(item.updated_at) &&
     (item.closed_at === null || isDate(item.closed_at)) &&
     (item.merged_at === null || typeof item.merged_at === 'string') &&
@@ -342,13 +545,23 @@ function isDate(value: unknown): value is string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value))
 }
 
-function closedPullRequest(item: PullRequestItem, closedAt: string): ClosedPullRequest {
-  return { number: item.number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url }
+/** What GitHub's numbers are: 1, 2, 3… A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
+function isPullRequestNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
 }
 
-function formatDuration(ms: number): string {
+function closedPullRequest(item: PullRequestItem, number: number, closedAt: string): ClosedPullRequest {
+  return { number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url }
+}
+
+/** A wait as long as GitHub may ask for, out of all reason included. */
+export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`
-  const minutes = Math.floor(ms / 60_000)
-  const seconds = Math.round((ms % 60_000) / 1000)
-  return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`
+  if (ms < 2 * 60 * 60_000) {
+    const minutes = Math.floor(ms / 60_000)
+    const seconds = Math.round((ms % 60_000) / 1000)
+    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`
+  }
+  if (ms < 2 * DAY_MS) return `${Number((ms / (60 * 60_000)).toFixed(1))} h`
+  return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`
 }

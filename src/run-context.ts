@@ -1,14 +1,58 @@
-import type { context as githubContext } from '@actions/github'
+// The run's context for the summary heading, read from the runner's
+// environment as @actions/github's context reads it, without loading that
+// package: it builds a proxy agent from GITHUB_API_URL and the proxy variables
+// as it loads, and a run that does not sweep must never fail on those.
+import { open } from 'node:fs/promises'
 import type { RunContext } from './report.ts'
 
-/** The parts of @actions/github's context the summary heading reads. */
-export type GitHubContext = Pick<typeof githubContext, 'runId' | 'serverUrl' | 'payload'> & { repo: { owner: string; repo: string } }
+/** Larger than any event payload GitHub sends; a file past it is not read. */
+const MAX_EVENT_BYTES = 16 * 1024 * 1024
 
-/** Repository, pull request and run link for the summary heading. */
-export function readRunContext(context: GitHubContext, env: NodeJS.ProcessEnv): RunContext {
-  // context.repo throws when GITHUB_REPOSITORY is not set, as outside Actions.
-  const repository = env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : null
-  const runUrl = repository && context.runId ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null
-  const pullRequest = context.payload.pull_request?.number
-  return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl, serverUrl: context.serverUrl || null }
+/**
+ * Repository (GITHUB_REPOSITORY), pull request (the number in the event
+ * payload at GITHUB_EVENT_PATH) and run link (GITHUB_SERVER_URL and
+ * GITHUB_RUN_ID). What is missing or malformed is left out: the heading says
+ * only what it knows.
+ */
+export async function readRunContext(env: NodeJS.ProcessEnv): Promise<RunContext> {
+  const repository = /^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? '') ? env.GITHUB_REPOSITORY! : null
+  const serverUrl = webAddress(env.GITHUB_SERVER_URL || 'https://github.com')
+  const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : null
+  const runUrl = repository && serverUrl && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : null
+  return { repository, pullRequest: await pullRequestOf(env.GITHUB_EVENT_PATH), runUrl, serverUrl }
+}
+
+/** An http(s) address without user-info or a trailing slash, or null. */
+function webAddress(text: string): string | null {
+  try {
+    const url = new URL(text)
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
+  } catch {
+    return null
+  }
+}
+
+async function pullRequestOf(eventPath: string | undefined): Promise<number | null> {
+  if (!eventPath) return null
+  let text: string
+  try {
+    const file = await open(eventPath)
+    try {
+      const buffer = Buffer.alloc(Math.min((await file.stat()).size, MAX_EVENT_BYTES) + 1)
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0)
+      if (bytesRead > MAX_EVENT_BYTES) return null
+      text = buffer.toString('utf8', 0, bytesRead)
+    } finally {
+      await file.close()
+    }
+  } catch {
+    return null
+  }
+  try {
+    const number = (JSON.parse(text) as { pull_request?: { number?: unknown } } | null)?.pull_request?.number
+    return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null
+  } catch {
+    return null
+  }
 }

@@ -15,6 +15,8 @@ export interface TargetDeps {
   env: NodeJS.ProcessEnv
   cancel: AbortSignal
   log: (message: string) => void
+  /** A pull request GitHub listed that is refused, and what Octokit warns of. */
+  warn: (message: string) => void
   now?: () => number
 }
 
@@ -38,6 +40,9 @@ export async function* targetBatches(inputs: Inputs, deps: TargetDeps): AsyncGen
     now: new Date((deps.now ?? Date.now)()),
     signal: deps.cancel,
     log: deps.log,
+    warn: deps.warn,
+    requestTimeoutMs: inputs.requestTimeoutMs,
+    maxAttempts: inputs.maxAttempts,
   })
   let batch: Target[] = []
   let count = 0

@@ -28,12 +28,13 @@ interface Listing {
   pullRequests: ClosedPullRequest[]
   error: GitHubListingError | null
   logs: string[]
+  warnings: string[]
   sleeps: number[]
 }
 
 /** Lists through the real Octokit against `stand`; sleeps are recorded and return at once unless `sleep` is given. */
 async function list(stand: StandInGitHub, options: Partial<ListClosedPullRequestsOptions> = {}): Promise<Listing> {
-  const listing: Listing = { pullRequests: [], error: null, logs: [], sleeps: [] }
+  const listing: Listing = { pullRequests: [], error: null, logs: [], warnings: [], sleeps: [] }
   try {
     for await (const pullRequest of listClosedPullRequests({
       token: TOKEN,
@@ -44,6 +45,7 @@ async function list(stand: StandInGitHub, options: Partial<ListClosedPullRequest
       now: NOW,
       signal: new AbortController().signal,
       log: (message) => listing.logs.push(message),
+      warn: (message) => listing.warnings.push(message),
       sleep: (ms) => Promise.resolve(void listing.sleeps.push(ms)),
       clock: () => NOW.getTime(),
       random: () => 0.5,
@@ -64,7 +66,7 @@ function closedWithin(count: number, days: number, first = 1): StandInPullReques
 }
 
 function expectNoToken(listing: Listing, stand?: StandInGitHub) {
-  const text = JSON.stringify({ message: listing.error?.message, logs: listing.logs })
+  const text = JSON.stringify({ message: listing.error?.message, logs: listing.logs, warnings: listing.warnings })
   expect(text).not.toContain(TOKEN)
   expect(text).not.toContain(encodeURIComponent(TOKEN))
   if (stand) for (const request of stand.requests) expect(request.headers.authorization).toBe(`token ${TOKEN}`)
@@ -86,13 +88,15 @@ describe('listClosedPullRequests', () => {
       merged: true,
       html_url: 'https://github.com/o/r/pull/1',
     })
-    expect(stand.pagesServed).toBe(3)
+    // Three pages, then the first again: nothing was updated while they were read, so the listing ends.
+    expect(stand.pagesServed).toBe(4)
     const [first, ...rest] = stand.requests.map((request) => new URL(request.path, stand.origin))
     expect(first!.pathname).toBe('/repos/octo-org/previews/pulls')
     expect(Object.fromEntries(first!.searchParams)).toEqual({ state: 'closed', sort: 'updated', direction: 'desc', per_page: '100' })
     expect(rest.map((url) => `${url.pathname} page ${url.searchParams.get('page')}`)).toEqual([
       `/repositories/${stand.repositoryId}/pulls page 2`,
       `/repositories/${stand.repositoryId}/pulls page 3`,
+      '/repos/octo-org/previews/pulls page null',
     ])
   })
 
@@ -103,7 +107,8 @@ describe('listClosedPullRequests', () => {
     const { pullRequests } = await list(stand)
 
     expect(pullRequests).toHaveLength(150)
-    expect(stand.pagesServed).toBe(2)
+    // Two pages, and the first again for what was updated meanwhile.
+    expect(stand.pagesServed).toBe(3)
   })
 
   test('keeps only pull requests closed within the window, whenever they were last updated', async () => {
@@ -124,7 +129,7 @@ describe('listClosedPullRequests', () => {
 
   test('reads a page only when the caller has taken every pull request of the one before', async () => {
     const stand = await standIn(closedWithin(250, 6))
-    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: new AbortController().signal, log: () => undefined })
+    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: new AbortController().signal, log: () => undefined, warn: () => undefined })
     for (let taken = 0; taken < 100; taken++) await listing.next()
     expect(stand.pagesServed).toBe(1)
     await listing.next()
@@ -154,17 +159,48 @@ describe('listClosedPullRequests', () => {
     expect(listed.map((pr) => pr.number)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
   })
 
-  test('a Link that leads back to a page already read is refused, not followed forever', async () => {
+  test.each([
+    ['empty pages, each linking to the same next one', (_page: number, path: string) => ({ items: [] as StandInPullRequest[], next: path }), 'is empty'],
+    ['empty pages, each linking to a new one', (page: number) => ({ items: [], next: `/repos/octo-org/previews/pulls?page=${page + 1}&cursor=${Math.random()}` }), 'is empty'],
+    [
+      'the same pull requests on every page, each linking to a new one',
+      (page: number) => ({ items: closedWithin(100, 5), next: `/repos/octo-org/previews/pulls?page=${page + 1}` }),
+      'lists no pull request the pages before it did not',
+    ],
+  ])('%s: the listing stops at the first page that adds nothing, with a clear error', async (_name, answer, what) => {
     let origin = ''
     const stand = await standIn(closedWithin(250, 5), {
-      answers: (index) => (index === 0 ? undefined : (request, response) => github.answer(200, [], { link: `<${origin}${request.path}>; rel="next"` })(request, response)),
+      answers: (index) =>
+        index === 0
+          ? undefined
+          : (request, response) => {
+              const { items, next } = answer(index + 1, request.path)
+              void github.answer(200, items, { link: `<${origin}${next}>; rel="next"` })(request, response)
+            },
     })
     origin = stand.origin
+    const started = performance.now()
     const listing = await list(stand)
     expect(listing.pullRequests).toHaveLength(100)
     expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
-    expect(listing.error!.message).toMatch(/^GitHub's answer for page 2 of the pull requests of octo-org\/previews points the next page back at one already read \(http:.*page=2\); the listing stops rather than loop\.$/)
+    expect(listing.error!.message).toBe(
+      `GitHub's page 2 of the pull requests of octo-org/previews ${what}, yet links to a next page; the listing stops rather than read pages without end. 100 closed pull requests were listed and swept before this; the rest were not listed.`,
+    )
     expect(stand.requests).toHaveLength(2)
+    expect(performance.now() - started).toBeLessThan(2000)
+  })
+
+  test('pages that each bring new pull requests without end stop at the page cap, with a clear error', async () => {
+    let origin = ''
+    const stand = await standIn([], {
+      answers: (index) => (request, response) =>
+        github.answer(200, closedWithin(100, 5, index * 100 + 1), { link: `<${origin}/repos/octo-org/previews/pulls?page=${index + 2}>; rel="next"` })(request, response),
+    })
+    origin = stand.origin
+    const listing = await list(stand, { maxPages: 30 })
+    expect(listing.pullRequests).toHaveLength(3000)
+    expect(listing.error!.message).toMatch(/^GitHub's answers for the pull requests of octo-org\/previews went on for more than 30 pages \(3000 pull requests\) without leaving the window; the listing stops rather than read without end\./)
+    expect(stand.requests).toHaveLength(30)
   })
 
   test('lists nothing, in one request, when nothing closed in the window', async () => {
@@ -172,7 +208,8 @@ describe('listClosedPullRequests', () => {
     const { pullRequests, error } = await list(stand)
     expect(error).toBeNull()
     expect(pullRequests).toEqual([])
-    expect(stand.requests).toHaveLength(1)
+    // The first page, and the first again for what was updated meanwhile.
+    expect(stand.requests).toHaveLength(2)
   })
 
   test.each(['/api/v3', '/api/v3/'])('keeps a GitHub Enterprise Server path prefix in the API URL (%s)', async (suffix) => {
@@ -184,6 +221,7 @@ describe('listClosedPullRequests', () => {
     expect(stand.requests.map((request) => request.path.split('?')[0])).toEqual([
       '/api/v3/repos/octo-org/previews/pulls',
       `/api/v3/repositories/${stand.repositoryId}/pulls`,
+      '/api/v3/repos/octo-org/previews/pulls',
     ])
   })
 
@@ -228,7 +266,7 @@ describe('listClosedPullRequests', () => {
     expect(listing.logs).toEqual([
       "GitHub's rate limit (HTTP 403: API rate limit exceeded for installation ID 1.; resets at 2025-06-30T03:01:30.000Z): waiting 1 min 31 s before page 2 of the pull requests of octo-org/previews.",
     ])
-    expect(stand.pagesServed).toBe(2)
+    expect(stand.pagesServed).toBe(3)
   })
 
   test('waits out a secondary rate limit for retry-after seconds, in real time, then goes on', async () => {
@@ -240,7 +278,7 @@ describe('listClosedPullRequests', () => {
     expect(listing.pullRequests).toHaveLength(3)
     expect(performance.now() - started).toBeGreaterThanOrEqual(950)
     expect(listing.logs).toEqual([expect.stringContaining('; retry-after 1): waiting 1 s before page 1')])
-    expect(stand.requests).toHaveLength(2)
+    expect(stand.requests).toHaveLength(3)
   })
 
   test('a secondary rate limit that names no time is waited out for a minute, then two', async () => {
@@ -304,7 +342,7 @@ describe('listClosedPullRequests', () => {
     const stand = await standIn(closedWithin(150, 5))
     const abort = new AbortController()
     const seen: ClosedPullRequest[] = []
-    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: abort.signal, log: () => undefined })
+    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: abort.signal, log: () => undefined, warn: () => undefined })
     await expect(async () => {
       for await (const pullRequest of listing) {
         seen.push(pullRequest)
@@ -335,7 +373,8 @@ describe('listClosedPullRequests', () => {
     const stand = await standIn([], { answers: () => github.hang() })
     const listing = await list(stand, { requestTimeoutMs: 200, maxAttempts: 2 })
     expect(listing.error).toMatchObject({ failure: 'unavailable', status: null })
-    expect(listing.error!.message).toContain('2 times (no complete answer within 0.2 s)')
+    expect(listing.error!.message).toContain('2 times (no complete answer within 0.2 s (request-timeout))')
+    expect(stand.requests).toHaveLength(2)
   })
 
   test('an answer that is not a list of pull requests fails with what came back', async () => {
@@ -376,16 +415,43 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     expect(stand.requests).toHaveLength(1)
   })
 
-  test('a redirect to another origin is followed without the token', async () => {
+  test.each([301, 302, 303, 307, 308])('a redirect (HTTP %i) to another origin is not followed at all, and its list never used', async (status) => {
     const other = await elsewhere()
-    const redirecting = await standIn([], {
-      answers: [github.answer(307, {}, { location: `${other.url}/repositories/1/pulls` })],
-    })
+    const redirecting = await standIn([], { answers: [github.answer(status, {}, { location: `${other.url}/repositories/1/pulls?page=1` })] })
     const listing = await list(redirecting)
 
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toBe(
+      `GitHub's answer for page 1 of the pull requests of octo-org/previews was refused: GitHub answered with a redirect (HTTP ${status}) to ${other.url}/repositories/1/pulls, outside GITHUB_API_URL (${redirecting.url}/); it is not followed, so the github-token goes only to GITHUB_API_URL.`,
+    )
+    expect(other.requests).toEqual([])
+    expect(redirecting.requests).toHaveLength(1)
+  })
+
+  test.each([
+    ['a path outside the API root', (stand: StandInGitHub) => `${stand.origin}/elsewhere/pulls`],
+    ['a path that climbs out of it', (stand: StandInGitHub) => `${stand.origin}/api/v3/../pulls`],
+    ['a neighbour of the API root', (stand: StandInGitHub) => `${stand.origin}/api/v3x/pulls`],
+    ['the same origin with user-info', (stand: StandInGitHub) => stand.url.replace('http://', 'http://someone:pw@') + '/pulls'],
+  ])('a redirect to %s, though on the same origin, is not followed: the token does not go there', async (_name, target) => {
+    let stand: StandInGitHub | null = null
+    stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(301, {}, { location: target(stand!) })(request, response)] })
+    const listing = await list(stand)
+    expect(listing.error!.message).toContain('outside GITHUB_API_URL')
+    expect(listing.error!.message).not.toContain('someone:pw')
+    expect(stand.requests).toHaveLength(1)
+  })
+
+  test('a redirect within GITHUB_API_URL (a renamed repository) is followed, with the token', async () => {
+    const stand = await standIn(closedWithin(3, 1), {
+      pathPrefix: '/api/v3',
+      answers: [(request, response) => github.answer(301, { message: 'Moved Permanently' }, { location: `/api/v3/repositories/812345678/pulls?${request.path.split('?')[1]}` })(request, response)],
+    })
+    const listing = await list(stand)
     expect(listing.error).toBeNull()
-    expect(other.requests).toHaveLength(1)
-    expect(other.requests[0]!.authorization).toBeUndefined()
+    expect(listing.pullRequests).toHaveLength(3)
+    expect(stand.requests[1]!.path).toMatch(/^\/api\/v3\/repositories\/812345678\/pulls\?/)
+    expect(stand.requests.every((request) => request.headers.authorization === `token ${TOKEN}`)).toBe(true)
   })
 })
 
@@ -403,7 +469,7 @@ describe('judgeGitHubAnswer', () => {
   })
 
   test('a rate limit with no time waits a minute, doubling on each repeat', () => {
-    expect(judge(429)).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
+    expect(judge(429, {}, 'You have exceeded a secondary rate limit.')).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
     expect(judge(403, {}, 'You have exceeded a secondary rate limit.', 2)).toMatchObject({ kind: 'wait', ms: 240_000 })
   })
 
@@ -413,6 +479,8 @@ describe('judgeGitHubAnswer', () => {
 
   test('other answers', () => {
     expect(judge(401)).toMatchObject({ kind: 'fail', failure: 'token-rejected' })
+    // A 429 without GitHub's signs of a rate limit names no wait to honour.
+    expect(judge(429)).toMatchObject({ kind: 'fail', failure: 'unexpected-answer' })
     expect(judge(422, {}, 'Validation Failed')).toMatchObject({ kind: 'fail', failure: 'unexpected-answer', detail: 'HTTP 422: Validation Failed' })
     expect(judge(500)).toMatchObject({ kind: 'retry' })
     expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({ kind: 'retry' })

@@ -53,6 +53,8 @@ export interface StandInGitHub {
   requests: GitHubRequest[]
   /** Requests for a page of pull requests that were answered with one. */
   readonly pagesServed: number
+  /** Changes a pull request from now on, as GitHub does when one is commented on: a new updated_at moves it in the listing. */
+  update(number: number, fields: Partial<StandInPullRequest>): void
   close(): Promise<void>
 }
 
@@ -172,6 +174,10 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     get pagesServed() {
       return pagesServed
     },
+    update(number, fields) {
+      Object.assign(options.pullRequests.find((pullRequest) => pullRequest.number === number)!, fields)
+      listings.clear()
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()
@@ -221,6 +227,11 @@ export const github = {
     ),
   /** Any status and body, e.g. a 502 from a proxy in front of GitHub Enterprise Server. */
   answer: (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer => (_request, response) => send(response, status, body, headers),
+  /** A body as written, e.g. JSON that JSON.stringify cannot make. */
+  raw: (status: number, text: string, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer => (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    response.end(text)
+  },
   /** Never answers. */
   hang: (): GitHubAnswer => () => undefined,
 }

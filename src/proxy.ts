@@ -1,0 +1,78 @@
+// The proxy a request goes through, by one rule for every client of the run
+// (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
+// uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
+// HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
+// decides). A value that is not an http(s) URL is the user's mistake, named as such.
+import { checkBypass } from '@actions/http-client/lib/proxy'
+import type { Dispatcher } from 'undici'
+import { StepFailure } from './runner.ts'
+
+/** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
+export class ProxySettingError extends StepFailure {
+  override readonly name = 'ProxySettingError'
+}
+
+export interface ProxyRoute {
+  /** The variable the proxy came from, e.g. HTTPS_PROXY. */
+  variable: string
+  /** The proxy's URL without user-info, for the log and messages. */
+  shown: string
+  /** Where the dispatcher connects: the URL without user-info. */
+  uri: string
+  /** Basic credentials from the URL's user-info (a user name alone too), sent as Proxy-Authorization; null without. */
+  authorization: string | null
+}
+
+const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128'
+
+/** The proxy for requests to `target`, or null when they go direct. Throws ProxySettingError for a value that is not a proxy URL. */
+export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): ProxyRoute | null {
+  if (checkBypass(target)) return null
+  const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']
+  // An empty value counts as unset, as the toolkit reads it.
+  const variable = names.find((name) => env[name])
+  if (variable === undefined) return null
+  const value = env[variable]!
+  const wrong = (what: string) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`)
+  if (value.trim() === '') return fail(wrong('is set to blank space'))
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]
+  if (scheme === undefined) return fail(wrong('has no scheme (http:// or https://)'))
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return fail(wrong('is not a URL that can be read'))
+  }
+  const origin = `${url.protocol}//${url.host}`
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`))
+  if (!url.hostname) return fail(wrong('names no host'))
+  let user: string
+  let password: string
+  try {
+    user = decodeURIComponent(url.username)
+    password = decodeURIComponent(url.password)
+  } catch {
+    return fail(wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`))
+  }
+  return {
+    variable,
+    shown: origin,
+    uri: `${origin}/`,
+    authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
+  }
+}
+
+function fail(error: ProxySettingError): never {
+  throw error
+}
+
+/**
+ * A dispatcher for requests through `route`, or direct without one. undici is
+ * loaded here, not at start-up: a run that sends nothing never needs it.
+ */
+export async function createDispatcher(route: ProxyRoute | null, pool: { connections?: number; connectTimeoutMs: number }): Promise<Dispatcher> {
+  const { Agent, ProxyAgent } = await import('undici')
+  const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } }
+  // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
+  return route ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) }) : new Agent(options)
+}
