@@ -69,7 +69,7 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
         received += value.byteLength
         if (received > options.maxBodyBytes) {
           await reader.cancel().catch(() => undefined)
-          throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ', decoded,' : ''}`)
+          throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`)
         }
         chunks.push(value)
       }

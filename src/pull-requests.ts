@@ -161,13 +161,15 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     const write = (to: (message: string) => void) => (...parts: unknown[]) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')))
     // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
     const onRateLimit = (() => waitOutRateLimit()) as () => void
+    const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) }
     const octokit = getOctokit(
       options.token,
       {
         baseUrl: api.href.replace(/\/$/, ''),
         userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup',
-        log: { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) },
-        request: { fetch },
+        log,
+        // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
+        request: { fetch, log },
         // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
         retry: { retries: maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
         throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },

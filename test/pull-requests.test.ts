@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
+import { linkTargets } from '../src/github-http.ts'
 import {
   GitHubListingError,
   judgeGitHubAnswer,
@@ -484,5 +485,271 @@ describe('judgeGitHubAnswer', () => {
     expect(judge(422, {}, 'Validation Failed')).toMatchObject({ kind: 'fail', failure: 'unexpected-answer', detail: 'HTTP 422: Validation Failed' })
     expect(judge(500)).toMatchObject({ kind: 'retry' })
     expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({ kind: 'retry' })
+  })
+})
+
+describe('what GitHub lists is checked, pull request by pull request', () => {
+  test('numbers that cannot be a pull request’s, and a close after the listing began, are refused with a warning naming each; the rest are listed', async () => {
+    const good = closedPullRequest(7, NOW, 1)
+    const bad = (number: string, daysAgo: number, fields: Record<string, unknown> = {}) =>
+      JSON.stringify({ ...closedPullRequest(900, NOW, daysAgo), html_url: `https://github.com/o/r/pull/x${daysAgo}`, ...fields }).replace('"number":900', `"number":${number}`)
+    const page = `[${[
+      bad('-1', 0.1),
+      bad('0', 0.2),
+      bad('1e21', 0.3),
+      bad('1.5', 0.4),
+      bad('"12"', 0.5),
+      bad('12345678901234567890', 0.6),
+      bad('null', 0.7),
+      JSON.stringify(closedPullRequest(8, NOW, 0.8, { closed_at: '2029-01-01T00:00:00Z', updated_at: '2029-01-01T00:00:00Z' })),
+      JSON.stringify(closedPullRequest(9, NOW, 0.9, { closed_at: new Date(NOW.getTime() + 1000).toISOString() })),
+      JSON.stringify(good),
+    ].join(',')}]`
+    const stand = await standIn([], { answers: (index) => (index === 0 ? github.raw(200, page) : github.answer(200, [])) })
+    const listing = await list(stand)
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests.map((pr) => pr.number)).toEqual([7])
+    const refused = (name: string, reason: string) => `GitHub listed a pull request of octo-org/previews that is not swept, and nothing is deleted for it: ${name}: ${reason}.`
+    const notANumber = (shown: string, day: number) => refused(`"https://github.com/o/r/pull/x${day}"`, `its number, ${shown}, is not a whole number from 1 to 9007199254740991`)
+    expect(listing.warnings).toEqual([
+      notANumber('-1', 0.1),
+      notANumber('0', 0.2),
+      notANumber('1e+21', 0.3),
+      notANumber('1.5', 0.4),
+      notANumber('"12"', 0.5),
+      notANumber('12345678901234567890', 0.6),
+      notANumber('null', 0.7),
+      refused('#8 ("https://github.com/o/r/pull/8")', 'its closed_at, "2029-01-01T00:00:00Z", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)'),
+      refused('#9 ("https://github.com/o/r/pull/9")', `its closed_at, "${new Date(NOW.getTime() + 1000).toISOString()}", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)`),
+    ])
+  })
+
+  test('a refused pull request is warned of once, however many passes list it', async () => {
+    const stand = await standIn([closedPullRequest(5, NOW, 1, { closed_at: '2029-01-01T00:00:00Z', updated_at: '2029-01-01T00:00:00Z' }), closedPullRequest(4, NOW, 1)])
+    const listing = await list(stand)
+    expect(listing.pullRequests.map((pr) => pr.number)).toEqual([4])
+    expect(listing.warnings).toHaveLength(1)
+  })
+})
+
+describe('a pull request updated while the listing runs', () => {
+  test.each([
+    ['from the last page to the top, while page 2 is read', 1, 250],
+    ['from page 3 to the top, while page 3 is read', 2, 230],
+    ['from page 2 to the top, while page 2 is read', 1, 150],
+  ])('moved %s: it is listed all the same, by the pass from the top', async (_name, during, moved) => {
+    // 300 pull requests, one a day apart in updates, all closed this week: 1 is the newest.
+    const pullRequests = Array.from({ length: 300 }, (_, i) => closedPullRequest(i + 1, NOW, 1 + i / 100, { updatedDaysAgo: (i + 1) / 1000 }))
+    let stand: StandInGitHub | null = null
+    stand = await standIn(pullRequests, {
+      answers: (index) => {
+        if (index === during) stand!.update(moved, { updated_at: NOW.toISOString() })
+        return undefined
+      },
+    })
+    const listing = await list(stand, { clock: () => NOW.getTime() })
+
+    expect(listing.error).toBeNull()
+    expect(new Set(listing.pullRequests.map((pr) => pr.number))).toEqual(new Set(pullRequests.map((pr) => pr.number)))
+    expect(listing.pullRequests).toHaveLength(300)
+    expect(listing.pullRequests.at(-1)!.number).toBe(moved)
+    // Three pages, the top again (where the moved one is found), and the top once more (nothing new).
+    expect(stand.pagesServed).toBe(5)
+  })
+})
+
+describe("Octokit's own log", () => {
+  test.each(['deprecation', 'sunset', 'link'])('a %s header echoing the token, raw, percent- or \\u-encoded, reaches the warnings redacted', async (header) => {
+    const escaped = [...TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const percent = [...TOKEN].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join('')
+    const echo = `${TOKEN} ${percent} ${escaped}`
+    const headers = {
+      deprecation: header === 'deprecation' ? `@1 ${echo}` : '@1',
+      sunset: header === 'sunset' ? echo : 'Wed, 31 Dec 2025 00:00:00 GMT',
+      ...(header === 'link' ? { link: `<https://docs.example/${encodeURIComponent(TOKEN)}/${percent}/${escaped}>; rel="deprecation"` } : {}),
+    }
+    const stand = await standIn([], { answers: () => github.answer(200, [], headers) })
+    const listing = await list(stand)
+    expect(listing.error).toBeNull()
+    expect(listing.warnings.length).toBeGreaterThan(0)
+    expect(listing.warnings.join('\n')).toContain('is deprecated')
+    expectNoToken(listing)
+    for (const warning of listing.warnings) {
+      expect(warning).not.toContain(percent)
+      expect(warning).not.toContain(escaped)
+    }
+  })
+})
+
+describe('bounded answers', () => {
+  test.each([
+    ['1e20', '1e+20'],
+    ['99999999999999999999', '99999999999999999999'],
+    ['8.64e15', '8.64e15'],
+  ])('x-ratelimit-reset: %s fails at once, saying how long GitHub asked to wait, not with a crash', async (reset) => {
+    const resetting = await standIn(closedWithin(3, 1), {
+      answers: [(request, response) => void github.answer(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })(request, response)],
+    })
+    const listing = await list(resetting)
+    expect(listing.sleeps).toEqual([])
+    expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 403 })
+    expect(listing.error!.message).toMatch(/asks for a wait of [\d,]+ days before page 1 of the pull requests of octo-org\/previews, more than the 15 min left/)
+    expect(listing.error!.message).toMatch(/; resets at (epoch second \S+|\+?\d{6}-\S+|\d{4}-\S+)\)/)
+  })
+
+  /** A server whose page 1 is written by `write` (a raw HTTP response); the listing then gets an empty page. */
+  async function rawServer(write: (socket: import('node:net').Socket, attempt: number) => void): Promise<{ url: string; attempts: () => number }> {
+    const net = await import('node:net')
+    let attempts = 0
+    const server = net.createServer((socket) => {
+      socket.once('data', (chunk) => {
+        const firstPage = !/[?&]page=/.test(chunk.toString('latin1').split('\r\n')[0]!)
+        if (firstPage) write(socket, ++attempts)
+        else socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n[]')
+      })
+      socket.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)))
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, attempts: () => attempts }
+  }
+
+  const body = JSON.stringify(closedWithin(3, 1))
+  const whole = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+
+  test.each([
+    ['reset half-way through the body', (socket: import('node:net').Socket) => socket.end(whole.slice(0, whole.length - body.length / 2), () => socket.destroy())],
+    ['cut off after the headers', (socket: import('node:net').Socket) => socket.end(whole.slice(0, whole.length - body.length))],
+    ['trickling past the request timeout', (socket: import('node:net').Socket) => {
+      socket.write(whole.slice(0, whole.length - body.length + 10))
+      const timer = setInterval(() => socket.write(' '), 50)
+      socket.on('close', () => clearInterval(timer))
+    }],
+  ])('a body %s is a network failure: tried again, then listed', async (_name, broken) => {
+    const server = await rawServer((socket, attempt) => (attempt === 1 ? broken(socket) : socket.end(whole)))
+    const listing = await list({ url: server.url } as StandInGitHub, { requestTimeoutMs: 500 })
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(3)
+    // The broken answer, the one tried again, and page 1 again from the top.
+    expect(server.attempts()).toBe(3)
+    expect(listing.logs).toEqual([expect.stringMatching(/^GitHub failed page 1 of the pull requests of octo-org\/previews \((no answer: |no complete answer).*\): trying again in .* \(attempt 2 of 3\)\.$/)])
+    expect(listing.logs[0]).not.toContain('empty body')
+  })
+
+  test.each([
+    ['with a content-length past the cap', (size: number) => ({ headers: { 'content-length': String(size) }, chunks: 1 })],
+    ['chunked, past the cap', () => ({ headers: { 'transfer-encoding': 'chunked' }, chunks: 64 })],
+  ])('a page %s is refused after reading at most the cap, and not tried again', async (_name, shape) => {
+    const cap = 1024 * 1024
+    let written = 0
+    const server = await rawServer((socket) => {
+      const { headers, chunks } = shape(8 * cap)
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`)
+      const chunk = '['.padEnd(cap / 8, ' ')
+      const chunked = headers['transfer-encoding' as keyof typeof headers] !== undefined
+      const send = () => {
+        if (socket.destroyed || written >= 8 * cap) return socket.end()
+        written += chunk.length
+        socket.write(chunked ? `${chunk.length.toString(16)}\r\n${chunk}\r\n` : chunk, send)
+      }
+      if (chunks > 1 || !headers['content-length' as keyof typeof headers]) send()
+      else socket.end()
+    })
+    const listing = await list({ url: server.url } as StandInGitHub, { maxPageBytes: cap })
+    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+    expect(listing.error!.message).toMatch(/^GitHub's answer for page 1 of the pull requests of octo-org\/previews was refused: the answer's body is (8\.0 MiB \(content-length\)|more than 1\.0 MiB), past the 1\.0 MiB the sweep reads of one page/)
+    expect(server.attempts()).toBe(1)
+  })
+
+  test('a gzip bomb (1 MiB that decodes to 1 GiB) is cut at the cap of decoded bytes, at once', async () => {
+    const zlib = await import('node:zlib')
+    const gzip = zlib.createGzip({ level: 9 })
+    const compressed: Buffer[] = []
+    gzip.on('data', (chunk: Buffer) => compressed.push(chunk))
+    const zeros = Buffer.alloc(1024 * 1024, ' ')
+    for (let i = 0; i < 1024; i++) if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve))
+    await new Promise((resolve) => gzip.end(resolve))
+    const bomb = Buffer.concat(compressed)
+    const server = await rawServer((socket) => {
+      socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${bomb.length}\r\n\r\n`), bomb]))
+    })
+    const before = process.memoryUsage().rss
+    const started = performance.now()
+    const listing = await list({ url: server.url } as StandInGitHub, { maxPageBytes: 4 * 1024 * 1024 })
+    expect(listing.error!.message).toBe(
+      "GitHub's answer for page 1 of the pull requests of octo-org/previews was refused: the answer's body is more than 4.0 MiB decoded, past the 4.0 MiB the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB).",
+    )
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024)
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(process.memoryUsage().rss - before).toBeLessThan(128 * 1024 * 1024)
+    expect(server.attempts()).toBe(1)
+  }, 60_000)
+})
+
+describe('Link headers, as RFC 8288 writes them', () => {
+  test.each([
+    ['rel="next"', (url: string) => `<${url}>; rel="next"`],
+    ['rel=next, unquoted', (url: string) => `<${url}>; rel=next`],
+    ['rel="next last", two relation types', (url: string) => `<${url}>; rel="next last"`],
+    ['REL=NEXT, in capitals', (url: string) => `<${url}>;REL=NEXT`],
+    ['params in another order, spaces around', (url: string) => `<https://x.invalid/p>; rel="prev", < ${url} > ;  title="page, next" ;rel = "next" `],
+    ['a second rel ignored', (url: string) => `<${url}>; rel="next"; rel="prev"`],
+  ])('%s: every page is listed', async (_name, link) => {
+    const pullRequests = closedWithin(250, 5)
+    let origin = ''
+    const stand = await standIn(pullRequests, {
+      answers: (index) =>
+        index < 3
+          ? (request, response) => {
+              const page = index + 1
+              const next = `${origin}/repos/octo-org/previews/pulls?state=closed&sort=updated&direction=desc&per_page=100&page=${page + 1}`
+              void github.answer(200, pullRequests.slice(index * 100, page * 100), page < 3 ? { link: link(next) } : {})(request, response)
+            }
+          : undefined,
+    })
+    origin = stand.origin
+    const listing = await list(stand)
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(250)
+  })
+
+  test('linkTargets reads each link of a header by its relation types', () => {
+    const header = '<https://a.test/1>; rel="prev first", <https://a.test/,2>; rel="next", <https://a.test/3>; rel=last; title="a, \\"b\\""'
+    expect(linkTargets(header, 'next')).toEqual(['https://a.test/,2'])
+    expect(linkTargets(header, 'first')).toEqual(['https://a.test/1'])
+    expect(linkTargets(header, 'LAST')).toEqual(['https://a.test/3'])
+    expect(linkTargets('', 'next')).toEqual([])
+    expect(linkTargets('<https://a.test/1>; rel="nextish"', 'next')).toEqual([])
+    expect(linkTargets('<broken', 'next')).toEqual([])
+  })
+})
+
+describe("errors on the action's side are reported at once, as the action's", () => {
+  test('a port fetch never connects to ("bad port")', async () => {
+    const listing = await list({ url: 'http://127.0.0.1:6000' } as StandInGitHub)
+    expect(listing.error).toMatchObject({ failure: 'not-sent', status: null })
+    expect(listing.error!.message).toBe(
+      'The request for page 1 of the pull requests of octo-org/previews could not be made: fetch never connects to port 6000 (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port. The fault is on the action\'s side (GITHUB_API_URL, github-token or the runner\'s settings), not GitHub\'s, so it was not tried again.',
+    )
+    expect(listing.logs).toEqual([])
+  })
+
+  test.each(['\n', '\r\n', '\u0000'])('a github-token holding %j, which a header cannot carry: not sent, not retried, and not shown', async (breaking) => {
+    const stand = await standIn(closedWithin(3, 1))
+    const token = `${TOKEN}${breaking}more`
+    const listing = await list(stand, { token })
+    expect(listing.error).toMatchObject({ failure: 'not-sent' })
+    expect(listing.error!.message).toContain('does github-token hold a line break, or another character a header cannot carry?')
+    expect(listing.error!.message).not.toContain(TOKEN)
+    expect(stand.requests).toEqual([])
+    expect(listing.logs).toEqual([])
+  })
+
+  test('GITHUB_API_URL’s user-info is never repeated', async () => {
+    const stand = await standIn([], { answers: () => github.answer(503, 'down') })
+    const listing = await list(stand, { baseUrl: stand.url.replace('http://', 'http://octo:hunter2@'), maxAttempts: 1 })
+    expect(listing.error!.message).toContain(`GitHub's API at ${stand.url}/ failed page 1`)
+    expect(JSON.stringify(listing)).not.toContain('hunter2')
   })
 })

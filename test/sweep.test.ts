@@ -35,7 +35,7 @@ afterEach(async () => {
   servers = []
 })
 
-async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | undefined)[]; headRef?: (number: number) => string } = {}) {
+async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | undefined)[]; headRef?: (number: number) => string; headers?: Record<string, string> } = {}) {
   const pullRequests = [
     closedPullRequest(103, NOW, 0.5, { head: { ref: options.headRef?.(103) ?? 'fix-c', sha: 'c'.repeat(40) } }),
     closedPullRequest(102, NOW, 2, { head: { ref: options.headRef?.(102) ?? 'fix-b', sha: 'b'.repeat(40) } }),
@@ -43,7 +43,7 @@ async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | u
     // Closed before the window of 7 days: never swept.
     closedPullRequest(90, NOW, 30, { head: { ref: 'old', sha: 'd'.repeat(40) } }),
   ]
-  const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers })
+  const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers, headers: options.headers })
   const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: options.existing ?? [] })
   servers.push(gitHub, controlPlane)
   const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
@@ -207,10 +207,108 @@ describe('the sweep across pages of pull requests', () => {
     expect(run.exitCode).toBe(1)
     // Not "lacks the permission": the token worked for page 1.
     expect(run.stdout).toMatch(
-      /^::error::GitHub stopped accepting the github-token input \(HTTP 401: Bad credentials\) at page 2 of the pull requests of acme\/models; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran\. 100 closed pull requests were listed and swept before this; the rest were not listed\. Run the sweep again\.$/m,
+      /^::error::GitHub stopped accepting the github-token input \(HTTP 401: Bad credentials\) at page 2 of the pull requests of acme\/models; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran\. 100 closed pull requests were listed and swept before this; the rest were not listed\. Run the sweep again\. So far: 200 deleted/m,
     )
     const statuses = rows(run).map((row) => row.status)
     expect(statuses).toEqual(Array(200).fill('deleted'))
     expect(setup.controlPlane.requests).toHaveLength(200)
+  })
+})
+
+describe('the sweep, against a hostile or broken GitHub', () => {
+  it('a deprecation, sunset or link header echoing the github-token, raw, percent- or \\u-encoded, reaches no output', async () => {
+    const escaped = [...GITHUB_TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const percent = [...GITHUB_TOKEN].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join('')
+    const echo = `${GITHUB_TOKEN} ${percent} ${escaped}`
+    const headers = { deprecation: `@1 ${echo}`, sunset: echo, link: `<https://docs.example/${percent}/${escaped}/${GITHUB_TOKEN}>; rel="deprecation"` }
+    const setup = await setUp({ headers })
+    const run = await sweep(setup, { 'dry-run': 'true' })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.stdout).toMatch(/^::warning::\[@octokit\/request\] "GET .*" is deprecated\. It is scheduled to be removed on \*\*\* \*\*\* \*\*\*\. See https:\/\/docs\.example\/\*\*\*\/\*\*\*\/\*\*\*$/m)
+    for (const text of written(run)) for (const form of [GITHUB_TOKEN, percent, escaped, percent.toLowerCase()]) expect(text).not.toContain(form)
+  })
+
+  it('a pull request updated while the pages are read, moving onto a page already read, is swept all the same', async () => {
+    const pullRequests = Array.from({ length: 250 }, (_, i) => closedPullRequest(250 - i, NOW, 1 + (5 * i) / 250))
+    let gitHub: StandInGitHub | null = null
+    gitHub = await startStandInGitHub({
+      token: GITHUB_TOKEN,
+      owner: 'acme',
+      repo: 'models',
+      pullRequests,
+      pathPrefix: '/api/v3',
+      // While page 2 is asked for, #51 (on page 3) is commented on: it moves to the top, onto page 1, already read.
+      answers: (index) => {
+        if (index === 1) gitHub!.update(51, { updated_at: new Date().toISOString() })
+        return undefined
+      },
+    })
+    const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: [] })
+    servers.push(gitHub, controlPlane)
+    const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+    await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
+    const run = await sweep({ gitHub, controlPlane, workspace }, { 'dry-run': 'true' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    const swept = new Set(rows(run).map((row) => row.pull_request))
+    expect(swept.size).toBe(250)
+    expect(swept.has(51)).toBe(true)
+  })
+
+  it('request-timeout and max-attempts apply to GitHub: a GitHub that never answers fails the step in their time', async () => {
+    const setup = await setUp({ answers: Array.from({ length: 10 }, () => github.hang()) })
+    const run = await sweep(setup, { 'request-timeout': '0.5', 'max-attempts': '2', 'dry-run': 'true' })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(/^::error::GitHub's API at .* failed page 1 of the pull requests of acme\/models 2 times \(no complete answer within 0\.5 s \(request-timeout\)\)/m)
+    expect(setup.gitHub.requests).toHaveLength(2)
+    expect(run.durationMs).toBeLessThan(10_000)
+  })
+
+  it('a github-token with a line break is the action’s error, at once: nothing is sent, nothing retried, nothing shown', async () => {
+    const setup = await setUp()
+    const run = await sweep(setup, { 'github-token': `${GITHUB_TOKEN}\nX-Injected: 1` })
+    expect(run.exitCode).toBe(1)
+    expect(setup.gitHub.requests).toHaveLength(0)
+    expect(run.stdout).not.toContain('trying again')
+    for (const text of written(run)) expect(text).not.toContain(GITHUB_TOKEN)
+  })
+
+  it.each([
+    ['GITHUB_API_URL without a scheme', { GITHUB_API_URL: 'api.github.example/api/v3' }],
+    ['HTTPS_PROXY of blank space', { HTTPS_PROXY: ' ' }],
+    ['HTTPS_PROXY without a scheme', { HTTPS_PROXY: 'proxy.internal:3128' }],
+  ])('%s: a run that does not sweep never loads GitHub’s client, and is not stopped by it', async (_name, env) => {
+    const setup = await setUp()
+    await writeFile(path.join(setup.workspace, 'plain.yml'), 'name: churn-classifier\nml_repo: previews\nversion_alias: v0-pr1\nmetadata: {}\nsource: {type: truefoundry}\n')
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace: setup.workspace,
+      inputs: { 'manifest-path': '*.yml', 'control-plane-url': setup.controlPlane.url, token: TFY_TOKEN, 'dry-run': 'true' },
+      env: { GITHUB_REPOSITORY: 'acme/models', ...env },
+    })
+    expect(run.stderr).not.toContain('Invalid URL')
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    expect(run.outputs.results).toBeDefined()
+  })
+
+  it.each([
+    ['blank space', ' ', 'is set to blank space'],
+    ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
+    ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
+    ['an unreadable URL', 'http://someone:hunter2@[proxy', 'is not a URL that can be read'],
+  ])('a sweep whose HTTPS_PROXY is %s fails at once, naming the variable and never its user-info', async (_name, value, what) => {
+    const setup = await setUp()
+    // A host that is not loopback, so the proxy is read.
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace: setup.workspace,
+      inputs: { 'manifest-path': '*.yaml', 'control-plane-url': setup.controlPlane.url, token: TFY_TOKEN, 'github-token': GITHUB_TOKEN, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
+      env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: 'https://github.example.invalid/api/v3', HTTPS_PROXY: value },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain(`::error::HTTPS_PROXY ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix HTTPS_PROXY in the step's env.`)
+    expect(run.stdout).not.toContain('trying again')
+    for (const text of written(run)) expect(text).not.toContain('hunter2')
+    expect(run.stderr).not.toContain('Invalid URL')
   })
 })

@@ -41,6 +41,8 @@ export interface StandInGitHubOptions {
   pathPrefix?: string
   /** Waited before each answer. */
   latencyMs?: number
+  /** Headers added to every page of pull requests, e.g. deprecation; a `link` is added to the page links. */
+  headers?: http.OutgoingHttpHeaders
   /** An answer per request index, or undefined for the usual one. */
   answers?: (GitHubAnswer | undefined)[] | ((index: number, request: GitHubRequest) => GitHubAnswer | undefined)
 }
@@ -113,7 +115,9 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     if (request.method !== 'GET' || !listPath.has(url.pathname)) return send(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
     const { items, links } = listPage(url)
     pagesServed++
-    send(res, 200, items, links ? { link: links } : {})
+    const { link: extraLink, ...extra } = options.headers ?? {}
+    const link = [links, extraLink].filter(Boolean).join(', ')
+    send(res, 200, items, { ...extra, ...(link ? { link } : {}) })
   }
   const server = http.createServer((req, res) => void handle(req, res))
 
