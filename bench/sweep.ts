@@ -180,7 +180,8 @@ export async function sweepFigures(root: string, settings: SweepSettings, progre
       progress(`sweep: run ${i + 1} of ${settings.runs}, ${settings.pullRequests} pull requests`)
       timed.push(await sweepOnce(root, workspace.dir, settings.pullRequests, latency, false))
     }
-    const pages = Math.ceil(settings.pullRequests / PER_PAGE)
+    // Every page, then page 1 again: the pass from the top that finds what was updated meanwhile.
+    const pages = Math.ceil(settings.pullRequests / PER_PAGE) + 1
     const deletes = settings.pullRequests * MANIFEST_NAMES.length
     for (const run of timed) {
       if (run.pages !== pages || run.deletes !== deletes || run.probes !== 1) {

@@ -164,94 +164,75 @@ describe('behind a proxy, with a private CA', () => {
     expect(proxy.connects.length).toBeGreaterThan(before.connects)
     expect(await proxy.captured()).not.toContain(TOKEN)
   })
-})
 
-describe('one rule for both clients: the control plane’s and GitHub’s', () => {
-  let dir: string
-  let ca: PrivateCa
-  let stand: FaultServer
-  let proxy: Proxy
+  describe('one rule for both clients: the control plane’s and GitHub’s', () => {
+    test('a proxy URL with a user name only sends it as Proxy-Authorization, for the control plane and for GitHub', async () => {
+      const userOnly = proxy.url.replace('http://', 'http://someone@')
+      const expected = `Basic ${Buffer.from('someone:').toString('base64')}`
+      let before = proxy.connects.length
+      const run = await runClient(stand.url, { HTTPS_PROXY: userOnly, NODE_EXTRA_CA_CERTS: ca.caFile })
+      expect(run.proxy).toBe(proxy.url)
+      expect(run.check).toMatchObject({ kind: 'response', status: 422 })
+      const tunnels = proxy.connects.slice(before)
+      expect(tunnels.length).toBeGreaterThan(0)
+      expect(tunnels.every((seen) => seen.headers['proxy-authorization'] === expected)).toBe(true)
 
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'proxy-rule-'))
-    ca = await createPrivateCa()
-    stand = await startFaultServer({ token: TOKEN, tls: await ca.serverCertificate([`DNS:${HOST}`]), urlHost: HOST, existing: ['previews/model-0@1'] })
-    proxy = await startProxy(dir)
-  }, 30_000)
+      const gitHubToken = 'ghs_proxyRuleT0ken'
+      const now = new Date()
+      const gitHub = await startStandInGitHub({ token: gitHubToken, owner: 'acme', repo: 'models', pathPrefix: '/api/v3', pullRequests: [closedPullRequest(7, now, 1)] })
+      try {
+        const workspace = await mkdtemp(path.join(dir, 'workspace-'))
+        await writeFile(path.join(workspace, 'model.yaml'), 'name: churn\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\nmetadata: {}\nsource: {type: truefoundry}\n')
+        before = proxy.connects.length
+        const apiUrl = `http://${GITHUB_HOST}:${new URL(gitHub.origin).port}/api/v3`
+        const sweep = await runAction({
+          entry: BUILT_ACTION,
+          workspace,
+          inputs: { 'manifest-path': '*.yaml', 'github-token': gitHubToken, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
+          env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: apiUrl, HTTP_PROXY: userOnly },
+        })
+        expect(sweep.exitCode, sweep.stdout).toBe(0)
+        expect(sweep.outputs.results).toContain('"pull_request":7')
+        const connects = proxy.connects.slice(before)
+        expect(connects.length).toBeGreaterThan(0)
+        expect(connects.every((seen) => seen.connect === `${GITHUB_HOST}:${new URL(gitHub.origin).port}` && seen.headers['proxy-authorization'] === expected)).toBe(true)
+      } finally {
+        await gitHub.close()
+      }
+    })
 
-  afterAll(async () => {
-    proxy?.stop()
-    await stand?.close()
-    await ca?.remove()
-    await rm(dir, { recursive: true, force: true })
-  })
+    test.each([
+      ['blank space', ' ', 'is set to blank space'],
+      ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
+      ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
+      ['an unreadable URL', 'http://someone:hunter2@[proxy', 'is not a URL that can be read'],
+      ['an escape that cannot be read', 'http://some%zzone:hunter2@proxy.internal:3128', '(http://proxy.internal:3128) has a user name or password whose %-escapes cannot be read'],
+    ])('a proxy variable that is %s: the control plane’s client refuses it at once, naming the variable, never its user-info', async (_name, value, what) => {
+      const before = stand.requests.length
+      const failure = await runClient(stand.url, { https_proxy: value, NODE_EXTRA_CA_CERTS: ca.caFile }).then(
+        () => null,
+        (error: Error) => error.message,
+      )
+      expect(failure).toContain(`https_proxy ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix https_proxy in the step's env.`)
+      expect(failure).not.toContain('hunter2')
+      expect(stand.requests.length).toBe(before)
+    })
 
-  test('a proxy URL with a user name only sends it as Proxy-Authorization, for the control plane and for GitHub', async () => {
-    const userOnly = proxy.url.replace('http://', 'http://someone@')
-    const expected = `Basic ${Buffer.from('someone:').toString('base64')}`
-    let before = proxy.connects.length
-    const run = await runClient(stand.url, { HTTPS_PROXY: userOnly, NODE_EXTRA_CA_CERTS: ca.caFile })
-    expect(run.proxy).toBe(proxy.url)
-    expect(run.check).toMatchObject({ kind: 'response', status: 422 })
-    const tunnels = proxy.connects.slice(before)
-    expect(tunnels.length).toBeGreaterThan(0)
-    expect(tunnels.every((seen) => seen.headers['proxy-authorization'] === expected)).toBe(true)
-
-    const gitHubToken = 'ghs_proxyRuleT0ken'
-    const now = new Date()
-    const gitHub = await startStandInGitHub({ token: gitHubToken, owner: 'acme', repo: 'models', pathPrefix: '/api/v3', pullRequests: [closedPullRequest(7, now, 1)] })
-    try {
+    test('the built action with a bad HTTPS_PROXY: the step fails at once with that message, nothing sent, nothing retried', async () => {
       const workspace = await mkdtemp(path.join(dir, 'workspace-'))
-      await writeFile(path.join(workspace, 'model.yaml'), 'name: churn\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\nmetadata: {}\nsource: {type: truefoundry}\n')
-      before = proxy.connects.length
-      const apiUrl = `http://${GITHUB_HOST}:${new URL(gitHub.origin).port}/api/v3`
-      const sweep = await runAction({
+      await writeFile(path.join(workspace, 'model.json'), JSON.stringify(sampleManifest(0)))
+      const before = stand.requests.length
+      const run = await runAction({
         entry: BUILT_ACTION,
         workspace,
-        inputs: { 'manifest-path': '*.yaml', 'github-token': gitHubToken, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
-        env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: apiUrl, HTTP_PROXY: userOnly },
+        inputs: { 'manifest-path': '*.json', 'control-plane-url': stand.url, token: TOKEN },
+        env: { HTTPS_PROXY: 'proxy.internal:3128', NODE_EXTRA_CA_CERTS: ca.caFile },
       })
-      expect(sweep.exitCode, sweep.stdout).toBe(0)
-      expect(sweep.outputs.results).toContain('"pull_request":7')
-      const connects = proxy.connects.slice(before)
-      expect(connects.length).toBeGreaterThan(0)
-      expect(connects.every((seen) => seen.connect === `${GITHUB_HOST}:${new URL(gitHub.origin).port}` && seen.headers['proxy-authorization'] === expected)).toBe(true)
-    } finally {
-      await gitHub.close()
-    }
-  })
-
-  test.each([
-    ['blank space', ' ', 'is set to blank space'],
-    ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
-    ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
-    ['an unreadable URL', 'http://someone:hunter2@[proxy', 'is not a URL that can be read'],
-    ['an escape that cannot be read', 'http://some%zzone:hunter2@proxy.internal:3128', '(http://proxy.internal:3128) has a user name or password whose %-escapes cannot be read'],
-  ])('a proxy variable that is %s: the control plane’s client refuses it at once, naming the variable, never its user-info', async (_name, value, what) => {
-    const before = stand.requests.length
-    const failure = await runClient(stand.url, { https_proxy: value, NODE_EXTRA_CA_CERTS: ca.caFile }).then(
-      () => null,
-      (error: Error) => error.message,
-    )
-    expect(failure).toContain(`https_proxy ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix https_proxy in the step's env.`)
-    expect(failure).not.toContain('hunter2')
-    expect(stand.requests.length).toBe(before)
-  })
-
-  test('the built action with a bad HTTPS_PROXY: the step fails at once with that message, nothing sent, nothing retried', async () => {
-    const workspace = await mkdtemp(path.join(dir, 'workspace-'))
-    await writeFile(path.join(workspace, 'model.json'), JSON.stringify(sampleManifest(0)))
-    const before = stand.requests.length
-    const run = await runAction({
-      entry: BUILT_ACTION,
-      workspace,
-      inputs: { 'manifest-path': '*.json', 'control-plane-url': stand.url, token: TOKEN },
-      env: { HTTPS_PROXY: 'proxy.internal:3128', NODE_EXTRA_CA_CERTS: ca.caFile },
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toMatch(/^::error::HTTPS_PROXY has no scheme \(http:\/\/ or https:\/\/\); it must be/m)
+      expect(run.stdout).not.toMatch(/attempt 2|trying again/)
+      expect(stand.requests.length).toBe(before)
     })
-    expect(run.exitCode).toBe(1)
-    expect(run.stdout).toMatch(/^::error::HTTPS_PROXY has no scheme \(http:\/\/ or https:\/\/\); it must be/m)
-    expect(run.stdout).not.toMatch(/attempt 2|trying again/)
-    expect(stand.requests.length).toBe(before)
   })
 })
 
