@@ -10,6 +10,7 @@ import { listenForCancellation } from './cancellation.ts'
 import { backlog, hideDebugLines } from './log-stream.ts'
 import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'
+import { printable } from './printable.ts'
 import type { Rows } from './result-store.ts'
 import type { Status } from './results.ts'
 
@@ -131,7 +132,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv)
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`)
+    // The message quotes the arguments, which a script may have taken from anywhere.
+    process.stderr.write(`${printable((error as Error).message)}\n\n${USAGE}\n`)
     return 1
   }
   const { values: flags, positionals } = parsed
@@ -164,7 +166,10 @@ async function main(argv: string[]): Promise<number> {
   return core.failed ? 1 : 0
 }
 
-/** The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time. */
+/**
+ * The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time,
+ * with the controls JSON leaves as they are (DEL, C1, bidi) escaped too: stdout may be a terminal.
+ */
 async function printJson(rows: Rows): Promise<void> {
   const write = async (text: string) => {
     process.stdout.write(text)
@@ -172,7 +177,7 @@ async function printJson(rows: Rows): Promise<void> {
   }
   let count = 0
   await write('[')
-  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`)
+  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${printable(JSON.stringify(row, null, 2)).replaceAll('\n', '\n  ')}`)
   await write(count === 0 ? ']\n' : '\n]\n')
 }
 

@@ -46,7 +46,7 @@ export interface Dependencies {
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 export async function run(deps: Dependencies): Promise<ResultStore> {
-  const core = guardCore(deps.core)
+  const core = guardCore(deps.core, deps.formatTableLine)
   const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message))
   const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null

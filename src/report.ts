@@ -2,6 +2,7 @@ import { MANIFEST_KINDS } from './manifest-kinds.ts'
 import { sizeOverLimit } from './manifests.ts'
 import { noTotals, type Rows, type Totals } from './result-store.ts'
 import { isFailure, STATUS_ORDER, type Result, type Status } from './results.ts'
+import { printable } from './printable.ts'
 import { oneLine, type Core, type GuardedCore } from './runner.ts'
 
 export interface RunContext {
@@ -72,7 +73,8 @@ function cells(result: Result): string[] {
     String(result.attempts),
     `${result.file}:${result.line}`,
     result.message,
-  ].map(oneLine)
+    // As printed: the table's columns are measured on the escapes the guard would write.
+  ].map((text) => printable(oneLine(text)))
 }
 
 function versionLabel(result: Result): string {
@@ -237,8 +239,6 @@ export interface RunEnd {
 export interface ReportDeps {
   core: GuardedCore
   runContext(): Promise<RunContext>
-  /** A line of the results table for the log; plain text unless the command line colours it. */
-  formatTableLine?: (line: TableLine) => string
   /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
   outputLimitBytes?: number
   /** A promise to wait for while the log is backed up, else null (see log-stream.ts). */
@@ -262,11 +262,10 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
       core.warning(`The ${name} could not be written: ${(error as Error).message}`)
     }
   }
-  const format = deps.formatTableLine ?? ((tableLine: TableLine) => tableLine.text)
   if (rows.count > 0) {
     await channel('log table', async () => {
       for (const tableLine of renderLogTable(rows)) {
-        core.info(format(tableLine))
+        core.tableLine(tableLine)
         const backlog = deps.logBacklog?.()
         if (backlog) await backlog
       }
