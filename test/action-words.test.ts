@@ -134,3 +134,26 @@ describe('text the action did not write', () => {
     expect(unknown.stderr).toContain("Unknown option '--bogus\\u001b[2J")
   })
 })
+
+describe('a github-token a header cannot carry', () => {
+  it.each([
+    ['a line break', `${GITHUB_TOKEN}\nX-Injected: 1`],
+    ['a carriage return', `${GITHUB_TOKEN}\rX`],
+    ['DEL', `${GITHUB_TOKEN}\u007fX`],
+    ['a character beyond Latin-1', `${GITHUB_TOKEN}\u2028X`],
+  ])('with %s, fails the step at once, saying so, with nothing sent and nothing retried', async (_, token) => {
+    const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests: [closedPullRequest(7, new Date(), 1)] })
+    servers.push(gitHub)
+    const workspace = await workspaceWith({ 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}') })
+    const inputs = { 'manifest-path': '*.yaml', 'dry-run': 'true', 'substitute-env': 'true', 'closed-within-days': '7' }
+    const env = { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: gitHub.url }
+    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { ...inputs, 'github-token': token }, env })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('::error::Input "github-token" holds a line break or another character an HTTP header cannot carry.')
+    const fromCli = await cli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '*.yaml'], workspace, { ...env, GITHUB_TOKEN: token })
+    expect(fromCli.code).toBe(1)
+    expect(fromCli.stdout).toContain('--github-token (or GITHUB_TOKEN) holds a line break or another character an HTTP header cannot carry.')
+    expect(gitHub.requests).toEqual([])
+    for (const text of [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, fromCli.stdout, fromCli.stderr]) expect(text).not.toContain(GITHUB_TOKEN)
+  })
+})
