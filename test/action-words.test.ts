@@ -157,3 +157,43 @@ describe('a github-token a header cannot carry', () => {
     for (const text of [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, fromCli.stdout, fromCli.stderr]) expect(text).not.toContain(GITHUB_TOKEN)
   })
 })
+
+describe('a sweep that finds no pull request', () => {
+  const sweepInputs = { 'manifest-path': '*.yaml', 'substitute-env': 'true', 'closed-within-days': '7', 'github-token': GITHUB_TOKEN }
+
+  async function sweepOf(pullRequests: ReturnType<typeof closedPullRequest>[], inputs: Record<string, string>, files: Record<string, string> = { 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}') }) {
+    const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests })
+    servers.push(gitHub)
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace: await workspaceWith(files),
+      inputs: { ...sweepInputs, ...inputs },
+      env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: gitHub.url },
+    })
+    return { run, gitHub }
+  }
+
+  it.each([
+    ['none at all', [], { 'dry-run': 'true' }, 'Artifact cleanup (dry run)', '7 days'],
+    ['only ones closed before the window', [closedPullRequest(3, new Date(), 30)], { 'dry-run': 'true' }, 'Artifact cleanup (dry run)', '7 days'],
+    ['in a live run, over one day', [], { 'closed-within-days': '1', 'control-plane-url': 'https://acme.truefoundry.cloud', token: TOKEN }, 'Artifact cleanup', '1 day'],
+  ])('says so in a summary and a notice: %s', async (_, pullRequests, inputs, title, window) => {
+    const { run, gitHub } = await sweepOf(pullRequests, inputs)
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(gitHub.pagesServed).toBeGreaterThan(0)
+    const said = `The sweep found no pull request of acme/models closed in the last ${window} to check: nothing was checked or deleted.`
+    expect(run.stdout).toContain(`::notice title=${title}::${said}`)
+    expect(run.summary).toMatch(new RegExp(`^<h2>TrueFoundry artifact cleanup${title.endsWith('(dry run)') ? ' \\(dry run\\)' : ''}</h2>`))
+    expect(run.summary).toContain(`<p>${said}</p>`)
+    expect(run.outputs).toMatchObject({ deleted: '0', failed: '0', results: '[]' })
+  })
+
+  it('says nothing of pull requests when no manifest file matched, since none were listed', async () => {
+    const { run, gitHub } = await sweepOf([closedPullRequest(3, new Date(), 1)], { 'dry-run': 'true' }, { 'other.txt': '' })
+    expect(run.exitCode).toBe(0)
+    expect(gitHub.requests).toEqual([])
+    expect(run.stdout).toContain('::warning::No files were found with the provided path: *.yaml.')
+    expect(run.stdout).not.toContain('The sweep found no pull request')
+    expect(run.summary).toBe('')
+  })
+})
