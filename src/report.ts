@@ -308,7 +308,7 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
   } else if (broken.includes('outputs')) {
     core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`)
   } else if (problems > 0 && end.failOnError) {
-    core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`)
+    core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. The table in the log lists them first.`)
   } else if (problems > 0) {
     core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`)
   }

@@ -68,6 +68,8 @@ describe('text the action did not write', () => {
     expect(run.stdout).toContain('bad\\u001b[2J\\u001b]0;owned\\u0007\\u0008\\u0008\\u0008deleted ok\\u009b31m\\u007f\\u202egnp.exe\\u2066  v1')
     expect(run.stdout).toContain('file=a\\u001b[2Jb\\u0007\\u202e.yaml,line=1,col=1::name: "bad\\u001b[2J\\u001b]0;owned\\u0007\\b\\b\\bdeleted\\rok\\u009b31m')
     expect(run.summary).toContain('a\\u001b[2Jb\\u0007\\u202e.yaml')
+    // The verdict is an annotation too, shown where no table is above it.
+    expect(run.stdout).toContain('::error::1 manifest failed or was invalid: 0 deleted, 0 not found, 0 failed, 1 invalid, 0 skipped. The table in the log lists them first.')
     // The results output is JSON: its value is the name as written.
     const [row] = JSON.parse(run.outputs.results!) as Result[]
     expect(row).toMatchObject({ status: 'invalid', file: fileName, name: `bad${HOSTILE}` })
