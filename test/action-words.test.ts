@@ -1,14 +1,14 @@
 // What the built action and the command line print when the text they did
 // not write holds terminal controls (server bodies, file names, manifest
 // values, GitHub's fields), and what they say when a sweep finds nothing.
-import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Result } from '../src/results.ts'
-import { BUILT_ACTION, BUILT_CLI } from './support/bundle.ts'
+import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from './support/run-action.ts'
+import { runCli } from './support/run-cli.ts'
 import { startStandIn } from './support/stand-in-control-plane.ts'
 import { closedPullRequest, startStandInGitHub } from './support/stand-in-github.ts'
 
@@ -34,14 +34,6 @@ async function workspaceWith(files: Record<string, string>): Promise<string> {
 
 function manifest(name: string, alias = 'v1'): string {
   return `name: ${JSON.stringify(name)}\nml_repo: previews\nversion_alias: ${alias}\nmetadata: {}\nsource: {type: truefoundry}\n`
-}
-
-function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BUILT_CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    )
-  })
 }
 
 /** Everything the runner's log, the summary and the outputs hold. */
@@ -92,18 +84,18 @@ describe('text the action did not write', () => {
     expect(run.stdout).toContain('refused ***\\u001b[2J\\u001b]0;owned\\u0007')
     for (const [, text] of everything(run)) expect(text.replace(/^::add-mask::.*$/gm, '')).not.toContain(TOKEN)
 
-    const fromCli = await cli(['--manifest-path', '*.yaml'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
+    const fromCli = await runCli(['--manifest-path', '*.yaml'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
     expect(fromCli.code).toBe(1)
     expectPrintable([['stdout', fromCli.stdout], ['stderr', fromCli.stderr]])
     expect(fromCli.stdout).toContain('refused ***\\u001b[2J\\u001b]0;owned\\u0007')
-    const json = await cli(['--manifest-path', '*.yaml', '--json'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
+    const json = await runCli(['--manifest-path', '*.yaml', '--json'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
     expectPrintable([['stdout', json.stdout], ['stderr', json.stderr]])
     expect((JSON.parse(json.stdout) as Result[])[0]!.message).toContain(`refused ***${HOSTILE.replace(/[\s]+/g, ' ')}`)
   })
 
   it('keeps the command line’s own colours while showing a row’s controls as escapes', async () => {
     const workspace = await workspaceWith({ 'a.yaml': manifest(`bad${HOSTILE}`) })
-    const run = await cli(['--dry-run', '*.yaml'], workspace, { FORCE_COLOR: '1' })
+    const run = await runCli(['--dry-run', '*.yaml'], workspace, { FORCE_COLOR: '1' })
     const row = run.stdout.split('\n').find((line) => line.includes('invalid  artifact version'))!
     expect(row.startsWith('\u001b[33m⚠️ invalid')).toBe(true)
     expectPrintable([['row', row.replaceAll('\u001b[33m', '').replaceAll('\u001b[39m', '')]])
@@ -130,7 +122,7 @@ describe('text the action did not write', () => {
     expectPrintable(everything(run))
     expect(run.stdout).toContain('::group::Pull request #7 (fix\\u001b[2J\\u001b]0;owned\\u0007')
 
-    const unknown = await cli([`--bogus${HOSTILE}`], workspace)
+    const unknown = await runCli([`--bogus${HOSTILE}`], workspace)
     expect(unknown.code).toBe(1)
     expectPrintable([['stderr', unknown.stderr]])
     expect(unknown.stderr).toContain("Unknown option '--bogus\\u001b[2J")
@@ -152,7 +144,7 @@ describe('a github-token a header cannot carry', () => {
     const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { ...inputs, 'github-token': token }, env })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('::error::Input "github-token" holds a line break or another character an HTTP header cannot carry.')
-    const fromCli = await cli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '*.yaml'], workspace, { ...env, GITHUB_TOKEN: token })
+    const fromCli = await runCli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '*.yaml'], workspace, { ...env, GITHUB_TOKEN: token })
     expect(fromCli.code).toBe(1)
     expect(fromCli.stdout).toContain('--github-token (or GITHUB_TOKEN) holds a line break or another character an HTTP header cannot carry.')
     expect(gitHub.requests).toEqual([])

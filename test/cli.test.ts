@@ -1,5 +1,5 @@
 // The command-line bundle (built from this source for the test run), run as a user would from a terminal or a script.
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { COMMAND_LINE_DIALECT, getInputs, INPUT_NAMES, type InputName } from '../src/inputs.ts'
 import { BUILT_CLI } from './support/bundle.ts'
+import { runCli } from './support/run-cli.ts'
 import { startStandIn, type StandIn } from './support/stand-in-control-plane.ts'
 import { closedPullRequest, github, startStandInGitHub } from './support/stand-in-github.ts'
 
@@ -17,11 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'cli-secret-token-51f0'
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    )
-  })
+  return runCli(args, ROOT, env)
 }
 
 let standIn: StandIn | undefined
