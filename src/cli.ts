@@ -10,12 +10,14 @@ import { listenForCancellation } from './cancellation.ts'
 import { backlog, hideDebugLines } from './log-stream.ts'
 import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
 import { run, type Core } from './main.ts'
+import { printable } from './printable.ts'
 import type { Rows } from './result-store.ts'
 import type { Status } from './results.ts'
 
 const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
 
-Deletes the TrueFoundry artifact versions that the matched manifest files name.
+Deletes the TrueFoundry artifact versions and model versions (type: model-version)
+that the manifest files matched by the patterns name.
 Patterns are globs relative to --workspace; a pattern starting with ! excludes.
 
 Options (the GitHub Action's inputs):
@@ -27,20 +29,34 @@ Options (the GitHub Action's inputs):
   --if-no-files-found <word>    warn (default), error or ignore
   --no-missing-ok               count a version the server does not know (404) as failed
   --max-attempts <n>            attempts per request, 1 to 20 (default 5)
-  --request-timeout <seconds>   per attempt (default 30)
+  --request-timeout <seconds>   per attempt, 0.001 to 600 (default 30)
   --concurrency <n>             requests in flight, 1 to 64 (default 4)
-  --substitute-env              replace \${NAME} in manifests with environment variables
+  --substitute-env              replace \${NAME} in manifest values with environment variables
   --closed-within-days <days>   sweep: every pull request of $GITHUB_REPOSITORY closed in the
-                                last <days> days (1 to 365), with PR_NUMBER, PR_HEAD_REF and
-                                PR_HEAD_SHA set for each; needs --substitute-env
+                                last <days> days (1 to 365), listed from $GITHUB_API_URL, with
+                                PR_NUMBER, PR_HEAD_REF and PR_HEAD_SHA set for each; needs
+                                --substitute-env
   --github-token <token>        for the sweep; default: $GITHUB_TOKEN
 Command line only:
   --workspace <dir>             where patterns start (default: the current directory)
   --json                        print the results as JSON on stdout; the log goes to stderr
-  --summary-file <file>         also write the HTML job summary to <file>
+  --summary-file <file>         also write the HTML job summary to <file>, replacing what it held
   -h, --help                    show this help
 
-Exit status: 0 when everything was deleted or already gone, 1 otherwise.`
+Environment:
+  TFY_HOST, TFY_API_KEY         the control plane's URL and API key
+  GITHUB_REPOSITORY             owner/name: the repository a sweep lists
+  GITHUB_API_URL                GitHub's REST API for a sweep (default https://api.github.com;
+                                https://HOST/api/v3 on GitHub Enterprise Server)
+  GITHUB_TOKEN                  the sweep's token, when --github-token is not given
+
+Exit status: 1 when the run fails: an option is wrong or missing, a manifest is invalid or
+a deletion failed (unless --no-fail-on-error), no file matched with --if-no-files-found
+error, the sweep could not list the pull requests, or the run was cancelled. 0 otherwise,
+a dry run and a run that matched no file included.
+
+Text from servers, files, manifests and GitHub is printed with its control characters
+escaped, as JSON escapes them (ESC as \\u001b).`
 
 type Flags = ReturnType<typeof parse>['values']
 
@@ -131,7 +147,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parse(argv)
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`)
+    // The message quotes the arguments, which a script may have taken from anywhere.
+    process.stderr.write(`${printable((error as Error).message)}\n\n${USAGE}\n`)
     return 1
   }
   const { values: flags, positionals } = parsed
@@ -164,7 +181,10 @@ async function main(argv: string[]): Promise<number> {
   return core.failed ? 1 : 0
 }
 
-/** The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time. */
+/**
+ * The rows as one JSON array, as `JSON.stringify(rows, null, 2)` prints it, written a row at a time,
+ * with the controls JSON leaves as they are (DEL, C1, bidi) escaped too: stdout may be a terminal.
+ */
 async function printJson(rows: Rows): Promise<void> {
   const write = async (text: string) => {
     process.stdout.write(text)
@@ -172,7 +192,7 @@ async function printJson(rows: Rows): Promise<void> {
   }
   let count = 0
   await write('[')
-  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${JSON.stringify(row, null, 2).replaceAll('\n', '\n  ')}`)
+  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${printable(JSON.stringify(row, null, 2)).replaceAll('\n', '\n  ')}`)
   await write(count === 0 ? ']\n' : '\n]\n')
 }
 

@@ -79,13 +79,14 @@ export const WORKFLOW_DIALECT: Dialect = {
 }
 
 export const COMMAND_LINE_DIALECT: Dialect = {
-  input: (name) => `--${name}`,
+  // The command line takes the GitHub token from GITHUB_TOKEN too.
+  input: (name) => (name === 'github-token' ? '--github-token (or GITHUB_TOKEN)' : `--${name}`),
   inline: (name) => `--${name}`,
   example: {
     url: 'export TFY_HOST=https://acme.truefoundry.cloud',
     token: 'export TFY_API_KEY=<your API key>',
     dryRun: '--dry-run',
-    githubToken: 'Pass a token that can read the repository\'s pull requests (--github-token, or the GITHUB_TOKEN variable).',
+    githubToken: 'Pass a token that can read the repository\'s pull requests.',
   },
   emptyTokenHint: '',
 }
@@ -185,7 +186,26 @@ function parseSweep(days: string, githubToken: string, substituteEnv: boolean, e
       `${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`,
     )
   }
-  return { closedWithinDays, githubToken, owner, repo, apiUrl: env.GITHUB_API_URL || 'https://api.github.com' }
+  if (!fitsInHeader(githubToken)) {
+    throw new InputError(
+      `${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`,
+    )
+  }
+  const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com'
+  parseGitHubApiUrl(apiUrl, dialect)
+  return { closedWithinDays, githubToken, owner, repo, apiUrl }
+}
+
+const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server"
+
+/** GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run that reads it. */
+function parseGitHubApiUrl(raw: string, dialect: Dialect): URL {
+  return parseHttpUrl(raw, {
+    name: 'GITHUB_API_URL',
+    shape: `It must be ${GITHUB_API_SHAPE}.`,
+    schemes: 'an https:// (or http://) URL',
+    credentials: `pass the token in ${dialect.inline('github-token')}`,
+  })
 }
 
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
@@ -237,29 +257,54 @@ function parseNumber(name: InputName, raw: string, range: { min: number; max: nu
 }
 
 function parseControlPlaneUrl(raw: string, dialect: Dialect): URL {
-  const say = dialect.input
-  const name = say('control-plane-url')
+  const name = dialect.input('control-plane-url')
+  const url = parseHttpUrl(raw, {
+    name,
+    shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
+    schemes: 'an https:// URL',
+    credentials: `pass the API key in ${dialect.inline('token')}`,
+  })
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new InputError(
+      `${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`,
+    )
+  }
+  return url
+}
+
+interface UrlWords {
+  /** The input or variable, as a message's subject. */
+  name: string
+  /** What a good value looks like, as a sentence. */
+  shape: string
+  /** The schemes accepted, for "must be …". */
+  schemes: string
+  /** Where credentials go instead. */
+  credentials: string
+}
+
+/**
+ * An http(s) URL with no user-info, query or fragment. No message repeats
+ * the user-info (a user name or password, a token most often) or the query.
+ */
+function parseHttpUrl(raw: string, words: UrlWords): URL {
+  const { name } = words
   const shown = withoutUserInfo(raw)
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new InputError(`${name} is not a URL: "${shown}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`)
+    throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`)
   }
   if (url.username || url.password || shown !== raw) {
-    throw new InputError(`${name} must not carry a user name or password ("${shown}"); pass the API key in ${dialect.inline('token')}.`)
+    throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`${name} must be an https:// URL, got "${url.protocol}" in "${shown}".`)
+    throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`)
   }
   if (url.search || url.hash) {
     // Not echoed: a query is where API keys end up.
     throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`)
-  }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new InputError(
-      `${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`,
-    )
   }
   return url
 }

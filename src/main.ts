@@ -46,15 +46,16 @@ export interface Dependencies {
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 export async function run(deps: Dependencies): Promise<ResultStore> {
-  const core = guardCore(deps.core)
+  const core = guardCore(deps.core, deps.formatTableLine)
   const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message))
   const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null
   let failure: string | null
   let unexpected = false
+  const found = { files: 0 }
   try {
     inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect })
-    failure = await runStages(inputs, ledger, { ...deps, core })
+    failure = await runStages(inputs, ledger, { ...deps, core }, found)
   } catch (error) {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}` : (error as Error).message
@@ -62,17 +63,18 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined)
   await report(
     results,
-    { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure },
+    { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure, sweep: inputs?.sweep ?? null, filesFound: found.files },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
   results.close()
   return results
 }
 
-/** Every stage after the inputs; returns why the step fails early, if it does. */
-async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<string | null> {
+/** Every stage after the inputs; returns why the step fails early, if it does, and counts in `found` the files it matched. */
+async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies, found: { files: number }): Promise<string | null> {
   const { core } = deps
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
+  found.files = files.length
   if (files.length === 0) return noFiles(inputs, core)
   const sources = await readManifestFiles(files)
 

@@ -1,7 +1,9 @@
+import type { SweepInputs } from './inputs.ts'
 import { MANIFEST_KINDS } from './manifest-kinds.ts'
 import { sizeOverLimit } from './manifests.ts'
 import { noTotals, type Rows, type Totals } from './result-store.ts'
 import { isFailure, STATUS_ORDER, type Result, type Status } from './results.ts'
+import { printable } from './printable.ts'
 import { oneLine, type Core, type GuardedCore } from './runner.ts'
 
 export interface RunContext {
@@ -72,7 +74,8 @@ function cells(result: Result): string[] {
     String(result.attempts),
     `${result.file}:${result.line}`,
     result.message,
-  ].map(oneLine)
+    // As printed: the table's columns are measured on the escapes the guard would write.
+  ].map((text) => printable(oneLine(text)))
 }
 
 function versionLabel(result: Result): string {
@@ -86,7 +89,7 @@ function versionLabel(result: Result): string {
  * that failed, in parts to write one after the other: the head, a table for
  * each pull request (one table outside a sweep), and the note of what was cut.
  */
-export function* renderSummary(rows: Rows, context: RunContext, options: { dryRun: boolean }): Generator<string> {
+export function* renderSummary(rows: Rows, context: RunContext, options: { dryRun: boolean; emptySweep?: string }): Generator<string> {
   const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup'
   const swept = rows.pullRequests > 0
   const where = [
@@ -99,7 +102,9 @@ export function* renderSummary(rows: Rows, context: RunContext, options: { dryRu
   const head = [
     `<h2>${title}</h2>`,
     where.length ? `<p>${where.join(' ')}</p>` : '',
-    `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+    options.emptySweep !== undefined
+      ? `<p>${escapeHtml(options.emptySweep)}</p>`
+      : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
   ].join('\n')
   yield `${head}\n`
   if (rows.count === 0) return
@@ -232,13 +237,25 @@ export interface RunEnd {
   cancelled: boolean
   /** Why the run stopped before its end (a bad input, no files with if-no-files-found: error, an unexpected error), or null. */
   failure: string | null
+  /** The sweep's repository and window; null outside a sweep. */
+  sweep: SweepInputs | null
+  /** How many manifest files matched. */
+  filesFound: number
+}
+
+/**
+ * What to say when a sweep ran to its end and found no pull request to
+ * check, or null: with no row, the summary and the notice would say nothing.
+ */
+function emptySweepLine(rows: Rows, end: RunEnd): string | null {
+  if (rows.count > 0 || end.sweep === null || end.filesFound === 0 || end.failure !== null || end.cancelled) return null
+  const { owner, repo, closedWithinDays: days } = end.sweep
+  return `The sweep found no pull request of ${owner}/${repo} closed in the last ${days} ${days === 1 ? 'day' : 'days'} to check: nothing was checked or deleted.`
 }
 
 export interface ReportDeps {
   core: GuardedCore
   runContext(): Promise<RunContext>
-  /** A line of the results table for the log; plain text unless the command line colours it. */
-  formatTableLine?: (line: TableLine) => string
   /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
   outputLimitBytes?: number
   /** A promise to wait for while the log is backed up, else null (see log-stream.ts). */
@@ -253,6 +270,7 @@ export interface ReportDeps {
 export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise<void> {
   const { core } = deps
   const line = totalsLine(rows.totals)
+  const emptySweep = emptySweepLine(rows, end)
   const broken: string[] = []
   const channel = async (name: string, write: () => unknown) => {
     try {
@@ -262,23 +280,22 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
       core.warning(`The ${name} could not be written: ${(error as Error).message}`)
     }
   }
-  const format = deps.formatTableLine ?? ((tableLine: TableLine) => tableLine.text)
   if (rows.count > 0) {
     await channel('log table', async () => {
       for (const tableLine of renderLogTable(rows)) {
-        core.info(format(tableLine))
+        core.tableLine(tableLine)
         const backlog = deps.logBacklog?.()
         if (backlog) await backlog
       }
     })
   }
   await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes))
-  if (rows.count > 0) {
+  if (rows.count > 0 || emptySweep !== null) {
     await channel('job summary', async () => {
       // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
-      for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun })) await core.summary.addRaw(part).write()
+      for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun, emptySweep: emptySweep ?? undefined })) await core.summary.addRaw(part).write()
     })
-    await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
+    await channel('notice', () => core.notice(emptySweep ?? line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
   }
 
   deps.core.flushAnnotations()
@@ -291,7 +308,7 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
   } else if (broken.includes('outputs')) {
     core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`)
   } else if (problems > 0 && end.failOnError) {
-    core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`)
+    core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. The table in the log lists them first.`)
   } else if (problems > 0) {
     core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`)
   }

@@ -1,6 +1,8 @@
 import type { AnnotationProperties } from '@actions/core'
 import { capAnnotations } from './annotations.ts'
+import { printable } from './printable.ts'
 import { createRedactor, type Redact } from './redact.ts'
+import type { TableLine } from './report.ts'
 
 /** What the run needs of @actions/core; the command line brings its own. */
 export interface Core {
@@ -38,6 +40,8 @@ export function oneLine(text: string): string {
 /** The core a run writes through: it also redacts, with every secret registered so far. */
 export interface GuardedCore extends Core {
   redact(text: string): string
+  /** A line of the results table, guarded like any log line, then styled (the command line colours it by status). */
+  tableLine(line: TableLine): void
   /** Prints the annotations held back by the cap, or the count of those it dropped. */
   flushAnnotations(): void
 }
@@ -49,19 +53,26 @@ export interface GuardedCore extends Core {
 const ANNOTATIONS_PER_KIND = 9
 
 /**
- * Every channel of `core` guarded once, so no stage has to remember: each
- * secret registered through setSecret (the tokens) is redacted in every form
- * from every log line, annotation, output, summary and failure, wherever the
- * text came from (a server's body, a manifest value filled in by
- * substitution); every log line is made safe by logLine (annotations need no
- * more: the command syntax escapes their line breaks); and annotations are
- * capped for the whole run, a sweep of a thousand pull requests included.
+ * Every channel of `core` guarded once, so no stage has to remember: in every
+ * log line, annotation (its file and title too), group name, output, summary
+ * and failure, wherever the text came from (a server's body, a manifest value
+ * filled in by substitution, a field of GitHub's answer), unprintable
+ * characters are written out as escapes (printable.ts), and then each secret
+ * registered through setSecret (the tokens) is redacted in every form, the
+ * `\u` form that escaping writes included; every log line is made safe by
+ * logLine (annotations need no more: the command syntax escapes their line
+ * breaks); and annotations are capped for the whole run, a sweep of a
+ * thousand pull requests included. Escaping comes first so that redaction
+ * sees the text as it will be printed: a secret cannot appear by escaping.
+ * The table's styling comes last: its colours are the action's own.
  */
-export function guardCore(core: Core): GuardedCore {
+export function guardCore(core: Core, styleTableLine: (line: TableLine) => string = (line) => line.text): GuardedCore {
   const secrets: string[] = []
   const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND)
   let redact: Redact = createRedactor(secrets)
-  const clean = (text: string) => redact(text)
+  const safe = (text: string) => redact(printable(text))
+  const safeProperties = (properties?: AnnotationProperties) =>
+    properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) }
   return {
     getInput: (name) => core.getInput(name),
     setSecret(secret) {
@@ -69,16 +80,18 @@ export function guardCore(core: Core): GuardedCore {
       secrets.push(secret)
       redact = createRedactor(secrets)
     },
-    redact: clean,
-    info: (message) => core.info(logLine(clean(message))),
-    warning: (message, properties) => annotate('warning', clean(message), properties),
-    error: (message, properties) => annotate('error', clean(message), properties),
-    notice: (message, properties) => annotate('notice', clean(message), properties),
+    redact: (text) => redact(text),
+    info: (message) => core.info(safe(logLine(message))),
+    tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+    warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
+    error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
+    notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
     flushAnnotations: finish,
-    group: (name, fn) => core.group(clean(name), fn),
-    setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
-    setFailed: (message) => core.setFailed(clean(message)),
-    summary: { addRaw: (text) => core.summary.addRaw(clean(text)) },
+    group: (name, fn) => core.group(safe(oneLine(name)), fn),
+    // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
+    setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? safe(value) : value),
+    setFailed: (message) => core.setFailed(safe(message)),
+    summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
   }
 }
 

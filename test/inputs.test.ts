@@ -119,7 +119,7 @@ describe('getInputs', () => {
 
     it('refuses schemes other than https and http', () => {
       expect(errorFor({ 'control-plane-url': 'ftp://acme.truefoundry.cloud' }).message).toBe(
-        'Input "control-plane-url" must be an https:// URL, got "ftp:" in "ftp://acme.truefoundry.cloud".',
+        'Input "control-plane-url" must be an https:// URL, got "ftp:" in "ftp://acme.truefoundry.cloud". Give the control plane\'s address, e.g. https://acme.truefoundry.cloud',
       )
     })
 
@@ -236,6 +236,110 @@ describe('getInputs', () => {
         { 'control-plane-url': '' },
       ]
       for (const overrides of refusals) expect(errorFor(overrides).message).not.toContain(TOKEN)
+    })
+  })
+
+  describe('the sweep', () => {
+    const GITHUB_TOKEN = 'ghs_inputsSecret0123456789'
+    const sweep = { 'closed-within-days': '7', 'substitute-env': 'true', 'github-token': GITHUB_TOKEN }
+    const gitHubEnv = { GITHUB_REPOSITORY: 'acme/models' }
+    const sweepWith = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) => inputsWith({ ...sweep, ...overrides }, { ...gitHubEnv, ...env })
+    const refusal = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) => errorFor({ ...sweep, ...overrides }, { ...gitHubEnv, ...env }).message
+
+    it('reads GitHub’s API from GITHUB_API_URL, api.github.com when it is empty', () => {
+      expect(sweepWith({}).sweep).toEqual({ closedWithinDays: 7, githubToken: GITHUB_TOKEN, owner: 'acme', repo: 'models', apiUrl: 'https://api.github.com' })
+      expect(sweepWith({ GITHUB_API_URL: ' ' }).sweep?.apiUrl).toBe('https://api.github.com')
+      for (const url of ['https://github.acme.example/api/v3', 'https://github.acme.example/api/v3/', 'http://127.0.0.1:8080/api/v3', 'http://ghes.internal/api/v3']) {
+        expect(sweepWith({ GITHUB_API_URL: url }).sweep?.apiUrl).toBe(url)
+      }
+    })
+
+    it.each([
+      ['no scheme', 'api.github.com', 'GITHUB_API_URL is not a URL: "api.github.com".'],
+      ['no scheme, with a path', 'github.acme.example/api/v3', 'GITHUB_API_URL is not a URL: "github.acme.example/api/v3".'],
+      ['a relative path', '/api/v3', 'GITHUB_API_URL is not a URL: "/api/v3".'],
+      ['a host and port read as a scheme', 'localhost:8080', 'GITHUB_API_URL must be an https:// (or http://) URL, got "localhost:" in "localhost:8080".'],
+      ['another scheme', 'ftp://api.github.com', 'GITHUB_API_URL must be an https:// (or http://) URL, got "ftp:" in "ftp://api.github.com".'],
+      ['a file URL', 'file:///etc/passwd', 'GITHUB_API_URL must be an https:// (or http://) URL, got "file:" in "file:///etc/passwd".'],
+      ['spaces in the host', 'https://api github com', 'GITHUB_API_URL is not a URL: "https://api github com".'],
+      ['a bad port', 'https://api.github.com:99999', 'GITHUB_API_URL is not a URL: "https://api.github.com:99999".'],
+    ])('refuses a GITHUB_API_URL with %s, saying what it must look like', (_, url, start) => {
+      const message = refusal({ GITHUB_API_URL: url })
+      expect(message.startsWith(start), message).toBe(true)
+      expect(message).toContain('https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server')
+    })
+
+    it('refuses a GITHUB_API_URL with a query or fragment, without repeating it', () => {
+      const message = refusal({ GITHUB_API_URL: `https://api.github.com/?access_token=${GITHUB_TOKEN}` })
+      expect(message).toBe('GITHUB_API_URL must not have a query or fragment; give only the address, e.g. "https://api.github.com/".')
+    })
+
+    it.each([
+      `https://x-access-token:${GITHUB_TOKEN}@api.github.com`,
+      `https://${GITHUB_TOKEN}@github.acme.example/api/v3`,
+      `https://:${GITHUB_TOKEN}@api.github.com`,
+      `https://user:a@${GITHUB_TOKEN}@api.github.com`,
+      `https:user:${GITHUB_TOKEN}@api.github.com`,
+      `user:${GITHUB_TOKEN}@api.github.com`,
+      `ftp://user:${GITHUB_TOKEN}@api.github.com`,
+      `https://user:${GITHUB_TOKEN}@api github com`,
+      `https://user:${encodeURIComponent(GITHUB_TOKEN + '/')}@api.github.com?x#y`,
+    ])('never echoes the user-info of GITHUB_API_URL %s, whichever check refuses it', (url) => {
+      const message = refusal({ GITHUB_API_URL: url })
+      expect(message).toMatch(/^GITHUB_API_URL /)
+      expect(message).not.toContain(GITHUB_TOKEN)
+      expect(message).not.toContain('user:')
+      expect(message).not.toContain('x-access-token')
+    })
+
+    it('names the github-token input where user-info would go, in each dialect', () => {
+      expect(refusal({ GITHUB_API_URL: 'https://u:p@api.github.com' })).toBe(
+        'GITHUB_API_URL must not carry a user name or password ("https://***@api.github.com"); pass the token in "github-token".',
+      )
+      const source = {
+        read: (name: InputName) => ({ ...minimal, ...sweep, 'dry-run': 'true' })[name as string] ?? '',
+        env: { ...gitHubEnv, GITHUB_API_URL: 'https://u:p@api.github.com' },
+        registerSecret() {},
+        dialect: COMMAND_LINE_DIALECT,
+      }
+      expect(() => getInputs(source)).toThrow('; pass the token in --github-token.')
+    })
+
+    it('never looks at GitHub’s variables outside a sweep', () => {
+      const hostile = { GITHUB_API_URL: 'api.github.com', GITHUB_REPOSITORY: 'not a repository', GITHUB_SERVER_URL: ' ', GITHUB_TOKEN: 'a\nb' }
+      expect(inputsWith({}, hostile).sweep).toBeNull()
+      expect(inputsWith({ 'github-token': 'line\nbreak' }, hostile).sweep).toBeNull()
+      expect(read({ inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' }, env: hostile }).get().sweep).toBeNull()
+    })
+
+    it.each([
+      ['a line feed', 'ghs_abc\nX-Injected: 1'],
+      ['a carriage return', 'ghs_abc\rdef'],
+      ['a NUL', 'ghs_abc\u0000def'],
+      ['DEL', 'ghs_abc\u007fdef'],
+      ['a character beyond Latin-1', 'ghs_abc\u2028def'],
+      ['an emoji', 'ghs_abc🚀'],
+    ])('refuses a github-token holding %s at once, before anything is sent, never repeating it', (_, token) => {
+      const message = refusal({}, { 'github-token': token })
+      expect(message).toBe('Input "github-token" holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.')
+    })
+
+    it('says where the command line took the GitHub token from', () => {
+      const source = {
+        read: (name: InputName) => ({ ...minimal, ...sweep, 'github-token': 'ghs_abc\ndef' })[name as string] ?? '',
+        env: gitHubEnv,
+        registerSecret() {},
+        dialect: COMMAND_LINE_DIALECT,
+      }
+      expect(() => getInputs(source)).toThrow(/^--github-token \(or GITHUB_TOKEN\) holds a line break/)
+      expect(() => getInputs({ ...source, read: (name) => (name === 'github-token' ? '' : source.read(name)) })).toThrow(
+        /^--github-token \(or GITHUB_TOKEN\) is empty, so the pull requests of acme\/models cannot be listed\./,
+      )
+    })
+
+    it('accepts a github-token a header can carry, tabs and Latin-1 included, trimmed', () => {
+      expect(sweepWith({}, { 'github-token': ' ghp_ABCdef012_-.~+/= \n' }).sweep?.githubToken).toBe('ghp_ABCdef012_-.~+/=')
+      expect(sweepWith({}, { 'github-token': 'a\tb\u00e9' }).sweep?.githubToken).toBe('a\tb\u00e9')
     })
   })
 

@@ -36,7 +36,7 @@ function stored(results: Result[]): ResultStore {
 }
 
 const totalsOf = (results: Result[]) => stored(results).totals
-const summaryOf = (results: Result[], where: RunContext, options: { dryRun: boolean }) => [...renderSummary(stored(results), where, options)].join('')
+const summaryOf = (results: Result[], where: RunContext, options: { dryRun: boolean; emptySweep?: string }) => [...renderSummary(stored(results), where, options)].join('')
 const tableOf = (results: Result[]) => [...renderLogTable(stored(results))].map((line) => line.text)
 
 const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1', serverUrl: 'https://github.com' }
@@ -157,6 +157,13 @@ describe('renderSummary', () => {
 
   it('has no table for no results', () => {
     expect(summaryOf([], context, { dryRun: false })).not.toContain('<table>')
+  })
+
+  it('says, for a sweep that found no pull request, that nothing was checked, instead of counting nothing', () => {
+    const html = summaryOf([], { ...context, pullRequest: null }, { dryRun: true, emptySweep: 'The sweep found no pull request of <acme>/models …' })
+    expect(html).toContain('<p>The sweep found no pull request of &#60;acme&#62;/models …</p>')
+    expect(html).not.toContain('0 deleted')
+    expect(html).toContain('in acme/models')
   })
 })
 
