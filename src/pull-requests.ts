@@ -481,9 +481,9 @@ export interface GitHubJudgeContext {
 
 /**
  * What to do after GitHub answered with an error, following GitHub's "Best
- * practices for using the REST API". A rate limit is a 403 or 429 whose
- * x-ratelimit-remaining is 0 (the primary limit) or whose message says it is
- * a secondary one, the signs plugin-throttling reads too. It is waited out
+ * practices for using the REST API". A rate limit is a 429, or a 403
+ * with retry-after, with x-ratelimit-remaining 0 (the primary limit) or with a
+ * message that says it is one. It is waited out
  * for retry-after seconds when present; else until x-ratelimit-reset (epoch
  * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
  */
@@ -491,9 +491,10 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   const { status, headers, message } = answer
   const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`
   if (status === null) return { kind: 'retry', detail }
-  const exhausted = headers['x-ratelimit-remaining'] === '0'
-  if ((status === 403 || status === 429) && (exhausted || /\bsecondary rate\b/i.test(message))) {
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now)
+  const exhausted = headers['x-ratelimit-remaining']?.trim() === '0'
+  const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now)
+  // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
+  if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
     if (retryAfterMs !== null) return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
     const reset = Number(headers['x-ratelimit-reset'])
     if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {

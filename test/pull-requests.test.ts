@@ -480,8 +480,11 @@ describe('judgeGitHubAnswer', () => {
 
   test('other answers', () => {
     expect(judge(401)).toMatchObject({ kind: 'fail', failure: 'token-rejected' })
-    // A 429 without GitHub's signs of a rate limit names no wait to honour.
-    expect(judge(429)).toMatchObject({ kind: 'fail', failure: 'unexpected-answer' })
+    // GitHub documents 429 as a rate limit, whatever else it says: waited out as one that names no time.
+    expect(judge(429)).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
+    expect(judge(403, { 'retry-after': '5' })).toMatchObject({ kind: 'wait', ms: 5000 })
+    expect(judge(403, { 'x-ratelimit-remaining': ' 0 ' }, '')).toMatchObject({ kind: 'wait', headerless: true })
+    expect(judge(403, {}, 'API rate limit exceeded for user ID 1.')).toMatchObject({ kind: 'wait', headerless: true })
     expect(judge(422, {}, 'Validation Failed')).toMatchObject({ kind: 'fail', failure: 'unexpected-answer', detail: 'HTTP 422: Validation Failed' })
     expect(judge(500)).toMatchObject({ kind: 'retry' })
     expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({ kind: 'retry' })
