@@ -155,7 +155,7 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
   const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : ''
   const where =
     picking === 'version'
-      ? 'its version is a number, which picks the version whatever version_alias says, and neither ml_repo nor name holds ${PR_NUMBER}'
+      ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
       : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
   problems.push({
     path: written(picking) ? [picking] : [],
