@@ -60,7 +60,7 @@ describe('in a sweep, a manifest names a version of its own pull request', () =>
   })
 
   it.each([
-    ['nowhere', 'name: churn-features\nml_repo: previews\nversion: 3\n', /^version: names nothing that belongs to a pull request: its version is a number/],
+    ['nowhere', 'name: churn-features\nml_repo: previews\nversion: 3\n', /^version: names nothing that belongs to a pull request: its version is a number written out, the same for every pull request/],
     ['only in description and metadata', 'name: m\nml_repo: previews\nversion_alias: v0\ndescription: pr ${PR_NUMBER}\nmetadata: {pr: "${PR_NUMBER}"}\nsource: {type: truefoundry}\n', /^version_alias: names nothing that belongs to a pull request: none of ml_repo, name and version_alias holds \$\{PR_NUMBER\}/],
     ['in the alias beside a version number, which picks the version', 'name: m\nml_repo: previews\nversion: 7\nversion_alias: v0-pr${PR_NUMBER}\n', /^version: names nothing .*in place of version/],
     ['escaped as $${PR_NUMBER}, a literal', 'name: m\nml_repo: previews\nversion_alias: v0-pr$${PR_NUMBER}\n', /names nothing that belongs to a pull request/],
