@@ -7,6 +7,7 @@ import type { CheckedManifest } from '../src/plan.ts'
 import type { Core } from '../src/runner.ts'
 import { timeSlice } from '../src/time-slice.ts'
 import { validateFiles, type ManifestSource } from '../src/validation.ts'
+import { bigManifest } from './support/big-manifest.ts'
 
 const REST = 'metadata: {}\nsource: {type: truefoundry}\n'
 const PULL_REQUEST = { PR_NUMBER: '42', PR_HEAD_REF: 'main', PR_HEAD_SHA: 'a'.repeat(40) }
@@ -116,5 +117,45 @@ describe('a file that cannot be read', () => {
     expect(message(row)).toMatch(/^the file previews\/bomb\.yaml holds a document at line 3 that cannot be expanded: its aliases stand for more than 100,000 values/)
     const [broken] = await check('name: [\n', { sweep: false, name: 'previews/broken.yaml' })
     expect(message(broken)).toMatch(/^the file previews\/broken\.yaml is not valid YAML: /)
+  })
+})
+
+describe('checking gives way to the event loop', () => {
+  /** The longest a timer waited past its time while `work` ran: how long the event loop was blocked, at most. */
+  async function longestBlock(work: () => Promise<unknown>): Promise<number> {
+    let longest = 0
+    let expected = performance.now() + 2
+    const probe = setInterval(() => {
+      const now = performance.now()
+      longest = Math.max(longest, now - expected)
+      expected = now + 2
+    }, 2)
+    try {
+      await work()
+    } finally {
+      clearInterval(probe)
+    }
+    // A stretch that ran to the end of the work is one the probe did not see end.
+    return Math.max(longest, performance.now() - expected)
+  }
+
+  it.each([
+    ['one 150 KB document', bigManifest(150 * 1024)],
+    ['a 1 MiB file of 3,000 documents', Array.from({ length: 3000 }, (_, i) => `name: m-${i}\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\nmetadata: {i: ${i}, text: "${'x'.repeat(250)}"}\nsource: {type: truefoundry}\n`).join('---\n')],
+  ])('parses %s once, and checks it for 100 pull requests without blocking the loop for 50 ms', async (_what, text) => {
+    const slice = timeSlice()
+    const parsed = await parseManifestFile(new TextEncoder().encode(text), 'big.yaml', { substituteEnv: true }, slice)
+    const sources = [{ file: { absolute: '', relative: 'big.yaml', refusal: null }, parsed }]
+    // What each pull request's check gave, in short: a sweep holds a batch's rows, not every one of the run's.
+    const checked: { valid: boolean; alias: string | null }[] = []
+    const block = await longestBlock(async () => {
+      for (let number = 1; number <= 100; number++) {
+        const manifests = await validateFiles(sources, { env: { ...PULL_REQUEST, PR_NUMBER: String(number) }, sweep: true }, silentCore(), slice)
+        checked.push({ valid: manifests.every((manifest) => manifest.valid), alias: manifests.at(-1)!.version_alias })
+      }
+    })
+    expect(checked.map(({ valid }) => valid)).toEqual(Array(100).fill(true))
+    expect(checked[99]!.alias).toBe('v0-pr100')
+    expect(block).toBeLessThan(50)
   })
 })
