@@ -10,18 +10,19 @@ import { costPerRequestFigures, throughputAndRetryFigures, type NetworkSettings 
 import { buildFloorBundle, dependencyFloor, EMPTY_BUNDLE, startupFigures } from './startup.ts'
 import { hostileFileFigures } from './hostile-file.ts'
 import { sweepFigures } from './sweep.ts'
+import { sweepCheckFigures } from './sweep-check.ts'
 import { validationFigures } from './validation.ts'
 import { makeWorkspace } from './workspace.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const smoke = process.argv.includes('--smoke')
-/** `--only start-up,network`: measure some groups (start-up, network, validation, hostile-file, sweep, bundle); the default is all. */
+/** `--only start-up,network`: measure some groups (start-up, network, validation, hostile-file, sweep, sweep-check, bundle); the default is all. */
 const onlyArgument = process.argv.indexOf('--only')
-const groups = new Set(onlyArgument === -1 ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'bundle'] : (process.argv[onlyArgument + 1] ?? '').split(','))
+const groups = new Set(onlyArgument === -1 ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'sweep-check', 'bundle'] : (process.argv[onlyArgument + 1] ?? '').split(','))
 
 const SIZES = smoke
-  ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1, hostileBytes: 64 * 1024, hostileRuns: 1, sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] } }
-  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 15, validation: { files: 200, perFile: 100 }, validationRuns: 5, hostileBytes: 1024 * 1024, hostileRuns: 3, sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] } }
+  ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1, hostileBytes: 64 * 1024, hostileRuns: 1, sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] }, sweepCheck: { pullRequests: 30, runs: 1 } }
+  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 15, validation: { files: 200, perFile: 100 }, validationRuns: 5, hostileBytes: 1024 * 1024, hostileRuns: 3, sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] }, sweepCheck: { pullRequests: 300, runs: 5 } }
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
   console.error('dist/index.js is missing: run `npm run build` first; the benchmark measures the built action.')
@@ -79,6 +80,8 @@ if (groups.has('sweep')) {
   progress(`sweep: ${sweep.runs} runs of ${sweep.pullRequests} pull requests, then the peak resident set at ${sweep.memorySizes.join(', ')}`)
   figures.push(...(await sweepFigures(root, sweep, progress)))
 }
+
+if (groups.has('sweep-check')) figures.push(...(await sweepCheckFigures(root, SIZES.sweepCheck, progress)))
 
 if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 

@@ -17,10 +17,10 @@ const standIn = await startStandIn({
   token: TOKEN,
   existing: [
     'demo-previews/churn-classifier@v0-pr42',
-    'demo-previews/churn-features@3',
+    'demo-previews/churn-features@v0-pr42-features',
     'demo-previews/churn-eval-report@v0-pr42-eval',
     'model-version:demo-previews/churn-classifier@v0-pr42',
-    'model-version:demo-previews/ticket-summarizer@12',
+    'model-version:demo-previews/ticket-summarizer@v0-pr42-summarizer',
     'model-version:demo-previews/offer-ranker@v0-pr42-ranker',
   ],
   script(_request, response, index) {

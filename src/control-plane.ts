@@ -98,13 +98,16 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       }
       const onAbort = () =>
         fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent')
+      // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
       const timer = setTimeout(
         () =>
-          fail(
-            'network',
-            sent
-              ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
-              : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`,
+          setImmediate(() =>
+            fail(
+              'network',
+              sent
+                ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
+                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`,
+            ),
           ),
         options.timeoutMs,
       )

@@ -3,13 +3,14 @@ import { openDeletions } from './deletions.ts'
 import { findFiles } from './files.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs.ts'
 import { Ledger } from './ledger.ts'
-import { plan, type Job } from './plan.ts'
+import { plan, SentVersions, type Job } from './plan.ts'
 import { report, type RunContext, type TableLine } from './report.ts'
 import { ResultStore } from './result-store.ts'
 import type { Result } from './results.ts'
 import type { Backoff } from './retry.ts'
 import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
 import { targetBatches, type Target } from './targets.ts'
+import { timeSlice, type TimeSlice } from './time-slice.ts'
 import { readManifestFiles, validateFiles, type ManifestSource } from './validation.ts'
 
 export type { Core } from './runner.ts'
@@ -76,7 +77,10 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies, fou
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
   found.files = files.length
   if (files.length === 0) return noFiles(inputs, core)
-  const sources = await readManifestFiles(files)
+  // One slice for all the checking: however big the files or the sweep, the event loop gets a turn every few milliseconds.
+  const slice = timeSlice()
+  const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice)
+  const check = { sources, slice, sent: new SentVersions() }
 
   const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
   // A sweep's batches overlap: the next page of pull requests is listed and
@@ -86,7 +90,11 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies, fou
   try {
     for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })) {
       const jobs: Job[] = []
-      for (const target of batch) jobs.push(...(await checkTarget(target, sources, inputs, ledger, deps)))
+      for (const target of batch) {
+        // Once cancelled, the pull requests left are not checked: the report is due within seconds.
+        if (inputs.sweep && deps.cancel.aborted) break
+        jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)))
+      }
       if (!deleter || jobs.length === 0) continue
       if (!inputs.sweep) {
         await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs))
@@ -109,21 +117,29 @@ async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies, fou
   return null
 }
 
+/** What every target is checked with: the files parsed once, the run's time slice and the versions sent so far. */
+interface Checking {
+  sources: ManifestSource[]
+  slice: TimeSlice
+  sent: SentVersions
+}
+
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-function checkTarget(target: Target, sources: ManifestSource[], inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
+function checkTarget(target: Target, checking: Checking, inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
   const { core } = deps
   const { pullRequest } = target
+  const { sources, slice, sent } = checking
   const title = pullRequest
     ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
     : `Validate ${count(sources.length, 'manifest file')}`
-  const check = (): Job[] => {
-    const manifests = validateFiles(sources, { substituteEnv: inputs.substituteEnv, env: target.env }, core)
+  return core.group(title, async () => {
+    const manifests = await validateFiles(sources, { env: target.env, sweep: pullRequest !== null }, core, slice)
     const invalid = manifests.filter((manifest) => !manifest.valid).length
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
-    return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null))
-  }
-  return core.group(title, () => Promise.resolve(check()))
+    const number = pullRequest?.number ?? null
+    return ledger.planned(plan(manifests, inputs, sent, number), ledger.checked(manifests, number))
+  })
 }
 
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises'
-import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, Scalar, visit, type Alias, type Document, type Node } from 'yaml'
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, Scalar, visit, type Alias, type Document, type Node, type Schema } from 'yaml'
 import type { ManifestFile } from './files.ts'
 import { firstJsonSyntaxError } from './strict-json.ts'
+import { runSliced, type TimeSlice } from './time-slice.ts'
 import type { FieldPath, Problem } from './validate.ts'
 
 /** Larger files are refused unread: manifests are a few hundred bytes. */
@@ -39,6 +40,14 @@ export interface LoadedDocument {
   lineOf(path: FieldPath): number
   /** Line and column (1-based) of the same value, for annotations. */
   positionOf(path: FieldPath): { line: number; col: number }
+  /** A top-level field as written, before substitution; null when the document has no such field. */
+  written: (field: string) => WrittenField | null
+}
+
+/** A field as the file writes it: its text (null when it is not a scalar) and the variables its text names for substitution. */
+export interface WrittenField {
+  text: string | null
+  variables: string[]
 }
 
 export interface UnreadableFile {
@@ -48,18 +57,18 @@ export interface UnreadableFile {
   reason: string
 }
 
-export interface LoadOptions {
+/** A manifest file parsed once for the run: each document as written, filled in for each target by fillIn. */
+export interface ParsedFile {
+  kind: 'parsed'
+  documents: ParsedDocument[]
+}
+
+export interface ParseOptions {
+  /** Values that name ${NAME} are filled in, by fillIn, from the target's environment. */
   substituteEnv: boolean
-  env: NodeJS.ProcessEnv
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
-export async function loadManifestFile(file: ManifestFile, options: LoadOptions): Promise<LoadedDocument[] | UnreadableFile> {
-  const bytes = await readManifestFile(file)
-  return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes
-}
 
 /** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
 export async function readManifestFile(file: ManifestFile): Promise<Uint8Array | UnreadableFile> {
@@ -77,12 +86,19 @@ export async function readManifestFile(file: ManifestFile): Promise<Uint8Array |
 }
 
 /**
- * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
- * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
- * schema. Either way each document becomes JSON data here, once: what cannot
- * become JSON exactly is a problem of that document, never a silent change.
+ * Parses file contents (no I/O), once for the run, giving way to the event
+ * loop whenever `slice` is used up. A .json file must be strict JSON; a YAML
+ * file is read with the YAML 1.2 core schema. Either way each document becomes
+ * JSON data here, once: what cannot become JSON exactly is a problem of that
+ * document, never a silent change. With substitute-env, the values that name
+ * a variable are kept as written, for fillIn to fill in for each target.
  */
-export function parseManifests(bytes: Uint8Array, fileName: string, options: LoadOptions): LoadedDocument[] | UnreadableFile {
+export function parseManifestFile(bytes: Uint8Array, fileName: string, options: ParseOptions, slice: TimeSlice): Promise<ParsedFile | UnreadableFile> {
+  return runSliced(parseManifestSteps(bytes, fileName, options, slice), slice)
+}
+
+/** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
+export function* parseManifestSteps(bytes: Uint8Array, fileName: string, options: ParseOptions, slice: TimeSlice): Generator<void, ParsedFile | UnreadableFile> {
   const isJson = fileName.toLowerCase().endsWith('.json')
   let text: string
   try {
@@ -110,16 +126,19 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
   }
 
   // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-  const substitution = options.substituteEnv ? new Substitution(options.env) : null
   const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML'
-  const loaded: LoadedDocument[] = []
+  const documents: ParsedDocument[] = []
   /** A document that cannot be expanded; a syntax error in a later document still comes first. */
   let refusal: UnreadableFile | null = null
   let index = 0
   // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
   const mayHaveAliases = text.includes('*')
   try {
-    for (const doc of composeDocuments(text, lineCounter, isJson)) {
+    for (const doc of composeDocuments(text, lineCounter, isJson, slice)) {
+      if (doc === PAUSE) {
+        yield
+        continue
+      }
       const error = doc.errors[0]
       if (error) {
         const { line, col } = position(error.pos[0])
@@ -130,12 +149,13 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
       const document = index++
       if (refusal || isEmptyDocument(doc)) continue // e.g. after a trailing ---
       try {
-        loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases))
+        documents.push(convertDocument(doc, document, options.substituteEnv, position, mayHaveAliases))
       } catch (error) {
         if (!(error instanceof Refusal)) throw error
         const { line, col } = position(error.offset)
-        refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col)
+        refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col)
       }
+      if (slice.due()) yield
     }
   } catch (error) {
     if (!(error instanceof TooDense)) throw error
@@ -143,13 +163,112 @@ export function parseManifests(bytes: Uint8Array, fileName: string, options: Loa
     return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col)
   }
   if (refusal) return refusal
-  if (substitution && substitution.missing.size > 0) {
-    const { line, col } = position(substitution.firstMissingOffset)
-    return unreadable(substitution.describeMissing(), line, col)
-  }
-  if (loaded.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
-  return loaded
+  if (documents.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
+  return { kind: 'parsed', documents }
 }
+
+/**
+ * Why a parsed file cannot be filled in from `env`: a variable it names that
+ * is not set, or set but empty. Null when every one has a value (or the file
+ * names none).
+ */
+export function unfilled(file: ParsedFile, env: NodeJS.ProcessEnv): UnreadableFile | null {
+  const substitution = new Substitution(env)
+  for (const doc of file.documents) {
+    for (const hole of doc.holes) {
+      // The message names every missing variable, and shows the place of the first.
+      if (substitution.fill(hole.text) === null) substitution.firstMissing ??= hole
+    }
+  }
+  if (substitution.missing.size === 0) return null
+  const { line, col } = substitution.firstMissing!
+  return unreadable(substitution.describeMissing(), line, col)
+}
+
+/**
+ * One document with its ${NAME} values filled in from `env` (which unfilled
+ * has found to name every one). The document as parsed is not changed: only
+ * the lists and mappings on the way to a filled-in value are copied, so a
+ * sweep's check of a big manifest costs what its variables cost.
+ */
+export function fillIn(doc: ParsedDocument, env: NodeJS.ProcessEnv): LoadedDocument {
+  const { positions } = doc
+  const offsetOf = (path: FieldPath) => offsetIn(positions, doc.value, path, doc.start)
+  const loaded = (value: unknown, problems: Problem[]): LoadedDocument => ({
+    kind: 'document',
+    document: doc.document,
+    line: doc.line,
+    value,
+    problems,
+    lineOf: (path) => doc.position(offsetOf(path)).line,
+    positionOf: (path) => doc.position(offsetOf(path)),
+    written: (field) => writtenField(doc, field),
+  })
+  if (doc.holes.length === 0) return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut))
+
+  const substitution = new Substitution(env)
+  const copies = new Map<object, Record<PathPart, unknown>>()
+  const copyOf = (node: object): Record<PathPart, unknown> => {
+    let copy = copies.get(node)
+    if (!copy) {
+      copy = (Array.isArray(node) ? [...(node as unknown[])] : { ...node }) as Record<PathPart, unknown>
+      copies.set(node, copy)
+    }
+    return copy
+  }
+  let root = doc.value
+  const problems: Problem[] = []
+  let leftOut = doc.problemsLeftOut
+  let next = 0
+  const keep = (problem: Problem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem)
+    else leftOut++
+  }
+  for (const [index, hole] of doc.holes.entries()) {
+    // Problems in source order: those found while parsing before this value, then this value's.
+    while (next < doc.problems.length && doc.problems[next]!.holesBefore <= index) keep(doc.problems[next++]!.problem)
+    const value = hole.value(substitution.fill(hole.text) ?? hole.text)
+    const filled = value instanceof ScalarProblem ? null : value
+    if (value instanceof ScalarProblem) keep({ path: hole.path, message: value.message })
+    if (hole.path.length === 0) {
+      root = filled
+      continue
+    }
+    root = copyOf(root as object)
+    let template = doc.value as Record<PathPart, unknown>
+    let copy = root as Record<PathPart, unknown>
+    for (const part of hole.path.slice(0, -1)) {
+      template = template[part] as Record<PathPart, unknown>
+      copy = setOwn(copy, part, copyOf(template))
+    }
+    setOwn(copy, hole.path.at(-1)!, filled)
+  }
+  while (next < doc.problems.length) keep(doc.problems[next++]!.problem)
+  return loaded(root, withLeftOut(problems, leftOut))
+}
+
+/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
+function setOwn<T>(object: Record<PathPart, unknown>, key: PathPart, value: T): T {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  else object[key] = value
+  return value
+}
+
+function withLeftOut(problems: Problem[], leftOut: number): Problem[] {
+  return leftOut === 0 ? problems : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }]
+}
+
+function writtenField(doc: ParsedDocument, field: string): WrittenField | null {
+  const value = doc.value
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field)) return null
+  const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field)
+  if (hole) return { text: hole.text, variables: variablesIn(hole.text) }
+  const written = (value as Record<string, unknown>)[field]
+  return { text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null, variables: [] }
+}
+
+/** What composeDocuments yields when its slice is due, between documents. */
+const PAUSE = Symbol('pause')
 
 /** Thrown while parsing, before the nesting that costs is built. */
 class TooDense extends Error {
@@ -168,7 +287,7 @@ class TooDense extends Error {
  * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
  * before yaml builds (and pays for) the rest.
  */
-function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean): Generator<Document.Parsed> {
+function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean, slice: TimeSlice): Generator<Document.Parsed | typeof PAUSE> {
   // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
   // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
   const composer = new Composer({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true })
@@ -187,31 +306,61 @@ function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boole
     if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
       throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`)
     }
+    // The clock is read every few hundred tokens: each read costs about as much as a token.
+    if ((tokens & 0xff) === 0 && slice.due()) yield PAUSE
   }
   for (const token of parser.end()) yield* composer.next(token)
   yield* composer.end(false, text.length)
 }
 
+/** A document as parsed: its JSON data as written, and what fillIn needs to fill it in and to place its values. */
+export interface ParsedDocument {
+  document: number
+  line: number
+  /** Where the document's value starts: the place of a path that names nothing in it. */
+  start: number
+  /** The document as JSON data, each value that names a variable holding its text as written. */
+  value: unknown
+  /** The values that name a variable (substitute-env), in source order. */
+  holes: Hole[]
+  /** Problems found while parsing, each with how many holes come before it in the source. */
+  problems: { problem: Problem; holesBefore: number }[]
+  problemsLeftOut: number
+  positions: Positions
+  position(offset: number): { line: number; col: number }
+}
+
+/** A scalar whose text names a variable: where it is, and what a filled-in text of it means. */
+interface Hole {
+  path: PathPart[]
+  /** The text as written, before substitution (after YAML's or JSON's own escapes). */
+  text: string
+  line: number
+  col: number
+  /** The filled-in text read as this scalar would read it: its value, or why it cannot be sent. */
+  value(filled: string): unknown
+}
+
 function convertDocument(
   doc: Document.Parsed,
   document: number,
-  substitution: Substitution | null,
+  substituteEnv: boolean,
   position: (offset: number) => { line: number; col: number },
   mayHaveAliases: boolean,
-): LoadedDocument {
-  const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases)
+): ParsedDocument {
+  const converter = new JsonConverter(doc, substituteEnv, position, mayHaveAliases)
   const value = converter.convert(doc.contents, 0)
   const start = doc.contents?.range?.[0] ?? doc.range[0]
-  const positions = converter.positions
-  const offsetOf = (path: FieldPath) => offsetIn(positions, value, path, start)
   return {
-    kind: 'document',
     document,
     line: position(start).line,
+    start,
     value,
-    problems: converter.finishProblems(),
-    lineOf: (path) => position(offsetOf(path)).line,
-    positionOf: (path) => position(offsetOf(path)),
+    holes: converter.holes,
+    problems: converter.problems,
+    problemsLeftOut: converter.problemsLeftOut,
+    positions: converter.positions,
+    position,
   }
 }
 
@@ -276,8 +425,9 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
  * itself) becomes a problem naming the field instead.
  */
 class JsonConverter {
-  private readonly problems: Problem[] = []
-  private problemsLeftOut = 0
+  readonly problems: { problem: Problem; holesBefore: number }[] = []
+  problemsLeftOut = 0
+  readonly holes: Hole[] = []
   /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
   readonly positions: Positions = new Map()
   /** Where the value being converted sits. Copied only into problems. */
@@ -289,14 +439,14 @@ class JsonConverter {
   private aliasDepth = 0
   private aliasedValues = 0
 
-  private readonly doc: Document
-  private readonly substitution: Substitution | null
-  private readonly lineOf: (offset: number) => number
+  private readonly tags: Schema['tags']
+  private readonly substituteEnv: boolean
+  private readonly position: (offset: number) => { line: number; col: number }
 
-  constructor(doc: Document, substitution: Substitution | null, lineOf: (offset: number) => number, mayHaveAliases: boolean) {
-    this.doc = doc
-    this.substitution = substitution
-    this.lineOf = lineOf
+  constructor(doc: Document, substituteEnv: boolean, position: (offset: number) => { line: number; col: number }, mayHaveAliases: boolean) {
+    this.tags = doc.schema.tags
+    this.substituteEnv = substituteEnv
+    this.position = position
     const anchors = new Map<string, Node>()
     if (!mayHaveAliases) return
     visit(doc, {
@@ -330,12 +480,6 @@ class JsonConverter {
     if (isMap(node)) return this.mapping(node.items, node, depth)
     if (isSeq(node)) return this.sequence(node.items, node, depth)
     return this.problem('is not a value JSON can hold')
-  }
-
-  /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
-  finishProblems(): Problem[] {
-    if (this.problemsLeftOut === 0) return this.problems
-    return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }]
   }
 
   private expand(alias: Alias, depth: number): unknown {
@@ -409,11 +553,12 @@ class JsonConverter {
     }
     const { value } = target
     if (typeof value === 'string') {
-      if (this.substitution?.hasReference(value)) {
+      if (!this.substituteEnv) return value
+      if (variablesIn(value).length > 0) {
         this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`)
         return null
       }
-      return this.substitution ? this.substitution.apply(value, 0) : value
+      return unescapeReferences(value)
     }
     // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
     const written = target.source ?? ''
@@ -425,61 +570,84 @@ class JsonConverter {
   }
 
   private scalar(node: Scalar): unknown {
-    let value = node.value
-    let written = node.source ?? ''
-    if (typeof value === 'string' && this.substitution && value.includes('${')) {
-      const substituted = this.substitution.apply(value, rangeStart(node) ?? 0)
-      if (substituted !== value) {
-        written = substituted
-        value = this.resolve(node, substituted)
-      }
+    const { value, tag } = node
+    if (typeof value === 'string' && this.substituteEnv && value.includes('${')) {
+      // Filled in for each target by fillIn; until then the value is its text as written.
+      const { tags } = this
+      const plain = node.type === Scalar.PLAIN
+      this.holes.push({
+        path: [...this.path],
+        text: value,
+        ...this.position(rangeStart(node) ?? 0),
+        value: (filled) => scalarValue(resolve(tag, plain, tags, filled), filled, tag),
+      })
+      return value
     }
-    const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined
-    const kind = value === null ? 'null' : typeof value
-    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-      return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`)
-    }
-    switch (typeof value) {
-      case 'string':
-        if (LONE_SURROGATE.test(value)) {
-          return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character')
-        }
-        return value
-      case 'bigint':
-        if (value > MAX_SAFE || value < -MAX_SAFE) return this.problem(beyondSafe(written, Number(value)))
-        return Number(value)
-      case 'number':
-        if (!Number.isFinite(value)) return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`)
-        if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return this.problem(beyondSafe(written, value))
-        if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-          return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`)
-        }
-        return value === 0 ? 0 : value // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-      case 'boolean':
-        return value
-      default:
-        return value === null ? null : this.problem('is a value JSON has no form for')
-    }
+    const checked = scalarValue(value, node.source ?? '', tag)
+    return checked instanceof ScalarProblem ? this.problem(checked.message) : checked
   }
 
-  /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
-  private resolve(node: Scalar, text: string): unknown {
-    if (node.tag === '!' || (node.tag === undefined && node.type !== Scalar.PLAIN)) return text
-    for (const tag of this.doc.schema.tags) {
-      if (tag.collection) continue
-      if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag) continue
-      if (tag.test && !tag.test.test(text)) continue
-      const resolved = tag.resolve(text, () => {}, { intAsBigInt: true })
-      return isScalar(resolved) ? resolved.value : resolved // the boolean tag answers with a node
-    }
-    return text
+  private lineOf(offset: number): number {
+    return this.position(offset).line
   }
 
   private problem(message: string): null {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ path: [...this.path], message })
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length })
     else this.problemsLeftOut++
     return null
   }
+}
+
+/** Why a scalar cannot be sent as written. */
+class ScalarProblem {
+  readonly message: string
+
+  constructor(message: string) {
+    this.message = message
+  }
+}
+
+/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
+function scalarValue(value: unknown, written: string, fullTag: string | undefined): unknown {
+  const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined
+  const kind = value === null ? 'null' : typeof value
+  if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+    return new ScalarProblem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`)
+  }
+  switch (typeof value) {
+    case 'string':
+      if (LONE_SURROGATE.test(value)) {
+        return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character')
+      }
+      return value
+    case 'bigint':
+      if (value > MAX_SAFE || value < -MAX_SAFE) return new ScalarProblem(beyondSafe(written, Number(value)))
+      return Number(value)
+    case 'number':
+      if (!Number.isFinite(value)) return new ScalarProblem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`)
+      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return new ScalarProblem(beyondSafe(written, value))
+      if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+        return new ScalarProblem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`)
+      }
+      return value === 0 ? 0 : value // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+    case 'boolean':
+      return value
+    default:
+      return value === null ? null : new ScalarProblem('is a value JSON has no form for')
+  }
+}
+
+/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
+function resolve(tag: string | undefined, plain: boolean, tags: Schema['tags'], text: string): unknown {
+  if (tag === '!' || (tag === undefined && !plain)) return text
+  for (const candidate of tags) {
+    if (candidate.collection) continue
+    if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag) continue
+    if (candidate.test && !candidate.test.test(text)) continue
+    const resolved = candidate.resolve(text, () => {}, { intAsBigInt: true })
+    return isScalar(resolved) ? resolved.value : resolved // the boolean tag answers with a node
+  }
+  return text
 }
 
 function beyondSafe(written: string, rounded: number): string {
@@ -517,7 +685,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 class Substitution {
   /** Names not filled in, in the order met, and whether each was set but empty. */
   readonly missing = new Map<string, { empty: boolean }>()
-  firstMissingOffset = 0
+  /** Where the first value with a name not filled in stands. */
+  firstMissing: { line: number; col: number } | null = null
 
   private readonly env: NodeJS.ProcessEnv
 
@@ -525,20 +694,18 @@ class Substitution {
     this.env = env
   }
 
-  apply(text: string, offset: number): string {
-    return text.replace(ENV_REFERENCE, (match, escape: string, name: string) => {
+  /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
+  fill(text: string): string | null {
+    let complete = true
+    const filled = text.replace(ENV_REFERENCE, (match, escape: string, name: string) => {
       if (escape) return match.slice(1)
       const value = ENV_NAME.test(name) ? this.env[name] : undefined
       if (value) return value
-      if (this.missing.size === 0) this.firstMissingOffset = offset
+      complete = false
       if (!this.missing.has(name)) this.missing.set(name, { empty: value === '' })
       return match
     })
-  }
-
-  hasReference(text: string): boolean {
-    for (const [, escape] of text.matchAll(ENV_REFERENCE)) if (!escape) return true
-    return false
+    return complete ? filled : null
   }
 
   describeMissing(): string {
@@ -551,6 +718,18 @@ class Substitution {
     const them = this.missing.size === 1 ? 'it' : 'them'
     return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`
   }
+}
+
+/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
+export function variablesIn(text: string): string[] {
+  const names: string[] = []
+  for (const [, escape, name] of text.matchAll(ENV_REFERENCE)) if (!escape) names.push(name!)
+  return names
+}
+
+/** A text with each $${NAME} made the literal ${NAME} it stands for. */
+function unescapeReferences(text: string): string {
+  return text.replace(ENV_REFERENCE, (match, escape: string) => (escape ? match.slice(1) : match))
 }
 
 function unreadable(reason: string, line = 1, column = 1): UnreadableFile {

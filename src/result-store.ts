@@ -23,8 +23,10 @@ export interface Rows {
   json(): Iterable<string>
 }
 
-/** Rows are written to the file in pieces of about this size. */
+/** Rows are written to the file in pieces of about this size… */
 const FLUSH_BYTES = 256 * 1024
+/** …or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
+const FLUSH_MS = 1000
 const READ_BYTES = 64 * 1024
 const HEAD = '[\n'
 const TAIL = '\n]\n'
@@ -35,7 +37,9 @@ const TAIL = '\n]\n'
  * requests writes them as it goes, and the report reads them back, pass by
  * pass. Without a file (`null`), the rows stay in memory. If the file cannot
  * be written, the rows written so far are kept, the rest stay in memory, and
- * `file` is null: the record is whole either way.
+ * `file` is null: the record is whole either way. Between writes the file
+ * ends with the array's close, so it is valid JSON whenever it is read, even
+ * after the process was killed.
  */
 export class ResultStore implements Rows {
   count = 0
@@ -47,6 +51,7 @@ export class ResultStore implements Rows {
   /** Rows not yet in the file, as compact JSON. */
   private pending: string[] = []
   private pendingBytes = 0
+  private flushTimer: NodeJS.Timeout | null = null
   private fd: number | null = null
   /** Bytes of the file known to be written, and rows in them. */
   private written = 0
@@ -67,6 +72,7 @@ export class ResultStore implements Rows {
     this.attempt(() => {
       this.fd = openSync(path, 'w+', 0o600)
       this.write(HEAD)
+      this.writeTail()
     })
   }
 
@@ -87,13 +93,13 @@ export class ResultStore implements Rows {
     if (row.pull_request !== null && row.pull_request !== this.last) this.pullRequests++
     this.last = row.pull_request
     if (this.pendingBytes >= FLUSH_BYTES) this.flush()
+    else if (this.flushTimer === null && this.fd !== null) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref()
   }
 
   /** Writes what is pending and closes the array: no row comes after. */
   finish(): this {
     if (this.finished) return this
     this.flush()
-    if (this.fd !== null && this.whole) this.attempt(() => this.write(TAIL))
     this.finished = true
     return this
   }
@@ -114,10 +120,15 @@ export class ResultStore implements Rows {
   }
 
   private flush(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer)
+    this.flushTimer = null
     if (this.fd === null || !this.whole || this.pending.length === 0) return
     const separator = this.rowsWritten > 0 ? ',\n' : ''
     const flushed = this.pending.length
-    const ok = this.attempt(() => this.write(separator + this.pending.join(',\n')))
+    const ok = this.attempt(() => {
+      this.write(separator + this.pending.join(',\n'))
+      this.writeTail()
+    })
     if (!ok) return
     this.rowsWritten += flushed
     this.rowsEnd = this.written
@@ -127,10 +138,19 @@ export class ResultStore implements Rows {
 
   /** Writes all of `text` at the end of what is known written; throws if it cannot. */
   private write(text: string): void {
+    this.written += this.writeAt(text, this.written)
+  }
+
+  /** Closes the array after what is written; the next piece of rows, longer than it, is written over it. */
+  private writeTail(): void {
+    this.writeAt(TAIL, this.written)
+  }
+
+  private writeAt(text: string, position: number): number {
     const bytes = Buffer.from(text)
     let done = 0
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, this.written + done)
-    this.written += bytes.length
+    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, position + done)
+    return bytes.length
   }
 
   private attempt(step: () => void): boolean {

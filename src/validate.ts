@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv'
 import { DEFAULT_KIND, fieldsOnlyIn, isManifestKind, KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './manifest-kinds.ts'
 import type { Manifest } from './manifest-types.ts'
+import type { WrittenField } from './manifests.ts'
 
 /** A path into a manifest: object keys and array indexes. */
 export type FieldPath = (string | number)[]
@@ -120,6 +121,47 @@ function refuse(type: ManifestKind | null, value: Record<string, unknown>, probl
 function identityProblem(value: Record<string, unknown>): Problem | null {
   if (value.version !== undefined || value.version_alias !== undefined) return null
   return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' }
+}
+
+/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
+const CHOSEN_BY_AUTHOR: Record<string, string> = {
+  PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
+  PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
+}
+
+/**
+ * A sweep's rule, on a manifest as written: the version it names (by
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
+ * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
+ * pull request chooses. Otherwise every pull request swept would delete the
+ * same version, or one another pull request named.
+ */
+export function sweepProblems(written: (field: string) => WrittenField | null): Problem[] {
+  const problems: Problem[] = []
+  for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
+    for (const name of new Set(written(field)?.variables ?? [])) {
+      const why = CHOSEN_BY_AUTHOR[name]
+      if (!why) continue
+      problems.push({
+        path: [field],
+        message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
+      })
+    }
+  }
+  // The number picks the version when there is one: an alias beside it only names it again.
+  const picking = written('version') ? 'version' : 'version_alias'
+  const naming = ['ml_repo', 'name', picking]
+  if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER'))) return problems
+  const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : ''
+  const where =
+    picking === 'version'
+      ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
+      : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
+  problems.push({
+    path: written(picking) ? [picking] : [],
+    message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
+  })
+  return problems
 }
 
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */

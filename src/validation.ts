@@ -1,42 +1,61 @@
 // The validation stage: every manifest file read, every document checked,
 // each problem annotated at its file and line, and one verdict per document.
 import type { ManifestFile } from './files.ts'
-import { parseManifests, readManifestFile, type LoadOptions, type UnreadableFile } from './manifests.ts'
+import { fillIn, parseManifestFile, readManifestFile, unfilled, type ParsedFile, type ParseOptions, type UnreadableFile } from './manifests.ts'
 import type { CheckedManifest } from './plan.ts'
 import { NO_IDENTITY, type Identity } from './results.ts'
 import type { Core } from './runner.ts'
 import type { ManifestKind } from './manifest-kinds.ts'
-import { checkManifest, claimedKind, describeProblems, isPlainObject, type Verdict } from './validate.ts'
+import type { TimeSlice } from './time-slice.ts'
+import { checkManifest, claimedKind, describeProblems, isPlainObject, sweepProblems, type Verdict } from './validate.ts'
 
 const MAX_FIELD_SHOWN = 80
 
-/** A manifest file and what it holds, read once for the run: a sweep checks the same files for every pull request. */
+/** A manifest file as parsed, once for the run: a sweep fills in and checks the same documents for every pull request. */
 export interface ManifestSource {
   file: ManifestFile
-  bytes: Uint8Array | UnreadableFile
+  parsed: ParsedFile | UnreadableFile
 }
 
-export async function readManifestFiles(files: ManifestFile[]): Promise<ManifestSource[]> {
-  return Promise.all(files.map(async (file) => ({ file, bytes: await readManifestFile(file) })))
+/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
+export async function readManifestFiles(files: ManifestFile[], options: ParseOptions, slice: TimeSlice): Promise<ManifestSource[]> {
+  // Read all at once; each file's bytes are let go once it is parsed.
+  const reads = files.map(readManifestFile)
+  const sources: ManifestSource[] = []
+  for (const file of files) {
+    const bytes = await reads.shift()!
+    sources.push({ file, parsed: bytes instanceof Uint8Array ? await parseManifestFile(bytes, file.relative, options, slice) : bytes })
+  }
+  return sources
 }
 
-export function validateFiles(sources: ManifestSource[], options: LoadOptions, core: Core): CheckedManifest[] {
+/** What is checked for one target: the environment its manifests are filled in from, and whether it is a sweep's pull request. */
+export interface CheckOptions {
+  env: NodeJS.ProcessEnv
+  sweep: boolean
+}
+
+export async function validateFiles(sources: ManifestSource[], options: CheckOptions, core: Core, slice: TimeSlice): Promise<CheckedManifest[]> {
   // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
   const annotate = (kind: 'error' | 'warning', ...rest: Parameters<Core['error']>) => core[kind](...rest)
   const checked: CheckedManifest[] = []
-  for (const { file, bytes } of sources) {
-    const loaded = bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes
-    if (!Array.isArray(loaded)) {
-      const message = `the file ${loaded.reason}`
+  for (const { file, parsed } of sources) {
+    const loaded = parsed.kind === 'parsed' ? (unfilled(parsed, options.env) ?? parsed) : parsed
+    if (loaded.kind === 'unreadable') {
+      const message = `the file ${file.relative} ${loaded.reason}`
       annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
     }
-    for (const doc of loaded) {
+    for (const written of loaded.documents) {
+      if (slice.due()) await slice.pause()
+      const doc = fillIn(written, options.env)
       const location = { file: file.relative, document: doc.document, line: doc.line }
       // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-      const verdict: Verdict =
+      let verdict: Verdict =
         doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
+      const sweep = options.sweep ? sweepProblems(doc.written) : []
+      if (sweep.length > 0) verdict = { valid: false, type: verdict.type, problems: verdict.valid ? sweep : [...verdict.problems, ...sweep], unknownFields: verdict.unknownFields }
       for (const { field, suggestion } of verdict.unknownFields) {
         const { line, col } = doc.positionOf([field])
         const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field

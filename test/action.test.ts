@@ -29,10 +29,10 @@ describe('the built action', () => {
       token: TOKEN,
       existing: [
         'demo-previews/churn-classifier@v0-pr7',
-        'demo-previews/churn-features@3',
+        'demo-previews/churn-features@v0-pr7-features',
         'demo-previews/churn-eval-report@v0-pr7-eval',
         'model-version:demo-previews/churn-classifier@v0-pr7',
-        'model-version:demo-previews/ticket-summarizer@12',
+        'model-version:demo-previews/ticket-summarizer@v0-pr7-summarizer',
         'model-version:demo-previews/offer-ranker@v0-pr7-ranker',
       ],
     })

@@ -67,7 +67,7 @@ describe('tfy-artifact-cleanup', () => {
   })
 
   it('deletes model versions at the model-versions endpoint, with 404 as not found', async () => {
-    standIn = await startStandIn({ token: TOKEN, existing: ['model-version:demo-previews/ticket-summarizer@12', 'demo-previews/offer-ranker@v0-pr3-ranker'] })
+    standIn = await startStandIn({ token: TOKEN, existing: ['model-version:demo-previews/ticket-summarizer@v0-pr3-summarizer', 'demo-previews/offer-ranker@v0-pr3-ranker'] })
     const run = await cli(['--substitute-env', '--json', 'examples/manifests/**/*-model.yaml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN, PR_NUMBER: '3' })
     expect(run.code).toBe(0)
     const results = JSON.parse(run.stdout) as { name: string; type: string; status: string }[]
@@ -130,9 +130,9 @@ describe('tfy-artifact-cleanup', () => {
       const results = JSON.parse(run.stdout) as { pull_request: number; version_alias: string | null; status: string }[]
       expect(results.map((result) => [result.pull_request, result.version_alias, result.status])).toEqual([
         [21, 'v0-pr21', 'dry-run'],
-        [21, null, 'dry-run'],
+        [21, 'v0-pr21-features', 'dry-run'],
         [20, 'v0-pr20', 'dry-run'],
-        [20, null, 'dry-run'],
+        [20, 'v0-pr20-features', 'dry-run'],
       ])
       expect(run.stderr).not.toContain('ghs_cli_sweep')
     } finally {

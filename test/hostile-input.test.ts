@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, test } from 'vitest'
 import { stringify } from 'yaml'
 import { findManifestFiles } from '../src/files.ts'
-import { loadManifestFile, parseManifests, type LoadedDocument, type UnreadableFile } from '../src/manifests.ts'
+import type { LoadedDocument, UnreadableFile } from '../src/manifests.ts'
+import { loadManifestFile, parseManifests } from './support/load-manifests.ts'
 import { checkManifest, formatPath, type Verdict } from '../src/validate.ts'
 
 /** A generous bound for one input on a slow runner; a hang is minutes. */

@@ -2,7 +2,7 @@
 // them to the store in the order checked, whatever order they settle in.
 import { describe, expect, it } from 'vitest'
 import { Ledger } from '../src/ledger.ts'
-import { plan, type CheckedManifest } from '../src/plan.ts'
+import { plan, SentVersions, type CheckedManifest } from '../src/plan.ts'
 import { ResultStore } from '../src/result-store.ts'
 import type { Outcome, Result } from '../src/results.ts'
 
@@ -20,7 +20,7 @@ function open() {
   const ledger = new Ledger(store, (row: Result) => ({ ...row, message: row.message.replaceAll('secret', '***') }))
   const target = (pullRequest: number, ...names: string[]) => {
     const manifests = names.map(manifest)
-    return ledger.planned(plan(manifests, { dryRun: false }), ledger.checked(manifests, pullRequest))
+    return ledger.planned(plan(manifests, { dryRun: false }, new SentVersions()), ledger.checked(manifests, pullRequest))
   }
   const names = () => [...store.rows()].map((row) => `${row.pull_request}:${row.name}:${row.status}`)
   return { store, ledger, target, names }

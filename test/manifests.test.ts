@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ManifestFile } from '../src/files.ts'
-import { loadManifestFile, MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifests, type LoadedDocument, type LoadOptions } from '../src/manifests.ts'
+import { MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, type LoadedDocument } from '../src/manifests.ts'
+import { loadManifestFile, parseManifests, type LoadOptions } from './support/load-manifests.ts'
 
 const fixtures = fileURLToPath(new URL('fixtures/manifests/', import.meta.url))
 const plain: LoadOptions = { substituteEnv: false, env: {} }
@@ -91,7 +92,7 @@ describe('loadManifestFile', () => {
     const started = performance.now()
     const loaded = await loadManifestFile(fixture('billion-laughs.yaml'), plain)
     expect(performance.now() - started).toBeLessThan(1000)
-    expect(loaded).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^document 0 cannot be expanded: .*alias/i) })
+    expect(loaded).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^holds a document at line 2 that cannot be expanded: .*alias/i) })
   })
 
   it.each(['empty.yaml', 'comments-only.yaml'])('refuses %s, which holds no manifest', async (name) => {

@@ -2,6 +2,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { ResultStore } from '../src/result-store.ts'
 import type { Result, Status } from '../src/results.ts'
@@ -32,7 +33,35 @@ async function fileIn(): Promise<string> {
 /** Text a line-by-line reader could trip on: newlines, separators, commas at the end, multi-byte characters. */
 const AWKWARD = ['a\nb', 'ends with a comma,', '\u2028\u2029', 'ü🔍 漢字', '},\n{', '"quoted"', '\\']
 
+/** The file's rows, as soon as it holds `count` of them; fails after `withinMs`. */
+async function rowsInFile(file: string, count: number, withinMs: number): Promise<{ rows: Result[]; afterMs: number }> {
+  const started = performance.now()
+  for (;;) {
+    // Parsed at every look: the file must be a whole JSON array whenever it is read.
+    const rows = JSON.parse(await readFile(file, 'utf8')) as Result[]
+    const afterMs = performance.now() - started
+    if (rows.length >= count || afterMs > withinMs) return { rows, afterMs }
+    await delay(25)
+  }
+}
+
 describe('ResultStore', () => {
+  it('writes each row to the file within a second, and the file is a JSON array of the rows so far whenever it is read', async () => {
+    const file = await fileIn()
+    const store = new ResultStore(file)
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual([])
+    const rows = [row(1, 'deleted'), row(2, 'failed', { message: AWKWARD.join(' ') }), row(3, 'skipped', { message: 'x'.repeat(3) })]
+    for (const [index, each] of rows.entries()) {
+      store.add(each)
+      const seen = await rowsInFile(file, index + 1, 1500)
+      expect(seen.rows).toEqual(rows.slice(0, index + 1))
+      expect(seen.afterMs).toBeLessThan(1100)
+    }
+    store.finish()
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(rows)
+    store.close()
+  })
+
   it('gives back every row in order, from the file and from memory, however the pieces fall', async () => {
     const file = await fileIn()
     const store = new ResultStore(file)

@@ -21,10 +21,10 @@ version_alias: v0-pr\${PR_NUMBER}
 metadata: {}
 source: {type: truefoundry}
 ---
-name: churn-report-\${PR_HEAD_REF}
+name: churn-report
 ml_repo: previews
 version_alias: v0-pr\${PR_NUMBER}
-description: built from \${PR_HEAD_SHA}
+description: built from \${PR_HEAD_SHA} on \${PR_HEAD_REF}
 metadata: {}
 source: {type: truefoundry}
 `
@@ -77,24 +77,24 @@ function written(run: ActionRun): string[] {
 
 describe('the sweep', () => {
   it('deletes the previews of every pull request closed within the window, each with its own substitution', async () => {
-    const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103', 'previews/churn-report-fix-c@v0-pr103', 'previews/churn-classifier@v0-pr101'] })
+    const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103', 'previews/churn-report@v0-pr103', 'previews/churn-classifier@v0-pr101'] })
     const run = await sweep(setup)
 
     expect(run.exitCode, run.stdout).toBe(0)
     expect(rows(run).map((row) => [row.pull_request, row.name, row.version_alias, row.status])).toEqual([
       [103, 'churn-classifier', 'v0-pr103', 'deleted'],
-      [103, 'churn-report-fix-c', 'v0-pr103', 'deleted'],
+      [103, 'churn-report', 'v0-pr103', 'deleted'],
       [102, 'churn-classifier', 'v0-pr102', 'not-found'],
-      [102, 'churn-report-fix-b', 'v0-pr102', 'not-found'],
+      [102, 'churn-report', 'v0-pr102', 'not-found'],
       [101, 'churn-classifier', 'v0-pr101', 'deleted'],
-      [101, 'churn-report-fix-a', 'v0-pr101', 'not-found'],
+      [101, 'churn-report', 'v0-pr101', 'not-found'],
     ])
     // Pull request 90 closed before the window: nothing of it is sent.
     expect(setup.controlPlane.requests.map((request) => request.manifest?.version_alias)).not.toContain('v0-pr90')
     expect(setup.controlPlane.requests.map((request) => request.manifest?.description).filter(Boolean).sort()).toEqual([
-      `built from ${'a'.repeat(40)}`,
-      `built from ${'b'.repeat(40)}`,
-      `built from ${'c'.repeat(40)}`,
+      `built from ${'a'.repeat(40)} on fix-a`,
+      `built from ${'b'.repeat(40)} on fix-b`,
+      `built from ${'c'.repeat(40)} on fix-c`,
     ])
     expect(run.stdout).toMatch(/^::group::Pull request #103 \(fix-c, closed .*\): 1 manifest file$/m)
     expect(run.summary).toContain('a sweep of 3 closed pull requests in acme/models')
@@ -117,7 +117,7 @@ describe('the sweep', () => {
   })
 
   it('one pull request’s invalid manifests hold back only its own deletes, and are reported', async () => {
-    const setup = await setUp({ headRef: (number) => (number === 102 ? 'feature/bad ref' : `fix-${number}`) })
+    const setup = await setUp({ headRef: (number) => (number === 102 ? `feature/${'long'.repeat(130)}` : `fix-${number}`) })
     const run = await sweep(setup)
     expect(run.exitCode).toBe(1)
     const byPullRequest = (number: number) => rows(run).filter((row) => row.pull_request === number).map((row) => row.status)
@@ -162,7 +162,7 @@ describe('the sweep across pages of pull requests', () => {
   /** 250 pull requests, three pages: 250–151, 150–51, 50–1; two versions each, all existing; the control plane answers each delete after `latencyMs`. */
   async function setUpPages(options: { answers?: (GitHubAnswer | undefined)[]; latencyMs: number }) {
     const pullRequests = Array.from({ length: 250 }, (_, i) => closedPullRequest(250 - i, NOW, (6 * i) / 250))
-    const existing = pullRequests.flatMap(({ number, head }) => [`previews/churn-classifier@v0-pr${number}`, `previews/churn-report-${head.ref}@v0-pr${number}`])
+    const existing = pullRequests.flatMap(({ number }) => [`previews/churn-classifier@v0-pr${number}`, `previews/churn-report@v0-pr${number}`])
     const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers })
     let inFlight = 0
     let mostInFlight = 0
