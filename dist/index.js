@@ -875,6 +875,1536 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29281,13 +30811,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2413);
 /* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4632);
-/* harmony import */ var _log_stream_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8438);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2681);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(665);
-/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3564);
-
+/* harmony import */ var _log_stream_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8438);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(791);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
+/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3564);
 
 
 
@@ -29298,15 +30826,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_7__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_5__/* .run */ .e)({
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
     core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
-    runContext: () => Promise.resolve((0,_run_context_js__WEBPACK_IMPORTED_MODULE_8__/* .readRunContext */ .$)(_actions_github__WEBPACK_IMPORTED_MODULE_4__/* .context */ ._, process.env)),
-    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_6__/* .OUTPUT_LIMIT_BYTES */ ._G,
-    logBacklog: () => (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .U)(process.stdout),
+    runContext: () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_6__/* .readRunContext */ .$)(process.env),
+    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_5__/* .OUTPUT_LIMIT_BYTES */ ._G,
+    logBacklog: () => (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .backlog */ .U)(process.stdout),
     // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
     resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
 });
@@ -29351,7 +30879,7 @@ function hideDebugLines(stream) {
 
 /***/ }),
 
-/***/ 2681:
+/***/ 791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29360,12 +30888,85 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var lib_proxy = __nccwpck_require__(9783);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
+// EXTERNAL MODULE: ./src/runner.ts + 1 modules
+var runner = __nccwpck_require__(6032);
+;// CONCATENATED MODULE: ./src/proxy.ts
+// The proxy a request goes through, by one rule for every client of the run
+// (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
+// uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
+// HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
+// decides). A value that is not an http(s) URL is the user's mistake, named as such.
+
+
+/** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
+class ProxySettingError extends runner/* StepFailure */.pH {
+    name = 'ProxySettingError';
+}
+const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128';
+/** The proxy for requests to `target`, or null when they go direct. Throws ProxySettingError for a value that is not a proxy URL. */
+function proxyFor(target, env = process.env) {
+    if ((0,proxy/* checkBypass */.H)(target))
+        return null;
+    const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    // An empty value counts as unset, as the toolkit reads it.
+    const variable = names.find((name) => env[name]);
+    if (variable === undefined)
+        return null;
+    const value = env[variable];
+    const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
+    if (value.trim() === '')
+        return fail(wrong('is set to blank space'));
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+    if (scheme === undefined)
+        return fail(wrong('has no scheme (http:// or https://)'));
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return fail(wrong('is not a URL that can be read'));
+    }
+    const origin = `${url.protocol}//${url.host}`;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return fail(wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`));
+    if (!url.hostname)
+        return fail(wrong('names no host'));
+    let user;
+    let password;
+    try {
+        user = decodeURIComponent(url.username);
+        password = decodeURIComponent(url.password);
+    }
+    catch {
+        return fail(wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`));
+    }
+    return {
+        variable,
+        shown: origin,
+        uri: `${origin}/`,
+        authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
+    };
+}
+function fail(error) {
+    throw error;
+}
+/**
+ * A dispatcher for requests through `route`, or direct without one. undici is
+ * loaded here, not at start-up: a run that sends nothing never needs it.
+ */
+async function createDispatcher(route, pool) {
+    const { Agent, ProxyAgent } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } };
+    // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
+    return route ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) }) : new Agent(options);
+}
+
 // EXTERNAL MODULE: ./src/redact.ts
 var src_redact = __nccwpck_require__(6670);
 ;// CONCATENATED MODULE: ./src/control-plane.ts
@@ -29378,8 +30979,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 const PROBE_BODY = '{}';
 /**
  * The control plane's HTTP client: undici with a keep-alive pool of
- * `concurrency` connections, through the proxy that HTTPS_PROXY / HTTP_PROXY /
- * NO_PROXY name by the Actions toolkit's rules (@actions/http-client decides).
+ * `concurrency` connections, through the proxy proxyFor chooses (throws
+ * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
  * One request per attempt, bounded by a timeout that covers the whole exchange
  * (connecting, and a body that trickles in). Redirects are never followed, so
  * the token goes only to the control plane's origin, and no text it returns
@@ -29389,12 +30990,10 @@ function createControlPlane(options) {
     const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
     base.username = '';
     base.password = '';
-    const proxyUrl = (0,lib_proxy/* getProxyUrl */.s)(base)?.href;
-    const proxy = proxyUrl ? withoutUserInfo(proxyUrl) : null;
-    const pool = { connections: options.concurrency, connect: { timeout: options.timeoutMs } };
-    // Loaded here, not at start-up: a dry run or a run that stops at validation never needs it.
-    // A proxy's user-info becomes its Proxy-Authorization: undici's ProxyAgent reads it from the URL.
-    const dispatcher = Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19)).then(({ Agent, ProxyAgent }) => proxyUrl ? new ProxyAgent({ ...pool, uri: proxyUrl }) : new Agent(pool));
+    const route = proxyFor(base);
+    const proxy = route?.shown ?? null;
+    // Connected at the first request: a dry run or a run that stops at validation never loads undici.
+    const dispatcher = createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
     const redact = (0,src_redact/* createRedactor */.l)(options.token ? [options.token] : []);
     const headers = {
         accept: 'application/json',
@@ -29429,9 +31028,10 @@ function createControlPlane(options) {
                 settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) });
             };
             const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
-            const timer = setTimeout(() => fail('network', sent
+            // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
+            const timer = setTimeout(() => setImmediate(() => fail('network', sent
                 ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
-                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`), options.timeoutMs);
+                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), options.timeoutMs);
             if (signal?.aborted)
                 return onAbort();
             signal?.addEventListener('abort', onAbort, { once: true });
@@ -29497,12 +31097,6 @@ function pickHeaders(raw, redact) {
             picked[name] = redact(raw[i + 1].toString('utf8'));
     }
     return picked;
-}
-function withoutUserInfo(href) {
-    const url = new URL(href);
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\/$/, '');
 }
 /** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
 const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
@@ -29713,8 +31307,6 @@ function parseJson(body) {
     }
 }
 
-// EXTERNAL MODULE: ./src/runner.ts + 1 modules
-var runner = __nccwpck_require__(6032);
 ;// CONCATENATED MODULE: ./src/deletions.ts
 
 
@@ -29843,7 +31435,7 @@ async function checkEndpoint(probe, endpoint, options, deps) {
     }
 }
 function waitOrAbort(ms, signal) {
-    return (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
+    return (0,promises_.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
 }
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
@@ -30011,7 +31603,7 @@ class Slots {
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+var external_node_fs_promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -33759,7 +35351,7 @@ async function findManifestFiles(patterns, workspace) {
     const root = external_node_path_default().resolve(workspace);
     const rooted = patterns.map((pattern) => rootPattern(pattern, root));
     const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
-    const realRoot = await (0,promises_.realpath)(root);
+    const realRoot = await (0,external_node_fs_promises_.realpath)(root);
     const unique = [...new Set(await globber.glob())];
     const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
     return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
@@ -33769,7 +35361,7 @@ async function describe(absolute, root, realRoot) {
     if (isOutside(relative)) {
         return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' };
     }
-    const real = await (0,promises_.realpath)(absolute);
+    const real = await (0,external_node_fs_promises_.realpath)(absolute);
     const realRelative = external_node_path_default().relative(realRoot, real);
     if (isOutside(realRelative)) {
         return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` };
@@ -33828,13 +35420,14 @@ const WORKFLOW_DIALECT = {
     emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
 };
 const COMMAND_LINE_DIALECT = {
-    input: (name) => `--${name}`,
+    // The command line takes the GitHub token from GITHUB_TOKEN too.
+    input: (name) => (name === 'github-token' ? '--github-token (or GITHUB_TOKEN)' : `--${name}`),
     inline: (name) => `--${name}`,
     example: {
         url: 'export TFY_HOST=https://acme.truefoundry.cloud',
         token: 'export TFY_API_KEY=<your API key>',
         dryRun: '--dry-run',
-        githubToken: 'Pass a token that can read the repository\'s pull requests (--github-token, or the GITHUB_TOKEN variable).',
+        githubToken: 'Pass a token that can read the repository\'s pull requests.',
     },
     emptyTokenHint: '',
 };
@@ -33910,7 +35503,22 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     if (!githubToken) {
         throw new InputError(`${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`);
     }
-    return { closedWithinDays, githubToken, owner, repo, apiUrl: env.GITHUB_API_URL || 'https://api.github.com' };
+    if (!fitsInHeader(githubToken)) {
+        throw new InputError(`${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`);
+    }
+    const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    parseGitHubApiUrl(apiUrl, dialect);
+    return { closedWithinDays, githubToken, owner, repo, apiUrl };
+}
+const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server";
+/** GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run that reads it. */
+function parseGitHubApiUrl(raw, dialect) {
+    return parseHttpUrl(raw, {
+        name: 'GITHUB_API_URL',
+        shape: `It must be ${GITHUB_API_SHAPE}.`,
+        schemes: 'an https:// (or http://) URL',
+        credentials: `pass the token in ${dialect.inline('github-token')}`,
+    });
 }
 /** Whether the token can go in the Authorization header; node:http would throw while sending it. */
 function fitsInHeader(token) {
@@ -33959,28 +35567,41 @@ function parseNumber(name, raw, range, say) {
     return number;
 }
 function parseControlPlaneUrl(raw, dialect) {
-    const say = dialect.input;
-    const name = say('control-plane-url');
-    const shown = inputs_withoutUserInfo(raw);
+    const name = dialect.input('control-plane-url');
+    const url = parseHttpUrl(raw, {
+        name,
+        shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
+        schemes: 'an https:// URL',
+        credentials: `pass the API key in ${dialect.inline('token')}`,
+    });
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
+    }
+    return url;
+}
+/**
+ * An http(s) URL with no user-info, query or fragment. No message repeats
+ * the user-info (a user name or password, a token most often) or the query.
+ */
+function parseHttpUrl(raw, words) {
+    const { name } = words;
+    const shown = withoutUserInfo(raw);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw new InputError(`${name} is not a URL: "${shown}". Give the control plane's address, e.g. https://acme.truefoundry.cloud`);
+        throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`);
     }
     if (url.username || url.password || shown !== raw) {
-        throw new InputError(`${name} must not carry a user name or password ("${shown}"); pass the API key in ${dialect.inline('token')}.`);
+        throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`${name} must be an https:// URL, got "${url.protocol}" in "${shown}".`);
+        throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`);
     }
     if (url.search || url.hash) {
         // Not echoed: a query is where API keys end up.
         throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
-    }
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
     }
     return url;
 }
@@ -33989,7 +35610,7 @@ function parseControlPlaneUrl(raw, dialect) {
  * the authority up to its last @) replaced by ***. Works on text that does not
  * parse as a URL too, since that text is echoed in the message that says so.
  */
-function inputs_withoutUserInfo(raw) {
+function withoutUserInfo(raw) {
     return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
 }
 function isLoopback(hostname) {
@@ -34108,16 +35729,21 @@ function outcomeOf(entry, stoppedBy = 'the run stopped') {
     return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/manifest-kinds.ts + 2 modules
 var manifest_kinds = __nccwpck_require__(8104);
 ;// CONCATENATED MODULE: ./src/plan.ts
 
+
 /**
- * Decides what is sent. Nothing at all when any manifest is invalid: a
- * cleanup that half-runs on a broken change set is harder to reason about
- * than one that refuses. Each version is sent once, however many manifests name it.
+ * Decides what is sent for one target. Nothing at all when any manifest is
+ * invalid: a cleanup that half-runs on a broken change set is harder to reason
+ * about than one that refuses. Each version is sent once in a run, however
+ * many manifests or pull requests name it: `sent` holds the versions the run's
+ * targets before sent (or, in a dry run, would have), and takes this one's.
  */
-function plan(manifests, options) {
+function plan(manifests, options, sent, pullRequest = null) {
     const invalid = manifests.filter((manifest) => !manifest.valid).length;
     const firstByVersion = new Map();
     const outcomes = [];
@@ -34129,24 +35755,102 @@ function plan(manifests, options) {
         }
         const key = versionKey(manifest);
         const first = firstByVersion.get(key);
+        const before = first ? null : sent.first(key);
         if (first) {
             outcomes.push(skipped(`duplicate of ${first.file}:${first.line}`));
+            continue;
+        }
+        firstByVersion.set(key, manifest);
+        if (before) {
+            outcomes.push(skipped(`duplicate of ${before.location}${before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`}, ${options.dryRun ? 'which would delete it' : 'sent then'}`));
         }
         else if (invalid > 0) {
-            firstByVersion.set(key, manifest);
             outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`));
         }
         else if (options.dryRun) {
-            firstByVersion.set(key, manifest);
+            sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
             outcomes.push({ status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' });
         }
         else {
-            firstByVersion.set(key, manifest);
+            sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
             outcomes.push(undefined);
             jobs.push({ index, path: manifest_kinds/* MANIFEST_KINDS */.ak[manifest.type].path, body: manifest.body });
         }
     }
     return { outcomes, jobs };
+}
+/**
+ * The versions a run has sent, each with the pull request and the manifest
+ * that named it first. A sweep of thousands of pull requests holds one entry
+ * per version, so an entry is 20 bytes of typed arrays: a 64-bit fingerprint
+ * of its key (SHA-1's first bytes; the chance of any false match among a
+ * million versions is about 3 in 10^8), not the key itself.
+ */
+class SentVersions {
+    size = 0;
+    high = new Uint32Array(1024);
+    low = new Uint32Array(1024);
+    pullRequests = new Float64Array(1024);
+    where = new Uint32Array(1024);
+    /** Manifest locations (`file:line`), each once: a run has few, and many versions share each. */
+    locations = [];
+    locationIndex = new Map();
+    add(key, pullRequest, location) {
+        if ((this.size + 1) * 4 > this.high.length * 3)
+            this.grow();
+        const [high, low] = fingerprint(key);
+        const slot = this.find(high, low);
+        if (this.high[slot] !== 0)
+            return;
+        let where = this.locationIndex.get(location);
+        if (where === undefined) {
+            where = this.locations.push(location) - 1;
+            this.locationIndex.set(location, where);
+        }
+        this.high[slot] = high;
+        this.low[slot] = low;
+        this.pullRequests[slot] = pullRequest ?? Number.NaN;
+        this.where[slot] = where;
+        this.size++;
+    }
+    first(key) {
+        const [high, low] = fingerprint(key);
+        const slot = this.find(high, low);
+        if (this.high[slot] === 0)
+            return null;
+        const pullRequest = this.pullRequests[slot];
+        return { pullRequest: Number.isNaN(pullRequest) ? null : pullRequest, location: this.locations[this.where[slot]] };
+    }
+    /** The slot that holds this fingerprint, or the empty one where it would go (open addressing, linear probing). */
+    find(high, low) {
+        const mask = this.high.length - 1;
+        for (let slot = low & mask;; slot = (slot + 1) & mask) {
+            if (this.high[slot] === 0 || (this.high[slot] === high && this.low[slot] === low))
+                return slot;
+        }
+    }
+    grow() {
+        const [high, low, pullRequests, where] = [this.high, this.low, this.pullRequests, this.where];
+        const capacity = high.length * 2;
+        this.high = new Uint32Array(capacity);
+        this.low = new Uint32Array(capacity);
+        this.pullRequests = new Float64Array(capacity);
+        this.where = new Uint32Array(capacity);
+        for (let old = 0; old < high.length; old++) {
+            if (high[old] === 0)
+                continue;
+            const slot = this.find(high[old], low[old]);
+            this.high[slot] = high[old];
+            this.low[slot] = low[old];
+            this.pullRequests[slot] = pullRequests[old];
+            this.where[slot] = where[old];
+        }
+    }
+}
+/** Two 32-bit words of the key's SHA-1; the first is never 0, which marks an empty slot. */
+function fingerprint(key) {
+    const digest = (0,external_node_crypto_.hash)('sha1', key, 'buffer');
+    return [digest.readUInt32BE(0) || 1, digest.readUInt32BE(4)];
 }
 /**
  * Which version a manifest deletes: by its number when it has one, else by its
@@ -34165,12 +35869,174 @@ function skipped(message) {
 var report = __nccwpck_require__(665);
 // EXTERNAL MODULE: ./src/result-store.ts + 1 modules
 var result_store = __nccwpck_require__(7771);
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 22 modules
-var github = __nccwpck_require__(2413);
+// EXTERNAL MODULE: ./src/manifests.ts + 1 modules
+var manifests = __nccwpck_require__(3650);
+;// CONCATENATED MODULE: ./src/github-http.ts
+
+
+class FetchFailure extends Error {
+    name = 'FetchFailure';
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+    }
+}
+/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
+const MAX_REDIRECTS = 5;
+async function createGitHubFetch(options) {
+    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    const { api, dispatcher, signal: cancel } = options;
+    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
+    async function buffered(response) {
+        const declared = Number(response.headers.get('content-length'));
+        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
+            await response.body?.cancel().catch(() => undefined);
+            throw tooLarge(`${(0,manifests/* formatBytes */.z3)(declared)} (content-length)`);
+        }
+        const chunks = [];
+        let received = 0;
+        if (response.body) {
+            const reader = response.body.getReader();
+            for (;;) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                received += value.byteLength;
+                if (received > options.maxBodyBytes) {
+                    await reader.cancel().catch(() => undefined);
+                    throw tooLarge(`more than ${(0,manifests/* formatBytes */.z3)(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
+                }
+                chunks.push(value);
+            }
+        }
+        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+        return new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
+    function tooLarge(size) {
+        return new FetchFailure('refused', `the answer's body is ${size}, past the ${(0,manifests/* formatBytes */.z3)(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
+    }
+    return async (input, init = {}) => {
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
+        let url = new URL(String(input));
+        try {
+            for (let redirects = 0;; redirects++) {
+                if (!underApiRoot(url, api)) {
+                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: the github-token goes only there`);
+                }
+                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
+                if (response.status < 300 || response.status >= 400 || response.status === 304)
+                    return await buffered(response);
+                await response.body?.cancel().catch(() => undefined);
+                const location = response.headers.get('location');
+                const target = location === null ? null : parseUrl(location, url);
+                if (target === null || !underApiRoot(target, api)) {
+                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
+                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so the github-token goes only to GITHUB_API_URL`);
+                }
+                if (redirects === MAX_REDIRECTS)
+                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
+                url = target;
+            }
+        }
+        catch (error) {
+            if (error instanceof FetchFailure)
+                throw error;
+            if (cancel.aborted)
+                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
+            if (timeout.aborted)
+                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
+            throw describeFetchError(error, url, options.proxy);
+        }
+    };
+}
+function parseUrl(text, base) {
+    try {
+        return new URL(text, base);
+    }
+    catch {
+        return null;
+    }
+}
+/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
+function underApiRoot(url, api) {
+    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
+}
+/** A URL for a message: no user-info, no query (a server can put anything there). */
+function shownUrl(url) {
+    return `${url.origin}${url.pathname}`;
+}
+function describeFetchError(error, url, proxy) {
+    const cause = error.cause;
+    const code = typeof cause?.code === 'string' ? cause.code : null;
+    if (cause && code !== null && isCertificateError({ code })) {
+        return new FetchFailure('local', `the certificate of ${url.host} is not trusted (${code}: ${cause.message}). If GitHub Enterprise Server uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env`);
+    }
+    if (cause && code !== null) {
+        const via = proxy ? ` through the proxy ${proxy}` : '';
+        return new FetchFailure('network', `no answer${via}: ${cause.message}${cause.message.includes(code) ? '' : ` (${code})`}`);
+    }
+    if (cause?.message === 'bad port') {
+        return new FetchFailure('local', `fetch never connects to port ${url.port} (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port`);
+    }
+    const detail = cause?.message ? `${error.message}: ${cause.message}` : error.message;
+    const hint = /invalid header value/i.test(detail) ? ': does github-token hold a line break, or another character a header cannot carry?' : '';
+    return new FetchFailure('local', `${detail}${hint}`);
+}
+/**
+ * The targets of a Link header whose relation types include `rel`, as RFC
+ * 8288 writes them: several links, `rel` quoted or not, several relation types
+ * in one (`rel="next last"`), any case, any whitespace, parameters in any
+ * order; a second `rel` of a link is ignored, as the RFC says.
+ */
+function linkTargets(header, rel) {
+    const wanted = rel.toLowerCase();
+    const targets = [];
+    let at = 0;
+    while (at < header.length) {
+        const open = header.indexOf('<', at);
+        if (open < 0)
+            break;
+        const close = header.indexOf('>', open);
+        if (close < 0)
+            break;
+        let end = close + 1;
+        for (let quoted = false; end < header.length; end++) {
+            const char = header[end];
+            if (quoted && char === '\\')
+                end++;
+            else if (char === '"')
+                quoted = !quoted;
+            else if (!quoted && char === ',')
+                break;
+        }
+        const relation = readParams(header.slice(close + 1, end)).get('rel');
+        if (relation?.toLowerCase().split(/\s+/).includes(wanted))
+            targets.push(header.slice(open + 1, close).trim());
+        at = end + 1;
+    }
+    return targets;
+}
+/** `; name=value` parameters, names lowercased, values unquoted; the first of a name wins. */
+function readParams(text) {
+    const params = new Map();
+    for (const [, name, quoted, token] of text.matchAll(/;\s*([^\s;=,"]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?/g)) {
+        const key = name.toLowerCase();
+        if (!params.has(key))
+            params.set(key, quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (token ?? ''));
+    }
+    return params;
+}
+
 ;// CONCATENATED MODULE: ./src/pull-requests.ts
 // The sweep's source of pull requests: those of a repository closed within a
 // window, read from GitHub's REST API through @actions/github's Octokit, page
 // by page, as an async generator so memory stays flat however many there are.
+// Octokit's plugins do the paging (paginate-rest's iterator), the tries again
+// (plugin-retry) and the rate limits (plugin-throttling); this file decides
+// what each answer means, how long to wait, and when to stop.
+
 
 
 
@@ -34195,16 +36061,39 @@ class GitHubListingError extends runner/* StepFailure */.pH {
 const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
+const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
+/** 100,000 pull requests. */
+const DEFAULT_MAX_PAGES = 1000;
 /** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
 const MAX_RATE_LIMIT_WAITS = 10;
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000;
+/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 /**
- * The pull requests closed within `closedWithinDays` before `now`, newest
- * update first. Pages are asked for sorted by `updated` descending, and a
- * pull request's closed_at is never after its updated_at, so the first one
- * updated before the window ends the listing: no later page can hold one
- * closed within it.
+ * Ends the listing through Octokit's plugins, neither of which tries again:
+ * it has no HTTP status, and plugin-retry reads from `request.request` that
+ * it allows no retries.
+ */
+class Stop extends Error {
+    failure;
+    request = { request: {} };
+    constructor(failure) {
+        super(failure.message);
+        this.failure = failure;
+    }
+}
+/**
+ * The pull requests closed within `closedWithinDays` before `now`. Pages are
+ * asked for sorted by `updated` descending, and a pull request's closed_at is
+ * never after its updated_at, so the first one updated before the window ends
+ * the first pass: no later page can hold one closed within it. A pull request
+ * updated while the pages are read moves to the top, onto a page already
+ * read, so the listing then reads again from the top, down to where the pass
+ * before began, until a pass finds none it had not listed.
  */
 async function* listClosedPullRequests(options) {
     const { owner, repo, signal } = options;
@@ -34214,171 +36103,337 @@ async function* listClosedPullRequests(options) {
     if (!options.token) {
         throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`);
     }
-    const windowStart = options.now.getTime() - options.closedWithinDays * DAY_MS;
+    const startedAt = options.now.getTime();
+    const windowStart = startedAt - options.closedWithinDays * DAY_MS;
     const api = apiRoot(options.baseUrl);
-    const octokit = (0,github/* getOctokit */.Q)(options.token, { baseUrl: api.href.replace(/\/$/, ''), userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup' });
     // Every form GitHub could echo it in: as sent, JSON-escaped, percent- or form-encoded.
     const redact = (0,src_redact/* createRedactor */.l)([options.token]);
     const where = `the pull requests of ${owner}/${repo}`;
-    const sleep = options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort }));
+    const sleep = options.sleep ?? ((ms, abort) => (0,promises_.setTimeout)(ms, undefined, { signal: abort }));
     const clock = options.clock ?? Date.now;
+    const random = options.random ?? Math.random;
     const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    /** Where the listing is, for the plugins' hooks and every message. */
+    const position = { pass: 1, page: 0, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 };
+    let pagesRead = 0;
     let waitedMs = 0;
-    // A pull request updated while the listing runs moves to the top, shifting
-    // the pages after it: one already listed can come again. Numbers only, so
-    // this grows by a few bytes a pull request.
+    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
+    let rateLimit = null;
+    /** Why plugin-throttling was told not to try again: the listing's error. */
+    let held = null;
+    // Numbers only, so these grow by a few bytes a pull request.
     const listed = new Set();
-    const fetched = new Set();
-    let next = null;
-    for (let page = 1;; page++) {
-        const { inWindow, pastWindow, link } = await readWindow(page);
-        yield* inWindow;
-        if (pastWindow)
-            return;
-        if (next !== null)
-            fetched.add(next);
-        next = nextPageUrl(link, api, page);
-        if (next === null)
-            return;
-        if (fetched.has(next)) {
-            throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} points the next page back at one already read (${redact(next)}); the listing stops rather than loop.`);
+    const refused = new Set();
+    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
+    const proxy = proxyFor(api);
+    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: requestTimeoutMs });
+    try {
+        const fetch = await createGitHubFetch({ api, dispatcher, proxy: proxy?.shown ?? null, signal, timeoutMs: requestTimeoutMs, maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES });
+        // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
+        const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
+            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1758)),
+            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9735)),
+            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6856)),
+        ]);
+        const write = (to) => (...parts) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')));
+        // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
+        const onRateLimit = (() => waitOutRateLimit());
+        const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
+        const octokit = getOctokit(options.token, {
+            baseUrl: api.href.replace(/\/$/, ''),
+            userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup',
+            log,
+            // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
+            request: { fetch, log },
+            // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
+            retry: { retries: maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
+            throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
+        }, 
+        // First, so inside the other two: it sees every attempt.
+        (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
+            position.attempt++;
+            let response;
+            try {
+                response = await request(requestOptions);
+            }
+            catch (error) {
+                throw await afterFailure(error);
+            }
+            return checkedPage(response);
+        }), retry, throttling);
+        for (let floor = windowStart;; position.pass++) {
+            const passStartedAt = clock();
+            let found = 0;
+            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE });
+            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor)) {
+                found += inWindow.length;
+                yield* inWindow;
+            }
+            if (position.pass > 1 && found === 0)
+                return;
+            floor = passStartedAt - CLOCK_SKEW_MS;
         }
     }
-    /**
-     * One page, down to the pull requests closed within the window. Only these
-     * few fields live on while the caller works through them: GitHub's list
-     * items, with their two repository objects, come to megabytes a page.
-     */
-    async function readWindow(page) {
-        const response = await fetchPage(page);
-        const inWindow = [];
-        for (const pullRequest of readPage(response.data, page)) {
-            if (Date.parse(pullRequest.updated_at) < windowStart)
-                return { inWindow, pastWindow: true, link: undefined };
-            const closedAt = pullRequest.closed_at;
-            if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(pullRequest.number))
-                continue;
-            listed.add(pullRequest.number);
-            inWindow.push(closedPullRequest(pullRequest, closedAt));
-        }
-        return { inWindow, pastWindow: false, link: response.headers.link };
+    finally {
+        await dispatcher.destroy().catch(() => undefined);
     }
-    async function fetchPage(page) {
-        let headerlessWaits = 0;
-        let rateLimitWaits = 0;
-        for (let attempt = 1;; attempt++) {
+    /** One pass from the top, a page at a time, down to the first pull request updated before `floor`. */
+    async function* readPass(pages, floor) {
+        const seen = new Set();
+        for (let page = 1;; page++) {
             if (signal.aborted)
                 throw cancelled(page, 'before asking GitHub');
-            const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-            let answer;
+            if (++pagesRead > maxPages) {
+                throw new GitHubListingError('unexpected-answer', 200, `GitHub's answers for ${where} went on for more than ${maxPages} pages (${maxPages * PER_PAGE} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with closed-within-days.`);
+            }
+            Object.assign(position, { page, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 });
+            let next;
             try {
-                const request = { signal: AbortSignal.any([signal, timeout]) };
-                const response = next === null
-                    ? await octokit.request('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE, request })
-                    : await octokit.request({ method: 'GET', url: next, request });
-                return { data: response.data, headers: response.headers };
+                next = await pages.next();
             }
             catch (error) {
-                if (signal.aborted)
-                    throw cancelled(page, 'while a request was in flight');
-                answer = readFailure(error, timeout.aborted, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, redact);
+                throw listingError(error);
             }
-            const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits });
-            const detail = redact(verdict.detail);
-            if (verdict.kind === 'fail')
-                throw new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail, where, api));
-            const waitMs = verdict.kind === 'wait' ? verdict.ms : retryDelay(attempt, null, options.random ?? Math.random, DEFAULT_BACKOFF);
-            if (verdict.kind === 'wait') {
-                if (verdict.headerless)
-                    headerlessWaits++;
-                if (++rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
-                    throw new GitHubListingError('rate-limited', answer.status, `GitHub's rate limit for the github-token input (${detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before page ${page} of ${where}. Run the sweep later, or when fewer workflows share the token.`);
+            if (next.done)
+                return;
+            const items = next.value.data;
+            // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
+            const inWindow = [];
+            let ended = false;
+            let fresh = false;
+            for (const item of items) {
+                if (Date.parse(item.updated_at) < floor) {
+                    ended = true;
+                    break;
                 }
-                if (waitedMs + waitMs > maxWaitMs) {
-                    throw new GitHubListingError('rate-limited', answer.status, `GitHub's rate limit for the github-token input (${detail}) asks for a wait of ${formatDuration(waitMs)} before page ${page} of ${where}, ` +
-                        `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all. ` +
-                        'Run the sweep later, or when fewer workflows share the token.');
+                const { number } = item;
+                if (!isPullRequestNumber(number)) {
+                    refuse(item, `its number, ${shown(number)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`);
+                    continue;
                 }
-                waitedMs += waitMs;
-                options.log(`GitHub's rate limit (${detail}): waiting ${formatDuration(waitMs)} before page ${page} of ${where}.`);
-            }
-            else {
-                if (attempt >= maxAttempts) {
-                    throw new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed page ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.`);
+                const closedAt = item.closed_at;
+                if (closedAt !== null && Date.parse(closedAt) > startedAt) {
+                    refuse(item, `its closed_at, ${shown(closedAt)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`);
+                    continue;
                 }
-                options.log(`GitHub failed page ${page} of ${where} (${detail}): trying again in ${formatDuration(waitMs)} (attempt ${attempt + 1} of ${maxAttempts}).`);
+                if (!seen.has(number))
+                    fresh = seen.add(number).size > 0;
+                if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(number))
+                    continue;
+                listed.add(number);
+                inWindow.push(closedPullRequest(item, number, closedAt));
             }
-            try {
-                await sleep(waitMs, signal);
-            }
-            catch (error) {
-                if (signal.aborted)
-                    throw cancelled(page, verdict.kind === 'wait' ? "while waiting out GitHub's rate limit" : 'while waiting to try again');
-                throw error;
+            yield inWindow;
+            if (ended || next.value.headers.link === undefined)
+                return;
+            if (!fresh) {
+                throw new GitHubListingError('unexpected-answer', 200, `GitHub's ${at(page)} of ${where} ${items.length === 0 ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${listedSoFar()}`);
             }
         }
     }
-    function readPage(data, page) {
+    /** A page as the iterator may follow it: a list of pull requests, and a next link only if it stays under GITHUB_API_URL. */
+    function checkedPage(response) {
+        const { data } = response;
         if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
             // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
-            const shown = excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? '')));
-            throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`);
+            const shown = excerpt(redact(textOf(data)));
+            throw new Stop(new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`));
         }
-        return data;
+        const target = linkTargets(response.headers.link ?? '', 'next')[0];
+        delete response.headers.link;
+        if (target === undefined)
+            return response;
+        const url = pull_requests_parseUrl(target, api);
+        if (url === null || !underApiRoot(url, api)) {
+            throw new Stop(new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} points the next page outside GITHUB_API_URL (${api.href}): ${url === null ? 'an unreadable URL' : redact(shownUrl(url))}. The listing stops rather than send the github-token there.${listedSoFar()}`));
+        }
+        // The one form the iterator reads.
+        response.headers.link = `<${url.href}>; rel="next"`;
+        return response;
+    }
+    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
+    async function afterFailure(error) {
+        const cause = error?.cause;
+        const failure = cause instanceof FetchFailure ? cause : null;
+        const page = at(position.page);
+        if (signal.aborted || failure?.kind === 'cancelled')
+            return new Stop(cancelled(position.page, 'while a request was in flight'));
+        if (failure?.kind === 'local') {
+            return new Stop(new GitHubListingError('not-sent', null, `The request for ${page} of ${where} could not be made: ${redact(failure.message)}. The fault is on the action's side (GITHUB_API_URL, github-token or the runner's settings), not GitHub's, so it was not tried again.`));
+        }
+        if (failure?.kind === 'refused')
+            return new Stop(new GitHubListingError('unexpected-answer', null, `GitHub's answer for ${page} of ${where} was refused: ${redact(failure.message)}.${listedSoFar()}`));
+        const answer = failure ? { status: null, headers: {}, message: redact(failure.message) } : readFailure(error, redact);
+        const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits: position.headerlessWaits });
+        const detail = redact(verdict.detail);
+        if (verdict.kind === 'fail')
+            return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)));
+        if (verdict.kind === 'wait') {
+            rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail };
+            return error;
+        }
+        if (position.attempt >= maxAttempts) {
+            return new Stop(new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${listedSoFar()}`));
+        }
+        const ms = retryDelay(position.attempt, null, random, DEFAULT_BACKOFF);
+        options.log(`GitHub failed ${page} of ${where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${position.attempt + 1} of ${maxAttempts}).`);
+        try {
+            await pause(ms, 'while waiting to try again');
+        }
+        catch (stop) {
+            return stop;
+        }
+        return error;
+    }
+    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
+    async function waitOutRateLimit() {
+        const limit = rateLimit;
+        rateLimit = null;
+        if (limit === null)
+            return false;
+        const page = at(position.page);
+        const fail = (message) => {
+            held = new GitHubListingError('rate-limited', limit.status, `${message} Run the sweep later, or when fewer workflows share the token.${listedSoFar()}`);
+            return false;
+        };
+        if (++position.rateLimitWaits > MAX_RATE_LIMIT_WAITS)
+            return fail(`GitHub's rate limit for the github-token input (${limit.detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before ${page} of ${where}.`);
+        if (waitedMs + limit.ms > maxWaitMs) {
+            return fail(`GitHub's rate limit for the github-token input (${limit.detail}) asks for a wait of ${formatDuration(limit.ms)} before ${page} of ${where}, ` +
+                `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
+        }
+        if (limit.headerless)
+            position.headerlessWaits++;
+        waitedMs += limit.ms;
+        options.log(`GitHub's rate limit (${limit.detail}): waiting ${formatDuration(limit.ms)} before ${page} of ${where}.`);
+        try {
+            await pause(limit.ms, "while waiting out GitHub's rate limit");
+        }
+        catch (stop) {
+            held = stop instanceof Stop ? stop.failure : null;
+            if (held === null)
+                throw stop;
+            return false;
+        }
+        position.attempt = 0;
+        return true;
+    }
+    async function pause(ms, when) {
+        try {
+            await sleep(ms, signal);
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new Stop(cancelled(position.page, when));
+            throw error;
+        }
+    }
+    function listingError(error) {
+        const stopped = held;
+        held = null;
+        if (stopped)
+            return stopped;
+        if (error instanceof Stop)
+            return error.failure;
+        if (error instanceof GitHubListingError)
+            return error;
+        return new GitHubListingError('not-sent', null, `Listing ${where} stopped at ${at(position.page)} on an error of the action's own: ${redact(error instanceof Error ? error.message : String(error))}.${listedSoFar()}`);
+    }
+    function failureMessage(failure, detail) {
+        const page = at(position.page);
+        const later = position.page > 1 || position.pass > 1;
+        switch (failure) {
+            case 'token-rejected':
+                return later
+                    ? `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listedSoFar()} Run the sweep again.`
+                    : `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`;
+            case 'permission-missing':
+                return later
+                    ? `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listedSoFar()} Check ${PERMISSION} in the workflow, and run the sweep again.`
+                    : `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`;
+            case 'unexpected-answer':
+                return `GitHub answered ${detail} when listing ${where} (${page}). Is GITHUB_API_URL (${api.href}) GitHub's REST API?${listedSoFar()}`;
+        }
+    }
+    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
+    function listedSoFar() {
+        if (listed.size === 0)
+            return '';
+        return ` ${listed.size} closed ${listed.size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
+    }
+    function at(page) {
+        return position.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
     }
     function cancelled(page, when) {
-        return new GitHubListingError('cancelled', null, `Cancelled ${when} for page ${page} of ${where}; no more pull requests were listed.`);
+        return new GitHubListingError('cancelled', null, `Cancelled ${when} for ${at(page)} of ${where}; no more pull requests were listed.`);
+    }
+    function refuse(item, reason) {
+        const key = `${shown(item.number)} ${item.html_url}`;
+        if (refused.has(key))
+            return;
+        refused.add(key);
+        const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url)})` : shown(item.html_url);
+        options.warn(redact(`GitHub listed a pull request of ${owner}/${repo} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`));
     }
 }
-/** The next page from a Link header, refused unless it stays under the API root: the token goes with it. */
-function nextPageUrl(link, api, page) {
-    const target = /<([^<>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
-    if (target === undefined)
-        return null;
-    let url;
-    try {
-        url = new URL(target, api);
-    }
-    catch {
-        url = new URL('invalid:');
-    }
-    if (url.origin !== api.origin || !url.pathname.startsWith(api.pathname)) {
-        throw new GitHubListingError('unexpected-answer', 200, `GitHub's answer for page ${page} points the next page outside GITHUB_API_URL (${api.href}): ${url.protocol === 'invalid:' ? 'an unreadable URL' : url.origin + url.pathname}. The listing stops rather than send the github-token there.`);
-    }
-    return url.href;
-}
-/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
+/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact, and without user-info, which no message repeats. */
 function apiRoot(baseUrl) {
     const url = new URL(baseUrl);
     if (!url.pathname.endsWith('/'))
         url.pathname += '/';
+    url.username = '';
+    url.password = '';
     url.search = '';
     url.hash = '';
     return url;
 }
+function pull_requests_parseUrl(text, base) {
+    try {
+        return new URL(text, base);
+    }
+    catch {
+        return null;
+    }
+}
+/** A value from GitHub for a message: quoted, control characters escaped, cut short. */
+function shown(value) {
+    const text = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+    return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+/** A body for a message; Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
+function textOf(data) {
+    if (typeof data === 'string')
+        return data;
+    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
+}
 /**
  * What to do after GitHub answered with an error, following GitHub's "Best
- * practices for using the REST API": retry-after seconds when present; else
- * at x-ratelimit-reset (epoch seconds) when x-ratelimit-remaining is 0; else,
- * for a rate limit that names no time, at least a minute, doubling on repeats.
+ * practices for using the REST API". A rate limit is a 429, or a 403
+ * with retry-after, with x-ratelimit-remaining 0 (the primary limit) or with a
+ * message that says it is one. It is waited out
+ * for retry-after seconds when present; else until x-ratelimit-reset (epoch
+ * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
  */
 function judgeGitHubAnswer(answer, context) {
     const { status, headers, message } = answer;
     const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`;
     if (status === null)
         return { kind: 'retry', detail };
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
     const exhausted = headers['x-ratelimit-remaining']?.trim() === '0';
-    const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /rate limit/i.test(message)));
-    if (rateLimited) {
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
+    // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
+    if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
         if (retryAfterMs !== null)
             return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
         const reset = Number(headers['x-ratelimit-reset']);
         if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
             // A second past the reset: GitHub says to wait until after it, and clocks differ.
             const ms = Math.max(0, reset * 1000 - context.now) + 1000;
-            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${new Date(reset * 1000).toISOString()}` };
+            const when = new Date(reset * 1000);
+            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${headers['x-ratelimit-reset'].trim()}` : when.toISOString()}` };
         }
         return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
     }
@@ -34390,35 +36445,19 @@ function judgeGitHubAnswer(answer, context) {
         return { kind: 'retry', detail };
     return { kind: 'fail', failure: 'unexpected-answer', detail };
 }
-function failureMessage(failure, detail, where, api) {
-    switch (failure) {
-        case 'token-rejected':
-            return `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`;
-        case 'permission-missing':
-            return `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`;
-        case 'unexpected-answer':
-            return `GitHub answered ${detail} when listing ${where}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`;
-    }
-}
-/** An Octokit RequestError (status, response headers and data) or a fetch failure, as data, with the token redacted before anything is cut. */
-function readFailure(error, timedOut, timeoutMs, redact) {
-    if (timedOut)
-        return { status: null, headers: {}, message: `no complete answer within ${formatDuration(timeoutMs)}` };
+/** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */
+function readFailure(error, redact) {
     const failure = error;
     const response = failure?.response;
-    if (response && typeof response.status === 'number') {
-        const data = response.data;
-        return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(typeof data === 'string' ? data : (JSON.stringify(data) ?? ''))) };
-    }
-    const cause = error?.cause;
-    const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-    return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}${code}`) };
+    if (response && typeof response.status === 'number')
+        return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(textOf(response.data))) };
+    return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}`) };
 }
 function isPullRequestItem(value) {
     const item = value;
     return (typeof item === 'object' &&
         item !== null &&
-        Number.isInteger(item.number) &&
+        'number' in item &&
         isDate(item.updated_at) &&
         (item.closed_at === null || isDate(item.closed_at)) &&
         (item.merged_at === null || typeof item.merged_at === 'string') &&
@@ -34429,15 +36468,25 @@ function isPullRequestItem(value) {
 function isDate(value) {
     return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
-function closedPullRequest(item, closedAt) {
-    return { number: item.number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url };
+/** What GitHub's numbers are: 1, 2, 3… A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
+function isPullRequestNumber(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
+function closedPullRequest(item, number, closedAt) {
+    return { number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url };
+}
+/** A wait as long as GitHub may ask for, out of all reason included. */
 function formatDuration(ms) {
     if (ms < 60_000)
         return `${Number((ms / 1000).toFixed(1))} s`;
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    if (ms < 2 * 60 * 60_000) {
+        const minutes = Math.floor(ms / 60_000);
+        const seconds = Math.round((ms % 60_000) / 1000);
+        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    }
+    if (ms < 2 * DAY_MS)
+        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
+    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
 }
 
 ;// CONCATENATED MODULE: ./src/targets.ts
@@ -34461,6 +36510,9 @@ async function* targetBatches(inputs, deps) {
         now: new Date((deps.now ?? Date.now)()),
         signal: deps.cancel,
         log: deps.log,
+        warn: deps.warn,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        maxAttempts: inputs.maxAttempts,
     });
     let batch = [];
     let count = 0;
@@ -34480,8 +36532,8 @@ async function* targetBatches(inputs, deps) {
     deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
 }
 
-// EXTERNAL MODULE: ./src/manifests.ts + 1 modules
-var manifests = __nccwpck_require__(3650);
+// EXTERNAL MODULE: ./src/time-slice.ts
+var time_slice = __nccwpck_require__(2337);
 // EXTERNAL MODULE: ./src/results.ts
 var results = __nccwpck_require__(9385);
 ;// CONCATENATED MODULE: ./src/validate.ts
@@ -34571,6 +36623,46 @@ function identityProblem(value) {
     if (value.version !== undefined || value.version_alias !== undefined)
         return null;
     return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
+}
+/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
+const CHOSEN_BY_AUTHOR = {
+    PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
+    PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
+};
+/**
+ * A sweep's rule, on a manifest as written: the version it names (by
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
+ * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
+ * pull request chooses. Otherwise every pull request swept would delete the
+ * same version, or one another pull request named.
+ */
+function sweepProblems(written) {
+    const problems = [];
+    for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
+        for (const name of new Set(written(field)?.variables ?? [])) {
+            const why = CHOSEN_BY_AUTHOR[name];
+            if (!why)
+                continue;
+            problems.push({
+                path: [field],
+                message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
+            });
+        }
+    }
+    // The number picks the version when there is one: an alias beside it only names it again.
+    const picking = written('version') ? 'version' : 'version_alias';
+    const naming = ['ml_repo', 'name', picking];
+    if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
+        return problems;
+    const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : '';
+    const where = picking === 'version'
+        ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
+        : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}';
+    problems.push({
+        path: written(picking) ? [picking] : [],
+        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
+    });
+    return problems;
 }
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
 function describeProblems(problems, lineOf) {
@@ -34722,25 +36814,39 @@ function listWords(values, conjunction = 'or') {
 
 
 const MAX_FIELD_SHOWN = 80;
-async function readManifestFiles(files) {
-    return Promise.all(files.map(async (file) => ({ file, bytes: await (0,manifests/* readManifestFile */.oe)(file) })));
+/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
+async function readManifestFiles(files, options, slice) {
+    // Read all at once; each file's bytes are let go once it is parsed.
+    const reads = files.map(manifests/* readManifestFile */.oe);
+    const sources = [];
+    for (const file of files) {
+        const bytes = await reads.shift();
+        sources.push({ file, parsed: bytes instanceof Uint8Array ? await (0,manifests/* parseManifestFile */.NX)(bytes, file.relative, options, slice) : bytes });
+    }
+    return sources;
 }
-function validateFiles(sources, options, core) {
+async function validateFiles(sources, options, core, slice) {
     // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
     const annotate = (kind, ...rest) => core[kind](...rest);
     const checked = [];
-    for (const { file, bytes } of sources) {
-        const loaded = bytes instanceof Uint8Array ? (0,manifests/* parseManifests */.Ye)(bytes, file.relative, options) : bytes;
-        if (!Array.isArray(loaded)) {
-            const message = `the file ${loaded.reason}`;
+    for (const { file, parsed } of sources) {
+        const loaded = parsed.kind === 'parsed' ? ((0,manifests/* unfilled */.qB)(parsed, options.env) ?? parsed) : parsed;
+        if (loaded.kind === 'unreadable') {
+            const message = `the file ${file.relative} ${loaded.reason}`;
             annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
             checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T5, valid: false, message });
             continue;
         }
-        for (const doc of loaded) {
+        for (const written of loaded.documents) {
+            if (slice.due())
+                await slice.pause();
+            const doc = (0,manifests/* fillIn */.pz)(written, options.env);
             const location = { file: file.relative, document: doc.document, line: doc.line };
             // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-            const verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
+            let verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
+            const sweep = options.sweep ? sweepProblems(doc.written) : [];
+            if (sweep.length > 0)
+                verdict = { valid: false, type: verdict.type, problems: verdict.valid ? sweep : [...verdict.problems, ...sweep], unknownFields: verdict.unknownFields };
             for (const { field, suggestion } of verdict.unknownFields) {
                 const { line, col } = doc.positionOf([field]);
                 const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field;
@@ -34788,47 +36894,57 @@ function identityOf(value, type) {
 
 
 
+
 /**
  * inputs → files → manifests → validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 async function run(deps) {
-    const core = (0,runner/* guardCore */.nj)(deps.core);
+    const core = (0,runner/* guardCore */.nj)(deps.core, deps.formatTableLine);
     const store = new result_store/* ResultStore */.V(deps.resultsFile ?? null, (message) => core.warning(message));
     const ledger = new Ledger(store, (row) => redactRow(row, core));
     let inputs = null;
     let failure;
     let unexpected = false;
+    const found = { files: 0 };
     try {
         inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect });
-        failure = await runStages(inputs, ledger, { ...deps, core });
+        failure = await runStages(inputs, ledger, { ...deps, core }, found);
     }
     catch (error) {
         unexpected = !(error instanceof runner/* StepFailure */.pH);
         failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
     }
     const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
-    await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure, sweep: inputs?.sweep ?? null, filesFound: found.files }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     results.close();
     return results;
 }
-/** Every stage after the inputs; returns why the step fails early, if it does. */
-async function runStages(inputs, ledger, deps) {
+/** Every stage after the inputs; returns why the step fails early, if it does, and counts in `found` the files it matched. */
+async function runStages(inputs, ledger, deps, found) {
     const { core } = deps;
     const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
+    found.files = files.length;
     if (files.length === 0)
         return noFiles(inputs, core);
-    const sources = await readManifestFiles(files);
+    // One slice for all the checking: however big the files or the sweep, the event loop gets a turn every few milliseconds.
+    const slice = (0,time_slice/* timeSlice */.cm)();
+    const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
+    const check = { sources, slice, sent: new SentVersions() };
     const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
     // A sweep's batches overlap: the next page of pull requests is listed and
     // checked while the batch before is deleted, and its requests queue for the
     // slots that batch frees. One batch waits at most, so memory stays flat.
     let deleting = Promise.resolve();
     try {
-        for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line) })) {
+        for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })) {
             const jobs = [];
-            for (const target of batch)
-                jobs.push(...(await checkTarget(target, sources, inputs, ledger, deps)));
+            for (const target of batch) {
+                // Once cancelled, the pull requests left are not checked: the report is due within seconds.
+                if (inputs.sweep && deps.cancel.aborted)
+                    break;
+                jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)));
+            }
             if (!deleter || jobs.length === 0)
                 continue;
             if (!inputs.sweep) {
@@ -34853,21 +36969,22 @@ async function runStages(inputs, ledger, deps) {
     return null;
 }
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-function checkTarget(target, sources, inputs, ledger, deps) {
+function checkTarget(target, checking, inputs, ledger, deps) {
     const { core } = deps;
     const { pullRequest } = target;
+    const { sources, slice, sent } = checking;
     const title = pullRequest
         ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
         : `Validate ${count(sources.length, 'manifest file')}`;
-    const check = () => {
-        const manifests = validateFiles(sources, { substituteEnv: inputs.substituteEnv, env: target.env }, core);
+    return core.group(title, async () => {
+        const manifests = await validateFiles(sources, { env: target.env, sweep: pullRequest !== null }, core, slice);
         const invalid = manifests.filter((manifest) => !manifest.valid).length;
         core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
         if (invalid > 0 && !inputs.dryRun)
             core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
-        return ledger.planned(plan(manifests, inputs), ledger.checked(manifests, pullRequest?.number ?? null));
-    };
-    return core.group(title, () => Promise.resolve(check()));
+        const number = pullRequest?.number ?? null;
+        return ledger.planned(plan(manifests, inputs, sent, number), ledger.checked(manifests, number));
+    });
 }
 /** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
 function noFiles(inputs, core) {
@@ -34976,12 +37093,15 @@ const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Ye: () => (/* binding */ parseManifests),
+  pz: () => (/* binding */ fillIn),
+  z3: () => (/* binding */ formatBytes),
+  NX: () => (/* binding */ parseManifestFile),
   oe: () => (/* binding */ readManifestFile),
-  xO: () => (/* binding */ sizeOverLimit)
+  xO: () => (/* binding */ sizeOverLimit),
+  qB: () => (/* binding */ unfilled)
 });
 
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, formatBytes, loadManifestFile
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifestSteps, variablesIn
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -35133,7 +37253,10 @@ function describeUnexpected(text, at, expected) {
     return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
 }
 
+// EXTERNAL MODULE: ./src/time-slice.ts
+var time_slice = __nccwpck_require__(2337);
 ;// CONCATENATED MODULE: ./src/manifests.ts
+
 
 
 
@@ -35160,11 +37283,6 @@ const MAX_FLOW_COLLECTIONS = 100_000;
 /** Problems kept for one document; the rest are counted in one more. */
 const MAX_PROBLEMS = 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Reads one manifest file: every YAML document of a .yaml/.yml file, the one value of a .json file. */
-async function loadManifestFile(file, options) {
-    const bytes = await readManifestFile(file);
-    return bytes instanceof Uint8Array ? parseManifests(bytes, file.relative, options) : bytes;
-}
 /** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
 async function readManifestFile(file) {
     if (file.refusal)
@@ -35182,12 +37300,18 @@ async function readManifestFile(file) {
     }
 }
 /**
- * Parses file contents (pure: no I/O), so the loader can be tested on any bytes.
- * A .json file must be strict JSON; a YAML file is read with the YAML 1.2 core
- * schema. Either way each document becomes JSON data here, once: what cannot
- * become JSON exactly is a problem of that document, never a silent change.
+ * Parses file contents (no I/O), once for the run, giving way to the event
+ * loop whenever `slice` is used up. A .json file must be strict JSON; a YAML
+ * file is read with the YAML 1.2 core schema. Either way each document becomes
+ * JSON data here, once: what cannot become JSON exactly is a problem of that
+ * document, never a silent change. With substitute-env, the values that name
+ * a variable are kept as written, for fillIn to fill in for each target.
  */
-function parseManifests(bytes, fileName, options) {
+function parseManifestFile(bytes, fileName, options, slice) {
+    return (0,time_slice/* runSliced */.Gg)(parseManifestSteps(bytes, fileName, options, slice), slice);
+}
+/** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
+function* parseManifestSteps(bytes, fileName, options, slice) {
     const isJson = fileName.toLowerCase().endsWith('.json');
     let text;
     try {
@@ -35217,16 +37341,19 @@ function parseManifests(bytes, fileName, options) {
         }
     }
     // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-    const substitution = options.substituteEnv ? new Substitution(options.env) : null;
     const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
-    const loaded = [];
+    const documents = [];
     /** A document that cannot be expanded; a syntax error in a later document still comes first. */
     let refusal = null;
     let index = 0;
     // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
     const mayHaveAliases = text.includes('*');
     try {
-        for (const doc of composeDocuments(text, lineCounter, isJson)) {
+        for (const doc of composeDocuments(text, lineCounter, isJson, slice)) {
+            if (doc === PAUSE) {
+                yield;
+                continue;
+            }
             const error = doc.errors[0];
             if (error) {
                 const { line, col } = position(error.pos[0]);
@@ -35238,14 +37365,16 @@ function parseManifests(bytes, fileName, options) {
             if (refusal || isEmptyDocument(doc))
                 continue; // e.g. after a trailing ---
             try {
-                loaded.push(convertDocument(doc, document, substitution, position, mayHaveAliases));
+                documents.push(convertDocument(doc, document, options.substituteEnv, position, mayHaveAliases));
             }
             catch (error) {
                 if (!(error instanceof Refusal))
                     throw error;
                 const { line, col } = position(error.offset);
-                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `document ${document} ${error.reason}`, line, col);
+                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col);
             }
+            if (slice.due())
+                yield;
         }
     }
     catch (error) {
@@ -35256,14 +37385,118 @@ function parseManifests(bytes, fileName, options) {
     }
     if (refusal)
         return refusal;
-    if (substitution && substitution.missing.size > 0) {
-        const { line, col } = position(substitution.firstMissingOffset);
-        return unreadable(substitution.describeMissing(), line, col);
-    }
-    if (loaded.length === 0)
+    if (documents.length === 0)
         return unreadable('holds no manifest (it is empty or only comments)');
-    return loaded;
+    return { kind: 'parsed', documents };
 }
+/**
+ * Why a parsed file cannot be filled in from `env`: a variable it names that
+ * is not set, or set but empty. Null when every one has a value (or the file
+ * names none).
+ */
+function unfilled(file, env) {
+    const substitution = new Substitution(env);
+    for (const doc of file.documents) {
+        for (const hole of doc.holes) {
+            // The message names every missing variable, and shows the place of the first.
+            if (substitution.fill(hole.text) === null)
+                substitution.firstMissing ??= hole;
+        }
+    }
+    if (substitution.missing.size === 0)
+        return null;
+    const { line, col } = substitution.firstMissing;
+    return unreadable(substitution.describeMissing(), line, col);
+}
+/**
+ * One document with its ${NAME} values filled in from `env` (which unfilled
+ * has found to name every one). The document as parsed is not changed: only
+ * the lists and mappings on the way to a filled-in value are copied, so a
+ * sweep's check of a big manifest costs what its variables cost.
+ */
+function fillIn(doc, env) {
+    const { positions } = doc;
+    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
+    const loaded = (value, problems) => ({
+        kind: 'document',
+        document: doc.document,
+        line: doc.line,
+        value,
+        problems,
+        lineOf: (path) => doc.position(offsetOf(path)).line,
+        positionOf: (path) => doc.position(offsetOf(path)),
+        written: (field) => writtenField(doc, field),
+    });
+    if (doc.holes.length === 0)
+        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
+    const substitution = new Substitution(env);
+    const copies = new Map();
+    const copyOf = (node) => {
+        let copy = copies.get(node);
+        if (!copy) {
+            copy = (Array.isArray(node) ? [...node] : { ...node });
+            copies.set(node, copy);
+        }
+        return copy;
+    };
+    let root = doc.value;
+    const problems = [];
+    let leftOut = doc.problemsLeftOut;
+    let next = 0;
+    const keep = (problem) => {
+        if (problems.length < MAX_PROBLEMS)
+            problems.push(problem);
+        else
+            leftOut++;
+    };
+    for (const [index, hole] of doc.holes.entries()) {
+        // Problems in source order: those found while parsing before this value, then this value's.
+        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
+            keep(doc.problems[next++].problem);
+        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
+        const filled = value instanceof ScalarProblem ? null : value;
+        if (value instanceof ScalarProblem)
+            keep({ path: hole.path, message: value.message });
+        if (hole.path.length === 0) {
+            root = filled;
+            continue;
+        }
+        root = copyOf(root);
+        let template = doc.value;
+        let copy = root;
+        for (const part of hole.path.slice(0, -1)) {
+            template = template[part];
+            copy = setOwn(copy, part, copyOf(template));
+        }
+        setOwn(copy, hole.path.at(-1), filled);
+    }
+    while (next < doc.problems.length)
+        keep(doc.problems[next++].problem);
+    return loaded(root, withLeftOut(problems, leftOut));
+}
+/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
+function setOwn(object, key, value) {
+    if (key === '__proto__')
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+        object[key] = value;
+    return value;
+}
+function withLeftOut(problems, leftOut) {
+    return leftOut === 0 ? problems : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+}
+function writtenField(doc, field) {
+    const value = doc.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
+        return null;
+    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
+    if (hole)
+        return { text: hole.text, variables: variablesIn(hole.text) };
+    const written = value[field];
+    return { text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null, variables: [] };
+}
+/** What composeDocuments yields when its slice is due, between documents. */
+const PAUSE = Symbol('pause');
 /** Thrown while parsing, before the nesting that costs is built. */
 class TooDense extends Error {
     offset;
@@ -35279,7 +37512,7 @@ class TooDense extends Error {
  * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
  * before yaml builds (and pays for) the rest.
  */
-function* composeDocuments(text, lineCounter, isJson) {
+function* composeDocuments(text, lineCounter, isJson, slice) {
     // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
     // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
     const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
@@ -35301,25 +37534,28 @@ function* composeDocuments(text, lineCounter, isJson) {
         if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
             throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
         }
+        // The clock is read every few hundred tokens: each read costs about as much as a token.
+        if ((tokens & 0xff) === 0 && slice.due())
+            yield PAUSE;
     }
     for (const token of parser.end())
         yield* composer.next(token);
     yield* composer.end(false, text.length);
 }
-function convertDocument(doc, document, substitution, position, mayHaveAliases) {
-    const converter = new JsonConverter(doc, substitution, (offset) => position(offset).line, mayHaveAliases);
+function convertDocument(doc, document, substituteEnv, position, mayHaveAliases) {
+    const converter = new JsonConverter(doc, substituteEnv, position, mayHaveAliases);
     const value = converter.convert(doc.contents, 0);
     const start = doc.contents?.range?.[0] ?? doc.range[0];
-    const positions = converter.positions;
-    const offsetOf = (path) => offsetIn(positions, value, path, start);
     return {
-        kind: 'document',
         document,
         line: position(start).line,
+        start,
         value,
-        problems: converter.finishProblems(),
-        lineOf: (path) => position(offsetOf(path)).line,
-        positionOf: (path) => position(offsetOf(path)),
+        holes: converter.holes,
+        problems: converter.problems,
+        problemsLeftOut: converter.problemsLeftOut,
+        positions: converter.positions,
+        position,
     };
 }
 /** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
@@ -35378,6 +37614,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 class JsonConverter {
     problems = [];
     problemsLeftOut = 0;
+    holes = [];
     /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
     positions = new Map();
     /** Where the value being converted sits. Copied only into problems. */
@@ -35388,13 +37625,13 @@ class JsonConverter {
     open = new Set();
     aliasDepth = 0;
     aliasedValues = 0;
-    doc;
-    substitution;
-    lineOf;
-    constructor(doc, substitution, lineOf, mayHaveAliases) {
-        this.doc = doc;
-        this.substitution = substitution;
-        this.lineOf = lineOf;
+    tags;
+    substituteEnv;
+    position;
+    constructor(doc, substituteEnv, position, mayHaveAliases) {
+        this.tags = doc.schema.tags;
+        this.substituteEnv = substituteEnv;
+        this.position = position;
         const anchors = new Map();
         if (!mayHaveAliases)
             return;
@@ -35432,12 +37669,6 @@ class JsonConverter {
         if ((0,dist/* isSeq */.oP)(node))
             return this.sequence(node.items, node, depth);
         return this.problem('is not a value JSON can hold');
-    }
-    /** Problems in source order, capped: a document of 100,000 bad numbers needs one message, not 100,000. */
-    finishProblems() {
-        if (this.problemsLeftOut === 0)
-            return this.problems;
-        return [...this.problems, { path: [], message: `${this.problemsLeftOut} more values cannot be sent as written, for the same kinds of reasons` }];
     }
     expand(alias, depth) {
         const target = this.targets.get(alias);
@@ -35506,11 +37737,13 @@ class JsonConverter {
         }
         const { value } = target;
         if (typeof value === 'string') {
-            if (this.substitution?.hasReference(value)) {
+            if (!this.substituteEnv)
+                return value;
+            if (variablesIn(value).length > 0) {
                 this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
                 return null;
             }
-            return this.substitution ? this.substitution.apply(value, 0) : value;
+            return unescapeReferences(value);
         }
         // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
         const written = target.source ?? '';
@@ -35520,68 +37753,87 @@ class JsonConverter {
         return null;
     }
     scalar(node) {
-        let value = node.value;
-        let written = node.source ?? '';
-        if (typeof value === 'string' && this.substitution && value.includes('${')) {
-            const substituted = this.substitution.apply(value, rangeStart(node) ?? 0);
-            if (substituted !== value) {
-                written = substituted;
-                value = this.resolve(node, substituted);
-            }
+        const { value, tag } = node;
+        if (typeof value === 'string' && this.substituteEnv && value.includes('${')) {
+            // Filled in for each target by fillIn; until then the value is its text as written.
+            const { tags } = this;
+            const plain = node.type === dist/* Scalar */.X5.PLAIN;
+            this.holes.push({
+                path: [...this.path],
+                text: value,
+                ...this.position(rangeStart(node) ?? 0),
+                value: (filled) => scalarValue(resolve(tag, plain, tags, filled), filled, tag),
+            });
+            return value;
         }
-        const tag = node.tag?.startsWith(CORE_TAG) ? node.tag.slice(CORE_TAG.length) : undefined;
-        const kind = value === null ? 'null' : typeof value;
-        if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-            return this.problem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`);
-        }
-        switch (typeof value) {
-            case 'string':
-                if (LONE_SURROGATE.test(value)) {
-                    return this.problem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
-                }
-                return value;
-            case 'bigint':
-                if (value > MAX_SAFE || value < -MAX_SAFE)
-                    return this.problem(beyondSafe(written, Number(value)));
-                return Number(value);
-            case 'number':
-                if (!Number.isFinite(value))
-                    return this.problem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
-                if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-                    return this.problem(beyondSafe(written, value));
-                if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-                    return this.problem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
-                }
-                return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-            case 'boolean':
-                return value;
-            default:
-                return value === null ? null : this.problem('is a value JSON has no form for');
-        }
+        const checked = scalarValue(value, node.source ?? '', tag);
+        return checked instanceof ScalarProblem ? this.problem(checked.message) : checked;
     }
-    /** What a substituted plain scalar means: the substituted text read as the scalar alone, so it can be a number but never change the document's structure. */
-    resolve(node, text) {
-        if (node.tag === '!' || (node.tag === undefined && node.type !== dist/* Scalar */.X5.PLAIN))
-            return text;
-        for (const tag of this.doc.schema.tags) {
-            if (tag.collection)
-                continue;
-            if (node.tag === undefined ? !tag.default || !tag.test : tag.tag !== node.tag)
-                continue;
-            if (tag.test && !tag.test.test(text))
-                continue;
-            const resolved = tag.resolve(text, () => { }, { intAsBigInt: true });
-            return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
-        }
-        return text;
+    lineOf(offset) {
+        return this.position(offset).line;
     }
     problem(message) {
         if (this.problems.length < MAX_PROBLEMS)
-            this.problems.push({ path: [...this.path], message });
+            this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length });
         else
             this.problemsLeftOut++;
         return null;
     }
+}
+/** Why a scalar cannot be sent as written. */
+class ScalarProblem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
+function scalarValue(value, written, fullTag) {
+    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
+    const kind = value === null ? 'null' : typeof value;
+    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+        return new ScalarProblem(`is tagged !!${tag}, but ${quoteText(written)} is not one; remove the tag or fix the value`);
+    }
+    switch (typeof value) {
+        case 'string':
+            if (LONE_SURROGATE.test(value)) {
+                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+            }
+            return value;
+        case 'bigint':
+            if (value > MAX_SAFE || value < -MAX_SAFE)
+                return new ScalarProblem(beyondSafe(written, Number(value)));
+            return Number(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                return new ScalarProblem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                return new ScalarProblem(beyondSafe(written, value));
+            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                return new ScalarProblem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+            }
+            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+        case 'boolean':
+            return value;
+        default:
+            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
+    }
+}
+/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
+function resolve(tag, plain, tags, text) {
+    if (tag === '!' || (tag === undefined && !plain))
+        return text;
+    for (const candidate of tags) {
+        if (candidate.collection)
+            continue;
+        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
+            continue;
+        if (candidate.test && !candidate.test.test(text))
+            continue;
+        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
+        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+    }
+    return text;
 }
 function beyondSafe(written, rounded) {
     return `is ${quoteText(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
@@ -35615,30 +37867,27 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 class Substitution {
     /** Names not filled in, in the order met, and whether each was set but empty. */
     missing = new Map();
-    firstMissingOffset = 0;
+    /** Where the first value with a name not filled in stands. */
+    firstMissing = null;
     env;
     constructor(env) {
         this.env = env;
     }
-    apply(text, offset) {
-        return text.replace(ENV_REFERENCE, (match, escape, name) => {
+    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
+    fill(text) {
+        let complete = true;
+        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
             if (escape)
                 return match.slice(1);
             const value = ENV_NAME.test(name) ? this.env[name] : undefined;
             if (value)
                 return value;
-            if (this.missing.size === 0)
-                this.firstMissingOffset = offset;
+            complete = false;
             if (!this.missing.has(name))
                 this.missing.set(name, { empty: value === '' });
             return match;
         });
-    }
-    hasReference(text) {
-        for (const [, escape] of text.matchAll(ENV_REFERENCE))
-            if (!escape)
-                return true;
-        return false;
+        return complete ? filled : null;
     }
     describeMissing() {
         const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
@@ -35652,6 +37901,18 @@ class Substitution {
         const them = this.missing.size === 1 ? 'it' : 'them';
         return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
     }
+}
+/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
+function variablesIn(text) {
+    const names = [];
+    for (const [, escape, name] of text.matchAll(ENV_REFERENCE))
+        if (!escape)
+            names.push(name);
+    return names;
+}
+/** A text with each $${NAME} made the literal ${NAME} it stands for. */
+function unescapeReferences(text) {
+    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
 }
 function unreadable(reason, line = 1, column = 1) {
     return { kind: 'unreadable', line, column, reason };
@@ -35708,6 +37969,40 @@ function sizeOverLimit(size, limit, format = formatBytes) {
     if (shownSize !== shownLimit)
         return { size: shownSize, limit: shownLimit };
     return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
+
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ printable)
+/* harmony export */ });
+// Text the action did not write (a server's body, a file name, a manifest
+// value, a field of GitHub's answer) may hold characters a terminal or a log
+// viewer obeys instead of showing: ESC starts a sequence that clears the
+// screen or retitles the window, BEL rings, a backspace or a carriage return
+// overwrites what came before, a bidi override shows text in another order
+// than it is read. Printed, each is written out as a JSON-style escape.
+/**
+ * The characters written out: every control (Cc: C0, DEL and C1) but tab and
+ * line feed, and a carriage return only when no line feed follows it, since
+ * CRLF ends a line like LF; the bidi embeddings, overrides, isolates and marks
+ * (Bidi_Control); and the line and paragraph separators.
+ */
+const UNPRINTABLE = /(?![\t\n]|\r\n)[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'u');
+/**
+ * `text` with each unprintable character written as `\u` and four lowercase
+ * hex digits, as JSON.stringify writes a control (`\u001b` for ESC): JSON
+ * stays valid JSON with the same value, and text already made printable is
+ * left as it is.
+ */
+function printable(text) {
+    // Most text has none; looking is far cheaper than a replace that finds none.
+    return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
 
@@ -35801,7 +38096,9 @@ function escapeRegExp(text) {
 /* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3650);
 /* harmony import */ var _result_store_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7771);
 /* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9385);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6032);
+/* harmony import */ var _printable_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5260);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6032);
+
 
 
 
@@ -35862,7 +38159,8 @@ function cells(result) {
         String(result.attempts),
         `${result.file}:${result.line}`,
         result.message,
-    ].map(_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .oneLine */ .TN);
+        // As printed: the table's columns are measured on the escapes the guard would write.
+    ].map((text) => (0,_printable_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g)((0,_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(text)));
 }
 function versionLabel(result) {
     if (result.version !== null && result.version_alias !== null)
@@ -35888,7 +38186,9 @@ function* renderSummary(rows, context, options) {
     const head = [
         `<h2>${title}</h2>`,
         where.length ? `<p>${where.join(' ')}</p>` : '',
-        `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+        options.emptySweep !== undefined
+            ? `<p>${escapeHtml(options.emptySweep)}</p>`
+            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
     ].join('\n');
     yield `${head}\n`;
     if (rows.count === 0)
@@ -36012,6 +38312,16 @@ function escapeHtml(text) {
 /** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
 const OUTPUT_LIMIT_BYTES = 1_000_000;
 /**
+ * What to say when a sweep ran to its end and found no pull request to
+ * check, or null: with no row, the summary and the notice would say nothing.
+ */
+function emptySweepLine(rows, end) {
+    if (rows.count > 0 || end.sweep === null || end.filesFound === 0 || end.failure !== null || end.cancelled)
+        return null;
+    const { owner, repo, closedWithinDays: days } = end.sweep;
+    return `The sweep found no pull request of ${owner}/${repo} closed in the last ${days} ${days === 1 ? 'day' : 'days'} to check: nothing was checked or deleted.`;
+}
+/**
  * Writes the results to every channel: the log table, the outputs, the job
  * summary and the notice, each on its own, so that one that cannot be written
  * takes none of the others with it; then the step's verdict, always.
@@ -36019,6 +38329,7 @@ const OUTPUT_LIMIT_BYTES = 1_000_000;
 async function report(rows, end, deps) {
     const { core } = deps;
     const line = totalsLine(rows.totals);
+    const emptySweep = emptySweepLine(rows, end);
     const broken = [];
     const channel = async (name, write) => {
         try {
@@ -36029,11 +38340,10 @@ async function report(rows, end, deps) {
             core.warning(`The ${name} could not be written: ${error.message}`);
         }
     };
-    const format = deps.formatTableLine ?? ((tableLine) => tableLine.text);
     if (rows.count > 0) {
         await channel('log table', async () => {
             for (const tableLine of renderLogTable(rows)) {
-                core.info(format(tableLine));
+                core.tableLine(tableLine);
                 const backlog = deps.logBacklog?.();
                 if (backlog)
                     await backlog;
@@ -36041,13 +38351,13 @@ async function report(rows, end, deps) {
         });
     }
     await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes));
-    if (rows.count > 0) {
+    if (rows.count > 0 || emptySweep !== null) {
         await channel('job summary', async () => {
             // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
-            for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun }))
+            for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun, emptySweep: emptySweep ?? undefined }))
                 await core.summary.addRaw(part).write();
         });
-        await channel('notice', () => core.notice(line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
+        await channel('notice', () => core.notice(emptySweep ?? line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
     }
     deps.core.flushAnnotations();
     const problems = failures(rows.totals);
@@ -36062,7 +38372,7 @@ async function report(rows, end, deps) {
         core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`);
     }
     else if (problems > 0 && end.failOnError) {
-        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. See the table above.`);
+        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. The table in the log lists them first.`);
     }
     else if (problems > 0) {
         core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
@@ -36117,8 +38427,10 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 function noTotals() {
     return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
 }
-/** Rows are written to the file in pieces of about this size. */
+/** Rows are written to the file in pieces of about this size… */
 const FLUSH_BYTES = 256 * 1024;
+/** …or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
+const FLUSH_MS = 1000;
 const READ_BYTES = 64 * 1024;
 const HEAD = '[\n';
 const TAIL = '\n]\n';
@@ -36128,7 +38440,9 @@ const TAIL = '\n]\n';
  * requests writes them as it goes, and the report reads them back, pass by
  * pass. Without a file (`null`), the rows stay in memory. If the file cannot
  * be written, the rows written so far are kept, the rest stay in memory, and
- * `file` is null: the record is whole either way.
+ * `file` is null: the record is whole either way. Between writes the file
+ * ends with the array's close, so it is valid JSON whenever it is read, even
+ * after the process was killed.
  */
 class ResultStore {
     count = 0;
@@ -36140,6 +38454,7 @@ class ResultStore {
     /** Rows not yet in the file, as compact JSON. */
     pending = [];
     pendingBytes = 0;
+    flushTimer = null;
     fd = null;
     /** Bytes of the file known to be written, and rows in them. */
     written = 0;
@@ -36159,6 +38474,7 @@ class ResultStore {
         this.attempt(() => {
             this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
             this.write(HEAD);
+            this.writeTail();
         });
     }
     /** The file with every row, once finished; null without one, or when it could not be written. */
@@ -36180,14 +38496,14 @@ class ResultStore {
         this.last = row.pull_request;
         if (this.pendingBytes >= FLUSH_BYTES)
             this.flush();
+        else if (this.flushTimer === null && this.fd !== null)
+            this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
     }
     /** Writes what is pending and closes the array: no row comes after. */
     finish() {
         if (this.finished)
             return this;
         this.flush();
-        if (this.fd !== null && this.whole)
-            this.attempt(() => this.write(TAIL));
         this.finished = true;
         return this;
     }
@@ -36206,11 +38522,17 @@ class ResultStore {
         this.fd = null;
     }
     flush() {
+        if (this.flushTimer !== null)
+            clearTimeout(this.flushTimer);
+        this.flushTimer = null;
         if (this.fd === null || !this.whole || this.pending.length === 0)
             return;
         const separator = this.rowsWritten > 0 ? ',\n' : '';
         const flushed = this.pending.length;
-        const ok = this.attempt(() => this.write(separator + this.pending.join(',\n')));
+        const ok = this.attempt(() => {
+            this.write(separator + this.pending.join(',\n'));
+            this.writeTail();
+        });
         if (!ok)
             return;
         this.rowsWritten += flushed;
@@ -36220,11 +38542,18 @@ class ResultStore {
     }
     /** Writes all of `text` at the end of what is known written; throws if it cannot. */
     write(text) {
+        this.written += this.writeAt(text, this.written);
+    }
+    /** Closes the array after what is written; the next piece of rows, longer than it, is written over it. */
+    writeTail() {
+        this.writeAt(TAIL, this.written);
+    }
+    writeAt(text, position) {
         const bytes = Buffer.from(text);
         let done = 0;
         while (done < bytes.length)
-            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
-        this.written += bytes.length;
+            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, position + done);
+        return bytes.length;
     }
     attempt(step) {
         try {
@@ -36312,13 +38641,67 @@ const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, vers
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $: () => (/* binding */ readRunContext)
 /* harmony export */ });
-/** Repository, pull request and run link for the summary heading. */
-function readRunContext(context, env) {
-    // context.repo throws when GITHUB_REPOSITORY is not set, as outside Actions.
-    const repository = env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : null;
-    const runUrl = repository && context.runId ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : null;
-    const pullRequest = context.payload.pull_request?.number;
-    return { repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : null, runUrl, serverUrl: context.serverUrl || null };
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+// The run's context for the summary heading, read from the runner's
+// environment as @actions/github's context reads it, without loading that
+// package: it builds a proxy agent from GITHUB_API_URL and the proxy variables
+// as it loads, and a run that does not sweep must never fail on those.
+
+/** Larger than any event payload GitHub sends; a file past it is not read. */
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Repository (GITHUB_REPOSITORY), pull request (the number in the event
+ * payload at GITHUB_EVENT_PATH) and run link (GITHUB_SERVER_URL and
+ * GITHUB_RUN_ID). What is missing or malformed is left out: the heading says
+ * only what it knows.
+ */
+async function readRunContext(env) {
+    const repository = /^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? '') ? env.GITHUB_REPOSITORY : null;
+    const serverUrl = webAddress(env.GITHUB_SERVER_URL || 'https://github.com');
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : null;
+    const runUrl = repository && serverUrl && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+    return { repository, pullRequest: await pullRequestOf(env.GITHUB_EVENT_PATH), runUrl, serverUrl };
+}
+/** An http(s) address without user-info or a trailing slash, or null. */
+function webAddress(text) {
+    try {
+        const url = new URL(text);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            return null;
+        return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    }
+    catch {
+        return null;
+    }
+}
+async function pullRequestOf(eventPath) {
+    if (!eventPath)
+        return null;
+    let text;
+    try {
+        const file = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(eventPath);
+        try {
+            const buffer = Buffer.alloc(Math.min((await file.stat()).size, MAX_EVENT_BYTES) + 1);
+            const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+            if (bytesRead > MAX_EVENT_BYTES)
+                return null;
+            text = buffer.toString('utf8', 0, bytesRead);
+        }
+        finally {
+            await file.close();
+        }
+    }
+    catch {
+        return null;
+    }
+    try {
+        const number = JSON.parse(text)?.pull_request?.number;
+        return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null;
+    }
+    catch {
+        return null;
+    }
 }
 
 
@@ -36381,9 +38764,12 @@ function describeRest(kind, rest) {
     return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
 }
 
+// EXTERNAL MODULE: ./src/printable.ts
+var printable = __nccwpck_require__(5260);
 // EXTERNAL MODULE: ./src/redact.ts
 var src_redact = __nccwpck_require__(6670);
 ;// CONCATENATED MODULE: ./src/runner.ts
+
 
 
 /**
@@ -36408,19 +38794,25 @@ function oneLine(text) {
  */
 const ANNOTATIONS_PER_KIND = 9;
 /**
- * Every channel of `core` guarded once, so no stage has to remember: each
- * secret registered through setSecret (the tokens) is redacted in every form
- * from every log line, annotation, output, summary and failure, wherever the
- * text came from (a server's body, a manifest value filled in by
- * substitution); every log line is made safe by logLine (annotations need no
- * more: the command syntax escapes their line breaks); and annotations are
- * capped for the whole run, a sweep of a thousand pull requests included.
+ * Every channel of `core` guarded once, so no stage has to remember: in every
+ * log line, annotation (its file and title too), group name, output, summary
+ * and failure, wherever the text came from (a server's body, a manifest value
+ * filled in by substitution, a field of GitHub's answer), unprintable
+ * characters are written out as escapes (printable.ts), and then each secret
+ * registered through setSecret (the tokens) is redacted in every form, the
+ * `\u` form that escaping writes included; every log line is made safe by
+ * logLine (annotations need no more: the command syntax escapes their line
+ * breaks); and annotations are capped for the whole run, a sweep of a
+ * thousand pull requests included. Escaping comes first so that redaction
+ * sees the text as it will be printed: a secret cannot appear by escaping.
+ * The table's styling comes last: its colours are the action's own.
  */
-function guardCore(core) {
+function guardCore(core, styleTableLine = (line) => line.text) {
     const secrets = [];
     const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND);
     let redact = (0,src_redact/* createRedactor */.l)(secrets);
-    const clean = (text) => redact(text);
+    const safe = (text) => redact((0,printable/* printable */.g)(text));
+    const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
     return {
         getInput: (name) => core.getInput(name),
         setSecret(secret) {
@@ -36428,21 +38820,62 @@ function guardCore(core) {
             secrets.push(secret);
             redact = (0,src_redact/* createRedactor */.l)(secrets);
         },
-        redact: clean,
-        info: (message) => core.info(logLine(clean(message))),
-        warning: (message, properties) => annotate('warning', clean(message), properties),
-        error: (message, properties) => annotate('error', clean(message), properties),
-        notice: (message, properties) => annotate('notice', clean(message), properties),
+        redact: (text) => redact(text),
+        info: (message) => core.info(safe(logLine(message))),
+        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+        warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
+        error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
+        notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
         flushAnnotations: finish,
-        group: (name, fn) => core.group(clean(name), fn),
-        setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? clean(value) : value),
-        setFailed: (message) => core.setFailed(clean(message)),
-        summary: { addRaw: (text) => core.summary.addRaw(clean(text)) },
+        group: (name, fn) => core.group(safe(oneLine(name)), fn),
+        // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
+        setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? safe(value) : value),
+        setFailed: (message) => core.setFailed(safe(message)),
+        summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
     };
 }
 /** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
 class StepFailure extends Error {
     name = 'StepFailure';
+}
+
+
+/***/ }),
+
+/***/ 2337:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gg: () => (/* binding */ runSliced),
+/* harmony export */   cm: () => (/* binding */ timeSlice)
+/* harmony export */ });
+/* unused harmony export SLICE_MS */
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8500);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_0__);
+// Checking gives way to the event loop: a sweep of thousands of pull requests
+// over a big manifest is one long computation, and while it runs nothing else
+// does — not the runner's SIGINT, not the answer to a delete in flight.
+
+/** The longest stretch of checking between two turns of the event loop: well under the 50 ms a run may go unresponsive. */
+const SLICE_MS = 20;
+function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
+    let start = now();
+    return {
+        due: () => now() - start >= ms,
+        async pause() {
+            await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setImmediate)();
+            start = now();
+        },
+    };
+}
+/** Runs `steps`, a generator that yields when its slice is due, pausing each time it does. */
+async function runSliced(steps, slice) {
+    for (;;) {
+        const step = steps.next();
+        if (step.done)
+            return step.value;
+        await slice.pause();
+    }
 }
 
 
@@ -36620,6 +39053,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -50741,14 +53181,16 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 2413:
+/***/ 1758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _: () => (/* binding */ github_context),
-  Q: () => (/* binding */ getOctokit)
+  context: () => (/* binding */ github_context),
+  getOctokit: () => (/* binding */ getOctokit)
 });
 
 // EXTERNAL MODULE: external "fs"
@@ -52264,47 +54706,8 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(1015);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
@@ -52383,7 +54786,7 @@ async function fetchWrapper(requestOptions) {
         }
       }
     }
-    const requestError = new RequestError(message, 500, {
+    const requestError = new dist_src/* RequestError */.G(message, 500, {
       request: requestOptions
     });
     requestError.cause = error;
@@ -52415,21 +54818,21 @@ async function fetchWrapper(requestOptions) {
     if (status < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new dist_src/* RequestError */.G(fetchResponse.statusText, status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new dist_src/* RequestError */.G("Not modified", status, {
       response: octokitResponse,
       request: requestOptions
     });
   }
   if (status >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new dist_src/* RequestError */.G(toErrorMessage(octokitResponse.data), status, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -55762,9 +58165,9 @@ function getOctokit(token, options, ...additionalPlugins) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ checkBypass),
 /* harmony export */   s: () => (/* binding */ getProxyUrl)
 /* harmony export */ });
-/* unused harmony export checkBypass */
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -55855,6 +58258,402 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
+/***/ 9735:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VERSION: () => (/* binding */ VERSION),
+/* harmony export */   retry: () => (/* binding */ retry)
+/* harmony export */ });
+/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3251);
+/* harmony import */ var _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1015);
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__/* .RequestError */ .G(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION;
+
+
+
+/***/ }),
+
+/***/ 6856:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   throttling: () => (/* binding */ throttling)
+/* harmony export */ });
+/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3251);
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+
+/***/ }),
+
+/***/ 1015:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ RequestError)
+/* harmony export */ });
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
 
 /***/ })
 

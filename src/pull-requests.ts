@@ -157,7 +157,12 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: requestTimeoutMs })
   try {
     const fetch = await createGitHubFetch({ api, dispatcher, proxy: proxy?.shown ?? null, signal, timeoutMs: requestTimeoutMs, maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES })
-    const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([import('@actions/github'), import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')])
+    // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
+    const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
+      import(/* webpackMode: "eager" */ '@actions/github'),
+      import(/* webpackMode: "eager" */ '@octokit/plugin-retry'),
+      import(/* webpackMode: "eager" */ '@octokit/plugin-throttling'),
+    ])
     const write = (to: (message: string) => void) => (...parts: unknown[]) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')))
     // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
     const onRateLimit = (() => waitOutRateLimit()) as () => void
