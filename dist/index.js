@@ -35494,7 +35494,7 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     const say = dialect.input;
     const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say);
     if (!substituteEnv) {
-        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their manifests apart only through substitution (\${PR_NUMBER}, \${PR_HEAD_REF}, \${PR_HEAD_SHA}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their versions apart only through substitution (\${PR_NUMBER}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
     }
     const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo || rest.length > 0) {

@@ -34,7 +34,8 @@ Options (the GitHub Action's inputs):
   --substitute-env              replace \${NAME} in manifest values with environment variables
   --closed-within-days <days>   sweep: every pull request of $GITHUB_REPOSITORY closed in the
                                 last <days> days (1 to 365), listed from $GITHUB_API_URL, with
-                                PR_NUMBER, PR_HEAD_REF and PR_HEAD_SHA set for each; needs
+                                PR_NUMBER, PR_HEAD_REF and PR_HEAD_SHA set for each; each
+                                manifest names its version with \${PR_NUMBER}; needs
                                 --substitute-env
   --github-token <token>        for the sweep; default: $GITHUB_TOKEN
 Command line only:

@@ -30849,7 +30849,8 @@ Options (the GitHub Action's inputs):
   --substitute-env              replace \${NAME} in manifest values with environment variables
   --closed-within-days <days>   sweep: every pull request of $GITHUB_REPOSITORY closed in the
                                 last <days> days (1 to 365), listed from $GITHUB_API_URL, with
-                                PR_NUMBER, PR_HEAD_REF and PR_HEAD_SHA set for each; needs
+                                PR_NUMBER, PR_HEAD_REF and PR_HEAD_SHA set for each; each
+                                manifest names its version with \${PR_NUMBER}; needs
                                 --substitute-env
   --github-token <token>        for the sweep; default: $GITHUB_TOKEN
 Command line only:
@@ -31137,7 +31138,7 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     const say = dialect.input;
     const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say);
     if (!substituteEnv) {
-        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their manifests apart only through substitution (\${PR_NUMBER}, \${PR_HEAD_REF}, \${PR_HEAD_SHA}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their versions apart only through substitution (\${PR_NUMBER}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
     }
     const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
     if (!owner || !repo || rest.length > 0) {
