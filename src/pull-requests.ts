@@ -317,7 +317,7 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     if (verdict.kind === 'fail') return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)))
     if (verdict.kind === 'wait') {
       rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail }
-      return error
+      return asRateLimit(error)
     }
     if (position.attempt >= maxAttempts) {
       return new Stop(
@@ -514,6 +514,18 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   if (status === 403 || status === 404) return { kind: 'fail', failure: 'permission-missing', detail }
   if (status >= 500) return { kind: 'retry', detail }
   return { kind: 'fail', failure: 'unexpected-answer', detail }
+}
+
+/**
+ * The error marked as plugin-throttling recognises a rate limit, so that it
+ * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
+ * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
+ * 403 with retry-after), which would otherwise end the listing unexplained.
+ */
+function asRateLimit(error: unknown): unknown {
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers
+  if (headers) headers['x-ratelimit-remaining'] = '0'
+  return error
 }
 
 /** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */

@@ -291,6 +291,22 @@ describe('listClosedPullRequests', () => {
     expect(listing.sleeps).toEqual([60_000, 120_000])
   })
 
+  test.each([
+    ['a 429 alone, without headers or body', github.raw(429, ''), 60_000],
+    ['a 429 with an HTML body', github.raw(429, '<html>slow down</html>', { 'content-type': 'text/html' }), 60_000],
+    ['a 429 with retry-after as an HTTP date', github.answer(429, {}, { 'retry-after': new Date(NOW.getTime() + 45_000).toUTCString() }), 45_000],
+    ['a 403 with retry-after and another message', github.answer(403, { message: 'Forbidden' }, { 'retry-after': '30' }), 30_000],
+    ['a 403 saying rate limit, without x-ratelimit headers', github.answer(403, { message: 'API rate limit exceeded' }), 60_000],
+  ])('%s is waited out as a rate limit, then the listing goes on', async (_case, answer, ms) => {
+    const stand = await standIn(closedWithin(150, 5), { answers: [undefined, answer] })
+    const listing = await list(stand)
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(150)
+    expect(listing.sleeps).toEqual([ms])
+    expect(listing.logs).toEqual([expect.stringMatching(/^GitHub's rate limit \(HTTP 4\d\d.*\): waiting .* before page 2 of the pull requests of octo-org\/previews\.$/)])
+  })
+
   test('gives up at once on a wait beyond the bound, saying how long GitHub asked for', async () => {
     const stand = await standIn(closedWithin(3, 1), { answers: [github.primaryRateLimit(NOW.getTime() / 1000 + 3600)] })
     const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
