@@ -87,6 +87,8 @@ export const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024
 export const DEFAULT_MAX_PAGES = 1000
 /** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
 const MAX_RATE_LIMIT_WAITS = 10
+/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
+const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000
 /** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
@@ -501,12 +503,14 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
   if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
     if (retryAfterMs !== null) return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
-    const reset = Number(headers['x-ratelimit-reset'])
-    if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
+    const resetText = headers['x-ratelimit-reset']?.trim() ?? ''
+    // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
+    const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN
+    if (exhausted && Number.isFinite(reset)) {
       // A second past the reset: GitHub says to wait until after it, and clocks differ.
       const ms = Math.max(0, reset * 1000 - context.now) + 1000
       const when = new Date(reset * 1000)
-      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${headers['x-ratelimit-reset'].trim()}` : when.toISOString()}` }
+      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}` }
     }
     return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail }
   }

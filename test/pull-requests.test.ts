@@ -485,6 +485,10 @@ describe('judgeGitHubAnswer', () => {
     expect(judge(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 - 5) })).toMatchObject({ kind: 'wait', ms: 1000 })
   })
 
+  test.each(['', ' ', '0x10', 'NaN', 'Infinity', 'soon', '1,5'])('x-ratelimit-reset %j names no time: waited out as a rate limit without one, not as a reset in 1970', (reset) => {
+    expect(judge(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, 'API rate limit exceeded')).toEqual({ kind: 'wait', ms: 60_000, headerless: true, detail: 'HTTP 403: API rate limit exceeded' })
+  })
+
   test('a rate limit with no time waits a minute, doubling on each repeat', () => {
     expect(judge(429, {}, 'You have exceeded a secondary rate limit.')).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
     expect(judge(403, {}, 'You have exceeded a secondary rate limit.', 2)).toMatchObject({ kind: 'wait', ms: 240_000 })
