@@ -75,7 +75,10 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
       }
     }
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304
-    return new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers }) as unknown as Response
+    const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers })
+    // The URL it came from, which a copy loses: a relative Link target is resolved against it.
+    Object.defineProperty(copy, 'url', { value: response.url })
+    return copy as unknown as Response
   }
 
   function tooLarge(size: string): FetchFailure {

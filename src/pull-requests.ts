@@ -282,7 +282,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     const target = linkTargets(response.headers.link ?? '', 'next')[0]
     delete response.headers.link
     if (target === undefined) return response
-    const url = parseUrl(target, api)
+    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
+    const url = parseUrl(target, parseUrl(response.url, api) ?? api)
     if (url === null || !underApiRoot(url, api)) {
       throw new Stop(
         new GitHubListingError(
@@ -432,6 +433,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
 /** What Octokit resolves a request with, as far as the page check reads it. */
 interface OctokitResponse {
   status: number
+  /** Where the page came from, redirects followed; empty if unknown. */
+  url: string
   headers: { link?: string }
   data: unknown
 }

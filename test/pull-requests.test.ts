@@ -718,6 +718,9 @@ describe('Link headers, as RFC 8288 writes them', () => {
     ['REL=NEXT, in capitals', (url: string) => `<${url}>;REL=NEXT`],
     ['params in another order, spaces around', (url: string) => `<https://x.invalid/p>; rel="prev", < ${url} > ;  title="page, next" ;rel = "next" `],
     ['a second rel ignored', (url: string) => `<${url}>; rel="next"; rel="prev"`],
+    ['a query alone, relative to the page', (url: string) => `<${new URL(url).search}>; rel="next"`],
+    ['a path relative to the page', (url: string) => `<pulls${new URL(url).search}>; rel="next"`],
+    ['a path from the root', (url: string) => `<${new URL(url).pathname}${new URL(url).search}>; rel="next"`],
   ])('%s: every page is listed', async (_name, link) => {
     const pullRequests = closedWithin(250, 5)
     let origin = ''
@@ -735,6 +738,8 @@ describe('Link headers, as RFC 8288 writes them', () => {
     const listing = await list(stand)
     expect(listing.error).toBeNull()
     expect(listing.pullRequests).toHaveLength(250)
+    // A relative target is resolved against the page it came with, as RFC 3986 says, not against GITHUB_API_URL.
+    expect(new Set(stand.requests.map((request) => request.path.split('?')[0]))).toEqual(new Set(['/repos/octo-org/previews/pulls']))
   })
 
   test('linkTargets reads each link of a header by its relation types', () => {
