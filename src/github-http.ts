@@ -134,9 +134,10 @@ export function underApiRoot(url: URL, api: URL): boolean {
   return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname)
 }
 
-/** A URL for a message: no user-info, no query (a server can put anything there). */
+/** A URL for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query (a server can put anything there). */
 export function shownUrl(url: URL): string {
-  return `${url.origin}${url.pathname}`
+  const userInfo = url.username || url.password ? '***@' : ''
+  return `${url.protocol}//${userInfo}${url.host}${url.pathname}`
 }
 
 function describeFetchError(error: Error, url: URL, proxy: string | null): FetchFailure {

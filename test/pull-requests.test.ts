@@ -459,6 +459,14 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     expect(stand.requests).toHaveLength(1)
   })
 
+  test.each(['someone:pw@', 'someone@', ':pw@'])('a redirect into GITHUB_API_URL with user-info %s says that is why it is refused, never what it holds', async (userInfo) => {
+    let stand: StandInGitHub | null = null
+    stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(301, {}, { location: `${stand!.url.replace('http://', `http://${userInfo}`)}/pulls` })(request, response)] })
+    const listing = await list(stand)
+    expect(listing.error!.message).toContain(`to http://***@${new URL(stand.url).host}/api/v3/pulls, outside GITHUB_API_URL (${stand.url}/)`)
+    expect(listing.error!.message).not.toMatch(/someone|pw/)
+  })
+
   test('a redirect within GITHUB_API_URL (a renamed repository) is followed, with the token', async () => {
     const stand = await standIn(closedWithin(3, 1), {
       pathPrefix: '/api/v3',
