@@ -75,7 +75,10 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
       }
     }
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304
-    return new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers }) as unknown as Response
+    const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers })
+    // The URL it came from, which a copy loses: a relative Link target is resolved against it.
+    Object.defineProperty(copy, 'url', { value: response.url })
+    return copy as unknown as Response
   }
 
   function tooLarge(size: string): FetchFailure {
@@ -131,9 +134,10 @@ export function underApiRoot(url: URL, api: URL): boolean {
   return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname)
 }
 
-/** A URL for a message: no user-info, no query (a server can put anything there). */
+/** A URL for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query (a server can put anything there). */
 export function shownUrl(url: URL): string {
-  return `${url.origin}${url.pathname}`
+  const userInfo = url.username || url.password ? '***@' : ''
+  return `${url.protocol}//${userInfo}${url.host}${url.pathname}`
 }
 
 function describeFetchError(error: Error, url: URL, proxy: string | null): FetchFailure {

@@ -191,7 +191,9 @@ function parseSweep(days: string, githubToken: string, substituteEnv: boolean, e
       `${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`,
     )
   }
-  const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com'
+  // Read as @actions/github reads it while it loads (set and not empty, untrimmed), so a value it cannot parse is refused here, named, before it crashes there.
+  const apiUrl = env.GITHUB_API_URL || 'https://api.github.com'
+  if (apiUrl.trim() === '') throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`)
   parseGitHubApiUrl(apiUrl, dialect)
   return { closedWithinDays, githubToken, owner, repo, apiUrl }
 }

@@ -87,6 +87,8 @@ export const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024
 export const DEFAULT_MAX_PAGES = 1000
 /** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
 const MAX_RATE_LIMIT_WAITS = 10
+/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
+const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000
 /** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
@@ -280,7 +282,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     const target = linkTargets(response.headers.link ?? '', 'next')[0]
     delete response.headers.link
     if (target === undefined) return response
-    const url = parseUrl(target, api)
+    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
+    const url = parseUrl(target, parseUrl(response.url, api) ?? api)
     if (url === null || !underApiRoot(url, api)) {
       throw new Stop(
         new GitHubListingError(
@@ -317,7 +320,7 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     if (verdict.kind === 'fail') return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)))
     if (verdict.kind === 'wait') {
       rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail }
-      return error
+      return asRateLimit(error)
     }
     if (position.attempt >= maxAttempts) {
       return new Stop(
@@ -430,6 +433,8 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
 /** What Octokit resolves a request with, as far as the page check reads it. */
 interface OctokitResponse {
   status: number
+  /** Where the page came from, redirects followed; empty if unknown. */
+  url: string
   headers: { link?: string }
   data: unknown
 }
@@ -501,12 +506,14 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
   if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
     if (retryAfterMs !== null) return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
-    const reset = Number(headers['x-ratelimit-reset'])
-    if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
+    const resetText = headers['x-ratelimit-reset']?.trim() ?? ''
+    // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
+    const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN
+    if (exhausted && Number.isFinite(reset)) {
       // A second past the reset: GitHub says to wait until after it, and clocks differ.
       const ms = Math.max(0, reset * 1000 - context.now) + 1000
       const when = new Date(reset * 1000)
-      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${headers['x-ratelimit-reset'].trim()}` : when.toISOString()}` }
+      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}` }
     }
     return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail }
   }
@@ -514,6 +521,18 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   if (status === 403 || status === 404) return { kind: 'fail', failure: 'permission-missing', detail }
   if (status >= 500) return { kind: 'retry', detail }
   return { kind: 'fail', failure: 'unexpected-answer', detail }
+}
+
+/**
+ * The error marked as plugin-throttling recognises a rate limit, so that it
+ * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
+ * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
+ * 403 with retry-after), which would otherwise end the listing unexplained.
+ */
+function asRateLimit(error: unknown): unknown {
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response?.headers
+  if (headers) headers['x-ratelimit-remaining'] = '0'
+  return error
 }
 
 /** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */

@@ -248,7 +248,7 @@ describe('getInputs', () => {
 
     it('reads GitHub’s API from GITHUB_API_URL, api.github.com when it is empty', () => {
       expect(sweepWith({}).sweep).toEqual({ closedWithinDays: 7, githubToken: GITHUB_TOKEN, owner: 'acme', repo: 'models', apiUrl: 'https://api.github.com' })
-      expect(sweepWith({ GITHUB_API_URL: ' ' }).sweep?.apiUrl).toBe('https://api.github.com')
+      expect(sweepWith({ GITHUB_API_URL: '' }).sweep?.apiUrl).toBe('https://api.github.com')
       for (const url of ['https://github.acme.example/api/v3', 'https://github.acme.example/api/v3/', 'http://127.0.0.1:8080/api/v3', 'http://ghes.internal/api/v3']) {
         expect(sweepWith({ GITHUB_API_URL: url }).sweep?.apiUrl).toBe(url)
       }
@@ -267,6 +267,16 @@ describe('getInputs', () => {
       const message = refusal({ GITHUB_API_URL: url })
       expect(message.startsWith(start), message).toBe(true)
       expect(message).toContain('https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server')
+    })
+
+    it.each([' ', '\t', '\n '])('refuses a GITHUB_API_URL of blank space (%j), which @actions/github would fail to parse as it loads', (url) => {
+      expect(refusal({ GITHUB_API_URL: url })).toBe(
+        "GITHUB_API_URL is set to blank space. It must be GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server; unset or empty, it is https://api.github.com.",
+      )
+    })
+
+    it('refuses a GITHUB_API_URL with a space the URL parser does not strip, as @actions/github would', () => {
+      expect(refusal({ GITHUB_API_URL: '\u00a0https://api.github.com' })).toMatch(/^GITHUB_API_URL is not a URL: /)
     })
 
     it('refuses a GITHUB_API_URL with a query or fragment, without repeating it', () => {

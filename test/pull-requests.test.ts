@@ -291,6 +291,22 @@ describe('listClosedPullRequests', () => {
     expect(listing.sleeps).toEqual([60_000, 120_000])
   })
 
+  test.each([
+    ['a 429 alone, without headers or body', github.raw(429, ''), 60_000],
+    ['a 429 with an HTML body', github.raw(429, '<html>slow down</html>', { 'content-type': 'text/html' }), 60_000],
+    ['a 429 with retry-after as an HTTP date', github.answer(429, {}, { 'retry-after': new Date(NOW.getTime() + 45_000).toUTCString() }), 45_000],
+    ['a 403 with retry-after and another message', github.answer(403, { message: 'Forbidden' }, { 'retry-after': '30' }), 30_000],
+    ['a 403 saying rate limit, without x-ratelimit headers', github.answer(403, { message: 'API rate limit exceeded' }), 60_000],
+  ])('%s is waited out as a rate limit, then the listing goes on', async (_case, answer, ms) => {
+    const stand = await standIn(closedWithin(150, 5), { answers: [undefined, answer] })
+    const listing = await list(stand)
+
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests).toHaveLength(150)
+    expect(listing.sleeps).toEqual([ms])
+    expect(listing.logs).toEqual([expect.stringMatching(/^GitHub's rate limit \(HTTP 4\d\d.*\): waiting .* before page 2 of the pull requests of octo-org\/previews\.$/)])
+  })
+
   test('gives up at once on a wait beyond the bound, saying how long GitHub asked for', async () => {
     const stand = await standIn(closedWithin(3, 1), { answers: [github.primaryRateLimit(NOW.getTime() / 1000 + 3600)] })
     const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
@@ -443,6 +459,14 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     expect(stand.requests).toHaveLength(1)
   })
 
+  test.each(['someone:pw@', 'someone@', ':pw@'])('a redirect into GITHUB_API_URL with user-info %s says that is why it is refused, never what it holds', async (userInfo) => {
+    let stand: StandInGitHub | null = null
+    stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(301, {}, { location: `${stand!.url.replace('http://', `http://${userInfo}`)}/pulls` })(request, response)] })
+    const listing = await list(stand)
+    expect(listing.error!.message).toContain(`to http://***@${new URL(stand.url).host}/api/v3/pulls, outside GITHUB_API_URL (${stand.url}/)`)
+    expect(listing.error!.message).not.toMatch(/someone|pw/)
+  })
+
   test('a redirect within GITHUB_API_URL (a renamed repository) is followed, with the token', async () => {
     const stand = await standIn(closedWithin(3, 1), {
       pathPrefix: '/api/v3',
@@ -467,6 +491,10 @@ describe('judgeGitHubAnswer', () => {
 
   test('a reset already past (clocks differ) waits a second', () => {
     expect(judge(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 - 5) })).toMatchObject({ kind: 'wait', ms: 1000 })
+  })
+
+  test.each(['', ' ', '0x10', 'NaN', 'Infinity', 'soon', '1,5'])('x-ratelimit-reset %j names no time: waited out as a rate limit without one, not as a reset in 1970', (reset) => {
+    expect(judge(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, 'API rate limit exceeded')).toEqual({ kind: 'wait', ms: 60_000, headerless: true, detail: 'HTTP 403: API rate limit exceeded' })
   })
 
   test('a rate limit with no time waits a minute, doubling on each repeat', () => {
@@ -698,6 +726,9 @@ describe('Link headers, as RFC 8288 writes them', () => {
     ['REL=NEXT, in capitals', (url: string) => `<${url}>;REL=NEXT`],
     ['params in another order, spaces around', (url: string) => `<https://x.invalid/p>; rel="prev", < ${url} > ;  title="page, next" ;rel = "next" `],
     ['a second rel ignored', (url: string) => `<${url}>; rel="next"; rel="prev"`],
+    ['a query alone, relative to the page', (url: string) => `<${new URL(url).search}>; rel="next"`],
+    ['a path relative to the page', (url: string) => `<pulls${new URL(url).search}>; rel="next"`],
+    ['a path from the root', (url: string) => `<${new URL(url).pathname}${new URL(url).search}>; rel="next"`],
   ])('%s: every page is listed', async (_name, link) => {
     const pullRequests = closedWithin(250, 5)
     let origin = ''
@@ -715,6 +746,8 @@ describe('Link headers, as RFC 8288 writes them', () => {
     const listing = await list(stand)
     expect(listing.error).toBeNull()
     expect(listing.pullRequests).toHaveLength(250)
+    // A relative target is resolved against the page it came with, as RFC 3986 says, not against GITHUB_API_URL.
+    expect(new Set(stand.requests.map((request) => request.path.split('?')[0]))).toEqual(new Set(['/repos/octo-org/previews/pulls']))
   })
 
   test('linkTargets reads each link of a header by its relation types', () => {

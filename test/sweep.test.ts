@@ -292,6 +292,23 @@ describe('the sweep, against a hostile or broken GitHub', () => {
   })
 
   it.each([
+    ['blank space', ' ', /::error::GITHUB_API_URL is set to blank space\. It must be GitHub's REST API/],
+    ['a tab', '\t', /::error::GITHUB_API_URL is set to blank space\./],
+    ['a no-break space before the URL', '\u00a0https://api.github.com', /::error::GITHUB_API_URL is not a URL: /],
+  ])('a sweep whose GITHUB_API_URL is %s fails at once, naming it, before @actions/github loads and crashes on it', async (_name, value, message) => {
+    const setup = await setUp()
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace: setup.workspace,
+      inputs: { 'manifest-path': '*.yaml', 'control-plane-url': setup.controlPlane.url, token: TFY_TOKEN, 'github-token': GITHUB_TOKEN, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
+      env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: value },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toMatch(message)
+    expect(run.stdout + run.stderr).not.toMatch(/Invalid URL|unexpected error/)
+  })
+
+  it.each([
     ['blank space', ' ', 'is set to blank space'],
     ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
     ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
