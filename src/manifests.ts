@@ -722,9 +722,16 @@ class Substitution {
 
 /** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
 export function variablesIn(text: string): string[] {
-  const names: string[] = []
-  for (const [, escape, name] of text.matchAll(ENV_REFERENCE)) if (!escape) names.push(name!)
-  return names
+  return referencesIn(text).map((reference) => reference.name)
+}
+
+/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
+export function referencesIn(text: string): { name: string; start: number; end: number }[] {
+  const references: { name: string; start: number; end: number }[] = []
+  for (const match of text.matchAll(ENV_REFERENCE)) {
+    if (!match[1]) references.push({ name: match[2]!, start: match.index, end: match.index + match[0].length })
+  }
+  return references
 }
 
 /** A text with each $${NAME} made the literal ${NAME} it stands for. */

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv'
 import { DEFAULT_KIND, fieldsOnlyIn, isManifestKind, KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './manifest-kinds.ts'
 import type { Manifest } from './manifest-types.ts'
-import type { WrittenField } from './manifests.ts'
+import { referencesIn, type WrittenField } from './manifests.ts'
 
 /** A path into a manifest: object keys and array indexes. */
 export type FieldPath = (string | number)[]
@@ -151,6 +151,15 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
   // The number picks the version when there is one: an alias beside it only names it again.
   const picking = written('version') ? 'version' : 'version_alias'
   const naming = ['ml_repo', 'name', picking]
+  for (const field of naming) {
+    if (!numberTouches(written(field)?.text ?? '')) continue
+    problems.push({
+      path: [field],
+      message:
+        'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
+        'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
+    })
+  }
   if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER'))) return problems
   const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : ''
   const where =
@@ -162,6 +171,16 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
     message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
   })
   return problems
+}
+
+/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
+function numberTouches(text: string): boolean {
+  const references = referencesIn(text)
+  return references.some(
+    (reference, index) =>
+      reference.name === 'PR_NUMBER' &&
+      (/\d/.test(text[reference.start - 1] ?? '') || /\d/.test(text[reference.end] ?? '') || references[index - 1]?.end === reference.start || references[index + 1]?.start === reference.end),
+  )
 }
 
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */

@@ -83,21 +83,39 @@ describe('a sweep deletes only what a pull request named', () => {
   it('sends one version once in the run, whichever file and pull request name it, the later skipped naming the first', async () => {
     const { run, rows, sent } = await sweep(
       {
-        'a.yaml': `name: churn\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\n${REST}`,
-        // Pull request 23 names v0-pr123 here, which pull request 123 names in a.yaml.
-        'b.yaml': `name: churn\nml_repo: previews\nversion_alias: v0-pr1\${PR_NUMBER}\n${REST}`,
+        'a.yaml': `name: churn\nml_repo: previews\nversion_alias: v\${PR_NUMBER}-7\n${REST}`,
+        // Pull request 7 names v1-7 here, which pull request 1 names in a.yaml.
+        'b.yaml': `name: churn\nml_repo: previews\nversion_alias: v1-\${PR_NUMBER}\n${REST}`,
       },
-      [closedPullRequest(123, NOW, 1), closedPullRequest(23, NOW, 2)],
-      ['previews/churn@v0-pr123', 'previews/churn@v0-pr1123', 'previews/churn@v0-pr23'],
+      [closedPullRequest(1, NOW, 1), closedPullRequest(7, NOW, 2)],
+      ['previews/churn@v1-7', 'previews/churn@v1-1', 'previews/churn@v7-7'],
     )
     expect(run.exitCode).toBe(0)
-    expect(sent.sort()).toEqual(['churn@v0-pr1123', 'churn@v0-pr123', 'churn@v0-pr23'])
+    expect(sent.sort()).toEqual(['churn@v1-1', 'churn@v1-7', 'churn@v7-7'])
     expect(rows.map((row) => [row.pull_request, row.file, row.version_alias, row.status])).toEqual([
-      [123, 'a.yaml', 'v0-pr123', 'deleted'],
-      [123, 'b.yaml', 'v0-pr1123', 'deleted'],
-      [23, 'a.yaml', 'v0-pr23', 'deleted'],
-      [23, 'b.yaml', 'v0-pr123', 'skipped'],
+      [1, 'a.yaml', 'v1-7', 'deleted'],
+      [1, 'b.yaml', 'v1-1', 'deleted'],
+      [7, 'a.yaml', 'v7-7', 'deleted'],
+      [7, 'b.yaml', 'v1-7', 'skipped'],
     ])
-    expect(rows[3]!.message).toBe('duplicate of a.yaml:1 of pull request #123, sent then')
+    expect(rows[3]!.message).toBe('duplicate of a.yaml:1 of pull request #1, sent then')
+  })
+
+  it('refuses a digit beside ${PR_NUMBER}, where pull request 23 would name v0-pr123, the version of pull request 123', async () => {
+    const { run, rows, sent } = await sweep(
+      {
+        'a.yaml': `name: churn\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\n${REST}`,
+        'b.yaml': `name: churn\nml_repo: previews\nversion_alias: v0-pr1\${PR_NUMBER}\n${REST}`,
+      },
+      [closedPullRequest(23, NOW, 1)],
+      ['previews/churn@v0-pr123', 'previews/churn@v0-pr23'],
+    )
+    expect(run.exitCode).toBe(1)
+    expect(sent).toEqual([])
+    expect(rows.map((row) => [row.file, row.status])).toEqual([
+      ['a.yaml', 'skipped'],
+      ['b.yaml', 'invalid'],
+    ])
+    expect(rows[1]!.message).toMatch(/^version_alias: puts a digit or another variable right beside \$\{PR_NUMBER\}/)
   })
 })

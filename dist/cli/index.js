@@ -31150,7 +31150,10 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     if (!fitsInHeader(githubToken)) {
         throw new InputError(`${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`);
     }
-    const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    // Read as @actions/github reads it while it loads (set and not empty, untrimmed), so a value it cannot parse is refused here, named, before it crashes there.
+    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
+    if (apiUrl.trim() === '')
+        throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`);
     parseGitHubApiUrl(apiUrl, dialect);
     return { closedWithinDays, githubToken, owner, repo, apiUrl };
 }
@@ -39867,11 +39870,16 @@ class Substitution {
 }
 /** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
 function variablesIn(text) {
-    const names = [];
-    for (const [, escape, name] of text.matchAll(ENV_REFERENCE))
-        if (!escape)
-            names.push(name);
-    return names;
+    return referencesIn(text).map((reference) => reference.name);
+}
+/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
+function referencesIn(text) {
+    const references = [];
+    for (const match of text.matchAll(ENV_REFERENCE)) {
+        if (!match[1])
+            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
+    }
+    return references;
 }
 /** A text with each $${NAME} made the literal ${NAME} it stands for. */
 function unescapeReferences(text) {
@@ -40488,7 +40496,10 @@ async function createGitHubFetch(options) {
             }
         }
         const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-        return new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
+        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
+        Object.defineProperty(copy, 'url', { value: response.url });
+        return copy;
     }
     function tooLarge(size) {
         return new FetchFailure('refused', `the answer's body is ${size}, past the ${formatBytes(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
@@ -40540,9 +40551,10 @@ function parseUrl(text, base) {
 function underApiRoot(url, api) {
     return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
 }
-/** A URL for a message: no user-info, no query (a server can put anything there). */
+/** A URL for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query (a server can put anything there). */
 function shownUrl(url) {
-    return `${url.origin}${url.pathname}`;
+    const userInfo = url.username || url.password ? '***@' : '';
+    return `${url.protocol}//${userInfo}${url.host}${url.pathname}`;
 }
 function describeFetchError(error, url, proxy) {
     const cause = error.cause;
@@ -40644,6 +40656,8 @@ const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_MAX_PAGES = 1000;
 /** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
 const MAX_RATE_LIMIT_WAITS = 10;
+/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
+const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
 const HEADERLESS_RATE_LIMIT_MS = 60_000;
 /** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
@@ -40823,7 +40837,8 @@ async function* listClosedPullRequests(options) {
         delete response.headers.link;
         if (target === undefined)
             return response;
-        const url = pull_requests_parseUrl(target, api);
+        // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
+        const url = pull_requests_parseUrl(target, pull_requests_parseUrl(response.url, api) ?? api);
         if (url === null || !underApiRoot(url, api)) {
             throw new Stop(new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} points the next page outside GITHUB_API_URL (${api.href}): ${url === null ? 'an unreadable URL' : redact(shownUrl(url))}. The listing stops rather than send the github-token there.${listedSoFar()}`));
         }
@@ -40850,7 +40865,7 @@ async function* listClosedPullRequests(options) {
             return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)));
         if (verdict.kind === 'wait') {
             rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail };
-            return error;
+            return asRateLimit(error);
         }
         if (position.attempt >= maxAttempts) {
             return new Stop(new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${listedSoFar()}`));
@@ -41005,12 +41020,14 @@ function judgeGitHubAnswer(answer, context) {
     if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
         if (retryAfterMs !== null)
             return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
-        const reset = Number(headers['x-ratelimit-reset']);
-        if (exhausted && headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset)) {
+        const resetText = headers['x-ratelimit-reset']?.trim() ?? '';
+        // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
+        const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN;
+        if (exhausted && Number.isFinite(reset)) {
             // A second past the reset: GitHub says to wait until after it, and clocks differ.
             const ms = Math.max(0, reset * 1000 - context.now) + 1000;
             const when = new Date(reset * 1000);
-            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${headers['x-ratelimit-reset'].trim()}` : when.toISOString()}` };
+            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}` };
         }
         return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
     }
@@ -41021,6 +41038,18 @@ function judgeGitHubAnswer(answer, context) {
     if (status >= 500)
         return { kind: 'retry', detail };
     return { kind: 'fail', failure: 'unexpected-answer', detail };
+}
+/**
+ * The error marked as plugin-throttling recognises a rate limit, so that it
+ * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
+ * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
+ * 403 with retry-after), which would otherwise end the listing unexplained.
+ */
+function asRateLimit(error) {
+    const headers = error?.response?.headers;
+    if (headers)
+        headers['x-ratelimit-remaining'] = '0';
+    return error;
 }
 /** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */
 function readFailure(error, redact) {
@@ -41110,6 +41139,7 @@ async function* targetBatches(inputs, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/validate.ts
+
 
 /** Problems a message lists; a document can have thousands, and one message must stay readable. */
 const MAX_PROBLEMS_LISTED = 10;
@@ -41225,6 +41255,15 @@ function sweepProblems(written) {
     // The number picks the version when there is one: an alias beside it only names it again.
     const picking = written('version') ? 'version' : 'version_alias';
     const naming = ['ml_repo', 'name', picking];
+    for (const field of naming) {
+        if (!numberTouches(written(field)?.text ?? ''))
+            continue;
+        problems.push({
+            path: [field],
+            message: 'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
+                'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
+        });
+    }
     if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
         return problems;
     const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : '';
@@ -41236,6 +41275,12 @@ function sweepProblems(written) {
         message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
     });
     return problems;
+}
+/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
+function numberTouches(text) {
+    const references = referencesIn(text);
+    return references.some((reference, index) => reference.name === 'PR_NUMBER' &&
+        (/\d/.test(text[reference.start - 1] ?? '') || /\d/.test(text[reference.end] ?? '') || references[index - 1]?.end === reference.start || references[index + 1]?.start === reference.end));
 }
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
 function describeProblems(problems, lineOf) {
