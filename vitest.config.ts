@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { defineConfig } from 'vitest/config'
 
-// @actions/workflow-parser (test/workflows.test.ts) imports JSON without
+// @actions/workflow-parser (test/unit/workflows.test.ts) imports JSON without
 // `with { type: 'json' }`, which Node refuses, so Vite loads it instead. Its
 // sourcemaps name sources it does not ship; reading it without them keeps
 // Vite from warning once per module.
@@ -21,7 +21,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/e2e/support/global-setup.ts'],
     setupFiles: ['test/support/runner-debug.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
