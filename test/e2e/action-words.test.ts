@@ -1,8 +1,7 @@
 // What the built action and the command line print when the text they did
 // not write holds terminal controls (server bodies, file names, manifest
 // values, GitHub's fields), and what they say when a sweep finds nothing.
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Result } from '../../src/results.ts'
@@ -11,6 +10,7 @@ import { runAction, type ActionRun } from '../../fakes/run-action.ts'
 import { runCli } from './support/run-cli.ts'
 import { startStandIn } from '../../fakes/stand-in-control-plane.ts'
 import { closedPullRequest, startStandInGitHub } from '../../fakes/stand-in-github.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const TOKEN = 'tfy-words-secret-1b7e'
 const GITHUB_TOKEN = 'ghs_wordsSecret0123456789'
@@ -27,7 +27,7 @@ afterEach(async () => {
 })
 
 async function workspaceWith(files: Record<string, string>): Promise<string> {
-  const workspace = await mkdtemp(path.join(tmpdir(), 'words-'))
+  const workspace = await scratchDir('words-')
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(workspace, name), content)
   return workspace
 }

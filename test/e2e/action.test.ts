@@ -1,5 +1,5 @@
 // The built action (built from this source for the test run), run as the runner runs it, against the stand-in control plane.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { cp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,12 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction } from '../../fakes/run-action.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const TOKEN = 'tfy-secret-token-7c1e'
 const examples = fileURLToPath(new URL('../../examples/manifests/', import.meta.url))
 
 async function workspaceWithExamples(): Promise<string> {
-  const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+  const workspace = await scratchDir('workspace-')
   await cp(examples, path.join(workspace, 'manifests'), { recursive: true })
   return workspace
 }
@@ -103,8 +104,8 @@ describe('the built action', () => {
   })
 
   it('keeps the results output under GitHub’s 1 MB, saying so, and writes every row to results-file in RUNNER_TEMP', async () => {
-    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
-    const runnerTemp = await mkdtemp(path.join(tmpdir(), 'runner-temp-'))
+    const workspace = await scratchDir('workspace-')
+    const runnerTemp = await scratchDir('runner-temp-')
     const documents = Array.from({ length: 6000 }, (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`)
     await writeFile(path.join(workspace, 'many.yaml'), documents.join('---\n'))
     const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' }, env: { RUNNER_TEMP: runnerTemp } })
@@ -166,7 +167,7 @@ describe('the built action', () => {
   })
 
   it('lists a file whose name is a workflow command without the runner running it', async () => {
-    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const workspace = await scratchDir('workspace-')
     const manifest = (name: string) => `name: ${name}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`
     for (const [index, name] of ['::warning title=x::a.yaml', '##[error]b.yaml'].entries()) await writeFile(path.join(workspace, name), manifest(`m${index}`))
     const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
@@ -178,7 +179,7 @@ describe('the built action', () => {
 
   it('redacts a token that substitution pasted into a manifest, in every form, from the log, summary and outputs', async () => {
     const token = 'tfy/se"cret+key~ü'
-    const workspace = await mkdtemp(path.join(tmpdir(), 'workspace-'))
+    const workspace = await scratchDir('workspace-')
     const manifest = (alias: string) => `name: leak\nml_repo: previews\nversion_alias: ${alias}\ndescription: "\${TFY_API_KEY}"\nmetadata: {}\nsource:\n  type: truefoundry\n`
     await writeFile(path.join(workspace, 'valid.yaml'), manifest('v1'))
     await writeFile(path.join(workspace, 'invalid.yaml'), manifest("'${TFY_API_KEY}'"))

@@ -1,8 +1,7 @@
 // The command-line bundle (built from this source for the test run), run as a user would from a terminal or a script.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +11,7 @@ import { BUILT_CLI } from './support/bundle.ts'
 import { runCli } from './support/run-cli.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
 import { closedPullRequest, github, startStandInGitHub } from '../../fakes/stand-in-github.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const CLI = BUILT_CLI
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -29,7 +29,7 @@ afterEach(async () => {
 
 describe('tfy-artifact-cleanup', () => {
   it('prints JSON results on stdout and the log on stderr with --json, leaving no temporary file behind', async () => {
-    const temp = await mkdtemp(path.join(tmpdir(), 'cli-temp-'))
+    const temp = await scratchDir('cli-temp-')
     const run = await cli(['--dry-run', '--substitute-env', '--json', 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9', TMPDIR: temp })
     expect(run.code).toBe(0)
     const results = JSON.parse(run.stdout) as { status: string; type: string; name: string; version_alias: string | null }[]
@@ -46,7 +46,7 @@ describe('tfy-artifact-cleanup', () => {
   })
 
   it('writes the job summary to --summary-file, replacing what the file held', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'cli-summary-')), 'summary.html')
+    const file = path.join(await scratchDir('cli-summary-'), 'summary.html')
     await writeFile(file, '<p>an earlier run</p>\n')
     const run = await cli(['--dry-run', '--substitute-env', '--summary-file', file, 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
     expect(run.code).toBe(0)
@@ -168,7 +168,7 @@ describe('--help, claim by claim', () => {
   })
 
   it('accepts every flag it lists, in one run', async () => {
-    const workspace = await mkdtemp(path.join(tmpdir(), 'cli-flags-'))
+    const workspace = await scratchDir('cli-flags-')
     await mkdir(path.join(workspace, 'nested'))
     await writeFile(path.join(workspace, 'nested', 'a.yaml'), 'name: churn\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n')
     const summary = path.join(workspace, 'summary.html')
@@ -238,7 +238,7 @@ describe('--help, claim by claim', () => {
     })
 
     it('1 for an invalid manifest, in a dry run too, and 0 with --no-fail-on-error', async () => {
-      const workspace = await mkdtemp(path.join(tmpdir(), 'cli-invalid-'))
+      const workspace = await scratchDir('cli-invalid-')
       await writeFile(path.join(workspace, 'a.yaml'), INVALID)
       expect((await cli(['--dry-run', '--workspace', workspace, '*.yaml'])).code).toBe(1)
       expect((await cli(['--dry-run', '--no-fail-on-error', '--workspace', workspace, '*.yaml'])).code).toBe(0)

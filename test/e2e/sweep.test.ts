@@ -1,8 +1,7 @@
 // The sweep end to end: the built action, as the runner runs it, against a
 // stand-in GitHub API (the real Octokit of @actions/github talks to it) and
 // the stand-in control plane.
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Result } from '../../src/results.ts'
@@ -10,6 +9,7 @@ import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
 import { closedPullRequest, github, startStandInGitHub, type GitHubAnswer, type StandInGitHub } from '../../fakes/stand-in-github.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const TFY_TOKEN = 'tfy-sweep-secret/7d1+a'
 const GITHUB_TOKEN = 'ghs_sweepSecret0123456789'
@@ -46,7 +46,7 @@ async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | u
   const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers, headers: options.headers })
   const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: options.existing ?? [] })
   servers.push(gitHub, controlPlane)
-  const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+  const workspace = await scratchDir('sweep-')
   await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
   return { gitHub, controlPlane, workspace }
 }
@@ -178,7 +178,7 @@ describe('the sweep across pages of pull requests', () => {
       },
     })
     servers.push(gitHub, controlPlane)
-    const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+    const workspace = await scratchDir('sweep-')
     await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
     return { gitHub, controlPlane, workspace, answered, mostInFlight: () => mostInFlight }
   }
@@ -245,7 +245,7 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     })
     const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: [] })
     servers.push(gitHub, controlPlane)
-    const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-'))
+    const workspace = await scratchDir('sweep-')
     await writeFile(path.join(workspace, 'previews.yaml'), MANIFESTS)
     const run = await sweep({ gitHub, controlPlane, workspace }, { 'dry-run': 'true' })
 

@@ -1,7 +1,6 @@
 // run() with a recording stand-in for @actions/core, a temp workspace and the
 // stand-in control plane: the story of one run, phase by phase.
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -10,6 +9,7 @@ import { backlog } from '../../src/log-stream.ts'
 import { run, type Core, type Dependencies } from '../../src/main.ts'
 import type { Result } from '../../src/results.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 const TOKEN = 'main-test-token-3a9d'
 
@@ -42,7 +42,7 @@ function recordingCore(inputs: Record<string, string>): Core & { recorded: Recor
 }
 
 async function workspaceWith(files: Record<string, string>): Promise<string> {
-  const workspace = await mkdtemp(path.join(tmpdir(), 'main-test-'))
+  const workspace = await scratchDir('main-test-')
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(workspace, name)), { recursive: true })
     await writeFile(path.join(workspace, name), content)

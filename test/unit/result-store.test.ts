@@ -1,11 +1,11 @@
 // The rows of a run, kept in a file as a JSON array and read back pass by pass.
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { ResultStore } from '../../src/result-store.ts'
 import type { Result, Status } from '../../src/results.ts'
+import { scratchDir } from '../support/scratch.ts'
 
 function row(index: number, status: Status, fields: Partial<Result> = {}): Result {
   return {
@@ -27,7 +27,7 @@ function row(index: number, status: Status, fields: Partial<Result> = {}): Resul
 }
 
 async function fileIn(): Promise<string> {
-  return path.join(await mkdtemp(path.join(tmpdir(), 'result-store-')), 'results.json')
+  return path.join(await scratchDir('result-store-'), 'results.json')
 }
 
 /** Text a line-by-line reader could trip on: newlines, separators, commas at the end, multi-byte characters. */
