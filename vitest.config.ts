@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { defineConfig } from 'vitest/config'
 
-// @actions/workflow-parser (test/workflows.test.ts) imports JSON without
+// @actions/workflow-parser (test/unit/workflows.test.ts) imports JSON without
 // `with { type: 'json' }`, which Node refuses, so Vite loads it instead. Its
 // sourcemaps name sources it does not ship; reading it without them keeps
 // Vite from warning once per module.
 const workflowParser = /\/node_modules\/@actions\/workflow-parser\/dist\/.*\.js$/
+
+// A test that times the event loop by the wall clock (a timer 50 ms late fails it) sees another
+// file's work as its own, so these files run after the others, with nothing beside them.
+const ALONE = ['test/unit/validation.test.ts']
 
 export default defineConfig({
   plugins: [
@@ -20,12 +24,20 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/runner-debug.ts'],
+    // Most of a test's time is spent waiting on sockets, timers and child processes, so
+    // one file per core (vitest's default in a run is one fewer) keeps the cores busy.
+    maxWorkers: '100%',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     server: { deps: { inline: ['@actions/workflow-parser'] } },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: ALONE } },
+      { extends: true, test: { name: 'unit-alone', include: ALONE, maxWorkers: 1 } },
+      // Only the tests of the built action and the command line need the bundle, so only their
+      // project builds it, once: `npm run test:unit` runs the others without it.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/support/global-setup.ts'] } },
+    ],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

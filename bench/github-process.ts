@@ -5,7 +5,7 @@
 // Prints its API root (GITHUB_API_URL) as one line; each line read on stdin
 // is answered with the number of pages served so far; it exits when stdin ends.
 import { createInterface } from 'node:readline'
-import { closedPullRequest, startStandInGitHub } from '../test/support/stand-in-github.ts'
+import { closedPullRequest, startStandInGitHub } from '../fakes/stand-in-github.ts'
 
 const [token, owner, repo, countText, latencyText, paddingText] = process.argv.slice(2)
 const count = Number(countText)

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { bundle } from '../scripts/build.ts'
-import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
+import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { makeWorkspace, MANIFEST_PATTERN } from './workspace.ts'
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { OUTPUT_LIMIT_BYTES } from '../src/report.ts'
-import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
+import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { alternate, formatBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_DIR, MANIFEST_PATTERN, type Workspace } from './workspace.ts'
 

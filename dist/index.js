@@ -35392,7 +35392,7 @@ var external_node_net_ = __nccwpck_require__(7030);
 
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
-/** The inputs of action.yml; test/inputs.test.ts keeps the two in step. */
+/** The inputs of action.yml; test/unit/inputs.test.ts keeps the two in step. */
 const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'manifest-path',
     'control-plane-url',

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startStandIn } from '../test/support/stand-in-control-plane.ts'
-import { DIST_ENTRY, runAction } from '../test/support/run-action.ts'
+import { startStandIn } from '../fakes/stand-in-control-plane.ts'
+import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'demo-token-not-a-secret'

@@ -1,5 +1,5 @@
 // Renders the README's inputs and outputs tables from action.yml, so the two
-// cannot drift: `npm run readme` rewrites them, test/readme.test.ts checks them.
+// cannot drift: `npm run readme` rewrites them, test/unit/readme.test.ts checks them.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'

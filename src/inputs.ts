@@ -5,7 +5,7 @@ import { StepFailure } from './runner.ts'
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
 export type IfNoFilesFound = (typeof IF_NO_FILES_FOUND)[number]
 
-/** The inputs of action.yml; test/inputs.test.ts keeps the two in step. */
+/** The inputs of action.yml; test/unit/inputs.test.ts keeps the two in step. */
 export const INPUT_NAMES = [
   'manifest-path',
   'control-plane-url',

@@ -1,5 +1,5 @@
 // TypeScript views of ArtifactManifest and ModelManifest in src/schema/*.openapi.yaml;
-// test/schema.test.ts checks that the fields and the required ones match the documents.
+// test/unit/schema.test.ts checks that the fields and the required ones match the documents.
 
 export interface ArtifactPath {
   src: string

@@ -31036,7 +31036,7 @@ __webpack_async_result__();
 
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
-/** The inputs of action.yml; test/inputs.test.ts keeps the two in step. */
+/** The inputs of action.yml; test/unit/inputs.test.ts keeps the two in step. */
 const INPUT_NAMES = [
     'manifest-path',
     'control-plane-url',

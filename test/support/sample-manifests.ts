@@ -2,7 +2,7 @@
 import { MANIFEST_KINDS } from '../../src/manifest-kinds.ts'
 import type { ArtifactManifest } from '../../src/manifest-types.ts'
 import type { Job } from '../../src/plan.ts'
-import { versionKey } from './stand-in-control-plane.ts'
+import { versionKey } from '../../fakes/stand-in-control-plane.ts'
 
 /** The artifact-version endpoint, below control-plane-url. */
 export const ARTIFACT_PATH = MANIFEST_KINDS['artifact-version'].path
