@@ -36214,6 +36214,11 @@ async function* listClosedPullRequests(options) {
             let ended = false;
             let fresh = false;
             for (const item of items) {
+                const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
+                if (unreadable) {
+                    refuse(item, `its ${unreadable}, ${shown(item[unreadable])}, is not a date`);
+                    continue;
+                }
                 if (Date.parse(item.updated_at) < floor) {
                     ended = true;
                     break;
@@ -36482,8 +36487,8 @@ function isPullRequestItem(value) {
     return (typeof item === 'object' &&
         item !== null &&
         'number' in item &&
-        isDate(item.updated_at) &&
-        (item.closed_at === null || isDate(item.closed_at)) &&
+        typeof item.updated_at === 'string' &&
+        (item.closed_at === null || typeof item.closed_at === 'string') &&
         (item.merged_at === null || typeof item.merged_at === 'string') &&
         typeof item.html_url === 'string' &&
         typeof item.head?.ref === 'string' &&
@@ -38409,7 +38414,7 @@ async function report(rows, end, deps) {
     const problems = failures(rows.totals);
     const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
     if (end.failure !== null) {
-        core.setFailed(rows.count > 0 ? `${end.failure} So far: ${line}.` : end.failure);
+        core.setFailed(rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure);
     }
     else if (end.cancelled) {
         core.setFailed(`The cleanup was cancelled: ${line}.`);

@@ -238,6 +238,11 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
       let ended = false
       let fresh = false
       for (const item of items) {
+        const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null
+        if (unreadable) {
+          refuse(item, `its ${unreadable}, ${shown(item[unreadable])}, is not a date`)
+          continue
+        }
         if (Date.parse(item.updated_at) < floor) {
           ended = true
           break
@@ -544,7 +549,7 @@ function readFailure(error: unknown, redact: Redact): GitHubAnswer {
 }
 
 interface PullRequestItem {
-  /** Checked one by one (refusalOf): a bad number refuses its pull request, not the page. */
+  /** These three are checked one by one: a bad one refuses its pull request, not the page. */
   number: unknown
   updated_at: string
   closed_at: string | null
@@ -559,8 +564,8 @@ function isPullRequestItem(value: unknown): value is PullRequestItem {
     typeof item === 'object' &&
     item !== null &&
     'number' in item &&
-    isDate(item.updated_at) &&
-    (item.closed_at === null || isDate(item.closed_at)) &&
+    typeof item.updated_at === 'string' &&
+    (item.closed_at === null || typeof item.closed_at === 'string') &&
     (item.merged_at === null || typeof item.merged_at === 'string') &&
     typeof item.html_url === 'string' &&
     typeof item.head?.ref === 'string' &&

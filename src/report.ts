@@ -302,7 +302,7 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
   const problems = failures(rows.totals)
   const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`
   if (end.failure !== null) {
-    core.setFailed(rows.count > 0 ? `${end.failure} So far: ${line}.` : end.failure)
+    core.setFailed(rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure)
   } else if (end.cancelled) {
     core.setFailed(`The cleanup was cancelled: ${line}.`)
   } else if (broken.includes('outputs')) {

@@ -336,6 +336,8 @@ describe('run', () => {
       expect(core.recorded.lines.filter((line) => line.includes('model-1') && line.includes('deleted'))).toHaveLength(1)
       expect(core.recorded.failed).toMatch(/^The cleanup stopped on an unexpected error: Error: a defect\n/)
       expect(core.recorded.failed).toMatch(/So far: 2 deleted, 0 not found, 1 failed, 0 invalid, 2 skipped\.$/)
+      // The failure is a sentence of its own, ended before the tally, whatever text it ends with.
+      expect(core.recorded.failed).toMatch(/[.!?] So far: /)
     })
 
     it('with requests in flight when one throws: nothing new starts, and those in flight settle before the report', async () => {

@@ -556,6 +556,28 @@ describe('what GitHub lists is checked, pull request by pull request', () => {
     ])
   })
 
+  test('a closed_at or updated_at that is not a date refuses its pull request with a warning, not the page, and the listing goes on', async () => {
+    const page = [
+      closedPullRequest(11, NOW, 0.1, { closed_at: 'not a date' }),
+      closedPullRequest(12, NOW, 0.2, { updated_at: 'yesterday' }),
+      closedPullRequest(14, NOW, 0.4),
+    ]
+    const stand = await standIn([], { answers: (index) => (index === 0 ? github.raw(200, JSON.stringify(page)) : github.answer(200, [])) })
+    const listing = await list(stand)
+    expect(listing.error).toBeNull()
+    expect(listing.pullRequests.map((pr) => pr.number)).toEqual([14])
+    expect(listing.warnings).toEqual([
+      expect.stringMatching(/nothing is deleted for it: #11 \("https:\/\/github\.com\/.*\/pull\/11"\): its closed_at, "not a date", is not a date\.$/),
+      expect.stringMatching(/nothing is deleted for it: #12 .*: its updated_at, "yesterday", is not a date\.$/),
+    ])
+  })
+
+  test('an item whose closed_at is not even text is not a pull request: the page is refused, naming GITHUB_API_URL', async () => {
+    const stand = await standIn([], { answers: () => github.raw(200, JSON.stringify([closedPullRequest(13, NOW, 0.3, { closed_at: 17 as unknown as string })])) })
+    const listing = await list(stand)
+    expect(listing.error?.message).toMatch(/is not a list of pull requests: .*Is GITHUB_API_URL/)
+  })
+
   test('a refused pull request is warned of once, however many passes list it', async () => {
     const stand = await standIn([closedPullRequest(5, NOW, 1, { closed_at: '2029-01-01T00:00:00Z', updated_at: '2029-01-01T00:00:00Z' }), closedPullRequest(4, NOW, 1)])
     const listing = await list(stand)
