@@ -30921,22 +30921,22 @@ function proxyFor(target, env = process.env) {
     const value = env[variable];
     const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
     if (value.trim() === '')
-        return fail(wrong('is set to blank space'));
+        throw wrong('is set to blank space');
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
     if (scheme === undefined)
-        return fail(wrong('has no scheme (http:// or https://)'));
+        throw wrong('has no scheme (http:// or https://)');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        return fail(wrong('is not a URL that can be read'));
+        throw wrong('is not a URL that can be read');
     }
     const origin = `${url.protocol}//${url.host}`;
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        return fail(wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`));
+        throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`);
     if (!url.hostname)
-        return fail(wrong('names no host'));
+        throw wrong('names no host');
     let user;
     let password;
     try {
@@ -30944,7 +30944,7 @@ function proxyFor(target, env = process.env) {
         password = decodeURIComponent(url.password);
     }
     catch {
-        return fail(wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`));
+        throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`);
     }
     return {
         variable,
@@ -30952,9 +30952,6 @@ function proxyFor(target, env = process.env) {
         uri: `${origin}/`,
         authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
     };
-}
-function fail(error) {
-    throw error;
 }
 /**
  * A dispatcher for requests through `route`, or direct without one. undici is
@@ -37147,7 +37144,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   qB: () => (/* binding */ unfilled)
 });
 
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifestSteps, variablesIn
+// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifestSteps
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);

@@ -721,7 +721,7 @@ class Substitution {
 }
 
 /** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
-export function variablesIn(text: string): string[] {
+function variablesIn(text: string): string[] {
   return referencesIn(text).map((reference) => reference.name)
 }
 

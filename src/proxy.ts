@@ -34,25 +34,25 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): Pro
   if (variable === undefined) return null
   const value = env[variable]!
   const wrong = (what: string) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`)
-  if (value.trim() === '') return fail(wrong('is set to blank space'))
+  if (value.trim() === '') throw wrong('is set to blank space')
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]
-  if (scheme === undefined) return fail(wrong('has no scheme (http:// or https://)'))
+  if (scheme === undefined) throw wrong('has no scheme (http:// or https://)')
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    return fail(wrong('is not a URL that can be read'))
+    throw wrong('is not a URL that can be read')
   }
   const origin = `${url.protocol}//${url.host}`
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`))
-  if (!url.hostname) return fail(wrong('names no host'))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`)
+  if (!url.hostname) throw wrong('names no host')
   let user: string
   let password: string
   try {
     user = decodeURIComponent(url.username)
     password = decodeURIComponent(url.password)
   } catch {
-    return fail(wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`))
+    throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`)
   }
   return {
     variable,
@@ -60,10 +60,6 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): Pro
     uri: `${origin}/`,
     authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
   }
-}
-
-function fail(error: ProxySettingError): never {
-  throw error
 }
 
 /**

@@ -31440,22 +31440,22 @@ function proxyFor(target, env = process.env) {
     const value = env[variable];
     const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
     if (value.trim() === '')
-        return fail(wrong('is set to blank space'));
+        throw wrong('is set to blank space');
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
     if (scheme === undefined)
-        return fail(wrong('has no scheme (http:// or https://)'));
+        throw wrong('has no scheme (http:// or https://)');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        return fail(wrong('is not a URL that can be read'));
+        throw wrong('is not a URL that can be read');
     }
     const origin = `${url.protocol}//${url.host}`;
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        return fail(wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`));
+        throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`);
     if (!url.hostname)
-        return fail(wrong('names no host'));
+        throw wrong('names no host');
     let user;
     let password;
     try {
@@ -31463,7 +31463,7 @@ function proxyFor(target, env = process.env) {
         password = decodeURIComponent(url.password);
     }
     catch {
-        return fail(wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`));
+        throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`);
     }
     return {
         variable,
@@ -31471,9 +31471,6 @@ function proxyFor(target, env = process.env) {
         uri: `${origin}/`,
         authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
     };
-}
-function fail(error) {
-    throw error;
 }
 /**
  * A dispatcher for requests through `route`, or direct without one. undici is
