@@ -11,6 +11,13 @@ export async function bundleFigures(root: string): Promise<Figure[]> {
   const total = sizes.reduce((sum, file) => sum + file.bytes, 0)
   return [
     { figure: 'bundle (dist/)', measured: formatBytes(total), floor: '—', ratio: null, target: 'report', pass: null },
-    ...sizes.map(({ name, bytes }) => ({ figure: `  ${name}`, measured: formatBytes(bytes), floor: '—', ratio: null, target: 'report', pass: null })),
+    ...sizes.map(({ name, bytes }) => ({
+      figure: `  ${name}`,
+      measured: formatBytes(bytes),
+      floor: '—',
+      ratio: null,
+      target: 'report',
+      pass: null,
+    })),
   ]
 }

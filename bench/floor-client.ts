@@ -3,7 +3,7 @@
 //   node bench/floor-client.ts <http|fetch> <url> <token> <requests> <concurrency>
 // `http` is node:http with a keep-alive agent; `fetch` is Node's built-in fetch (undici).
 import http from 'node:http'
-import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'
+import { MANIFEST_KINDS } from '../src/manifests/kinds.ts'
 import { manifest } from './workspace.ts'
 
 const [kind, url, token, requestsText, concurrencyText] = process.argv.slice(2)

@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { MAX_FILE_BYTES } from '../src/manifests.ts'
-import { checkManifest, claimedKind, describeProblems, type Verdict } from '../src/validate.ts'
+import { MAX_FILE_BYTES } from '../src/manifests/load.ts'
+import { checkManifest, claimedKind, describeProblems, type Verdict } from '../src/manifests/validate.ts'
 import { parseManifests } from '../fakes/load-manifests.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
@@ -35,36 +35,61 @@ export const SHAPES: Record<string, (bytes: number) => string> = {
   'unknown top-level keys, each a typo of a known field': (bytes) => fill(bytes, VALID, (i) => `verison${i}: 1\n`),
   'documents, each {} (invalid)': (bytes) => fill(bytes, '', () => '--- {}\n'),
   'empty documents': (bytes) => fill(bytes, VALID, () => '---\n'),
-  'documents, each a valid manifest': (bytes) => fill(bytes, '', (i) => `---\nname: m\nml_repo: r\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`),
+  'documents, each a valid manifest': (bytes) =>
+    fill(bytes, '', (i) => `---\nname: m\nml_repo: r\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`),
   'a long flow list in metadata': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata: {l: [`, () => '1,', '1]}\n'),
-  'a long block list of integers too big for JSON': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, () => '- 9007199254740993\n'),
-  'a list of empty local paths (an error per item)': (bytes) => fill(bytes, 'name: m\nml_repo: r\nversion: 1\nmetadata: {}\nsource:\n  type: local\n  paths:\n', () => '    - {}\n'),
-  'aliases to one mapping': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n  a: &a {x: 1, y: [1, 2]}\n`, (i) => `  k${i}: *a\n`),
-  'anchors each used once': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  a${i}: &a${i} 1\n  b${i}: *a${i}\n`),
-  'nesting 400 levels deep, repeated': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  k${i}: ${'['.repeat(400)}${']'.repeat(400)}\n`),
-  'nesting 60 levels deep (under the bound), repeated': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  k${i}: ${'['.repeat(60)}${']'.repeat(60)}\n`),
+  'a long block list of integers too big for JSON': (bytes) =>
+    fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, () => '- 9007199254740993\n'),
+  'a list of empty local paths (an error per item)': (bytes) =>
+    fill(bytes, 'name: m\nml_repo: r\nversion: 1\nmetadata: {}\nsource:\n  type: local\n  paths:\n', () => '    - {}\n'),
+  'aliases to one mapping': (bytes) =>
+    fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n  a: &a {x: 1, y: [1, 2]}\n`, (i) => `  k${i}: *a\n`),
+  'anchors each used once': (bytes) =>
+    fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  a${i}: &a${i} 1\n  b${i}: *a${i}\n`),
+  'nesting 400 levels deep, repeated': (bytes) =>
+    fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  k${i}: ${'['.repeat(400)}${']'.repeat(400)}\n`),
+  'nesting 60 levels deep (under the bound), repeated': (bytes) =>
+    fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => `  k${i}: ${'['.repeat(60)}${']'.repeat(60)}\n`),
   'a long flow list of empty lists': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata: [`, () => '[],', '[]]\n'),
-  'indented mappings 60 levels deep, repeated': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata:\n`, (i) => Array.from({ length: 60 }, (_, d) => `${' '.repeat(d + 2)}k${d ? '' : i}:\n`).join('') + `${' '.repeat(62)}v: 1\n`),
-  'documents, each a flow list just under the token bound': (bytes) => fill(bytes, '', (i) => `--- {name: m, ml_repo: r, version: ${i + 1}, metadata: {l: [${'1,'.repeat(2_000)}1]}, source: {type: truefoundry}}\n`),
+  'indented mappings 60 levels deep, repeated': (bytes) =>
+    fill(
+      bytes,
+      `${VALID.replace('metadata: {}\n', '')}metadata:\n`,
+      (i) => Array.from({ length: 60 }, (_, d) => `${' '.repeat(d + 2)}k${d ? '' : i}:\n`).join('') + `${' '.repeat(62)}v: 1\n`,
+    ),
+  'documents, each a flow list just under the token bound': (bytes) =>
+    fill(
+      bytes,
+      '',
+      (i) => `--- {name: m, ml_repo: r, version: ${i + 1}, metadata: {l: [${'1,'.repeat(2_000)}1]}, source: {type: truefoundry}}\n`,
+    ),
   'one huge string': (bytes) => `${VALID}description: "${'x'.repeat(bytes - VALID.length - 20)}"\n`,
   'one huge key': (bytes) => `${VALID}"${'k'.repeat(bytes - VALID.length - 20)}": 1\n`,
   'one long line of flow mappings': (bytes) => fill(bytes, `${VALID.replace('metadata: {}\n', '')}metadata: [`, () => '{a: 1},', '{}]\n'),
   'comments with ${NAME} in them': (bytes) => fill(bytes, VALID, () => '# ${PR_NUMBER} ${NOT_SET}\n'),
 }
 
-/** The validation stage's work on one file, as main.ts's checkFiles does it, without the annotations. */
+/** The validation stage's work on one file, as src/manifests/check.ts does it, without the annotations. */
 export function validateFile(text: string, fileName = 'manifest.yaml'): number {
   const loaded = parseManifests(new TextEncoder().encode(text), fileName, { substituteEnv: true, env: { PR_NUMBER: '7' } })
   if (!Array.isArray(loaded)) return 1
   for (const doc of loaded) {
-    const verdict: Verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
+    const verdict: Verdict =
+      doc.problems.length > 0
+        ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
+        : checkManifest(doc.value)
     for (const { field } of verdict.unknownFields) doc.positionOf([field])
     if (!verdict.valid) describeProblems(verdict.problems, (path) => doc.lineOf(path))
   }
   return loaded.length
 }
 
-export async function hostileFileFigures(root: string, bytes: number, repetitions: number, progress: (text: string) => void): Promise<Figure[]> {
+export async function hostileFileFigures(
+  root: string,
+  bytes: number,
+  repetitions: number,
+  progress: (text: string) => void,
+): Promise<Figure[]> {
   const timings: { shape: string; ms: number }[] = []
   for (const [shape, make] of Object.entries(SHAPES)) {
     const text = make(bytes)
@@ -86,13 +111,19 @@ export async function hostileFileFigures(root: string, bytes: number, repetition
     await writeFile(path.join(dir, 'manifests', 'hostile.yaml'), SHAPES[worst.shape]!(bytes))
     const samples = await alternate(repetitions, {
       action: async () => {
-        const run = await runAction({ entry: DIST_ENTRY, workspace: dir, inputs: { 'manifest-path': 'manifests/*.yaml', 'dry-run': 'true', 'fail-on-error': 'false' } })
+        const run = await runAction({
+          entry: DIST_ENTRY,
+          workspace: dir,
+          inputs: { 'manifest-path': 'manifests/*.yaml', 'dry-run': 'true', 'fail-on-error': 'false' },
+        })
         if (run.exitCode !== 0) throw new Error(`the dry run exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
         return run.durationMs
       },
       floor: async () => {
         const started = performance.now()
-        await promisify(execFile)(process.execPath, [path.join(root, 'bench/yaml-floor.ts'), path.join(dir, 'manifests')], { maxBuffer: 1 << 20 })
+        await promisify(execFile)(process.execPath, [path.join(root, 'bench/yaml-floor.ts'), path.join(dir, 'manifests')], {
+          maxBuffer: 1 << 20,
+        })
         return performance.now() - started
       },
     })

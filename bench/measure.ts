@@ -28,7 +28,10 @@ export function pairedRatio(measured: number[], floor: number[]): number {
 }
 
 /** Runs each variant `repetitions` times, interleaved (a, b, a, b, …), so drift on the machine falls on all alike. */
-export async function alternate<K extends string>(repetitions: number, variants: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
+export async function alternate<K extends string>(
+  repetitions: number,
+  variants: Record<K, () => Promise<number>>,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(variants) as K[]
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>
   for (let i = 0; i < repetitions; i++) {

@@ -89,7 +89,8 @@ function isFault(text: string, rate: number): boolean {
 
 function actionDriver(workspace: Workspace) {
   return async (url: string) => {
-    const run = await runAction({ entry: DIST_ENTRY,
+    const run = await runAction({
+      entry: DIST_ENTRY,
       workspace: workspace.dir,
       inputs: { 'manifest-path': MANIFEST_PATTERN, 'control-plane-url': url, token: TOKEN, concurrency: String(CONCURRENCY) },
     })
@@ -109,7 +110,12 @@ function floorDriver(root: string, kind: 'http' | 'fetch', requests: number) {
  * interleaved with a bare node:http client against the same server, which
  * shows what the server's timers and the machine add to the ideal.
  */
-export async function throughputAndRetryFigures(root: string, workspace: Workspace, settings: NetworkSettings, repetitions: number): Promise<Figure[]> {
+export async function throughputAndRetryFigures(
+  root: string,
+  workspace: Workspace,
+  settings: NetworkSettings,
+  repetitions: number,
+): Promise<Figure[]> {
   const drive = actionDriver(workspace)
   const delayed = { latencyMs: settings.latencyMs, faultRate: 0 }
   const phases: Record<'clean' | 'faulty', Phase[]> = { clean: [], faulty: [] }
@@ -152,7 +158,12 @@ export async function throughputAndRetryFigures(root: string, workspace: Workspa
 }
 
 /** Cost per request: the action, a bare node:http keep-alive client and fetch, against a server that answers at once. */
-export async function costPerRequestFigures(root: string, workspace: Workspace, settings: NetworkSettings, repetitions: number): Promise<Figure[]> {
+export async function costPerRequestFigures(
+  root: string,
+  workspace: Workspace,
+  settings: NetworkSettings,
+  repetitions: number,
+): Promise<Figure[]> {
   const instant = { latencyMs: 0, faultRate: 0 }
   const perRequest = async (drive: (url: string) => Promise<void>) => {
     const phase = await timePhase(workspace.keys, instant, drive)

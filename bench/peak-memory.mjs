@@ -17,7 +17,8 @@ import { pathToFileURL } from 'node:url'
 const bundle = process.env.BENCH_BUNDLE
 const out = process.env.BENCH_PEAK_FILE
 const collect = globalThis.gc
-if (!bundle || !out || !collect) throw new Error('BENCH_BUNDLE and BENCH_PEAK_FILE must name the bundle and the file for the figures, and node must run with --expose-gc')
+if (!bundle || !out || !collect)
+  throw new Error('BENCH_BUNDLE and BENCH_PEAK_FILE must name the bundle and the file for the figures, and node must run with --expose-gc')
 let heldBytes = 0
 let heldBeforeReportBytes = 0
 let reporting = false

@@ -18,11 +18,37 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const smoke = process.argv.includes('--smoke')
 /** `--only start-up,network`: measure some groups (start-up, network, validation, hostile-file, sweep, sweep-check, bundle); the default is all. */
 const onlyArgument = process.argv.indexOf('--only')
-const groups = new Set(onlyArgument === -1 ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'sweep-check', 'bundle'] : (process.argv[onlyArgument + 1] ?? '').split(','))
+const groups = new Set(
+  onlyArgument === -1
+    ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'sweep-check', 'bundle']
+    : (process.argv[onlyArgument + 1] ?? '').split(','),
+)
 
 const SIZES = smoke
-  ? { startupRuns: 2, network: { manifests: 16, latencyMs: 5, faultRate: 0.2 }, networkRuns: 1, costRuns: 1, validation: { files: 2, perFile: 10 }, validationRuns: 1, hostileBytes: 64 * 1024, hostileRuns: 1, sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] }, sweepCheck: { pullRequests: 30, runs: 1 } }
-  : { startupRuns: 30, network: { manifests: 400, latencyMs: 50, faultRate: 0.2 }, networkRuns: 5, costRuns: 15, validation: { files: 200, perFile: 100 }, validationRuns: 5, hostileBytes: 1024 * 1024, hostileRuns: 3, sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] }, sweepCheck: { pullRequests: 300, runs: 5 } }
+  ? {
+      startupRuns: 2,
+      network: { manifests: 16, latencyMs: 5, faultRate: 0.2 },
+      networkRuns: 1,
+      costRuns: 1,
+      validation: { files: 2, perFile: 10 },
+      validationRuns: 1,
+      hostileBytes: 64 * 1024,
+      hostileRuns: 1,
+      sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] },
+      sweepCheck: { pullRequests: 30, runs: 1 },
+    }
+  : {
+      startupRuns: 30,
+      network: { manifests: 400, latencyMs: 50, faultRate: 0.2 },
+      networkRuns: 5,
+      costRuns: 15,
+      validation: { files: 200, perFile: 100 },
+      validationRuns: 5,
+      hostileBytes: 1024 * 1024,
+      hostileRuns: 3,
+      sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] },
+      sweepCheck: { pullRequests: 300, runs: 5 },
+    }
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
   console.error('dist/index.js is missing: run `npm run build` first; the benchmark measures the built action.')
@@ -71,13 +97,17 @@ if (groups.has('validation')) {
 }
 
 if (groups.has('hostile-file')) {
-  progress(`hostile file: each shape of ${SIZES.hostileBytes / 1024} KiB through the validation stage, ${SIZES.hostileRuns} runs; the worst through the dry run`)
+  progress(
+    `hostile file: each shape of ${SIZES.hostileBytes / 1024} KiB through the validation stage, ${SIZES.hostileRuns} runs; the worst through the dry run`,
+  )
   figures.push(...(await hostileFileFigures(root, SIZES.hostileBytes, SIZES.hostileRuns, progress)))
 }
 
 if (groups.has('sweep')) {
   const { sweep } = SIZES
-  progress(`sweep: ${sweep.runs} runs of ${sweep.pullRequests} pull requests, then the peak resident set at ${sweep.memorySizes.join(', ')}`)
+  progress(
+    `sweep: ${sweep.runs} runs of ${sweep.pullRequests} pull requests, then the peak resident set at ${sweep.memorySizes.join(', ')}`,
+  )
   figures.push(...(await sweepFigures(root, sweep, progress)))
 }
 
@@ -92,6 +122,8 @@ console.log(`\n${kind}: Node ${process.version}, ${cpus().length} × ${cpu}, ${M
 console.log(renderTable(figures, !smoke))
 const missed = figures.filter((figure) => figure.pass === false)
 if (missed.length > 0 && !smoke) {
-  console.error(`\n${missed.length} ${missed.length === 1 ? 'target was' : 'targets were'} missed: ${missed.map((figure) => figure.figure.trim()).join('; ')}`)
+  console.error(
+    `\n${missed.length} ${missed.length === 1 ? 'target was' : 'targets were'} missed: ${missed.map((figure) => figure.figure.trim()).join('; ')}`,
+  )
   process.exitCode = 1
 }

@@ -9,11 +9,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { MANIFEST_KINDS } from '../src/manifest-kinds.ts'
-import { parseManifestFile } from '../src/manifests.ts'
-import type { Core } from '../src/runner.ts'
-import { timeSlice } from '../src/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../src/validation.ts'
+import { MANIFEST_KINDS } from '../src/manifests/kinds.ts'
+import { parseManifestFile } from '../src/manifests/load.ts'
+import type { Core } from '../src/runner/guarded-core.ts'
+import { timeSlice } from '../src/runner/time-slice.ts'
+import { validateFiles, type ManifestSource } from '../src/manifests/check.ts'
 import { bigManifest } from '../fakes/big-manifest.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { startStandIn } from '../fakes/stand-in-control-plane.ts'
@@ -50,11 +50,20 @@ async function longestBlockMs(root: string, text: string, pullRequests: number):
     const run = await runAction({
       entry: path.join(root, 'bench/loop-block.mjs'),
       workspace,
-      inputs: { 'manifest-path': 'preview.yaml', 'control-plane-url': controlPlane.url, token: TFY_TOKEN, 'github-token': GITHUB_TOKEN, 'substitute-env': 'true', 'closed-within-days': '7', concurrency: '8' },
+      inputs: {
+        'manifest-path': 'preview.yaml',
+        'control-plane-url': controlPlane.url,
+        token: TFY_TOKEN,
+        'github-token': GITHUB_TOKEN,
+        'substitute-env': 'true',
+        'closed-within-days': '7',
+        concurrency: '8',
+      },
       env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: gitHub.url, BENCH_BUNDLE: DIST_ENTRY, BENCH_BLOCK_FILE: blockFile },
     })
     if (run.exitCode !== 0) throw new Error(`the sweep exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
-    if (controlPlane.requests.length !== pullRequests) throw new Error(`the sweep sent ${controlPlane.requests.length} deletes for ${pullRequests} versions`)
+    if (controlPlane.requests.length !== pullRequests)
+      throw new Error(`the sweep sent ${controlPlane.requests.length} deletes for ${pullRequests} versions`)
     const figure = JSON.parse(await readFile(blockFile, 'utf8')) as { longestBlockMs: number; sampled: boolean }
     if (!figure.sampled) throw new Error('the sweep never logged its first line')
     return figure.longestBlockMs
@@ -82,7 +91,8 @@ const env = (number: number) => ({ PR_NUMBER: String(number), PR_HEAD_REF: `feat
 function substituted(value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === 'string') return value.includes('${') ? value.replace(/\$\{(\w+)\}/g, (_, name: string) => vars[name] ?? '') : value
   if (Array.isArray(value)) return value.map((item) => substituted(item, vars))
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituted(item, vars)]))
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituted(item, vars)]))
   return value
 }
 
@@ -96,13 +106,16 @@ export async function sweepCheckFigures(root: string, settings: SweepCheckSettin
   const validate = MANIFEST_KINDS['artifact-version'].validate
   const { pullRequests } = settings
 
-  progress(`sweep check: ${settings.runs} runs each of ${pullRequests} pull requests checked in process, and of substitution and validation alone`)
+  progress(
+    `sweep check: ${settings.runs} runs each of ${pullRequests} pull requests checked in process, and of substitution and validation alone`,
+  )
   const samples = await alternate(settings.runs, {
     action: async () => {
       const started = performance.now()
       for (let number = 1; number <= pullRequests; number++) {
         const [manifest] = await validateFiles(sources, { env: env(number), sweep: true }, SILENT, slice)
-        if (!manifest?.valid) throw new Error(`pull request ${number}'s manifest is invalid: ${manifest && !manifest.valid ? manifest.message : 'none'}`)
+        if (!manifest?.valid)
+          throw new Error(`pull request ${number}'s manifest is invalid: ${manifest && !manifest.valid ? manifest.message : 'none'}`)
       }
       return (performance.now() - started) / pullRequests
     },

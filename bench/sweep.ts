@@ -70,7 +70,8 @@ async function makeSweepWorkspace(): Promise<{ dir: string; remove(): Promise<vo
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) }
 }
 
-const keysOf = (pullRequests: number) => Array.from({ length: pullRequests }, (_, i) => MANIFEST_NAMES.map((name) => `${ML_REPO}/${name}@v0-pr${i + 1}`)).flat()
+const keysOf = (pullRequests: number) =>
+  Array.from({ length: pullRequests }, (_, i) => MANIFEST_NAMES.map((name) => `${ML_REPO}/${name}@v0-pr${i + 1}`)).flat()
 
 interface GitHubProcess {
   url: string
@@ -114,7 +115,13 @@ async function startGitHubProcess(root: string, pullRequests: number, latencyMs:
  * request does not count against the action). With `measureMemory`, the
  * bundle runs under bench/peak-memory.mjs, which reports its peak resident set.
  */
-async function sweepOnce(root: string, workspace: string, pullRequests: number, latency: { github: number; controlPlane: number }, measureMemory: boolean): Promise<SweepRun> {
+async function sweepOnce(
+  root: string,
+  workspace: string,
+  pullRequests: number,
+  latency: { github: number; controlPlane: number },
+  measureMemory: boolean,
+): Promise<SweepRun> {
   const waiting = new Set(keysOf(pullRequests))
   const expected = waiting.size
   const controlPlane = await startStandIn({
@@ -156,7 +163,13 @@ async function sweepOnce(root: string, workspace: string, pullRequests: number, 
     if (run.exitCode !== 0) throw new Error(`the sweep exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
     if (waiting.size > 0) throw new Error(`${waiting.size} of ${expected} versions were not deleted`)
     const memory = measureMemory ? (JSON.parse(await readFile(peakFile, 'utf8')) as Memory) : null
-    return { ms: run.durationMs, pages: await gitHub.pagesServed(), deletes: controlPlane.requests.length, probes: controlPlane.probes.length, memory }
+    return {
+      ms: run.durationMs,
+      pages: await gitHub.pagesServed(),
+      deletes: controlPlane.requests.length,
+      probes: controlPlane.probes.length,
+      memory,
+    }
   } finally {
     await Promise.all([gitHub.close(), controlPlane.close(), rm(peakFile, { force: true })])
   }
@@ -185,7 +198,9 @@ export async function sweepFigures(root: string, settings: SweepSettings, progre
     const deletes = settings.pullRequests * MANIFEST_NAMES.length
     for (const run of timed) {
       if (run.pages !== pages || run.deletes !== deletes || run.probes !== 1) {
-        throw new Error(`a sweep read ${run.pages} pages, sent ${run.deletes} deletes and ${run.probes} endpoint checks; the floor counts ${pages}, ${deletes} and 1`)
+        throw new Error(
+          `a sweep read ${run.pages} pages, sent ${run.deletes} deletes and ${run.probes} endpoint checks; the floor counts ${pages}, ${deletes} and 1`,
+        )
       }
     }
     const floor = sweepFloorMs(pages, deletes, latency)

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { OUTPUT_LIMIT_BYTES } from '../src/report.ts'
+import { OUTPUT_LIMIT_BYTES } from '../src/report/report.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { alternate, formatBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_DIR, MANIFEST_PATTERN, type Workspace } from './workspace.ts'
@@ -20,10 +20,17 @@ export async function validationFigures(root: string, workspace: Workspace, repe
   const samples = await alternate(repetitions, {
     action: async () => {
       const runnerTemp = await mkdtemp(path.join(tmpdir(), 'bench-runner-temp-'))
-      const run = await runAction({ entry: DIST_ENTRY, workspace: workspace.dir, inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' }, env: { RUNNER_TEMP: runnerTemp } })
+      const run = await runAction({
+        entry: DIST_ENTRY,
+        workspace: workspace.dir,
+        inputs: { 'manifest-path': MANIFEST_PATTERN, 'dry-run': 'true' },
+        env: { RUNNER_TEMP: runnerTemp },
+      })
       if (run.exitCode !== 0) throw new Error(`the dry run exited with ${run.exitCode}:\n${run.stdout.slice(-4000)}${run.stderr}`)
       // Every row is in results-file; the results output holds what fits in 1 MB.
-      const rows = (JSON.parse(await readFile(run.outputs['results-file'] ?? '', 'utf8')) as { status: string }[]).filter((row) => row.status === 'dry-run').length
+      const rows = (JSON.parse(await readFile(run.outputs['results-file'] ?? '', 'utf8')) as { status: string }[]).filter(
+        (row) => row.status === 'dry-run',
+      ).length
       await rm(runnerTemp, { recursive: true })
       if (rows !== manifests) throw new Error(`the dry run reported ${rows} of ${manifests} manifests as would-be-deleted`)
       summaryBytes = Buffer.byteLength(run.summary)
@@ -32,7 +39,10 @@ export async function validationFigures(root: string, workspace: Workspace, repe
     },
     floor: async () => {
       const started = performance.now()
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'bench/yaml-floor.ts'), path.join(workspace.dir, MANIFEST_DIR)])
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        path.join(root, 'bench/yaml-floor.ts'),
+        path.join(workspace.dir, MANIFEST_DIR),
+      ])
       if (Number(stdout) !== manifests) throw new Error(`the yaml floor parsed ${stdout.trim()} of ${manifests} documents`)
       return performance.now() - started
     },

@@ -43,7 +43,11 @@ export function modelManifest(index: number) {
       type: 'sklearn',
       model_filepath: 'model.joblib',
       serialization_format: 'joblib',
-      model_schema: { infer_method_name: 'predict_proba', inputs: [{ name: 'tenure', type: 'integer' }], outputs: [{ name: 'churn', type: 'number' }] },
+      model_schema: {
+        infer_method_name: 'predict_proba',
+        inputs: [{ name: 'tenure', type: 'integer' }],
+        outputs: [{ name: 'churn', type: 'number' }],
+      },
     },
     environment: { python_version: '3.11', pip_packages: ['scikit-learn==1.5.2', 'joblib==1.4.2'] },
   }

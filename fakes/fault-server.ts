@@ -70,7 +70,8 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     get inFlight() {
       return inFlight
     },
-    openConnections: () => new Promise((resolve, reject) => standIn.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
+    openConnections: () =>
+      new Promise((resolve, reject) => standIn.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
   }
 }
 
@@ -89,7 +90,8 @@ export function respond(status: number, body: BodyOf = '', headers: http.Outgoin
 
 /** A redirect to `location`, which may be built from the request (e.g. to carry the token along). */
 export function redirect(location: string | ((request: RecordedRequest) => string), status = 307): Fault {
-  return (request, response) => respond(status, '', { location: typeof location === 'function' ? location(request) : location })(request, response)
+  return (request, response) =>
+    respond(status, '', { location: typeof location === 'function' ? location(request) : location })(request, response)
 }
 
 /** Drops the connection without a response. */

@@ -1,8 +1,8 @@
 // The loader as the tests call it: a file parsed in one go and filled in from
 // `env`, as a run's validation parses it once and fills it in for each target.
-import { fillIn, parseManifestSteps, readManifestFile, unfilled, type LoadedDocument, type UnreadableFile } from '../src/manifests.ts'
-import type { ManifestFile } from '../src/files.ts'
-import type { TimeSlice } from '../src/time-slice.ts'
+import { fillIn, parseManifestSteps, readManifestFile, unfilled, type LoadedDocument, type UnreadableFile } from '../src/manifests/load.ts'
+import type { ManifestFile } from '../src/manifests/find.ts'
+import type { TimeSlice } from '../src/runner/time-slice.ts'
 
 export interface LoadOptions {
   substituteEnv: boolean

@@ -10,7 +10,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../src/manifest-kinds.ts'
+import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../src/manifests/kinds.ts'
 
 export interface RecordedRequest {
   /** When the request line arrived, in ms since the epoch (monotonic within a run). */

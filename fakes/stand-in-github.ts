@@ -102,7 +102,12 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
   const listPath = new Set([`${prefix}/repos/${options.owner}/${options.repo}/pulls`, `${prefix}/repositories/${REPOSITORY_ID}/pulls`])
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const request: GitHubRequest = { arrivedAt: performance.timeOrigin + performance.now(), method: req.method ?? '', path: req.url ?? '', headers: req.headers }
+    const request: GitHubRequest = {
+      arrivedAt: performance.timeOrigin + performance.now(),
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+    }
     const index = requests.push(request) - 1
     for await (const chunk of req) void chunk
     if (options.latencyMs) await delay(options.latencyMs)
@@ -111,8 +116,10 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
     if (scripted) return scripted(request, res)
 
     const url = new URL(request.path, 'http://stand-in')
-    if (!authorized(request.headers.authorization)) return send(res, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
-    if (request.method !== 'GET' || !listPath.has(url.pathname)) return send(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
+    if (!authorized(request.headers.authorization))
+      return send(res, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
+    if (request.method !== 'GET' || !listPath.has(url.pathname))
+      return send(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
     const { items, links } = listPage(url)
     pagesServed++
     const { link: extraLink, ...extra } = options.headers ?? {}
@@ -179,7 +186,10 @@ export async function startStandInGitHub(options: StandInGitHubOptions): Promise
       return pagesServed
     },
     update(number, fields) {
-      Object.assign(options.pullRequests.find((pullRequest) => pullRequest.number === number)!, fields)
+      Object.assign(
+        options.pullRequests.find((pullRequest) => pullRequest.number === number)!,
+        fields,
+      )
       listings.clear()
     },
     close: () =>
@@ -198,7 +208,8 @@ function send(response: http.ServerResponse, status: number, body: unknown, head
 /** GitHub's answers when something is wrong, to script with `answers`. */
 export const github = {
   /** A token GitHub does not know. */
-  badCredentials: (): GitHubAnswer => (_request, response) => send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' }),
+  badCredentials: (): GitHubAnswer => (_request, response) =>
+    send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' }),
   /** A GITHUB_TOKEN whose workflow does not grant pull-requests: read. */
   resourceNotAccessible: (): GitHubAnswer => (_request, response) =>
     send(response, 403, {
@@ -208,34 +219,57 @@ export const github = {
     }),
   /** A private repository the token cannot see. */
   notFound: (): GitHubAnswer => (_request, response) =>
-    send(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests', status: '404' }),
+    send(response, 404, {
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests',
+      status: '404',
+    }),
   /** The primary rate limit: nothing left until `resetEpochSeconds`. */
-  primaryRateLimit: (resetEpochSeconds: number, status: 403 | 429 = 403): GitHubAnswer => (_request, response) =>
-    send(
-      response,
-      status,
-      { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) },
-      { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '1000', 'x-ratelimit-reset': String(resetEpochSeconds), 'x-ratelimit-resource': 'core' },
-    ),
+  primaryRateLimit:
+    (resetEpochSeconds: number, status: 403 | 429 = 403): GitHubAnswer =>
+    (_request, response) =>
+      send(
+        response,
+        status,
+        {
+          message: 'API rate limit exceeded for installation ID 1.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+          status: String(status),
+        },
+        {
+          'x-ratelimit-limit': '1000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-used': '1000',
+          'x-ratelimit-reset': String(resetEpochSeconds),
+          'x-ratelimit-resource': 'core',
+        },
+      ),
   /** A secondary rate limit, with retry-after or (null) with no time at all. */
-  secondaryRateLimit: (retryAfterSeconds: number | null, status: 403 | 429 = 403): GitHubAnswer => (_request, response) =>
-    send(
-      response,
-      status,
-      {
-        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
-        status: String(status),
-      },
-      retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) },
-    ),
+  secondaryRateLimit:
+    (retryAfterSeconds: number | null, status: 403 | 429 = 403): GitHubAnswer =>
+    (_request, response) =>
+      send(
+        response,
+        status,
+        {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: String(status),
+        },
+        retryAfterSeconds === null ? {} : { 'retry-after': String(retryAfterSeconds) },
+      ),
   /** Any status and body, e.g. a 502 from a proxy in front of GitHub Enterprise Server. */
-  answer: (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer => (_request, response) => send(response, status, body, headers),
+  answer:
+    (status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer =>
+    (_request, response) =>
+      send(response, status, body, headers),
   /** A body as written, e.g. JSON that JSON.stringify cannot make. */
-  raw: (status: number, text: string, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer => (_request, response) => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
-    response.end(text)
-  },
+  raw:
+    (status: number, text: string, headers: http.OutgoingHttpHeaders = {}): GitHubAnswer =>
+    (_request, response) => {
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+      response.end(text)
+    },
   /** Never answers. */
   hang: (): GitHubAnswer => () => undefined,
 }

@@ -9,7 +9,7 @@ import ncc from '@vercel/ncc'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 const ENTRIES = [
-  { source: 'src/index.ts', out: '.', license: 'licenses.txt' },
+  { source: 'src/action.ts', out: '.', license: 'licenses.txt' },
   { source: 'src/cli.ts', out: 'cli', license: undefined },
 ] as const
 

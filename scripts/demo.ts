@@ -37,7 +37,8 @@ writeFileSync(eventFile, JSON.stringify({ action: 'closed', number: 42, pull_req
 
 try {
   console.log(`Stand-in control plane on ${standIn.url}\n`)
-  const run = await runAction({ entry: DIST_ENTRY,
+  const run = await runAction({
+    entry: DIST_ENTRY,
     workspace: root,
     inputs: {
       'manifest-path': 'examples/manifests/**/*.yaml\nexamples/manifests/**/*.yml\nexamples/manifests/**/*.json',

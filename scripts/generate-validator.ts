@@ -68,7 +68,8 @@ export function manifestRoot(openapi: OpenApi): string {
 }
 
 function refName(ref: Json | undefined): string {
-  if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/')) throw new Error(`expected a reference to a schema component, got ${JSON.stringify(ref)}`)
+  if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/'))
+    throw new Error(`expected a reference to a schema component, got ${JSON.stringify(ref)}`)
   return ref.slice('#/components/schemas/'.length)
 }
 
@@ -114,12 +115,18 @@ export function generate(documents: Record<string, string>): Record<string, stri
 
 /** The documents of src/schema/, by kind: the name before .openapi.yaml. */
 export function readDocuments(dir = schemaDir): Record<string, string> {
-  const names = readdirSync(dir).filter((name) => name.endsWith(DOCUMENT_SUFFIX)).sort()
+  const names = readdirSync(dir)
+    .filter((name) => name.endsWith(DOCUMENT_SUFFIX))
+    .sort()
   return Object.fromEntries(names.map((name) => [name.slice(0, -DOCUMENT_SUFFIX.length), readFileSync(`${dir}${name}`, 'utf8')]))
 }
 
 if (import.meta.main) {
   const files = generate(readDocuments())
   for (const [name, content] of Object.entries(files)) writeFileSync(`${schemaDir}${name}`, content)
-  console.log(`wrote ${Object.keys(files).map((name) => `src/schema/${name}`).join(', ')}`)
+  console.log(
+    `wrote ${Object.keys(files)
+      .map((name) => `src/schema/${name}`)
+      .join(', ')}`,
+  )
 }

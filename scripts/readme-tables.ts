@@ -9,7 +9,11 @@ interface ActionMetadata {
   outputs: Record<string, { description: string }>
 }
 
-const cell = (text: string) => text.trim().replace(/\s*\n\s*/g, ' ').replaceAll('|', '\\|')
+const cell = (text: string) =>
+  text
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')
+    .replaceAll('|', '\\|')
 
 export function renderTables(actionYml: string): { inputs: string; outputs: string } {
   const action = parse(actionYml) as ActionMetadata

@@ -23,9 +23,23 @@ const page = `<!doctype html><meta charset="utf-8"><style>
 const dir = mkdtempSync(path.join(tmpdir(), 'summary-picture-'))
 writeFileSync(path.join(dir, 'summary.html'), page)
 const output = path.join(root, 'docs/job-summary.png')
-execFileSync('chromium', [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${path.join(dir, 'profile')}`,
-  '--window-size=1400,540', `--screenshot=${output}`, `file://${path.join(dir, 'summary.html')}`,
-], { stdio: 'ignore' })
+execFileSync(
+  'chromium',
+  [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--hide-scrollbars',
+    `--user-data-dir=${path.join(dir, 'profile')}`,
+    '--window-size=1400,540',
+    `--screenshot=${output}`,
+    `file://${path.join(dir, 'summary.html')}`,
+  ],
+  { stdio: 'ignore' },
+)
 console.log(`wrote ${path.relative(root, output)}`)

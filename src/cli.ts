@@ -6,13 +6,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, styleText } from 'node:util'
 import type { AnnotationProperties } from '@actions/core'
-import { listenForCancellation } from './cancellation.ts'
-import { backlog, hideDebugLines } from './log-stream.ts'
-import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs.ts'
-import { run, type Core } from './main.ts'
-import { printable } from './printable.ts'
-import type { Rows } from './result-store.ts'
-import type { Status } from './results.ts'
+import { listenForCancellation } from './runner/cancellation.ts'
+import { backlog, hideDebugLines } from './runner/log-stream.ts'
+import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs/get-inputs.ts'
+import { run, type Core } from './run.ts'
+import { printable } from './text/printable.ts'
+import type { Rows } from './results/store.ts'
+import type { Status } from './results/result.ts'
 
 const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
 
@@ -107,7 +107,11 @@ const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
   'dry-run': 'blue',
 }
 
-function terminalCore(read: (name: InputName) => string, log: NodeJS.WriteStream, summaryFile: string | undefined): Core & { failed: boolean } {
+function terminalCore(
+  read: (name: InputName) => string,
+  log: NodeJS.WriteStream,
+  summaryFile: string | undefined,
+): Core & { failed: boolean } {
   const paint = (style: Parameters<typeof styleText>[0], text: string) => styleText(style, text, { stream: log })
   const where = (properties?: AnnotationProperties) =>
     properties?.file ? `${properties.file}${properties.startLine ? `:${properties.startLine}` : ''}: ` : ''
@@ -117,8 +121,10 @@ function terminalCore(read: (name: InputName) => string, log: NodeJS.WriteStream
     getInput: (name: string) => ((INPUT_NAMES as readonly string[]).includes(name) ? read(name as InputName) : ''),
     setSecret: () => {},
     info: (message: string) => void log.write(`${message}\n`),
-    warning: (message: string, properties?: AnnotationProperties) => void log.write(`${paint('yellow', 'warning')} ${where(properties)}${message}\n`),
-    error: (message: string, properties?: AnnotationProperties) => void log.write(`${paint('red', 'error')} ${where(properties)}${message}\n`),
+    warning: (message: string, properties?: AnnotationProperties) =>
+      void log.write(`${paint('yellow', 'warning')} ${where(properties)}${message}\n`),
+    error: (message: string, properties?: AnnotationProperties) =>
+      void log.write(`${paint('red', 'error')} ${where(properties)}${message}\n`),
     notice: (message: string) => void log.write(`${paint('bold', message)}\n`),
     async group<T>(name: string, fn: () => Promise<T>) {
       log.write(`${paint('bold', `▸ ${name}`)}\n`)
@@ -169,7 +175,13 @@ async function main(argv: string[]): Promise<number> {
       workspace: path.resolve(flags.workspace ?? process.cwd()),
       cancel,
       abortInFlight,
-      runContext: () => Promise.resolve({ repository: process.env.GITHUB_REPOSITORY || null, pullRequest: null, runUrl: null, serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' }),
+      runContext: () =>
+        Promise.resolve({
+          repository: process.env.GITHUB_REPOSITORY || null,
+          pullRequest: null,
+          runUrl: null,
+          serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com',
+        }),
       dialect: COMMAND_LINE_DIALECT,
       formatTableLine: ({ text, status }) => styleText(status === null ? 'bold' : STATUS_STYLE[status], text, { stream: log }),
       resultsFile: path.join(resultsDir, 'results.json'),
@@ -193,7 +205,8 @@ async function printJson(rows: Rows): Promise<void> {
   }
   let count = 0
   await write('[')
-  for (const row of rows.rows()) await write(`${count++ === 0 ? '' : ','}\n  ${printable(JSON.stringify(row, null, 2)).replaceAll('\n', '\n  ')}`)
+  for (const row of rows.rows())
+    await write(`${count++ === 0 ? '' : ','}\n  ${printable(JSON.stringify(row, null, 2)).replaceAll('\n', '\n  ')}`)
   await write(count === 0 ? ']\n' : '\n]\n')
 }
 

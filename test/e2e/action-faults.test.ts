@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import type { Result } from '../../src/results.ts'
+import type { Result } from '../../src/results/result.ts'
 import { after, hang, redirect, respond, startFaultServer, type Fault, type FaultPlan, type FaultServer } from '../../fakes/fault-server.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
@@ -44,7 +44,8 @@ function manifestFiles(count: number): Record<string, string> {
 }
 
 function run(url: string, root: string, inputs: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<ActionRun> {
-  return runAction({ entry: BUILT_ACTION,
+  return runAction({
+    entry: BUILT_ACTION,
     workspace: root,
     inputs: { 'manifest-path': 'manifests/**/*.yaml', 'control-plane-url': url, token: TOKEN, ...inputs },
     ...(onStart ? { onStart } : {}),
@@ -61,11 +62,20 @@ describe('the token never leaves the process, whatever the server echoes', () =>
   const scenarios: [string, Fault][] = [
     ['a 500 echoing the Authorization header', respond(500, (request) => ({ detail: `bad header: ${bearer(request)}` }))],
     ['a 401 echoing it', respond(401, (request) => ({ detail: `invalid API key ${token(request)}` }))],
-    ['a 422 echoing it in a detail msg', respond(422, (request) => ({ detail: [{ loc: ['header', 'authorization'], msg: `not a key: ${token(request)}` }] }))],
+    [
+      'a 422 echoing it in a detail msg',
+      respond(422, (request) => ({ detail: [{ loc: ['header', 'authorization'], msg: `not a key: ${token(request)}` }] })),
+    ],
     ['a redirect with it in the Location URL', redirect((request) => `https://login.example/?next=x&token=${token(request)}`)],
     ['a plain-text 400 echoing every header', respond(400, (request) => JSON.stringify(request.headers, null, 2))],
-    ['a 500 echoing it JSON-escaped, / as \\/', respond(500, (request) => `{"detail": "bad header ${bearer(request).replaceAll('/', '\\/')}"}`)],
-    ['a redirect with it percent-encoded in the Location URL', redirect((request) => `https://login.example/?token=${encodeURIComponent(token(request))}`)],
+    [
+      'a 500 echoing it JSON-escaped, / as \\/',
+      respond(500, (request) => `{"detail": "bad header ${bearer(request).replaceAll('/', '\\/')}"}`),
+    ],
+    [
+      'a redirect with it percent-encoded in the Location URL',
+      redirect((request) => `https://login.example/?token=${encodeURIComponent(token(request))}`),
+    ],
   ]
 
   test.concurrent.for(scenarios)('%s', async ([, fault], { onTestFinished }) => {
@@ -95,7 +105,8 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     const { server, workspace } = harness(onTestFinished)
     const stand = await server(() => respond(500, (request) => ({ detail: `bad header: ${bearer(request)}` })))
     const root = await workspace(manifestFiles(1))
-    const action = await runAction({ entry: BUILT_ACTION,
+    const action = await runAction({
+      entry: BUILT_ACTION,
       workspace: root,
       inputs: { 'manifest-path': 'manifests/*.yaml', 'control-plane-url': stand.url, 'max-attempts': '1' },
       env: { TFY_API_KEY: TOKEN },
@@ -152,30 +163,33 @@ describe('cancellation, as the runner does it: SIGINT, then SIGTERM 7.5 s later'
     expect(action.stdout).toContain('::error::The cleanup was cancelled: 4 deleted, 0 not found, 0 failed, 0 invalid, 16 skipped.')
   })
 
-  test.concurrent('a server that never answers: requests in flight are cut short after the grace, before SIGTERM', async ({ onTestFinished }) => {
-    const { server, workspace } = harness(onTestFinished)
-    const stand = await server(() => hang())
-    const root = await workspace(manifestFiles(6))
-    const { sent, onStart } = cancelWhen(() => stand.requests.length >= 2)
-    const action = await run(stand.url, root, { concurrency: '2' }, onStart)
-    const exitedAt = performance.timeOrigin + performance.now()
+  test.concurrent(
+    'a server that never answers: requests in flight are cut short after the grace, before SIGTERM',
+    async ({ onTestFinished }) => {
+      const { server, workspace } = harness(onTestFinished)
+      const stand = await server(() => hang())
+      const root = await workspace(manifestFiles(6))
+      const { sent, onStart } = cancelWhen(() => stand.requests.length >= 2)
+      const action = await run(stand.url, root, { concurrency: '2' }, onStart)
+      const exitedAt = performance.timeOrigin + performance.now()
 
-    expect(action.exitCode).toBe(1)
-    expect(sent.sigtermSent).toBe(false)
-    expect(exitedAt - sent.sigintAt).toBeGreaterThan(3000)
-    expect(exitedAt - sent.sigintAt).toBeLessThan(RUNNER_SIGTERM_AFTER_MS)
-    expect(stand.requests).toHaveLength(2)
-    expect(results(action).map((row) => [row.status, row.message])).toEqual([
-      ['failed', 'cancelled while the request was in flight; the version may or may not be deleted'],
-      ['failed', 'cancelled while the request was in flight; the version may or may not be deleted'],
-      ['skipped', 'not sent: cancelled'],
-      ['skipped', 'not sent: cancelled'],
-      ['skipped', 'not sent: cancelled'],
-      ['skipped', 'not sent: cancelled'],
-    ])
-    expect(action.outputs).toMatchObject({ deleted: '0', failed: '2' })
-    expect(action.summary).toContain('0 deleted, 0 not found, 2 failed, 0 invalid, 4 skipped')
-  })
+      expect(action.exitCode).toBe(1)
+      expect(sent.sigtermSent).toBe(false)
+      expect(exitedAt - sent.sigintAt).toBeGreaterThan(3000)
+      expect(exitedAt - sent.sigintAt).toBeLessThan(RUNNER_SIGTERM_AFTER_MS)
+      expect(stand.requests).toHaveLength(2)
+      expect(results(action).map((row) => [row.status, row.message])).toEqual([
+        ['failed', 'cancelled while the request was in flight; the version may or may not be deleted'],
+        ['failed', 'cancelled while the request was in flight; the version may or may not be deleted'],
+        ['skipped', 'not sent: cancelled'],
+        ['skipped', 'not sent: cancelled'],
+        ['skipped', 'not sent: cancelled'],
+        ['skipped', 'not sent: cancelled'],
+      ])
+      expect(action.outputs).toMatchObject({ deleted: '0', failed: '2' })
+      expect(action.summary).toContain('0 deleted, 0 not found, 2 failed, 0 invalid, 4 skipped')
+    },
+  )
 
   test.concurrent('SIGTERM cuts requests in flight short at once', async ({ onTestFinished }) => {
     const { server, workspace } = harness(onTestFinished)
@@ -232,19 +246,29 @@ describe('what is sent', () => {
   test.for([
     ['the endpoint URL itself', '/api/ml/v1/artifact-versions'],
     ['a path that does not exist', '/tfy'],
-  ] as const)('nothing when control-plane-url is %s: the endpoint check fails the step before any delete, naming the URL tried', async ([, suffix], { onTestFinished }) => {
-    const { server, workspace } = harness(onTestFinished)
-    const stand = await server(undefined, 3)
-    const root = await workspace(manifestFiles(3))
-    const action = await run(`${stand.url}${suffix}`, root)
+  ] as const)(
+    'nothing when control-plane-url is %s: the endpoint check fails the step before any delete, naming the URL tried',
+    async ([, suffix], { onTestFinished }) => {
+      const { server, workspace } = harness(onTestFinished)
+      const stand = await server(undefined, 3)
+      const root = await workspace(manifestFiles(3))
+      const action = await run(`${stand.url}${suffix}`, root)
 
-    expect(action.exitCode).toBe(1)
-    expect(stand.requests).toHaveLength(0)
-    const tried = `${stand.url}${suffix}/api/ml/v1/artifact-versions`
-    expect(action.stdout).toContain(`Sending to ${tried},`)
-    expect(action.stdout).toMatch(new RegExp(`^::error::${tried.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not serve the artifact-versions endpoint: .*HTTP 404.*nothing was deleted\\. Check control-plane-url \\(or TFY_HOST\\)`, 'm'))
-    expect(results(action).map((row) => [row.status, row.message])).toEqual(Array(3).fill(['skipped', 'not sent: the endpoint check failed (see the error above)']))
-  })
+      expect(action.exitCode).toBe(1)
+      expect(stand.requests).toHaveLength(0)
+      const tried = `${stand.url}${suffix}/api/ml/v1/artifact-versions`
+      expect(action.stdout).toContain(`Sending to ${tried},`)
+      expect(action.stdout).toMatch(
+        new RegExp(
+          `^::error::${tried.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not serve the artifact-versions endpoint: .*HTTP 404.*nothing was deleted\\. Check control-plane-url \\(or TFY_HOST\\)`,
+          'm',
+        ),
+      )
+      expect(results(action).map((row) => [row.status, row.message])).toEqual(
+        Array(3).fill(['skipped', 'not sent: the endpoint check failed (see the error above)']),
+      )
+    },
+  )
 
   test('nothing when the token cannot be sent in a header, and a message saying why', async ({ onTestFinished }) => {
     const { server, workspace } = harness(onTestFinished)

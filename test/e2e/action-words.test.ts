@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Result } from '../../src/results.ts'
+import type { Result } from '../../src/results/result.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
 import { runCli } from './support/run-cli.ts'
@@ -44,7 +44,10 @@ function everything(run: ActionRun): [string, string][] {
 function expectPrintable(channels: [string, string][]): void {
   for (const [channel, text] of channels) {
     const found = UNPRINTABLE.exec(text)
-    expect({ channel, unprintable: found && text.slice(Math.max(0, found.index - 40), found.index + 10) }).toEqual({ channel, unprintable: null })
+    expect({ channel, unprintable: found && text.slice(Math.max(0, found.index - 40), found.index + 10) }).toEqual({
+      channel,
+      unprintable: null,
+    })
   }
 }
 
@@ -57,11 +60,17 @@ describe('text the action did not write', () => {
     expectPrintable(everything(run))
     expect(run.stdout).toContain('a\\u001b[2Jb\\u0007\\u202e.yaml')
     // The table's cell (its line breaks are spaces, as in any log line), and the schema's message, which quotes the value as JSON.
-    expect(run.stdout).toContain('bad\\u001b[2J\\u001b]0;owned\\u0007\\u0008\\u0008\\u0008deleted ok\\u009b31m\\u007f\\u202egnp.exe\\u2066  v1')
-    expect(run.stdout).toContain('file=a\\u001b[2Jb\\u0007\\u202e.yaml,line=1,col=1::name: "bad\\u001b[2J\\u001b]0;owned\\u0007\\b\\b\\bdeleted\\rok\\u009b31m')
+    expect(run.stdout).toContain(
+      'bad\\u001b[2J\\u001b]0;owned\\u0007\\u0008\\u0008\\u0008deleted ok\\u009b31m\\u007f\\u202egnp.exe\\u2066  v1',
+    )
+    expect(run.stdout).toContain(
+      'file=a\\u001b[2Jb\\u0007\\u202e.yaml,line=1,col=1::name: "bad\\u001b[2J\\u001b]0;owned\\u0007\\b\\b\\bdeleted\\rok\\u009b31m',
+    )
     expect(run.summary).toContain('a\\u001b[2Jb\\u0007\\u202e.yaml')
     // The verdict is an annotation too, shown where no table is above it.
-    expect(run.stdout).toContain('::error::1 manifest failed or was invalid: 0 deleted, 0 not found, 0 failed, 1 invalid, 0 skipped. The table in the log lists them first.')
+    expect(run.stdout).toContain(
+      '::error::1 manifest failed or was invalid: 0 deleted, 0 not found, 0 failed, 1 invalid, 0 skipped. The table in the log lists them first.',
+    )
     // The results output is JSON: its value is the name as written.
     const [row] = JSON.parse(run.outputs.results!) as Result[]
     expect(row).toMatchObject({ status: 'invalid', file: fileName, name: `bad${HOSTILE}` })
@@ -78,7 +87,11 @@ describe('text the action did not write', () => {
     })
     servers.push(controlPlane)
     const workspace = await workspaceWith({ 'a.yaml': manifest('churn') })
-    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'control-plane-url': controlPlane.url, token: TOKEN } })
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace,
+      inputs: { 'manifest-path': '*.yaml', 'control-plane-url': controlPlane.url, token: TOKEN },
+    })
     expect(run.exitCode).toBe(1)
     expectPrintable(everything(run))
     expect(run.stdout).toContain('refused ***\\u001b[2J\\u001b]0;owned\\u0007')
@@ -86,10 +99,16 @@ describe('text the action did not write', () => {
 
     const fromCli = await runCli(['--manifest-path', '*.yaml'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
     expect(fromCli.code).toBe(1)
-    expectPrintable([['stdout', fromCli.stdout], ['stderr', fromCli.stderr]])
+    expectPrintable([
+      ['stdout', fromCli.stdout],
+      ['stderr', fromCli.stderr],
+    ])
     expect(fromCli.stdout).toContain('refused ***\\u001b[2J\\u001b]0;owned\\u0007')
     const json = await runCli(['--manifest-path', '*.yaml', '--json'], workspace, { TFY_HOST: controlPlane.url, TFY_API_KEY: TOKEN })
-    expectPrintable([['stdout', json.stdout], ['stderr', json.stderr]])
+    expectPrintable([
+      ['stdout', json.stdout],
+      ['stderr', json.stderr],
+    ])
     expect((JSON.parse(json.stdout) as Result[])[0]!.message).toContain(`refused ***${HOSTILE.replace(/[\s]+/g, ' ')}`)
   })
 
@@ -111,11 +130,19 @@ describe('text the action did not write', () => {
       pullRequests: [closedPullRequest(7, now, 1, { head: { ref: `fix${HOSTILE}`, sha: 'a'.repeat(40) } })],
     })
     servers.push(gitHub)
-    const workspace = await workspaceWith({ 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}').replace('metadata: {}', 'description: "from ${PR_HEAD_REF}"\nmetadata: {}') })
+    const workspace = await workspaceWith({
+      'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}').replace('metadata: {}', 'description: "from ${PR_HEAD_REF}"\nmetadata: {}'),
+    })
     const run = await runAction({
       entry: BUILT_ACTION,
       workspace,
-      inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true', 'substitute-env': 'true', 'closed-within-days': '7', 'github-token': GITHUB_TOKEN },
+      inputs: {
+        'manifest-path': '*.yaml',
+        'dry-run': 'true',
+        'substitute-env': 'true',
+        'closed-within-days': '7',
+        'github-token': GITHUB_TOKEN,
+      },
       env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: gitHub.url },
     })
     expect(run.exitCode, run.stdout).toBe(0)
@@ -136,7 +163,12 @@ describe('a github-token a header cannot carry', () => {
     ['DEL', `${GITHUB_TOKEN}\u007fX`],
     ['a character beyond Latin-1', `${GITHUB_TOKEN}\u2028X`],
   ])('with %s, fails the step at once, saying so, with nothing sent and nothing retried', async (_, token) => {
-    const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests: [closedPullRequest(7, new Date(), 1)] })
+    const gitHub = await startStandInGitHub({
+      token: GITHUB_TOKEN,
+      owner: 'acme',
+      repo: 'models',
+      pullRequests: [closedPullRequest(7, new Date(), 1)],
+    })
     servers.push(gitHub)
     const workspace = await workspaceWith({ 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}') })
     const inputs = { 'manifest-path': '*.yaml', 'dry-run': 'true', 'substitute-env': 'true', 'closed-within-days': '7' }
@@ -144,18 +176,28 @@ describe('a github-token a header cannot carry', () => {
     const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { ...inputs, 'github-token': token }, env })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('::error::Input "github-token" holds a line break or another character an HTTP header cannot carry.')
-    const fromCli = await runCli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '*.yaml'], workspace, { ...env, GITHUB_TOKEN: token })
+    const fromCli = await runCli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '*.yaml'], workspace, {
+      ...env,
+      GITHUB_TOKEN: token,
+    })
     expect(fromCli.code).toBe(1)
-    expect(fromCli.stdout).toContain('--github-token (or GITHUB_TOKEN) holds a line break or another character an HTTP header cannot carry.')
+    expect(fromCli.stdout).toContain(
+      '--github-token (or GITHUB_TOKEN) holds a line break or another character an HTTP header cannot carry.',
+    )
     expect(gitHub.requests).toEqual([])
-    for (const text of [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, fromCli.stdout, fromCli.stderr]) expect(text).not.toContain(GITHUB_TOKEN)
+    for (const text of [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, fromCli.stdout, fromCli.stderr])
+      expect(text).not.toContain(GITHUB_TOKEN)
   })
 })
 
 describe('a sweep that finds no pull request', () => {
   const sweepInputs = { 'manifest-path': '*.yaml', 'substitute-env': 'true', 'closed-within-days': '7', 'github-token': GITHUB_TOKEN }
 
-  async function sweepOf(pullRequests: ReturnType<typeof closedPullRequest>[], inputs: Record<string, string>, files: Record<string, string> = { 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}') }) {
+  async function sweepOf(
+    pullRequests: ReturnType<typeof closedPullRequest>[],
+    inputs: Record<string, string>,
+    files: Record<string, string> = { 'a.yaml': manifest('churn', 'v0-pr${PR_NUMBER}') },
+  ) {
     const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests })
     servers.push(gitHub)
     const run = await runAction({
@@ -169,8 +211,20 @@ describe('a sweep that finds no pull request', () => {
 
   it.each([
     ['none at all', [], { 'dry-run': 'true' }, 'Artifact cleanup (dry run)', '7 days'],
-    ['only ones closed before the window', [closedPullRequest(3, new Date(), 30)], { 'dry-run': 'true' }, 'Artifact cleanup (dry run)', '7 days'],
-    ['in a live run, over one day', [], { 'closed-within-days': '1', 'control-plane-url': 'https://acme.truefoundry.cloud', token: TOKEN }, 'Artifact cleanup', '1 day'],
+    [
+      'only ones closed before the window',
+      [closedPullRequest(3, new Date(), 30)],
+      { 'dry-run': 'true' },
+      'Artifact cleanup (dry run)',
+      '7 days',
+    ],
+    [
+      'in a live run, over one day',
+      [],
+      { 'closed-within-days': '1', 'control-plane-url': 'https://acme.truefoundry.cloud', token: TOKEN },
+      'Artifact cleanup',
+      '1 day',
+    ],
   ])('says so in a summary and a notice: %s', async (_, pullRequests, inputs, title, window) => {
     const { run, gitHub } = await sweepOf(pullRequests, inputs)
     expect(run.exitCode, run.stdout).toBe(0)

@@ -37,9 +37,15 @@ describe('the built action', () => {
         'model-version:demo-previews/offer-ranker@v0-pr7-ranker',
       ],
     })
-    const run = await runAction({ entry: BUILT_ACTION,
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
-      inputs: { 'manifest-path': 'manifests/**/*.yaml\nmanifests/**/*.yml\nmanifests/**/*.json', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
+      inputs: {
+        'manifest-path': 'manifests/**/*.yaml\nmanifests/**/*.yml\nmanifests/**/*.json',
+        'control-plane-url': standIn.url,
+        token: TOKEN,
+        'substitute-env': 'true',
+      },
       env: { PR_NUMBER: '7' },
     })
 
@@ -58,10 +64,20 @@ describe('the built action', () => {
     ])
     const classifier = (type: string) => results.find((result) => result.name === 'churn-classifier' && result.type === type)
     for (const type of ['artifact-version', 'model-version']) {
-      expect(classifier(type)).toMatchObject({ ml_repo: 'demo-previews', version: null, version_alias: 'v0-pr7', attempts: 1, http_status: 200 })
+      expect(classifier(type)).toMatchObject({
+        ml_repo: 'demo-previews',
+        version: null,
+        version_alias: 'v0-pr7',
+        attempts: 1,
+        http_status: 200,
+      })
     }
     expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(7).fill(`Bearer ${TOKEN}`))
-    const pathOf = (name: string) => standIn!.requests.filter((request) => request.manifest?.name === name).map((request) => request.path).sort()
+    const pathOf = (name: string) =>
+      standIn!.requests
+        .filter((request) => request.manifest?.name === name)
+        .map((request) => request.path)
+        .sort()
     expect(pathOf('churn-classifier')).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
     expect(pathOf('offer-ranker')).toEqual(['/api/ml/v1/model-versions'])
     expect(standIn.probes.map((probe) => probe.path).sort()).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
@@ -75,8 +91,12 @@ describe('the built action', () => {
   it('fails the step and sends nothing when a manifest is invalid, with an annotation at its line', async () => {
     standIn = await startStandIn({ token: TOKEN })
     const workspace = await workspaceWithExamples()
-    await writeFile(path.join(workspace, 'manifests', 'broken.yaml'), 'name: bad name\nml_repo: demo-previews\nverison: 2\nmetadata: {}\nsource:\n  type: truefoundry\n')
-    const run = await runAction({ entry: BUILT_ACTION,
+    await writeFile(
+      path.join(workspace, 'manifests', 'broken.yaml'),
+      'name: bad name\nml_repo: demo-previews\nverison: 2\nmetadata: {}\nsource:\n  type: truefoundry\n',
+    )
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace,
       inputs: { 'manifest-path': 'manifests/**/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, 'substitute-env': 'true' },
       env: { PR_NUMBER: '7' },
@@ -85,16 +105,21 @@ describe('the built action', () => {
     expect(run.exitCode).toBe(1)
     expect(standIn.requests).toHaveLength(0)
     expect(run.outputs.failed).toBe('1')
-    expect(run.stdout).toMatch(/::error title=Invalid artifact-version manifest,file=manifests\/broken\.yaml,line=1,col=1::name: "bad name" does not match/)
+    expect(run.stdout).toMatch(
+      /::error title=Invalid artifact-version manifest,file=manifests\/broken\.yaml,line=1,col=1::name: "bad name" does not match/,
+    )
     expect(run.stdout).toContain('manifest: names neither "version" nor "version_alias"')
-    expect(run.stdout).toContain('::warning title=Unknown manifest field,file=manifests/broken.yaml,line=3,col=1::Unknown field "verison": did you mean "version"?')
+    expect(run.stdout).toContain(
+      '::warning title=Unknown manifest field,file=manifests/broken.yaml,line=3,col=1::Unknown field "verison": did you mean "version"?',
+    )
     const statuses = (JSON.parse(run.outputs.results!) as { status: string; message: string }[]).map((result) => result.status)
     expect(statuses.sort()).toEqual(['invalid', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped'])
     expect(run.summary).toContain('not sent: 1 manifest is invalid')
   })
 
   it('validates without a URL or token in a dry run', async () => {
-    const run = await runAction({ entry: BUILT_ACTION,
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
     })
@@ -106,9 +131,17 @@ describe('the built action', () => {
   it('keeps the results output under GitHub’s 1 MB, saying so, and writes every row to results-file in RUNNER_TEMP', async () => {
     const workspace = await scratchDir('workspace-')
     const runnerTemp = await scratchDir('runner-temp-')
-    const documents = Array.from({ length: 6000 }, (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`)
+    const documents = Array.from(
+      { length: 6000 },
+      (_, index) => `name: model-${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`,
+    )
     await writeFile(path.join(workspace, 'many.yaml'), documents.join('---\n'))
-    const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' }, env: { RUNNER_TEMP: runnerTemp } })
+    const run = await runAction({
+      entry: BUILT_ACTION,
+      workspace,
+      inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' },
+      env: { RUNNER_TEMP: runnerTemp },
+    })
     expect(run.exitCode).toBe(0)
     const file = run.outputs['results-file']!
     expect(path.dirname(file)).toBe(runnerTemp)
@@ -125,7 +158,8 @@ describe('the built action', () => {
   })
 
   it('fails before reading any file when an input is bad, naming it', async () => {
-    const run = await runAction({ entry: BUILT_ACTION,
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true', concurrency: 'lots' },
     })
@@ -142,7 +176,8 @@ describe('the built action', () => {
         return 'handled'
       },
     })
-    const run = await runAction({ entry: BUILT_ACTION,
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'control-plane-url': standIn.url, token: TOKEN, 'max-attempts': '1' },
     })
@@ -153,7 +188,8 @@ describe('the built action', () => {
   })
 
   it('still writes the log table, the summary and the notice when GITHUB_OUTPUT cannot be written, and fails the step', async () => {
-    const run = await runAction({ entry: BUILT_ACTION,
+    const run = await runAction({
+      entry: BUILT_ACTION,
       workspace: await workspaceWithExamples(),
       inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
       env: { GITHUB_OUTPUT: path.join(tmpdir(), 'no-such-folder', 'output') },
@@ -169,7 +205,8 @@ describe('the built action', () => {
   it('lists a file whose name is a workflow command without the runner running it', async () => {
     const workspace = await scratchDir('workspace-')
     const manifest = (name: string) => `name: ${name}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`
-    for (const [index, name] of ['::warning title=x::a.yaml', '##[error]b.yaml'].entries()) await writeFile(path.join(workspace, name), manifest(`m${index}`))
+    for (const [index, name] of ['::warning title=x::a.yaml', '##[error]b.yaml'].entries())
+      await writeFile(path.join(workspace, name), manifest(`m${index}`))
     const run = await runAction({ entry: BUILT_ACTION, workspace, inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' } })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('::warning title=x::a.yaml')
@@ -180,7 +217,8 @@ describe('the built action', () => {
   it('redacts a token that substitution pasted into a manifest, in every form, from the log, summary and outputs', async () => {
     const token = 'tfy/se"cret+key~ü'
     const workspace = await scratchDir('workspace-')
-    const manifest = (alias: string) => `name: leak\nml_repo: previews\nversion_alias: ${alias}\ndescription: "\${TFY_API_KEY}"\nmetadata: {}\nsource:\n  type: truefoundry\n`
+    const manifest = (alias: string) =>
+      `name: leak\nml_repo: previews\nversion_alias: ${alias}\ndescription: "\${TFY_API_KEY}"\nmetadata: {}\nsource:\n  type: truefoundry\n`
     await writeFile(path.join(workspace, 'valid.yaml'), manifest('v1'))
     await writeFile(path.join(workspace, 'invalid.yaml'), manifest("'${TFY_API_KEY}'"))
     const run = await runAction({
@@ -191,9 +229,20 @@ describe('the built action', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('version_alias: "***" does not match')
-    const forms = [token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token), encodeURIComponent(token).toLowerCase(), token.replace(/\//g, '\\/')]
-    const written = [run.stdout.replace(`::add-mask::${token}`, ''), run.stderr, run.summary, JSON.stringify(run.outputs), run.outputs.results!]
+    const forms = [
+      token,
+      JSON.stringify(token).slice(1, -1),
+      encodeURIComponent(token),
+      encodeURIComponent(token).toLowerCase(),
+      token.replace(/\//g, '\\/'),
+    ]
+    const written = [
+      run.stdout.replace(`::add-mask::${token}`, ''),
+      run.stderr,
+      run.summary,
+      JSON.stringify(run.outputs),
+      run.outputs.results!,
+    ]
     for (const text of written) for (const form of forms) expect(text).not.toContain(form)
   })
 })
-

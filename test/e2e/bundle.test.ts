@@ -17,5 +17,12 @@ test('licenses.txt names every runtime dependency and the Octokit plugins loaded
   const names = new Set(licenses.split('\n').filter((line) => /^[@a-z][\w@/.-]*$/.test(line)))
   const { dependencies } = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies: Record<string, string> }
   for (const name of Object.keys(dependencies)) expect(names, name).toContain(name)
-  for (const name of ['@octokit/core', '@octokit/plugin-paginate-rest', '@octokit/plugin-retry', '@octokit/plugin-throttling', 'bottleneck']) expect(names, name).toContain(name)
+  for (const name of [
+    '@octokit/core',
+    '@octokit/plugin-paginate-rest',
+    '@octokit/plugin-retry',
+    '@octokit/plugin-throttling',
+    'bottleneck',
+  ])
+    expect(names, name).toContain(name)
 })

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { COMMAND_LINE_DIALECT, getInputs, INPUT_NAMES, type InputName } from '../../src/inputs.ts'
+import { COMMAND_LINE_DIALECT, getInputs, INPUT_NAMES, type InputName } from '../../src/inputs/get-inputs.ts'
 import { BUILT_CLI } from './support/bundle.ts'
 import { runCli } from './support/run-cli.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
@@ -60,15 +60,24 @@ describe('tfy-artifact-cleanup', () => {
     standIn = await startStandIn({ token: TOKEN, existing: ['demo-previews/churn-tokenizer@7'] })
     const run = await cli(['--manifest-path', 'examples/manifests/**/*.yml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/deleted\s+artifact version\s+demo-previews\s+churn-tokenizer\s+7\s+1\s+examples\/manifests\/preview\/tokenizer\.yml:1/)
+    expect(run.stdout).toMatch(
+      /deleted\s+artifact version\s+demo-previews\s+churn-tokenizer\s+7\s+1\s+examples\/manifests\/preview\/tokenizer\.yml:1/,
+    )
     expect(run.stdout).not.toContain('\u001b[')
     expect(run.stdout).not.toContain(TOKEN)
     expect(standIn.requests).toHaveLength(1)
   })
 
   it('deletes model versions at the model-versions endpoint, with 404 as not found', async () => {
-    standIn = await startStandIn({ token: TOKEN, existing: ['model-version:demo-previews/ticket-summarizer@v0-pr3-summarizer', 'demo-previews/offer-ranker@v0-pr3-ranker'] })
-    const run = await cli(['--substitute-env', '--json', 'examples/manifests/**/*-model.yaml'], { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN, PR_NUMBER: '3' })
+    standIn = await startStandIn({
+      token: TOKEN,
+      existing: ['model-version:demo-previews/ticket-summarizer@v0-pr3-summarizer', 'demo-previews/offer-ranker@v0-pr3-ranker'],
+    })
+    const run = await cli(['--substitute-env', '--json', 'examples/manifests/**/*-model.yaml'], {
+      TFY_HOST: standIn.url,
+      TFY_API_KEY: TOKEN,
+      PR_NUMBER: '3',
+    })
     expect(run.code).toBe(0)
     const results = JSON.parse(run.stdout) as { name: string; type: string; status: string }[]
     expect(results.map((result) => [result.name, result.type, result.status]).sort()).toEqual([
@@ -121,11 +130,14 @@ describe('tfy-artifact-cleanup', () => {
       pullRequests: [closedPullRequest(21, now, 1), closedPullRequest(20, now, 3), closedPullRequest(5, now, 40)],
     })
     try {
-      const run = await cli(['--dry-run', '--substitute-env', '--closed-within-days', '7', '--json', 'examples/manifests/preview/models.yaml'], {
-        GITHUB_REPOSITORY: 'acme/models',
-        GITHUB_API_URL: gitHub.url,
-        GITHUB_TOKEN: 'ghs_cli_sweep',
-      })
+      const run = await cli(
+        ['--dry-run', '--substitute-env', '--closed-within-days', '7', '--json', 'examples/manifests/preview/models.yaml'],
+        {
+          GITHUB_REPOSITORY: 'acme/models',
+          GITHUB_API_URL: gitHub.url,
+          GITHUB_TOKEN: 'ghs_cli_sweep',
+        },
+      )
       expect(run.code, run.stderr).toBe(0)
       const results = JSON.parse(run.stdout) as { pull_request: number; version_alias: string | null; status: string }[]
       expect(results.map((result) => [result.pull_request, result.version_alias, result.status])).toEqual([
@@ -170,13 +182,38 @@ describe('--help, claim by claim', () => {
   it('accepts every flag it lists, in one run', async () => {
     const workspace = await scratchDir('cli-flags-')
     await mkdir(path.join(workspace, 'nested'))
-    await writeFile(path.join(workspace, 'nested', 'a.yaml'), 'name: churn\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n')
+    await writeFile(
+      path.join(workspace, 'nested', 'a.yaml'),
+      'name: churn\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n',
+    )
     const summary = path.join(workspace, 'summary.html')
     const run = await cli(
       // The sweep's two flags are run in the sweep's test; --workspace makes the pattern relative to it.
-      ['--workspace', workspace, '--manifest-path', 'nested/*.yaml', '--control-plane-url', 'https://acme.truefoundry.cloud', '--token', TOKEN, '--dry-run',
-        '--no-fail-on-error', '--if-no-files-found', 'error', '--no-missing-ok', '--max-attempts', '2', '--request-timeout', '1.5', '--concurrency', '2',
-        '--substitute-env', '--json', '--summary-file', summary],
+      [
+        '--workspace',
+        workspace,
+        '--manifest-path',
+        'nested/*.yaml',
+        '--control-plane-url',
+        'https://acme.truefoundry.cloud',
+        '--token',
+        TOKEN,
+        '--dry-run',
+        '--no-fail-on-error',
+        '--if-no-files-found',
+        'error',
+        '--no-missing-ok',
+        '--max-attempts',
+        '2',
+        '--request-timeout',
+        '1.5',
+        '--concurrency',
+        '2',
+        '--substitute-env',
+        '--json',
+        '--summary-file',
+        summary,
+      ],
     )
     expect(run.code, run.stderr).toBe(0)
     expect((JSON.parse(run.stdout) as { status: string }[]).map((row) => row.status)).toEqual(['dry-run'])
@@ -184,7 +221,9 @@ describe('--help, claim by claim', () => {
   })
 
   it('states the defaults the action declares', () => {
-    const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: Record<string, { default?: string }> }
+    const action = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+      inputs: Record<string, { default?: string }>
+    }
     const stated = INPUT_NAMES.flatMap((name) => {
       const text = entry(flagOf(name))
       const value = /\(default (\S+)\)|(\S+) \(default\)/.exec(text)
@@ -203,12 +242,15 @@ describe('--help, claim by claim', () => {
     for (const [name, min, max] of ranges) {
       const read = (value: string) => () =>
         getInputs({
-          read: (input) => ({ 'manifest-path': 'a.yaml', 'dry-run': 'true', 'substitute-env': 'true', [name]: value })[input as string] ?? '',
+          read: (input) =>
+            ({ 'manifest-path': 'a.yaml', 'dry-run': 'true', 'substitute-env': 'true', [name]: value })[input as string] ?? '',
           env: { GITHUB_REPOSITORY: 'acme/models' },
           registerSecret() {},
           dialect: COMMAND_LINE_DIALECT,
         })
-      expect(read(String(Number(max) * 10)), name).toThrow(`--${name} must be a${name === 'request-timeout' ? '' : ' whole'} number from ${min} to ${max}`)
+      expect(read(String(Number(max) * 10)), name).toThrow(
+        `--${name} must be a${name === 'request-timeout' ? '' : ' whole'} number from ${min} to ${max}`,
+      )
       expect(read(min), name).not.toThrow(`--${name}`)
       expect(read(max), name).not.toThrow(`--${name}`)
     }
@@ -252,7 +294,13 @@ describe('--help, claim by claim', () => {
     })
 
     it('1 when the sweep could not list the pull requests', async () => {
-      const gitHub = await startStandInGitHub({ token: 'ghs_cli_exit', owner: 'acme', repo: 'models', pullRequests: [], answers: () => github.badCredentials() })
+      const gitHub = await startStandInGitHub({
+        token: 'ghs_cli_exit',
+        owner: 'acme',
+        repo: 'models',
+        pullRequests: [],
+        answers: () => github.badCredentials(),
+      })
       try {
         const run = await cli(['--dry-run', '--substitute-env', '--closed-within-days', '7', 'examples/manifests/preview/models.yaml'], {
           GITHUB_REPOSITORY: 'acme/models',

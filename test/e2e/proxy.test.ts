@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Attempt } from '../../src/control-plane.ts'
+import type { Attempt } from '../../src/deletion/control-plane.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { startFaultServer, type FaultServer } from '../../fakes/fault-server.ts'
 import { runAction } from '../../fakes/run-action.ts'
@@ -35,7 +35,12 @@ async function startProxy(dir: string, refuse = false): Promise<Proxy> {
   const capture = path.join(dir, `capture-${Math.random().toString(36).slice(2)}`)
   await writeFile(capture, '')
   const child: ChildProcess = spawn(process.execPath, [PROXY_PROCESS], {
-    env: { PATH: process.env.PATH ?? '', PROXY_HOSTS: JSON.stringify({ [HOST]: '127.0.0.1', [GITHUB_HOST]: '127.0.0.1' }), PROXY_CAPTURE: capture, PROXY_REFUSE: refuse ? '1' : '0' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PROXY_HOSTS: JSON.stringify({ [HOST]: '127.0.0.1', [GITHUB_HOST]: '127.0.0.1' }),
+      PROXY_CAPTURE: capture,
+      PROXY_REFUSE: refuse ? '1' : '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const connects: Proxy['connects'] = []
@@ -62,7 +67,9 @@ function runClient(url: string, env: Record<string, string>): Promise<ClientRun>
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as ClientRun) : reject(new Error(`client exited ${code}: ${stderr}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(stdout) as ClientRun) : reject(new Error(`client exited ${code}: ${stderr}`)),
+    )
   })
 }
 
@@ -89,31 +96,43 @@ describe('behind a proxy, with a private CA', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  test.each(['HTTPS_PROXY', 'https_proxy'])('%s: requests go through the proxy, in a CONNECT tunnel the token never shows in', async (variable) => {
-    stand.existing.add('previews/model-0@1')
-    const before = { connects: proxy.connects.length, requests: stand.requests.length }
-    const run = await runClient(controlPlaneUrl, { [variable]: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile })
+  test.each(['HTTPS_PROXY', 'https_proxy'])(
+    '%s: requests go through the proxy, in a CONNECT tunnel the token never shows in',
+    async (variable) => {
+      stand.existing.add('previews/model-0@1')
+      const before = { connects: proxy.connects.length, requests: stand.requests.length }
+      const run = await runClient(controlPlaneUrl, { [variable]: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile })
 
-    expect(run.proxy).toBe(proxy.url)
-    expect(run.check).toMatchObject({ kind: 'response', status: 422 })
-    expect(run.attempt).toMatchObject({ kind: 'response', status: 200 })
-    const connects = proxy.connects.slice(before.connects)
-    expect(connects.length).toBeGreaterThanOrEqual(1)
-    expect(connects.every((seen) => seen.connect === new URL(controlPlaneUrl).host)).toBe(true)
-    expect(JSON.stringify(connects)).not.toContain(TOKEN)
-    // Every byte the proxy received: CONNECT lines, then TLS records.
-    const captured = await proxy.captured()
-    expect(captured).toContain(`CONNECT ${new URL(controlPlaneUrl).host}`)
-    expect(captured).not.toContain(TOKEN)
-    expect(captured).not.toContain('artifact-versions')
-    expect(stand.requests.slice(before.requests).map((request) => request.headers.authorization)).toEqual([`Bearer ${TOKEN}`])
-  })
+      expect(run.proxy).toBe(proxy.url)
+      expect(run.check).toMatchObject({ kind: 'response', status: 422 })
+      expect(run.attempt).toMatchObject({ kind: 'response', status: 200 })
+      const connects = proxy.connects.slice(before.connects)
+      expect(connects.length).toBeGreaterThanOrEqual(1)
+      expect(connects.every((seen) => seen.connect === new URL(controlPlaneUrl).host)).toBe(true)
+      expect(JSON.stringify(connects)).not.toContain(TOKEN)
+      // Every byte the proxy received: CONNECT lines, then TLS records.
+      const captured = await proxy.captured()
+      expect(captured).toContain(`CONNECT ${new URL(controlPlaneUrl).host}`)
+      expect(captured).not.toContain(TOKEN)
+      expect(captured).not.toContain('artifact-versions')
+      expect(stand.requests.slice(before.requests).map((request) => request.headers.authorization)).toEqual([`Bearer ${TOKEN}`])
+    },
+  )
 
   test('NO_PROXY naming the host: the proxy is bypassed (and the name, which only the proxy resolves, does not resolve)', async () => {
     const before = proxy.connects.length
-    const run = await runClient(controlPlaneUrl, { HTTPS_PROXY: proxy.url, NO_PROXY: `example.com, ${HOST}`, NODE_EXTRA_CA_CERTS: ca.caFile })
+    const run = await runClient(controlPlaneUrl, {
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: `example.com, ${HOST}`,
+      NODE_EXTRA_CA_CERTS: ca.caFile,
+    })
     expect(run.proxy).toBeNull()
-    expect(run.check).toMatchObject({ kind: 'error', cause: 'network', sent: false, reason: expect.stringContaining('the host name did not resolve') })
+    expect(run.check).toMatchObject({
+      kind: 'error',
+      cause: 'network',
+      sent: false,
+      reason: expect.stringContaining('the host name did not resolve'),
+    })
     expect(proxy.connects.length).toBe(before)
   })
 
@@ -180,23 +199,42 @@ describe('behind a proxy, with a private CA', () => {
 
       const gitHubToken = 'ghs_proxyRuleT0ken'
       const now = new Date()
-      const gitHub = await startStandInGitHub({ token: gitHubToken, owner: 'acme', repo: 'models', pathPrefix: '/api/v3', pullRequests: [closedPullRequest(7, now, 1)] })
+      const gitHub = await startStandInGitHub({
+        token: gitHubToken,
+        owner: 'acme',
+        repo: 'models',
+        pathPrefix: '/api/v3',
+        pullRequests: [closedPullRequest(7, now, 1)],
+      })
       try {
         const workspace = await mkdtemp(path.join(dir, 'workspace-'))
-        await writeFile(path.join(workspace, 'model.yaml'), 'name: churn\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\nmetadata: {}\nsource: {type: truefoundry}\n')
+        await writeFile(
+          path.join(workspace, 'model.yaml'),
+          'name: churn\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\nmetadata: {}\nsource: {type: truefoundry}\n',
+        )
         before = proxy.connects.length
         const apiUrl = `http://${GITHUB_HOST}:${new URL(gitHub.origin).port}/api/v3`
         const sweep = await runAction({
           entry: BUILT_ACTION,
           workspace,
-          inputs: { 'manifest-path': '*.yaml', 'github-token': gitHubToken, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
+          inputs: {
+            'manifest-path': '*.yaml',
+            'github-token': gitHubToken,
+            'substitute-env': 'true',
+            'closed-within-days': '7',
+            'dry-run': 'true',
+          },
           env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: apiUrl, HTTP_PROXY: userOnly },
         })
         expect(sweep.exitCode, sweep.stdout).toBe(0)
         expect(sweep.outputs.results).toContain('"pull_request":7')
         const connects = proxy.connects.slice(before)
         expect(connects.length).toBeGreaterThan(0)
-        expect(connects.every((seen) => seen.connect === `${GITHUB_HOST}:${new URL(gitHub.origin).port}` && seen.headers['proxy-authorization'] === expected)).toBe(true)
+        expect(
+          connects.every(
+            (seen) => seen.connect === `${GITHUB_HOST}:${new URL(gitHub.origin).port}` && seen.headers['proxy-authorization'] === expected,
+          ),
+        ).toBe(true)
       } finally {
         await gitHub.close()
       }
@@ -205,19 +243,32 @@ describe('behind a proxy, with a private CA', () => {
     test.each([
       ['blank space', ' ', 'is set to blank space'],
       ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
-      ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
+      [
+        'a socks5 scheme',
+        'socks5://someone:hunter2@proxy.internal:1080',
+        'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported',
+      ],
       ['an unreadable URL', 'http://someone:hunter2@[proxy', 'is not a URL that can be read'],
-      ['an escape that cannot be read', 'http://some%zzone:hunter2@proxy.internal:3128', '(http://proxy.internal:3128) has a user name or password whose %-escapes cannot be read'],
-    ])('a proxy variable that is %s: the control plane’s client refuses it at once, naming the variable, never its user-info', async (_name, value, what) => {
-      const before = stand.requests.length
-      const failure = await runClient(stand.url, { https_proxy: value, NODE_EXTRA_CA_CERTS: ca.caFile }).then(
-        () => null,
-        (error: Error) => error.message,
-      )
-      expect(failure).toContain(`https_proxy ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix https_proxy in the step's env.`)
-      expect(failure).not.toContain('hunter2')
-      expect(stand.requests.length).toBe(before)
-    })
+      [
+        'an escape that cannot be read',
+        'http://some%zzone:hunter2@proxy.internal:3128',
+        '(http://proxy.internal:3128) has a user name or password whose %-escapes cannot be read',
+      ],
+    ])(
+      'a proxy variable that is %s: the control plane’s client refuses it at once, naming the variable, never its user-info',
+      async (_name, value, what) => {
+        const before = stand.requests.length
+        const failure = await runClient(stand.url, { https_proxy: value, NODE_EXTRA_CA_CERTS: ca.caFile }).then(
+          () => null,
+          (error: Error) => error.message,
+        )
+        expect(failure).toContain(
+          `https_proxy ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix https_proxy in the step's env.`,
+        )
+        expect(failure).not.toContain('hunter2')
+        expect(stand.requests.length).toBe(before)
+      },
+    )
 
     test('the built action with a bad HTTPS_PROXY: the step fails at once with that message, nothing sent, nothing retried', async () => {
       const workspace = await mkdtemp(path.join(dir, 'workspace-'))
@@ -245,8 +296,16 @@ describe('a trusted private CA, and certificates that are still wrong', () => {
   afterAll(() => ca?.remove())
 
   test.each([
-    ['for another name', () => ca.serverCertificate(['DNS:other.example']), /^the certificate of 127\.0\.0\.1:\d+ is not for that name \(ERR_TLS_CERT_ALTNAME_INVALID\): check the host in control-plane-url\./],
-    ['expired', () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }), /^the certificate of 127\.0\.0\.1:\d+ is outside its validity dates \(CERT_HAS_EXPIRED\): the server's certificate needs renewing\./],
+    [
+      'for another name',
+      () => ca.serverCertificate(['DNS:other.example']),
+      /^the certificate of 127\.0\.0\.1:\d+ is not for that name \(ERR_TLS_CERT_ALTNAME_INVALID\): check the host in control-plane-url\./,
+    ],
+    [
+      'expired',
+      () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }),
+      /^the certificate of 127\.0\.0\.1:\d+ is outside its validity dates \(CERT_HAS_EXPIRED\): the server's certificate needs renewing\./,
+    ],
   ] as const)('a certificate %s fails at once, naming the cause', async (_name, make, reason) => {
     const stand = await startFaultServer({ token: TOKEN, tls: await make() })
     try {
@@ -260,7 +319,11 @@ describe('a trusted private CA, and certificates that are still wrong', () => {
   })
 
   test('trusted and for the right name: the check and the delete go through', async () => {
-    const stand = await startFaultServer({ token: TOKEN, tls: await ca.serverCertificate(['IP:127.0.0.1']), existing: ['previews/model-0@1'] })
+    const stand = await startFaultServer({
+      token: TOKEN,
+      tls: await ca.serverCertificate(['IP:127.0.0.1']),
+      existing: ['previews/model-0@1'],
+    })
     try {
       const run = await runClient(stand.url, { NODE_EXTRA_CA_CERTS: ca.caFile })
       expect(run.check).toMatchObject({ kind: 'response', status: 422 })
@@ -270,4 +333,3 @@ describe('a trusted private CA, and certificates that are still wrong', () => {
     }
   })
 })
-

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Result } from '../../src/results.ts'
+import type { Result } from '../../src/results/result.ts'
 import { bigManifest } from '../../fakes/big-manifest.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction } from '../../fakes/run-action.ts'
@@ -60,7 +60,12 @@ async function cancelledSweep(moment: Moment) {
   })
   const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-cancel-'))
   const runnerTemp = await mkdtemp(path.join(tmpdir(), 'sweep-cancel-temp-'))
-  cleanups.push(() => gitHub.close(), () => controlPlane.close(), () => rm(workspace, { recursive: true, force: true }), () => rm(runnerTemp, { recursive: true, force: true }))
+  cleanups.push(
+    () => gitHub.close(),
+    () => controlPlane.close(),
+    () => rm(workspace, { recursive: true, force: true }),
+    () => rm(runnerTemp, { recursive: true, force: true }),
+  )
   await writeFile(path.join(workspace, 'preview.yaml'), bigManifest(150 * 1024))
 
   let signalledAt: number | null = null
@@ -95,26 +100,29 @@ async function cancelledSweep(moment: Moment) {
 }
 
 describe('a sweep cancelled by SIGINT', () => {
-  it.each(MOMENTS)('while %s writes the table, the summary, the outputs and a whole results file within the runner’s 7.5 s', async (_when, moment) => {
-    const started = performance.now()
-    const { run, signalledAt, controlPlane } = await cancelledSweep(moment)
-    expect(signalledAt, run.stdout.slice(-2000)).not.toBeNull()
-    expect(run.signal).toBeNull()
-    // The process ended on its own, in time; runAction's own wait is a few ms after.
-    expect(started + run.durationMs - signalledAt!).toBeLessThan(RUNNER_GRACE_MS)
+  it.each(MOMENTS)(
+    'while %s writes the table, the summary, the outputs and a whole results file within the runner’s 7.5 s',
+    async (_when, moment) => {
+      const started = performance.now()
+      const { run, signalledAt, controlPlane } = await cancelledSweep(moment)
+      expect(signalledAt, run.stdout.slice(-2000)).not.toBeNull()
+      expect(run.signal).toBeNull()
+      // The process ended on its own, in time; runAction's own wait is a few ms after.
+      expect(started + run.durationMs - signalledAt!).toBeLessThan(RUNNER_GRACE_MS)
 
-    const file = run.outputs['results-file']
-    expect(file, JSON.stringify(run.outputs)).toBeTruthy()
-    const rows = JSON.parse(await readFile(file!, 'utf8')) as Result[]
-    const deleted = rows.filter((row) => row.status === 'deleted')
-    // Every version the control plane deleted has its row, and no row claims more.
-    expect(deleted.length).toBe(controlPlane.requests.length - rows.filter((row) => row.status === 'failed').length)
-    expect(new Set(rows.map((row) => row.version_alias)).size).toBe(rows.length)
-    expect(run.outputs.deleted).toBe(String(deleted.length))
-    expect(run.summary).toContain(`${deleted.length} deleted`)
-    expect(run.stdout).toMatch(/^Status /m)
-    // No request was sent twice: nothing timed out while the loop was busy.
-    expect(new Set(controlPlane.requests.map((request) => request.manifest?.version_alias)).size).toBe(controlPlane.requests.length)
-    expect(rows.filter((row) => /retr/.test(row.message))).toEqual([])
-  })
+      const file = run.outputs['results-file']
+      expect(file, JSON.stringify(run.outputs)).toBeTruthy()
+      const rows = JSON.parse(await readFile(file!, 'utf8')) as Result[]
+      const deleted = rows.filter((row) => row.status === 'deleted')
+      // Every version the control plane deleted has its row, and no row claims more.
+      expect(deleted.length).toBe(controlPlane.requests.length - rows.filter((row) => row.status === 'failed').length)
+      expect(new Set(rows.map((row) => row.version_alias)).size).toBe(rows.length)
+      expect(run.outputs.deleted).toBe(String(deleted.length))
+      expect(run.summary).toContain(`${deleted.length} deleted`)
+      expect(run.stdout).toMatch(/^Status /m)
+      // No request was sent twice: nothing timed out while the loop was busy.
+      expect(new Set(controlPlane.requests.map((request) => request.manifest?.version_alias)).size).toBe(controlPlane.requests.length)
+      expect(rows.filter((row) => /retr/.test(row.message))).toEqual([])
+    },
+  )
 })

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Result } from '../../src/results.ts'
+import type { Result } from '../../src/results/result.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction } from '../../fakes/run-action.ts'
 import { startStandIn } from '../../fakes/stand-in-control-plane.ts'
@@ -24,7 +24,11 @@ async function sweep(files: Record<string, string>, pullRequests: StandInPullReq
   const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests })
   const controlPlane = await startStandIn({ token: TFY_TOKEN, existing })
   const workspace = await mkdtemp(path.join(tmpdir(), 'sweep-identity-'))
-  cleanups.push(() => gitHub.close(), () => controlPlane.close(), () => rm(workspace, { recursive: true, force: true }))
+  cleanups.push(
+    () => gitHub.close(),
+    () => controlPlane.close(),
+    () => rm(workspace, { recursive: true, force: true }),
+  )
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(workspace, name), text)
   const run = await runAction({
     entry: BUILT_ACTION,
@@ -40,7 +44,13 @@ async function sweep(files: Record<string, string>, pullRequests: StandInPullReq
     env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: gitHub.url },
   })
   const rows = JSON.parse(run.outputs.results ?? '[]') as Result[]
-  return { run, rows, sent: controlPlane.requests.map((request) => `${String(request.manifest?.name)}@${String(request.manifest?.version ?? request.manifest?.version_alias)}`) }
+  return {
+    run,
+    rows,
+    sent: controlPlane.requests.map(
+      (request) => `${String(request.manifest?.name)}@${String(request.manifest?.version ?? request.manifest?.version_alias)}`,
+    ),
+  }
 }
 
 const three = () => [closedPullRequest(103, NOW, 1), closedPullRequest(102, NOW, 2), closedPullRequest(101, NOW, 3)]
@@ -50,7 +60,14 @@ describe('a sweep deletes only what a pull request named', () => {
     const { run, rows, sent } = await sweep(
       {
         'previews.yaml': `name: churn-classifier\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\n${REST}---\nname: churn-features\nml_repo: previews\nversion: 3\n${REST}`,
-        'summarizer.json': JSON.stringify({ type: 'model-version', name: 'ticket-summarizer', ml_repo: 'previews', version: 12, metadata: {}, source: { type: 'truefoundry' } }),
+        'summarizer.json': JSON.stringify({
+          type: 'model-version',
+          name: 'ticket-summarizer',
+          ml_repo: 'previews',
+          version: 12,
+          metadata: {},
+          source: { type: 'truefoundry' },
+        }),
       },
       three(),
       ['previews/churn-features@3', 'model-version:previews/ticket-summarizer@12', 'previews/churn-classifier@v0-pr103'],
@@ -58,16 +75,27 @@ describe('a sweep deletes only what a pull request named', () => {
     expect(run.exitCode).toBe(1)
     expect(sent).toEqual([])
     expect(rows.filter((row) => row.status === 'invalid').map((row) => [row.pull_request, row.name])).toEqual(
-      [103, 102, 101].flatMap((number) => [[number, 'churn-features'], [number, 'ticket-summarizer']]),
+      [103, 102, 101].flatMap((number) => [
+        [number, 'churn-features'],
+        [number, 'ticket-summarizer'],
+      ]),
     )
-    expect(rows.find((row) => row.name === 'churn-features')!.message).toMatch(/^version: names nothing that belongs to a pull request: .*e\.g\. version_alias: v0-pr\$\{PR_NUMBER\}/)
-    expect(run.stdout).toMatch(/^::error title=Invalid artifact-version manifest,file=previews\.yaml,line=9,.*names nothing that belongs to a pull request/m)
+    expect(rows.find((row) => row.name === 'churn-features')!.message).toMatch(
+      /^version: names nothing that belongs to a pull request: .*e\.g\. version_alias: v0-pr\$\{PR_NUMBER\}/,
+    )
+    expect(run.stdout).toMatch(
+      /^::error title=Invalid artifact-version manifest,file=previews\.yaml,line=9,.*names nothing that belongs to a pull request/m,
+    )
   })
 
   it('refuses a fork’s head branch main in a version alias: v0-main is never deleted', async () => {
-    const fork = closedPullRequest(7, NOW, 1, { head: { ref: 'main', sha: 'f'.repeat(40), repo: { full_name: 'mallory/models', fork: true } } })
+    const fork = closedPullRequest(7, NOW, 1, {
+      head: { ref: 'main', sha: 'f'.repeat(40), repo: { full_name: 'mallory/models', fork: true } },
+    })
     const { run, rows, sent } = await sweep(
-      { 'previews.yaml': `name: churn-classifier\nml_repo: previews\nversion_alias: v0-\${PR_HEAD_REF}\ndescription: built from \${PR_HEAD_SHA}\n${REST}` },
+      {
+        'previews.yaml': `name: churn-classifier\nml_repo: previews\nversion_alias: v0-\${PR_HEAD_REF}\ndescription: built from \${PR_HEAD_SHA}\n${REST}`,
+      },
       [fork, closedPullRequest(6, NOW, 2, { head: { ref: 'release', sha: 'e'.repeat(40) } })],
       ['previews/churn-classifier@v0-main', 'previews/churn-classifier@v0-release'],
     )
@@ -77,7 +105,9 @@ describe('a sweep deletes only what a pull request named', () => {
       [7, 'invalid'],
       [6, 'invalid'],
     ])
-    expect(rows[0]!.message).toMatch(/^version_alias: names \$\{PR_HEAD_REF\}, which a sweep may not use to name a version: the head branch is named by whoever opens the pull request/)
+    expect(rows[0]!.message).toMatch(
+      /^version_alias: names \$\{PR_HEAD_REF\}, which a sweep may not use to name a version: the head branch is named by whoever opens the pull request/,
+    )
   })
 
   it('sends one version once in the run, whichever file and pull request name it, the later skipped naming the first', async () => {

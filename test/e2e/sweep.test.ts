@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Result } from '../../src/results.ts'
+import type { Result } from '../../src/results/result.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
@@ -35,7 +35,14 @@ afterEach(async () => {
   servers = []
 })
 
-async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | undefined)[]; headRef?: (number: number) => string; headers?: Record<string, string> } = {}) {
+async function setUp(
+  options: {
+    existing?: string[]
+    answers?: (GitHubAnswer | undefined)[]
+    headRef?: (number: number) => string
+    headers?: Record<string, string>
+  } = {},
+) {
   const pullRequests = [
     closedPullRequest(103, NOW, 0.5, { head: { ref: options.headRef?.(103) ?? 'fix-c', sha: 'c'.repeat(40) } }),
     closedPullRequest(102, NOW, 2, { head: { ref: options.headRef?.(102) ?? 'fix-b', sha: 'b'.repeat(40) } }),
@@ -43,7 +50,15 @@ async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | u
     // Closed before the window of 7 days: never swept.
     closedPullRequest(90, NOW, 30, { head: { ref: 'old', sha: 'd'.repeat(40) } }),
   ]
-  const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers, headers: options.headers })
+  const gitHub = await startStandInGitHub({
+    token: GITHUB_TOKEN,
+    owner: 'acme',
+    repo: 'models',
+    pullRequests,
+    pathPrefix: '/api/v3',
+    answers: options.answers,
+    headers: options.headers,
+  })
   const controlPlane = await startStandIn({ token: TFY_TOKEN, existing: options.existing ?? [] })
   servers.push(gitHub, controlPlane)
   const workspace = await scratchDir('sweep-')
@@ -51,7 +66,10 @@ async function setUp(options: { existing?: string[]; answers?: (GitHubAnswer | u
   return { gitHub, controlPlane, workspace }
 }
 
-function sweep(setup: { gitHub: StandInGitHub; controlPlane: StandIn; workspace: string }, inputs: Record<string, string> = {}): Promise<ActionRun> {
+function sweep(
+  setup: { gitHub: StandInGitHub; controlPlane: StandIn; workspace: string },
+  inputs: Record<string, string> = {},
+): Promise<ActionRun> {
   return runAction({
     entry: BUILT_ACTION,
     workspace: setup.workspace,
@@ -64,7 +82,12 @@ function sweep(setup: { gitHub: StandInGitHub; controlPlane: StandIn; workspace:
       'closed-within-days': '7',
       ...inputs,
     },
-    env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: setup.gitHub.url, GITHUB_SERVER_URL: 'https://github.acme.example', GITHUB_RUN_ID: '77' },
+    env: {
+      GITHUB_REPOSITORY: 'acme/models',
+      GITHUB_API_URL: setup.gitHub.url,
+      GITHUB_SERVER_URL: 'https://github.acme.example',
+      GITHUB_RUN_ID: '77',
+    },
   })
 }
 
@@ -77,7 +100,9 @@ function written(run: ActionRun): string[] {
 
 describe('the sweep', () => {
   it('deletes the previews of every pull request closed within the window, each with its own substitution', async () => {
-    const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103', 'previews/churn-report@v0-pr103', 'previews/churn-classifier@v0-pr101'] })
+    const setup = await setUp({
+      existing: ['previews/churn-classifier@v0-pr103', 'previews/churn-report@v0-pr103', 'previews/churn-classifier@v0-pr101'],
+    })
     const run = await sweep(setup)
 
     expect(run.exitCode, run.stdout).toBe(0)
@@ -91,18 +116,23 @@ describe('the sweep', () => {
     ])
     // Pull request 90 closed before the window: nothing of it is sent.
     expect(setup.controlPlane.requests.map((request) => request.manifest?.version_alias)).not.toContain('v0-pr90')
-    expect(setup.controlPlane.requests.map((request) => request.manifest?.description).filter(Boolean).sort()).toEqual([
-      `built from ${'a'.repeat(40)} on fix-a`,
-      `built from ${'b'.repeat(40)} on fix-b`,
-      `built from ${'c'.repeat(40)} on fix-c`,
-    ])
+    expect(
+      setup.controlPlane.requests
+        .map((request) => request.manifest?.description)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([`built from ${'a'.repeat(40)} on fix-a`, `built from ${'b'.repeat(40)} on fix-b`, `built from ${'c'.repeat(40)} on fix-c`])
     expect(run.stdout).toMatch(/^::group::Pull request #103 \(fix-c, closed .*\): 1 manifest file$/m)
     expect(run.summary).toContain('a sweep of 3 closed pull requests in acme/models')
     expect(run.summary).toContain('<h3><a href="https://github.acme.example/acme/models/pull/103">#103</a>: 2 deleted, 0 not found')
     // Each token only to its own server, and nowhere in what the action wrote.
     expect(setup.gitHub.requests.every((request) => request.headers.authorization === `token ${GITHUB_TOKEN}`)).toBe(true)
     expect(setup.gitHub.requests.every((request) => request.path.startsWith('/api/v3/'))).toBe(true)
-    expect([...setup.controlPlane.requests, ...setup.controlPlane.probes].every((request) => request.headers.authorization === `Bearer ${TFY_TOKEN}`)).toBe(true)
+    expect(
+      [...setup.controlPlane.requests, ...setup.controlPlane.probes].every(
+        (request) => request.headers.authorization === `Bearer ${TFY_TOKEN}`,
+      ),
+    ).toBe(true)
     for (const text of written(run)) for (const token of [TFY_TOKEN, GITHUB_TOKEN]) expect(text).not.toContain(token)
   })
 
@@ -110,7 +140,9 @@ describe('the sweep', () => {
     const setup = await setUp()
     const run = await sweep(setup, { 'dry-run': 'true' })
     expect(run.exitCode).toBe(0)
-    expect(rows(run).map((row) => [row.pull_request, row.status])).toEqual([103, 103, 102, 102, 101, 101].map((number) => [number, 'dry-run']))
+    expect(rows(run).map((row) => [row.pull_request, row.status])).toEqual(
+      [103, 103, 102, 102, 101, 101].map((number) => [number, 'dry-run']),
+    )
     expect(setup.controlPlane.requests).toHaveLength(0)
     expect(setup.controlPlane.probes).toHaveLength(0)
     expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
@@ -120,7 +152,10 @@ describe('the sweep', () => {
     const setup = await setUp({ headRef: (number) => (number === 102 ? `feature/${'long'.repeat(130)}` : `fix-${number}`) })
     const run = await sweep(setup)
     expect(run.exitCode).toBe(1)
-    const byPullRequest = (number: number) => rows(run).filter((row) => row.pull_request === number).map((row) => row.status)
+    const byPullRequest = (number: number) =>
+      rows(run)
+        .filter((row) => row.pull_request === number)
+        .map((row) => row.status)
     expect(byPullRequest(102)).toEqual(['skipped', 'invalid'])
     expect(byPullRequest(103)).toEqual(['not-found', 'not-found'])
     expect(byPullRequest(101)).toEqual(['not-found', 'not-found'])
@@ -130,7 +165,11 @@ describe('the sweep', () => {
 
   it.each([
     ['a bad token (401)', github.badCredentials(), /GitHub rejected the github-token input .*permissions: pull-requests: read/],
-    ['a token without pull-requests: read (403)', github.resourceNotAccessible(), /The github-token input may not read the pull requests of acme\/models .*permissions: pull-requests: read/],
+    [
+      'a token without pull-requests: read (403)',
+      github.resourceNotAccessible(),
+      /The github-token input may not read the pull requests of acme\/models .*permissions: pull-requests: read/,
+    ],
   ])('%s fails the step before anything is deleted, naming github-token and the permission', async (_, answer, message) => {
     const setup = await setUp({ existing: ['previews/churn-classifier@v0-pr103'], answers: [answer] })
     const run = await sweep(setup)
@@ -162,8 +201,18 @@ describe('the sweep across pages of pull requests', () => {
   /** 250 pull requests, three pages: 250–151, 150–51, 50–1; two versions each, all existing; the control plane answers each delete after `latencyMs`. */
   async function setUpPages(options: { answers?: (GitHubAnswer | undefined)[]; latencyMs: number }) {
     const pullRequests = Array.from({ length: 250 }, (_, i) => closedPullRequest(250 - i, NOW, (6 * i) / 250))
-    const existing = pullRequests.flatMap(({ number }) => [`previews/churn-classifier@v0-pr${number}`, `previews/churn-report@v0-pr${number}`])
-    const gitHub = await startStandInGitHub({ token: GITHUB_TOKEN, owner: 'acme', repo: 'models', pullRequests, pathPrefix: '/api/v3', answers: options.answers })
+    const existing = pullRequests.flatMap(({ number }) => [
+      `previews/churn-classifier@v0-pr${number}`,
+      `previews/churn-report@v0-pr${number}`,
+    ])
+    const gitHub = await startStandInGitHub({
+      token: GITHUB_TOKEN,
+      owner: 'acme',
+      repo: 'models',
+      pullRequests,
+      pathPrefix: '/api/v3',
+      answers: options.answers,
+    })
     let inFlight = 0
     let mostInFlight = 0
     const answered: { pullRequest: number; at: number }[] = []
@@ -174,7 +223,12 @@ describe('the sweep across pages of pull requests', () => {
         mostInFlight = Math.max(mostInFlight, ++inFlight)
         await new Promise((resolve) => setTimeout(resolve, options.latencyMs))
         inFlight--
-        response.once('finish', () => answered.push({ pullRequest: Number(/pr(\d+)$/.exec(String(request.manifest?.version_alias))?.[1]), at: performance.timeOrigin + performance.now() }))
+        response.once('finish', () =>
+          answered.push({
+            pullRequest: Number(/pr(\d+)$/.exec(String(request.manifest?.version_alias))?.[1]),
+            at: performance.timeOrigin + performance.now(),
+          }),
+        )
       },
     })
     servers.push(gitHub, controlPlane)
@@ -220,12 +274,19 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     const escaped = [...GITHUB_TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
     const percent = [...GITHUB_TOKEN].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join('')
     const echo = `${GITHUB_TOKEN} ${percent} ${escaped}`
-    const headers = { deprecation: `@1 ${echo}`, sunset: echo, link: `<https://docs.example/${percent}/${escaped}/${GITHUB_TOKEN}>; rel="deprecation"` }
+    const headers = {
+      deprecation: `@1 ${echo}`,
+      sunset: echo,
+      link: `<https://docs.example/${percent}/${escaped}/${GITHUB_TOKEN}>; rel="deprecation"`,
+    }
     const setup = await setUp({ headers })
     const run = await sweep(setup, { 'dry-run': 'true' })
     expect(run.exitCode, run.stdout).toBe(0)
-    expect(run.stdout).toMatch(/^::warning::\[@octokit\/request\] "GET .*" is deprecated\. It is scheduled to be removed on \*\*\* \*\*\* \*\*\*\. See https:\/\/docs\.example\/\*\*\*\/\*\*\*\/\*\*\*$/m)
-    for (const text of written(run)) for (const form of [GITHUB_TOKEN, percent, escaped, percent.toLowerCase()]) expect(text).not.toContain(form)
+    expect(run.stdout).toMatch(
+      /^::warning::\[@octokit\/request\] "GET .*" is deprecated\. It is scheduled to be removed on \*\*\* \*\*\* \*\*\*\. See https:\/\/docs\.example\/\*\*\*\/\*\*\*\/\*\*\*$/m,
+    )
+    for (const text of written(run))
+      for (const form of [GITHUB_TOKEN, percent, escaped, percent.toLowerCase()]) expect(text).not.toContain(form)
   })
 
   it('a pull request updated while the pages are read, moving onto a page already read, is swept all the same', async () => {
@@ -259,7 +320,9 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     const setup = await setUp({ answers: Array.from({ length: 10 }, () => github.hang()) })
     const run = await sweep(setup, { 'request-timeout': '0.5', 'max-attempts': '2', 'dry-run': 'true' })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toMatch(/^::error::GitHub's API at .* failed page 1 of the pull requests of acme\/models 2 times \(no complete answer within 0\.5 s \(request-timeout\)\)/m)
+    expect(run.stdout).toMatch(
+      /^::error::GitHub's API at .* failed page 1 of the pull requests of acme\/models 2 times \(no complete answer within 0\.5 s \(request-timeout\)\)/m,
+    )
     expect(setup.gitHub.requests).toHaveLength(2)
     expect(run.durationMs).toBeLessThan(10_000)
   })
@@ -279,7 +342,10 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     ['HTTPS_PROXY without a scheme', { HTTPS_PROXY: 'proxy.internal:3128' }],
   ])('%s: a run that does not sweep never loads GitHub’s client, and is not stopped by it', async (_name, env) => {
     const setup = await setUp()
-    await writeFile(path.join(setup.workspace, 'plain.yml'), 'name: churn-classifier\nml_repo: previews\nversion_alias: v0-pr1\nmetadata: {}\nsource: {type: truefoundry}\n')
+    await writeFile(
+      path.join(setup.workspace, 'plain.yml'),
+      'name: churn-classifier\nml_repo: previews\nversion_alias: v0-pr1\nmetadata: {}\nsource: {type: truefoundry}\n',
+    )
     const run = await runAction({
       entry: BUILT_ACTION,
       workspace: setup.workspace,
@@ -295,23 +361,38 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     ['blank space', ' ', /::error::GITHUB_API_URL is set to blank space\. It must be GitHub's REST API/],
     ['a tab', '\t', /::error::GITHUB_API_URL is set to blank space\./],
     ['a no-break space before the URL', '\u00a0https://api.github.com', /::error::GITHUB_API_URL is not a URL: /],
-  ])('a sweep whose GITHUB_API_URL is %s fails at once, naming it, before @actions/github loads and crashes on it', async (_name, value, message) => {
-    const setup = await setUp()
-    const run = await runAction({
-      entry: BUILT_ACTION,
-      workspace: setup.workspace,
-      inputs: { 'manifest-path': '*.yaml', 'control-plane-url': setup.controlPlane.url, token: TFY_TOKEN, 'github-token': GITHUB_TOKEN, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
-      env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: value },
-    })
-    expect(run.exitCode).toBe(1)
-    expect(run.stdout).toMatch(message)
-    expect(run.stdout + run.stderr).not.toMatch(/Invalid URL|unexpected error/)
-  })
+  ])(
+    'a sweep whose GITHUB_API_URL is %s fails at once, naming it, before @actions/github loads and crashes on it',
+    async (_name, value, message) => {
+      const setup = await setUp()
+      const run = await runAction({
+        entry: BUILT_ACTION,
+        workspace: setup.workspace,
+        inputs: {
+          'manifest-path': '*.yaml',
+          'control-plane-url': setup.controlPlane.url,
+          token: TFY_TOKEN,
+          'github-token': GITHUB_TOKEN,
+          'substitute-env': 'true',
+          'closed-within-days': '7',
+          'dry-run': 'true',
+        },
+        env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: value },
+      })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toMatch(message)
+      expect(run.stdout + run.stderr).not.toMatch(/Invalid URL|unexpected error/)
+    },
+  )
 
   it.each([
     ['blank space', ' ', 'is set to blank space'],
     ['no scheme', 'someone:hunter2@proxy.internal:3128', 'has no scheme (http:// or https://)'],
-    ['a socks5 scheme', 'socks5://someone:hunter2@proxy.internal:1080', 'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported'],
+    [
+      'a socks5 scheme',
+      'socks5://someone:hunter2@proxy.internal:1080',
+      'names a socks5:// proxy (socks5://proxy.internal:1080), which is not supported',
+    ],
     ['an unreadable URL', 'http://someone:hunter2@[proxy', 'is not a URL that can be read'],
   ])('a sweep whose HTTPS_PROXY is %s fails at once, naming the variable and never its user-info', async (_name, value, what) => {
     const setup = await setUp()
@@ -319,11 +400,21 @@ describe('the sweep, against a hostile or broken GitHub', () => {
     const run = await runAction({
       entry: BUILT_ACTION,
       workspace: setup.workspace,
-      inputs: { 'manifest-path': '*.yaml', 'control-plane-url': setup.controlPlane.url, token: TFY_TOKEN, 'github-token': GITHUB_TOKEN, 'substitute-env': 'true', 'closed-within-days': '7', 'dry-run': 'true' },
+      inputs: {
+        'manifest-path': '*.yaml',
+        'control-plane-url': setup.controlPlane.url,
+        token: TFY_TOKEN,
+        'github-token': GITHUB_TOKEN,
+        'substitute-env': 'true',
+        'closed-within-days': '7',
+        'dry-run': 'true',
+      },
       env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: 'https://github.example.invalid/api/v3', HTTPS_PROXY: value },
     })
     expect(run.exitCode).toBe(1)
-    expect(run.stdout).toContain(`::error::HTTPS_PROXY ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix HTTPS_PROXY in the step's env.`)
+    expect(run.stdout).toContain(
+      `::error::HTTPS_PROXY ${what}; it must be an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128. Fix HTTPS_PROXY in the step's env.`,
+    )
     expect(run.stdout).not.toContain('trying again')
     for (const text of written(run)) expect(text).not.toContain('hunter2')
     expect(run.stderr).not.toContain('Invalid URL')

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { KIND_NAMES, type ManifestKind } from '../../src/manifest-kinds.ts'
+import { KIND_NAMES, type ManifestKind } from '../../src/manifests/kinds.ts'
 
 export interface CorpusCase {
   /** Unique across the corpus; names the test. */
@@ -26,16 +26,22 @@ const KEYS = new Set(['id', 'manifest', 'spec_valid', 'action_stricter', 'note']
 
 export function loadCorpus(root = CORPUS_DIR): CorpusCase[] {
   const cases: CorpusCase[] = []
-  const folders = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+  const folders = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
   const strays = folders.filter((folder) => !(KIND_NAMES as string[]).includes(folder))
   if (strays.length > 0) throw new Error(`${root}: ${strays.join(', ')} is not a manifest kind; the folders are ${KIND_NAMES.join(', ')}`)
   for (const kind of KIND_NAMES) {
     const dir = `${root}${kind}/`
-    const files = readdirSync(dir).filter((file) => file.endsWith('.yaml')).sort()
+    const files = readdirSync(dir)
+      .filter((file) => file.endsWith('.yaml'))
+      .sort()
     for (const file of files) {
       const entries: unknown = parse(readFileSync(`${dir}${file}`, 'utf8'))
       if (!Array.isArray(entries)) throw new Error(`${dir}${file}: expected a list of cases`)
-      entries.forEach((entry, index) => cases.push(toCase(entry, kind, `${kind}/${file.slice(0, -'.yaml'.length)}`, `${dir}${file}[${index}]`)))
+      entries.forEach((entry, index) =>
+        cases.push(toCase(entry, kind, `${kind}/${file.slice(0, -'.yaml'.length)}`, `${dir}${file}[${index}]`)),
+      )
     }
   }
   const dir = root

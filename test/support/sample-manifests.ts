@@ -1,7 +1,7 @@
 // Valid manifests for the network tests, one distinct version each.
-import { MANIFEST_KINDS } from '../../src/manifest-kinds.ts'
-import type { ArtifactManifest } from '../../src/manifest-types.ts'
-import type { Job } from '../../src/plan.ts'
+import { MANIFEST_KINDS } from '../../src/manifests/kinds.ts'
+import type { ArtifactManifest } from '../../src/manifests/types.ts'
+import type { Job } from '../../src/results/plan.ts'
 import { versionKey } from '../../fakes/stand-in-control-plane.ts'
 
 /** The artifact-version endpoint, below control-plane-url. */

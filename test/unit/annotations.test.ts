@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { capAnnotations, type AnnotationKind } from '../../src/annotations.ts'
+import { capAnnotations, type AnnotationKind } from '../../src/runner/annotations.ts'
 
 function recorder() {
   const emitted: { kind: AnnotationKind; message: string; title: string | undefined }[] = []
@@ -27,7 +27,8 @@ describe('capAnnotations', () => {
     expect(errors[9]).toEqual({
       kind: 'error',
       title: 'More errors',
-      message: '139,991 more errors like the ones above are not shown as annotations (a step shows 10 of each kind); the table in the log lists every manifest.',
+      message:
+        '139,991 more errors like the ones above are not shown as annotations (a step shows 10 of each kind); the table in the log lists every manifest.',
     })
     expect(emitted.filter((annotation) => annotation.kind === 'warning').at(-1)!.message).toMatch(/^2 more warnings like/)
     expect(emitted.filter((annotation) => annotation.kind === 'notice')).toEqual([{ kind: 'notice', message: 'n0', title: undefined }])

@@ -12,9 +12,9 @@
 //     are ones Prism accepts.
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { createControlPlane, type ControlPlane } from '../../src/control-plane.ts'
-import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../../src/manifest-kinds.ts'
-import { checkManifest, checkManifestAs, describeProblem, isPlainObject, type Verdict } from '../../src/validate.ts'
+import { createControlPlane, type ControlPlane } from '../../src/deletion/control-plane.ts'
+import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../../src/manifests/kinds.ts'
+import { checkManifest, checkManifestAs, describeProblem, isPlainObject, type Verdict } from '../../src/manifests/validate.ts'
 import { loadCorpus } from '../support/corpus.ts'
 import { startPrism, type Prism } from '../support/prism.ts'
 
@@ -22,7 +22,10 @@ const REQUEST_TIMEOUT_MS = 10_000
 
 const cases = loadCorpus()
 const groups = [...new Set(cases.map((c) => c.group))]
-const tally = Object.fromEntries(KIND_NAMES.map((kind) => [kind, { agreed: 0, stricterAsIntended: 0 }])) as Record<ManifestKind, { agreed: number; stricterAsIntended: number }>
+const tally = Object.fromEntries(KIND_NAMES.map((kind) => [kind, { agreed: 0, stricterAsIntended: 0 }])) as Record<
+  ManifestKind,
+  { agreed: number; stricterAsIntended: number }
+>
 let routedAndAccepted = 0
 
 const prisms = {} as Record<ManifestKind, Prism>
@@ -30,11 +33,16 @@ let controlPlanes = {} as Record<ManifestKind, ControlPlane>
 
 beforeAll(async () => {
   const started = await Promise.all(
-    KIND_NAMES.map(async (kind) => [kind, await startPrism(fileURLToPath(new URL(`../../src/schema/${kind}.openapi.yaml`, import.meta.url)))] as const),
+    KIND_NAMES.map(
+      async (kind) => [kind, await startPrism(fileURLToPath(new URL(`../../src/schema/${kind}.openapi.yaml`, import.meta.url)))] as const,
+    ),
   )
   for (const [kind, prism] of started) prisms[kind] = prism
   controlPlanes = Object.fromEntries(
-    KIND_NAMES.map((kind) => [kind, createControlPlane({ url: new URL(prisms[kind].url), token: 'contract-test-token', timeoutMs: REQUEST_TIMEOUT_MS, concurrency: 4 })]),
+    KIND_NAMES.map((kind) => [
+      kind,
+      createControlPlane({ url: new URL(prisms[kind].url), token: 'contract-test-token', timeoutMs: REQUEST_TIMEOUT_MS, concurrency: 4 }),
+    ]),
   ) as Record<ManifestKind, ControlPlane>
 }, 120_000)
 
@@ -60,7 +68,11 @@ interface PrismVerdict {
   violations: string[]
 }
 
-function deleteRequest(kind: ManifestKind, body: unknown, headers: Record<string, string> = { authorization: 'Bearer x' }): Promise<Response> {
+function deleteRequest(
+  kind: ManifestKind,
+  body: unknown,
+  headers: Record<string, string> = { authorization: 'Bearer x' },
+): Promise<Response> {
   return fetch(`${prisms[kind].url}/${MANIFEST_KINDS[kind].path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -109,11 +121,15 @@ for (const group of groups) {
       const routed = checkManifest(c.manifest)
       if (routed.valid) {
         const there = routed.type === c.kind ? prismVerdict : await askPrism(routed.type, c.manifest)
-        expect(there.accepted, `the action would send it to the ${routed.type} endpoint, but ${describePrism(routed.type, there)}`).toBe(true)
+        expect(there.accepted, `the action would send it to the ${routed.type} endpoint, but ${describePrism(routed.type, there)}`).toBe(
+          true,
+        )
         routedAndAccepted++
       }
       if (isPlainObject(c.manifest) && c.manifest.type === c.kind) {
-        expect(describeAction(routed), 'it names its kind, so the routing must judge it as its kind does').toBe(describeAction(actionVerdict))
+        expect(describeAction(routed), 'it names its kind, so the routing must judge it as its kind does').toBe(
+          describeAction(actionVerdict),
+        )
       }
 
       if (!c.action_stricter) {
@@ -122,7 +138,10 @@ for (const group of groups) {
         return
       }
       const manifest = isPlainObject(c.manifest) ? c.manifest : {}
-      expect('version' in manifest || 'version_alias' in manifest, 'action_stricter marks a manifest naming neither version nor version_alias').toBe(false)
+      expect(
+        'version' in manifest || 'version_alias' in manifest,
+        'action_stricter marks a manifest naming neither version nor version_alias',
+      ).toBe(false)
       expect(actionVerdict.valid, both).toBe(false)
       const withVersion = checkManifestAs(MANIFEST_KINDS[c.kind], { ...manifest, version: 1 })
       expect(withVersion.valid, `refused for another reason than the missing version: ${describeAction(withVersion)}`).toBe(true)

@@ -1,9 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { createControlPlane, describeNetworkError, type ControlPlane, type ControlPlaneOptions } from '../../src/control-plane.ts'
-import type { Attempt } from '../../src/control-plane.ts'
-import { hang, hugeBody, redirect, resetAfterHeaders, resetBeforeHeaders, respond, startFaultServer, trickle, type FaultServer } from '../../fakes/fault-server.ts'
+import { createControlPlane, describeNetworkError, type ControlPlane, type ControlPlaneOptions } from '../../src/deletion/control-plane.ts'
+import type { Attempt } from '../../src/deletion/control-plane.ts'
+import {
+  hang,
+  hugeBody,
+  redirect,
+  resetAfterHeaders,
+  resetBeforeHeaders,
+  respond,
+  startFaultServer,
+  trickle,
+  type FaultServer,
+} from '../../fakes/fault-server.ts'
 import { createPrivateCa, type PrivateCa } from '../../fakes/private-ca.ts'
-import { MANIFEST_KINDS } from '../../src/manifest-kinds.ts'
+import { MANIFEST_KINDS } from '../../src/manifests/kinds.ts'
 import { ARTIFACT_PATH, sampleBody, sampleManifest } from '../support/sample-manifests.ts'
 import { startStandIn } from '../../fakes/stand-in-control-plane.ts'
 
@@ -40,7 +50,11 @@ describe('createControlPlane', () => {
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
     const [request] = stand.requests
     expect(request).toMatchObject({ method: 'POST', path: '/api/ml/v1/artifact-versions' })
-    expect(request!.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json' })
+    expect(request!.headers).toMatchObject({
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    })
     expect(JSON.parse(request!.body)).toEqual({ manifest: sampleManifest(0) })
   })
 
@@ -49,8 +63,22 @@ describe('createControlPlane', () => {
     cleanups.push(() => stand.close())
     const controlPlane = client(stand.url)
     const MODEL_PATH = MANIFEST_KINDS['model-version'].path
-    const model = { name: 'churn', ml_repo: 'previews', version: 2, type: 'model-version', metadata: {}, source: { type: 'local', file_or_folder: './m' } }
-    const artifact = { name: 'churn', ml_repo: 'previews', version: 2, type: 'artifact-version', metadata: {}, source: { type: 'truefoundry' } }
+    const model = {
+      name: 'churn',
+      ml_repo: 'previews',
+      version: 2,
+      type: 'model-version',
+      metadata: {},
+      source: { type: 'local', file_or_folder: './m' },
+    }
+    const artifact = {
+      name: 'churn',
+      ml_repo: 'previews',
+      version: 2,
+      type: 'artifact-version',
+      metadata: {},
+      source: { type: 'truefoundry' },
+    }
     const localArtifact = { ...artifact, type: undefined, source: { type: 'local', paths: [{ src: './m' }] } }
     const send = (path: string, manifest: object) => controlPlane.deleteVersion(path, JSON.stringify({ manifest }))
 
@@ -126,17 +154,25 @@ describe('createControlPlane', () => {
   })
 
   test('the token is redacted from a Location header that carries it', async () => {
-    const stand = await server({ faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)] })
+    const stand = await server({
+      faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)],
+    })
     const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
   })
 
   test.each([
     ['escapes / as \\/', (token: string) => token.replaceAll('/', '\\/')],
-    ['escapes every character as \\u', (token: string) => [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    [
+      'escapes every character as \\u',
+      (token: string) => [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+    ],
   ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
     const token = 'k3y/with+base64/chars=='
-    const stand = await server({ token, faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)] })
+    const stand = await server({
+      token,
+      faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)],
+    })
     const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
   })
@@ -164,13 +200,25 @@ describe('createControlPlane', () => {
   test('a connection dropped before the response is a network error', async () => {
     const stand = await server({ faults: [resetBeforeHeaders()] })
     const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toEqual({ kind: 'error', reason: 'the connection closed before the response was complete (UND_ERR_SOCKET)', cause: 'network', sent: true })
+    expect(attempt).toEqual({
+      kind: 'error',
+      reason: 'the connection closed before the response was complete (UND_ERR_SOCKET)',
+      cause: 'network',
+      sent: true,
+    })
   })
 
   test('a connection dropped in the middle of the body is a network error, not a response', async () => {
     const stand = await server({ faults: [resetAfterHeaders(200)] })
     const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toMatchObject({ kind: 'error', reason: expect.stringMatching(/^the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))$/), cause: 'network', sent: true })
+    expect(attempt).toMatchObject({
+      kind: 'error',
+      reason: expect.stringMatching(
+        /^the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))$/,
+      ),
+      cause: 'network',
+      sent: true,
+    })
   })
 
   test('a refused connection says to check the URL', async () => {
@@ -178,7 +226,12 @@ describe('createControlPlane', () => {
     const url = stand.url
     await stand.close()
     const attempt = await client(url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toEqual({ kind: 'error', reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?', cause: 'network', sent: false })
+    expect(attempt).toEqual({
+      kind: 'error',
+      reason: 'the connection was refused (ECONNREFUSED): is control-plane-url right?',
+      cause: 'network',
+      sent: false,
+    })
   })
 
   test('an abort cuts a request in flight short and says it may have taken effect', async () => {
@@ -186,7 +239,12 @@ describe('createControlPlane', () => {
     const abort = new AbortController()
     setTimeout(() => abort.abort(), 100)
     const { attempt, ms } = await timed(client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0), abort.signal))
-    expect(attempt).toEqual({ kind: 'error', reason: 'cancelled while the request was in flight; the version may or may not be deleted', cause: 'cancelled', sent: true })
+    expect(attempt).toEqual({
+      kind: 'error',
+      reason: 'cancelled while the request was in flight; the version may or may not be deleted',
+      cause: 'cancelled',
+      sent: true,
+    })
     expect(ms).toBeLessThan(1000)
   })
 
@@ -242,7 +300,12 @@ describe('redaction of a body of any size, the token at any offset', () => {
   ]
 
   test.each(forms)('written %s, the token shows nowhere, whether it lies before, across or after the cut', async (_name, form) => {
-    const offsets = [CAP - form.length - 1, CAP - form.length, ...Array.from({ length: form.length }, (_, i) => CAP - form.length + 1 + i), CAP + 5]
+    const offsets = [
+      CAP - form.length - 1,
+      CAP - form.length,
+      ...Array.from({ length: form.length }, (_, i) => CAP - form.length + 1 + i),
+      CAP + 5,
+    ]
     const stand = await server({
       token,
       faults: (index) => {
@@ -278,9 +341,17 @@ describe('certificates', () => {
   afterAll(() => ca.remove())
 
   const cases: [string, () => Promise<{ key: string; cert: string }>, RegExp][] = [
-    ['signed by a CA the client does not trust', () => ca.serverCertificate(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/],
+    [
+      'signed by a CA the client does not trust',
+      () => ca.serverCertificate(['IP:127.0.0.1', 'DNS:localhost']),
+      /not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/,
+    ],
     ['self-signed', () => ca.selfSigned(['IP:127.0.0.1', 'DNS:localhost']), /not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/],
-    ['expired', () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }), /(outside its validity dates \(CERT_HAS_EXPIRED|not trusted \(UNABLE_TO)/],
+    [
+      'expired',
+      () => ca.serverCertificate(['IP:127.0.0.1'], { expired: true }),
+      /(outside its validity dates \(CERT_HAS_EXPIRED|not trusted \(UNABLE_TO)/,
+    ],
   ]
 
   test.each(cases)('a certificate %s fails the first attempt, says why and how to trust a private CA', async (_name, make, cause) => {
@@ -289,21 +360,30 @@ describe('certificates', () => {
     const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
     expect(attempt).toMatchObject({ kind: 'error', cause: 'certificate', sent: false })
     expect(attempt.kind === 'error' && attempt.reason).toMatch(cause)
-    expect(attempt.kind === 'error' && attempt.reason).toContain('trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step\'s env')
+    expect(attempt.kind === 'error' && attempt.reason).toContain("trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env")
     expect(stand.requests).toHaveLength(0)
   })
 })
 
 describe('describeNetworkError: each network error says what happened and what to check', () => {
-  const error = (code: string | undefined, message = `connect ${code ?? 'failed'}`) => Object.assign(new Error(message), code ? { code } : {})
+  const error = (code: string | undefined, message = `connect ${code ?? 'failed'}`) =>
+    Object.assign(new Error(message), code ? { code } : {})
   test.each([
     ['ECONNRESET', null, 'the connection was reset (ECONNRESET)'],
     ['ECONNRESET', 'http://proxy:3128', 'the connection was reset (to the proxy http://proxy:3128) (ECONNRESET)'],
     ['UND_ERR_SOCKET', null, 'the connection closed before the response was complete (UND_ERR_SOCKET)'],
     ['ECONNREFUSED', null, 'the connection was refused (ECONNREFUSED): is control-plane-url right?'],
-    ['ECONNREFUSED', 'http://proxy:3128', 'the connection was refused (to the proxy http://proxy:3128) (ECONNREFUSED): is HTTPS_PROXY / HTTP_PROXY right?'],
+    [
+      'ECONNREFUSED',
+      'http://proxy:3128',
+      'the connection was refused (to the proxy http://proxy:3128) (ECONNREFUSED): is HTTPS_PROXY / HTTP_PROXY right?',
+    ],
     ['ENOTFOUND', null, 'the host name did not resolve (ENOTFOUND): is control-plane-url right?'],
-    ['EAI_AGAIN', 'http://proxy:3128', 'the host name did not resolve (of the proxy http://proxy:3128) (EAI_AGAIN): is HTTPS_PROXY / HTTP_PROXY right?'],
+    [
+      'EAI_AGAIN',
+      'http://proxy:3128',
+      'the host name did not resolve (of the proxy http://proxy:3128) (EAI_AGAIN): is HTTPS_PROXY / HTTP_PROXY right?',
+    ],
     ['UND_ERR_CONNECT_TIMEOUT', null, 'no connection in time (UND_ERR_CONNECT_TIMEOUT): is control-plane-url right?'],
     ['EHOSTUNREACH', null, 'network error: connect EHOSTUNREACH'],
     ['EPIPE', null, 'network error: write failed (EPIPE)'],
@@ -318,4 +398,3 @@ describe('describeNetworkError: each network error says what happened and what t
     )
   })
 })
-

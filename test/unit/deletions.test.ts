@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { createControlPlane } from '../../src/control-plane.ts'
-import { runDeletions, type DeletionOptions } from '../../src/deletions.ts'
-import type { Job } from '../../src/plan.ts'
-import type { Outcome } from '../../src/results.ts'
-import type { Backoff } from '../../src/retry.ts'
+import { createControlPlane } from '../../src/deletion/control-plane.ts'
+import { runDeletions, type DeletionOptions } from '../../src/deletion/deleter.ts'
+import type { Job } from '../../src/results/plan.ts'
+import type { Outcome } from '../../src/results/result.ts'
+import type { Backoff } from '../../src/deletion/judgement.ts'
 import {
   after,
   gaps,
@@ -86,7 +86,12 @@ async function oneVersion(faults: FaultServerOptions['faults'], options: Paramet
 describe('runDeletions against the fault server', () => {
   test('503, then 200: deleted on the second attempt after a backoff', async () => {
     const { stand, outcome } = await oneVersion([unavailable], { random: () => 0 })
-    expect(outcome).toEqual({ status: 'deleted', attempts: 2, http_status: 200, message: 'deleted after 1 retry (last: HTTP 503: Service temporarily unavailable)' })
+    expect(outcome).toEqual({
+      status: 'deleted',
+      attempts: 2,
+      http_status: 200,
+      message: 'deleted after 1 retry (last: HTTP 503: Service temporarily unavailable)',
+    })
     // The first retry waits between half and all of baseDelayMs; random 0 is the least.
     expect(gaps(stand.requests)[0]).toBeGreaterThanOrEqual(BACKOFF.baseDelayMs / 2 - SLACK_MS)
   })
@@ -113,7 +118,9 @@ describe('runDeletions against the fault server', () => {
   })
 
   test('a Retry-After longer than the cap waits only the cap', async () => {
-    const { stand, outcome } = await oneVersion([respond(503, '', { 'retry-after': '3600' })], { backoff: { ...BACKOFF, maxRetryAfterMs: 200 } })
+    const { stand, outcome } = await oneVersion([respond(503, '', { 'retry-after': '3600' })], {
+      backoff: { ...BACKOFF, maxRetryAfterMs: 200 },
+    })
     expect(outcome).toMatchObject({ status: 'deleted', attempts: 2 })
     expect(gaps(stand.requests)[0]).toBeGreaterThanOrEqual(200 - SLACK_MS)
     expect(gaps(stand.requests)[0]).toBeLessThan(1000)
@@ -128,7 +135,9 @@ describe('runDeletions against the fault server', () => {
       status: 'deleted',
       attempts: 2,
       http_status: 200,
-      message: expect.stringMatching(/^deleted after 1 retry \(last: the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))\)$/),
+      message: expect.stringMatching(
+        /^deleted after 1 retry \(last: the connection (was reset \(ECONNRESET\)|closed before the response was complete \(UND_ERR_SOCKET\))\)$/,
+      ),
     })
   })
 
@@ -156,7 +165,12 @@ describe('runDeletions against the fault server', () => {
   test('500 forever: gives up at max-attempts with the last reason, waiting longer each time', async () => {
     const failing = (index: number) => respond(500, { detail: `internal error #${index}` })
     const { stand, outcome } = await oneVersion((index) => failing(index), { maxAttempts: 4, random: () => 1 })
-    expect(outcome).toEqual({ status: 'failed', attempts: 4, http_status: 500, message: 'HTTP 500: internal error #3 (gave up after 4 attempts)' })
+    expect(outcome).toEqual({
+      status: 'failed',
+      attempts: 4,
+      http_status: 500,
+      message: 'HTTP 500: internal error #3 (gave up after 4 attempts)',
+    })
     expect(stand.requests).toHaveLength(4)
     // random 1 takes the whole ceiling: 50, 100, 200 ms.
     const waited = gaps(stand.requests)
@@ -198,7 +212,10 @@ describe('runDeletions against the fault server', () => {
   })
 
   test('404 after a 429, which says the request was not processed: not found', async () => {
-    const { stand, outcome } = await oneVersion([respond(429, { detail: 'slow down' }), respond(404, { detail: 'Artifact version not found' })])
+    const { stand, outcome } = await oneVersion([
+      respond(429, { detail: 'slow down' }),
+      respond(404, { detail: 'Artifact version not found' }),
+    ])
     expect(outcome).toEqual({ status: 'not-found', attempts: 2, http_status: 404, message: 'not found (HTTP 404): already gone' })
     expect(stand.answers).toEqual([429, 404])
   })
@@ -213,7 +230,8 @@ describe('runDeletions against the fault server', () => {
       status: 'failed',
       attempts: 1,
       http_status: 422,
-      message: 'the server refused the manifest (HTTP 422): body.manifest.name: field required; body.manifest.version: ensure this value is greater than 0',
+      message:
+        'the server refused the manifest (HTTP 422): body.manifest.name: field required; body.manifest.version: ensure this value is greater than 0',
     })
     expect(stand.requests).toHaveLength(1)
   })
@@ -245,7 +263,12 @@ describe('runDeletions against the fault server', () => {
       faults: [respond(503, '', { 'retry-after': '2' }), after(50, respond(403, { detail: 'Forbidden' }))],
     })
     const { outcomes, ms } = await deleteAll(stand.url, jobs, { concurrency: 2 })
-    expect(outcomes[0]).toEqual({ status: 'failed', attempts: 1, http_status: 503, message: 'HTTP 503; not retried: the token was rejected (HTTP 403)' })
+    expect(outcomes[0]).toEqual({
+      status: 'failed',
+      attempts: 1,
+      http_status: 503,
+      message: 'HTTP 503; not retried: the token was rejected (HTTP 403)',
+    })
     expect(outcomes[1]).toMatchObject({ status: 'failed', http_status: 403, message: expect.stringContaining('the token was rejected') })
     expect(ms).toBeLessThan(1000)
     expect(stand.requests).toHaveLength(2)
@@ -267,7 +290,12 @@ describe('runDeletions against the fault server', () => {
   test('500 echoing the Authorization header: the message does not carry the token', async () => {
     const echo = respond(500, (request) => ({ detail: `unexpected header ${request.headers.authorization}` }))
     const { outcome } = await oneVersion([echo, echo], { maxAttempts: 2 })
-    expect(outcome).toEqual({ status: 'failed', attempts: 2, http_status: 500, message: 'HTTP 500: unexpected header Bearer *** (gave up after 2 attempts)' })
+    expect(outcome).toEqual({
+      status: 'failed',
+      attempts: 2,
+      http_status: 500,
+      message: 'HTTP 500: unexpected header Bearer *** (gave up after 2 attempts)',
+    })
     expect(JSON.stringify(outcome)).not.toContain(TOKEN)
   })
 
@@ -347,7 +375,12 @@ describe('runDeletions against the fault server', () => {
         return hang()
       },
     })
-    const { outcomes, ms } = await deleteAll(stand.url, jobs, { concurrency: 1, cancel: cancel.signal, abortInFlight: cancel.signal, timeoutMs: 5000 })
+    const { outcomes, ms } = await deleteAll(stand.url, jobs, {
+      concurrency: 1,
+      cancel: cancel.signal,
+      abortInFlight: cancel.signal,
+      timeoutMs: 5000,
+    })
     expect(outcomes[0]).toEqual({
       status: 'failed',
       attempts: 1,
@@ -369,8 +402,19 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
       const { jobs } = sampleJobs(1)
       const outcomes = await runDeletions(
         jobs,
-        { concurrency: 1, maxAttempts: 3, missingOk, backoff: BACKOFF, cancel: new AbortController().signal, abortInFlight: new AbortController().signal },
-        { send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(job.path, job.body, signal), now: Date.now, random: Math.random },
+        {
+          concurrency: 1,
+          maxAttempts: 3,
+          missingOk,
+          backoff: BACKOFF,
+          cancel: new AbortController().signal,
+          abortInFlight: new AbortController().signal,
+        },
+        {
+          send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(job.path, job.body, signal),
+          now: Date.now,
+          random: Math.random,
+        },
       )
       return outcomes.get(0)!
     } finally {
@@ -384,8 +428,17 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
     const refusedUrl = refused.url
     await refused.close()
     const stand = await server({})
-    expect(await firstThen(refusedUrl, stand.url, true)).toEqual({ status: 'not-found', attempts: 2, http_status: 404, message: 'not found (HTTP 404): already gone' })
-    expect(await firstThen(refusedUrl, stand.url, false)).toMatchObject({ status: 'failed', http_status: 404, message: 'not found (HTTP 404), and missing-ok is false' })
+    expect(await firstThen(refusedUrl, stand.url, true)).toEqual({
+      status: 'not-found',
+      attempts: 2,
+      http_status: 404,
+      message: 'not found (HTTP 404): already gone',
+    })
+    expect(await firstThen(refusedUrl, stand.url, false)).toMatchObject({
+      status: 'failed',
+      http_status: 404,
+      message: 'not found (HTTP 404), and missing-ok is false',
+    })
   })
 
   test('a host that does not resolve, then 404: not found', async () => {
@@ -403,4 +456,3 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
     })
   })
 })
-

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { findManifestFiles, type ManifestFile } from '../../src/files.ts'
+import { findManifestFiles, type ManifestFile } from '../../src/manifests/find.ts'
 
 let scratch = ''
 let workspace = ''
@@ -32,7 +32,9 @@ describe('findManifestFiles', () => {
     process.chdir(scratch)
     try {
       const found = await findManifestFiles(['.truefoundry/preview/*.yaml'], workspace)
-      expect(found).toEqual([{ absolute: path.join(workspace, '.truefoundry/preview/a.yaml'), relative: '.truefoundry/preview/a.yaml', refusal: null }])
+      expect(found).toEqual([
+        { absolute: path.join(workspace, '.truefoundry/preview/a.yaml'), relative: '.truefoundry/preview/a.yaml', refusal: null },
+      ])
     } finally {
       process.chdir(cwd)
     }
@@ -101,7 +103,9 @@ describe('findManifestFiles', () => {
     const odd = path.join(scratch, name)
     await files(odd, ['m/a.yaml'])
     await files(scratch, ['ws 1/m/b.yaml', 'ws a/m/c.yaml', 'ws x/m/d.yaml'])
-    expect(await findManifestFiles(['m/*.yaml'], odd)).toEqual([{ absolute: path.join(odd, 'm/a.yaml'), relative: 'm/a.yaml', refusal: null }])
+    expect(await findManifestFiles(['m/*.yaml'], odd)).toEqual([
+      { absolute: path.join(odd, 'm/a.yaml'), relative: 'm/a.yaml', refusal: null },
+    ])
   })
 
   it('returns nothing when nothing matches', async () => {

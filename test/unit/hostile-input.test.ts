@@ -6,10 +6,10 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, test } from 'vitest'
 import { stringify } from 'yaml'
-import { findManifestFiles } from '../../src/files.ts'
-import type { LoadedDocument, UnreadableFile } from '../../src/manifests.ts'
+import { findManifestFiles } from '../../src/manifests/find.ts'
+import type { LoadedDocument, UnreadableFile } from '../../src/manifests/load.ts'
 import { loadManifestFile, parseManifests } from '../../fakes/load-manifests.ts'
-import { checkManifest, formatPath, type Verdict } from '../../src/validate.ts'
+import { checkManifest, formatPath, type Verdict } from '../../src/manifests/validate.ts'
 
 /** A generous bound for one input on a slow runner; a hang is minutes. */
 const MAX_MS_PER_INPUT = 3000
@@ -91,12 +91,75 @@ const fileName = fc.constantFrom('manifest.yaml', 'manifest.yml', 'manifest.json
 
 /** Pieces of YAML, JSON and trouble, for text that gets past the first character. */
 const yamlPiece = fc.constantFrom(
-  'name: ', 'ml_repo: ', 'version: ', 'version_alias: ', 'metadata: ', 'source: ', 'type: ', 'paths: ', 'src: ',
-  'model', 'previews', 'v1-pr42', '1', '-1', '0x1F', '1e400', '.nan', '.inf', '~', 'null', 'true', 'yes', '2024-01-01',
-  '\n', '\r\n', '\r', ' ', '  ', '\t', '- ', '? ', ': ', ', ', '[', ']', '{', '}', '"', "'", '\\', '#', '|', '>-',
-  '---\n', '...\n', '%YAML 1.2\n', '%TAG ! tag:x,2000:\n', '&a ', '*a', '&b [*b]', '<<: *a', '!!binary ', '!!set ',
-  '!!omap ', '!!timestamp ', '!!str ', '!!map ', '!local ', '!<tag:yaml.org,2002:int> ', '\uFEFF', '\u0000', '\u2028',
-  '\uD800', '😀', '${PR_NUMBER}', '$${X}', '${', '{"name": "m", "ml_repo": "previews"}', '{"a": 1, "a": 2}',
+  'name: ',
+  'ml_repo: ',
+  'version: ',
+  'version_alias: ',
+  'metadata: ',
+  'source: ',
+  'type: ',
+  'paths: ',
+  'src: ',
+  'model',
+  'previews',
+  'v1-pr42',
+  '1',
+  '-1',
+  '0x1F',
+  '1e400',
+  '.nan',
+  '.inf',
+  '~',
+  'null',
+  'true',
+  'yes',
+  '2024-01-01',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '  ',
+  '\t',
+  '- ',
+  '? ',
+  ': ',
+  ', ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '|',
+  '>-',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '%TAG ! tag:x,2000:\n',
+  '&a ',
+  '*a',
+  '&b [*b]',
+  '<<: *a',
+  '!!binary ',
+  '!!set ',
+  '!!omap ',
+  '!!timestamp ',
+  '!!str ',
+  '!!map ',
+  '!local ',
+  '!<tag:yaml.org,2002:int> ',
+  '\uFEFF',
+  '\u0000',
+  '\u2028',
+  '\uD800',
+  '😀',
+  '${PR_NUMBER}',
+  '$${X}',
+  '${',
+  '{"name": "m", "ml_repo": "previews"}',
+  '{"a": 1, "a": 2}',
 )
 const yamlish = fc.array(yamlPiece, { maxLength: 60 }).map((pieces) => pieces.join(''))
 
@@ -114,7 +177,10 @@ const mutatedManifest = fc
         metadata: fc.oneof(fc.constant({}), json),
         source: fc.oneof(
           fc.constant({ type: 'truefoundry' }),
-          fc.record({ type: fc.oneof(fc.constantFrom('truefoundry', 'external', 'local'), json), uri: json, paths: json }, { requiredKeys: [] }),
+          fc.record(
+            { type: fc.oneof(fc.constantFrom('truefoundry', 'external', 'local'), json), uri: json, paths: json },
+            { requiredKeys: [] },
+          ),
           json,
         ),
         step: json,
@@ -129,20 +195,32 @@ const mutatedManifest = fc
 
 describe('parseManifests and checkManifest on generated input', () => {
   test('arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), fileName, (bytes, name) => void load(bytes, name)), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fileName, (bytes, name) => void load(bytes, name)),
+      { numRuns: 500 },
+    )
   })
 
   test('arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 500 }), fileName, (text, name) => void load(encode(text), name)), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 500 }), fileName, (text, name) => void load(encode(text), name)),
+      { numRuns: 500 },
+    )
   })
 
   test('YAML-ish text built from pieces of YAML, JSON and trouble', () => {
-    fc.assert(fc.property(yamlish, fileName, (text, name) => void load(encode(text), name)), { numRuns: 2000 })
+    fc.assert(
+      fc.property(yamlish, fileName, (text, name) => void load(encode(text), name)),
+      { numRuns: 2000 },
+    )
   })
 
   test('YAML-ish text with environment substitution', () => {
     const env = fc.dictionary(fc.constantFrom('PR_NUMBER', 'X', 'HOME'), fc.string({ unit: 'binary', maxLength: 20 }))
-    fc.assert(fc.property(yamlish, env, (text, vars) => void load(encode(text), 'manifest.yaml', { substituteEnv: true, env: vars })), { numRuns: 500 })
+    fc.assert(
+      fc.property(yamlish, env, (text, vars) => void load(encode(text), 'manifest.yaml', { substituteEnv: true, env: vars })),
+      { numRuns: 500 },
+    )
   })
 
   test('manifests with mutated fields, as JSON and as YAML flow', () => {
@@ -172,22 +250,37 @@ describe('parseManifests and checkManifest on generated input', () => {
     }))
     fc.assert(
       fc.property(tree.value, fc.boolean(), (metadata, shared) => {
-        const manifest = { name: 'model', ml_repo: 'previews', version: 1, source: { type: 'truefoundry' }, metadata: { a: metadata, b: shared ? metadata : null } }
+        const manifest = {
+          name: 'model',
+          ml_repo: 'previews',
+          version: 1,
+          source: { type: 'truefoundry' },
+          metadata: { a: metadata, b: shared ? metadata : null },
+        }
         const text = stringify(manifest, { aliasDuplicateObjects: true })
         const loaded = load(encode(text))
         if (!Array.isArray(loaded)) throw new Error(`${loaded.reason}\n${text}`)
         const [doc] = loaded
         const exact = isExactJson(metadata)
         expect(doc!.problems.length === 0).toBe(exact)
-        if (exact) expect(doc!.value).toStrictEqual(JSON.parse(JSON.stringify(manifest, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))))
+        if (exact)
+          expect(doc!.value).toStrictEqual(
+            JSON.parse(JSON.stringify(manifest, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))),
+          )
       }),
       { numRuns: 1000 },
     )
   })
 
   test('checkManifest on any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => void check(value)), { numRuns: 1000 })
-    fc.assert(fc.property(mutatedManifest, (value) => void check(value)), { numRuns: 1000 })
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => void check(value)),
+      { numRuns: 1000 },
+    )
+    fc.assert(
+      fc.property(mutatedManifest, (value) => void check(value)),
+      { numRuns: 1000 },
+    )
   })
 })
 
@@ -225,7 +318,9 @@ describe('parseManifests on known attacks and oddities', () => {
 
   test('a 300 KB key loads and is reported unknown, without a typo suggestion', () => {
     const loaded = load(encode(`{"name": "m", "${'k'.repeat(300_000)}": 1}`), 'manifest.json')
-    expect(Array.isArray(loaded) && checkManifest(loaded[0]!.value).unknownFields).toEqual([{ field: 'k'.repeat(300_000), suggestion: null }])
+    expect(Array.isArray(loaded) && checkManifest(loaded[0]!.value).unknownFields).toEqual([
+      { field: 'k'.repeat(300_000), suggestion: null },
+    ])
   })
 
   test('a 1 MB file of 100 keys of 9 KB each is checked quickly', () => {
@@ -269,7 +364,11 @@ describe('parseManifests on known attacks and oddities', () => {
     ['in flow style', 'source: {type: truefoundry, type: local}\n', 1],
     ['after another document', 'name: a\n---\nname: b\nml_repo: x\nname: c\n', 5],
   ])('a duplicate key %s is refused at its line', (_where, text, line) => {
-    expect(load(encode(text))).toMatchObject({ kind: 'unreadable', line, reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and \d+\)/) })
+    expect(load(encode(text))).toMatchObject({
+      kind: 'unreadable',
+      line,
+      reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and \d+\)/),
+    })
   })
 
   test('a billion-laughs alias bomb is refused', () => {
@@ -290,8 +389,12 @@ describe('parseManifests on known attacks and oddities', () => {
   })
 
   test('a byte-order mark and CRLF line ends are read, with the right lines', () => {
-    const loaded = load(encode(`\uFEFF# preview\r\n${baseManifest.replaceAll('\n', '\r\n')}---\r\n${baseManifest.replaceAll('\n', '\r\n')}`))
-    expect(Array.isArray(loaded) && loaded.map((doc) => [doc.line, doc.lineOf(['source', 'type']), checkManifest(doc.value).valid])).toEqual([
+    const loaded = load(
+      encode(`\uFEFF# preview\r\n${baseManifest.replaceAll('\n', '\r\n')}---\r\n${baseManifest.replaceAll('\n', '\r\n')}`),
+    )
+    expect(
+      Array.isArray(loaded) && loaded.map((doc) => [doc.line, doc.lineOf(['source', 'type']), checkManifest(doc.value).valid]),
+    ).toEqual([
       [2, 6, true],
       [8, 12, true],
     ])
@@ -299,7 +402,11 @@ describe('parseManifests on known attacks and oddities', () => {
 
   test.each([
     ['Latin-1', new Uint8Array([...encode('name: caf'), 0xe9, 0x0a]), 'is not UTF-8 text (invalid byte sequence at offset 9)'],
-    ['UTF-16 with a byte-order mark', new Uint8Array([0xff, 0xfe, 0x6e, 0x00, 0x61, 0x00]), 'is not UTF-8 text (invalid byte sequence at offset 0)'],
+    [
+      'UTF-16 with a byte-order mark',
+      new Uint8Array([0xff, 0xfe, 0x6e, 0x00, 0x61, 0x00]),
+      'is not UTF-8 text (invalid byte sequence at offset 0)',
+    ],
     ['a NUL byte', encode('name: a\nml_repo: \0\n'), 'is not a text file (NUL character on line 2)'],
     ['only comments', encode('# nothing here\n\n# still nothing\n'), 'holds no manifest (it is empty or only comments)'],
     ['nothing', new Uint8Array(), 'holds no manifest (it is empty or only comments)'],
@@ -312,13 +419,19 @@ describe('parseManifests on known attacks and oddities', () => {
     ['a 10,000-deep list in "source.type"', { source: { type: deep(10_000) } }, false],
     // JSON.stringify overflows its stack on it, so it cannot be sent (the loader refuses 500 levels before that).
     ['a 10,000-deep list in "metadata"', { metadata: { nested: deep(10_000) } }, false],
-    ['a value that contains itself', (() => {
-      const loop: unknown[] = []
-      loop.push(loop)
-      return { type: loop, source: { type: loop } }
-    })(), false],
+    [
+      'a value that contains itself',
+      (() => {
+        const loop: unknown[] = []
+        loop.push(loop)
+        return { type: loop, source: { type: loop } }
+      })(),
+      false,
+    ],
   ])('checkManifest on %s returns a verdict', (_name, fields, valid) => {
-    expect(check({ name: 'model', ml_repo: 'previews', version: 1, metadata: {}, source: { type: 'truefoundry' }, ...fields })).toMatchObject({ valid })
+    expect(
+      check({ name: 'model', ml_repo: 'previews', version: 1, metadata: {}, source: { type: 'truefoundry' }, ...fields }),
+    ).toMatchObject({ valid })
   })
 })
 

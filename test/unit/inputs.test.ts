@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
-import { COMMAND_LINE_DIALECT, getInputs, INPUT_NAMES, InputError, withoutUserInfo, type ControlPlaneInputs, type InputName, type Inputs } from '../../src/inputs.ts'
+import {
+  COMMAND_LINE_DIALECT,
+  getInputs,
+  INPUT_NAMES,
+  InputError,
+  withoutUserInfo,
+  type ControlPlaneInputs,
+  type InputName,
+  type Inputs,
+} from '../../src/inputs/get-inputs.ts'
 
 const TOKEN = 'tfy-secret-4f9a1c'
 
@@ -140,7 +149,9 @@ describe('getInputs', () => {
 
     it('refuses a URL carrying a user name or password, without repeating them', () => {
       const { message } = errorFor({ 'control-plane-url': `https://ci:${TOKEN}@acme.truefoundry.cloud` })
-      expect(message).toBe('Input "control-plane-url" must not carry a user name or password ("https://***@acme.truefoundry.cloud"); pass the API key in "token".')
+      expect(message).toBe(
+        'Input "control-plane-url" must not carry a user name or password ("https://***@acme.truefoundry.cloud"); pass the API key in "token".',
+      )
     })
 
     it.each([
@@ -160,11 +171,18 @@ describe('getInputs', () => {
     })
 
     it('says what it refuses in the command line’s words there', () => {
-      const source = { read: (name: InputName) => ({ 'manifest-path': 'a.yaml', concurrency: '0' })[name as string] ?? '', env: {}, registerSecret() {}, dialect: COMMAND_LINE_DIALECT }
+      const source = {
+        read: (name: InputName) => ({ 'manifest-path': 'a.yaml', concurrency: '0' })[name as string] ?? '',
+        env: {},
+        registerSecret() {},
+        dialect: COMMAND_LINE_DIALECT,
+      }
       expect(() => getInputs(source)).toThrow('--concurrency must be a whole number from 1 to 64, got "0".')
       const noUrl = { ...source, read: (name: InputName) => (name === 'manifest-path' ? 'a.yaml' : '') }
       expect(() => getInputs(noUrl)).toThrow(/^--control-plane-url is empty and TFY_HOST is not set\. .*export TFY_HOST=.*--dry-run/)
-      expect(() => getInputs({ ...noUrl, env: { TFY_HOST: 'https://acme.truefoundry.cloud' } })).toThrow(/^--token is empty .*export TFY_API_KEY=/)
+      expect(() => getInputs({ ...noUrl, env: { TFY_HOST: 'https://acme.truefoundry.cloud' } })).toThrow(
+        /^--token is empty .*export TFY_API_KEY=/,
+      )
       for (const word of ['${{', 'dry-run: true', 'Input "']) {
         for (const env of [{}, { TFY_HOST: 'https://acme.truefoundry.cloud' }]) {
           expect(() => getInputs({ ...noUrl, env })).not.toThrow(word)
@@ -183,7 +201,8 @@ describe('getInputs', () => {
     })
 
     it('refuses a URL with a query or a fragment, showing the address to give instead', () => {
-      const expected = 'Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "https://acme.truefoundry.cloud/tfy".'
+      const expected =
+        'Input "control-plane-url" must not have a query or fragment; give only the address, e.g. "https://acme.truefoundry.cloud/tfy".'
       expect(errorFor({ 'control-plane-url': 'https://acme.truefoundry.cloud/tfy?tenant=a' }).message).toBe(expected)
       expect(errorFor({ 'control-plane-url': 'https://acme.truefoundry.cloud/tfy#top' }).message).toBe(expected)
     })
@@ -243,13 +262,26 @@ describe('getInputs', () => {
     const GITHUB_TOKEN = 'ghs_inputsSecret0123456789'
     const sweep = { 'closed-within-days': '7', 'substitute-env': 'true', 'github-token': GITHUB_TOKEN }
     const gitHubEnv = { GITHUB_REPOSITORY: 'acme/models' }
-    const sweepWith = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) => inputsWith({ ...sweep, ...overrides }, { ...gitHubEnv, ...env })
-    const refusal = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) => errorFor({ ...sweep, ...overrides }, { ...gitHubEnv, ...env }).message
+    const sweepWith = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) =>
+      inputsWith({ ...sweep, ...overrides }, { ...gitHubEnv, ...env })
+    const refusal = (env: NodeJS.ProcessEnv, overrides: Partial<Record<InputName, string>> = {}) =>
+      errorFor({ ...sweep, ...overrides }, { ...gitHubEnv, ...env }).message
 
     it('reads GitHub’s API from GITHUB_API_URL, api.github.com when it is empty', () => {
-      expect(sweepWith({}).sweep).toEqual({ closedWithinDays: 7, githubToken: GITHUB_TOKEN, owner: 'acme', repo: 'models', apiUrl: 'https://api.github.com' })
+      expect(sweepWith({}).sweep).toEqual({
+        closedWithinDays: 7,
+        githubToken: GITHUB_TOKEN,
+        owner: 'acme',
+        repo: 'models',
+        apiUrl: 'https://api.github.com',
+      })
       expect(sweepWith({ GITHUB_API_URL: '' }).sweep?.apiUrl).toBe('https://api.github.com')
-      for (const url of ['https://github.acme.example/api/v3', 'https://github.acme.example/api/v3/', 'http://127.0.0.1:8080/api/v3', 'http://ghes.internal/api/v3']) {
+      for (const url of [
+        'https://github.acme.example/api/v3',
+        'https://github.acme.example/api/v3/',
+        'http://127.0.0.1:8080/api/v3',
+        'http://ghes.internal/api/v3',
+      ]) {
         expect(sweepWith({ GITHUB_API_URL: url }).sweep?.apiUrl).toBe(url)
       }
     })
@@ -258,8 +290,16 @@ describe('getInputs', () => {
       ['no scheme', 'api.github.com', 'GITHUB_API_URL is not a URL: "api.github.com".'],
       ['no scheme, with a path', 'github.acme.example/api/v3', 'GITHUB_API_URL is not a URL: "github.acme.example/api/v3".'],
       ['a relative path', '/api/v3', 'GITHUB_API_URL is not a URL: "/api/v3".'],
-      ['a host and port read as a scheme', 'localhost:8080', 'GITHUB_API_URL must be an https:// (or http://) URL, got "localhost:" in "localhost:8080".'],
-      ['another scheme', 'ftp://api.github.com', 'GITHUB_API_URL must be an https:// (or http://) URL, got "ftp:" in "ftp://api.github.com".'],
+      [
+        'a host and port read as a scheme',
+        'localhost:8080',
+        'GITHUB_API_URL must be an https:// (or http://) URL, got "localhost:" in "localhost:8080".',
+      ],
+      [
+        'another scheme',
+        'ftp://api.github.com',
+        'GITHUB_API_URL must be an https:// (or http://) URL, got "ftp:" in "ftp://api.github.com".',
+      ],
       ['a file URL', 'file:///etc/passwd', 'GITHUB_API_URL must be an https:// (or http://) URL, got "file:" in "file:///etc/passwd".'],
       ['spaces in the host', 'https://api github com', 'GITHUB_API_URL is not a URL: "https://api github com".'],
       ['a bad port', 'https://api.github.com:99999', 'GITHUB_API_URL is not a URL: "https://api.github.com:99999".'],
@@ -269,11 +309,14 @@ describe('getInputs', () => {
       expect(message).toContain('https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server')
     })
 
-    it.each([' ', '\t', '\n '])('refuses a GITHUB_API_URL of blank space (%j), which @actions/github would fail to parse as it loads', (url) => {
-      expect(refusal({ GITHUB_API_URL: url })).toBe(
-        "GITHUB_API_URL is set to blank space. It must be GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server; unset or empty, it is https://api.github.com.",
-      )
-    })
+    it.each([' ', '\t', '\n '])(
+      'refuses a GITHUB_API_URL of blank space (%j), which @actions/github would fail to parse as it loads',
+      (url) => {
+        expect(refusal({ GITHUB_API_URL: url })).toBe(
+          "GITHUB_API_URL is set to blank space. It must be GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server; unset or empty, it is https://api.github.com.",
+        )
+      },
+    )
 
     it('refuses a GITHUB_API_URL with a space the URL parser does not strip, as @actions/github would', () => {
       expect(refusal({ GITHUB_API_URL: '\u00a0https://api.github.com' })).toMatch(/^GITHUB_API_URL is not a URL: /)
@@ -316,7 +359,12 @@ describe('getInputs', () => {
     })
 
     it('never looks at GitHub’s variables outside a sweep', () => {
-      const hostile = { GITHUB_API_URL: 'api.github.com', GITHUB_REPOSITORY: 'not a repository', GITHUB_SERVER_URL: ' ', GITHUB_TOKEN: 'a\nb' }
+      const hostile = {
+        GITHUB_API_URL: 'api.github.com',
+        GITHUB_REPOSITORY: 'not a repository',
+        GITHUB_SERVER_URL: ' ',
+        GITHUB_TOKEN: 'a\nb',
+      }
       expect(inputsWith({}, hostile).sweep).toBeNull()
       expect(inputsWith({ 'github-token': 'line\nbreak' }, hostile).sweep).toBeNull()
       expect(read({ inputs: { 'manifest-path': '*.yaml', 'dry-run': 'true' }, env: hostile }).get().sweep).toBeNull()
@@ -331,7 +379,9 @@ describe('getInputs', () => {
       ['an emoji', 'ghs_abc🚀'],
     ])('refuses a github-token holding %s at once, before anything is sent, never repeating it', (_, token) => {
       const message = refusal({}, { 'github-token': token })
-      expect(message).toBe('Input "github-token" holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.')
+      expect(message).toBe(
+        'Input "github-token" holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.',
+      )
     })
 
     it('says where the command line took the GitHub token from', () => {

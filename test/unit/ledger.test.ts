@@ -1,15 +1,23 @@
 // The ledger holds a target's rows until every one is settled, then writes
 // them to the store in the order checked, whatever order they settle in.
 import { describe, expect, it } from 'vitest'
-import { Ledger } from '../../src/ledger.ts'
-import { plan, SentVersions, type CheckedManifest } from '../../src/plan.ts'
-import { ResultStore } from '../../src/result-store.ts'
-import type { Outcome, Result } from '../../src/results.ts'
+import { Ledger } from '../../src/results/ledger.ts'
+import { plan, SentVersions, type CheckedManifest } from '../../src/results/plan.ts'
+import { ResultStore } from '../../src/results/store.ts'
+import type { Outcome, Result } from '../../src/results/result.ts'
 
 function manifest(name: string): CheckedManifest {
   return {
-    file: `${name}.yaml`, document: 0, line: 1, type: 'artifact-version', ml_repo: 'previews', name, version: 1, version_alias: null,
-    valid: true, body: JSON.stringify({ manifest: { name } }),
+    file: `${name}.yaml`,
+    document: 0,
+    line: 1,
+    type: 'artifact-version',
+    ml_repo: 'previews',
+    name,
+    version: 1,
+    version_alias: null,
+    valid: true,
+    body: JSON.stringify({ manifest: { name } }),
   }
 }
 
@@ -47,7 +55,12 @@ describe('Ledger', () => {
     ledger.sending(jobs[0]!)
     ledger.finish('a secret stop')
     expect([...store.rows()].map(({ name, status, attempts, message }) => ({ name, status, attempts, message }))).toEqual([
-      { name: 'sent', status: 'failed', attempts: 2, message: "unknown: a *** stop before this version's delete was answered; it may or may not be deleted" },
+      {
+        name: 'sent',
+        status: 'failed',
+        attempts: 2,
+        message: "unknown: a *** stop before this version's delete was answered; it may or may not be deleted",
+      },
       { name: 'unsent', status: 'skipped', attempts: 0, message: 'not sent: a *** stop' },
     ])
   })

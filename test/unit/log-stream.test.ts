@@ -1,7 +1,7 @@
 // backlog(): the report's way to wait for a log read slower than it is written.
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { backlog, hideDebugLines } from '../../src/log-stream.ts'
+import { backlog, hideDebugLines } from '../../src/runner/log-stream.ts'
 
 /** A log whose reader takes each write only when `take` is called. */
 function slowLog() {
@@ -49,7 +49,9 @@ describe('backlog', () => {
 describe('hideDebugLines', () => {
   it('drops only the lines that are ::debug:: commands', () => {
     const written: string[] = []
-    const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()) }) as unknown as NodeJS.WriteStream
+    const stream = new Writable({
+      write: (chunk: Buffer, _encoding, done) => void (written.push(chunk.toString()), done()),
+    }) as unknown as NodeJS.WriteStream
     hideDebugLines(stream)
     for (const line of ['::debug::Search path /w\n', '::warning::kept\n', 'a line that mentions ::debug::\n']) stream.write(line)
     expect(written).toEqual(['::warning::kept\n', 'a line that mentions ::debug::\n'])

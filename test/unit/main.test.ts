@@ -4,10 +4,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createControlPlane } from '../../src/control-plane.ts'
-import { backlog } from '../../src/log-stream.ts'
-import { run, type Core, type Dependencies } from '../../src/main.ts'
-import type { Result } from '../../src/results.ts'
+import { createControlPlane } from '../../src/deletion/control-plane.ts'
+import { backlog } from '../../src/runner/log-stream.ts'
+import { run, type Core, type Dependencies } from '../../src/run.ts'
+import type { Result } from '../../src/results/result.ts'
 import { startStandIn, type StandIn } from '../../fakes/stand-in-control-plane.ts'
 import { scratchDir } from '../support/scratch.ts'
 
@@ -101,7 +101,9 @@ describe('run', () => {
 
   it('logs progress on a long run and ends with the totals', async () => {
     standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 30 }, (_, i) => `previews/model-${i}@1`) })
-    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]))
+    const files = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]),
+    )
     const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '1' })
     const results = await rowsOf(deps(core, await workspaceWith(files), { progressIntervalMs: 0 }))
     expect(results.every((result) => result.status === 'deleted')).toBe(true)
@@ -125,7 +127,9 @@ describe('run', () => {
     expect(results[0]).toMatchObject({ status: 'failed', http_status: 404 })
     expect(core.recorded.failed).toBeNull()
     expect(core.recorded.outputs.failed).toBe(1)
-    expect(core.recorded.lines.some((line) => line.startsWith('warning: 1 manifest failed or was invalid (fail-on-error is false)'))).toBe(true)
+    expect(core.recorded.lines.some((line) => line.startsWith('warning: 1 manifest failed or was invalid (fail-on-error is false)'))).toBe(
+      true,
+    )
   })
 
   it('past the limit of an output, keeps the rows that need a look first and says where every row is', async () => {
@@ -135,7 +139,12 @@ describe('run', () => {
       const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
       await run(deps(core, await workspaceWith(files), { outputLimitBytes, resultsFile }))
       const rows = JSON.parse(String(core.recorded.outputs.results)) as Result[]
-      return { rows, json: String(core.recorded.outputs.results), file: core.recorded.outputs['results-file'], warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The rows come to')) }
+      return {
+        rows,
+        json: String(core.recorded.outputs.results),
+        file: core.recorded.outputs['results-file'],
+        warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The rows come to')),
+      }
     }
     const whole = await outputs(Infinity)
     expect(whole.rows.map((row) => row.status)).toEqual(documents.map((_, index) => (index === 15 ? 'invalid' : 'skipped')))
@@ -176,7 +185,9 @@ describe('run', () => {
     const cancel = new AbortController()
     cancel.abort()
     const core = recordingCore({ 'manifest-path': '*.yaml', 'control-plane-url': standIn.url, token: TOKEN })
-    const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1), 'b.yaml': manifest('two', 2) }), { cancel: cancel.signal }))
+    const results = await rowsOf(
+      deps(core, await workspaceWith({ 'a.yaml': manifest('one', 1), 'b.yaml': manifest('two', 2) }), { cancel: cancel.signal }),
+    )
     expect(standIn.requests).toHaveLength(0)
     expect(results.map((result) => [result.status, result.message])).toEqual([
       ['skipped', 'not sent: cancelled'],
@@ -190,23 +201,32 @@ describe('run', () => {
     function model(name: string, version: number, extra = ''): string {
       return `name: ${name}\nml_repo: previews\nversion: ${version}\ntype: model-version\nmetadata: {}\nsource:\n  type: local\n  file_or_folder: ./model\n${extra}`
     }
-    const live = (url: string, extra: Record<string, string> = {}) => recordingCore({ 'manifest-path': '*.yaml', 'control-plane-url': url, token: TOKEN, ...extra })
+    const live = (url: string, extra: Record<string, string> = {}) =>
+      recordingCore({ 'manifest-path': '*.yaml', 'control-plane-url': url, token: TOKEN, ...extra })
 
     it('deletes an artifact version and a model version of one name and number as two versions, each at its endpoint, after checking both endpoints', async () => {
       standIn = await startStandIn({ token: TOKEN, existing: ['previews/churn@3', 'model-version:previews/churn@3'] })
       const core = live(standIn.url)
-      const results = await rowsOf(deps(core, await workspaceWith({ 'a.yaml': manifest('churn', 3), 'm.yaml': model('churn', 3, 'framework: { type: sklearn }\n') })))
+      const results = await rowsOf(
+        deps(core, await workspaceWith({ 'a.yaml': manifest('churn', 3), 'm.yaml': model('churn', 3, 'framework: { type: sklearn }\n') })),
+      )
       expect(results.map((result) => [result.type, result.status])).toEqual([
         ['artifact-version', 'deleted'],
         ['model-version', 'deleted'],
       ])
       expect(standIn.requests.map((request) => request.path).sort()).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
       expect(standIn.probes.map((probe) => probe.path)).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
-      expect(Math.max(...standIn.probes.map((probe) => probe.arrivedAt))).toBeLessThanOrEqual(Math.min(...standIn.requests.map((request) => request.arrivedAt)))
+      expect(Math.max(...standIn.probes.map((probe) => probe.arrivedAt))).toBeLessThanOrEqual(
+        Math.min(...standIn.requests.map((request) => request.arrivedAt)),
+      )
       expect(core.recorded.lines).toContain('group: Delete 2 versions')
       expect(core.recorded.lines.some((line) => /^✅ deleted\s+model version\s+previews\s+churn\s+3\s/.test(line))).toBe(true)
       expect(core.recorded.summary).toContain('<td>model version</td>')
-      expect((JSON.parse(String(core.recorded.outputs.results)) as Result[])[1]).toMatchObject({ type: 'model-version', name: 'churn', version: 3 })
+      expect((JSON.parse(String(core.recorded.outputs.results)) as Result[])[1]).toMatchObject({
+        type: 'model-version',
+        name: 'churn',
+        version: 3,
+      })
     })
 
     it('checks only the endpoints the run uses', async () => {
@@ -245,7 +265,9 @@ describe('run', () => {
           }
           if (request.manifest?.name === 'echo') {
             response.writeHead(422, { 'content-type': 'application/json' })
-            response.end(JSON.stringify({ detail: [{ loc: ['header'], msg: `bad ${request.headers.authorization}`, type: 'value_error' }] }))
+            response.end(
+              JSON.stringify({ detail: [{ loc: ['header'], msg: `bad ${request.headers.authorization}`, type: 'value_error' }] }),
+            )
             return 'handled'
           }
         },
@@ -287,8 +309,10 @@ describe('run', () => {
       const base = live(standIn.url)
       const core: Core & { recorded: Recorded } = {
         ...base,
-        error: (message, properties) => void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
-        warning: (message, properties) => void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
+        error: (message, properties) =>
+          void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
+        warning: (message, properties) =>
+          void annotations.push(`${properties?.title} ${properties?.file}:${properties?.startLine}: ${message}`),
       }
       const untyped = 'name: m\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: { type: truefoundry }\nframework:\n  type: sklearn\n'
       const typo = model('t', 1, 'framwork: { type: sklearn }\n')
@@ -302,7 +326,9 @@ describe('run', () => {
       expect(annotations).toContain(
         'Invalid manifest m.yaml:6: framework: has no "type" but has "framework", a field of a model version only: add "type: model-version" to delete a model version (without "type", a manifest is an artifact version) (line 6)',
       )
-      expect(annotations).toContain('Unknown manifest field t.yaml:9: Unknown field "framwork": did you mean "framework"? The control plane does not use it.')
+      expect(annotations).toContain(
+        'Unknown manifest field t.yaml:9: Unknown field "framwork": did you mean "framework"? The control plane does not use it.',
+      )
     })
   })
 
@@ -314,7 +340,8 @@ describe('run', () => {
         let sent = 0
         return {
           ...real,
-          deleteVersion: (path, body, signal) => (++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(path, body, signal)),
+          deleteVersion: (path, body, signal) =>
+            ++sent === failOn ? Promise.reject(new Error('a defect')) : real.deleteVersion(path, body, signal),
         }
       }
     }
@@ -326,7 +353,9 @@ describe('run', () => {
       const results = await rowsOf(deps(core, await workspaceWith(files), { connect: crashingOn(3) }))
 
       expect(results.map((result) => result.status)).toEqual(['deleted', 'deleted', 'failed', 'skipped', 'skipped'])
-      expect(results[2]!.message).toBe("unknown: the run stopped on an unexpected error before this version's delete was answered; it may or may not be deleted")
+      expect(results[2]!.message).toBe(
+        "unknown: the run stopped on an unexpected error before this version's delete was answered; it may or may not be deleted",
+      )
       expect(results[3]!.message).toBe('not sent: the run stopped on an unexpected error')
       expect(standIn.requests).toHaveLength(2)
       const outputs = JSON.parse(String(core.recorded.outputs.results)) as Result[]
@@ -342,7 +371,9 @@ describe('run', () => {
 
     it('with requests in flight when one throws: nothing new starts, and those in flight settle before the report', async () => {
       standIn = await startStandIn({ token: TOKEN, existing: Array.from({ length: 12 }, (_, i) => `previews/model-${i}@1`) })
-      const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]))
+      const files = Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`m/${String(i).padStart(2, '0')}.yaml`, manifest(`model-${i}`, 1)]),
+      )
       const core = recordingCore({ 'manifest-path': 'm/*.yaml', 'control-plane-url': standIn.url, token: TOKEN, concurrency: '4' })
       const results = await rowsOf(deps(core, await workspaceWith(files), { connect: crashingOn(2) }))
       await new Promise((resolve) => setTimeout(resolve, 100))
@@ -354,9 +385,23 @@ describe('run', () => {
     })
 
     it.each([
-      ['outputs', { setOutput: () => { throw new Error('EACCES: GITHUB_OUTPUT') } }],
+      [
+        'outputs',
+        {
+          setOutput: () => {
+            throw new Error('EACCES: GITHUB_OUTPUT')
+          },
+        },
+      ],
       ['job summary', { summary: { addRaw: () => ({ write: () => Promise.reject(new Error('EACCES: GITHUB_STEP_SUMMARY')) }) } }],
-      ['notice', { notice: () => { throw new Error('EPIPE') } }],
+      [
+        'notice',
+        {
+          notice: () => {
+            throw new Error('EPIPE')
+          },
+        },
+      ],
     ] as const)('the %s failing takes none of the other channels with it', async (channel, broken) => {
       const base = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
       const core: Core & { recorded: typeof base.recorded } = { ...base, ...broken }
@@ -366,7 +411,8 @@ describe('run', () => {
       expect(lines.some((line) => /^🔍 dry run\s+artifact version\s+previews\s+one/.test(line))).toBe(true)
       if (channel !== 'outputs') expect(outputs.results).toBeDefined()
       if (channel !== 'job summary') expect(summary).toContain('would be deleted')
-      if (channel !== 'notice') expect(lines).toContain('notice: 0 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped, 1 would be deleted (dry run)')
+      if (channel !== 'notice')
+        expect(lines).toContain('notice: 0 deleted, 0 not found, 0 failed, 0 invalid, 0 skipped, 1 would be deleted (dry run)')
       if (channel === 'outputs') expect(failed).toMatch(/^The step's outputs could not be written/)
       else expect(failed).toBeNull()
     })
@@ -386,7 +432,10 @@ describe('run', () => {
   })
 
   it('prints at most 9 annotations of each kind in a run, the last counting the rest, so the runner still shows the verdict', async () => {
-    const broken = Array.from({ length: 40 }, (_, i) => `name: bad name ${i}\nml_repo: previews\nversion: 1\nverison: 1\nmetadata: {}\nsource: {type: truefoundry}\n`)
+    const broken = Array.from(
+      { length: 40 },
+      (_, i) => `name: bad name ${i}\nml_repo: previews\nversion: 1\nverison: 1\nmetadata: {}\nsource: {type: truefoundry}\n`,
+    )
     const files = { 'a.yaml': broken.slice(0, 20).join('---\n'), 'b.yaml': broken.slice(20).join('---\n') }
     const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
     const results = await rowsOf(deps(core, await workspaceWith(files)))
@@ -394,10 +443,11 @@ describe('run', () => {
     const errors = core.recorded.lines.filter((line) => line.startsWith('error: '))
     const warnings = core.recorded.lines.filter((line) => line.startsWith('warning: '))
     expect(errors).toHaveLength(9)
-    expect(errors.at(-1)).toBe('error: 32 more errors like the ones above are not shown as annotations (a step shows 10 of each kind); the table in the log lists every manifest.')
+    expect(errors.at(-1)).toBe(
+      'error: 32 more errors like the ones above are not shown as annotations (a step shows 10 of each kind); the table in the log lists every manifest.',
+    )
     expect(warnings).toHaveLength(9)
     expect(warnings.at(-1)).toMatch(/^warning: 32 more warnings like the ones above/)
     expect(core.recorded.failed).toMatch(/^40 manifests failed or were invalid/)
   })
 })
-

@@ -4,8 +4,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ManifestFile } from '../../src/files.ts'
-import { MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, type LoadedDocument } from '../../src/manifests.ts'
+import type { ManifestFile } from '../../src/manifests/find.ts'
+import { MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, type LoadedDocument } from '../../src/manifests/load.ts'
 import { loadManifestFile, parseManifests, type LoadOptions } from '../../fakes/load-manifests.ts'
 
 const fixtures = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url))
@@ -34,7 +34,7 @@ describe('loadManifestFile', () => {
     expect(loaded.map(({ value }) => (value as { name: string }).name)).toEqual(['churn-model', 'churn-tokenizer'])
   })
 
-  it('skips empty documents, including the one after a trailing ---, keeping the others\' indices', () => {
+  it("skips empty documents, including the one after a trailing ---, keeping the others' indices", () => {
     const loaded = parseManifests(bytes('---\nname: a\n---\n---\n# nothing\n---\nname: b\n---\n'), 'a.yaml', plain)
     expect(Array.isArray(loaded) && loaded.map(({ document, value }) => ({ document, value }))).toEqual([
       { document: 0, value: { name: 'a' } },
@@ -71,12 +71,17 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a .json file with two values', async () => {
-    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^holds more than one JSON value \(the second at line 2, column 1\)/) })
+    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({
+      kind: 'unreadable',
+      line: 2,
+      reason: expect.stringMatching(/^holds more than one JSON value \(the second at line 2, column 1\)/),
+    })
     expect(parseManifests(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
       kind: 'unreadable',
       line: 2,
       column: 1,
-      reason: 'holds more than one JSON value (the second at line 2, column 1); a .json file is one manifest (use a .yaml file with --- for several)',
+      reason:
+        'holds more than one JSON value (the second at line 2, column 1); a .json file is one manifest (use a .yaml file with --- for several)',
     })
   })
 
@@ -84,7 +89,9 @@ describe('loadManifestFile', () => {
     expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toMatchObject({
       kind: 'unreadable',
       line: 7,
-      reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and 7\), and only one value would be used; remove one$/),
+      reason: expect.stringMatching(
+        /^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and 7\), and only one value would be used; remove one$/,
+      ),
     })
   })
 
@@ -92,20 +99,37 @@ describe('loadManifestFile', () => {
     const started = performance.now()
     const loaded = await loadManifestFile(fixture('billion-laughs.yaml'), plain)
     expect(performance.now() - started).toBeLessThan(1000)
-    expect(loaded).toMatchObject({ kind: 'unreadable', line: 2, reason: expect.stringMatching(/^holds a document at line 2 that cannot be expanded: .*alias/i) })
+    expect(loaded).toMatchObject({
+      kind: 'unreadable',
+      line: 2,
+      reason: expect.stringMatching(/^holds a document at line 2 that cannot be expanded: .*alias/i),
+    })
   })
 
   it.each(['empty.yaml', 'comments-only.yaml'])('refuses %s, which holds no manifest', async (name) => {
-    expect(await loadManifestFile(fixture(name), plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'holds no manifest (it is empty or only comments)' })
+    expect(await loadManifestFile(fixture(name), plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'holds no manifest (it is empty or only comments)',
+    })
   })
 
   it('refuses a file that is only document separators', () => {
-    expect(parseManifests(bytes('---\n---\n'), 'a.yaml', plain)).toMatchObject({ kind: 'unreadable', reason: 'holds no manifest (it is empty or only comments)' })
+    expect(parseManifests(bytes('---\n---\n'), 'a.yaml', plain)).toMatchObject({
+      kind: 'unreadable',
+      reason: 'holds no manifest (it is empty or only comments)',
+    })
   })
 
   it('passes on the refusal of a file found outside the workspace, without reading it', async () => {
     const file = { ...fixture('does-not-exist.yaml'), refusal: 'is a link to /etc/passwd, outside the workspace' }
-    expect(await loadManifestFile(file, plain)).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: 'is a link to /etc/passwd, outside the workspace' })
+    expect(await loadManifestFile(file, plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'is a link to /etc/passwd, outside the workspace',
+    })
   })
 
   it('says when a file cannot be read', async () => {
@@ -150,7 +174,9 @@ describe('loadManifestFile', () => {
       const absolute = path.join(dir, 'at-limit.yaml')
       const manifest = 'name: churn-model\n'
       await writeFile(absolute, manifest + '#'.repeat(MAX_FILE_BYTES - manifest.length))
-      expect(await loadManifestFile({ absolute, relative: 'at-limit.yaml', refusal: null }, plain)).toMatchObject([{ value: { name: 'churn-model' } }])
+      expect(await loadManifestFile({ absolute, relative: 'at-limit.yaml', refusal: null }, plain)).toMatchObject([
+        { value: { name: 'churn-model' } },
+      ])
     })
   })
 })
@@ -164,9 +190,13 @@ describe('parseManifests', () => {
       reason: 'is not UTF-8 text (invalid byte sequence at offset 9)',
     })
     // Cut off at the end of the file.
-    expect(parseManifests(bytes('name: a\n# \u2026', [0xe2, 0x80]), 'a.yaml', plain)).toMatchObject({ reason: 'is not UTF-8 text (invalid byte sequence at offset 13)' })
+    expect(parseManifests(bytes('name: a\n# \u2026', [0xe2, 0x80]), 'a.yaml', plain)).toMatchObject({
+      reason: 'is not UTF-8 text (invalid byte sequence at offset 13)',
+    })
     // UTF-16, as some Windows editors save files.
-    expect(parseManifests(bytes([0xff, 0xfe], 'n\0a\0'), 'a.yaml', plain)).toMatchObject({ reason: 'is not UTF-8 text (invalid byte sequence at offset 0)' })
+    expect(parseManifests(bytes([0xff, 0xfe], 'n\0a\0'), 'a.yaml', plain)).toMatchObject({
+      reason: 'is not UTF-8 text (invalid byte sequence at offset 0)',
+    })
   })
 
   it('refuses a NUL character, naming its line', () => {
@@ -218,7 +248,8 @@ describe('substitute-env', () => {
       kind: 'unreadable',
       line: 5,
       column: 16,
-      reason: "refers to ${PR_NUMBER}, which is not set (substitute-env is on): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
+      reason:
+        "refers to ${PR_NUMBER}, which is not set (substitute-env is on): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
     })
   })
 
@@ -235,7 +266,9 @@ describe('substitute-env', () => {
   it('names every variable not filled in, each once, saying which are empty', () => {
     expect(load('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\ne: "${E}"\n', { SET: 'x', E: '' })).toMatchObject({
       line: 1,
-      reason: expect.stringMatching(/^refers to \$\{A\}, \$\{B\}, which are not set, and \$\{E\}, which is set but empty \(substitute-env is on; .*\): give them a value/),
+      reason: expect.stringMatching(
+        /^refers to \$\{A\}, \$\{B\}, which are not set, and \$\{E\}, which is set but empty \(substitute-env is on; .*\): give them a value/,
+      ),
     })
   })
 
@@ -247,7 +280,13 @@ describe('substitute-env', () => {
   it('pastes a value into the one scalar it is in: no value changes the structure of the document', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (value) => {
-        for (const text of ['alias: v-${X}\nname: a\n', 'alias: "v-${X}"\nname: a\n', "alias: 'v-${X}'\nname: a\n", 'alias: |-\n  v-${X}\nname: a\n', '{alias: "v-${X}", name: a}\n']) {
+        for (const text of [
+          'alias: v-${X}\nname: a\n',
+          'alias: "v-${X}"\nname: a\n',
+          "alias: 'v-${X}'\nname: a\n",
+          'alias: |-\n  v-${X}\nname: a\n',
+          '{alias: "v-${X}", name: a}\n',
+        ]) {
           expect(values(text, { X: value })).toEqual([{ alias: `v-${value}`, name: 'a' }])
         }
         expect(values('{"alias": "v-${X}", "name": "a"}', { X: value }, 'a.json')).toEqual([{ alias: `v-${value}`, name: 'a' }])
@@ -268,12 +307,19 @@ describe('substitute-env', () => {
 
   it('checks a substituted number like a written one', () => {
     expect(values('version: ${V}\n', { V: '9007199254740993' })).toEqual([
-      [{ path: ['version'], message: expect.stringMatching(/^is "9007199254740993", beyond 9007199254740991 .* sent as 9007199254740992/) }],
+      [
+        {
+          path: ['version'],
+          message: expect.stringMatching(/^is "9007199254740993", beyond 9007199254740991 .* sent as 9007199254740992/),
+        },
+      ],
     ])
   })
 
   it('needs ${NAME} quoted inside a flow collection, where { is not text, and says so', () => {
-    expect(load('{alias: v-${X}}\n', { X: '1' })).toMatchObject({ reason: expect.stringContaining('a ${NAME} inside { } or [ ] must be quoted: "${NAME}"') })
+    expect(load('{alias: v-${X}}\n', { X: '1' })).toMatchObject({
+      reason: expect.stringContaining('a ${NAME} inside { } or [ ] must be quoted: "${NAME}"'),
+    })
   })
 
   it('fills in values behind aliases too', () => {
@@ -282,7 +328,12 @@ describe('substitute-env', () => {
 
   it('does not substitute into keys, and says so', () => {
     expect(values('metadata:\n  ${K}: 1\n', { K: 'k' })).toEqual([
-      [{ path: ['metadata'], message: expect.stringMatching(/^has the key "\$\{K\}" on line 2: substitute-env fills in values, not keys/) }],
+      [
+        {
+          path: ['metadata'],
+          message: expect.stringMatching(/^has the key "\$\{K\}" on line 2: substitute-env fills in values, not keys/),
+        },
+      ],
     ])
     expect(values('metadata:\n  $${K}: 1\n', {})).toEqual([{ metadata: { '${K}': 1 } }])
   })
@@ -301,13 +352,28 @@ describe('what is loaded is JSON, exactly as written', () => {
   }
 
   it.each([
-    ['an integer beyond 2^53 - 1', 'version: 9007199254740993\n', ['version'], /^is "9007199254740993", beyond 9007199254740991 \(2\^53 - 1\), the largest a JSON number holds exactly: it would be sent as 9007199254740992; quote it to send text$/],
+    [
+      'an integer beyond 2^53 - 1',
+      'version: 9007199254740993\n',
+      ['version'],
+      /^is "9007199254740993", beyond 9007199254740991 \(2\^53 - 1\), the largest a JSON number holds exactly: it would be sent as 9007199254740992; quote it to send text$/,
+    ],
     ['a negative one', 'metadata: {n: -9007199254740993}\n', ['metadata', 'n'], /beyond 9007199254740991/],
     ['a float that lands on a big integer', 'metadata: {n: 9007199254740993.0}\n', ['metadata', 'n'], /would be sent as 9007199254740992/],
-    ['a float too large for a double', 'metadata: {n: 1e400}\n', ['metadata', 'n'], /^is "1e400", which JSON has no number for \(it would be sent as null\)/],
+    [
+      'a float too large for a double',
+      'metadata: {n: 1e400}\n',
+      ['metadata', 'n'],
+      /^is "1e400", which JSON has no number for \(it would be sent as null\)/,
+    ],
     ['NaN', 'metadata: {n: .nan}\n', ['metadata', 'n'], /^is "\.nan", which JSON has no number for/],
     ['-Infinity', 'metadata:\n  n: -.inf\n', ['metadata', 'n'], /^is "-\.inf", which JSON has no number for/],
-    ['a float too small for a double', 'metadata: {n: 1e-400}\n', ['metadata', 'n'], /^is "1e-400", too small for a JSON number \(it would be sent as 0\)/],
+    [
+      'a float too small for a double',
+      'metadata: {n: 1e-400}\n',
+      ['metadata', 'n'],
+      /^is "1e-400", too small for a JSON number \(it would be sent as 0\)/,
+    ],
     ['binary', 'metadata: {b: !!binary aGVsbG8=}\n', ['metadata', 'b'], /^is tagged !!binary, a type JSON does not have/],
     ['a set', 'metadata: !!set {a, b}\n', ['metadata'], /^is tagged !!set/],
     ['an ordered map', 'metadata: !!omap [a: 1]\n', ['metadata'], /^is tagged !!omap/],
@@ -315,10 +381,20 @@ describe('what is loaded is JSON, exactly as written', () => {
     ['a local tag', 'metadata: {t: !secret x}\n', ['metadata', 't'], /^is tagged !secret/],
     ['a core tag that does not fit', 'metadata: {t: !!int abc}\n', ['metadata', 't'], /^is tagged !!int, but "abc" is not one/],
     ['half a surrogate pair', 'metadata: {s: "\\uD800"}\n', ['metadata', 's'], /^holds half of a UTF-16 surrogate pair/],
-    ['a mapping inside itself', 'metadata: &a {self: *a}\n', ['metadata', 'self'], /^is an alias \(\*a\) inside the very value its anchor &a names, so the value would contain itself/],
+    [
+      'a mapping inside itself',
+      'metadata: &a {self: *a}\n',
+      ['metadata', 'self'],
+      /^is an alias \(\*a\) inside the very value its anchor &a names, so the value would contain itself/,
+    ],
     ['a list inside itself', 'metadata: {l: &l [1, [*l]]}\n', ['metadata', 'l', 1, 0], /^is an alias \(\*l\) inside/],
     ['a list as a key', 'metadata:\n  ? [a]\n  : 1\n', ['metadata'], /^has a key on line 2 that is a list; JSON keys are text$/, 1],
-    ['a hex key', 'metadata: {0x1F: a}\n', ['metadata'], /^has the key 0x1F on line 1, which YAML reads as the number 31, not as the text written; quote the key/],
+    [
+      'a hex key',
+      'metadata: {0x1F: a}\n',
+      ['metadata'],
+      /^has the key 0x1F on line 1, which YAML reads as the number 31, not as the text written; quote the key/,
+    ],
     ['a ~ key', 'metadata: {~: a}\n', ['metadata'], /^has the key ~ on line 1, which YAML reads as null \(nothing\)/],
     ['an empty key', 'metadata:\n  : a\n', ['metadata'], /^has the key \(empty\) on line 2/, 1],
     ['1.0 as a key', 'metadata: {1.0: a}\n', ['metadata'], /^has the key 1\.0 on line 1, which YAML reads as the number 1/],
@@ -329,7 +405,9 @@ describe('what is loaded is JSON, exactly as written', () => {
   })
 
   it('keeps keys and numbers that JSON writes the way they were written', () => {
-    const doc = loadOne('metadata: {1: a, true: b, null: c, 1.5: d, zero: -0, hex: 0x1F, big: 9007199254740991, small: 1.5e-300, __proto__: {p: 1}}\n')
+    const doc = loadOne(
+      'metadata: {1: a, true: b, null: c, 1.5: d, zero: -0, hex: 0x1F, big: 9007199254740991, small: 1.5e-300, __proto__: {p: 1}}\n',
+    )
     expect(doc.problems).toEqual([])
     const metadata = (doc.value as { metadata: Record<string, unknown> }).metadata
     expect(Object.keys(metadata)).toEqual(['1', 'true', 'null', '1.5', 'zero', 'hex', 'big', 'small', '__proto__'])
@@ -379,7 +457,8 @@ describe('nesting', () => {
   const load = (text: string, name = 'a.yaml') => parseManifests(bytes(text), name, plain)
   const flow = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`
   /** `depth` mappings, each indented under the one before. */
-  const block = (depth: number) => Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('') + `${' '.repeat(depth)}v: 1\n`
+  const block = (depth: number) =>
+    Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}k${i}:\n`).join('') + `${' '.repeat(depth)}v: 1\n`
   /** Flow and block alternating: a list item holding a mapping holding a flow list, and so on. */
   const mixed = (depth: number) => {
     const lines = Math.ceil(depth / 2)
@@ -423,21 +502,38 @@ describe('nesting', () => {
   })
 
   it('refuses it in a .json file too', () => {
-    expect(load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({ kind: 'unreadable', line: 1, reason: expect.stringContaining(deeper) })
+    expect(load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({
+      kind: 'unreadable',
+      line: 1,
+      reason: expect.stringContaining(deeper),
+    })
   })
 
   it.each([
-    ['one long flow list', (n: number) => `metadata: {l: [${'1,'.repeat(n)}1]}\n`, /^holds more than 800,000 YAML tokens \(values, indicators and spaces\) \(at line 2\), far more than manifests need, so it is not read further: split it into several files/],
+    [
+      'one long flow list',
+      (n: number) => `metadata: {l: [${'1,'.repeat(n)}1]}\n`,
+      /^holds more than 800,000 YAML tokens \(values, indicators and spaces\) \(at line 2\), far more than manifests need, so it is not read further: split it into several files/,
+    ],
     ['flow mappings', (n: number) => `metadata: [${'{a: 1},'.repeat(n / 3)}{}]\n`, /^holds more than 800,000 YAML tokens/],
-    ['empty flow lists', (n: number) => `metadata: [${'[],'.repeat(n / 2)}[]]\n`, /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 2\)/],
-    ['documents of empty flow mappings', () => '--- {}\n'.repeat(100_001), /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 100002\)/],
+    [
+      'empty flow lists',
+      (n: number) => `metadata: [${'[],'.repeat(n / 2)}[]]\n`,
+      /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 2\)/,
+    ],
+    [
+      'documents of empty flow mappings',
+      () => '--- {}\n'.repeat(100_001),
+      /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 100002\)/,
+    ],
   ])('refuses a file denser than any manifest file (%s), while parsing it', (_shape, make, reason) => {
     const loaded = load(`name: m\n${make(MAX_TOKENS)}`)
     expect(loaded).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(reason) })
   })
 
   it('reads a file of many manifests up to the size limit', () => {
-    const manifest = (i: number) => `---\nname: model-${i}\nml_repo: previews\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`
+    const manifest = (i: number) =>
+      `---\nname: model-${i}\nml_repo: previews\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`
     let text = ''
     for (let i = 0; text.length < MAX_FILE_BYTES - 100; i++) text += manifest(i)
     const loaded = load(text.slice(0, text.lastIndexOf('---')))
@@ -446,12 +542,19 @@ describe('nesting', () => {
 
   it('refuses depth that aliases build past MAX_DEPTH as a problem of the value, not by crashing', () => {
     // Each line is five levels deeper than the one it refers to, so the text itself stays shallow.
-    const lines = Array.from({ length: MAX_DEPTH / 5 + 2 }, (_, i) => `  a${i}: &a${i} ${flow(4).replace('1', `[${i === 0 ? '1' : `*a${i - 1}`}]`)}\n`)
+    const lines = Array.from(
+      { length: MAX_DEPTH / 5 + 2 },
+      (_, i) => `  a${i}: &a${i} ${flow(4).replace('1', `[${i === 0 ? '1' : `*a${i - 1}`}]`)}\n`,
+    )
     const loaded = load(`metadata:\n${lines.join('')}`)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     const { problems } = loaded[0]!
     expect(problems.length).toBeGreaterThan(0)
-    for (const problem of problems) expect(problem).toEqual({ path: expect.arrayContaining(['metadata']), message: expect.stringMatching(/^is nested more than 500 levels deep/) })
+    for (const problem of problems)
+      expect(problem).toEqual({
+        path: expect.arrayContaining(['metadata']),
+        message: expect.stringMatching(/^is nested more than 500 levels deep/),
+      })
   })
 })
 
@@ -461,24 +564,42 @@ describe('a .json file', () => {
   it.each([
     ['a trailing comma in an object', '{\n  "name": "a",\n}', 3, 1, 'a comma before "}" (trailing commas are not JSON)'],
     ['a trailing comma in a list', '{"paths": [1, 2, ]}', 1, 18, 'a comma before "]" (trailing commas are not JSON)'],
-    ['single quotes', "{'name': 'a'}", 1, 2, 'expected a key in double quotes, found a single quote (JSON strings and keys use double quotes)'],
+    [
+      'single quotes',
+      "{'name': 'a'}",
+      1,
+      2,
+      'expected a key in double quotes, found a single quote (JSON strings and keys use double quotes)',
+    ],
     ['a comment', '{\n  "name": "a" // the model\n}', 2, 15, 'expected "," or "}", found a comment (JSON has no comments)'],
     ['a # comment', '# manifest\n{}', 1, 1, 'expected a value, found a comment (JSON has no comments)'],
     ['a key without quotes', '{name: "a"}', 1, 2, 'expected a key in double quotes, found "n" (keys and text must be in double quotes)'],
     ['NaN', '{"n": NaN}', 1, 7, 'expected a value, found "N" (keys and text must be in double quotes)'],
     ['a leading zero', '{"n": 01}', 1, 8, 'not a JSON number (no leading zeros, hex, or a dot without digits)'],
-    ['a line break in a string', '{"n": "a\nb"}', 1, 9, 'a line break or control character inside a string (write it as an escape such as \\n)'],
+    [
+      'a line break in a string',
+      '{"n": "a\nb"}',
+      1,
+      9,
+      'a line break or control character inside a string (write it as an escape such as \\n)',
+    ],
     ['an escape JSON lacks', '{"n": "\\x41"}', 1, 8, 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)'],
     ['a string never closed', '{"n": "abc}', 1, 7, 'a string that is never closed'],
     ['a cut-off file', '{"n": [1, 2', 1, 12, 'the file ends where "," or "]" should be'],
   ])('refuses %s, with its line and column', (_what, text, line, column, reason) => {
-    expect(refusal(text)).toEqual({ kind: 'unreadable', line, column, reason: `is not valid JSON at line ${line}, column ${column}: ${reason}` })
+    expect(refusal(text)).toEqual({
+      kind: 'unreadable',
+      line,
+      column,
+      reason: `is not valid JSON at line ${line}, column ${column}: ${reason}`,
+    })
   })
 
   it('refuses a key given twice', () => {
     expect(refusal('{"name": "a",\n "name": "b"}')).toMatchObject({
       line: 2,
-      reason: 'is not valid JSON: the key "name" appears twice in one mapping (lines 1 and 2), and only one value would be used; remove one',
+      reason:
+        'is not valid JSON: the key "name" appears twice in one mapping (lines 1 and 2), and only one value would be used; remove one',
     })
   })
 

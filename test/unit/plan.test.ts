@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { MANIFEST_KINDS, type ManifestKind } from '../../src/manifest-kinds.ts'
-import type { ArtifactManifest } from '../../src/manifest-types.ts'
-import { plan, SentVersions, type CheckedManifest } from '../../src/plan.ts'
-import { checkManifest } from '../../src/validate.ts'
+import { MANIFEST_KINDS, type ManifestKind } from '../../src/manifests/kinds.ts'
+import type { ArtifactManifest } from '../../src/manifests/types.ts'
+import { plan, SentVersions, type CheckedManifest } from '../../src/results/plan.ts'
+import { checkManifest } from '../../src/manifests/validate.ts'
 
 let nextLine = 1
 
@@ -29,7 +29,18 @@ function valid(
 }
 
 function invalid(message: string): CheckedManifest {
-  return { file: 'broken.yaml', document: 0, line: nextLine++, type: null, ml_repo: null, name: null, version: null, version_alias: null, valid: false, message }
+  return {
+    file: 'broken.yaml',
+    document: 0,
+    line: nextLine++,
+    type: null,
+    ml_repo: null,
+    name: null,
+    version: null,
+    version_alias: null,
+    valid: false,
+    message,
+  }
 }
 
 describe('plan', () => {
@@ -37,7 +48,9 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, path: 'api/ml/v1/artifact-versions', body: manifest.body }))
+    expect(jobs).toEqual(
+      manifests.map((manifest, index) => manifest.valid && { index, path: 'api/ml/v1/artifact-versions', body: manifest.body }),
+    )
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {
@@ -50,32 +63,71 @@ describe('plan', () => {
   })
 
   it('tells a version apart from an alias, and the same name in another ML repo', () => {
-    const manifests = [valid('a', { version: 1 }), valid('a', { version_alias: 'v1' }), valid('a', { version: 1 }, 'previews.yaml', 'other-repo')]
+    const manifests = [
+      valid('a', { version: 1 }),
+      valid('a', { version_alias: 'v1' }),
+      valid('a', { version: 1 }, 'previews.yaml', 'other-repo'),
+    ]
     expect(plan(manifests, { dryRun: false }, new SentVersions()).jobs.map((job) => job.index)).toEqual([0, 1, 2])
   })
 
   it('identifies a version by its number when it has one: an alias beside it does not make it another version', () => {
-    const manifests = [valid('a', { version: 3 }), valid('a', { version: 3, version_alias: 'v3' }), valid('a', { version: 3, version_alias: 'other' })]
+    const manifests = [
+      valid('a', { version: 3 }),
+      valid('a', { version: 3, version_alias: 'v3' }),
+      valid('a', { version: 3, version_alias: 'other' }),
+    ]
     const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
     expect(jobs.map((job) => job.index)).toEqual([0])
-    expect(outcomes.slice(1)).toEqual([1, 2].map(() => ({ status: 'skipped', attempts: 0, http_status: null, message: `duplicate of previews.yaml:${manifests[0]!.line}` })))
+    expect(outcomes.slice(1)).toEqual(
+      [1, 2].map(() => ({
+        status: 'skipped',
+        attempts: 0,
+        http_status: null,
+        message: `duplicate of previews.yaml:${manifests[0]!.line}`,
+      })),
+    )
     // An alias alone cannot be matched to a number: both are sent.
-    expect(plan([valid('a', { version_alias: 'v3' }), valid('a', { version: 3, version_alias: 'v3' })], { dryRun: false }, new SentVersions()).jobs).toHaveLength(2)
+    expect(
+      plan([valid('a', { version_alias: 'v3' }), valid('a', { version: 3, version_alias: 'v3' })], { dryRun: false }, new SentVersions())
+        .jobs,
+    ).toHaveLength(2)
   })
 
   it('takes a manifest without "type" and one with "type: artifact-version" as the same kind', () => {
     const checked = [{}, { type: 'artifact-version' }].map((fields, index): CheckedManifest => {
-      const verdict = checkManifest({ name: 'a', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' }, ...fields })
+      const verdict = checkManifest({
+        name: 'a',
+        ml_repo: 'previews',
+        version: 3,
+        metadata: {},
+        source: { type: 'truefoundry' },
+        ...fields,
+      })
       if (!verdict.valid) throw new Error('invalid')
       const { type, body } = verdict
-      return { file: 'a.yaml', document: index, line: 1, type, ml_repo: 'previews', name: 'a', version: 3, version_alias: null, valid: true, body }
+      return {
+        file: 'a.yaml',
+        document: index,
+        line: 1,
+        type,
+        ml_repo: 'previews',
+        name: 'a',
+        version: 3,
+        version_alias: null,
+        valid: true,
+        body,
+      }
     })
     expect(plan(checked, { dryRun: false }, new SentVersions()).jobs.map((job) => job.index)).toEqual([0])
   })
 
-  it('sends each job to its kind\'s endpoint', () => {
+  it("sends each job to its kind's endpoint", () => {
     const manifests = [valid('a', { version: 1 }), valid('m', { version: 1 }, 'models.yaml', 'previews', 'model-version')]
-    expect(plan(manifests, { dryRun: false }, new SentVersions()).jobs.map((job) => job.path)).toEqual(['api/ml/v1/artifact-versions', 'api/ml/v1/model-versions'])
+    expect(plan(manifests, { dryRun: false }, new SentVersions()).jobs.map((job) => job.path)).toEqual([
+      'api/ml/v1/artifact-versions',
+      'api/ml/v1/model-versions',
+    ])
     expect(MANIFEST_KINDS['model-version'].path).toBe('api/ml/v1/model-versions')
   })
 
@@ -94,7 +146,13 @@ describe('plan', () => {
   })
 
   it('sends nothing when any manifest is invalid, and says why for each valid one', () => {
-    const manifests = [valid('a', { version: 1 }), invalid('name: missing'), valid('b', { version: 1 }), invalid('unreadable'), valid('a', { version: 1 })]
+    const manifests = [
+      valid('a', { version: 1 }),
+      invalid('name: missing'),
+      valid('b', { version: 1 }),
+      invalid('unreadable'),
+      valid('a', { version: 1 }),
+    ]
     const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
     expect(jobs).toEqual([])
     const notSent = { status: 'skipped', attempts: 0, http_status: null, message: 'not sent: 2 manifests are invalid' }
@@ -136,9 +194,19 @@ describe('plan across the targets of a run', () => {
     const first = valid('churn', { version_alias: 'v0-pr123' }, 'previews/a.yaml')
     expect(plan([first], { dryRun: false }, sent, 123).jobs).toHaveLength(1)
     // Another file's template gives pull request 23 the same version: v0-pr1${PR_NUMBER}.
-    const again = plan([valid('churn', { version_alias: 'v0-pr123' }, 'previews/b.yaml'), valid('churn', { version_alias: 'v0-pr23' }, 'previews/a.yaml')], { dryRun: false }, sent, 23)
+    const again = plan(
+      [valid('churn', { version_alias: 'v0-pr123' }, 'previews/b.yaml'), valid('churn', { version_alias: 'v0-pr23' }, 'previews/a.yaml')],
+      { dryRun: false },
+      sent,
+      23,
+    )
     expect(again.jobs.map((job) => job.index)).toEqual([1])
-    expect(again.outcomes[0]).toEqual({ status: 'skipped', attempts: 0, http_status: null, message: `duplicate of previews/a.yaml:${first.line} of pull request #123, sent then` })
+    expect(again.outcomes[0]).toEqual({
+      status: 'skipped',
+      attempts: 0,
+      http_status: null,
+      message: `duplicate of previews/a.yaml:${first.line} of pull request #123, sent then`,
+    })
   })
 
   it('sends a version that an earlier target named but did not send, its manifests being invalid', () => {
@@ -150,7 +218,10 @@ describe('plan across the targets of a run', () => {
   it('in a dry run, reports the later one as the duplicate the real run would skip', () => {
     const sent = new SentVersions()
     plan([valid('churn', { version: 4 }, 'a.yaml')], { dryRun: true }, sent, null)
-    expect(plan([valid('churn', { version: 4 }, 'a.yaml')], { dryRun: true }, sent, null).outcomes[0]).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^duplicate of a\.yaml:\d+, which would delete it$/) })
+    expect(plan([valid('churn', { version: 4 }, 'a.yaml')], { dryRun: true }, sent, null).outcomes[0]).toMatchObject({
+      status: 'skipped',
+      message: expect.stringMatching(/^duplicate of a\.yaml:\d+, which would delete it$/),
+    })
   })
 
   it.each([1, 1000, 60_000])('tells %i versions apart, and knows each again, as the table grows', (count) => {
@@ -160,7 +231,8 @@ describe('plan across the targets of a run', () => {
       expect(sent.first(keyOf(index))).toBeNull()
       sent.add(keyOf(index), index, `f${index % 3}.yaml:1`)
     }
-    for (let index = 0; index < count; index++) expect(sent.first(keyOf(index))).toEqual({ pullRequest: index, location: `f${index % 3}.yaml:1` })
+    for (let index = 0; index < count; index++)
+      expect(sent.first(keyOf(index))).toEqual({ pullRequest: index, location: `f${index % 3}.yaml:1` })
     expect(sent.first(keyOf(count))).toBeNull()
   })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { printable } from '../../src/printable.ts'
+import { printable } from '../../src/text/printable.ts'
 
 /** The characters a terminal or a viewer obeys rather than shows, as printable.ts lists them. */
 function isUnprintable(code: number): boolean {
@@ -13,9 +13,15 @@ function isUnprintable(code: number): boolean {
   )
 }
 
-const UNPRINTABLE_CHARS = Array.from({ length: 0x2070 }, (_, code) => code).filter(isUnprintable).map((code) => String.fromCharCode(code))
+const UNPRINTABLE_CHARS = Array.from({ length: 0x2070 }, (_, code) => code)
+  .filter(isUnprintable)
+  .map((code) => String.fromCharCode(code))
 /** Any text, with the characters that matter likely. */
-const textArbitrary = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom(...UNPRINTABLE_CHARS, '\r', '\n', '\r\n', '\\', '\t')), { maxLength: 30 }).map((parts) => parts.join(''))
+const textArbitrary = fc
+  .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom(...UNPRINTABLE_CHARS, '\r', '\n', '\r\n', '\\', '\t')), {
+    maxLength: 30,
+  })
+  .map((parts) => parts.join(''))
 
 describe('printable', () => {
   it('writes out each unprintable character of the Basic Multilingual Plane as \\u and four hex digits, and leaves every other one', () => {

@@ -49,7 +49,7 @@ afterAll(async () => {
 })
 
 test('requests to GITHUB_API_URL go through HTTP_PROXY', async () => {
-  const { listClosedPullRequests } = await import('../../src/pull-requests.ts')
+  const { listClosedPullRequests } = await import('../../src/targets/pull-requests.ts')
   const listed = []
   for await (const pullRequest of listClosedPullRequests({
     token: TOKEN,

@@ -1,15 +1,22 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
-import { linkTargets } from '../../src/github-http.ts'
+import { linkTargets } from '../../src/targets/github-fetch.ts'
 import {
   GitHubListingError,
   judgeGitHubAnswer,
   listClosedPullRequests,
   type ClosedPullRequest,
   type ListClosedPullRequestsOptions,
-} from '../../src/pull-requests.ts'
-import { closedPullRequest, github, startStandInGitHub, type StandInGitHub, type StandInGitHubOptions, type StandInPullRequest } from '../../fakes/stand-in-github.ts'
+} from '../../src/targets/pull-requests.ts'
+import {
+  closedPullRequest,
+  github,
+  startStandInGitHub,
+  type StandInGitHub,
+  type StandInGitHubOptions,
+  type StandInPullRequest,
+} from '../../fakes/stand-in-github.ts'
 
 const TOKEN = 'ghs_secretT0ken4f1c9a7eSweep'
 const NOW = new Date('2025-06-30T03:00:00Z')
@@ -130,7 +137,17 @@ describe('listClosedPullRequests', () => {
 
   test('reads a page only when the caller has taken every pull request of the one before', async () => {
     const stand = await standIn(closedWithin(250, 6))
-    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: new AbortController().signal, log: () => undefined, warn: () => undefined })
+    const listing = listClosedPullRequests({
+      token: TOKEN,
+      baseUrl: stand.url,
+      owner: 'octo-org',
+      repo: 'previews',
+      closedWithinDays: 7,
+      now: NOW,
+      signal: new AbortController().signal,
+      log: () => undefined,
+      warn: () => undefined,
+    })
     for (let taken = 0; taken < 100; taken++) await listing.next()
     expect(stand.pagesServed).toBe(1)
     await listing.next()
@@ -161,8 +178,16 @@ describe('listClosedPullRequests', () => {
   })
 
   test.each([
-    ['empty pages, each linking to the same next one', (_page: number, path: string) => ({ items: [] as StandInPullRequest[], next: path }), 'is empty'],
-    ['empty pages, each linking to a new one', (page: number) => ({ items: [], next: `/repos/octo-org/previews/pulls?page=${page + 1}&cursor=${Math.random()}` }), 'is empty'],
+    [
+      'empty pages, each linking to the same next one',
+      (_page: number, path: string) => ({ items: [] as StandInPullRequest[], next: path }),
+      'is empty',
+    ],
+    [
+      'empty pages, each linking to a new one',
+      (page: number) => ({ items: [], next: `/repos/octo-org/previews/pulls?page=${page + 1}&cursor=${Math.random()}` }),
+      'is empty',
+    ],
     [
       'the same pull requests on every page, each linking to a new one',
       (page: number) => ({ items: closedWithin(100, 5), next: `/repos/octo-org/previews/pulls?page=${page + 1}` }),
@@ -195,12 +220,16 @@ describe('listClosedPullRequests', () => {
     let origin = ''
     const stand = await standIn([], {
       answers: (index) => (request, response) =>
-        github.answer(200, closedWithin(100, 5, index * 100 + 1), { link: `<${origin}/repos/octo-org/previews/pulls?page=${index + 2}>; rel="next"` })(request, response),
+        github.answer(200, closedWithin(100, 5, index * 100 + 1), {
+          link: `<${origin}/repos/octo-org/previews/pulls?page=${index + 2}>; rel="next"`,
+        })(request, response),
     })
     origin = stand.origin
     const listing = await list(stand, { maxPages: 30 })
     expect(listing.pullRequests).toHaveLength(3000)
-    expect(listing.error!.message).toMatch(/^GitHub's answers for the pull requests of octo-org\/previews went on for more than 30 pages \(3000 pull requests\) without leaving the window; the listing stops rather than read without end\./)
+    expect(listing.error!.message).toMatch(
+      /^GitHub's answers for the pull requests of octo-org\/previews went on for more than 30 pages \(3000 pull requests\) without leaving the window; the listing stops rather than read without end\./,
+    )
     expect(stand.requests).toHaveLength(30)
   })
 
@@ -234,7 +263,12 @@ describe('listClosedPullRequests', () => {
       'permission-missing',
       'The github-token input may not read the pull requests of octo-org/previews (HTTP 403: Resource not accessible by integration)',
     ],
-    ['a private repository the token cannot see (404)', github.notFound(), 'permission-missing', 'The github-token input may not read the pull requests of octo-org/previews (HTTP 404: Not Found)'],
+    [
+      'a private repository the token cannot see (404)',
+      github.notFound(),
+      'permission-missing',
+      'The github-token input may not read the pull requests of octo-org/previews (HTTP 404: Not Found)',
+    ],
   ])('%s fails at once, naming github-token and the permission', async (_name, answer, failure, start) => {
     const stand = await standIn(closedWithin(5, 1), { answers: [answer] })
     const listing = await list(stand)
@@ -250,7 +284,9 @@ describe('listClosedPullRequests', () => {
   test('a token GitHub echoes back, as sent, percent-encoded or escaped, is redacted from the message', async () => {
     const escaped = [...TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
     const percent = [...TOKEN].map((char) => `%${char.charCodeAt(0).toString(16)}`).join('')
-    const stand = await standIn([], { answers: [github.answer(403, { message: `token ${TOKEN} or ${encodeURIComponent(TOKEN)} or ${escaped} or ${percent}?` })] })
+    const stand = await standIn([], {
+      answers: [github.answer(403, { message: `token ${TOKEN} or ${encodeURIComponent(TOKEN)} or ${escaped} or ${percent}?` })],
+    })
     const listing = await list(stand)
     expect(listing.error!.message).toContain('HTTP 403: token *** or *** or *** or ***?')
     expectNoToken(listing)
@@ -294,7 +330,11 @@ describe('listClosedPullRequests', () => {
   test.each([
     ['a 429 alone, without headers or body', github.raw(429, ''), 60_000],
     ['a 429 with an HTML body', github.raw(429, '<html>slow down</html>', { 'content-type': 'text/html' }), 60_000],
-    ['a 429 with retry-after as an HTTP date', github.answer(429, {}, { 'retry-after': new Date(NOW.getTime() + 45_000).toUTCString() }), 45_000],
+    [
+      'a 429 with retry-after as an HTTP date',
+      github.answer(429, {}, { 'retry-after': new Date(NOW.getTime() + 45_000).toUTCString() }),
+      45_000,
+    ],
     ['a 403 with retry-after and another message', github.answer(403, { message: 'Forbidden' }, { 'retry-after': '30' }), 30_000],
     ['a 403 saying rate limit, without x-ratelimit headers', github.answer(403, { message: 'API rate limit exceeded' }), 60_000],
   ])('%s is waited out as a rate limit, then the listing goes on', async (_case, answer, ms) => {
@@ -304,7 +344,11 @@ describe('listClosedPullRequests', () => {
     expect(listing.error).toBeNull()
     expect(listing.pullRequests).toHaveLength(150)
     expect(listing.sleeps).toEqual([ms])
-    expect(listing.logs).toEqual([expect.stringMatching(/^GitHub's rate limit \(HTTP 4\d\d.*\): waiting .* before page 2 of the pull requests of octo-org\/previews\.$/)])
+    expect(listing.logs).toEqual([
+      expect.stringMatching(
+        /^GitHub's rate limit \(HTTP 4\d\d.*\): waiting .* before page 2 of the pull requests of octo-org\/previews\.$/,
+      ),
+    ])
   })
 
   test('gives up at once on a wait beyond the bound, saying how long GitHub asked for', async () => {
@@ -313,15 +357,21 @@ describe('listClosedPullRequests', () => {
 
     expect(listing.sleeps).toEqual([])
     expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 403 })
-    expect(listing.error!.message).toContain('asks for a wait of 60 min 1 s before page 1 of the pull requests of octo-org/previews, more than the 15 min left of the 15 min the sweep waits in all')
+    expect(listing.error!.message).toContain(
+      'asks for a wait of 60 min 1 s before page 1 of the pull requests of octo-org/previews, more than the 15 min left of the 15 min the sweep waits in all',
+    )
     expectNoToken(listing)
   })
 
   test('the bound counts every wait of the listing together', async () => {
-    const stand = await standIn(closedWithin(3, 1), { answers: [github.secondaryRateLimit(400), github.secondaryRateLimit(400), github.secondaryRateLimit(400)] })
+    const stand = await standIn(closedWithin(3, 1), {
+      answers: [github.secondaryRateLimit(400), github.secondaryRateLimit(400), github.secondaryRateLimit(400)],
+    })
     const listing = await list(stand, { maxWaitMs: 15 * 60_000 })
     expect(listing.sleeps).toEqual([400_000, 400_000])
-    expect(listing.error!.message).toContain('asks for a wait of 6 min 40 s before page 1 of the pull requests of octo-org/previews, more than the 1 min 40 s left of the 15 min')
+    expect(listing.error!.message).toContain(
+      'asks for a wait of 6 min 40 s before page 1 of the pull requests of octo-org/previews, more than the 1 min 40 s left of the 15 min',
+    )
   })
 
   test('a rate limit that asks for no wait at all is given up on after 10 waits, not tried forever', async () => {
@@ -341,7 +391,9 @@ describe('listClosedPullRequests', () => {
     const listing = await list(stand, { signal: controller.signal, sleep: undefined })
 
     expect(listing.error).toMatchObject({ failure: 'cancelled', status: null })
-    expect(listing.error!.message).toBe("Cancelled while waiting out GitHub's rate limit for page 1 of the pull requests of octo-org/previews; no more pull requests were listed.")
+    expect(listing.error!.message).toBe(
+      "Cancelled while waiting out GitHub's rate limit for page 1 of the pull requests of octo-org/previews; no more pull requests were listed.",
+    )
     expect(performance.now() - started).toBeLessThan(10_000)
     expect(stand.requests).toHaveLength(1)
   })
@@ -359,13 +411,25 @@ describe('listClosedPullRequests', () => {
     const stand = await standIn(closedWithin(150, 5))
     const abort = new AbortController()
     const seen: ClosedPullRequest[] = []
-    const listing = listClosedPullRequests({ token: TOKEN, baseUrl: stand.url, owner: 'octo-org', repo: 'previews', closedWithinDays: 7, now: NOW, signal: abort.signal, log: () => undefined, warn: () => undefined })
+    const listing = listClosedPullRequests({
+      token: TOKEN,
+      baseUrl: stand.url,
+      owner: 'octo-org',
+      repo: 'previews',
+      closedWithinDays: 7,
+      now: NOW,
+      signal: abort.signal,
+      log: () => undefined,
+      warn: () => undefined,
+    })
     await expect(async () => {
       for await (const pullRequest of listing) {
         seen.push(pullRequest)
         if (seen.length === 100) abort.abort()
       }
-    }).rejects.toThrow('Cancelled before asking GitHub for page 2 of the pull requests of octo-org/previews; no more pull requests were listed.')
+    }).rejects.toThrow(
+      'Cancelled before asking GitHub for page 2 of the pull requests of octo-org/previews; no more pull requests were listed.',
+    )
     expect(seen).toHaveLength(100)
     expect(stand.pagesServed).toBe(1)
   })
@@ -375,7 +439,11 @@ describe('listClosedPullRequests', () => {
     const recovered = await list(flaky)
     expect(recovered.error).toBeNull()
     expect(recovered.pullRequests).toHaveLength(3)
-    expect(recovered.logs).toEqual([expect.stringMatching(/^GitHub failed page 1 of the pull requests of octo-org\/previews \(HTTP 502: Server Error\): trying again in .* \(attempt 2 of 3\)\.$/)])
+    expect(recovered.logs).toEqual([
+      expect.stringMatching(
+        /^GitHub failed page 1 of the pull requests of octo-org\/previews \(HTTP 502: Server Error\): trying again in .* \(attempt 2 of 3\)\.$/,
+      ),
+    ])
 
     const down = await standIn([], { answers: () => github.answer(503, 'upstream connect error') })
     const listing = await list(down)
@@ -422,7 +490,10 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     ['a path outside the API root', (_other: string, stand: StandInGitHub) => `${stand.origin}/elsewhere/pulls?page=2`],
   ])('a Link to %s is refused, and nothing is sent there', async (_name, target) => {
     const other = await elsewhere()
-    const stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(200, [], { link: `<${target(other.url, stand)}>; rel="next"` })(request, response)] })
+    const stand = await standIn([], {
+      pathPrefix: '/api/v3',
+      answers: [(request, response) => github.answer(200, [], { link: `<${target(other.url, stand)}>; rel="next"` })(request, response)],
+    })
     const listing = await list(stand)
 
     expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
@@ -432,18 +503,23 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     expect(stand.requests).toHaveLength(1)
   })
 
-  test.each([301, 302, 303, 307, 308])('a redirect (HTTP %i) to another origin is not followed at all, and its list never used', async (status) => {
-    const other = await elsewhere()
-    const redirecting = await standIn([], { answers: [github.answer(status, {}, { location: `${other.url}/repositories/1/pulls?page=1` })] })
-    const listing = await list(redirecting)
+  test.each([301, 302, 303, 307, 308])(
+    'a redirect (HTTP %i) to another origin is not followed at all, and its list never used',
+    async (status) => {
+      const other = await elsewhere()
+      const redirecting = await standIn([], {
+        answers: [github.answer(status, {}, { location: `${other.url}/repositories/1/pulls?page=1` })],
+      })
+      const listing = await list(redirecting)
 
-    expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
-    expect(listing.error!.message).toBe(
-      `GitHub's answer for page 1 of the pull requests of octo-org/previews was refused: GitHub answered with a redirect (HTTP ${status}) to ${other.url}/repositories/1/pulls, outside GITHUB_API_URL (${redirecting.url}/); it is not followed, so the github-token goes only to GITHUB_API_URL.`,
-    )
-    expect(other.requests).toEqual([])
-    expect(redirecting.requests).toHaveLength(1)
-  })
+      expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
+      expect(listing.error!.message).toBe(
+        `GitHub's answer for page 1 of the pull requests of octo-org/previews was refused: GitHub answered with a redirect (HTTP ${status}) to ${other.url}/repositories/1/pulls, outside GITHUB_API_URL (${redirecting.url}/); it is not followed, so the github-token goes only to GITHUB_API_URL.`,
+      )
+      expect(other.requests).toEqual([])
+      expect(redirecting.requests).toHaveLength(1)
+    },
+  )
 
   test.each([
     ['a path outside the API root', (stand: StandInGitHub) => `${stand.origin}/elsewhere/pulls`],
@@ -452,25 +528,46 @@ describe('the github-token goes only to GITHUB_API_URL', () => {
     ['the same origin with user-info', (stand: StandInGitHub) => stand.url.replace('http://', 'http://someone:pw@') + '/pulls'],
   ])('a redirect to %s, though on the same origin, is not followed: the token does not go there', async (_name, target) => {
     let stand: StandInGitHub | null = null
-    stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(301, {}, { location: target(stand!) })(request, response)] })
+    stand = await standIn([], {
+      pathPrefix: '/api/v3',
+      answers: [(request, response) => github.answer(301, {}, { location: target(stand!) })(request, response)],
+    })
     const listing = await list(stand)
     expect(listing.error!.message).toContain('outside GITHUB_API_URL')
     expect(listing.error!.message).not.toContain('someone:pw')
     expect(stand.requests).toHaveLength(1)
   })
 
-  test.each(['someone:pw@', 'someone@', ':pw@'])('a redirect into GITHUB_API_URL with user-info %s says that is why it is refused, never what it holds', async (userInfo) => {
-    let stand: StandInGitHub | null = null
-    stand = await standIn([], { pathPrefix: '/api/v3', answers: [(request, response) => github.answer(301, {}, { location: `${stand!.url.replace('http://', `http://${userInfo}`)}/pulls` })(request, response)] })
-    const listing = await list(stand)
-    expect(listing.error!.message).toContain(`to http://***@${new URL(stand.url).host}/api/v3/pulls, outside GITHUB_API_URL (${stand.url}/)`)
-    expect(listing.error!.message).not.toMatch(/someone|pw/)
-  })
+  test.each(['someone:pw@', 'someone@', ':pw@'])(
+    'a redirect into GITHUB_API_URL with user-info %s says that is why it is refused, never what it holds',
+    async (userInfo) => {
+      let stand: StandInGitHub | null = null
+      stand = await standIn([], {
+        pathPrefix: '/api/v3',
+        answers: [
+          (request, response) =>
+            github.answer(301, {}, { location: `${stand!.url.replace('http://', `http://${userInfo}`)}/pulls` })(request, response),
+        ],
+      })
+      const listing = await list(stand)
+      expect(listing.error!.message).toContain(
+        `to http://***@${new URL(stand.url).host}/api/v3/pulls, outside GITHUB_API_URL (${stand.url}/)`,
+      )
+      expect(listing.error!.message).not.toMatch(/someone|pw/)
+    },
+  )
 
   test('a redirect within GITHUB_API_URL (a renamed repository) is followed, with the token', async () => {
     const stand = await standIn(closedWithin(3, 1), {
       pathPrefix: '/api/v3',
-      answers: [(request, response) => github.answer(301, { message: 'Moved Permanently' }, { location: `/api/v3/repositories/812345678/pulls?${request.path.split('?')[1]}` })(request, response)],
+      answers: [
+        (request, response) =>
+          github.answer(
+            301,
+            { message: 'Moved Permanently' },
+            { location: `/api/v3/repositories/812345678/pulls?${request.path.split('?')[1]}` },
+          )(request, response),
+      ],
     })
     const listing = await list(stand)
     expect(listing.error).toBeNull()
@@ -486,16 +583,30 @@ describe('judgeGitHubAnswer', () => {
     judgeGitHubAnswer({ status, headers, message }, { now, headerlessWaits })
 
   test('retry-after wins over x-ratelimit-reset', () => {
-    expect(judge(403, { 'retry-after': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 600) })).toMatchObject({ kind: 'wait', ms: 30_000 })
+    expect(judge(403, { 'retry-after': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 600) })).toMatchObject({
+      kind: 'wait',
+      ms: 30_000,
+    })
   })
 
   test('a reset already past (clocks differ) waits a second', () => {
-    expect(judge(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 - 5) })).toMatchObject({ kind: 'wait', ms: 1000 })
+    expect(judge(429, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 - 5) })).toMatchObject({
+      kind: 'wait',
+      ms: 1000,
+    })
   })
 
-  test.each(['', ' ', '0x10', 'NaN', 'Infinity', 'soon', '1,5'])('x-ratelimit-reset %j names no time: waited out as a rate limit without one, not as a reset in 1970', (reset) => {
-    expect(judge(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, 'API rate limit exceeded')).toEqual({ kind: 'wait', ms: 60_000, headerless: true, detail: 'HTTP 403: API rate limit exceeded' })
-  })
+  test.each(['', ' ', '0x10', 'NaN', 'Infinity', 'soon', '1,5'])(
+    'x-ratelimit-reset %j names no time: waited out as a rate limit without one, not as a reset in 1970',
+    (reset) => {
+      expect(judge(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, 'API rate limit exceeded')).toEqual({
+        kind: 'wait',
+        ms: 60_000,
+        headerless: true,
+        detail: 'HTTP 403: API rate limit exceeded',
+      })
+    },
+  )
 
   test('a rate limit with no time waits a minute, doubling on each repeat', () => {
     expect(judge(429, {}, 'You have exceeded a secondary rate limit.')).toMatchObject({ kind: 'wait', ms: 60_000, headerless: true })
@@ -503,7 +614,10 @@ describe('judgeGitHubAnswer', () => {
   })
 
   test('a 403 without a rate limit sign is a missing permission, not a wait', () => {
-    expect(judge(403, { 'x-ratelimit-remaining': '4999' }, 'Resource not accessible by integration')).toMatchObject({ kind: 'fail', failure: 'permission-missing' })
+    expect(judge(403, { 'x-ratelimit-remaining': '4999' }, 'Resource not accessible by integration')).toMatchObject({
+      kind: 'fail',
+      failure: 'permission-missing',
+    })
   })
 
   test('other answers', () => {
@@ -513,9 +627,15 @@ describe('judgeGitHubAnswer', () => {
     expect(judge(403, { 'retry-after': '5' })).toMatchObject({ kind: 'wait', ms: 5000 })
     expect(judge(403, { 'x-ratelimit-remaining': ' 0 ' }, '')).toMatchObject({ kind: 'wait', headerless: true })
     expect(judge(403, {}, 'API rate limit exceeded for user ID 1.')).toMatchObject({ kind: 'wait', headerless: true })
-    expect(judge(422, {}, 'Validation Failed')).toMatchObject({ kind: 'fail', failure: 'unexpected-answer', detail: 'HTTP 422: Validation Failed' })
+    expect(judge(422, {}, 'Validation Failed')).toMatchObject({
+      kind: 'fail',
+      failure: 'unexpected-answer',
+      detail: 'HTTP 422: Validation Failed',
+    })
     expect(judge(500)).toMatchObject({ kind: 'retry' })
-    expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({ kind: 'retry' })
+    expect(judgeGitHubAnswer({ status: null, headers: {}, message: 'no answer: ECONNRESET' }, { now, headerlessWaits: 0 })).toMatchObject({
+      kind: 'retry',
+    })
   })
 })
 
@@ -523,7 +643,10 @@ describe('what GitHub lists is checked, pull request by pull request', () => {
   test('numbers that cannot be a pull request’s, and a close after the listing began, are refused with a warning naming each; the rest are listed', async () => {
     const good = closedPullRequest(7, NOW, 1)
     const bad = (number: string, daysAgo: number, fields: Record<string, unknown> = {}) =>
-      JSON.stringify({ ...closedPullRequest(900, NOW, daysAgo), html_url: `https://github.com/o/r/pull/x${daysAgo}`, ...fields }).replace('"number":900', `"number":${number}`)
+      JSON.stringify({ ...closedPullRequest(900, NOW, daysAgo), html_url: `https://github.com/o/r/pull/x${daysAgo}`, ...fields }).replace(
+        '"number":900',
+        `"number":${number}`,
+      )
     const page = `[${[
       bad('-1', 0.1),
       bad('0', 0.2),
@@ -541,8 +664,10 @@ describe('what GitHub lists is checked, pull request by pull request', () => {
 
     expect(listing.error).toBeNull()
     expect(listing.pullRequests.map((pr) => pr.number)).toEqual([7])
-    const refused = (name: string, reason: string) => `GitHub listed a pull request of octo-org/previews that is not swept, and nothing is deleted for it: ${name}: ${reason}.`
-    const notANumber = (shown: string, day: number) => refused(`"https://github.com/o/r/pull/x${day}"`, `its number, ${shown}, is not a whole number from 1 to 9007199254740991`)
+    const refused = (name: string, reason: string) =>
+      `GitHub listed a pull request of octo-org/previews that is not swept, and nothing is deleted for it: ${name}: ${reason}.`
+    const notANumber = (shown: string, day: number) =>
+      refused(`"https://github.com/o/r/pull/x${day}"`, `its number, ${shown}, is not a whole number from 1 to 9007199254740991`)
     expect(listing.warnings).toEqual([
       notANumber('-1', 0.1),
       notANumber('0', 0.2),
@@ -551,8 +676,14 @@ describe('what GitHub lists is checked, pull request by pull request', () => {
       notANumber('"12"', 0.5),
       notANumber('12345678901234567890', 0.6),
       notANumber('null', 0.7),
-      refused('#8 ("https://github.com/o/r/pull/8")', 'its closed_at, "2029-01-01T00:00:00Z", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)'),
-      refused('#9 ("https://github.com/o/r/pull/9")', `its closed_at, "${new Date(NOW.getTime() + 1000).toISOString()}", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)`),
+      refused(
+        '#8 ("https://github.com/o/r/pull/8")',
+        'its closed_at, "2029-01-01T00:00:00Z", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)',
+      ),
+      refused(
+        '#9 ("https://github.com/o/r/pull/9")',
+        `its closed_at, "${new Date(NOW.getTime() + 1000).toISOString()}", is later than 2025-06-30T03:00:00.000Z, when the listing began (one closed during the sweep is swept by the next)`,
+      ),
     ])
   })
 
@@ -567,19 +698,26 @@ describe('what GitHub lists is checked, pull request by pull request', () => {
     expect(listing.error).toBeNull()
     expect(listing.pullRequests.map((pr) => pr.number)).toEqual([14])
     expect(listing.warnings).toEqual([
-      expect.stringMatching(/nothing is deleted for it: #11 \("https:\/\/github\.com\/.*\/pull\/11"\): its closed_at, "not a date", is not a date\.$/),
+      expect.stringMatching(
+        /nothing is deleted for it: #11 \("https:\/\/github\.com\/.*\/pull\/11"\): its closed_at, "not a date", is not a date\.$/,
+      ),
       expect.stringMatching(/nothing is deleted for it: #12 .*: its updated_at, "yesterday", is not a date\.$/),
     ])
   })
 
   test('an item whose closed_at is not even text is not a pull request: the page is refused, naming GITHUB_API_URL', async () => {
-    const stand = await standIn([], { answers: () => github.raw(200, JSON.stringify([closedPullRequest(13, NOW, 0.3, { closed_at: 17 as unknown as string })])) })
+    const stand = await standIn([], {
+      answers: () => github.raw(200, JSON.stringify([closedPullRequest(13, NOW, 0.3, { closed_at: 17 as unknown as string })])),
+    })
     const listing = await list(stand)
     expect(listing.error?.message).toMatch(/is not a list of pull requests: .*Is GITHUB_API_URL/)
   })
 
   test('a refused pull request is warned of once, however many passes list it', async () => {
-    const stand = await standIn([closedPullRequest(5, NOW, 1, { closed_at: '2029-01-01T00:00:00Z', updated_at: '2029-01-01T00:00:00Z' }), closedPullRequest(4, NOW, 1)])
+    const stand = await standIn([
+      closedPullRequest(5, NOW, 1, { closed_at: '2029-01-01T00:00:00Z', updated_at: '2029-01-01T00:00:00Z' }),
+      closedPullRequest(4, NOW, 1),
+    ])
     const listing = await list(stand)
     expect(listing.pullRequests.map((pr) => pr.number)).toEqual([4])
     expect(listing.warnings).toHaveLength(1)
@@ -593,7 +731,9 @@ describe('a pull request updated while the listing runs', () => {
     ['from page 2 to the top, while page 2 is read', 1, 150],
   ])('moved %s: it is listed all the same, by the pass from the top', async (_name, during, moved) => {
     // 300 pull requests, one a day apart in updates, all closed this week: 1 is the newest.
-    const pullRequests = Array.from({ length: 300 }, (_, i) => closedPullRequest(i + 1, NOW, 1 + i / 100, { updatedDaysAgo: (i + 1) / 1000 }))
+    const pullRequests = Array.from({ length: 300 }, (_, i) =>
+      closedPullRequest(i + 1, NOW, 1 + i / 100, { updatedDaysAgo: (i + 1) / 1000 }),
+    )
     let stand: StandInGitHub | null = null
     stand = await standIn(pullRequests, {
       answers: (index) => {
@@ -613,26 +753,31 @@ describe('a pull request updated while the listing runs', () => {
 })
 
 describe("Octokit's own log", () => {
-  test.each(['deprecation', 'sunset', 'link'])('a %s header echoing the token, raw, percent- or \\u-encoded, reaches the warnings redacted', async (header) => {
-    const escaped = [...TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
-    const percent = [...TOKEN].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join('')
-    const echo = `${TOKEN} ${percent} ${escaped}`
-    const headers = {
-      deprecation: header === 'deprecation' ? `@1 ${echo}` : '@1',
-      sunset: header === 'sunset' ? echo : 'Wed, 31 Dec 2025 00:00:00 GMT',
-      ...(header === 'link' ? { link: `<https://docs.example/${encodeURIComponent(TOKEN)}/${percent}/${escaped}>; rel="deprecation"` } : {}),
-    }
-    const stand = await standIn([], { answers: () => github.answer(200, [], headers) })
-    const listing = await list(stand)
-    expect(listing.error).toBeNull()
-    expect(listing.warnings.length).toBeGreaterThan(0)
-    expect(listing.warnings.join('\n')).toContain('is deprecated')
-    expectNoToken(listing)
-    for (const warning of listing.warnings) {
-      expect(warning).not.toContain(percent)
-      expect(warning).not.toContain(escaped)
-    }
-  })
+  test.each(['deprecation', 'sunset', 'link'])(
+    'a %s header echoing the token, raw, percent- or \\u-encoded, reaches the warnings redacted',
+    async (header) => {
+      const escaped = [...TOKEN].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+      const percent = [...TOKEN].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join('')
+      const echo = `${TOKEN} ${percent} ${escaped}`
+      const headers = {
+        deprecation: header === 'deprecation' ? `@1 ${echo}` : '@1',
+        sunset: header === 'sunset' ? echo : 'Wed, 31 Dec 2025 00:00:00 GMT',
+        ...(header === 'link'
+          ? { link: `<https://docs.example/${encodeURIComponent(TOKEN)}/${percent}/${escaped}>; rel="deprecation"` }
+          : {}),
+      }
+      const stand = await standIn([], { answers: () => github.answer(200, [], headers) })
+      const listing = await list(stand)
+      expect(listing.error).toBeNull()
+      expect(listing.warnings.length).toBeGreaterThan(0)
+      expect(listing.warnings.join('\n')).toContain('is deprecated')
+      expectNoToken(listing)
+      for (const warning of listing.warnings) {
+        expect(warning).not.toContain(percent)
+        expect(warning).not.toContain(escaped)
+      }
+    },
+  )
 })
 
 describe('bounded answers', () => {
@@ -642,17 +787,28 @@ describe('bounded answers', () => {
     ['8.64e15', '8.64e15'],
   ])('x-ratelimit-reset: %s fails at once, saying how long GitHub asked to wait, not with a crash', async (reset) => {
     const resetting = await standIn(closedWithin(3, 1), {
-      answers: [(request, response) => void github.answer(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset })(request, response)],
+      answers: [
+        (request, response) =>
+          void github.answer(
+            403,
+            { message: 'API rate limit exceeded' },
+            { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+          )(request, response),
+      ],
     })
     const listing = await list(resetting)
     expect(listing.sleeps).toEqual([])
     expect(listing.error).toMatchObject({ failure: 'rate-limited', status: 403 })
-    expect(listing.error!.message).toMatch(/asks for a wait of [\d,]+ days before page 1 of the pull requests of octo-org\/previews, more than the 15 min left/)
+    expect(listing.error!.message).toMatch(
+      /asks for a wait of [\d,]+ days before page 1 of the pull requests of octo-org\/previews, more than the 15 min left/,
+    )
     expect(listing.error!.message).toMatch(/; resets at (epoch second \S+|\+?\d{6}-\S+|\d{4}-\S+)\)/)
   })
 
   /** A server whose page 1 is written by `write` (a raw HTTP response); the listing then gets an empty page. */
-  async function rawServer(write: (socket: import('node:net').Socket, attempt: number) => void): Promise<{ url: string; attempts: () => number }> {
+  async function rawServer(
+    write: (socket: import('node:net').Socket, attempt: number) => void,
+  ): Promise<{ url: string; attempts: () => number }> {
     const net = await import('node:net')
     let attempts = 0
     const server = net.createServer((socket) => {
@@ -672,13 +828,19 @@ describe('bounded answers', () => {
   const whole = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
 
   test.each([
-    ['reset half-way through the body', (socket: import('node:net').Socket) => socket.end(whole.slice(0, whole.length - body.length / 2), () => socket.destroy())],
+    [
+      'reset half-way through the body',
+      (socket: import('node:net').Socket) => socket.end(whole.slice(0, whole.length - body.length / 2), () => socket.destroy()),
+    ],
     ['cut off after the headers', (socket: import('node:net').Socket) => socket.end(whole.slice(0, whole.length - body.length))],
-    ['trickling past the request timeout', (socket: import('node:net').Socket) => {
-      socket.write(whole.slice(0, whole.length - body.length + 10))
-      const timer = setInterval(() => socket.write(' '), 50)
-      socket.on('close', () => clearInterval(timer))
-    }],
+    [
+      'trickling past the request timeout',
+      (socket: import('node:net').Socket) => {
+        socket.write(whole.slice(0, whole.length - body.length + 10))
+        const timer = setInterval(() => socket.write(' '), 50)
+        socket.on('close', () => clearInterval(timer))
+      },
+    ],
   ])('a body %s is a network failure: tried again, then listed', async (_name, broken) => {
     const server = await rawServer((socket, attempt) => (attempt === 1 ? broken(socket) : socket.end(whole)))
     const listing = await list({ url: server.url } as StandInGitHub, { requestTimeoutMs: 500 })
@@ -686,7 +848,11 @@ describe('bounded answers', () => {
     expect(listing.pullRequests).toHaveLength(3)
     // The broken answer, the one tried again, and page 1 again from the top.
     expect(server.attempts()).toBe(3)
-    expect(listing.logs).toEqual([expect.stringMatching(/^GitHub failed page 1 of the pull requests of octo-org\/previews \((no answer: |no complete answer).*\): trying again in .* \(attempt 2 of 3\)\.$/)])
+    expect(listing.logs).toEqual([
+      expect.stringMatching(
+        /^GitHub failed page 1 of the pull requests of octo-org\/previews \((no answer: |no complete answer).*\): trying again in .* \(attempt 2 of 3\)\.$/,
+      ),
+    ])
     expect(listing.logs[0]).not.toContain('empty body')
   })
 
@@ -698,7 +864,11 @@ describe('bounded answers', () => {
     let written = 0
     const server = await rawServer((socket) => {
       const { headers, chunks } = shape(8 * cap)
-      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`)
+      socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('')}\r\n`,
+      )
       const chunk = '['.padEnd(cap / 8, ' ')
       const chunked = headers['transfer-encoding' as keyof typeof headers] !== undefined
       const send = () => {
@@ -711,7 +881,9 @@ describe('bounded answers', () => {
     })
     const listing = await list({ url: server.url } as StandInGitHub, { maxPageBytes: cap })
     expect(listing.error).toMatchObject({ failure: 'unexpected-answer' })
-    expect(listing.error!.message).toMatch(/^GitHub's answer for page 1 of the pull requests of octo-org\/previews was refused: the answer's body is (8\.0 MiB \(content-length\)|more than 1\.0 MiB), past the 1\.0 MiB the sweep reads of one page/)
+    expect(listing.error!.message).toMatch(
+      /^GitHub's answer for page 1 of the pull requests of octo-org\/previews was refused: the answer's body is (8\.0 MiB \(content-length\)|more than 1\.0 MiB), past the 1\.0 MiB the sweep reads of one page/,
+    )
     expect(server.attempts()).toBe(1)
   })
 
@@ -725,7 +897,14 @@ describe('bounded answers', () => {
     await new Promise((resolve) => gzip.end(resolve))
     const bomb = Buffer.concat(compressed)
     const server = await rawServer((socket) => {
-      socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${bomb.length}\r\n\r\n`), bomb]))
+      socket.end(
+        Buffer.concat([
+          Buffer.from(
+            `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${bomb.length}\r\n\r\n`,
+          ),
+          bomb,
+        ]),
+      )
     })
     const before = process.memoryUsage().rss
     const started = performance.now()
@@ -746,7 +925,10 @@ describe('Link headers, as RFC 8288 writes them', () => {
     ['rel=next, unquoted', (url: string) => `<${url}>; rel=next`],
     ['rel="next last", two relation types', (url: string) => `<${url}>; rel="next last"`],
     ['REL=NEXT, in capitals', (url: string) => `<${url}>;REL=NEXT`],
-    ['params in another order, spaces around', (url: string) => `<https://x.invalid/p>; rel="prev", < ${url} > ;  title="page, next" ;rel = "next" `],
+    [
+      'params in another order, spaces around',
+      (url: string) => `<https://x.invalid/p>; rel="prev", < ${url} > ;  title="page, next" ;rel = "next" `,
+    ],
     ['a second rel ignored', (url: string) => `<${url}>; rel="next"; rel="prev"`],
     ['a query alone, relative to the page', (url: string) => `<${new URL(url).search}>; rel="next"`],
     ['a path relative to the page', (url: string) => `<pulls${new URL(url).search}>; rel="next"`],
@@ -788,21 +970,24 @@ describe("errors on the action's side are reported at once, as the action's", ()
     const listing = await list({ url: 'http://127.0.0.1:6000' } as StandInGitHub)
     expect(listing.error).toMatchObject({ failure: 'not-sent', status: null })
     expect(listing.error!.message).toBe(
-      'The request for page 1 of the pull requests of octo-org/previews could not be made: fetch never connects to port 6000 (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port. The fault is on the action\'s side (GITHUB_API_URL, github-token or the runner\'s settings), not GitHub\'s, so it was not tried again.',
+      "The request for page 1 of the pull requests of octo-org/previews could not be made: fetch never connects to port 6000 (a \"bad port\" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port. The fault is on the action's side (GITHUB_API_URL, github-token or the runner's settings), not GitHub's, so it was not tried again.",
     )
     expect(listing.logs).toEqual([])
   })
 
-  test.each(['\n', '\r\n', '\u0000'])('a github-token holding %j, which a header cannot carry: not sent, not retried, and not shown', async (breaking) => {
-    const stand = await standIn(closedWithin(3, 1))
-    const token = `${TOKEN}${breaking}more`
-    const listing = await list(stand, { token })
-    expect(listing.error).toMatchObject({ failure: 'not-sent' })
-    expect(listing.error!.message).toContain('does github-token hold a line break, or another character a header cannot carry?')
-    expect(listing.error!.message).not.toContain(TOKEN)
-    expect(stand.requests).toEqual([])
-    expect(listing.logs).toEqual([])
-  })
+  test.each(['\n', '\r\n', '\u0000'])(
+    'a github-token holding %j, which a header cannot carry: not sent, not retried, and not shown',
+    async (breaking) => {
+      const stand = await standIn(closedWithin(3, 1))
+      const token = `${TOKEN}${breaking}more`
+      const listing = await list(stand, { token })
+      expect(listing.error).toMatchObject({ failure: 'not-sent' })
+      expect(listing.error!.message).toContain('does github-token hold a line break, or another character a header cannot carry?')
+      expect(listing.error!.message).not.toContain(TOKEN)
+      expect(stand.requests).toEqual([])
+      expect(listing.logs).toEqual([])
+    },
+  )
 
   test('GITHUB_API_URL’s user-info is never repeated', async () => {
     const stand = await standIn([], { answers: () => github.answer(503, 'down') })

@@ -30,8 +30,9 @@ describe('README.md', () => {
     for (const content of workflows) {
       const result = parseWorkflow({ name: 'README.md', content }, new NoOperationTraceWriter())
       expect(result.context.errors.getErrors().map((error) => error.message)).toEqual([])
-      const withKeys = [...content.matchAll(/uses: [\w-]+\/truefoundry-artifact-cleanup@v1[\s\S]*?with:\n((?: {10}.*\n)+)/g)]
-        .flatMap((match) => [...match[1]!.matchAll(/^ {10}([\w-]+):/gm)].map((key) => key[1]!))
+      const withKeys = [...content.matchAll(/uses: [\w-]+\/truefoundry-artifact-cleanup@v1[\s\S]*?with:\n((?: {10}.*\n)+)/g)].flatMap(
+        (match) => [...match[1]!.matchAll(/^ {10}([\w-]+):/gm)].map((key) => key[1]!),
+      )
       expect(withKeys.length).toBeGreaterThan(0)
       for (const key of withKeys) expect(declared).toContain(key)
     }
@@ -47,7 +48,10 @@ describe('README.md', () => {
     expect(messages.length).toBeGreaterThan(20)
     for (const message of messages) {
       // Literal runs between placeholders (…, N, <field>, 3xx) must stand in the source.
-      const fragments = message.split(/^the file |^manifest: |…|<[^>]+>|\$\{NAME\}|\bN\b|\b[345]xx\b|"[^"]*"/).map((part) => part.replace(/^[\s,.:;]+|[\s,.:;]+$/g, '')).filter((part) => part.length >= 6)
+      const fragments = message
+        .split(/^the file |^manifest: |…|<[^>]+>|\$\{NAME\}|\bN\b|\b[345]xx\b|"[^"]*"/)
+        .map((part) => part.replace(/^[\s,.:;]+|[\s,.:;]+$/g, ''))
+        .filter((part) => part.length >= 6)
       const missing = fragments.filter((fragment) => !source.includes(fragment))
       expect(missing, `README message "${message}" has text that src/ never prints`).toEqual([])
     }

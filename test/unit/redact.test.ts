@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { createRedactor } from '../../src/redact.ts'
+import { createRedactor } from '../../src/text/redact.ts'
 
 const TOKEN = 'k3y/with+base64/chars== and "quotes" \\ ü 🚀'
 
@@ -84,7 +84,8 @@ describe('createRedactor', () => {
           // Nothing of the secret: no whole form, and no end that starts one.
           const left = redacted.split('***').join('')
           expect(left).not.toContain(encoded)
-          for (let end = 1; end < encoded.length; end++) expect(left.endsWith(encoded.slice(0, end)) && !before.endsWith(encoded.slice(0, end))).toBe(false)
+          for (let end = 1; end < encoded.length; end++)
+            expect(left.endsWith(encoded.slice(0, end)) && !before.endsWith(encoded.slice(0, end))).toBe(false)
           expect(redacted.startsWith(text.slice(0, Math.min(cut, before.length)))).toBe(true)
           // Nor more lost than that.
           if (cut <= before.length) expect(redacted).toBe(text.slice(0, cut))

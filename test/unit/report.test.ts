@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { renderLogTable, renderSummary, sortForReport, SUMMARY_BUDGET_BYTES, totalsLine, type RunContext } from '../../src/report.ts'
-import { ResultStore } from '../../src/result-store.ts'
-import type { Identity, Location, Outcome, Result, Status } from '../../src/results.ts'
+import { renderLogTable, renderSummary, sortForReport, SUMMARY_BUDGET_BYTES, totalsLine } from '../../src/report/report.ts'
+import type { RunContext } from '../../src/runner/run-context.ts'
+import { ResultStore } from '../../src/results/store.ts'
+import type { Identity, Location, Outcome, Result, Status } from '../../src/results/result.ts'
 
 const OUTCOMES: Record<Status, Outcome> = {
   deleted: { status: 'deleted', attempts: 1, http_status: 200, message: 'deleted' },
@@ -12,7 +13,11 @@ const OUTCOMES: Record<Status, Outcome> = {
   'dry-run': { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' },
 }
 
-function result(status: Status, name: string, fields: Partial<Location & Identity & { message: string; pull_request: number }> = {}): Result {
+function result(
+  status: Status,
+  name: string,
+  fields: Partial<Location & Identity & { message: string; pull_request: number }> = {},
+): Result {
   return {
     pull_request: null,
     file: `.truefoundry/${name}.yaml`,
@@ -36,10 +41,16 @@ function stored(results: Result[]): ResultStore {
 }
 
 const totalsOf = (results: Result[]) => stored(results).totals
-const summaryOf = (results: Result[], where: RunContext, options: { dryRun: boolean; emptySweep?: string }) => [...renderSummary(stored(results), where, options)].join('')
+const summaryOf = (results: Result[], where: RunContext, options: { dryRun: boolean; emptySweep?: string }) =>
+  [...renderSummary(stored(results), where, options)].join('')
 const tableOf = (results: Result[]) => [...renderLogTable(stored(results))].map((line) => line.text)
 
-const context = { repository: 'acme/models', pullRequest: 42, runUrl: 'https://github.com/acme/models/actions/runs/1', serverUrl: 'https://github.com' }
+const context = {
+  repository: 'acme/models',
+  pullRequest: 42,
+  runUrl: 'https://github.com/acme/models/actions/runs/1',
+  serverUrl: 'https://github.com',
+}
 
 /** The Name cell of each row of the summary table, top to bottom. */
 function summaryNames(html: string): string[] {
@@ -64,7 +75,13 @@ describe('sortForReport', () => {
 
 describe('totalsLine', () => {
   it('counts each status', () => {
-    const results = [result('deleted', 'a'), result('deleted', 'b'), result('failed', 'c'), result('invalid', 'd'), result('not-found', 'e')]
+    const results = [
+      result('deleted', 'a'),
+      result('deleted', 'b'),
+      result('failed', 'c'),
+      result('invalid', 'd'),
+      result('not-found', 'e'),
+    ]
     expect(totalsLine(totalsOf(results))).toBe('2 deleted, 1 not found, 1 failed, 1 invalid, 0 skipped')
   })
 
@@ -90,7 +107,11 @@ describe('renderSummary', () => {
   })
 
   it('says when it was a dry run', () => {
-    const html = summaryOf([result('dry-run', 'a')], { repository: null, pullRequest: null, runUrl: null, serverUrl: null }, { dryRun: true })
+    const html = summaryOf(
+      [result('dry-run', 'a')],
+      { repository: null, pullRequest: null, runUrl: null, serverUrl: null },
+      { dryRun: true },
+    )
     expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
     expect(html).toContain('1 would be deleted (dry run)</strong> of 1 manifest</p>')
   })
@@ -98,7 +119,13 @@ describe('renderSummary', () => {
   it('escapes text that comes from manifests and the repository', () => {
     const attack = '<img src=x onerror=alert(1)>'
     const rows = [
-      result('invalid', attack, { ml_repo: attack, version: null, version_alias: attack, file: `${attack}.yaml`, message: `name: ${attack}` }),
+      result('invalid', attack, {
+        ml_repo: attack,
+        version: null,
+        version_alias: attack,
+        file: `${attack}.yaml`,
+        message: `name: ${attack}`,
+      }),
     ]
     const html = summaryOf(rows, { ...context, repository: attack, runUrl: '"><script>alert(1)</script>' }, { dryRun: false })
     expect(html).not.toContain('<img')
@@ -160,7 +187,11 @@ describe('renderSummary', () => {
   })
 
   it('says, for a sweep that found no pull request, that nothing was checked, instead of counting nothing', () => {
-    const html = summaryOf([], { ...context, pullRequest: null }, { dryRun: true, emptySweep: 'The sweep found no pull request of <acme>/models …' })
+    const html = summaryOf(
+      [],
+      { ...context, pullRequest: null },
+      { dryRun: true, emptySweep: 'The sweep found no pull request of <acme>/models …' },
+    )
     expect(html).toContain('<p>The sweep found no pull request of &#60;acme&#62;/models …</p>')
     expect(html).not.toContain('0 deleted')
     expect(html).toContain('in acme/models')
@@ -200,7 +231,16 @@ describe('renderLogTable', () => {
     const header = columnsOf(lines[0]!, ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'])
     for (const [index, row] of sortForReport(results).entries()) {
       const label = Object.keys(LABEL_WIDTH).find((candidate) => lines[index + 1]!.startsWith(candidate))!
-      const cells = [label, 'artifact version', row.ml_repo!, row.name!, String(row.version), String(row.attempts), `${row.file}:${row.line}`, row.message]
+      const cells = [
+        label,
+        'artifact version',
+        row.ml_repo!,
+        row.name!,
+        String(row.version),
+        String(row.attempts),
+        `${row.file}:${row.line}`,
+        row.message,
+      ]
       expect(columnsOf(lines[index + 1]!, cells)).toEqual(header)
     }
   })

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { ResultStore } from '../../src/result-store.ts'
-import type { Result, Status } from '../../src/results.ts'
+import { ResultStore } from '../../src/results/store.ts'
+import type { Result, Status } from '../../src/results/result.ts'
 import { scratchDir } from '../support/scratch.ts'
 
 function row(index: number, status: Status, fields: Partial<Result> = {}): Result {
@@ -67,7 +67,9 @@ describe('ResultStore', () => {
     const store = new ResultStore(file)
     // Past several 256 KiB flushes and 64 KiB reads, with rows larger than a read.
     const rows = Array.from({ length: 3000 }, (_, index) =>
-      row(index, index % 7 === 0 ? 'failed' : 'deleted', { message: index % 500 === 1 ? 'x'.repeat(150_000) : AWKWARD[index % AWKWARD.length]! }),
+      row(index, index % 7 === 0 ? 'failed' : 'deleted', {
+        message: index % 500 === 1 ? 'x'.repeat(150_000) : AWKWARD[index % AWKWARD.length]!,
+      }),
     )
     for (const each of rows) store.add(each)
     expect([...store.rows()]).toEqual(rows)

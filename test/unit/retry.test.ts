@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import type { Attempt } from '../../src/control-plane.ts'
-import { judgeAttempt, judgeEndpoint, mayHaveTakenEffect, parseRetryAfter, retryDelay, type Backoff, type EndpointContext, type JudgeContext } from '../../src/retry.ts'
+import type { Attempt } from '../../src/deletion/control-plane.ts'
+import {
+  judgeAttempt,
+  judgeEndpoint,
+  mayHaveTakenEffect,
+  parseRetryAfter,
+  retryDelay,
+  type Backoff,
+  type EndpointContext,
+  type JudgeContext,
+} from '../../src/deletion/judgement.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW }
@@ -67,20 +76,30 @@ describe('judgeAttempt', () => {
     expect(judgeAttempt(response(301, '', { location: 'https://login.example.com/' }), fresh)).toEqual({
       kind: 'failed',
       http_status: 301,
-      message: 'redirected (HTTP 301) to https://login.example.com/; redirects are not followed, so the token goes only to control-plane-url: check the URL',
+      message:
+        'redirected (HTTP 301) to https://login.example.com/; redirects are not followed, so the token goes only to control-plane-url: check the URL',
     })
     expect(judgeAttempt(response(307), fresh).message).toMatch(/^redirected \(HTTP 307\) without a Location;/)
   })
 
   it('fails on another status, with an excerpt of the body on one line', () => {
-    expect(judgeAttempt(response(418, "I'm\n   a teapot"), fresh)).toEqual({ kind: 'failed', http_status: 418, message: "HTTP 418: I'm a teapot" })
+    expect(judgeAttempt(response(418, "I'm\n   a teapot"), fresh)).toEqual({
+      kind: 'failed',
+      http_status: 418,
+      message: "HTTP 418: I'm a teapot",
+    })
     const long = judgeAttempt(response(400, 'x'.repeat(500)), fresh).message
     expect(long).toBe(`HTTP 400: ${'x'.repeat(200)}…`)
     expect(judgeAttempt(response(400, JSON.stringify({ message: 'bad ml_repo' })), fresh).message).toBe('HTTP 400: bad ml_repo')
   })
 
   it.each([408, 429, 500, 502, 503, 504])('retries HTTP %i', (status) => {
-    expect(judgeAttempt(response(status, 'busy'), fresh)).toMatchObject({ kind: 'retryable', http_status: status, message: `HTTP ${status}: busy`, retryAfterMs: null })
+    expect(judgeAttempt(response(status, 'busy'), fresh)).toMatchObject({
+      kind: 'retryable',
+      http_status: status,
+      message: `HTTP ${status}: busy`,
+      retryAfterMs: null,
+    })
   })
 
   it('passes on how long the server asked to wait', () => {
@@ -99,12 +118,20 @@ describe('judgeAttempt', () => {
       retryAfterMs: null,
       mayHaveTakenEffect: false,
     })
-    expect(judgeAttempt({ kind: 'error', cause: 'cancelled', sent: true, reason: 'cancelled' }, fresh)).toEqual({ kind: 'failed', http_status: null, message: 'cancelled' })
+    expect(judgeAttempt({ kind: 'error', cause: 'cancelled', sent: true, reason: 'cancelled' }, fresh)).toEqual({
+      kind: 'failed',
+      http_status: null,
+      message: 'cancelled',
+    })
   })
 
   it('fails at once on a certificate that is not trusted: a retry gets the same certificate', () => {
     const reason = 'the certificate of host:443 is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate)'
-    expect(judgeAttempt({ kind: 'error', cause: 'certificate', sent: false, reason }, fresh)).toEqual({ kind: 'failed', http_status: null, message: reason })
+    expect(judgeAttempt({ kind: 'error', cause: 'certificate', sent: false, reason }, fresh)).toEqual({
+      kind: 'failed',
+      http_status: null,
+      message: reason,
+    })
   })
 })
 
@@ -174,7 +201,9 @@ describe('mayHaveTakenEffect', () => {
   it('a 404 after attempts that never arrived is not found, not deleted', () => {
     // What deletions.ts passes on: afterRetryableFailure only when an earlier attempt may have taken effect.
     const earlier = judge({ kind: 'error', cause: 'network', sent: false, reason: 'refused' })
-    expect(judgeAttempt(response(404), { ...fresh, afterRetryableFailure: mayHaveTakenEffect(earlier) })).toMatchObject({ kind: 'not-found' })
+    expect(judgeAttempt(response(404), { ...fresh, afterRetryableFailure: mayHaveTakenEffect(earlier) })).toMatchObject({
+      kind: 'not-found',
+    })
   })
 })
 
@@ -183,7 +212,9 @@ describe('judgeEndpoint', () => {
   const FIX = "Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud"
 
   it('a 422 to a request without a manifest: the endpoint is served, whatever the body', () => {
-    expect(judgeEndpoint(response(422, JSON.stringify({ detail: [{ loc: ['body', 'manifest'], msg: 'Field required' }] })), context)).toEqual({ kind: 'served' })
+    expect(
+      judgeEndpoint(response(422, JSON.stringify({ detail: [{ loc: ['body', 'manifest'], msg: 'Field required' }] })), context),
+    ).toEqual({ kind: 'served' })
     expect(judgeEndpoint(response(422), context)).toEqual({ kind: 'served' })
   })
 
@@ -202,13 +233,17 @@ describe('judgeEndpoint', () => {
   it('a redirect is not followed, and says where it led', () => {
     const judgement = judgeEndpoint(response(302, '', { location: 'https://login.example/' }), context)
     expect(judgement).toMatchObject({ kind: 'refused' })
-    expect(judgement.kind === 'refused' && judgement.message).toContain('was redirected (HTTP 302) to https://login.example/, which is not followed')
+    expect(judgement.kind === 'refused' && judgement.message).toContain(
+      'was redirected (HTTP 302) to https://login.example/, which is not followed',
+    )
   })
 
   it('control-plane-url holding the whole endpoint URL: says which base URL it likely meant', () => {
     const doubled = { ...context, url: 'https://tfy.example/api/ml/v1/artifact-versions/api/ml/v1/artifact-versions' }
     const judgement = judgeEndpoint(response(404, '{"detail":"Not Found"}'), doubled)
-    expect(judgement.kind === 'refused' && judgement.message).toMatch(/^https:\/\/tfy\.example\/api\/ml\/v1\/artifact-versions\/api\/ml\/v1\/artifact-versions does not serve/)
+    expect(judgement.kind === 'refused' && judgement.message).toMatch(
+      /^https:\/\/tfy\.example\/api\/ml\/v1\/artifact-versions\/api\/ml\/v1\/artifact-versions does not serve/,
+    )
     expect(judgement.kind === 'refused' && judgement.message).toContain(`${FIX}, not a URL of the API: here likely https://tfy.example`)
   })
 
@@ -220,8 +255,16 @@ describe('judgeEndpoint', () => {
   })
 
   it('retries what deletes retry: no answer, 408, 429 and 5xx, with the Retry-After asked', () => {
-    expect(judgeEndpoint({ kind: 'error', cause: 'network', sent: false, reason: 'refused' }, context)).toEqual({ kind: 'retryable', message: 'refused', retryAfterMs: null })
-    expect(judgeEndpoint(response(503, 'busy', { 'retry-after': '2' }), context)).toEqual({ kind: 'retryable', message: 'HTTP 503: busy', retryAfterMs: 2000 })
+    expect(judgeEndpoint({ kind: 'error', cause: 'network', sent: false, reason: 'refused' }, context)).toEqual({
+      kind: 'retryable',
+      message: 'refused',
+      retryAfterMs: null,
+    })
+    expect(judgeEndpoint(response(503, 'busy', { 'retry-after': '2' }), context)).toEqual({
+      kind: 'retryable',
+      message: 'HTTP 503: busy',
+      retryAfterMs: 2000,
+    })
     expect(judgeEndpoint(response(429), context)).toMatchObject({ kind: 'retryable' })
   })
 
@@ -230,6 +273,8 @@ describe('judgeEndpoint', () => {
       kind: 'refused',
       message: 'not trusted (checking https://tfy.example/api/ml/v1/artifact-versions)',
     })
-    expect(judgeEndpoint({ kind: 'error', cause: 'cancelled', sent: false, reason: 'cancelled' }, context)).toMatchObject({ kind: 'refused' })
+    expect(judgeEndpoint({ kind: 'error', cause: 'cancelled', sent: false, reason: 'cancelled' }, context)).toMatchObject({
+      kind: 'refused',
+    })
   })
 })

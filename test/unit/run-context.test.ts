@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readRunContext } from '../../src/run-context.ts'
+import { readRunContext } from '../../src/runner/run-context.ts'
 
 let dir: string
 beforeAll(async () => {
@@ -31,7 +31,12 @@ describe('readRunContext', () => {
 
   it('says nothing it does not know outside a pull request or outside Actions, with github.com as the server', async () => {
     const GITHUB_EVENT_PATH = await eventFile('schedule.json', JSON.stringify({ schedule: '17 3 * * *' }))
-    expect(await readRunContext({ GITHUB_EVENT_PATH })).toEqual({ repository: null, pullRequest: null, runUrl: null, serverUrl: 'https://github.com' })
+    expect(await readRunContext({ GITHUB_EVENT_PATH })).toEqual({
+      repository: null,
+      pullRequest: null,
+      runUrl: null,
+      serverUrl: 'https://github.com',
+    })
     expect(await readRunContext({})).toEqual({ repository: null, pullRequest: null, runUrl: null, serverUrl: 'https://github.com' })
   })
 
@@ -45,14 +50,23 @@ describe('readRunContext', () => {
     ['larger than any payload (16 MiB)', () => eventFile('huge.json', Buffer.alloc(16 * 1024 * 1024 + 10, ' '))],
   ])('an event payload that is %s leaves the pull request out, and the rest stands', async (_name, make) => {
     const context = await readRunContext({ ...RUNNER, GITHUB_EVENT_PATH: await make() })
-    expect(context).toEqual({ repository: 'acme/models', pullRequest: null, runUrl: 'https://github.example.com/acme/models/actions/runs/9876', serverUrl: 'https://github.example.com' })
+    expect(context).toEqual({
+      repository: 'acme/models',
+      pullRequest: null,
+      runUrl: 'https://github.example.com/acme/models/actions/runs/9876',
+      serverUrl: 'https://github.example.com',
+    })
   })
 
   it.each([
     ['GITHUB_REPOSITORY without an owner', { GITHUB_REPOSITORY: 'models' }, { repository: null, runUrl: null }],
     ['GITHUB_RUN_ID that is not a number', { GITHUB_RUN_ID: '12; rm' }, { runUrl: null }],
     ['GITHUB_SERVER_URL without a scheme', { GITHUB_SERVER_URL: 'github.example.com' }, { serverUrl: null, runUrl: null }],
-    ['GITHUB_SERVER_URL with user-info', { GITHUB_SERVER_URL: 'https://user:secret@github.example.com/' }, { serverUrl: 'https://github.example.com' }],
+    [
+      'GITHUB_SERVER_URL with user-info',
+      { GITHUB_SERVER_URL: 'https://user:secret@github.example.com/' },
+      { serverUrl: 'https://github.example.com' },
+    ],
   ])('%s: what it would give is left out, and nothing throws', async (_name, env, expected) => {
     const context = await readRunContext({ ...RUNNER, ...env })
     expect(context).toMatchObject(expected)

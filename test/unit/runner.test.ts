@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { guardCore, type Core } from '../../src/runner.ts'
+import { guardCore, type Core } from '../../src/runner/guarded-core.ts'
 
 /** What each channel of a core was given, as one list of [channel, text]. */
 function recordingCore(): Core & { written: [string, string][] } {
@@ -109,7 +109,8 @@ describe('guardCore', () => {
         const split = `${secret.slice(0, 9)}${control}${secret.slice(9)}`
         for (const [channel, text] of await throughEveryChannel(`echo ${split}`, [secret])) {
           // The output is JSON, which writes some controls its own way (\b): its value is the text as it came.
-          if (channel !== 'output results') expect({ channel, text }).toEqual({ channel, text: expect.stringContaining(`${secret.slice(0, 9)}\\u`) })
+          if (channel !== 'output results')
+            expect({ channel, text }).toEqual({ channel, text: expect.stringContaining(`${secret.slice(0, 9)}\\u`) })
           expect(text).not.toContain(secret)
         }
       }

@@ -4,8 +4,16 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { generate, readDocuments } from '../../scripts/generate-validator.ts'
-import { KIND_NAMES, MANIFEST_KINDS } from '../../src/manifest-kinds.ts'
-import type { ArtifactManifest, ArtifactPath, ArtifactSource, ModelFramework, ModelManifest, ModelSource, ModelVersionEnvironment } from '../../src/manifest-types.ts'
+import { KIND_NAMES, MANIFEST_KINDS } from '../../src/manifests/kinds.ts'
+import type {
+  ArtifactManifest,
+  ArtifactPath,
+  ArtifactSource,
+  ModelFramework,
+  ModelManifest,
+  ModelSource,
+  ModelVersionEnvironment,
+} from '../../src/manifests/types.ts'
 
 const schemaFile = (name: string) => readFileSync(new URL(`../../src/schema/${name}`, import.meta.url), 'utf8')
 
@@ -19,16 +27,20 @@ interface Discriminated {
 }
 
 const documents = readDocuments()
-const componentsOf = (kind: string) => (parse(documents[kind]!) as { components: { schemas: Record<string, ObjectSchema> } }).components.schemas
+const componentsOf = (kind: string) =>
+  (parse(documents[kind]!) as { components: { schemas: Record<string, ObjectSchema> } }).components.schemas
 const artifactSchemas = componentsOf('artifact-version')
 const modelSchemas = componentsOf('model-version')
 
 describe('the generated files', () => {
   const generated = generate(documents)
 
-  it.each(Object.keys(generated))('%s is what scripts/generate-validator.ts makes of the documents (run npm run generate if not)', (name) => {
-    expect(generated[name]).toBe(schemaFile(name))
-  })
+  it.each(Object.keys(generated))(
+    '%s is what scripts/generate-validator.ts makes of the documents (run npm run generate if not)',
+    (name) => {
+      expect(generated[name]).toBe(schemaFile(name))
+    },
+  )
 
   it('come from one document per kind of the table, and nothing else', () => {
     expect(Object.keys(documents).sort()).toEqual([...KIND_NAMES].sort())
@@ -107,15 +119,24 @@ const modelViews = {
     required: { type: true, file_or_folder: true } satisfies Record<RequiredKeys<ModelSourceOf<'local'>>, true>,
   },
   TransformersFramework: {
-    fields: { type: true, library_name: true, pipeline_tag: true, base_model: true } satisfies Record<keyof FrameworkOf<'transformers'>, true>,
+    fields: { type: true, library_name: true, pipeline_tag: true, base_model: true } satisfies Record<
+      keyof FrameworkOf<'transformers'>,
+      true
+    >,
     required: { type: true } satisfies Record<RequiredKeys<FrameworkOf<'transformers'>>, true>,
   },
   SklearnFramework: {
-    fields: { type: true, model_filepath: true, serialization_format: true, model_schema: true } satisfies Record<keyof FrameworkOf<'sklearn'>, true>,
+    fields: { type: true, model_filepath: true, serialization_format: true, model_schema: true } satisfies Record<
+      keyof FrameworkOf<'sklearn'>,
+      true
+    >,
     required: { type: true } satisfies Record<RequiredKeys<FrameworkOf<'sklearn'>>, true>,
   },
   XGBoostFramework: {
-    fields: { type: true, model_filepath: true, serialization_format: true, model_schema: true } satisfies Record<keyof FrameworkOf<'xgboost'>, true>,
+    fields: { type: true, model_filepath: true, serialization_format: true, model_schema: true } satisfies Record<
+      keyof FrameworkOf<'xgboost'>,
+      true
+    >,
     required: { type: true } satisfies Record<RequiredKeys<FrameworkOf<'xgboost'>>, true>,
   },
   SklearnModelSchema: {
@@ -188,14 +209,29 @@ describe('src/manifest-types.ts', () => {
 
   it('has the source types and the frameworks of the model discriminators', () => {
     expect(mappingOf(modelSchemas.ModelManifest!.properties.source, modelSchemas)).toEqual(modelSourceSchemas)
-    expect(Object.keys(mappingOf(modelSchemas.ModelManifest!.properties.framework, modelSchemas)).sort()).toEqual(Object.keys(frameworkTypes).sort())
+    expect(Object.keys(mappingOf(modelSchemas.ModelManifest!.properties.framework, modelSchemas)).sort()).toEqual(
+      Object.keys(frameworkTypes).sort(),
+    )
   })
 
   it('has the enums of the model document', () => {
     const enumOf = (name: string) => (modelSchemas[name] as unknown as { enum: string[] }).enum
-    const library: Record<NonNullable<FrameworkOf<'transformers'>['library_name']>, true> = { transformers: true, 'sentence-transformers': true, diffusers: true }
-    const sklearn: Record<NonNullable<FrameworkOf<'sklearn'>['serialization_format']>, true> = { cloudpickle: true, joblib: true, pickle: true }
-    const xgboost: Record<NonNullable<FrameworkOf<'xgboost'>['serialization_format']>, true> = { cloudpickle: true, joblib: true, pickle: true, json: true }
+    const library: Record<NonNullable<FrameworkOf<'transformers'>['library_name']>, true> = {
+      transformers: true,
+      'sentence-transformers': true,
+      diffusers: true,
+    }
+    const sklearn: Record<NonNullable<FrameworkOf<'sklearn'>['serialization_format']>, true> = {
+      cloudpickle: true,
+      joblib: true,
+      pickle: true,
+    }
+    const xgboost: Record<NonNullable<FrameworkOf<'xgboost'>['serialization_format']>, true> = {
+      cloudpickle: true,
+      joblib: true,
+      pickle: true,
+      json: true,
+    }
     const infer: Record<ModelSchemaOf<'sklearn'>['infer_method_name'], true> = { predict: true, predict_proba: true }
     expect(enumOf('LibraryName')).toEqual(Object.keys(library))
     expect(enumOf('SklearnSerializationFormat')).toEqual(Object.keys(sklearn))

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
-import { createControlPlane } from '../../src/control-plane.ts'
-import { runDeletions } from '../../src/deletions.ts'
+import { createControlPlane } from '../../src/deletion/control-plane.ts'
+import { runDeletions } from '../../src/deletion/deleter.ts'
 import { resetBeforeHeaders, respond, startFaultServer, type Fault } from '../../fakes/fault-server.ts'
 import { sampleJobs } from '../support/sample-manifests.ts'
 import { versionKey } from '../../fakes/stand-in-control-plane.ts'
@@ -20,7 +20,7 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
   const before = resources()
   // A fixed seed, so a failure here can be replayed.
   let seed = 0x5eed
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const unavailable = respond(503, { detail: 'Service temporarily unavailable' })
   const reset = resetBeforeHeaders()
   const { jobs, keys } = sampleJobs(VERSIONS)

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { firstJsonSyntaxError } from '../../src/strict-json.ts'
+import { firstJsonSyntaxError } from '../../src/manifests/strict-json.ts'
 
 const parses = (text: string) => {
   try {
@@ -13,8 +13,47 @@ const parses = (text: string) => {
 
 /** Pieces of JSON and of what people write instead. */
 const piece = fc.constantFrom(
-  '{', '}', '[', ']', ',', ':', ' ', '\n', '\t', '\r', '"a"', '"', "'", '\\', '\\n', '\\u00e9', '\\ud800', '\\x', '\u0001', '\u2028',
-  '1', '-', '0', '01', '1.', '.5', '1e5', '1E+2', 'e', 'true', 'false', 'null', 'nul', 'NaN', 'Infinity', '//', '/*', '*/', '#', '\uFEFF', 'é',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  ' ',
+  '\n',
+  '\t',
+  '\r',
+  '"a"',
+  '"',
+  "'",
+  '\\',
+  '\\n',
+  '\\u00e9',
+  '\\ud800',
+  '\\x',
+  '\u0001',
+  '\u2028',
+  '1',
+  '-',
+  '0',
+  '01',
+  '1.',
+  '.5',
+  '1e5',
+  '1E+2',
+  'e',
+  'true',
+  'false',
+  'null',
+  'nul',
+  'NaN',
+  'Infinity',
+  '//',
+  '/*',
+  '*/',
+  '#',
+  '\uFEFF',
+  'é',
 )
 
 describe('firstJsonSyntaxError', () => {

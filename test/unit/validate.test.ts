@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkManifest, claimedKind, closestField, describeProblem, formatPath, type Problem } from '../../src/validate.ts'
+import { checkManifest, claimedKind, closestField, describeProblem, formatPath, type Problem } from '../../src/manifests/validate.ts'
 
 const valid = {
   name: 'churn-model',
@@ -34,7 +34,13 @@ function withFields(fields: Record<string, unknown>): Record<string, unknown> {
 
 describe('checkManifest', () => {
   it('accepts a complete manifest and returns it', () => {
-    expect(checkManifest(valid)).toEqual({ valid: true, type: 'artifact-version', manifest: valid, body: JSON.stringify({ manifest: valid }), unknownFields: [] })
+    expect(checkManifest(valid)).toEqual({
+      valid: true,
+      type: 'artifact-version',
+      manifest: valid,
+      body: JSON.stringify({ manifest: valid }),
+      unknownFields: [],
+    })
   })
 
   it('accepts version_alias in place of version, and every kind of source', () => {
@@ -119,12 +125,18 @@ describe('checkManifest', () => {
       expect(problemsOf(withFields({ source: 's3://b/x' }))).toEqual([
         { path: ['source'], message: 'expected object, got the string "s3://b/x"' },
       ])
-      expect(problemsOf(withFields({ source: [{ type: 'local' }] }))).toEqual([{ path: ['source'], message: 'expected object, got a list' }])
+      expect(problemsOf(withFields({ source: [{ type: 'local' }] }))).toEqual([
+        { path: ['source'], message: 'expected object, got a list' },
+      ])
     })
 
     it('wants the fields of the type it names', () => {
-      expect(problemsOf(withFields({ source: { type: 'external' } }))).toEqual([{ path: ['source'], message: 'missing required field "uri"' }])
-      expect(problemsOf(withFields({ source: { type: 'local' } }))).toEqual([{ path: ['source'], message: 'missing required field "paths"' }])
+      expect(problemsOf(withFields({ source: { type: 'external' } }))).toEqual([
+        { path: ['source'], message: 'missing required field "uri"' },
+      ])
+      expect(problemsOf(withFields({ source: { type: 'local' } }))).toEqual([
+        { path: ['source'], message: 'missing required field "paths"' },
+      ])
       expect(problemsOf(withFields({ source: { type: 'local', paths: [{ src: 'a' }, { dest: 'b' }] } }))).toEqual([
         { path: ['source', 'paths', 1], message: 'missing required field "src"' },
       ])
@@ -158,7 +170,13 @@ describe('checkManifest', () => {
 
   describe('model versions', () => {
     it('takes a manifest with "type: model-version" as a model version, checked against ModelManifest', () => {
-      expect(checkManifest(model)).toEqual({ valid: true, type: 'model-version', manifest: model, body: JSON.stringify({ manifest: model }), unknownFields: [] })
+      expect(checkManifest(model)).toEqual({
+        valid: true,
+        type: 'model-version',
+        manifest: model,
+        body: JSON.stringify({ manifest: model }),
+        unknownFields: [],
+      })
     })
 
     it('refuses a model-only field without "type", saying to add it, and never guesses the kind', () => {
@@ -173,10 +191,16 @@ describe('checkManifest', () => {
       ])
     })
 
-    it('names every model-only field it finds, the local source\'s file_or_folder among them', () => {
-      const [problem] = problemsOf({ ...valid, environment: { python_version: '3.11' }, source: { type: 'local', file_or_folder: './model' } })
+    it("names every model-only field it finds, the local source's file_or_folder among them", () => {
+      const [problem] = problemsOf({
+        ...valid,
+        environment: { python_version: '3.11' },
+        source: { type: 'local', file_or_folder: './model' },
+      })
       expect(problem!.path).toEqual(['environment'])
-      expect(problem!.message).toMatch(/^has no "type" but has "environment" and "source\.file_or_folder", fields of a model version only: add "type: model-version"/)
+      expect(problem!.message).toMatch(
+        /^has no "type" but has "environment" and "source\.file_or_folder", fields of a model version only: add "type: model-version"/,
+      )
     })
 
     it('takes "type: artifact-version" at its word: a model field is then an unknown field, not a reason to refuse', () => {
@@ -188,7 +212,9 @@ describe('checkManifest', () => {
       expect(problemsOf({ ...model, type: 'model_version' })).toEqual([
         { path: ['type'], message: 'must be "artifact-version" or "model-version", got "model_version"; did you mean "model-version"?' },
       ])
-      expect(problemsOf({ ...model, type: 3 })).toEqual([{ path: ['type'], message: 'must be "artifact-version" or "model-version", got 3' }])
+      expect(problemsOf({ ...model, type: 3 })).toEqual([
+        { path: ['type'], message: 'must be "artifact-version" or "model-version", got 3' },
+      ])
       expect(checkManifest({ ...model, type: 'Model' })).toMatchObject({ valid: false, type: null })
     })
 
@@ -206,7 +232,9 @@ describe('checkManifest', () => {
             'must be "transformers", "tensorflow", "sklearn", "pytorch", "keras", "xgboost", "lightgbm", "fastai", "h2o", "onnx", "spacy", "statsmodels", "gluon" or "paddle", got "catboost"',
         },
       ])
-      expect(problemsOf({ ...model, framework: { type: 'xgboost', model_schema: { infer_method_name: 'predict_proba', inputs: [] } } })).toEqual([
+      expect(
+        problemsOf({ ...model, framework: { type: 'xgboost', model_schema: { infer_method_name: 'predict_proba', inputs: [] } } }),
+      ).toEqual([
         { path: ['framework', 'model_schema'], message: 'missing required field "outputs"' },
         { path: ['framework', 'model_schema', 'infer_method_name'], message: 'must be "predict", got "predict_proba"' },
       ])
@@ -266,7 +294,9 @@ describe('formatPath', () => {
 
 describe('describeProblem', () => {
   it('leads with the field, or with "manifest" for the whole of it', () => {
-    expect(describeProblem({ path: ['source', 'paths', 0], message: 'missing required field "src"' })).toBe('source.paths[0]: missing required field "src"')
+    expect(describeProblem({ path: ['source', 'paths', 0], message: 'missing required field "src"' })).toBe(
+      'source.paths[0]: missing required field "src"',
+    )
     expect(describeProblem({ path: [], message: 'missing required field "name"' })).toBe('manifest: missing required field "name"')
   })
 })

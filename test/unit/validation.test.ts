@@ -2,11 +2,11 @@
 // manifest's identity, as written in every way YAML and JSON allow, and the
 // messages of files that cannot be read.
 import { describe, expect, it } from 'vitest'
-import { parseManifestFile } from '../../src/manifests.ts'
-import type { CheckedManifest } from '../../src/plan.ts'
-import type { Core } from '../../src/runner.ts'
-import { timeSlice } from '../../src/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../../src/validation.ts'
+import { parseManifestFile } from '../../src/manifests/load.ts'
+import type { CheckedManifest } from '../../src/results/plan.ts'
+import type { Core } from '../../src/runner/guarded-core.ts'
+import { timeSlice } from '../../src/runner/time-slice.ts'
+import { validateFiles, type ManifestSource } from '../../src/manifests/check.ts'
 import { bigManifest } from '../../fakes/big-manifest.ts'
 
 const REST = 'metadata: {}\nsource: {type: truefoundry}\n'
@@ -30,7 +30,10 @@ function silentCore(annotations: string[] = []): Core {
 
 async function source(text: string, relative = 'previews/a.yaml'): Promise<ManifestSource> {
   const slice = timeSlice()
-  return { file: { absolute: '', relative, refusal: null }, parsed: await parseManifestFile(new TextEncoder().encode(text), relative, { substituteEnv: true }, slice) }
+  return {
+    file: { absolute: '', relative, refusal: null },
+    parsed: await parseManifestFile(new TextEncoder().encode(text), relative, { substituteEnv: true }, slice),
+  }
 }
 
 async function check(text: string, options: { sweep?: boolean; env?: NodeJS.ProcessEnv; name?: string } = {}): Promise<CheckedManifest[]> {
@@ -55,27 +58,66 @@ describe('in a sweep, a manifest names a version of its own pull request', () =>
   })
 
   it('accepts it in a .json file, escapes included', async () => {
-    const json = JSON.stringify({ name: 'm', ml_repo: 'previews', version_alias: 'v0-pr\u0024{PR_NUMBER}', metadata: {}, source: { type: 'truefoundry' } }).replace('\u0024', '\\u0024')
+    const json = JSON.stringify({
+      name: 'm',
+      ml_repo: 'previews',
+      version_alias: 'v0-pr\u0024{PR_NUMBER}',
+      metadata: {},
+      source: { type: 'truefoundry' },
+    }).replace('\u0024', '\\u0024')
     const [manifest] = await check(json, { name: 'previews/a.json' })
     expect(message(manifest)).toBeNull()
   })
 
   it.each([
-    ['nowhere', 'name: churn-features\nml_repo: previews\nversion: 3\n', /^version: names nothing that belongs to a pull request: its version is a number written out, the same for every pull request/],
-    ['only in description and metadata', 'name: m\nml_repo: previews\nversion_alias: v0\ndescription: pr ${PR_NUMBER}\nmetadata: {pr: "${PR_NUMBER}"}\nsource: {type: truefoundry}\n', /^version_alias: names nothing that belongs to a pull request: none of ml_repo, name and version_alias holds \$\{PR_NUMBER\}/],
-    ['in the alias beside a version number, which picks the version', 'name: m\nml_repo: previews\nversion: 7\nversion_alias: v0-pr${PR_NUMBER}\n', /^version: names nothing .*in place of version/],
-    ['escaped as $${PR_NUMBER}, a literal', 'name: m\nml_repo: previews\nversion_alias: v0-pr$${PR_NUMBER}\n', /names nothing that belongs to a pull request/],
-    ['as $PR_NUMBER, without braces, which is not filled in', 'name: m\nml_repo: previews\nversion_alias: v0-pr$PR_NUMBER\n', /\(\$PR_NUMBER without braces is not filled in\)/],
-    ['behind a variable whose value spells it (values are not filled in twice)', 'name: m\nml_repo: previews\nversion_alias: ${ALIAS}\n', /names nothing that belongs to a pull request/],
-    ['only in a key', 'name: m\nml_repo: previews\nversion_alias: v1\nmetadata: {"${PR_NUMBER}": 1}\nsource: {type: truefoundry}\n', /substitute-env fills in values, not keys.*names nothing that belongs to a pull request/],
+    [
+      'nowhere',
+      'name: churn-features\nml_repo: previews\nversion: 3\n',
+      /^version: names nothing that belongs to a pull request: its version is a number written out, the same for every pull request/,
+    ],
+    [
+      'only in description and metadata',
+      'name: m\nml_repo: previews\nversion_alias: v0\ndescription: pr ${PR_NUMBER}\nmetadata: {pr: "${PR_NUMBER}"}\nsource: {type: truefoundry}\n',
+      /^version_alias: names nothing that belongs to a pull request: none of ml_repo, name and version_alias holds \$\{PR_NUMBER\}/,
+    ],
+    [
+      'in the alias beside a version number, which picks the version',
+      'name: m\nml_repo: previews\nversion: 7\nversion_alias: v0-pr${PR_NUMBER}\n',
+      /^version: names nothing .*in place of version/,
+    ],
+    [
+      'escaped as $${PR_NUMBER}, a literal',
+      'name: m\nml_repo: previews\nversion_alias: v0-pr$${PR_NUMBER}\n',
+      /names nothing that belongs to a pull request/,
+    ],
+    [
+      'as $PR_NUMBER, without braces, which is not filled in',
+      'name: m\nml_repo: previews\nversion_alias: v0-pr$PR_NUMBER\n',
+      /\(\$PR_NUMBER without braces is not filled in\)/,
+    ],
+    [
+      'behind a variable whose value spells it (values are not filled in twice)',
+      'name: m\nml_repo: previews\nversion_alias: ${ALIAS}\n',
+      /names nothing that belongs to a pull request/,
+    ],
+    [
+      'only in a key',
+      'name: m\nml_repo: previews\nversion_alias: v1\nmetadata: {"${PR_NUMBER}": 1}\nsource: {type: truefoundry}\n',
+      /substitute-env fills in values, not keys.*names nothing that belongs to a pull request/,
+    ],
   ])('refuses a manifest with ${PR_NUMBER} %s, saying how to name a version per pull request', async (_where, text, expected) => {
     const [manifest] = await check(text.includes('metadata') ? text : `${text}${REST}`, { env: { ALIAS: 'v0-pr${PR_NUMBER}' } })
     expect(message(manifest)).toMatch(expected)
-    expect(message(manifest)).toMatch(/the sweep would delete the same version for every pull request it sweeps\. Name a version per pull request, e\.g\. version_alias: v0-pr\$\{PR_NUMBER\}/)
+    expect(message(manifest)).toMatch(
+      /the sweep would delete the same version for every pull request it sweeps\. Name a version per pull request, e\.g\. version_alias: v0-pr\$\{PR_NUMBER\}/,
+    )
   })
 
   it('refuses it as a .json file too, and the example manifests shipped for a single pull request', async () => {
-    const [manifest] = await check(JSON.stringify({ name: 'churn-features', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' } }), { name: 'a.json' })
+    const [manifest] = await check(
+      JSON.stringify({ name: 'churn-features', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' } }),
+      { name: 'a.json' },
+    )
     expect(message(manifest)).toMatch(/names nothing that belongs to a pull request/)
   })
 
@@ -98,7 +140,9 @@ describe('in a sweep, no pull request’s number runs into digits that would mak
   ])('refuses %s, saying how to keep the number apart', async (_where, identity) => {
     const fields = `${identity}\n${identity.includes('name:') ? '' : 'name: m\n'}ml_repo: previews\n`
     const [manifest] = await check(`${fields}${REST}`, { env: { TRY: '5' } })
-    expect(message(manifest)).toMatch(/puts a digit or another variable right beside \$\{PR_NUMBER\}, so one pull request could name the version of another.*e\.g\. v0-pr\$\{PR_NUMBER\}-try1/)
+    expect(message(manifest)).toMatch(
+      /puts a digit or another variable right beside \$\{PR_NUMBER\}, so one pull request could name the version of another.*e\.g\. v0-pr\$\{PR_NUMBER\}-try1/,
+    )
   })
 
   it.each([
@@ -131,23 +175,36 @@ describe('in a sweep, what the pull request’s author chooses never names a ver
     for (const [index, form] of forms.entries()) {
       const json = form.startsWith('{')
       const [manifest] = await check(json ? form : `${form}${REST}`, { name: json ? 'a.json' : 'a.yaml' })
-      expect(message(manifest), `form ${index}`).toMatch(new RegExp(`names \\$\\{${variable}\\}, which a sweep may not use to name a version: .*only \\$\\{PR_NUMBER\\} is unique and not chosen by the author`))
+      expect(message(manifest), `form ${index}`).toMatch(
+        new RegExp(
+          `names \\$\\{${variable}\\}, which a sweep may not use to name a version: .*only \\$\\{PR_NUMBER\\} is unique and not chosen by the author`,
+        ),
+      )
     }
   })
 
   it('leaves them usable everywhere else in a manifest', async () => {
-    const text = 'name: m\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\ndescription: ${PR_HEAD_REF} at ${PR_HEAD_SHA}\nmetadata: {ref: "${PR_HEAD_REF}", sha: "${PR_HEAD_SHA}"}\nsource: {type: truefoundry}\n'
+    const text =
+      'name: m\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\ndescription: ${PR_HEAD_REF} at ${PR_HEAD_SHA}\nmetadata: {ref: "${PR_HEAD_REF}", sha: "${PR_HEAD_SHA}"}\nsource: {type: truefoundry}\n'
     const [manifest] = await check(text)
     expect(manifest).toMatchObject({ valid: true, version_alias: 'v0-pr42' })
-    expect((JSON.parse((manifest as { body: string }).body) as { manifest: unknown }).manifest).toMatchObject({ description: `main at ${'a'.repeat(40)}`, metadata: { ref: 'main' } })
+    expect((JSON.parse((manifest as { body: string }).body) as { manifest: unknown }).manifest).toMatchObject({
+      description: `main at ${'a'.repeat(40)}`,
+      metadata: { ref: 'main' },
+    })
   })
 })
 
 describe('a file that cannot be read', () => {
   it('is named in its message, which says where and what', async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 6 }, (_, i) => `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`)].join('\n')
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      ...Array.from({ length: 6 }, (_, i) => `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`),
+    ].join('\n')
     const [row] = await check(`name: ok\n---\n${bomb}\n`, { sweep: false, name: 'previews/bomb.yaml' })
-    expect(message(row)).toMatch(/^the file previews\/bomb\.yaml holds a document at line 3 that cannot be expanded: its aliases stand for more than 100,000 values/)
+    expect(message(row)).toMatch(
+      /^the file previews\/bomb\.yaml holds a document at line 3 that cannot be expanded: its aliases stand for more than 100,000 values/,
+    )
     const [broken] = await check('name: [\n', { sweep: false, name: 'previews/broken.yaml' })
     expect(message(broken)).toMatch(/^the file previews\/broken\.yaml is not valid YAML: /)
   })
@@ -177,7 +234,15 @@ describe('checking gives way to the event loop', () => {
   const BOUND_MS = 100
   it.each([
     ['one 150 KB document', 300, bigManifest(150 * 1024)],
-    ['a 1 MiB file of 3,000 documents', 100, Array.from({ length: 3000 }, (_, i) => `name: m-${i}\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\nmetadata: {i: ${i}, text: "${'x'.repeat(250)}"}\nsource: {type: truefoundry}\n`).join('---\n')],
+    [
+      'a 1 MiB file of 3,000 documents',
+      100,
+      Array.from(
+        { length: 3000 },
+        (_, i) =>
+          `name: m-${i}\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\nmetadata: {i: ${i}, text: "${'x'.repeat(250)}"}\nsource: {type: truefoundry}\n`,
+      ).join('---\n'),
+    ],
   ])('parses %s once, and checks it for %i pull requests without blocking the loop for long', async (_what, pullRequests, text) => {
     const slice = timeSlice()
     const parsed = await parseManifestFile(new TextEncoder().encode(text), 'big.yaml', { substituteEnv: true }, slice)
@@ -186,7 +251,12 @@ describe('checking gives way to the event loop', () => {
     const checked: { valid: boolean; alias: string | null }[] = []
     const block = await longestBlock(async () => {
       for (let number = 1; number <= pullRequests; number++) {
-        const manifests = await validateFiles(sources, { env: { ...PULL_REQUEST, PR_NUMBER: String(number) }, sweep: true }, silentCore(), slice)
+        const manifests = await validateFiles(
+          sources,
+          { env: { ...PULL_REQUEST, PR_NUMBER: String(number) }, sweep: true },
+          silentCore(),
+          slice,
+        )
         checked.push({ valid: manifests.every((manifest) => manifest.valid), alias: manifests.at(-1)!.version_alias })
       }
     })

@@ -2,14 +2,7 @@
 // by GitHub's own workflow parser: a mistake here is one users would copy.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import {
-  convertWorkflowTemplate,
-  isMapping,
-  isSequence,
-  isString,
-  NoOperationTraceWriter,
-  parseWorkflow,
-} from '@actions/workflow-parser'
+import { convertWorkflowTemplate, isMapping, isSequence, isString, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import { convertActionTemplate } from '@actions/workflow-parser/actions/action-template'
 import type { TemplateContext } from '@actions/workflow-parser/templates/template-context'
@@ -113,9 +106,7 @@ describe.each(workflowsUsingThisAction)('$file, where it runs this action,', ({ 
   it("reads only outputs action.yml declares (an unknown one is silently '')", () => {
     for (const { id } of actionSteps) {
       if (id === undefined) continue
-      const names = [...content.matchAll(new RegExp(`steps\\.${id}\\.outputs\\.([\\w-]+)`, 'g'))].map(
-        (match) => match[1] ?? '',
-      )
+      const names = [...content.matchAll(new RegExp(`steps\\.${id}\\.outputs\\.([\\w-]+)`, 'g'))].map((match) => match[1] ?? '')
       const unknown = names.filter((name) => !outputs.includes(name))
       expect(unknown, `${file}: outputs of step ${id} that action.yml does not declare`).toEqual([])
     }

@@ -2,7 +2,7 @@
 // the proxy variables are read as the action reads them, at start-up:
 //   node test/e2e/support/client-process.ts <control-plane-url> <token> <body>
 // prints {"proxy", "check", "attempt"} as JSON: the endpoint check's attempt, then the delete's.
-import { createControlPlane } from '../../../src/control-plane.ts'
+import { createControlPlane } from '../../../src/deletion/control-plane.ts'
 import { ARTIFACT_PATH } from '../../support/sample-manifests.ts'
 
 const [url, token, body] = process.argv.slice(2)

@@ -1,6 +1,6 @@
 import type { CheckedManifest, Job, Plan } from './plan.ts'
-import type { ResultStore } from './result-store.ts'
-import type { Identity, Location, Outcome, Result } from './results.ts'
+import type { ResultStore } from './store.ts'
+import type { Identity, Location, Outcome, Result } from './result.ts'
 
 /** A manifest's row until it is written: where it is, what it names, and what became of it so far. */
 interface Entry {

@@ -1,7 +1,7 @@
 // What a run deletes for: this run, once, with its own environment; or, in a
 // sweep, each pull request of the repository closed within the window, with
 // its number and head in the environment its manifests are filled in from.
-import type { Inputs } from './inputs.ts'
+import type { Inputs } from '../inputs/get-inputs.ts'
 import { listClosedPullRequests, type ClosedPullRequest } from './pull-requests.ts'
 
 export interface Target {
@@ -30,7 +30,9 @@ export async function* targetBatches(inputs: Inputs, deps: TargetDeps): AsyncGen
     yield [{ pullRequest: null, env: deps.env }]
     return
   }
-  deps.log(`Sweeping the pull requests of ${sweep.owner}/${sweep.repo} closed in the last ${sweep.closedWithinDays} ${sweep.closedWithinDays === 1 ? 'day' : 'days'}.`)
+  deps.log(
+    `Sweeping the pull requests of ${sweep.owner}/${sweep.repo} closed in the last ${sweep.closedWithinDays} ${sweep.closedWithinDays === 1 ? 'day' : 'days'}.`,
+  )
   const pullRequests = listClosedPullRequests({
     token: sweep.githubToken,
     baseUrl: sweep.apiUrl,
@@ -58,5 +60,9 @@ export async function* targetBatches(inputs: Inputs, deps: TargetDeps): AsyncGen
     }
   }
   if (batch.length > 0) yield batch
-  deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`)
+  deps.log(
+    count === 0
+      ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.`
+      : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`,
+  )
 }

@@ -7,9 +7,7 @@ export interface ArtifactPath {
 }
 
 export type ArtifactSource =
-  | { type: 'truefoundry'; uri?: string }
-  | { type: 'external'; uri: string }
-  | { type: 'local'; paths: ArtifactPath[] }
+  { type: 'truefoundry'; uri?: string } | { type: 'external'; uri: string } | { type: 'local'; paths: ArtifactPath[] }
 
 export interface ArtifactManifest {
   name: string
@@ -25,9 +23,7 @@ export interface ArtifactManifest {
 }
 
 export type ModelSource =
-  | { type: 'truefoundry'; uri?: string }
-  | { type: 'external'; uri: string }
-  | { type: 'local'; file_or_folder: string }
+  { type: 'truefoundry'; uri?: string } | { type: 'external'; uri: string } | { type: 'local'; file_or_folder: string }
 
 export interface ModelSchema<InferMethod extends string> {
   infer_method_name: InferMethod

@@ -1,7 +1,9 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Dispatcher } from 'undici'
-import { createDispatcher, proxyFor } from './proxy.ts'
-import { createRedactor } from './redact.ts'
+import { createDispatcher, proxyFor } from '../http/proxy.ts'
+import { createRedactor } from '../text/redact.ts'
+import { isCertificateError } from '../http/certificates.ts'
+import { formatSeconds } from '../text/format.ts'
 
 /** Enough of a response body for a message; the rest is not read. */
 const MAX_BODY_BYTES = 64 * 1024
@@ -90,14 +92,20 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
         resolve(attempt)
         abortRequest?.(new Error('settled'))
       }
-      const fail = (cause: 'network' | 'certificate' | 'cancelled', reason: string) => settle({ kind: 'error', cause, sent, reason: redact(reason) })
+      const fail = (cause: 'network' | 'certificate' | 'cancelled', reason: string) =>
+        settle({ kind: 'error', cause, sent, reason: redact(reason) })
       const finish = (truncated: boolean) => {
         // Whole characters only: a cut inside one would hide the start of a secret from redaction.
         const text = new StringDecoder('utf8').write(Buffer.concat(chunks))
         settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) })
       }
       const onAbort = () =>
-        fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent')
+        fail(
+          'cancelled',
+          sent
+            ? 'cancelled while the request was in flight; the version may or may not be deleted'
+            : 'cancelled before the request was sent',
+        )
       // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
       const timer = setTimeout(
         () =>
@@ -174,13 +182,6 @@ function pickHeaders(raw: Buffer[], redact: (text: string) => string): Record<st
   return picked
 }
 
-/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
-const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/
-
-export function isCertificateError(error: { code?: string }): boolean {
-  return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code)
-}
-
 function describeCertificateError(error: Error & { code?: string }, url: URL): string {
   const host = url.host
   const what =
@@ -214,8 +215,4 @@ export function describeNetworkError(error: Error & { code?: string }, proxy: st
     default:
       return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`
   }
-}
-
-export function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`
 }

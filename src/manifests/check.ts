@@ -1,12 +1,12 @@
 // The validation stage: every manifest file read, every document checked,
 // each problem annotated at its file and line, and one verdict per document.
-import type { ManifestFile } from './files.ts'
-import { fillIn, parseManifestFile, readManifestFile, unfilled, type ParsedFile, type ParseOptions, type UnreadableFile } from './manifests.ts'
-import type { CheckedManifest } from './plan.ts'
-import { NO_IDENTITY, type Identity } from './results.ts'
-import type { Core } from './runner.ts'
-import type { ManifestKind } from './manifest-kinds.ts'
-import type { TimeSlice } from './time-slice.ts'
+import type { ManifestFile } from './find.ts'
+import { fillIn, parseManifestFile, readManifestFile, unfilled, type ParsedFile, type ParseOptions, type UnreadableFile } from './load.ts'
+import type { CheckedManifest } from '../results/plan.ts'
+import { NO_IDENTITY, type Identity } from '../results/result.ts'
+import type { Core } from '../runner/guarded-core.ts'
+import type { ManifestKind } from './kinds.ts'
+import type { TimeSlice } from '../runner/time-slice.ts'
 import { checkManifest, claimedKind, describeProblems, isPlainObject, sweepProblems, type Verdict } from './validate.ts'
 
 const MAX_FIELD_SHOWN = 80
@@ -35,15 +35,25 @@ export interface CheckOptions {
   sweep: boolean
 }
 
-export async function validateFiles(sources: ManifestSource[], options: CheckOptions, core: Core, slice: TimeSlice): Promise<CheckedManifest[]> {
-  // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
+export async function validateFiles(
+  sources: ManifestSource[],
+  options: CheckOptions,
+  core: Core,
+  slice: TimeSlice,
+): Promise<CheckedManifest[]> {
+  // The run's core caps annotations (runner/guarded-core.ts): a stage writes each, whatever their number.
   const annotate = (kind: 'error' | 'warning', ...rest: Parameters<Core['error']>) => core[kind](...rest)
   const checked: CheckedManifest[] = []
   for (const { file, parsed } of sources) {
     const loaded = parsed.kind === 'parsed' ? (unfilled(parsed, options.env) ?? parsed) : parsed
     if (loaded.kind === 'unreadable') {
       const message = `the file ${file.relative} ${loaded.reason}`
-      annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' })
+      annotate('error', message, {
+        file: file.relative,
+        startLine: loaded.line,
+        startColumn: loaded.column,
+        title: 'Unreadable manifest file',
+      })
       checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message })
       continue
     }
@@ -53,18 +63,30 @@ export async function validateFiles(sources: ManifestSource[], options: CheckOpt
       const location = { file: file.relative, document: doc.document, line: doc.line }
       // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
       let verdict: Verdict =
-        doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value)
+        doc.problems.length > 0
+          ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
+          : checkManifest(doc.value)
       const sweep = options.sweep ? sweepProblems(doc.written) : []
-      if (sweep.length > 0) verdict = { valid: false, type: verdict.type, problems: verdict.valid ? sweep : [...verdict.problems, ...sweep], unknownFields: verdict.unknownFields }
+      if (sweep.length > 0)
+        verdict = {
+          valid: false,
+          type: verdict.type,
+          problems: verdict.valid ? sweep : [...verdict.problems, ...sweep],
+          unknownFields: verdict.unknownFields,
+        }
       for (const { field, suggestion } of verdict.unknownFields) {
         const { line, col } = doc.positionOf([field])
         const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field
-        annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
-          file: file.relative,
-          startLine: line,
-          startColumn: col,
-          title: 'Unknown manifest field',
-        })
+        annotate(
+          'warning',
+          `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`,
+          {
+            file: file.relative,
+            startLine: line,
+            startColumn: col,
+            title: 'Unknown manifest field',
+          },
+        )
       }
       if (verdict.valid) {
         checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body })
@@ -72,7 +94,12 @@ export async function validateFiles(sources: ManifestSource[], options: CheckOpt
       }
       const message = describeProblems(verdict.problems, (path) => doc.lineOf(path))
       const { line, col } = doc.positionOf(verdict.problems[0]!.path)
-      annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' })
+      annotate('error', message, {
+        file: file.relative,
+        startLine: line,
+        startColumn: col,
+        title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest',
+      })
       checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message })
     }
   }

@@ -6,8 +6,8 @@
 // and every failure says whose it is: the network's (worth another try), the
 // answer's (refused, not retried) or the action's own (the request could not be made).
 import type { Dispatcher } from 'undici'
-import { formatSeconds, isCertificateError } from './control-plane.ts'
-import { formatBytes } from './manifests.ts'
+import { isCertificateError } from '../http/certificates.ts'
+import { formatBytes, formatSeconds } from '../text/format.ts'
 
 export type FetchFailureKind =
   /** No complete answer: worth another try. */
@@ -75,7 +75,11 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
       }
     }
     const nullBody = response.status === 204 || response.status === 205 || response.status === 304
-    const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers })
+    const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    })
     // The URL it came from, which a copy loses: a relative Link target is resolved against it.
     Object.defineProperty(copy, 'url', { value: response.url })
     return copy as unknown as Response
@@ -95,7 +99,10 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
     try {
       for (let redirects = 0; ; redirects++) {
         if (!underApiRoot(url, api)) {
-          throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: the github-token goes only there`)
+          throw new FetchFailure(
+            'refused',
+            `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: the github-token goes only there`,
+          )
         }
         const response = await fetch(url, { ...(init as object), redirect: 'manual', signal, dispatcher })
         if (response.status < 300 || response.status >= 400 || response.status === 304) return await buffered(response)
@@ -103,19 +110,25 @@ export async function createGitHubFetch(options: GitHubFetchOptions): Promise<Fe
         const location = response.headers.get('location')
         const target = location === null ? null : parseUrl(location, url)
         if (target === null || !underApiRoot(target, api)) {
-          const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`
+          const where =
+            location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`
           throw new FetchFailure(
             'refused',
             `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so the github-token goes only to GITHUB_API_URL`,
           )
         }
-        if (redirects === MAX_REDIRECTS) throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`)
+        if (redirects === MAX_REDIRECTS)
+          throw new FetchFailure(
+            'refused',
+            `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`,
+          )
         url = target
       }
     } catch (error) {
       if (error instanceof FetchFailure) throw error
       if (cancel.aborted) throw new FetchFailure('cancelled', 'cancelled while the request was in flight')
-      if (timeout.aborted) throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`)
+      if (timeout.aborted)
+        throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`)
       throw describeFetchError(error as Error, url, options.proxy)
     }
   }
@@ -160,7 +173,9 @@ function describeFetchError(error: Error, url: URL, proxy: string | null): Fetch
     )
   }
   const detail = cause?.message ? `${error.message}: ${cause.message}` : error.message
-  const hint = /invalid header value/i.test(detail) ? ': does github-token hold a line break, or another character a header cannot carry?' : ''
+  const hint = /invalid header value/i.test(detail)
+    ? ': does github-token hold a line break, or another character a header cannot carry?'
+    : ''
   return new FetchFailure('local', `${detail}${hint}`)
 }
 

@@ -23,7 +23,9 @@ export function createRedactor(secrets: readonly string[]): Redact {
   const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g')
 
   return (text, options = {}) =>
-    options.truncated ? text.replace(wholeOrStart, (_match, start?: string) => (start === undefined ? REDACTED : '')) : text.replace(whole, REDACTED)
+    options.truncated
+      ? text.replace(wholeOrStart, (_match, start?: string) => (start === undefined ? REDACTED : ''))
+      : text.replace(whole, REDACTED)
 }
 
 /** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */

@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { create as createGlobber } from '@actions/glob'
-import type { Core } from './runner.ts'
+import type { Core } from '../runner/guarded-core.ts'
 
 export interface ManifestFile {
   /** Absolute path as matched. */

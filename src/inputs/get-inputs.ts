@@ -1,6 +1,6 @@
 import { validateHeaderValue } from 'node:http'
 import { isIP } from 'node:net'
-import { StepFailure } from './runner.ts'
+import { StepFailure } from '../runner/step-failure.ts'
 
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
 export type IfNoFilesFound = (typeof IF_NO_FILES_FOUND)[number]
@@ -73,7 +73,8 @@ export const WORKFLOW_DIALECT: Dialect = {
     url: 'control-plane-url: ${{ vars.TFY_HOST }}',
     token: 'token: ${{ secrets.TFY_API_KEY }}',
     dryRun: 'dry-run: true',
-    githubToken: 'Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
+    githubToken:
+      'Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
   },
   emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
 }
@@ -86,7 +87,7 @@ export const COMMAND_LINE_DIALECT: Dialect = {
     url: 'export TFY_HOST=https://acme.truefoundry.cloud',
     token: 'export TFY_API_KEY=<your API key>',
     dryRun: '--dry-run',
-    githubToken: 'Pass a token that can read the repository\'s pull requests.',
+    githubToken: "Pass a token that can read the repository's pull requests.",
   },
   emptyTokenHint: '',
 }
@@ -179,7 +180,9 @@ function parseSweep(days: string, githubToken: string, substituteEnv: boolean, e
   }
   const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/')
   if (!owner || !repo || rest.length > 0) {
-    throw new InputError(`${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`)
+    throw new InputError(
+      `${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`,
+    )
   }
   if (!githubToken) {
     throw new InputError(
@@ -193,7 +196,10 @@ function parseSweep(days: string, githubToken: string, substituteEnv: boolean, e
   }
   // Read as @actions/github reads it while it loads (set and not empty, untrimmed), so a value it cannot parse is refused here, named, before it crashes there.
   const apiUrl = env.GITHUB_API_URL || 'https://api.github.com'
-  if (apiUrl.trim() === '') throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`)
+  if (apiUrl.trim() === '')
+    throw new InputError(
+      `GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`,
+    )
   parseGitHubApiUrl(apiUrl, dialect)
   return { closedWithinDays, githubToken, owner, repo, apiUrl }
 }
@@ -226,7 +232,9 @@ function parsePatterns(raw: string, say: Say): string[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
   if (patterns.length === 0) {
-    throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`)
+    throw new InputError(
+      `${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`,
+    )
   }
   if (patterns.every((pattern) => pattern.startsWith('!'))) {
     throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`)

@@ -108,7 +108,8 @@ function readString(text: string, start: number): number | JsonSyntaxError {
     if (char === undefined) return { offset: start, reason: 'a string that is never closed' }
     if (char === '\\') {
       ESCAPE.lastIndex = at
-      if (!ESCAPE.test(text)) return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' }
+      if (!ESCAPE.test(text))
+        return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' }
       at = ESCAPE.lastIndex
       continue
     }
@@ -128,6 +129,8 @@ function describeUnexpected(text: string, at: number, expected: string): string 
   if (char === "'") return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`
   if (char === '/' || char === '#') return `expected ${expected}, found a comment (JSON has no comments)`
   if (char === '\uFEFF') return `expected ${expected}, found a byte order mark`
-  const shown = /[\x21-\x7e]/.test(char) ? `"${char}"` : `the character U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+  const shown = /[\x21-\x7e]/.test(char)
+    ? `"${char}"`
+    : `the character U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
   return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`
 }

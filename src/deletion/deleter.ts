@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { createControlPlane, type Attempt, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
-import type { ControlPlaneInputs } from './inputs.ts'
-import type { Ledger } from './ledger.ts'
-import type { Job } from './plan.ts'
-import type { Outcome } from './results.ts'
+import type { ControlPlaneInputs } from '../inputs/get-inputs.ts'
+import type { Ledger } from '../results/ledger.ts'
+import type { Job } from '../results/plan.ts'
+import type { Outcome } from '../results/result.ts'
 import {
   DEFAULT_BACKOFF,
   judgeAttempt,
@@ -13,8 +13,9 @@ import {
   type Backoff,
   type EndpointContext,
   type Judgement,
-} from './retry.ts'
-import { StepFailure, type Core } from './runner.ts'
+} from './judgement.ts'
+import type { Core } from '../runner/guarded-core.ts'
+import { StepFailure } from '../runner/step-failure.ts'
 
 const UNEXPECTED_STOP = 'the run stopped on an unexpected error'
 
@@ -49,7 +50,12 @@ export interface DeletionDeps {
  * backoff gives its slot to another; a retry goes before requests not yet
  * started. A rejected token stops everything: the next request would carry it too.
  */
-export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: DeletionDeps, pool = new DeletionPool(options.concurrency)): Promise<Map<number, Outcome>> {
+export async function runDeletions(
+  jobs: Job[],
+  options: DeletionOptions,
+  deps: DeletionDeps,
+  pool = new DeletionPool(options.concurrency),
+): Promise<Map<number, Outcome>> {
   const { slots } = pool
   const stopAll = (reason: string) => pool.stop(reason)
   /** A stop that holds for every later request of the run, not only this call's. */
@@ -85,7 +91,10 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
       }
       switch (judgement.kind) {
         case 'deleted': {
-          const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : ''
+          const retried =
+            lastRetryable && judgement.http_status !== 404
+              ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})`
+              : ''
           return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` }
         }
         case 'not-found':
@@ -96,7 +105,12 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
           return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }
         case 'retryable':
           if (attempts >= options.maxAttempts) {
-            return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` }
+            return {
+              status: 'failed',
+              attempts,
+              http_status: judgement.http_status,
+              message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`,
+            }
           }
           lastRetryable = judgement
           earlierMayHaveWorked ||= mayHaveTakenEffect(judgement)
@@ -242,7 +256,9 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
       for (const [index, path] of fresh.entries()) {
         // One after the other: a refusal of the first spares the others a request.
         const check = previous.then((before) =>
-          before.kind === 'served' ? checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random }) : before,
+          before.kind === 'served'
+            ? checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index]!, path }, deletion, { now, random })
+            : before,
         )
         endpointChecks.set(path, check)
         previous = check

@@ -1,9 +1,25 @@
 import { readFile, stat } from 'node:fs/promises'
-import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, Scalar, visit, type Alias, type Document, type Node, type Schema } from 'yaml'
-import type { ManifestFile } from './files.ts'
+import {
+  Composer,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Parser,
+  Scalar,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type Schema,
+} from 'yaml'
+import type { ManifestFile } from './find.ts'
 import { firstJsonSyntaxError } from './strict-json.ts'
-import { runSliced, type TimeSlice } from './time-slice.ts'
+import { runSliced, type TimeSlice } from '../runner/time-slice.ts'
 import type { FieldPath, Problem } from './validate.ts'
+import { sizeOverLimit } from '../text/format.ts'
 
 /** Larger files are refused unread: manifests are a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024
@@ -93,12 +109,22 @@ export async function readManifestFile(file: ManifestFile): Promise<Uint8Array |
  * document, never a silent change. With substitute-env, the values that name
  * a variable are kept as written, for fillIn to fill in for each target.
  */
-export function parseManifestFile(bytes: Uint8Array, fileName: string, options: ParseOptions, slice: TimeSlice): Promise<ParsedFile | UnreadableFile> {
+export function parseManifestFile(
+  bytes: Uint8Array,
+  fileName: string,
+  options: ParseOptions,
+  slice: TimeSlice,
+): Promise<ParsedFile | UnreadableFile> {
   return runSliced(parseManifestSteps(bytes, fileName, options, slice), slice)
 }
 
 /** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
-export function* parseManifestSteps(bytes: Uint8Array, fileName: string, options: ParseOptions, slice: TimeSlice): Generator<void, ParsedFile | UnreadableFile> {
+export function* parseManifestSteps(
+  bytes: Uint8Array,
+  fileName: string,
+  options: ParseOptions,
+  slice: TimeSlice,
+): Generator<void, ParsedFile | UnreadableFile> {
   const isJson = fileName.toLowerCase().endsWith('.json')
   let text: string
   try {
@@ -119,7 +145,11 @@ export function* parseManifestSteps(bytes: Uint8Array, fileName: string, options
     if (error) {
       const { line, col } = positionIn(text, error.offset)
       if (error.secondValue) {
-        return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col)
+        return unreadable(
+          `holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`,
+          line,
+          col,
+        )
       }
       return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col)
     }
@@ -143,7 +173,10 @@ export function* parseManifestSteps(bytes: Uint8Array, fileName: string, options
       if (error) {
         const { line, col } = position(error.pos[0])
         // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-        const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : ''
+        const hint =
+          options.substituteEnv && !isJson && text.includes('${')
+            ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")'
+            : ''
         return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col)
       }
       const document = index++
@@ -153,14 +186,24 @@ export function* parseManifestSteps(bytes: Uint8Array, fileName: string, options
       } catch (error) {
         if (!(error instanceof Refusal)) throw error
         const { line, col } = position(error.offset)
-        refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col)
+        refusal = unreadable(
+          error.syntax
+            ? `${notValid}: ${error.reason}`
+            : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`,
+          line,
+          col,
+        )
       }
       if (slice.due()) yield
     }
   } catch (error) {
     if (!(error instanceof TooDense)) throw error
     const { line, col } = position(error.offset)
-    return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`, line, col)
+    return unreadable(
+      `${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${error.message.startsWith('nests') ? 'flatten the value there, or quote it to send it as text' : 'split it into several files, or write the values out in fewer tokens'}`,
+      line,
+      col,
+    )
   }
   if (refusal) return refusal
   if (documents.length === 0) return unreadable('holds no manifest (it is empty or only comments)')
@@ -204,7 +247,14 @@ export function fillIn(doc: ParsedDocument, env: NodeJS.ProcessEnv): LoadedDocum
     positionOf: (path) => doc.position(offsetOf(path)),
     written: (field) => writtenField(doc, field),
   })
-  if (doc.holes.length === 0) return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut))
+  if (doc.holes.length === 0)
+    return loaded(
+      doc.value,
+      withLeftOut(
+        doc.problems.map(({ problem }) => problem),
+        doc.problemsLeftOut,
+      ),
+    )
 
   const substitution = new Substitution(env)
   const copies = new Map<object, Record<PathPart, unknown>>()
@@ -255,7 +305,9 @@ function setOwn<T>(object: Record<PathPart, unknown>, key: PathPart, value: T): 
 }
 
 function withLeftOut(problems: Problem[], leftOut: number): Problem[] {
-  return leftOut === 0 ? problems : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }]
+  return leftOut === 0
+    ? problems
+    : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }]
 }
 
 function writtenField(doc: ParsedDocument, field: string): WrittenField | null {
@@ -264,7 +316,10 @@ function writtenField(doc: ParsedDocument, field: string): WrittenField | null {
   const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field)
   if (hole) return { text: hole.text, variables: variablesIn(hole.text) }
   const written = (value as Record<string, unknown>)[field]
-  return { text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null, variables: [] }
+  return {
+    text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
+    variables: [],
+  }
 }
 
 /** What composeDocuments yields when its slice is due, between documents. */
@@ -287,10 +342,21 @@ class TooDense extends Error {
  * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
  * before yaml builds (and pays for) the rest.
  */
-function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boolean, slice: TimeSlice): Generator<Document.Parsed | typeof PAUSE> {
+function* composeDocuments(
+  text: string,
+  lineCounter: LineCounter,
+  isJson: boolean,
+  slice: TimeSlice,
+): Generator<Document.Parsed | typeof PAUSE> {
   // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
   // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true })
+  const composer = new Composer({
+    uniqueKeys: false,
+    prettyErrors: false,
+    logLevel: 'error',
+    schema: isJson ? 'json' : 'core',
+    intAsBigInt: true,
+  })
   const parser = new Parser(lineCounter.addNewLine)
   lineCounter.addNewLine(0)
   // The parser's stack holds the document, then each collection being built inside the one before it.
@@ -301,10 +367,14 @@ function* composeDocuments(text: string, lineCounter: LineCounter, isJson: boole
     const offset = parser.offset
     for (const token of parser.next(lexeme)) yield* composer.next(token)
     if (parser.stack.length > maxStack) throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`)
-    if (++tokens > MAX_TOKENS) throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`)
+    if (++tokens > MAX_TOKENS)
+      throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`)
     // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
     if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
-      throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`)
+      throw new TooDense(
+        offset,
+        `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`,
+      )
     }
     // The clock is read every few hundred tokens: each read costs about as much as a token.
     if ((tokens & 0xff) === 0 && slice.due()) yield PAUSE
@@ -463,7 +533,8 @@ class JsonConverter {
 
   convert(node: unknown, depth: number): unknown {
     if (node === null || node === undefined) return null // `key:` with no value
-    if (depth > MAX_DEPTH) return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`)
+    if (depth > MAX_DEPTH)
+      return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`)
     if (isAlias(node)) return this.expand(node, depth)
     if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
       throw new Refusal(
@@ -555,14 +626,20 @@ class JsonConverter {
     if (typeof value === 'string') {
       if (!this.substituteEnv) return value
       if (variablesIn(value).length > 0) {
-        this.problem(`has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`)
+        this.problem(
+          `has the key ${quoteText(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`,
+        )
         return null
       }
       return unescapeReferences(value)
     }
     // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
     const written = target.source ?? ''
-    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written) return written
+    if (
+      (value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') &&
+      String(value) === written
+    )
+      return written
     this.problem(
       `has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`,
     )
@@ -592,7 +669,8 @@ class JsonConverter {
   }
 
   private problem(message: string): null {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length })
+    if (this.problems.length < MAX_PROBLEMS)
+      this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length })
     else this.problemsLeftOut++
     return null
   }
@@ -617,14 +695,17 @@ function scalarValue(value: unknown, written: string, fullTag: string | undefine
   switch (typeof value) {
     case 'string':
       if (LONE_SURROGATE.test(value)) {
-        return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character')
+        return new ScalarProblem(
+          'holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character',
+        )
       }
       return value
     case 'bigint':
       if (value > MAX_SAFE || value < -MAX_SAFE) return new ScalarProblem(beyondSafe(written, Number(value)))
       return Number(value)
     case 'number':
-      if (!Number.isFinite(value)) return new ScalarProblem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`)
+      if (!Number.isFinite(value))
+        return new ScalarProblem(`is ${quoteText(written)}, which JSON has no number for (it would be sent as null); quote it to send text`)
       if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return new ScalarProblem(beyondSafe(written, value))
       if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
         return new ScalarProblem(`is ${quoteText(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`)
@@ -781,19 +862,4 @@ function decodes(bytes: Uint8Array, options: { stream: boolean }): boolean {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim()
-}
-
-export function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
-}
-
-/**
- * A size and the limit it passes, as a message shows them: rounded, unless
- * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
- * MiB"), then in bytes.
- */
-export function sizeOverLimit(size: number, limit: number, format: (bytes: number) => string = formatBytes): { size: string; limit: string } {
-  const [shownSize, shownLimit] = [format(size), format(limit)]
-  if (shownSize !== shownLimit) return { size: shownSize, limit: shownLimit }
-  return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` }
 }

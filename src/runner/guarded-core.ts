@@ -1,8 +1,8 @@
 import type { AnnotationProperties } from '@actions/core'
 import { capAnnotations } from './annotations.ts'
-import { printable } from './printable.ts'
-import { createRedactor, type Redact } from './redact.ts'
-import type { TableLine } from './report.ts'
+import { printable } from '../text/printable.ts'
+import { createRedactor, type Redact } from '../text/redact.ts'
+import type { Status } from '../results/result.ts'
 
 /** What the run needs of @actions/core; the command line brings its own. */
 export interface Core {
@@ -95,7 +95,8 @@ export function guardCore(core: Core, styleTableLine: (line: TableLine) => strin
   }
 }
 
-/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
-export class StepFailure extends Error {
-  override name = 'StepFailure'
+/** A line of the log table, and the status of its row (null for the header). */
+export interface TableLine {
+  text: string
+  status: Status | null
 }

@@ -1,7 +1,16 @@
 import type { ErrorObject } from 'ajv'
-import { DEFAULT_KIND, fieldsOnlyIn, isManifestKind, KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './manifest-kinds.ts'
-import type { Manifest } from './manifest-types.ts'
-import { referencesIn, type WrittenField } from './manifests.ts'
+import {
+  DEFAULT_KIND,
+  fieldsOnlyIn,
+  isManifestKind,
+  KIND_NAMES,
+  MANIFEST_KINDS,
+  schemaAt,
+  type ManifestKind,
+  type ManifestKindSpec,
+} from './kinds.ts'
+import type { Manifest } from './types.ts'
+import { referencesIn, type WrittenField } from './load.ts'
 
 /** A path into a manifest: object keys and array indexes. */
 export type FieldPath = (string | number)[]
@@ -87,7 +96,12 @@ function hasPath(value: Record<string, unknown>, path: readonly string[]): boole
  */
 export function checkManifest(value: unknown): Verdict {
   if (!isPlainObject(value)) {
-    return { valid: false, type: null, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] }
+    return {
+      valid: false,
+      type: null,
+      problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }],
+      unknownFields: [],
+    }
   }
   const claim = claimKind(value)
   return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS)
@@ -106,7 +120,12 @@ export function checkManifestAs(spec: ManifestKindSpec, value: unknown): Verdict
     body = JSON.stringify({ manifest: value })
   } catch (error) {
     // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
-    return { valid: false, type: spec.type, problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }], unknownFields }
+    return {
+      valid: false,
+      type: spec.type,
+      problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }],
+      unknownFields,
+    }
   }
   return { valid: true, type: spec.type, manifest: value as unknown as Manifest, body, unknownFields }
 }
@@ -114,7 +133,12 @@ export function checkManifestAs(spec: ManifestKindSpec, value: unknown): Verdict
 /** An invalid verdict with every problem: the ones given and the action's own rule. */
 function refuse(type: ManifestKind | null, value: Record<string, unknown>, problems: Problem[], known: readonly string[]): Verdict {
   const identity = identityProblem(value)
-  return { valid: false, type, problems: dedupe(identity ? [...problems, identity] : problems), unknownFields: findUnknownFields(value, known) }
+  return {
+    valid: false,
+    type,
+    problems: dedupe(identity ? [...problems, identity] : problems),
+    unknownFields: findUnknownFields(value, known),
+  }
 }
 
 /** The action's own rule: a delete names one version. */
@@ -125,7 +149,8 @@ function identityProblem(value: Record<string, unknown>): Problem | null {
 
 /** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
 const CHOSEN_BY_AUTHOR: Record<string, string> = {
-  PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
+  PR_HEAD_REF:
+    'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
   PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
 }
 
@@ -161,7 +186,9 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
     })
   }
   if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER'))) return problems
-  const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : ''
+  const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? ''))
+    ? ' ($PR_NUMBER without braces is not filled in)'
+    : ''
   const where =
     picking === 'version'
       ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
@@ -179,7 +206,10 @@ function numberTouches(text: string): boolean {
   return references.some(
     (reference, index) =>
       reference.name === 'PR_NUMBER' &&
-      (/\d/.test(text[reference.start - 1] ?? '') || /\d/.test(text[reference.end] ?? '') || references[index - 1]?.end === reference.start || references[index + 1]?.start === reference.end),
+      (/\d/.test(text[reference.start - 1] ?? '') ||
+        /\d/.test(text[reference.end] ?? '') ||
+        references[index - 1]?.end === reference.start ||
+        references[index + 1]?.start === reference.end),
   )
 }
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
-import { listenForCancellation } from './cancellation.ts'
-import { backlog } from './log-stream.ts'
-import { run } from './main.ts'
-import { OUTPUT_LIMIT_BYTES } from './report.ts'
-import { readRunContext } from './run-context.ts'
+import { listenForCancellation } from './runner/cancellation.ts'
+import { backlog } from './runner/log-stream.ts'
+import { run } from './run.ts'
+import { OUTPUT_LIMIT_BYTES } from './report/report.ts'
+import { readRunContext } from './runner/run-context.ts'
 
 const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
 

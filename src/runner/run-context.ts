@@ -3,7 +3,6 @@
 // package: it builds a proxy agent from GITHUB_API_URL and the proxy variables
 // as it loads, and a run that does not sweep must never fail on those.
 import { open } from 'node:fs/promises'
-import type { RunContext } from './report.ts'
 
 /** Larger than any event payload GitHub sends; a file past it is not read. */
 const MAX_EVENT_BYTES = 16 * 1024 * 1024
@@ -55,4 +54,13 @@ async function pullRequestOf(eventPath: string | undefined): Promise<number | nu
   } catch {
     return null
   }
+}
+
+export interface RunContext {
+  /** owner/name, when known. */
+  repository: string | null
+  pullRequest: number | null
+  runUrl: string | null
+  /** https://github.com, or the GitHub Enterprise Server's address; for links to pull requests. */
+  serverUrl: string | null
 }

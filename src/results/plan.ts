@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto'
-import type { Identity, Location, Outcome } from './results.ts'
-import { MANIFEST_KINDS, type ManifestKind } from './manifest-kinds.ts'
+import type { Identity, Location, Outcome } from './result.ts'
+import { MANIFEST_KINDS, type ManifestKind } from '../manifests/kinds.ts'
 
 /** A manifest document after loading and validation. */
 export type CheckedManifest = Location &
@@ -36,7 +36,12 @@ export interface Plan {
  * many manifests or pull requests name it: `sent` holds the versions the run's
  * targets before sent (or, in a dry run, would have), and takes this one's.
  */
-export function plan(manifests: CheckedManifest[], options: { dryRun: boolean }, sent: SentVersions, pullRequest: number | null = null): Plan {
+export function plan(
+  manifests: CheckedManifest[],
+  options: { dryRun: boolean },
+  sent: SentVersions,
+  pullRequest: number | null = null,
+): Plan {
   const invalid = manifests.filter((manifest) => !manifest.valid).length
   const firstByVersion = new Map<string, CheckedManifest>()
   const outcomes: (Outcome | undefined)[] = []
@@ -56,7 +61,11 @@ export function plan(manifests: CheckedManifest[], options: { dryRun: boolean },
     }
     firstByVersion.set(key, manifest)
     if (before) {
-      outcomes.push(skipped(`duplicate of ${before.location}${before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`}, ${options.dryRun ? 'which would delete it' : 'sent then'}`))
+      outcomes.push(
+        skipped(
+          `duplicate of ${before.location}${before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`}, ${options.dryRun ? 'which would delete it' : 'sent then'}`,
+        ),
+      )
     } else if (invalid > 0) {
       outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`))
     } else if (options.dryRun) {

@@ -6,11 +6,12 @@
 // what each answer means, how long to wait, and when to stop.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import type { getOctokit as GetOctokit } from '@actions/github'
-import { createGitHubFetch, FetchFailure, linkTargets, shownUrl, underApiRoot } from './github-http.ts'
-import { createDispatcher, proxyFor } from './proxy.ts'
-import { createRedactor, type Redact } from './redact.ts'
-import { excerpt, parseRetryAfter, retryDelay, DEFAULT_BACKOFF } from './retry.ts'
-import { StepFailure } from './runner.ts'
+import { createGitHubFetch, FetchFailure, linkTargets, shownUrl, underApiRoot } from './github-fetch.ts'
+import { createDispatcher, proxyFor } from '../http/proxy.ts'
+import { createRedactor, type Redact } from '../text/redact.ts'
+import { excerpt, parseRetryAfter, retryDelay, DEFAULT_BACKOFF } from '../deletion/judgement.ts'
+import { StepFailure } from '../runner/step-failure.ts'
+import { formatDuration } from '../text/format.ts'
 
 export const MAX_CLOSED_WITHIN_DAYS = 365
 const PER_PAGE = 100
@@ -28,7 +29,8 @@ export interface ClosedPullRequest {
 }
 
 /** `not-sent`: the request could not be made, on the action's side (its inputs or the runner's settings). */
-export type GitHubFailure = 'token-rejected' | 'permission-missing' | 'rate-limited' | 'cancelled' | 'unavailable' | 'unexpected-answer' | 'not-sent'
+export type GitHubFailure =
+  'token-rejected' | 'permission-missing' | 'rate-limited' | 'cancelled' | 'unavailable' | 'unexpected-answer' | 'not-sent'
 
 /** Why listing pull requests stopped; `message` is written for the user and never holds the token. */
 export class GitHubListingError extends StepFailure {
@@ -126,7 +128,11 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     throw new RangeError(`closedWithinDays must be an integer from 1 to ${MAX_CLOSED_WITHIN_DAYS}, not ${options.closedWithinDays}`)
   }
   if (!options.token) {
-    throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`)
+    throw new GitHubListingError(
+      'token-rejected',
+      null,
+      `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`,
+    )
   }
   const startedAt = options.now.getTime()
   const windowStart = startedAt - options.closedWithinDays * DAY_MS
@@ -158,14 +164,24 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   const proxy = proxyFor(api)
   const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: requestTimeoutMs })
   try {
-    const fetch = await createGitHubFetch({ api, dispatcher, proxy: proxy?.shown ?? null, signal, timeoutMs: requestTimeoutMs, maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES })
+    const fetch = await createGitHubFetch({
+      api,
+      dispatcher,
+      proxy: proxy?.shown ?? null,
+      signal,
+      timeoutMs: requestTimeoutMs,
+      maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
+    })
     // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
     const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
       import(/* webpackMode: "eager" */ '@actions/github'),
       import(/* webpackMode: "eager" */ '@octokit/plugin-retry'),
       import(/* webpackMode: "eager" */ '@octokit/plugin-throttling'),
     ])
-    const write = (to: (message: string) => void) => (...parts: unknown[]) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')))
+    const write =
+      (to: (message: string) => void) =>
+      (...parts: unknown[]) =>
+        to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')))
     // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
     const onRateLimit = (() => waitOutRateLimit()) as () => void
     const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) }
@@ -200,7 +216,14 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     for (let floor = windowStart; ; position.pass++) {
       const passStartedAt = clock()
       let found = 0
-      const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE })
+      const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
+        owner,
+        repo,
+        state: 'closed',
+        sort: 'updated',
+        direction: 'desc',
+        per_page: PER_PAGE,
+      })
       for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor)) {
         found += inWindow.length
         yield* inWindow
@@ -213,7 +236,10 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
   }
 
   /** One pass from the top, a page at a time, down to the first pull request updated before `floor`. */
-  async function* readPass(pages: AsyncIterator<{ data: unknown; headers: { link?: string } }>, floor: number): AsyncGenerator<ClosedPullRequest[]> {
+  async function* readPass(
+    pages: AsyncIterator<{ data: unknown; headers: { link?: string } }>,
+    floor: number,
+  ): AsyncGenerator<ClosedPullRequest[]> {
     const seen = new Set<number>()
     for (let page = 1; ; page++) {
       if (signal.aborted) throw cancelled(page, 'before asking GitHub')
@@ -254,7 +280,10 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
         }
         const closedAt = item.closed_at
         if (closedAt !== null && Date.parse(closedAt) > startedAt) {
-          refuse(item, `its closed_at, ${shown(closedAt)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`)
+          refuse(
+            item,
+            `its closed_at, ${shown(closedAt)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`,
+          )
           continue
         }
         if (!seen.has(number)) fresh = seen.add(number).size > 0
@@ -281,7 +310,11 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
       // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
       const shown = excerpt(redact(textOf(data)))
       throw new Stop(
-        new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`),
+        new GitHubListingError(
+          'unexpected-answer',
+          response.status,
+          `GitHub's answer for ${at(position.page)} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`,
+        ),
       )
     }
     const target = linkTargets(response.headers.link ?? '', 'next')[0]
@@ -318,11 +351,19 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
         ),
       )
     }
-    if (failure?.kind === 'refused') return new Stop(new GitHubListingError('unexpected-answer', null, `GitHub's answer for ${page} of ${where} was refused: ${redact(failure.message)}.${listedSoFar()}`))
+    if (failure?.kind === 'refused')
+      return new Stop(
+        new GitHubListingError(
+          'unexpected-answer',
+          null,
+          `GitHub's answer for ${page} of ${where} was refused: ${redact(failure.message)}.${listedSoFar()}`,
+        ),
+      )
     const answer: GitHubAnswer = failure ? { status: null, headers: {}, message: redact(failure.message) } : readFailure(error, redact)
     const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits: position.headerlessWaits })
     const detail = redact(verdict.detail)
-    if (verdict.kind === 'fail') return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)))
+    if (verdict.kind === 'fail')
+      return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)))
     if (verdict.kind === 'wait') {
       rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail }
       return asRateLimit(error)
@@ -337,7 +378,9 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
       )
     }
     const ms = retryDelay(position.attempt, null, random, DEFAULT_BACKOFF)
-    options.log(`GitHub failed ${page} of ${where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${position.attempt + 1} of ${maxAttempts}).`)
+    options.log(
+      `GitHub failed ${page} of ${where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${position.attempt + 1} of ${maxAttempts}).`,
+    )
     try {
       await pause(ms, 'while waiting to try again')
     } catch (stop) {
@@ -353,10 +396,17 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     if (limit === null) return false
     const page = at(position.page)
     const fail = (message: string) => {
-      held = new GitHubListingError('rate-limited', limit.status, `${message} Run the sweep later, or when fewer workflows share the token.${listedSoFar()}`)
+      held = new GitHubListingError(
+        'rate-limited',
+        limit.status,
+        `${message} Run the sweep later, or when fewer workflows share the token.${listedSoFar()}`,
+      )
       return false
     }
-    if (++position.rateLimitWaits > MAX_RATE_LIMIT_WAITS) return fail(`GitHub's rate limit for the github-token input (${limit.detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before ${page} of ${where}.`)
+    if (++position.rateLimitWaits > MAX_RATE_LIMIT_WAITS)
+      return fail(
+        `GitHub's rate limit for the github-token input (${limit.detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before ${page} of ${where}.`,
+      )
     if (waitedMs + limit.ms > maxWaitMs) {
       return fail(
         `GitHub's rate limit for the github-token input (${limit.detail}) asks for a wait of ${formatDuration(limit.ms)} before ${page} of ${where}, ` +
@@ -392,7 +442,11 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     if (stopped) return stopped
     if (error instanceof Stop) return error.failure
     if (error instanceof GitHubListingError) return error
-    return new GitHubListingError('not-sent', null, `Listing ${where} stopped at ${at(position.page)} on an error of the action's own: ${redact(error instanceof Error ? error.message : String(error))}.${listedSoFar()}`)
+    return new GitHubListingError(
+      'not-sent',
+      null,
+      `Listing ${where} stopped at ${at(position.page)} on an error of the action's own: ${redact(error instanceof Error ? error.message : String(error))}.${listedSoFar()}`,
+    )
   }
 
   function failureMessage(failure: 'token-rejected' | 'permission-missing' | 'unexpected-answer', detail: string): string {
@@ -431,7 +485,9 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
     if (refused.has(key)) return
     refused.add(key)
     const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url)})` : shown(item.html_url)
-    options.warn(redact(`GitHub listed a pull request of ${owner}/${repo} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`))
+    options.warn(
+      redact(`GitHub listed a pull request of ${owner}/${repo} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`),
+    )
   }
 }
 
@@ -510,7 +566,8 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
   const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now)
   // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
   if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
-    if (retryAfterMs !== null) return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
+    if (retryAfterMs !== null)
+      return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` }
     const resetText = headers['x-ratelimit-reset']?.trim() ?? ''
     // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
     const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN
@@ -518,7 +575,12 @@ export function judgeGitHubAnswer(answer: GitHubAnswer, context: GitHubJudgeCont
       // A second past the reset: GitHub says to wait until after it, and clocks differ.
       const ms = Math.max(0, reset * 1000 - context.now) + 1000
       const when = new Date(reset * 1000)
-      return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}` }
+      return {
+        kind: 'wait',
+        ms,
+        headerless: false,
+        detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}`,
+      }
     }
     return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail }
   }
@@ -542,10 +604,18 @@ function asRateLimit(error: unknown): unknown {
 
 /** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */
 function readFailure(error: unknown, redact: Redact): GitHubAnswer {
-  const failure = error as { response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown }; message?: unknown } | null
+  const failure = error as {
+    response?: { status?: unknown; headers?: Record<string, string | undefined>; data?: unknown }
+    message?: unknown
+  } | null
   const response = failure?.response
-  if (response && typeof response.status === 'number') return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(textOf(response.data))) }
-  return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}`) }
+  if (response && typeof response.status === 'number')
+    return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(textOf(response.data))) }
+  return {
+    status: null,
+    headers: {},
+    message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}`),
+  }
 }
 
 interface PullRequestItem {
@@ -583,17 +653,12 @@ function isPullRequestNumber(value: unknown): value is number {
 }
 
 function closedPullRequest(item: PullRequestItem, number: number, closedAt: string): ClosedPullRequest {
-  return { number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url }
-}
-
-/** A wait as long as GitHub may ask for, out of all reason included. */
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`
-  if (ms < 2 * 60 * 60_000) {
-    const minutes = Math.floor(ms / 60_000)
-    const seconds = Math.round((ms % 60_000) / 1000)
-    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`
+  return {
+    number,
+    head_ref: item.head.ref,
+    head_sha: item.head.sha,
+    closed_at: closedAt,
+    merged: item.merged_at !== null,
+    html_url: item.html_url,
   }
-  if (ms < 2 * DAY_MS) return `${Number((ms / (60 * 60_000)).toFixed(1))} h`
-  return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`
 }

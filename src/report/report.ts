@@ -1,19 +1,11 @@
-import type { SweepInputs } from './inputs.ts'
-import { MANIFEST_KINDS } from './manifest-kinds.ts'
-import { sizeOverLimit } from './manifests.ts'
-import { noTotals, type Rows, type Totals } from './result-store.ts'
-import { isFailure, STATUS_ORDER, type Result, type Status } from './results.ts'
-import { printable } from './printable.ts'
-import { oneLine, type Core, type GuardedCore } from './runner.ts'
-
-export interface RunContext {
-  /** owner/name, when known. */
-  repository: string | null
-  pullRequest: number | null
-  runUrl: string | null
-  /** https://github.com, or the GitHub Enterprise Server's address; for links to pull requests. */
-  serverUrl: string | null
-}
+import type { SweepInputs } from '../inputs/get-inputs.ts'
+import { MANIFEST_KINDS } from '../manifests/kinds.ts'
+import type { RunContext } from '../runner/run-context.ts'
+import { sizeOverLimit } from '../text/format.ts'
+import { noTotals, type Rows, type Totals } from '../results/store.ts'
+import { isFailure, STATUS_ORDER, type Result, type Status } from '../results/result.ts'
+import { printable } from '../text/printable.ts'
+import { oneLine, type Core, type GuardedCore, type TableLine } from '../runner/guarded-core.ts'
 
 const STATUS_LABEL: Record<Status, string> = {
   failed: '❌ failed',
@@ -115,7 +107,8 @@ export function* renderSummary(rows: Rows, context: RunContext, options: { dryRu
   // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
   const tables = swept ? pullRequestsWorstFirst(rows) : [{ pullRequest: null, results: worstFirst(rows) }]
   for (const { pullRequest, results } of tables) {
-    const heading = pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : ''
+    const heading =
+      pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : ''
     budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20
     const lines: string[] = []
     for (const result of results) {
@@ -178,12 +171,6 @@ function pullRequestLink(number: number, context: RunContext): string {
   return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`
 }
 
-/** A line of the log table, and the status of its row (null for the header). */
-export interface TableLine {
-  text: string
-  status: Status | null
-}
-
 /** The same table for the log, as aligned plain text: a pass over the rows for the columns' widths, then the rows worst first. */
 export function* renderLogTable(rows: Rows): Generator<TableLine> {
   // The message is the last column, never padded: its width is not measured.
@@ -195,7 +182,9 @@ export function* renderLogTable(rows: Rows): Generator<TableLine> {
   }
   const line = (texts: readonly string[]) =>
     texts
-      .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]!) - displayWidth(cell)))))
+      .map((cell, column) =>
+        column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]!) - displayWidth(cell))),
+      )
       .join('  ')
       .trimEnd()
   yield { text: line(COLUMNS), status: null }
@@ -207,7 +196,8 @@ export function* renderLogTable(rows: Rows): Generator<TableLine> {
  * and symbols, kana, Hangul, fullwidth forms), which terminals give two
  * columns; JavaScript's regular expressions have no property for them.
  */
-const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u
+const WIDE =
+  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u
 
 /** Columns a terminal gives the text: two for an emoji (the status labels have one) or a wide character, none for a joiner or variation selector. */
 function displayWidth(text: string): number {
@@ -293,9 +283,12 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
   if (rows.count > 0 || emptySweep !== null) {
     await channel('job summary', async () => {
       // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
-      for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun, emptySweep: emptySweep ?? undefined })) await core.summary.addRaw(part).write()
+      for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun, emptySweep: emptySweep ?? undefined }))
+        await core.summary.addRaw(part).write()
     })
-    await channel('notice', () => core.notice(emptySweep ?? line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }))
+    await channel('notice', () =>
+      core.notice(emptySweep ?? line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }),
+    )
   }
 
   deps.core.flushAnnotations()
@@ -337,7 +330,8 @@ function writeOutputs(core: Core, rows: Rows, limit: number | undefined): void {
   }
   core.setOutput('results', `[${kept.join(',')}]`)
   const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`)
-  const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.'
+  const whole =
+    rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.'
   core.warning(
     `The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`,
   )

@@ -18,6 +18,6 @@ export function backlog(stream: NodeJS.WriteStream): Promise<void> | null {
 /** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
 export function hideDebugLines(stream: NodeJS.WriteStream): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
-  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest))
+  stream.write = (chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest)
 }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs'
-import type { Result, Status } from './results.ts'
+import type { Result, Status } from './result.ts'
 
 export type Totals = Record<Status, number>
 
@@ -160,7 +160,9 @@ export class ResultStore implements Rows {
     } catch (error) {
       this.whole = false
       this.close()
-      this.onFileError(`The results file ${this.path} could not be written (${(error as Error).message}); the rows are kept in memory instead.`)
+      this.onFileError(
+        `The results file ${this.path} could not be written (${(error as Error).message}); the rows are kept in memory instead.`,
+      )
       return false
     }
   }

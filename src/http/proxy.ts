@@ -5,7 +5,7 @@
 // decides). A value that is not an http(s) URL is the user's mistake, named as such.
 import { checkBypass } from '@actions/http-client/lib/proxy'
 import type { Dispatcher } from 'undici'
-import { StepFailure } from './runner.ts'
+import { StepFailure } from '../runner/step-failure.ts'
 
 /** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
 export class ProxySettingError extends StepFailure {
@@ -44,7 +44,8 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): Pro
     throw wrong('is not a URL that can be read')
   }
   const origin = `${url.protocol}//${url.host}`
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`)
   if (!url.hostname) throw wrong('names no host')
   let user: string
   let password: string
@@ -66,9 +67,14 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): Pro
  * A dispatcher for requests through `route`, or direct without one. undici is
  * loaded here, not at start-up: a run that sends nothing never needs it.
  */
-export async function createDispatcher(route: ProxyRoute | null, pool: { connections?: number; connectTimeoutMs: number }): Promise<Dispatcher> {
+export async function createDispatcher(
+  route: ProxyRoute | null,
+  pool: { connections?: number; connectTimeoutMs: number },
+): Promise<Dispatcher> {
   const { Agent, ProxyAgent } = await import('undici')
   const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } }
   // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
-  return route ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) }) : new Agent(options)
+  return route
+    ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) })
+    : new Agent(options)
 }

@@ -1,4 +1,4 @@
-import type { ManifestKind } from './manifest-kinds.ts'
+import type { ManifestKind } from '../manifests/kinds.ts'
 
 /** Where a manifest document came from: the row's place in the report and the annotations. */
 export interface Location {

@@ -1,19 +1,21 @@
-import type { ControlPlane, ControlPlaneOptions } from './control-plane.ts'
-import { openDeletions } from './deletions.ts'
-import { findFiles } from './files.ts'
-import { getInputs, type Dialect, type Inputs } from './inputs.ts'
-import { Ledger } from './ledger.ts'
-import { plan, SentVersions, type Job } from './plan.ts'
-import { report, type RunContext, type TableLine } from './report.ts'
-import { ResultStore } from './result-store.ts'
-import type { Result } from './results.ts'
-import type { Backoff } from './retry.ts'
-import { guardCore, StepFailure, type Core, type GuardedCore } from './runner.ts'
-import { targetBatches, type Target } from './targets.ts'
-import { timeSlice, type TimeSlice } from './time-slice.ts'
-import { readManifestFiles, validateFiles, type ManifestSource } from './validation.ts'
+import type { ControlPlane, ControlPlaneOptions } from './deletion/control-plane.ts'
+import { openDeletions } from './deletion/deleter.ts'
+import { findFiles } from './manifests/find.ts'
+import { getInputs, type Dialect, type Inputs } from './inputs/get-inputs.ts'
+import { Ledger } from './results/ledger.ts'
+import { plan, SentVersions, type Job } from './results/plan.ts'
+import { report } from './report/report.ts'
+import type { RunContext } from './runner/run-context.ts'
+import { ResultStore } from './results/store.ts'
+import type { Result } from './results/result.ts'
+import type { Backoff } from './deletion/judgement.ts'
+import { guardCore, type Core, type GuardedCore, type TableLine } from './runner/guarded-core.ts'
+import { StepFailure } from './runner/step-failure.ts'
+import { targetBatches, type Target } from './targets/batches.ts'
+import { timeSlice, type TimeSlice } from './runner/time-slice.ts'
+import { readManifestFiles, validateFiles, type ManifestSource } from './manifests/check.ts'
 
-export type { Core } from './runner.ts'
+export type { Core } from './runner/guarded-core.ts'
 
 export interface Dependencies {
   core: Core
@@ -55,16 +57,30 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   let unexpected = false
   const found = { files: 0 }
   try {
-    inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect })
+    inputs = getInputs({
+      read: (name) => core.getInput(name),
+      env: deps.env,
+      registerSecret: (secret) => core.setSecret(secret),
+      dialect: deps.dialect,
+    })
     failure = await runStages(inputs, ledger, { ...deps, core }, found)
   } catch (error) {
     unexpected = !(error instanceof StepFailure)
-    failure = unexpected ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}` : (error as Error).message
+    failure = unexpected
+      ? `The cleanup stopped on an unexpected error: ${(error as Error).stack ?? String(error)}`
+      : (error as Error).message
   }
   const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined)
   await report(
     results,
-    { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure, sweep: inputs?.sweep ?? null, filesFound: found.files },
+    {
+      dryRun: inputs?.dryRun ?? false,
+      failOnError: inputs?.failOnError ?? true,
+      cancelled: deps.cancel.aborted,
+      failure,
+      sweep: inputs?.sweep ?? null,
+      filesFound: found.files,
+    },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
   results.close()
@@ -154,7 +170,14 @@ function noFiles(inputs: Inputs, core: Core): string | null {
 /** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
 function redactRow(row: Result, core: GuardedCore): Result {
   const text = (value: string | null) => (value === null ? null : core.redact(value))
-  return { ...row, file: core.redact(row.file), ml_repo: text(row.ml_repo), name: text(row.name), version_alias: text(row.version_alias), message: core.redact(row.message) }
+  return {
+    ...row,
+    file: core.redact(row.file),
+    ml_repo: text(row.ml_repo),
+    name: text(row.name),
+    version_alias: text(row.version_alias),
+    message: core.redact(row.message),
+  }
 }
 
 function count(n: number, noun: string): string {
