@@ -39,7 +39,7 @@ describe('README.md', () => {
   })
 
   it('explains only messages the action can print', () => {
-    const source = readdirSync(path.join(root, 'src'))
+    const source = readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.ts'))
       .map((name) => readFileSync(path.join(root, 'src', name), 'utf8'))
       .join('\n')
