@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
-import {
-  COMMAND_LINE_DIALECT,
-  getInputs,
-  INPUT_NAMES,
-  InputError,
-  withoutUserInfo,
-  type ControlPlaneInputs,
-  type InputName,
-  type Inputs,
-} from '../../src/inputs/get-inputs.ts'
+import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from '../../../src/inputs/dialect.ts'
+import { getInputs, type ControlPlaneInputs, type Inputs } from '../../../src/inputs/get-inputs.ts'
+import { InputError } from '../../../src/inputs/input-error.ts'
 
 const TOKEN = 'tfy-secret-4f9a1c'
 
@@ -188,16 +181,6 @@ describe('getInputs', () => {
           expect(() => getInputs({ ...noUrl, env })).not.toThrow(word)
         }
       }
-    })
-
-    it.each([
-      ['https://user:pass@host/x', 'https://***@host/x'],
-      ['user:pass@host', '***@host'],
-      ['https://host/a@b', 'https://host/a@b'],
-      ['https://host?q=a@b', 'https://host?q=a@b'],
-      ['host', 'host'],
-    ])('withoutUserInfo(%s) is %s', (raw, shown) => {
-      expect(withoutUserInfo(raw)).toBe(shown)
     })
 
     it('refuses a URL with a query or a fragment, showing the address to give instead', () => {
@@ -384,6 +367,12 @@ describe('getInputs', () => {
       )
     })
 
+    it('refuses an empty github-token, naming the input and the permission its default needs', () => {
+      expect(refusal({}, { 'github-token': ' ' })).toBe(
+        'Input "github-token" is empty, so the pull requests of acme/models cannot be listed. Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
+      )
+    })
+
     it('says where the command line took the GitHub token from', () => {
       const source = {
         read: (name: InputName) => ({ ...minimal, ...sweep, 'github-token': 'ghs_abc\ndef' })[name as string] ?? '',
@@ -416,7 +405,7 @@ describe('getInputs', () => {
 })
 
 describe('action.yml', () => {
-  const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+  const action = parse(readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8')) as {
     inputs: Record<string, { description: string; required?: boolean; default?: string }>
   }
   const declared = Object.entries(action.inputs)
