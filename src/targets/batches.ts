@@ -2,7 +2,9 @@
 // sweep, each pull request of the repository closed within the window, with
 // its number and head in the environment its manifests are filled in from.
 import type { Inputs } from '../inputs/get-inputs.ts'
-import { listClosedPullRequests, type ClosedPullRequest } from './pull-requests.ts'
+import type { Dialect } from '../inputs/dialect.ts'
+import { listClosedPullRequests } from './closed-pull-requests.ts'
+import type { ClosedPullRequest } from './pull-request-items.ts'
 
 export interface Target {
   /** The swept pull request; null outside a sweep. */
@@ -17,6 +19,8 @@ export interface TargetDeps {
   log: (message: string) => void
   /** A pull request GitHub listed that is refused, and what Octokit warns of. */
   warn: (message: string) => void
+  /** How the listing's messages name the inputs; the workflow's words unless given. */
+  dialect?: Dialect
   now?: () => number
 }
 
@@ -43,6 +47,7 @@ export async function* targetBatches(inputs: Inputs, deps: TargetDeps): AsyncGen
     signal: deps.cancel,
     log: deps.log,
     warn: deps.warn,
+    dialect: deps.dialect,
     requestTimeoutMs: inputs.requestTimeoutMs,
     maxAttempts: inputs.maxAttempts,
   })

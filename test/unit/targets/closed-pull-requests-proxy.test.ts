@@ -1,10 +1,10 @@
-// The GitHub client's proxy comes from the environment (src/proxy.ts), so this
+// The GitHub client's proxy comes from the environment (src/http/proxy.ts), so this
 // file sets it before listing (vitest runs each test file in a process of its own).
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test, vi } from 'vitest'
-import { closedPullRequest, startStandInGitHub, type StandInGitHub } from '../../fakes/stand-in-github.ts'
+import { closedPullRequest, startStandInGitHub, type StandInGitHub } from '../../../fakes/stand-in-github.ts'
 
 const TOKEN = 'ghs_proxyT0kenSweep8c2d'
 const NOW = new Date('2025-06-30T03:00:00Z')
@@ -49,7 +49,7 @@ afterAll(async () => {
 })
 
 test('requests to GITHUB_API_URL go through HTTP_PROXY', async () => {
-  const { listClosedPullRequests } = await import('../../src/targets/pull-requests.ts')
+  const { listClosedPullRequests } = await import('../../../src/targets/closed-pull-requests.ts')
   const listed = []
   for await (const pullRequest of listClosedPullRequests({
     token: TOKEN,
@@ -61,6 +61,8 @@ test('requests to GITHUB_API_URL go through HTTP_PROXY', async () => {
     signal: new AbortController().signal,
     log: () => undefined,
     warn: () => undefined,
+    requestTimeoutMs: 30_000,
+    maxAttempts: 3,
   })) {
     listed.push(pullRequest.number)
   }
