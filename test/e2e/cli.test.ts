@@ -309,6 +309,11 @@ describe('--help, claim by claim', () => {
           GITHUB_TOKEN: 'ghs_cli_exit',
         })
         expect(run.code, run.stdout).toBe(1)
+        // The command line's words, not the workflow's ("the github-token input", `permissions:`).
+        expect(run.stdout + run.stderr).toContain(
+          'GitHub rejected --github-token (HTTP 401: Bad credentials) when listing the pull requests of acme/models.',
+        )
+        expect(run.stdout + run.stderr).not.toContain('github-token input')
       } finally {
         await gitHub.close()
       }
