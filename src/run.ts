@@ -1,5 +1,4 @@
-import type { ControlPlane, ControlPlaneOptions } from './deletion/control-plane.ts'
-import { openDeletions } from './deletion/deleter.ts'
+import { openDeletions, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs/get-inputs.ts'
 import { Ledger } from './results/ledger.ts'
@@ -8,7 +7,6 @@ import { report } from './report/report.ts'
 import type { RunContext } from './runner/run-context.ts'
 import { ResultStore } from './results/store.ts'
 import type { Result } from './results/result.ts'
-import type { Backoff } from './deletion/judgement.ts'
 import { guardCore, type Core, type GuardedCore, type TableLine } from './runner/guarded-core.ts'
 import { StepFailure } from './runner/step-failure.ts'
 import { targetBatches, type Target } from './targets/batches.ts'
@@ -17,23 +15,14 @@ import { readManifestFiles, validateFiles, type ManifestSource } from './manifes
 
 export type { Core } from './runner/guarded-core.ts'
 
-export interface Dependencies {
+/** The deletion stage's own (cancel and abortInFlight included), and what the rest of the run needs. */
+export interface Dependencies extends DeletionStageDeps {
   core: Core
   env: NodeJS.ProcessEnv
   workspace: string
-  /** Aborted when the runner cancels the job: nothing new is sent. */
-  cancel: AbortSignal
-  /** Aborted when requests in flight must be cut short as well. */
-  abortInFlight: AbortSignal
   runContext(): Promise<RunContext>
   /** How messages name the inputs; the workflow's words unless given. */
   dialect?: Dialect
-  connect?: (options: ControlPlaneOptions) => ControlPlane
-  backoff?: Backoff
-  now?: () => number
-  random?: () => number
-  /** How often a long deletion phase logs its progress. */
-  progressIntervalMs?: number
   /** A line of the results table for the log; plain text unless the command line colours it. */
   formatTableLine?: (line: TableLine) => string
   /** Where to keep the rows as they are settled, a JSON array: the `results-file` output. Without it, they are kept in memory. */
