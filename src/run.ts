@@ -2,7 +2,8 @@ import { openDeletions, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Dialect, type Inputs } from './inputs/get-inputs.ts'
 import { Ledger } from './results/ledger.ts'
-import { plan, SentVersions, type Job } from './results/plan.ts'
+import { plan, type Job } from './results/plan.ts'
+import { SentVersions } from './results/sent-versions.ts'
 import { report } from './report/report.ts'
 import type { RunContext } from './runner/run-context.ts'
 import { ResultStore } from './results/store.ts'
@@ -143,7 +144,7 @@ function checkTarget(target: Target, checking: Checking, inputs: Inputs, ledger:
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
     const number = pullRequest?.number ?? null
-    return ledger.planned(plan(manifests, inputs, sent, number), ledger.checked(manifests, number))
+    return ledger.planned(plan(manifests, inputs, sent, number))
   })
 }
 
