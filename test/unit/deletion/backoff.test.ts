@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseRetryAfter, retryDelay, type Backoff } from '../../../src/deletion/backoff.ts'
+import { gaveUpAfter, parseRetryAfter, retrying, retryDelay, type Backoff, type Tried } from '../../../src/deletion/backoff.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
 
@@ -44,5 +44,60 @@ describe('retryDelay', () => {
     expect(retryDelay(1, 45_000, highest, backoff)).toBe(45_000)
     expect(retryDelay(5, 0, highest, backoff)).toBe(0)
     expect(retryDelay(1, 3_600_000, highest, backoff)).toBe(60_000)
+  })
+})
+
+describe('retrying', () => {
+  const policy = {
+    maxAttempts: 3,
+    backoff: { baseDelayMs: 40, maxDelayMs: 1000, maxRetryAfterMs: 1000 },
+    random: () => 1,
+    signal: new AbortController().signal,
+  }
+  const failing = (message: string): Tried<string, string> => ({ again: message, retryAfterMs: null })
+
+  it('makes attempts until one is done, waiting the backoff between them', async () => {
+    const at: number[] = []
+    const result = await retrying(
+      (attempt) => {
+        at.push(performance.now())
+        return Promise.resolve(attempt < 3 ? failing(`#${attempt}`) : { done: 'ok' })
+      },
+      policy,
+      () => 'gave up',
+    )
+    expect(result).toBe('ok')
+    // random 1 takes the whole ceiling: 40, then 80 ms.
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(40 - 5)
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(80 - 5)
+  })
+
+  it('after maxAttempts failures, says what the last comes to', async () => {
+    const attempts: number[] = []
+    const result = await retrying(
+      (attempt) => {
+        attempts.push(attempt)
+        return Promise.resolve(failing(`#${attempt}`))
+      },
+      { ...policy, backoff: { ...policy.backoff, baseDelayMs: 1 } },
+      (last, count) => `${last} ${gaveUpAfter(count)}`,
+    )
+    expect(attempts).toEqual([1, 2, 3])
+    expect(result).toBe('#3 (gave up after 3 attempts)')
+    expect(gaveUpAfter(1)).toBe('(gave up after 1 attempt)')
+  })
+
+  it('waits as long as Retry-After asks, and an aborted signal ends the wait', async () => {
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 50)
+    const started = performance.now()
+    const result = await retrying(
+      (attempt): Promise<Tried<string, string>> =>
+        Promise.resolve(attempt === 1 ? { again: 'busy', retryAfterMs: 5000 } : { done: `attempt ${attempt}` }),
+      { ...policy, signal: stop.signal },
+      () => 'gave up',
+    )
+    expect(result).toBe('attempt 2')
+    expect(performance.now() - started).toBeLessThan(1000)
   })
 })
