@@ -27,7 +27,7 @@ export class DeletionPool {
 }
 
 /** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
-export class Slots {
+class Slots {
   private free: number
   private closed = false
   private readonly priorityWaiting: ((ok: boolean) => void)[] = []
