@@ -1,15 +1,14 @@
-import type { ControlPlane, ControlPlaneOptions } from './deletion/control-plane.ts'
-import { openDeletions } from './deletion/deleter.ts'
+import { openDeletions, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Inputs } from './inputs/get-inputs.ts'
 import type { Dialect } from './inputs/dialect.ts'
 import { Ledger } from './results/ledger.ts'
-import { plan, SentVersions, type Job } from './results/plan.ts'
+import { plan, type Job } from './results/plan.ts'
+import { SentVersions } from './results/sent-versions.ts'
 import { report } from './report/report.ts'
 import type { RunContext } from './runner/run-context.ts'
 import { ResultStore } from './results/store.ts'
 import type { Result } from './results/result.ts'
-import type { Backoff } from './deletion/judgement.ts'
 import { guardCore, type Core, type GuardedCore, type TableLine } from './runner/guarded-core.ts'
 import { StepFailure } from './runner/step-failure.ts'
 import { targetBatches, type Target } from './targets/batches.ts'
@@ -18,23 +17,14 @@ import { readManifestFiles, validateFiles, type ManifestSource } from './manifes
 
 export type { Core } from './runner/guarded-core.ts'
 
-export interface Dependencies {
+/** The deletion stage's own (cancel and abortInFlight included), and what the rest of the run needs. */
+export interface Dependencies extends DeletionStageDeps {
   core: Core
   env: NodeJS.ProcessEnv
   workspace: string
-  /** Aborted when the runner cancels the job: nothing new is sent. */
-  cancel: AbortSignal
-  /** Aborted when requests in flight must be cut short as well. */
-  abortInFlight: AbortSignal
   runContext(): Promise<RunContext>
   /** How messages name the inputs; the workflow's words unless given. */
   dialect?: Dialect
-  connect?: (options: ControlPlaneOptions) => ControlPlane
-  backoff?: Backoff
-  now?: () => number
-  random?: () => number
-  /** How often a long deletion phase logs its progress. */
-  progressIntervalMs?: number
   /** A line of the results table for the log; plain text unless the command line colours it. */
   formatTableLine?: (line: TableLine) => string
   /** Where to keep the rows as they are settled, a JSON array: the `results-file` output. Without it, they are kept in memory. */
@@ -155,7 +145,7 @@ function checkTarget(target: Target, checking: Checking, inputs: Inputs, ledger:
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
     const number = pullRequest?.number ?? null
-    return ledger.planned(plan(manifests, inputs, sent, number), ledger.checked(manifests, number))
+    return ledger.planned(plan(manifests, inputs, sent, number))
   })
 }
 

@@ -3,6 +3,17 @@
 // uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
 // HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
 // decides). A value that is not an http(s) URL is the user's mistake, named as such.
+//
+// Hand-written rather than undici's EnvHttpProxyAgent (undici 6), which differs
+// from that rule where the tests pin it: it sends an https:// request through
+// HTTP_PROXY when no HTTPS_PROXY is set; it reads `http_proxy ?? HTTP_PROXY`,
+// so an empty lower-case variable hides the upper-case one; it matches no_proxy
+// by its own rules, not checkBypass's, and proxies loopback; its ProxyAgent
+// sends Proxy-Authorization only for a user *and* a password, not a user name
+// alone; a bad value fails as Node's bare "Invalid URL", naming neither the
+// variable nor what it must be (and the value, user-info included, rides on the
+// error); it does not say which proxy a request took, which the log and the
+// messages show; and it warns on stderr that it is experimental (UNDICI-EHPA).
 import { checkBypass } from '@actions/http-client/lib/proxy'
 import type { Dispatcher } from 'undici'
 import { StepFailure } from '../runner/step-failure.ts'

@@ -1,42 +1,41 @@
-import type { CheckedManifest, Job, Plan } from './plan.ts'
+import type { Job, Plan } from './plan.ts'
 import type { ResultStore } from './store.ts'
 import type { Identity, Location, Outcome, Result } from './result.ts'
 
 /** A manifest's row until it is written: where it is, what it names, and what became of it so far. */
 interface Entry {
   row: Location & Identity & { pull_request: number | null }
-  /** Why it is invalid, if it is. */
-  invalid: string | null
+  /** Undefined while a request decides it. */
   outcome: Outcome | undefined
   /** Attempts sent so far, while its fate is not settled. */
   attempts: number
-  target: Target
+  range: RowRange
 }
 
-/** The rows of one target (a pull request in a sweep), from `first` up to `end`. */
-interface Target {
+/** The rows of one plan (a pull request's, in a sweep), from `first` up to `end`. */
+interface RowRange {
   first: number
   end: number
-  /** Its rows still waiting on a request; null until it is planned. */
-  waiting: number | null
+  /** Its rows still waiting on a request. */
+  waiting: number
 }
 
 /**
- * What the run knows of every manifest, written as it happens: checked,
- * planned, each request sent and each settled. Whatever stops the run, the
- * report reads its rows from the store this writes to, so a version that was
- * deleted is never missing from the log, the summary or the outputs.
+ * What the run knows of every manifest, written as it happens: planned, each
+ * request sent and each settled. Whatever stops the run, the report reads its
+ * rows from the store this writes to, so a version that was deleted is never
+ * missing from the log, the summary or the outputs.
  *
- * A target's rows go to the store once all of them are settled and the
- * targets before have gone, so the store has them in the order checked; until
- * then they are held here, with no request bodies. A sweep holds only the pull
- * requests still being deleted.
+ * The ledger gives each row its place in the order checked, once. A plan's
+ * rows go to the store once all of them are settled and the plans before have
+ * gone, so the store has them in that order; until then they are held here,
+ * with no request bodies. A sweep holds only the pull requests still being deleted.
  */
 export class Ledger {
   /** Rows not yet in the store, by their place in the order checked. */
   private readonly open = new Map<number, Entry>()
-  /** Targets not yet in the store, in order. */
-  private readonly targets: Target[] = []
+  /** Plans not yet in the store, in order. */
+  private readonly ranges: RowRange[] = []
   private next = 0
   private readonly store: ResultStore
   private readonly clean: (row: Result) => Result
@@ -47,31 +46,27 @@ export class Ledger {
     this.clean = clean
   }
 
-  /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
-  checked(manifests: readonly CheckedManifest[], pullRequest: number | null = null): number {
-    const target: Target = { first: this.next, end: this.next + manifests.length, waiting: null }
-    for (const manifest of manifests) {
-      const { file, document, line, type, ml_repo, name, version, version_alias } = manifest
-      this.open.set(this.next++, {
+  /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
+  planned(plan: Plan): Job[] {
+    const { decisions, pullRequest } = plan
+    const range: RowRange = { first: this.next, end: this.next + decisions.length, waiting: 0 }
+    const jobs: Job[] = []
+    for (const decision of decisions) {
+      const { file, document, line, type, ml_repo, name, version, version_alias } = decision.manifest
+      const index = this.next++
+      const outcome = 'outcome' in decision ? decision.outcome : undefined
+      this.open.set(index, {
         row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
-        invalid: manifest.valid ? null : manifest.message,
-        outcome: undefined,
+        outcome,
         attempts: 0,
-        target,
+        range,
       })
+      if ('send' in decision) jobs.push({ index, ...decision.send })
     }
-    this.targets.push(target)
-    return target.first
-  }
-
-  /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
-  planned(plan: Plan, first: number): Job[] {
-    // The target checked last: an empty one has no row to find it by.
-    const target = this.targets.findLast((candidate) => candidate.first === first)
-    for (const [index, outcome] of plan.outcomes.entries()) if (outcome) this.open.get(first + index)!.outcome = outcome
-    if (target) target.waiting = plan.jobs.length
+    range.waiting = jobs.length
+    this.ranges.push(range)
     this.writeSettled()
-    return plan.jobs.map((job) => ({ ...job, index: first + job.index }))
+    return jobs
   }
 
   sending(job: Job): void {
@@ -83,7 +78,7 @@ export class Ledger {
     const entry = this.open.get(job.index)
     if (!entry || entry.outcome) return
     entry.outcome = outcome
-    entry.target.waiting!--
+    entry.range.waiting--
     this.writeSettled()
   }
 
@@ -93,31 +88,30 @@ export class Ledger {
    * whose answer never came) or skipped (never sent).
    */
   finish(stoppedBy?: string): ResultStore {
-    while (this.targets.length > 0) this.write(this.targets.shift()!, stoppedBy)
+    while (this.ranges.length > 0) this.write(this.ranges.shift()!, stoppedBy)
     return this.store.finish()
   }
 
-  /** Writes the targets whose rows are all settled, in order, up to the first that is not. */
+  /** Writes the plans whose rows are all settled, in order, up to the first that is not. */
   private writeSettled(): void {
-    while (this.targets[0]?.waiting === 0) this.write(this.targets.shift()!)
+    while (this.ranges[0]?.waiting === 0) this.write(this.ranges.shift()!)
   }
 
-  private write(target: Target, stoppedBy?: string): void {
-    for (let index = target.first; index < target.end; index++) {
+  private write(range: RowRange, stoppedBy?: string): void {
+    for (let index = range.first; index < range.end; index++) {
       const entry = this.open.get(index)!
       this.open.delete(index)
-      this.store.add(this.clean({ ...entry.row, ...outcomeOf(entry, stoppedBy) }))
+      this.store.add(this.clean({ ...entry.row, ...(entry.outcome ?? unsettled(entry.attempts, stoppedBy)) }))
     }
   }
 }
 
-function outcomeOf(entry: Entry, stoppedBy = 'the run stopped'): Outcome {
-  if (entry.outcome) return entry.outcome
-  if (entry.invalid !== null) return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid }
-  if (entry.attempts > 0) {
+/** The outcome of a row whose request the run stopped before it was answered, or before it was sent. */
+function unsettled(attempts: number, stoppedBy = 'the run stopped'): Outcome {
+  if (attempts > 0) {
     return {
       status: 'failed',
-      attempts: entry.attempts,
+      attempts,
       http_status: null,
       message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
     }

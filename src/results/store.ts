@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import type { Result, Status } from './result.ts'
+import { JsonArrayFile } from './json-array-file.ts'
 
 export type Totals = Record<Status, number>
 
@@ -27,9 +27,6 @@ export interface Rows {
 const FLUSH_BYTES = 256 * 1024
 /** …or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
 const FLUSH_MS = 1000
-const READ_BYTES = 64 * 1024
-const HEAD = '[\n'
-const TAIL = '\n]\n'
 
 /**
  * Every row of a run, kept in a file as a JSON array, one row a line, so that
@@ -37,9 +34,7 @@ const TAIL = '\n]\n'
  * requests writes them as it goes, and the report reads them back, pass by
  * pass. Without a file (`null`), the rows stay in memory. If the file cannot
  * be written, the rows written so far are kept, the rest stay in memory, and
- * `file` is null: the record is whole either way. Between writes the file
- * ends with the array's close, so it is valid JSON whenever it is read, even
- * after the process was killed.
+ * `file` is null: the record is whole either way.
  */
 export class ResultStore implements Rows {
   count = 0
@@ -52,12 +47,10 @@ export class ResultStore implements Rows {
   private pending: string[] = []
   private pendingBytes = 0
   private flushTimer: NodeJS.Timeout | null = null
-  private fd: number | null = null
-  /** Bytes of the file known to be written, and rows in them. */
-  private written = 0
-  private rowsWritten = 0
-  /** Where the rows in the file end. */
-  private rowsEnd = 0
+  /** The file, while it can be written to. */
+  private appending: JsonArrayFile | null = null
+  /** The file, for reading back the rows written to it. */
+  private rowsFile: JsonArrayFile | null = null
   private finished = false
   /** False once a write to the file failed. */
   private whole = true
@@ -69,11 +62,7 @@ export class ResultStore implements Rows {
     this.path = path
     this.onFileError = onFileError
     if (path === null) return
-    this.attempt(() => {
-      this.fd = openSync(path, 'w+', 0o600)
-      this.write(HEAD)
-      this.writeTail()
-    })
+    this.attempt(() => (this.appending = this.rowsFile = new JsonArrayFile(path)))
   }
 
   /** The file with every row, once finished; null without one, or when it could not be written. */
@@ -93,7 +82,7 @@ export class ResultStore implements Rows {
     if (row.pull_request !== null && row.pull_request !== this.last) this.pullRequests++
     this.last = row.pull_request
     if (this.pendingBytes >= FLUSH_BYTES) this.flush()
-    else if (this.flushTimer === null && this.fd !== null) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref()
+    else if (this.flushTimer === null && this.appending !== null) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref()
   }
 
   /** Writes what is pending and closes the array: no row comes after. */
@@ -105,7 +94,7 @@ export class ResultStore implements Rows {
   }
 
   *json(): Generator<string> {
-    yield* this.fileLines()
+    if (this.rowsFile) yield* this.rowsFile.lines()
     yield* this.pending
   }
 
@@ -115,42 +104,18 @@ export class ResultStore implements Rows {
 
   /** Closes the file; the rows can still be read from it. */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd)
-    this.fd = null
+    this.appending?.close()
+    this.appending = null
   }
 
   private flush(): void {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer)
     this.flushTimer = null
-    if (this.fd === null || !this.whole || this.pending.length === 0) return
-    const separator = this.rowsWritten > 0 ? ',\n' : ''
-    const flushed = this.pending.length
-    const ok = this.attempt(() => {
-      this.write(separator + this.pending.join(',\n'))
-      this.writeTail()
-    })
-    if (!ok) return
-    this.rowsWritten += flushed
-    this.rowsEnd = this.written
+    const file = this.appending
+    if (file === null || this.pending.length === 0) return
+    if (!this.attempt(() => file.append(this.pending))) return
     this.pending = []
     this.pendingBytes = 0
-  }
-
-  /** Writes all of `text` at the end of what is known written; throws if it cannot. */
-  private write(text: string): void {
-    this.written += this.writeAt(text, this.written)
-  }
-
-  /** Closes the array after what is written; the next piece of rows, longer than it, is written over it. */
-  private writeTail(): void {
-    this.writeAt(TAIL, this.written)
-  }
-
-  private writeAt(text: string, position: number): number {
-    const bytes = Buffer.from(text)
-    let done = 0
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, position + done)
-    return bytes.length
   }
 
   private attempt(step: () => void): boolean {
@@ -166,37 +131,4 @@ export class ResultStore implements Rows {
       return false
     }
   }
-
-  /** The rows the file holds, a line each, read a piece at a time. */
-  private *fileLines(): Generator<string> {
-    if (this.path === null || this.rowsWritten === 0) return
-    const fd = this.fd ?? openSync(this.path, 'r')
-    try {
-      const buffer = Buffer.alloc(READ_BYTES)
-      let position = Buffer.byteLength(HEAD)
-      let carry = Buffer.alloc(0)
-      while (position < this.rowsEnd) {
-        const read = readSync(fd, buffer, 0, Math.min(READ_BYTES, this.rowsEnd - position), position)
-        if (read === 0) throw new Error(`the results file ${this.path} is shorter than what was written to it`)
-        position += read
-        const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read)
-        let start = 0
-        for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-          yield rowOf(chunk.subarray(start, newline))
-          start = newline + 1
-        }
-        // A copy: `buffer` is read into again.
-        carry = Buffer.from(chunk.subarray(start))
-      }
-      yield rowOf(carry)
-    } finally {
-      if (fd !== this.fd) closeSync(fd)
-    }
-  }
-}
-
-/** A row's line, without the comma that separates it from the next. */
-function rowOf(line: Buffer): string {
-  const text = line.toString('utf8')
-  return text.endsWith(',') ? text.slice(0, -1) : text
 }

@@ -1,7 +1,8 @@
 // What GitHub's answers mean: an error judged as a rate limit to wait out, a
 // failure to try again or one to stop at, following GitHub's "Best practices
 // for using the REST API". Data in, data out.
-import { excerpt, parseRetryAfter } from '../deletion/judgement.ts'
+import { parseRetryAfter } from '../deletion/backoff.ts'
+import { excerpt } from '../text/excerpt.ts'
 import type { Redact } from '../text/redact.ts'
 
 /** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */

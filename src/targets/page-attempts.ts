@@ -2,7 +2,7 @@
 // the page checked, or the failure judged and then tried again (plugin-retry),
 // waited out (plugin-throttling) or made the listing's error (a Stop, which
 // neither plugin tries again). The waits are here, cancellable, bounded and logged.
-import { DEFAULT_BACKOFF, retryDelay } from '../deletion/judgement.ts'
+import { DEFAULT_BACKOFF, retryDelay } from '../deletion/backoff.ts'
 import type { Redact } from '../text/redact.ts'
 import { FetchFailure } from './fetch-failure.ts'
 import { asRateLimit, judgeGitHubAnswer, readFailure, type GitHubAnswer } from './github-answers.ts'

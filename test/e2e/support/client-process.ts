@@ -7,7 +7,7 @@ import { ARTIFACT_PATH } from '../../support/sample-manifests.ts'
 
 const [url, token, body] = process.argv.slice(2)
 const controlPlane = createControlPlane({ url: new URL(url!), token: token!, timeoutMs: 5000, concurrency: 2 })
-const check = await controlPlane.checkEndpoint(ARTIFACT_PATH)
+const check = await controlPlane.probeEndpoint(ARTIFACT_PATH)
 const attempt = await controlPlane.deleteVersion(ARTIFACT_PATH, body!)
 console.log(JSON.stringify({ proxy: controlPlane.proxy, check, attempt }))
 controlPlane.close()

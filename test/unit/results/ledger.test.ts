@@ -1,10 +1,11 @@
 // The ledger holds a target's rows until every one is settled, then writes
 // them to the store in the order checked, whatever order they settle in.
 import { describe, expect, it } from 'vitest'
-import { Ledger } from '../../src/results/ledger.ts'
-import { plan, SentVersions, type CheckedManifest } from '../../src/results/plan.ts'
-import { ResultStore } from '../../src/results/store.ts'
-import type { Outcome, Result } from '../../src/results/result.ts'
+import { Ledger } from '../../../src/results/ledger.ts'
+import { plan, type CheckedManifest } from '../../../src/results/plan.ts'
+import { SentVersions } from '../../../src/results/sent-versions.ts'
+import { ResultStore } from '../../../src/results/store.ts'
+import type { Outcome, Result } from '../../../src/results/result.ts'
 
 function manifest(name: string): CheckedManifest {
   return {
@@ -28,7 +29,7 @@ function open() {
   const ledger = new Ledger(store, (row: Result) => ({ ...row, message: row.message.replaceAll('secret', '***') }))
   const target = (pullRequest: number, ...names: string[]) => {
     const manifests = names.map(manifest)
-    return ledger.planned(plan(manifests, { dryRun: false }, new SentVersions()), ledger.checked(manifests, pullRequest))
+    return ledger.planned(plan(manifests, { dryRun: false }, new SentVersions(), pullRequest))
   }
   const names = () => [...store.rows()].map((row) => `${row.pull_request}:${row.name}:${row.status}`)
   return { store, ledger, target, names }

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { createControlPlane } from '../../src/deletion/control-plane.ts'
-import { runDeletions, type DeletionOptions } from '../../src/deletion/deleter.ts'
-import type { Job } from '../../src/results/plan.ts'
-import type { Outcome } from '../../src/results/result.ts'
-import type { Backoff } from '../../src/deletion/judgement.ts'
+import { createControlPlane } from '../../../src/deletion/control-plane.ts'
+import { runDeletions, type DeletionDeps, type DeletionOptions } from '../../../src/deletion/send.ts'
+import { DeletionPool } from '../../../src/deletion/slots.ts'
+import type { Job } from '../../../src/results/plan.ts'
+import type { Outcome } from '../../../src/results/result.ts'
+import type { Backoff } from '../../../src/deletion/backoff.ts'
 import {
   after,
   gaps,
@@ -18,8 +19,8 @@ import {
   type Fault,
   type FaultServer,
   type FaultServerOptions,
-} from '../../fakes/fault-server.ts'
-import { sampleJobs } from '../support/sample-manifests.ts'
+} from '../../../fakes/fault-server.ts'
+import { sampleJobs } from '../../support/sample-manifests.ts'
 
 const TOKEN = 'tfy-secret-8d2e61b0-deletions'
 /** Small enough to keep the suite fast, large enough to see on the server's clock. */
@@ -45,14 +46,36 @@ interface Run {
   ms: number
 }
 
-/** runDeletions with the real client, as main.ts wires it. */
+/** runDeletions in a pool of its own, its outcomes as onSettled tells them, in the order of `jobs`. */
+async function settle(
+  jobs: Job[],
+  options: DeletionOptions & { concurrency: number },
+  deps: Pick<DeletionDeps, 'send' | 'random'>,
+): Promise<Outcome[]> {
+  const outcomes = new Map<Job, Outcome>()
+  await runDeletions(
+    jobs,
+    options,
+    {
+      ...deps,
+      now: Date.now,
+      onSending: () => undefined,
+      onSettled: (job, outcome) => outcomes.set(job, outcome),
+      onStop: () => undefined,
+    },
+    new DeletionPool(options.concurrency),
+  )
+  return jobs.map((job) => outcomes.get(job)!)
+}
+
+/** runDeletions with the real client, as the deletion stage wires it. */
 async function deleteAll(
   url: string,
   jobs: Job[],
-  options: Partial<DeletionOptions> & { timeoutMs?: number; random?: () => number } = {},
+  options: Partial<DeletionOptions> & { concurrency?: number; timeoutMs?: number; random?: () => number } = {},
 ): Promise<Run> {
   const { timeoutMs = 2000, random = Math.random, ...deletionOptions } = options
-  const settings: DeletionOptions = {
+  const settings = {
     concurrency: 4,
     maxAttempts: 5,
     missingOk: true,
@@ -64,12 +87,11 @@ async function deleteAll(
   const controlPlane = createControlPlane({ url: new URL(url), token: TOKEN, timeoutMs, concurrency: settings.concurrency })
   const started = performance.now()
   try {
-    const outcomes = await runDeletions(jobs, settings, {
+    const outcomes = await settle(jobs, settings, {
       send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
-      now: Date.now,
       random,
     })
-    return { outcomes: jobs.map((job) => outcomes.get(job.index)!), ms: performance.now() - started }
+    return { outcomes, ms: performance.now() - started }
   } finally {
     controlPlane.close()
   }
@@ -400,7 +422,7 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
     let attempts = 0
     try {
       const { jobs } = sampleJobs(1)
-      const outcomes = await runDeletions(
+      const [outcome] = await settle(
         jobs,
         {
           concurrency: 1,
@@ -412,11 +434,10 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
         },
         {
           send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(job.path, job.body, signal),
-          now: Date.now,
           random: Math.random,
         },
       )
-      return outcomes.get(0)!
+      return outcome!
     } finally {
       first.close()
       then.close()

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { createControlPlane, describeNetworkError, type ControlPlane, type ControlPlaneOptions } from '../../src/deletion/control-plane.ts'
-import type { Attempt } from '../../src/deletion/control-plane.ts'
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../../src/deletion/control-plane.ts'
+import type { Attempt } from '../../../src/deletion/post.ts'
 import {
   hang,
   hugeBody,
@@ -11,11 +11,11 @@ import {
   startFaultServer,
   trickle,
   type FaultServer,
-} from '../../fakes/fault-server.ts'
-import { createPrivateCa, type PrivateCa } from '../../fakes/private-ca.ts'
-import { MANIFEST_KINDS } from '../../src/manifests/kinds.ts'
-import { ARTIFACT_PATH, sampleBody, sampleManifest } from '../support/sample-manifests.ts'
-import { startStandIn } from '../../fakes/stand-in-control-plane.ts'
+} from '../../../fakes/fault-server.ts'
+import { createPrivateCa, type PrivateCa } from '../../../fakes/private-ca.ts'
+import { MANIFEST_KINDS } from '../../../src/manifests/kinds.ts'
+import { ARTIFACT_PATH, sampleBody, sampleManifest } from '../../support/sample-manifests.ts'
+import { startStandIn } from '../../../fakes/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-4f1c9a7e-control-plane'
 const cleanups: (() => unknown)[] = []
@@ -147,43 +147,6 @@ describe('createControlPlane', () => {
     expect(await elsewhere.openConnections()).toBe(0)
   })
 
-  test('the token is redacted from a body that echoes the Authorization header', async () => {
-    const stand = await server({ faults: [respond(500, (request) => ({ detail: `bad header: ${request.headers.authorization}` }))] })
-    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toMatchObject({ kind: 'response', status: 500, body: '{"detail":"bad header: Bearer ***"}' })
-  })
-
-  test('the token is redacted from a Location header that carries it', async () => {
-    const stand = await server({
-      faults: [redirect((request) => `https://elsewhere.example/login?t=${request.headers.authorization!.slice(7)}`, 302)],
-    })
-    const attempt = await client(stand.url).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
-  })
-
-  test.each([
-    ['escapes / as \\/', (token: string) => token.replaceAll('/', '\\/')],
-    [
-      'escapes every character as \\u',
-      (token: string) => [...token].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
-    ],
-  ])('the token is redacted when a server that %s echoes it in JSON', async (_name, escape) => {
-    const token = 'k3y/with+base64/chars=='
-    const stand = await server({
-      token,
-      faults: [respond(500, (request) => `{"detail": "bad header ${escape(request.headers.authorization!)}"}`)],
-    })
-    const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt.kind === 'response' && JSON.parse(attempt.body)).toEqual({ detail: 'bad header Bearer ***' })
-  })
-
-  test('the token is redacted from a Location header that carries it percent-encoded', async () => {
-    const token = 'k3y/with+base64/chars=='
-    const stand = await server({ token, faults: [redirect(`https://elsewhere.example/login?t=${encodeURIComponent(token)}`, 302)] })
-    const attempt = await client(stand.url, { token }).deleteVersion(ARTIFACT_PATH, sampleBody(0))
-    expect(attempt).toMatchObject({ kind: 'response', status: 302, headers: { location: 'https://elsewhere.example/login?t=***' } })
-  })
-
   test('a JSON body without the token is passed on as it came', async () => {
     const body = '{ "detail" : "Service\\/gateway unavailable" }'
     const stand = await server({ faults: [respond(503, body)] })
@@ -265,17 +228,17 @@ describe('createControlPlane', () => {
     await expect.poll(() => stand.openConnections()).toBe(0)
   })
 
-  test('checkEndpoint POSTs {} to the path given, with the token, and the stand-in answers 422 as the control plane does', async () => {
+  test('probeEndpoint POSTs {} to the path given, with the token, and the stand-in answers 422 as the control plane does', async () => {
     const stand = await server()
     const controlPlane = client(`${stand.url}/prefix`)
-    const attempt = await controlPlane.checkEndpoint('api/ml/v1/model-versions')
+    const attempt = await controlPlane.probeEndpoint('api/ml/v1/model-versions')
     expect(attempt).toMatchObject({ kind: 'response', status: 404 })
-    expect(await controlPlane.checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 404 })
+    expect(await controlPlane.probeEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 404 })
     expect(stand.probes.map((probe) => [probe.path, probe.body, probe.headers.authorization])).toEqual([
       ['/prefix/api/ml/v1/model-versions', '{}', `Bearer ${TOKEN}`],
       ['/prefix/api/ml/v1/artifact-versions', '{}', `Bearer ${TOKEN}`],
     ])
-    expect(await client(stand.url).checkEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 422 })
+    expect(await client(stand.url).probeEndpoint('api/ml/v1/artifact-versions')).toMatchObject({ kind: 'response', status: 422 })
     expect(stand.requests).toHaveLength(0)
   })
 
@@ -288,6 +251,8 @@ describe('createControlPlane', () => {
   })
 })
 
+// The one redaction the client does: a body is cut at 64 KiB, and a token the cut falls across would
+// lose the end that makes it recognisable, so nothing downstream could take it out.
 describe('redaction of a body of any size, the token at any offset', () => {
   const CAP = 64 * 1024
   const token = 'k3y/with+base64/chars=='
@@ -362,39 +327,5 @@ describe('certificates', () => {
     expect(attempt.kind === 'error' && attempt.reason).toMatch(cause)
     expect(attempt.kind === 'error' && attempt.reason).toContain("trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env")
     expect(stand.requests).toHaveLength(0)
-  })
-})
-
-describe('describeNetworkError: each network error says what happened and what to check', () => {
-  const error = (code: string | undefined, message = `connect ${code ?? 'failed'}`) =>
-    Object.assign(new Error(message), code ? { code } : {})
-  test.each([
-    ['ECONNRESET', null, 'the connection was reset (ECONNRESET)'],
-    ['ECONNRESET', 'http://proxy:3128', 'the connection was reset (to the proxy http://proxy:3128) (ECONNRESET)'],
-    ['UND_ERR_SOCKET', null, 'the connection closed before the response was complete (UND_ERR_SOCKET)'],
-    ['ECONNREFUSED', null, 'the connection was refused (ECONNREFUSED): is control-plane-url right?'],
-    [
-      'ECONNREFUSED',
-      'http://proxy:3128',
-      'the connection was refused (to the proxy http://proxy:3128) (ECONNREFUSED): is HTTPS_PROXY / HTTP_PROXY right?',
-    ],
-    ['ENOTFOUND', null, 'the host name did not resolve (ENOTFOUND): is control-plane-url right?'],
-    [
-      'EAI_AGAIN',
-      'http://proxy:3128',
-      'the host name did not resolve (of the proxy http://proxy:3128) (EAI_AGAIN): is HTTPS_PROXY / HTTP_PROXY right?',
-    ],
-    ['UND_ERR_CONNECT_TIMEOUT', null, 'no connection in time (UND_ERR_CONNECT_TIMEOUT): is control-plane-url right?'],
-    ['EHOSTUNREACH', null, 'network error: connect EHOSTUNREACH'],
-    ['EPIPE', null, 'network error: write failed (EPIPE)'],
-  ] as const)('%s (proxy %s)', (code, proxy, expected) => {
-    const message = code === 'EPIPE' ? 'write failed' : undefined
-    expect(describeNetworkError(error(code, message), proxy)).toBe(expected)
-  })
-
-  test('a proxy that refuses the tunnel', () => {
-    expect(describeNetworkError(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), 'http://proxy:3128')).toBe(
-      'the proxy http://proxy:3128 refused to open a tunnel to the control plane (HTTP 407): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY',
-    )
   })
 })

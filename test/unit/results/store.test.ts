@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { ResultStore } from '../../src/results/store.ts'
-import type { Result, Status } from '../../src/results/result.ts'
-import { scratchDir } from '../support/scratch.ts'
+import { ResultStore } from '../../../src/results/store.ts'
+import type { Result, Status } from '../../../src/results/result.ts'
+import { scratchDir } from '../../support/scratch.ts'
 
 function row(index: number, status: Status, fields: Partial<Result> = {}): Result {
   return {

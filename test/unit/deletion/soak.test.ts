@@ -1,9 +1,11 @@
 import { expect, test } from 'vitest'
-import { createControlPlane } from '../../src/deletion/control-plane.ts'
-import { runDeletions } from '../../src/deletion/deleter.ts'
-import { resetBeforeHeaders, respond, startFaultServer, type Fault } from '../../fakes/fault-server.ts'
-import { sampleJobs } from '../support/sample-manifests.ts'
-import { versionKey } from '../../fakes/stand-in-control-plane.ts'
+import { createControlPlane } from '../../../src/deletion/control-plane.ts'
+import { runDeletions } from '../../../src/deletion/send.ts'
+import { DeletionPool } from '../../../src/deletion/slots.ts'
+import type { Outcome } from '../../../src/results/result.ts'
+import { resetBeforeHeaders, respond, startFaultServer, type Fault } from '../../../fakes/fault-server.ts'
+import { sampleJobs } from '../../support/sample-manifests.ts'
+import { versionKey } from '../../../fakes/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-0a7b3c55-soak'
 const VERSIONS = 5000
@@ -32,17 +34,25 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
   const controlPlane = createControlPlane({ url: new URL(server.url), token: TOKEN, timeoutMs: 5000, concurrency: 8 })
 
   const started = performance.now()
-  const outcomes = await runDeletions(
+  const outcomes = new Map<number, Outcome>()
+  await runDeletions(
     jobs,
     {
-      concurrency: 8,
       maxAttempts: 10,
       missingOk: false,
       backoff: { baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 100 },
       cancel: new AbortController().signal,
       abortInFlight: new AbortController().signal,
     },
-    { send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal), now: Date.now, random: Math.random },
+    {
+      send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
+      now: Date.now,
+      random: Math.random,
+      onSending: () => undefined,
+      onSettled: (job, outcome) => outcomes.set(job.index, outcome),
+      onStop: () => undefined,
+    },
+    new DeletionPool(8),
   )
   const ms = performance.now() - started
   controlPlane.close()
