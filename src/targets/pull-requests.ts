@@ -6,6 +6,7 @@
 // what each answer means, how long to wait, and when to stop.
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import type { getOctokit as GetOctokit } from '@actions/github'
+import { loadOctokit } from './load-octokit.ts'
 import { createGitHubFetch, FetchFailure, linkTargets, shownUrl, underApiRoot } from './github-fetch.ts'
 import { createDispatcher, proxyFor } from '../http/proxy.ts'
 import { createRedactor, type Redact } from '../text/redact.ts'
@@ -172,12 +173,7 @@ export async function* listClosedPullRequests(options: ListClosedPullRequestsOpt
       timeoutMs: requestTimeoutMs,
       maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
     })
-    // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
-    const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
-      import(/* webpackMode: "eager" */ '@actions/github'),
-      import(/* webpackMode: "eager" */ '@octokit/plugin-retry'),
-      import(/* webpackMode: "eager" */ '@octokit/plugin-throttling'),
-    ])
+    const { getOctokit, retry, throttling } = await loadOctokit()
     const write =
       (to: (message: string) => void) =>
       (...parts: unknown[]) =>
