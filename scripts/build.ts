@@ -1,6 +1,8 @@
-// Bundles the action (index.js, with licenses.txt) and the command line
-// (cli/index.js) with ncc: into dist/ for `npm run build`, and into a
-// temporary folder for the tests, which run the bundle of the source in front of them.
+// Bundles the action (index.js), the command line (cli.js) and what only a
+// sweep loads (octokit.js) with ncc, side by side, with one licenses.txt for
+// the three: into dist/ for `npm run build`, and into a temporary folder for
+// the tests, which run the bundle of the source in front of them.
+import { readFileSync } from 'node:fs'
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,29 +11,80 @@ import ncc from '@vercel/ncc'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 const ENTRIES = [
-  { source: 'src/action.ts', out: '.', license: 'licenses.txt' },
-  { source: 'src/cli.ts', out: 'cli', license: undefined },
+  { source: 'src/action.ts', out: 'index.js' },
+  { source: 'src/cli.ts', out: 'cli.js' },
+  // Loaded by src/targets/load-octokit.ts, from beside either of the two above.
+  { source: 'src/targets/octokit.ts', out: 'octokit.js' },
 ] as const
+
+const LICENSES = 'licenses.txt'
 
 export async function build(outDir: string): Promise<void> {
   await rm(outDir, { recursive: true, force: true })
-  await Promise.all(ENTRIES.map((entry) => bundle(path.join(root, entry.source), path.join(outDir, entry.out), entry.license)))
+  await mkdir(outDir, { recursive: true })
+  const built = await Promise.all(ENTRIES.map((entry) => compile(path.join(root, entry.source), LICENSES)))
+  for (const [index, { code }] of built.entries()) await writeCode(path.join(outDir, ENTRIES[index]!.out), code)
+  // The same for the three: the type that makes node read them as ES modules.
+  await writeFile(path.join(outDir, 'package.json'), built[0]!.assets['package.json']!.source)
+  await writeFile(path.join(outDir, LICENSES), mergeLicenses(built.map(({ assets }) => String(assets[LICENSES]!.source))))
 }
 
-/** One ncc bundle: `dir`/index.js and its assets (package.json, and the licenses when asked). */
-export async function bundle(entry: string, dir: string, license?: string): Promise<string> {
-  const { code, assets } = await ncc(entry, { quiet: true, ...(license ? { license } : {}) })
+/** One ncc bundle of `entry` into `dir`/index.js, with its assets: the benchmark's floor is built the way the action is. */
+export async function bundle(entry: string, dir: string): Promise<string> {
+  const { code, assets } = await compile(entry)
   await mkdir(dir, { recursive: true })
   const index = path.join(dir, 'index.js')
-  await writeFile(index, code)
-  // A shebang makes the command line's bundle a program, as `npm install -g` expects.
-  if (code.startsWith('#!')) await chmod(index, 0o755)
+  await writeCode(index, code)
   for (const [name, asset] of Object.entries(assets)) await writeFile(path.join(dir, name), asset.source)
   return index
+}
+
+function compile(entry: string, license?: string) {
+  return ncc(entry, { quiet: true, ...(license ? { license } : {}) })
+}
+
+async function writeCode(file: string, code: string): Promise<void> {
+  await writeFile(file, code)
+  // A shebang makes the command line's bundle a program, as `npm install -g` expects.
+  if (code.startsWith('#!')) await chmod(file, 0o755)
+}
+
+/**
+ * One licence list from several of ncc's: each lists the packages its bundle
+ * holds as `name`, its licence's id and text, sorted by name, a blank line
+ * between. A licence text has blank lines of its own, so an entry begins where
+ * a line names a package in node_modules/ and the next its licence id.
+ */
+function mergeLicenses(lists: string[]): string {
+  const entries = new Map<string, string>()
+  for (const list of lists) {
+    const lines = list.trimEnd().split('\n')
+    const starts = lines.flatMap((line, index) =>
+      (index === 0 || lines[index - 1] === '') && isPackage(line, lines[index + 1]) ? [index] : [],
+    )
+    for (const [n, start] of starts.entries()) {
+      // Up to the blank line before the next entry: a text's own trailing newline stays, as ncc wrote it.
+      entries.set(lines[start]!, lines.slice(start, (starts[n + 1] ?? lines.length + 1) - 1).join('\n'))
+    }
+  }
+  return `${[...entries.keys()]
+    .sort()
+    .map((name) => entries.get(name))
+    .join('\n\n')}\n`
+}
+
+function isPackage(name: string, licenseId: string | undefined): boolean {
+  if (!/^(@[\w.-]+\/)?[\w.-]+$/.test(name) || licenseId === undefined) return false
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { license?: unknown }
+    return manifest.license === undefined || manifest.license === licenseId
+  } catch {
+    return false
+  }
 }
 
 if (import.meta.main) {
   const out = path.resolve(process.argv[2] ?? path.join(root, 'dist'))
   await build(out)
-  console.log(`built ${path.relative(process.cwd(), out) || '.'}/index.js and cli/index.js`)
+  console.log(`built ${path.relative(process.cwd(), out) || '.'}/: ${ENTRIES.map((entry) => entry.out).join(', ')} and ${LICENSES}`)
 }

@@ -4,6 +4,7 @@
 // hook that sees every attempt.
 import type { getOctokit as GetOctokit } from '@actions/github'
 import type { Fetch } from './github-fetch.ts'
+import { loadOctokit } from './load-octokit.ts'
 import type { PageAttempts } from './page-attempts.ts'
 
 export type GitHubClient = ReturnType<typeof GetOctokit>
@@ -26,12 +27,7 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 
 export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const { attempts } = options
-  // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
-  const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
-    import(/* webpackMode: "eager" */ '@actions/github'),
-    import(/* webpackMode: "eager" */ '@octokit/plugin-retry'),
-    import(/* webpackMode: "eager" */ '@octokit/plugin-throttling'),
-  ])
+  const { getOctokit, retry, throttling } = await loadOctokit()
   // The run's core redacts and escapes whatever it prints, Octokit's lines included.
   const write =
     (to: (message: string) => void) =>

@@ -1,18 +1,22 @@
-// What is committed as dist/ is what the runner loads: one file an entry, and
-// the licenses of everything bundled into it.
-import { readdir, readFile } from 'node:fs/promises'
+// What is committed as dist/ is what the runner loads: the action, the command
+// line and the module only a sweep reads, side by side, with the licenses of
+// everything bundled into them.
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { expect, test } from 'vitest'
+import { runAction } from '../../fakes/run-action.ts'
+import { scratchDir } from '../support/scratch.ts'
+import { stringify } from 'yaml'
+import { sampleManifest } from '../support/sample-manifests.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 
 const dir = path.dirname(BUILT_ACTION)
 
-test('the action is one file beside its licenses: a lazily loaded module is bundled, not left in a chunk', async () => {
-  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['index.js'])
-  expect((await readdir(path.join(dir, 'cli'))).filter((name) => name.endsWith('.js')).sort()).toEqual(['index.js'])
+test('dist/ holds one file per entry and the module only a sweep loads, nothing left in chunks', async () => {
+  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js'])
 })
 
-test('licenses.txt names every runtime dependency and the Octokit plugins loaded only in a sweep', async () => {
+test('licenses.txt names every runtime dependency and what octokit.js bundles', async () => {
   const licenses = await readFile(path.join(dir, 'licenses.txt'), 'utf8')
   const names = new Set(licenses.split('\n').filter((line) => /^[@a-z][\w@/.-]*$/.test(line)))
   const { dependencies } = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies: Record<string, string> }
@@ -25,4 +29,39 @@ test('licenses.txt names every runtime dependency and the Octokit plugins loaded
     'bottleneck',
   ])
     expect(names, name).toContain(name)
+})
+
+test('a run that does not sweep never reads octokit.js, and a sweep does', async () => {
+  const scratch = await scratchDir('bundle-')
+  const bundle = path.join(scratch, 'dist')
+  await cp(dir, bundle, { recursive: true })
+  await rm(path.join(bundle, 'octokit.js'))
+  const workspace = path.join(scratch, 'workspace')
+  await mkdir(workspace)
+  await writeFile(path.join(workspace, 'preview.yaml'), stringify({ ...sampleManifest(1), version_alias: 'v0-pr${PR_NUMBER}' }))
+
+  const dryRun = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: { 'manifest-path': 'preview.yaml', 'dry-run': 'true', 'substitute-env': 'true' },
+    env: { PR_NUMBER: '1' },
+  })
+  expect(dryRun.stderr).toBe('')
+  expect(dryRun.exitCode).toBe(0)
+  expect(dryRun.outputs.results).toContain('"status":"dry-run"')
+
+  const sweep = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: {
+      'manifest-path': 'preview.yaml',
+      'dry-run': 'true',
+      'closed-within-days': '7',
+      'substitute-env': 'true',
+      'github-token': 'ghs_x',
+    },
+    env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: 'http://127.0.0.1:9' },
+  })
+  expect(sweep.exitCode).toBe(1)
+  expect(sweep.stdout).toContain('octokit.js')
 })

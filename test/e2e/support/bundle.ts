@@ -5,4 +5,4 @@ import { inject } from 'vitest'
 const dir = inject('bundleDir')
 
 export const BUILT_ACTION = path.join(dir, 'index.js')
-export const BUILT_CLI = path.join(dir, 'cli', 'index.js')
+export const BUILT_CLI = path.join(dir, 'cli.js')
