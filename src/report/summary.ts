@@ -44,7 +44,8 @@ export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHea
   const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`
   let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(top) - 1024
   let shown = 0
-  // Targets with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+  // Rows that carry their target's number (a swept pull request's) get a table per target, those with a failure
+  // first, as rows with one are within a table: what needs a look comes first, and survives a cut.
   const tables: Iterable<{ pullRequest: number | null; rows: RowSet }> =
     rows.pullRequests > 0 ? targetsWorstFirst(rows) : [{ pullRequest: null, rows }]
   for (const table of tables) {
