@@ -68,7 +68,7 @@ function thisRun(env: NodeJS.ProcessEnv): TargetSource {
 function sweepSource(inputs: Inputs, sweep: SweepInputs, deps: TargetDeps): TargetSource {
   const { owner, repo, closedWithinDays: days } = sweep
   const window = `${days} ${days === 1 ? 'day' : 'days'}`
-  let found: number | null = null
+  let foundNone = false
   async function* batches(): AsyncGenerator<TargetBatch> {
     deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`)
     const pullRequests = listClosedPullRequests({
@@ -100,13 +100,13 @@ function sweepSource(inputs: Inputs, sweep: SweepInputs, deps: TargetDeps): Targ
         ? `No pull request of ${owner}/${repo} closed in that time.`
         : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`,
     )
-    if (!deps.cancel.aborted) found = count
+    foundNone = count === 0 && !deps.cancel.aborted
   }
   return {
     batches: batches(),
     scope: (withRows) => (withRows > 0 ? `a sweep of ${withRows} closed ${withRows === 1 ? 'pull request' : 'pull requests'}` : null),
     nothingFound: () =>
-      found === 0
+      foundNone
         ? `The sweep found no pull request of ${owner}/${repo} closed in the last ${window} to check: nothing was checked or deleted.`
         : null,
   }
