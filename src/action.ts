@@ -5,7 +5,6 @@ import * as core from '@actions/core'
 import { listenForCancellation } from './runner/cancellation.ts'
 import { backlog } from './runner/log-stream.ts'
 import { run } from './run.ts'
-import { OUTPUT_LIMIT_BYTES } from './report/report.ts'
 import { readRunContext } from './runner/run-context.ts'
 
 const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
@@ -17,7 +16,6 @@ await run({
   cancel,
   abortInFlight,
   runContext: () => readRunContext(process.env),
-  outputLimitBytes: OUTPUT_LIMIT_BYTES,
   logBacklog: () => backlog(process.stdout),
   // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
   resultsFile: path.join(process.env.RUNNER_TEMP || os.tmpdir(), `truefoundry-cleanup-results-${randomUUID()}.json`),

@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
 // TFY_API_KEY from the environment, a table for people or JSON for programs.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { parseArgs, styleText } from 'node:util'
-import type { AnnotationProperties } from '@actions/core'
+import { parseArgs } from 'node:util'
 import { listenForCancellation } from './runner/cancellation.ts'
 import { backlog, hideDebugLines } from './runner/log-stream.ts'
 import { COMMAND_LINE_DIALECT, INPUT_NAMES, type InputName } from './inputs/dialect.ts'
-import { run, type Core } from './run.ts'
+import { run } from './run.ts'
 import { printable } from './text/printable.ts'
 import type { Rows } from './results/store.ts'
-import type { Status } from './results/result.ts'
+import { styleTableLine, terminalCore } from './runner/terminal-core.ts'
 
 const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
 
@@ -88,9 +87,10 @@ function parse(argv: string[]) {
   })
 }
 
-/** The flag's value as the runner would pass the input: text, '' when not given. */
-function inputFromFlags(flags: Flags, patterns: string[]): (name: InputName) => string {
+/** The flag's value as the runner would pass the input: text, '' when not given or not an input. */
+function inputFromFlags(flags: Flags, patterns: string[]): (name: string) => string {
   return (name) => {
+    if (!isInputName(name)) return ''
     if (name === 'manifest-path') return patterns.join('\n')
     if (name === 'github-token') return flags[name] ?? process.env.GITHUB_TOKEN ?? ''
     const value = flags[name]
@@ -98,55 +98,8 @@ function inputFromFlags(flags: Flags, patterns: string[]): (name: InputName) => 
   }
 }
 
-const STATUS_STYLE: Record<Status, Parameters<typeof styleText>[0]> = {
-  failed: 'red',
-  invalid: 'yellow',
-  skipped: 'gray',
-  deleted: 'green',
-  'not-found': 'cyan',
-  'dry-run': 'blue',
-}
-
-function terminalCore(
-  read: (name: InputName) => string,
-  log: NodeJS.WriteStream,
-  summaryFile: string | undefined,
-): Core & { failed: boolean } {
-  const paint = (style: Parameters<typeof styleText>[0], text: string) => styleText(style, text, { stream: log })
-  const where = (properties?: AnnotationProperties) =>
-    properties?.file ? `${properties.file}${properties.startLine ? `:${properties.startLine}` : ''}: ` : ''
-  const state = {
-    failed: false,
-    summaryStarted: false,
-    getInput: (name: string) => ((INPUT_NAMES as readonly string[]).includes(name) ? read(name as InputName) : ''),
-    setSecret: () => {},
-    info: (message: string) => void log.write(`${message}\n`),
-    warning: (message: string, properties?: AnnotationProperties) =>
-      void log.write(`${paint('yellow', 'warning')} ${where(properties)}${message}\n`),
-    error: (message: string, properties?: AnnotationProperties) =>
-      void log.write(`${paint('red', 'error')} ${where(properties)}${message}\n`),
-    notice: (message: string) => void log.write(`${paint('bold', message)}\n`),
-    async group<T>(name: string, fn: () => Promise<T>) {
-      log.write(`${paint('bold', `▸ ${name}`)}\n`)
-      return fn()
-    },
-    setOutput: () => {},
-    setFailed(message: string) {
-      state.failed = true
-      log.write(`${paint('red', 'error')} ${message}\n`)
-    },
-    summary: {
-      // The summary comes in parts: the first replaces what the file held, the rest follow it.
-      addRaw: (html: string) => ({
-        write: async () => {
-          if (!summaryFile) return
-          await writeFile(summaryFile, html, { flag: state.summaryStarted ? 'a' : 'w' })
-          state.summaryStarted = true
-        },
-      }),
-    },
-  }
-  return state
+function isInputName(name: string): name is InputName {
+  return (INPUT_NAMES as readonly string[]).includes(name)
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -183,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
           serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com',
         }),
       dialect: COMMAND_LINE_DIALECT,
-      formatTableLine: ({ text, status }) => styleText(status === null ? 'bold' : STATUS_STYLE[status], text, { stream: log }),
+      formatTableLine: styleTableLine(log),
       resultsFile: path.join(resultsDir, 'results.json'),
       logBacklog: () => backlog(log),
     })

@@ -11,7 +11,7 @@ import { ResultStore } from './results/store.ts'
 import type { Result } from './results/result.ts'
 import { guardCore, type Core, type GuardedCore, type TableLine } from './runner/guarded-core.ts'
 import { StepFailure } from './runner/step-failure.ts'
-import { targetBatches, type Target } from './targets/batches.ts'
+import { targetSource, type Target, type TargetSource } from './targets/batches.ts'
 import { timeSlice, type TimeSlice } from './runner/time-slice.ts'
 import { readManifestFiles, validateFiles, type ManifestSource } from './manifests/check.ts'
 
@@ -29,14 +29,12 @@ export interface Dependencies extends DeletionStageDeps {
   formatTableLine?: (line: TableLine) => string
   /** Where to keep the rows as they are settled, a JSON array: the `results-file` output. Without it, they are kept in memory. */
   resultsFile?: string
-  /** Warn when the `results` output is larger than this; the runner's limit, none on the command line. */
-  outputLimitBytes?: number
   /** A promise to wait for while the log is backed up, else null. */
   logBacklog?: () => Promise<void> | null
 }
 
 /**
- * inputs → files → manifests → validation → plan → deletions → report.
+ * inputs → files → manifests → (a batch of targets at a time) validation → plan → deletions → report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
  */
 export async function run(deps: Dependencies): Promise<ResultStore> {
@@ -44,9 +42,9 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message))
   const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null
+  let targets: TargetSource | null = null
   let failure: string | null
   let unexpected = false
-  const found = { files: 0 }
   try {
     inputs = getInputs({
       read: (name) => core.getInput(name),
@@ -54,7 +52,8 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       registerSecret: (secret) => core.setSecret(secret),
       dialect: deps.dialect,
     })
-    failure = await runStages(inputs, ledger, { ...deps, core }, found)
+    targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })
+    failure = await runStages(inputs, targets, ledger, { ...deps, core })
   } catch (error) {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected
@@ -69,8 +68,8 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       failOnError: inputs?.failOnError ?? true,
       cancelled: deps.cancel.aborted,
       failure,
-      sweep: inputs?.sweep ?? null,
-      filesFound: found.files,
+      scope: targets?.scope(results.pullRequests) ?? null,
+      nothingFound: targets?.nothingFound() ?? null,
     },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
@@ -78,37 +77,33 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   return results
 }
 
-/** Every stage after the inputs; returns why the step fails early, if it does, and counts in `found` the files it matched. */
-async function runStages(inputs: Inputs, ledger: Ledger, deps: Dependencies, found: { files: number }): Promise<string | null> {
+/** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
+async function runStages(inputs: Inputs, targets: TargetSource, ledger: Ledger, deps: Dependencies): Promise<string | null> {
   const { core } = deps
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
-  found.files = files.length
   if (files.length === 0) return noFiles(inputs, core)
-  // One slice for all the checking: however big the files or the sweep, the event loop gets a turn every few milliseconds.
+  // One slice for all the checking: however big the files or the targets, the event loop gets a turn every few milliseconds.
   const slice = timeSlice()
   const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice)
   const check = { sources, slice, sent: new SentVersions() }
 
   const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
-  // A sweep's batches overlap: the next page of pull requests is listed and
-  // checked while the batch before is deleted, and its requests queue for the
-  // slots that batch frees. One batch waits at most, so memory stays flat.
+  // Overlapping batches: the next is listed and checked while the one before
+  // is deleted, and its requests queue for the slots that batch frees. One
+  // batch waits at most, so memory stays flat.
   let deleting: Promise<void> = Promise.resolve()
   try {
-    for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })) {
+    for await (const batch of targets.batches) {
       const jobs: Job[] = []
-      for (const target of batch) {
-        // Once cancelled, the pull requests left are not checked: the report is due within seconds.
-        if (inputs.sweep && deps.cancel.aborted) break
-        jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)))
-      }
+      for (const target of batch.targets) jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)))
       if (!deleter || jobs.length === 0) continue
-      if (!inputs.sweep) {
-        await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs))
+      const versions = count(jobs.length, 'version')
+      if (batch.overlapping === null) {
+        await core.group(`Delete ${versions}`, () => deleter.delete(jobs))
         continue
       }
-      // No group: the next pull requests' groups are written while these are deleted.
-      core.info(`Deleting ${count(jobs.length, 'version')} of ${count(batch.length, 'pull request')}.`)
+      // No group: the next batch's groups are written while these are deleted.
+      core.info(`Deleting ${versions} of ${batch.overlapping}.`)
       const before = deleting
       deleting = deleter.delete(jobs)
       // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
@@ -134,18 +129,13 @@ interface Checking {
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
 function checkTarget(target: Target, checking: Checking, inputs: Inputs, ledger: Ledger, deps: Dependencies): Promise<Job[]> {
   const { core } = deps
-  const { pullRequest } = target
   const { sources, slice, sent } = checking
-  const title = pullRequest
-    ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
-    : `Validate ${count(sources.length, 'manifest file')}`
-  return core.group(title, async () => {
-    const manifests = await validateFiles(sources, { env: target.env, sweep: pullRequest !== null }, core, slice)
+  return core.group(target.group(count(sources.length, 'manifest file')), async () => {
+    const manifests = await validateFiles(sources, { env: target.env, sweep: target.namedByNumber }, core, slice)
     const invalid = manifests.filter((manifest) => !manifest.valid).length
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')
-    const number = pullRequest?.number ?? null
-    return ledger.planned(plan(manifests, inputs, sent, number))
+    return ledger.planned(plan(manifests, inputs, sent, target.pullRequest))
   })
 }
 

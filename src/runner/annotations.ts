@@ -13,7 +13,7 @@ export const ANNOTATIONS_SHOWN_PER_KIND = 10
  * back until it is known whether the count must take its place; `finish`
  * emits whatever is held.
  */
-export function capAnnotations(emit: Annotate, limit = ANNOTATIONS_SHOWN_PER_KIND): { annotate: Annotate; finish: () => void } {
+export function capAnnotations(emit: Annotate, limit: number): { annotate: Annotate; finish: () => void } {
   const kinds: AnnotationKind[] = ['error', 'warning', 'notice']
   const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null as Parameters<Annotate> | null, rest: 0 }]))
   return {

@@ -1,10 +1,10 @@
 import type { AnnotationProperties } from '@actions/core'
-import { capAnnotations } from './annotations.ts'
+import { ANNOTATIONS_SHOWN_PER_KIND, capAnnotations } from './annotations.ts'
 import { printable } from '../text/printable.ts'
 import { createRedactor, type Redact } from '../text/redact.ts'
 import type { Status } from '../results/result.ts'
 
-/** What the run needs of @actions/core; the command line brings its own. */
+/** What the run needs of @actions/core; the command line brings its own, with no outputs: no later step reads them. */
 export interface Core {
   getInput(name: string): string
   setSecret(secret: string): void
@@ -13,7 +13,7 @@ export interface Core {
   error(message: string, properties?: AnnotationProperties): void
   notice(message: string, properties?: AnnotationProperties): void
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
-  setOutput(name: string, value: unknown): void
+  setOutput?: (name: string, value: unknown) => void
   setFailed(message: string): void
   summary: { addRaw(text: string): { write(): Promise<unknown> } }
 }
@@ -24,15 +24,20 @@ export interface Core {
  * control (file names, manifest values, server bodies), so each line is kept
  * to one line and, if it would read as a command, shown with a `›` before it.
  */
-export function logLine(text: string): string {
+function logLine(text: string): string {
   const line = oneLine(text)
   return COMMAND_START.test(line) ? `›${line}` : line
 }
 
 const COMMAND_START = /^\s*(::|##\[)/
 
+/** A cell of the results table as the guard prints it: on one line, its unprintable characters written out. */
+export function printedCell(text: string): string {
+  return printable(oneLine(text))
+}
+
 /** Text that cannot break a log line or a table row: line breaks become spaces. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   // Most text has no line break; looking for one is far cheaper than a replace that finds none.
   return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text
 }
@@ -45,12 +50,6 @@ export interface GuardedCore extends Core {
   /** Prints the annotations held back by the cap, or the count of those it dropped. */
   flushAnnotations(): void
 }
-
-/**
- * Annotations of each kind the run prints, the count of the rest included:
- * the runner shows 10 per step, and the step's own verdict (setFailed) must be among them.
- */
-const ANNOTATIONS_PER_KIND = 9
 
 /**
  * Every channel of `core` guarded once, so no stage has to remember: in every
@@ -68,7 +67,12 @@ const ANNOTATIONS_PER_KIND = 9
  */
 export function guardCore(core: Core, styleTableLine: (line: TableLine) => string = (line) => line.text): GuardedCore {
   const secrets: string[] = []
-  const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND)
+  const { setOutput } = core
+  // One fewer than the runner shows: the step's own verdict (setFailed) must be among them.
+  const { annotate, finish } = capAnnotations(
+    (kind, message, properties) => core[kind](message, properties),
+    ANNOTATIONS_SHOWN_PER_KIND - 1,
+  )
   let redact: Redact = createRedactor(secrets)
   const safe = (text: string) => redact(printable(text))
   const safeProperties = (properties?: AnnotationProperties) =>
@@ -89,7 +93,7 @@ export function guardCore(core: Core, styleTableLine: (line: TableLine) => strin
     flushAnnotations: finish,
     group: (name, fn) => core.group(safe(oneLine(name)), fn),
     // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
-    setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? safe(value) : value),
+    setOutput: setOutput && ((name, value) => setOutput(name, typeof value === 'string' ? safe(value) : value)),
     setFailed: (message) => core.setFailed(safe(message)),
     summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
   }

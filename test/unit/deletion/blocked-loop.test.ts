@@ -4,8 +4,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createControlPlane } from '../../src/deletion/control-plane.ts'
-import { ARTIFACT_PATH, sampleBody } from '../support/sample-manifests.ts'
+import { createControlPlane } from '../../../src/deletion/control-plane.ts'
+import { ARTIFACT_PATH, sampleBody } from '../../support/sample-manifests.ts'
 
 /** Answers each POST 200 after `answerAfterMs`; counts the requests that arrived in `arrived[0]`. */
 const SERVER = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { guardCore, type Core } from '../../src/runner/guarded-core.ts'
+import { guardCore, type Core } from '../../../src/runner/guarded-core.ts'
 
 /** What each channel of a core was given, as one list of [channel, text]. */
 function recordingCore(): Core & { written: [string, string][] } {
@@ -39,7 +39,7 @@ async function throughEveryChannel(text: string, secrets: string[] = []): Promis
   guarded.notice(text, { title: text })
   guarded.flushAnnotations()
   await guarded.group(text, () => Promise.resolve())
-  guarded.setOutput('results', JSON.stringify([{ name: text }]))
+  guarded.setOutput?.('results', JSON.stringify([{ name: text }]))
   guarded.setFailed(text)
   await guarded.summary.addRaw(`<td>${text}</td>`).write()
   return core.written
@@ -68,6 +68,12 @@ describe('guardCore', () => {
     expect(of('summary')).toEqual(['<td>first line\nsecond line\r\nthird</td>'])
     // A log line stays one line.
     expect(of('info')).toEqual(['first line second line third', 'first line second line third'])
+  })
+
+  it('has no outputs when the core below has none, as on the command line', () => {
+    const { setOutput, ...withoutOutputs } = recordingCore()
+    expect(setOutput).toBeDefined()
+    expect(guardCore(withoutOutputs).setOutput).toBeUndefined()
   })
 
   it('keeps the `results` output JSON, parsing to the same rows', async () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { capAnnotations, type AnnotationKind } from '../../src/runner/annotations.ts'
+import { ANNOTATIONS_SHOWN_PER_KIND, capAnnotations, type AnnotationKind } from '../../../src/runner/annotations.ts'
 
 function recorder() {
   const emitted: { kind: AnnotationKind; message: string; title: string | undefined }[] = []
-  const cap = capAnnotations((kind, message, properties) => void emitted.push({ kind, message, title: properties?.title }))
+  const cap = capAnnotations(
+    (kind, message, properties) => void emitted.push({ kind, message, title: properties?.title }),
+    ANNOTATIONS_SHOWN_PER_KIND,
+  )
   return { emitted, ...cap }
 }
 

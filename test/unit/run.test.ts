@@ -1,6 +1,6 @@
 // run() with a recording stand-in for @actions/core, a temp workspace and the
 // stand-in control plane: the story of one run, phase by phase.
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -130,37 +130,6 @@ describe('run', () => {
     expect(core.recorded.lines.some((line) => line.startsWith('warning: 1 manifest failed or was invalid (fail-on-error is false)'))).toBe(
       true,
     )
-  })
-
-  it('past the limit of an output, keeps the rows that need a look first and says where every row is', async () => {
-    const documents = Array.from({ length: 20 }, (_, index) => (index === 15 ? 'name: broken\n' : manifest(`model-${index}`, 1)))
-    const files = { 'many.yaml': documents.join('---\n') }
-    const outputs = async (outputLimitBytes: number, resultsFile?: string) => {
-      const core = recordingCore({ 'manifest-path': '*.yaml', 'dry-run': 'true' })
-      await run(deps(core, await workspaceWith(files), { outputLimitBytes, resultsFile }))
-      const rows = JSON.parse(String(core.recorded.outputs.results)) as Result[]
-      return {
-        rows,
-        json: String(core.recorded.outputs.results),
-        file: core.recorded.outputs['results-file'],
-        warnings: core.recorded.lines.filter((line) => line.startsWith('warning: The rows come to')),
-      }
-    }
-    const whole = await outputs(Infinity)
-    expect(whole.rows.map((row) => row.status)).toEqual(documents.map((_, index) => (index === 15 ? 'invalid' : 'skipped')))
-    const bytes = Buffer.byteLength(whole.json)
-    expect((await outputs(bytes)).warnings).toEqual([])
-
-    const file = path.join(await workspaceWith({}), 'results.json')
-    // Exactly room for three rows: the invalid one, then the first two in order.
-    const limit = Buffer.byteLength(JSON.stringify([whole.rows[15], whole.rows[0], whole.rows[1]]))
-    const cut = await outputs(limit, file)
-    expect(cut.rows.map((row) => row.name)).toEqual(['broken', 'model-0', 'model-1'])
-    expect(cut.warnings).toEqual([
-      `warning: The rows come to ${bytes.toLocaleString('en-US')} bytes of JSON, more than the ${limit.toLocaleString('en-US')} bytes (0 MB) GitHub allows an output, which a step cannot read: the results output holds 3 of the 20 rows, those that need a look first. The results-file output names a file with every row (${file}).`,
-    ])
-    expect(cut.file).toBe(file)
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(whole.rows)
   })
 
   it('writes the log table no faster than the log is read, so a long table does not pile up in memory', async () => {

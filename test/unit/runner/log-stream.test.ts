@@ -1,7 +1,7 @@
 // backlog(): the report's way to wait for a log read slower than it is written.
 import { PassThrough, Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { backlog, hideDebugLines } from '../../src/runner/log-stream.ts'
+import { backlog, hideDebugLines } from '../../../src/runner/log-stream.ts'
 
 /** A log whose reader takes each write only when `take` is called. */
 function slowLog() {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { printable } from '../../src/text/printable.ts'
+import { printable } from '../../../src/text/printable.ts'
 
 /** The characters a terminal or a viewer obeys rather than shows, as printable.ts lists them. */
 function isUnprintable(code: number): boolean {
