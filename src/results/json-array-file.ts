@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 const READ_BYTES = 64 * 1024
 const HEAD = '[\n'
 const TAIL = '\n]\n'
+const TAIL_BYTES = Buffer.byteLength(TAIL)
 
 /**
  * A file that holds a JSON array, one element a line, and is valid JSON
@@ -25,7 +26,6 @@ export class JsonArrayFile {
     this.fd = openSync(path, 'w+', 0o600)
     try {
       this.write(HEAD)
-      this.writeTail()
     } catch (error) {
       this.close()
       throw error
@@ -35,7 +35,6 @@ export class JsonArrayFile {
   /** Adds the elements, each a line of compact JSON. */
   append(lines: string[]): void {
     this.write((this.elements > 0 ? ',\n' : '') + lines.join(',\n'))
-    this.writeTail()
     this.elements += lines.length
     this.elementsEnd = this.written
   }
@@ -72,20 +71,16 @@ export class JsonArrayFile {
     this.fd = null
   }
 
-  /** Writes all of `text` at the end of what is known written. */
+  /**
+   * Writes `text` and the array's close after it, at the end of what is known
+   * written, in one write: two would leave the file without its close between
+   * them, for a reader (or a kill) to find.
+   */
   private write(text: string): void {
-    this.written += this.writeAt(text, this.written)
-  }
-
-  private writeTail(): void {
-    this.writeAt(TAIL, this.written)
-  }
-
-  private writeAt(text: string, position: number): number {
-    const bytes = Buffer.from(text)
+    const bytes = Buffer.from(text + TAIL)
     let done = 0
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, position + done)
-    return bytes.length
+    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, this.written + done)
+    this.written += bytes.length - TAIL_BYTES
   }
 }
 

@@ -1,0 +1,34 @@
+// The results file is what a run leaves behind whatever stops it: a kill
+// in the middle of writing it included, after which it is a JSON array.
+import { spawn } from 'node:child_process'
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+import { scratchDir } from '../../support/scratch.ts'
+
+const MODULE = fileURLToPath(new URL('../../../src/results/json-array-file.ts', import.meta.url))
+
+/** A process that appends to the file without end, a row at a time, until it is killed. */
+const APPENDER = `
+const { JsonArrayFile } = await import(process.argv[1])
+const file = new JsonArrayFile(process.argv[2])
+for (let index = 0; ; index++) file.append([JSON.stringify({ index, message: 'x'.repeat(index % 40) })])
+`
+
+it('is a JSON array after a kill at any moment of its writing', async () => {
+  const dir = await scratchDir('json-array-file-')
+  for (let kill = 0; kill < 40; kill++) {
+    const file = path.join(dir, `rows-${kill}.json`)
+    const child = spawn(process.execPath, ['--input-type=module', '-e', APPENDER, MODULE, file], { stdio: 'ignore' })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    // A different moment each time: after a few hundred to a few thousand rows.
+    const size = 20_000 + kill * 4_000
+    while (((await stat(file).catch(() => null))?.size ?? 0) < size) await delay(1)
+    child.kill('SIGKILL')
+    await exited
+    const rows = JSON.parse(await readFile(file, 'utf8')) as { index: number }[]
+    expect(rows.map((row) => row.index)).toEqual(rows.map((_, index) => index))
+  }
+})
