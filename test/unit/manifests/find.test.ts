@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { findManifestFiles, type ManifestFile } from '../../src/manifests/find.ts'
+import { findManifestFiles, type ManifestFile } from '../../../src/manifests/find.ts'
 
 let scratch = ''
 let workspace = ''

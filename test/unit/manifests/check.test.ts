@@ -2,12 +2,12 @@
 // manifest's identity, as written in every way YAML and JSON allow, and the
 // messages of files that cannot be read.
 import { describe, expect, it } from 'vitest'
-import { parseManifestFile } from '../../src/manifests/load.ts'
-import type { CheckedManifest } from '../../src/results/plan.ts'
-import type { Core } from '../../src/runner/guarded-core.ts'
-import { timeSlice } from '../../src/runner/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../../src/manifests/check.ts'
-import { bigManifest } from '../../fakes/big-manifest.ts'
+import { parseManifestFile } from '../../../src/manifests/parse.ts'
+import type { CheckedManifest } from '../../../src/results/plan.ts'
+import type { Core } from '../../../src/runner/guarded-core.ts'
+import { timeSlice } from '../../../src/runner/time-slice.ts'
+import { validateFiles, type ManifestSource } from '../../../src/manifests/check.ts'
+import { bigManifest } from '../../../fakes/big-manifest.ts'
 
 const REST = 'metadata: {}\nsource: {type: truefoundry}\n'
 const PULL_REQUEST = { PR_NUMBER: '42', PR_HEAD_REF: 'main', PR_HEAD_SHA: 'a'.repeat(40) }
