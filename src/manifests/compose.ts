@@ -6,15 +6,15 @@ import type { TimeSlice } from '../runner/time-slice.ts'
  * unreadable before it is parsed further: a manifest nests a few levels, and
  * yaml's parser and composer cost several times more per token when deeply nested.
  */
-export const MAX_WRITTEN_DEPTH = 64
+const MAX_WRITTEN_DEPTH = 64
 /**
  * yaml's parser and composer cost about 2 µs a token (more for a token that
  * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
  * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
  * collections; past these bounds a file is refused while it is parsed.
  */
-export const MAX_TOKENS = 800_000
-export const MAX_FLOW_COLLECTIONS = 100_000
+const MAX_TOKENS = 800_000
+const MAX_FLOW_COLLECTIONS = 100_000
 
 /** What composeDocuments yields when its slice is due, between documents. */
 export const PAUSE = Symbol('pause')

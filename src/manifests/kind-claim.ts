@@ -4,7 +4,7 @@ import { closestField } from './unknown-fields.ts'
 import { isPlainObject, listWords, quote } from './words.ts'
 
 /** Which kind a manifest is: the one its `type` names; without `type`, the default, unless it has fields only another kind has. */
-export type KindClaim = { kind: ManifestKind; problem: null } | { kind: null; problem: Problem }
+type KindClaim = { kind: ManifestKind; problem: null } | { kind: null; problem: Problem }
 
 export function claimKind(manifest: Record<string, unknown>): KindClaim {
   const type = manifest.type

@@ -10,7 +10,7 @@ export interface Problem {
 /** Problems kept for one document; the rest are counted in one more. */
 export const MAX_PROBLEMS_KEPT = 20
 /** Problems a message lists; a document can have thousands, and one message must stay readable. */
-export const MAX_PROBLEMS_LISTED = 10
+const MAX_PROBLEMS_LISTED = 10
 
 /** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
 export function describeProblems(problems: Problem[], lineOf: (path: FieldPath) => number): string {
@@ -20,7 +20,7 @@ export function describeProblems(problems: Problem[], lineOf: (path: FieldPath) 
 }
 
 /** `source.uri: message`, or the bare message when it is about the whole manifest. */
-export function describeProblem(problem: Problem): string {
+function describeProblem(problem: Problem): string {
   return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeProblem, formatPath } from '../../../src/manifests/problems.ts'
+import { describeProblems, formatPath } from '../../../src/manifests/problems.ts'
 
 describe('formatPath', () => {
   it('writes keys with dots and indexes in brackets', () => {
@@ -8,11 +8,14 @@ describe('formatPath', () => {
   })
 })
 
-describe('describeProblem', () => {
-  it('leads with the field, or with "manifest" for the whole of it', () => {
-    expect(describeProblem({ path: ['source', 'paths', 0], message: 'missing required field "src"' })).toBe(
-      'source.paths[0]: missing required field "src"',
+describe('describeProblems', () => {
+  it('leads each with the field, or with "manifest" for the whole of it, and ends it with its line', () => {
+    const problems = [
+      { path: ['source', 'paths', 0], message: 'missing required field "src"' },
+      { path: [], message: 'missing required field "name"' },
+    ]
+    expect(describeProblems(problems, (path) => path.length + 1)).toBe(
+      'source.paths[0]: missing required field "src" (line 4); manifest: missing required field "name" (line 1)',
     )
-    expect(describeProblem({ path: [], message: 'missing required field "name"' })).toBe('manifest: missing required field "name"')
   })
 })
