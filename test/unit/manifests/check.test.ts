@@ -1,45 +1,11 @@
 // The validation stage: the messages of files that cannot be read, and the
 // turns it gives the event loop (this file runs alone: see vitest.config.ts).
 import { describe, expect, it } from 'vitest'
+import { validateFiles } from '../../../src/manifests/check.ts'
 import { parseManifestFile } from '../../../src/manifests/parse.ts'
-import type { CheckedManifest } from '../../../src/results/plan.ts'
-import type { Core } from '../../../src/runner/guarded-core.ts'
 import { timeSlice } from '../../../src/runner/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../../../src/manifests/check.ts'
 import { bigManifest } from '../../../fakes/big-manifest.ts'
-
-const PULL_REQUEST = { PR_NUMBER: '42', PR_HEAD_REF: 'main', PR_HEAD_SHA: 'a'.repeat(40) }
-
-function silentCore(annotations: string[] = []): Core {
-  const note = (message: string) => void annotations.push(message)
-  return {
-    getInput: () => '',
-    setSecret: () => undefined,
-    info: () => undefined,
-    warning: note,
-    error: note,
-    notice: note,
-    group: (_name, fn) => fn(),
-    setOutput: () => undefined,
-    setFailed: () => undefined,
-    summary: { addRaw: () => ({ write: () => Promise.resolve() }) },
-  }
-}
-
-async function source(text: string, relative = 'previews/a.yaml'): Promise<ManifestSource> {
-  const slice = timeSlice()
-  return {
-    file: { absolute: '', relative, refusal: null },
-    parsed: await parseManifestFile(new TextEncoder().encode(text), relative, { substituteEnv: true }, slice),
-  }
-}
-
-async function check(text: string, options: { sweep?: boolean; env?: NodeJS.ProcessEnv; name?: string } = {}): Promise<CheckedManifest[]> {
-  const { sweep = true, env = {}, name } = options
-  return validateFiles([await source(text, name)], { env: { ...env, ...PULL_REQUEST }, sweep }, silentCore(), timeSlice())
-}
-
-const message = (manifest: CheckedManifest | undefined) => (manifest && !manifest.valid ? manifest.message : null)
+import { messageOf, PULL_REQUEST, silentCore, validateText } from '../../support/validate-text.ts'
 
 describe('a file that cannot be read', () => {
   it('is named in its message, which says where and what', async () => {
@@ -47,12 +13,12 @@ describe('a file that cannot be read', () => {
       'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
       ...Array.from({ length: 6 }, (_, i) => `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`),
     ].join('\n')
-    const [row] = await check(`name: ok\n---\n${bomb}\n`, { sweep: false, name: 'previews/bomb.yaml' })
-    expect(message(row)).toMatch(
+    const [row] = await validateText(`name: ok\n---\n${bomb}\n`, { sweep: false, name: 'previews/bomb.yaml' })
+    expect(messageOf(row)).toMatch(
       /^the file previews\/bomb\.yaml holds a document at line 3 that cannot be expanded: its aliases stand for more than 100,000 values/,
     )
-    const [broken] = await check('name: [\n', { sweep: false, name: 'previews/broken.yaml' })
-    expect(message(broken)).toMatch(/^the file previews\/broken\.yaml is not valid YAML: /)
+    const [broken] = await validateText('name: [\n', { sweep: false, name: 'previews/broken.yaml' })
+    expect(messageOf(broken)).toMatch(/^the file previews\/broken\.yaml is not valid YAML: /)
   })
 })
 

@@ -1,27 +1,7 @@
 // substitute-env: each ${NAME} filled in for a target, into the one scalar it is in.
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ManifestFile } from '../../../src/manifests/find.ts'
-import type { LoadedDocument } from '../../../src/manifests/fill-in.ts'
-import { parseAndFillIn, readParseAndFillIn, type LoadOptions } from '../../support/load-manifest.ts'
-
-const fixtures = fileURLToPath(new URL('../../fixtures/manifests/', import.meta.url))
-const plain: LoadOptions = { substituteEnv: false, env: {} }
-
-function fixture(name: string): ManifestFile {
-  return { absolute: path.join(fixtures, name), relative: `manifests/${name}`, refusal: null }
-}
-
-async function documents(name: string, options = plain): Promise<LoadedDocument[]> {
-  const loaded = await readParseAndFillIn(fixture(name), options)
-  if (!Array.isArray(loaded)) throw new Error(`${name} was refused: ${loaded.reason}`)
-  return loaded
-}
-
-const bytes = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part))))
+import { bytes, documents, fixture, parseAndFillIn, readParseAndFillIn, type LoadOptions } from '../../support/load-manifest.ts'
 
 describe('substitute-env', () => {
   const on = (env: NodeJS.ProcessEnv): LoadOptions => ({ substituteEnv: true, env })

@@ -1,32 +1,12 @@
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ManifestFile } from '../../../src/manifests/find.ts'
-import type { LoadedDocument } from '../../../src/manifests/fill-in.ts'
 import { MAX_FILE_BYTES } from '../../../src/manifests/read.ts'
-import { parseAndFillIn, readParseAndFillIn, type LoadOptions } from '../../support/load-manifest.ts'
+import { bytes, documents, fixture, parseAndFillIn, plain, readParseAndFillIn } from '../../support/load-manifest.ts'
 
 // The limits as src/manifests/ sets them (to-json.ts and compose.ts), pinned here.
 const MAX_DEPTH = 500
 const MAX_WRITTEN_DEPTH = 64
 const MAX_TOKENS = 800_000
-
-const fixtures = fileURLToPath(new URL('../../fixtures/manifests/', import.meta.url))
-const plain: LoadOptions = { substituteEnv: false, env: {} }
-
-function fixture(name: string): ManifestFile {
-  return { absolute: path.join(fixtures, name), relative: `manifests/${name}`, refusal: null }
-}
-
-async function documents(name: string, options = plain): Promise<LoadedDocument[]> {
-  const loaded = await readParseAndFillIn(fixture(name), options)
-  if (!Array.isArray(loaded)) throw new Error(`${name} was refused: ${loaded.reason}`)
-  return loaded
-}
-
-const bytes = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part))))
 
 describe('readManifestFile and parseManifestFile', () => {
   it('reads each YAML document with its index in the file and the line it starts on', async () => {

@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_FILE_BYTES } from '../../../src/manifests/read.ts'
-import { readParseAndFillIn, type LoadOptions } from '../../support/load-manifest.ts'
-
-const plain: LoadOptions = { substituteEnv: false, env: {} }
+import { plain, readParseAndFillIn } from '../../support/load-manifest.ts'
 
 describe('a file over MAX_FILE_BYTES', () => {
   let dir = ''
