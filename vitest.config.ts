@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // @actions/workflow-parser (test/unit/workflows.test.ts) imports JSON without
@@ -9,7 +10,7 @@ const workflowParser = /\/node_modules\/@actions\/workflow-parser\/dist\/.*\.js$
 
 // A test that times the event loop by the wall clock (a timer 50 ms late fails it) sees another
 // file's work as its own, so these files run after the others, with nothing beside them.
-const ALONE = ['test/unit/validation.test.ts']
+const ALONE = ['test/unit/manifests/check.test.ts']
 
 export default defineConfig({
   plugins: [
@@ -25,9 +26,10 @@ export default defineConfig({
   ],
   test: {
     setupFiles: ['test/support/runner-debug.ts'],
-    // Most of a test's time is spent waiting on sockets, timers and child processes, so
-    // one file per core (vitest's default in a run is one fewer) keeps the cores busy.
-    maxWorkers: '100%',
+    // A test spends a third of its time or more waiting (on a timer, a socket, a child process),
+    // so one file more than the cores keeps them busy (vitest's default is one fewer, and a
+    // percentage stops at the cores).
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     server: { deps: { inline: ['@actions/workflow-parser'] } },

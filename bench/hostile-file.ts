@@ -8,9 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { MAX_FILE_BYTES } from '../src/manifests/load.ts'
-import { checkManifest, claimedKind, describeProblems, type Verdict } from '../src/manifests/validate.ts'
-import { parseManifests } from '../fakes/load-manifests.ts'
+import { checkFile } from '../src/manifests/check-file.ts'
+import { parseManifestFile } from '../src/manifests/parse.ts'
+import { MAX_FILE_BYTES } from '../src/manifests/read.ts'
+import { timeSlice } from '../src/runner/time-slice.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { alternate, median, ms, pairedRatio, type Figure } from './measure.ts'
 
@@ -69,19 +70,11 @@ export const SHAPES: Record<string, (bytes: number) => string> = {
   'comments with ${NAME} in them': (bytes) => fill(bytes, VALID, () => '# ${PR_NUMBER} ${NOT_SET}\n'),
 }
 
-/** The validation stage's work on one file, as src/manifests/check.ts does it, without the annotations. */
-export function validateFile(text: string, fileName = 'manifest.yaml'): number {
-  const loaded = parseManifests(new TextEncoder().encode(text), fileName, { substituteEnv: true, env: { PR_NUMBER: '7' } })
-  if (!Array.isArray(loaded)) return 1
-  for (const doc of loaded) {
-    const verdict: Verdict =
-      doc.problems.length > 0
-        ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
-        : checkManifest(doc.value)
-    for (const { field } of verdict.unknownFields) doc.positionOf([field])
-    if (!verdict.valid) describeProblems(verdict.problems, (path) => doc.lineOf(path))
-  }
-  return loaded.length
+/** The validation stage's work on one file, through its own calls, without writing the annotations: the documents checked. */
+async function validateFile(text: string, fileName = 'manifest.yaml'): Promise<number> {
+  const parsed = await parseManifestFile(new TextEncoder().encode(text), fileName, { substituteEnv: true }, timeSlice())
+  const file = { absolute: '', relative: fileName, refusal: null }
+  return [...checkFile(file, parsed, { env: { PR_NUMBER: '7' }, namedByNumber: false })].length
 }
 
 export async function hostileFileFigures(
@@ -97,7 +90,7 @@ export async function hostileFileFigures(
     const samples: number[] = []
     for (let i = 0; i < repetitions; i++) {
       const started = performance.now()
-      validateFile(text)
+      await validateFile(text)
       samples.push(performance.now() - started)
     }
     timings.push({ shape, ms: median(samples) })

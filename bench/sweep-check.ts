@@ -10,10 +10,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { MANIFEST_KINDS } from '../src/manifests/kinds.ts'
-import { parseManifestFile } from '../src/manifests/load.ts'
-import type { Core } from '../src/runner/guarded-core.ts'
+import { checkFile } from '../src/manifests/check-file.ts'
+import { parseManifestFile } from '../src/manifests/parse.ts'
 import { timeSlice } from '../src/runner/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../src/manifests/check.ts'
 import { bigManifest } from '../fakes/big-manifest.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { startStandIn } from '../fakes/stand-in-control-plane.ts'
@@ -72,19 +71,6 @@ async function longestBlockMs(root: string, text: string, pullRequests: number):
   }
 }
 
-const SILENT: Core = {
-  getInput: () => '',
-  setSecret: () => undefined,
-  info: () => undefined,
-  warning: () => undefined,
-  error: () => undefined,
-  notice: () => undefined,
-  group: (_name, fn) => fn(),
-  setOutput: () => undefined,
-  setFailed: () => undefined,
-  summary: { addRaw: () => ({ write: () => Promise.resolve() }) },
-}
-
 const env = (number: number) => ({ PR_NUMBER: String(number), PR_HEAD_REF: `feature-${number}`, PR_HEAD_SHA: 'a'.repeat(40) })
 
 /** Every string of `value` with its ${NAME} filled in: the substitution a check cannot do without. */
@@ -101,7 +87,7 @@ export async function sweepCheckFigures(root: string, settings: SweepCheckSettin
   const slice = timeSlice()
   const parsed = await parseManifestFile(new TextEncoder().encode(text), 'preview.yaml', { substituteEnv: true }, slice)
   if (parsed.kind !== 'parsed') throw new Error(`the bench manifest ${parsed.reason}`)
-  const sources: ManifestSource[] = [{ file: { absolute: '', relative: 'preview.yaml', refusal: null }, parsed }]
+  const file = { absolute: '', relative: 'preview.yaml', refusal: null }
   const document = JSON.parse(JSON.stringify(parsed.documents[0]!.value)) as unknown
   const validate = MANIFEST_KINDS['artifact-version'].validate
   const { pullRequests } = settings
@@ -110,14 +96,15 @@ export async function sweepCheckFigures(root: string, settings: SweepCheckSettin
     `sweep check: ${settings.runs} runs each of ${pullRequests} pull requests checked in process, and of substitution and validation alone`,
   )
   const samples = await alternate(settings.runs, {
-    action: async () => {
+    action: () => {
       const started = performance.now()
       for (let number = 1; number <= pullRequests; number++) {
-        const [manifest] = await validateFiles(sources, { env: env(number), sweep: true }, SILENT, slice)
+        const [checked] = checkFile(file, parsed, { env: env(number), namedByNumber: true })
+        const manifest = checked?.manifest
         if (!manifest?.valid)
           throw new Error(`pull request ${number}'s manifest is invalid: ${manifest && !manifest.valid ? manifest.message : 'none'}`)
       }
-      return (performance.now() - started) / pullRequests
+      return Promise.resolve((performance.now() - started) / pullRequests)
     },
     floor: () => {
       const started = performance.now()

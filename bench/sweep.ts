@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 import { startStandIn, versionKey } from '../fakes/stand-in-control-plane.ts'
-import { formatBytes, median, ms, type Figure } from './measure.ts'
+import { measuredBytes, median, ms, type Figure } from './measure.ts'
 import { ML_REPO } from './workspace.ts'
 
 const TFY_TOKEN = 'bench-token'
@@ -225,24 +225,24 @@ export async function sweepFigures(root: string, settings: SweepSettings, progre
       },
       ...settings.memorySizes.map((size, i) => ({
         figure: `  sweep heap held, at most, ${size} pull requests`,
-        measured: formatBytes(live[i]!),
-        floor: i === 0 ? '—' : `${formatBytes(live[0]!)} (${smallest} pull requests)`,
+        measured: measuredBytes(live[i]!),
+        floor: i === 0 ? '—' : `${measuredBytes(live[0]!)} (${smallest} pull requests)`,
         ratio: i === 0 ? null : live[i]! / live[0]!,
         target: i === live.length - 1 ? '≤ 1.25× (flat)' : '—',
         pass: i === live.length - 1 ? growth <= 1.25 : null,
       })),
       ...settings.memorySizes.map((size, i) => ({
         figure: `  sweep heap held before the report, ${size} pull requests`,
-        measured: formatBytes(peaks[i]!.heldBeforeReportBytes),
-        floor: i === 0 ? '—' : `${formatBytes(peaks[0]!.heldBeforeReportBytes)} (${smallest} pull requests)`,
+        measured: measuredBytes(peaks[i]!.heldBeforeReportBytes),
+        floor: i === 0 ? '—' : `${measuredBytes(peaks[0]!.heldBeforeReportBytes)} (${smallest} pull requests)`,
         ratio: i === 0 ? null : peaks[i]!.heldBeforeReportBytes / peaks[0]!.heldBeforeReportBytes,
         target: 'report',
         pass: null,
       })),
       ...settings.memorySizes.map((size, i) => ({
         figure: `  sweep peak resident set, ${size} pull requests`,
-        measured: formatBytes(peaks[i]!.peakRssBytes),
-        floor: i === 0 ? '—' : `${formatBytes(peaks[0]!.peakRssBytes)} (${smallest} pull requests)`,
+        measured: measuredBytes(peaks[i]!.peakRssBytes),
+        floor: i === 0 ? '—' : `${measuredBytes(peaks[0]!.peakRssBytes)} (${smallest} pull requests)`,
         ratio: i === 0 ? null : peaks[i]!.peakRssBytes / peaks[0]!.peakRssBytes,
         target: 'report',
         pass: null,

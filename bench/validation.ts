@@ -7,7 +7,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { OUTPUT_LIMIT_BYTES } from '../src/report/outputs.ts'
 import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
-import { alternate, formatBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
+import { alternate, measuredBytes, median, ms, pairedRatio, type Figure } from './measure.ts'
 import { MANIFEST_DIR, MANIFEST_PATTERN, type Workspace } from './workspace.ts'
 
 /** GitHub drops a step summary of 1 MiB or more. */
@@ -61,7 +61,7 @@ export async function validationFigures(root: string, workspace: Workspace, repe
     },
     {
       figure: '  its job summary',
-      measured: formatBytes(summaryBytes),
+      measured: measuredBytes(summaryBytes),
       floor: '—',
       ratio: null,
       target: '< 1 MiB',
@@ -69,7 +69,7 @@ export async function validationFigures(root: string, workspace: Workspace, repe
     },
     {
       figure: '  its results output (every row is in results-file)',
-      measured: formatBytes(resultsBytes),
+      measured: measuredBytes(resultsBytes),
       floor: '—',
       ratio: null,
       target: '≤ 1 MB',

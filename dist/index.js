@@ -1,849 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
-exports.getProxyUrl = getProxyUrl;
-exports.isHttps = isHttps;
-const http = __importStar(__nccwpck_require__(8611));
-const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (exports.Headers = Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-exports.HttpClientError = HttpClientError;
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-exports.HttpClientResponse = HttpClientResponse;
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-exports.HttpClient = HttpClient;
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 3335:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.getProxyUrl = getProxyUrl;
-exports.checkBypass = checkBypass;
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-
-/***/ }),
-
 /***/ 6214:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -875,1536 +32,6 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
-/***/ 3251:
-/***/ (function(module) {
-
-/**
-  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
-  * https://github.com/SGrondin/bottleneck
-  */
-(function (global, factory) {
-	 true ? module.exports = factory() :
-	0;
-}(this, (function () { 'use strict';
-
-	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
-
-	function getCjsExportFromNamespace (n) {
-		return n && n['default'] || n;
-	}
-
-	var load = function(received, defaults, onto = {}) {
-	  var k, ref, v;
-	  for (k in defaults) {
-	    v = defaults[k];
-	    onto[k] = (ref = received[k]) != null ? ref : v;
-	  }
-	  return onto;
-	};
-
-	var overwrite = function(received, defaults, onto = {}) {
-	  var k, v;
-	  for (k in received) {
-	    v = received[k];
-	    if (defaults[k] !== void 0) {
-	      onto[k] = v;
-	    }
-	  }
-	  return onto;
-	};
-
-	var parser = {
-		load: load,
-		overwrite: overwrite
-	};
-
-	var DLList;
-
-	DLList = class DLList {
-	  constructor(incr, decr) {
-	    this.incr = incr;
-	    this.decr = decr;
-	    this._first = null;
-	    this._last = null;
-	    this.length = 0;
-	  }
-
-	  push(value) {
-	    var node;
-	    this.length++;
-	    if (typeof this.incr === "function") {
-	      this.incr();
-	    }
-	    node = {
-	      value,
-	      prev: this._last,
-	      next: null
-	    };
-	    if (this._last != null) {
-	      this._last.next = node;
-	      this._last = node;
-	    } else {
-	      this._first = this._last = node;
-	    }
-	    return void 0;
-	  }
-
-	  shift() {
-	    var value;
-	    if (this._first == null) {
-	      return;
-	    } else {
-	      this.length--;
-	      if (typeof this.decr === "function") {
-	        this.decr();
-	      }
-	    }
-	    value = this._first.value;
-	    if ((this._first = this._first.next) != null) {
-	      this._first.prev = null;
-	    } else {
-	      this._last = null;
-	    }
-	    return value;
-	  }
-
-	  first() {
-	    if (this._first != null) {
-	      return this._first.value;
-	    }
-	  }
-
-	  getArray() {
-	    var node, ref, results;
-	    node = this._first;
-	    results = [];
-	    while (node != null) {
-	      results.push((ref = node, node = node.next, ref.value));
-	    }
-	    return results;
-	  }
-
-	  forEachShift(cb) {
-	    var node;
-	    node = this.shift();
-	    while (node != null) {
-	      (cb(node), node = this.shift());
-	    }
-	    return void 0;
-	  }
-
-	  debug() {
-	    var node, ref, ref1, ref2, results;
-	    node = this._first;
-	    results = [];
-	    while (node != null) {
-	      results.push((ref = node, node = node.next, {
-	        value: ref.value,
-	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-	        next: (ref2 = ref.next) != null ? ref2.value : void 0
-	      }));
-	    }
-	    return results;
-	  }
-
-	};
-
-	var DLList_1 = DLList;
-
-	var Events;
-
-	Events = class Events {
-	  constructor(instance) {
-	    this.instance = instance;
-	    this._events = {};
-	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
-	      throw new Error("An Emitter already exists for this object");
-	    }
-	    this.instance.on = (name, cb) => {
-	      return this._addListener(name, "many", cb);
-	    };
-	    this.instance.once = (name, cb) => {
-	      return this._addListener(name, "once", cb);
-	    };
-	    this.instance.removeAllListeners = (name = null) => {
-	      if (name != null) {
-	        return delete this._events[name];
-	      } else {
-	        return this._events = {};
-	      }
-	    };
-	  }
-
-	  _addListener(name, status, cb) {
-	    var base;
-	    if ((base = this._events)[name] == null) {
-	      base[name] = [];
-	    }
-	    this._events[name].push({cb, status});
-	    return this.instance;
-	  }
-
-	  listenerCount(name) {
-	    if (this._events[name] != null) {
-	      return this._events[name].length;
-	    } else {
-	      return 0;
-	    }
-	  }
-
-	  async trigger(name, ...args) {
-	    var e, promises;
-	    try {
-	      if (name !== "debug") {
-	        this.trigger("debug", `Event triggered: ${name}`, args);
-	      }
-	      if (this._events[name] == null) {
-	        return;
-	      }
-	      this._events[name] = this._events[name].filter(function(listener) {
-	        return listener.status !== "none";
-	      });
-	      promises = this._events[name].map(async(listener) => {
-	        var e, returned;
-	        if (listener.status === "none") {
-	          return;
-	        }
-	        if (listener.status === "once") {
-	          listener.status = "none";
-	        }
-	        try {
-	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-	          if (typeof (returned != null ? returned.then : void 0) === "function") {
-	            return (await returned);
-	          } else {
-	            return returned;
-	          }
-	        } catch (error) {
-	          e = error;
-	          {
-	            this.trigger("error", e);
-	          }
-	          return null;
-	        }
-	      });
-	      return ((await Promise.all(promises))).find(function(x) {
-	        return x != null;
-	      });
-	    } catch (error) {
-	      e = error;
-	      {
-	        this.trigger("error", e);
-	      }
-	      return null;
-	    }
-	  }
-
-	};
-
-	var Events_1 = Events;
-
-	var DLList$1, Events$1, Queues;
-
-	DLList$1 = DLList_1;
-
-	Events$1 = Events_1;
-
-	Queues = class Queues {
-	  constructor(num_priorities) {
-	    var i;
-	    this.Events = new Events$1(this);
-	    this._length = 0;
-	    this._lists = (function() {
-	      var j, ref, results;
-	      results = [];
-	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
-	        results.push(new DLList$1((() => {
-	          return this.incr();
-	        }), (() => {
-	          return this.decr();
-	        })));
-	      }
-	      return results;
-	    }).call(this);
-	  }
-
-	  incr() {
-	    if (this._length++ === 0) {
-	      return this.Events.trigger("leftzero");
-	    }
-	  }
-
-	  decr() {
-	    if (--this._length === 0) {
-	      return this.Events.trigger("zero");
-	    }
-	  }
-
-	  push(job) {
-	    return this._lists[job.options.priority].push(job);
-	  }
-
-	  queued(priority) {
-	    if (priority != null) {
-	      return this._lists[priority].length;
-	    } else {
-	      return this._length;
-	    }
-	  }
-
-	  shiftAll(fn) {
-	    return this._lists.forEach(function(list) {
-	      return list.forEachShift(fn);
-	    });
-	  }
-
-	  getFirst(arr = this._lists) {
-	    var j, len, list;
-	    for (j = 0, len = arr.length; j < len; j++) {
-	      list = arr[j];
-	      if (list.length > 0) {
-	        return list;
-	      }
-	    }
-	    return [];
-	  }
-
-	  shiftLastFrom(priority) {
-	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
-	  }
-
-	};
-
-	var Queues_1 = Queues;
-
-	var BottleneckError;
-
-	BottleneckError = class BottleneckError extends Error {};
-
-	var BottleneckError_1 = BottleneckError;
-
-	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-
-	NUM_PRIORITIES = 10;
-
-	DEFAULT_PRIORITY = 5;
-
-	parser$1 = parser;
-
-	BottleneckError$1 = BottleneckError_1;
-
-	Job = class Job {
-	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
-	    this.task = task;
-	    this.args = args;
-	    this.rejectOnDrop = rejectOnDrop;
-	    this.Events = Events;
-	    this._states = _states;
-	    this.Promise = Promise;
-	    this.options = parser$1.load(options, jobDefaults);
-	    this.options.priority = this._sanitizePriority(this.options.priority);
-	    if (this.options.id === jobDefaults.id) {
-	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
-	    }
-	    this.promise = new this.Promise((_resolve, _reject) => {
-	      this._resolve = _resolve;
-	      this._reject = _reject;
-	    });
-	    this.retryCount = 0;
-	  }
-
-	  _sanitizePriority(priority) {
-	    var sProperty;
-	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-	    if (sProperty < 0) {
-	      return 0;
-	    } else if (sProperty > NUM_PRIORITIES - 1) {
-	      return NUM_PRIORITIES - 1;
-	    } else {
-	      return sProperty;
-	    }
-	  }
-
-	  _randomIndex() {
-	    return Math.random().toString(36).slice(2);
-	  }
-
-	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
-	    if (this._states.remove(this.options.id)) {
-	      if (this.rejectOnDrop) {
-	        this._reject(error != null ? error : new BottleneckError$1(message));
-	      }
-	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
-	      return true;
-	    } else {
-	      return false;
-	    }
-	  }
-
-	  _assertStatus(expected) {
-	    var status;
-	    status = this._states.jobStatus(this.options.id);
-	    if (!(status === expected || (expected === "DONE" && status === null))) {
-	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-	    }
-	  }
-
-	  doReceive() {
-	    this._states.start(this.options.id);
-	    return this.Events.trigger("received", {args: this.args, options: this.options});
-	  }
-
-	  doQueue(reachedHWM, blocked) {
-	    this._assertStatus("RECEIVED");
-	    this._states.next(this.options.id);
-	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
-	  }
-
-	  doRun() {
-	    if (this.retryCount === 0) {
-	      this._assertStatus("QUEUED");
-	      this._states.next(this.options.id);
-	    } else {
-	      this._assertStatus("EXECUTING");
-	    }
-	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
-	  }
-
-	  async doExecute(chained, clearGlobalState, run, free) {
-	    var error, eventInfo, passed;
-	    if (this.retryCount === 0) {
-	      this._assertStatus("RUNNING");
-	      this._states.next(this.options.id);
-	    } else {
-	      this._assertStatus("EXECUTING");
-	    }
-	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-	    this.Events.trigger("executing", eventInfo);
-	    try {
-	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
-	      if (clearGlobalState()) {
-	        this.doDone(eventInfo);
-	        await free(this.options, eventInfo);
-	        this._assertStatus("DONE");
-	        return this._resolve(passed);
-	      }
-	    } catch (error1) {
-	      error = error1;
-	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-	    }
-	  }
-
-	  doExpire(clearGlobalState, run, free) {
-	    var error, eventInfo;
-	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
-	      this._states.next(this.options.id);
-	    }
-	    this._assertStatus("EXECUTING");
-	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-	  }
-
-	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
-	    var retry, retryAfter;
-	    if (clearGlobalState()) {
-	      retry = (await this.Events.trigger("failed", error, eventInfo));
-	      if (retry != null) {
-	        retryAfter = ~~retry;
-	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-	        this.retryCount++;
-	        return run(retryAfter);
-	      } else {
-	        this.doDone(eventInfo);
-	        await free(this.options, eventInfo);
-	        this._assertStatus("DONE");
-	        return this._reject(error);
-	      }
-	    }
-	  }
-
-	  doDone(eventInfo) {
-	    this._assertStatus("EXECUTING");
-	    this._states.next(this.options.id);
-	    return this.Events.trigger("done", eventInfo);
-	  }
-
-	};
-
-	var Job_1 = Job;
-
-	var BottleneckError$2, LocalDatastore, parser$2;
-
-	parser$2 = parser;
-
-	BottleneckError$2 = BottleneckError_1;
-
-	LocalDatastore = class LocalDatastore {
-	  constructor(instance, storeOptions, storeInstanceOptions) {
-	    this.instance = instance;
-	    this.storeOptions = storeOptions;
-	    this.clientId = this.instance._randomIndex();
-	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-	    this._running = 0;
-	    this._done = 0;
-	    this._unblockTime = 0;
-	    this.ready = this.Promise.resolve();
-	    this.clients = {};
-	    this._startHeartbeat();
-	  }
-
-	  _startHeartbeat() {
-	    var base;
-	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
-	      return typeof (base = (this.heartbeat = setInterval(() => {
-	        var amount, incr, maximum, now, reservoir;
-	        now = Date.now();
-	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-	          this._lastReservoirRefresh = now;
-	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-	          this.instance._drainAll(this.computeCapacity());
-	        }
-	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-	          ({
-	            reservoirIncreaseAmount: amount,
-	            reservoirIncreaseMaximum: maximum,
-	            reservoir
-	          } = this.storeOptions);
-	          this._lastReservoirIncrease = now;
-	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-	          if (incr > 0) {
-	            this.storeOptions.reservoir += incr;
-	            return this.instance._drainAll(this.computeCapacity());
-	          }
-	        }
-	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
-	    } else {
-	      return clearInterval(this.heartbeat);
-	    }
-	  }
-
-	  async __publish__(message) {
-	    await this.yieldLoop();
-	    return this.instance.Events.trigger("message", message.toString());
-	  }
-
-	  async __disconnect__(flush) {
-	    await this.yieldLoop();
-	    clearInterval(this.heartbeat);
-	    return this.Promise.resolve();
-	  }
-
-	  yieldLoop(t = 0) {
-	    return new this.Promise(function(resolve, reject) {
-	      return setTimeout(resolve, t);
-	    });
-	  }
-
-	  computePenalty() {
-	    var ref;
-	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
-	  }
-
-	  async __updateSettings__(options) {
-	    await this.yieldLoop();
-	    parser$2.overwrite(options, options, this.storeOptions);
-	    this._startHeartbeat();
-	    this.instance._drainAll(this.computeCapacity());
-	    return true;
-	  }
-
-	  async __running__() {
-	    await this.yieldLoop();
-	    return this._running;
-	  }
-
-	  async __queued__() {
-	    await this.yieldLoop();
-	    return this.instance.queued();
-	  }
-
-	  async __done__() {
-	    await this.yieldLoop();
-	    return this._done;
-	  }
-
-	  async __groupCheck__(time) {
-	    await this.yieldLoop();
-	    return (this._nextRequest + this.timeout) < time;
-	  }
-
-	  computeCapacity() {
-	    var maxConcurrent, reservoir;
-	    ({maxConcurrent, reservoir} = this.storeOptions);
-	    if ((maxConcurrent != null) && (reservoir != null)) {
-	      return Math.min(maxConcurrent - this._running, reservoir);
-	    } else if (maxConcurrent != null) {
-	      return maxConcurrent - this._running;
-	    } else if (reservoir != null) {
-	      return reservoir;
-	    } else {
-	      return null;
-	    }
-	  }
-
-	  conditionsCheck(weight) {
-	    var capacity;
-	    capacity = this.computeCapacity();
-	    return (capacity == null) || weight <= capacity;
-	  }
-
-	  async __incrementReservoir__(incr) {
-	    var reservoir;
-	    await this.yieldLoop();
-	    reservoir = this.storeOptions.reservoir += incr;
-	    this.instance._drainAll(this.computeCapacity());
-	    return reservoir;
-	  }
-
-	  async __currentReservoir__() {
-	    await this.yieldLoop();
-	    return this.storeOptions.reservoir;
-	  }
-
-	  isBlocked(now) {
-	    return this._unblockTime >= now;
-	  }
-
-	  check(weight, now) {
-	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
-	  }
-
-	  async __check__(weight) {
-	    var now;
-	    await this.yieldLoop();
-	    now = Date.now();
-	    return this.check(weight, now);
-	  }
-
-	  async __register__(index, weight, expiration) {
-	    var now, wait;
-	    await this.yieldLoop();
-	    now = Date.now();
-	    if (this.conditionsCheck(weight)) {
-	      this._running += weight;
-	      if (this.storeOptions.reservoir != null) {
-	        this.storeOptions.reservoir -= weight;
-	      }
-	      wait = Math.max(this._nextRequest - now, 0);
-	      this._nextRequest = now + wait + this.storeOptions.minTime;
-	      return {
-	        success: true,
-	        wait,
-	        reservoir: this.storeOptions.reservoir
-	      };
-	    } else {
-	      return {
-	        success: false
-	      };
-	    }
-	  }
-
-	  strategyIsBlock() {
-	    return this.storeOptions.strategy === 3;
-	  }
-
-	  async __submit__(queueLength, weight) {
-	    var blocked, now, reachedHWM;
-	    await this.yieldLoop();
-	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
-	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-	    }
-	    now = Date.now();
-	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-	    if (blocked) {
-	      this._unblockTime = now + this.computePenalty();
-	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-	      this.instance._dropAllQueued();
-	    }
-	    return {
-	      reachedHWM,
-	      blocked,
-	      strategy: this.storeOptions.strategy
-	    };
-	  }
-
-	  async __free__(index, weight) {
-	    await this.yieldLoop();
-	    this._running -= weight;
-	    this._done += weight;
-	    this.instance._drainAll(this.computeCapacity());
-	    return {
-	      running: this._running
-	    };
-	  }
-
-	};
-
-	var LocalDatastore_1 = LocalDatastore;
-
-	var BottleneckError$3, States;
-
-	BottleneckError$3 = BottleneckError_1;
-
-	States = class States {
-	  constructor(status1) {
-	    this.status = status1;
-	    this._jobs = {};
-	    this.counts = this.status.map(function() {
-	      return 0;
-	    });
-	  }
-
-	  next(id) {
-	    var current, next;
-	    current = this._jobs[id];
-	    next = current + 1;
-	    if ((current != null) && next < this.status.length) {
-	      this.counts[current]--;
-	      this.counts[next]++;
-	      return this._jobs[id]++;
-	    } else if (current != null) {
-	      this.counts[current]--;
-	      return delete this._jobs[id];
-	    }
-	  }
-
-	  start(id) {
-	    var initial;
-	    initial = 0;
-	    this._jobs[id] = initial;
-	    return this.counts[initial]++;
-	  }
-
-	  remove(id) {
-	    var current;
-	    current = this._jobs[id];
-	    if (current != null) {
-	      this.counts[current]--;
-	      delete this._jobs[id];
-	    }
-	    return current != null;
-	  }
-
-	  jobStatus(id) {
-	    var ref;
-	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-	  }
-
-	  statusJobs(status) {
-	    var k, pos, ref, results, v;
-	    if (status != null) {
-	      pos = this.status.indexOf(status);
-	      if (pos < 0) {
-	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
-	      }
-	      ref = this._jobs;
-	      results = [];
-	      for (k in ref) {
-	        v = ref[k];
-	        if (v === pos) {
-	          results.push(k);
-	        }
-	      }
-	      return results;
-	    } else {
-	      return Object.keys(this._jobs);
-	    }
-	  }
-
-	  statusCounts() {
-	    return this.counts.reduce(((acc, v, i) => {
-	      acc[this.status[i]] = v;
-	      return acc;
-	    }), {});
-	  }
-
-	};
-
-	var States_1 = States;
-
-	var DLList$2, Sync;
-
-	DLList$2 = DLList_1;
-
-	Sync = class Sync {
-	  constructor(name, Promise) {
-	    this.schedule = this.schedule.bind(this);
-	    this.name = name;
-	    this.Promise = Promise;
-	    this._running = 0;
-	    this._queue = new DLList$2();
-	  }
-
-	  isEmpty() {
-	    return this._queue.length === 0;
-	  }
-
-	  async _tryToRun() {
-	    var args, cb, error, reject, resolve, returned, task;
-	    if ((this._running < 1) && this._queue.length > 0) {
-	      this._running++;
-	      ({task, args, resolve, reject} = this._queue.shift());
-	      cb = (await (async function() {
-	        try {
-	          returned = (await task(...args));
-	          return function() {
-	            return resolve(returned);
-	          };
-	        } catch (error1) {
-	          error = error1;
-	          return function() {
-	            return reject(error);
-	          };
-	        }
-	      })());
-	      this._running--;
-	      this._tryToRun();
-	      return cb();
-	    }
-	  }
-
-	  schedule(task, ...args) {
-	    var promise, reject, resolve;
-	    resolve = reject = null;
-	    promise = new this.Promise(function(_resolve, _reject) {
-	      resolve = _resolve;
-	      return reject = _reject;
-	    });
-	    this._queue.push({task, args, resolve, reject});
-	    this._tryToRun();
-	    return promise;
-	  }
-
-	};
-
-	var Sync_1 = Sync;
-
-	var version = "2.19.5";
-	var version$1 = {
-		version: version
-	};
-
-	var version$2 = /*#__PURE__*/Object.freeze({
-		version: version,
-		default: version$1
-	});
-
-	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-
-	parser$3 = parser;
-
-	Events$2 = Events_1;
-
-	RedisConnection$1 = require$$2;
-
-	IORedisConnection$1 = require$$3;
-
-	Scripts$1 = require$$4;
-
-	Group = (function() {
-	  class Group {
-	    constructor(limiterOptions = {}) {
-	      this.deleteKey = this.deleteKey.bind(this);
-	      this.limiterOptions = limiterOptions;
-	      parser$3.load(this.limiterOptions, this.defaults, this);
-	      this.Events = new Events$2(this);
-	      this.instances = {};
-	      this.Bottleneck = Bottleneck_1;
-	      this._startAutoCleanup();
-	      this.sharedConnection = this.connection != null;
-	      if (this.connection == null) {
-	        if (this.limiterOptions.datastore === "redis") {
-	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-	        } else if (this.limiterOptions.datastore === "ioredis") {
-	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-	        }
-	      }
-	    }
-
-	    key(key = "") {
-	      var ref;
-	      return (ref = this.instances[key]) != null ? ref : (() => {
-	        var limiter;
-	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-	          id: `${this.id}-${key}`,
-	          timeout: this.timeout,
-	          connection: this.connection
-	        }));
-	        this.Events.trigger("created", limiter, key);
-	        return limiter;
-	      })();
-	    }
-
-	    async deleteKey(key = "") {
-	      var deleted, instance;
-	      instance = this.instances[key];
-	      if (this.connection) {
-	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
-	      }
-	      if (instance != null) {
-	        delete this.instances[key];
-	        await instance.disconnect();
-	      }
-	      return (instance != null) || deleted > 0;
-	    }
-
-	    limiters() {
-	      var k, ref, results, v;
-	      ref = this.instances;
-	      results = [];
-	      for (k in ref) {
-	        v = ref[k];
-	        results.push({
-	          key: k,
-	          limiter: v
-	        });
-	      }
-	      return results;
-	    }
-
-	    keys() {
-	      return Object.keys(this.instances);
-	    }
-
-	    async clusterKeys() {
-	      var cursor, end, found, i, k, keys, len, next, start;
-	      if (this.connection == null) {
-	        return this.Promise.resolve(this.keys());
-	      }
-	      keys = [];
-	      cursor = null;
-	      start = `b_${this.id}-`.length;
-	      end = "_settings".length;
-	      while (cursor !== 0) {
-	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
-	        cursor = ~~next;
-	        for (i = 0, len = found.length; i < len; i++) {
-	          k = found[i];
-	          keys.push(k.slice(start, -end));
-	        }
-	      }
-	      return keys;
-	    }
-
-	    _startAutoCleanup() {
-	      var base;
-	      clearInterval(this.interval);
-	      return typeof (base = (this.interval = setInterval(async() => {
-	        var e, k, ref, results, time, v;
-	        time = Date.now();
-	        ref = this.instances;
-	        results = [];
-	        for (k in ref) {
-	          v = ref[k];
-	          try {
-	            if ((await v._store.__groupCheck__(time))) {
-	              results.push(this.deleteKey(k));
-	            } else {
-	              results.push(void 0);
-	            }
-	          } catch (error) {
-	            e = error;
-	            results.push(v.Events.trigger("error", e));
-	          }
-	        }
-	        return results;
-	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
-	    }
-
-	    updateSettings(options = {}) {
-	      parser$3.overwrite(options, this.defaults, this);
-	      parser$3.overwrite(options, options, this.limiterOptions);
-	      if (options.timeout != null) {
-	        return this._startAutoCleanup();
-	      }
-	    }
-
-	    disconnect(flush = true) {
-	      var ref;
-	      if (!this.sharedConnection) {
-	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-	      }
-	    }
-
-	  }
-	  Group.prototype.defaults = {
-	    timeout: 1000 * 60 * 5,
-	    connection: null,
-	    Promise: Promise,
-	    id: "group-key"
-	  };
-
-	  return Group;
-
-	}).call(commonjsGlobal);
-
-	var Group_1 = Group;
-
-	var Batcher, Events$3, parser$4;
-
-	parser$4 = parser;
-
-	Events$3 = Events_1;
-
-	Batcher = (function() {
-	  class Batcher {
-	    constructor(options = {}) {
-	      this.options = options;
-	      parser$4.load(this.options, this.defaults, this);
-	      this.Events = new Events$3(this);
-	      this._arr = [];
-	      this._resetPromise();
-	      this._lastFlush = Date.now();
-	    }
-
-	    _resetPromise() {
-	      return this._promise = new this.Promise((res, rej) => {
-	        return this._resolve = res;
-	      });
-	    }
-
-	    _flush() {
-	      clearTimeout(this._timeout);
-	      this._lastFlush = Date.now();
-	      this._resolve();
-	      this.Events.trigger("batch", this._arr);
-	      this._arr = [];
-	      return this._resetPromise();
-	    }
-
-	    add(data) {
-	      var ret;
-	      this._arr.push(data);
-	      ret = this._promise;
-	      if (this._arr.length === this.maxSize) {
-	        this._flush();
-	      } else if ((this.maxTime != null) && this._arr.length === 1) {
-	        this._timeout = setTimeout(() => {
-	          return this._flush();
-	        }, this.maxTime);
-	      }
-	      return ret;
-	    }
-
-	  }
-	  Batcher.prototype.defaults = {
-	    maxTime: null,
-	    maxSize: null,
-	    Promise: Promise
-	  };
-
-	  return Batcher;
-
-	}).call(commonjsGlobal);
-
-	var Batcher_1 = Batcher;
-
-	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$8 = getCjsExportFromNamespace(version$2);
-
-	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
-	  splice = [].splice;
-
-	NUM_PRIORITIES$1 = 10;
-
-	DEFAULT_PRIORITY$1 = 5;
-
-	parser$5 = parser;
-
-	Queues$1 = Queues_1;
-
-	Job$1 = Job_1;
-
-	LocalDatastore$1 = LocalDatastore_1;
-
-	RedisDatastore$1 = require$$4$1;
-
-	Events$4 = Events_1;
-
-	States$1 = States_1;
-
-	Sync$1 = Sync_1;
-
-	Bottleneck = (function() {
-	  class Bottleneck {
-	    constructor(options = {}, ...invalid) {
-	      var storeInstanceOptions, storeOptions;
-	      this._addToQueue = this._addToQueue.bind(this);
-	      this._validateOptions(options, invalid);
-	      parser$5.load(options, this.instanceDefaults, this);
-	      this._queues = new Queues$1(NUM_PRIORITIES$1);
-	      this._scheduled = {};
-	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-	      this._limiter = null;
-	      this.Events = new Events$4(this);
-	      this._submitLock = new Sync$1("submit", this.Promise);
-	      this._registerLock = new Sync$1("register", this.Promise);
-	      storeOptions = parser$5.load(options, this.storeDefaults, {});
-	      this._store = (function() {
-	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
-	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-	        } else if (this.datastore === "local") {
-	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-	        } else {
-	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-	        }
-	      }).call(this);
-	      this._queues.on("leftzero", () => {
-	        var ref;
-	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-	      });
-	      this._queues.on("zero", () => {
-	        var ref;
-	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-	      });
-	    }
-
-	    _validateOptions(options, invalid) {
-	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
-	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-	      }
-	    }
-
-	    ready() {
-	      return this._store.ready;
-	    }
-
-	    clients() {
-	      return this._store.clients;
-	    }
-
-	    channel() {
-	      return `b_${this.id}`;
-	    }
-
-	    channel_client() {
-	      return `b_${this.id}_${this._store.clientId}`;
-	    }
-
-	    publish(message) {
-	      return this._store.__publish__(message);
-	    }
-
-	    disconnect(flush = true) {
-	      return this._store.__disconnect__(flush);
-	    }
-
-	    chain(_limiter) {
-	      this._limiter = _limiter;
-	      return this;
-	    }
-
-	    queued(priority) {
-	      return this._queues.queued(priority);
-	    }
-
-	    clusterQueued() {
-	      return this._store.__queued__();
-	    }
-
-	    empty() {
-	      return this.queued() === 0 && this._submitLock.isEmpty();
-	    }
-
-	    running() {
-	      return this._store.__running__();
-	    }
-
-	    done() {
-	      return this._store.__done__();
-	    }
-
-	    jobStatus(id) {
-	      return this._states.jobStatus(id);
-	    }
-
-	    jobs(status) {
-	      return this._states.statusJobs(status);
-	    }
-
-	    counts() {
-	      return this._states.statusCounts();
-	    }
-
-	    _randomIndex() {
-	      return Math.random().toString(36).slice(2);
-	    }
-
-	    check(weight = 1) {
-	      return this._store.__check__(weight);
-	    }
-
-	    _clearGlobalState(index) {
-	      if (this._scheduled[index] != null) {
-	        clearTimeout(this._scheduled[index].expiration);
-	        delete this._scheduled[index];
-	        return true;
-	      } else {
-	        return false;
-	      }
-	    }
-
-	    async _free(index, job, options, eventInfo) {
-	      var e, running;
-	      try {
-	        ({running} = (await this._store.__free__(index, options.weight)));
-	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-	        if (running === 0 && this.empty()) {
-	          return this.Events.trigger("idle");
-	        }
-	      } catch (error1) {
-	        e = error1;
-	        return this.Events.trigger("error", e);
-	      }
-	    }
-
-	    _run(index, job, wait) {
-	      var clearGlobalState, free, run;
-	      job.doRun();
-	      clearGlobalState = this._clearGlobalState.bind(this, index);
-	      run = this._run.bind(this, index, job);
-	      free = this._free.bind(this, index, job);
-	      return this._scheduled[index] = {
-	        timeout: setTimeout(() => {
-	          return job.doExecute(this._limiter, clearGlobalState, run, free);
-	        }, wait),
-	        expiration: job.options.expiration != null ? setTimeout(function() {
-	          return job.doExpire(clearGlobalState, run, free);
-	        }, wait + job.options.expiration) : void 0,
-	        job: job
-	      };
-	    }
-
-	    _drainOne(capacity) {
-	      return this._registerLock.schedule(() => {
-	        var args, index, next, options, queue;
-	        if (this.queued() === 0) {
-	          return this.Promise.resolve(null);
-	        }
-	        queue = this._queues.getFirst();
-	        ({options, args} = next = queue.first());
-	        if ((capacity != null) && options.weight > capacity) {
-	          return this.Promise.resolve(null);
-	        }
-	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
-	        index = this._randomIndex();
-	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
-	          var empty;
-	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
-	          if (success) {
-	            queue.shift();
-	            empty = this.empty();
-	            if (empty) {
-	              this.Events.trigger("empty");
-	            }
-	            if (reservoir === 0) {
-	              this.Events.trigger("depleted", empty);
-	            }
-	            this._run(index, next, wait);
-	            return this.Promise.resolve(options.weight);
-	          } else {
-	            return this.Promise.resolve(null);
-	          }
-	        });
-	      });
-	    }
-
-	    _drainAll(capacity, total = 0) {
-	      return this._drainOne(capacity).then((drained) => {
-	        var newCapacity;
-	        if (drained != null) {
-	          newCapacity = capacity != null ? capacity - drained : capacity;
-	          return this._drainAll(newCapacity, total + drained);
-	        } else {
-	          return this.Promise.resolve(total);
-	        }
-	      }).catch((e) => {
-	        return this.Events.trigger("error", e);
-	      });
-	    }
-
-	    _dropAllQueued(message) {
-	      return this._queues.shiftAll(function(job) {
-	        return job.doDrop({message});
-	      });
-	    }
-
-	    stop(options = {}) {
-	      var done, waitForExecuting;
-	      options = parser$5.load(options, this.stopDefaults);
-	      waitForExecuting = (at) => {
-	        var finished;
-	        finished = () => {
-	          var counts;
-	          counts = this._states.counts;
-	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
-	        };
-	        return new this.Promise((resolve, reject) => {
-	          if (finished()) {
-	            return resolve();
-	          } else {
-	            return this.on("done", () => {
-	              if (finished()) {
-	                this.removeAllListeners("done");
-	                return resolve();
-	              }
-	            });
-	          }
-	        });
-	      };
-	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
-	        return next.doDrop({
-	          message: options.dropErrorMessage
-	        });
-	      }, this._drainOne = () => {
-	        return this.Promise.resolve(null);
-	      }, this._registerLock.schedule(() => {
-	        return this._submitLock.schedule(() => {
-	          var k, ref, v;
-	          ref = this._scheduled;
-	          for (k in ref) {
-	            v = ref[k];
-	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
-	              clearTimeout(v.timeout);
-	              clearTimeout(v.expiration);
-	              v.job.doDrop({
-	                message: options.dropErrorMessage
-	              });
-	            }
-	          }
-	          this._dropAllQueued(options.dropErrorMessage);
-	          return waitForExecuting(0);
-	        });
-	      })) : this.schedule({
-	        priority: NUM_PRIORITIES$1 - 1,
-	        weight: 0
-	      }, () => {
-	        return waitForExecuting(1);
-	      });
-	      this._receive = function(job) {
-	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
-	      };
-	      this.stop = () => {
-	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
-	      };
-	      return done;
-	    }
-
-	    async _addToQueue(job) {
-	      var args, blocked, error, options, reachedHWM, shifted, strategy;
-	      ({args, options} = job);
-	      try {
-	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
-	      } catch (error1) {
-	        error = error1;
-	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
-	        job.doDrop({error});
-	        return false;
-	      }
-	      if (blocked) {
-	        job.doDrop();
-	        return true;
-	      } else if (reachedHWM) {
-	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
-	        if (shifted != null) {
-	          shifted.doDrop();
-	        }
-	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
-	          if (shifted == null) {
-	            job.doDrop();
-	          }
-	          return reachedHWM;
-	        }
-	      }
-	      job.doQueue(reachedHWM, blocked);
-	      this._queues.push(job);
-	      await this._drainAll();
-	      return reachedHWM;
-	    }
-
-	    _receive(job) {
-	      if (this._states.jobStatus(job.options.id) != null) {
-	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-	        return false;
-	      } else {
-	        job.doReceive();
-	        return this._submitLock.schedule(this._addToQueue, job);
-	      }
-	    }
-
-	    submit(...args) {
-	      var cb, fn, job, options, ref, ref1, task;
-	      if (typeof args[0] === "function") {
-	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-	        options = parser$5.load({}, this.jobDefaults);
-	      } else {
-	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-	        options = parser$5.load(options, this.jobDefaults);
-	      }
-	      task = (...args) => {
-	        return new this.Promise(function(resolve, reject) {
-	          return fn(...args, function(...args) {
-	            return (args[0] != null ? reject : resolve)(args);
-	          });
-	        });
-	      };
-	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-	      job.promise.then(function(args) {
-	        return typeof cb === "function" ? cb(...args) : void 0;
-	      }).catch(function(args) {
-	        if (Array.isArray(args)) {
-	          return typeof cb === "function" ? cb(...args) : void 0;
-	        } else {
-	          return typeof cb === "function" ? cb(args) : void 0;
-	        }
-	      });
-	      return this._receive(job);
-	    }
-
-	    schedule(...args) {
-	      var job, options, task;
-	      if (typeof args[0] === "function") {
-	        [task, ...args] = args;
-	        options = {};
-	      } else {
-	        [options, task, ...args] = args;
-	      }
-	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-	      this._receive(job);
-	      return job.promise;
-	    }
-
-	    wrap(fn) {
-	      var schedule, wrapped;
-	      schedule = this.schedule.bind(this);
-	      wrapped = function(...args) {
-	        return schedule(fn.bind(this), ...args);
-	      };
-	      wrapped.withOptions = function(options, ...args) {
-	        return schedule(options, fn, ...args);
-	      };
-	      return wrapped;
-	    }
-
-	    async updateSettings(options = {}) {
-	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-	      parser$5.overwrite(options, this.instanceDefaults, this);
-	      return this;
-	    }
-
-	    currentReservoir() {
-	      return this._store.__currentReservoir__();
-	    }
-
-	    incrementReservoir(incr = 0) {
-	      return this._store.__incrementReservoir__(incr);
-	    }
-
-	  }
-	  Bottleneck.default = Bottleneck;
-
-	  Bottleneck.Events = Events$4;
-
-	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
-
-	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
-	    LEAK: 1,
-	    OVERFLOW: 2,
-	    OVERFLOW_PRIORITY: 4,
-	    BLOCK: 3
-	  };
-
-	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
-
-	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
-
-	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
-
-	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
-
-	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
-
-	  Bottleneck.prototype.jobDefaults = {
-	    priority: DEFAULT_PRIORITY$1,
-	    weight: 1,
-	    expiration: null,
-	    id: "<no-id>"
-	  };
-
-	  Bottleneck.prototype.storeDefaults = {
-	    maxConcurrent: null,
-	    minTime: 0,
-	    highWater: null,
-	    strategy: Bottleneck.prototype.strategy.LEAK,
-	    penalty: null,
-	    reservoir: null,
-	    reservoirRefreshInterval: null,
-	    reservoirRefreshAmount: null,
-	    reservoirIncreaseInterval: null,
-	    reservoirIncreaseAmount: null,
-	    reservoirIncreaseMaximum: null
-	  };
-
-	  Bottleneck.prototype.localStoreDefaults = {
-	    Promise: Promise,
-	    timeout: null,
-	    heartbeatInterval: 250
-	  };
-
-	  Bottleneck.prototype.redisStoreDefaults = {
-	    Promise: Promise,
-	    timeout: null,
-	    heartbeatInterval: 5000,
-	    clientTimeout: 10000,
-	    Redis: null,
-	    clientOptions: {},
-	    clusterNodes: null,
-	    clearDatastore: false,
-	    connection: null
-	  };
-
-	  Bottleneck.prototype.instanceDefaults = {
-	    datastore: "local",
-	    connection: null,
-	    id: "<no-id>",
-	    rejectOnDrop: true,
-	    trackDoneStatus: false,
-	    Promise: Promise
-	  };
-
-	  Bottleneck.prototype.stopDefaults = {
-	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-	    dropWaitingJobs: true,
-	    dropErrorMessage: "This limiter has been stopped."
-	  };
-
-	  return Bottleneck;
-
-	}).call(commonjsGlobal);
-
-	var Bottleneck_1 = Bottleneck;
-
-	var lib = Bottleneck_1;
-
-	return lib;
-
-})));
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -2416,6 +43,7 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -2679,7 +307,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-exports.debug = debug; // for test
+__webpack_unused_export__ = debug; // for test
 
 
 /***/ }),
@@ -2687,6 +315,7 @@ exports.debug = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -2714,29 +343,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-module.exports.Dispatcher = Dispatcher
-module.exports.Client = Client
-module.exports.Pool = Pool
-module.exports.BalancedPool = BalancedPool
+__webpack_unused_export__ = Dispatcher
+__webpack_unused_export__ = Client
+__webpack_unused_export__ = Pool
+__webpack_unused_export__ = BalancedPool
 module.exports.Agent = Agent
 module.exports.ProxyAgent = ProxyAgent
-module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
-module.exports.RetryAgent = RetryAgent
-module.exports.RetryHandler = RetryHandler
+__webpack_unused_export__ = EnvHttpProxyAgent
+__webpack_unused_export__ = RetryAgent
+__webpack_unused_export__ = RetryHandler
 
-module.exports.DecoratorHandler = DecoratorHandler
-module.exports.RedirectHandler = RedirectHandler
-module.exports.createRedirectInterceptor = createRedirectInterceptor
-module.exports.interceptors = {
+__webpack_unused_export__ = DecoratorHandler
+__webpack_unused_export__ = RedirectHandler
+__webpack_unused_export__ = createRedirectInterceptor
+__webpack_unused_export__ = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-module.exports.buildConnector = buildConnector
-module.exports.errors = errors
-module.exports.util = {
+__webpack_unused_export__ = buildConnector
+__webpack_unused_export__ = errors
+__webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -2790,8 +419,8 @@ function makeDispatcher (fn) {
   }
 }
 
-module.exports.setGlobalDispatcher = setGlobalDispatcher
-module.exports.getGlobalDispatcher = getGlobalDispatcher
+__webpack_unused_export__ = setGlobalDispatcher
+__webpack_unused_export__ = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
@@ -2805,57 +434,57 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
+/* unused reexport */ __nccwpck_require__(660).Headers
 module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
-module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(9967).Request
+/* unused reexport */ __nccwpck_require__(5910).FormData
+__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
+/* unused reexport */ __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-module.exports.setGlobalOrigin = setGlobalOrigin
-module.exports.getGlobalOrigin = getGlobalOrigin
+__webpack_unused_export__ = setGlobalOrigin
+__webpack_unused_export__ = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-module.exports.caches = new CacheStorage(kConstruct)
+__webpack_unused_export__ = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-module.exports.deleteCookie = deleteCookie
-module.exports.getCookies = getCookies
-module.exports.getSetCookies = getSetCookies
-module.exports.setCookie = setCookie
+__webpack_unused_export__ = deleteCookie
+__webpack_unused_export__ = getCookies
+__webpack_unused_export__ = getSetCookies
+__webpack_unused_export__ = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-module.exports.parseMIMEType = parseMIMEType
-module.exports.serializeAMimeType = serializeAMimeType
+__webpack_unused_export__ = parseMIMEType
+__webpack_unused_export__ = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
-module.exports.CloseEvent = CloseEvent
-module.exports.ErrorEvent = ErrorEvent
-module.exports.MessageEvent = MessageEvent
+/* unused reexport */ __nccwpck_require__(3726).WebSocket
+__webpack_unused_export__ = CloseEvent
+__webpack_unused_export__ = ErrorEvent
+__webpack_unused_export__ = MessageEvent
 
-module.exports.request = makeDispatcher(api.request)
-module.exports.stream = makeDispatcher(api.stream)
-module.exports.pipeline = makeDispatcher(api.pipeline)
-module.exports.connect = makeDispatcher(api.connect)
-module.exports.upgrade = makeDispatcher(api.upgrade)
+__webpack_unused_export__ = makeDispatcher(api.request)
+__webpack_unused_export__ = makeDispatcher(api.stream)
+__webpack_unused_export__ = makeDispatcher(api.pipeline)
+__webpack_unused_export__ = makeDispatcher(api.connect)
+__webpack_unused_export__ = makeDispatcher(api.upgrade)
 
-module.exports.MockClient = MockClient
-module.exports.MockPool = MockPool
-module.exports.MockAgent = MockAgent
-module.exports.mockErrors = mockErrors
+__webpack_unused_export__ = MockClient
+__webpack_unused_export__ = MockPool
+__webpack_unused_export__ = MockAgent
+__webpack_unused_export__ = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-module.exports.EventSource = EventSource
+__webpack_unused_export__ = EventSource
 
 
 /***/ }),
@@ -30772,35 +28401,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4632:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ listenForCancellation)
-/* harmony export */ });
-/* unused harmony export CANCEL_GRACE_MS */
-/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
-const CANCEL_GRACE_MS = 4000;
-/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
-function listenForCancellation(onCancel) {
-    const cancel = new AbortController();
-    const abortInFlight = new AbortController();
-    process.once('SIGINT', () => {
-        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
-        cancel.abort();
-        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
-    });
-    process.once('SIGTERM', () => {
-        cancel.abort();
-        abortInFlight.abort();
-    });
-    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
-}
-
-
-/***/ }),
-
-/***/ 9407:
+/***/ 2929:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
@@ -30811,11 +28412,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
-/* harmony import */ var _cancellation_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4632);
-/* harmony import */ var _log_stream_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8438);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(791);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(665);
-/* harmony import */ var _run_context_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3564);
+/* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2323);
+/* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1673);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2774);
+/* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2825);
 
 
 
@@ -30824,17 +28424,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-
-const { cancel, abortInFlight } = (0,_cancellation_js__WEBPACK_IMPORTED_MODULE_7__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
+const { cancel, abortInFlight } = (0,_runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
     core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
-    runContext: () => (0,_run_context_js__WEBPACK_IMPORTED_MODULE_6__/* .readRunContext */ .$)(process.env),
-    outputLimitBytes: _report_js__WEBPACK_IMPORTED_MODULE_5__/* .OUTPUT_LIMIT_BYTES */ ._G,
-    logBacklog: () => (0,_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .backlog */ .U)(process.stdout),
+    runContext: () => (0,_runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(process.env),
+    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(process.stdout),
     // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
     resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
 });
@@ -30844,42 +28442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8438:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ backlog)
-/* harmony export */ });
-/* unused harmony export hideDebugLines */
-/**
- * Null while `stream` takes what is written at once; else a promise that
- * settles when it has room again (or is gone). The runner reads a step's log
- * at its own pace: a table of many thousand rows written without waiting
- * would pile up in memory meanwhile.
- */
-function backlog(stream) {
-    if (!stream.writableNeedDrain || stream.destroyed)
-        return null;
-    return new Promise((resolve) => {
-        const done = () => {
-            for (const event of ['drain', 'close', 'error'])
-                stream.off(event, done);
-            resolve();
-        };
-        for (const event of ['drain', 'close', 'error'])
-            stream.on(event, done);
-    });
-}
-/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
-function hideDebugLines(stream) {
-    const write = stream.write.bind(stream);
-    stream.write = ((chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest));
-}
-
-
-/***/ }),
-
-/***/ 791:
+/***/ 2774:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30888,24 +28451,91 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: external "node:timers/promises"
-var promises_ = __nccwpck_require__(8500);
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/runner/step-failure.ts
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+class StepFailure extends Error {
+    name = 'StepFailure';
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/deletion/backoff.ts
+// The one backoff every retry loop of the run uses: the deletes, the endpoint
+// check and the sweep's listing wait by retryDelay, and the first two try
+// again through `retrying`.
+
+/**
+ * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
+ * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
+ */
+const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
+/**
+ * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
+ * server sent one (capped); otherwise exponential backoff with equal jitter,
+ * so clients that failed together do not retry together.
+ */
+function retryDelay(attempt, retryAfterMs, random, backoff) {
+    if (retryAfterMs !== null)
+        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
+    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return null;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date) || !/[a-z]/i.test(text))
+        return null;
+    return Math.max(0, date - now);
+}
+/**
+ * Makes attempt 1, 2, … until one is done or `maxAttempts` have failed, then
+ * `giveUp` says what the last failure comes to. Between attempts it waits by
+ * retryDelay, or less if `signal` aborts.
+ */
+async function retrying(attempt, policy, giveUp) {
+    for (let number = 1;; number++) {
+        const tried = await attempt(number);
+        if ('done' in tried)
+            return tried.done;
+        if (number >= policy.maxAttempts)
+            return giveUp(tried.again, number);
+        const ms = retryDelay(number, tried.retryAfterMs, policy.random, policy.backoff);
+        await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: policy.signal }).catch(() => undefined);
+    }
+}
+/** `(gave up after 3 attempts)`: how a message says the attempts ran out. */
+function gaveUpAfter(attempts) {
+    return `(gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 var proxy = __nccwpck_require__(9783);
-// EXTERNAL MODULE: ./src/runner.ts + 1 modules
-var runner = __nccwpck_require__(6032);
-;// CONCATENATED MODULE: ./src/proxy.ts
+;// CONCATENATED MODULE: ./src/http/proxy.ts
 // The proxy a request goes through, by one rule for every client of the run
 // (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
 // uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
 // HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
 // decides). A value that is not an http(s) URL is the user's mistake, named as such.
+//
+// Hand-written rather than undici's EnvHttpProxyAgent (undici 6), which differs
+// from that rule where the tests pin it: it sends an https:// request through
+// HTTP_PROXY when no HTTPS_PROXY is set; it reads `http_proxy ?? HTTP_PROXY`,
+// so an empty lower-case variable hides the upper-case one; it matches no_proxy
+// by its own rules, not checkBypass's, and proxies loopback; its ProxyAgent
+// sends Proxy-Authorization only for a user *and* a password, not a user name
+// alone; a bad value fails as Node's bare "Invalid URL", naming neither the
+// variable nor what it must be (and the value, user-info included, rides on the
+// error); it does not say which proxy a request took, which the log and the
+// messages show; and it warns on stderr that it is experimental (UNDICI-EHPA).
 
 
 /** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
-class ProxySettingError extends runner/* StepFailure */.pH {
+class ProxySettingError extends StepFailure {
     name = 'ProxySettingError';
 }
 const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128';
@@ -30961,145 +28591,125 @@ async function createDispatcher(route, pool) {
     const { Agent, ProxyAgent } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
     const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } };
     // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
-    return route ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) }) : new Agent(options);
+    return route
+        ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) })
+        : new Agent(options);
 }
 
-// EXTERNAL MODULE: ./src/redact.ts
-var src_redact = __nccwpck_require__(6670);
-;// CONCATENATED MODULE: ./src/control-plane.ts
-
-
-
-/** Enough of a response body for a message; the rest is not read. */
-const MAX_BODY_BYTES = 64 * 1024;
-/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
-const PROBE_BODY = '{}';
+;// CONCATENATED MODULE: ./src/text/redact.ts
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
+    const whole = new RegExp(wholeSource, 'g');
+    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
+    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
+    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
+    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
+    return (text, options = {}) => options.truncated
+        ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : ''))
+        : text.replace(whole, REDACTED);
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
 /**
- * The control plane's HTTP client: undici with a keep-alive pool of
- * `concurrency` connections, through the proxy proxyFor chooses (throws
- * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
- * One request per attempt, bounded by a timeout that covers the whole exchange
- * (connecting, and a body that trickles in). Redirects are never followed, so
- * the token goes only to the control plane's origin, and no text it returns
- * carries the token in any form.
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
  */
-function createControlPlane(options) {
-    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
-    base.username = '';
-    base.password = '';
-    const route = proxyFor(base);
-    const proxy = route?.shown ?? null;
-    // Connected at the first request: a dry run or a run that stops at validation never loads undici.
-    const dispatcher = createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
-    const redact = (0,src_redact/* createRedactor */.l)(options.token ? [options.token] : []);
-    const headers = {
-        accept: 'application/json',
-        authorization: `Bearer ${options.token}`,
-        'content-type': 'application/json',
-        'user-agent': options.userAgent ?? 'truefoundry-artifact-cleanup',
-    };
-    const endpoint = (path) => new URL(path, base);
-    function post(url, body, signal) {
-        return new Promise((resolve) => {
-            let settled = false;
-            /** Set once the request is written to a connection: from then on it may reach the server. */
-            let sent = false;
-            let abortRequest = null;
-            let status = 0;
-            let responseHeaders = {};
-            const chunks = [];
-            let received = 0;
-            const settle = (attempt) => {
-                if (settled)
-                    return;
-                settled = true;
-                clearTimeout(timer);
-                signal?.removeEventListener('abort', onAbort);
-                resolve(attempt);
-                abortRequest?.(new Error('settled'));
-            };
-            const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason: redact(reason) });
-            const finish = (truncated) => {
-                // Whole characters only: a cut inside one would hide the start of a secret from redaction.
-                const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
-                settle({ kind: 'response', status, headers: responseHeaders, body: redact(text, { truncated }) });
-            };
-            const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
-            // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
-            const timer = setTimeout(() => setImmediate(() => fail('network', sent
-                ? `no complete response within ${formatSeconds(options.timeoutMs)} (request-timeout)`
-                : `no connection within ${formatSeconds(options.timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), options.timeoutMs);
-            if (signal?.aborted)
-                return onAbort();
-            signal?.addEventListener('abort', onAbort, { once: true });
-            const handler = {
-                onConnect(abort) {
-                    if (settled)
-                        abort(new Error('settled'));
-                    else
-                        abortRequest = abort;
-                },
-                onBodySent() {
-                    sent = true;
-                },
-                onHeaders(statusCode, rawHeaders) {
-                    status = statusCode;
-                    responseHeaders = pickHeaders(rawHeaders, redact);
-                    return true;
-                },
-                onData(chunk) {
-                    if (received + chunk.length >= MAX_BODY_BYTES) {
-                        chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
-                        received = MAX_BODY_BYTES;
-                        finish(true);
-                        return false;
-                    }
-                    chunks.push(chunk);
-                    received += chunk.length;
-                    return true;
-                },
-                onComplete() {
-                    finish(false);
-                },
-                onError(error) {
-                    if (settled)
-                        return;
-                    if (isCertificateError(error))
-                        return fail('certificate', describeCertificateError(error, url));
-                    fail('network', describeNetworkError(error, proxy));
-                },
-            };
-            dispatcher
-                .then((ready) => {
-                if (!settled)
-                    ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body }, handler);
-            })
-                .catch((error) => fail('network', describeNetworkError(error, proxy)));
-        });
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
     }
-    return {
-        deleteVersion: (path, body, signal) => post(endpoint(path), body, signal),
-        checkEndpoint: (path, signal) => post(endpoint(path), PROBE_BODY, signal),
-        endpointUrl: (path) => endpoint(path).href,
-        proxy,
-        close: () => void dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
-    };
+    return pattern;
 }
-/** Location and Retry-After, the headers a judgement reads, with any secret in them redacted. */
-function pickHeaders(raw, redact) {
-    const picked = {};
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = raw[i].toString('latin1').toLowerCase();
-        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
-            picked[name] = redact(raw[i + 1].toString('utf8'));
-    }
-    return picked;
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
 }
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/http/certificates.ts
 /** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
 const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
 function isCertificateError(error) {
     return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
 }
+
+;// CONCATENATED MODULE: ./src/text/format.ts
+const DAY_MS = 24 * 60 * 60 * 1000;
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+function sizeOverLimit(size, limit, format = formatBytes) {
+    const [shownSize, shownLimit] = [format(size), format(limit)];
+    if (shownSize !== shownLimit)
+        return { size: shownSize, limit: shownLimit };
+    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toFixed(3))} s`;
+}
+/** A wait as long as GitHub may ask for, out of all reason included. */
+function formatDuration(ms) {
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(1))} s`;
+    if (ms < 2 * 60 * 60_000) {
+        const minutes = Math.floor(ms / 60_000);
+        const seconds = Math.round((ms % 60_000) / 1000);
+        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    }
+    if (ms < 2 * DAY_MS)
+        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
+    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
+}
+
+;// CONCATENATED MODULE: ./src/deletion/network-errors.ts
+// What a failed exchange with the control plane means, in words that say what
+// to check: a certificate that is not trusted, or the network in the way.
 function describeCertificateError(error, url) {
     const host = url.host;
     const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
@@ -31109,6 +28719,7 @@ function describeCertificateError(error, url) {
             : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
     return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
 }
+/** `proxy`: the proxy the request went through, without user-info; null when it went direct. */
 function describeNetworkError(error, proxy) {
     const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
     if (tunnel) {
@@ -31132,20 +28743,178 @@ function describeNetworkError(error, proxy) {
             return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
     }
 }
-function formatSeconds(ms) {
-    return `${Number((ms / 1000).toFixed(3))} s`;
+
+;// CONCATENATED MODULE: ./src/deletion/post.ts
+// One POST to the control plane over undici, as an Attempt: bounded by a
+// timeout that covers the whole exchange (connecting, and a body that trickles
+// in), cut short by an abort, and reading no more of a body than a message needs.
+
+
+
+
+/** Enough of a response body for a message; the rest is not read. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** POSTs `body` to `url`. Never rejects: failures come back as an Attempt. */
+function post(exchange, url, body, signal) {
+    const { proxy, timeoutMs } = exchange;
+    return new Promise((resolve) => {
+        let settled = false;
+        /** Set once the request is written to a connection: from then on it may reach the server. */
+        let sent = false;
+        let abortRequest = null;
+        let status = 0;
+        let responseHeaders = {};
+        const chunks = [];
+        let received = 0;
+        const settle = (attempt) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(attempt);
+            abortRequest?.(new Error('settled'));
+        };
+        const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason });
+        const finish = (truncated) => {
+            // Whole characters only: a cut inside one would hide the start of a secret from redaction.
+            const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
+            settle({ kind: 'response', status, headers: responseHeaders, body: exchange.redact(text, { truncated }) });
+        };
+        const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
+        // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
+        const timer = setTimeout(() => setImmediate(() => fail('network', sent
+            ? `no complete response within ${formatSeconds(timeoutMs)} (request-timeout)`
+            : `no connection within ${formatSeconds(timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), timeoutMs);
+        if (signal?.aborted)
+            return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        // A handler of our own rather than undici's request(): only its onBodySent tells a request written from one never sent.
+        const handler = {
+            onConnect(abort) {
+                if (settled)
+                    abort(new Error('settled'));
+                else
+                    abortRequest = abort;
+            },
+            onBodySent() {
+                sent = true;
+            },
+            onHeaders(statusCode, rawHeaders) {
+                status = statusCode;
+                responseHeaders = pickHeaders(rawHeaders);
+                return true;
+            },
+            onData(chunk) {
+                if (received + chunk.length >= MAX_BODY_BYTES) {
+                    chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
+                    received = MAX_BODY_BYTES;
+                    finish(true);
+                    return false;
+                }
+                chunks.push(chunk);
+                received += chunk.length;
+                return true;
+            },
+            onComplete() {
+                finish(false);
+            },
+            onError(error) {
+                if (settled)
+                    return;
+                if (isCertificateError(error))
+                    return fail('certificate', describeCertificateError(error, url));
+                fail('network', describeNetworkError(error, proxy));
+            },
+        };
+        exchange.dispatcher
+            .then((ready) => {
+            if (!settled)
+                ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers: exchange.headers, body }, handler);
+        })
+            .catch((error) => fail('network', describeNetworkError(error, proxy)));
+    });
+}
+/** Location and Retry-After, the headers a judgement reads. */
+function pickHeaders(raw) {
+    const picked = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i].toString('latin1').toLowerCase();
+        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
+            picked[name] = raw[i + 1].toString('utf8');
+    }
+    return picked;
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/deletion/control-plane.ts
+
+
+
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+const PROBE_BODY = '{}';
 /**
- * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
- * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
+ * The control plane's HTTP client: undici with a keep-alive pool of
+ * `concurrency` connections, through the proxy proxyFor chooses (throws
+ * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
+ * One request per attempt (post.ts). Redirects are never followed, so the
+ * token goes only to the control plane's origin. A body is cut short, so the
+ * token is taken out of it here; every other text is redacted where it is
+ * stored or printed.
  */
-const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
+function createControlPlane(options) {
+    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
+    base.username = '';
+    base.password = '';
+    const route = proxyFor(base);
+    const exchange = {
+        proxy: route?.shown ?? null,
+        // Connected at the first request: a dry run or a run that stops at validation never loads undici.
+        dispatcher: createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs }),
+        headers: {
+            accept: 'application/json',
+            authorization: `Bearer ${options.token}`,
+            'content-type': 'application/json',
+            'user-agent': 'truefoundry-artifact-cleanup',
+        },
+        timeoutMs: options.timeoutMs,
+        redact: createRedactor(options.token ? [options.token] : []),
+    };
+    const endpoint = (path) => new URL(path, base);
+    return {
+        deleteVersion: (path, body, signal) => post(exchange, endpoint(path), body, signal),
+        probeEndpoint: (path, signal) => post(exchange, endpoint(path), PROBE_BODY, signal),
+        endpointUrl: (path) => endpoint(path).href,
+        proxy: exchange.proxy,
+        close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/text/excerpt.ts
+const EXCERPT_CHARS = 200;
+/** A short, one-line piece of a response body for a message: a JSON `detail` or `message` when there is one. */
+function excerpt(body) {
+    const json = jsonObject(body);
+    const chosen = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : body;
+    const line = chosen.replace(/\s+/g, ' ').trim();
+    return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
+}
+/** The body read as a JSON object; null when it is not one. */
+function jsonObject(body) {
+    try {
+        const value = JSON.parse(body);
+        return typeof value === 'object' && value !== null ? value : null;
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deletion/judgement.ts
+
+
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 /** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
 const NOT_PROCESSED_STATUS = new Set([408, 429]);
-const EXCERPT_CHARS = 200;
 function judgeAttempt(attempt, context) {
     if (attempt.kind === 'error') {
         if (attempt.cause !== 'network')
@@ -31174,11 +28943,10 @@ function judgeAttempt(attempt, context) {
         return { kind: 'failed', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
     }
     if (status >= 300 && status < 400) {
-        const target = headers.location ? `to ${headers.location}` : 'without a Location';
         return {
             kind: 'failed',
             http_status: status,
-            message: `redirected (HTTP ${status}) ${target}; redirects are not followed, so the token goes only to control-plane-url: check the URL`,
+            message: `redirected (HTTP ${status}) ${redirectTarget(headers)}; redirects are not followed, so the token goes only to control-plane-url: check the URL`,
         };
     }
     const message = `HTTP ${status}${detailSuffix(body)}`;
@@ -31203,11 +28971,36 @@ function judgeAttempt(attempt, context) {
 function mayHaveTakenEffect(judgement) {
     return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
 }
+/** `to <Location>` of a redirect, or that it had none. */
+function redirectTarget(headers) {
+    return headers.location ? `to ${headers.location}` : 'without a Location';
+}
+/** `: <excerpt>` of a body that says something, else nothing. */
+function detailSuffix(body) {
+    const text = excerpt(body);
+    return text ? `: ${text}` : '';
+}
+/** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
+function validationDetail(body) {
+    const detail = jsonObject(body)?.detail;
+    if (Array.isArray(detail) && detail.length > 0) {
+        return detail
+            .map((entry) => {
+            const loc = Array.isArray(entry?.loc) ? entry.loc.join('.') : '?';
+            return `${loc}: ${typeof entry?.msg === 'string' ? entry.msg : JSON.stringify(entry)}`;
+        })
+            .join('; ');
+    }
+    return excerpt(body) || 'no detail given';
+}
+
+;// CONCATENATED MODULE: ./src/deletion/endpoint-check.ts
+
+
 /**
- * Judges the answer to a POST of `{}`, which deletes nothing: the endpoint
- * refuses it with 422 (no manifest). Anything else but an answer that asks for
- * a retry means the URL does not serve the endpoint, whatever the body says (a
- * missing route and a missing version may both read {"detail":"Not Found"}).
+ * Judges the answer to a POST of `{}`. Anything but 422 or an answer that asks
+ * for a retry means the URL does not serve the endpoint, whatever the body says
+ * (a missing route and a missing version may both read {"detail":"Not Found"}).
  */
 function judgeEndpoint(attempt, context) {
     const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now });
@@ -31228,7 +29021,7 @@ function judgeEndpoint(attempt, context) {
     }
     const { status, headers, body } = attempt;
     const answer = status >= 300 && status < 400
-        ? `was redirected (HTTP ${status}) ${headers.location ? `to ${headers.location}` : 'without a Location'}, which is not followed`
+        ? `was redirected (HTTP ${status}) ${redirectTarget(headers)}, which is not followed`
         : `was answered HTTP ${status}${detailSuffix(body)}`;
     return {
         kind: 'refused',
@@ -31248,98 +29041,61 @@ function baseUrlHint({ url, path }) {
     return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
 }
 /**
- * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
- * server sent one (capped); otherwise exponential backoff with equal jitter,
- * so clients that failed together do not retry together.
+ * Establishes that control-plane-url serves the endpoint: `probe` sends the
+ * request that deletes nothing, retried as deletes are when nothing came back
+ * or the server asked for a retry. `policy.signal` is the run's cancel.
  */
-function retryDelay(attempt, retryAfterMs, random, backoff) {
-    if (retryAfterMs !== null)
-        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
-    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return null;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date) || !/[a-z]/i.test(text))
-        return null;
-    return Math.max(0, date - now);
-}
-/** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
-function validationDetail(body) {
-    const detail = parseJson(body)?.detail;
-    if (Array.isArray(detail) && detail.length > 0) {
-        return detail
-            .map((entry) => {
-            const loc = Array.isArray(entry?.loc) ? entry.loc.join('.') : '?';
-            return `${loc}: ${typeof entry?.msg === 'string' ? entry.msg : JSON.stringify(entry)}`;
-        })
-            .join('; ');
-    }
-    return excerpt(body) || 'no detail given';
-}
-function detailSuffix(body) {
-    const text = excerpt(body);
-    return text ? `: ${text}` : '';
-}
-/** A short, one-line piece of a response body for a message: a JSON `detail` or `message` when there is one. */
-function excerpt(body) {
-    const json = parseJson(body);
-    const chosen = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : body;
-    const line = chosen.replace(/\s+/g, ' ').trim();
-    return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
-}
-function parseJson(body) {
-    try {
-        const value = JSON.parse(body);
-        return typeof value === 'object' && value !== null ? value : null;
-    }
-    catch {
-        return null;
-    }
+function checkEndpoint(probe, endpoint, policy) {
+    const cancelled = () => policy.signal.aborted;
+    return retrying(async () => {
+        if (cancelled())
+            return { done: { kind: 'cancelled' } };
+        const judgement = judgeEndpoint(await probe(policy.abortInFlight), { ...endpoint, now: policy.now() });
+        if (judgement.kind === 'served')
+            return { done: { kind: 'served' } };
+        if (cancelled())
+            return { done: { kind: 'cancelled' } };
+        if (judgement.kind === 'refused')
+            return { done: { kind: 'refused', message: judgement.message } };
+        return { again: judgement.message, retryAfterMs: judgement.retryAfterMs };
+    }, policy, (message, attempts) => ({
+        kind: 'refused',
+        message: `${endpoint.url} could not be reached: ${message} ${gaveUpAfter(attempts)}; nothing was deleted`,
+    }));
 }
 
-;// CONCATENATED MODULE: ./src/deletions.ts
-
-
+;// CONCATENATED MODULE: ./src/deletion/send.ts
 
 
 const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
 /**
- * Sends every job, at most `concurrency` at a time. A request waiting out its
- * backoff gives its slot to another; a retry goes before requests not yet
- * started. A rejected token stops everything: the next request would carry it too.
+ * Sends every job, at most the pool's `concurrency` at a time, and tells
+ * onSettled each outcome. A request waiting out its backoff gives its slot to
+ * another; a retry goes before requests not yet started. A rejected token
+ * stops everything: the next request would carry it too.
  */
-async function runDeletions(jobs, options, deps, pool = new DeletionPool(options.concurrency)) {
+async function runDeletions(jobs, options, deps, pool) {
     const { slots } = pool;
-    const stopAll = (reason) => pool.stop(reason);
     /** A stop that holds for every later request of the run, not only this call's. */
     const stopRun = (reason) => {
-        deps.onStop?.(reason);
-        stopAll(reason);
+        deps.onStop(reason);
+        pool.stop(reason);
     };
-    const onCancel = () => stopAll('cancelled');
+    const onCancel = () => pool.stop('cancelled');
     if (options.cancel.aborted)
         onCancel();
     else
         options.cancel.addEventListener('abort', onCancel, { once: true });
-    const wait = deps.wait ?? waitOrAbort;
-    async function deleteOne(job) {
-        let attempts = 0;
+    const policy = { ...options, random: deps.random, signal: pool.signal };
+    function deleteOne(job) {
         let lastRetryable = null;
         let earlierMayHaveWorked = false;
-        for (;;) {
-            if (!(await slots.acquire(attempts > 0)))
-                return stopped(attempts, lastRetryable);
-            attempts++;
+        return retrying(async (attempts) => {
+            if (!(await slots.acquire(attempts > 1)))
+                return { done: stopped(attempts - 1, lastRetryable) };
             let judgement;
             try {
-                deps.onSending?.(job);
+                deps.onSending(job);
                 const attempt = await deps.send(job, options.abortInFlight);
                 judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
@@ -31354,26 +29110,17 @@ async function runDeletions(jobs, options, deps, pool = new DeletionPool(options
             finally {
                 slots.release();
             }
-            switch (judgement.kind) {
-                case 'deleted': {
-                    const retried = lastRetryable && judgement.http_status !== 404 ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})` : '';
-                    return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
-                }
-                case 'not-found':
-                    return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
-                case 'failed':
-                    return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
-                case 'token-rejected':
-                    return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
-                case 'retryable':
-                    if (attempts >= options.maxAttempts) {
-                        return { status: 'failed', attempts, http_status: judgement.http_status, message: `${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})` };
-                    }
-                    lastRetryable = judgement;
-                    earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
-                    await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), pool.signal);
-            }
-        }
+            if (judgement.kind !== 'retryable')
+                return { done: settledBy(judgement, attempts, lastRetryable) };
+            lastRetryable = judgement;
+            earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
+            return { again: judgement, retryAfterMs: judgement.retryAfterMs };
+        }, policy, (last, attempts) => ({
+            status: 'failed',
+            attempts,
+            http_status: last.http_status,
+            message: `${last.message} ${gaveUpAfter(attempts)}`,
+        }));
     }
     function stopped(attempts, last) {
         if (attempts === 0 || !last)
@@ -31384,147 +29131,40 @@ async function runDeletions(jobs, options, deps, pool = new DeletionPool(options
     // other before it is passed on, so nothing is sent after the run has ended.
     const errors = [];
     try {
-        const outcomes = await Promise.all(jobs.map(async (job) => {
+        await Promise.all(jobs.map(async (job) => {
             try {
-                const outcome = await deleteOne(job);
-                deps.onSettled?.(job, outcome);
-                return [job.index, outcome];
+                deps.onSettled(job, await deleteOne(job));
             }
             catch (error) {
                 errors.push(error);
                 stopRun(UNEXPECTED_STOP);
-                return null;
             }
         }));
         if (errors.length > 0)
             throw errors[0];
-        return new Map(outcomes.filter((entry) => entry !== null));
     }
     finally {
         options.cancel.removeEventListener('abort', onCancel);
     }
 }
-/**
- * Establishes, before the first delete, that control-plane-url serves the
- * endpoint: `probe` sends a request that deletes nothing, judged by
- * judgeEndpoint, and retried as deletes are when nothing came back or the
- * server asked for a retry.
- */
-async function checkEndpoint(probe, endpoint, options, deps) {
-    const wait = deps.wait ?? waitOrAbort;
-    for (let attempts = 1;; attempts++) {
-        if (options.cancel.aborted)
-            return { kind: 'cancelled' };
-        const judgement = judgeEndpoint(await probe(options.abortInFlight), { ...endpoint, now: deps.now() });
-        if (judgement.kind === 'served')
-            return { kind: 'served' };
-        if (options.cancel.aborted)
-            return { kind: 'cancelled' };
-        if (judgement.kind === 'refused')
-            return { kind: 'refused', message: judgement.message };
-        if (attempts >= options.maxAttempts) {
-            return {
-                kind: 'refused',
-                message: `${endpoint.url} could not be reached: ${judgement.message} (gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}); nothing was deleted`,
-            };
+/** The outcome of an attempt whose judgement ends the request. */
+function settledBy(judgement, attempts, lastRetryable) {
+    switch (judgement.kind) {
+        case 'deleted': {
+            const retried = lastRetryable && judgement.http_status !== 404
+                ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})`
+                : '';
+            return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
         }
-        await wait(retryDelay(attempts, judgement.retryAfterMs, deps.random, options.backoff), options.cancel);
+        case 'not-found':
+            return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
+        case 'failed':
+        case 'token-rejected':
+            return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
     }
 }
-function waitOrAbort(ms, signal) {
-    return (0,promises_.setTimeout)(ms, undefined, { signal }).catch(() => undefined);
-}
-/**
- * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * each endpoint they go to (and only those) is checked, once, before its
- * first delete. A stop that concerns every request (a rejected token, a
- * failed endpoint check) holds for later batches too: they are skipped, never sent.
- */
-function openDeletions(options, deps, ledger) {
-    const { core } = deps;
-    const now = deps.now ?? Date.now;
-    const random = deps.random ?? Math.random;
-    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
-    const progressEvery = deps.progressIntervalMs ?? 10_000;
-    let controlPlane = null;
-    /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
-    const endpointChecks = new Map();
-    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
-    const pool = new DeletionPool(options.concurrency);
-    /** Why nothing more may be sent, once something says so. */
-    let stoppedBy = null;
-    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
-    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
-        url: options.controlPlane.url,
-        token: options.controlPlane.token,
-        timeoutMs: options.requestTimeoutMs,
-        concurrency: options.concurrency,
-    }));
-    const skipAll = (jobs, reason) => {
-        for (const job of jobs)
-            ledger.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
-    };
-    /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
-    function checkEndpoints(client, jobs) {
-        const paths = [...new Set(jobs.map((job) => job.path))];
-        const fresh = paths.filter((path) => !endpointChecks.has(path));
-        if (fresh.length > 0) {
-            const endpoints = fresh.map((path) => client.endpointUrl(path));
-            const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-            const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to';
-            core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-            let previous = Promise.resolve({ kind: 'served' });
-            for (const [index, path] of fresh.entries()) {
-                // One after the other: a refusal of the first spares the others a request.
-                const check = previous.then((before) => before.kind === 'served' ? checkEndpoint((signal) => client.checkEndpoint(path, signal), { url: endpoints[index], path }, deletion, { now, random }) : before);
-                endpointChecks.set(path, check);
-                previous = check;
-            }
-        }
-        return paths.map((path) => endpointChecks.get(path));
-    }
-    async function deleteJobs(jobs) {
-        if (jobs.length === 0)
-            return;
-        if (stoppedBy !== null)
-            return skipAll(jobs, stoppedBy);
-        const client = connect();
-        for (const check of await Promise.all(checkEndpoints(client, jobs))) {
-            if (check.kind === 'cancelled')
-                return skipAll(jobs, 'cancelled');
-            if (check.kind === 'refused') {
-                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
-                const first = stoppedBy === null;
-                stoppedBy = 'the endpoint check failed (see the error above)';
-                skipAll(jobs, stoppedBy);
-                if (first)
-                    throw new runner/* StepFailure */.pH(check.message);
-                return;
-            }
-        }
-        progress.total += jobs.length;
-        await runDeletions(jobs, deletion, {
-            send: (job, signal) => client.deleteVersion(job.path, job.body, signal),
-            now,
-            random,
-            onStop: (reason) => (stoppedBy = reason),
-            onSending: (job) => ledger.sending(job),
-            onSettled(job, outcome) {
-                ledger.settled(job, outcome);
-                progress.settled++;
-                if (outcome.status === 'deleted' || outcome.status === 'not-found')
-                    progress.deleted++;
-                if (outcome.status === 'failed')
-                    progress.failed++;
-                if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
-                    progress.last = now();
-                    core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
-                }
-            },
-        }, pool);
-    }
-    return { delete: deleteJobs, close: () => controlPlane?.close() };
-}
+
+;// CONCATENATED MODULE: ./src/deletion/slots.ts
 /**
  * What the runDeletions calls of one run share: `concurrency` slots, so that a
  * batch's requests take the slots the batch before frees as soon as it frees
@@ -31599,8 +29239,106 @@ class Slots {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deletion/deleter.ts
+
+
+
+
+
+
+/**
+ * Opens the deletion stage. Nothing is sent until the first jobs come; then
+ * each endpoint they go to (and only those) is checked, once, before its
+ * first delete. A stop that concerns every request (a rejected token, a
+ * failed endpoint check) holds for later batches too: they are skipped, never sent.
+ */
+function openDeletions(options, deps, events) {
+    const { core } = deps;
+    const now = deps.now ?? Date.now;
+    const random = deps.random ?? Math.random;
+    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
+    const progressEvery = deps.progressIntervalMs ?? 10_000;
+    let controlPlane = null;
+    /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
+    const endpointChecks = new Map();
+    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
+    const pool = new DeletionPool(options.concurrency);
+    /** Why nothing more may be sent, once something says so. */
+    let stoppedBy = null;
+    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
+    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
+        url: options.controlPlane.url,
+        token: options.controlPlane.token,
+        timeoutMs: options.requestTimeoutMs,
+        concurrency: options.concurrency,
+    }));
+    const skipAll = (jobs, reason) => {
+        for (const job of jobs)
+            events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
+    };
+    /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
+    function checkEndpoints(client, jobs) {
+        const paths = [...new Set(jobs.map((job) => job.path))];
+        const fresh = paths.filter((path) => !endpointChecks.has(path));
+        if (fresh.length > 0) {
+            const endpoints = fresh.map((path) => client.endpointUrl(path));
+            const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+            const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to';
+            core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+            const policy = { ...deletion, signal: deps.cancel, random, now };
+            let previous = Promise.resolve({ kind: 'served' });
+            for (const [index, path] of fresh.entries()) {
+                // One after the other: a refusal of the first spares the others a request.
+                const check = previous.then((before) => before.kind === 'served'
+                    ? checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: endpoints[index], path }, policy)
+                    : before);
+                endpointChecks.set(path, check);
+                previous = check;
+            }
+        }
+        return paths.map((path) => endpointChecks.get(path));
+    }
+    function settled(job, outcome) {
+        events.settled(job, outcome);
+        progress.settled++;
+        if (outcome.status === 'deleted' || outcome.status === 'not-found')
+            progress.deleted++;
+        if (outcome.status === 'failed')
+            progress.failed++;
+        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
+            progress.last = now();
+            core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
+        }
+    }
+    async function deleteJobs(jobs) {
+        if (jobs.length === 0)
+            return;
+        if (stoppedBy !== null)
+            return skipAll(jobs, stoppedBy);
+        const client = connect();
+        for (const check of await Promise.all(checkEndpoints(client, jobs))) {
+            if (check.kind === 'cancelled')
+                return skipAll(jobs, 'cancelled');
+            if (check.kind === 'refused') {
+                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
+                const first = stoppedBy === null;
+                stoppedBy = 'the endpoint check failed (see the error above)';
+                skipAll(jobs, stoppedBy);
+                if (first)
+                    throw new StepFailure(check.message);
+                return;
+            }
+        }
+        progress.total += jobs.length;
+        const send = (job, signal) => client.deleteVersion(job.path, job.body, signal);
+        const onStop = (reason) => void (stoppedBy = reason);
+        await runDeletions(jobs, deletion, { send, now, random, onStop, onSending: (job) => events.sending(job), onSettled: settled }, pool);
+    }
+    return { delete: deleteJobs, close: () => controlPlane?.close() };
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
-var external_node_fs_promises_ = __nccwpck_require__(1455);
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -35325,7 +33063,7 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ./src/files.ts
+;// CONCATENATED MODULE: ./src/manifests/find.ts
 
 
 
@@ -35348,7 +33086,7 @@ async function findManifestFiles(patterns, workspace) {
     const root = external_node_path_default().resolve(workspace);
     const rooted = patterns.map((pattern) => rootPattern(pattern, root));
     const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
-    const realRoot = await (0,external_node_fs_promises_.realpath)(root);
+    const realRoot = await (0,promises_.realpath)(root);
     const unique = [...new Set(await globber.glob())];
     const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
     return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
@@ -35358,7 +33096,7 @@ async function describe(absolute, root, realRoot) {
     if (isOutside(relative)) {
         return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' };
     }
-    const real = await (0,external_node_fs_promises_.realpath)(absolute);
+    const real = await (0,promises_.realpath)(absolute);
     const realRelative = external_node_path_default().relative(realRoot, real);
     if (isOutside(realRelative)) {
         return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` };
@@ -35380,16 +33118,10 @@ function escapeGlob(text) {
     return text.replace(/[*?[]/g, '[$&]');
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
-/** The inputs of action.yml; test/unit/inputs.test.ts keeps the two in step. */
+;// CONCATENATED MODULE: ./src/inputs/dialect.ts
+// How messages name the inputs and say how to give them, in the words of
+// where the action runs: a workflow's `with:`, or the command line's flags.
+/** The inputs of action.yml; test/unit/inputs/get-inputs.test.ts keeps the two in step. */
 const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'manifest-path',
     'control-plane-url',
@@ -35405,33 +33137,216 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'closed-within-days',
     'github-token',
 ]));
+const PERMISSION = '`permissions: pull-requests: read`';
 const WORKFLOW_DIALECT = {
     input: (name) => `Input "${name}"`,
     inline: (name) => `"${name}"`,
+    key: (name) => name,
     example: {
         url: 'control-plane-url: ${{ vars.TFY_HOST }}',
         token: 'token: ${{ secrets.TFY_API_KEY }}',
         dryRun: 'dry-run: true',
-        githubToken: 'Leave it at its default, ${{ github.token }}, with `permissions: pull-requests: read` in the workflow, or pass a token that can read them.',
+        githubToken: `Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token that can read them.`,
     },
     emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
+    githubToken: {
+        sent: 'the github-token',
+        rejected: ({ detail, where, host }) => `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`,
+        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
+        mayNotRead: ({ detail, where }) => `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`,
+        refusedLater: ({ detail, where, page, listed }) => `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check ${PERMISSION} in the workflow, and run the sweep again.`,
+        rateLimit: (detail) => `GitHub's rate limit for the github-token input (${detail})`,
+    },
 };
 const COMMAND_LINE_DIALECT = {
     // The command line takes the GitHub token from GITHUB_TOKEN too.
     input: (name) => (name === 'github-token' ? '--github-token (or GITHUB_TOKEN)' : `--${name}`),
     inline: (name) => `--${name}`,
+    key: (name) => `--${name}`,
     example: {
         url: 'export TFY_HOST=https://acme.truefoundry.cloud',
         token: 'export TFY_API_KEY=<your API key>',
         dryRun: '--dry-run',
-        githubToken: 'Pass a token that can read the repository\'s pull requests.',
+        githubToken: "Pass a token that can read the repository's pull requests.",
     },
     emptyTokenHint: '',
+    githubToken: {
+        sent: 'the GitHub token',
+        rejected: ({ detail, where, host }) => `GitHub rejected --github-token (${detail}) when listing ${where}. Pass a valid token for ${host} with --github-token or GITHUB_TOKEN.`,
+        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting --github-token (${detail}) at ${page} of ${where}, having accepted it for the pages before: it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
+        mayNotRead: ({ detail, where }) => `--github-token may not read ${where} (${detail}). Pass a token that can read this repository's pull requests.`,
+        refusedLater: ({ detail, where, page, listed }) => `--github-token was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check that the token may still read this repository's pull requests, and run the sweep again.`,
+        rateLimit: (detail) => `GitHub's rate limit for --github-token (${detail})`,
+    },
 };
+
+;// CONCATENATED MODULE: ./src/inputs/input-error.ts
+
 /** A bad input value; the step fails before anything else happens. */
-class InputError extends runner/* StepFailure */.pH {
+class InputError extends StepFailure {
     name = 'InputError';
 }
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/text/user-info.ts
+// URLs for messages: a user name or password in a URL is most often a token,
+// and no message repeats one.
+/**
+ * The URL as given, with anything that may be a user name or password (all of
+ * the authority up to its last @) replaced by ***. Works on text that does not
+ * parse as a URL too, since that text is echoed in the message that says so.
+ */
+function withoutUserInfo(raw) {
+    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
+}
+/** A URL a server named, for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query or fragment (a server can put anything there). */
+function shownUrl(url) {
+    const shown = new URL(url);
+    shown.search = '';
+    shown.hash = '';
+    return withoutUserInfo(shown.href);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/urls.ts
+// The two URLs a run is given: the control plane's (an input) and GitHub's
+// REST API (GITHUB_API_URL, read in a sweep). Neither may carry user-info, a
+// query or a fragment, and no message repeats them.
+
+
+
+const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server";
+function parseControlPlaneUrl(raw, dialect) {
+    const name = dialect.input('control-plane-url');
+    const url = parseHttpUrl(raw, {
+        name,
+        shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
+        schemes: 'an https:// URL',
+        credentials: `pass the API key in ${dialect.inline('token')}`,
+    });
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
+    }
+    return url;
+}
+/**
+ * GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run
+ * that reads it. Read as @actions/github reads it while it loads (set and not
+ * empty, untrimmed), so a value it cannot parse is refused here, named, before
+ * it crashes there.
+ */
+function parseGitHubApiUrl(env, dialect) {
+    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
+    if (apiUrl.trim() === '')
+        throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`);
+    parseHttpUrl(apiUrl, {
+        name: 'GITHUB_API_URL',
+        shape: `It must be ${GITHUB_API_SHAPE}.`,
+        schemes: 'an https:// (or http://) URL',
+        credentials: `pass the token in ${dialect.inline('github-token')}`,
+    });
+    return apiUrl;
+}
+/**
+ * An http(s) URL with no user-info, query or fragment. No message repeats
+ * the user-info (a user name or password, a token most often) or the query.
+ */
+function parseHttpUrl(raw, words) {
+    const { name } = words;
+    const shown = withoutUserInfo(raw);
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`);
+    }
+    if (url.username || url.password || shown !== raw) {
+        throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`);
+    }
+    if (url.search || url.hash) {
+        // Not echoed: a query is where API keys end up.
+        throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
+    }
+    return url;
+}
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_.isIP)(host) === 4)
+        return host.startsWith('127.');
+    if ((0,external_node_net_.isIP)(host) === 6)
+        return host === '::1' || host === '0:0:0:0:0:0:0:1';
+    return false;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./src/inputs/values.ts
+// An input's text read as the value it stands for, or refused with a message
+// that names the input, quotes the value and says what it accepts.
+
+
+function parsePatterns(raw, say) {
+    const patterns = raw
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    if (patterns.length === 0) {
+        throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
+    }
+    if (patterns.every((pattern) => pattern.startsWith('!'))) {
+        throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
+    }
+    return patterns;
+}
+// core.getBooleanInput's words, but not core.getBooleanInput: it reads INPUT_* only (the command line reads its flags), and its message names neither the value nor the dialect's flag.
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+function parseBoolean(name, raw, say) {
+    if (TRUE_WORDS.includes(raw))
+        return true;
+    if (FALSE_WORDS.includes(raw))
+        return false;
+    throw new InputError(`${say(name)} must be true or false, got "${raw}".`);
+}
+function parseEnum(name, raw, allowed, say) {
+    const word = raw.toLowerCase();
+    if (allowed.includes(word))
+        return word;
+    throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`);
+}
+function parseNumber(name, raw, range, say) {
+    const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+    const kind = range.integer ? 'a whole number' : 'a number';
+    if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
+        throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`);
+    }
+    return number;
+}
+/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
+function fitsInHeader(token) {
+    try {
+        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/get-inputs.ts
+// The inputs of a run, read once, typed and checked: a bad value fails the
+// step before anything else happens, naming the input in the run's dialect.
+
+
+
+
+const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
 const DEFAULTS = {
     'control-plane-url': '',
     token: '',
@@ -35503,144 +33418,27 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     if (!fitsInHeader(githubToken)) {
         throw new InputError(`${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`);
     }
-    // Read as @actions/github reads it while it loads (set and not empty, untrimmed), so a value it cannot parse is refused here, named, before it crashes there.
-    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
-    if (apiUrl.trim() === '')
-        throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`);
-    parseGitHubApiUrl(apiUrl, dialect);
+    const apiUrl = parseGitHubApiUrl(env, dialect);
     return { closedWithinDays, githubToken, owner, repo, apiUrl };
 }
-const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server";
-/** GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run that reads it. */
-function parseGitHubApiUrl(raw, dialect) {
-    return parseHttpUrl(raw, {
-        name: 'GITHUB_API_URL',
-        shape: `It must be ${GITHUB_API_SHAPE}.`,
-        schemes: 'an https:// (or http://) URL',
-        credentials: `pass the token in ${dialect.inline('github-token')}`,
-    });
-}
-/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
-function fitsInHeader(token) {
-    try {
-        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function parsePatterns(raw, say) {
-    const patterns = raw
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-    if (patterns.length === 0) {
-        throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
-    }
-    if (patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
-    }
-    return patterns;
-}
-const TRUE_WORDS = ['true', 'True', 'TRUE'];
-const FALSE_WORDS = ['false', 'False', 'FALSE'];
-function parseBoolean(name, raw, say) {
-    if (TRUE_WORDS.includes(raw))
-        return true;
-    if (FALSE_WORDS.includes(raw))
-        return false;
-    throw new InputError(`${say(name)} must be true or false, got "${raw}".`);
-}
-function parseEnum(name, raw, allowed, say) {
-    const word = raw.toLowerCase();
-    if (allowed.includes(word))
-        return word;
-    throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`);
-}
-function parseNumber(name, raw, range, say) {
-    const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-    const kind = range.integer ? 'a whole number' : 'a number';
-    if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
-        throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`);
-    }
-    return number;
-}
-function parseControlPlaneUrl(raw, dialect) {
-    const name = dialect.input('control-plane-url');
-    const url = parseHttpUrl(raw, {
-        name,
-        shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
-        schemes: 'an https:// URL',
-        credentials: `pass the API key in ${dialect.inline('token')}`,
-    });
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
-    }
-    return url;
-}
-/**
- * An http(s) URL with no user-info, query or fragment. No message repeats
- * the user-info (a user name or password, a token most often) or the query.
- */
-function parseHttpUrl(raw, words) {
-    const { name } = words;
-    const shown = withoutUserInfo(raw);
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`);
-    }
-    if (url.username || url.password || shown !== raw) {
-        throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`);
-    }
-    if (url.search || url.hash) {
-        // Not echoed: a query is where API keys end up.
-        throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
-    }
-    return url;
-}
-/**
- * The URL as given, with anything that may be a user name or password (all of
- * the authority up to its last @) replaced by ***. Works on text that does not
- * parse as a URL too, since that text is echoed in the message that says so.
- */
-function withoutUserInfo(raw) {
-    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
-}
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost')
-        return true;
-    if ((0,external_node_net_.isIP)(host) === 4)
-        return host.startsWith('127.');
-    if ((0,external_node_net_.isIP)(host) === 6)
-        return host === '::1' || host === '0:0:0:0:0:0:0:1';
-    return false;
-}
 
-;// CONCATENATED MODULE: ./src/ledger.ts
+;// CONCATENATED MODULE: ./src/results/ledger.ts
 /**
- * What the run knows of every manifest, written as it happens: checked,
- * planned, each request sent and each settled. Whatever stops the run, the
- * report reads its rows from the store this writes to, so a version that was
- * deleted is never missing from the log, the summary or the outputs.
+ * What the run knows of every manifest, written as it happens: planned, each
+ * request sent and each settled. Whatever stops the run, the report reads its
+ * rows from the store this writes to, so a version that was deleted is never
+ * missing from the log, the summary or the outputs.
  *
- * A target's rows go to the store once all of them are settled and the
- * targets before have gone, so the store has them in the order checked; until
- * then they are held here, with no request bodies. A sweep holds only the pull
- * requests still being deleted.
+ * The ledger gives each row its place in the order checked, once. A plan's
+ * rows go to the store once all of them are settled and the plans before have
+ * gone, so the store has them in that order; until then they are held here,
+ * with no request bodies. A sweep holds only the pull requests still being deleted.
  */
 class Ledger {
     /** Rows not yet in the store, by their place in the order checked. */
     open = new Map();
-    /** Targets not yet in the store, in order. */
-    targets = [];
+    /** Plans not yet in the store, in order. */
+    ranges = [];
     next = 0;
     store;
     clean;
@@ -35649,33 +33447,28 @@ class Ledger {
         this.store = store;
         this.clean = clean;
     }
-    /** Adds the manifests of one target (a pull request in a sweep); returns the row of the first, which its plan's indexes start from. */
-    checked(manifests, pullRequest = null) {
-        const target = { first: this.next, end: this.next + manifests.length, waiting: null };
-        for (const manifest of manifests) {
-            const { file, document, line, type, ml_repo, name, version, version_alias } = manifest;
-            this.open.set(this.next++, {
+    /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
+    planned(plan) {
+        const { decisions, pullRequest } = plan;
+        const range = { first: this.next, end: this.next + decisions.length, waiting: 0 };
+        const jobs = [];
+        for (const decision of decisions) {
+            const { file, document, line, type, ml_repo, name, version, version_alias } = decision.manifest;
+            const index = this.next++;
+            const outcome = 'outcome' in decision ? decision.outcome : undefined;
+            this.open.set(index, {
                 row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
-                invalid: manifest.valid ? null : manifest.message,
-                outcome: undefined,
+                outcome,
                 attempts: 0,
-                target,
+                range,
             });
+            if ('send' in decision)
+                jobs.push({ index, ...decision.send });
         }
-        this.targets.push(target);
-        return target.first;
-    }
-    /** Records a target's settled outcomes, and returns its jobs with their rows in the ledger. */
-    planned(plan, first) {
-        // The target checked last: an empty one has no row to find it by.
-        const target = this.targets.findLast((candidate) => candidate.first === first);
-        for (const [index, outcome] of plan.outcomes.entries())
-            if (outcome)
-                this.open.get(first + index).outcome = outcome;
-        if (target)
-            target.waiting = plan.jobs.length;
+        range.waiting = jobs.length;
+        this.ranges.push(range);
         this.writeSettled();
-        return plan.jobs.map((job) => ({ ...job, index: first + job.index }));
+        return jobs;
     }
     sending(job) {
         const entry = this.open.get(job.index);
@@ -35687,7 +33480,7 @@ class Ledger {
         if (!entry || entry.outcome)
             return;
         entry.outcome = outcome;
-        entry.target.waiting--;
+        entry.range.waiting--;
         this.writeSettled();
     }
     /**
@@ -35696,32 +33489,29 @@ class Ledger {
      * whose answer never came) or skipped (never sent).
      */
     finish(stoppedBy) {
-        while (this.targets.length > 0)
-            this.write(this.targets.shift(), stoppedBy);
+        while (this.ranges.length > 0)
+            this.write(this.ranges.shift(), stoppedBy);
         return this.store.finish();
     }
-    /** Writes the targets whose rows are all settled, in order, up to the first that is not. */
+    /** Writes the plans whose rows are all settled, in order, up to the first that is not. */
     writeSettled() {
-        while (this.targets[0]?.waiting === 0)
-            this.write(this.targets.shift());
+        while (this.ranges[0]?.waiting === 0)
+            this.write(this.ranges.shift());
     }
-    write(target, stoppedBy) {
-        for (let index = target.first; index < target.end; index++) {
+    write(range, stoppedBy) {
+        for (let index = range.first; index < range.end; index++) {
             const entry = this.open.get(index);
             this.open.delete(index);
-            this.store.add(this.clean({ ...entry.row, ...outcomeOf(entry, stoppedBy) }));
+            this.store.add(this.clean({ ...entry.row, ...(entry.outcome ?? unsettled(entry.attempts, stoppedBy)) }));
         }
     }
 }
-function outcomeOf(entry, stoppedBy = 'the run stopped') {
-    if (entry.outcome)
-        return entry.outcome;
-    if (entry.invalid !== null)
-        return { status: 'invalid', attempts: 0, http_status: null, message: entry.invalid };
-    if (entry.attempts > 0) {
+/** The outcome of a row whose request the run stopped before it was answered, or before it was sent. */
+function unsettled(attempts, stoppedBy = 'the run stopped') {
+    if (attempts > 0) {
         return {
             status: 'failed',
-            attempts: entry.attempts,
+            attempts,
             http_status: null,
             message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
         };
@@ -35729,12 +33519,68 @@ function outcomeOf(entry, stoppedBy = 'the run stopped') {
     return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/manifest-kinds.ts + 2 modules
-var manifest_kinds = __nccwpck_require__(8104);
-;// CONCATENATED MODULE: ./src/plan.ts
+;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
+const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
+;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
+const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
+// EXTERNAL MODULE: ./src/schema/validators.cjs
+var validators = __nccwpck_require__(7201);
+;// CONCATENATED MODULE: ./src/manifests/kinds.ts
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one, the validator generated from its OpenAPI
+// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
+// log calls it. A new kind is a document in src/schema/ and one row here.
 
+
+
+function kind(type, path, label, schema) {
+    const validate = validators[type];
+    if (!validate)
+        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
+    const root = schemaAt(schema, schema.$ref);
+    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
+    return {
+        type,
+        path,
+        label,
+        schema,
+        validate,
+        knownFields: Object.keys(root.properties ?? {}),
+        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+    };
+}
+/** The definition a `#/$defs/Name` reference names. */
+function schemaAt(schema, ref) {
+    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+}
+const MANIFEST_KINDS = {
+    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
+    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
+};
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+const DEFAULT_KIND = 'artifact-version';
+const KIND_NAMES = Object.keys(MANIFEST_KINDS);
+function isManifestKind(value) {
+    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+}
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+function fieldsOnlyIn(kind) {
+    return ONLY_IN[kind];
+}
+const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND];
+    const spec = MANIFEST_KINDS[kind];
+    const paths = [
+        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ];
+    return [kind, paths];
+}));
+
+;// CONCATENATED MODULE: ./src/results/plan.ts
 
 /**
  * Decides what is sent for one target. Nothing at all when any manifest is
@@ -35746,39 +33592,51 @@ var manifest_kinds = __nccwpck_require__(8104);
 function plan(manifests, options, sent, pullRequest = null) {
     const invalid = manifests.filter((manifest) => !manifest.valid).length;
     const firstByVersion = new Map();
-    const outcomes = [];
-    const jobs = [];
-    for (const [index, manifest] of manifests.entries()) {
-        if (!manifest.valid) {
-            outcomes.push({ status: 'invalid', attempts: 0, http_status: null, message: manifest.message });
-            continue;
-        }
-        const key = versionKey(manifest);
+    const decide = (manifest) => {
+        if (!manifest.valid)
+            return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message };
+        const key = identityKey(manifest);
         const first = firstByVersion.get(key);
-        const before = first ? null : sent.first(key);
-        if (first) {
-            outcomes.push(skipped(`duplicate of ${first.file}:${first.line}`));
-            continue;
-        }
+        if (first)
+            return skipped(`duplicate of ${first.file}:${first.line}`);
         firstByVersion.set(key, manifest);
+        const before = sent.first(key);
         if (before) {
-            outcomes.push(skipped(`duplicate of ${before.location}${before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`}, ${options.dryRun ? 'which would delete it' : 'sent then'}`));
+            const of = before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`;
+            return skipped(`duplicate of ${before.location}${of}, ${options.dryRun ? 'which would delete it' : 'sent then'}`);
         }
-        else if (invalid > 0) {
-            outcomes.push(skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`));
-        }
-        else if (options.dryRun) {
-            sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
-            outcomes.push({ status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' });
-        }
-        else {
-            sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
-            outcomes.push(undefined);
-            jobs.push({ index, path: manifest_kinds/* MANIFEST_KINDS */.ak[manifest.type].path, body: manifest.body });
-        }
-    }
-    return { outcomes, jobs };
+        if (invalid > 0)
+            return skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`);
+        sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
+        if (options.dryRun)
+            return { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' };
+        return { path: MANIFEST_KINDS[manifest.type].path, body: manifest.body };
+    };
+    return {
+        pullRequest,
+        decisions: manifests.map((manifest) => {
+            const decision = decide(manifest);
+            return 'status' in decision ? { manifest, outcome: decision } : { manifest, send: decision };
+        }),
+    };
 }
+/**
+ * Which version a manifest deletes: by its number when it has one, else by its
+ * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
+ * (the alias only names it again); an alias alone cannot be matched to a number.
+ */
+function identityKey(manifest) {
+    const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
+    return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version]);
+}
+function skipped(message) {
+    return { status: 'skipped', attempts: 0, http_status: null, message };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/results/sent-versions.ts
+
 /**
  * The versions a run has sent, each with the pull request and the manifest
  * that named it first. A sweep of thousands of pull requests holds one entry
@@ -35852,27 +33710,980 @@ function fingerprint(key) {
     const digest = (0,external_node_crypto_.hash)('sha1', key, 'buffer');
     return [digest.readUInt32BE(0) || 1, digest.readUInt32BE(4)];
 }
+
+;// CONCATENATED MODULE: ./src/report/labels.ts
+// The words for a row's status and kind and for a run's totals, said alike
+// in the log table, the summary, the notice and the step's verdict.
+
+const STATUS_LABEL = {
+    failed: '❌ failed',
+    invalid: '⚠️ invalid',
+    skipped: '⏭️ skipped',
+    deleted: '✅ deleted',
+    'not-found': '➖ not found',
+    'dry-run': '🔍 dry run',
+};
+/** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
+function kindLabel(type) {
+    return type ? MANIFEST_KINDS[type].label : '';
+}
+function totalsLine(totals) {
+    const parts = [
+        `${totals.deleted} deleted`,
+        `${totals['not-found']} not found`,
+        `${totals.failed} failed`,
+        `${totals.invalid} invalid`,
+        `${totals.skipped} skipped`,
+    ];
+    if (totals['dry-run'] > 0)
+        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
+    return parts.join(', ');
+}
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup-data.js
+// Generated by scripts/build.js
+
+const ambiguousMinimalCodePoint = 161;
+const ambiguousMaximumCodePoint = 1114109;
+const ambiguousRanges = [161, 161, 164, 164, 167, 168, 170, 170, 173, 174, 176, 180, 182, 186, 188, 191, 198, 198, 208, 208, 215, 216, 222, 225, 230, 230, 232, 234, 236, 237, 240, 240, 242, 243, 247, 250, 252, 252, 254, 254, 257, 257, 273, 273, 275, 275, 283, 283, 294, 295, 299, 299, 305, 307, 312, 312, 319, 322, 324, 324, 328, 331, 333, 333, 338, 339, 358, 359, 363, 363, 462, 462, 464, 464, 466, 466, 468, 468, 470, 470, 472, 472, 474, 474, 476, 476, 593, 593, 609, 609, 708, 708, 711, 711, 713, 715, 717, 717, 720, 720, 728, 731, 733, 733, 735, 735, 768, 879, 913, 929, 931, 937, 945, 961, 963, 969, 1025, 1025, 1040, 1103, 1105, 1105, 8208, 8208, 8211, 8214, 8216, 8217, 8220, 8221, 8224, 8226, 8228, 8231, 8240, 8240, 8242, 8243, 8245, 8245, 8251, 8251, 8254, 8254, 8308, 8308, 8319, 8319, 8321, 8324, 8364, 8364, 8451, 8451, 8453, 8453, 8457, 8457, 8467, 8467, 8470, 8470, 8481, 8482, 8486, 8486, 8491, 8491, 8531, 8532, 8539, 8542, 8544, 8555, 8560, 8569, 8585, 8585, 8592, 8601, 8632, 8633, 8658, 8658, 8660, 8660, 8679, 8679, 8704, 8704, 8706, 8707, 8711, 8712, 8715, 8715, 8719, 8719, 8721, 8721, 8725, 8725, 8730, 8730, 8733, 8736, 8739, 8739, 8741, 8741, 8743, 8748, 8750, 8750, 8756, 8759, 8764, 8765, 8776, 8776, 8780, 8780, 8786, 8786, 8800, 8801, 8804, 8807, 8810, 8811, 8814, 8815, 8834, 8835, 8838, 8839, 8853, 8853, 8857, 8857, 8869, 8869, 8895, 8895, 8978, 8978, 9312, 9449, 9451, 9547, 9552, 9587, 9600, 9615, 9618, 9621, 9632, 9633, 9635, 9641, 9650, 9651, 9654, 9655, 9660, 9661, 9664, 9665, 9670, 9672, 9675, 9675, 9678, 9681, 9698, 9701, 9711, 9711, 9733, 9734, 9737, 9737, 9742, 9743, 9756, 9756, 9758, 9758, 9792, 9792, 9794, 9794, 9824, 9825, 9827, 9829, 9831, 9834, 9836, 9837, 9839, 9839, 9886, 9887, 9919, 9919, 9926, 9933, 9935, 9939, 9941, 9953, 9955, 9955, 9960, 9961, 9963, 9969, 9972, 9972, 9974, 9977, 9979, 9980, 9982, 9983, 10045, 10045, 10102, 10111, 11094, 11097, 12872, 12879, 57344, 63743, 65024, 65039, 65533, 65533, 127232, 127242, 127248, 127277, 127280, 127337, 127344, 127373, 127375, 127376, 127387, 127404, 917760, 917999, 983040, 1048573, 1048576, 1114109];
+
+const fullwidthMinimalCodePoint = 12288;
+const fullwidthMaximumCodePoint = 65510;
+const fullwidthRanges = [12288, 12288, 65281, 65376, 65504, 65510];
+
+const lookup_data_halfwidthMinimalCodePoint = 8361;
+const lookup_data_halfwidthMaximumCodePoint = 65518;
+const lookup_data_halfwidthRanges = (/* unused pure expression or super */ null && ([8361, 8361, 65377, 65470, 65474, 65479, 65482, 65487, 65490, 65495, 65498, 65500, 65512, 65518]));
+
+const lookup_data_narrowMinimalCodePoint = 32;
+const lookup_data_narrowMaximumCodePoint = 10630;
+const lookup_data_narrowRanges = (/* unused pure expression or super */ null && ([32, 126, 162, 163, 165, 166, 172, 172, 175, 175, 10214, 10221, 10629, 10630]));
+
+const wideMinimalCodePoint = 4352;
+const wideMaximumCodePoint = 262141;
+const wideRanges = [4352, 4447, 8986, 8987, 9001, 9002, 9193, 9196, 9200, 9200, 9203, 9203, 9725, 9726, 9748, 9749, 9776, 9783, 9800, 9811, 9855, 9855, 9866, 9871, 9875, 9875, 9889, 9889, 9898, 9899, 9917, 9918, 9924, 9925, 9934, 9934, 9940, 9940, 9962, 9962, 9970, 9971, 9973, 9973, 9978, 9978, 9981, 9981, 9989, 9989, 9994, 9995, 10024, 10024, 10060, 10060, 10062, 10062, 10067, 10069, 10071, 10071, 10133, 10135, 10160, 10160, 10175, 10175, 11035, 11036, 11088, 11088, 11093, 11093, 11904, 11929, 11931, 12019, 12032, 12245, 12272, 12287, 12289, 12350, 12353, 12438, 12441, 12543, 12549, 12591, 12593, 12686, 12688, 12773, 12783, 12830, 12832, 12871, 12880, 42124, 42128, 42182, 43360, 43388, 44032, 55203, 63744, 64255, 65040, 65049, 65072, 65106, 65108, 65126, 65128, 65131, 94176, 94180, 94192, 94198, 94208, 101594, 101631, 101664, 101760, 101874, 101888, 102801, 102816, 102866, 110576, 110579, 110581, 110587, 110589, 110590, 110592, 110888, 110898, 110898, 110928, 110930, 110933, 110933, 110948, 110952, 110960, 111355, 119552, 119638, 119648, 119670, 126980, 126980, 127183, 127183, 127374, 127374, 127377, 127386, 127406, 127406, 127488, 127490, 127504, 127547, 127552, 127560, 127568, 127569, 127584, 127589, 127744, 127776, 127789, 127797, 127799, 127868, 127870, 127891, 127904, 127946, 127951, 127955, 127968, 127984, 127988, 127988, 127992, 128062, 128064, 128064, 128066, 128252, 128255, 128317, 128331, 128334, 128336, 128359, 128378, 128378, 128405, 128406, 128420, 128420, 128507, 128591, 128640, 128709, 128716, 128716, 128720, 128722, 128725, 128729, 128732, 128735, 128747, 128748, 128756, 128764, 128986, 128986, 128992, 129003, 129008, 129008, 129292, 129338, 129340, 129349, 129351, 129535, 129648, 129660, 129664, 129734, 129736, 129736, 129740, 129757, 129759, 129771, 129775, 129786, 131072, 196605, 196608, 262141];
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/utilities.js
 /**
- * Which version a manifest deletes: by its number when it has one, else by its
- * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
- * (the alias only names it again); an alias alone cannot be matched to a number.
+Binary search on a sorted flat array of [start, end] pairs.
+
+@param {number[]} ranges - Flat array of inclusive [start, end] range pairs, e.g. [0, 5, 10, 20].
+@param {number} codePoint - The value to search for.
+@returns {boolean} Whether the value falls within any of the ranges.
+*/
+const utilities_isInRange = (ranges, codePoint) => {
+	let low = 0;
+	let high = Math.floor(ranges.length / 2) - 1;
+	while (low <= high) {
+		const mid = Math.floor((low + high) / 2);
+		const i = mid * 2;
+		if (codePoint < ranges[i]) {
+			high = mid - 1;
+		} else if (codePoint > ranges[i + 1]) {
+			low = mid + 1;
+		} else {
+			return true;
+		}
+	}
+
+	return false;
+};
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup.js
+
+
+
+const commonCjkCodePoint = 0x4E_00;
+const [wideFastPathStart, wideFastPathEnd] = /* #__PURE__ */ findWideFastPathRange(wideRanges);
+
+// Use a hot-path range so common `isWide` calls can skip binary search.
+// The range containing U+4E00 covers common CJK ideographs;
+// fallback to the largest range for resilience to Unicode table changes.
+function findWideFastPathRange(ranges) {
+	let fastPathStart = ranges[0];
+	let fastPathEnd = ranges[1];
+
+	for (let index = 0; index < ranges.length; index += 2) {
+		const start = ranges[index];
+		const end = ranges[index + 1];
+
+		if (
+			commonCjkCodePoint >= start
+			&& commonCjkCodePoint <= end
+		) {
+			return [start, end];
+		}
+
+		if ((end - start) > (fastPathEnd - fastPathStart)) {
+			fastPathStart = start;
+			fastPathEnd = end;
+		}
+	}
+
+	return [fastPathStart, fastPathEnd];
+}
+
+const isAmbiguous = codePoint => {
+	if (
+		codePoint < ambiguousMinimalCodePoint
+		|| codePoint > ambiguousMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(ambiguousRanges, codePoint);
+};
+
+const isFullwidth = codePoint => {
+	if (
+		codePoint < fullwidthMinimalCodePoint
+		|| codePoint > fullwidthMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(fullwidthRanges, codePoint);
+};
+
+const isHalfwidth = codePoint => {
+	if (
+		codePoint < halfwidthMinimalCodePoint
+		|| codePoint > halfwidthMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return isInRange(halfwidthRanges, codePoint);
+};
+
+const isNarrow = codePoint => {
+	if (
+		codePoint < narrowMinimalCodePoint
+		|| codePoint > narrowMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return isInRange(narrowRanges, codePoint);
+};
+
+const isWide = codePoint => {
+	if (
+		codePoint >= wideFastPathStart
+		&& codePoint <= wideFastPathEnd
+	) {
+		return true;
+	}
+
+	if (
+		codePoint < wideMinimalCodePoint
+		|| codePoint > wideMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(wideRanges, codePoint);
+};
+
+function lookup_getCategory(codePoint) {
+	if (isAmbiguous(codePoint)) {
+		return 'ambiguous';
+	}
+
+	if (isFullwidth(codePoint)) {
+		return 'fullwidth';
+	}
+
+	if (isHalfwidth(codePoint)) {
+		return 'halfwidth';
+	}
+
+	if (isNarrow(codePoint)) {
+		return 'narrow';
+	}
+
+	if (isWide(codePoint)) {
+		return 'wide';
+	}
+
+	return 'neutral';
+}
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/index.js
+
+
+function validate(codePoint) {
+	if (!Number.isSafeInteger(codePoint)) {
+		throw new TypeError(`Expected a code point, got \`${typeof codePoint}\`.`);
+	}
+}
+
+function eastAsianWidthType(codePoint) {
+	validate(codePoint);
+
+	return getCategory(codePoint);
+}
+
+function eastAsianWidth(codePoint, {ambiguousAsWide = false} = {}) {
+	validate(codePoint);
+
+	if (
+		isFullwidth(codePoint)
+		|| isWide(codePoint)
+		|| (ambiguousAsWide && isAmbiguous(codePoint))
+	) {
+		return 2;
+	}
+
+	return 1;
+}
+
+// Private exports for https://github.com/sindresorhus/is-fullwidth-code-point
+
+
+;// CONCATENATED MODULE: ./src/runner/annotations.ts
+/** The runner shows this many annotations of each kind per step and drops the rest. */
+const ANNOTATIONS_SHOWN_PER_KIND = 10;
+/**
+ * Passes annotations on to `emit`, at most `limit` of each kind. Past the
+ * limit, the last slot goes to one annotation that counts the rest, so 140,000
+ * broken documents print ten lines, not 140,000. The limit-th annotation is held
+ * back until it is known whether the count must take its place; `finish`
+ * emits whatever is held.
  */
-function versionKey(manifest) {
-    const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
-    return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version]);
+function capAnnotations(emit, limit) {
+    const kinds = ['error', 'warning', 'notice'];
+    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
+    return {
+        annotate(kind, message, properties) {
+            const counts = state.get(kind);
+            if (counts.emitted < limit - 1) {
+                counts.emitted++;
+                emit(kind, message, properties);
+            }
+            else if (counts.held === null && counts.rest === 0) {
+                counts.held = [kind, message, properties];
+            }
+            else {
+                counts.rest += counts.held === null ? 1 : 2;
+                counts.held = null;
+            }
+        },
+        finish() {
+            for (const [kind, counts] of state) {
+                if (counts.held)
+                    emit(...counts.held);
+                else if (counts.rest > 0)
+                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
+                state.set(kind, { emitted: 0, held: null, rest: 0 });
+            }
+        },
+    };
 }
-function skipped(message) {
-    return { status: 'skipped', attempts: 0, http_status: null, message };
+function describeRest(kind, rest) {
+    // Never fewer than 2: one more would have taken the held slot.
+    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
 }
 
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/result-store.ts + 1 modules
-var result_store = __nccwpck_require__(7771);
-// EXTERNAL MODULE: ./src/manifests.ts + 1 modules
-var manifests = __nccwpck_require__(3650);
-;// CONCATENATED MODULE: ./src/github-http.ts
+;// CONCATENATED MODULE: ./src/text/printable.ts
+// Text the action did not write (a server's body, a file name, a manifest
+// value, a field of GitHub's answer) may hold characters a terminal or a log
+// viewer obeys instead of showing: ESC starts a sequence that clears the
+// screen or retitles the window, BEL rings, a backspace or a carriage return
+// overwrites what came before, a bidi override shows text in another order
+// than it is read. Printed, each is written out as a JSON-style escape.
+/**
+ * The characters written out: every control (Cc: C0, DEL and C1) but tab and
+ * line feed, and a carriage return only when no line feed follows it, since
+ * CRLF ends a line like LF; the bidi embeddings, overrides, isolates and marks
+ * (Bidi_Control); and the line and paragraph separators.
+ */
+const UNPRINTABLE = /(?![\t\n]|\r\n)[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'u');
+/**
+ * `text` with each unprintable character written as `\u` and four lowercase
+ * hex digits, as JSON.stringify writes a control (`\u001b` for ESC): JSON
+ * stays valid JSON with the same value, and text already made printable is
+ * left as it is.
+ */
+function printable(text) {
+    // Most text has none; looking is far cheaper than a replace that finds none.
+    return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+}
 
+;// CONCATENATED MODULE: ./src/runner/guarded-core.ts
+
+
+
+/**
+ * The runner reads a log line that starts, after any whitespace, with `::`
+ * (or `##[`) as a workflow command. Log lines carry text the run does not
+ * control (file names, manifest values, server bodies), so each line is kept
+ * to one line and, if it would read as a command, shown with a `›` before it.
+ */
+function logLine(text) {
+    const line = oneLine(text);
+    return COMMAND_START.test(line) ? `›${line}` : line;
+}
+const COMMAND_START = /^\s*(::|##\[)/;
+/** A cell of the results table as the guard prints it: on one line, its unprintable characters written out. */
+function printedCell(text) {
+    return printable(oneLine(text));
+}
+/** Text that cannot break a log line or a table row: line breaks become spaces. */
+function oneLine(text) {
+    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
+    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
+}
+/**
+ * Every channel of `core` guarded once, so no stage has to remember: in every
+ * log line, annotation (its file and title too), group name, output, summary
+ * and failure, wherever the text came from (a server's body, a manifest value
+ * filled in by substitution, a field of GitHub's answer), unprintable
+ * characters are written out as escapes (printable.ts), and then each secret
+ * registered through setSecret (the tokens) is redacted in every form, the
+ * `\u` form that escaping writes included; every log line is made safe by
+ * logLine (annotations need no more: the command syntax escapes their line
+ * breaks); and annotations are capped for the whole run, a sweep of a
+ * thousand pull requests included. Escaping comes first so that redaction
+ * sees the text as it will be printed: a secret cannot appear by escaping.
+ * The table's styling comes last: its colours are the action's own.
+ */
+function guardCore(core, styleTableLine = (line) => line.text) {
+    const secrets = [];
+    const { setOutput } = core;
+    // One fewer than the runner shows: the step's own verdict (setFailed) must be among them.
+    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_SHOWN_PER_KIND - 1);
+    let redact = createRedactor(secrets);
+    const safe = (text) => redact(printable(text));
+    const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
+    return {
+        getInput: (name) => core.getInput(name),
+        setSecret(secret) {
+            core.setSecret(secret);
+            secrets.push(secret);
+            redact = createRedactor(secrets);
+        },
+        redact: (text) => redact(text),
+        info: (message) => core.info(safe(logLine(message))),
+        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+        warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
+        error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
+        notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
+        flushAnnotations: finish,
+        group: (name, fn) => core.group(safe(oneLine(name)), fn),
+        // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
+        setOutput: setOutput && ((name, value) => setOutput(name, typeof value === 'string' ? safe(value) : value)),
+        setFailed: (message) => core.setFailed(safe(message)),
+        summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/cells.ts
+
+
+const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
+const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
+function cells(result) {
+    return [
+        STATUS_LABEL[result.status],
+        kindLabel(result.type),
+        result.ml_repo ?? '',
+        result.name ?? '',
+        versionLabel(result),
+        String(result.attempts),
+        `${result.file}:${result.line}`,
+        result.message,
+        // As printed: the log table's columns are measured on the escapes the guard would write.
+    ].map(printedCell);
+}
+function versionLabel(result) {
+    if (result.version !== null && result.version_alias !== null)
+        return `${result.version} (${result.version_alias})`;
+    if (result.version !== null)
+        return String(result.version);
+    return result.version_alias ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/results/result.ts
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
+        case 'failed':
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
+    }
+}
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/results/json-array-file.ts
+
+const READ_BYTES = 64 * 1024;
+const HEAD = '[\n';
+const TAIL = '\n]\n';
+const TAIL_BYTES = Buffer.byteLength(TAIL);
+/**
+ * A file that holds a JSON array, one element a line, and is valid JSON
+ * whenever it is read, even after the process was killed: between writes it
+ * ends with the array's close, which the next piece of elements, longer than
+ * it, is written over. Every write throws if it cannot be made; what was
+ * written before stays readable.
+ */
+class JsonArrayFile {
+    fd;
+    /** Bytes of the file known to be written. */
+    written = 0;
+    /** Where the elements written end, and how many there are. */
+    elementsEnd = 0;
+    elements = 0;
+    path;
+    constructor(path) {
+        this.path = path;
+        this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
+        try {
+            this.write(HEAD);
+        }
+        catch (error) {
+            this.close();
+            throw error;
+        }
+    }
+    /** Adds the elements, each a line of compact JSON. */
+    append(lines) {
+        this.write((this.elements > 0 ? ',\n' : '') + lines.join(',\n'));
+        this.elements += lines.length;
+        this.elementsEnd = this.written;
+    }
+    /** The elements written, a line each, read a piece at a time; after close() too. */
+    *lines() {
+        if (this.elements === 0)
+            return;
+        const fd = this.fd ?? (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        try {
+            const buffer = Buffer.alloc(READ_BYTES);
+            let position = Buffer.byteLength(HEAD);
+            let carry = Buffer.alloc(0);
+            while (position < this.elementsEnd) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.elementsEnd - position), position);
+                if (read === 0)
+                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
+                position += read;
+                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+                let start = 0;
+                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+                    yield elementOf(chunk.subarray(start, newline));
+                    start = newline + 1;
+                }
+                // A copy: `buffer` is read into again.
+                carry = Buffer.from(chunk.subarray(start));
+            }
+            yield elementOf(carry);
+        }
+        finally {
+            if (fd !== this.fd)
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+    close() {
+        if (this.fd !== null)
+            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
+        this.fd = null;
+    }
+    /**
+     * Writes `text` and the array's close after it, at the end of what is known
+     * written, in one write: two would leave the file without its close between
+     * them, for a reader (or a kill) to find.
+     */
+    write(text) {
+        const bytes = Buffer.from(text + TAIL);
+        let done = 0;
+        while (done < bytes.length)
+            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
+        this.written += bytes.length - TAIL_BYTES;
+    }
+}
+/** An element's line, without the comma that separates it from the next. */
+function elementOf(line) {
+    const text = line.toString('utf8');
+    return text.endsWith(',') ? text.slice(0, -1) : text;
+}
+
+;// CONCATENATED MODULE: ./src/results/store.ts
+
+function noTotals() {
+    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
+}
+/** Rows are written to the file in pieces of about this size… */
+const FLUSH_BYTES = 256 * 1024;
+/** …or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
+const FLUSH_MS = 1000;
+/**
+ * Every row of a run, kept in a file as a JSON array, one row a line, so that
+ * what the run holds does not grow with the rows: a sweep of thousands of pull
+ * requests writes them as it goes, and the report reads them back, pass by
+ * pass. Without a file (`null`), the rows stay in memory. If the file cannot
+ * be written, the rows written so far are kept, the rest stay in memory, and
+ * `file` is null: the record is whole either way.
+ */
+class ResultStore {
+    count = 0;
+    totals = noTotals();
+    pullRequests = 0;
+    jsonBytes = 2;
+    /** The pull request of the last row added, if any. */
+    last = undefined;
+    /** Rows not yet in the file, as compact JSON. */
+    pending = [];
+    pendingBytes = 0;
+    flushTimer = null;
+    /** The file, while it can be written to. */
+    appending = null;
+    /** The file, for reading back the rows written to it. */
+    rowsFile = null;
+    finished = false;
+    /** False once a write to the file failed. */
+    whole = true;
+    path;
+    onFileError;
+    constructor(path, onFileError = () => { }) {
+        this.path = path;
+        this.onFileError = onFileError;
+        if (path === null)
+            return;
+        this.attempt(() => (this.appending = this.rowsFile = new JsonArrayFile(path)));
+    }
+    /** The file with every row, once finished; null without one, or when it could not be written. */
+    get file() {
+        return this.finished && this.whole ? this.path : null;
+    }
+    add(row) {
+        if (this.finished)
+            throw new Error('rows added after the store was finished');
+        const json = JSON.stringify(row);
+        this.pending.push(json);
+        this.pendingBytes += json.length;
+        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
+        this.count++;
+        this.totals[row.status]++;
+        // A pull request's rows come together: the ledger writes them once all are settled.
+        if (row.pull_request !== null && row.pull_request !== this.last)
+            this.pullRequests++;
+        this.last = row.pull_request;
+        if (this.pendingBytes >= FLUSH_BYTES)
+            this.flush();
+        else if (this.flushTimer === null && this.appending !== null)
+            this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
+    }
+    /** Writes what is pending and closes the array: no row comes after. */
+    finish() {
+        if (this.finished)
+            return this;
+        this.flush();
+        this.finished = true;
+        return this;
+    }
+    *json() {
+        if (this.rowsFile)
+            yield* this.rowsFile.lines();
+        yield* this.pending;
+    }
+    *rows() {
+        for (const line of this.json())
+            yield JSON.parse(line);
+    }
+    /** Closes the file; the rows can still be read from it. */
+    close() {
+        this.appending?.close();
+        this.appending = null;
+    }
+    flush() {
+        if (this.flushTimer !== null)
+            clearTimeout(this.flushTimer);
+        this.flushTimer = null;
+        const file = this.appending;
+        if (file === null || this.pending.length === 0)
+            return;
+        if (!this.attempt(() => file.append(this.pending)))
+            return;
+        this.pending = [];
+        this.pendingBytes = 0;
+    }
+    attempt(step) {
+        try {
+            step();
+            return true;
+        }
+        catch (error) {
+            this.whole = false;
+            this.close();
+            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
+            return false;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/order.ts
+// The order the report shows rows in: what needs a look first. The rows may
+// be many thousand, read back from a file, so each ordering is a pass over
+// them for each status they hold, never a sort of them all in memory.
+
+
+const WORST_FIRST = Object.keys(STATUS_ORDER).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
+/** The rows worst first, in the order checked within a status. */
+function* worstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const row of rows.rows())
+            if (row.status === status)
+                yield row;
+    }
+}
+/**
+ * Each numbered target's rows (a pull request's in a sweep), the targets with
+ * the worst rows first: a pass over the rows for each status they hold,
+ * taking the targets whose worst row has it, one target's rows held at a time.
+ */
+function* targetsWorstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const held of byTarget(rows.rows())) {
+            if (worstOf(held) === status)
+                yield { pullRequest: held[0].pull_request, rows: rowSetOf(held) };
+        }
+    }
+}
+/** The rows a target at a time: the store has each one's rows together. */
+function* byTarget(results) {
+    let held = [];
+    for (const row of results) {
+        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
+            yield held;
+            held = [];
+        }
+        held.push(row);
+    }
+    if (held.length > 0)
+        yield held;
+}
+function worstOf(results) {
+    return results.reduce((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run');
+}
+function rowSetOf(results) {
+    const totals = noTotals();
+    for (const result of results)
+        totals[result.status]++;
+    return { totals, rows: () => results };
+}
+
+;// CONCATENATED MODULE: ./src/report/log-table.ts
+// The results table for the log, as aligned plain text.
+
+
+
+/** A pass over the rows for the columns' widths, then the rows worst first. */
+function* renderLogTable(rows) {
+    // The message is the last column, never padded: its width is not measured.
+    const padded = COLUMNS.length - 1;
+    const widths = COLUMNS.slice(0, padded).map(displayWidth);
+    for (const row of rows.rows()) {
+        const texts = cells(row);
+        for (let column = 0; column < padded; column++)
+            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
+    }
+    const line = (texts) => texts
+        .map((cell, column) => column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell))))
+        .join('  ')
+        .trimEnd();
+    yield { text: line(COLUMNS), status: null };
+    for (const row of worstFirst(rows))
+        yield { text: line(cells(row)), status: row.status };
+}
+/**
+ * Columns a terminal gives the text: two for an emoji (the status labels have
+ * one) or a wide or fullwidth character, none for a joiner, a combining mark
+ * or a variation selector. Hand-written around get-east-asian-width rather
+ * than string-width, which measures graphemes the same way but takes some
+ * 40 ms to load (Intl.Segmenter and its emoji expressions), and every run
+ * loads the report.
+ */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char) || eastAsianWidth(char.codePointAt(0)) === 2)
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
+}
+
+;// CONCATENATED MODULE: ./src/report/verdict.ts
+// The step's verdict: whether it fails, and what it says.
+
+
+/** Rows that fail the step with fail-on-error. */
+function failures(totals) {
+    return Object.keys(totals).filter(isFailure).reduce((sum, status) => sum + totals[status], 0);
+}
+/** The step's failure, or a warning when fail-on-error lets it pass, or null when all went well. */
+function verdictOf(rows, end) {
+    const line = totalsLine(rows.totals);
+    const problems = failures(rows.totals);
+    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
+    const were = problems === 1 ? 'was' : 'were';
+    if (end.failure !== null) {
+        return { failed: rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure };
+    }
+    if (end.cancelled)
+        return { failed: `The cleanup was cancelled: ${line}.` };
+    if (end.outputsBroken) {
+        return { failed: `The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.` };
+    }
+    if (problems > 0 && end.failOnError) {
+        return { failed: `${manifests} failed or ${were} invalid: ${line}. The table in the log lists them first.` };
+    }
+    if (problems > 0)
+        return { warning: `${manifests} failed or ${were} invalid (fail-on-error is false): ${line}.` };
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
+/**
+ * Every row when they fit in `limit`; past it, as many as fit, those that
+ * need a look first, since a step that reads a larger output fails.
+ */
+function outputsOf(rows, limit) {
+    const values = { deleted: rows.totals.deleted, failed: failures(rows.totals) };
+    if (rows.file !== null)
+        values['results-file'] = rows.file;
+    if (rows.jsonBytes <= limit) {
+        values.results = `[${[...rows.json()].join(',')}]`;
+        return { values, warning: null };
+    }
+    const kept = [];
+    let bytes = 2;
+    for (const row of worstFirst(rows)) {
+        const json = JSON.stringify(row);
+        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
+        if (bytes > limit)
+            break;
+        kept.push(json);
+    }
+    values.results = `[${kept.join(',')}]`;
+    const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
+    return {
+        values,
+        warning: `The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+/**
+ * The summary in parts to write one after the other: the head, a table for
+ * each numbered target (one table for rows without a number), and the note
+ * of what was cut.
+ */
+function* renderSummary(rows, context, head) {
+    const title = head.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
+    const where = [
+        head.scope ?? (context.pullRequest !== null ? `pull request #${context.pullRequest}` : null),
+        context.repository ? `in ${escapeHtml(context.repository)}` : null,
+        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
+    ].filter(Boolean);
+    const top = [
+        `<h2>${title}</h2>`,
+        where.length ? `<p>${where.join(' ')}</p>` : '',
+        head.nothingFound !== null
+            ? `<p>${escapeHtml(head.nothingFound)}</p>`
+            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+    ].join('\n');
+    yield `${top}\n`;
+    if (rows.count === 0)
+        return;
+    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
+    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(top) - 1024;
+    let shown = 0;
+    // Rows that carry their target's number (a swept pull request's) get a table per target, those with a failure
+    // first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+    const tables = rows.pullRequests > 0 ? targetsWorstFirst(rows) : [{ pullRequest: null, rows }];
+    for (const table of tables) {
+        const heading = table.pullRequest !== null
+            ? `<h3>${pullRequestLink(table.pullRequest, context)}: ${escapeHtml(totalsLine(table.rows.totals))}</h3>\n`
+            : '';
+        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
+        const lines = [];
+        for (const result of worstFirst(table.rows)) {
+            const row = `<tr>${cells(result)
+                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+                .join('')}</tr>`;
+            budget -= Buffer.byteLength(row) + 1;
+            if (budget < 0)
+                break;
+            lines.push(row);
+        }
+        if (lines.length > 0)
+            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
+        shown += lines.length;
+        if (budget < 0)
+            break;
+    }
+    const cut = rows.count - shown;
+    if (cut > 0) {
+        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
+    }
+}
+function pullRequestLink(number, context) {
+    if (!context.repository || !context.serverUrl)
+        return `#${number}`;
+    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+
+
+/**
+ * Writes the results to every channel: the log table, the outputs (where the
+ * core has them: the command line has none), the job summary and the notice,
+ * each on its own, so that one that cannot be written takes none of the
+ * others with it; then the step's verdict, always.
+ */
+async function report(rows, end, deps) {
+    const { core } = deps;
+    const broken = [];
+    const channel = async (name, write) => {
+        try {
+            await write();
+        }
+        catch (error) {
+            broken.push(name);
+            core.warning(`The ${name} could not be written: ${error.message}`);
+        }
+    };
+    if (rows.count > 0) {
+        await channel('log table', async () => {
+            for (const tableLine of renderLogTable(rows)) {
+                core.tableLine(tableLine);
+                const backlog = deps.logBacklog?.();
+                if (backlog)
+                    await backlog;
+            }
+        });
+    }
+    const { setOutput } = core;
+    if (setOutput) {
+        await channel('outputs', () => {
+            const outputs = outputsOf(rows, OUTPUT_LIMIT_BYTES);
+            for (const [name, value] of Object.entries(outputs.values))
+                setOutput(name, value);
+            if (outputs.warning !== null)
+                core.warning(outputs.warning);
+        });
+    }
+    if (rows.count > 0 || end.nothingFound !== null) {
+        await channel('job summary', async () => {
+            // A part at a time: a summary is up to 900 KiB of HTML.
+            for (const part of renderSummary(rows, await deps.runContext(), end))
+                await core.summary.addRaw(part).write();
+        });
+        await channel('notice', () => core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
+    }
+    core.flushAnnotations();
+    const verdict = verdictOf(rows, { ...end, outputsBroken: broken.includes('outputs') });
+    if (verdict && 'failed' in verdict)
+        core.setFailed(verdict.failed);
+    else if (verdict)
+        core.warning(verdict.warning);
+}
+
+;// CONCATENATED MODULE: ./src/targets/load-octokit.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+function loadOctokit() {
+    const file = import.meta.url.endsWith('.ts') ? './octokit.ts' : './octokit.js';
+    return import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
+}
+
+;// CONCATENATED MODULE: ./src/targets/github-client.ts
+
+/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+async function createGitHubClient(options) {
+    const { attempts } = options;
+    const { getOctokit, retry, throttling } = await loadOctokit();
+    // The run's core redacts and escapes whatever it prints, Octokit's lines included.
+    const write = (to) => (...parts) => to(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' '));
+    // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
+    const onRateLimit = (() => attempts.waitOutRateLimit());
+    const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
+    return getOctokit(options.token, {
+        baseUrl: options.api.href.replace(/\/$/, ''),
+        userAgent: 'truefoundry-artifact-cleanup',
+        log,
+        // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
+        request: { fetch: options.fetch, log },
+        // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
+        retry: { retries: options.maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
+        throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
+    }, 
+    // First, so inside the other two: it sees every attempt.
+    (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
+        attempts.begin();
+        let response;
+        try {
+            response = await request(requestOptions);
+        }
+        catch (error) {
+            throw await attempts.failed(error);
+        }
+        return attempts.checked(response);
+    }), retry, throttling);
+}
+
+;// CONCATENATED MODULE: ./src/targets/fetch-failure.ts
+// Every failure of a request to GitHub says whose it is: the network's (worth
+// another try), the answer's (refused, not retried) or the action's own (the
+// request could not be made).
 
 class FetchFailure extends Error {
     name = 'FetchFailure';
@@ -35882,95 +34693,7 @@ class FetchFailure extends Error {
         this.kind = kind;
     }
 }
-/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
-const MAX_REDIRECTS = 5;
-async function createGitHubFetch(options) {
-    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-    const { api, dispatcher, signal: cancel } = options;
-    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
-    async function buffered(response) {
-        const declared = Number(response.headers.get('content-length'));
-        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
-            await response.body?.cancel().catch(() => undefined);
-            throw tooLarge(`${(0,manifests/* formatBytes */.z3)(declared)} (content-length)`);
-        }
-        const chunks = [];
-        let received = 0;
-        if (response.body) {
-            const reader = response.body.getReader();
-            for (;;) {
-                const { done, value } = await reader.read();
-                if (done)
-                    break;
-                received += value.byteLength;
-                if (received > options.maxBodyBytes) {
-                    await reader.cancel().catch(() => undefined);
-                    throw tooLarge(`more than ${(0,manifests/* formatBytes */.z3)(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
-                }
-                chunks.push(value);
-            }
-        }
-        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers: response.headers });
-        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
-        Object.defineProperty(copy, 'url', { value: response.url });
-        return copy;
-    }
-    function tooLarge(size) {
-        return new FetchFailure('refused', `the answer's body is ${size}, past the ${(0,manifests/* formatBytes */.z3)(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
-    }
-    return async (input, init = {}) => {
-        const timeout = AbortSignal.timeout(options.timeoutMs);
-        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
-        let url = new URL(String(input));
-        try {
-            for (let redirects = 0;; redirects++) {
-                if (!underApiRoot(url, api)) {
-                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: the github-token goes only there`);
-                }
-                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
-                if (response.status < 300 || response.status >= 400 || response.status === 304)
-                    return await buffered(response);
-                await response.body?.cancel().catch(() => undefined);
-                const location = response.headers.get('location');
-                const target = location === null ? null : parseUrl(location, url);
-                if (target === null || !underApiRoot(target, api)) {
-                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
-                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so the github-token goes only to GITHUB_API_URL`);
-                }
-                if (redirects === MAX_REDIRECTS)
-                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
-                url = target;
-            }
-        }
-        catch (error) {
-            if (error instanceof FetchFailure)
-                throw error;
-            if (cancel.aborted)
-                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
-            if (timeout.aborted)
-                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
-            throw describeFetchError(error, url, options.proxy);
-        }
-    };
-}
-function parseUrl(text, base) {
-    try {
-        return new URL(text, base);
-    }
-    catch {
-        return null;
-    }
-}
-/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
-function underApiRoot(url, api) {
-    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
-}
-/** A URL for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query (a server can put anything there). */
-function shownUrl(url) {
-    const userInfo = url.username || url.password ? '***@' : '';
-    return `${url.protocol}//${userInfo}${url.host}${url.pathname}`;
-}
+/** What undici's fetch failed with, as the network's failure or the action's. */
 function describeFetchError(error, url, proxy) {
     const cause = error.cause;
     const code = typeof cause?.code === 'string' ? cause.code : null;
@@ -35984,10 +34707,12 @@ function describeFetchError(error, url, proxy) {
     if (cause?.message === 'bad port') {
         return new FetchFailure('local', `fetch never connects to port ${url.port} (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port`);
     }
-    const detail = cause?.message ? `${error.message}: ${cause.message}` : error.message;
-    const hint = /invalid header value/i.test(detail) ? ': does github-token hold a line break, or another character a header cannot carry?' : '';
-    return new FetchFailure('local', `${detail}${hint}`);
+    return new FetchFailure('local', cause?.message ? `${error.message}: ${cause.message}` : error.message);
 }
+
+;// CONCATENATED MODULE: ./src/targets/link-header.ts
+// Where GitHub says to go next: a Link header's targets (the next page) and
+// a Location (a redirect), resolved against the URL they came with.
 /**
  * The targets of a Link header whose relation types include `rel`, as RFC
  * 8288 writes them: several links, `rel` quoted or not, several relation types
@@ -36032,53 +34757,119 @@ function readParams(text) {
     }
     return params;
 }
-
-;// CONCATENATED MODULE: ./src/pull-requests.ts
-// The sweep's source of pull requests: those of a repository closed within a
-// window, read from GitHub's REST API through @actions/github's Octokit, page
-// by page, as an async generator so memory stays flat however many there are.
-// Octokit's plugins do the paging (paginate-rest's iterator), the tries again
-// (plugin-retry) and the rate limits (plugin-throttling); this file decides
-// what each answer means, how long to wait, and when to stop.
-
-
-
-
-
-
-const MAX_CLOSED_WITHIN_DAYS = 365;
-const PER_PAGE = 100;
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PERMISSION = '`permissions: pull-requests: read`';
-/** Why listing pull requests stopped; `message` is written for the user and never holds the token. */
-class GitHubListingError extends runner/* StepFailure */.pH {
-    name = 'GitHubListingError';
-    failure;
-    /** GitHub's HTTP status, or null when there was no answer. */
-    status;
-    constructor(failure, status, message) {
-        super(message);
-        this.failure = failure;
-        this.status = status;
+/** A Link target or a Location, relative to `base` (RFC 8288, 3.2; RFC 9110, 10.2.2); null when it cannot be read. */
+function resolveTarget(text, base) {
+    try {
+        return new URL(text, base);
+    }
+    catch {
+        return null;
     }
 }
-const DEFAULT_MAX_WAIT_MS = 15 * 60_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_ATTEMPTS = 3;
-/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
-const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
-/** 100,000 pull requests. */
-const DEFAULT_MAX_PAGES = 1000;
-/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
-const MAX_RATE_LIMIT_WAITS = 10;
-/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
-const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
-const HEADERLESS_RATE_LIMIT_MS = 60_000;
-/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+;// CONCATENATED MODULE: ./src/targets/github-fetch.ts
+// GitHub's REST API over HTTP, as Octokit's `request.fetch`: undici's fetch
+// through the run's proxy, where every request stays under GITHUB_API_URL
+// (redirects included: the token goes with them), each attempt is bounded in
+// time (connecting, the answer, and a body that trickles in) and in the
+// decoded size of its body (a huge page or a gzip bomb is cut short, not held),
+// and every failure is a FetchFailure that says whose it is.
+
+
+
+
+
+/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
+const MAX_REDIRECTS = 5;
+/** The fetch, through the proxy the environment names for GITHUB_API_URL; `close` ends its connections. */
+async function createGitHubFetch(options) {
+    const { api, signal: cancel } = options;
+    const proxy = proxyFor(api);
+    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: options.timeoutMs });
+    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
+    async function buffered(response) {
+        const declared = Number(response.headers.get('content-length'));
+        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
+            await response.body?.cancel().catch(() => undefined);
+            throw tooLarge(`${formatBytes(declared)} (content-length)`);
+        }
+        const chunks = [];
+        let received = 0;
+        if (response.body) {
+            const reader = response.body.getReader();
+            for (;;) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                received += value.byteLength;
+                if (received > options.maxBodyBytes) {
+                    await reader.cancel().catch(() => undefined);
+                    throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
+                }
+                chunks.push(value);
+            }
+        }
+        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+        });
+        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
+        Object.defineProperty(copy, 'url', { value: response.url });
+        return copy;
+    }
+    function tooLarge(size) {
+        return new FetchFailure('refused', `the answer's body is ${size}, past the ${formatBytes(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
+    }
+    const githubFetch = async (input, init = {}) => {
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
+        let url = new URL(String(input));
+        try {
+            for (let redirects = 0;; redirects++) {
+                if (!underApiRoot(url, api)) {
+                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: ${options.tokenNamed} goes only there`);
+                }
+                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
+                if (response.status < 300 || response.status >= 400 || response.status === 304)
+                    return await buffered(response);
+                await response.body?.cancel().catch(() => undefined);
+                const location = response.headers.get('location');
+                const target = location === null ? null : resolveTarget(location, url);
+                if (target === null || !underApiRoot(target, api)) {
+                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
+                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so ${options.tokenNamed} goes only to GITHUB_API_URL`);
+                }
+                if (redirects === MAX_REDIRECTS)
+                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
+                url = target;
+            }
+        }
+        catch (error) {
+            if (error instanceof FetchFailure)
+                throw error;
+            if (cancel.aborted)
+                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
+            if (timeout.aborted)
+                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
+            throw describeFetchError(error, url, proxy?.shown ?? null);
+        }
+    };
+    return { fetch: githubFetch, close: () => dispatcher.destroy().catch(() => undefined) };
+}
+/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
+function underApiRoot(url, api) {
+    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
+}
+
+;// CONCATENATED MODULE: ./src/targets/listing-error.ts
+
+/** Why listing pull requests stopped: a message for the user, printed (and redacted) by the run's core. */
+class GitHubListingError extends StepFailure {
+    name = 'GitHubListingError';
+}
 /**
  * Ends the listing through Octokit's plugins, neither of which tries again:
  * it has no HTTP status, and plugin-retry reads from `request.request` that
@@ -36092,335 +34883,260 @@ class Stop extends Error {
         this.failure = failure;
     }
 }
+
+;// CONCATENATED MODULE: ./src/targets/pull-request-items.ts
+function isPullRequestItem(value) {
+    const item = value;
+    return (typeof item === 'object' &&
+        item !== null &&
+        'number' in item &&
+        typeof item.updated_at === 'string' &&
+        (item.closed_at === null || typeof item.closed_at === 'string') &&
+        (item.merged_at === null || typeof item.merged_at === 'string') &&
+        typeof item.html_url === 'string' &&
+        typeof item.head?.ref === 'string' &&
+        typeof item.head?.sha === 'string');
+}
 /**
- * The pull requests closed within `closedWithinDays` before `now`. Pages are
- * asked for sorted by `updated` descending, and a pull request's closed_at is
- * never after its updated_at, so the first one updated before the window ends
- * the first pass: no later page can hold one closed within it. A pull request
- * updated while the pages are read moves to the top, onto a page already
- * read, so the listing then reads again from the top, down to where the pass
- * before began, until a pass finds none it had not listed.
+ * What one item of a page is, in the order that decides it: dates that can
+ * be read, then whether it ends the pass (it was updated before `floor`),
+ * then a number and a close before `startedAt`, when the listing began.
  */
-async function* listClosedPullRequests(options) {
-    const { owner, repo, signal } = options;
-    if (!Number.isInteger(options.closedWithinDays) || options.closedWithinDays < 1 || options.closedWithinDays > MAX_CLOSED_WITHIN_DAYS) {
-        throw new RangeError(`closedWithinDays must be an integer from 1 to ${MAX_CLOSED_WITHIN_DAYS}, not ${options.closedWithinDays}`);
+function checkItem(item, floor, startedAt, redact) {
+    const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
+    if (unreadable)
+        return { kind: 'refused', reason: `its ${unreadable}, ${shown(item[unreadable], redact)}, is not a date` };
+    if (Date.parse(item.updated_at) < floor)
+        return { kind: 'older' };
+    const { number, closed_at: closedAt } = item;
+    if (!isPullRequestNumber(number)) {
+        return { kind: 'refused', reason: `its number, ${shown(number, redact)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` };
     }
-    if (!options.token) {
-        throw new GitHubListingError('token-rejected', null, `The github-token input is empty, so the pull requests of ${owner}/${repo} cannot be listed. Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token.`);
-    }
-    const startedAt = options.now.getTime();
-    const windowStart = startedAt - options.closedWithinDays * DAY_MS;
-    const api = apiRoot(options.baseUrl);
-    // Every form GitHub could echo it in: as sent, JSON-escaped, percent- or form-encoded.
-    const redact = (0,src_redact/* createRedactor */.l)([options.token]);
-    const where = `the pull requests of ${owner}/${repo}`;
-    const sleep = options.sleep ?? ((ms, abort) => (0,promises_.setTimeout)(ms, undefined, { signal: abort }));
-    const clock = options.clock ?? Date.now;
-    const random = options.random ?? Math.random;
-    const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    /** Where the listing is, for the plugins' hooks and every message. */
-    const position = { pass: 1, page: 0, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 };
-    let pagesRead = 0;
-    let waitedMs = 0;
-    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
-    let rateLimit = null;
-    /** Why plugin-throttling was told not to try again: the listing's error. */
-    let held = null;
-    // Numbers only, so these grow by a few bytes a pull request.
-    const listed = new Set();
-    const refused = new Set();
-    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
-    const proxy = proxyFor(api);
-    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: requestTimeoutMs });
-    try {
-        const fetch = await createGitHubFetch({ api, dispatcher, proxy: proxy?.shown ?? null, signal, timeoutMs: requestTimeoutMs, maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES });
-        // Eager: bundled into dist/index.js, run only here. A chunk of its own would be a file ncc leaves out of licenses.txt.
-        const [{ getOctokit }, { retry }, { throttling }] = await Promise.all([
-            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1758)),
-            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9735)),
-            Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6856)),
-        ]);
-        const write = (to) => (...parts) => to(redact(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ')));
-        // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
-        const onRateLimit = (() => waitOutRateLimit());
-        const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
-        const octokit = getOctokit(options.token, {
-            baseUrl: api.href.replace(/\/$/, ''),
-            userAgent: options.userAgent ?? 'truefoundry-artifact-cleanup',
-            log,
-            // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
-            request: { fetch, log },
-            // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
-            retry: { retries: maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
-            throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
-        }, 
-        // First, so inside the other two: it sees every attempt.
-        (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
-            position.attempt++;
-            let response;
-            try {
-                response = await request(requestOptions);
-            }
-            catch (error) {
-                throw await afterFailure(error);
-            }
-            return checkedPage(response);
-        }), retry, throttling);
-        for (let floor = windowStart;; position.pass++) {
-            const passStartedAt = clock();
-            let found = 0;
-            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'closed', sort: 'updated', direction: 'desc', per_page: PER_PAGE });
-            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor)) {
-                found += inWindow.length;
-                yield* inWindow;
-            }
-            if (position.pass > 1 && found === 0)
-                return;
-            floor = passStartedAt - CLOCK_SKEW_MS;
-        }
-    }
-    finally {
-        await dispatcher.destroy().catch(() => undefined);
-    }
-    /** One pass from the top, a page at a time, down to the first pull request updated before `floor`. */
-    async function* readPass(pages, floor) {
-        const seen = new Set();
-        for (let page = 1;; page++) {
-            if (signal.aborted)
-                throw cancelled(page, 'before asking GitHub');
-            if (++pagesRead > maxPages) {
-                throw new GitHubListingError('unexpected-answer', 200, `GitHub's answers for ${where} went on for more than ${maxPages} pages (${maxPages * PER_PAGE} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with closed-within-days.`);
-            }
-            Object.assign(position, { page, attempt: 0, rateLimitWaits: 0, headerlessWaits: 0 });
-            let next;
-            try {
-                next = await pages.next();
-            }
-            catch (error) {
-                throw listingError(error);
-            }
-            if (next.done)
-                return;
-            const items = next.value.data;
-            // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
-            const inWindow = [];
-            let ended = false;
-            let fresh = false;
-            for (const item of items) {
-                const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
-                if (unreadable) {
-                    refuse(item, `its ${unreadable}, ${shown(item[unreadable])}, is not a date`);
-                    continue;
-                }
-                if (Date.parse(item.updated_at) < floor) {
-                    ended = true;
-                    break;
-                }
-                const { number } = item;
-                if (!isPullRequestNumber(number)) {
-                    refuse(item, `its number, ${shown(number)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`);
-                    continue;
-                }
-                const closedAt = item.closed_at;
-                if (closedAt !== null && Date.parse(closedAt) > startedAt) {
-                    refuse(item, `its closed_at, ${shown(closedAt)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`);
-                    continue;
-                }
-                if (!seen.has(number))
-                    fresh = seen.add(number).size > 0;
-                if (closedAt === null || Date.parse(closedAt) < windowStart || listed.has(number))
-                    continue;
-                listed.add(number);
-                inWindow.push(closedPullRequest(item, number, closedAt));
-            }
-            yield inWindow;
-            if (ended || next.value.headers.link === undefined)
-                return;
-            if (!fresh) {
-                throw new GitHubListingError('unexpected-answer', 200, `GitHub's ${at(page)} of ${where} ${items.length === 0 ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${listedSoFar()}`);
-            }
-        }
-    }
-    /** A page as the iterator may follow it: a list of pull requests, and a next link only if it stays under GITHUB_API_URL. */
-    function checkedPage(response) {
-        const { data } = response;
-        if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
-            // Redacted before the excerpt is cut: cut first, a token's escaped form would lose the end that makes it recognisable.
-            const shown = excerpt(redact(textOf(data)));
-            throw new Stop(new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${api.href}) GitHub's REST API?`));
-        }
-        const target = linkTargets(response.headers.link ?? '', 'next')[0];
-        delete response.headers.link;
-        if (target === undefined)
-            return response;
-        // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
-        const url = pull_requests_parseUrl(target, pull_requests_parseUrl(response.url, api) ?? api);
-        if (url === null || !underApiRoot(url, api)) {
-            throw new Stop(new GitHubListingError('unexpected-answer', response.status, `GitHub's answer for ${at(position.page)} of ${where} points the next page outside GITHUB_API_URL (${api.href}): ${url === null ? 'an unreadable URL' : redact(shownUrl(url))}. The listing stops rather than send the github-token there.${listedSoFar()}`));
-        }
-        // The one form the iterator reads.
-        response.headers.link = `<${url.href}>; rel="next"`;
-        return response;
-    }
-    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
-    async function afterFailure(error) {
-        const cause = error?.cause;
-        const failure = cause instanceof FetchFailure ? cause : null;
-        const page = at(position.page);
-        if (signal.aborted || failure?.kind === 'cancelled')
-            return new Stop(cancelled(position.page, 'while a request was in flight'));
-        if (failure?.kind === 'local') {
-            return new Stop(new GitHubListingError('not-sent', null, `The request for ${page} of ${where} could not be made: ${redact(failure.message)}. The fault is on the action's side (GITHUB_API_URL, github-token or the runner's settings), not GitHub's, so it was not tried again.`));
-        }
-        if (failure?.kind === 'refused')
-            return new Stop(new GitHubListingError('unexpected-answer', null, `GitHub's answer for ${page} of ${where} was refused: ${redact(failure.message)}.${listedSoFar()}`));
-        const answer = failure ? { status: null, headers: {}, message: redact(failure.message) } : readFailure(error, redact);
-        const verdict = judgeGitHubAnswer(answer, { now: clock(), headerlessWaits: position.headerlessWaits });
-        const detail = redact(verdict.detail);
-        if (verdict.kind === 'fail')
-            return new Stop(new GitHubListingError(verdict.failure, answer.status, failureMessage(verdict.failure, detail)));
-        if (verdict.kind === 'wait') {
-            rateLimit = { ms: verdict.ms, headerless: verdict.headerless, status: answer.status, detail };
-            return asRateLimit(error);
-        }
-        if (position.attempt >= maxAttempts) {
-            return new Stop(new GitHubListingError('unavailable', answer.status, `GitHub's API at ${api.href} failed ${page} of ${where} ${maxAttempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${listedSoFar()}`));
-        }
-        const ms = retryDelay(position.attempt, null, random, DEFAULT_BACKOFF);
-        options.log(`GitHub failed ${page} of ${where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${position.attempt + 1} of ${maxAttempts}).`);
-        try {
-            await pause(ms, 'while waiting to try again');
-        }
-        catch (stop) {
-            return stop;
-        }
-        return error;
-    }
-    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
-    async function waitOutRateLimit() {
-        const limit = rateLimit;
-        rateLimit = null;
-        if (limit === null)
-            return false;
-        const page = at(position.page);
-        const fail = (message) => {
-            held = new GitHubListingError('rate-limited', limit.status, `${message} Run the sweep later, or when fewer workflows share the token.${listedSoFar()}`);
-            return false;
+    if (closedAt !== null && Date.parse(closedAt) > startedAt) {
+        return {
+            kind: 'refused',
+            reason: `its closed_at, ${shown(closedAt, redact)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`,
         };
-        if (++position.rateLimitWaits > MAX_RATE_LIMIT_WAITS)
-            return fail(`GitHub's rate limit for the github-token input (${limit.detail}) held for ${MAX_RATE_LIMIT_WAITS} waits before ${page} of ${where}.`);
-        if (waitedMs + limit.ms > maxWaitMs) {
-            return fail(`GitHub's rate limit for the github-token input (${limit.detail}) asks for a wait of ${formatDuration(limit.ms)} before ${page} of ${where}, ` +
-                `more than the ${formatDuration(maxWaitMs - waitedMs)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
-        }
-        if (limit.headerless)
-            position.headerlessWaits++;
-        waitedMs += limit.ms;
-        options.log(`GitHub's rate limit (${limit.detail}): waiting ${formatDuration(limit.ms)} before ${page} of ${where}.`);
-        try {
-            await pause(limit.ms, "while waiting out GitHub's rate limit");
-        }
-        catch (stop) {
-            held = stop instanceof Stop ? stop.failure : null;
-            if (held === null)
-                throw stop;
-            return false;
-        }
-        position.attempt = 0;
-        return true;
     }
-    async function pause(ms, when) {
-        try {
-            await sleep(ms, signal);
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw new Stop(cancelled(position.page, when));
-            throw error;
-        }
-    }
-    function listingError(error) {
-        const stopped = held;
-        held = null;
-        if (stopped)
-            return stopped;
-        if (error instanceof Stop)
-            return error.failure;
-        if (error instanceof GitHubListingError)
-            return error;
-        return new GitHubListingError('not-sent', null, `Listing ${where} stopped at ${at(position.page)} on an error of the action's own: ${redact(error instanceof Error ? error.message : String(error))}.${listedSoFar()}`);
-    }
-    function failureMessage(failure, detail) {
-        const page = at(position.page);
-        const later = position.page > 1 || position.pass > 1;
-        switch (failure) {
-            case 'token-rejected':
-                return later
-                    ? `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listedSoFar()} Run the sweep again.`
-                    : `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${api.host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`;
-            case 'permission-missing':
-                return later
-                    ? `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listedSoFar()} Check ${PERMISSION} in the workflow, and run the sweep again.`
-                    : `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`;
-            case 'unexpected-answer':
-                return `GitHub answered ${detail} when listing ${where} (${page}). Is GITHUB_API_URL (${api.href}) GitHub's REST API?${listedSoFar()}`;
-        }
-    }
-    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
-    function listedSoFar() {
-        if (listed.size === 0)
-            return '';
-        return ` ${listed.size} closed ${listed.size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
-    }
-    function at(page) {
-        return position.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
-    }
-    function cancelled(page, when) {
-        return new GitHubListingError('cancelled', null, `Cancelled ${when} for ${at(page)} of ${where}; no more pull requests were listed.`);
-    }
-    function refuse(item, reason) {
-        const key = `${shown(item.number)} ${item.html_url}`;
-        if (refused.has(key))
-            return;
-        refused.add(key);
-        const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url)})` : shown(item.html_url);
-        options.warn(redact(`GitHub listed a pull request of ${owner}/${repo} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`));
-    }
+    return { kind: 'read', number, closedAt };
 }
-/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact, and without user-info, which no message repeats. */
-function apiRoot(baseUrl) {
-    const url = new URL(baseUrl);
-    if (!url.pathname.endsWith('/'))
-        url.pathname += '/';
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url;
+/** The warning for a refused pull request, and the key it is warned of once by. */
+function refusal(item, reason, repository, redact) {
+    const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url, redact)})` : shown(item.html_url, redact);
+    return {
+        key: `${shown(item.number, redact)} ${item.html_url}`,
+        warning: `GitHub listed a pull request of ${repository} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`,
+    };
 }
-function pull_requests_parseUrl(text, base) {
-    try {
-        return new URL(text, base);
-    }
-    catch {
-        return null;
-    }
+function closedPullRequest(item, number, closedAt) {
+    return {
+        number,
+        head_ref: item.head.ref,
+        head_sha: item.head.sha,
+        closed_at: closedAt,
+        merged: item.merged_at !== null,
+        html_url: item.html_url,
+    };
 }
-/** A value from GitHub for a message: quoted, control characters escaped, cut short. */
-function shown(value) {
-    const text = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+/** A value from GitHub for a message: quoted, control characters escaped, cut short, and so redacted first. */
+function shown(value, redact) {
+    const text = redact(typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value)));
     return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
-/** A body for a message; Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
-function textOf(data) {
-    if (typeof data === 'string')
-        return data;
-    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
+function isDate(value) {
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
+/** What GitHub's numbers are: 1, 2, 3… A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
+function isPullRequestNumber(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+;// CONCATENATED MODULE: ./src/targets/listing-pass.ts
+
+
+const PER_PAGE = 100;
+async function* readPass(pages, floor, passes) {
+    const { progress, words, attempts, signal, maxPages } = passes;
+    const seen = new Set();
+    for (let page = 1;; page++) {
+        if (signal.aborted)
+            throw new GitHubListingError(words.cancelled('before asking GitHub', page));
+        if (++progress.pagesRead > maxPages)
+            throw new GitHubListingError(words.tooManyPages(maxPages, PER_PAGE));
+        progress.startPage(page);
+        let next;
+        try {
+            next = await pages.next();
+        }
+        catch (error) {
+            throw attempts.stoppedBy(error);
+        }
+        if (next.done)
+            return;
+        const items = next.value.data;
+        // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
+        const inWindow = [];
+        let ended = false;
+        let fresh = false;
+        for (const item of items) {
+            const verdict = checkItem(item, floor, passes.startedAt, passes.redact);
+            if (verdict.kind === 'refused') {
+                refuse(item, verdict.reason, passes);
+                continue;
+            }
+            if (verdict.kind === 'older') {
+                ended = true;
+                break;
+            }
+            const { number, closedAt } = verdict;
+            if (!seen.has(number))
+                fresh = seen.add(number).size > 0;
+            if (closedAt === null || Date.parse(closedAt) < passes.windowStart || progress.listed.has(number))
+                continue;
+            progress.listed.add(number);
+            inWindow.push(closedPullRequest(item, number, closedAt));
+        }
+        yield inWindow;
+        if (ended || next.value.headers.link === undefined)
+            return;
+        if (!fresh)
+            throw new GitHubListingError(words.addsNothing(items.length === 0));
+    }
+}
+function refuse(item, reason, passes) {
+    const { key, warning } = refusal(item, reason, passes.repository, passes.redact);
+    if (passes.progress.refused.has(key))
+        return;
+    passes.progress.refused.add(key);
+    passes.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./src/targets/listing-progress.ts
+/** Where the listing is and what it has listed: the state its passes, its hooks and its messages share. */
+class ListingProgress {
+    /** 1 for the pass that reads down to the window's start, then each pass again from the top. */
+    pass = 1;
+    page = 0;
+    /** Attempts at this page, tries again after a failure or a rate limit included. */
+    attempt = 0;
+    /** Rate limits waited out for this page. */
+    rateLimitWaits = 0;
+    /** Rate limits without a time answered in a row for this page: each doubles the wait. */
+    headerlessWaits = 0;
+    /** Pages asked for, the passes together. */
+    pagesRead = 0;
+    /** Time spent waiting out rate limits, the passes together. */
+    waitedMs = 0;
+    // Numbers and short keys only, so these grow by a few bytes a pull request.
+    /** Pull requests gone to the caller. */
+    listed = new Set();
+    /** Pull requests refused, so each is warned of once however many passes list it. */
+    refused = new Set();
+    startPage(page) {
+        this.page = page;
+        this.attempt = 0;
+        this.rateLimitWaits = 0;
+        this.headerlessWaits = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/listing-words.ts
+
+class ListingWords {
+    /** `the pull requests of owner/repo`. */
+    where;
+    progress;
+    api;
+    dialect;
+    constructor(progress, repository, api, dialect) {
+        this.progress = progress;
+        this.where = `the pull requests of ${repository}`;
+        this.api = api;
+        this.dialect = dialect;
+    }
+    /** The token as messages name what is sent. */
+    get tokenNamed() {
+        return this.dialect.githubToken.sent;
+    }
+    at(page = this.progress.page) {
+        return this.progress.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
+    }
+    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
+    listedSoFar() {
+        const { size } = this.progress.listed;
+        if (size === 0)
+            return '';
+        return ` ${size} closed ${size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
+    }
+    cancelled(when, page = this.progress.page) {
+        return `Cancelled ${when} for ${this.at(page)} of ${this.where}; no more pull requests were listed.`;
+    }
+    tooManyPages(maxPages, perPage) {
+        return `GitHub's answers for ${this.where} went on for more than ${maxPages} pages (${maxPages * perPage} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with ${this.dialect.key('closed-within-days')}.`;
+    }
+    addsNothing(empty) {
+        return `GitHub's ${this.at()} of ${this.where} ${empty ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${this.listedSoFar()}`;
+    }
+    notAList(shown) {
+        return `GitHub's answer for ${this.at()} of ${this.where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?`;
+    }
+    nextOutside(shown) {
+        return `GitHub's answer for ${this.at()} of ${this.where} points the next page outside GITHUB_API_URL (${this.api.href}): ${shown}. The listing stops rather than send ${this.tokenNamed} there.${this.listedSoFar()}`;
+    }
+    notSent(reason) {
+        return `The request for ${this.at()} of ${this.where} could not be made: ${reason}. The fault is on the action's side (GITHUB_API_URL, ${this.dialect.key('github-token')} or the runner's settings), not GitHub's, so it was not tried again.`;
+    }
+    answerRefused(reason) {
+        return `GitHub's answer for ${this.at()} of ${this.where} was refused: ${reason}.${this.listedSoFar()}`;
+    }
+    actionError(reason) {
+        return `Listing ${this.where} stopped at ${this.at()} on an error of the action's own: ${reason}.${this.listedSoFar()}`;
+    }
+    failed(failure, detail) {
+        const refusal = { detail, where: this.where, page: this.at(), host: this.api.host, listed: this.listedSoFar() };
+        const later = this.progress.page > 1 || this.progress.pass > 1;
+        const token = this.dialect.githubToken;
+        switch (failure) {
+            case 'token-rejected':
+                return later ? token.noLongerAccepted(refusal) : token.rejected(refusal);
+            case 'permission-missing':
+                return later ? token.refusedLater(refusal) : token.mayNotRead(refusal);
+            case 'unexpected-answer':
+                return `GitHub answered ${detail} when listing ${this.where} (${this.at()}). Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?${this.listedSoFar()}`;
+        }
+    }
+    unavailable(attempts, detail) {
+        return `GitHub's API at ${this.api.href} failed ${this.at()} of ${this.where} ${attempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${this.listedSoFar()}`;
+    }
+    tryingAgain(detail, ms, attempts) {
+        return `GitHub failed ${this.at()} of ${this.where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${this.progress.attempt + 1} of ${attempts}).`;
+    }
+    waiting(detail, ms) {
+        return `GitHub's rate limit (${detail}): waiting ${formatDuration(ms)} before ${this.at()} of ${this.where}.`;
+    }
+    rateLimitHeld(detail, waits) {
+        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} held for ${waits} waits before ${this.at()} of ${this.where}.`);
+    }
+    rateLimitTooLong(detail, ms, maxWaitMs) {
+        const left = maxWaitMs - this.progress.waitedMs;
+        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} asks for a wait of ${formatDuration(ms)} before ${this.at()} of ${this.where}, ` +
+            `more than the ${formatDuration(left)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
+    }
+    rateLimited(message) {
+        return `${message} Run the sweep later, or when fewer workflows share the token.${this.listedSoFar()}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/github-answers.ts
+// What GitHub's answers mean: an error judged as a rate limit to wait out, a
+// failure to try again or one to stop at, following GitHub's "Best practices
+// for using the REST API". Data in, data out.
+
+
+/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
+const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
+const HEADERLESS_RATE_LIMIT_MS = 60_000;
 /**
  * What to do after GitHub answered with an error, following GitHub's "Best
  * practices for using the REST API". A rate limit is a 429, or a 403
@@ -36447,7 +35163,12 @@ function judgeGitHubAnswer(answer, context) {
             // A second past the reset: GitHub says to wait until after it, and clocks differ.
             const ms = Math.max(0, reset * 1000 - context.now) + 1000;
             const when = new Date(reset * 1000);
-            return { kind: 'wait', ms, headerless: false, detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}` };
+            return {
+                kind: 'wait',
+                ms,
+                headerless: false,
+                detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}`,
+            };
         }
         return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
     }
@@ -36471,686 +35192,385 @@ function asRateLimit(error) {
         headers['x-ratelimit-remaining'] = '0';
     return error;
 }
-/** An Octokit RequestError (status, response headers and data) as data, with the token redacted before anything is cut. */
+/** An Octokit RequestError (status, response headers and data) as data. */
 function readFailure(error, redact) {
     const failure = error;
     const response = failure?.response;
     if (response && typeof response.status === 'number')
-        return { status: response.status, headers: response.headers ?? {}, message: excerpt(redact(textOf(response.data))) };
-    return { status: null, headers: {}, message: redact(`no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}`) };
+        return { status: response.status, headers: response.headers ?? {}, message: bodyExcerpt(response.data, redact) };
+    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}` };
 }
-function isPullRequestItem(value) {
-    const item = value;
-    return (typeof item === 'object' &&
-        item !== null &&
-        'number' in item &&
-        typeof item.updated_at === 'string' &&
-        (item.closed_at === null || typeof item.closed_at === 'string') &&
-        (item.merged_at === null || typeof item.merged_at === 'string') &&
-        typeof item.html_url === 'string' &&
-        typeof item.head?.ref === 'string' &&
-        typeof item.head?.sha === 'string');
+/**
+ * A body for a message, redacted here because it is cut here: cut first, a
+ * token's escaped form would lose the end that makes it recognisable.
+ */
+function bodyExcerpt(data, redact) {
+    return excerpt(redact(textOf(data)));
 }
-function isDate(value) {
-    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
-}
-/** What GitHub's numbers are: 1, 2, 3… A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
-function isPullRequestNumber(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-function closedPullRequest(item, number, closedAt) {
-    return { number, head_ref: item.head.ref, head_sha: item.head.sha, closed_at: closedAt, merged: item.merged_at !== null, html_url: item.html_url };
-}
-/** A wait as long as GitHub may ask for, out of all reason included. */
-function formatDuration(ms) {
-    if (ms < 60_000)
-        return `${Number((ms / 1000).toFixed(1))} s`;
-    if (ms < 2 * 60 * 60_000) {
-        const minutes = Math.floor(ms / 60_000);
-        const seconds = Math.round((ms % 60_000) / 1000);
-        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-    }
-    if (ms < 2 * DAY_MS)
-        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
-    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
+/** Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
+function textOf(data) {
+    if (typeof data === 'string')
+        return data;
+    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
 }
 
-;// CONCATENATED MODULE: ./src/targets.ts
+;// CONCATENATED MODULE: ./src/targets/page-check.ts
+
+
+
+
+
+
+/** The page, its Link header reduced to the one next link the iterator reads; a Stop for a page the listing refuses. */
+function checkedPage(response, api, words, redact) {
+    const { data } = response;
+    if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
+        throw new Stop(new GitHubListingError(words.notAList(bodyExcerpt(data, redact))));
+    }
+    const target = linkTargets(response.headers.link ?? '', 'next')[0];
+    delete response.headers.link;
+    if (target === undefined)
+        return response;
+    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
+    const url = resolveTarget(target, resolveTarget(response.url, api) ?? api);
+    if (url === null || !underApiRoot(url, api)) {
+        throw new Stop(new GitHubListingError(words.nextOutside(url === null ? 'an unreadable URL' : shownUrl(url))));
+    }
+    response.headers.link = `<${url.href}>; rel="next"`;
+    return response;
+}
+
+;// CONCATENATED MODULE: ./src/targets/page-attempts.ts
+// What each attempt at a page comes to, as Octokit's hook and plugins see it:
+// the page checked, or the failure judged and then tried again (plugin-retry),
+// waited out (plugin-throttling) or made the listing's error (a Stop, which
+// neither plugin tries again). The waits are here, cancellable, bounded and logged.
+
+
+
+
+
+/** Longest time the listing spends waiting out rate limits in all; a wait beyond it fails at once. */
+const MAX_WAIT_MS = 15 * 60_000;
+/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
+const MAX_RATE_LIMIT_WAITS = 10;
+class PageAttempts {
+    options;
+    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
+    rateLimit = null;
+    /** Why plugin-throttling was told not to try again: the listing's error. */
+    held = null;
+    constructor(options) {
+        this.options = options;
+    }
+    begin() {
+        this.options.progress.attempt++;
+    }
+    checked(response) {
+        const { api, words, redact } = this.options;
+        return checkedPage(response, api, words, redact);
+    }
+    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
+    async failed(error) {
+        const { progress, words, signal, maxAttempts } = this.options;
+        const cause = error?.cause;
+        const failure = cause instanceof FetchFailure ? cause : null;
+        if (signal.aborted || failure?.kind === 'cancelled')
+            return stop(words.cancelled('while a request was in flight'));
+        if (failure?.kind === 'local')
+            return stop(words.notSent(failure.message));
+        if (failure?.kind === 'refused')
+            return stop(words.answerRefused(failure.message));
+        const answer = failure ? { status: null, headers: {}, message: failure.message } : readFailure(error, this.options.redact);
+        const verdict = judgeGitHubAnswer(answer, { now: this.options.clock(), headerlessWaits: progress.headerlessWaits });
+        if (verdict.kind === 'fail')
+            return stop(words.failed(verdict.failure, verdict.detail));
+        if (verdict.kind === 'wait') {
+            this.rateLimit = { ms: verdict.ms, headerless: verdict.headerless, detail: verdict.detail };
+            return asRateLimit(error);
+        }
+        if (progress.attempt >= maxAttempts)
+            return stop(words.unavailable(maxAttempts, verdict.detail));
+        const ms = retryDelay(progress.attempt, null, this.options.random, DEFAULT_BACKOFF);
+        this.options.log(words.tryingAgain(verdict.detail, ms, maxAttempts));
+        try {
+            await this.pause(ms, 'while waiting to try again');
+        }
+        catch (stopped) {
+            return stopped;
+        }
+        return error;
+    }
+    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
+    async waitOutRateLimit() {
+        const { progress, words } = this.options;
+        const limit = this.rateLimit;
+        this.rateLimit = null;
+        if (limit === null)
+            return false;
+        if (++progress.rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
+            this.held = new GitHubListingError(words.rateLimitHeld(limit.detail, MAX_RATE_LIMIT_WAITS));
+            return false;
+        }
+        if (progress.waitedMs + limit.ms > MAX_WAIT_MS) {
+            this.held = new GitHubListingError(words.rateLimitTooLong(limit.detail, limit.ms, MAX_WAIT_MS));
+            return false;
+        }
+        if (limit.headerless)
+            progress.headerlessWaits++;
+        progress.waitedMs += limit.ms;
+        this.options.log(words.waiting(limit.detail, limit.ms));
+        try {
+            await this.pause(limit.ms, "while waiting out GitHub's rate limit");
+        }
+        catch (stopped) {
+            if (!(stopped instanceof Stop))
+                throw stopped;
+            this.held = stopped.failure;
+            return false;
+        }
+        progress.attempt = 0;
+        return true;
+    }
+    /** The listing's error for what the page iterator threw. */
+    stoppedBy(error) {
+        const held = this.held;
+        this.held = null;
+        if (held)
+            return held;
+        if (error instanceof Stop)
+            return error.failure;
+        if (error instanceof GitHubListingError)
+            return error;
+        return new GitHubListingError(this.options.words.actionError(error instanceof Error ? error.message : String(error)));
+    }
+    async pause(ms, when) {
+        const { signal } = this.options;
+        try {
+            await this.options.sleep(ms, signal);
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw stop(this.options.words.cancelled(when));
+            throw error;
+        }
+    }
+}
+function stop(message) {
+    return new Stop(new GitHubListingError(message));
+}
+
+;// CONCATENATED MODULE: ./src/targets/closed-pull-requests.ts
+// The sweep's source of pull requests: those of a repository closed within a
+// window, read from GitHub's REST API through Octokit (github-client.ts), page
+// by page, as an async generator so memory stays flat however many there are.
+
+
+
+
+
+
+
+
+
+const closed_pull_requests_DAY_MS = 24 * 60 * 60 * 1000;
+/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
+const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
+/** 100,000 pull requests. */
+const DEFAULT_MAX_PAGES = 1000;
+/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * The pull requests closed within `closedWithinDays` before `now`. Pages are
+ * asked for sorted by `updated` descending, and a pull request's closed_at is
+ * never after its updated_at, so the first one updated before the window ends
+ * the first pass: no later page can hold one closed within it. A pull request
+ * updated while the pages are read moves to the top, onto a page already
+ * read, so the listing then reads again from the top, down to where the pass
+ * before began, until a pass finds none it had not listed.
+ */
+async function* listClosedPullRequests(options) {
+    const { owner, repo, signal } = options;
+    const repository = `${owner}/${repo}`;
+    const startedAt = options.now.getTime();
+    const windowStart = startedAt - options.closedWithinDays * closed_pull_requests_DAY_MS;
+    const api = apiRoot(options.baseUrl);
+    // Only for the texts the listing cuts short (an excerpt of a body, a value of GitHub's): the run's core redacts whatever it prints.
+    const redact = createRedactor([options.token]);
+    const clock = options.clock ?? Date.now;
+    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    const progress = new ListingProgress();
+    const words = new ListingWords(progress, repository, api, options.dialect ?? WORKFLOW_DIALECT);
+    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
+    const github = await createGitHubFetch({
+        api,
+        signal,
+        timeoutMs: options.requestTimeoutMs,
+        maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
+        tokenNamed: words.tokenNamed,
+    });
+    try {
+        const attempts = new PageAttempts({
+            progress,
+            words,
+            api,
+            redact,
+            signal,
+            maxAttempts: options.maxAttempts,
+            log: options.log,
+            sleep: options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort })),
+            clock,
+            random: options.random ?? Math.random,
+        });
+        const octokit = await createGitHubClient({ ...options, api, fetch: github.fetch, attempts });
+        const passes = { progress, words, attempts, signal, startedAt, windowStart, maxPages, redact, warn: options.warn, repository };
+        for (let floor = windowStart;; progress.pass++) {
+            const passStartedAt = clock();
+            let found = 0;
+            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
+                owner,
+                repo,
+                state: 'closed',
+                sort: 'updated',
+                direction: 'desc',
+                per_page: PER_PAGE,
+            });
+            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor, passes)) {
+                found += inWindow.length;
+                yield* inWindow;
+            }
+            if (progress.pass > 1 && found === 0)
+                return;
+            floor = passStartedAt - CLOCK_SKEW_MS;
+        }
+    }
+    finally {
+        await github.close();
+    }
+}
+/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
+function apiRoot(baseUrl) {
+    const url = new URL(baseUrl);
+    if (!url.pathname.endsWith('/'))
+        url.pathname += '/';
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/targets/batches.ts
 
 /** Pull requests checked before their deletes go out together: one page of GitHub's listing. */
 const SWEEP_BATCH = 100;
-/** The targets in batches, each deleted before the next is listed: a sweep holds one page of pull requests at a time. */
-async function* targetBatches(inputs, deps) {
-    const { sweep } = inputs;
-    if (!sweep) {
-        yield [{ pullRequest: null, env: deps.env }];
-        return;
-    }
-    deps.log(`Sweeping the pull requests of ${sweep.owner}/${sweep.repo} closed in the last ${sweep.closedWithinDays} ${sweep.closedWithinDays === 1 ? 'day' : 'days'}.`);
-    const pullRequests = listClosedPullRequests({
-        token: sweep.githubToken,
-        baseUrl: sweep.apiUrl,
-        owner: sweep.owner,
-        repo: sweep.repo,
-        closedWithinDays: sweep.closedWithinDays,
-        now: new Date((deps.now ?? Date.now)()),
-        signal: deps.cancel,
-        log: deps.log,
-        warn: deps.warn,
-        requestTimeoutMs: inputs.requestTimeoutMs,
-        maxAttempts: inputs.maxAttempts,
-    });
-    let batch = [];
-    let count = 0;
-    for await (const pullRequest of pullRequests) {
-        count++;
-        batch.push({
-            pullRequest,
-            env: { ...deps.env, PR_NUMBER: String(pullRequest.number), PR_HEAD_REF: pullRequest.head_ref, PR_HEAD_SHA: pullRequest.head_sha },
-        });
-        if (batch.length === SWEEP_BATCH) {
-            yield batch;
-            batch = [];
-        }
-    }
-    if (batch.length > 0)
-        yield batch;
-    deps.log(count === 0 ? `No pull request of ${sweep.owner}/${sweep.repo} closed in that time.` : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
+function targetSource(inputs, deps) {
+    return inputs.sweep ? sweepSource(inputs, inputs.sweep, deps) : thisRun(deps.env);
 }
-
-// EXTERNAL MODULE: ./src/time-slice.ts
-var time_slice = __nccwpck_require__(2337);
-// EXTERNAL MODULE: ./src/results.ts
-var results = __nccwpck_require__(9385);
-;// CONCATENATED MODULE: ./src/validate.ts
-
-
-/** Problems a message lists; a document can have thousands, and one message must stay readable. */
-const MAX_PROBLEMS_LISTED = 10;
-const ALL_KNOWN_FIELDS = [...new Set(manifest_kinds/* KIND_NAMES */.kd.flatMap((kind) => manifest_kinds/* MANIFEST_KINDS */.ak[kind].knownFields))];
-function claimKind(manifest) {
-    const type = manifest.type;
-    if ((0,manifest_kinds/* isManifestKind */.cq)(type))
-        return { kind: type, problem: null };
-    if (type !== undefined) {
-        const close = typeof type === 'string' ? closestField(type, manifest_kinds/* KIND_NAMES */.kd) : null;
-        const hint = close ? `; did you mean "${close}"?` : '';
-        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(manifest_kinds/* KIND_NAMES */.kd)}, got ${quote(type)}${hint}` } };
-    }
-    for (const kind of manifest_kinds/* KIND_NAMES */.kd) {
-        if (kind === manifest_kinds/* DEFAULT_KIND */.zR)
-            continue;
-        const found = (0,manifest_kinds/* fieldsOnlyIn */.tu)(kind).filter((path) => hasPath(manifest, path));
-        if (found.length === 0)
-            continue;
-        const fields = listWords(found.map(formatPath), 'and');
-        const label = manifest_kinds/* MANIFEST_KINDS */.ak[kind].label;
-        return {
-            kind: null,
-            problem: {
-                path: [...found[0]],
-                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].label})`,
-            },
-        };
-    }
-    return { kind: manifest_kinds/* DEFAULT_KIND */.zR, problem: null };
-}
-/** The kind a document claims, for a row of a document judged by its loader alone. */
-function claimedKind(value) {
-    return isPlainObject(value) ? claimKind(value).kind : null;
-}
-function hasPath(value, path) {
-    let node = value;
-    for (const part of path) {
-        if (!isPlainObject(node) || !Object.hasOwn(node, part))
-            return false;
-        node = node[part];
-    }
-    return true;
-}
-/**
- * Checks one parsed document: its kind by `type`, then that kind's schema
- * (generated from its OpenAPI document) and the action's own rule.
- */
-function checkManifest(value) {
-    if (!isPlainObject(value)) {
-        return { valid: false, type: null, problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }], unknownFields: [] };
-    }
-    const claim = claimKind(value);
-    return claim.kind ? checkManifestAs(manifest_kinds/* MANIFEST_KINDS */.ak[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
-}
-/** Checks a manifest against one kind's schema, whatever its `type` says: what that kind's endpoint would make of it. */
-function checkManifestAs(spec, value) {
-    if (!isPlainObject(value))
-        return checkManifest(value);
-    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec));
-    if (problems.length > 0)
-        return refuse(spec.type, value, problems, spec.knownFields);
-    const unknownFields = findUnknownFields(value, spec.knownFields);
-    const identity = identityProblem(value);
-    if (identity)
-        return { valid: false, type: spec.type, problems: [identity], unknownFields };
-    let body;
-    try {
-        body = JSON.stringify({ manifest: value });
-    }
-    catch (error) {
-        // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
-        return { valid: false, type: spec.type, problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }], unknownFields };
-    }
-    return { valid: true, type: spec.type, manifest: value, body, unknownFields };
-}
-/** An invalid verdict with every problem: the ones given and the action's own rule. */
-function refuse(type, value, problems, known) {
-    const identity = identityProblem(value);
-    return { valid: false, type, problems: dedupe(identity ? [...problems, identity] : problems), unknownFields: findUnknownFields(value, known) };
-}
-/** The action's own rule: a delete names one version. */
-function identityProblem(value) {
-    if (value.version !== undefined || value.version_alias !== undefined)
-        return null;
-    return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
-}
-/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
-const CHOSEN_BY_AUTHOR = {
-    PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
-    PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
-};
-/**
- * A sweep's rule, on a manifest as written: the version it names (by
- * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
- * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
- * pull request chooses. Otherwise every pull request swept would delete the
- * same version, or one another pull request named.
- */
-function sweepProblems(written) {
-    const problems = [];
-    for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
-        for (const name of new Set(written(field)?.variables ?? [])) {
-            const why = CHOSEN_BY_AUTHOR[name];
-            if (!why)
-                continue;
-            problems.push({
-                path: [field],
-                message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
-            });
-        }
-    }
-    // The number picks the version when there is one: an alias beside it only names it again.
-    const picking = written('version') ? 'version' : 'version_alias';
-    const naming = ['ml_repo', 'name', picking];
-    for (const field of naming) {
-        if (!numberTouches(written(field)?.text ?? ''))
-            continue;
-        problems.push({
-            path: [field],
-            message: 'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
-                'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
-        });
-    }
-    if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
-        return problems;
-    const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? '')) ? ' ($PR_NUMBER without braces is not filled in)' : '';
-    const where = picking === 'version'
-        ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
-        : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}';
-    problems.push({
-        path: written(picking) ? [picking] : [],
-        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
-    });
-    return problems;
-}
-/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
-function numberTouches(text) {
-    const references = (0,manifests/* referencesIn */.ii)(text);
-    return references.some((reference, index) => reference.name === 'PR_NUMBER' &&
-        (/\d/.test(text[reference.start - 1] ?? '') || /\d/.test(text[reference.end] ?? '') || references[index - 1]?.end === reference.start || references[index + 1]?.start === reference.end));
-}
-/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
-function describeProblems(problems, lineOf) {
-    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
-    const rest = problems.length - listed.length;
-    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
-}
-/** `source.uri: message`, or the bare message when it is about the whole manifest. */
-function describeProblem(problem) {
-    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
-}
-function formatPath(path) {
-    let out = '';
-    for (const part of path)
-        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-    return out || '(manifest)';
-}
-function toProblem(error, spec) {
-    const path = parsePointer(error.instancePath);
-    const params = error.params;
-    switch (error.keyword) {
-        case 'required':
-            return { path, message: `missing required field "${String(params.missingProperty)}"` };
-        case 'type':
-            return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` };
-        case 'pattern':
-            return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` };
-        case 'maxLength':
-            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` };
-        case 'minimum':
-            return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` };
-        case 'enum':
-            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` };
-        case 'discriminator':
-            return discriminatorProblem(path, params, error, spec);
-        default:
-            return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
-    }
-}
-function discriminatorProblem(path, params, error, spec) {
-    const tag = String(params.tag);
-    if (params.error === 'tag' && params.tagValue === undefined) {
-        return { path, message: `missing required field "${tag}"` };
-    }
-    const branches = (error.parentSchema?.oneOf ?? []);
-    const allowed = branches.map((branch) => (0,manifest_kinds/* schemaAt */.lv)(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
-    return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
-}
-function parsePointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-        .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
-}
-function findUnknownFields(value, known) {
-    return Object.keys(value)
-        .filter((field) => !known.includes(field))
-        .map((field) => ({ field, suggestion: closestField(field, known) }));
-}
-/** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field, knownFields = manifest_kinds/* MANIFEST_KINDS */.ak[manifest_kinds/* DEFAULT_KIND */.zR].knownFields) {
-    let best = null;
-    let bestDistance = Infinity;
-    const lowered = field.toLowerCase().replaceAll('-', '_');
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
-    for (const known of knownFields) {
-        // The distance is at least the difference in length: no need to compute it for a long key.
-        if (Math.abs(lowered.length - known.length) > tolerance)
-            continue;
-        const distance = editDistance(lowered, known);
-        if (distance < bestDistance)
-            [best, bestDistance] = [known, distance];
-    }
-    return bestDistance <= tolerance ? best : null;
-}
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
-function editDistance(a, b) {
-    let before = new Int32Array(b.length + 1);
-    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
-    let current = new Int32Array(b.length + 1);
-    for (let i = 1; i <= a.length; i++) {
-        current[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, before[j - 2] + 1);
-            current[j] = d;
-        }
-        ;
-        [before, previous, current] = [previous, current, before];
-    }
-    return previous[b.length];
-}
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${formatPath(problem.path)}\0${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeType(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `the string ${quote(value)}`;
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-    if (typeof value === 'boolean')
-        return `boolean ${value}`;
-    return typeof value;
-}
-const MAX_QUOTED = 80;
-/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
-function quote(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
-        return describeType(value);
-    }
-    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-    return typeof value === 'string' ? JSON.stringify(cut) : cut;
-}
-function listWords(values, conjunction = 'or') {
-    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
-    if (words.length <= 1)
-        return words.join('');
-    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/validation.ts
-
-
-
-const MAX_FIELD_SHOWN = 80;
-/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
-async function readManifestFiles(files, options, slice) {
-    // Read all at once; each file's bytes are let go once it is parsed.
-    const reads = files.map(manifests/* readManifestFile */.oe);
-    const sources = [];
-    for (const file of files) {
-        const bytes = await reads.shift();
-        sources.push({ file, parsed: bytes instanceof Uint8Array ? await (0,manifests/* parseManifestFile */.NX)(bytes, file.relative, options, slice) : bytes });
-    }
-    return sources;
-}
-async function validateFiles(sources, options, core, slice) {
-    // The run's core caps annotations (runner.ts): a stage writes each, whatever their number.
-    const annotate = (kind, ...rest) => core[kind](...rest);
-    const checked = [];
-    for (const { file, parsed } of sources) {
-        const loaded = parsed.kind === 'parsed' ? ((0,manifests/* unfilled */.qB)(parsed, options.env) ?? parsed) : parsed;
-        if (loaded.kind === 'unreadable') {
-            const message = `the file ${file.relative} ${loaded.reason}`;
-            annotate('error', message, { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' });
-            checked.push({ file: file.relative, document: 0, line: loaded.line, ...results/* NO_IDENTITY */.T5, valid: false, message });
-            continue;
-        }
-        for (const written of loaded.documents) {
-            if (slice.due())
-                await slice.pause();
-            const doc = (0,manifests/* fillIn */.pz)(written, options.env);
-            const location = { file: file.relative, document: doc.document, line: doc.line };
-            // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-            let verdict = doc.problems.length > 0 ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] } : checkManifest(doc.value);
-            const sweep = options.sweep ? sweepProblems(doc.written) : [];
-            if (sweep.length > 0)
-                verdict = { valid: false, type: verdict.type, problems: verdict.valid ? sweep : [...verdict.problems, ...sweep], unknownFields: verdict.unknownFields };
-            for (const { field, suggestion } of verdict.unknownFields) {
-                const { line, col } = doc.positionOf([field]);
-                const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field;
-                annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
-                    file: file.relative,
-                    startLine: line,
-                    startColumn: col,
-                    title: 'Unknown manifest field',
-                });
-            }
-            if (verdict.valid) {
-                checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body });
-                continue;
-            }
-            const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
-            const { line, col } = doc.positionOf(verdict.problems[0].path);
-            annotate('error', message, { file: file.relative, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' });
-            checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message });
-        }
-    }
-    return checked;
-}
-/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
-function identityOf(value, type) {
-    if (!isPlainObject(value))
-        return results/* NO_IDENTITY */.T5;
-    const text = (field) => (typeof field === 'string' ? field : null);
+function thisRun(env) {
+    const target = { group: (files) => `Validate ${files}`, pullRequest: null, env, namedByNumber: false };
     return {
-        type,
-        ml_repo: text(value.ml_repo),
-        name: text(value.name),
-        version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
-        version_alias: text(value.version_alias),
+        batches: [{ targets: [target], overlapping: null }],
+        scope: () => null,
+        nothingFound: () => null,
     };
 }
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-/**
- * inputs → files → manifests → validation → plan → deletions → report.
- * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
- */
-async function run(deps) {
-    const core = (0,runner/* guardCore */.nj)(deps.core, deps.formatTableLine);
-    const store = new result_store/* ResultStore */.V(deps.resultsFile ?? null, (message) => core.warning(message));
-    const ledger = new Ledger(store, (row) => redactRow(row, core));
-    let inputs = null;
-    let failure;
-    let unexpected = false;
-    const found = { files: 0 };
-    try {
-        inputs = getInputs({ read: (name) => core.getInput(name), env: deps.env, registerSecret: (secret) => core.setSecret(secret), dialect: deps.dialect });
-        failure = await runStages(inputs, ledger, { ...deps, core }, found);
-    }
-    catch (error) {
-        unexpected = !(error instanceof runner/* StepFailure */.pH);
-        failure = unexpected ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}` : error.message;
-    }
-    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
-    await (0,report/* report */.z8)(results, { dryRun: inputs?.dryRun ?? false, failOnError: inputs?.failOnError ?? true, cancelled: deps.cancel.aborted, failure, sweep: inputs?.sweep ?? null, filesFound: found.files }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
-    results.close();
-    return results;
-}
-/** Every stage after the inputs; returns why the step fails early, if it does, and counts in `found` the files it matched. */
-async function runStages(inputs, ledger, deps, found) {
-    const { core } = deps;
-    const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
-    found.files = files.length;
-    if (files.length === 0)
-        return noFiles(inputs, core);
-    // One slice for all the checking: however big the files or the sweep, the event loop gets a turn every few milliseconds.
-    const slice = (0,time_slice/* timeSlice */.cm)();
-    const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
-    const check = { sources, slice, sent: new SentVersions() };
-    const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
-    // A sweep's batches overlap: the next page of pull requests is listed and
-    // checked while the batch before is deleted, and its requests queue for the
-    // slots that batch frees. One batch waits at most, so memory stays flat.
-    let deleting = Promise.resolve();
-    try {
-        for await (const batch of targetBatches(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })) {
-            const jobs = [];
-            for (const target of batch) {
-                // Once cancelled, the pull requests left are not checked: the report is due within seconds.
-                if (inputs.sweep && deps.cancel.aborted)
-                    break;
-                jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)));
+/** The sweep's pull requests in batches, each deleted while the next is listed: it holds one page of them at a time. */
+function sweepSource(inputs, sweep, deps) {
+    const { owner, repo, closedWithinDays: days } = sweep;
+    const window = `${days} ${days === 1 ? 'day' : 'days'}`;
+    let foundNone = false;
+    async function* batches() {
+        deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`);
+        const pullRequests = listClosedPullRequests({
+            token: sweep.githubToken,
+            baseUrl: sweep.apiUrl,
+            owner: sweep.owner,
+            repo: sweep.repo,
+            closedWithinDays: sweep.closedWithinDays,
+            now: new Date((deps.now ?? Date.now)()),
+            signal: deps.cancel,
+            log: deps.log,
+            warn: deps.warn,
+            requestTimeoutMs: inputs.requestTimeoutMs,
+            maxAttempts: inputs.maxAttempts,
+            dialect: deps.dialect,
+        });
+        let batch = [];
+        let count = 0;
+        for await (const pullRequest of pullRequests) {
+            count++;
+            batch.push(pullRequestTarget(pullRequest, deps.env));
+            if (batch.length === SWEEP_BATCH) {
+                yield sweepBatch(batch, deps.cancel);
+                batch = [];
             }
-            if (!deleter || jobs.length === 0)
-                continue;
-            if (!inputs.sweep) {
-                await core.group(`Delete ${count(jobs.length, 'version')}`, () => deleter.delete(jobs));
-                continue;
-            }
-            // No group: the next pull requests' groups are written while these are deleted.
-            core.info(`Deleting ${count(jobs.length, 'version')} of ${count(batch.length, 'pull request')}.`);
-            const before = deleting;
-            deleting = deleter.delete(jobs);
-            // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
-            deleting.catch(() => undefined);
-            await before;
         }
-        await deleting;
+        if (batch.length > 0)
+            yield sweepBatch(batch, deps.cancel);
+        deps.log(count === 0
+            ? `No pull request of ${owner}/${repo} closed in that time.`
+            : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
+        foundNone = count === 0 && !deps.cancel.aborted;
     }
-    finally {
-        // Whatever stopped the listing, what was already sent to be deleted finishes first.
-        await deleting.catch(() => undefined);
-        deleter?.close();
-    }
-    return null;
-}
-/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-function checkTarget(target, checking, inputs, ledger, deps) {
-    const { core } = deps;
-    const { pullRequest } = target;
-    const { sources, slice, sent } = checking;
-    const title = pullRequest
-        ? `Pull request #${pullRequest.number} (${pullRequest.head_ref}, closed ${pullRequest.closed_at}): ${count(sources.length, 'manifest file')}`
-        : `Validate ${count(sources.length, 'manifest file')}`;
-    return core.group(title, async () => {
-        const manifests = await validateFiles(sources, { env: target.env, sweep: pullRequest !== null }, core, slice);
-        const invalid = manifests.filter((manifest) => !manifest.valid).length;
-        core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
-        if (invalid > 0 && !inputs.dryRun)
-            core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
-        const number = pullRequest?.number ?? null;
-        return ledger.planned(plan(manifests, inputs, sent, number), ledger.checked(manifests, number));
-    });
-}
-/** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
-function noFiles(inputs, core) {
-    const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. Nothing will be deleted.`;
-    if (inputs.ifNoFilesFound === 'error')
-        return message;
-    if (inputs.ifNoFilesFound === 'warn')
-        core.warning(message);
-    else
-        core.info(message);
-    return null;
-}
-/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
-function redactRow(row, core) {
-    const text = (value) => (value === null ? null : core.redact(value));
-    return { ...row, file: core.redact(row.file), ml_repo: text(row.ml_repo), name: text(row.name), version_alias: text(row.version_alias), message: core.redact(row.message) };
-}
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-
-/***/ }),
-
-/***/ 8104:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  zR: () => (/* binding */ DEFAULT_KIND),
-  kd: () => (/* binding */ KIND_NAMES),
-  ak: () => (/* binding */ MANIFEST_KINDS),
-  tu: () => (/* binding */ fieldsOnlyIn),
-  cq: () => (/* binding */ isManifestKind),
-  lv: () => (/* binding */ schemaAt)
-});
-
-;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
-const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
-;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
-const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
-// EXTERNAL MODULE: ./src/schema/validators.cjs
-var validators = __nccwpck_require__(7201);
-;// CONCATENATED MODULE: ./src/manifest-kinds.ts
-// The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one, the validator generated from its OpenAPI
-// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
-// log calls it. A new kind is a document in src/schema/ and one row here.
-
-
-
-function kind(type, path, label, schema) {
-    const validate = validators[type];
-    if (!validate)
-        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
-    const root = schemaAt(schema, schema.$ref);
-    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
     return {
-        type,
-        path,
-        label,
-        schema,
-        validate,
-        knownFields: Object.keys(root.properties ?? {}),
-        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+        batches: batches(),
+        scope: (withRows) => (withRows > 0 ? `a sweep of ${withRows} closed ${withRows === 1 ? 'pull request' : 'pull requests'}` : null),
+        nothingFound: () => foundNone
+            ? `The sweep found no pull request of ${owner}/${repo} closed in the last ${window} to check: nothing was checked or deleted.`
+            : null,
     };
 }
-/** The definition a `#/$defs/Name` reference names. */
-function schemaAt(schema, ref) {
-    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+function pullRequestTarget(pullRequest, env) {
+    const { number, head_ref, head_sha, closed_at } = pullRequest;
+    return {
+        group: (files) => `Pull request #${number} (${head_ref}, closed ${closed_at}): ${files}`,
+        pullRequest: number,
+        env: { ...env, PR_NUMBER: String(number), PR_HEAD_REF: head_ref, PR_HEAD_SHA: head_sha },
+        namedByNumber: true,
+    };
 }
-const MANIFEST_KINDS = {
-    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
-    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
-};
-/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
-const DEFAULT_KIND = 'artifact-version';
-const KIND_NAMES = Object.keys(MANIFEST_KINDS);
-function isManifestKind(value) {
-    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+function sweepBatch(targets, cancel) {
+    return {
+        targets: untilCancelled(targets, cancel),
+        overlapping: `${targets.length} ${targets.length === 1 ? 'pull request' : 'pull requests'}`,
+    };
 }
-/**
- * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
- * a manifest without `type` that has one of them is not plainly a default-kind manifest.
- */
-function fieldsOnlyIn(kind) {
-    return ONLY_IN[kind];
+/** Once cancelled, the pull requests left are not checked: the report is due within seconds. */
+function* untilCancelled(targets, cancel) {
+    for (const target of targets) {
+        if (cancel.aborted)
+            return;
+        yield target;
+    }
 }
-const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
-    const base = MANIFEST_KINDS[DEFAULT_KIND];
-    const spec = MANIFEST_KINDS[kind];
-    const paths = [
-        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
-        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
-    ];
-    return [kind, paths];
-}));
 
+;// CONCATENATED MODULE: ./src/runner/time-slice.ts
+// Checking gives way to the event loop: a sweep of thousands of pull requests
+// over a big manifest is one long computation, and while it runs nothing else
+// does — not the runner's SIGINT, not the answer to a delete in flight.
 
-/***/ }),
+/** The longest stretch of checking between two turns of the event loop: well under the 50 ms a run may go unresponsive. */
+const SLICE_MS = 20;
+function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
+    let start = now();
+    return {
+        due: () => now() - start >= ms,
+        async pause() {
+            await (0,promises_namespaceObject.setImmediate)();
+            start = now();
+        },
+    };
+}
+/** Runs `steps`, a generator that yields when its slice is due, pausing each time it does. */
+async function runSliced(steps, slice) {
+    for (;;) {
+        const step = steps.next();
+        if (step.done)
+            return step.value;
+        await slice.pause();
+    }
+}
 
-/***/ 3650:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  pz: () => (/* binding */ fillIn),
-  z3: () => (/* binding */ formatBytes),
-  NX: () => (/* binding */ parseManifestFile),
-  oe: () => (/* binding */ readManifestFile),
-  ii: () => (/* binding */ referencesIn),
-  xO: () => (/* binding */ sizeOverLimit),
-  qB: () => (/* binding */ unfilled)
-});
-
-// UNUSED EXPORTS: MAX_ALIASED_VALUES, MAX_DEPTH, MAX_FILE_BYTES, MAX_FLOW_COLLECTIONS, MAX_TOKENS, MAX_WRITTEN_DEPTH, parseManifestSteps
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/strict-json.ts
+;// CONCATENATED MODULE: ./src/manifests/strict-json.ts
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
@@ -37292,13 +35712,14 @@ function describeUnexpected(text, at, expected) {
         return `expected ${expected}, found a comment (JSON has no comments)`;
     if (char === '\uFEFF')
         return `expected ${expected}, found a byte order mark`;
-    const shown = /[\x21-\x7e]/.test(char) ? `"${char}"` : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    const shown = /[\x21-\x7e]/.test(char)
+        ? `"${char}"`
+        : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
     return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
 }
 
-// EXTERNAL MODULE: ./src/time-slice.ts
-var time_slice = __nccwpck_require__(2337);
-;// CONCATENATED MODULE: ./src/manifests.ts
+;// CONCATENATED MODULE: ./src/manifests/load.ts
+
 
 
 
@@ -37351,7 +35772,7 @@ async function readManifestFile(file) {
  * a variable are kept as written, for fillIn to fill in for each target.
  */
 function parseManifestFile(bytes, fileName, options, slice) {
-    return (0,time_slice/* runSliced */.Gg)(parseManifestSteps(bytes, fileName, options, slice), slice);
+    return runSliced(parseManifestSteps(bytes, fileName, options, slice), slice);
 }
 /** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
 function* parseManifestSteps(bytes, fileName, options, slice) {
@@ -37401,7 +35822,9 @@ function* parseManifestSteps(bytes, fileName, options, slice) {
             if (error) {
                 const { line, col } = position(error.pos[0]);
                 // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-                const hint = options.substituteEnv && !isJson && text.includes('${') ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")' : '';
+                const hint = options.substituteEnv && !isJson && text.includes('${')
+                    ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")'
+                    : '';
                 return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
             }
             const document = index++;
@@ -37414,7 +35837,9 @@ function* parseManifestSteps(bytes, fileName, options, slice) {
                 if (!(error instanceof Refusal))
                     throw error;
                 const { line, col } = position(error.offset);
-                refusal = unreadable(error.syntax ? `${notValid}: ${error.reason}` : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col);
+                refusal = unreadable(error.syntax
+                    ? `${notValid}: ${error.reason}`
+                    : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col);
             }
             if (slice.due())
                 yield;
@@ -37526,7 +35951,9 @@ function setOwn(object, key, value) {
     return value;
 }
 function withLeftOut(problems, leftOut) {
-    return leftOut === 0 ? problems : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+    return leftOut === 0
+        ? problems
+        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
 }
 function writtenField(doc, field) {
     const value = doc.value;
@@ -37536,7 +35963,10 @@ function writtenField(doc, field) {
     if (hole)
         return { text: hole.text, variables: variablesIn(hole.text) };
     const written = value[field];
-    return { text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null, variables: [] };
+    return {
+        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
+        variables: [],
+    };
 }
 /** What composeDocuments yields when its slice is due, between documents. */
 const PAUSE = Symbol('pause');
@@ -37558,7 +35988,13 @@ class TooDense extends Error {
 function* composeDocuments(text, lineCounter, isJson, slice) {
     // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
     // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const composer = new dist/* Composer */.Dk({ uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: isJson ? 'json' : 'core', intAsBigInt: true });
+    const composer = new dist/* Composer */.Dk({
+        uniqueKeys: false,
+        prettyErrors: false,
+        logLevel: 'error',
+        schema: isJson ? 'json' : 'core',
+        intAsBigInt: true,
+    });
     const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
     lineCounter.addNewLine(0);
     // The parser's stack holds the document, then each collection being built inside the one before it.
@@ -37790,7 +36226,8 @@ class JsonConverter {
         }
         // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
         const written = target.source ?? '';
-        if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+        if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') &&
+            String(value) === written)
             return written;
         this.problem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
         return null;
@@ -38004,686 +36441,612 @@ function decodes(bytes, options) {
 function firstLine(message) {
     return message.split('\n')[0].trim();
 }
-function formatBytes(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
-/**
- * A size and the limit it passes, as a message shows them: rounded, unless
- * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
- * MiB"), then in bytes.
- */
-function sizeOverLimit(size, limit, format = formatBytes) {
-    const [shownSize, shownLimit] = [format(size), format(limit)];
-    if (shownSize !== shownLimit)
-        return { size: shownSize, limit: shownLimit };
-    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
-}
+
+;// CONCATENATED MODULE: ./src/manifests/validate.ts
 
 
-/***/ }),
-
-/***/ 5260:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ printable)
-/* harmony export */ });
-// Text the action did not write (a server's body, a file name, a manifest
-// value, a field of GitHub's answer) may hold characters a terminal or a log
-// viewer obeys instead of showing: ESC starts a sequence that clears the
-// screen or retitles the window, BEL rings, a backspace or a carriage return
-// overwrites what came before, a bidi override shows text in another order
-// than it is read. Printed, each is written out as a JSON-style escape.
-/**
- * The characters written out: every control (Cc: C0, DEL and C1) but tab and
- * line feed, and a carriage return only when no line feed follows it, since
- * CRLF ends a line like LF; the bidi embeddings, overrides, isolates and marks
- * (Bidi_Control); and the line and paragraph separators.
- */
-const UNPRINTABLE = /(?![\t\n]|\r\n)[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
-const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'u');
-/**
- * `text` with each unprintable character written as `\u` and four lowercase
- * hex digits, as JSON.stringify writes a control (`\u001b` for ESC): JSON
- * stays valid JSON with the same value, and text already made printable is
- * left as it is.
- */
-function printable(text) {
-    // Most text has none; looking is far cheaper than a replace that finds none.
-    return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
-}
-
-
-/***/ }),
-
-/***/ 6670:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ createRedactor)
-/* harmony export */ });
-/* unused harmony export REDACTED */
-// Secrets out of text that came from elsewhere (a server's body, a header, a
-// manifest value), in every form a server or a URL may give them: as they
-// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
-const REDACTED = '***';
-function createRedactor(secrets) {
-    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
-    if (distinct.length === 0)
-        return (text) => text;
-    const units = distinct.map((secret) => [...secret].map(formsOf));
-    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
-    const whole = new RegExp(wholeSource, 'g');
-    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
-    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
-    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
-    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
-    return (text, options = {}) => options.truncated ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : '')) : text.replace(whole, REDACTED);
-}
-/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
-function formsOf(char) {
-    const forms = new Set();
-    const json = JSON.stringify(char).slice(1, -1);
-    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
-    forms.add(hexInsensitive(percentEncoded(char)));
-    if (json !== char)
-        forms.add(escapeRegExp(json));
-    if (char === '/')
-        forms.add(escapeRegExp('\\/'));
-    if (char === ' ')
-        forms.add(escapeRegExp('+'));
-    forms.add(escapeRegExp(char));
-    return [...forms];
-}
-function unicodeEscape(code) {
-    return `\\u${code.toString(16).padStart(4, '0')}`;
-}
-function percentEncoded(char) {
-    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-}
-/** A regex source for `text` where each hex digit letter matches in either case. */
-function hexInsensitive(text) {
-    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
-}
-function alternation(forms) {
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A regex source matching a proper beginning of a form of the secret (empty
- * too: callers want a non-empty match): whole characters, then possibly the
- * start of one more character's form.
- */
-function prefixPattern(forms) {
-    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
-    for (let i = forms.length - 2; i >= 0; i--) {
-        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+const MAX_PROBLEMS_LISTED = 10;
+const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))];
+function claimKind(manifest) {
+    const type = manifest.type;
+    if (isManifestKind(type))
+        return { kind: type, problem: null };
+    if (type !== undefined) {
+        const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
+        const hint = close ? `; did you mean "${close}"?` : '';
+        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}` } };
     }
-    return pattern;
-}
-/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
-function beginnings(form) {
-    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
-    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
-}
-function escapeRegExp(text) {
-    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
-
-/***/ }),
-
-/***/ 665:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _G: () => (/* binding */ OUTPUT_LIMIT_BYTES),
-/* harmony export */   z8: () => (/* binding */ report)
-/* harmony export */ });
-/* unused harmony exports SUMMARY_BUDGET_BYTES, worstFirst, sortForReport, totalsLine, renderSummary, renderLogTable, escapeHtml */
-/* harmony import */ var _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8104);
-/* harmony import */ var _manifests_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3650);
-/* harmony import */ var _result_store_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7771);
-/* harmony import */ var _results_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9385);
-/* harmony import */ var _printable_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5260);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6032);
-
-
-
-
-
-
-const STATUS_LABEL = {
-    failed: '❌ failed',
-    invalid: '⚠️ invalid',
-    skipped: '⏭️ skipped',
-    deleted: '✅ deleted',
-    'not-found': '➖ not found',
-    'dry-run': '🔍 dry run',
-};
-const WORST_FIRST = Object.keys(_results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD).sort((a, b) => _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[a] - _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[b]);
-/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-/** The rows worst first, in the order checked within a status: a pass over the rows for each status they hold. */
-function* worstFirst(rows) {
-    for (const status of WORST_FIRST) {
-        if (rows.totals[status] === 0)
+    for (const kind of KIND_NAMES) {
+        if (kind === DEFAULT_KIND)
             continue;
-        for (const row of rows.rows())
-            if (row.status === status)
-                yield row;
-    }
-}
-function sortForReport(results) {
-    return results
-        .map((result, index) => ({ result, index }))
-        .sort((a, b) => _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[a.result.status] - _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[b.result.status] || a.index - b.index)
-        .map(({ result }) => result);
-}
-/** Rows that fail the step with fail-on-error. */
-function failures(totals) {
-    return WORST_FIRST.filter(_results_js__WEBPACK_IMPORTED_MODULE_3__/* .isFailure */ .N6).reduce((sum, status) => sum + totals[status], 0);
-}
-function totalsLine(totals) {
-    const parts = [
-        `${totals.deleted} deleted`,
-        `${totals['not-found']} not found`,
-        `${totals.failed} failed`,
-        `${totals.invalid} invalid`,
-        `${totals.skipped} skipped`,
-    ];
-    if (totals['dry-run'] > 0)
-        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
-    return parts.join(', ');
-}
-const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
-const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
-function cells(result) {
-    return [
-        STATUS_LABEL[result.status],
-        result.type ? _manifest_kinds_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_KINDS */ .ak[result.type].label : '',
-        result.ml_repo ?? '',
-        result.name ?? '',
-        versionLabel(result),
-        String(result.attempts),
-        `${result.file}:${result.line}`,
-        result.message,
-        // As printed: the table's columns are measured on the escapes the guard would write.
-    ].map((text) => (0,_printable_js__WEBPACK_IMPORTED_MODULE_4__/* .printable */ .g)((0,_runner_js__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(text)));
-}
-function versionLabel(result) {
-    if (result.version !== null && result.version_alias !== null)
-        return `${result.version} (${result.version_alias})`;
-    if (result.version !== null)
-        return String(result.version);
-    return result.version_alias ?? '';
-}
-/**
- * The job summary as HTML, cut to fit GitHub's limit while keeping the rows
- * that failed, in parts to write one after the other: the head, a table for
- * each pull request (one table outside a sweep), and the note of what was cut.
- */
-function* renderSummary(rows, context, options) {
-    const title = options.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
-    const swept = rows.pullRequests > 0;
-    const where = [
-        swept ? `a sweep of ${rows.pullRequests} closed ${rows.pullRequests === 1 ? 'pull request' : 'pull requests'}` : null,
-        !swept && context.pullRequest !== null ? `pull request #${context.pullRequest}` : null,
-        context.repository ? `in ${escapeHtml(context.repository)}` : null,
-        context.runUrl ? `· <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
-    ].filter(Boolean);
-    const head = [
-        `<h2>${title}</h2>`,
-        where.length ? `<p>${where.join(' ')}</p>` : '',
-        options.emptySweep !== undefined
-            ? `<p>${escapeHtml(options.emptySweep)}</p>`
-            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
-    ].join('\n');
-    yield `${head}\n`;
-    if (rows.count === 0)
-        return;
-    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
-    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(head) - 1024;
-    let shown = 0;
-    // Pull requests with a failure first, as rows with one are within a table: what needs a look comes first, and survives a cut.
-    const tables = swept ? pullRequestsWorstFirst(rows) : [{ pullRequest: null, results: worstFirst(rows) }];
-    for (const { pullRequest, results } of tables) {
-        const heading = pullRequest !== null ? `<h3>${pullRequestLink(pullRequest, context)}: ${escapeHtml(totalsLine(totalsOf(results)))}</h3>\n` : '';
-        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
-        const lines = [];
-        for (const result of results) {
-            const row = `<tr>${cells(result)
-                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-                .join('')}</tr>`;
-            budget -= Buffer.byteLength(row) + 1;
-            if (budget < 0)
-                break;
-            lines.push(row);
-        }
-        if (lines.length > 0)
-            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
-        shown += lines.length;
-        if (budget < 0)
-            break;
-    }
-    const cut = rows.count - shown;
-    if (cut > 0) {
-        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
-    }
-}
-function totalsOf(results) {
-    const totals = (0,_result_store_js__WEBPACK_IMPORTED_MODULE_2__/* .noTotals */ .B)();
-    for (const result of results)
-        totals[result.status]++;
-    return totals;
-}
-/**
- * Each pull request's rows, worst first, the pull requests with the worst rows
- * first: a pass over the rows for each status they hold, taking the pull
- * requests whose worst row has it, one pull request's rows held at a time.
- */
-function* pullRequestsWorstFirst(rows) {
-    for (const status of WORST_FIRST) {
-        if (rows.totals[status] === 0)
+        const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path));
+        if (found.length === 0)
             continue;
-        for (const held of byPullRequest(rows.rows())) {
-            if (worstOf(held) === status)
-                yield { pullRequest: held[0].pull_request, results: sortForReport(held) };
-        }
+        const fields = listWords(found.map(formatPath), 'and');
+        const label = MANIFEST_KINDS[kind].label;
+        return {
+            kind: null,
+            problem: {
+                path: [...found[0]],
+                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
+            },
+        };
     }
+    return { kind: DEFAULT_KIND, problem: null };
 }
-/** The rows a pull request at a time: the store has each one's rows together. */
-function* byPullRequest(results) {
-    let held = [];
-    for (const row of results) {
-        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
-            yield held;
-            held = [];
-        }
-        held.push(row);
+/** The kind a document claims, for a row of a document judged by its loader alone. */
+function claimedKind(value) {
+    return isPlainObject(value) ? claimKind(value).kind : null;
+}
+function hasPath(value, path) {
+    let node = value;
+    for (const part of path) {
+        if (!isPlainObject(node) || !Object.hasOwn(node, part))
+            return false;
+        node = node[part];
     }
-    if (held.length > 0)
-        yield held;
-}
-function worstOf(results) {
-    return results.reduce((worst, row) => (_results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[row.status] < _results_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ORDER */ .QD[worst] ? row.status : worst), 'dry-run');
-}
-function pullRequestLink(number, context) {
-    if (!context.repository || !context.serverUrl)
-        return `#${number}`;
-    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
-}
-/** The same table for the log, as aligned plain text: a pass over the rows for the columns' widths, then the rows worst first. */
-function* renderLogTable(rows) {
-    // The message is the last column, never padded: its width is not measured.
-    const padded = COLUMNS.length - 1;
-    const widths = COLUMNS.slice(0, padded).map(displayWidth);
-    for (const row of rows.rows()) {
-        const texts = cells(row);
-        for (let column = 0; column < padded; column++)
-            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
-    }
-    const line = (texts) => texts
-        .map((cell, column) => (column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell)))))
-        .join('  ')
-        .trimEnd();
-    yield { text: line(COLUMNS), status: null };
-    for (const row of worstFirst(rows))
-        yield { text: line(cells(row)), status: row.status };
+    return true;
 }
 /**
- * The wide and fullwidth blocks of Unicode's East Asian Width (CJK ideographs
- * and symbols, kana, Hangul, fullwidth forms), which terminals give two
- * columns; JavaScript's regular expressions have no property for them.
+ * Checks one parsed document: its kind by `type`, then that kind's schema
+ * (generated from its OpenAPI document) and the action's own rule.
  */
-const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
-/** Columns a terminal gives the text: two for an emoji (the status labels have one) or a wide character, none for a joiner or variation selector. */
-function displayWidth(text) {
-    if (/^[\x20-\x7e]*$/.test(text))
-        return text.length;
-    let width = 0;
-    let previous = '';
-    for (const char of text) {
-        // VS16 asks for the emoji form of a text-style pictograph such as ⚠ or ⏭.
-        if (char === '\uFE0F')
-            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
-        else if (/\p{Emoji_Presentation}/u.test(char) || WIDE.test(char))
-            width += 2;
-        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
-            width += 1; // Mn: combining marks and the other variation selectors
-        previous = char;
+function checkManifest(value) {
+    if (!isPlainObject(value)) {
+        return {
+            valid: false,
+            type: null,
+            problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }],
+            unknownFields: [],
+        };
     }
-    return width;
+    const claim = claimKind(value);
+    return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : validate_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
 }
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/** Checks a manifest against one kind's schema, whatever its `type` says: what that kind's endpoint would make of it. */
+function checkManifestAs(spec, value) {
+    if (!isPlainObject(value))
+        return checkManifest(value);
+    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec));
+    if (problems.length > 0)
+        return validate_refuse(spec.type, value, problems, spec.knownFields);
+    const unknownFields = findUnknownFields(value, spec.knownFields);
+    const identity = identityProblem(value);
+    if (identity)
+        return { valid: false, type: spec.type, problems: [identity], unknownFields };
+    let body;
+    try {
+        body = JSON.stringify({ manifest: value });
+    }
+    catch (error) {
+        // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
+        return {
+            valid: false,
+            type: spec.type,
+            problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }],
+            unknownFields,
+        };
+    }
+    return { valid: true, type: spec.type, manifest: value, body, unknownFields };
 }
-/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
-const OUTPUT_LIMIT_BYTES = 1_000_000;
-/**
- * What to say when a sweep ran to its end and found no pull request to
- * check, or null: with no row, the summary and the notice would say nothing.
- */
-function emptySweepLine(rows, end) {
-    if (rows.count > 0 || end.sweep === null || end.filesFound === 0 || end.failure !== null || end.cancelled)
-        return null;
-    const { owner, repo, closedWithinDays: days } = end.sweep;
-    return `The sweep found no pull request of ${owner}/${repo} closed in the last ${days} ${days === 1 ? 'day' : 'days'} to check: nothing was checked or deleted.`;
-}
-/**
- * Writes the results to every channel: the log table, the outputs, the job
- * summary and the notice, each on its own, so that one that cannot be written
- * takes none of the others with it; then the step's verdict, always.
- */
-async function report(rows, end, deps) {
-    const { core } = deps;
-    const line = totalsLine(rows.totals);
-    const emptySweep = emptySweepLine(rows, end);
-    const broken = [];
-    const channel = async (name, write) => {
-        try {
-            await write();
-        }
-        catch (error) {
-            broken.push(name);
-            core.warning(`The ${name} could not be written: ${error.message}`);
-        }
+/** An invalid verdict with every problem: the ones given and the action's own rule. */
+function validate_refuse(type, value, problems, known) {
+    const identity = identityProblem(value);
+    return {
+        valid: false,
+        type,
+        problems: dedupe(identity ? [...problems, identity] : problems),
+        unknownFields: findUnknownFields(value, known),
     };
-    if (rows.count > 0) {
-        await channel('log table', async () => {
-            for (const tableLine of renderLogTable(rows)) {
-                core.tableLine(tableLine);
-                const backlog = deps.logBacklog?.();
-                if (backlog)
-                    await backlog;
-            }
-        });
-    }
-    await channel('outputs', () => writeOutputs(core, rows, deps.outputLimitBytes));
-    if (rows.count > 0 || emptySweep !== null) {
-        await channel('job summary', async () => {
-            // A part at a time: the summary of a sweep is up to 900 KiB of HTML.
-            for (const part of renderSummary(rows, await deps.runContext(), { dryRun: end.dryRun, emptySweep: emptySweep ?? undefined }))
-                await core.summary.addRaw(part).write();
-        });
-        await channel('notice', () => core.notice(emptySweep ?? line, { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
-    }
-    deps.core.flushAnnotations();
-    const problems = failures(rows.totals);
-    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
-    if (end.failure !== null) {
-        core.setFailed(rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure);
-    }
-    else if (end.cancelled) {
-        core.setFailed(`The cleanup was cancelled: ${line}.`);
-    }
-    else if (broken.includes('outputs')) {
-        core.setFailed(`The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.`);
-    }
-    else if (problems > 0 && end.failOnError) {
-        core.setFailed(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid: ${line}. The table in the log lists them first.`);
-    }
-    else if (problems > 0) {
-        core.warning(`${manifests} failed or ${problems === 1 ? 'was' : 'were'} invalid (fail-on-error is false): ${line}.`);
-    }
 }
+/** The action's own rule: a delete names one version. */
+function identityProblem(value) {
+    if (value.version !== undefined || value.version_alias !== undefined)
+        return null;
+    return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
+}
+/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
+const CHOSEN_BY_AUTHOR = {
+    PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
+    PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
+};
 /**
- * The counts, the results file, and the rows as JSON: every row when they fit
- * in an output; past the runner's limit, as many as fit, those that need a
- * look first, since a step that reads a larger output fails.
+ * A sweep's rule, on a manifest as written: the version it names (by
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
+ * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
+ * pull request chooses. Otherwise every pull request swept would delete the
+ * same version, or one another pull request named.
  */
-function writeOutputs(core, rows, limit) {
-    core.setOutput('deleted', rows.totals.deleted);
-    core.setOutput('failed', failures(rows.totals));
-    if (rows.file !== null)
-        core.setOutput('results-file', rows.file);
-    if (limit === undefined || rows.jsonBytes <= limit) {
-        core.setOutput('results', `[${[...rows.json()].join(',')}]`);
-        return;
-    }
-    const kept = [];
-    let bytes = 2;
-    for (const row of worstFirst(rows)) {
-        const json = JSON.stringify(row);
-        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
-        if (bytes > limit)
-            break;
-        kept.push(json);
-    }
-    core.setOutput('results', `[${kept.join(',')}]`);
-    const shown = (0,_manifests_js__WEBPACK_IMPORTED_MODULE_1__/* .sizeOverLimit */ .xO)(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
-    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
-    core.warning(`The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`);
-}
-
-
-/***/ }),
-
-/***/ 7771:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  V: () => (/* binding */ ResultStore),
-  B: () => (/* binding */ noTotals)
-});
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/result-store.ts
-
-function noTotals() {
-    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
-}
-/** Rows are written to the file in pieces of about this size… */
-const FLUSH_BYTES = 256 * 1024;
-/** …or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
-const FLUSH_MS = 1000;
-const READ_BYTES = 64 * 1024;
-const HEAD = '[\n';
-const TAIL = '\n]\n';
-/**
- * Every row of a run, kept in a file as a JSON array, one row a line, so that
- * what the run holds does not grow with the rows: a sweep of thousands of pull
- * requests writes them as it goes, and the report reads them back, pass by
- * pass. Without a file (`null`), the rows stay in memory. If the file cannot
- * be written, the rows written so far are kept, the rest stay in memory, and
- * `file` is null: the record is whole either way. Between writes the file
- * ends with the array's close, so it is valid JSON whenever it is read, even
- * after the process was killed.
- */
-class ResultStore {
-    count = 0;
-    totals = noTotals();
-    pullRequests = 0;
-    jsonBytes = 2;
-    /** The pull request of the last row added, if any. */
-    last = undefined;
-    /** Rows not yet in the file, as compact JSON. */
-    pending = [];
-    pendingBytes = 0;
-    flushTimer = null;
-    fd = null;
-    /** Bytes of the file known to be written, and rows in them. */
-    written = 0;
-    rowsWritten = 0;
-    /** Where the rows in the file end. */
-    rowsEnd = 0;
-    finished = false;
-    /** False once a write to the file failed. */
-    whole = true;
-    path;
-    onFileError;
-    constructor(path, onFileError = () => { }) {
-        this.path = path;
-        this.onFileError = onFileError;
-        if (path === null)
-            return;
-        this.attempt(() => {
-            this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
-            this.write(HEAD);
-            this.writeTail();
-        });
-    }
-    /** The file with every row, once finished; null without one, or when it could not be written. */
-    get file() {
-        return this.finished && this.whole ? this.path : null;
-    }
-    add(row) {
-        if (this.finished)
-            throw new Error('rows added after the store was finished');
-        const json = JSON.stringify(row);
-        this.pending.push(json);
-        this.pendingBytes += json.length;
-        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
-        this.count++;
-        this.totals[row.status]++;
-        // A pull request's rows come together: the ledger writes them once all are settled.
-        if (row.pull_request !== null && row.pull_request !== this.last)
-            this.pullRequests++;
-        this.last = row.pull_request;
-        if (this.pendingBytes >= FLUSH_BYTES)
-            this.flush();
-        else if (this.flushTimer === null && this.fd !== null)
-            this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
-    }
-    /** Writes what is pending and closes the array: no row comes after. */
-    finish() {
-        if (this.finished)
-            return this;
-        this.flush();
-        this.finished = true;
-        return this;
-    }
-    *json() {
-        yield* this.fileLines();
-        yield* this.pending;
-    }
-    *rows() {
-        for (const line of this.json())
-            yield JSON.parse(line);
-    }
-    /** Closes the file; the rows can still be read from it. */
-    close() {
-        if (this.fd !== null)
-            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
-        this.fd = null;
-    }
-    flush() {
-        if (this.flushTimer !== null)
-            clearTimeout(this.flushTimer);
-        this.flushTimer = null;
-        if (this.fd === null || !this.whole || this.pending.length === 0)
-            return;
-        const separator = this.rowsWritten > 0 ? ',\n' : '';
-        const flushed = this.pending.length;
-        const ok = this.attempt(() => {
-            this.write(separator + this.pending.join(',\n'));
-            this.writeTail();
-        });
-        if (!ok)
-            return;
-        this.rowsWritten += flushed;
-        this.rowsEnd = this.written;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-    /** Writes all of `text` at the end of what is known written; throws if it cannot. */
-    write(text) {
-        this.written += this.writeAt(text, this.written);
-    }
-    /** Closes the array after what is written; the next piece of rows, longer than it, is written over it. */
-    writeTail() {
-        this.writeAt(TAIL, this.written);
-    }
-    writeAt(text, position) {
-        const bytes = Buffer.from(text);
-        let done = 0;
-        while (done < bytes.length)
-            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, position + done);
-        return bytes.length;
-    }
-    attempt(step) {
-        try {
-            step();
-            return true;
+function sweepProblems(written) {
+    const problems = [];
+    for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
+        for (const name of new Set(written(field)?.variables ?? [])) {
+            const why = CHOSEN_BY_AUTHOR[name];
+            if (!why)
+                continue;
+            problems.push({
+                path: [field],
+                message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
+            });
         }
-        catch (error) {
-            this.whole = false;
-            this.close();
-            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
+    }
+    // The number picks the version when there is one: an alias beside it only names it again.
+    const picking = written('version') ? 'version' : 'version_alias';
+    const naming = ['ml_repo', 'name', picking];
+    for (const field of naming) {
+        if (!numberTouches(written(field)?.text ?? ''))
+            continue;
+        problems.push({
+            path: [field],
+            message: 'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
+                'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
+        });
+    }
+    if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
+        return problems;
+    const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? ''))
+        ? ' ($PR_NUMBER without braces is not filled in)'
+        : '';
+    const where = picking === 'version'
+        ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
+        : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}';
+    problems.push({
+        path: written(picking) ? [picking] : [],
+        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
+    });
+    return problems;
+}
+/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
+function numberTouches(text) {
+    const references = referencesIn(text);
+    return references.some((reference, index) => reference.name === 'PR_NUMBER' &&
+        (/\d/.test(text[reference.start - 1] ?? '') ||
+            /\d/.test(text[reference.end] ?? '') ||
+            references[index - 1]?.end === reference.start ||
+            references[index + 1]?.start === reference.end));
+}
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+function describeProblems(problems, lineOf) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
+    const rest = problems.length - listed.length;
+    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
+}
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
+}
+function formatPath(path) {
+    let out = '';
+    for (const part of path)
+        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+    return out || '(manifest)';
+}
+function toProblem(error, spec) {
+    const path = parsePointer(error.instancePath);
+    const params = error.params;
+    switch (error.keyword) {
+        case 'required':
+            return { path, message: `missing required field "${String(params.missingProperty)}"` };
+        case 'type':
+            return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` };
+        case 'pattern':
+            return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` };
+        case 'maxLength':
+            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` };
+        case 'minimum':
+            return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` };
+        case 'enum':
+            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` };
+        case 'discriminator':
+            return discriminatorProblem(path, params, error, spec);
+        default:
+            return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
+    }
+}
+function discriminatorProblem(path, params, error, spec) {
+    const tag = String(params.tag);
+    if (params.error === 'tag' && params.tagValue === undefined) {
+        return { path, message: `missing required field "${tag}"` };
+    }
+    const branches = (error.parentSchema?.oneOf ?? []);
+    const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
+    return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
+}
+function parsePointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+        .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+}
+function findUnknownFields(value, known) {
+    return Object.keys(value)
+        .filter((field) => !known.includes(field))
+        .map((field) => ({ field, suggestion: closestField(field, known) }));
+}
+/** The known field a typo most likely meant, by edit distance, or null when none is close. */
+function closestField(field, knownFields = MANIFEST_KINDS[DEFAULT_KIND].knownFields) {
+    let best = null;
+    let bestDistance = Infinity;
+    const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
+    for (const known of knownFields) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
+        const distance = editDistance(lowered, known);
+        if (distance < bestDistance)
+            [best, bestDistance] = [known, distance];
+    }
+    return bestDistance <= tolerance ? best : null;
+}
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
+function editDistance(a, b) {
+    let before = new Int32Array(b.length + 1);
+    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Int32Array(b.length + 1);
+    for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, before[j - 2] + 1);
+            current[j] = d;
+        }
+        ;
+        [before, previous, current] = [previous, current, before];
+    }
+    return previous[b.length];
+}
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${formatPath(problem.path)}\0${problem.message}`;
+        if (seen.has(key))
             return false;
-        }
-    }
-    /** The rows the file holds, a line each, read a piece at a time. */
-    *fileLines() {
-        if (this.path === null || this.rowsWritten === 0)
-            return;
-        const fd = this.fd ?? (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
-        try {
-            const buffer = Buffer.alloc(READ_BYTES);
-            let position = Buffer.byteLength(HEAD);
-            let carry = Buffer.alloc(0);
-            while (position < this.rowsEnd) {
-                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.rowsEnd - position), position);
-                if (read === 0)
-                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
-                position += read;
-                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
-                let start = 0;
-                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-                    yield rowOf(chunk.subarray(start, newline));
-                    start = newline + 1;
-                }
-                // A copy: `buffer` is read into again.
-                carry = Buffer.from(chunk.subarray(start));
-            }
-            yield rowOf(carry);
-        }
-        finally {
-            if (fd !== this.fd)
-                (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-    }
+        seen.add(key);
+        return true;
+    });
 }
-/** A row's line, without the comma that separates it from the next. */
-function rowOf(line) {
-    const text = line.toString('utf8');
-    return text.endsWith(',') ? text.slice(0, -1) : text;
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeType(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `the string ${quote(value)}`;
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+    if (typeof value === 'boolean')
+        return `boolean ${value}`;
+    return typeof value;
+}
+const MAX_QUOTED = 80;
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
+function quote(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
+    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}
+function listWords(values, conjunction = 'or') {
+    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
+    if (words.length <= 1)
+        return words.join('');
+    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/check.ts
+
+
+
+const MAX_FIELD_SHOWN = 80;
+/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
+async function readManifestFiles(files, options, slice) {
+    // Read all at once; each file's bytes are let go once it is parsed.
+    const reads = files.map(readManifestFile);
+    const sources = [];
+    for (const file of files) {
+        const bytes = await reads.shift();
+        sources.push({ file, parsed: bytes instanceof Uint8Array ? await parseManifestFile(bytes, file.relative, options, slice) : bytes });
+    }
+    return sources;
+}
+async function validateFiles(sources, options, core, slice) {
+    // The run's core caps annotations (runner/guarded-core.ts): a stage writes each, whatever their number.
+    const annotate = (kind, ...rest) => core[kind](...rest);
+    const checked = [];
+    for (const { file, parsed } of sources) {
+        const loaded = parsed.kind === 'parsed' ? (unfilled(parsed, options.env) ?? parsed) : parsed;
+        if (loaded.kind === 'unreadable') {
+            const message = `the file ${file.relative} ${loaded.reason}`;
+            annotate('error', message, {
+                file: file.relative,
+                startLine: loaded.line,
+                startColumn: loaded.column,
+                title: 'Unreadable manifest file',
+            });
+            checked.push({ file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message });
+            continue;
+        }
+        for (const written of loaded.documents) {
+            if (slice.due())
+                await slice.pause();
+            const doc = fillIn(written, options.env);
+            const location = { file: file.relative, document: doc.document, line: doc.line };
+            // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
+            let verdict = doc.problems.length > 0
+                ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
+                : checkManifest(doc.value);
+            const sweep = options.sweep ? sweepProblems(doc.written) : [];
+            if (sweep.length > 0)
+                verdict = {
+                    valid: false,
+                    type: verdict.type,
+                    problems: verdict.valid ? sweep : [...verdict.problems, ...sweep],
+                    unknownFields: verdict.unknownFields,
+                };
+            for (const { field, suggestion } of verdict.unknownFields) {
+                const { line, col } = doc.positionOf([field]);
+                const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}…` : field;
+                annotate('warning', `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`, {
+                    file: file.relative,
+                    startLine: line,
+                    startColumn: col,
+                    title: 'Unknown manifest field',
+                });
+            }
+            if (verdict.valid) {
+                checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: true, type: verdict.type, body: verdict.body });
+                continue;
+            }
+            const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
+            const { line, col } = doc.positionOf(verdict.problems[0].path);
+            annotate('error', message, {
+                file: file.relative,
+                startLine: line,
+                startColumn: col,
+                title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest',
+            });
+            checked.push({ ...location, ...identityOf(doc.value, verdict.type), valid: false, message });
+        }
+    }
+    return checked;
+}
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
+function identityOf(value, type) {
+    if (!isPlainObject(value))
+        return NO_IDENTITY;
+    const text = (field) => (typeof field === 'string' ? field : null);
+    return {
+        type,
+        ml_repo: text(value.ml_repo),
+        name: text(value.name),
+        version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+        version_alias: text(value.version_alias),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/run.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * inputs → files → manifests → (a batch of targets at a time) validation → plan → deletions → report.
+ * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
+ */
+async function run(deps) {
+    const core = guardCore(deps.core, deps.formatTableLine);
+    const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message));
+    const ledger = new Ledger(store, (row) => redactRow(row, core));
+    let inputs = null;
+    let targets = null;
+    let failure;
+    let unexpected = false;
+    try {
+        inputs = getInputs({
+            read: (name) => core.getInput(name),
+            env: deps.env,
+            registerSecret: (secret) => core.setSecret(secret),
+            dialect: deps.dialect,
+        });
+        targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
+        failure = await runStages(inputs, targets, ledger, { ...deps, core });
+    }
+    catch (error) {
+        unexpected = !(error instanceof StepFailure);
+        failure = unexpected
+            ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`
+            : error.message;
+    }
+    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
+    await report(results, {
+        dryRun: inputs?.dryRun ?? false,
+        failOnError: inputs?.failOnError ?? true,
+        cancelled: deps.cancel.aborted,
+        failure,
+        scope: targets?.scope(results.pullRequests) ?? null,
+        nothingFound: targets?.nothingFound() ?? null,
+    }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    results.close();
+    return results;
+}
+/** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
+async function runStages(inputs, targets, ledger, deps) {
+    const { core } = deps;
+    const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
+    if (files.length === 0)
+        return noFiles(inputs, core);
+    // One slice for all the checking: however big the files or the targets, the event loop gets a turn every few milliseconds.
+    const slice = timeSlice();
+    const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
+    const check = { sources, slice, sent: new SentVersions() };
+    const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
+    // Overlapping batches: the next is listed and checked while the one before
+    // is deleted, and its requests queue for the slots that batch frees. One
+    // batch waits at most, so memory stays flat.
+    let deleting = Promise.resolve();
+    try {
+        for await (const batch of targets.batches) {
+            const jobs = [];
+            for (const target of batch.targets)
+                jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)));
+            if (!deleter || jobs.length === 0)
+                continue;
+            const versions = count(jobs.length, 'version');
+            if (batch.overlapping === null) {
+                await core.group(`Delete ${versions}`, () => deleter.delete(jobs));
+                continue;
+            }
+            // No group: the next batch's groups are written while these are deleted.
+            core.info(`Deleting ${versions} of ${batch.overlapping}.`);
+            const before = deleting;
+            deleting = deleter.delete(jobs);
+            // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
+            deleting.catch(() => undefined);
+            await before;
+        }
+        await deleting;
+    }
+    finally {
+        // Whatever stopped the listing, what was already sent to be deleted finishes first.
+        await deleting.catch(() => undefined);
+        deleter?.close();
+    }
+    return null;
+}
+/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
+function checkTarget(target, checking, inputs, ledger, deps) {
+    const { core } = deps;
+    const { sources, slice, sent } = checking;
+    return core.group(target.group(count(sources.length, 'manifest file')), async () => {
+        const manifests = await validateFiles(sources, { env: target.env, sweep: target.namedByNumber }, core, slice);
+        const invalid = manifests.filter((manifest) => !manifest.valid).length;
+        core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
+        if (invalid > 0 && !inputs.dryRun)
+            core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
+        return ledger.planned(plan(manifests, inputs, sent, target.pullRequest));
+    });
+}
+/** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
+function noFiles(inputs, core) {
+    const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. Nothing will be deleted.`;
+    if (inputs.ifNoFilesFound === 'error')
+        return message;
+    if (inputs.ifNoFilesFound === 'warn')
+        core.warning(message);
+    else
+        core.info(message);
+    return null;
+}
+/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
+function redactRow(row, core) {
+    const text = (value) => (value === null ? null : core.redact(value));
+    return {
+        ...row,
+        file: core.redact(row.file),
+        ml_repo: text(row.ml_repo),
+        name: text(row.name),
+        version_alias: text(row.version_alias),
+        message: core.redact(row.message),
+    };
+}
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 
 /***/ }),
 
-/***/ 9385:
+/***/ 2323:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N6: () => (/* binding */ isFailure),
-/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
-/* harmony export */   T5: () => (/* binding */ NO_IDENTITY)
+/* harmony export */   c: () => (/* binding */ listenForCancellation)
 /* harmony export */ });
-/** Worst first: what needs a look sits at the top of the report. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
+/* unused harmony export CANCEL_GRACE_MS */
+/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
+const CANCEL_GRACE_MS = 4000;
+/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
+function listenForCancellation(onCancel) {
+    const cancel = new AbortController();
+    const abortInFlight = new AbortController();
+    process.once('SIGINT', () => {
+        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
+        cancel.abort();
+        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
+    });
+    process.once('SIGTERM', () => {
+        cancel.abort();
+        abortInFlight.abort();
+    });
+    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
 }
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
 
 
 /***/ }),
 
-/***/ 3564:
+/***/ 1673:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */ });
+/* unused harmony export hideDebugLines */
+/**
+ * Null while `stream` takes what is written at once; else a promise that
+ * settles when it has room again (or is gone). The runner reads a step's log
+ * at its own pace: a table of many thousand rows written without waiting
+ * would pile up in memory meanwhile.
+ */
+function backlog(stream) {
+    if (!stream.writableNeedDrain || stream.destroyed)
+        return null;
+    return new Promise((resolve) => {
+        const done = () => {
+            for (const event of ['drain', 'close', 'error'])
+                stream.off(event, done);
+            resolve();
+        };
+        for (const event of ['drain', 'close', 'error'])
+            stream.on(event, done);
+    });
+}
+/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
+function hideDebugLines(stream) {
+    const write = stream.write.bind(stream);
+    stream.write = (chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest);
+}
+
+
+/***/ }),
+
+/***/ 2825:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -38749,180 +37112,6 @@ async function pullRequestOf(eventPath) {
     }
     catch {
         return null;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6032:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  pH: () => (/* binding */ StepFailure),
-  nj: () => (/* binding */ guardCore),
-  TN: () => (/* binding */ oneLine)
-});
-
-// UNUSED EXPORTS: logLine
-
-;// CONCATENATED MODULE: ./src/annotations.ts
-/** The runner shows this many annotations of each kind per step and drops the rest. */
-const ANNOTATIONS_SHOWN_PER_KIND = 10;
-/**
- * Passes annotations on to `emit`, at most `limit` of each kind. Past the
- * limit, the last slot goes to one annotation that counts the rest, so 140,000
- * broken documents print ten lines, not 140,000. The limit-th annotation is held
- * back until it is known whether the count must take its place; `finish`
- * emits whatever is held.
- */
-function capAnnotations(emit, limit = ANNOTATIONS_SHOWN_PER_KIND) {
-    const kinds = ['error', 'warning', 'notice'];
-    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
-    return {
-        annotate(kind, message, properties) {
-            const counts = state.get(kind);
-            if (counts.emitted < limit - 1) {
-                counts.emitted++;
-                emit(kind, message, properties);
-            }
-            else if (counts.held === null && counts.rest === 0) {
-                counts.held = [kind, message, properties];
-            }
-            else {
-                counts.rest += counts.held === null ? 1 : 2;
-                counts.held = null;
-            }
-        },
-        finish() {
-            for (const [kind, counts] of state) {
-                if (counts.held)
-                    emit(...counts.held);
-                else if (counts.rest > 0)
-                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
-                state.set(kind, { emitted: 0, held: null, rest: 0 });
-            }
-        },
-    };
-}
-function describeRest(kind, rest) {
-    // Never fewer than 2: one more would have taken the held slot.
-    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
-}
-
-// EXTERNAL MODULE: ./src/printable.ts
-var printable = __nccwpck_require__(5260);
-// EXTERNAL MODULE: ./src/redact.ts
-var src_redact = __nccwpck_require__(6670);
-;// CONCATENATED MODULE: ./src/runner.ts
-
-
-
-/**
- * The runner reads a log line that starts, after any whitespace, with `::`
- * (or `##[`) as a workflow command. Log lines carry text the run does not
- * control (file names, manifest values, server bodies), so each line is kept
- * to one line and, if it would read as a command, shown with a `›` before it.
- */
-function logLine(text) {
-    const line = oneLine(text);
-    return COMMAND_START.test(line) ? `›${line}` : line;
-}
-const COMMAND_START = /^\s*(::|##\[)/;
-/** Text that cannot break a log line or a table row: line breaks become spaces. */
-function oneLine(text) {
-    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
-    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
-}
-/**
- * Annotations of each kind the run prints, the count of the rest included:
- * the runner shows 10 per step, and the step's own verdict (setFailed) must be among them.
- */
-const ANNOTATIONS_PER_KIND = 9;
-/**
- * Every channel of `core` guarded once, so no stage has to remember: in every
- * log line, annotation (its file and title too), group name, output, summary
- * and failure, wherever the text came from (a server's body, a manifest value
- * filled in by substitution, a field of GitHub's answer), unprintable
- * characters are written out as escapes (printable.ts), and then each secret
- * registered through setSecret (the tokens) is redacted in every form, the
- * `\u` form that escaping writes included; every log line is made safe by
- * logLine (annotations need no more: the command syntax escapes their line
- * breaks); and annotations are capped for the whole run, a sweep of a
- * thousand pull requests included. Escaping comes first so that redaction
- * sees the text as it will be printed: a secret cannot appear by escaping.
- * The table's styling comes last: its colours are the action's own.
- */
-function guardCore(core, styleTableLine = (line) => line.text) {
-    const secrets = [];
-    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_PER_KIND);
-    let redact = (0,src_redact/* createRedactor */.l)(secrets);
-    const safe = (text) => redact((0,printable/* printable */.g)(text));
-    const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
-    return {
-        getInput: (name) => core.getInput(name),
-        setSecret(secret) {
-            core.setSecret(secret);
-            secrets.push(secret);
-            redact = (0,src_redact/* createRedactor */.l)(secrets);
-        },
-        redact: (text) => redact(text),
-        info: (message) => core.info(safe(logLine(message))),
-        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
-        warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
-        error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
-        notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
-        flushAnnotations: finish,
-        group: (name, fn) => core.group(safe(oneLine(name)), fn),
-        // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
-        setOutput: (name, value) => core.setOutput(name, typeof value === 'string' ? safe(value) : value),
-        setFailed: (message) => core.setFailed(safe(message)),
-        summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
-    };
-}
-/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
-class StepFailure extends Error {
-    name = 'StepFailure';
-}
-
-
-/***/ }),
-
-/***/ 2337:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Gg: () => (/* binding */ runSliced),
-/* harmony export */   cm: () => (/* binding */ timeSlice)
-/* harmony export */ });
-/* unused harmony export SLICE_MS */
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8500);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_0__);
-// Checking gives way to the event loop: a sweep of thousands of pull requests
-// over a big manifest is one long computation, and while it runs nothing else
-// does — not the runner's SIGINT, not the answer to a delete in flight.
-
-/** The longest stretch of checking between two turns of the event loop: well under the 50 ms a run may go unresponsive. */
-const SLICE_MS = 20;
-function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
-    let start = now();
-    return {
-        due: () => now() - start >= ms,
-        async pause() {
-            await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setImmediate)();
-            start = now();
-        },
-    };
-}
-/** Runs `steps`, a generator that yields when its slice is due, pausing each time it does. */
-async function runSliced(steps, slice) {
-    for (;;) {
-        const step = steps.next();
-        if (step.done)
-            return step.value;
-        await slice.pause();
     }
 }
 
@@ -39101,13 +37290,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 8500:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -53229,4986 +51411,6 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 1758:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  context: () => (/* binding */ github_context),
-  getOctokit: () => (/* binding */ getOctokit)
-});
-
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-var dist_src = __nccwpck_require__(1015);
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new dist_src/* RequestError */.G(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new dist_src/* RequestError */.G(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new dist_src/* RequestError */.G("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new dist_src/* RequestError */.G(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
-    try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
-        });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
-    }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
-    }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
-        try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
-        }
-      }
-    })
-  };
-}
-
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
-}
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
-}
-
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
-});
-
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-
-/***/ }),
-
 /***/ 9783:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -58307,402 +51509,6 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 
-/***/ }),
-
-/***/ 9735:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   VERSION: () => (/* binding */ VERSION),
-/* harmony export */   retry: () => (/* binding */ retry)
-/* harmony export */ });
-/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3251);
-/* harmony import */ var _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1015);
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new _octokit_request_error__WEBPACK_IMPORTED_MODULE_1__/* .RequestError */ .G(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = VERSION;
-
-
-
-/***/ }),
-
-/***/ 6856:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   throttling: () => (/* binding */ throttling)
-/* harmony export */ });
-/* harmony import */ var bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3251);
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var noop = () => Promise.resolve();
-function wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = bottleneck_light_js__WEBPACK_IMPORTED_MODULE_0__,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-
-/***/ }),
-
-/***/ 1015:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ RequestError)
-/* harmony export */ });
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-
 /***/ })
 
 /******/ });
@@ -58727,7 +51533,7 @@ class RequestError extends Error {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -58885,6 +51691,6 @@ class RequestError extends Error {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(2929);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -131,7 +131,7 @@ function checkTarget(target: Target, checking: Checking, inputs: Inputs, ledger:
   const { core } = deps
   const { sources, slice, sent } = checking
   return core.group(target.group(count(sources.length, 'manifest file')), async () => {
-    const manifests = await validateFiles(sources, { env: target.env, sweep: target.namedByNumber }, core, slice)
+    const manifests = await validateFiles(sources, { env: target.env, namedByNumber: target.namedByNumber }, core, slice)
     const invalid = manifests.filter((manifest) => !manifest.valid).length
     core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`)
     if (invalid > 0 && !inputs.dryRun) core.info('Nothing will be sent: every manifest must be valid before any version is deleted.')

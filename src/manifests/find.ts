@@ -27,7 +27,7 @@ export async function findFiles(patterns: string[], workspace: string, core: Pic
  * list of files, each once. Files that resolve outside the workspace are
  * returned with a refusal rather than silently dropped, so the report shows them.
  */
-export async function findManifestFiles(patterns: string[], workspace: string): Promise<ManifestFile[]> {
+async function findManifestFiles(patterns: string[], workspace: string): Promise<ManifestFile[]> {
   const root = path.resolve(workspace)
   const rooted = patterns.map((pattern) => rootPattern(pattern, root))
   const globber = await createGlobber(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false })

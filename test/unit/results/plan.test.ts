@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { MANIFEST_KINDS, type ManifestKind } from '../../../src/manifests/kinds.ts'
-import type { ArtifactManifest } from '../../../src/manifests/types.ts'
+import type { ArtifactManifest } from '../../support/sample-manifests.ts'
 import { plan as planOf, type CheckedManifest } from '../../../src/results/plan.ts'
 import { SentVersions } from '../../../src/results/sent-versions.ts'
-import { checkManifest } from '../../../src/manifests/validate.ts'
+import { checkManifest } from '../../../src/manifests/schema-check.ts'
 
 let nextLine = 1
 

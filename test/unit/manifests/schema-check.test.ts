@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { checkManifest, claimedKind, closestField, describeProblem, formatPath, type Problem } from '../../src/manifests/validate.ts'
+import { claimedKind } from '../../../src/manifests/kind-claim.ts'
+import { formatPath, type Problem } from '../../../src/manifests/problems.ts'
+import { checkManifest } from '../../../src/manifests/schema-check.ts'
 
 const valid = {
   name: 'churn-model',
@@ -33,11 +35,10 @@ function withFields(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('checkManifest', () => {
-  it('accepts a complete manifest and returns it', () => {
+  it('accepts a complete manifest, with the body to send', () => {
     expect(checkManifest(valid)).toEqual({
       valid: true,
       type: 'artifact-version',
-      manifest: valid,
       body: JSON.stringify({ manifest: valid }),
       unknownFields: [],
     })
@@ -173,7 +174,6 @@ describe('checkManifest', () => {
       expect(checkManifest(model)).toEqual({
         valid: true,
         type: 'model-version',
-        manifest: model,
         body: JSON.stringify({ manifest: model }),
         unknownFields: [],
       })
@@ -278,25 +278,11 @@ describe('checkManifest', () => {
     })
 
     it('match whatever the case', () => {
-      expect(closestField('ML_Repo')).toBe('ml_repo')
-      expect(closestField('Version-Alias')).toBe('version_alias')
-      expect(closestField('labels')).toBeNull()
+      expect(checkManifest(withFields({ ML_Repo: 'x', 'Version-Alias': 'v', labels: {} })).unknownFields).toEqual([
+        { field: 'ML_Repo', suggestion: 'ml_repo' },
+        { field: 'Version-Alias', suggestion: 'version_alias' },
+        { field: 'labels', suggestion: null },
+      ])
     })
-  })
-})
-
-describe('formatPath', () => {
-  it('writes keys with dots and indexes in brackets', () => {
-    expect(formatPath(['source', 'paths', 1, 'src'])).toBe('source.paths[1].src')
-    expect(formatPath([])).toBe('(manifest)')
-  })
-})
-
-describe('describeProblem', () => {
-  it('leads with the field, or with "manifest" for the whole of it', () => {
-    expect(describeProblem({ path: ['source', 'paths', 0], message: 'missing required field "src"' })).toBe(
-      'source.paths[0]: missing required field "src"',
-    )
-    expect(describeProblem({ path: [], message: 'missing required field "name"' })).toBe('manifest: missing required field "name"')
   })
 })

@@ -6,10 +6,15 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, test } from 'vitest'
 import { stringify } from 'yaml'
-import { findManifestFiles } from '../../src/manifests/find.ts'
-import type { LoadedDocument, UnreadableFile } from '../../src/manifests/load.ts'
-import { loadManifestFile, parseManifests } from '../../fakes/load-manifests.ts'
-import { checkManifest, formatPath, type Verdict } from '../../src/manifests/validate.ts'
+import { findFiles } from '../../../src/manifests/find.ts'
+import type { LoadedDocument } from '../../../src/manifests/fill-in.ts'
+import { formatPath } from '../../../src/manifests/problems.ts'
+import type { UnreadableFile } from '../../../src/manifests/read.ts'
+import { checkManifest, type Verdict } from '../../../src/manifests/schema-check.ts'
+import { parseAndFillIn, readParseAndFillIn } from '../../support/load-manifest.ts'
+
+/** The files stage lists what it finds in the log: not wanted here. */
+const quiet = { info: () => undefined }
 
 /** A generous bound for one input on a slow runner; a hang is minutes. */
 const MAX_MS_PER_INPUT = 3000
@@ -30,10 +35,10 @@ function expectReadable(text: unknown): void {
 }
 
 /** Parses and checks every document as main.ts does, asserting the shape of what comes back. */
-function load(bytes: Uint8Array, fileName = 'manifest.yaml', options = NO_ENV): LoadedDocument[] | UnreadableFile {
+async function load(bytes: Uint8Array, fileName = 'manifest.yaml', options = NO_ENV): Promise<LoadedDocument[] | UnreadableFile> {
   inputsTried++
   const started = performance.now()
-  const loaded = parseManifests(bytes, fileName, options)
+  const loaded = await parseAndFillIn(bytes, fileName, options)
   if (Array.isArray(loaded)) {
     expect(loaded.length).toBeGreaterThan(0)
     for (const doc of loaded) {
@@ -193,48 +198,56 @@ const mutatedManifest = fc
   )
   .map(([fields, extra]) => ({ ...extra, ...fields }))
 
-describe('parseManifests and checkManifest on generated input', () => {
-  test('arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), fileName, (bytes, name) => void load(bytes, name)),
-      { numRuns: 500 },
-    )
-  })
-
-  test('arbitrary text', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 500 }), fileName, (text, name) => void load(encode(text), name)),
-      { numRuns: 500 },
-    )
-  })
-
-  test('YAML-ish text built from pieces of YAML, JSON and trouble', () => {
-    fc.assert(
-      fc.property(yamlish, fileName, (text, name) => void load(encode(text), name)),
-      { numRuns: 2000 },
-    )
-  })
-
-  test('YAML-ish text with environment substitution', () => {
-    const env = fc.dictionary(fc.constantFrom('PR_NUMBER', 'X', 'HOME'), fc.string({ unit: 'binary', maxLength: 20 }))
-    fc.assert(
-      fc.property(yamlish, env, (text, vars) => void load(encode(text), 'manifest.yaml', { substituteEnv: true, env: vars })),
-      { numRuns: 500 },
-    )
-  })
-
-  test('manifests with mutated fields, as JSON and as YAML flow', () => {
-    fc.assert(
-      fc.property(mutatedManifest, (manifest) => {
-        const json = JSON.stringify(manifest)
-        load(encode(json), 'manifest.json')
-        load(encode(json), 'manifest.yaml')
+describe('parsing and checkManifest on generated input', () => {
+  test('arbitrary bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fileName, async (bytes, name) => {
+        await load(bytes, name)
       }),
       { numRuns: 500 },
     )
   })
 
-  test('any value YAML can write: sent exactly, or refused with a reason', () => {
+  test('arbitrary text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 500 }), fileName, async (text, name) => {
+        await load(encode(text), name)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  test('YAML-ish text built from pieces of YAML, JSON and trouble', async () => {
+    await fc.assert(
+      fc.asyncProperty(yamlish, fileName, async (text, name) => {
+        await load(encode(text), name)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  test('YAML-ish text with environment substitution', async () => {
+    const env = fc.dictionary(fc.constantFrom('PR_NUMBER', 'X', 'HOME'), fc.string({ unit: 'binary', maxLength: 20 }))
+    await fc.assert(
+      fc.asyncProperty(yamlish, env, async (text, vars) => {
+        await load(encode(text), 'manifest.yaml', { substituteEnv: true, env: vars })
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  test('manifests with mutated fields, as JSON and as YAML flow', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedManifest, async (manifest) => {
+        const json = JSON.stringify(manifest)
+        await load(encode(json), 'manifest.json')
+        await load(encode(json), 'manifest.yaml')
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  test('any value YAML can write: sent exactly, or refused with a reason', async () => {
     // Numbers JSON cannot hold exactly, YAML-only types, shared (aliased) values and odd keys, written out by yaml itself.
     const leaf = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 8 }),
@@ -248,8 +261,8 @@ describe('parseManifests and checkManifest on generated input', () => {
       list: fc.array(tie('value'), { maxLength: 4 }),
       map: fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
     }))
-    fc.assert(
-      fc.property(tree.value, fc.boolean(), (metadata, shared) => {
+    await fc.assert(
+      fc.asyncProperty(tree.value, fc.boolean(), async (metadata, shared) => {
         const manifest = {
           name: 'model',
           ml_repo: 'previews',
@@ -258,7 +271,7 @@ describe('parseManifests and checkManifest on generated input', () => {
           metadata: { a: metadata, b: shared ? metadata : null },
         }
         const text = stringify(manifest, { aliasDuplicateObjects: true })
-        const loaded = load(encode(text))
+        const loaded = await load(encode(text))
         if (!Array.isArray(loaded)) throw new Error(`${loaded.reason}\n${text}`)
         const [doc] = loaded
         const exact = isExactJson(metadata)
@@ -301,46 +314,46 @@ const deep = (depth: number) => {
 }
 const baseManifest = 'name: model\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n'
 
-describe('parseManifests on known attacks and oddities', () => {
+describe('parsing on known attacks and oddities', () => {
   test.each([
     ['10,000 levels of [', '['.repeat(10_000)],
     ['10,000 levels of [ ], closed', `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
     ['10,000 levels of {a: ', `${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}`],
     ['a deep value inside a manifest', `${baseManifest.replace('metadata: {}\n', '')}metadata: ${'['.repeat(10_000)}`],
-  ])('%s: unreadable, not a crash', (_name, text) => {
-    for (const name of ['manifest.yaml', 'manifest.json']) expect(load(encode(text), name)).toMatchObject({ kind: 'unreadable' })
+  ])('%s: unreadable, not a crash', async (_name, text) => {
+    for (const name of ['manifest.yaml', 'manifest.json']) expect(await load(encode(text), name)).toMatchObject({ kind: 'unreadable' })
   })
 
-  test('a 900 KB string value loads', () => {
-    const loaded = load(encode(`${baseManifest}description: "${'x'.repeat(900_000)}"\n`))
+  test('a 900 KB string value loads', async () => {
+    const loaded = await load(encode(`${baseManifest}description: "${'x'.repeat(900_000)}"\n`))
     expect(Array.isArray(loaded) && checkManifest(loaded[0]!.value)).toMatchObject({ valid: false })
   })
 
-  test('a 300 KB key loads and is reported unknown, without a typo suggestion', () => {
-    const loaded = load(encode(`{"name": "m", "${'k'.repeat(300_000)}": 1}`), 'manifest.json')
+  test('a 300 KB key loads and is reported unknown, without a typo suggestion', async () => {
+    const loaded = await load(encode(`{"name": "m", "${'k'.repeat(300_000)}": 1}`), 'manifest.json')
     expect(Array.isArray(loaded) && checkManifest(loaded[0]!.value).unknownFields).toEqual([
       { field: 'k'.repeat(300_000), suggestion: null },
     ])
   })
 
-  test('a 1 MB file of 100 keys of 9 KB each is checked quickly', () => {
+  test('a 1 MB file of 100 keys of 9 KB each is checked quickly', async () => {
     const keys = Array.from({ length: 100 }, (_, i) => `"${i}${'k'.repeat(9000)}": 1`)
-    load(encode(`{${keys.join(', ')}}`), 'manifest.json')
+    await load(encode(`{${keys.join(', ')}}`), 'manifest.json')
   })
 
-  test('a mapping of 20,000 keys loads in seconds (a check of each key against every other took minutes)', () => {
+  test('a mapping of 20,000 keys loads in seconds (a check of each key against every other took minutes)', async () => {
     const text = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n')
     inputsTried++
     const started = performance.now()
-    expect(parseManifests(encode(text), 'manifest.yaml', NO_ENV)).toHaveLength(1)
+    expect(await parseAndFillIn(encode(text), 'manifest.yaml', NO_ENV)).toHaveLength(1)
     expect(performance.now() - started).toBeLessThan(8000)
   })
 
-  test('60,000 unknown top-level keys are found and located in seconds (each was searched for among all the others: 86 s)', () => {
+  test('60,000 unknown top-level keys are found and located in seconds (each was searched for among all the others: 86 s)', async () => {
     const text = Array.from({ length: 60_000 }, (_, i) => `verison${i}: 1`).join('\n')
     inputsTried++
     const started = performance.now()
-    const loaded = parseManifests(encode(text), 'manifest.yaml', NO_ENV)
+    const loaded = await parseAndFillIn(encode(text), 'manifest.yaml', NO_ENV)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     const { unknownFields } = checkManifest(loaded[0]!.value)
     expect(unknownFields).toHaveLength(60_000)
@@ -349,11 +362,11 @@ describe('parseManifests on known attacks and oddities', () => {
     expect(performance.now() - started).toBeLessThan(8000)
   })
 
-  test('thousands of aliases resolve in one walk (yaml resolves each by searching the document)', () => {
+  test('thousands of aliases resolve in one walk (yaml resolves each by searching the document)', async () => {
     const text = `metadata:\n  a: &a 1\n${Array.from({ length: 50_000 }, (_, i) => `  k${i}: *a`).join('\n')}\n`
     inputsTried++
     const started = performance.now()
-    const loaded = parseManifests(encode(text), 'manifest.yaml', NO_ENV)
+    const loaded = await parseAndFillIn(encode(text), 'manifest.yaml', NO_ENV)
     expect(Array.isArray(loaded) && Object.keys((loaded[0]!.value as { metadata: object }).metadata)).toHaveLength(50_001)
     expect(performance.now() - started).toBeLessThan(8000)
   })
@@ -363,33 +376,39 @@ describe('parseManifests on known attacks and oddities', () => {
     ['nested', 'metadata:\n  owner: a\n  team: b\n  owner: c\n', 4],
     ['in flow style', 'source: {type: truefoundry, type: local}\n', 1],
     ['after another document', 'name: a\n---\nname: b\nml_repo: x\nname: c\n', 5],
-  ])('a duplicate key %s is refused at its line', (_where, text, line) => {
-    expect(load(encode(text))).toMatchObject({
+  ])('a duplicate key %s is refused at its line', async (_where, text, line) => {
+    expect(await load(encode(text))).toMatchObject({
       kind: 'unreadable',
       line,
       reason: expect.stringMatching(/^is not valid YAML: the key "\w+" appears twice in one mapping \(lines \d+ and \d+\)/),
     })
   })
 
-  test('a billion-laughs alias bomb is refused', () => {
+  test('a billion-laughs alias bomb is refused', async () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries()) {
       const previous = 'abcdefgh'[i]
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`)
     }
-    expect(load(encode(levels.join('\n')))).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining('cannot be expanded') })
+    expect(await load(encode(levels.join('\n')))).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringContaining('cannot be expanded'),
+    })
   })
 
-  test.each(['type', 'name', 'source', 'metadata'])('an alias inside its own anchor (%s: &a [*a]) is checked, not a crash', (field) => {
-    const text = `${baseManifest.replace(new RegExp(`^${field}:.*\\n`, 'm'), '')}${field}: &a [*a]\n`
-    const loaded = load(encode(text))
-    expect(Array.isArray(loaded) && loaded[0]!.problems).toEqual([
-      { path: [field, 0], message: expect.stringMatching(/^is an alias \(\*a\) inside the very value its anchor &a names/) },
-    ])
-  })
+  test.each(['type', 'name', 'source', 'metadata'])(
+    'an alias inside its own anchor (%s: &a [*a]) is checked, not a crash',
+    async (field) => {
+      const text = `${baseManifest.replace(new RegExp(`^${field}:.*\\n`, 'm'), '')}${field}: &a [*a]\n`
+      const loaded = await load(encode(text))
+      expect(Array.isArray(loaded) && loaded[0]!.problems).toEqual([
+        { path: [field, 0], message: expect.stringMatching(/^is an alias \(\*a\) inside the very value its anchor &a names/) },
+      ])
+    },
+  )
 
-  test('a byte-order mark and CRLF line ends are read, with the right lines', () => {
-    const loaded = load(
+  test('a byte-order mark and CRLF line ends are read, with the right lines', async () => {
+    const loaded = await load(
       encode(`\uFEFF# preview\r\n${baseManifest.replaceAll('\n', '\r\n')}---\r\n${baseManifest.replaceAll('\n', '\r\n')}`),
     )
     expect(
@@ -410,8 +429,8 @@ describe('parseManifests on known attacks and oddities', () => {
     ['a NUL byte', encode('name: a\nml_repo: \0\n'), 'is not a text file (NUL character on line 2)'],
     ['only comments', encode('# nothing here\n\n# still nothing\n'), 'holds no manifest (it is empty or only comments)'],
     ['nothing', new Uint8Array(), 'holds no manifest (it is empty or only comments)'],
-  ])('%s is refused with a readable reason', (_name, bytes, reason) => {
-    expect(load(bytes)).toMatchObject({ kind: 'unreadable', reason })
+  ])('%s is refused with a readable reason', async (_name, bytes, reason) => {
+    expect(await load(bytes)).toMatchObject({ kind: 'unreadable', reason })
   })
 
   test.each([
@@ -435,7 +454,7 @@ describe('parseManifests on known attacks and oddities', () => {
   })
 })
 
-describe('findManifestFiles and loadManifestFile at the workspace edge', () => {
+describe('findFiles and readManifestFile at the workspace edge', () => {
   test('a link out of the workspace, to a file or a directory, is refused and not read', async () => {
     const root = await realpath(await mkdtemp(path.join(tmpdir(), 'hostile-')))
     try {
@@ -448,7 +467,7 @@ describe('findManifestFiles and loadManifestFile at the workspace edge', () => {
       await symlink(path.join(outside, 'secret.yaml'), path.join(workspace, 'manifests', 'link.yaml'))
       await symlink(outside, path.join(workspace, 'manifests', 'dir'))
 
-      const files = await findManifestFiles(['manifests/**/*.yaml', `${outside}/*.yaml`], workspace)
+      const files = await findFiles(['manifests/**/*.yaml', `${outside}/*.yaml`], workspace, quiet)
       const byName = Object.fromEntries(files.map((file) => [file.relative, file.refusal]))
       expect(byName).toEqual({
         'manifests/ok.yaml': null,
@@ -457,7 +476,7 @@ describe('findManifestFiles and loadManifestFile at the workspace edge', () => {
         '../outside/secret.yaml': 'is outside the workspace; manifests must be in the repository',
       })
       for (const file of files) {
-        const loaded = await loadManifestFile(file, NO_ENV)
+        const loaded = await readParseAndFillIn(file, NO_ENV)
         if (file.refusal) expect(loaded).toEqual({ kind: 'unreadable', line: 1, column: 1, reason: file.refusal })
         else expect(loaded).toHaveLength(1)
       }

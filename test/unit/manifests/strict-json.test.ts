@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { firstJsonSyntaxError } from '../../src/manifests/strict-json.ts'
+import { firstJsonSyntaxError } from '../../../src/manifests/strict-json.ts'
 
 const parses = (text: string) => {
   try {

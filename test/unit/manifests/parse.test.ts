@@ -1,30 +1,14 @@
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ManifestFile } from '../../src/manifests/find.ts'
-import { MAX_DEPTH, MAX_FILE_BYTES, MAX_TOKENS, MAX_WRITTEN_DEPTH, type LoadedDocument } from '../../src/manifests/load.ts'
-import { loadManifestFile, parseManifests, type LoadOptions } from '../../fakes/load-manifests.ts'
+import { describe, expect, it } from 'vitest'
+import { MAX_FILE_BYTES } from '../../../src/manifests/read.ts'
+import { bytes, documents, fixture, parseAndFillIn, plain, readParseAndFillIn } from '../../support/load-manifest.ts'
 
-const fixtures = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url))
-const plain: LoadOptions = { substituteEnv: false, env: {} }
+// The limits as src/manifests/ sets them (to-json.ts and compose.ts), pinned here.
+const MAX_DEPTH = 500
+const MAX_WRITTEN_DEPTH = 64
+const MAX_TOKENS = 800_000
 
-function fixture(name: string): ManifestFile {
-  return { absolute: path.join(fixtures, name), relative: `manifests/${name}`, refusal: null }
-}
-
-async function documents(name: string, options = plain): Promise<LoadedDocument[]> {
-  const loaded = await loadManifestFile(fixture(name), options)
-  if (!Array.isArray(loaded)) throw new Error(`${name} was refused: ${loaded.reason}`)
-  return loaded
-}
-
-const bytes = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part))))
-
-describe('loadManifestFile', () => {
+describe('readManifestFile and parseManifestFile', () => {
   it('reads each YAML document with its index in the file and the line it starts on', async () => {
     const loaded = await documents('several.yaml')
     expect(loaded.map(({ document, line }) => ({ document, line }))).toEqual([
@@ -34,16 +18,16 @@ describe('loadManifestFile', () => {
     expect(loaded.map(({ value }) => (value as { name: string }).name)).toEqual(['churn-model', 'churn-tokenizer'])
   })
 
-  it("skips empty documents, including the one after a trailing ---, keeping the others' indices", () => {
-    const loaded = parseManifests(bytes('---\nname: a\n---\n---\n# nothing\n---\nname: b\n---\n'), 'a.yaml', plain)
+  it("skips empty documents, including the one after a trailing ---, keeping the others' indices", async () => {
+    const loaded = await parseAndFillIn(bytes('---\nname: a\n---\n---\n# nothing\n---\nname: b\n---\n'), 'a.yaml', plain)
     expect(Array.isArray(loaded) && loaded.map(({ document, value }) => ({ document, value }))).toEqual([
       { document: 0, value: { name: 'a' } },
       { document: 3, value: { name: 'b' } },
     ])
   })
 
-  it('keeps a document that says null, for validation to refuse', () => {
-    const loaded = parseManifests(bytes('name: a\n---\nnull\n'), 'a.yaml', plain)
+  it('keeps a document that says null, for validation to refuse', async () => {
+    const loaded = await parseAndFillIn(bytes('name: a\n---\nnull\n'), 'a.yaml', plain)
     expect(Array.isArray(loaded) && loaded.map(({ document, value }) => ({ document, value }))).toEqual([
       { document: 0, value: { name: 'a' } },
       { document: 1, value: null },
@@ -71,12 +55,12 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a .json file with two values', async () => {
-    expect(await loadManifestFile(fixture('two-values.json'), plain)).toMatchObject({
+    expect(await readParseAndFillIn(fixture('two-values.json'), plain)).toMatchObject({
       kind: 'unreadable',
       line: 2,
       reason: expect.stringMatching(/^holds more than one JSON value \(the second at line 2, column 1\)/),
     })
-    expect(parseManifests(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
+    expect(await parseAndFillIn(bytes('{"name": "a"}\n{"name": "b"}\n'), 'a.JSON', plain)).toEqual({
       kind: 'unreadable',
       line: 2,
       column: 1,
@@ -86,7 +70,7 @@ describe('loadManifestFile', () => {
   })
 
   it('refuses a key given twice, on the line of the second', async () => {
-    expect(await loadManifestFile(fixture('duplicate-keys.yaml'), plain)).toMatchObject({
+    expect(await readParseAndFillIn(fixture('duplicate-keys.yaml'), plain)).toMatchObject({
       kind: 'unreadable',
       line: 7,
       reason: expect.stringMatching(
@@ -97,7 +81,7 @@ describe('loadManifestFile', () => {
 
   it('refuses an alias bomb quickly instead of expanding it', async () => {
     const started = performance.now()
-    const loaded = await loadManifestFile(fixture('billion-laughs.yaml'), plain)
+    const loaded = await readParseAndFillIn(fixture('billion-laughs.yaml'), plain)
     expect(performance.now() - started).toBeLessThan(1000)
     expect(loaded).toMatchObject({
       kind: 'unreadable',
@@ -107,7 +91,7 @@ describe('loadManifestFile', () => {
   })
 
   it.each(['empty.yaml', 'comments-only.yaml'])('refuses %s, which holds no manifest', async (name) => {
-    expect(await loadManifestFile(fixture(name), plain)).toEqual({
+    expect(await readParseAndFillIn(fixture(name), plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
@@ -115,8 +99,8 @@ describe('loadManifestFile', () => {
     })
   })
 
-  it('refuses a file that is only document separators', () => {
-    expect(parseManifests(bytes('---\n---\n'), 'a.yaml', plain)).toMatchObject({
+  it('refuses a file that is only document separators', async () => {
+    expect(await parseAndFillIn(bytes('---\n---\n'), 'a.yaml', plain)).toMatchObject({
       kind: 'unreadable',
       reason: 'holds no manifest (it is empty or only comments)',
     })
@@ -124,7 +108,7 @@ describe('loadManifestFile', () => {
 
   it('passes on the refusal of a file found outside the workspace, without reading it', async () => {
     const file = { ...fixture('does-not-exist.yaml'), refusal: 'is a link to /etc/passwd, outside the workspace' }
-    expect(await loadManifestFile(file, plain)).toEqual({
+    expect(await readParseAndFillIn(file, plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
@@ -133,74 +117,33 @@ describe('loadManifestFile', () => {
   })
 
   it('says when a file cannot be read', async () => {
-    expect(await loadManifestFile(fixture('does-not-exist.yaml'), plain)).toMatchObject({
+    expect(await readParseAndFillIn(fixture('does-not-exist.yaml'), plain)).toMatchObject({
       kind: 'unreadable',
       reason: expect.stringMatching(/^could not be read: ENOENT/),
     })
   })
-
-  describe('a file over MAX_FILE_BYTES', () => {
-    let dir = ''
-    beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'manifests-'))
-    })
-    afterAll(() => rm(dir, { recursive: true, force: true }))
-
-    it('is refused by its size, unread', async () => {
-      // All NUL bytes: read, it would be refused as binary instead.
-      const absolute = path.join(dir, 'huge.yaml')
-      await writeFile(absolute, '')
-      await truncate(absolute, MAX_FILE_BYTES + 1)
-      expect(await loadManifestFile({ absolute, relative: 'huge.yaml', refusal: null }, plain)).toEqual({
-        kind: 'unreadable',
-        line: 1,
-        column: 1,
-        reason: 'is 1,048,577 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be',
-      })
-    })
-
-    it.each([
-      [2 * 1024 * 1024, 'is 2.0 MiB, larger than the 1.0 MiB a manifest file may be'],
-      [1024 * 1024 + 60 * 1024, 'is 1.1 MiB, larger than the 1.0 MiB a manifest file may be'],
-      [1024 * 1024 + 1024, 'is 1,049,600 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be'],
-    ])('names a size of %i bytes so that it never reads as the limit', async (size, reason) => {
-      const absolute = path.join(dir, `over-${size}.yaml`)
-      await writeFile(absolute, '')
-      await truncate(absolute, size)
-      expect(await loadManifestFile({ absolute, relative: 'over.yaml', refusal: null }, plain)).toMatchObject({ reason })
-    })
-
-    it('is read when exactly at the limit', async () => {
-      const absolute = path.join(dir, 'at-limit.yaml')
-      const manifest = 'name: churn-model\n'
-      await writeFile(absolute, manifest + '#'.repeat(MAX_FILE_BYTES - manifest.length))
-      expect(await loadManifestFile({ absolute, relative: 'at-limit.yaml', refusal: null }, plain)).toMatchObject([
-        { value: { name: 'churn-model' } },
-      ])
-    })
-  })
 })
 
-describe('parseManifests', () => {
-  it('refuses bytes that are not UTF-8, giving the offset of the first bad one', () => {
-    expect(parseManifests(bytes('name: caf', [0xe9], '\n'), 'a.yaml', plain)).toEqual({
+describe('parseManifestFile', () => {
+  it('refuses bytes that are not UTF-8, giving the offset of the first bad one', async () => {
+    expect(await parseAndFillIn(bytes('name: caf', [0xe9], '\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
       reason: 'is not UTF-8 text (invalid byte sequence at offset 9)',
     })
     // Cut off at the end of the file.
-    expect(parseManifests(bytes('name: a\n# \u2026', [0xe2, 0x80]), 'a.yaml', plain)).toMatchObject({
+    expect(await parseAndFillIn(bytes('name: a\n# \u2026', [0xe2, 0x80]), 'a.yaml', plain)).toMatchObject({
       reason: 'is not UTF-8 text (invalid byte sequence at offset 13)',
     })
     // UTF-16, as some Windows editors save files.
-    expect(parseManifests(bytes([0xff, 0xfe], 'n\0a\0'), 'a.yaml', plain)).toMatchObject({
+    expect(await parseAndFillIn(bytes([0xff, 0xfe], 'n\0a\0'), 'a.yaml', plain)).toMatchObject({
       reason: 'is not UTF-8 text (invalid byte sequence at offset 0)',
     })
   })
 
-  it('refuses a NUL character, naming its line', () => {
-    expect(parseManifests(bytes('name: a\nmetadata: {}\0\n'), 'a.yaml', plain)).toEqual({
+  it('refuses a NUL character, naming its line', async () => {
+    expect(await parseAndFillIn(bytes('name: a\nmetadata: {}\0\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
@@ -208,9 +151,9 @@ describe('parseManifests', () => {
     })
   })
 
-  it('reads a file with a byte order mark and CRLF line ends, with the right lines', () => {
+  it('reads a file with a byte order mark and CRLF line ends, with the right lines', async () => {
     const text = '\uFEFF# preview\r\nname: a\r\nsource:\r\n  type: truefoundry\r\n  uri: s3://b/x\r\n---\r\nname: b\r\n'
-    const loaded = parseManifests(bytes(text), 'a.yaml', plain)
+    const loaded = await parseAndFillIn(bytes(text), 'a.yaml', plain)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     expect(loaded.map(({ line, value }) => ({ line, value }))).toEqual([
       { line: 2, value: { name: 'a', source: { type: 'truefoundry', uri: 's3://b/x' } } },
@@ -219,8 +162,8 @@ describe('parseManifests', () => {
     expect(loaded[0]!.lineOf(['source', 'uri'])).toBe(5)
   })
 
-  it('refuses a .json file written as YAML', () => {
-    expect(parseManifests(bytes('name: churn-model\n'), 'a.json', plain)).toEqual({
+  it('refuses a .json file written as YAML', async () => {
+    expect(await parseAndFillIn(bytes('name: churn-model\n'), 'a.json', plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
@@ -229,124 +172,9 @@ describe('parseManifests', () => {
   })
 })
 
-describe('substitute-env', () => {
-  const on = (env: NodeJS.ProcessEnv): LoadOptions => ({ substituteEnv: true, env })
-  const load = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => parseManifests(bytes(text), name, on(env))
-  const values = (text: string, env: NodeJS.ProcessEnv, name = 'a.yaml') => {
-    const loaded = load(text, env, name)
-    if (!Array.isArray(loaded)) throw new Error(loaded.reason)
-    return loaded.map((doc) => (doc.problems.length > 0 ? doc.problems : doc.value))
-  }
-
-  it('replaces ${NAME} with the variable, and keeps $${NAME} as a literal ${NAME}', async () => {
-    const [only] = await documents('with-env.yaml', on({ PR_NUMBER: '42', COST: '3' }))
-    expect(only!.value).toMatchObject({ version_alias: 'v-pr-42', metadata: { note: 'costs ${COST} a day' } })
-  })
-
-  it('refuses a file naming a variable that is not set, with the line it is on', async () => {
-    expect(await loadManifestFile(fixture('with-env.yaml'), on({ COST: '3' }))).toEqual({
-      kind: 'unreadable',
-      line: 5,
-      column: 16,
-      reason:
-        "refers to ${PR_NUMBER}, which is not set (substitute-env is on): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
-    })
-  })
-
-  it('counts a variable set to the empty string as not set: v0-pr${PR_NUMBER} must not become v0-pr', () => {
-    expect(load('name: a\nversion_alias: v0-pr${PR_NUMBER}\n', { PR_NUMBER: '' })).toEqual({
-      kind: 'unreadable',
-      line: 2,
-      column: 16,
-      reason:
-        "refers to ${PR_NUMBER}, which is set but empty (substitute-env is on; an empty value counts as not set, since pasting nothing in would name another version): give it a value in the step's env, or write $${NAME} for a literal ${NAME}",
-    })
-  })
-
-  it('names every variable not filled in, each once, saying which are empty', () => {
-    expect(load('a: ${A}\nb: ${B}\nc: ${A}\nd: ${SET}\ne: "${E}"\n', { SET: 'x', E: '' })).toMatchObject({
-      line: 1,
-      reason: expect.stringMatching(
-        /^refers to \$\{A\}, \$\{B\}, which are not set, and \$\{E\}, which is set but empty \(substitute-env is on; .*\): give them a value/,
-      ),
-    })
-  })
-
-  it('ignores ${NAME} in comments: it is neither required nor filled in', () => {
-    const text = '# ${PR_NUMBER} is filled in by the workflow\nname: a # ${NOT_SET}\nmetadata:\n  # ${ALSO_NOT_SET}\n  pr: "${PR_NUMBER}"\n'
-    expect(values(text, { PR_NUMBER: '7' })).toEqual([{ name: 'a', metadata: { pr: '7' } }])
-  })
-
-  it('pastes a value into the one scalar it is in: no value changes the structure of the document', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (value) => {
-        for (const text of [
-          'alias: v-${X}\nname: a\n',
-          'alias: "v-${X}"\nname: a\n',
-          "alias: 'v-${X}'\nname: a\n",
-          'alias: |-\n  v-${X}\nname: a\n',
-          '{alias: "v-${X}", name: a}\n',
-        ]) {
-          expect(values(text, { X: value })).toEqual([{ alias: `v-${value}`, name: 'a' }])
-        }
-        expect(values('{"alias": "v-${X}", "name": "a"}', { X: value }, 'a.json')).toEqual([{ alias: `v-${value}`, name: 'a' }])
-      }),
-      { numRuns: 300 },
-    )
-    for (const hostile of ['x\nml_repo: other', 'x", "ml_repo": "other', '1 # comment', '[1, 2]', '&a x', '*a', '\n---\nname: b']) {
-      expect(values('alias: v-${X}\nname: a\n', { X: hostile })).toEqual([{ alias: `v-${hostile}`, name: 'a' }])
-    }
-  })
-
-  it('reads a plain value that is all substitution as the scalar it spells; a quoted one stays text', () => {
-    const text = 'version: ${V}\nflag: ${B}\nquoted: "${V}"\nblock: |-\n  ${V}\nmixed: v${V}\ncommented: ${C}\n'
-    expect(values(text, { V: '3', B: 'true', C: '4 # not a comment' })).toEqual([
-      { version: 3, flag: true, quoted: '3', block: '3', mixed: 'v3', commented: '4 # not a comment' },
-    ])
-  })
-
-  it('checks a substituted number like a written one', () => {
-    expect(values('version: ${V}\n', { V: '9007199254740993' })).toEqual([
-      [
-        {
-          path: ['version'],
-          message: expect.stringMatching(/^is "9007199254740993", beyond 9007199254740991 .* sent as 9007199254740992/),
-        },
-      ],
-    ])
-  })
-
-  it('needs ${NAME} quoted inside a flow collection, where { is not text, and says so', () => {
-    expect(load('{alias: v-${X}}\n', { X: '1' })).toMatchObject({
-      reason: expect.stringContaining('a ${NAME} inside { } or [ ] must be quoted: "${NAME}"'),
-    })
-  })
-
-  it('fills in values behind aliases too', () => {
-    expect(values('a: &x v-${X}\nb: *x\n', { X: '1' })).toEqual([{ a: 'v-1', b: 'v-1' }])
-  })
-
-  it('does not substitute into keys, and says so', () => {
-    expect(values('metadata:\n  ${K}: 1\n', { K: 'k' })).toEqual([
-      [
-        {
-          path: ['metadata'],
-          message: expect.stringMatching(/^has the key "\$\{K\}" on line 2: substitute-env fills in values, not keys/),
-        },
-      ],
-    ])
-    expect(values('metadata:\n  $${K}: 1\n', {})).toEqual([{ metadata: { '${K}': 1 } }])
-  })
-
-  it('leaves the file as written when off', async () => {
-    const [only] = await documents('with-env.yaml', { substituteEnv: false, env: { PR_NUMBER: '42' } })
-    expect(only!.value).toMatchObject({ version_alias: 'v-pr-${PR_NUMBER}', metadata: { note: 'costs $${COST} a day' } })
-  })
-})
-
 describe('what is loaded is JSON, exactly as written', () => {
-  const loadOne = (text: string, name = 'a.yaml') => {
-    const loaded = parseManifests(bytes(text), name, plain)
+  const loadOne = async (text: string, name = 'a.yaml') => {
+    const loaded = await parseAndFillIn(bytes(text), name, plain)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     return loaded[0]!
   }
@@ -398,14 +226,14 @@ describe('what is loaded is JSON, exactly as written', () => {
     ['a ~ key', 'metadata: {~: a}\n', ['metadata'], /^has the key ~ on line 1, which YAML reads as null \(nothing\)/],
     ['an empty key', 'metadata:\n  : a\n', ['metadata'], /^has the key \(empty\) on line 2/, 1],
     ['1.0 as a key', 'metadata: {1.0: a}\n', ['metadata'], /^has the key 1\.0 on line 1, which YAML reads as the number 1/],
-  ])('refuses %s, naming the field and why', (_what, text, path, message, line?: number) => {
-    const doc = loadOne(text)
+  ])('refuses %s, naming the field and why', async (_what, text, path, message, line?: number) => {
+    const doc = await loadOne(text)
     expect(doc.problems).toEqual([{ path, message: expect.stringMatching(message) }])
     expect(doc.lineOf(doc.problems[0]!.path)).toBe(line ?? (text.startsWith('metadata:\n') ? 2 : 1))
   })
 
-  it('keeps keys and numbers that JSON writes the way they were written', () => {
-    const doc = loadOne(
+  it('keeps keys and numbers that JSON writes the way they were written', async () => {
+    const doc = await loadOne(
       'metadata: {1: a, true: b, null: c, 1.5: d, zero: -0, hex: 0x1F, big: 9007199254740991, small: 1.5e-300, __proto__: {p: 1}}\n',
     )
     expect(doc.problems).toEqual([])
@@ -417,8 +245,8 @@ describe('what is loaded is JSON, exactly as written', () => {
     expect(JSON.parse(JSON.stringify(doc.value))).toStrictEqual(doc.value)
   })
 
-  it('refuses two keys that are one in JSON (1 and "1"), on the line of the second', () => {
-    expect(parseManifests(bytes('metadata:\n  1: a\n  "1": b\n'), 'a.yaml', plain)).toEqual({
+  it('refuses two keys that are one in JSON (1 and "1"), on the line of the second', async () => {
+    expect(await parseAndFillIn(bytes('metadata:\n  1: a\n  "1": b\n'), 'a.yaml', plain)).toEqual({
       kind: 'unreadable',
       line: 3,
       column: 3,
@@ -426,20 +254,20 @@ describe('what is loaded is JSON, exactly as written', () => {
     })
   })
 
-  it('caps the problems of one document, counting the rest', () => {
-    const doc = loadOne(`metadata: [${Array(500).fill('.nan').join(', ')}]\n`)
+  it('caps the problems of one document, counting the rest', async () => {
+    const doc = await loadOne(`metadata: [${Array(500).fill('.nan').join(', ')}]\n`)
     expect(doc.problems).toHaveLength(21)
     expect(doc.problems.at(-1)).toEqual({ path: [], message: '480 more values cannot be sent as written, for the same kinds of reasons' })
   })
 
-  it('expands aliases into copies of their anchors', () => {
-    const doc = loadOne('metadata:\n  a: &x {k: [1, 2]}\n  b: *x\n')
+  it('expands aliases into copies of their anchors', async () => {
+    const doc = await loadOne('metadata:\n  a: &x {k: [1, 2]}\n  b: *x\n')
     expect(doc.value).toEqual({ metadata: { a: { k: [1, 2] }, b: { k: [1, 2] } } })
     expect(doc.lineOf(['metadata', 'b', 'k'])).toBe(2)
   })
 
-  it('takes each alias to the nearest anchor before it, also when a name is used again', () => {
-    const doc = loadOne('a: &x 1\nb: *x\nc: &x 2\nd: *x\n')
+  it('takes each alias to the nearest anchor before it, also when a name is used again', async () => {
+    const doc = await loadOne('a: &x 1\nb: *x\nc: &x 2\nd: *x\n')
     expect(doc.value).toEqual({ a: 1, b: 1, c: 2, d: 2 })
   })
 })
@@ -454,7 +282,7 @@ function inexactPaths(value: unknown, path: (string | number)[]): (string | numb
 }
 
 describe('nesting', () => {
-  const load = (text: string, name = 'a.yaml') => parseManifests(bytes(text), name, plain)
+  const load = (text: string, name = 'a.yaml') => parseAndFillIn(bytes(text), name, plain)
   const flow = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`
   /** `depth` mappings, each indented under the one before. */
   const block = (depth: number) =>
@@ -472,9 +300,9 @@ describe('nesting', () => {
     ['flow', (depth: number) => `metadata: ${flow(depth)}\n`],
     ['block', (depth: number) => `metadata:\n${block(depth).replace(/^/gm, '  ')}`],
     ['mixed', (depth: number) => `metadata:\n${mixed(depth).replace(/^/gm, '  ')}`],
-  ])('refuses %s nesting past the bound, naming the line where it goes too deep', (_kind, make) => {
+  ])('refuses %s nesting past the bound, naming the line where it goes too deep', async (_kind, make) => {
     const text = `name: m\n${make(MAX_WRITTEN_DEPTH + 10)}`
-    const loaded = load(text)
+    const loaded = await load(text)
     if (Array.isArray(loaded)) throw new Error('read')
     expect(loaded.reason).toBe(
       `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep (at line ${loaded.line}), far more than manifests need, so it is not read further: flatten the value there, or quote it to send it as text`,
@@ -486,23 +314,23 @@ describe('nesting', () => {
     else expect(loaded.line).toBeGreaterThan(lines / 2)
   })
 
-  it('stops at the bound: the text after it is not parsed', () => {
+  it('stops at the bound: the text after it is not parsed', async () => {
     const deep = `metadata: ${flow(MAX_WRITTEN_DEPTH + 1)}\n`
     // A syntax error after the deep value would be reported if the parser had gone on.
-    expect(load(`${deep}broken: [\n`)).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining(deeper) })
+    expect(await load(`${deep}broken: [\n`)).toMatchObject({ kind: 'unreadable', reason: expect.stringContaining(deeper) })
   })
 
   it.each([
     ['flow', (depth: number) => `metadata: ${flow(depth)}\n`],
     ['block', (depth: number) => `metadata:\n${block(depth).replace(/^/gm, '  ')}`],
     ['mixed', (depth: number) => `metadata:\n${mixed(depth).replace(/^/gm, '  ')}`],
-  ])('reads %s nesting well past what a manifest needs', (_kind, make) => {
-    const loaded = load(`name: m\n${make(MAX_WRITTEN_DEPTH - 8)}`)
+  ])('reads %s nesting well past what a manifest needs', async (_kind, make) => {
+    const loaded = await load(`name: m\n${make(MAX_WRITTEN_DEPTH - 8)}`)
     expect(Array.isArray(loaded) && loaded[0]!.problems).toEqual([])
   })
 
-  it('refuses it in a .json file too', () => {
-    expect(load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({
+  it('refuses it in a .json file too', async () => {
+    expect(await load(`{"metadata": ${flow(MAX_WRITTEN_DEPTH + 1)}}`, 'a.json')).toMatchObject({
       kind: 'unreadable',
       line: 1,
       reason: expect.stringContaining(deeper),
@@ -526,27 +354,27 @@ describe('nesting', () => {
       () => '--- {}\n'.repeat(100_001),
       /^holds more than 100,000 lists and mappings written with \[ \] or \{ \} \(at line 100002\)/,
     ],
-  ])('refuses a file denser than any manifest file (%s), while parsing it', (_shape, make, reason) => {
-    const loaded = load(`name: m\n${make(MAX_TOKENS)}`)
+  ])('refuses a file denser than any manifest file (%s), while parsing it', async (_shape, make, reason) => {
+    const loaded = await load(`name: m\n${make(MAX_TOKENS)}`)
     expect(loaded).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(reason) })
   })
 
-  it('reads a file of many manifests up to the size limit', () => {
+  it('reads a file of many manifests up to the size limit', async () => {
     const manifest = (i: number) =>
       `---\nname: model-${i}\nml_repo: previews\nversion: ${i + 1}\nmetadata: {}\nsource: {type: truefoundry}\n`
     let text = ''
     for (let i = 0; text.length < MAX_FILE_BYTES - 100; i++) text += manifest(i)
-    const loaded = load(text.slice(0, text.lastIndexOf('---')))
+    const loaded = await load(text.slice(0, text.lastIndexOf('---')))
     expect(Array.isArray(loaded) && loaded.length).toBeGreaterThan(10_000)
   })
 
-  it('refuses depth that aliases build past MAX_DEPTH as a problem of the value, not by crashing', () => {
+  it('refuses depth that aliases build past MAX_DEPTH as a problem of the value, not by crashing', async () => {
     // Each line is five levels deeper than the one it refers to, so the text itself stays shallow.
     const lines = Array.from(
       { length: MAX_DEPTH / 5 + 2 },
       (_, i) => `  a${i}: &a${i} ${flow(4).replace('1', `[${i === 0 ? '1' : `*a${i - 1}`}]`)}\n`,
     )
-    const loaded = load(`metadata:\n${lines.join('')}`)
+    const loaded = await load(`metadata:\n${lines.join('')}`)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     const { problems } = loaded[0]!
     expect(problems.length).toBeGreaterThan(0)
@@ -559,7 +387,7 @@ describe('nesting', () => {
 })
 
 describe('a .json file', () => {
-  const refusal = (text: string) => parseManifests(bytes(text), 'a.json', plain)
+  const refusal = (text: string) => parseAndFillIn(bytes(text), 'a.json', plain)
 
   it.each([
     ['a trailing comma in an object', '{\n  "name": "a",\n}', 3, 1, 'a comma before "}" (trailing commas are not JSON)'],
@@ -586,8 +414,8 @@ describe('a .json file', () => {
     ['an escape JSON lacks', '{"n": "\\x41"}', 1, 8, 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)'],
     ['a string never closed', '{"n": "abc}', 1, 7, 'a string that is never closed'],
     ['a cut-off file', '{"n": [1, 2', 1, 12, 'the file ends where "," or "]" should be'],
-  ])('refuses %s, with its line and column', (_what, text, line, column, reason) => {
-    expect(refusal(text)).toEqual({
+  ])('refuses %s, with its line and column', async (_what, text, line, column, reason) => {
+    expect(await refusal(text)).toEqual({
       kind: 'unreadable',
       line,
       column,
@@ -595,24 +423,24 @@ describe('a .json file', () => {
     })
   })
 
-  it('refuses a key given twice', () => {
-    expect(refusal('{"name": "a",\n "name": "b"}')).toMatchObject({
+  it('refuses a key given twice', async () => {
+    expect(await refusal('{"name": "a",\n "name": "b"}')).toMatchObject({
       line: 2,
       reason:
         'is not valid JSON: the key "name" appears twice in one mapping (lines 1 and 2), and only one value would be used; remove one',
     })
   })
 
-  it('reads a byte order mark, and reports big numbers like YAML does', () => {
-    const loaded = parseManifests(bytes('\uFEFF{"version": 9007199254740993, "n": 1E400, "s": "\\ud800"}'), 'a.json', plain)
+  it('reads a byte order mark, and reports big numbers like YAML does', async () => {
+    const loaded = await parseAndFillIn(bytes('\uFEFF{"version": 9007199254740993, "n": 1E400, "s": "\\ud800"}'), 'a.json', plain)
     expect(Array.isArray(loaded) && loaded[0]!.problems.map((problem) => problem.path)).toEqual([['version'], ['n'], ['s']])
   })
 
-  it('reads any JSON value as JSON.parse does, or names the values JSON.parse would change', () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), fc.constantFrom(0, 2), (value, indent) => {
+  it('reads any JSON value as JSON.parse does, or names the values JSON.parse would change', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), fc.constantFrom(0, 2), async (value, indent) => {
         const text = JSON.stringify(value, null, indent)
-        const loaded = parseManifests(bytes(text), 'a.json', plain)
+        const loaded = await parseAndFillIn(bytes(text), 'a.json', plain)
         if (!Array.isArray(loaded)) throw new Error(loaded.reason)
         expect(loaded).toHaveLength(1)
         const expected = inexactPaths(JSON.parse(text), [])

@@ -1,47 +1,9 @@
-// The validation stage on files parsed once: what a sweep refuses in a
-// manifest's identity, as written in every way YAML and JSON allow, and the
-// messages of files that cannot be read.
+// The sweep's rules, through the validation stage on files parsed once: what a
+// sweep refuses in a manifest's identity, as written in every way YAML and JSON allow.
 import { describe, expect, it } from 'vitest'
-import { parseManifestFile } from '../../src/manifests/load.ts'
-import type { CheckedManifest } from '../../src/results/plan.ts'
-import type { Core } from '../../src/runner/guarded-core.ts'
-import { timeSlice } from '../../src/runner/time-slice.ts'
-import { validateFiles, type ManifestSource } from '../../src/manifests/check.ts'
-import { bigManifest } from '../../fakes/big-manifest.ts'
+import { messageOf, validateText } from '../../support/validate-text.ts'
 
 const REST = 'metadata: {}\nsource: {type: truefoundry}\n'
-const PULL_REQUEST = { PR_NUMBER: '42', PR_HEAD_REF: 'main', PR_HEAD_SHA: 'a'.repeat(40) }
-
-function silentCore(annotations: string[] = []): Core {
-  const note = (message: string) => void annotations.push(message)
-  return {
-    getInput: () => '',
-    setSecret: () => undefined,
-    info: () => undefined,
-    warning: note,
-    error: note,
-    notice: note,
-    group: (_name, fn) => fn(),
-    setOutput: () => undefined,
-    setFailed: () => undefined,
-    summary: { addRaw: () => ({ write: () => Promise.resolve() }) },
-  }
-}
-
-async function source(text: string, relative = 'previews/a.yaml'): Promise<ManifestSource> {
-  const slice = timeSlice()
-  return {
-    file: { absolute: '', relative, refusal: null },
-    parsed: await parseManifestFile(new TextEncoder().encode(text), relative, { substituteEnv: true }, slice),
-  }
-}
-
-async function check(text: string, options: { sweep?: boolean; env?: NodeJS.ProcessEnv; name?: string } = {}): Promise<CheckedManifest[]> {
-  const { sweep = true, env = {}, name } = options
-  return validateFiles([await source(text, name)], { env: { ...env, ...PULL_REQUEST }, sweep }, silentCore(), timeSlice())
-}
-
-const message = (manifest: CheckedManifest | undefined) => (manifest && !manifest.valid ? manifest.message : null)
 
 describe('in a sweep, a manifest names a version of its own pull request', () => {
   it.each([
@@ -53,8 +15,8 @@ describe('in a sweep, a manifest names a version of its own pull request', () =>
     ['a double-quoted escape that spells it', 'name: m\nml_repo: previews\nversion_alias: "v0-pr\\x24{PR_NUMBER}"\n'],
     ['a tag', 'name: m\nml_repo: previews\nversion: !!int "${PR_NUMBER}"\n'],
   ])('accepts ${PR_NUMBER} in %s', async (_where, identity) => {
-    const [manifest] = await check(`${identity}${REST}`)
-    expect(message(manifest)).toBeNull()
+    const [manifest] = await validateText(`${identity}${REST}`)
+    expect(messageOf(manifest)).toBeNull()
   })
 
   it('accepts it in a .json file, escapes included', async () => {
@@ -65,8 +27,8 @@ describe('in a sweep, a manifest names a version of its own pull request', () =>
       metadata: {},
       source: { type: 'truefoundry' },
     }).replace('\u0024', '\\u0024')
-    const [manifest] = await check(json, { name: 'previews/a.json' })
-    expect(message(manifest)).toBeNull()
+    const [manifest] = await validateText(json, { name: 'previews/a.json' })
+    expect(messageOf(manifest)).toBeNull()
   })
 
   it.each([
@@ -106,24 +68,24 @@ describe('in a sweep, a manifest names a version of its own pull request', () =>
       /substitute-env fills in values, not keys.*names nothing that belongs to a pull request/,
     ],
   ])('refuses a manifest with ${PR_NUMBER} %s, saying how to name a version per pull request', async (_where, text, expected) => {
-    const [manifest] = await check(text.includes('metadata') ? text : `${text}${REST}`, { env: { ALIAS: 'v0-pr${PR_NUMBER}' } })
-    expect(message(manifest)).toMatch(expected)
-    expect(message(manifest)).toMatch(
+    const [manifest] = await validateText(text.includes('metadata') ? text : `${text}${REST}`, { env: { ALIAS: 'v0-pr${PR_NUMBER}' } })
+    expect(messageOf(manifest)).toMatch(expected)
+    expect(messageOf(manifest)).toMatch(
       /the sweep would delete the same version for every pull request it sweeps\. Name a version per pull request, e\.g\. version_alias: v0-pr\$\{PR_NUMBER\}/,
     )
   })
 
   it('refuses it as a .json file too, and the example manifests shipped for a single pull request', async () => {
-    const [manifest] = await check(
+    const [manifest] = await validateText(
       JSON.stringify({ name: 'churn-features', ml_repo: 'previews', version: 3, metadata: {}, source: { type: 'truefoundry' } }),
       { name: 'a.json' },
     )
-    expect(message(manifest)).toMatch(/names nothing that belongs to a pull request/)
+    expect(messageOf(manifest)).toMatch(/names nothing that belongs to a pull request/)
   })
 
   it('applies only to a sweep: the same manifest is valid for one run', async () => {
-    const [manifest] = await check(`name: churn-features\nml_repo: previews\nversion: 3\n${REST}`, { sweep: false })
-    expect(message(manifest)).toBeNull()
+    const [manifest] = await validateText(`name: churn-features\nml_repo: previews\nversion: 3\n${REST}`, { namedByNumber: false })
+    expect(messageOf(manifest)).toBeNull()
   })
 })
 
@@ -139,8 +101,8 @@ describe('in a sweep, no pull request’s number runs into digits that would mak
     ['a digit that a double-quoted escape spells', 'version_alias: "v0-pr\\x31${PR_NUMBER}"'],
   ])('refuses %s, saying how to keep the number apart', async (_where, identity) => {
     const fields = `${identity}\n${identity.includes('name:') ? '' : 'name: m\n'}ml_repo: previews\n`
-    const [manifest] = await check(`${fields}${REST}`, { env: { TRY: '5' } })
-    expect(message(manifest)).toMatch(
+    const [manifest] = await validateText(`${fields}${REST}`, { env: { TRY: '5' } })
+    expect(messageOf(manifest)).toMatch(
       /puts a digit or another variable right beside \$\{PR_NUMBER\}, so one pull request could name the version of another.*e\.g\. v0-pr\$\{PR_NUMBER\}-try1/,
     )
   })
@@ -152,13 +114,15 @@ describe('in a sweep, no pull request’s number runs into digits that would mak
     ['a digit only beside another variable', 'version_alias: v0-pr${PR_NUMBER}-1${TRY}'],
     ['digits kept apart by a dash on each side', 'version_alias: v1-${PR_NUMBER}-2'],
   ])('accepts %s', async (_where, identity) => {
-    const [manifest] = await check(`${identity}\nname: m\nml_repo: previews\n${REST}`, { env: { TRY: '5' } })
-    expect(message(manifest)).toBeNull()
+    const [manifest] = await validateText(`${identity}\nname: m\nml_repo: previews\n${REST}`, { env: { TRY: '5' } })
+    expect(messageOf(manifest)).toBeNull()
   })
 
   it('applies only to a sweep', async () => {
-    const [manifest] = await check(`version_alias: v0-pr1\${PR_NUMBER}\nname: m\nml_repo: previews\n${REST}`, { sweep: false })
-    expect(message(manifest)).toBeNull()
+    const [manifest] = await validateText(`version_alias: v0-pr1\${PR_NUMBER}\nname: m\nml_repo: previews\n${REST}`, {
+      namedByNumber: false,
+    })
+    expect(messageOf(manifest)).toBeNull()
   })
 })
 
@@ -174,8 +138,8 @@ describe('in a sweep, what the pull request’s author chooses never names a ver
     ]
     for (const [index, form] of forms.entries()) {
       const json = form.startsWith('{')
-      const [manifest] = await check(json ? form : `${form}${REST}`, { name: json ? 'a.json' : 'a.yaml' })
-      expect(message(manifest), `form ${index}`).toMatch(
+      const [manifest] = await validateText(json ? form : `${form}${REST}`, { name: json ? 'a.json' : 'a.yaml' })
+      expect(messageOf(manifest), `form ${index}`).toMatch(
         new RegExp(
           `names \\$\\{${variable}\\}, which a sweep may not use to name a version: .*only \\$\\{PR_NUMBER\\} is unique and not chosen by the author`,
         ),
@@ -186,82 +150,11 @@ describe('in a sweep, what the pull request’s author chooses never names a ver
   it('leaves them usable everywhere else in a manifest', async () => {
     const text =
       'name: m\nml_repo: previews\nversion_alias: v0-pr${PR_NUMBER}\ndescription: ${PR_HEAD_REF} at ${PR_HEAD_SHA}\nmetadata: {ref: "${PR_HEAD_REF}", sha: "${PR_HEAD_SHA}"}\nsource: {type: truefoundry}\n'
-    const [manifest] = await check(text)
+    const [manifest] = await validateText(text)
     expect(manifest).toMatchObject({ valid: true, version_alias: 'v0-pr42' })
     expect((JSON.parse((manifest as { body: string }).body) as { manifest: unknown }).manifest).toMatchObject({
       description: `main at ${'a'.repeat(40)}`,
       metadata: { ref: 'main' },
     })
-  })
-})
-
-describe('a file that cannot be read', () => {
-  it('is named in its message, which says where and what', async () => {
-    const bomb = [
-      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
-      ...Array.from({ length: 6 }, (_, i) => `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${'abcdef'[i]}`).join(',')}]`),
-    ].join('\n')
-    const [row] = await check(`name: ok\n---\n${bomb}\n`, { sweep: false, name: 'previews/bomb.yaml' })
-    expect(message(row)).toMatch(
-      /^the file previews\/bomb\.yaml holds a document at line 3 that cannot be expanded: its aliases stand for more than 100,000 values/,
-    )
-    const [broken] = await check('name: [\n', { sweep: false, name: 'previews/broken.yaml' })
-    expect(message(broken)).toMatch(/^the file previews\/broken\.yaml is not valid YAML: /)
-  })
-})
-
-describe('checking gives way to the event loop', () => {
-  /** The longest a timer waited past its time while `work` ran: how long the event loop was blocked, at most. */
-  async function longestBlock(work: () => Promise<unknown>): Promise<number> {
-    let longest = 0
-    let expected = performance.now() + 2
-    const probe = setInterval(() => {
-      const now = performance.now()
-      longest = Math.max(longest, now - expected)
-      expected = now + 2
-    }, 2)
-    try {
-      await work()
-    } finally {
-      clearInterval(probe)
-    }
-    // A stretch that ran to the end of the work is one the probe did not see end.
-    return Math.max(longest, performance.now() - expected)
-  }
-
-  // The pauses come every 20 ms, and the bench holds the longest block to 50 ms on a quiet machine. Here the bound
-  // leaves room for a machine busy with other work, and the work is long enough to break it many times over without pauses.
-  const BOUND_MS = 100
-  it.each([
-    ['one 150 KB document', 300, bigManifest(150 * 1024)],
-    [
-      'a 1 MiB file of 3,000 documents',
-      100,
-      Array.from(
-        { length: 3000 },
-        (_, i) =>
-          `name: m-${i}\nml_repo: previews\nversion_alias: v0-pr\${PR_NUMBER}\nmetadata: {i: ${i}, text: "${'x'.repeat(250)}"}\nsource: {type: truefoundry}\n`,
-      ).join('---\n'),
-    ],
-  ])('parses %s once, and checks it for %i pull requests without blocking the loop for long', async (_what, pullRequests, text) => {
-    const slice = timeSlice()
-    const parsed = await parseManifestFile(new TextEncoder().encode(text), 'big.yaml', { substituteEnv: true }, slice)
-    const sources = [{ file: { absolute: '', relative: 'big.yaml', refusal: null }, parsed }]
-    // What each pull request's check gave, in short: a sweep holds a batch's rows, not every one of the run's.
-    const checked: { valid: boolean; alias: string | null }[] = []
-    const block = await longestBlock(async () => {
-      for (let number = 1; number <= pullRequests; number++) {
-        const manifests = await validateFiles(
-          sources,
-          { env: { ...PULL_REQUEST, PR_NUMBER: String(number) }, sweep: true },
-          silentCore(),
-          slice,
-        )
-        checked.push({ valid: manifests.every((manifest) => manifest.valid), alias: manifests.at(-1)!.version_alias })
-      }
-    })
-    expect(checked.map(({ valid }) => valid)).toEqual(Array(pullRequests).fill(true))
-    expect(checked.at(-1)!.alias).toBe(`v0-pr${pullRequests}`)
-    expect(block).toBeLessThan(BOUND_MS)
   })
 })

@@ -1,0 +1,123 @@
+import type { ErrorObject } from 'ajv'
+import { claimKind } from './kind-claim.ts'
+import { KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './kinds.ts'
+import { dedupe, type FieldPath, type Problem } from './problems.ts'
+import { findUnknownFields, type UnknownField } from './unknown-fields.ts'
+import { describeType, isPlainObject, listWords, quote } from './words.ts'
+
+export type Verdict =
+  | {
+      valid: true
+      /** Which kind of version it deletes: its `type`. */
+      type: ManifestKind
+      /** The request body, serialized once here: these exact bytes are sent. */
+      body: string
+      unknownFields: UnknownField[]
+    }
+  | {
+      valid: false
+      /** The kind it claims, when that is plain: a known `type`, or none and nothing of another kind. */
+      type: ManifestKind | null
+      problems: Problem[]
+      unknownFields: UnknownField[]
+    }
+
+const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))]
+
+/**
+ * Checks one parsed document: its kind by `type`, then that kind's schema
+ * (generated from its OpenAPI document) and the action's own rule.
+ */
+export function checkManifest(value: unknown): Verdict {
+  if (!isPlainObject(value)) {
+    return {
+      valid: false,
+      type: null,
+      problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }],
+      unknownFields: [],
+    }
+  }
+  const claim = claimKind(value)
+  return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS)
+}
+
+/** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
+function checkManifestAs(spec: ManifestKindSpec, value: Record<string, unknown>): Verdict {
+  const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec))
+  if (problems.length > 0) return refuse(spec.type, value, problems, spec.knownFields)
+  const unknownFields = findUnknownFields(value, spec.knownFields)
+  const identity = identityProblem(value)
+  if (identity) return { valid: false, type: spec.type, problems: [identity], unknownFields }
+  let body: string
+  try {
+    body = JSON.stringify({ manifest: value })
+  } catch (error) {
+    // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
+    return {
+      valid: false,
+      type: spec.type,
+      problems: [{ path: [], message: `cannot be written as JSON: ${(error as Error).message}` }],
+      unknownFields,
+    }
+  }
+  return { valid: true, type: spec.type, body, unknownFields }
+}
+
+/** An invalid verdict with every problem: the ones given and the action's own rule. */
+function refuse(type: ManifestKind | null, value: Record<string, unknown>, problems: Problem[], known: readonly string[]): Verdict {
+  const identity = identityProblem(value)
+  return {
+    valid: false,
+    type,
+    problems: dedupe(identity ? [...problems, identity] : problems),
+    unknownFields: findUnknownFields(value, known),
+  }
+}
+
+/** The action's own rule: a delete names one version. */
+function identityProblem(value: Record<string, unknown>): Problem | null {
+  if (value.version !== undefined || value.version_alias !== undefined) return null
+  return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' }
+}
+
+function toProblem(error: ErrorObject, spec: ManifestKindSpec): Problem {
+  const path = parsePointer(error.instancePath)
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return { path, message: `missing required field "${String(params.missingProperty)}"` }
+    case 'type':
+      return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` }
+    case 'pattern':
+      return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` }
+    case 'maxLength':
+      return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` }
+    case 'minimum':
+      return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` }
+    case 'enum':
+      return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` }
+    case 'discriminator':
+      return discriminatorProblem(path, params, error, spec)
+    default:
+      return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` }
+  }
+}
+
+function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, error: ErrorObject, spec: ManifestKindSpec): Problem {
+  const tag = String(params.tag)
+  if (params.error === 'tag' && params.tagValue === undefined) {
+    return { path, message: `missing required field "${tag}"` }
+  }
+  const branches = (error.parentSchema?.oneOf ?? []) as { $ref: string }[]
+  const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0])
+  return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` }
+}
+
+function parsePointer(pointer: string): FieldPath {
+  if (pointer === '') return []
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part))
+}

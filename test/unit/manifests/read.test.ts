@@ -1,0 +1,48 @@
+// The file itself: refused by its size, unread, with a size that never reads as the limit.
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_FILE_BYTES } from '../../../src/manifests/read.ts'
+import { plain, readParseAndFillIn } from '../../support/load-manifest.ts'
+
+describe('a file over MAX_FILE_BYTES', () => {
+  let dir = ''
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'manifests-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it('is refused by its size, unread', async () => {
+    // All NUL bytes: read, it would be refused as binary instead.
+    const absolute = path.join(dir, 'huge.yaml')
+    await writeFile(absolute, '')
+    await truncate(absolute, MAX_FILE_BYTES + 1)
+    expect(await readParseAndFillIn({ absolute, relative: 'huge.yaml', refusal: null }, plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'is 1,048,577 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be',
+    })
+  })
+
+  it.each([
+    [2 * 1024 * 1024, 'is 2.0 MiB, larger than the 1.0 MiB a manifest file may be'],
+    [1024 * 1024 + 60 * 1024, 'is 1.1 MiB, larger than the 1.0 MiB a manifest file may be'],
+    [1024 * 1024 + 1024, 'is 1,049,600 bytes, larger than the 1,048,576 bytes (1.0 MiB) a manifest file may be'],
+  ])('names a size of %i bytes so that it never reads as the limit', async (size, reason) => {
+    const absolute = path.join(dir, `over-${size}.yaml`)
+    await writeFile(absolute, '')
+    await truncate(absolute, size)
+    expect(await readParseAndFillIn({ absolute, relative: 'over.yaml', refusal: null }, plain)).toMatchObject({ reason })
+  })
+
+  it('is read when exactly at the limit', async () => {
+    const absolute = path.join(dir, 'at-limit.yaml')
+    const manifest = 'name: churn-model\n'
+    await writeFile(absolute, manifest + '#'.repeat(MAX_FILE_BYTES - manifest.length))
+    expect(await readParseAndFillIn({ absolute, relative: 'at-limit.yaml', refusal: null }, plain)).toMatchObject([
+      { value: { name: 'churn-model' } },
+    ])
+  })
+})
