@@ -39,8 +39,21 @@ export async function bundle(entry: string, dir: string): Promise<string> {
   return index
 }
 
-function compile(entry: string, license?: string) {
-  return ncc(entry, { quiet: true, ...(license ? { license } : {}) })
+async function compile(entry: string, license?: string) {
+  const output = await ncc(entry, { quiet: true, ...(license ? { license } : {}) })
+  return { ...output, code: asciiOnly(output.code) }
+}
+
+/**
+ * The bundle in ASCII, every other character written as its `\u` escape, which
+ * means the same in a string, a template, a regular expression and a comment
+ * (where ncc leaves them; nothing bundled reads a template's raw text). V8
+ * keeps a source with one character past Latin-1 at two bytes a character, and
+ * scans it again for each function it compiles on first call: a run calls
+ * hundreds, and the emoji of a status label made each of those scans slower.
+ */
+function asciiOnly(code: string): string {
+  return code.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 async function writeCode(file: string, code: string): Promise<void> {

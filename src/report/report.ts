@@ -8,6 +8,8 @@ import { OUTPUT_LIMIT_BYTES, outputsOf } from './outputs.ts'
 import { renderSummary, type SummaryHead } from './summary.ts'
 import { verdictOf, type Ending } from './verdict.ts'
 
+const SUMMARY_PIECE_CHARS = 64 * 1024
+
 export type RunEnd = SummaryHead & Omit<Ending, 'outputsBroken'>
 
 export interface ReportDeps {
@@ -53,8 +55,15 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
   }
   if (rows.count > 0 || end.nothingFound !== null) {
     await channel('job summary', async () => {
-      // A part at a time: a summary is up to 900 KiB of HTML.
-      for (const part of renderSummary(rows, await deps.runContext(), end)) await core.summary.addRaw(part).write()
+      // In pieces of about 64 KiB: a summary is up to 900 KiB of HTML, and each write opens the file again.
+      let piece = ''
+      for (const part of renderSummary(rows, await deps.runContext(), end)) {
+        piece += part
+        if (piece.length < SUMMARY_PIECE_CHARS) continue
+        await core.summary.addRaw(piece).write()
+        piece = ''
+      }
+      if (piece !== '') await core.summary.addRaw(piece).write()
     })
     await channel('notice', () =>
       core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }),
