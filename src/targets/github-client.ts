@@ -3,23 +3,19 @@
 // through the listing's fetch, Octokit's log through the run's log, and one
 // hook that sees every attempt.
 import type { getOctokit as GetOctokit } from '@actions/github'
+import type { ListClosedPullRequestsOptions } from './closed-pull-requests.ts'
 import type { Fetch } from './github-fetch.ts'
 import { loadOctokit } from './load-octokit.ts'
 import type { PageAttempts } from './page-attempts.ts'
 
 export type GitHubClient = ReturnType<typeof GetOctokit>
 
-export interface GitHubClientOptions {
-  token: string
+/** The listing's token, tries and log lines (Octokit's debug and info lines go to `log`, its warnings and errors to `warn`). */
+export interface GitHubClientOptions extends Pick<ListClosedPullRequestsOptions, 'token' | 'maxAttempts' | 'log' | 'warn'> {
   /** GITHUB_API_URL, its path ending in `/`. */
   api: URL
   fetch: Fetch
-  maxAttempts: number
   attempts: PageAttempts
-  /** Octokit's debug and info lines. */
-  log: (message: string) => void
-  /** Octokit's warnings and errors (a deprecated API, say). */
-  warn: (message: string) => void
 }
 
 /** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
