@@ -53,7 +53,7 @@ async function compile(entry: string, license?: string) {
  * hundreds, and the emoji of a status label made each of those scans slower.
  */
 function asciiOnly(code: string): string {
-  return code.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return code.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 async function writeCode(file: string, code: string): Promise<void> {

@@ -16,6 +16,11 @@ test('dist/ holds one file per entry and the module only a sweep loads, nothing 
   expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js'])
 })
 
+test('every bundle is ASCII: a character past Latin-1 would make V8 keep and rescan it at two bytes a character', async () => {
+  for (const name of ['index.js', 'cli.js', 'octokit.js'])
+    expect(/[^\x20-\x7e\t\n\r]/.test(await readFile(path.join(dir, name), 'latin1')), name).toBe(false)
+})
+
 test('licenses.txt names every runtime dependency and what octokit.js bundles', async () => {
   const licenses = await readFile(path.join(dir, 'licenses.txt'), 'utf8')
   const names = new Set(licenses.split('\n').filter((line) => /^[@a-z][\w@/.-]*$/.test(line)))
