@@ -9,7 +9,7 @@ import { manifest } from './workspace.ts'
 const [kind, url, token, requestsText, concurrencyText] = process.argv.slice(2)
 const requests = Number(requestsText)
 const concurrency = Number(concurrencyText)
-const endpoint = new URL(MANIFEST_KINDS['artifact-version'].path, `${url}/`)
+const endpoint = new URL(MANIFEST_KINDS['artifact-version'].endpoints['ml-v1']!, `${url}/`)
 const headers = {
   accept: 'application/json',
   authorization: `Bearer ${token}`,

@@ -1,16 +1,20 @@
 // A stand-in for the TrueFoundry control plane on loopback, for the demo and
-// the tests: it answers POST /api/ml/v1/artifact-versions and
-// /api/ml/v1/model-versions as the API reference describes, checks the bearer
-// token and the manifest against the endpoint's own schema (so a model sent to
-// the artifact endpoint, or the other way round, is refused with 422, as the
-// real one refuses it), and records every request.
+// the tests. By default it serves the per-kind endpoints the API reference
+// describes (POST /api/ml/v1/artifact-versions, /api/ml/v1/model-versions);
+// it can serve instead, or as well, the generic POST /api/svc/v1/delete that
+// TrueFoundry's CLI and SDKs call, which takes a manifest of any kind by its
+// `type` (and refuses, with 422, one without). It checks the bearer token and
+// the manifest against its kind's own schema (so a model sent to the artifact
+// endpoint, or the other way round, is refused with 422, as the real one
+// refuses it), answers 404 to an endpoint it does not serve, and records every
+// request.
 // A body of `{}` (the action's endpoint check, which deletes nothing) is answered
 // as FastAPI answers a body without its field, 422, and recorded apart, in
 // `probes`, so `requests` holds only the deletes.
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { KIND_NAMES, MANIFEST_KINDS, type ManifestKind } from '../src/manifests/kinds.ts'
+import { isManifestKind, KIND_NAMES, MANIFEST_KINDS, type ApiGeneration, type ManifestKind } from '../src/manifests/kinds.ts'
 
 export interface RecordedRequest {
   /** When the request line arrived, in ms since the epoch (monotonic within a run). */
@@ -40,6 +44,8 @@ export interface StandInOptions {
   urlHost?: string
   /** Overrides the answer to an endpoint check (a body of `{}`); return undefined to answer as usual. */
   probe?: Script
+  /** Which generations of the API it serves: the per-kind endpoints (`ml-v1`, the default), the generic delete (`svc-v1`), or both. */
+  serves?: ApiGeneration | 'both'
 }
 
 export interface StandIn {
@@ -59,9 +65,13 @@ export function versionKey(manifest: Record<string, unknown>, kind: ManifestKind
   return kind === 'artifact-version' ? key : `${kind}:${key}`
 }
 
-/** The kind whose endpoint `path` is, or undefined. */
+const GENERIC_PATH = `/${MANIFEST_KINDS['artifact-version'].endpoints['svc-v1']}`
+
+/** The kind whose per-kind endpoint `path` is, or undefined. */
 function kindAt(path: string): ManifestKind | undefined {
-  return KIND_NAMES.find((kind) => path === `/${MANIFEST_KINDS[kind].path}`)
+  return KIND_NAMES.find(
+    (kind) => MANIFEST_KINDS[kind].endpoints['ml-v1'] !== null && path === `/${MANIFEST_KINDS[kind].endpoints['ml-v1']}`,
+  )
 }
 
 function parseManifest(body: string): Record<string, unknown> | null {
@@ -110,11 +120,19 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(payload))
     }
-    const kind = kindAt(request.path)
-    if (request.method !== 'POST' || !kind) return send(404, { detail: 'Not Found' })
-    const { validate, label } = MANIFEST_KINDS[kind]
+    const serves = options.serves ?? 'ml-v1'
+    const generic = serves !== 'ml-v1' && request.path === GENERIC_PATH
+    const perKind = serves !== 'svc-v1' ? kindAt(request.path) : undefined
+    if (request.method !== 'POST' || !(generic || perKind)) return send(404, { detail: 'Not Found' })
     if (request.headers.authorization !== `Bearer ${options.token}`) return send(401, { detail: 'Invalid API key' })
     if (!request.manifest) return send(422, { detail: [{ loc: ['body', 'manifest'], msg: 'Field required', type: 'missing' }] })
+    // The generic endpoint's union has no discriminator: without a known `type`, no member is chosen.
+    const kind = perKind ?? (isManifestKind(request.manifest.type) ? request.manifest.type : undefined)
+    if (!kind) {
+      const msg = request.manifest.type === undefined ? 'Field required' : 'matches no manifest type'
+      return send(422, { detail: [{ loc: ['body', 'manifest', 'type'], msg, type: 'value_error' }] })
+    }
+    const { validate, label } = MANIFEST_KINDS[kind]
     if (!validate(request.manifest)) {
       const detail = (validate.errors ?? []).map((error) => ({
         loc: ['body', 'manifest', ...error.instancePath.split('/').filter(Boolean)],

@@ -23,6 +23,9 @@ Options (the GitHub Action's inputs):
   --manifest-path <glob>        a pattern; repeat for more (or give them as arguments)
   --control-plane-url <url>     default: $TFY_HOST
   --token <token>               default: $TFY_API_KEY (prefer the variable: flags land in shell history)
+  --api <word>                  auto (default): ask each kind's endpoint, then the generic one;
+                                ml-v1: the per-kind /api/ml/v1/... endpoints only;
+                                svc-v1: POST /api/svc/v1/delete only
   --dry-run                     validate and show what would be deleted; send nothing
   --no-fail-on-error            exit 0 even when manifests failed or were invalid
   --if-no-files-found <word>    warn (default), error or ignore
@@ -69,6 +72,7 @@ function parse(argv: string[]) {
       'manifest-path': { type: 'string', multiple: true },
       'control-plane-url': { type: 'string' },
       token: { type: 'string' },
+      api: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'fail-on-error': { type: 'boolean' },
       'if-no-files-found': { type: 'string' },

@@ -1,4 +1,4 @@
-import { openDeletions, type DeletionStageDeps } from './deletion/deleter.ts'
+import { openDeletions, type Deleter, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Inputs } from './inputs/get-inputs.ts'
 import type { Dialect } from './inputs/dialect.ts'
@@ -43,6 +43,8 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null
   let targets: TargetSource | null = null
+  /** The deletion stage, once a live run opens it: the summary says where deletes went. */
+  const deletion: { deleter: Deleter | null } = { deleter: null }
   let failure: string | null
   let unexpected = false
   try {
@@ -53,7 +55,7 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       dialect: deps.dialect,
     })
     targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })
-    failure = await runStages(inputs, targets, ledger, { ...deps, core })
+    failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion)
   } catch (error) {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected
@@ -70,6 +72,7 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       failure,
       scope: targets?.scope(results.pullRequests) ?? null,
       nothingFound: targets?.nothingFound() ?? null,
+      endpoints: deletion.deleter?.endpoints() ?? [],
     },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
@@ -78,7 +81,13 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
 }
 
 /** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
-async function runStages(inputs: Inputs, targets: TargetSource, ledger: Ledger, deps: Dependencies): Promise<string | null> {
+async function runStages(
+  inputs: Inputs,
+  targets: TargetSource,
+  ledger: Ledger,
+  deps: Dependencies,
+  deletion: { deleter: Deleter | null },
+): Promise<string | null> {
   const { core } = deps
   const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core))
   if (files.length === 0) return noFiles(inputs, core)
@@ -87,7 +96,7 @@ async function runStages(inputs: Inputs, targets: TargetSource, ledger: Ledger, 
   const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice)
   const check = { sources, slice, sent: new SentVersions() }
 
-  const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger)
+  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger))
   // Overlapping batches: the next is listed and checked while the one before
   // is deleted, and its requests queue for the slots that batch frees. One
   // batch waits at most, so memory stays flat.

@@ -3,9 +3,12 @@ import type { Outcome } from '../results/result.ts'
 import { StepFailure } from '../runner/step-failure.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.ts'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
-import { checkEndpoint, type EndpointCheck } from './endpoint-check.ts'
+import { openDiscovery, type Api, type Discovery, type Route } from './discovery.ts'
+import { checkEndpoint } from './endpoint-check.ts'
 import { runDeletions } from './send.ts'
 import { DeletionPool } from './slots.ts'
+
+type Routed = Extract<Route, { kind: 'routed' }>
 
 export interface DeletionStageOptions {
   controlPlane: { url: URL; token: string }
@@ -13,6 +16,8 @@ export interface DeletionStageOptions {
   concurrency: number
   maxAttempts: number
   missingOk: boolean
+  /** Which generation's endpoints deletes go to; `auto` asks (discovery.ts). */
+  api: Api
 }
 
 export interface DeletionStageDeps {
@@ -41,13 +46,15 @@ export interface DeletionEvents {
 export interface Deleter {
   /** Sends the jobs, telling each attempt and outcome as it happens. */
   delete(jobs: Job[]): Promise<void>
+  /** The endpoints deletes went to (below control-plane-url), each with the kinds sent there, in the order found. */
+  endpoints(): { path: string; types: string[] }[]
   close(): void
 }
 
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * each endpoint they go to (and only those) is checked, once, before its
- * first delete. A stop that concerns every request (a rejected token, a
+ * the endpoint of each kind they are of (and only those) is found, once,
+ * before its first delete, each endpoint asked checked once (discovery.ts). A stop that concerns every request (a rejected token, a
  * failed endpoint check) holds for later batches too: they are skipped, never sent.
  */
 export function openDeletions(options: DeletionStageOptions, deps: DeletionStageDeps, events: DeletionEvents): Deleter {
@@ -57,8 +64,9 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight }
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let controlPlane: ControlPlane | null = null
-  /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
-  const endpointChecks = new Map<string, Promise<EndpointCheck>>()
+  let discovery: Discovery | null = null
+  /** The kinds and endpoints the log has named. */
+  const announced = { kinds: new Set<string>(), paths: new Set<string>() }
   /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
   const pool = new DeletionPool(options.concurrency)
   /** Why nothing more may be sent, once something says so. */
@@ -73,33 +81,37 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
       concurrency: options.concurrency,
     }))
 
+  /** Each kind's endpoint, found once for the run, however the batches overlap. */
+  const discover = (client: ControlPlane): Discovery => {
+    const policy = { ...deletion, signal: deps.cancel, random, now }
+    return (discovery ??= openDiscovery(
+      options.api,
+      ({ path, generation }) =>
+        checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: client.endpointUrl(path), path, generation }, policy),
+      (path) => client.endpointUrl(path),
+    ))
+  }
+
   const skipAll = (jobs: Job[], reason: string) => {
     for (const job of jobs) events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` })
   }
 
-  /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
-  function checkEndpoints(client: ControlPlane, jobs: Job[]): Promise<EndpointCheck>[] {
-    const paths = [...new Set(jobs.map((job) => job.path))]
-    const fresh = paths.filter((path) => !endpointChecks.has(path))
-    if (fresh.length > 0) {
-      const endpoints = fresh.map((path) => client.endpointUrl(path))
-      const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
-      const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to'
-      core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`)
-      const policy = { ...deletion, signal: deps.cancel, random, now }
-      let previous: Promise<EndpointCheck> = Promise.resolve({ kind: 'served' })
-      for (const [index, path] of fresh.entries()) {
-        // One after the other: a refusal of the first spares the others a request.
-        const check = previous.then((before) =>
-          before.kind === 'served'
-            ? checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: endpoints[index]!, path }, policy)
-            : before,
-        )
-        endpointChecks.set(path, check)
-        previous = check
-      }
+  /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
+  function announce(client: ControlPlane, routes: Routed[]): void {
+    for (const route of routes) {
+      if (announced.kinds.has(route.type)) continue
+      announced.kinds.add(route.type)
+      const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : ''
+      core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`)
     }
-    return paths.map((path) => endpointChecks.get(path)!)
+    const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announced.paths.has(path))
+    if (paths.length === 0) return
+    const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
+    const verb = announced.paths.size === 0 ? 'Sending to' : 'Also sending to'
+    core.info(
+      `${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`,
+    )
+    for (const path of paths) announced.paths.add(path)
   }
 
   function settled(job: Job, outcome: Outcome): void {
@@ -117,22 +129,33 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     if (jobs.length === 0) return
     if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
     const client = connect()
-    for (const check of await Promise.all(checkEndpoints(client, jobs))) {
-      if (check.kind === 'cancelled') return skipAll(jobs, 'cancelled')
-      if (check.kind === 'refused') {
+    const types = [...new Set(jobs.map((job) => job.type))]
+    const routes = await discover(client).route(types)
+    for (const route of routes) {
+      if (route.kind === 'cancelled') return skipAll(jobs, 'cancelled')
+      if (route.kind === 'refused') {
         // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
         const first = stoppedBy === null
         stoppedBy = 'the endpoint check failed (see the error above)'
         skipAll(jobs, stoppedBy)
-        if (first) throw new StepFailure(check.message)
+        if (first) throw new StepFailure(route.message)
         return
       }
     }
+    const routed = routes as Routed[]
+    announce(client, routed)
+    const pathOf = new Map(routed.map((route) => [route.type, route.path]))
     progress.total += jobs.length
-    const send = (job: Job, signal: AbortSignal) => client.deleteVersion(job.path, job.body, signal)
+    const send = (job: Job, signal: AbortSignal) => client.deleteVersion(pathOf.get(job.type)!, job.body, signal)
     const onStop = (reason: string) => void (stoppedBy = reason)
     await runDeletions(jobs, deletion, { send, now, random, onStop, onSending: (job) => events.sending(job), onSettled: settled }, pool)
   }
 
-  return { delete: deleteJobs, close: () => controlPlane?.close() }
+  function endpoints(): { path: string; types: string[] }[] {
+    const byPath = new Map<string, string[]>()
+    for (const route of discovery?.found ?? []) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type])
+    return [...byPath].map(([path, types]) => ({ path, types }))
+  }
+
+  return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() }
 }

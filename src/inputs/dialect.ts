@@ -6,6 +6,7 @@ export const INPUT_NAMES = [
   'manifest-path',
   'control-plane-url',
   'token',
+  'api',
   'dry-run',
   'fail-on-error',
   'if-no-files-found',

@@ -4,9 +4,14 @@ import { WORKFLOW_DIALECT, type Dialect, type InputName } from './dialect.ts'
 import { InputError } from './input-error.ts'
 import { parseControlPlaneUrl, parseGitHubApiUrl } from './urls.ts'
 import { fitsInHeader, parseBoolean, parseEnum, parseNumber, parsePatterns } from './values.ts'
+import type { ApiGeneration } from '../manifests/kinds.ts'
 
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
 export type IfNoFilesFound = (typeof IF_NO_FILES_FOUND)[number]
+
+/** The `api` input: `auto` asks which generation serves each kind; the others pin one (src/deletion/discovery.ts). */
+export const API_CHOICES = ['auto', 'ml-v1', 'svc-v1'] as const satisfies readonly ('auto' | ApiGeneration)[]
+export type ApiChoice = (typeof API_CHOICES)[number]
 
 /** Where to send deletes: a live run always has both. */
 export interface ControlPlaneInputs {
@@ -30,6 +35,7 @@ interface CommonInputs {
   sweep: SweepInputs | null
   failOnError: boolean
   ifNoFilesFound: IfNoFilesFound
+  api: ApiChoice
   missingOk: boolean
   maxAttempts: number
   requestTimeoutMs: number
@@ -53,6 +59,7 @@ export interface InputSource {
 const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
   'control-plane-url': '',
   token: '',
+  api: 'auto',
   'dry-run': 'false',
   'fail-on-error': 'true',
   'if-no-files-found': 'warn',
@@ -78,6 +85,7 @@ export function getInputs(source: InputSource): Inputs {
     manifestPatterns: parsePatterns(source.read('manifest-path'), say),
     failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
     ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
+    api: parseEnum('api', value('api'), API_CHOICES, say),
     missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
     maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
     requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,

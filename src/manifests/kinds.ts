@@ -1,5 +1,5 @@
 // The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one, the validator generated from its OpenAPI
+// the endpoint that deletes one on each API generation, the validator generated from its OpenAPI
 // document (src/schema/<type>.openapi.yaml), the fields it knows and what the
 // log calls it. A new kind is a document in src/schema/ and one row here.
 import artifactSchema from '../schema/artifact-version.schema.json' with { type: 'json' }
@@ -7,6 +7,18 @@ import modelSchema from '../schema/model-version.schema.json' with { type: 'json
 import validators from '../schema/validators.cjs'
 
 export type ManifestKind = 'artifact-version' | 'model-version'
+
+/** The generations of the API: the per-kind endpoints the docs show, and the generic delete-by-manifest that TrueFoundry's CLI and SDKs call. */
+export type ApiGeneration = 'ml-v1' | 'svc-v1'
+
+/** The delete-by-manifest endpoint of a kind on each generation, below control-plane-url; null where that generation has none. */
+export interface KindEndpoints {
+  'ml-v1': string | null
+  'svc-v1': string
+}
+
+/** The generic endpoint, which deletes a manifest of any kind (`{"manifest": …}`, matched by its `type`). */
+export const GENERIC_DELETE = 'api/svc/v1/delete'
 
 /** The parts of a generated schema (src/schema/<type>.schema.json) the action reads. */
 export interface GeneratedSchema {
@@ -22,8 +34,7 @@ export interface SchemaNode {
 
 export interface ManifestKindSpec {
   type: ManifestKind
-  /** The delete-by-manifest endpoint, below control-plane-url. */
-  path: string
+  endpoints: KindEndpoints
   /** What the log, the summary and messages call one. */
   label: string
   schema: GeneratedSchema
@@ -35,14 +46,14 @@ export interface ManifestKindSpec {
   sourceFields: readonly string[]
 }
 
-function kind(type: ManifestKind, path: string, label: string, schema: GeneratedSchema): ManifestKindSpec {
+function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schema: GeneratedSchema): ManifestKindSpec {
   const validate = validators[type]
   if (!validate) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
   const root = schemaAt(schema, schema.$ref)
   const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
   return {
     type,
-    path,
+    endpoints,
     label,
     schema,
     validate,
@@ -57,8 +68,18 @@ export function schemaAt(schema: GeneratedSchema, ref: string): SchemaNode {
 }
 
 export const MANIFEST_KINDS: Readonly<Record<ManifestKind, ManifestKindSpec>> = {
-  'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifactSchema as GeneratedSchema),
-  'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', modelSchema as GeneratedSchema),
+  'artifact-version': kind(
+    'artifact-version',
+    { 'ml-v1': 'api/ml/v1/artifact-versions', 'svc-v1': GENERIC_DELETE },
+    'artifact version',
+    artifactSchema as GeneratedSchema,
+  ),
+  'model-version': kind(
+    'model-version',
+    { 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': GENERIC_DELETE },
+    'model version',
+    modelSchema as GeneratedSchema,
+  ),
 }
 
 /** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */

@@ -42,7 +42,10 @@ export function checkManifest(value: unknown): Verdict {
 }
 
 /** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
-function checkManifestAs(spec: ManifestKindSpec, value: Record<string, unknown>): Verdict {
+function checkManifestAs(spec: ManifestKindSpec, written: Record<string, unknown>): Verdict {
+  // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
+  // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
+  const value = written.type === undefined ? { type: spec.type, ...written } : written
   const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec))
   if (problems.length > 0) return refuse(spec.type, value, problems, spec.knownFields)
   const unknownFields = findUnknownFields(value, spec.knownFields)

@@ -16,6 +16,8 @@ export interface SummaryHead {
   scope: string | null
   /** Said instead of the totals when the source found no target to check; else null. */
   nothingFound: string | null
+  /** The endpoints deletes went to (paths below control-plane-url), each with the kinds sent there; empty when nothing was sent. */
+  endpoints: { path: string; types: string[] }[]
 }
 
 /**
@@ -37,6 +39,7 @@ export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHea
     head.nothingFound !== null
       ? `<p>${escapeHtml(head.nothingFound)}</p>`
       : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+    ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
   ].join('\n')
   yield `${top}\n`
   if (rows.count === 0) return
@@ -71,6 +74,10 @@ export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHea
   if (cut > 0) {
     yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`
   }
+}
+
+function endpointText({ path, types }: { path: string; types: string[] }): string {
+  return `<code>${escapeHtml(path)}</code> (${escapeHtml(types.join(', '))})`
 }
 
 function pullRequestLink(number: number, context: RunContext): string {

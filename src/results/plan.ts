@@ -1,6 +1,6 @@
 import type { Identity, Location, Outcome } from './result.ts'
 import type { SentVersions } from './sent-versions.ts'
-import { MANIFEST_KINDS, type ManifestKind } from '../manifests/kinds.ts'
+import type { ManifestKind } from '../manifests/kinds.ts'
 
 /** A manifest document after loading and validation. */
 export type CheckedManifest = Location &
@@ -15,9 +15,9 @@ export type CheckedManifest = Location &
     | { valid: false; message: string }
   )
 
-/** A delete request: `body`, the bytes to POST to `path`, its kind's endpoint below control-plane-url. */
+/** A delete request: `body`, the bytes to POST to the endpoint that deletes its kind (`type`), which the deletion stage finds. */
 export interface DeleteRequest {
-  path: string
+  type: ManifestKind
   body: string
 }
 
@@ -66,7 +66,7 @@ export function plan(
     if (invalid > 0) return skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`)
     sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`)
     if (options.dryRun) return { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' }
-    return { path: MANIFEST_KINDS[manifest.type].path, body: manifest.body }
+    return { type: manifest.type, body: manifest.body }
   }
 
   return {

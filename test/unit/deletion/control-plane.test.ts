@@ -62,7 +62,7 @@ describe('createControlPlane', () => {
     const stand = await startStandIn({ token: TOKEN, existing: ['model-version:previews/churn@2', 'previews/churn@2'] })
     cleanups.push(() => stand.close())
     const controlPlane = client(stand.url)
-    const MODEL_PATH = MANIFEST_KINDS['model-version'].path
+    const MODEL_PATH = MANIFEST_KINDS['model-version'].endpoints['ml-v1']!
     const model = {
       name: 'churn',
       ml_repo: 'previews',

@@ -9,7 +9,18 @@ function response(status: number, body = '', headers: Record<string, string> = {
 }
 
 describe('judgeEndpoint', () => {
-  const context: EndpointContext = { url: 'https://tfy.example/api/ml/v1/artifact-versions', path: 'api/ml/v1/artifact-versions', now: NOW }
+  const context: EndpointContext = {
+    url: 'https://tfy.example/api/ml/v1/artifact-versions',
+    path: 'api/ml/v1/artifact-versions',
+    generation: 'ml-v1',
+    now: NOW,
+  }
+  const generic: EndpointContext = {
+    url: 'https://tfy.example/api/svc/v1/delete',
+    path: 'api/svc/v1/delete',
+    generation: 'svc-v1',
+    now: NOW,
+  }
   const FIX = "Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud"
 
   it('a 422 to a request without a manifest: the endpoint is served, whatever the body', () => {
@@ -20,14 +31,41 @@ describe('judgeEndpoint', () => {
   })
 
   it.each([
-    [404, '{"detail":"Not Found"}', 'was answered HTTP 404: Not Found'],
-    [405, '{"detail":"Method Not Allowed"}', 'was answered HTTP 405: Method Not Allowed'],
-    [200, '<html>app</html>', 'was answered HTTP 200: <html>app</html>'],
-    [400, '', 'was answered HTTP 400'],
-  ])('HTTP %i: not served, naming the URL tried and what to check', (status, body, answer) => {
-    expect(judgeEndpoint(response(status, body), context)).toEqual({
-      kind: 'refused',
-      message: `https://tfy.example/api/ml/v1/artifact-versions does not serve the artifact-versions endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ${FIX}`,
+    [404, '{"detail":"Not Found"}', 'was answered HTTP 404: Not Found', 'not-served'],
+    [405, '{"detail":"Method Not Allowed"}', 'was answered HTTP 405: Method Not Allowed', 'not-served'],
+    [200, '<html>app</html>', 'was answered HTTP 200: <html>app</html>', 'refused'],
+    [400, '', 'was answered HTTP 400', 'refused'],
+    [400, '{"statusCode":400,"message":"manifest should not be empty"}', 'was answered HTTP 400: manifest should not be empty', 'refused'],
+  ])(
+    'HTTP %i: not served, naming the URL tried and what to check; only a 404 or 405 lets another generation be asked',
+    (status, body, answer, kind) => {
+      const message = `https://tfy.example/api/ml/v1/artifact-versions does not serve the artifact-versions endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ${FIX}`
+      expect(judgeEndpoint(response(status, body), context)).toEqual(kind === 'refused' ? { kind, message } : { kind, message, answer })
+    },
+  )
+
+  describe('the generic endpoint (api/svc/v1/delete)', () => {
+    it("is served where it answers 422, or 400 with the svc server's HttpError body, as its reference and Prism mock do", () => {
+      expect(judgeEndpoint(response(422, '{"detail":[]}'), generic)).toEqual({ kind: 'served' })
+      // Prism's mock of the reference, asked POST {}: HTTP 400 {"statusCode":0,"message":"string","code":0,"details":[{}]}.
+      expect(judgeEndpoint(response(400, '{"statusCode":0,"message":"string","code":0,"details":[{}]}'), generic)).toEqual({
+        kind: 'served',
+      })
+    })
+
+    it("is not taken as served on a 400 that is not a JSON object (a proxy's page), a 200 or a redirect", () => {
+      for (const attempt of [response(400, '<html>Bad Request</html>'), response(400, '[]'), response(200, '{}'), response(307)]) {
+        expect(judgeEndpoint(attempt, generic)).toMatchObject({ kind: 'refused' })
+      }
+    })
+
+    it('a 404 or 405 is not served, saying what a served one answers', () => {
+      expect(judgeEndpoint(response(404, '{"detail":"Not Found"}'), generic)).toEqual({
+        kind: 'not-served',
+        answer: 'was answered HTTP 404: Not Found',
+        message: `https://tfy.example/api/svc/v1/delete does not serve the delete endpoint: a POST without a manifest was answered HTTP 404: Not Found, where the endpoint answers 400 or 422; nothing was deleted. ${FIX}`,
+      })
+      expect(judgeEndpoint(response(405), generic)).toMatchObject({ kind: 'not-served' })
     })
   })
 
@@ -42,10 +80,10 @@ describe('judgeEndpoint', () => {
   it('control-plane-url holding the whole endpoint URL: says which base URL it likely meant', () => {
     const doubled = { ...context, url: 'https://tfy.example/api/ml/v1/artifact-versions/api/ml/v1/artifact-versions' }
     const judgement = judgeEndpoint(response(404, '{"detail":"Not Found"}'), doubled)
-    expect(judgement.kind === 'refused' && judgement.message).toMatch(
+    expect(judgement.kind === 'not-served' && judgement.message).toMatch(
       /^https:\/\/tfy\.example\/api\/ml\/v1\/artifact-versions\/api\/ml\/v1\/artifact-versions does not serve/,
     )
-    expect(judgement.kind === 'refused' && judgement.message).toContain(`${FIX}, not a URL of the API: here likely https://tfy.example`)
+    expect(judgement.kind === 'not-served' && judgement.message).toContain(`${FIX}, not a URL of the API: here likely https://tfy.example`)
   })
 
   it.each([401, 403])('HTTP %i: the token was rejected, before any delete', (status) => {

@@ -20,7 +20,7 @@ import {
   type FaultServer,
   type FaultServerOptions,
 } from '../../../fakes/fault-server.ts'
-import { sampleJobs } from '../../support/sample-manifests.ts'
+import { ARTIFACT_PATH, sampleJobs } from '../../support/sample-manifests.ts'
 
 const TOKEN = 'tfy-secret-8d2e61b0-deletions'
 /** Small enough to keep the suite fast, large enough to see on the server's clock. */
@@ -88,7 +88,7 @@ async function deleteAll(
   const started = performance.now()
   try {
     const outcomes = await settle(jobs, settings, {
-      send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, job.body, signal),
       random,
     })
     return { outcomes, ms: performance.now() - started }
@@ -433,7 +433,7 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
           abortInFlight: new AbortController().signal,
         },
         {
-          send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(job.path, job.body, signal),
+          send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(ARTIFACT_PATH, job.body, signal),
           random: Math.random,
         },
       )

@@ -4,7 +4,7 @@ import { runDeletions } from '../../../src/deletion/send.ts'
 import { DeletionPool } from '../../../src/deletion/slots.ts'
 import type { Outcome } from '../../../src/results/result.ts'
 import { resetBeforeHeaders, respond, startFaultServer, type Fault } from '../../../fakes/fault-server.ts'
-import { sampleJobs } from '../../support/sample-manifests.ts'
+import { ARTIFACT_PATH, sampleJobs } from '../../support/sample-manifests.ts'
 import { versionKey } from '../../../fakes/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-0a7b3c55-soak'
@@ -45,7 +45,7 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
       abortInFlight: new AbortController().signal,
     },
     {
-      send: (job, signal) => controlPlane.deleteVersion(job.path, job.body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, job.body, signal),
       now: Date.now,
       random: Math.random,
       onSending: () => undefined,

@@ -53,6 +53,7 @@ describe('getInputs', () => {
       dryRun: false,
       failOnError: true,
       ifNoFilesFound: 'warn',
+      api: 'auto',
       missingOk: true,
       maxAttempts: 5,
       requestTimeoutMs: 30_000,
@@ -82,6 +83,8 @@ describe('getInputs', () => {
 
   it.each([
     ['if-no-files-found', 'fail', 'Input "if-no-files-found" must be one of warn, error, ignore, got "fail".'],
+    ['api', 'svc', 'Input "api" must be one of auto, ml-v1, svc-v1, got "svc".'],
+    ['api', 'v1', 'Input "api" must be one of auto, ml-v1, svc-v1, got "v1".'],
     ['dry-run', 'yes', 'Input "dry-run" must be true or false, got "yes".'],
     ['substitute-env', '1', 'Input "substitute-env" must be true or false, got "1".'],
     ['max-attempts', 'five', 'Input "max-attempts" must be a whole number from 1 to 20, got "five".'],
@@ -97,6 +100,18 @@ describe('getInputs', () => {
     ['concurrency', '0x10', 'Input "concurrency" must be a whole number from 1 to 64, got "0x10".'],
   ] as const)('refuses %s: %s, naming the input and what it accepts', (name, value, message) => {
     expect(errorFor({ [name]: value }).message).toBe(message)
+  })
+
+  it('takes api as auto, ml-v1 or svc-v1, in any case, in a dry run too', () => {
+    expect(inputsWith({ api: 'ml-v1' }).api).toBe('ml-v1')
+    expect(inputsWith({ api: ' SVC-V1 ' }).api).toBe('svc-v1')
+    expect(errorFor({ api: 'both', 'dry-run': 'true' }).message).toBe('Input "api" must be one of auto, ml-v1, svc-v1, got "both".')
+    const source = {
+      read: (name: InputName) => (name === 'api' ? 'ml' : name === 'manifest-path' ? 'a.yaml' : ''),
+      env: {},
+      registerSecret() {},
+    }
+    expect(() => getInputs({ ...source, dialect: COMMAND_LINE_DIALECT })).toThrow('--api must be one of auto, ml-v1, svc-v1, got "ml".')
   })
 
   it('accepts the ends of each range and a fractional timeout', () => {

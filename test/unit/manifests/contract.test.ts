@@ -10,7 +10,7 @@
 //     as the corpus's kind, except where it is deliberately stricter (no
 //     version nor version_alias);
 //   - whatever the action accepts, the endpoint its `type` names
-//     (MANIFEST_KINDS[type].path) accepts the body the action would send;
+//     (MANIFEST_KINDS[type].endpoints['ml-v1']) accepts the body the action would send;
 //   - the requests the action's delete client sends with those bodies are ones
 //     Prism accepts.
 import { fileURLToPath } from 'node:url'
@@ -94,7 +94,7 @@ function deleteRequest(
   body: string,
   headers: Record<string, string> = { authorization: 'Bearer x' },
 ): Promise<Response> {
-  return fetch(`${prisms[kind].url}/${MANIFEST_KINDS[kind].path}`, {
+  return fetch(`${prisms[kind].url}/${MANIFEST_KINDS[kind].endpoints['ml-v1']}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -184,14 +184,14 @@ describe.concurrent("the action's delete client", () => {
       expect(c.action_stricter || /has no "type" but has/.test(row.message), describeAction(row)).toBe(true)
       return
     }
-    const attempt = await controlPlanes[row.type].deleteVersion(MANIFEST_KINDS[row.type].path, row.body)
+    const attempt = await controlPlanes[row.type].deleteVersion(MANIFEST_KINDS[row.type].endpoints['ml-v1']!, row.body)
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
   })
 
   // The action builds no body for an invalid manifest: this one is written as is, to see the client pass the refusal on.
   it.for(KIND_NAMES)('sends a request Prism refuses for a spec-invalid %s manifest', async (kind, { expect }) => {
     const invalid = cases.find((c) => c.kind === kind && !c.spec_valid)!
-    const attempt = await controlPlanes[kind].deleteVersion(MANIFEST_KINDS[kind].path, asWritten(invalid.manifest))
+    const attempt = await controlPlanes[kind].deleteVersion(MANIFEST_KINDS[kind].endpoints['ml-v1']!, asWritten(invalid.manifest))
     expect(attempt).toMatchObject({ kind: 'response', status: 422 })
   })
 })

@@ -52,7 +52,7 @@ async function load(bytes: Uint8Array, fileName = 'manifest.yaml', options = NO_
         expect(JSON.parse(JSON.stringify(doc.value))).toStrictEqual(doc.value)
         const verdict = checkManifest(doc.value)
         expectVerdict(verdict, doc)
-        if (verdict.valid) expectBodyIsWhatWasValidated(verdict.body, doc.value)
+        if (verdict.valid) expectBodyIsWhatWasValidated(verdict.body, doc.value, verdict.type)
       }
     }
   } else {
@@ -64,11 +64,11 @@ async function load(bytes: Uint8Array, fileName = 'manifest.yaml', options = NO_
   return loaded
 }
 
-/** The bytes to send hold exactly the validated manifest, and are what serializing it again gives. */
-function expectBodyIsWhatWasValidated(body: string, validated: unknown): void {
+/** The bytes to send hold exactly the validated manifest, its type always written out, and are what serializing it again gives. */
+function expectBodyIsWhatWasValidated(body: string, loaded: unknown, type: string): void {
   const sent = JSON.parse(body) as { manifest: unknown }
   expect(Object.keys(sent)).toEqual(['manifest'])
-  expect(sent.manifest).toStrictEqual(validated)
+  expect(sent.manifest).toStrictEqual({ type, ...(loaded as object) })
   expect(JSON.stringify(sent)).toBe(body)
 }
 

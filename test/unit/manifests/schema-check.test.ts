@@ -35,13 +35,15 @@ function withFields(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('checkManifest', () => {
-  it('accepts a complete manifest, with the body to send', () => {
+  it('accepts a complete manifest, with the body to send: the manifest with its type, given or not, for either API generation', () => {
     expect(checkManifest(valid)).toEqual({
       valid: true,
       type: 'artifact-version',
-      body: JSON.stringify({ manifest: valid }),
+      body: JSON.stringify({ manifest: { type: 'artifact-version', ...valid } }),
       unknownFields: [],
     })
+    const typed = { ...valid, type: 'artifact-version' }
+    expect(checkManifest(typed)).toMatchObject({ valid: true, body: JSON.stringify({ manifest: typed }) })
   })
 
   it('accepts version_alias in place of version, and every kind of source', () => {

@@ -6,7 +6,7 @@ import { result, stored } from '../../support/sample-rows.ts'
 
 /** The summary of a run whose source of targets says nothing of its own, unless `head` gives its words. */
 const summaryOf = (results: Result[], where: RunContext, head: Partial<SummaryHead> & { dryRun: boolean }) =>
-  [...renderSummary(stored(results), where, { scope: null, nothingFound: null, ...head })].join('')
+  [...renderSummary(stored(results), where, { scope: null, nothingFound: null, endpoints: [], ...head })].join('')
 
 const context = {
   repository: 'acme/models',
@@ -27,6 +27,19 @@ describe('renderSummary', () => {
     expect(html).toContain('<p>pull request #42 in acme/models · <a href="https://github.com/acme/models/actions/runs/1">run log</a></p>')
     expect(html).toContain('<strong>1 deleted, 0 not found, 1 failed, 0 invalid, 1 skipped</strong> of 3 manifests')
     expect(summaryNames(html)).toEqual(['broken', 'held', 'ok'])
+  })
+
+  it('says once, under the totals, which endpoint each kind was sent to; nothing of it when nothing was sent', () => {
+    const endpoints = [
+      { path: 'api/ml/v1/artifact-versions', types: ['artifact-version'] },
+      { path: 'api/svc/v1/delete', types: ['model-version', '<x>'] },
+    ]
+    const html = summaryOf([result('deleted', 'a'), result('deleted', 'b')], context, { dryRun: false, endpoints })
+    expect(html).toMatch(
+      /of 2 manifests<\/p>\n<p>Sent to <code>api\/ml\/v1\/artifact-versions<\/code> \(artifact-version\), <code>api\/svc\/v1\/delete<\/code> \(model-version, &#60;x&#62;\)<\/p>\n/,
+    )
+    expect(html.match(/Sent to/g)).toHaveLength(1)
+    expect(summaryOf([result('dry-run', 'a')], context, { dryRun: true })).not.toContain('Sent to')
   })
 
   it('shows the version with its alias, and the manifest as file:line', () => {

@@ -58,9 +58,7 @@ describe('plan', () => {
     const manifests = [valid('a', { version: 1 }), valid('b', { version_alias: 'v-pr-7' }), valid('a', { version: 2 })]
     const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
     expect(outcomes).toEqual([undefined, undefined, undefined])
-    expect(jobs).toEqual(
-      manifests.map((manifest, index) => manifest.valid && { index, path: 'api/ml/v1/artifact-versions', body: manifest.body }),
-    )
+    expect(jobs).toEqual(manifests.map((manifest, index) => manifest.valid && { index, type: 'artifact-version', body: manifest.body }))
   })
 
   it('sends a version once, skipping the manifests that repeat it with the place of the first', () => {
@@ -132,13 +130,13 @@ describe('plan', () => {
     expect(plan(checked, { dryRun: false }, new SentVersions()).jobs.map((job) => job.index)).toEqual([0])
   })
 
-  it("sends each job to its kind's endpoint", () => {
+  it("names each job's kind, whose endpoint the deletion stage finds", () => {
     const manifests = [valid('a', { version: 1 }), valid('m', { version: 1 }, 'models.yaml', 'previews', 'model-version')]
-    expect(plan(manifests, { dryRun: false }, new SentVersions()).jobs.map((job) => job.path)).toEqual([
-      'api/ml/v1/artifact-versions',
-      'api/ml/v1/model-versions',
+    expect(plan(manifests, { dryRun: false }, new SentVersions()).jobs.map((job) => job.type)).toEqual([
+      'artifact-version',
+      'model-version',
     ])
-    expect(MANIFEST_KINDS['model-version'].path).toBe('api/ml/v1/model-versions')
+    expect(MANIFEST_KINDS['model-version'].endpoints).toEqual({ 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': 'api/svc/v1/delete' })
   })
 
   it('takes an artifact version and a model version of the same name, repo and number as two versions, each sent once', () => {
@@ -148,9 +146,9 @@ describe('plan', () => {
       valid('churn', { version: 3 }, 'again.yaml', 'previews', 'model-version'),
     ]
     const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
-    expect(jobs.map((job) => [job.index, job.path])).toEqual([
-      [0, 'api/ml/v1/artifact-versions'],
-      [1, 'api/ml/v1/model-versions'],
+    expect(jobs.map((job) => [job.index, job.type])).toEqual([
+      [0, 'artifact-version'],
+      [1, 'model-version'],
     ])
     expect(outcomes[2]).toMatchObject({ status: 'skipped', message: `duplicate of models.yaml:${manifests[1]!.line}` })
   })
