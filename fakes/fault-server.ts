@@ -39,6 +39,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const standIn = await startStandIn({
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.urlHost ? { urlHost: options.urlHost } : {}),
+    ...(options.serves ? { serves: options.serves } : {}),
     token: options.token ?? 'fault-server-token',
     existing: options.existing ?? [],
     async probe(request, response, index) {

@@ -247,7 +247,7 @@ describe('what is sent', () => {
     ['the endpoint URL itself', '/api/ml/v1/artifact-versions'],
     ['a path that does not exist', '/tfy'],
   ] as const)(
-    'nothing when control-plane-url is %s: the endpoint check fails the step before any delete, naming the URL tried',
+    'nothing when control-plane-url is %s: the endpoint check fails the step before any delete, naming the URLs tried',
     async ([, suffix], { onTestFinished }) => {
       const { server, workspace } = harness(onTestFinished)
       const stand = await server(undefined, 3)
@@ -257,7 +257,13 @@ describe('what is sent', () => {
       expect(action.exitCode).toBe(1)
       expect(stand.requests).toHaveLength(0)
       const tried = `${stand.url}${suffix}/api/ml/v1/artifact-versions`
-      expect(action.stdout).toContain(`Sending to ${tried},`)
+      // api auto: the per-kind endpoint, then the generic one; the log sends nowhere.
+      expect(stand.probes.map((probe) => probe.path)).toEqual([`${suffix}/api/ml/v1/artifact-versions`, `${suffix}/api/svc/v1/delete`])
+      expect(action.stdout).not.toContain('Sending to')
+      expect(action.stdout).toContain(
+        `nor does ${stand.url}${suffix}/api/svc/v1/delete serve the generic delete endpoint (it was answered HTTP 404`,
+      )
+      expect(action.stdout).toMatch(/The api setting is auto, which asks both generations/)
       expect(action.stdout).toMatch(
         new RegExp(
           `^::error::${tried.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not serve the artifact-versions endpoint: .*HTTP 404.*nothing was deleted\\. Check control-plane-url \\(or TFY_HOST\\)`,

@@ -230,7 +230,7 @@ describe('--help, claim by claim', () => {
       const value = /\(default (\S+)\)|(\S+) \(default\)/.exec(text)
       return value ? [[name, value[1] ?? value[2]]] : []
     })
-    expect(stated.map(([name]) => name)).toEqual(['if-no-files-found', 'max-attempts', 'request-timeout', 'concurrency'])
+    expect(stated.map(([name]) => name)).toEqual(['api', 'if-no-files-found', 'max-attempts', 'request-timeout', 'concurrency'])
     for (const [name, value] of stated) expect({ name, value }).toEqual({ name, value: action.inputs[name!]!.default })
   })
 
