@@ -2,7 +2,7 @@ import { createDispatcher, proxyFor } from '../http/proxy.ts'
 import { createRedactor } from '../text/redact.ts'
 import { post, type Attempt, type Exchange } from './post.ts'
 
-/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
 const PROBE_BODY = '{}'
 
 export interface ControlPlaneOptions {
@@ -16,8 +16,8 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   /**
    * One attempt to delete a version: POSTs `body`, the exact JSON text to send,
-   * to the endpoint at `path` (below control-plane-url; its kind's, from
-   * MANIFEST_KINDS). Never rejects: failures come back as an Attempt.
+   * to the endpoint at `path` (below control-plane-url; the one discovery.ts
+   * found for its kind). Never rejects: failures come back as an Attempt.
    */
   deleteVersion(path: string, body: string, signal?: AbortSignal): Promise<Attempt>
   /** POSTs `{}` to the endpoint at `path` (below control-plane-url), which deletes nothing; judge the answer with judgeEndpoint. */

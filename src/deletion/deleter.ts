@@ -53,9 +53,10 @@ export interface Deleter {
 
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * the endpoint of each kind they are of (and only those) is found, once,
- * before its first delete, each endpoint asked checked once (discovery.ts). A stop that concerns every request (a rejected token, a
- * failed endpoint check) holds for later batches too: they are skipped, never sent.
+ * the endpoint of each kind they are of (and only those) is found before its
+ * first delete, each endpoint checked once (discovery.ts). A stop that
+ * concerns every request (a rejected token, a failed endpoint check) holds for
+ * later batches too: they are skipped, never sent.
  */
 export function openDeletions(options: DeletionStageOptions, deps: DeletionStageDeps, events: DeletionEvents): Deleter {
   const { core } = deps
@@ -65,8 +66,9 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   const progressEvery = deps.progressIntervalMs ?? 10_000
   let controlPlane: ControlPlane | null = null
   let discovery: Discovery | null = null
-  /** The kinds and endpoints the log has named. */
-  const announced = { kinds: new Set<string>(), paths: new Set<string>() }
+  /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
+  const used: Routed[] = []
+  const announcedPaths = new Set<string>()
   /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
   const pool = new DeletionPool(options.concurrency)
   /** Why nothing more may be sent, once something says so. */
@@ -99,19 +101,19 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
   function announce(client: ControlPlane, routes: Routed[]): void {
     for (const route of routes) {
-      if (announced.kinds.has(route.type)) continue
-      announced.kinds.add(route.type)
+      if (used.includes(route)) continue
+      used.push(route)
       const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : ''
       core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`)
     }
-    const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announced.paths.has(path))
+    const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announcedPaths.has(path))
     if (paths.length === 0) return
     const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
-    const verb = announced.paths.size === 0 ? 'Sending to' : 'Also sending to'
+    const verb = announcedPaths.size === 0 ? 'Sending to' : 'Also sending to'
     core.info(
       `${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`,
     )
-    for (const path of paths) announced.paths.add(path)
+    for (const path of paths) announcedPaths.add(path)
   }
 
   function settled(job: Job, outcome: Outcome): void {
@@ -153,7 +155,7 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
 
   function endpoints(): { path: string; types: string[] }[] {
     const byPath = new Map<string, string[]>()
-    for (const route of discovery?.found ?? []) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type])
+    for (const route of used) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type])
     return [...byPath].map(([path, types]) => ({ path, types }))
   }
 

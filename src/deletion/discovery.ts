@@ -35,8 +35,6 @@ export function candidatesFor(type: string, endpoints: KindEndpoints, api: Api):
 export interface Discovery {
   /** The route of each of `types`: each kind's found once, one kind after another, each endpoint checked once whichever kinds ask it. */
   route(types: readonly ManifestKind[]): Promise<Route[]>
-  /** The kinds routed so far, in the order found. */
-  readonly found: readonly Extract<Route, { kind: 'routed' }>[]
 }
 
 /**
@@ -52,7 +50,6 @@ export function openDiscovery(
 ): Discovery {
   const checks = new Map<string, Promise<EndpointCheck>>()
   const routes = new Map<ManifestKind, Promise<Route>>()
-  const found: Extract<Route, { kind: 'routed' }>[] = []
   let previous: Promise<Route | null> = Promise.resolve(null)
 
   async function find(type: ManifestKind, candidates: Candidate[]): Promise<Route> {
@@ -62,9 +59,7 @@ export function openDiscovery(
       if (!checked) checks.set(candidate.path, (checked = check(candidate)))
       const answer = await checked
       if (answer.kind === 'served') {
-        const route = { kind: 'routed' as const, type, path: candidate.path, unserved: unserved.map((endpoint) => endpoint.url) }
-        found.push(route)
-        return route
+        return { kind: 'routed', type, path: candidate.path, unserved: unserved.map((endpoint) => endpoint.url) }
       }
       if (answer.kind !== 'not-served') return answer
       unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer })
@@ -77,7 +72,6 @@ export function openDiscovery(
   }
 
   return {
-    found,
     route(types) {
       const fresh = [...new Set(types)].filter((type) => !routes.has(type))
       const planned = fresh.map((type) => ({ type, candidates: candidatesFor(type, MANIFEST_KINDS[type].endpoints, api) }))
