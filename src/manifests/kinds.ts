@@ -1,7 +1,8 @@
 // The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one on each API generation, the validator generated from its OpenAPI
-// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
-// log calls it. A new kind is a document in src/schema/ and one row here.
+// the endpoint that deletes one on each API generation, the validator
+// generated from its OpenAPI document (src/schema/<type>.openapi.yaml), the
+// fields it knows and what the log calls it. A new kind is a document in
+// src/schema/ and one row here.
 import artifactSchema from '../schema/artifact-version.schema.json' with { type: 'json' }
 import modelSchema from '../schema/model-version.schema.json' with { type: 'json' }
 import validators from '../schema/validators.cjs'
