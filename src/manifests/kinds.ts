@@ -3,10 +3,13 @@
 // document (src/schema/<type>.openapi.yaml), the fields it knows and what the
 // log calls it. A new kind is a document in src/schema/ and one row here.
 import artifactSchema from '../schema/artifact-version.schema.json' with { type: 'json' }
+import promptSchema from '../schema/chat_prompt.schema.json' with { type: 'json' }
+import dataDirectorySchema from '../schema/data-dir.schema.json' with { type: 'json' }
 import modelSchema from '../schema/model-version.schema.json' with { type: 'json' }
+import otherKinds from '../schema/other-kinds.json' with { type: 'json' }
 import validators from '../schema/validators.cjs'
 
-export type ManifestKind = 'artifact-version' | 'model-version'
+export type ManifestKind = 'artifact-version' | 'model-version' | 'chat_prompt' | 'data-dir'
 
 /** The parts of a generated schema (src/schema/<type>.schema.json) the action reads. */
 export interface GeneratedSchema {
@@ -33,6 +36,8 @@ export interface ManifestKindSpec {
   knownFields: readonly string[]
   /** Fields under `source` any of its source types names. */
   sourceFields: readonly string[]
+  /** Whether one is a version (named by `version` or `version_alias`), not a whole thing named by ML repo and name, as a data directory is. */
+  versioned: boolean
 }
 
 function kind(type: ManifestKind, path: string, label: string, schema: GeneratedSchema): ManifestKindSpec {
@@ -40,14 +45,16 @@ function kind(type: ManifestKind, path: string, label: string, schema: Generated
   if (!validate) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
   const root = schemaAt(schema, schema.$ref)
   const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
+  const knownFields = Object.keys(root.properties ?? {})
   return {
     type,
     path,
     label,
     schema,
     validate,
-    knownFields: Object.keys(root.properties ?? {}),
+    knownFields,
     sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+    versioned: knownFields.includes('version'),
   }
 }
 
@@ -59,6 +66,10 @@ export function schemaAt(schema: GeneratedSchema, ref: string): SchemaNode {
 export const MANIFEST_KINDS: Readonly<Record<ManifestKind, ManifestKindSpec>> = {
   'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifactSchema as GeneratedSchema),
   'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', modelSchema as GeneratedSchema),
+  // ml-v1: api/ml/v1/prompt-versions; svc-v1: api/svc/v1/delete.
+  chat_prompt: kind('chat_prompt', 'api/ml/v1/prompt-versions', 'prompt version', promptSchema as GeneratedSchema),
+  // ml-v1: none (no per-kind endpoint deletes a data directory); svc-v1: api/svc/v1/delete.
+  'data-dir': kind('data-dir', 'api/svc/v1/delete', 'data directory', dataDirectorySchema as GeneratedSchema),
 }
 
 /** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
@@ -68,6 +79,13 @@ export const KIND_NAMES = Object.keys(MANIFEST_KINDS) as ManifestKind[]
 
 export function isManifestKind(value: unknown): value is ManifestKind {
   return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value)
+}
+
+/** The kinds the generic delete also takes that the action refuses (ml-repo, service, job, …), from its reference document (src/schema/other-kinds.json). */
+const OTHER_KINDS: ReadonlySet<string> = new Set(otherKinds.types)
+
+export function isOtherKind(value: unknown): value is string {
+  return typeof value === 'string' && OTHER_KINDS.has(value)
 }
 
 /**

@@ -84,7 +84,7 @@ describe('the built action', () => {
     expect(run.summary).toContain('<strong>6 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
     expect(run.summary).toContain('<code>manifests/preview/tokenizer.yml:1</code>')
     expect(run.summary).toContain('<td>model version</td>')
-    expect(run.stdout).toContain('::notice title=Artifact cleanup::6 deleted, 1 not found')
+    expect(run.stdout).toContain('::notice title=Cleanup::6 deleted, 1 not found')
     expect(run.stdout).toMatch(/^✅ deleted +model version +demo-previews +offer-ranker +v0-pr7-ranker/m)
   })
 
@@ -125,7 +125,7 @@ describe('the built action', () => {
     })
     expect(run.exitCode).toBe(0)
     expect(JSON.parse(run.outputs.results!)).toMatchObject([{ status: 'dry-run', name: 'churn-tokenizer', version: 7 }])
-    expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
+    expect(run.summary).toContain('TrueFoundry cleanup (dry run)')
   })
 
   it('keeps the results output under GitHub’s 1 MB, saying so, and writes every row to results-file in RUNNER_TEMP', async () => {
@@ -198,7 +198,7 @@ describe('the built action', () => {
     expect(run.stdout).toMatch(/^::warning::The outputs could not be written: /m)
     expect(run.stdout).toMatch(/^🔍 dry run +artifact version +demo-previews +churn-tokenizer/m)
     expect(run.summary).toContain('churn-tokenizer')
-    expect(run.stdout).toMatch(/^::notice title=Artifact cleanup \(dry run\)::/m)
+    expect(run.stdout).toMatch(/^::notice title=Cleanup \(dry run\)::/m)
     expect(run.stdout).toMatch(/^::error::The step's outputs could not be written/m)
   })
 

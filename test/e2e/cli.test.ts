@@ -52,7 +52,7 @@ describe('tfy-artifact-cleanup', () => {
     const run = await cli(['--dry-run', '--substitute-env', '--summary-file', file, 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
     expect(run.code).toBe(0)
     const html = await readFile(file, 'utf8')
-    expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
+    expect(html).toMatch(/^<h2>TrueFoundry cleanup \(dry run\)<\/h2>\n/)
     expect(html).not.toContain('an earlier run')
     expect(html.match(/<tr><td>/g)).toHaveLength(5)
   })
@@ -218,7 +218,7 @@ describe('--help, claim by claim', () => {
     )
     expect(run.code, run.stderr).toBe(0)
     expect((JSON.parse(run.stdout) as { status: string }[]).map((row) => row.status)).toEqual(['dry-run'])
-    expect(await readFile(summary, 'utf8')).toContain('TrueFoundry artifact cleanup (dry run)')
+    expect(await readFile(summary, 'utf8')).toContain('TrueFoundry cleanup (dry run)')
   })
 
   it('states the defaults the action declares', () => {
