@@ -95,7 +95,10 @@ function toProblem(error: ErrorObject, spec: ManifestKindSpec): Problem {
     case 'maxLength':
       return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` }
     case 'minItems':
-      return { path, message: `must hold at least ${String(params.limit)}, got ${Array.isArray(error.data) ? error.data.length : 0}` }
+      return {
+        path,
+        message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(error.data) ? error.data.length : 0}`,
+      }
     case 'minimum':
       return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` }
     case 'enum':

@@ -211,13 +211,7 @@ describe('a sweep that finds no pull request', () => {
 
   it.each([
     ['none at all', [], { 'dry-run': 'true' }, 'Cleanup (dry run)', '7 days'],
-    [
-      'only ones closed before the window',
-      [closedPullRequest(3, new Date(), 30)],
-      { 'dry-run': 'true' },
-      'Cleanup (dry run)',
-      '7 days',
-    ],
+    ['only ones closed before the window', [closedPullRequest(3, new Date(), 30)], { 'dry-run': 'true' }, 'Cleanup (dry run)', '7 days'],
     [
       'in a live run, over one day',
       [],

@@ -281,12 +281,13 @@ describe('checkManifest', () => {
         body: JSON.stringify({ manifest: prompt }),
         unknownFields: [],
       })
-      expect(problemsOf({ ...prompt, messages: [] })).toEqual([{ path: ['messages'], message: 'must hold at least 1, got 0' }])
+      expect(problemsOf({ ...prompt, messages: [] })).toEqual([{ path: ['messages'], message: 'must hold at least 1 item, got 0' }])
       expect(problemsOf({ ...prompt, messages: [{ role: 'robot', content: 'x' }] })[0]!.path).toEqual(['messages', 0, 'role'])
     })
 
     it('refuses "messages" without "type", saying to add "type: chat_prompt"', () => {
-      const { type: _, ...untyped } = prompt
+      const untyped: Record<string, unknown> = { ...prompt }
+      delete untyped.type
       expect(checkManifest(untyped)).toMatchObject({ valid: false, type: null })
       expect(problemsOf(untyped)).toEqual([
         {
@@ -328,7 +329,8 @@ describe('checkManifest', () => {
     })
 
     it('stays an artifact version without "type": it has no field of its own', () => {
-      const { type: _, ...untyped } = dataDirectory
+      const untyped: Record<string, unknown> = { ...dataDirectory }
+      delete untyped.type
       expect(claimedKind(untyped)).toBe('artifact-version')
       expect(problemsOf(untyped)).toEqual([
         { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' },
