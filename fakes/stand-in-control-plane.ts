@@ -59,9 +59,10 @@ export interface StandIn {
   close(): Promise<void>
 }
 
-/** A version's key: `ml_repo/name@version` for an artifact version; the kind first for another, as in `model-version:ml_repo/name@v2`. */
+/** A version's key: `ml_repo/name@version` for an artifact version; the kind first for another, as in `model-version:ml_repo/name@v2`; `data-dir:ml_repo/name` for a data directory, which has no version. */
 export function versionKey(manifest: Record<string, unknown>, kind: ManifestKind = 'artifact-version'): string {
-  const key = `${String(manifest.ml_repo)}/${String(manifest.name)}@${String(manifest.version ?? manifest.version_alias)}`
+  const named = `${String(manifest.ml_repo)}/${String(manifest.name)}`
+  const key = MANIFEST_KINDS[kind].versioned ? `${named}@${String(manifest.version ?? manifest.version_alias)}` : named
   return kind === 'artifact-version' ? key : `${kind}:${key}`
 }
 

@@ -10,9 +10,9 @@ import { DIST_ENTRY, runAction } from '../fakes/run-action.ts'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const TOKEN = 'demo-token-not-a-secret'
 
-// Six of the seven versions exist (three artifact versions and three model
-// versions); the tokenizer was deleted by hand earlier, so the server answers
-// 404 for it. The first request meets a 503, to show a retry.
+// Eight of the nine exist (three artifact versions, three model versions, a
+// prompt version and a data directory); the tokenizer was deleted by hand
+// earlier, so the server answers 404 for it. The first request meets a 503, to show a retry.
 const standIn = await startStandIn({
   token: TOKEN,
   existing: [
@@ -22,6 +22,8 @@ const standIn = await startStandIn({
     'model-version:demo-previews/churn-classifier@v0-pr42',
     'model-version:demo-previews/ticket-summarizer@v0-pr42-summarizer',
     'model-version:demo-previews/offer-ranker@v0-pr42-ranker',
+    'chat_prompt:demo-previews/support-reply@v0-pr42-prompt',
+    'data-dir:demo-previews/churn-sample-pr42',
   ],
   script(_request, response, index) {
     if (index !== 0) return

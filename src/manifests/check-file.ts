@@ -5,7 +5,7 @@
 import type { ManifestFile } from './find.ts'
 import { fillIn, unfilled, type LoadedDocument } from './fill-in.ts'
 import { claimedKind } from './kind-claim.ts'
-import type { ManifestKind } from './kinds.ts'
+import { MANIFEST_KINDS, type ManifestKind } from './kinds.ts'
 import type { ParsedFile } from './parsed-document.ts'
 import { describeProblems } from './problems.ts'
 import type { UnreadableFile } from './read.ts'
@@ -67,7 +67,7 @@ function checkDocument(file: string, doc: LoadedDocument, namedByNumber: boolean
     doc.problems.length > 0
       ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
       : checkManifest(doc.value)
-  const sweepRules = namedByNumber ? sweepProblems(doc.written) : []
+  const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? MANIFEST_KINDS[verdict.type].versioned : true) : []
   if (sweepRules.length > 0)
     verdict = {
       valid: false,
@@ -96,15 +96,16 @@ function checkDocument(file: string, doc: LoadedDocument, namedByNumber: boolean
   return { manifest: { ...location, ...identity, valid: false, message }, findings }
 }
 
-/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
 function identityOf(value: unknown, type: ManifestKind | null): Identity {
   if (!isPlainObject(value)) return NO_IDENTITY
   const text = (field: unknown) => (typeof field === 'string' ? field : null)
+  const versioned = type === null || MANIFEST_KINDS[type].versioned
   return {
     type,
     ml_repo: text(value.ml_repo),
     name: text(value.name),
-    version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
-    version_alias: text(value.version_alias),
+    version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+    version_alias: versioned ? text(value.version_alias) : null,
   }
 }

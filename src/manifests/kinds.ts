@@ -4,10 +4,13 @@
 // fields it knows and what the log calls it. A new kind is a document in
 // src/schema/ and one row here.
 import artifactSchema from '../schema/artifact-version.schema.json' with { type: 'json' }
+import promptSchema from '../schema/chat_prompt.schema.json' with { type: 'json' }
+import dataDirectorySchema from '../schema/data-dir.schema.json' with { type: 'json' }
 import modelSchema from '../schema/model-version.schema.json' with { type: 'json' }
+import otherKinds from '../schema/other-kinds.json' with { type: 'json' }
 import validators from '../schema/validators.cjs'
 
-export type ManifestKind = 'artifact-version' | 'model-version'
+export type ManifestKind = 'artifact-version' | 'model-version' | 'chat_prompt' | 'data-dir'
 
 /** The generations of the API: the per-kind endpoints the docs show, and the generic delete-by-manifest that TrueFoundry's CLI and SDKs call. */
 export type ApiGeneration = 'ml-v1' | 'svc-v1'
@@ -45,6 +48,8 @@ export interface ManifestKindSpec {
   knownFields: readonly string[]
   /** Fields under `source` any of its source types names. */
   sourceFields: readonly string[]
+  /** Whether one is a version (named by `version` or `version_alias`), not a whole thing named by ML repo and name, as a data directory is. */
+  versioned: boolean
 }
 
 function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schema: GeneratedSchema): ManifestKindSpec {
@@ -52,14 +57,16 @@ function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schem
   if (!validate) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
   const root = schemaAt(schema, schema.$ref)
   const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
+  const knownFields = Object.keys(root.properties ?? {})
   return {
     type,
     endpoints,
     label,
     schema,
     validate,
-    knownFields: Object.keys(root.properties ?? {}),
+    knownFields,
     sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+    versioned: knownFields.includes('version'),
   }
 }
 
@@ -81,6 +88,14 @@ export const MANIFEST_KINDS: Readonly<Record<ManifestKind, ManifestKindSpec>> = 
     'model version',
     modelSchema as GeneratedSchema,
   ),
+  chat_prompt: kind(
+    'chat_prompt',
+    { 'ml-v1': 'api/ml/v1/prompt-versions', 'svc-v1': GENERIC_DELETE },
+    'prompt version',
+    promptSchema as GeneratedSchema,
+  ),
+  // No per-kind endpoint deletes a data directory: only the generic one does.
+  'data-dir': kind('data-dir', { 'ml-v1': null, 'svc-v1': GENERIC_DELETE }, 'data directory', dataDirectorySchema as GeneratedSchema),
 }
 
 /** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
@@ -90,6 +105,13 @@ export const KIND_NAMES = Object.keys(MANIFEST_KINDS) as ManifestKind[]
 
 export function isManifestKind(value: unknown): value is ManifestKind {
   return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value)
+}
+
+/** The kinds the generic delete also takes that the action refuses (ml-repo, service, job, …), from its reference document (src/schema/other-kinds.json). */
+const OTHER_KINDS: ReadonlySet<string> = new Set(otherKinds.types)
+
+export function isOtherKind(value: unknown): value is string {
+  return typeof value === 'string' && OTHER_KINDS.has(value)
 }
 
 /**

@@ -38,7 +38,9 @@ export function checkManifest(value: unknown): Verdict {
     }
   }
   const claim = claimKind(value)
-  return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS)
+  if (claim.kind) return checkManifestAs(MANIFEST_KINDS[claim.kind], value)
+  if (claim.otherResource) return { valid: false, type: null, problems: [claim.problem], unknownFields: [] }
+  return refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS)
 }
 
 /** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
@@ -47,9 +49,9 @@ function checkManifestAs(spec: ManifestKindSpec, written: Record<string, unknown
   // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
   const value = written.type === undefined ? { type: spec.type, ...written } : written
   const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec))
-  if (problems.length > 0) return refuse(spec.type, value, problems, spec.knownFields)
+  if (problems.length > 0) return refuse(spec, value, problems, spec.knownFields)
   const unknownFields = findUnknownFields(value, spec.knownFields)
-  const identity = identityProblem(value)
+  const identity = identityProblem(value, spec)
   if (identity) return { valid: false, type: spec.type, problems: [identity], unknownFields }
   let body: string
   try {
@@ -67,19 +69,19 @@ function checkManifestAs(spec: ManifestKindSpec, written: Record<string, unknown
 }
 
 /** An invalid verdict with every problem: the ones given and the action's own rule. */
-function refuse(type: ManifestKind | null, value: Record<string, unknown>, problems: Problem[], known: readonly string[]): Verdict {
-  const identity = identityProblem(value)
+function refuse(spec: ManifestKindSpec | null, value: Record<string, unknown>, problems: Problem[], known: readonly string[]): Verdict {
+  const identity = identityProblem(value, spec)
   return {
     valid: false,
-    type,
+    type: spec?.type ?? null,
     problems: dedupe(identity ? [...problems, identity] : problems),
     unknownFields: findUnknownFields(value, known),
   }
 }
 
-/** The action's own rule: a delete names one version. */
-function identityProblem(value: Record<string, unknown>): Problem | null {
-  if (value.version !== undefined || value.version_alias !== undefined) return null
+/** The action's own rule: a delete names one version (a data directory, which has none, is named by its ML repo and name, which its schema requires). */
+function identityProblem(value: Record<string, unknown>, spec: ManifestKindSpec | null): Problem | null {
+  if (spec?.versioned === false || value.version !== undefined || value.version_alias !== undefined) return null
   return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' }
 }
 
@@ -95,6 +97,11 @@ function toProblem(error: ErrorObject, spec: ManifestKindSpec): Problem {
       return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` }
     case 'maxLength':
       return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` }
+    case 'minItems':
+      return {
+        path,
+        message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(error.data) ? error.data.length : 0}`,
+      }
     case 'minimum':
       return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` }
     case 'enum':

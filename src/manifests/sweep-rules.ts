@@ -11,14 +11,15 @@ const CHOSEN_BY_AUTHOR: Record<string, string> = {
 
 /**
  * A sweep's rule, on a manifest as written: the version it names (by
- * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
- * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
- * pull request chooses. Otherwise every pull request swept would delete the
- * same version, or one another pull request named.
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`; a data
+ * directory, not `versioned`, by `ml_repo` and `name`) is its pull request's
+ * own, so it names ${PR_NUMBER}, and nothing the author of the pull request
+ * chooses. Otherwise every pull request swept would delete the same version,
+ * or one another pull request named.
  */
-export function sweepProblems(written: (field: string) => WrittenField | null): Problem[] {
+export function sweepProblems(written: (field: string) => WrittenField | null, versioned: boolean): Problem[] {
   const problems: Problem[] = []
-  for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
+  for (const field of versioned ? ['ml_repo', 'name', 'version', 'version_alias'] : ['ml_repo', 'name']) {
     for (const name of new Set(written(field)?.variables ?? [])) {
       const why = CHOSEN_BY_AUTHOR[name]
       if (!why) continue
@@ -29,8 +30,8 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
     }
   }
   // The number picks the version when there is one: an alias beside it only names it again.
-  const picking = written('version') ? 'version' : 'version_alias'
-  const naming = ['ml_repo', 'name', picking]
+  const picking = versioned ? (written('version') ? 'version' : 'version_alias') : null
+  const naming = picking ? ['ml_repo', 'name', picking] : ['ml_repo', 'name']
   for (const field of naming) {
     if (!numberTouches(written(field)?.text ?? '')) continue
     problems.push({
@@ -47,10 +48,16 @@ export function sweepProblems(written: (field: string) => WrittenField | null): 
   const where =
     picking === 'version'
       ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
-      : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
+      : picking
+        ? 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
+        : 'neither ml_repo nor name holds ${PR_NUMBER}'
+  const what = picking ? 'version' : 'data directory'
+  const example = picking
+    ? `version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`
+    : 'name: preview-pr${PR_NUMBER}'
   problems.push({
-    path: written(picking) ? [picking] : [],
-    message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
+    path: picking && written(picking) ? [picking] : [],
+    message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same ${what} for every pull request it sweeps. Name a ${what} per pull request, e.g. ${example}`,
   })
   return problems
 }

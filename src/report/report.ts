@@ -66,7 +66,7 @@ export async function report(rows: Rows, end: RunEnd, deps: ReportDeps): Promise
       if (piece !== '') await core.summary.addRaw(piece).write()
     })
     await channel('notice', () =>
-      core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }),
+      core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Cleanup (dry run)' : 'Cleanup' }),
     )
   }
 

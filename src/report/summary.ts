@@ -26,7 +26,7 @@ export interface SummaryHead {
  * of what was cut.
  */
 export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHead): Generator<string> {
-  const title = head.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup'
+  const title = head.dryRun ? 'TrueFoundry cleanup (dry run)' : 'TrueFoundry cleanup'
   const where = [
     head.scope ?? (context.pullRequest !== null ? `pull request #${context.pullRequest}` : null),
     context.repository ? `in ${escapeHtml(context.repository)}` : null,

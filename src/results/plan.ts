@@ -82,6 +82,7 @@ export function plan(
  * Which version a manifest deletes: by its number when it has one, else by its
  * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
  * (the alias only names it again); an alias alone cannot be matched to a number.
+ * A data directory's row has neither, so it is its ML repo and name.
  */
 function identityKey(manifest: Identity & { type: ManifestKind }): string {
   const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias }

@@ -210,19 +210,13 @@ describe('a sweep that finds no pull request', () => {
   }
 
   it.each([
-    ['none at all', [], { 'dry-run': 'true' }, 'Artifact cleanup (dry run)', '7 days'],
-    [
-      'only ones closed before the window',
-      [closedPullRequest(3, new Date(), 30)],
-      { 'dry-run': 'true' },
-      'Artifact cleanup (dry run)',
-      '7 days',
-    ],
+    ['none at all', [], { 'dry-run': 'true' }, 'Cleanup (dry run)', '7 days'],
+    ['only ones closed before the window', [closedPullRequest(3, new Date(), 30)], { 'dry-run': 'true' }, 'Cleanup (dry run)', '7 days'],
     [
       'in a live run, over one day',
       [],
       { 'closed-within-days': '1', 'control-plane-url': 'https://acme.truefoundry.cloud', token: TOKEN },
-      'Artifact cleanup',
+      'Cleanup',
       '1 day',
     ],
   ])('says so in a summary and a notice: %s', async (_, pullRequests, inputs, title, window) => {
@@ -231,7 +225,7 @@ describe('a sweep that finds no pull request', () => {
     expect(gitHub.pagesServed).toBeGreaterThan(0)
     const said = `The sweep found no pull request of acme/models closed in the last ${window} to check: nothing was checked or deleted.`
     expect(run.stdout).toContain(`::notice title=${title}::${said}`)
-    expect(run.summary).toMatch(new RegExp(`^<h2>TrueFoundry artifact cleanup${title.endsWith('(dry run)') ? ' \\(dry run\\)' : ''}</h2>`))
+    expect(run.summary).toMatch(new RegExp(`^<h2>TrueFoundry cleanup${title.endsWith('(dry run)') ? ' \\(dry run\\)' : ''}</h2>`))
     expect(run.summary).toContain(`<p>${said}</p>`)
     expect(run.outputs).toMatchObject({ deleted: '0', failed: '0', results: '[]' })
   })

@@ -35,6 +35,8 @@ describe('the built action', () => {
         'model-version:demo-previews/churn-classifier@v0-pr7',
         'model-version:demo-previews/ticket-summarizer@v0-pr7-summarizer',
         'model-version:demo-previews/offer-ranker@v0-pr7-ranker',
+        'chat_prompt:demo-previews/support-reply@v0-pr7-prompt',
+        'data-dir:demo-previews/churn-sample-pr7',
       ],
     })
     const run = await runAction({
@@ -50,7 +52,7 @@ describe('the built action', () => {
     })
 
     expect(run.exitCode).toBe(0)
-    expect(run.outputs.deleted).toBe('6')
+    expect(run.outputs.deleted).toBe('8')
     expect(run.outputs.failed).toBe('0')
     const results = JSON.parse(run.outputs.results!) as Record<string, unknown>[]
     expect(results.map((result) => [result.file, result.document, result.line, result.type, result.status]).sort()).toEqual([
@@ -59,7 +61,9 @@ describe('the built action', () => {
       ['manifests/preview/models.yaml', 0, 3, 'artifact-version', 'deleted'],
       ['manifests/preview/models.yaml', 1, 13, 'artifact-version', 'deleted'],
       ['manifests/preview/ranker-model.yaml', 0, 3, 'model-version', 'deleted'],
+      ['manifests/preview/sample-data.yaml', 0, 4, 'data-dir', 'deleted'],
       ['manifests/preview/summarizer-model.yaml', 0, 2, 'model-version', 'deleted'],
+      ['manifests/preview/support-prompt.yaml', 0, 4, 'chat_prompt', 'deleted'],
       ['manifests/preview/tokenizer.yml', 0, 1, 'artifact-version', 'not-found'],
     ])
     const classifier = (type: string) => results.find((result) => result.name === 'churn-classifier' && result.type === type)
@@ -72,7 +76,7 @@ describe('the built action', () => {
         http_status: 200,
       })
     }
-    expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(7).fill(`Bearer ${TOKEN}`))
+    expect(standIn.requests.map((request) => request.headers.authorization)).toEqual(Array(9).fill(`Bearer ${TOKEN}`))
     const pathOf = (name: string) =>
       standIn!.requests
         .filter((request) => request.manifest?.name === name)
@@ -80,11 +84,25 @@ describe('the built action', () => {
         .sort()
     expect(pathOf('churn-classifier')).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
     expect(pathOf('offer-ranker')).toEqual(['/api/ml/v1/model-versions'])
-    expect(standIn.probes.map((probe) => probe.path).sort()).toEqual(['/api/ml/v1/artifact-versions', '/api/ml/v1/model-versions'])
-    expect(run.summary).toContain('<strong>6 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
+    expect(pathOf('support-reply')).toEqual(['/api/ml/v1/prompt-versions'])
+    expect(pathOf('churn-sample-pr7')).toEqual(['/api/svc/v1/delete'])
+    expect(results.find((result) => result.type === 'data-dir')).toMatchObject({
+      ml_repo: 'demo-previews',
+      version: null,
+      version_alias: null,
+    })
+    expect(standIn.probes.map((probe) => probe.path).sort()).toEqual([
+      '/api/ml/v1/artifact-versions',
+      '/api/ml/v1/model-versions',
+      '/api/ml/v1/prompt-versions',
+      '/api/svc/v1/delete',
+    ])
+    expect(run.summary).toContain('<strong>8 deleted, 1 not found, 0 failed, 0 invalid, 0 skipped</strong>')
     expect(run.summary).toContain('<code>manifests/preview/tokenizer.yml:1</code>')
     expect(run.summary).toContain('<td>model version</td>')
-    expect(run.stdout).toContain('::notice title=Artifact cleanup::6 deleted, 1 not found')
+    expect(run.summary).toContain('<td>prompt version</td>')
+    expect(run.summary).toContain('<td>data directory</td>')
+    expect(run.stdout).toContain('::notice title=Cleanup::8 deleted, 1 not found')
     expect(run.stdout).toMatch(/^✅ deleted +model version +demo-previews +offer-ranker +v0-pr7-ranker/m)
   })
 
@@ -113,7 +131,7 @@ describe('the built action', () => {
       '::warning title=Unknown manifest field,file=manifests/broken.yaml,line=3,col=1::Unknown field "verison": did you mean "version"?',
     )
     const statuses = (JSON.parse(run.outputs.results!) as { status: string; message: string }[]).map((result) => result.status)
-    expect(statuses.sort()).toEqual(['invalid', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped'])
+    expect(statuses.sort()).toEqual(['invalid', ...Array(7).fill('skipped')])
     expect(run.summary).toContain('not sent: 1 manifest is invalid')
   })
 
@@ -125,7 +143,7 @@ describe('the built action', () => {
     })
     expect(run.exitCode).toBe(0)
     expect(JSON.parse(run.outputs.results!)).toMatchObject([{ status: 'dry-run', name: 'churn-tokenizer', version: 7 }])
-    expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
+    expect(run.summary).toContain('TrueFoundry cleanup (dry run)')
   })
 
   it('keeps the results output under GitHub’s 1 MB, saying so, and writes every row to results-file in RUNNER_TEMP', async () => {
@@ -198,7 +216,7 @@ describe('the built action', () => {
     expect(run.stdout).toMatch(/^::warning::The outputs could not be written: /m)
     expect(run.stdout).toMatch(/^🔍 dry run +artifact version +demo-previews +churn-tokenizer/m)
     expect(run.summary).toContain('churn-tokenizer')
-    expect(run.stdout).toMatch(/^::notice title=Artifact cleanup \(dry run\)::/m)
+    expect(run.stdout).toMatch(/^::notice title=Cleanup \(dry run\)::/m)
     expect(run.stdout).toMatch(/^::error::The step's outputs could not be written/m)
   })
 

@@ -36,13 +36,13 @@ describe('tfy-artifact-cleanup', () => {
     const results = JSON.parse(run.stdout) as { status: string; type: string; name: string; version_alias: string | null }[]
     expect(run.stdout).toBe(`${JSON.stringify(results, null, 2)}\n`)
     expect(await readdir(temp)).toEqual([])
-    expect(results.map((result) => result.status)).toEqual(Array(5).fill('dry-run'))
+    expect(results.map((result) => result.status)).toEqual(Array(7).fill('dry-run'))
     const classifiers = results.filter((result) => result.name === 'churn-classifier')
     expect(classifiers.map((result) => [result.type, result.version_alias]).sort()).toEqual([
       ['artifact-version', 'v0-pr9'],
       ['model-version', 'v0-pr9'],
     ])
-    expect(run.stderr).toContain('5 manifests read, 0 invalid.')
+    expect(run.stderr).toContain('7 manifests read, 0 invalid.')
     expect(run.stdout).not.toContain('::debug::')
   })
 
@@ -52,9 +52,9 @@ describe('tfy-artifact-cleanup', () => {
     const run = await cli(['--dry-run', '--substitute-env', '--summary-file', file, 'examples/manifests/**/*.yaml'], { PR_NUMBER: '9' })
     expect(run.code).toBe(0)
     const html = await readFile(file, 'utf8')
-    expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
+    expect(html).toMatch(/^<h2>TrueFoundry cleanup \(dry run\)<\/h2>\n/)
     expect(html).not.toContain('an earlier run')
-    expect(html.match(/<tr><td>/g)).toHaveLength(5)
+    expect(html.match(/<tr><td>/g)).toHaveLength(7)
   })
 
   it('deletes with TFY_HOST and TFY_API_KEY from the environment, printing a plain table when not on a terminal', async () => {
@@ -218,7 +218,7 @@ describe('--help, claim by claim', () => {
     )
     expect(run.code, run.stderr).toBe(0)
     expect((JSON.parse(run.stdout) as { status: string }[]).map((row) => row.status)).toEqual(['dry-run'])
-    expect(await readFile(summary, 'utf8')).toContain('TrueFoundry artifact cleanup (dry run)')
+    expect(await readFile(summary, 'utf8')).toContain('TrueFoundry cleanup (dry run)')
   })
 
   it('states the defaults the action declares', () => {

@@ -145,7 +145,7 @@ describe('the sweep', () => {
     )
     expect(setup.controlPlane.requests).toHaveLength(0)
     expect(setup.controlPlane.probes).toHaveLength(0)
-    expect(run.summary).toContain('TrueFoundry artifact cleanup (dry run)')
+    expect(run.summary).toContain('TrueFoundry cleanup (dry run)')
   })
 
   it('one pull request’s invalid manifests hold back only its own deletes, and are reported', async () => {

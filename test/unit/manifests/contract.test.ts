@@ -10,10 +10,12 @@
 //     as the corpus's kind, except where it is deliberately stricter (no
 //     version nor version_alias);
 //   - whatever the action accepts, the endpoint its `type` names
-//     (MANIFEST_KINDS[type].endpoints['ml-v1']) accepts the body the action would send;
+//     (its per-kind endpoint, or the generic one for a kind that has none) accepts the body the action would send;
 //   - the requests the action's delete client sends with those bodies are ones
 //     Prism accepts.
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import { createControlPlane, type ControlPlane } from '../../../src/deletion/control-plane.ts'
 import { checkFile } from '../../../src/manifests/check-file.ts'
@@ -24,7 +26,26 @@ import { timeSlice } from '../../../src/runner/time-slice.ts'
 import { loadCorpus } from '../../support/corpus.ts'
 import { startPrism, type Prism } from '../../support/prism.ts'
 
+/** Where Prism serves a kind's reference document: its per-kind endpoint, or the generic one for a kind that has none. */
+function endpointOf(kind: ManifestKind): string {
+  return MANIFEST_KINDS[kind].endpoints['ml-v1'] ?? MANIFEST_KINDS[kind].endpoints['svc-v1']
+}
+
 const REQUEST_TIMEOUT_MS = 10_000
+
+const documentOf = (kind: ManifestKind) => fileURLToPath(new URL(`../../../src/schema/${kind}.openapi.yaml`, import.meta.url))
+
+/**
+ * The status Prism refuses a request with: 422 where the document declares it
+ * (the /api/ml/v1 documents, as FastAPI answers), else 400 (the generic
+ * delete's, data-dir's document, declares an HttpError 400).
+ */
+const REFUSED_WITH = Object.fromEntries(
+  KIND_NAMES.map((kind) => {
+    const { paths } = parse(readFileSync(documentOf(kind), 'utf8')) as { paths: Record<string, { post: { responses: object } }> }
+    return [kind, Object.values(paths).some((item) => '422' in item.post.responses) ? 422 : 400]
+  }),
+) as Record<ManifestKind, number>
 
 const cases = loadCorpus()
 const groups = [...new Set(cases.map((c) => c.group))]
@@ -38,12 +59,7 @@ const prisms = {} as Record<ManifestKind, Prism>
 let controlPlanes = {} as Record<ManifestKind, ControlPlane>
 
 beforeAll(async () => {
-  const started = await Promise.all(
-    KIND_NAMES.map(
-      async (kind) =>
-        [kind, await startPrism(fileURLToPath(new URL(`../../../src/schema/${kind}.openapi.yaml`, import.meta.url)))] as const,
-    ),
-  )
+  const started = await Promise.all(KIND_NAMES.map(async (kind) => [kind, await startPrism(documentOf(kind))] as const))
   for (const [kind, prism] of started) prisms[kind] = prism
   controlPlanes = Object.fromEntries(
     KIND_NAMES.map((kind) => [
@@ -94,7 +110,7 @@ function deleteRequest(
   body: string,
   headers: Record<string, string> = { authorization: 'Bearer x' },
 ): Promise<Response> {
-  return fetch(`${prisms[kind].url}/${MANIFEST_KINDS[kind].endpoints['ml-v1']}`, {
+  return fetch(`${prisms[kind].url}/${endpointOf(kind)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -106,7 +122,8 @@ async function askPrism(kind: ManifestKind, body: string): Promise<PrismVerdict>
   const response = await deleteRequest(kind, body)
   const text = await response.text()
   if (response.ok) return { accepted: true, violations: [] }
-  if (response.status !== 422) throw new Error(`Prism (${kind}) answered ${response.status}, neither 2xx nor 422: ${text}`)
+  if (response.status !== REFUSED_WITH[kind])
+    throw new Error(`Prism (${kind}) answered ${response.status}, neither 2xx nor ${REFUSED_WITH[kind]}: ${text}`)
   const violations = JSON.parse(response.headers.get('sl-violations') ?? '[]') as { message: string }[]
   return { accepted: false, violations: violations.map((violation) => violation.message) }
 }
@@ -184,14 +201,14 @@ describe.concurrent("the action's delete client", () => {
       expect(c.action_stricter || /has no "type" but has/.test(row.message), describeAction(row)).toBe(true)
       return
     }
-    const attempt = await controlPlanes[row.type].deleteVersion(MANIFEST_KINDS[row.type].endpoints['ml-v1']!, row.body)
+    const attempt = await controlPlanes[row.type].deleteVersion(endpointOf(row.type), row.body)
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
   })
 
   // The action builds no body for an invalid manifest: this one is written as is, to see the client pass the refusal on.
   it.for(KIND_NAMES)('sends a request Prism refuses for a spec-invalid %s manifest', async (kind, { expect }) => {
     const invalid = cases.find((c) => c.kind === kind && !c.spec_valid)!
-    const attempt = await controlPlanes[kind].deleteVersion(MANIFEST_KINDS[kind].endpoints['ml-v1']!, asWritten(invalid.manifest))
-    expect(attempt).toMatchObject({ kind: 'response', status: 422 })
+    const attempt = await controlPlanes[kind].deleteVersion(endpointOf(kind), asWritten(invalid.manifest))
+    expect(attempt).toMatchObject({ kind: 'response', status: REFUSED_WITH[kind] })
   })
 })

@@ -212,10 +212,14 @@ describe('checkManifest', () => {
 
     it('refuses a type it does not know, naming the kinds, with a "did you mean" when one is close', () => {
       expect(problemsOf({ ...model, type: 'model_version' })).toEqual([
-        { path: ['type'], message: 'must be "artifact-version" or "model-version", got "model_version"; did you mean "model-version"?' },
+        {
+          path: ['type'],
+          message:
+            'must be "artifact-version", "model-version", "chat_prompt" or "data-dir", got "model_version"; did you mean "model-version"?',
+        },
       ])
       expect(problemsOf({ ...model, type: 3 })).toEqual([
-        { path: ['type'], message: 'must be "artifact-version" or "model-version", got 3' },
+        { path: ['type'], message: 'must be "artifact-version", "model-version", "chat_prompt" or "data-dir", got 3' },
       ])
       expect(checkManifest({ ...model, type: 'Model' })).toMatchObject({ valid: false, type: null })
     })
@@ -260,6 +264,111 @@ describe('checkManifest', () => {
       expect(claimedKind({ ...model, type: 'model' })).toBeNull()
       expect(claimedKind([model])).toBeNull()
     })
+  })
+
+  describe('prompt versions', () => {
+    const prompt = {
+      type: 'chat_prompt',
+      name: 'support-reply',
+      ml_repo: 'preview-prompts',
+      version_alias: 'v0-pr42',
+      metadata: {},
+      messages: [{ role: 'system', content: 'Answer briefly.' }],
+    }
+
+    it('takes "type: chat_prompt" as a prompt version, checked against ChatPromptManifest', () => {
+      expect(checkManifest(prompt)).toEqual({
+        valid: true,
+        type: 'chat_prompt',
+        body: JSON.stringify({ manifest: prompt }),
+        unknownFields: [],
+      })
+      expect(problemsOf({ ...prompt, messages: [] })).toEqual([{ path: ['messages'], message: 'must hold at least 1 item, got 0' }])
+      expect(problemsOf({ ...prompt, messages: [{ role: 'robot', content: 'x' }] })[0]!.path).toEqual(['messages', 0, 'role'])
+    })
+
+    it('refuses "messages" without "type", saying to add "type: chat_prompt"', () => {
+      const untyped: Record<string, unknown> = { ...prompt }
+      delete untyped.type
+      expect(checkManifest(untyped)).toMatchObject({ valid: false, type: null })
+      expect(problemsOf(untyped)).toEqual([
+        {
+          path: ['messages'],
+          message:
+            'has no "type" but has "messages", a field of a prompt version only: add "type: chat_prompt" to delete a prompt version (without "type", a manifest is an artifact version)',
+        },
+      ])
+    })
+
+    it('holds a prompt to the same rule: one version named', () => {
+      expect(checkManifest({ ...prompt, version_alias: undefined })).toMatchObject({ valid: false, type: 'chat_prompt' })
+    })
+  })
+
+  describe('data directories', () => {
+    const dataDirectory = {
+      type: 'data-dir',
+      name: 'churn-sample-pr42',
+      ml_repo: 'preview-data',
+      metadata: {},
+      source: { type: 'truefoundry' },
+    }
+
+    it('takes "type: data-dir" as a data directory, named by ML repo and name: no version to name', () => {
+      expect(checkManifest(dataDirectory)).toEqual({
+        valid: true,
+        type: 'data-dir',
+        body: JSON.stringify({ manifest: dataDirectory }),
+        unknownFields: [],
+      })
+      expect(problemsOf({ ...dataDirectory, source: { type: 'external' } })).toEqual([
+        { path: ['source'], message: 'missing required field "uri"' },
+      ])
+    })
+
+    it('warns of "version" as a field a data directory does not have', () => {
+      expect(checkManifest({ ...dataDirectory, version: 3 })).toMatchObject({ valid: true, unknownFields: [{ field: 'version' }] })
+    })
+
+    it('stays an artifact version without "type": it has no field of its own', () => {
+      const untyped: Record<string, unknown> = { ...dataDirectory }
+      delete untyped.type
+      expect(claimedKind(untyped)).toBe('artifact-version')
+      expect(problemsOf(untyped)).toEqual([
+        { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' },
+      ])
+    })
+  })
+
+  describe('kinds the action never deletes', () => {
+    it('refuses an ML repo, saying that deleting one deletes everything in it', () => {
+      const verdict = checkManifest({ type: 'ml-repo', name: 'preview-data', storage_integration_fqn: 'x', collaborators: [] })
+      expect(verdict).toEqual({
+        valid: false,
+        type: null,
+        problems: [
+          {
+            path: ['type'],
+            message: expect.stringMatching(
+              /^is "ml-repo": deleting an ML repo deletes everything in it .* this action does not delete ML repos/,
+            ),
+          },
+        ],
+        unknownFields: [],
+      })
+    })
+
+    it.each(['service', 'job', 'workspace', 'cluster', 'provider-account/openai', 'gateway-budget-config', 'agent', 'mcp-server/remote'])(
+      'refuses %s, saying it deletes versions and data directories only, and that tfy delete -f deletes deployments',
+      (type) => {
+        expect(problemsOf({ type, name: 'api' })).toEqual([
+          {
+            path: ['type'],
+            message: `is "${type}", which this action does not delete: it deletes versions and data directories only ("artifact-version", "model-version", "chat_prompt" and "data-dir"); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`,
+          },
+        ])
+      },
+    )
   })
 
   describe('unknown fields', () => {

@@ -157,4 +157,20 @@ describe('in a sweep, what the pull request’s author chooses never names a ver
       metadata: { ref: 'main' },
     })
   })
+
+  describe('a data directory, named by ML repo and name', () => {
+    const dataDirectory = (name: string) => `type: data-dir\nname: ${name}\nml_repo: previews\nmetadata: {}\nsource: {type: truefoundry}\n`
+
+    it("is its pull request's own with ${PR_NUMBER} in its name", async () => {
+      const [manifest] = await validateText(dataDirectory('sample-pr${PR_NUMBER}'))
+      expect(messageOf(manifest)).toBeNull()
+    })
+
+    it('is refused without it, with an example of a name per pull request, not of a version', async () => {
+      const [manifest] = await validateText(dataDirectory('sample'))
+      expect(messageOf(manifest)).toMatch(
+        /^manifest: names nothing that belongs to a pull request: neither ml_repo nor name holds \$\{PR_NUMBER\}, so the sweep would delete the same data directory for every pull request it sweeps\. Name a data directory per pull request, e\.g\. name: preview-pr\$\{PR_NUMBER\} \(line 1\)$/,
+      )
+    })
+  })
 })

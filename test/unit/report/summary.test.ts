@@ -23,7 +23,7 @@ function summaryNames(html: string): string[] {
 describe('renderSummary', () => {
   it('leads with the totals and where the run was, and lists the rows worst first', () => {
     const html = summaryOf([result('deleted', 'ok'), result('failed', 'broken'), result('skipped', 'held')], context, { dryRun: false })
-    expect(html).toContain('<h2>TrueFoundry artifact cleanup</h2>')
+    expect(html).toContain('<h2>TrueFoundry cleanup</h2>')
     expect(html).toContain('<p>pull request #42 in acme/models · <a href="https://github.com/acme/models/actions/runs/1">run log</a></p>')
     expect(html).toContain('<strong>1 deleted, 0 not found, 1 failed, 0 invalid, 1 skipped</strong> of 3 manifests')
     expect(summaryNames(html)).toEqual(['broken', 'held', 'ok'])
@@ -53,7 +53,7 @@ describe('renderSummary', () => {
       { repository: null, pullRequest: null, runUrl: null, serverUrl: null },
       { dryRun: true },
     )
-    expect(html).toMatch(/^<h2>TrueFoundry artifact cleanup \(dry run\)<\/h2>\n/)
+    expect(html).toMatch(/^<h2>TrueFoundry cleanup \(dry run\)<\/h2>\n/)
     expect(html).toContain('1 would be deleted (dry run)</strong> of 1 manifest</p>')
   })
 

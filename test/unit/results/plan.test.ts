@@ -4,6 +4,7 @@ import type { ArtifactManifest } from '../../support/sample-manifests.ts'
 import { plan as planOf, type CheckedManifest } from '../../../src/results/plan.ts'
 import { SentVersions } from '../../../src/results/sent-versions.ts'
 import { checkManifest } from '../../../src/manifests/schema-check.ts'
+import { validateText } from '../../support/validate-text.ts'
 
 let nextLine = 1
 
@@ -137,6 +138,29 @@ describe('plan', () => {
       'model-version',
     ])
     expect(MANIFEST_KINDS['model-version'].endpoints).toEqual({ 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': 'api/svc/v1/delete' })
+  })
+
+  it('sends a data directory, which has no version, once per ML repo and name, at the generic endpoint', async () => {
+    const dataDirectory = (name: string, more = '') =>
+      `type: data-dir\nname: ${name}\nml_repo: previews\nmetadata: {}\nsource: {type: truefoundry}\n${more}`
+    const manifests = await validateText(
+      [
+        dataDirectory('sample-${PR_NUMBER}'),
+        dataDirectory('sample-${PR_NUMBER}', 'version: 3\n'),
+        dataDirectory('other-${PR_NUMBER}'),
+      ].join('---\n'),
+    )
+    expect(manifests.map((manifest) => [manifest.valid, manifest.type, manifest.name, manifest.version])).toEqual([
+      [true, 'data-dir', 'sample-42', null],
+      [true, 'data-dir', 'sample-42', null],
+      [true, 'data-dir', 'other-42', null],
+    ])
+    const { outcomes, jobs } = plan(manifests, { dryRun: false }, new SentVersions())
+    expect(jobs.map((job) => [job.index, job.type])).toEqual([
+      [0, 'data-dir'],
+      [2, 'data-dir'],
+    ])
+    expect(outcomes[1]).toMatchObject({ status: 'skipped', message: 'duplicate of previews/a.yaml:1' })
   })
 
   it('takes an artifact version and a model version of the same name, repo and number as two versions, each sent once', () => {
