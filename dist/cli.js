@@ -28417,7 +28417,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2323);
 /* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1673);
 /* harmony import */ var _inputs_dialect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(571);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3312);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3815);
 /* harmony import */ var _text_printable_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8572);
 /* harmony import */ var _runner_terminal_core_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1142);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
@@ -28442,6 +28442,9 @@ Options (the GitHub Action's inputs):
   --manifest-path <glob>        a pattern; repeat for more (or give them as arguments)
   --control-plane-url <url>     default: $TFY_HOST
   --token <token>               default: $TFY_API_KEY (prefer the variable: flags land in shell history)
+  --api <word>                  auto (default): ask each kind's endpoint, then the generic one;
+                                ml-v1: the per-kind /api/ml/v1/... endpoints only;
+                                svc-v1: POST /api/svc/v1/delete only
   --dry-run                     validate and show what would be deleted; send nothing
   --no-fail-on-error            exit 0 even when manifests failed or were invalid
   --if-no-files-found <word>    warn (default), error or ignore
@@ -28485,6 +28488,7 @@ function parse(argv) {
             'manifest-path': { type: 'string', multiple: true },
             'control-plane-url': { type: 'string' },
             token: { type: 'string' },
+            api: { type: 'string' },
             'dry-run': { type: 'boolean' },
             'fail-on-error': { type: 'boolean' },
             'if-no-files-found': { type: 'string' },
@@ -28603,6 +28607,7 @@ const INPUT_NAMES = [
     'manifest-path',
     'control-plane-url',
     'token',
+    'api',
     'dry-run',
     'fail-on-error',
     'if-no-files-found',
@@ -28660,7 +28665,7 @@ const COMMAND_LINE_DIALECT = {
 
 /***/ }),
 
-/***/ 3312:
+/***/ 3815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29157,7 +29162,7 @@ function pickHeaders(raw) {
 
 
 
-/** What the endpoint check sends: no manifest, so nothing can be deleted, and the endpoint answers 422. */
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
 const PROBE_BODY = '{}';
 /**
  * The control plane's HTTP client: undici with a keep-alive pool of
@@ -29195,6 +29200,89 @@ function createControlPlane(options) {
         close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
     };
 }
+
+;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
+const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
+;// CONCATENATED MODULE: ./src/schema/chat_prompt.schema.json
+const chat_prompt_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ChatPromptManifest","$ref":"#/$defs/ChatPromptManifest","$defs":{"AssistantMessage":{"properties":{"role":{"type":"string","enum":["assistant"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the assistant message"},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array","title":"Tool Calls","description":"List of tool calls made by the assistant"},"name":{"type":"string","title":"Name","description":"Name of the assistant this message is from"}},"type":"object","required":["role"],"title":"AssistantMessage","description":"Assistant message turn"},"BlobStorageReference":{"properties":{"type":{"type":"string","enum":["blob-storage"],"title":"Type","default":"blob-storage"},"path":{"type":"string","title":"Path","description":"Path to the content in blob storage"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"],"title":"BlobStorageReference","description":"A reference to content offloaded to blob storage"},"ChatMessageTurn":{"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object","title":"ChatMessageTurn","description":"A single chat message turn"},"ChatPromptManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the prompt (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this prompt belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["chat_prompt"],"title":"Type","description":"Type of the prompt","default":"chat_prompt"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1,"title":"Messages","description":"List of messages in the chat conversation, must be non-empty"},"variables":{"type":"object","additionalProperties":{"type":["string","null"]},"title":"Variables","description":"Variables referenced in messages and that can be replaced when running generation"},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array","title":"Tools","description":"List of tools to be used in the chat prompt"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array","title":"Mcp Servers","description":"A list of MCP servers FQNs or URLs and their tools"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Response Format","description":"Response format configuration for structured outputs"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Routing Config","description":"Configuration for routing requests to different model targets"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Cache Config","description":"Cache configuration for the chat prompt"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"},"title":"Tool Call To Mcp Mapping","description":"Mapping of tool calls to MCP server integration IDs and tool names"},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array","title":"Sub Agents","description":"Sub agents to be used in the chat prompt"}},"type":"object","required":["name","metadata","ml_repo","messages"],"title":"ChatPromptManifest","description":"Chat Prompt manifest."},"DeveloperMessage":{"properties":{"role":{"type":"string","enum":["developer"],"title":"Role","description":"The role of the messages author, in this case developer."},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"The contents of the developer message."},"name":{"type":"string","title":"Name","description":"An optional name for the participant."}},"type":"object","required":["role","content"],"title":"DeveloperMessage","description":"Developer message for the chat"},"ExactMatchCacheConfig":{"properties":{"type":{"type":"string","enum":["exact-match"],"title":"Type","description":"Cache type"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to \'default\' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type"],"title":"ExactMatchCacheConfig","description":"Exact Match Cache Configuration"},"Function":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the tool/function being called"},"arguments":{"type":"string","title":"Arguments","description":"Arguments passed to the tool/function"}},"type":"object","required":["name","arguments"],"title":"Function"},"FunctionSchema":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the function"},"description":{"type":"string","title":"Description","description":"Description of the function"},"parameters":{"type":"object","title":"Parameters","description":"Parameters schema for the function"},"strict":{"type":"boolean","title":"Strict","description":"Indicates if the function should be called strictly","default":false}},"type":"object","required":["name"],"title":"FunctionSchema","description":"Schema defining a function for tool calls"},"Guardrails":{"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array","title":"Input Guardrails","description":"List of guardrail names to apply to user input messages before processing."},"output_guardrails":{"items":{"type":"string"},"type":"array","title":"Output Guardrails","description":"List of guardrail names to apply to AI response messages before returning to user."}},"type":"object","title":"Guardrails","description":"Guardrails"},"HeadersOverride":{"properties":{"remove":{"items":{"type":"string"},"type":"array","title":"Remove","description":"List of headers to remove from upstream request"},"set":{"type":"object","additionalProperties":{"type":"string"},"title":"Set","description":"Headers to add or overwrite in upstream request"}},"type":"object","title":"HeadersOverride","description":"Headers Override"},"ImageContentPart":{"properties":{"type":{"type":"string","enum":["image_url"],"title":"Type","description":"Type of the content part"},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Url","description":"Image URL linking to the image"},"detail":{"type":"string","title":"Detail","description":"Details"}},"type":"object","required":["url"],"title":"Image Url","description":"Image URL linking to the image"}},"type":"object","required":["type","image_url"],"title":"ImageContentPart","description":"Image content for the message"},"JsonObjectResponseFormat":{"properties":{"type":{"type":"string","enum":["json_object"],"title":"Type","description":"Type of response format"}},"type":"object","required":["type"],"title":"JsonObjectResponseFormat","description":"Simple JSON mode response format"},"JsonSchema":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the schema"},"schema":{"type":"object","title":"Schema","description":"JSON schema object defining the expected structure"}},"type":"object","required":["name","schema"],"title":"JsonSchema","description":"JSON schema for structured output"},"JsonSchemaResponseFormat":{"properties":{"type":{"type":"string","enum":["json_schema"],"title":"Type","description":"Type of response format"},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"],"title":"JsonSchemaResponseFormat","description":"Structured JSON response format with schema validation"},"LatencyBasedLoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"LatencyBasedLoadBalanceTarget","description":"Latency-based Target"},"LatencyBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["latency-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for latency-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"LatencyBasedLoadBalancing","description":"Latency-based Load Balancing"},"LoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"weight":{"type":"integer","title":"Weight","description":"Relative weight for routing decisions (higher values mean more traffic)"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately.","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target","weight"],"title":"LoadBalanceTarget","description":"Weight-based Target"},"LoggingConfig":{"properties":{"enabled":{"type":"boolean","title":"Enabled","description":"Whether logging is enabled for the chat prompt","default":true},"tracing_project_fqn":{"type":"string","title":"Tracing Project Fqn","description":"The FQN of the tracing project where the logs will be stored"}},"type":"object","title":"LoggingConfig","description":"Logging configuration for the chat prompt"},"McpServerToolDetails":{"properties":{"mcp_server_integration_id":{"type":"string","title":"Mcp Server Integration Id","description":"The integration ID of the MCP server"},"tool_name":{"type":"string","title":"Tool Name","description":"The name of the tool in the MCP server"}},"type":"object","required":["mcp_server_integration_id","tool_name"],"title":"McpServerToolDetails","description":"Mapping configuration for tool calls to MCP server integration and tool names"},"McpServerWithFqn":{"properties":{"type":{"type":"string","enum":["mcp-server-fqn"],"title":"Type","description":"The FQN of the MCP server"},"integration_fqn":{"type":"string","title":"Integration Fqn","description":"The FQN of the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","integration_fqn"],"title":"McpServerWithFqn","description":"MCP server with FQN"},"McpServerWithUrl":{"properties":{"type":{"type":"string","enum":["mcp-server-url"],"title":"Type","description":"The URL of the MCP server"},"url":{"type":"string","title":"Url","description":"The URL of the MCP server"},"headers":{"type":"object","additionalProperties":{"type":"string"},"title":"Headers","description":"The headers to send to the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","url"],"title":"McpServerWithUrl","description":"MCP server with URL"},"McpTool":{"properties":{"name":{"type":"string","title":"Name","description":"The name of the tool as it appears in the MCP server"}},"type":"object","required":["name"],"title":"McpTool","description":"Tool configuration for MCP server"},"MimeType":{"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"],"title":"MimeType","description":"MIME type of the content"},"ModelConfiguration":{"properties":{"provider":{"type":"string","title":"Provider","description":"Name of the provider, must be one of the integration providers configured for the Gateway"},"model":{"type":"string","title":"Model","description":"Name of the model to be used for generations. This model should be available in the provider"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object","title":"Extra Parameters","description":"Arbitrary extra parameters to pass to the model when generating"}},"type":"object","required":["provider","model"],"title":"ModelConfiguration","description":"Add a model from Gateway along with parameters to be used for chat completion"},"Parameters":{"properties":{"max_tokens":{"type":"integer","title":"Max Tokens"},"temperature":{"type":"number","title":"Temperature"},"top_k":{"type":"number","title":"Top K"},"top_p":{"type":"number","title":"Top P"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}],"title":"Stop"}},"type":"object","title":"Parameters","description":"Parameters to pass to the model when generating"},"PriorityBasedLoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"priority":{"type":"integer","title":"Priority","description":"Priority for the target, Lower the number, higher the priority (0 is the highest priority)","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"PriorityBasedLoadBalanceTarget"},"PriorityBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["priority-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for priority-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"PriorityBasedLoadBalancing","description":"Priority-based Load Balancing"},"RefusalContentPart":{"properties":{"type":{"type":"string","title":"Type","description":"Type of the content part"},"refusal":{"type":"string","title":"Refusal","description":"Reason"}},"type":"object","required":["type","refusal"],"title":"RefusalContentPart"},"RetryConfig":{"properties":{"attempts":{"type":"integer","title":"Attempts","description":"Number of attempts to retry the request"},"delay":{"type":"integer","title":"Delay","description":"Delay between retries in milliseconds","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","title":"On Status Codes","description":"Status codes to retry on","default":["429","500","502","503"]}},"type":"object","required":["attempts"],"title":"RetryConfig"},"SemanticCacheConfig":{"properties":{"type":{"type":"string","enum":["semantic"],"title":"Type","description":"Cache type"},"similarity_threshold":{"type":"number","minimum":0,"maximum":1,"title":"Similarity Threshold","description":"Similarity threshold for semantic matching (between 0 and 1)"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to \'default\' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type","similarity_threshold"],"title":"SemanticCacheConfig","description":"Semantic Cache Configuration"},"SlaCutoff":{"properties":{"time_per_output_token_ms":{"type":"number","title":"Time Per Output Token Ms","description":"Time per output token threshold in milliseconds. If time per output token exceeds this value, the target will be marked as unhealthy"},"time_to_first_token_ms":{"type":"number","title":"Time To First Token Ms","description":"Time to first token threshold in milliseconds. If time to first token exceeds this value, the target will be marked as unhealthy"}},"type":"object","title":"SlaCutoff"},"StickyRouting":{"properties":{"ttl_seconds":{"type":"integer","title":"Ttl Seconds","description":"Sticky mapping TTL in seconds"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array","title":"Session Identifiers","description":"List of identifier selectors used to build sticky key"}},"type":"object","required":["ttl_seconds","session_identifiers"],"title":"StickyRouting","description":"Sticky Routing"},"StickySessionIdentifier":{"properties":{"source":{"type":"string","enum":["headers","metadata"],"title":"Source","description":"Source from which session identifier value will be extracted"},"key":{"type":"string","title":"Key","description":"Key to read from selected source"}},"type":"object","required":["source","key"],"title":"StickySessionIdentifier","description":"Sticky Session Identifier"},"SubAgent":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the sub agent"}},"type":"object","required":["name"],"title":"SubAgent","description":"Sub agent configuration for the chat prompt"},"SystemMessage":{"properties":{"role":{"type":"string","enum":["system"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the system message"},"name":{"type":"string","title":"Name","description":"Name of the system"}},"type":"object","required":["role","content"],"title":"SystemMessage","description":"System message for the chat"},"TextContentPart":{"properties":{"type":{"type":"string","enum":["text"],"title":"Type","description":"Type of the content part"},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Text","description":"Text content for the message"}},"type":"object","required":["type","text"],"title":"TextContentPart","description":"Text content for the message"},"ToolCall":{"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool call","default":"function"},"id":{"type":"string","title":"Id","description":"Unique identifier for the tool call"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"],"title":"ToolCall"},"ToolMessage":{"properties":{"role":{"type":"string","enum":["tool"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the tool call result"},"tool_call_id":{"type":"string","title":"Tool Call Id","description":"Unique identifier for the tool call"}},"type":"object","required":["role","content","tool_call_id"],"title":"ToolMessage","description":"Tool message for the chat"},"ToolSchema":{"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool","default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"],"title":"ToolSchema","description":"Schema defining a tool for the chat prompt"},"UserMessage":{"properties":{"role":{"type":"string","enum":["user"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the user message. can be a mix of text and images"},"name":{"type":"string","title":"Name","description":"Name of the user this message is from"}},"type":"object","required":["role","content"],"title":"UserMessage","description":"User message turn"},"WeightBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["weight-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for load balancing with weights"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"],"title":"WeightBasedLoadBalancing","description":"Weight-based Load Balancing"}}}');
+;// CONCATENATED MODULE: ./src/schema/data-dir.schema.json
+const data_dir_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/DataDirectoryManifest","$ref":"#/$defs/DataDirectoryManifest","$defs":{"DataDirectoryManifest":{"properties":{"type":{"type":"string","enum":["data-dir"],"title":"Type","default":"data-dir"},"name":{"type":"string","title":"Name","description":"Name of the data directory"},"ml_repo":{"type":"string","title":"Ml Repo","description":"Name of the ML Repo to create the data directory under"},"description":{"type":"string","title":"Description","description":"Description for the data directory"},"metadata":{"type":"object","title":"Metadata","description":"Key Value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Source","description":"Data Directory Source"}},"type":"object","required":["name","ml_repo","metadata","source"],"title":"DataDirectoryManifest","description":"Data Directory manifest."},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
+;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
+const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
+;// CONCATENATED MODULE: ./src/schema/other-kinds.json
+const other_kinds_namespaceObject = /*#__PURE__*/JSON.parse('{"g":["ml-repo","service","application-set","provider-account/aws","provider-account/azure","provider-account/gcp","provider-account/dockerhub","provider-account/bitbucket","provider-account/custom","provider-account/github","provider-account/gitlab","provider-account/jfrog","provider-account/ttl","provider-account/truefoundry","provider-account/quay","provider-account/slack","provider-account/webhook","provider-account/pagerduty","provider-account/ms-teams","provider-account/hashicorp","provider-account/aws-bedrock","provider-account/google-vertex","provider-account/google-gemini","provider-account/azure-openai","provider-account/azure-foundry","provider-account/cohere","provider-account/ai21","provider-account/anthropic","provider-account/deepinfra","provider-account/groq","provider-account/mistral-ai","provider-account/perplexity-ai","provider-account/together-ai","provider-account/nomic","provider-account/palm","provider-account/ollama","provider-account/openai","provider-account/databricks","provider-account/cloudera","provider-account/self-hosted-model","provider-account/openrouter","provider-account/sambanova","provider-account/xai","provider-account/baseten","provider-account/aws-sagemaker","provider-account/cerebras","provider-account/wafer","provider-account/snowflake-cortex","provider-account/elevenlabs","provider-account/deepgram","provider-account/cartesia","provider-account/smallest-ai","provider-account/aws-claude-platform","provider-account/aws-bedrock-mantle","provider-account/virtual-model","provider-account/custom-endpoint","provider-account/mcp-server-group","provider-account/guardrail-config-group","cluster","workspace","job","helm","volume","notebook","rstudio","workflow","async-service","ssh-server","spark-job","gateway-rate-limiting-config","gateway-load-balancing-config","gateway-guardrails-config","gateway-budget-config","tenant-budget-config","team-budget-config","gateway-otel-config","gateway-metadata-config","gateway-logging-config","gateway-global-settings","gateway-data-access-config","gateway-data-routing-config","team","policy","role","alert-config","virtual-account","settings/common-tools","settings/ai-features","secret-group","truefoundry-agent","remote-agent/self-hosted","agent","environment","tracing-project","mcp-server/remote","mcp-server/virtual","mcp-server/openapi","mcp-server/stdio","mcp-server/tfy-managed","role-binding","agent-identity"]}');
+// EXTERNAL MODULE: ./src/schema/validators.cjs
+var validators = __nccwpck_require__(7201);
+;// CONCATENATED MODULE: ./src/manifests/kinds.ts
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one on each API generation, the validator
+// generated from its OpenAPI document (src/schema/<type>.openapi.yaml), the
+// fields it knows and what the log calls it. A new kind is a document in
+// src/schema/ and one row here.
+
+
+
+
+
+
+/** The generic endpoint, which deletes a manifest of any kind (`{"manifest": \u2026}`, matched by its `type`). */
+const GENERIC_DELETE = 'api/svc/v1/delete';
+function kind(type, endpoints, label, schema) {
+    const validate = validators[type];
+    if (!validate)
+        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
+    const root = schemaAt(schema, schema.$ref);
+    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
+    const knownFields = Object.keys(root.properties ?? {});
+    return {
+        type,
+        endpoints,
+        label,
+        schema,
+        validate,
+        knownFields,
+        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+        versioned: knownFields.includes('version'),
+    };
+}
+/** The definition a `#/$defs/Name` reference names. */
+function schemaAt(schema, ref) {
+    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+}
+const MANIFEST_KINDS = {
+    'artifact-version': kind('artifact-version', { 'ml-v1': 'api/ml/v1/artifact-versions', 'svc-v1': GENERIC_DELETE }, 'artifact version', artifact_version_schema_namespaceObject),
+    'model-version': kind('model-version', { 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': GENERIC_DELETE }, 'model version', model_version_schema_namespaceObject),
+    chat_prompt: kind('chat_prompt', { 'ml-v1': 'api/ml/v1/prompt-versions', 'svc-v1': GENERIC_DELETE }, 'prompt version', chat_prompt_schema_namespaceObject),
+    // No per-kind endpoint deletes a data directory: only the generic one does.
+    'data-dir': kind('data-dir', { 'ml-v1': null, 'svc-v1': GENERIC_DELETE }, 'data directory', data_dir_schema_namespaceObject),
+};
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+const DEFAULT_KIND = 'artifact-version';
+const KIND_NAMES = Object.keys(MANIFEST_KINDS);
+function isManifestKind(value) {
+    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+}
+/** The kinds the generic delete also takes that the action refuses (ml-repo, service, job, \u2026), from its reference document (src/schema/other-kinds.json). */
+const OTHER_KINDS = new Set(other_kinds_namespaceObject.g);
+function isOtherKind(value) {
+    return typeof value === 'string' && OTHER_KINDS.has(value);
+}
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+function fieldsOnlyIn(kind) {
+    return ONLY_IN[kind];
+}
+const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND];
+    const spec = MANIFEST_KINDS[kind];
+    const paths = [
+        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ];
+    return [kind, paths];
+}));
 
 ;// CONCATENATED MODULE: ./src/text/excerpt.ts
 const EXCERPT_CHARS = 200;
@@ -29304,10 +29392,18 @@ function validationDetail(body) {
 ;// CONCATENATED MODULE: ./src/deletion/endpoint-check.ts
 
 
+
+/** Answers that say no route is there, whatever the body says (a missing route and a missing version may both read {"detail":"Not Found"}). */
+const NOT_SERVED_STATUS = new Set([404, 405]);
+/** What a served endpoint answers a POST without a manifest, for messages. */
+const SERVED_ANSWER = { 'ml-v1': '422', 'svc-v1': '400 or 422' };
 /**
- * Judges the answer to a POST of `{}`. Anything but 422 or an answer that asks
- * for a retry means the URL does not serve the endpoint, whatever the body says
- * (a missing route and a missing version may both read {"detail":"Not Found"}).
+ * Judges the answer to a POST of `{}`. A per-kind endpoint (FastAPI) answers
+ * 422. No source shows what the generic one answers: 422, or 400 with the svc
+ * server's HttpError body (`{statusCode, message}`), as its reference presumes
+ * and its Prism mock answers; a 400 with another body (a proxy's page) is not
+ * taken for it. Anything else but an answer that asks for a retry means the
+ * URL does not serve the endpoint.
  */
 function judgeEndpoint(attempt, context) {
     const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now });
@@ -29317,6 +29413,8 @@ function judgeEndpoint(attempt, context) {
             : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
     }
     if (attempt.status === 422)
+        return { kind: 'served' };
+    if (attempt.status === 400 && context.generation === 'svc-v1' && isHttpError(attempt.body))
         return { kind: 'served' };
     if (judgement.kind === 'retryable')
         return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
@@ -29330,14 +29428,25 @@ function judgeEndpoint(attempt, context) {
     const answer = status >= 300 && status < 400
         ? `was redirected (HTTP ${status}) ${redirectTarget(headers)}, which is not followed`
         : `was answered HTTP ${status}${detailSuffix(body)}`;
-    return {
-        kind: 'refused',
-        message: `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers 422; nothing was deleted. ` +
-            `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(context)}`,
-    };
+    const message = `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
+        checkTheUrl(context);
+    return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message };
+}
+function isHttpError(body) {
+    const json = jsonObject(body);
+    return typeof json?.statusCode === 'number' && typeof json.message === 'string';
+}
+/** Why nothing is sent when neither generation serves a kind's endpoint (api auto asks both). */
+function neitherServed([perKind, generic]) {
+    return (`${perKind.url} does not serve the ${endpointName(perKind.path)} endpoint: a POST without a manifest ${perKind.answer}; ` +
+        `nor does ${generic.url} serve the generic ${endpointName(generic.path)} endpoint (it ${generic.answer}); nothing was deleted. ` +
+        `${checkTheUrl(perKind)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`);
 }
 function endpointName(path) {
     return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+function checkTheUrl(endpoint) {
+    return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`;
 }
 /** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
 function baseUrlHint({ url, path }) {
@@ -29362,13 +29471,83 @@ function checkEndpoint(probe, endpoint, policy) {
             return { done: { kind: 'served' } };
         if (cancelled())
             return { done: { kind: 'cancelled' } };
-        if (judgement.kind === 'refused')
-            return { done: { kind: 'refused', message: judgement.message } };
+        if (judgement.kind === 'refused' || judgement.kind === 'not-served')
+            return { done: judgement };
         return { again: judgement.message, retryAfterMs: judgement.retryAfterMs };
     }, policy, (message, attempts) => ({
         kind: 'refused',
         message: `${endpoint.url} could not be reached: ${message} ${gaveUpAfter(attempts)}; nothing was deleted`,
     }));
+}
+
+;// CONCATENATED MODULE: ./src/deletion/discovery.ts
+// Which endpoint deletes each kind on this control plane. TrueFoundry's SDKs
+// and CLI moved to the generic /api/svc/v1/delete and nothing says whether a
+// control plane still serves the per-kind endpoints the docs show, so with
+// api auto the per-kind one is asked first (what the action always sent), then
+// the generic one; an explicit api asks only its own.
+
+
+/** The endpoints to ask for a kind (`endpoints`, its row's), in order; or why there is none, for a kind the pinned generation does not delete. */
+function candidatesFor(type, endpoints, api) {
+    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
+    const candidates = generations.flatMap((generation) => {
+        const path = endpoints[generation];
+        return path === null ? [] : [{ path, generation }];
+    });
+    if (candidates.length > 0)
+        return candidates;
+    return {
+        refused: `The api setting is ${api}, whose per-kind endpoints do not delete ${type} manifests: only the generic ${endpoints['svc-v1']} does, which api svc-v1 or auto uses; nothing was deleted`,
+    };
+}
+/**
+ * Finds the endpoints as deletes first need them. `check` asks one endpoint
+ * with the request that deletes nothing (checkEndpoint); `urlOf` gives an
+ * endpoint's URL for messages. A kind the pinned generation does not delete
+ * is refused before anything is asked.
+ */
+function openDiscovery(api, check, urlOf) {
+    const checks = new Map();
+    const routes = new Map();
+    let previous = Promise.resolve(null);
+    async function find(type, candidates) {
+        const unserved = [];
+        for (const candidate of candidates) {
+            let checked = checks.get(candidate.path);
+            if (!checked)
+                checks.set(candidate.path, (checked = check(candidate)));
+            const answer = await checked;
+            if (answer.kind === 'served') {
+                return { kind: 'routed', type, path: candidate.path, unserved: unserved.map((endpoint) => endpoint.url) };
+            }
+            if (answer.kind !== 'not-served')
+                return answer;
+            unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer });
+            if (candidates.length === 1) {
+                const pinned = api === 'auto' ? '' : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
+                return { kind: 'refused', message: `${answer.message}${pinned}` };
+            }
+        }
+        return { kind: 'refused', message: neitherServed(unserved) };
+    }
+    return {
+        route(types) {
+            const fresh = [...new Set(types)].filter((type) => !routes.has(type));
+            const planned = fresh.map((type) => ({ type, candidates: candidatesFor(type, MANIFEST_KINDS[type].endpoints, api) }));
+            for (const { candidates } of planned) {
+                if ('refused' in candidates)
+                    return Promise.resolve([{ kind: 'refused', message: candidates.refused }]);
+            }
+            for (const { type, candidates } of planned) {
+                // One kind after another: a refusal of the first spares the others a request.
+                const route = previous.then((before) => (before === null || before.kind === 'routed' ? find(type, candidates) : before));
+                routes.set(type, route);
+                previous = route;
+            }
+            return Promise.all(types.map((type) => routes.get(type)));
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/deletion/send.ts
@@ -29553,11 +29732,13 @@ class Slots {
 
 
 
+
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * each endpoint they go to (and only those) is checked, once, before its
- * first delete. A stop that concerns every request (a rejected token, a
- * failed endpoint check) holds for later batches too: they are skipped, never sent.
+ * the endpoint of each kind they are of (and only those) is found before its
+ * first delete, each endpoint checked once (discovery.ts). A stop that
+ * concerns every request (a rejected token, a failed endpoint check) holds for
+ * later batches too: they are skipped, never sent.
  */
 function openDeletions(options, deps, events) {
     const { core } = deps;
@@ -29566,8 +29747,10 @@ function openDeletions(options, deps, events) {
     const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
     const progressEvery = deps.progressIntervalMs ?? 10_000;
     let controlPlane = null;
-    /** Each endpoint's check, by path: started by the first jobs that go there, awaited by every batch, so it runs once however the batches overlap. */
-    const endpointChecks = new Map();
+    let discovery = null;
+    /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
+    const used = [];
+    const announcedPaths = new Set();
     /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
     const pool = new DeletionPool(options.concurrency);
     /** Why nothing more may be sent, once something says so. */
@@ -29579,31 +29762,32 @@ function openDeletions(options, deps, events) {
         timeoutMs: options.requestTimeoutMs,
         concurrency: options.concurrency,
     }));
+    /** Each kind's endpoint, found once for the run, however the batches overlap. */
+    const discover = (client) => {
+        const policy = { ...deletion, signal: deps.cancel, random, now };
+        return (discovery ??= openDiscovery(options.api, ({ path, generation }) => checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: client.endpointUrl(path), path, generation }, policy), (path) => client.endpointUrl(path)));
+    };
     const skipAll = (jobs, reason) => {
         for (const job of jobs)
             events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
     };
-    /** The checks of the endpoints these jobs go to, each started once, in order, when first needed. */
-    function checkEndpoints(client, jobs) {
-        const paths = [...new Set(jobs.map((job) => job.path))];
-        const fresh = paths.filter((path) => !endpointChecks.has(path));
-        if (fresh.length > 0) {
-            const endpoints = fresh.map((path) => client.endpointUrl(path));
-            const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-            const verb = endpointChecks.size === 0 ? 'Sending to' : 'Also sending to';
-            core.info(`${verb} ${endpoints.join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-            const policy = { ...deletion, signal: deps.cancel, random, now };
-            let previous = Promise.resolve({ kind: 'served' });
-            for (const [index, path] of fresh.entries()) {
-                // One after the other: a refusal of the first spares the others a request.
-                const check = previous.then((before) => before.kind === 'served'
-                    ? checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: endpoints[index], path }, policy)
-                    : before);
-                endpointChecks.set(path, check);
-                previous = check;
-            }
+    /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
+    function announce(client, routes) {
+        for (const route of routes) {
+            if (used.includes(route))
+                continue;
+            used.push(route);
+            const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : '';
+            core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`);
         }
-        return paths.map((path) => endpointChecks.get(path));
+        const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announcedPaths.has(path));
+        if (paths.length === 0)
+            return;
+        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+        const verb = announcedPaths.size === 0 ? 'Sending to' : 'Also sending to';
+        core.info(`${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+        for (const path of paths)
+            announcedPaths.add(path);
     }
     function settled(job, outcome) {
         events.settled(job, outcome);
@@ -29623,25 +29807,36 @@ function openDeletions(options, deps, events) {
         if (stoppedBy !== null)
             return skipAll(jobs, stoppedBy);
         const client = connect();
-        for (const check of await Promise.all(checkEndpoints(client, jobs))) {
-            if (check.kind === 'cancelled')
+        const types = [...new Set(jobs.map((job) => job.type))];
+        const routes = await discover(client).route(types);
+        for (const route of routes) {
+            if (route.kind === 'cancelled')
                 return skipAll(jobs, 'cancelled');
-            if (check.kind === 'refused') {
+            if (route.kind === 'refused') {
                 // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
                 const first = stoppedBy === null;
                 stoppedBy = 'the endpoint check failed (see the error above)';
                 skipAll(jobs, stoppedBy);
                 if (first)
-                    throw new StepFailure(check.message);
+                    throw new StepFailure(route.message);
                 return;
             }
         }
+        const routed = routes;
+        announce(client, routed);
+        const pathOf = new Map(routed.map((route) => [route.type, route.path]));
         progress.total += jobs.length;
-        const send = (job, signal) => client.deleteVersion(job.path, job.body, signal);
+        const send = (job, signal) => client.deleteVersion(pathOf.get(job.type), job.body, signal);
         const onStop = (reason) => void (stoppedBy = reason);
         await runDeletions(jobs, deletion, { send, now, random, onStop, onSending: (job) => events.sending(job), onSettled: settled }, pool);
     }
-    return { delete: deleteJobs, close: () => controlPlane?.close() };
+    function endpoints() {
+        const byPath = new Map();
+        for (const route of used)
+            byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type]);
+        return [...byPath].map(([path, types]) => ({ path, types }));
+    }
+    return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -36436,9 +36631,12 @@ function fitsInHeader(token) {
 
 
 const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
+/** The `api` input: `auto` asks which generation serves each kind; the others pin one (src/deletion/discovery.ts). */
+const API_CHOICES = ['auto', 'ml-v1', 'svc-v1'];
 const DEFAULTS = {
     'control-plane-url': '',
     token: '',
+    api: 'auto',
     'dry-run': 'false',
     'fail-on-error': 'true',
     'if-no-files-found': 'warn',
@@ -36464,6 +36662,7 @@ function getInputs(source) {
         manifestPatterns: parsePatterns(source.read('manifest-path'), say),
         failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
         ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
+        api: parseEnum('api', value('api'), API_CHOICES, say),
         missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
         maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
         requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
@@ -36608,69 +36807,7 @@ function unsettled(attempts, stoppedBy = 'the run stopped') {
     return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
 }
 
-;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
-const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}}');
-;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
-const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\\"business-unit\\": \\"sales\\", \\"quality\\": \\"good\\", \\"rating\\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}}');
-// EXTERNAL MODULE: ./src/schema/validators.cjs
-var validators = __nccwpck_require__(7201);
-;// CONCATENATED MODULE: ./src/manifests/kinds.ts
-// The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one, the validator generated from its OpenAPI
-// document (src/schema/<type>.openapi.yaml), the fields it knows and what the
-// log calls it. A new kind is a document in src/schema/ and one row here.
-
-
-
-function kind(type, path, label, schema) {
-    const validate = validators[type];
-    if (!validate)
-        throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
-    const root = schemaAt(schema, schema.$ref);
-    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
-    return {
-        type,
-        path,
-        label,
-        schema,
-        validate,
-        knownFields: Object.keys(root.properties ?? {}),
-        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
-    };
-}
-/** The definition a `#/$defs/Name` reference names. */
-function schemaAt(schema, ref) {
-    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
-}
-const MANIFEST_KINDS = {
-    'artifact-version': kind('artifact-version', 'api/ml/v1/artifact-versions', 'artifact version', artifact_version_schema_namespaceObject),
-    'model-version': kind('model-version', 'api/ml/v1/model-versions', 'model version', model_version_schema_namespaceObject),
-};
-/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
-const DEFAULT_KIND = 'artifact-version';
-const KIND_NAMES = Object.keys(MANIFEST_KINDS);
-function isManifestKind(value) {
-    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
-}
-/**
- * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
- * a manifest without `type` that has one of them is not plainly a default-kind manifest.
- */
-function fieldsOnlyIn(kind) {
-    return ONLY_IN[kind];
-}
-const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
-    const base = MANIFEST_KINDS[DEFAULT_KIND];
-    const spec = MANIFEST_KINDS[kind];
-    const paths = [
-        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
-        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
-    ];
-    return [kind, paths];
-}));
-
 ;// CONCATENATED MODULE: ./src/results/plan.ts
-
 /**
  * Decides what is sent for one target. Nothing at all when any manifest is
  * invalid: a cleanup that half-runs on a broken change set is harder to reason
@@ -36699,7 +36836,7 @@ function plan(manifests, options, sent, pullRequest = null) {
         sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
         if (options.dryRun)
             return { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' };
-        return { path: MANIFEST_KINDS[manifest.type].path, body: manifest.body };
+        return { type: manifest.type, body: manifest.body };
     };
     return {
         pullRequest,
@@ -36713,6 +36850,7 @@ function plan(manifests, options, sent, pullRequest = null) {
  * Which version a manifest deletes: by its number when it has one, else by its
  * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
  * (the alias only names it again); an alias alone cannot be matched to a number.
+ * A data directory's row has neither, so it is its ML repo and name.
  */
 function identityKey(manifest) {
     const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
@@ -37578,7 +37716,7 @@ const SUMMARY_BUDGET_BYTES = 900 * 1024;
  * of what was cut.
  */
 function* renderSummary(rows, context, head) {
-    const title = head.dryRun ? 'TrueFoundry artifact cleanup (dry run)' : 'TrueFoundry artifact cleanup';
+    const title = head.dryRun ? 'TrueFoundry cleanup (dry run)' : 'TrueFoundry cleanup';
     const where = [
         head.scope ?? (context.pullRequest !== null ? `pull request #${context.pullRequest}` : null),
         context.repository ? `in ${escapeHtml(context.repository)}` : null,
@@ -37590,6 +37728,7 @@ function* renderSummary(rows, context, head) {
         head.nothingFound !== null
             ? `<p>${escapeHtml(head.nothingFound)}</p>`
             : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+        ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
     ].join('\n');
     yield `${top}\n`;
     if (rows.count === 0)
@@ -37625,6 +37764,9 @@ function* renderSummary(rows, context, head) {
     if (cut > 0) {
         yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
     }
+}
+function endpointText({ path, types }) {
+    return `<code>${escapeHtml(path)}</code> (${escapeHtml(types.join(', '))})`;
 }
 function pullRequestLink(number, context) {
     if (!context.repository || !context.serverUrl)
@@ -37694,7 +37836,7 @@ async function report(rows, end, deps) {
             if (piece !== '')
                 await core.summary.addRaw(piece).write();
         });
-        await channel('notice', () => core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Artifact cleanup (dry run)' : 'Artifact cleanup' }));
+        await channel('notice', () => core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Cleanup (dry run)' : 'Cleanup' }));
     }
     core.flushAnnotations();
     const verdict = verdictOf(rows, { ...end, outputsBroken: broken.includes('outputs') });
@@ -39149,14 +39291,24 @@ function editDistance(a, b) {
 
 
 
+const ML_REPO = 'ml-repo';
 function claimKind(manifest) {
     const type = manifest.type;
     if (isManifestKind(type))
         return { kind: type, problem: null };
+    if (type === ML_REPO) {
+        const message = `is "${ML_REPO}": deleting an ML repo deletes everything in it (every artifact, model and prompt with all their versions, and every data directory), and this action does not delete ML repos; it deletes the versions and data directories its manifests name`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
+    }
+    if (isOtherKind(type)) {
+        const message = `is "${type}", which this action does not delete: it deletes versions and data directories only (${listWords(KIND_NAMES, 'and')}); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
+    }
     if (type !== undefined) {
         const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
         const hint = close ? `; did you mean "${close}"?` : '';
-        return { kind: null, problem: { path: ['type'], message: `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}` } };
+        const message = `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: false };
     }
     for (const kind of KIND_NAMES) {
         if (kind === DEFAULT_KIND)
@@ -39168,6 +39320,7 @@ function claimKind(manifest) {
         const label = MANIFEST_KINDS[kind].label;
         return {
             kind: null,
+            otherResource: false,
             problem: {
                 path: [...found[0]],
                 message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
@@ -39211,15 +39364,22 @@ function checkManifest(value) {
         };
     }
     const claim = claimKind(value);
-    return claim.kind ? checkManifestAs(MANIFEST_KINDS[claim.kind], value) : schema_check_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
+    if (claim.kind)
+        return checkManifestAs(MANIFEST_KINDS[claim.kind], value);
+    if (claim.otherResource)
+        return { valid: false, type: null, problems: [claim.problem], unknownFields: [] };
+    return schema_check_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
 }
 /** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
-function checkManifestAs(spec, value) {
+function checkManifestAs(spec, written) {
+    // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
+    // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
+    const value = written.type === undefined ? { type: spec.type, ...written } : written;
     const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec));
     if (problems.length > 0)
-        return schema_check_refuse(spec.type, value, problems, spec.knownFields);
+        return schema_check_refuse(spec, value, problems, spec.knownFields);
     const unknownFields = findUnknownFields(value, spec.knownFields);
-    const identity = identityProblem(value);
+    const identity = identityProblem(value, spec);
     if (identity)
         return { valid: false, type: spec.type, problems: [identity], unknownFields };
     let body;
@@ -39238,18 +39398,18 @@ function checkManifestAs(spec, value) {
     return { valid: true, type: spec.type, body, unknownFields };
 }
 /** An invalid verdict with every problem: the ones given and the action's own rule. */
-function schema_check_refuse(type, value, problems, known) {
-    const identity = identityProblem(value);
+function schema_check_refuse(spec, value, problems, known) {
+    const identity = identityProblem(value, spec);
     return {
         valid: false,
-        type,
+        type: spec?.type ?? null,
         problems: dedupe(identity ? [...problems, identity] : problems),
         unknownFields: findUnknownFields(value, known),
     };
 }
-/** The action's own rule: a delete names one version. */
-function identityProblem(value) {
-    if (value.version !== undefined || value.version_alias !== undefined)
+/** The action's own rule: a delete names one version (a data directory, which has none, is named by its ML repo and name, which its schema requires). */
+function identityProblem(value, spec) {
+    if (spec?.versioned === false || value.version !== undefined || value.version_alias !== undefined)
         return null;
     return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
 }
@@ -39265,6 +39425,11 @@ function toProblem(error, spec) {
             return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` };
         case 'maxLength':
             return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` };
+        case 'minItems':
+            return {
+                path,
+                message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(error.data) ? error.data.length : 0}`,
+            };
         case 'minimum':
             return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` };
         case 'enum':
@@ -39303,14 +39468,15 @@ const CHOSEN_BY_AUTHOR = {
 };
 /**
  * A sweep's rule, on a manifest as written: the version it names (by
- * `ml_repo`, `name`, and `version` or, without it, `version_alias`) is its
- * pull request's own, so it names ${PR_NUMBER}, and nothing the author of the
- * pull request chooses. Otherwise every pull request swept would delete the
- * same version, or one another pull request named.
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`; a data
+ * directory, not `versioned`, by `ml_repo` and `name`) is its pull request's
+ * own, so it names ${PR_NUMBER}, and nothing the author of the pull request
+ * chooses. Otherwise every pull request swept would delete the same version,
+ * or one another pull request named.
  */
-function sweepProblems(written) {
+function sweepProblems(written, versioned) {
     const problems = [];
-    for (const field of ['ml_repo', 'name', 'version', 'version_alias']) {
+    for (const field of versioned ? ['ml_repo', 'name', 'version', 'version_alias'] : ['ml_repo', 'name']) {
         for (const name of new Set(written(field)?.variables ?? [])) {
             const why = CHOSEN_BY_AUTHOR[name];
             if (!why)
@@ -39322,8 +39488,8 @@ function sweepProblems(written) {
         }
     }
     // The number picks the version when there is one: an alias beside it only names it again.
-    const picking = written('version') ? 'version' : 'version_alias';
-    const naming = ['ml_repo', 'name', picking];
+    const picking = versioned ? (written('version') ? 'version' : 'version_alias') : null;
+    const naming = picking ? ['ml_repo', 'name', picking] : ['ml_repo', 'name'];
     for (const field of naming) {
         if (!numberTouches(written(field)?.text ?? ''))
             continue;
@@ -39340,10 +39506,16 @@ function sweepProblems(written) {
         : '';
     const where = picking === 'version'
         ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
-        : 'none of ml_repo, name and version_alias holds ${PR_NUMBER}';
+        : picking
+            ? 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
+            : 'neither ml_repo nor name holds ${PR_NUMBER}';
+    const what = picking ? 'version' : 'data directory';
+    const example = picking
+        ? `version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`
+        : 'name: preview-pr${PR_NUMBER}';
     problems.push({
-        path: written(picking) ? [picking] : [],
-        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same version for every pull request it sweeps. Name a version per pull request, e.g. version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`,
+        path: picking && written(picking) ? [picking] : [],
+        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same ${what} for every pull request it sweeps. Name a ${what} per pull request, e.g. ${example}`,
     });
     return problems;
 }
@@ -39358,6 +39530,7 @@ function numberTouches(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/check-file.ts
+
 
 
 
@@ -39392,7 +39565,7 @@ function checkDocument(file, doc, namedByNumber) {
     let verdict = doc.problems.length > 0
         ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
         : checkManifest(doc.value);
-    const sweepRules = namedByNumber ? sweepProblems(doc.written) : [];
+    const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? MANIFEST_KINDS[verdict.type].versioned : true) : [];
     if (sweepRules.length > 0)
         verdict = {
             valid: false,
@@ -39421,17 +39594,18 @@ function checkDocument(file, doc, namedByNumber) {
     });
     return { manifest: { ...location, ...identity, valid: false, message }, findings };
 }
-/** What a document names, as far as it says: the row's columns even when the manifest is invalid. */
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
 function identityOf(value, type) {
     if (!isPlainObject(value))
         return NO_IDENTITY;
     const text = (field) => (typeof field === 'string' ? field : null);
+    const versioned = type === null || MANIFEST_KINDS[type].versioned;
     return {
         type,
         ml_repo: text(value.ml_repo),
         name: text(value.name),
-        version: typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
-        version_alias: text(value.version_alias),
+        version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+        version_alias: versioned ? text(value.version_alias) : null,
     };
 }
 
@@ -40037,6 +40211,8 @@ async function run(deps) {
     const ledger = new Ledger(store, (row) => redactRow(row, core));
     let inputs = null;
     let targets = null;
+    /** The deletion stage, once a live run opens it: the summary says where deletes went. */
+    const deletion = { deleter: null };
     let failure;
     let unexpected = false;
     try {
@@ -40047,7 +40223,7 @@ async function run(deps) {
             dialect: deps.dialect,
         });
         targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
-        failure = await runStages(inputs, targets, ledger, { ...deps, core });
+        failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion);
     }
     catch (error) {
         unexpected = !(error instanceof StepFailure);
@@ -40063,12 +40239,13 @@ async function run(deps) {
         failure,
         scope: targets?.scope(results.pullRequests) ?? null,
         nothingFound: targets?.nothingFound() ?? null,
+        endpoints: deletion.deleter?.endpoints() ?? [],
     }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     results.close();
     return results;
 }
 /** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
-async function runStages(inputs, targets, ledger, deps) {
+async function runStages(inputs, targets, ledger, deps, deletion) {
     const { core } = deps;
     const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
     if (files.length === 0)
@@ -40077,7 +40254,7 @@ async function runStages(inputs, targets, ledger, deps) {
     const slice = timeSlice();
     const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
     const check = { sources, slice, sent: new SentVersions() };
-    const deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger);
+    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger));
     // Overlapping batches: the next is listed and checked while the one before
     // is deleted, and its requests queue for the slots that batch frees. One
     // batch waits at most, so memory stays flat.
@@ -49119,7 +49296,7 @@ exports.visitAsync = visitAsync;
 /***/ 7201:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-// Generated by scripts/generate-validator.ts from src/schema/artifact-version.openapi.yaml and src/schema/model-version.openapi.yaml. Do not edit.
+// Generated by scripts/generate-validator.ts from src/schema/artifact-version.openapi.yaml and src/schema/chat_prompt.openapi.yaml and src/schema/data-dir.openapi.yaml and src/schema/model-version.openapi.yaml. Do not edit.
 
 exports["artifact-version"] = validate20;
 const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the artifact (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this artifact belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["artifact-version"],"title":"Type","default":"artifact-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the artifact version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the artifact version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ArtifactManifest","description":"Artifact Version manifest."},"ArtifactPath":{"properties":{"src":{"type":"string","title":"Src","description":"Local file or folder path"},"dest":{"type":"string","title":"Dest","description":"Relative path where the file or folder will be uploaded to in the artifact"}},"type":"object","required":["src"],"title":"ArtifactPath"},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array","title":"Paths","description":"Array of ArtifactPath objects representing the source and destination paths"}},"type":"object","required":["type","paths"],"title":"LocalArtifactSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}};
@@ -49790,140 +49967,20 @@ return errors === 0;
 }
 validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
-exports["model-version"] = validate25;
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}};
-const schema38 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."};
-const schema39 = {"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"};
-const schema40 = {"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"};
-const schema41 = {"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"};
-const schema51 = {"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"};
-const schema52 = {"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"};
-const schema53 = {"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"};
-const schema54 = {"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"};
-const schema55 = {"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"};
-const schema56 = {"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"};
-const schema57 = {"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"};
-const schema58 = {"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"};
-const schema59 = {"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"};
-const schema60 = {"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"};
-const schema61 = {"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"};
-const schema62 = {"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"};
-const schema42 = {"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"};
-const schema43 = {"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"};
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate27.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema42.required,parentSchema:schema42,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.type !== undefined){
-let data0 = data.type;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.type.type,parentSchema:schema42.properties.type,data:data0};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(!(data0 === "transformers")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema42.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.type.enum,parentSchema:schema42.properties.type,data:data0};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.library_name !== undefined){
-let data1 = data.library_name;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.type,parentSchema:schema43,data:data1};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(!(((data1 === "transformers") || (data1 === "sentence-transformers")) || (data1 === "diffusers"))){
-const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values",schema:schema43.enum,parentSchema:schema43,data:data1};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(data.pipeline_tag !== undefined){
-let data2 = data.pipeline_tag;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.pipeline_tag.type,parentSchema:schema42.properties.pipeline_tag,data:data2};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.base_model !== undefined){
-let data3 = data.base_model;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.base_model.type,parentSchema:schema42.properties.base_model,data:data3};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-validate27.evaluated = {"props":{"type":true,"library_name":true,"pipeline_tag":true,"base_model":true},"dynamicProps":false,"dynamicItems":false};
-
-const schema44 = {"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"};
-const schema45 = {"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"};
-const schema46 = {"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"};
-const schema47 = {"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"};
+exports.chat_prompt = validate25;
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ChatPromptManifest","$ref":"#/$defs/ChatPromptManifest","$defs":{"AssistantMessage":{"properties":{"role":{"type":"string","enum":["assistant"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the assistant message"},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array","title":"Tool Calls","description":"List of tool calls made by the assistant"},"name":{"type":"string","title":"Name","description":"Name of the assistant this message is from"}},"type":"object","required":["role"],"title":"AssistantMessage","description":"Assistant message turn"},"BlobStorageReference":{"properties":{"type":{"type":"string","enum":["blob-storage"],"title":"Type","default":"blob-storage"},"path":{"type":"string","title":"Path","description":"Path to the content in blob storage"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"],"title":"BlobStorageReference","description":"A reference to content offloaded to blob storage"},"ChatMessageTurn":{"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object","title":"ChatMessageTurn","description":"A single chat message turn"},"ChatPromptManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the prompt (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this prompt belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["chat_prompt"],"title":"Type","description":"Type of the prompt","default":"chat_prompt"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1,"title":"Messages","description":"List of messages in the chat conversation, must be non-empty"},"variables":{"type":"object","additionalProperties":{"type":["string","null"]},"title":"Variables","description":"Variables referenced in messages and that can be replaced when running generation"},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array","title":"Tools","description":"List of tools to be used in the chat prompt"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array","title":"Mcp Servers","description":"A list of MCP servers FQNs or URLs and their tools"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Response Format","description":"Response format configuration for structured outputs"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Routing Config","description":"Configuration for routing requests to different model targets"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Cache Config","description":"Cache configuration for the chat prompt"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"},"title":"Tool Call To Mcp Mapping","description":"Mapping of tool calls to MCP server integration IDs and tool names"},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array","title":"Sub Agents","description":"Sub agents to be used in the chat prompt"}},"type":"object","required":["name","metadata","ml_repo","messages"],"title":"ChatPromptManifest","description":"Chat Prompt manifest."},"DeveloperMessage":{"properties":{"role":{"type":"string","enum":["developer"],"title":"Role","description":"The role of the messages author, in this case developer."},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"The contents of the developer message."},"name":{"type":"string","title":"Name","description":"An optional name for the participant."}},"type":"object","required":["role","content"],"title":"DeveloperMessage","description":"Developer message for the chat"},"ExactMatchCacheConfig":{"properties":{"type":{"type":"string","enum":["exact-match"],"title":"Type","description":"Cache type"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to 'default' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type"],"title":"ExactMatchCacheConfig","description":"Exact Match Cache Configuration"},"Function":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the tool/function being called"},"arguments":{"type":"string","title":"Arguments","description":"Arguments passed to the tool/function"}},"type":"object","required":["name","arguments"],"title":"Function"},"FunctionSchema":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the function"},"description":{"type":"string","title":"Description","description":"Description of the function"},"parameters":{"type":"object","title":"Parameters","description":"Parameters schema for the function"},"strict":{"type":"boolean","title":"Strict","description":"Indicates if the function should be called strictly","default":false}},"type":"object","required":["name"],"title":"FunctionSchema","description":"Schema defining a function for tool calls"},"Guardrails":{"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array","title":"Input Guardrails","description":"List of guardrail names to apply to user input messages before processing."},"output_guardrails":{"items":{"type":"string"},"type":"array","title":"Output Guardrails","description":"List of guardrail names to apply to AI response messages before returning to user."}},"type":"object","title":"Guardrails","description":"Guardrails"},"HeadersOverride":{"properties":{"remove":{"items":{"type":"string"},"type":"array","title":"Remove","description":"List of headers to remove from upstream request"},"set":{"type":"object","additionalProperties":{"type":"string"},"title":"Set","description":"Headers to add or overwrite in upstream request"}},"type":"object","title":"HeadersOverride","description":"Headers Override"},"ImageContentPart":{"properties":{"type":{"type":"string","enum":["image_url"],"title":"Type","description":"Type of the content part"},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Url","description":"Image URL linking to the image"},"detail":{"type":"string","title":"Detail","description":"Details"}},"type":"object","required":["url"],"title":"Image Url","description":"Image URL linking to the image"}},"type":"object","required":["type","image_url"],"title":"ImageContentPart","description":"Image content for the message"},"JsonObjectResponseFormat":{"properties":{"type":{"type":"string","enum":["json_object"],"title":"Type","description":"Type of response format"}},"type":"object","required":["type"],"title":"JsonObjectResponseFormat","description":"Simple JSON mode response format"},"JsonSchema":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the schema"},"schema":{"type":"object","title":"Schema","description":"JSON schema object defining the expected structure"}},"type":"object","required":["name","schema"],"title":"JsonSchema","description":"JSON schema for structured output"},"JsonSchemaResponseFormat":{"properties":{"type":{"type":"string","enum":["json_schema"],"title":"Type","description":"Type of response format"},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"],"title":"JsonSchemaResponseFormat","description":"Structured JSON response format with schema validation"},"LatencyBasedLoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"LatencyBasedLoadBalanceTarget","description":"Latency-based Target"},"LatencyBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["latency-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for latency-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"LatencyBasedLoadBalancing","description":"Latency-based Load Balancing"},"LoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"weight":{"type":"integer","title":"Weight","description":"Relative weight for routing decisions (higher values mean more traffic)"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately.","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target","weight"],"title":"LoadBalanceTarget","description":"Weight-based Target"},"LoggingConfig":{"properties":{"enabled":{"type":"boolean","title":"Enabled","description":"Whether logging is enabled for the chat prompt","default":true},"tracing_project_fqn":{"type":"string","title":"Tracing Project Fqn","description":"The FQN of the tracing project where the logs will be stored"}},"type":"object","title":"LoggingConfig","description":"Logging configuration for the chat prompt"},"McpServerToolDetails":{"properties":{"mcp_server_integration_id":{"type":"string","title":"Mcp Server Integration Id","description":"The integration ID of the MCP server"},"tool_name":{"type":"string","title":"Tool Name","description":"The name of the tool in the MCP server"}},"type":"object","required":["mcp_server_integration_id","tool_name"],"title":"McpServerToolDetails","description":"Mapping configuration for tool calls to MCP server integration and tool names"},"McpServerWithFqn":{"properties":{"type":{"type":"string","enum":["mcp-server-fqn"],"title":"Type","description":"The FQN of the MCP server"},"integration_fqn":{"type":"string","title":"Integration Fqn","description":"The FQN of the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","integration_fqn"],"title":"McpServerWithFqn","description":"MCP server with FQN"},"McpServerWithUrl":{"properties":{"type":{"type":"string","enum":["mcp-server-url"],"title":"Type","description":"The URL of the MCP server"},"url":{"type":"string","title":"Url","description":"The URL of the MCP server"},"headers":{"type":"object","additionalProperties":{"type":"string"},"title":"Headers","description":"The headers to send to the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","url"],"title":"McpServerWithUrl","description":"MCP server with URL"},"McpTool":{"properties":{"name":{"type":"string","title":"Name","description":"The name of the tool as it appears in the MCP server"}},"type":"object","required":["name"],"title":"McpTool","description":"Tool configuration for MCP server"},"MimeType":{"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"],"title":"MimeType","description":"MIME type of the content"},"ModelConfiguration":{"properties":{"provider":{"type":"string","title":"Provider","description":"Name of the provider, must be one of the integration providers configured for the Gateway"},"model":{"type":"string","title":"Model","description":"Name of the model to be used for generations. This model should be available in the provider"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object","title":"Extra Parameters","description":"Arbitrary extra parameters to pass to the model when generating"}},"type":"object","required":["provider","model"],"title":"ModelConfiguration","description":"Add a model from Gateway along with parameters to be used for chat completion"},"Parameters":{"properties":{"max_tokens":{"type":"integer","title":"Max Tokens"},"temperature":{"type":"number","title":"Temperature"},"top_k":{"type":"number","title":"Top K"},"top_p":{"type":"number","title":"Top P"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}],"title":"Stop"}},"type":"object","title":"Parameters","description":"Parameters to pass to the model when generating"},"PriorityBasedLoadBalanceTarget":{"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"priority":{"type":"integer","title":"Priority","description":"Priority for the target, Lower the number, higher the priority (0 is the highest priority)","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"PriorityBasedLoadBalanceTarget"},"PriorityBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["priority-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for priority-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"PriorityBasedLoadBalancing","description":"Priority-based Load Balancing"},"RefusalContentPart":{"properties":{"type":{"type":"string","title":"Type","description":"Type of the content part"},"refusal":{"type":"string","title":"Refusal","description":"Reason"}},"type":"object","required":["type","refusal"],"title":"RefusalContentPart"},"RetryConfig":{"properties":{"attempts":{"type":"integer","title":"Attempts","description":"Number of attempts to retry the request"},"delay":{"type":"integer","title":"Delay","description":"Delay between retries in milliseconds","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","title":"On Status Codes","description":"Status codes to retry on","default":["429","500","502","503"]}},"type":"object","required":["attempts"],"title":"RetryConfig"},"SemanticCacheConfig":{"properties":{"type":{"type":"string","enum":["semantic"],"title":"Type","description":"Cache type"},"similarity_threshold":{"type":"number","minimum":0,"maximum":1,"title":"Similarity Threshold","description":"Similarity threshold for semantic matching (between 0 and 1)"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to 'default' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type","similarity_threshold"],"title":"SemanticCacheConfig","description":"Semantic Cache Configuration"},"SlaCutoff":{"properties":{"time_per_output_token_ms":{"type":"number","title":"Time Per Output Token Ms","description":"Time per output token threshold in milliseconds. If time per output token exceeds this value, the target will be marked as unhealthy"},"time_to_first_token_ms":{"type":"number","title":"Time To First Token Ms","description":"Time to first token threshold in milliseconds. If time to first token exceeds this value, the target will be marked as unhealthy"}},"type":"object","title":"SlaCutoff"},"StickyRouting":{"properties":{"ttl_seconds":{"type":"integer","title":"Ttl Seconds","description":"Sticky mapping TTL in seconds"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array","title":"Session Identifiers","description":"List of identifier selectors used to build sticky key"}},"type":"object","required":["ttl_seconds","session_identifiers"],"title":"StickyRouting","description":"Sticky Routing"},"StickySessionIdentifier":{"properties":{"source":{"type":"string","enum":["headers","metadata"],"title":"Source","description":"Source from which session identifier value will be extracted"},"key":{"type":"string","title":"Key","description":"Key to read from selected source"}},"type":"object","required":["source","key"],"title":"StickySessionIdentifier","description":"Sticky Session Identifier"},"SubAgent":{"properties":{"name":{"type":"string","title":"Name","description":"Name of the sub agent"}},"type":"object","required":["name"],"title":"SubAgent","description":"Sub agent configuration for the chat prompt"},"SystemMessage":{"properties":{"role":{"type":"string","enum":["system"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the system message"},"name":{"type":"string","title":"Name","description":"Name of the system"}},"type":"object","required":["role","content"],"title":"SystemMessage","description":"System message for the chat"},"TextContentPart":{"properties":{"type":{"type":"string","enum":["text"],"title":"Type","description":"Type of the content part"},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Text","description":"Text content for the message"}},"type":"object","required":["type","text"],"title":"TextContentPart","description":"Text content for the message"},"ToolCall":{"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool call","default":"function"},"id":{"type":"string","title":"Id","description":"Unique identifier for the tool call"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"],"title":"ToolCall"},"ToolMessage":{"properties":{"role":{"type":"string","enum":["tool"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the tool call result"},"tool_call_id":{"type":"string","title":"Tool Call Id","description":"Unique identifier for the tool call"}},"type":"object","required":["role","content","tool_call_id"],"title":"ToolMessage","description":"Tool message for the chat"},"ToolSchema":{"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool","default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"],"title":"ToolSchema","description":"Schema defining a tool for the chat prompt"},"UserMessage":{"properties":{"role":{"type":"string","enum":["user"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the user message. can be a mix of text and images"},"name":{"type":"string","title":"Name","description":"Name of the user this message is from"}},"type":"object","required":["role","content"],"title":"UserMessage","description":"User message turn"},"WeightBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["weight-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for load balancing with weights"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"],"title":"WeightBasedLoadBalancing","description":"Weight-based Load Balancing"}}};
+const schema38 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the prompt (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this prompt belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["chat_prompt"],"title":"Type","description":"Type of the prompt","default":"chat_prompt"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1,"title":"Messages","description":"List of messages in the chat conversation, must be non-empty"},"variables":{"type":"object","additionalProperties":{"type":["string","null"]},"title":"Variables","description":"Variables referenced in messages and that can be replaced when running generation"},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array","title":"Tools","description":"List of tools to be used in the chat prompt"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array","title":"Mcp Servers","description":"A list of MCP servers FQNs or URLs and their tools"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Response Format","description":"Response format configuration for structured outputs"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Routing Config","description":"Configuration for routing requests to different model targets"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Cache Config","description":"Cache configuration for the chat prompt"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"},"title":"Tool Call To Mcp Mapping","description":"Mapping of tool calls to MCP server integration IDs and tool names"},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array","title":"Sub Agents","description":"Sub agents to be used in the chat prompt"}},"type":"object","required":["name","metadata","ml_repo","messages"],"title":"ChatPromptManifest","description":"Chat Prompt manifest."};
+const schema60 = {"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array","title":"Input Guardrails","description":"List of guardrail names to apply to user input messages before processing."},"output_guardrails":{"items":{"type":"string"},"type":"array","title":"Output Guardrails","description":"List of guardrail names to apply to AI response messages before returning to user."}},"type":"object","title":"Guardrails","description":"Guardrails"};
+const schema63 = {"properties":{"type":{"type":"string","enum":["json_object"],"title":"Type","description":"Type of response format"}},"type":"object","required":["type"],"title":"JsonObjectResponseFormat","description":"Simple JSON mode response format"};
+const schema79 = {"properties":{"type":{"type":"string","enum":["semantic"],"title":"Type","description":"Cache type"},"similarity_threshold":{"type":"number","minimum":0,"maximum":1,"title":"Similarity Threshold","description":"Similarity threshold for semantic matching (between 0 and 1)"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to 'default' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type","similarity_threshold"],"title":"SemanticCacheConfig","description":"Semantic Cache Configuration"};
+const schema80 = {"properties":{"type":{"type":"string","enum":["exact-match"],"title":"Type","description":"Cache type"},"namespace":{"type":"string","title":"Namespace","description":"Cache namespace (defaults to 'default' if not provided)"},"ttl":{"type":"number","maximum":259200,"title":"Ttl","description":"Time-to-live for cached entries in seconds (max 3 days)","default":3600}},"type":"object","required":["type"],"title":"ExactMatchCacheConfig","description":"Exact Match Cache Configuration"};
+const schema81 = {"properties":{"mcp_server_integration_id":{"type":"string","title":"Mcp Server Integration Id","description":"The integration ID of the MCP server"},"tool_name":{"type":"string","title":"Tool Name","description":"The name of the tool in the MCP server"}},"type":"object","required":["mcp_server_integration_id","tool_name"],"title":"McpServerToolDetails","description":"Mapping configuration for tool calls to MCP server integration and tool names"};
+const schema82 = {"properties":{"enabled":{"type":"boolean","title":"Enabled","description":"Whether logging is enabled for the chat prompt","default":true},"tracing_project_fqn":{"type":"string","title":"Tracing Project Fqn","description":"The FQN of the tracing project where the logs will be stored"}},"type":"object","title":"LoggingConfig","description":"Logging configuration for the chat prompt"};
+const schema83 = {"properties":{"name":{"type":"string","title":"Name","description":"Name of the sub agent"}},"type":"object","required":["name"],"title":"SubAgent","description":"Sub agent configuration for the chat prompt"};
+const schema39 = {"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object","title":"ChatMessageTurn","description":"A single chat message turn"};
+const schema40 = {"properties":{"role":{"type":"string","enum":["system"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the system message"},"name":{"type":"string","title":"Name","description":"Name of the system"}},"type":"object","required":["role","content"],"title":"SystemMessage","description":"System message for the chat"};
+const schema41 = {"properties":{"type":{"type":"string","enum":["blob-storage"],"title":"Type","default":"blob-storage"},"path":{"type":"string","title":"Path","description":"Path to the content in blob storage"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"],"title":"BlobStorageReference","description":"A reference to content offloaded to blob storage"};
+const schema42 = {"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"],"title":"MimeType","description":"MIME type of the content"};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -49936,8 +49993,8 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.infer_method_name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49946,8 +50003,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.inputs === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(data.mime_type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mime_type"},message:"must have required property '"+"mime_type"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49956,8 +50013,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.outputs === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.type.type,parentSchema:schema41.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49966,10 +50025,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.infer_method_name !== undefined){
-let data0 = data.infer_method_name;
-if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.type,parentSchema:schema47,data:data0};
+if(!(data0 === "blob-storage")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.type.enum,parentSchema:schema41.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49978,8 +50035,11 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!((data0 === "predict") || (data0 === "predict_proba"))){
-const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema47.enum},message:"must be equal to one of the allowed values",schema:schema47.enum,parentSchema:schema47,data:data0};
+}
+if(data.path !== undefined){
+let data1 = data.path;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.path.type,parentSchema:schema41.properties.path,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49989,14 +50049,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.inputs !== undefined){
-let data1 = data.inputs;
-if(Array.isArray(data1)){
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.inputs.items.type,parentSchema:schema46.properties.inputs.items,data:data2};
+if(data.mime_type !== undefined){
+let data2 = data.mime_type;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50005,10 +50061,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.inputs.type,parentSchema:schema46.properties.inputs,data:data1};
+if(!(((((data2 === "text/plain") || (data2 === "application/json")) || (data2 === "image/png")) || (data2 === "image/jpeg")) || (data2 === "application/x-directory"))){
+const err6 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values",schema:schema42.enum,parentSchema:schema42,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -50018,14 +50072,9 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.outputs !== undefined){
-let data3 = data.outputs;
-if(Array.isArray(data3)){
-const len1 = data3.length;
-for(let i1=0; i1<len1; i1++){
-let data4 = data3[i1];
-if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.properties.outputs.items.type,parentSchema:schema46.properties.outputs.items,data:data4};
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -50034,40 +50083,155 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.outputs.type,parentSchema:schema46.properties.outputs,data:data3};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
 validate29.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":{"infer_method_name":true,"inputs":true,"outputs":true},"dynamicProps":false,"dynamicItems":false};
+validate29.evaluated = {"props":{"type":true,"path":true,"mime_type":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.role === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema40.required,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.content === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema40.required,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.role !== undefined){
+let data0 = data.role;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.role.type,parentSchema:schema40.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "system")){
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema40.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.role.enum,parentSchema:schema40.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data1 = data.content;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.content.anyOf[0].type,parentSchema:schema40.properties.content.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/content",parentData:data,parentDataProperty:"content",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.type = true;
+props0.path = true;
+props0.mime_type = true;
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.content.anyOf,parentSchema:schema40.properties.content,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.name !== undefined){
+let data2 = data.name;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.name.type,parentSchema:schema40.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":{"role":true,"content":true,"name":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema43 = {"properties":{"role":{"type":"string","enum":["assistant"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Text content for the assistant message"},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array","title":"Tool Calls","description":"List of tool calls made by the assistant"},"name":{"type":"string","title":"Name","description":"Name of the assistant this message is from"}},"type":"object","required":["role"],"title":"AssistantMessage","description":"Assistant message turn"};
+const schema45 = {"properties":{"type":{"type":"string","title":"Type","description":"Type of the content part"},"refusal":{"type":"string","title":"Refusal","description":"Reason"}},"type":"object","required":["type","refusal"],"title":"RefusalContentPart"};
+const schema44 = {"properties":{"type":{"type":"string","enum":["text"],"title":"Type","description":"Type of the content part"},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Text","description":"Text content for the message"}},"type":"object","required":["type","text"],"title":"TextContentPart","description":"Text content for the message"};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -50085,10 +50249,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.type !== undefined){
-let data0 = data.type;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.type.type,parentSchema:schema44.properties.type,data:data0};
+if(data.text === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'",schema:schema44.required,parentSchema:schema44,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50097,8 +50259,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!(data0 === "sklearn")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.type.enum,parentSchema:schema44.properties.type,data:data0};
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.type.type,parentSchema:schema44.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50107,11 +50271,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-}
-if(data.model_filepath !== undefined){
-let data1 = data.model_filepath;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.model_filepath.type,parentSchema:schema44.properties.model_filepath,data:data1};
+if(!(data0 === "text")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.type.enum,parentSchema:schema44.properties.type,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50121,10 +50282,13 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.serialization_format !== undefined){
-let data2 = data.serialization_format;
-if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.type,parentSchema:schema45,data:data2};
+if(data.text !== undefined){
+let data1 = data.text;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.text.anyOf[0].type,parentSchema:schema44.properties.text.anyOf[0],data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50133,8 +50297,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!(((data2 === "cloudpickle") || (data2 === "joblib")) || (data2 === "pickle"))){
-const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema45.enum},message:"must be equal to one of the allowed values",schema:schema45.enum,parentSchema:schema45,data:data2};
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/text",parentData:data,parentDataProperty:"text",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.type = true;
+props0.path = true;
+props0.mime_type = true;
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema44.properties.text.anyOf,parentSchema:schema44.properties.text,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50143,11 +50322,16 @@ vErrors.push(err5);
 }
 errors++;
 }
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
 }
-if(data.model_schema !== undefined){
-if(!(validate29(data.model_schema, {instancePath:instancePath+"/model_schema",parentData:data,parentDataProperty:"model_schema",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-errors = vErrors.length;
+else {
+vErrors = null;
+}
+}
 }
 }
 }
@@ -50161,14 +50345,158 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":{"type":true,"model_filepath":true,"serialization_format":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":{"type":true,"text":true},"dynamicProps":false,"dynamicItems":false};
 
-const schema48 = {"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"};
-const schema49 = {"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"};
-const schema50 = {"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"};
+const schema46 = {"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool call","default":"function"},"id":{"type":"string","title":"Id","description":"Unique identifier for the tool call"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"],"title":"ToolCall"};
+const schema47 = {"properties":{"name":{"type":"string","title":"Name","description":"Name of the tool/function being called"},"arguments":{"type":"string","title":"Arguments","description":"Arguments passed to the tool/function"}},"type":"object","required":["name","arguments"],"title":"Function"};
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate36.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.function === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.type.type,parentSchema:schema46.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "function")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.type.enum,parentSchema:schema46.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data1 = data.id;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.id.type,parentSchema:schema46.properties.id,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.function !== undefined){
+let data2 = data.function;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.name === undefined){
+const err5 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data2.arguments === undefined){
+const err6 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data2.name !== undefined){
+let data3 = data2.name;
+if(typeof data3 !== "string"){
+const err7 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/Function/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.name.type,parentSchema:schema47.properties.name,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data2.arguments !== undefined){
+let data4 = data2.arguments;
+if(typeof data4 !== "string"){
+const err8 = {instancePath:instancePath+"/function/arguments",schemaPath:"#/$defs/Function/properties/arguments/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.arguments.type,parentSchema:schema47.properties.arguments,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+validate36.evaluated = {"props":{"type":true,"id":true,"function":true},"dynamicProps":false,"dynamicItems":false};
+
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -50181,8 +50509,8 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(data.role === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema43.required,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -50191,10 +50519,10 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.type !== undefined){
-let data0 = data.type;
+if(data.role !== undefined){
+let data0 = data.role;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.type.type,parentSchema:schema48.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.role.type,parentSchema:schema43.properties.role,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50203,8 +50531,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(!(data0 === "xgboost")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema48.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.type.enum,parentSchema:schema48.properties.type,data:data0};
+if(!(data0 === "assistant")){
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema43.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.role.enum,parentSchema:schema43.properties.role,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50214,10 +50542,13 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.serialization_format !== undefined){
-let data1 = data.serialization_format;
+if(data.content !== undefined){
+let data1 = data.content;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.type,parentSchema:schema49,data:data1};
+const err3 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.content.anyOf[0].type,parentSchema:schema43.properties.content.anyOf[0],data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50226,8 +50557,31 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!((((data1 === "cloudpickle") || (data1 === "joblib")) || (data1 === "pickle")) || (data1 === "json"))){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values",schema:schema49.enum,parentSchema:schema49,data:data1};
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs10 = errors;
+let valid4 = false;
+const _errs11 = errors;
+if(!(validate32(data2, {instancePath:instancePath+"/content/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
+}
+var _valid1 = _errs11 === errors;
+valid4 = valid4 || _valid1;
+if(_valid1){
+var props0 = {};
+props0.type = true;
+props0.text = true;
+}
+const _errs12 = errors;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.type === undefined){
+const err4 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50236,11 +50590,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data.model_filepath !== undefined){
-let data2 = data.model_filepath;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.model_filepath.type,parentSchema:schema48.properties.model_filepath,data:data2};
+if(data2.refusal === undefined){
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "refusal"},message:"must have required property '"+"refusal"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50249,12 +50600,10 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data.model_schema !== undefined){
-let data3 = data.model_schema;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.infer_method_name === undefined){
-const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+if(data2.type !== undefined){
+let data3 = data2.type;
+if(typeof data3 !== "string"){
+const err6 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/RefusalContentPart/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.type.type,parentSchema:schema45.properties.type,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -50263,8 +50612,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data3.inputs === undefined){
-const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+}
+if(data2.refusal !== undefined){
+let data4 = data2.refusal;
+if(typeof data4 !== "string"){
+const err7 = {instancePath:instancePath+"/content/" + i0+"/refusal",schemaPath:"#/$defs/RefusalContentPart/properties/refusal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.refusal.type,parentSchema:schema45.properties.refusal,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -50273,8 +50625,10 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data3.outputs === undefined){
-const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema50.required,parentSchema:schema50,data:data3};
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -50283,10 +50637,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(data3.infer_method_name !== undefined){
-let data4 = data3.infer_method_name;
-if(typeof data4 !== "string"){
-const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.infer_method_name.type,parentSchema:schema50.properties.infer_method_name,data:data4};
+var _valid1 = _errs12 === errors;
+valid4 = valid4 || _valid1;
+if(_valid1){
+if(props0 !== true){
+props0 = props0 || {};
+props0.type = true;
+props0.refusal = true;
+}
+}
+if(!valid4){
+const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf[1].items.anyOf,parentSchema:schema43.properties.content.anyOf[1].items,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -50295,8 +50656,21 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!(data4 === "predict")){
-const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema50.properties.infer_method_name.enum},message:"must be equal to one of the allowed values",schema:schema50.properties.infer_method_name.enum,parentSchema:schema50.properties.infer_method_name,data:data4};
+else {
+errors = _errs10;
+if(vErrors !== null){
+if(_errs10){
+vErrors.length = _errs10;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.content.anyOf[1].type,parentSchema:schema43.properties.content.anyOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -50305,15 +50679,23 @@ vErrors.push(err10);
 }
 errors++;
 }
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+const _errs19 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/content",parentData:data,parentDataProperty:"content",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
 }
-if(data3.inputs !== undefined){
-let data5 = data3.inputs;
-if(Array.isArray(data5)){
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-let data6 = data5[i0];
-if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
-const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.inputs.items.type,parentSchema:schema50.properties.inputs.items,data:data6};
+var _valid0 = _errs19 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props1 = {};
+props1.type = true;
+props1.path = true;
+props1.mime_type = true;
+}
+if(!valid1){
+const err11 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf,parentSchema:schema43.properties.content,data:data1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -50322,10 +50704,31 @@ vErrors.push(err11);
 }
 errors++;
 }
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.tool_calls !== undefined){
+let data5 = data.tool_calls;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate36(data5[i1], {instancePath:instancePath+"/tool_calls/" + i1,parentData:data5,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+errors = vErrors.length;
+}
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.inputs.type,parentSchema:schema50.properties.inputs,data:data5};
+const err12 = {instancePath:instancePath+"/tool_calls",schemaPath:"#/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.tool_calls.type,parentSchema:schema43.properties.tool_calls,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -50335,14 +50738,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data3.outputs !== undefined){
-let data7 = data3.outputs;
-if(Array.isArray(data7)){
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.outputs.items.type,parentSchema:schema50.properties.outputs.items,data:data8};
+if(data.name !== undefined){
+let data7 = data.name;
+if(typeof data7 !== "string"){
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.name.type,parentSchema:schema43.properties.name,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -50354,7 +50753,1827 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.outputs.type,parentSchema:schema50.properties.outputs,data:data7};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+validate31.evaluated = {"props":{"role":true,"content":true,"tool_calls":true,"name":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema48 = {"properties":{"role":{"type":"string","enum":["user"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the user message. can be a mix of text and images"},"name":{"type":"string","title":"Name","description":"Name of the user this message is from"}},"type":"object","required":["role","content"],"title":"UserMessage","description":"User message turn"};
+const schema49 = {"properties":{"type":{"type":"string","enum":["image_url"],"title":"Type","description":"Type of the content part"},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Url","description":"Image URL linking to the image"},"detail":{"type":"string","title":"Detail","description":"Details"}},"type":"object","required":["url"],"title":"Image Url","description":"Image URL linking to the image"}},"type":"object","required":["type","image_url"],"title":"ImageContentPart","description":"Image content for the message"};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate39.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema49.required,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.image_url === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image_url"},message:"must have required property '"+"image_url"+"'",schema:schema49.required,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.type.type,parentSchema:schema49.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "image_url")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.type.enum,parentSchema:schema49.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.image_url !== undefined){
+let data1 = data.image_url;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.url === undefined){
+const err4 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema49.properties.image_url.required,parentSchema:schema49.properties.image_url,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.url !== undefined){
+let data2 = data1.url;
+const _errs6 = errors;
+let valid2 = false;
+const _errs7 = errors;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.url.anyOf[0].type,parentSchema:schema49.properties.image_url.properties.url.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid2 = valid2 || _valid0;
+const _errs9 = errors;
+if(!(validate29(data2, {instancePath:instancePath+"/image_url/url",parentData:data1,parentDataProperty:"url",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.type = true;
+props0.path = true;
+props0.mime_type = true;
+}
+if(!valid2){
+const err6 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema49.properties.image_url.properties.url.anyOf,parentSchema:schema49.properties.image_url.properties.url,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data1.detail !== undefined){
+let data3 = data1.detail;
+if(typeof data3 !== "string"){
+const err7 = {instancePath:instancePath+"/image_url/detail",schemaPath:"#/properties/image_url/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.detail.type,parentSchema:schema49.properties.image_url.properties.detail,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.image_url.type,parentSchema:schema49.properties.image_url,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+validate39.evaluated = {"props":{"type":true,"image_url":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate38.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.role === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.content === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.role !== undefined){
+let data0 = data.role;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.role.type,parentSchema:schema48.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "user")){
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema48.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.role.enum,parentSchema:schema48.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data1 = data.content;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.content.anyOf[0].type,parentSchema:schema48.properties.content.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+const tag0 = data2.type;
+if(typeof tag0 == "string"){
+if(tag0 === "text"){
+if(!(validate32(data2, {instancePath:instancePath+"/content/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
+}
+var props0 = {};
+props0.type = true;
+props0.text = true;
+}
+else if(tag0 === "image_url"){
+if(!(validate39(data2, {instancePath:instancePath+"/content/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.type = true;
+props0.image_url = true;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.content.anyOf[1].items.type,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.content.anyOf[1].type,parentSchema:schema48.properties.content.anyOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+const _errs14 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/content",parentData:data,parentDataProperty:"content",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs14 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props1 = {};
+props1.type = true;
+props1.path = true;
+props1.mime_type = true;
+}
+if(!valid1){
+const err9 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema48.properties.content.anyOf,parentSchema:schema48.properties.content,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.name !== undefined){
+let data3 = data.name;
+if(typeof data3 !== "string"){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.name.type,parentSchema:schema48.properties.name,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+validate38.evaluated = {"props":{"role":true,"content":true,"name":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema50 = {"properties":{"role":{"type":"string","enum":["tool"],"title":"Role","description":"Role of the message"},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"Content of the tool call result"},"tool_call_id":{"type":"string","title":"Tool Call Id","description":"Unique identifier for the tool call"}},"type":"object","required":["role","content","tool_call_id"],"title":"ToolMessage","description":"Tool message for the chat"};
+
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate44.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.role === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema50.required,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.content === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema50.required,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tool_call_id === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool_call_id"},message:"must have required property '"+"tool_call_id"+"'",schema:schema50.required,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.role !== undefined){
+let data0 = data.role;
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.role.type,parentSchema:schema50.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!(data0 === "tool")){
+const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema50.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema50.properties.role.enum,parentSchema:schema50.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data1 = data.content;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.content.anyOf[0].type,parentSchema:schema50.properties.content.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/content",parentData:data,parentDataProperty:"content",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.type = true;
+props0.path = true;
+props0.mime_type = true;
+}
+if(!valid1){
+const err6 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema50.properties.content.anyOf,parentSchema:schema50.properties.content,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.tool_call_id !== undefined){
+let data2 = data.tool_call_id;
+if(typeof data2 !== "string"){
+const err7 = {instancePath:instancePath+"/tool_call_id",schemaPath:"#/properties/tool_call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.tool_call_id.type,parentSchema:schema50.properties.tool_call_id,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate44.errors = vErrors;
+return errors === 0;
+}
+validate44.evaluated = {"props":{"role":true,"content":true,"tool_call_id":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema51 = {"properties":{"role":{"type":"string","enum":["developer"],"title":"Role","description":"The role of the messages author, in this case developer."},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}],"title":"Content","description":"The contents of the developer message."},"name":{"type":"string","title":"Name","description":"An optional name for the participant."}},"type":"object","required":["role","content"],"title":"DeveloperMessage","description":"Developer message for the chat"};
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate46.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.role === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema51.required,parentSchema:schema51,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.content === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema51.required,parentSchema:schema51,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.role !== undefined){
+let data0 = data.role;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.role.type,parentSchema:schema51.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "developer")){
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema51.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.role.enum,parentSchema:schema51.properties.role,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.content !== undefined){
+let data1 = data.content;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.content.anyOf[0].type,parentSchema:schema51.properties.content.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+const _errs7 = errors;
+if(!(validate29(data1, {instancePath:instancePath+"/content",parentData:data,parentDataProperty:"content",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(_valid0){
+var props0 = {};
+props0.type = true;
+props0.path = true;
+props0.mime_type = true;
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema51.properties.content.anyOf,parentSchema:schema51.properties.content,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.name !== undefined){
+let data2 = data.name;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.name.type,parentSchema:schema51.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate46.errors = vErrors;
+return errors === 0;
+}
+validate46.evaluated = {"props":{"role":true,"content":true,"name":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate27.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+const tag0 = data.role;
+if(typeof tag0 == "string"){
+if(tag0 === "system"){
+if(!(validate28(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+var props0 = {};
+props0.role = true;
+props0.content = true;
+props0.name = true;
+}
+else if(tag0 === "assistant"){
+if(!(validate31(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.role = true;
+props0.content = true;
+props0.tool_calls = true;
+props0.name = true;
+}
+}
+else if(tag0 === "user"){
+if(!(validate38(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.role = true;
+props0.content = true;
+props0.name = true;
+}
+}
+else if(tag0 === "tool"){
+if(!(validate44(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.role = true;
+props0.content = true;
+props0.tool_call_id = true;
+}
+}
+else if(tag0 === "developer"){
+if(!(validate46(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+errors = vErrors.length;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.role = true;
+props0.content = true;
+props0.name = true;
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "role", tagValue: tag0},message:"value of tag \"role\" must be in oneOf",schema:schema39.discriminator,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "role", tagValue: tag0},message:"tag \"role\" must be string",schema:schema39.discriminator,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate27.errors = vErrors;
+evaluated0.props = props0;
+return errors === 0;
+}
+validate27.evaluated = {"dynamicProps":true,"dynamicItems":false};
+
+const schema52 = {"properties":{"provider":{"type":"string","title":"Provider","description":"Name of the provider, must be one of the integration providers configured for the Gateway"},"model":{"type":"string","title":"Model","description":"Name of the model to be used for generations. This model should be available in the provider"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object","title":"Extra Parameters","description":"Arbitrary extra parameters to pass to the model when generating"}},"type":"object","required":["provider","model"],"title":"ModelConfiguration","description":"Add a model from Gateway along with parameters to be used for chat completion"};
+const schema53 = {"properties":{"max_tokens":{"type":"integer","title":"Max Tokens"},"temperature":{"type":"number","title":"Temperature"},"top_k":{"type":"number","title":"Top K"},"top_p":{"type":"number","title":"Top P"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}],"title":"Stop"}},"type":"object","title":"Parameters","description":"Parameters to pass to the model when generating"};
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate54.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.provider === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema52.required,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.model === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.provider !== undefined){
+let data0 = data.provider;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.provider.type,parentSchema:schema52.properties.provider,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.model !== undefined){
+let data1 = data.model;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.type,parentSchema:schema52.properties.model,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.parameters !== undefined){
+let data2 = data.parameters;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.max_tokens !== undefined){
+let data3 = data2.max_tokens;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err4 = {instancePath:instancePath+"/parameters/max_tokens",schemaPath:"#/$defs/Parameters/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_tokens.type,parentSchema:schema53.properties.max_tokens,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data2.temperature !== undefined){
+let data4 = data2.temperature;
+if(!((typeof data4 == "number") && (isFinite(data4)))){
+const err5 = {instancePath:instancePath+"/parameters/temperature",schemaPath:"#/$defs/Parameters/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.temperature.type,parentSchema:schema53.properties.temperature,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data2.top_k !== undefined){
+let data5 = data2.top_k;
+if(!((typeof data5 == "number") && (isFinite(data5)))){
+const err6 = {instancePath:instancePath+"/parameters/top_k",schemaPath:"#/$defs/Parameters/properties/top_k/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_k.type,parentSchema:schema53.properties.top_k,data:data5};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2.top_p !== undefined){
+let data6 = data2.top_p;
+if(!((typeof data6 == "number") && (isFinite(data6)))){
+const err7 = {instancePath:instancePath+"/parameters/top_p",schemaPath:"#/$defs/Parameters/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_p.type,parentSchema:schema53.properties.top_p,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data2.stop !== undefined){
+let data7 = data2.stop;
+const _errs17 = errors;
+let valid3 = false;
+const _errs18 = errors;
+if(Array.isArray(data7)){
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(typeof data8 !== "string"){
+const err8 = {instancePath:instancePath+"/parameters/stop/" + i0,schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[0].items.type,parentSchema:schema53.properties.stop.anyOf[0].items,data:data8};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.stop.anyOf[0].type,parentSchema:schema53.properties.stop.anyOf[0],data:data7};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid0 = _errs18 === errors;
+valid3 = valid3 || _valid0;
+const _errs22 = errors;
+if(typeof data7 !== "string"){
+const err10 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[1].type,parentSchema:schema53.properties.stop.anyOf[1],data:data7};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid0 = _errs22 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const err11 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema53.properties.stop.anyOf,parentSchema:schema53.properties.stop,data:data7};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+else {
+errors = _errs17;
+if(vErrors !== null){
+if(_errs17){
+vErrors.length = _errs17;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/parameters",schemaPath:"#/$defs/Parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.extra_parameters !== undefined){
+let data9 = data.extra_parameters;
+if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
+const err13 = {instancePath:instancePath+"/extra_parameters",schemaPath:"#/properties/extra_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.extra_parameters.type,parentSchema:schema52.properties.extra_parameters,data:data9};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+validate54.evaluated = {"props":{"provider":true,"model":true,"parameters":true,"extra_parameters":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema54 = {"properties":{"type":{"type":"string","enum":["function"],"title":"Type","description":"Type of the tool","default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"],"title":"ToolSchema","description":"Schema defining a tool for the chat prompt"};
+const schema55 = {"properties":{"name":{"type":"string","title":"Name","description":"Name of the function"},"description":{"type":"string","title":"Description","description":"Description of the function"},"parameters":{"type":"object","title":"Parameters","description":"Parameters schema for the function"},"strict":{"type":"boolean","title":"Strict","description":"Indicates if the function should be called strictly","default":false}},"type":"object","required":["name"],"title":"FunctionSchema","description":"Schema defining a function for tool calls"};
+
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate56.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.function === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema54.required,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.type.type,parentSchema:schema54.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "function")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.type.enum,parentSchema:schema54.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.function !== undefined){
+let data1 = data.function;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.name === undefined){
+const err3 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema55.required,parentSchema:schema55,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.name !== undefined){
+let data2 = data1.name;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/FunctionSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.name.type,parentSchema:schema55.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data1.description !== undefined){
+let data3 = data1.description;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/function/description",schemaPath:"#/$defs/FunctionSchema/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.description.type,parentSchema:schema55.properties.description,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data1.parameters !== undefined){
+let data4 = data1.parameters;
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err6 = {instancePath:instancePath+"/function/parameters",schemaPath:"#/$defs/FunctionSchema/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.properties.parameters.type,parentSchema:schema55.properties.parameters,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data1.strict !== undefined){
+let data5 = data1.strict;
+if(typeof data5 !== "boolean"){
+const err7 = {instancePath:instancePath+"/function/strict",schemaPath:"#/$defs/FunctionSchema/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema55.properties.strict.type,parentSchema:schema55.properties.strict,data:data5};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate56.errors = vErrors;
+return errors === 0;
+}
+validate56.evaluated = {"props":{"type":true,"function":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema56 = {"properties":{"type":{"type":"string","enum":["mcp-server-fqn"],"title":"Type","description":"The FQN of the MCP server"},"integration_fqn":{"type":"string","title":"Integration Fqn","description":"The FQN of the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","integration_fqn"],"title":"McpServerWithFqn","description":"MCP server with FQN"};
+const schema57 = {"properties":{"name":{"type":"string","title":"Name","description":"The name of the tool as it appears in the MCP server"}},"type":"object","required":["name"],"title":"McpTool","description":"Tool configuration for MCP server"};
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate58.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema56.required,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.integration_fqn === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "integration_fqn"},message:"must have required property '"+"integration_fqn"+"'",schema:schema56.required,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.type.type,parentSchema:schema56.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "mcp-server-fqn")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.type.enum,parentSchema:schema56.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.integration_fqn !== undefined){
+let data1 = data.integration_fqn;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/integration_fqn",schemaPath:"#/properties/integration_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.integration_fqn.type,parentSchema:schema56.properties.integration_fqn,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.enable_all_tools !== undefined){
+let data2 = data.enable_all_tools;
+if(typeof data2 !== "boolean"){
+const err5 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema56.properties.enable_all_tools.type,parentSchema:schema56.properties.enable_all_tools,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.tools !== undefined){
+let data3 = data.tools;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.name === undefined){
+const err6 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data4.name !== undefined){
+let data5 = data4.name;
+if(typeof data5 !== "string"){
+const err7 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data5};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.tools.type,parentSchema:schema56.properties.tools,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate58.errors = vErrors;
+return errors === 0;
+}
+validate58.evaluated = {"props":{"type":true,"integration_fqn":true,"enable_all_tools":true,"tools":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema58 = {"properties":{"type":{"type":"string","enum":["mcp-server-url"],"title":"Type","description":"The URL of the MCP server"},"url":{"type":"string","title":"Url","description":"The URL of the MCP server"},"headers":{"type":"object","additionalProperties":{"type":"string"},"title":"Headers","description":"The headers to send to the MCP server"},"enable_all_tools":{"type":"boolean","title":"Enable All Tools","description":"Whether to enable all tools from the MCP server","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array","title":"Tools","description":"The tools to enable from the MCP server"}},"type":"object","required":["type","url"],"title":"McpServerWithUrl","description":"MCP server with URL"};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.url === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema58.required,parentSchema:schema58,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.type.type,parentSchema:schema58.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "mcp-server-url")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.url !== undefined){
+let data1 = data.url;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.url.type,parentSchema:schema58.properties.url,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.headers !== undefined){
+let data2 = data.headers;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key0 in data2){
+let data3 = data2[key0];
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.headers.additionalProperties.type,parentSchema:schema58.properties.headers.additionalProperties,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.headers.type,parentSchema:schema58.properties.headers,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.enable_all_tools !== undefined){
+let data4 = data.enable_all_tools;
+if(typeof data4 !== "boolean"){
+const err7 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.enable_all_tools.type,parentSchema:schema58.properties.enable_all_tools,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.tools !== undefined){
+let data5 = data.tools;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.name === undefined){
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data6.name !== undefined){
+let data7 = data6.name;
+if(typeof data7 !== "string"){
+const err9 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data7};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.tools.type,parentSchema:schema58.properties.tools,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+validate59.evaluated = {"props":{"type":true,"url":true,"headers":true,"enable_all_tools":true,"tools":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema61 = {"properties":{"type":{"type":"string","enum":["json_schema"],"title":"Type","description":"Type of response format"},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"],"title":"JsonSchemaResponseFormat","description":"Structured JSON response format with schema validation"};
+const schema62 = {"properties":{"name":{"type":"string","title":"Name","description":"Name of the schema"},"schema":{"type":"object","title":"Schema","description":"JSON schema object defining the expected structure"}},"type":"object","required":["name","schema"],"title":"JsonSchema","description":"JSON schema for structured output"};
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate62.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.required,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.json_schema === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "json_schema"},message:"must have required property '"+"json_schema"+"'",schema:schema61.required,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.type.type,parentSchema:schema61.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "json_schema")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.type.enum,parentSchema:schema61.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.json_schema !== undefined){
+let data1 = data.json_schema;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.name === undefined){
+const err4 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.schema === undefined){
+const err5 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1.name !== undefined){
+let data2 = data1.name;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/json_schema/name",schemaPath:"#/$defs/JsonSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.name.type,parentSchema:schema62.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data1.schema !== undefined){
+let data3 = data1.schema;
+if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
+const err7 = {instancePath:instancePath+"/json_schema/schema",schemaPath:"#/$defs/JsonSchema/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.schema.type,parentSchema:schema62.properties.schema,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate62.errors = vErrors;
+return errors === 0;
+}
+validate62.evaluated = {"props":{"type":true,"json_schema":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema64 = {"properties":{"type":{"type":"string","enum":["weight-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for load balancing with weights"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"],"title":"WeightBasedLoadBalancing","description":"Weight-based Load Balancing"};
+const schema65 = {"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"weight":{"type":"integer","title":"Weight","description":"Relative weight for routing decisions (higher values mean more traffic)"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately.","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target","weight"],"title":"LoadBalanceTarget","description":"Weight-based Target"};
+const schema66 = {"properties":{"attempts":{"type":"integer","title":"Attempts","description":"Number of attempts to retry the request"},"delay":{"type":"integer","title":"Delay","description":"Delay between retries in milliseconds","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","title":"On Status Codes","description":"Status codes to retry on","default":["429","500","502","503"]}},"type":"object","required":["attempts"],"title":"RetryConfig"};
+const schema67 = {"properties":{"remove":{"items":{"type":"string"},"type":"array","title":"Remove","description":"List of headers to remove from upstream request"},"set":{"type":"object","additionalProperties":{"type":"string"},"title":"Set","description":"Headers to add or overwrite in upstream request"}},"type":"object","title":"HeadersOverride","description":"Headers Override"};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.target === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema65.required,parentSchema:schema65,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.weight === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'",schema:schema65.required,parentSchema:schema65,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.target !== undefined){
+let data0 = data.target;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.target.type,parentSchema:schema65.properties.target,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.weight !== undefined){
+let data1 = data.weight;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err3 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema65.properties.weight.type,parentSchema:schema65.properties.weight,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.retry_config !== undefined){
+let data2 = data.retry_config;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.attempts === undefined){
+const err4 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data2.attempts !== undefined){
+let data3 = data2.attempts;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err5 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data2.delay !== undefined){
+let data4 = data2.delay;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err6 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2.on_status_codes !== undefined){
+let data5 = data2.on_status_codes;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(typeof data6 !== "string"){
+const err7 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.fallback_status_codes !== undefined){
+let data7 = data.fallback_status_codes;
+if(Array.isArray(data7)){
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(typeof data8 !== "string"){
+const err10 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.fallback_status_codes.items.type,parentSchema:schema65.properties.fallback_status_codes.items,data:data8};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.fallback_status_codes.type,parentSchema:schema65.properties.fallback_status_codes,data:data7};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.fallback_candidate !== undefined){
+let data9 = data.fallback_candidate;
+if(typeof data9 !== "boolean"){
+const err12 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema65.properties.fallback_candidate.type,parentSchema:schema65.properties.fallback_candidate,data:data9};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.override_params !== undefined){
+let data10 = data.override_params;
+if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
+const err13 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.override_params.type,parentSchema:schema65.properties.override_params,data:data10};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.headers_override !== undefined){
+let data11 = data.headers_override;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.remove !== undefined){
+let data12 = data11.remove;
+if(Array.isArray(data12)){
+const len2 = data12.length;
+for(let i2=0; i2<len2; i2++){
+let data13 = data12[i2];
+if(typeof data13 !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data13};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -50366,7 +52585,572 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data:data3};
+const err15 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data12};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data11.set !== undefined){
+let data14 = data11.set;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key0 in data14){
+let data15 = data14[key0];
+if(typeof data15 !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data15};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data14};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data11};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.metadata_match !== undefined){
+let data16 = data.metadata_match;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key1 in data16){
+let data17 = data16[key1];
+if(typeof data17 !== "string"){
+const err19 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.metadata_match.additionalProperties.type,parentSchema:schema65.properties.metadata_match.additionalProperties,data:data17};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.metadata_match.type,parentSchema:schema65.properties.metadata_match,data:data16};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+validate65.evaluated = {"props":{"target":true,"weight":true,"retry_config":true,"fallback_status_codes":true,"fallback_candidate":true,"override_params":true,"headers_override":true,"metadata_match":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema68 = {"properties":{"ttl_seconds":{"type":"integer","title":"Ttl Seconds","description":"Sticky mapping TTL in seconds"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array","title":"Session Identifiers","description":"List of identifier selectors used to build sticky key"}},"type":"object","required":["ttl_seconds","session_identifiers"],"title":"StickyRouting","description":"Sticky Routing"};
+const schema69 = {"properties":{"source":{"type":"string","enum":["headers","metadata"],"title":"Source","description":"Source from which session identifier value will be extracted"},"key":{"type":"string","title":"Key","description":"Key to read from selected source"}},"type":"object","required":["source","key"],"title":"StickySessionIdentifier","description":"Sticky Session Identifier"};
+
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate67.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ttl_seconds === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ttl_seconds"},message:"must have required property '"+"ttl_seconds"+"'",schema:schema68.required,parentSchema:schema68,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.session_identifiers === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session_identifiers"},message:"must have required property '"+"session_identifiers"+"'",schema:schema68.required,parentSchema:schema68,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ttl_seconds !== undefined){
+let data0 = data.ttl_seconds;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/ttl_seconds",schemaPath:"#/properties/ttl_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.ttl_seconds.type,parentSchema:schema68.properties.ttl_seconds,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.session_identifiers !== undefined){
+let data1 = data.session_identifiers;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.source === undefined){
+const err3 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2.key === undefined){
+const err4 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data2.source !== undefined){
+let data3 = data2.source;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.source.type,parentSchema:schema69.properties.source,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!((data3 === "headers") || (data3 === "metadata"))){
+const err6 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/enum",keyword:"enum",params:{allowedValues: schema69.properties.source.enum},message:"must be equal to one of the allowed values",schema:schema69.properties.source.enum,parentSchema:schema69.properties.source,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2.key !== undefined){
+let data4 = data2.key;
+if(typeof data4 !== "string"){
+const err7 = {instancePath:instancePath+"/session_identifiers/" + i0+"/key",schemaPath:"#/$defs/StickySessionIdentifier/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.key.type,parentSchema:schema69.properties.key,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema69.type,parentSchema:schema69,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/session_identifiers",schemaPath:"#/properties/session_identifiers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema68.properties.session_identifiers.type,parentSchema:schema68.properties.session_identifiers,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+validate67.evaluated = {"props":{"ttl_seconds":true,"session_identifiers":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate64.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema64.required,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.load_balance_targets === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema64.required,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.type.type,parentSchema:schema64.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "weight-based-routing")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema64.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.type.enum,parentSchema:schema64.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.load_balance_targets !== undefined){
+let data1 = data.load_balance_targets;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate65(data1[i0], {instancePath:instancePath+"/load_balance_targets/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.load_balance_targets.type,parentSchema:schema64.properties.load_balance_targets,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.sticky_routing !== undefined){
+if(!(validate67(data.sticky_routing, {instancePath:instancePath+"/sticky_routing",parentData:data,parentDataProperty:"sticky_routing",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+validate64.evaluated = {"props":{"type":true,"load_balance_targets":true,"sticky_routing":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema70 = {"properties":{"type":{"type":"string","enum":["latency-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for latency-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"LatencyBasedLoadBalancing","description":"Latency-based Load Balancing"};
+const schema71 = {"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"LatencyBasedLoadBalanceTarget","description":"Latency-based Target"};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate70.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.target === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema71.required,parentSchema:schema71,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.target !== undefined){
+let data0 = data.target;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.target.type,parentSchema:schema71.properties.target,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.retry_config !== undefined){
+let data1 = data.retry_config;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.attempts === undefined){
+const err2 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1.attempts !== undefined){
+let data2 = data1.attempts;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data1.delay !== undefined){
+let data3 = data1.delay;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err4 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data1.on_status_codes !== undefined){
+let data4 = data1.on_status_codes;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(typeof data5 !== "string"){
+const err5 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data5};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.fallback_status_codes !== undefined){
+let data6 = data.fallback_status_codes;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+if(typeof data7 !== "string"){
+const err8 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.fallback_status_codes.items.type,parentSchema:schema71.properties.fallback_status_codes.items,data:data7};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.fallback_status_codes.type,parentSchema:schema71.properties.fallback_status_codes,data:data6};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.fallback_candidate !== undefined){
+let data8 = data.fallback_candidate;
+if(typeof data8 !== "boolean"){
+const err10 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema71.properties.fallback_candidate.type,parentSchema:schema71.properties.fallback_candidate,data:data8};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.override_params !== undefined){
+let data9 = data.override_params;
+if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
+const err11 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.override_params.type,parentSchema:schema71.properties.override_params,data:data9};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.headers_override !== undefined){
+let data10 = data.headers_override;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.remove !== undefined){
+let data11 = data10.remove;
+if(Array.isArray(data11)){
+const len2 = data11.length;
+for(let i2=0; i2<len2; i2++){
+let data12 = data11[i2];
+if(typeof data12 !== "string"){
+const err12 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data12};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data11};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data10.set !== undefined){
+let data13 = data10.set;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key0 in data13){
+let data14 = data13[key0];
+if(typeof data14 !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data14};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data13};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -50378,7 +53162,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err16 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -50387,10 +53171,579 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate31.errors = vErrors;
+}
+if(data.metadata_match !== undefined){
+let data15 = data.metadata_match;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key1 in data15){
+let data16 = data15[key1];
+if(typeof data16 !== "string"){
+const err17 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.metadata_match.additionalProperties.type,parentSchema:schema71.properties.metadata_match.additionalProperties,data:data16};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.metadata_match.type,parentSchema:schema71.properties.metadata_match,data:data15};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":{"type":true,"serialization_format":true,"model_filepath":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":{"target":true,"retry_config":true,"fallback_status_codes":true,"fallback_candidate":true,"override_params":true,"headers_override":true,"metadata_match":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate69.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema70.required,parentSchema:schema70,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.load_balance_targets === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema70.required,parentSchema:schema70,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.type.type,parentSchema:schema70.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "latency-based-routing")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema70.properties.type.enum,parentSchema:schema70.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.load_balance_targets !== undefined){
+let data1 = data.load_balance_targets;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate70(data1[i0], {instancePath:instancePath+"/load_balance_targets/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema70.properties.load_balance_targets.type,parentSchema:schema70.properties.load_balance_targets,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate69.errors = vErrors;
+return errors === 0;
+}
+validate69.evaluated = {"props":{"type":true,"load_balance_targets":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema74 = {"properties":{"type":{"type":"string","enum":["priority-based-routing"],"title":"Type","description":"Routing Type"},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array","title":"Load Balance Targets","description":"List of targets for priority-based load balancing"}},"type":"object","required":["type","load_balance_targets"],"title":"PriorityBasedLoadBalancing","description":"Priority-based Load Balancing"};
+const schema75 = {"properties":{"target":{"type":"string","title":"Target","description":"Target model or provider FQN"},"priority":{"type":"integer","title":"Priority","description":"Priority for the target, Lower the number, higher the priority (0 is the highest priority)","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","title":"Fallback Status Codes","description":"Status Codes for which the request will fallback to other targets. If the status code is not present in fallback_status_codes, it fails immediately."},"fallback_candidate":{"type":"boolean","title":"Fallback Candidate","description":"Whether this target is a fallback candidate. If set to false, this model will not be considered as a fallback option for targets of this load-balance-rule","default":true},"override_params":{"type":"object","title":"Override Params","description":"Optional parameters to override in the request"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"},"title":"Metadata Match","description":"Optional metadata key-value pairs that must match incoming request metadata headers for this target to be considered for routing."}},"type":"object","required":["target"],"title":"PriorityBasedLoadBalanceTarget"};
+const schema76 = {"properties":{"time_per_output_token_ms":{"type":"number","title":"Time Per Output Token Ms","description":"Time per output token threshold in milliseconds. If time per output token exceeds this value, the target will be marked as unhealthy"},"time_to_first_token_ms":{"type":"number","title":"Time To First Token Ms","description":"Time to first token threshold in milliseconds. If time to first token exceeds this value, the target will be marked as unhealthy"}},"type":"object","title":"SlaCutoff"};
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate73.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.target === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema75.required,parentSchema:schema75,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.target !== undefined){
+let data0 = data.target;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.target.type,parentSchema:schema75.properties.target,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.priority !== undefined){
+let data1 = data.priority;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.priority.type,parentSchema:schema75.properties.priority,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.sla_cutoff !== undefined){
+let data2 = data.sla_cutoff;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.time_per_output_token_ms !== undefined){
+let data3 = data2.time_per_output_token_ms;
+if(!((typeof data3 == "number") && (isFinite(data3)))){
+const err3 = {instancePath:instancePath+"/sla_cutoff/time_per_output_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_per_output_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_per_output_token_ms.type,parentSchema:schema76.properties.time_per_output_token_ms,data:data3};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data2.time_to_first_token_ms !== undefined){
+let data4 = data2.time_to_first_token_ms;
+if(!((typeof data4 == "number") && (isFinite(data4)))){
+const err4 = {instancePath:instancePath+"/sla_cutoff/time_to_first_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_to_first_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_to_first_token_ms.type,parentSchema:schema76.properties.time_to_first_token_ms,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/sla_cutoff",schemaPath:"#/$defs/SlaCutoff/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.retry_config !== undefined){
+let data5 = data.retry_config;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.attempts === undefined){
+const err6 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data5};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data5.attempts !== undefined){
+let data6 = data5.attempts;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err7 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data5.delay !== undefined){
+let data7 = data5.delay;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err8 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data7};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data5.on_status_codes !== undefined){
+let data8 = data5.on_status_codes;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(typeof data9 !== "string"){
+const err9 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data9};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data8};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.fallback_status_codes !== undefined){
+let data10 = data.fallback_status_codes;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(typeof data11 !== "string"){
+const err12 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.fallback_status_codes.items.type,parentSchema:schema75.properties.fallback_status_codes.items,data:data11};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.fallback_status_codes.type,parentSchema:schema75.properties.fallback_status_codes,data:data10};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.fallback_candidate !== undefined){
+let data12 = data.fallback_candidate;
+if(typeof data12 !== "boolean"){
+const err14 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema75.properties.fallback_candidate.type,parentSchema:schema75.properties.fallback_candidate,data:data12};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.override_params !== undefined){
+let data13 = data.override_params;
+if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
+const err15 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.override_params.type,parentSchema:schema75.properties.override_params,data:data13};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.headers_override !== undefined){
+let data14 = data.headers_override;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.remove !== undefined){
+let data15 = data14.remove;
+if(Array.isArray(data15)){
+const len2 = data15.length;
+for(let i2=0; i2<len2; i2++){
+let data16 = data15[i2];
+if(typeof data16 !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data16};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data15};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data14.set !== undefined){
+let data17 = data14.set;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key0 in data17){
+let data18 = data17[key0];
+if(typeof data18 !== "string"){
+const err18 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data18};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data17};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data14};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.metadata_match !== undefined){
+let data19 = data.metadata_match;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key1 in data19){
+let data20 = data19[key1];
+if(typeof data20 !== "string"){
+const err21 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.metadata_match.additionalProperties.type,parentSchema:schema75.properties.metadata_match.additionalProperties,data:data20};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.metadata_match.type,parentSchema:schema75.properties.metadata_match,data:data19};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+validate73.errors = vErrors;
+return errors === 0;
+}
+validate73.evaluated = {"props":{"target":true,"priority":true,"sla_cutoff":true,"retry_config":true,"fallback_status_codes":true,"fallback_candidate":true,"override_params":true,"headers_override":true,"metadata_match":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate72.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema74.required,parentSchema:schema74,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.load_balance_targets === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema74.required,parentSchema:schema74,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.properties.type.type,parentSchema:schema74.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!(data0 === "priority-based-routing")){
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema74.properties.type.enum,parentSchema:schema74.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.load_balance_targets !== undefined){
+let data1 = data.load_balance_targets;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate73(data1[i0], {instancePath:instancePath+"/load_balance_targets/" + i0,parentData:data1,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate73.errors : vErrors.concat(validate73.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema74.properties.load_balance_targets.type,parentSchema:schema74.properties.load_balance_targets,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate72.errors = vErrors;
+return errors === 0;
+}
+validate72.evaluated = {"props":{"type":true,"load_balance_targets":true},"dynamicProps":false,"dynamicItems":false};
 
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -50434,8 +53787,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema38.required,parentSchema:schema38,data};
+if(data.messages === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'",schema:schema38.required,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50554,7 +53907,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!(data4 === "model-version")){
+if(!(data4 === "chat_prompt")){
 const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -50625,6 +53978,2090 @@ vErrors.push(err18);
 errors++;
 }
 }
+if(data.messages !== undefined){
+let data7 = data.messages;
+if(Array.isArray(data7)){
+if(data7.length < 1){
+const err19 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.messages,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate27(data7[i0], {instancePath:instancePath+"/messages/" + i0,parentData:data7,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.messages.type,parentSchema:schema38.properties.messages,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.variables !== undefined){
+let data9 = data.variables;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key0 in data9){
+let data10 = data9[key0];
+if((typeof data10 !== "string") && (data10 !== null)){
+const err21 = {instancePath:instancePath+"/variables/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema38.properties.variables.additionalProperties.type},message:"must be string,null",schema:schema38.properties.variables.additionalProperties.type,parentSchema:schema38.properties.variables.additionalProperties,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.variables.type,parentSchema:schema38.properties.variables,data:data9};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.model_configuration !== undefined){
+if(!(validate54(data.model_configuration, {instancePath:instancePath+"/model_configuration",parentData:data,parentDataProperty:"model_configuration",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+errors = vErrors.length;
+}
+}
+if(data.tools !== undefined){
+let data12 = data.tools;
+if(Array.isArray(data12)){
+const len1 = data12.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate56(data12[i1], {instancePath:instancePath+"/tools/" + i1,parentData:data12,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.tools.type,parentSchema:schema38.properties.tools,data:data12};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.mcp_servers !== undefined){
+let data14 = data.mcp_servers;
+if(Array.isArray(data14)){
+const len2 = data14.length;
+for(let i2=0; i2<len2; i2++){
+let data15 = data14[i2];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+const tag0 = data15.type;
+if(typeof tag0 == "string"){
+if(tag0 === "mcp-server-fqn"){
+if(!(validate58(data15, {instancePath:instancePath+"/mcp_servers/" + i2,parentData:data14,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+var props1 = {};
+props1.type = true;
+props1.integration_fqn = true;
+props1.enable_all_tools = true;
+props1.tools = true;
+}
+else if(tag0 === "mcp-server-url"){
+if(!(validate59(data15, {instancePath:instancePath+"/mcp_servers/" + i2,parentData:data14,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+if(props1 !== true){
+props1 = props1 || {};
+props1.type = true;
+props1.url = true;
+props1.headers = true;
+props1.enable_all_tools = true;
+props1.tools = true;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.mcp_servers.items.type,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.mcp_servers.type,parentSchema:schema38.properties.mcp_servers,data:data14};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.guardrails !== undefined){
+let data16 = data.guardrails;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.input_guardrails !== undefined){
+let data17 = data16.input_guardrails;
+if(Array.isArray(data17)){
+const len3 = data17.length;
+for(let i3=0; i3<len3; i3++){
+let data18 = data17[i3];
+if(typeof data18 !== "string"){
+const err28 = {instancePath:instancePath+"/guardrails/input_guardrails/" + i3,schemaPath:"#/$defs/Guardrails/properties/input_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.input_guardrails.items.type,parentSchema:schema60.properties.input_guardrails.items,data:data18};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/guardrails/input_guardrails",schemaPath:"#/$defs/Guardrails/properties/input_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.input_guardrails.type,parentSchema:schema60.properties.input_guardrails,data:data17};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data16.output_guardrails !== undefined){
+let data19 = data16.output_guardrails;
+if(Array.isArray(data19)){
+const len4 = data19.length;
+for(let i4=0; i4<len4; i4++){
+let data20 = data19[i4];
+if(typeof data20 !== "string"){
+const err30 = {instancePath:instancePath+"/guardrails/output_guardrails/" + i4,schemaPath:"#/$defs/Guardrails/properties/output_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.output_guardrails.items.type,parentSchema:schema60.properties.output_guardrails.items,data:data20};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/guardrails/output_guardrails",schemaPath:"#/$defs/Guardrails/properties/output_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.output_guardrails.type,parentSchema:schema60.properties.output_guardrails,data:data19};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/guardrails",schemaPath:"#/$defs/Guardrails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data16};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data.response_format !== undefined){
+let data21 = data.response_format;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+const tag1 = data21.type;
+if(typeof tag1 == "string"){
+if(tag1 === "json_object"){
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.type === undefined){
+const err33 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema63.required,parentSchema:schema63,data:data21};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data21.type !== undefined){
+let data22 = data21.type;
+if(typeof data22 !== "string"){
+const err34 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.properties.type.type,parentSchema:schema63.properties.type,data:data22};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(!(data22 === "json_object")){
+const err35 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema63.properties.type.enum,parentSchema:schema63.properties.type,data:data22};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data21};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+var props2 = {};
+props2.type = true;
+}
+else if(tag1 === "json_schema"){
+if(!(validate62(data21, {instancePath:instancePath+"/response_format",parentData:data,parentDataProperty:"response_format",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+errors = vErrors.length;
+}
+if(props2 !== true){
+props2 = props2 || {};
+props2.type = true;
+props2.json_schema = true;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.response_format.type,parentSchema:schema38.properties.response_format,data:data21};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.routing_config !== undefined){
+let data23 = data.routing_config;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+const tag2 = data23.type;
+if(typeof tag2 == "string"){
+if(tag2 === "weight-based-routing"){
+if(!(validate64(data23, {instancePath:instancePath+"/routing_config",parentData:data,parentDataProperty:"routing_config",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+errors = vErrors.length;
+}
+var props3 = {};
+props3.type = true;
+props3.load_balance_targets = true;
+props3.sticky_routing = true;
+}
+else if(tag2 === "latency-based-routing"){
+if(!(validate69(data23, {instancePath:instancePath+"/routing_config",parentData:data,parentDataProperty:"routing_config",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+errors = vErrors.length;
+}
+if(props3 !== true){
+props3 = props3 || {};
+props3.type = true;
+props3.load_balance_targets = true;
+}
+}
+else if(tag2 === "priority-based-routing"){
+if(!(validate72(data23, {instancePath:instancePath+"/routing_config",parentData:data,parentDataProperty:"routing_config",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+errors = vErrors.length;
+}
+if(props3 !== true){
+props3 = props3 || {};
+props3.type = true;
+props3.load_balance_targets = true;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag2},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag2},message:"tag \"type\" must be string",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.routing_config.type,parentSchema:schema38.properties.routing_config,data:data23};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data.cache_config !== undefined){
+let data24 = data.cache_config;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+const tag3 = data24.type;
+if(typeof tag3 == "string"){
+if(tag3 === "semantic"){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.type === undefined){
+const err43 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(data24.similarity_threshold === undefined){
+const err44 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "similarity_threshold"},message:"must have required property '"+"similarity_threshold"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(data24.type !== undefined){
+let data25 = data24.type;
+if(typeof data25 !== "string"){
+const err45 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.type.type,parentSchema:schema79.properties.type,data:data25};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+if(!(data25 === "semantic")){
+const err46 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema79.properties.type.enum,parentSchema:schema79.properties.type,data:data25};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data24.similarity_threshold !== undefined){
+let data26 = data24.similarity_threshold;
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 > 1 || isNaN(data26)){
+const err47 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema79.properties.similarity_threshold,data:data26};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data26 < 0 || isNaN(data26)){
+const err48 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema79.properties.similarity_threshold,data:data26};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.similarity_threshold.type,parentSchema:schema79.properties.similarity_threshold,data:data26};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data24.namespace !== undefined){
+let data27 = data24.namespace;
+if(typeof data27 !== "string"){
+const err50 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/SemanticCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.namespace.type,parentSchema:schema79.properties.namespace,data:data27};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data24.ttl !== undefined){
+let data28 = data24.ttl;
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 259200 || isNaN(data28)){
+const err51 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema79.properties.ttl,data:data28};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.ttl.type,parentSchema:schema79.properties.ttl,data:data28};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data:data24};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+var props4 = {};
+props4.type = true;
+props4.similarity_threshold = true;
+props4.namespace = true;
+props4.ttl = true;
+}
+else if(tag3 === "exact-match"){
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.type === undefined){
+const err54 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema80.required,parentSchema:schema80,data:data24};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data24.type !== undefined){
+let data29 = data24.type;
+if(typeof data29 !== "string"){
+const err55 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.type.type,parentSchema:schema80.properties.type,data:data29};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(!(data29 === "exact-match")){
+const err56 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema80.properties.type.enum,parentSchema:schema80.properties.type,data:data29};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data24.namespace !== undefined){
+let data30 = data24.namespace;
+if(typeof data30 !== "string"){
+const err57 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.namespace.type,parentSchema:schema80.properties.namespace,data:data30};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data24.ttl !== undefined){
+let data31 = data24.ttl;
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 259200 || isNaN(data31)){
+const err58 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema80.properties.ttl,data:data31};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema80.properties.ttl.type,parentSchema:schema80.properties.ttl,data:data31};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data:data24};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(props4 !== true){
+props4 = props4 || {};
+props4.type = true;
+props4.namespace = true;
+props4.ttl = true;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag3},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag3},message:"tag \"type\" must be string",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.cache_config.type,parentSchema:schema38.properties.cache_config,data:data24};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data.tool_call_to_mcp_mapping !== undefined){
+let data32 = data.tool_call_to_mcp_mapping;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+for(const key1 in data32){
+let data33 = data32[key1];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.mcp_server_integration_id === undefined){
+const err64 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "mcp_server_integration_id"},message:"must have required property '"+"mcp_server_integration_id"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(data33.tool_name === undefined){
+const err65 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "tool_name"},message:"must have required property '"+"tool_name"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data33.mcp_server_integration_id !== undefined){
+let data34 = data33.mcp_server_integration_id;
+if(typeof data34 !== "string"){
+const err66 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/mcp_server_integration_id",schemaPath:"#/$defs/McpServerToolDetails/properties/mcp_server_integration_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.mcp_server_integration_id.type,parentSchema:schema81.properties.mcp_server_integration_id,data:data34};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data33.tool_name !== undefined){
+let data35 = data33.tool_name;
+if(typeof data35 !== "string"){
+const err67 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/tool_name",schemaPath:"#/$defs/McpServerToolDetails/properties/tool_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.tool_name.type,parentSchema:schema81.properties.tool_name,data:data35};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data33};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/tool_call_to_mcp_mapping",schemaPath:"#/properties/tool_call_to_mcp_mapping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.tool_call_to_mcp_mapping.type,parentSchema:schema38.properties.tool_call_to_mcp_mapping,data:data32};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data.logging_config !== undefined){
+let data36 = data.logging_config;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.enabled !== undefined){
+let data37 = data36.enabled;
+if(typeof data37 !== "boolean"){
+const err70 = {instancePath:instancePath+"/logging_config/enabled",schemaPath:"#/$defs/LoggingConfig/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.enabled.type,parentSchema:schema82.properties.enabled,data:data37};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data36.tracing_project_fqn !== undefined){
+let data38 = data36.tracing_project_fqn;
+if(typeof data38 !== "string"){
+const err71 = {instancePath:instancePath+"/logging_config/tracing_project_fqn",schemaPath:"#/$defs/LoggingConfig/properties/tracing_project_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tracing_project_fqn.type,parentSchema:schema82.properties.tracing_project_fqn,data:data38};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/logging_config",schemaPath:"#/$defs/LoggingConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data36};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data.sub_agents !== undefined){
+let data39 = data.sub_agents;
+if(Array.isArray(data39)){
+const len5 = data39.length;
+for(let i5=0; i5<len5; i5++){
+let data40 = data39[i5];
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.name === undefined){
+const err73 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.required,parentSchema:schema83,data:data40};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+if(data40.name !== undefined){
+let data41 = data40.name;
+if(typeof data41 !== "string"){
+const err74 = {instancePath:instancePath+"/sub_agents/" + i5+"/name",schemaPath:"#/$defs/SubAgent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.name.type,parentSchema:schema83.properties.name,data:data41};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data40};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/sub_agents",schemaPath:"#/properties/sub_agents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.sub_agents.type,parentSchema:schema38.properties.sub_agents,data:data39};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+validate26.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"messages":true,"variables":true,"model_configuration":true,"tools":true,"mcp_servers":true,"guardrails":true,"response_format":true,"routing_config":true,"cache_config":true,"tool_call_to_mcp_mapping":true,"logging_config":true,"sub_agents":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://truefoundry.com/schemas/ChatPromptManifest" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate25.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate26(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+validate25.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"messages":true,"variables":true,"model_configuration":true,"tools":true,"mcp_servers":true,"guardrails":true,"response_format":true,"routing_config":true,"cache_config":true,"tool_call_to_mcp_mapping":true,"logging_config":true,"sub_agents":true},"dynamicProps":false,"dynamicItems":false};
+
+exports["data-dir"] = validate79;
+const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/DataDirectoryManifest","$ref":"#/$defs/DataDirectoryManifest","$defs":{"DataDirectoryManifest":{"properties":{"type":{"type":"string","enum":["data-dir"],"title":"Type","default":"data-dir"},"name":{"type":"string","title":"Name","description":"Name of the data directory"},"ml_repo":{"type":"string","title":"Ml Repo","description":"Name of the ML Repo to create the data directory under"},"description":{"type":"string","title":"Description","description":"Description for the data directory"},"metadata":{"type":"object","title":"Metadata","description":"Key Value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Source","description":"Data Directory Source"}},"type":"object","required":["name","ml_repo","metadata","source"],"title":"DataDirectoryManifest","description":"Data Directory manifest."},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"}}};
+const schema85 = {"properties":{"type":{"type":"string","enum":["data-dir"],"title":"Type","default":"data-dir"},"name":{"type":"string","title":"Name","description":"Name of the data directory"},"ml_repo":{"type":"string","title":"Ml Repo","description":"Name of the ML Repo to create the data directory under"},"description":{"type":"string","title":"Description","description":"Description for the data directory"},"metadata":{"type":"object","title":"Metadata","description":"Key Value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object","title":"Source","description":"Data Directory Source"}},"type":"object","required":["name","ml_repo","metadata","source"],"title":"DataDirectoryManifest","description":"Data Directory manifest."};
+const schema86 = {"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"};
+const schema87 = {"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate80.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema85.required,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.ml_repo === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema85.required,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.metadata === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema85.required,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema85.required,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.type.type,parentSchema:schema85.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(data0 === "data-dir")){
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema85.properties.type.enum,parentSchema:schema85.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.name.type,parentSchema:schema85.properties.name,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.ml_repo !== undefined){
+let data2 = data.ml_repo;
+if(typeof data2 !== "string"){
+const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.ml_repo.type,parentSchema:schema85.properties.ml_repo,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data3 = data.description;
+if(typeof data3 !== "string"){
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.description.type,parentSchema:schema85.properties.description,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+let data4 = data.metadata;
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.metadata.type,parentSchema:schema85.properties.metadata,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.source !== undefined){
+let data5 = data.source;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+const tag0 = data5.type;
+if(typeof tag0 == "string"){
+if(tag0 === "truefoundry"){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.type === undefined){
+const err10 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema86.required,parentSchema:schema86,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data5.type !== undefined){
+let data6 = data5.type;
+if(typeof data6 !== "string"){
+const err11 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.type.type,parentSchema:schema86.properties.type,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!(data6 === "truefoundry")){
+const err12 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema86.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.type.enum,parentSchema:schema86.properties.type,data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data5.uri !== undefined){
+let data7 = data5.uri;
+if(typeof data7 === "string"){
+if(!pattern7.test(data7)){
+const err13 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema86.properties.uri,data:data7};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.uri.type,parentSchema:schema86.properties.uri,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var props0 = {};
+props0.type = true;
+props0.uri = true;
+}
+else if(tag0 === "external"){
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.type === undefined){
+const err16 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.uri === undefined){
+const err17 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data5.type !== undefined){
+let data8 = data5.type;
+if(typeof data8 !== "string"){
+const err18 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.type.type,parentSchema:schema87.properties.type,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!(data8 === "external")){
+const err19 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema87.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema87.properties.type.enum,parentSchema:schema87.properties.type,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data5.uri !== undefined){
+let data9 = data5.uri;
+if(typeof data9 === "string"){
+if(!pattern7.test(data9)){
+const err20 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema87.properties.uri,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.uri.type,parentSchema:schema87.properties.uri,data:data9};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data:data5};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(props0 !== true){
+props0 = props0 || {};
+props0.type = true;
+props0.uri = true;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.source.type,parentSchema:schema85.properties.source,data:data5};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+validate80.evaluated = {"props":{"type":true,"name":true,"ml_repo":true,"description":true,"metadata":true,"source":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://truefoundry.com/schemas/DataDirectoryManifest" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate79.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!(validate80(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate80.errors : vErrors.concat(validate80.errors);
+errors = vErrors.length;
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+validate79.evaluated = {"props":{"type":true,"name":true,"ml_repo":true,"description":true,"metadata":true,"source":true},"dynamicProps":false,"dynamicItems":false};
+
+exports["model-version"] = validate82;
+const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"},"InferMethodName":{"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"}}};
+const schema89 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$","title":"Name","description":"Name of the model (alphanumeric characters, hyphens, and underscores only, max 256 characters)"},"metadata":{"type":"object","title":"Metadata","description":"Key value metadata. Should be valid JSON. For e.g. `{\"business-unit\": \"sales\", \"quality\": \"good\", \"rating\": 4.5}`"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$","title":"Ml Repo","description":"Name of the ML Repo that this model belongs to (must start and end with alphanumeric, 2-100 characters)"},"version":{"type":"integer","minimum":1,"title":"Version","description":"Version of the entity"},"type":{"type":"string","enum":["model-version"],"title":"Type","default":"model-version"},"description":{"type":"string","maxLength":512,"title":"Description"},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$","title":"Version Alias","description":"Version alias is alternate, ideally human readable, version string to reference an artifact version. It should start with `v` followed by alphanumeric and it can include `.` and `-` in between (e.g. `v1.0.0`, `v1-prod`, `v3-dev`, etc)"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"title":"Source","discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"title":"Framework","description":"Framework for the model version like Transformers, PyTorch, Sklearn, Xgboost etc with framework specific metadata. This will be used to infer model deployment configuration","discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}],"title":"Environment"},"step":{"type":"integer","minimum":0,"title":"Step","description":"Step/Epoch number in an iterative training loop the model version was created. Generally useful when logging a model version from a MLRepo Run","default":0},"run_id":{"type":"string","title":"Run Id","description":"ID of the MLRepo Run that generated the model version"}},"type":"object","required":["name","metadata","ml_repo","source"],"title":"ModelManifest","description":"Model Version artifact."};
+const schema90 = {"properties":{"type":{"type":"string","enum":["truefoundry"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri"}},"type":"object","required":["type"],"title":"TrueFoundryManagedSource"};
+const schema91 = {"properties":{"type":{"type":"string","enum":["external"],"title":"Type","description":"Type of the source"},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*","title":"Uri","description":"URI referencing a path in the blob storage bucket linked to the MLRepo"}},"type":"object","required":["type","uri"],"title":"ExternalBlobStorageSource"};
+const schema92 = {"properties":{"type":{"type":"string","enum":["local"],"title":"Type","description":"Type of the source"},"file_or_folder":{"type":"string","title":"File Or Folder","description":"Path to the model file or folder"}},"type":"object","required":["type","file_or_folder"],"title":"LocalModelSource"};
+const schema102 = {"properties":{"type":{"type":"string","enum":["tensorflow"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"TensorFlowFramework"};
+const schema103 = {"properties":{"type":{"type":"string","enum":["pytorch"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PyTorchFramework"};
+const schema104 = {"properties":{"type":{"type":"string","enum":["keras"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"KerasFramework"};
+const schema105 = {"properties":{"type":{"type":"string","enum":["lightgbm"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"LightGBMFramework"};
+const schema106 = {"properties":{"type":{"type":"string","enum":["fastai"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"FastAIFramework"};
+const schema107 = {"properties":{"type":{"type":"string","enum":["h2o"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"H2OFramework"};
+const schema108 = {"properties":{"type":{"type":"string","enum":["onnx"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"ONNXFramework"};
+const schema109 = {"properties":{"type":{"type":"string","enum":["spacy"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"SpaCyFramework"};
+const schema110 = {"properties":{"type":{"type":"string","enum":["statsmodels"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"StatsModelsFramework"};
+const schema111 = {"properties":{"type":{"type":"string","enum":["gluon"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"GluonFramework"};
+const schema112 = {"properties":{"type":{"type":"string","enum":["paddle"],"title":"Type","description":"Type of the framework"}},"type":"object","required":["type"],"title":"PaddleFramework"};
+const schema113 = {"properties":{"python_version":{"type":"string","title":"Python Version","description":"Python version to use when running the model"},"pip_packages":{"items":{"type":"string"},"type":"array","title":"Pip Packages","description":"pip dependencies needed for running the model"}},"type":"object","title":"ModelVersionEnvironment","description":"Runtime environment describing python version and dependencies for running the model"};
+const schema93 = {"properties":{"type":{"type":"string","enum":["transformers"],"title":"Type","description":"Type of the framework"},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}],"title":"Library Name","description":"Name of the library for the framework"},"pipeline_tag":{"type":"string","title":"Pipeline Tag","description":"The `pipeline()` task this model can be used with e.g. `text-generation`. See [huggingface docs](https://huggingface.co/docs/transformers/main/en/main_classes/pipelines#transformers.pipeline.task) for all possible values"},"base_model":{"type":"string","title":"Base Model","description":"Base model Id from HuggingFace Hub. If this is a finetuned model, this points to the base model id used for finetuning."}},"type":"object","required":["type"],"title":"TransformersFramework"};
+const schema94 = {"type":"string","enum":["transformers","sentence-transformers","diffusers"],"title":"LibraryName","description":"Name of the library for the framework"};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate84.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema93.required,parentSchema:schema93,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.type.type,parentSchema:schema93.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "transformers")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema93.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema93.properties.type.enum,parentSchema:schema93.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.library_name !== undefined){
+let data1 = data.library_name;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.type,parentSchema:schema94,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!(((data1 === "transformers") || (data1 === "sentence-transformers")) || (data1 === "diffusers"))){
+const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values",schema:schema94.enum,parentSchema:schema94,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.pipeline_tag !== undefined){
+let data2 = data.pipeline_tag;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.pipeline_tag.type,parentSchema:schema93.properties.pipeline_tag,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.base_model !== undefined){
+let data3 = data.base_model;
+if(typeof data3 !== "string"){
+const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.base_model.type,parentSchema:schema93.properties.base_model,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema93.type,parentSchema:schema93,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+validate84.evaluated = {"props":{"type":true,"library_name":true,"pipeline_tag":true,"base_model":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema95 = {"properties":{"type":{"type":"string","enum":["sklearn"],"title":"Type","description":"Type of the framework"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}],"title":"Serialization Format"},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"SklearnFramework"};
+const schema96 = {"type":"string","enum":["cloudpickle","joblib","pickle"],"title":"SklearnSerializationFormat","description":"Serialization format used to save the sklearn model"};
+const schema97 = {"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}],"title":"Infer Method Name","description":"Name of the method used for inference"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"SklearnModelSchema"};
+const schema98 = {"type":"string","enum":["predict","predict_proba"],"title":"InferMethodName","description":"Name of the method used for inference"};
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate86.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.infer_method_name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema97.required,parentSchema:schema97,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.inputs === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.outputs === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.infer_method_name !== undefined){
+let data0 = data.infer_method_name;
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema98.type,parentSchema:schema98,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!((data0 === "predict") || (data0 === "predict_proba"))){
+const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values",schema:schema98.enum,parentSchema:schema98,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+let data1 = data.inputs;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
+const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.inputs.items.type,parentSchema:schema97.properties.inputs.items,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.inputs.type,parentSchema:schema97.properties.inputs,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.outputs !== undefined){
+let data3 = data.outputs;
+if(Array.isArray(data3)){
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
+const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.outputs.items.type,parentSchema:schema97.properties.outputs.items,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.outputs.type,parentSchema:schema97.properties.outputs,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.type,parentSchema:schema97,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+validate86.evaluated = {"props":{"infer_method_name":true,"inputs":true,"outputs":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate85.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema95.required,parentSchema:schema95,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.type.type,parentSchema:schema95.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "sklearn")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema95.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema95.properties.type.enum,parentSchema:schema95.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.model_filepath !== undefined){
+let data1 = data.model_filepath;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.model_filepath.type,parentSchema:schema95.properties.model_filepath,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.serialization_format !== undefined){
+let data2 = data.serialization_format;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.type,parentSchema:schema96,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!(((data2 === "cloudpickle") || (data2 === "joblib")) || (data2 === "pickle"))){
+const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values",schema:schema96.enum,parentSchema:schema96,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.model_schema !== undefined){
+if(!(validate86(data.model_schema, {instancePath:instancePath+"/model_schema",parentData:data,parentDataProperty:"model_schema",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema95.type,parentSchema:schema95,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+validate85.evaluated = {"props":{"type":true,"model_filepath":true,"serialization_format":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+
+const schema99 = {"properties":{"type":{"type":"string","enum":["xgboost"],"title":"Type","description":"Type of the framework"},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}],"title":"Serialization Format"},"model_filepath":{"type":"string","title":"Model Filepath","description":"Relative path to the model file in the model version contents"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}],"title":"Model Schema"}},"type":"object","required":["type"],"title":"XGBoostFramework"};
+const schema100 = {"type":"string","enum":["cloudpickle","joblib","pickle","json"],"title":"XGBoostSerializationFormat","description":"Serialization format used to save the xgboost model"};
+const schema101 = {"properties":{"infer_method_name":{"type":"string","enum":["predict"],"title":"Infer Method Name","description":"Name of the method used for inference","default":"predict"},"inputs":{"items":{"type":"object"},"type":"array","title":"Inputs","description":"Schema of the input"},"outputs":{"items":{"type":"object"},"type":"array","title":"Outputs","description":"Schema of the output"}},"type":"object","required":["infer_method_name","inputs","outputs"],"title":"XGBoostModelSchema","description":"Schema of the XGBoost model"};
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate88.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.type === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema99.required,parentSchema:schema99,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.type.type,parentSchema:schema99.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(data0 === "xgboost")){
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema99.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema99.properties.type.enum,parentSchema:schema99.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.serialization_format !== undefined){
+let data1 = data.serialization_format;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema100.type,parentSchema:schema100,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!((((data1 === "cloudpickle") || (data1 === "joblib")) || (data1 === "pickle")) || (data1 === "json"))){
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values",schema:schema100.enum,parentSchema:schema100,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.model_filepath !== undefined){
+let data2 = data.model_filepath;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.model_filepath.type,parentSchema:schema99.properties.model_filepath,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.model_schema !== undefined){
+let data3 = data.model_schema;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.infer_method_name === undefined){
+const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data3.inputs === undefined){
+const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data3.outputs === undefined){
+const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data3.infer_method_name !== undefined){
+let data4 = data3.infer_method_name;
+if(typeof data4 !== "string"){
+const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.infer_method_name.type,parentSchema:schema101.properties.infer_method_name,data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!(data4 === "predict")){
+const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema101.properties.infer_method_name.enum},message:"must be equal to one of the allowed values",schema:schema101.properties.infer_method_name.enum,parentSchema:schema101.properties.infer_method_name,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data3.inputs !== undefined){
+let data5 = data3.inputs;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
+const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.inputs.items.type,parentSchema:schema101.properties.inputs.items,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.inputs.type,parentSchema:schema101.properties.inputs,data:data5};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data3.outputs !== undefined){
+let data7 = data3.outputs;
+if(Array.isArray(data7)){
+const len1 = data7.length;
+for(let i1=0; i1<len1; i1++){
+let data8 = data7[i1];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.outputs.items.type,parentSchema:schema101.properties.outputs.items,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.outputs.type,parentSchema:schema101.properties.outputs,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data3};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema99.type,parentSchema:schema99,data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+validate88.evaluated = {"props":{"type":true,"serialization_format":true,"model_filepath":true,"model_schema":true},"dynamicProps":false,"dynamicItems":false};
+
+
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate83.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.required,parentSchema:schema89,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.metadata === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema89.required,parentSchema:schema89,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.ml_repo === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema89.required,parentSchema:schema89,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.source === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.required,parentSchema:schema89,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func1(data0) > 256){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema89.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.name.type,parentSchema:schema89.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.metadata !== undefined){
+let data1 = data.metadata;
+if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.metadata.type,parentSchema:schema89.properties.metadata,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.ml_repo !== undefined){
+let data2 = data.ml_repo;
+if(typeof data2 === "string"){
+if(!pattern5.test(data2)){
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema89.properties.ml_repo,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.ml_repo.type,parentSchema:schema89.properties.ml_repo,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+let data3 = data.version;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.version.type,parentSchema:schema89.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema89.properties.version,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data.type !== undefined){
+let data4 = data.type;
+if(typeof data4 !== "string"){
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.type.type,parentSchema:schema89.properties.type,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!(data4 === "model-version")){
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema89.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.type.enum,parentSchema:schema89.properties.type,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data5 = data.description;
+if(typeof data5 === "string"){
+if(func1(data5) > 512){
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema89.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.version_alias !== undefined){
+let data6 = data.version_alias;
+if(typeof data6 === "string"){
+if(func1(data6) > 128){
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(!pattern6.test(data6)){
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema89.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.version_alias.type,parentSchema:schema89.properties.version_alias,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
 if(data.source !== undefined){
 let data7 = data.source;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
@@ -50633,7 +56070,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema39.required,parentSchema:schema39,data:data7};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema90.required,parentSchema:schema90,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -50645,7 +56082,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.type.type,parentSchema:schema39.properties.type,data:data8};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.type.type,parentSchema:schema90.properties.type,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -50655,7 +56092,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema39.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.type.enum,parentSchema:schema39.properties.type,data:data8};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.type.enum,parentSchema:schema90.properties.type,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -50669,7 +56106,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema39.properties.uri,data:data9};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema90.properties.uri,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -50680,7 +56117,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.uri.type,parentSchema:schema39.properties.uri,data:data9};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.uri.type,parentSchema:schema90.properties.uri,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -50692,7 +56129,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data:data7};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -50708,7 +56145,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema40.required,parentSchema:schema40,data:data7};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -50718,7 +56155,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema40.required,parentSchema:schema40,data:data7};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -50730,7 +56167,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.type.type,parentSchema:schema40.properties.type,data:data10};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.type.type,parentSchema:schema91.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -50740,7 +56177,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema40.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.type.enum,parentSchema:schema40.properties.type,data:data10};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema91.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema91.properties.type.enum,parentSchema:schema91.properties.type,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -50754,7 +56191,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema40.properties.uri,data:data11};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema91.properties.uri,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -50765,7 +56202,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.uri.type,parentSchema:schema40.properties.uri,data:data11};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.uri.type,parentSchema:schema91.properties.uri,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -50777,7 +56214,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data:data7};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data:data7};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -50795,7 +56232,7 @@ props0.uri = true;
 else if(tag0 === "local"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema41.required,parentSchema:schema41,data:data7};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -50805,7 +56242,7 @@ vErrors.push(err32);
 errors++;
 }
 if(data7.file_or_folder === undefined){
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'",schema:schema41.required,parentSchema:schema41,data:data7};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -50817,7 +56254,7 @@ errors++;
 if(data7.type !== undefined){
 let data12 = data7.type;
 if(typeof data12 !== "string"){
-const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.type.type,parentSchema:schema41.properties.type,data:data12};
+const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.type.type,parentSchema:schema92.properties.type,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -50827,7 +56264,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!(data12 === "local")){
-const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.type.enum,parentSchema:schema41.properties.type,data:data12};
+const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema92.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema92.properties.type.enum,parentSchema:schema92.properties.type,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -50840,7 +56277,7 @@ errors++;
 if(data7.file_or_folder !== undefined){
 let data13 = data7.file_or_folder;
 if(typeof data13 !== "string"){
-const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.file_or_folder.type,parentSchema:schema41.properties.file_or_folder,data:data13};
+const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.file_or_folder.type,parentSchema:schema92.properties.file_or_folder,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -50852,7 +56289,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data7};
+const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema92.type,parentSchema:schema92,data:data7};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -50868,7 +56305,7 @@ props0.file_or_folder = true;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.source.discriminator,parentSchema:schema38.properties.source,data:data7};
+const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -50879,7 +56316,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema38.properties.source.discriminator,parentSchema:schema38.properties.source,data:data7};
+const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -50890,7 +56327,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.source.type,parentSchema:schema38.properties.source,data:data7};
+const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.source.type,parentSchema:schema89.properties.source,data:data7};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -50906,8 +56343,8 @@ if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 const tag1 = data14.type;
 if(typeof tag1 == "string"){
 if(tag1 === "transformers"){
-if(!(validate27(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate84(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate84.errors : vErrors.concat(validate84.errors);
 errors = vErrors.length;
 }
 var props1 = {};
@@ -50919,7 +56356,7 @@ props1.base_model = true;
 else if(tag1 === "tensorflow"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema51.required,parentSchema:schema51,data:data14};
+const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema102.required,parentSchema:schema102,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -50931,7 +56368,7 @@ errors++;
 if(data14.type !== undefined){
 let data15 = data14.type;
 if(typeof data15 !== "string"){
-const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.type.type,parentSchema:schema51.properties.type,data:data15};
+const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.type.type,parentSchema:schema102.properties.type,data:data15};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -50941,7 +56378,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!(data15 === "tensorflow")){
-const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema51.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.type.enum,parentSchema:schema51.properties.type,data:data15};
+const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema102.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema102.properties.type.enum,parentSchema:schema102.properties.type,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -50953,7 +56390,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data:data14};
+const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data14};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -50968,8 +56405,8 @@ props1.type = true;
 }
 }
 else if(tag1 === "sklearn"){
-if(!(validate28(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate85(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate85.errors : vErrors.concat(validate85.errors);
 errors = vErrors.length;
 }
 if(props1 !== true){
@@ -50983,7 +56420,7 @@ props1.model_schema = true;
 else if(tag1 === "pytorch"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema52.required,parentSchema:schema52,data:data14};
+const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema103.required,parentSchema:schema103,data:data14};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -50995,7 +56432,7 @@ errors++;
 if(data14.type !== undefined){
 let data16 = data14.type;
 if(typeof data16 !== "string"){
-const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.type.type,parentSchema:schema52.properties.type,data:data16};
+const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.type.type,parentSchema:schema103.properties.type,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -51005,7 +56442,7 @@ vErrors.push(err46);
 errors++;
 }
 if(!(data16 === "pytorch")){
-const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema52.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.type.enum,parentSchema:schema52.properties.type,data:data16};
+const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema103.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema103.properties.type.enum,parentSchema:schema103.properties.type,data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -51017,7 +56454,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data14};
+const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data14};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -51034,7 +56471,7 @@ props1.type = true;
 else if(tag1 === "keras"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema53.required,parentSchema:schema53,data:data14};
+const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema104.required,parentSchema:schema104,data:data14};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -51046,7 +56483,7 @@ errors++;
 if(data14.type !== undefined){
 let data17 = data14.type;
 if(typeof data17 !== "string"){
-const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.type.type,parentSchema:schema53.properties.type,data:data17};
+const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.type.type,parentSchema:schema104.properties.type,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -51056,7 +56493,7 @@ vErrors.push(err50);
 errors++;
 }
 if(!(data17 === "keras")){
-const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema53.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.type.enum,parentSchema:schema53.properties.type,data:data17};
+const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema104.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema104.properties.type.enum,parentSchema:schema104.properties.type,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -51068,7 +56505,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data14};
+const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data14};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -51083,8 +56520,8 @@ props1.type = true;
 }
 }
 else if(tag1 === "xgboost"){
-if(!(validate31(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+if(!(validate88(data14, {instancePath:instancePath+"/framework",parentData:data,parentDataProperty:"framework",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate88.errors : vErrors.concat(validate88.errors);
 errors = vErrors.length;
 }
 if(props1 !== true){
@@ -51098,7 +56535,7 @@ props1.model_schema = true;
 else if(tag1 === "lightgbm"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema54.required,parentSchema:schema54,data:data14};
+const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema105.required,parentSchema:schema105,data:data14};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -51110,7 +56547,7 @@ errors++;
 if(data14.type !== undefined){
 let data18 = data14.type;
 if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.type.type,parentSchema:schema54.properties.type,data:data18};
+const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.type.type,parentSchema:schema105.properties.type,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -51120,7 +56557,7 @@ vErrors.push(err54);
 errors++;
 }
 if(!(data18 === "lightgbm")){
-const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.type.enum,parentSchema:schema54.properties.type,data:data18};
+const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema105.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema105.properties.type.enum,parentSchema:schema105.properties.type,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -51132,7 +56569,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data:data14};
+const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data:data14};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -51149,7 +56586,7 @@ props1.type = true;
 else if(tag1 === "fastai"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema55.required,parentSchema:schema55,data:data14};
+const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema106.required,parentSchema:schema106,data:data14};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -51161,7 +56598,7 @@ errors++;
 if(data14.type !== undefined){
 let data19 = data14.type;
 if(typeof data19 !== "string"){
-const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.type.type,parentSchema:schema55.properties.type,data:data19};
+const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.type.type,parentSchema:schema106.properties.type,data:data19};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -51171,7 +56608,7 @@ vErrors.push(err58);
 errors++;
 }
 if(!(data19 === "fastai")){
-const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema55.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema55.properties.type.enum,parentSchema:schema55.properties.type,data:data19};
+const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema106.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.type.enum,parentSchema:schema106.properties.type,data:data19};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -51183,7 +56620,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data:data14};
+const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data14};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -51200,7 +56637,7 @@ props1.type = true;
 else if(tag1 === "h2o"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema56.required,parentSchema:schema56,data:data14};
+const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema107.required,parentSchema:schema107,data:data14};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -51212,7 +56649,7 @@ errors++;
 if(data14.type !== undefined){
 let data20 = data14.type;
 if(typeof data20 !== "string"){
-const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.type.type,parentSchema:schema56.properties.type,data:data20};
+const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.type.type,parentSchema:schema107.properties.type,data:data20};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -51222,7 +56659,7 @@ vErrors.push(err62);
 errors++;
 }
 if(!(data20 === "h2o")){
-const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.type.enum,parentSchema:schema56.properties.type,data:data20};
+const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema107.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.type.enum,parentSchema:schema107.properties.type,data:data20};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -51234,7 +56671,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data:data14};
+const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data14};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -51251,7 +56688,7 @@ props1.type = true;
 else if(tag1 === "onnx"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema57.required,parentSchema:schema57,data:data14};
+const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema108.required,parentSchema:schema108,data:data14};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -51263,7 +56700,7 @@ errors++;
 if(data14.type !== undefined){
 let data21 = data14.type;
 if(typeof data21 !== "string"){
-const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.type.type,parentSchema:schema57.properties.type,data:data21};
+const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.type.type,parentSchema:schema108.properties.type,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -51273,7 +56710,7 @@ vErrors.push(err66);
 errors++;
 }
 if(!(data21 === "onnx")){
-const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema57.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema57.properties.type.enum,parentSchema:schema57.properties.type,data:data21};
+const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema108.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema108.properties.type.enum,parentSchema:schema108.properties.type,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -51285,7 +56722,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data14};
+const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data14};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -51302,7 +56739,7 @@ props1.type = true;
 else if(tag1 === "spacy"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data:data14};
+const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema109.required,parentSchema:schema109,data:data14};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -51314,7 +56751,7 @@ errors++;
 if(data14.type !== undefined){
 let data22 = data14.type;
 if(typeof data22 !== "string"){
-const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.type.type,parentSchema:schema58.properties.type,data:data22};
+const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.type.type,parentSchema:schema109.properties.type,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -51324,7 +56761,7 @@ vErrors.push(err70);
 errors++;
 }
 if(!(data22 === "spacy")){
-const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data22};
+const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema109.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema109.properties.type.enum,parentSchema:schema109.properties.type,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -51336,7 +56773,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data:data14};
+const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data14};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -51353,7 +56790,7 @@ props1.type = true;
 else if(tag1 === "statsmodels"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema59.required,parentSchema:schema59,data:data14};
+const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema110.required,parentSchema:schema110,data:data14};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -51365,7 +56802,7 @@ errors++;
 if(data14.type !== undefined){
 let data23 = data14.type;
 if(typeof data23 !== "string"){
-const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.type.type,parentSchema:schema59.properties.type,data:data23};
+const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.type.type,parentSchema:schema110.properties.type,data:data23};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -51375,7 +56812,7 @@ vErrors.push(err74);
 errors++;
 }
 if(!(data23 === "statsmodels")){
-const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema59.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema59.properties.type.enum,parentSchema:schema59.properties.type,data:data23};
+const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema110.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema110.properties.type.enum,parentSchema:schema110.properties.type,data:data23};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -51387,7 +56824,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data:data14};
+const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data14};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -51404,7 +56841,7 @@ props1.type = true;
 else if(tag1 === "gluon"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema60.required,parentSchema:schema60,data:data14};
+const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema111.required,parentSchema:schema111,data:data14};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -51416,7 +56853,7 @@ errors++;
 if(data14.type !== undefined){
 let data24 = data14.type;
 if(typeof data24 !== "string"){
-const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.type.type,parentSchema:schema60.properties.type,data:data24};
+const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.type.type,parentSchema:schema111.properties.type,data:data24};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -51426,7 +56863,7 @@ vErrors.push(err78);
 errors++;
 }
 if(!(data24 === "gluon")){
-const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema60.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema60.properties.type.enum,parentSchema:schema60.properties.type,data:data24};
+const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema111.properties.type.enum,parentSchema:schema111.properties.type,data:data24};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -51438,7 +56875,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data14};
+const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data14};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -51455,7 +56892,7 @@ props1.type = true;
 else if(tag1 === "paddle"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.required,parentSchema:schema61,data:data14};
+const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema112.required,parentSchema:schema112,data:data14};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -51467,7 +56904,7 @@ errors++;
 if(data14.type !== undefined){
 let data25 = data14.type;
 if(typeof data25 !== "string"){
-const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.type.type,parentSchema:schema61.properties.type,data:data25};
+const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.type.type,parentSchema:schema112.properties.type,data:data25};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -51477,7 +56914,7 @@ vErrors.push(err82);
 errors++;
 }
 if(!(data25 === "paddle")){
-const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.type.enum,parentSchema:schema61.properties.type,data:data25};
+const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema112.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema112.properties.type.enum,parentSchema:schema112.properties.type,data:data25};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -51489,7 +56926,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data:data14};
+const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data:data14};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -51504,7 +56941,7 @@ props1.type = true;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.framework.discriminator,parentSchema:schema38.properties.framework,data:data14};
+const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -51515,7 +56952,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema38.properties.framework.discriminator,parentSchema:schema38.properties.framework,data:data14};
+const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -51526,7 +56963,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.framework.type,parentSchema:schema38.properties.framework,data:data14};
+const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.framework.type,parentSchema:schema89.properties.framework,data:data14};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -51542,7 +56979,7 @@ if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.python_version !== undefined){
 let data27 = data26.python_version;
 if(typeof data27 !== "string"){
-const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.python_version.type,parentSchema:schema62.properties.python_version,data:data27};
+const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.python_version.type,parentSchema:schema113.properties.python_version,data:data27};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -51559,7 +56996,7 @@ const len0 = data28.length;
 for(let i0=0; i0<len0; i0++){
 let data29 = data28[i0];
 if(typeof data29 !== "string"){
-const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.pip_packages.items.type,parentSchema:schema62.properties.pip_packages.items,data:data29};
+const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.pip_packages.items.type,parentSchema:schema113.properties.pip_packages.items,data:data29};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -51571,7 +57008,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.pip_packages.type,parentSchema:schema62.properties.pip_packages,data:data28};
+const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema113.properties.pip_packages.type,parentSchema:schema113.properties.pip_packages,data:data28};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -51583,7 +57020,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data26};
+const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data26};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -51596,7 +57033,7 @@ errors++;
 if(data.step !== undefined){
 let data30 = data.step;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema38.properties.step.type,parentSchema:schema38.properties.step,data:data30};
+const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.step.type,parentSchema:schema89.properties.step,data:data30};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -51607,7 +57044,7 @@ errors++;
 }
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 < 0 || isNaN(data30)){
-const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema38.properties.step,data:data30};
+const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema89.properties.step,data:data30};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -51621,7 +57058,7 @@ errors++;
 if(data.run_id !== undefined){
 let data31 = data.run_id;
 if(typeof data31 !== "string"){
-const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.run_id.type,parentSchema:schema38.properties.run_id,data:data31};
+const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.run_id.type,parentSchema:schema89.properties.run_id,data:data31};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -51633,7 +57070,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -51642,31 +57079,31 @@ vErrors.push(err95);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
+validate83.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://truefoundry.com/schemas/ModelManifest" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate82.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
 if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
-if(!(validate26(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate83(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate83.errors : vErrors.concat(validate83.errors);
 errors = vErrors.length;
 }
-validate25.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
+validate82.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
 
 

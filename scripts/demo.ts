@@ -13,8 +13,10 @@ const TOKEN = 'demo-token-not-a-secret'
 // Eight of the nine exist (three artifact versions, three model versions, a
 // prompt version and a data directory); the tokenizer was deleted by hand
 // earlier, so the server answers 404 for it. The first request meets a 503, to show a retry.
+// It serves both generations of the API, as a control plane does while the per-kind endpoints last.
 const standIn = await startStandIn({
   token: TOKEN,
+  serves: 'both',
   existing: [
     'demo-previews/churn-classifier@v0-pr42',
     'demo-previews/churn-features@v0-pr42-features',

@@ -26,8 +26,10 @@ afterEach(async () => {
 
 describe('the built action', () => {
   it('deletes every version the manifests name and reports it in outputs and summary', async () => {
+    // Both generations: a data directory goes to the generic endpoint, which only svc-v1 has.
     standIn = await startStandIn({
       token: TOKEN,
+      serves: 'both',
       existing: [
         'demo-previews/churn-classifier@v0-pr7',
         'demo-previews/churn-features@v0-pr7-features',

@@ -26,6 +26,7 @@ describe('the generated files', () => {
 
   it.each(KIND_NAMES)("name %s's endpoint as the table does", (kind) => {
     const paths = Object.keys((parse(documents[kind]!) as { paths: Record<string, unknown> }).paths)
-    expect(paths).toEqual([`/${MANIFEST_KINDS[kind].endpoints['ml-v1']}`])
+    const { endpoints } = MANIFEST_KINDS[kind]
+    expect(paths).toEqual([`/${endpoints['ml-v1'] ?? endpoints['svc-v1']}`])
   })
 })
