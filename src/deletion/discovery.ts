@@ -64,8 +64,12 @@ export function openDiscovery(
       if (answer.kind !== 'not-served') return answer
       unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer })
       if (candidates.length === 1) {
-        const pinned = api === 'auto' ? '' : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`
-        return { kind: 'refused', message: `${answer.message}${pinned}` }
+        // With auto, one candidate means the kind has no per-kind endpoint: the URL may well be right, the kind needs the generic one.
+        const why =
+          api === 'auto'
+            ? `. The api setting is auto, but ${type} manifests have no per-kind endpoint: only the generic one deletes them`
+            : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`
+        return { kind: 'refused', message: `${answer.message}${why}` }
       }
     }
     return { kind: 'refused', message: neitherServed(unserved as [Unserved, Unserved]) }

@@ -118,4 +118,15 @@ describe('candidatesFor', () => {
     })
     expect(candidatesFor('data-dir', genericOnly, 'auto')).toEqual([{ path: GENERIC, generation: 'svc-v1' }])
   })
+
+  it('with api auto, a kind with no per-kind endpoint (a data directory) asks only the generic one, and says why when it is not served', async () => {
+    const { asked, discovery: found } = discovery('auto', { [ARTIFACTS]: 'served' })
+    expect(await found.route(['data-dir'])).toEqual([
+      {
+        kind: 'refused',
+        message: `${urlOf(GENERIC)} does not serve it. The api setting is auto, but data-dir manifests have no per-kind endpoint: only the generic one deletes them`,
+      },
+    ])
+    expect(asked).toEqual([{ path: GENERIC, generation: 'svc-v1' }])
+  })
 })
