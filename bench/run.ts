@@ -78,7 +78,7 @@ if (groups.has('network')) {
   try {
     progress(`throughput and retry cost: ${SIZES.networkRuns} runs each without faults, of node:http, and with faults`)
     const [throughput, bareThroughput, retry] = await throughputAndRetryFigures(root, workspace, network, SIZES.networkRuns)
-    progress(`cost per request: ${SIZES.costRuns} runs each of the action, node:http and fetch`)
+    progress(`cost per request: ${SIZES.costRuns} runs each of the action on each generation, node:http and fetch`)
     figures.push(throughput!, bareThroughput!, ...(await costPerRequestFigures(root, workspace, network, SIZES.costRuns)), retry!)
   } finally {
     await workspace.remove()
@@ -86,10 +86,10 @@ if (groups.has('network')) {
 }
 
 if (groups.has('validation')) {
-  // Half the manifests model versions, whose schema has the more to check (a framework, its model schema, an environment).
-  const workspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile, { models: true })
+  // A quarter of each kind, so every generated validator runs at scale: the model's has the most to check, the prompt's its messages.
+  const workspace = await makeWorkspace(SIZES.validation.files, SIZES.validation.perFile, 'quarter-each')
   try {
-    progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor, half the manifests model versions`)
+    progress(`validation scale: ${SIZES.validationRuns} runs each of the dry run and the yaml floor, a quarter of each kind`)
     figures.push(...(await validationFigures(root, workspace, SIZES.validationRuns)))
   } finally {
     await workspace.remove()

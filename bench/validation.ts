@@ -52,7 +52,7 @@ export async function validationFigures(root: string, workspace: Workspace, repe
   const ratio = pairedRatio(samples.action, samples.floor)
   return [
     {
-      figure: `validation scale (${manifests} manifests, half models, dry run)`,
+      figure: `validation scale (${manifests} manifests, a quarter of each kind, dry run)`,
       measured: ms(action),
       floor: `${ms(floor)} (read + yaml parse)`,
       ratio,

@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { stringify } from 'yaml'
+import { versionKey } from '../fakes/stand-in-control-plane.ts'
+import type { ManifestKind } from '../src/manifests/kinds.ts'
 
 export const ML_REPO = 'bench-previews'
 export const MANIFEST_DIR = 'manifests'
@@ -28,10 +30,6 @@ export function manifest(index: number) {
   }
 }
 
-export function manifestKey(index: number): string {
-  return `${ML_REPO}/model-${index % 50}@${index + 1}`
-}
-
 /** The `index`-th model manifest: a valid ModelManifest of the shape a training job logs, naming its own version. */
 export function modelManifest(index: number) {
   return {
@@ -53,13 +51,49 @@ export function modelManifest(index: number) {
   }
 }
 
-/** The stand-in control plane's key of modelManifest(index). */
-export function modelManifestKey(index: number): string {
-  return `model-version:${manifestKey(index)}`
+/** The `index`-th prompt manifest, shaped like examples/manifests/preview/support-prompt.yaml: a few messages and a model configuration. */
+export function promptManifest(index: number) {
+  return {
+    name: `support-reply-${index % 50}`,
+    ml_repo: ML_REPO,
+    version: index + 1,
+    type: 'chat_prompt',
+    metadata: { pull_request: 4242 },
+    messages: [
+      { role: 'system', content: 'You answer customer questions about their subscription, briefly.' },
+      { role: 'user', content: '{{question}}' },
+      { role: 'assistant', content: `Preview reply ${index}: your plan renews on the first of the month.` },
+      { role: 'user', content: 'And can I change it?' },
+    ],
+    variables: { question: null },
+    model_configuration: { provider: 'openai-main', model: 'gpt-4o-mini', parameters: { temperature: 0.2, max_tokens: 512 } },
+  }
 }
 
-/** `files` YAML files of `perFile` documents each, numbered in order; with `models`, every other one a model version. */
-export async function makeWorkspace(files: number, perFile: number, options: { models?: boolean } = {}): Promise<Workspace> {
+/** The `index`-th data directory manifest, shaped like examples/manifests/preview/sample-data.yaml but with a truefoundry source; unversioned, so its name is its own. */
+export function dataDirManifest(index: number) {
+  return {
+    name: `churn-sample-${index}-pr4242`,
+    ml_repo: ML_REPO,
+    type: 'data-dir',
+    description: `Sample data of preview ${index} of pull request 4242`,
+    metadata: { pull_request: 4242 },
+    source: { type: 'truefoundry' },
+  }
+}
+
+/** What makeWorkspace writes: artifact versions only, or a quarter of each kind (artifact, model, prompt, data directory). */
+export type WorkspaceKinds = 'artifacts' | 'quarter-each'
+
+const QUARTERS: [ManifestKind, (index: number) => Record<string, unknown>][] = [
+  ['artifact-version', manifest],
+  ['model-version', modelManifest],
+  ['chat_prompt', promptManifest],
+  ['data-dir', dataDirManifest],
+]
+
+/** `files` YAML files of `perFile` documents each, numbered in order; with `quarter-each`, the kinds in turn. */
+export async function makeWorkspace(files: number, perFile: number, kinds: WorkspaceKinds = 'artifacts'): Promise<Workspace> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-workspace-'))
   await mkdir(path.join(dir, MANIFEST_DIR))
   const keys: string[] = []
@@ -67,9 +101,10 @@ export async function makeWorkspace(files: number, perFile: number, options: { m
     const documents: string[] = []
     for (let i = 0; i < perFile; i++) {
       const index = file * perFile + i
-      const model = options.models === true && index % 2 === 1
-      documents.push(stringify(model ? modelManifest(index) : manifest(index)))
-      keys.push(model ? modelManifestKey(index) : manifestKey(index))
+      const [kind, make] = QUARTERS[kinds === 'quarter-each' ? index % QUARTERS.length : 0]!
+      const document = make(index)
+      documents.push(stringify(document))
+      keys.push(versionKey(document, kind))
     }
     const name = `previews-${String(file).padStart(4, '0')}.yaml`
     await writeFile(path.join(dir, MANIFEST_DIR, name), documents.join('---\n'))

@@ -1,5 +1,5 @@
 import type { Job } from '../results/plan.ts'
-import type { Outcome } from '../results/result.ts'
+import { isFailure, type Outcome } from '../results/result.ts'
 import { StepFailure } from '../runner/step-failure.ts'
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.ts'
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts'
@@ -120,7 +120,7 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     events.settled(job, outcome)
     progress.settled++
     if (outcome.status === 'deleted' || outcome.status === 'not-found') progress.deleted++
-    if (outcome.status === 'failed') progress.failed++
+    if (isFailure(outcome.status)) progress.failed++
     if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
       progress.last = now()
       core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`)
@@ -146,11 +146,13 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     }
     const routed = routes as Routed[]
     announce(client, routed)
-    const pathOf = new Map(routed.map((route) => [route.type, route.path]))
+    const routeOf = new Map(routed.map((route) => [route.type, route]))
     progress.total += jobs.length
-    const send = (job: Job, signal: AbortSignal) => client.deleteVersion(pathOf.get(job.type)!, job.body, signal)
+    const send = (job: Job, signal: AbortSignal) => client.deleteVersion(routeOf.get(job.type)!.path, job.body, signal)
+    const generation = (job: Job) => routeOf.get(job.type)!.generation
     const onStop = (reason: string) => void (stoppedBy = reason)
-    await runDeletions(jobs, deletion, { send, now, random, onStop, onSending: (job) => events.sending(job), onSettled: settled }, pool)
+    const sending = (job: Job) => events.sending(job)
+    await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool)
   }
 
   function endpoints(): { path: string; types: string[] }[] {

@@ -17,7 +17,9 @@ export interface Candidate {
 
 /** Where a kind's deletes go, once found; `unserved`, the endpoints asked before it that are not served. */
 export type Route =
-  { kind: 'routed'; type: ManifestKind; path: string; unserved: string[] } | { kind: 'cancelled' } | { kind: 'refused'; message: string }
+  | { kind: 'routed'; type: ManifestKind; path: string; generation: ApiGeneration; unserved: string[] }
+  | { kind: 'cancelled' }
+  | { kind: 'refused'; message: string }
 
 /** The endpoints to ask for a kind (`endpoints`, its row's), in order; or why there is none, for a kind the pinned generation does not delete. */
 export function candidatesFor(type: string, endpoints: KindEndpoints, api: Api): Candidate[] | { refused: string } {
@@ -59,7 +61,13 @@ export function openDiscovery(
       if (!checked) checks.set(candidate.path, (checked = check(candidate)))
       const answer = await checked
       if (answer.kind === 'served') {
-        return { kind: 'routed', type, path: candidate.path, unserved: unserved.map((endpoint) => endpoint.url) }
+        return {
+          kind: 'routed',
+          type,
+          path: candidate.path,
+          generation: candidate.generation,
+          unserved: unserved.map((endpoint) => endpoint.url),
+        }
       }
       if (answer.kind !== 'not-served') return answer
       unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer })

@@ -3,8 +3,7 @@
 import type { ApiGeneration } from '../manifests/kinds.ts'
 import type { Attempt } from './post.ts'
 import { gaveUpAfter, retrying, type RetryPolicy } from './backoff.ts'
-import { detailSuffix, judgeAttempt, redirectTarget } from './judgement.ts'
-import { jsonObject } from '../text/excerpt.ts'
+import { detailSuffix, httpErrorMessage, judgeAttempt, redirectTarget } from './judgement.ts'
 
 /** What the answer to a probe of an endpoint says about control-plane-url. */
 export type EndpointJudgement =
@@ -40,14 +39,19 @@ const SERVED_ANSWER: Record<ApiGeneration, string> = { 'ml-v1': '422', 'svc-v1':
  * URL does not serve the endpoint.
  */
 export function judgeEndpoint(attempt: Attempt, context: EndpointContext): EndpointJudgement {
-  const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now })
+  const judgement = judgeAttempt(attempt, {
+    missingOk: true,
+    afterRetryableFailure: false,
+    now: context.now,
+    generation: context.generation,
+  })
   if (attempt.kind === 'error') {
     return judgement.kind === 'retryable'
       ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
       : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` }
   }
   if (attempt.status === 422) return { kind: 'served' }
-  if (attempt.status === 400 && context.generation === 'svc-v1' && isHttpError(attempt.body)) return { kind: 'served' }
+  if (attempt.status === 400 && context.generation === 'svc-v1' && httpErrorMessage(attempt.body) !== null) return { kind: 'served' }
   if (judgement.kind === 'retryable') return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs }
   if (judgement.kind === 'token-rejected') {
     return {
@@ -64,11 +68,6 @@ export function judgeEndpoint(attempt: Attempt, context: EndpointContext): Endpo
     `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
     checkTheUrl(context)
   return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message }
-}
-
-function isHttpError(body: string): boolean {
-  const json = jsonObject(body)
-  return typeof json?.statusCode === 'number' && typeof json.message === 'string'
 }
 
 /** An endpoint that was asked and is not served, as the check found it. */

@@ -1,5 +1,6 @@
 // Pure decisions about one delete attempt: what its response means. No I/O,
 // so each rule is tested directly.
+import type { ApiGeneration } from '../manifests/kinds.ts'
 import type { Attempt } from './post.ts'
 import { parseRetryAfter } from './backoff.ts'
 import { excerpt, jsonObject } from '../text/excerpt.ts'
@@ -8,6 +9,8 @@ export type Judgement =
   | { kind: 'deleted'; http_status: number; message: string }
   | { kind: 'not-found'; message: string }
   | { kind: 'failed'; http_status: number | null; message: string }
+  /** The server's validation refused the manifest: sending it again would be refused again. */
+  | { kind: 'invalid'; http_status: 400 | 422; message: string }
   | { kind: 'token-rejected'; http_status: number; message: string }
   | {
       kind: 'retryable'
@@ -27,6 +30,8 @@ export interface JudgeContext {
   /** An earlier attempt of this request failed in a way that may still have deleted it (see mayHaveTakenEffect). */
   afterRetryableFailure: boolean
   now: number
+  /** The generation of the endpoint answering: the generic one refuses a manifest with 400 and its HttpError body. */
+  generation: ApiGeneration
 }
 
 export function judgeAttempt(attempt: Attempt, context: JudgeContext): Judgement {
@@ -51,8 +56,10 @@ export function judgeAttempt(attempt: Attempt, context: JudgeContext): Judgement
     }
   }
   if (status === 422) {
-    return { kind: 'failed', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` }
+    return { kind: 'invalid', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` }
   }
+  const refusal = status === 400 && context.generation === 'svc-v1' ? httpErrorMessage(body) : null
+  if (refusal !== null) return { kind: 'invalid', http_status: 400, message: `the server refused the manifest (HTTP 400): ${refusal}` }
   if (status >= 300 && status < 400) {
     return {
       kind: 'failed',
@@ -93,6 +100,17 @@ export function redirectTarget(headers: Record<string, string | undefined>): str
 export function detailSuffix(body: string): string {
   const text = excerpt(body)
   return text ? `: ${text}` : ''
+}
+
+/**
+ * The `message` of the svc server's HttpError body (`{statusCode, message}`),
+ * the shape the generic endpoint refuses a manifest with; null for any other
+ * body (a proxy's page is not the server's verdict on the manifest).
+ */
+export function httpErrorMessage(body: string): string | null {
+  const json = jsonObject(body)
+  if (typeof json?.statusCode !== 'number' || typeof json.message !== 'string') return null
+  return excerpt(json.message) || 'no detail given'
 }
 
 /** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */

@@ -1,5 +1,6 @@
 import type { Job } from '../results/plan.ts'
 import type { Outcome } from '../results/result.ts'
+import type { ApiGeneration } from '../manifests/kinds.ts'
 import type { Attempt } from './post.ts'
 import { gaveUpAfter, retrying, type Backoff, type Tried } from './backoff.ts'
 import { judgeAttempt, mayHaveTakenEffect, type Judgement } from './judgement.ts'
@@ -22,6 +23,8 @@ export interface DeletionOptions {
 export interface DeletionDeps {
   /** Sends one job's request: its body, the exact JSON text validated, to its path. */
   send(job: Job, signal: AbortSignal): Promise<Attempt>
+  /** The generation of the endpoint a job goes to: how its server refuses a manifest differs. */
+  generation(job: Job): ApiGeneration
   now: () => number
   random: () => number
   /** Told before each attempt is sent. */
@@ -60,7 +63,12 @@ export async function runDeletions(jobs: Job[], options: DeletionOptions, deps: 
         try {
           deps.onSending(job)
           const attempt = await deps.send(job, options.abortInFlight)
-          judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() })
+          judgement = judgeAttempt(attempt, {
+            missingOk: options.missingOk,
+            afterRetryableFailure: earlierMayHaveWorked,
+            now: deps.now(),
+            generation: deps.generation(job),
+          })
           // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
           if (judgement.kind === 'token-rejected') stopRun(`the token was rejected (HTTP ${judgement.http_status})`)
         } catch (error) {
@@ -122,6 +130,8 @@ function settledBy(judgement: Exclude<Judgement, Retryable>, attempts: number, l
     }
     case 'not-found':
       return { status: 'not-found', attempts, http_status: 404, message: judgement.message }
+    case 'invalid':
+      return { status: 'invalid', attempts, http_status: judgement.http_status, message: judgement.message }
     case 'failed':
     case 'token-rejected':
       return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message }

@@ -24,7 +24,8 @@ export type Outcome =
   | { status: 'deleted'; attempts: number; http_status: number; message: string }
   | { status: 'not-found'; attempts: number; http_status: 404; message: string }
   | { status: 'failed'; attempts: number; http_status: number | null; message: string }
-  | { status: 'invalid'; attempts: 0; http_status: null; message: string }
+  /** Refused before any request (attempts 0), or by the server's own validation (HTTP 422, or the generic endpoint's 400). */
+  | { status: 'invalid'; attempts: number; http_status: 400 | 422 | null; message: string }
   | { status: 'skipped'; attempts: number; http_status: null; message: string }
   | { status: 'dry-run'; attempts: 0; http_status: null; message: string }
 

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import type { Result } from '../../src/results/result.ts'
+import type { Result, Status } from '../../src/results/result.ts'
 import { after, hang, redirect, respond, startFaultServer, type Fault, type FaultPlan, type FaultServer } from '../../fakes/fault-server.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
@@ -59,12 +59,13 @@ function results(run: ActionRun): Result[] {
 describe('the token never leaves the process, whatever the server echoes', () => {
   const bearer = (request: { headers: { authorization?: string } }) => request.headers.authorization ?? ''
   const token = (request: { headers: { authorization?: string } }) => bearer(request).replace(/^Bearer /, '')
-  const scenarios: [string, Fault][] = [
+  const scenarios: [string, Fault, Status?][] = [
     ['a 500 echoing the Authorization header', respond(500, (request) => ({ detail: `bad header: ${bearer(request)}` }))],
     ['a 401 echoing it', respond(401, (request) => ({ detail: `invalid API key ${token(request)}` }))],
     [
       'a 422 echoing it in a detail msg',
       respond(422, (request) => ({ detail: [{ loc: ['header', 'authorization'], msg: `not a key: ${token(request)}` }] })),
+      'invalid',
     ],
     ['a redirect with it in the Location URL', redirect((request) => `https://login.example/?next=x&token=${token(request)}`)],
     ['a plain-text 400 echoing every header', respond(400, (request) => JSON.stringify(request.headers, null, 2))],
@@ -78,7 +79,7 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     ],
   ]
 
-  test.concurrent.for(scenarios)('%s', async ([, fault], { onTestFinished }) => {
+  test.concurrent.for(scenarios)('%s', async ([, fault, status = 'failed'], { onTestFinished }) => {
     const { server, workspace } = harness(onTestFinished)
     const stand = await server(() => fault)
     const root = await workspace(manifestFiles(2))
@@ -87,7 +88,7 @@ describe('the token never leaves the process, whatever the server echoes', () =>
     // The server did see the token, and was answered with something carrying it.
     expect(stand.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
     const rows = results(action)
-    expect(rows[0]!.status).toBe('failed')
+    expect(rows[0]!.status).toBe(status)
     expect(rows[0]!.message).toContain('***')
 
     // The one line that holds the token is the command that tells the runner to mask it, before anything else is printed.

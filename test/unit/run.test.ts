@@ -222,7 +222,7 @@ describe('run', () => {
       expect(core.recorded.failed).toContain(`${standIn.url}/api/ml/v1/model-versions does not serve the model-versions endpoint`)
     })
 
-    it('treats a model as the control plane answers it: 404 as not found, a 503 retried, a 422 that echoes the token redacted', async () => {
+    it('treats a model as the control plane answers it: 404 as not found, a 503 retried, a 422 invalid, echoing the token redacted', async () => {
       standIn = await startStandIn({
         token: TOKEN,
         existing: ['model-version:previews/busy@1'],
@@ -247,7 +247,7 @@ describe('run', () => {
       expect(results.map((result) => [result.name, result.status, result.attempts])).toEqual([
         ['gone', 'not-found', 1],
         ['busy', 'deleted', 2],
-        ['echo', 'failed', 1],
+        ['echo', 'invalid', 1],
       ])
       expect(results[2]!.message).toContain('bad Bearer ***')
       expect([...core.recorded.lines, core.recorded.summary, String(core.recorded.outputs.results)].join('\n')).not.toContain(TOKEN)

@@ -30,8 +30,8 @@ describe('endpoint discovery', () => {
   it('with api auto, uses the per-kind endpoint where it is served and never asks the generic one', async () => {
     const { asked, discovery: found } = discovery('auto', { [ARTIFACTS]: 'served', [MODELS]: 'served', [GENERIC]: 'served' })
     expect(await found.route(['artifact-version', 'model-version'])).toEqual([
-      { kind: 'routed', type: 'artifact-version', path: ARTIFACTS, unserved: [] },
-      { kind: 'routed', type: 'model-version', path: MODELS, unserved: [] },
+      { kind: 'routed', type: 'artifact-version', path: ARTIFACTS, generation: 'ml-v1', unserved: [] },
+      { kind: 'routed', type: 'model-version', path: MODELS, generation: 'ml-v1', unserved: [] },
     ])
     expect(asked).toEqual([
       { path: ARTIFACTS, generation: 'ml-v1' },
@@ -42,8 +42,8 @@ describe('endpoint discovery', () => {
   it('with api auto, goes to the generic endpoint where the per-kind one is not served, per kind, asking it once', async () => {
     const { asked, discovery: found } = discovery('auto', { [ARTIFACTS]: 'served', [GENERIC]: 'served' })
     expect(await found.route(['model-version', 'artifact-version'])).toEqual([
-      { kind: 'routed', type: 'model-version', path: GENERIC, unserved: [urlOf(MODELS)] },
-      { kind: 'routed', type: 'artifact-version', path: ARTIFACTS, unserved: [] },
+      { kind: 'routed', type: 'model-version', path: GENERIC, generation: 'svc-v1', unserved: [urlOf(MODELS)] },
+      { kind: 'routed', type: 'artifact-version', path: ARTIFACTS, generation: 'ml-v1', unserved: [] },
     ])
     const { asked: onlyGeneric, discovery: svc } = discovery('auto', { [GENERIC]: 'served' })
     await svc.route(['artifact-version'])
@@ -96,7 +96,9 @@ describe('endpoint discovery', () => {
     ])
     expect(asked).toEqual([{ path, generation: api }])
     const { discovery: served } = discovery(api, { [path]: 'served' })
-    expect(await served.route(['artifact-version'])).toEqual([{ kind: 'routed', type: 'artifact-version', path, unserved: [] }])
+    expect(await served.route(['artifact-version'])).toEqual([
+      { kind: 'routed', type: 'artifact-version', path, generation: api, unserved: [] },
+    ])
   })
 })
 

@@ -3,7 +3,7 @@ import type { Attempt } from '../../../src/deletion/post.ts'
 import { judgeAttempt, mayHaveTakenEffect, type JudgeContext } from '../../../src/deletion/judgement.ts'
 
 const NOW = Date.parse('2026-03-02T10:00:00Z')
-const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW }
+const fresh: JudgeContext = { missingOk: true, afterRetryableFailure: false, now: NOW, generation: 'ml-v1' }
 
 function response(status: number, body = '', headers: Record<string, string> = {}): Attempt {
   return { kind: 'response', status, headers, body }
@@ -41,7 +41,7 @@ describe('judgeAttempt', () => {
     )
   })
 
-  it('lists each place and complaint of a FastAPI 422 body', () => {
+  it('counts 422 as invalid, listing each place and complaint of a FastAPI 422 body', () => {
     const body = JSON.stringify({
       detail: [
         { loc: ['body', 'manifest', 'version'], msg: 'Input should be a valid integer', type: 'int_parsing' },
@@ -49,7 +49,7 @@ describe('judgeAttempt', () => {
       ],
     })
     expect(judgeAttempt(response(422, body), fresh)).toEqual({
-      kind: 'failed',
+      kind: 'invalid',
       http_status: 422,
       message:
         'the server refused the manifest (HTTP 422): body.manifest.version: Input should be a valid integer; body.manifest.source.0: Field required',
@@ -61,6 +61,23 @@ describe('judgeAttempt', () => {
       'the server refused the manifest (HTTP 422): version is locked',
     )
     expect(judgeAttempt(response(422), fresh).message).toBe('the server refused the manifest (HTTP 422): no detail given')
+  })
+
+  it("counts the generic endpoint's 400 with its HttpError body as invalid, showing its message; any other 400 fails", () => {
+    const generic = { ...fresh, generation: 'svc-v1' } as const
+    const httpError = JSON.stringify({ statusCode: 400, message: 'manifest.source: Required', code: 'BAD_REQUEST' })
+    expect(judgeAttempt(response(400, httpError), generic)).toEqual({
+      kind: 'invalid',
+      http_status: 400,
+      message: 'the server refused the manifest (HTTP 400): manifest.source: Required',
+    })
+    expect(judgeAttempt(response(400, '<html>Bad Request</html>'), generic)).toEqual({
+      kind: 'failed',
+      http_status: 400,
+      message: 'HTTP 400: <html>Bad Request</html>',
+    })
+    // A per-kind endpoint (FastAPI) refuses a manifest with 422: its 400 is not the server's verdict on the manifest.
+    expect(judgeAttempt(response(400, httpError), fresh)).toMatchObject({ kind: 'failed', http_status: 400 })
   })
 
   it('does not follow a redirect, naming where it led', () => {
@@ -127,7 +144,7 @@ describe('judgeAttempt', () => {
 })
 
 describe('mayHaveTakenEffect', () => {
-  const judge = (attempt: Attempt) => judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: 0 })
+  const judge = (attempt: Attempt) => judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: 0, generation: 'ml-v1' })
   it('says a request written without an answer, or a 5xx, may have deleted the version', () => {
     expect(mayHaveTakenEffect(judge({ kind: 'error', cause: 'network', sent: true, reason: 'reset' }))).toBe(true)
     for (const status of [500, 502, 503, 504]) {

@@ -21,8 +21,10 @@ import {
   type FaultServerOptions,
 } from '../../../fakes/fault-server.ts'
 import { ARTIFACT_PATH, sampleJobs } from '../../support/sample-manifests.ts'
+import { MANIFEST_KINDS } from '../../../src/manifests/kinds.ts'
 
 const TOKEN = 'tfy-secret-8d2e61b0-deletions'
+const GENERIC_PATH = MANIFEST_KINDS['artifact-version'].endpoints['svc-v1']
 /** Small enough to keep the suite fast, large enough to see on the server's clock. */
 const BACKOFF: Backoff = { baseDelayMs: 50, maxDelayMs: 400, maxRetryAfterMs: 2000 }
 /** Timer and scheduling slack when comparing arrival gaps with the delays asked for. */
@@ -50,13 +52,14 @@ interface Run {
 async function settle(
   jobs: Job[],
   options: DeletionOptions & { concurrency: number },
-  deps: Pick<DeletionDeps, 'send' | 'random'>,
+  deps: Pick<DeletionDeps, 'send' | 'random'> & Partial<Pick<DeletionDeps, 'generation'>>,
 ): Promise<Outcome[]> {
   const outcomes = new Map<Job, Outcome>()
   await runDeletions(
     jobs,
     options,
     {
+      generation: () => 'ml-v1',
       ...deps,
       now: Date.now,
       onSending: () => undefined,
@@ -72,9 +75,9 @@ async function settle(
 async function deleteAll(
   url: string,
   jobs: Job[],
-  options: Partial<DeletionOptions> & { concurrency?: number; timeoutMs?: number; random?: () => number } = {},
+  options: Partial<DeletionOptions> & { concurrency?: number; timeoutMs?: number; random?: () => number; generic?: boolean } = {},
 ): Promise<Run> {
-  const { timeoutMs = 2000, random = Math.random, ...deletionOptions } = options
+  const { timeoutMs = 2000, random = Math.random, generic = false, ...deletionOptions } = options
   const settings = {
     concurrency: 4,
     maxAttempts: 5,
@@ -88,7 +91,8 @@ async function deleteAll(
   const started = performance.now()
   try {
     const outcomes = await settle(jobs, settings, {
-      send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, job.body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(generic ? GENERIC_PATH : ARTIFACT_PATH, job.body, signal),
+      generation: () => (generic ? 'svc-v1' : 'ml-v1'),
       random,
     })
     return { outcomes, ms: performance.now() - started }
@@ -242,20 +246,32 @@ describe('runDeletions against the fault server', () => {
     expect(stand.answers).toEqual([429, 404])
   })
 
-  test('422 lists each of the server’s detail entries as loc: msg', async () => {
+  test('422 is invalid, listing each of the server’s detail entries as loc: msg; not retried', async () => {
     const detail = [
       { loc: ['body', 'manifest', 'name'], msg: 'field required', type: 'value_error.missing' },
       { loc: ['body', 'manifest', 'version'], msg: 'ensure this value is greater than 0', type: 'value_error' },
     ]
     const { stand, outcome } = await oneVersion([respond(422, { detail })])
     expect(outcome).toEqual({
-      status: 'failed',
+      status: 'invalid',
       attempts: 1,
       http_status: 422,
       message:
         'the server refused the manifest (HTTP 422): body.manifest.name: field required; body.manifest.version: ensure this value is greater than 0',
     })
     expect(stand.requests).toHaveLength(1)
+  })
+
+  test("the generic endpoint's 400 with its HttpError body is invalid, showing its message, with its token redacted; not retried", async () => {
+    const echo = respond(400, (request) => ({ statusCode: 400, message: `manifest.type: Required (${request.headers.authorization})` }))
+    const { stand, outcome } = await oneVersion([echo], { generic: true })
+    expect(outcome).toEqual({
+      status: 'invalid',
+      attempts: 1,
+      http_status: 400,
+      message: 'the server refused the manifest (HTTP 400): manifest.type: Required (Bearer ***)',
+    })
+    expect(stand.requests.map((request) => request.path)).toEqual([`/${GENERIC_PATH}`])
   })
 
   test('401: that one fails, nothing new starts, the unsent are skipped', async () => {

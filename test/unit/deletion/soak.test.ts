@@ -46,6 +46,7 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
     },
     {
       send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, job.body, signal),
+      generation: () => 'ml-v1',
       now: Date.now,
       random: Math.random,
       onSending: () => undefined,
