@@ -28674,6 +28674,24 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+;// CONCATENATED MODULE: ./src/results/result.ts
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
+        case 'failed':
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
+    }
+}
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
+
 ;// CONCATENATED MODULE: ./src/runner/step-failure.ts
 /** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
 class StepFailure extends Error {
@@ -29335,8 +29353,11 @@ function judgeAttempt(attempt, context) {
         };
     }
     if (status === 422) {
-        return { kind: 'failed', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
+        return { kind: 'invalid', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
     }
+    const refusal = status === 400 && context.generation === 'svc-v1' ? httpErrorMessage(body) : null;
+    if (refusal !== null)
+        return { kind: 'invalid', http_status: 400, message: `the server refused the manifest (HTTP 400): ${refusal}` };
     if (status >= 300 && status < 400) {
         return {
             kind: 'failed',
@@ -29375,6 +29396,17 @@ function detailSuffix(body) {
     const text = excerpt(body);
     return text ? `: ${text}` : '';
 }
+/**
+ * The `message` of the svc server's HttpError body (`{statusCode, message}`),
+ * the shape the generic endpoint refuses a manifest with; null for any other
+ * body (a proxy's page is not the server's verdict on the manifest).
+ */
+function httpErrorMessage(body) {
+    const json = jsonObject(body);
+    if (typeof json?.statusCode !== 'number' || typeof json.message !== 'string')
+        return null;
+    return excerpt(json.message) || 'no detail given';
+}
 /** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
 function validationDetail(body) {
     const detail = jsonObject(body)?.detail;
@@ -29392,7 +29424,6 @@ function validationDetail(body) {
 ;// CONCATENATED MODULE: ./src/deletion/endpoint-check.ts
 
 
-
 /** Answers that say no route is there, whatever the body says (a missing route and a missing version may both read {"detail":"Not Found"}). */
 const NOT_SERVED_STATUS = new Set([404, 405]);
 /** What a served endpoint answers a POST without a manifest, for messages. */
@@ -29406,7 +29437,12 @@ const SERVED_ANSWER = { 'ml-v1': '422', 'svc-v1': '400 or 422' };
  * URL does not serve the endpoint.
  */
 function judgeEndpoint(attempt, context) {
-    const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now: context.now });
+    const judgement = judgeAttempt(attempt, {
+        missingOk: true,
+        afterRetryableFailure: false,
+        now: context.now,
+        generation: context.generation,
+    });
     if (attempt.kind === 'error') {
         return judgement.kind === 'retryable'
             ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
@@ -29414,7 +29450,7 @@ function judgeEndpoint(attempt, context) {
     }
     if (attempt.status === 422)
         return { kind: 'served' };
-    if (attempt.status === 400 && context.generation === 'svc-v1' && isHttpError(attempt.body))
+    if (attempt.status === 400 && context.generation === 'svc-v1' && httpErrorMessage(attempt.body) !== null)
         return { kind: 'served' };
     if (judgement.kind === 'retryable')
         return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
@@ -29431,10 +29467,6 @@ function judgeEndpoint(attempt, context) {
     const message = `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
         checkTheUrl(context);
     return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message };
-}
-function isHttpError(body) {
-    const json = jsonObject(body);
-    return typeof json?.statusCode === 'number' && typeof json.message === 'string';
 }
 /** Why nothing is sent when neither generation serves a kind's endpoint (api auto asks both). */
 function neitherServed([perKind, generic]) {
@@ -29519,14 +29551,23 @@ function openDiscovery(api, check, urlOf) {
                 checks.set(candidate.path, (checked = check(candidate)));
             const answer = await checked;
             if (answer.kind === 'served') {
-                return { kind: 'routed', type, path: candidate.path, unserved: unserved.map((endpoint) => endpoint.url) };
+                return {
+                    kind: 'routed',
+                    type,
+                    path: candidate.path,
+                    generation: candidate.generation,
+                    unserved: unserved.map((endpoint) => endpoint.url),
+                };
             }
             if (answer.kind !== 'not-served')
                 return answer;
             unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer });
             if (candidates.length === 1) {
-                const pinned = api === 'auto' ? '' : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
-                return { kind: 'refused', message: `${answer.message}${pinned}` };
+                // With auto, one candidate means the kind has no per-kind endpoint: the URL may well be right, the kind needs the generic one.
+                const why = api === 'auto'
+                    ? `. The api setting is auto, but ${type} manifests have no per-kind endpoint: only the generic one deletes them`
+                    : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
+                return { kind: 'refused', message: `${answer.message}${why}` };
             }
         }
         return { kind: 'refused', message: neitherServed(unserved) };
@@ -29583,7 +29624,12 @@ async function runDeletions(jobs, options, deps, pool) {
             try {
                 deps.onSending(job);
                 const attempt = await deps.send(job, options.abortInFlight);
-                judgement = judgeAttempt(attempt, { missingOk: options.missingOk, afterRetryableFailure: earlierMayHaveWorked, now: deps.now() });
+                judgement = judgeAttempt(attempt, {
+                    missingOk: options.missingOk,
+                    afterRetryableFailure: earlierMayHaveWorked,
+                    now: deps.now(),
+                    generation: deps.generation(job),
+                });
                 // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
                 if (judgement.kind === 'token-rejected')
                     stopRun(`the token was rejected (HTTP ${judgement.http_status})`);
@@ -29644,6 +29690,8 @@ function settledBy(judgement, attempts, lastRetryable) {
         }
         case 'not-found':
             return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
+        case 'invalid':
+            return { status: 'invalid', attempts, http_status: judgement.http_status, message: judgement.message };
         case 'failed':
         case 'token-rejected':
             return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
@@ -29733,6 +29781,7 @@ class Slots {
 
 
 
+
 /**
  * Opens the deletion stage. Nothing is sent until the first jobs come; then
  * the endpoint of each kind they are of (and only those) is found before its
@@ -29794,7 +29843,7 @@ function openDeletions(options, deps, events) {
         progress.settled++;
         if (outcome.status === 'deleted' || outcome.status === 'not-found')
             progress.deleted++;
-        if (outcome.status === 'failed')
+        if (isFailure(outcome.status))
             progress.failed++;
         if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
             progress.last = now();
@@ -29824,11 +29873,13 @@ function openDeletions(options, deps, events) {
         }
         const routed = routes;
         announce(client, routed);
-        const pathOf = new Map(routed.map((route) => [route.type, route.path]));
+        const routeOf = new Map(routed.map((route) => [route.type, route]));
         progress.total += jobs.length;
-        const send = (job, signal) => client.deleteVersion(pathOf.get(job.type), job.body, signal);
+        const send = (job, signal) => client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
+        const generation = (job) => routeOf.get(job.type).generation;
         const onStop = (reason) => void (stoppedBy = reason);
-        await runDeletions(jobs, deletion, { send, now, random, onStop, onSending: (job) => events.sending(job), onSettled: settled }, pool);
+        const sending = (job) => events.sending(job);
+        await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool);
     }
     function endpoints() {
         const byPath = new Map();
@@ -37308,24 +37359,6 @@ function versionLabel(result) {
     return result.version_alias ?? '';
 }
 
-;// CONCATENATED MODULE: ./src/results/result.ts
-/** Worst first: what needs a look sits at the top of the report. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
-}
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/results/json-array-file.ts
@@ -37335,15 +37368,17 @@ const HEAD = '[\n';
 const TAIL = '\n]\n';
 const TAIL_BYTES = Buffer.byteLength(TAIL);
 /**
- * A file that holds a JSON array, one element a line, and is valid JSON
- * whenever it is read, even after the process was killed: between writes it
- * ends with the array's close, which the next piece of elements, longer than
- * it, is written over. Every write throws if it cannot be made; what was
- * written before stays readable.
+ * A file that holds a JSON array, one element a line, and is a whole JSON
+ * array whenever it is read, even after the process was killed. Each piece
+ * of elements goes into a copy of the file, over the array's close and with a
+ * close of its own after it, and the copy is renamed over the file: a reader,
+ * or a kill, finds the old file or the new one. (Written in place, a piece
+ * could be cut short: Linux lets a kill stop a write between two pages of it.)
+ * Every write throws if it cannot be made; what was written before stays
+ * readable.
  */
 class JsonArrayFile {
-    fd;
-    /** Bytes of the file known to be written. */
+    /** Bytes of the file known to be written, its close aside. */
     written = 0;
     /** Where the elements written end, and how many there are. */
     elementsEnd = 0;
@@ -37351,26 +37386,41 @@ class JsonArrayFile {
     path;
     constructor(path) {
         this.path = path;
-        this.fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w+', 0o600);
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w', 0o600);
         try {
-            this.write(HEAD);
+            writeAll(fd, HEAD + TAIL, 0);
         }
-        catch (error) {
-            this.close();
-            throw error;
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
+        this.written = Buffer.byteLength(HEAD);
+    }
+    /** Bytes of the file: what a piece written now has to copy. */
+    get size() {
+        return this.written + TAIL_BYTES;
     }
     /** Adds the elements, each a line of compact JSON. */
     append(lines) {
-        this.write((this.elements > 0 ? ',\n' : '') + lines.join(',\n'));
+        const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n');
+        const next = `${this.path}.next`;
+        (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
+        const fd = (0,external_node_fs_namespaceObject.openSync)(next, 'r+');
+        try {
+            writeAll(fd, piece + TAIL, this.written);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(next, this.path);
+        this.written += Buffer.byteLength(piece);
         this.elements += lines.length;
         this.elementsEnd = this.written;
     }
-    /** The elements written, a line each, read a piece at a time; after close() too. */
+    /** The elements written, a line each, read a piece at a time. */
     *lines() {
         if (this.elements === 0)
             return;
-        const fd = this.fd ?? (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
         try {
             const buffer = Buffer.alloc(READ_BYTES);
             let position = Buffer.byteLength(HEAD);
@@ -37392,32 +37442,20 @@ class JsonArrayFile {
             yield elementOf(carry);
         }
         finally {
-            if (fd !== this.fd)
-                (0,external_node_fs_namespaceObject.closeSync)(fd);
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
-    }
-    close() {
-        if (this.fd !== null)
-            (0,external_node_fs_namespaceObject.closeSync)(this.fd);
-        this.fd = null;
-    }
-    /**
-     * Writes `text` and the array's close after it, at the end of what is known
-     * written, in one write: two would leave the file without its close between
-     * them, for a reader (or a kill) to find.
-     */
-    write(text) {
-        const bytes = Buffer.from(text + TAIL);
-        let done = 0;
-        while (done < bytes.length)
-            done += (0,external_node_fs_namespaceObject.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
-        this.written += bytes.length - TAIL_BYTES;
     }
 }
 /** An element's line, without the comma that separates it from the next. */
 function elementOf(line) {
     const text = line.toString('utf8');
     return text.endsWith(',') ? text.slice(0, -1) : text;
+}
+function writeAll(fd, text, position) {
+    const bytes = Buffer.from(text);
+    let done = 0;
+    while (done < bytes.length)
+        done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position + done);
 }
 
 ;// CONCATENATED MODULE: ./src/results/store.ts
@@ -37481,7 +37519,8 @@ class ResultStore {
         if (row.pull_request !== null && row.pull_request !== this.last)
             this.pullRequests++;
         this.last = row.pull_request;
-        if (this.pendingBytes >= FLUSH_BYTES)
+        // Each piece copies the file (json-array-file.ts): pieces grow with it, so the copying stays a few times the file's size.
+        if (this.pendingBytes >= Math.max(FLUSH_BYTES, (this.appending?.size ?? 0) / 4))
             this.flush();
         else if (this.flushTimer === null && this.appending !== null)
             this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
@@ -37503,9 +37542,8 @@ class ResultStore {
         for (const line of this.json())
             yield JSON.parse(line);
     }
-    /** Closes the file; the rows can still be read from it. */
+    /** Stops writing to the file; the rows can still be read from it. */
     close() {
-        this.appending?.close();
         this.appending = null;
     }
     flush() {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, openSync, readSync, renameSync, writeSync } from 'node:fs'
 
 const READ_BYTES = 64 * 1024
 const HEAD = '[\n'
@@ -6,15 +6,17 @@ const TAIL = '\n]\n'
 const TAIL_BYTES = Buffer.byteLength(TAIL)
 
 /**
- * A file that holds a JSON array, one element a line, and is valid JSON
- * whenever it is read, even after the process was killed: between writes it
- * ends with the array's close, which the next piece of elements, longer than
- * it, is written over. Every write throws if it cannot be made; what was
- * written before stays readable.
+ * A file that holds a JSON array, one element a line, and is a whole JSON
+ * array whenever it is read, even after the process was killed. Each piece
+ * of elements goes into a copy of the file, over the array's close and with a
+ * close of its own after it, and the copy is renamed over the file: a reader,
+ * or a kill, finds the old file or the new one. (Written in place, a piece
+ * could be cut short: Linux lets a kill stop a write between two pages of it.)
+ * Every write throws if it cannot be made; what was written before stays
+ * readable.
  */
 export class JsonArrayFile {
-  private fd: number | null
-  /** Bytes of the file known to be written. */
+  /** Bytes of the file known to be written, its close aside. */
   private written = 0
   /** Where the elements written end, and how many there are. */
   private elementsEnd = 0
@@ -23,26 +25,41 @@ export class JsonArrayFile {
 
   constructor(path: string) {
     this.path = path
-    this.fd = openSync(path, 'w+', 0o600)
+    const fd = openSync(path, 'w', 0o600)
     try {
-      this.write(HEAD)
-    } catch (error) {
-      this.close()
-      throw error
+      writeAll(fd, HEAD + TAIL, 0)
+    } finally {
+      closeSync(fd)
     }
+    this.written = Buffer.byteLength(HEAD)
+  }
+
+  /** Bytes of the file: what a piece written now has to copy. */
+  get size(): number {
+    return this.written + TAIL_BYTES
   }
 
   /** Adds the elements, each a line of compact JSON. */
   append(lines: string[]): void {
-    this.write((this.elements > 0 ? ',\n' : '') + lines.join(',\n'))
+    const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n')
+    const next = `${this.path}.next`
+    copyFileSync(this.path, next)
+    const fd = openSync(next, 'r+')
+    try {
+      writeAll(fd, piece + TAIL, this.written)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(next, this.path)
+    this.written += Buffer.byteLength(piece)
     this.elements += lines.length
     this.elementsEnd = this.written
   }
 
-  /** The elements written, a line each, read a piece at a time; after close() too. */
+  /** The elements written, a line each, read a piece at a time. */
   *lines(): Generator<string> {
     if (this.elements === 0) return
-    const fd = this.fd ?? openSync(this.path, 'r')
+    const fd = openSync(this.path, 'r')
     try {
       const buffer = Buffer.alloc(READ_BYTES)
       let position = Buffer.byteLength(HEAD)
@@ -62,25 +79,8 @@ export class JsonArrayFile {
       }
       yield elementOf(carry)
     } finally {
-      if (fd !== this.fd) closeSync(fd)
+      closeSync(fd)
     }
-  }
-
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd)
-    this.fd = null
-  }
-
-  /**
-   * Writes `text` and the array's close after it, at the end of what is known
-   * written, in one write: two would leave the file without its close between
-   * them, for a reader (or a kill) to find.
-   */
-  private write(text: string): void {
-    const bytes = Buffer.from(text + TAIL)
-    let done = 0
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, this.written + done)
-    this.written += bytes.length - TAIL_BYTES
   }
 }
 
@@ -88,4 +88,10 @@ export class JsonArrayFile {
 function elementOf(line: Buffer): string {
   const text = line.toString('utf8')
   return text.endsWith(',') ? text.slice(0, -1) : text
+}
+
+function writeAll(fd: number, text: string, position: number): void {
+  const bytes = Buffer.from(text)
+  let done = 0
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done)
 }

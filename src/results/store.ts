@@ -81,7 +81,8 @@ export class ResultStore implements Rows {
     // A pull request's rows come together: the ledger writes them once all are settled.
     if (row.pull_request !== null && row.pull_request !== this.last) this.pullRequests++
     this.last = row.pull_request
-    if (this.pendingBytes >= FLUSH_BYTES) this.flush()
+    // Each piece copies the file (json-array-file.ts): pieces grow with it, so the copying stays a few times the file's size.
+    if (this.pendingBytes >= Math.max(FLUSH_BYTES, (this.appending?.size ?? 0) / 4)) this.flush()
     else if (this.flushTimer === null && this.appending !== null) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref()
   }
 
@@ -102,9 +103,8 @@ export class ResultStore implements Rows {
     for (const line of this.json()) yield JSON.parse(line) as Result
   }
 
-  /** Closes the file; the rows can still be read from it. */
+  /** Stops writing to the file; the rows can still be read from it. */
   close(): void {
-    this.appending?.close()
     this.appending = null
   }
 

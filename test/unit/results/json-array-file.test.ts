@@ -10,11 +10,13 @@ import { scratchDir } from '../../support/scratch.ts'
 
 const MODULE = fileURLToPath(new URL('../../../src/results/json-array-file.ts', import.meta.url))
 
-/** A process that appends to the file without end, a row at a time, until it is killed. */
+/** A process that appends to the file without end, pieces of 20 rows, until it is killed. */
 const APPENDER = `
 const { JsonArrayFile } = await import(process.argv[1])
 const file = new JsonArrayFile(process.argv[2])
-for (let index = 0; ; index++) file.append([JSON.stringify({ index, message: 'x'.repeat(index % 40) })])
+for (let index = 0; ; index += 20) {
+  file.append(Array.from({ length: 20 }, (_, row) => JSON.stringify({ index: index + row, message: 'x'.repeat((index + row) % 40) })))
+}
 `
 
 it('is a JSON array after a kill at any moment of its writing', async () => {

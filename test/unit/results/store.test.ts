@@ -1,5 +1,4 @@
 // The rows of a run, kept in a file as a JSON array and read back pass by pass.
-import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -38,10 +37,9 @@ const AWKWARD = ['a\nb', 'ends with a comma,', '\u2028\u2029', 'ü🔍 漢字', 
 async function rowsInFile(file: string, count: number, withinMs: number): Promise<{ rows: Result[]; afterMs: number }> {
   const started = performance.now()
   for (;;) {
-    // Parsed at every look: between two writes of the store the file is a whole JSON array. Read on
-    // this thread, as the store writes: a read on another thread can land inside a write, where the
-    // array's close is being written over (a kill cannot: see json-array-file.test.ts).
-    const rows = JSON.parse(readFileSync(file, 'utf8')) as Result[]
+    // Parsed at every look, on a thread of its own (readFile runs in libuv's pool): the file must be a
+    // whole JSON array whenever it is read, a write under way included.
+    const rows = JSON.parse(await readFile(file, 'utf8')) as Result[]
     const afterMs = performance.now() - started
     if (rows.length >= count || afterMs > withinMs) return { rows, afterMs }
     await delay(25)
