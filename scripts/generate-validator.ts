@@ -25,14 +25,30 @@ interface OpenApi {
   components: { schemas: Record<string, Json> }
 }
 
-/** OpenAPI 3.1 schema objects are JSON Schema 2020-12 plus a few keywords ajv must not see. */
+/**
+ * Keywords that describe and validate nothing. Left out of the generated
+ * schemas: ajv's standalone code embeds every schema it compiles as a literal,
+ * which V8 parses whole as the action starts, and the prompt manifest's
+ * descriptions alone were most of it.
+ */
+const ANNOTATIONS = new Set(['title', 'description', 'examples', 'example', '$comment'])
+/** Keywords whose value maps names (of properties, definitions) to schemas: the names are not keywords. */
+const SCHEMA_MAPS = new Set(['properties', '$defs', 'patternProperties', 'dependentSchemas'])
+/** Keywords whose value is data, copied as it is. */
+const DATA = new Set(['default', 'enum', 'const'])
+
+/** OpenAPI 3.1 schema objects are JSON Schema 2020-12 plus a few keywords ajv must not see, and annotations it need not. */
 function toJsonSchema(node: Json): Json {
   if (Array.isArray(node)) return node.map(toJsonSchema)
   if (node === null || typeof node !== 'object') return node
   const out: { [key: string]: Json } = {}
   for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith('x-')) continue
-    if (key === '$ref' && typeof value === 'string') {
+    if (key.startsWith('x-') || ANNOTATIONS.has(key)) continue
+    if (DATA.has(key)) {
+      out[key] = value
+    } else if (SCHEMA_MAPS.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, toJsonSchema(schema)]))
+    } else if (key === '$ref' && typeof value === 'string') {
       out.$ref = value.replace('#/components/schemas/', '#/$defs/')
     } else if (key === 'discriminator' && value && typeof value === 'object' && !Array.isArray(value)) {
       // ajv picks the oneOf branch by the tag's enum and rejects `mapping`. Its
