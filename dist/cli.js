@@ -37378,10 +37378,8 @@ const TAIL_BYTES = Buffer.byteLength(TAIL);
  * readable.
  */
 class JsonArrayFile {
-    /** Bytes of the file known to be written, its close aside. */
+    /** Bytes of the file known to be written, its close aside: where the elements end. */
     written = 0;
-    /** Where the elements written end, and how many there are. */
-    elementsEnd = 0;
     elements = 0;
     path;
     constructor(path) {
@@ -37414,7 +37412,6 @@ class JsonArrayFile {
         (0,external_node_fs_namespaceObject.renameSync)(next, this.path);
         this.written += Buffer.byteLength(piece);
         this.elements += lines.length;
-        this.elementsEnd = this.written;
     }
     /** The elements written, a line each, read a piece at a time. */
     *lines() {
@@ -37425,8 +37422,8 @@ class JsonArrayFile {
             const buffer = Buffer.alloc(READ_BYTES);
             let position = Buffer.byteLength(HEAD);
             let carry = Buffer.alloc(0);
-            while (position < this.elementsEnd) {
-                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.elementsEnd - position), position);
+            while (position < this.written) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position);
                 if (read === 0)
                     throw new Error(`the results file ${this.path} is shorter than what was written to it`);
                 position += read;

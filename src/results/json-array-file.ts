@@ -16,10 +16,8 @@ const TAIL_BYTES = Buffer.byteLength(TAIL)
  * readable.
  */
 export class JsonArrayFile {
-  /** Bytes of the file known to be written, its close aside. */
+  /** Bytes of the file known to be written, its close aside: where the elements end. */
   private written = 0
-  /** Where the elements written end, and how many there are. */
-  private elementsEnd = 0
   private elements = 0
   readonly path: string
 
@@ -53,7 +51,6 @@ export class JsonArrayFile {
     renameSync(next, this.path)
     this.written += Buffer.byteLength(piece)
     this.elements += lines.length
-    this.elementsEnd = this.written
   }
 
   /** The elements written, a line each, read a piece at a time. */
@@ -64,8 +61,8 @@ export class JsonArrayFile {
       const buffer = Buffer.alloc(READ_BYTES)
       let position = Buffer.byteLength(HEAD)
       let carry = Buffer.alloc(0)
-      while (position < this.elementsEnd) {
-        const read = readSync(fd, buffer, 0, Math.min(READ_BYTES, this.elementsEnd - position), position)
+      while (position < this.written) {
+        const read = readSync(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position)
         if (read === 0) throw new Error(`the results file ${this.path} is shorter than what was written to it`)
         position += read
         const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read)
