@@ -15,8 +15,9 @@ import { styleTableLine, terminalCore } from './runner/terminal-core.ts'
 
 const USAGE = `Usage: tfy-artifact-cleanup [options] [pattern ...]
 
-Deletes the TrueFoundry artifact versions and model versions (type: model-version)
-that the manifest files matched by the patterns name.
+Deletes the TrueFoundry artifact, model and prompt versions and data directories that
+the manifest files matched by the patterns name, or (--retention-rules) the versions
+that retention rules select.
 Patterns are globs relative to --workspace; a pattern starting with ! excludes.
 
 Options (the GitHub Action's inputs):
@@ -40,6 +41,11 @@ Options (the GitHub Action's inputs):
                                 manifest names its version with \${PR_NUMBER}; needs
                                 --substitute-env
   --github-token <token>        for the sweep; default: $GITHUB_TOKEN
+  --retention-rules <glob>      retention: rule files (YAML, a rule a document) whose rules
+                                select the versions to delete; repeat for more; not with
+                                manifest patterns or --closed-within-days
+  --max-deletions <n>           retention: the most versions a run deletes, 1 to 100000
+                                (default 100); past it nothing is deleted
 Command line only:
   --workspace <dir>             where patterns start (default: the current directory)
   --json                        print the results as JSON on stdout; the log goes to stderr
@@ -83,6 +89,8 @@ function parse(argv: string[]) {
       'substitute-env': { type: 'boolean' },
       'closed-within-days': { type: 'string' },
       'github-token': { type: 'string' },
+      'retention-rules': { type: 'string', multiple: true },
+      'max-deletions': { type: 'string' },
       workspace: { type: 'string' },
       json: { type: 'boolean' },
       'summary-file': { type: 'string' },
@@ -97,6 +105,7 @@ function inputFromFlags(flags: Flags, patterns: string[]): (name: string) => str
     if (!isInputName(name)) return ''
     if (name === 'manifest-path') return patterns.join('\n')
     if (name === 'github-token') return flags[name] ?? process.env.GITHUB_TOKEN ?? ''
+    if (name === 'retention-rules') return (flags[name] ?? []).join('\n')
     const value = flags[name]
     return value === undefined ? '' : String(value)
   }

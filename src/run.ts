@@ -1,6 +1,11 @@
 import { openDeletions, type Deleter, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
-import { getInputs, type Inputs } from './inputs/get-inputs.ts'
+import { getInputs, type Inputs, type RetentionInputs } from './inputs/get-inputs.ts'
+import { createControlPlane } from './deletion/control-plane.ts'
+import { DEFAULT_BACKOFF } from './deletion/backoff.ts'
+import { applyRules } from './retention/apply-rules.ts'
+import type { RuleSummary } from './results/rule-summary.ts'
+import { checkRuleFiles } from './retention/rule-check.ts'
 import type { Dialect } from './inputs/dialect.ts'
 import { Ledger } from './results/ledger.ts'
 import { plan, type Job } from './results/plan.ts'
@@ -43,8 +48,8 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
   const ledger = new Ledger(store, (row) => redactRow(row, core))
   let inputs: Inputs | null = null
   let targets: TargetSource | null = null
-  /** The deletion stage, once a live run opens it: the summary says where deletes went. */
-  const deletion: { deleter: Deleter | null } = { deleter: null }
+  /** The deletion stage, once a live run opens it: the summary says where deletes went; and what each retention rule did. */
+  const deletion: { deleter: Deleter | null; rules: RuleSummary[] | null } = { deleter: null, rules: null }
   let failure: string | null
   let unexpected = false
   try {
@@ -54,8 +59,12 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       registerSecret: (secret) => core.setSecret(secret),
       dialect: deps.dialect,
     })
-    targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })
-    failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion)
+    if (inputs.retention) {
+      failure = await runRetention(inputs, inputs.retention, ledger, { ...deps, core }, deletion)
+    } else {
+      targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) })
+      failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion)
+    }
   } catch (error) {
     unexpected = !(error instanceof StepFailure)
     failure = unexpected
@@ -73,6 +82,7 @@ export async function run(deps: Dependencies): Promise<ResultStore> {
       scope: targets?.scope(results.pullRequests) ?? null,
       nothingFound: targets?.nothingFound() ?? null,
       endpoints: deletion.deleter?.endpoints() ?? [],
+      rules: deletion.rules,
     },
     { ...deps, core },
   ).catch((error: Error) => core.setFailed(`Reporting the results failed: ${error.message}`))
@@ -128,6 +138,94 @@ async function runStages(
   return null
 }
 
+/**
+ * Retention: the rule files found and checked, all or nothing; then every
+ * rule's versions listed and selected (retention/apply-rules.ts), and, within
+ * max-deletions, the selected versions deleted by id.
+ */
+async function runRetention(
+  inputs: Inputs,
+  retention: RetentionInputs,
+  ledger: Ledger,
+  deps: Dependencies,
+  deletion: { deleter: Deleter | null; rules: RuleSummary[] | null },
+): Promise<string | null> {
+  const { core } = deps
+  const files = await core.group('Find rule files', () => findFiles(retention.rulePatterns, deps.workspace, core))
+  if (files.length === 0) {
+    return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`
+  }
+  const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice())
+  const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, async () => {
+    const rules = checkRuleFiles(sources)
+    for (const { findings } of rules) for (const { level, message, properties } of findings) core[level](message, properties)
+    const invalid = rules.filter((rule) => !rule.valid).length
+    core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`)
+    if (invalid > 0) core.info('Nothing will be listed or deleted: every rule must be valid before any version is.')
+    return rules
+  })
+  if (checked.length === 0)
+    return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`
+  const invalid = checked.filter((rule) => !rule.valid).length
+  if (invalid > 0) {
+    const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`
+    for (const rule of checked) {
+      const { file, document, line } = rule.valid ? rule.rule : rule
+      const identity = rule.valid ? rule.rule : rule
+      const row = {
+        file,
+        document,
+        line,
+        type: identity.type,
+        ml_repo: identity.ml_repo,
+        name: identity.name,
+        version: null,
+        version_alias: null,
+        id: null,
+      }
+      const outcome = rule.valid
+        ? ({ status: 'skipped', attempts: 0, http_status: null, message: notListed } as const)
+        : ({ status: 'invalid', attempts: 0, http_status: null, message: rule.message } as const)
+      ledger.planned({ pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] })
+    }
+    return null
+  }
+  const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []))
+  const { url, token } = inputs.controlPlane!
+  const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency })
+  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger))
+  try {
+    const policy = {
+      maxAttempts: inputs.maxAttempts,
+      backoff: deps.backoff ?? DEFAULT_BACKOFF,
+      signal: deps.cancel,
+      random: deps.random ?? Math.random,
+      now: deps.now ?? Date.now,
+    }
+    const applied = await core.group(`List the versions of ${count(rules.length, 'rule')}`, () =>
+      applyRules(
+        rules,
+        {
+          api: inputs.api,
+          dryRun: inputs.dryRun,
+          maxDeletions: retention.maxDeletions,
+          concurrency: inputs.concurrency,
+          startedAt: (deps.now ?? Date.now)(),
+        },
+        { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan), cancel: deps.cancel },
+      ),
+    )
+    deletion.rules = applied.summaries
+    if (applied.failure !== null) return applied.failure
+    if (deleter && applied.jobs.length > 0)
+      await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs))
+    return null
+  } finally {
+    client.close()
+    deleter?.close()
+  }
+}
+
 /** What every target is checked with: the files parsed once, the run's time slice and the versions sent so far. */
 interface Checking {
   sources: ManifestSource[]
@@ -166,6 +264,7 @@ function redactRow(row: Result, core: GuardedCore): Result {
     ml_repo: text(row.ml_repo),
     name: text(row.name),
     version_alias: text(row.version_alias),
+    id: text(row.id),
     message: core.redact(row.message),
   }
 }

@@ -69,6 +69,8 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
   const used: Routed[] = []
   const announcedPaths = new Set<string>()
+  /** Deletes by id, by the endpoint they go to (`…/model-versions/{id}`): the kinds sent there, in the order first used. */
+  const byId = new Map<string, string[]>()
   /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
   const pool = new DeletionPool(options.concurrency)
   /** Why nothing more may be sent, once something says so. */
@@ -127,12 +129,30 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     }
   }
 
+  /** Names in the log the endpoints of deletes by id not named before: the listing found their generation, so none is checked. */
+  function announceById(client: ControlPlane, jobs: Job[]): void {
+    for (const job of jobs) {
+      if (!('byId' in job)) continue
+      const endpoint = `${job.byId.path.slice(0, job.byId.path.lastIndexOf('/'))}/{id}`
+      const types = byId.get(endpoint)
+      if (types?.includes(job.type)) continue
+      if (!types) {
+        const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
+        core.info(
+          `Deleting by id: DELETE ${client.endpointUrl(endpoint).replace('%7Bid%7D', '{id}')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`,
+        )
+      }
+      byId.set(endpoint, [...(types ?? []), job.type])
+    }
+  }
+
   async function deleteJobs(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return
     if (stoppedBy !== null) return skipAll(jobs, stoppedBy)
     const client = connect()
-    const types = [...new Set(jobs.map((job) => job.type))]
-    const routes = await discover(client).route(types)
+    // A delete by id goes where the listing that found it was served; a delete by manifest, where its kind is routed.
+    const types = [...new Set(jobs.flatMap((job) => ('body' in job ? [job.type] : [])))]
+    const routes = types.length === 0 ? [] : await discover(client).route(types)
     for (const route of routes) {
       if (route.kind === 'cancelled') return skipAll(jobs, 'cancelled')
       if (route.kind === 'refused') {
@@ -146,10 +166,12 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
     }
     const routed = routes as Routed[]
     announce(client, routed)
+    announceById(client, jobs)
     const routeOf = new Map(routed.map((route) => [route.type, route]))
     progress.total += jobs.length
-    const send = (job: Job, signal: AbortSignal) => client.deleteVersion(routeOf.get(job.type)!.path, job.body, signal)
-    const generation = (job: Job) => routeOf.get(job.type)!.generation
+    const send = (job: Job, signal: AbortSignal) =>
+      'byId' in job ? client.deleteById(job.byId.path, signal) : client.deleteVersion(routeOf.get(job.type)!.path, job.body, signal)
+    const generation = (job: Job) => ('byId' in job ? job.byId.generation : routeOf.get(job.type)!.generation)
     const onStop = (reason: string) => void (stoppedBy = reason)
     const sending = (job: Job) => events.sending(job)
     await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool)
@@ -158,7 +180,7 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   function endpoints(): { path: string; types: string[] }[] {
     const byPath = new Map<string, string[]>()
     for (const route of used) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type])
-    return [...byPath].map(([path, types]) => ({ path, types }))
+    return [...byPath, ...byId].map(([path, types]) => ({ path, types }))
   }
 
   return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() }

@@ -17,6 +17,8 @@ export const INPUT_NAMES = [
   'substitute-env',
   'closed-within-days',
   'github-token',
+  'retention-rules',
+  'max-deletions',
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 

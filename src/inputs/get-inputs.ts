@@ -3,7 +3,7 @@
 import { WORKFLOW_DIALECT, type Dialect, type InputName } from './dialect.ts'
 import { InputError } from './input-error.ts'
 import { parseControlPlaneUrl, parseGitHubApiUrl } from './urls.ts'
-import { fitsInHeader, parseBoolean, parseEnum, parseNumber, parsePatterns } from './values.ts'
+import { fitsInHeader, parseBoolean, parseEnum, parseNumber, parsePatterns, patternLines } from './values.ts'
 import type { ApiGeneration } from '../manifests/kinds.ts'
 
 export const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'] as const
@@ -29,10 +29,19 @@ export interface SweepInputs {
   apiUrl: string
 }
 
+/** Retention: rule files whose rules select the versions to delete, and the most versions a run may delete. */
+export interface RetentionInputs {
+  rulePatterns: string[]
+  maxDeletions: number
+}
+
 interface CommonInputs {
+  /** Empty under retention, which reads rule files instead. */
   manifestPatterns: string[]
   /** Null outside a sweep: the run deletes what the manifests name, once. */
   sweep: SweepInputs | null
+  /** Null outside retention. */
+  retention: RetentionInputs | null
   failOnError: boolean
   ifNoFilesFound: IfNoFilesFound
   api: ApiChoice
@@ -43,8 +52,9 @@ interface CommonInputs {
   substituteEnv: boolean
 }
 
-/** A dry run sends nothing, so it needs no control plane; a live run always has one. */
-export type Inputs = CommonInputs & ({ dryRun: true } | { dryRun: false; controlPlane: ControlPlaneInputs })
+/** A dry run sends nothing, so it needs no control plane, but under retention it lists; a live run always has one. */
+export type Inputs = CommonInputs &
+  ({ dryRun: true; controlPlane?: ControlPlaneInputs } | { dryRun: false; controlPlane: ControlPlaneInputs })
 
 export interface InputSource {
   /** The raw value, '' when not given (as the runner passes INPUT_* variables). */
@@ -56,7 +66,7 @@ export interface InputSource {
   dialect?: Dialect
 }
 
-const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
+const DEFAULTS: Record<Exclude<InputName, 'manifest-path' | 'retention-rules'>, string> = {
   'control-plane-url': '',
   token: '',
   api: 'auto',
@@ -70,6 +80,7 @@ const DEFAULTS: Record<Exclude<InputName, 'manifest-path'>, string> = {
   'substitute-env': 'false',
   'closed-within-days': '',
   'github-token': '',
+  'max-deletions': '100',
 }
 
 export function getInputs(source: InputSource): Inputs {
@@ -80,9 +91,11 @@ export function getInputs(source: InputSource): Inputs {
   const dialect = source.dialect ?? WORKFLOW_DIALECT
   const say = dialect.input
 
-  const value = (name: Exclude<InputName, 'manifest-path'>) => source.read(name).trim() || DEFAULTS[name]
+  const value = (name: keyof typeof DEFAULTS) => source.read(name).trim() || DEFAULTS[name]
+  const maxDeletions = parseNumber('max-deletions', value('max-deletions'), { min: 1, max: 100_000, integer: true }, say)
+  const retention = parseRetention(source, maxDeletions, dialect)
   const common: CommonInputs = {
-    manifestPatterns: parsePatterns(source.read('manifest-path'), say),
+    manifestPatterns: retention ? [] : parsePatterns(source.read('manifest-path'), say),
     failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
     ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
     api: parseEnum('api', value('api'), API_CHOICES, say),
@@ -92,6 +105,7 @@ export function getInputs(source: InputSource): Inputs {
     concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
     substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
     sweep: null,
+    retention,
   }
   const closedWithinDays = value('closed-within-days')
   if (closedWithinDays) common.sweep = parseSweep(closedWithinDays, githubToken, common.substituteEnv, source.env, dialect)
@@ -99,16 +113,18 @@ export function getInputs(source: InputSource): Inputs {
   const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || ''
   // Checked in a dry run too: the dry run is where a wrong URL should show.
   const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null
-  if (dryRun) return { ...common, dryRun }
+  if (dryRun && !retention) return { ...common, dryRun }
 
   if (!url) {
     throw new InputError(
-      `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`,
+      retention
+        ? `${say('control-plane-url')} is empty and TFY_HOST is not set. Retention rules list the versions on the control plane, in a dry run too: give its URL, e.g. ${dialect.example.url}.`
+        : `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`,
     )
   }
   if (!token) {
     throw new InputError(
-      `${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${dialect.emptyTokenHint}`,
+      `${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${retention ? ' Retention rules list the versions on the control plane, in a dry run too.' : dialect.emptyTokenHint}`,
     )
   }
   if (!fitsInHeader(token)) {
@@ -117,6 +133,19 @@ export function getInputs(source: InputSource): Inputs {
     )
   }
   return { ...common, dryRun, controlPlane: { url, token } }
+}
+
+/** Retention rules, when given: alone, since a step either applies rules or deletes what manifests name. */
+function parseRetention(source: InputSource, maxDeletions: number, dialect: Dialect): RetentionInputs | null {
+  const raw = source.read('retention-rules')
+  if (patternLines(raw).length === 0) return null
+  for (const other of ['manifest-path', 'closed-within-days'] as const) {
+    if (source.read(other).trim() === '') continue
+    throw new InputError(
+      `${dialect.input('retention-rules')} and ${dialect.inline(other)} were both given: a step either applies retention rules or deletes what manifests name${other === 'closed-within-days' ? ' for closed pull requests' : ''}. Use two steps, one for each.`,
+    )
+  }
+  return { rulePatterns: parsePatterns(raw, dialect.input, 'retention-rules'), maxDeletions }
 }
 
 function parseSweep(days: string, githubToken: string, substituteEnv: boolean, env: NodeJS.ProcessEnv, dialect: Dialect): SweepInputs {

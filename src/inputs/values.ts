@@ -6,18 +6,23 @@ import { InputError } from './input-error.ts'
 
 type Say = Dialect['input']
 
-export function parsePatterns(raw: string, say: Say): string[] {
-  const patterns = raw
+/** The glob patterns of an input, one a line; blank lines and `#` comments left out. */
+export function patternLines(raw: string): string[] {
+  return raw
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+export function parsePatterns(raw: string, say: Say, name: 'manifest-path' | 'retention-rules' = 'manifest-path'): string[] {
+  const patterns = patternLines(raw)
   if (patterns.length === 0) {
     throw new InputError(
       `${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`,
     )
   }
   if (patterns.every((pattern) => pattern.startsWith('!'))) {
-    throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`)
+    throw new InputError(`${say(name)} has only exclusions (patterns starting with "!"); add a pattern that includes files.`)
   }
   return patterns
 }

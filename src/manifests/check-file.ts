@@ -107,5 +107,6 @@ function identityOf(value: unknown, type: ManifestKind | null): Identity {
     name: text(value.name),
     version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
     version_alias: versioned ? text(value.version_alias) : null,
+    id: null,
   }
 }

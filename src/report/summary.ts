@@ -1,6 +1,7 @@
 // The job summary: HTML, cut to fit GitHub's limit while keeping the rows
 // that need a look.
 import type { Rows } from '../results/store.ts'
+import type { RuleSummary } from '../results/rule-summary.ts'
 import type { RunContext } from '../runner/run-context.ts'
 import { cells, COLUMNS, MANIFEST_COLUMN } from './cells.ts'
 import { totalsLine } from './labels.ts'
@@ -18,6 +19,8 @@ export interface SummaryHead {
   nothingFound: string | null
   /** The endpoints deletes went to (paths below control-plane-url), each with the kinds sent there; empty when nothing was sent. */
   endpoints: { path: string; types: string[] }[]
+  /** What each retention rule listed, selected and kept; null outside retention. */
+  rules: RuleSummary[] | null
 }
 
 /**
@@ -38,8 +41,9 @@ export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHea
     where.length ? `<p>${where.join(' ')}</p>` : '',
     head.nothingFound !== null
       ? `<p>${escapeHtml(head.nothingFound)}</p>`
-      : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+      : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rowNoun(rows.count, head.rules !== null)}</p>`,
     ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
+    ...(head.rules && head.rules.length > 0 ? [rulesTable(head.rules)] : []),
   ].join('\n')
   yield `${top}\n`
   if (rows.count === 0) return
@@ -74,6 +78,38 @@ export function* renderSummary(rows: Rows, context: RunContext, head: SummaryHea
   if (cut > 0) {
     yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`
   }
+}
+
+function rowNoun(count: number, retention: boolean): string {
+  if (retention) return count === 1 ? 'row' : 'rows'
+  return count === 1 ? 'manifest' : 'manifests'
+}
+
+/** A line a rule: what it listed, selected and kept, and why it kept them; or why its listing failed. */
+function rulesTable(rules: RuleSummary[]): string {
+  const header = '<tr><th>Rule</th><th>Versions of</th><th>Listed</th><th>Selected</th><th>Kept</th></tr>'
+  const lines = rules.map((rule) => {
+    const cells = [
+      `<code>${escapeHtml(rule.rule)}</code>`,
+      `${escapeHtml(rule.type)} <code>${escapeHtml(rule.ml_repo)}/${escapeHtml(rule.name)}</code>`,
+      rule.listed === null ? '–' : String(rule.listed),
+      String(rule.selected),
+      rule.failure !== null ? `failed: ${escapeHtml(rule.failure)}` : escapeHtml(keptText(rule)),
+    ]
+    return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`
+  })
+  return `<h3>Retention rules</h3>\n<table>\n${header}\n${lines.join('\n')}\n</table>`
+}
+
+function keptText({ kept }: RuleSummary): string {
+  if (!kept) return ''
+  const parts = [
+    kept.newest > 0 ? `${kept.newest} as the newest` : null,
+    kept.younger > 0 ? `${kept.younger} as younger than the cut-off` : null,
+    kept.notMatching > 0 ? `${kept.notMatching} as not matching the aliases` : null,
+    kept.unjudged > 0 ? `${kept.unjudged} that could not be judged` : null,
+  ].filter((part) => part !== null)
+  return parts.length > 0 ? parts.join(', ') : 'none'
 }
 
 function endpointText({ path, types }: { path: string; types: string[] }): string {

@@ -1,10 +1,12 @@
 import type { Job, Plan } from './plan.ts'
 import type { ResultStore } from './store.ts'
-import type { Identity, Location, Outcome, Result } from './result.ts'
+import type { Identity, Location, Origin, Outcome, Result } from './result.ts'
 
 /** A manifest's row until it is written: where it is, what it names, and what became of it so far. */
 interface Entry {
-  row: Location & Identity & { pull_request: number | null }
+  row: Origin & Location & Identity
+  /** Said before the answer in the message of the outcome a request settles. */
+  why: string | null
   /** Undefined while a request decides it. */
   outcome: Outcome | undefined
   /** Attempts sent so far, while its fate is not settled. */
@@ -49,14 +51,16 @@ export class Ledger {
   /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
   planned(plan: Plan): Job[] {
     const { decisions, pullRequest } = plan
+    const rule = plan.rule ?? null
     const range: RowRange = { first: this.next, end: this.next + decisions.length, waiting: 0 }
     const jobs: Job[] = []
     for (const decision of decisions) {
-      const { file, document, line, type, ml_repo, name, version, version_alias } = decision.manifest
+      const { file, document, line, type, ml_repo, name, version, version_alias, id } = decision.row
       const index = this.next++
       const outcome = 'outcome' in decision ? decision.outcome : undefined
       this.open.set(index, {
-        row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
+        row: { pull_request: pullRequest, rule, file, document, line, type, ml_repo, name, version, version_alias, id },
+        why: ('why' in decision && decision.why) || null,
         outcome,
         attempts: 0,
         range,
@@ -77,7 +81,7 @@ export class Ledger {
   settled(job: Job, outcome: Outcome): void {
     const entry = this.open.get(job.index)
     if (!entry || entry.outcome) return
-    entry.outcome = outcome
+    entry.outcome = entry.why === null ? outcome : { ...outcome, message: `${entry.why}: ${outcome.message}` }
     entry.range.waiting--
     this.writeSettled()
   }

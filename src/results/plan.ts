@@ -1,6 +1,6 @@
 import type { Identity, Location, Outcome } from './result.ts'
 import type { SentVersions } from './sent-versions.ts'
-import type { ManifestKind } from '../manifests/kinds.ts'
+import type { ApiGeneration, ManifestKind } from '../manifests/kinds.ts'
 
 /** A manifest document after loading and validation. */
 export type CheckedManifest = Location &
@@ -15,24 +15,30 @@ export type CheckedManifest = Location &
     | { valid: false; message: string }
   )
 
-/** A delete request: `body`, the bytes to POST to the endpoint that deletes its kind (`type`), which the deletion stage finds. */
-export interface DeleteRequest {
-  type: ManifestKind
-  body: string
-}
+/**
+ * A delete request: by manifest, `body`, the bytes to POST to the endpoint
+ * that deletes its kind (`type`), which the deletion stage finds; or by id, a
+ * `DELETE` of `path` (below control-plane-url), the version a retention rule
+ * listed on the API generation that listed it.
+ */
+export type DeleteRequest = { type: ManifestKind; body: string } | { type: ManifestKind; byId: { path: string; generation: ApiGeneration } }
 
 /** A delete request to send, and `index`, its row in the ledger: the manifest's place among all the run checked. */
-export interface Job extends DeleteRequest {
-  index: number
-}
+export type Job = DeleteRequest & { index: number }
 
-/** What the plan decides for one manifest: its outcome now, or the request whose answer decides it. */
-export type Decision = { manifest: CheckedManifest } & ({ outcome: Outcome } | { send: DeleteRequest })
+/**
+ * What is decided for one row (a manifest, or a version a rule selected): its
+ * outcome now, or the request whose answer decides it. `why`, when given, is
+ * said before the answer in the row's message (a rule's reason to delete).
+ */
+export type Decision = { row: Location & Identity } & ({ outcome: Outcome } | { send: DeleteRequest; why?: string })
 
-/** What is sent for one target, a decision per manifest in the order checked. */
+/** What is sent for one target, a decision per row in the order checked. */
 export interface Plan {
   /** The swept pull request the manifests are of; null outside a sweep. */
   pullRequest: number | null
+  /** The retention rule the rows are of, as `file:line`; null outside retention. */
+  rule?: string | null
   decisions: Decision[]
 }
 
@@ -73,7 +79,7 @@ export function plan(
     pullRequest,
     decisions: manifests.map((manifest) => {
       const decision = decide(manifest)
-      return 'status' in decision ? { manifest, outcome: decision } : { manifest, send: decision }
+      return 'status' in decision ? { row: manifest, outcome: decision } : { row: manifest, send: decision }
     }),
   }
 }

@@ -18,6 +18,8 @@ export interface Identity {
   name: string | null
   version: number | null
   version_alias: string | null
+  /** The version's id on the control plane: what a retention rule deletes it by; null where a manifest names it. */
+  id: string | null
 }
 
 export type Outcome =
@@ -31,8 +33,14 @@ export type Outcome =
 
 export type Status = Outcome['status']
 
-/** One row of the `results` output and of the summary table; `pull_request` is the swept pull request, null outside a sweep. */
-export type Result = { pull_request: number | null } & Location & Identity & Outcome
+/** Where a row comes from: the swept pull request (null outside a sweep) and the retention rule, as `file:line` (null outside retention). */
+export interface Origin {
+  pull_request: number | null
+  rule: string | null
+}
+
+/** One row of the `results` output and of the summary table. */
+export type Result = Origin & Location & Identity & Outcome
 
 /** Worst first: what needs a look sits at the top of the report. */
 export const STATUS_ORDER: Record<Status, number> = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 }
@@ -51,4 +59,4 @@ export function isFailure(status: Status): boolean {
   }
 }
 
-export const NO_IDENTITY: Identity = { type: null, ml_repo: null, name: null, version: null, version_alias: null }
+export const NO_IDENTITY: Identity = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null }

@@ -14,10 +14,11 @@ export const OUTCOMES: Record<Status, Outcome> = {
 export function result(
   status: Status,
   name: string,
-  fields: Partial<Location & Identity & { message: string; pull_request: number }> = {},
+  fields: Partial<Location & Identity & { message: string; pull_request: number; rule: string }> = {},
 ): Result {
   return {
     pull_request: null,
+    rule: null,
     file: `.truefoundry/${name}.yaml`,
     document: 0,
     line: 1,
@@ -26,6 +27,7 @@ export function result(
     name,
     version: 3,
     version_alias: null,
+    id: null,
     ...OUTCOMES[status],
     ...fields,
   }

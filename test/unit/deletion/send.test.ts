@@ -91,7 +91,7 @@ async function deleteAll(
   const started = performance.now()
   try {
     const outcomes = await settle(jobs, settings, {
-      send: (job, signal) => controlPlane.deleteVersion(generic ? GENERIC_PATH : ARTIFACT_PATH, job.body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(generic ? GENERIC_PATH : ARTIFACT_PATH, bodyOf(job), signal),
       generation: () => (generic ? 'svc-v1' : 'ml-v1'),
       random,
     })
@@ -449,7 +449,7 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
           abortInFlight: new AbortController().signal,
         },
         {
-          send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(ARTIFACT_PATH, job.body, signal),
+          send: (job, signal) => (attempts++ === 0 ? first : then).deleteVersion(ARTIFACT_PATH, bodyOf(job), signal),
           random: Math.random,
         },
       )
@@ -493,3 +493,9 @@ describe('a 404 after an attempt that never arrived is not "deleted"', () => {
     })
   })
 })
+
+/** The manifest body a job carries (these jobs are all by manifest). */
+function bodyOf(job: Job): string {
+  if (!('body' in job)) throw new Error('expected a job by manifest')
+  return job.body
+}

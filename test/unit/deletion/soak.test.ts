@@ -5,6 +5,7 @@ import { DeletionPool } from '../../../src/deletion/slots.ts'
 import type { Outcome } from '../../../src/results/result.ts'
 import { resetBeforeHeaders, respond, startFaultServer, type Fault } from '../../../fakes/fault-server.ts'
 import { ARTIFACT_PATH, sampleJobs } from '../../support/sample-manifests.ts'
+import type { Job } from '../../../src/results/plan.ts'
 import { versionKey } from '../../../fakes/stand-in-control-plane.ts'
 
 const TOKEN = 'tfy-secret-0a7b3c55-soak'
@@ -45,7 +46,7 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
       abortInFlight: new AbortController().signal,
     },
     {
-      send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, job.body, signal),
+      send: (job, signal) => controlPlane.deleteVersion(ARTIFACT_PATH, bodyOf(job), signal),
       generation: () => 'ml-v1',
       now: Date.now,
       random: Math.random,
@@ -82,3 +83,9 @@ test(`soak: ${VERSIONS} versions, ${FAILURE_RATE * 100}% of attempts failing (50
   // No socket, server or timer of ours outlives the run.
   await expect.poll(() => resources(), { timeout: 2000 }).toEqual(before)
 }, 60_000)
+
+/** The manifest body a job carries (these jobs are all by manifest). */
+function bodyOf(job: Job): string {
+  if (!('body' in job)) throw new Error('expected a job by manifest')
+  return job.body
+}

@@ -6,7 +6,7 @@ import { result, stored } from '../../support/sample-rows.ts'
 
 /** The summary of a run whose source of targets says nothing of its own, unless `head` gives its words. */
 const summaryOf = (results: Result[], where: RunContext, head: Partial<SummaryHead> & { dryRun: boolean }) =>
-  [...renderSummary(stored(results), where, { scope: null, nothingFound: null, endpoints: [], ...head })].join('')
+  [...renderSummary(stored(results), where, { scope: null, nothingFound: null, endpoints: [], rules: null, ...head })].join('')
 
 const context = {
   repository: 'acme/models',

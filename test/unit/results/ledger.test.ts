@@ -17,6 +17,7 @@ function manifest(name: string): CheckedManifest {
     name,
     version: 1,
     version_alias: null,
+    id: null,
     valid: true,
     body: JSON.stringify({ manifest: { name } }),
   }

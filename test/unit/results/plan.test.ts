@@ -25,6 +25,7 @@ function valid(
     name,
     version: version.version ?? null,
     version_alias: version.version_alias ?? null,
+    id: null,
     valid: true,
     body: JSON.stringify({ manifest }),
   }
@@ -40,6 +41,7 @@ function invalid(message: string): CheckedManifest {
     name: null,
     version: null,
     version_alias: null,
+    id: null,
     valid: false,
     message,
   }
@@ -124,6 +126,7 @@ describe('plan', () => {
         name: 'a',
         version: 3,
         version_alias: null,
+        id: null,
         valid: true,
         body,
       }
