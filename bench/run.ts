@@ -11,16 +11,17 @@ import { buildFloorBundle, dependencyFloor, EMPTY_BUNDLE, startupFigures } from 
 import { hostileFileFigures } from './hostile-file.ts'
 import { sweepFigures } from './sweep.ts'
 import { sweepCheckFigures } from './sweep-check.ts'
+import { retentionFigures } from './retention.ts'
 import { validationFigures } from './validation.ts'
 import { makeWorkspace } from './workspace.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const smoke = process.argv.includes('--smoke')
-/** `--only start-up,network`: measure some groups (start-up, network, validation, hostile-file, sweep, sweep-check, bundle); the default is all. */
+/** `--only start-up,network`: measure some groups (start-up, network, validation, hostile-file, sweep, sweep-check, retention, bundle); the default is all. */
 const onlyArgument = process.argv.indexOf('--only')
 const groups = new Set(
   onlyArgument === -1
-    ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'sweep-check', 'bundle']
+    ? ['start-up', 'network', 'validation', 'hostile-file', 'sweep', 'sweep-check', 'retention', 'bundle']
     : (process.argv[onlyArgument + 1] ?? '').split(','),
 )
 
@@ -36,6 +37,7 @@ const SIZES = smoke
       hostileRuns: 1,
       sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] },
       sweepCheck: { pullRequests: 30, runs: 1 },
+      retention: { versionsPerRule: 200, pageLatencyMs: 5, deleteLatencyMs: 2, concurrency: 10, runs: 1, memorySizes: [200, 400] },
     }
   : {
       startupRuns: 30,
@@ -48,6 +50,7 @@ const SIZES = smoke
       hostileRuns: 3,
       sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] },
       sweepCheck: { pullRequests: 300, runs: 5 },
+      retention: { versionsPerRule: 1000, pageLatencyMs: 100, deleteLatencyMs: 50, concurrency: 10, runs: 3, memorySizes: [1000, 10_000] },
     }
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
@@ -112,6 +115,8 @@ if (groups.has('sweep')) {
 }
 
 if (groups.has('sweep-check')) figures.push(...(await sweepCheckFigures(root, SIZES.sweepCheck, progress)))
+
+if (groups.has('retention')) figures.push(...(await retentionFigures(root, SIZES.retention, progress)))
 
 if (groups.has('bundle')) figures.push(...(await bundleFigures(root)))
 

@@ -60,6 +60,50 @@ describe('getInputs', () => {
       concurrency: 4,
       substituteEnv: false,
       sweep: null,
+      retention: null,
+    })
+  })
+
+  describe('retention-rules', () => {
+    const rules = { 'manifest-path': '', 'retention-rules': '.truefoundry/retention.yaml\n# old\n' }
+
+    it('reads the rule patterns in place of manifest-path, with max-deletions', () => {
+      expect(inputsWith(rules)).toMatchObject({
+        manifestPatterns: [],
+        retention: { rulePatterns: ['.truefoundry/retention.yaml'], maxDeletions: 100 },
+      })
+      expect(inputsWith({ ...rules, 'max-deletions': '5000' }).retention).toEqual({
+        rulePatterns: ['.truefoundry/retention.yaml'],
+        maxDeletions: 5000,
+      })
+    })
+
+    it('refuses them beside manifest-path or closed-within-days, saying to use two steps', () => {
+      expect(errorFor({ ...rules, 'manifest-path': '*.yaml' }).message).toBe(
+        'Input "retention-rules" and "manifest-path" were both given: a step either applies retention rules or deletes what manifests name. Use two steps, one for each.',
+      )
+      expect(errorFor({ ...rules, 'closed-within-days': '7' }).message).toMatch(
+        /^Input "retention-rules" and "closed-within-days" were both given: .* for closed pull requests\. Use two steps/,
+      )
+    })
+
+    it('takes max-deletions from 1 to 100,000 whole, and checks it in every mode', () => {
+      for (const bad of ['0', '100001', '1.5', 'all', '-3'])
+        expect(errorFor({ ...rules, 'max-deletions': bad }).message).toMatch(/^Input "max-deletions"/)
+      expect(errorFor({ 'max-deletions': 'many' }).message).toMatch(/^Input "max-deletions"/)
+    })
+
+    it('needs the control plane in a dry run too: the rules list what they select', () => {
+      const dry = { ...rules, 'dry-run': 'true' }
+      expect(errorFor({ ...dry, 'control-plane-url': '' }).message).toMatch(
+        /Retention rules list the versions on the control plane, in a dry run too/,
+      )
+      expect(errorFor({ ...dry, token: '' }).message).toMatch(/Retention rules list the versions on the control plane, in a dry run too\.$/)
+      expect(inputsWith(dry)).toMatchObject({ dryRun: true, controlPlane: { token: TOKEN } })
+    })
+
+    it('says a pattern list of exclusions alone is what it is, by the input that has it', () => {
+      expect(errorFor({ ...rules, 'retention-rules': '!a.yaml' }).message).toMatch(/^Input "retention-rules" has only exclusions/)
     })
   })
 
@@ -429,9 +473,9 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([...INPUT_NAMES].sort())
   })
 
-  it('requires manifest-path only, and gives every other input a default', () => {
+  it('requires no input (manifest-path or else retention-rules, which the code checks), and gives every other input a default', () => {
     for (const [name, input] of declared) {
-      expect({ name, required: input.required === true }).toEqual({ name, required: name === 'manifest-path' })
+      expect({ name, required: input.required === true }).toEqual({ name, required: false })
       if (name !== 'manifest-path') expect({ name, default: typeof input.default }).toEqual({ name, default: 'string' })
     }
   })
