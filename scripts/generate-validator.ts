@@ -131,7 +131,6 @@ export function buildManifestSchema(openapiText: string, kind: string): JsonObje
 export function buildValidatorSource(schemas: Record<string, JsonObject>): string {
   const ajv = new Ajv2020({
     allErrors: true,
-    verbose: true, // errors carry the offending value, for messages that show it
     discriminator: true,
     strict: true,
     strictRequired: false,

@@ -33,6 +33,7 @@ export interface GeneratedSchema {
 export interface SchemaNode {
   properties?: Record<string, SchemaNode>
   oneOf?: { $ref: string }[]
+  discriminator?: { propertyName: string }
   enum?: unknown[]
 }
 

@@ -25,7 +25,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -35,7 +35,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.paths === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47,7 +47,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.type.type,parentSchema:schema33.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -57,7 +57,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "local")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.type.enum,parentSchema:schema33.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -75,7 +75,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.src === undefined){
-const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'",schema:schema34.required,parentSchema:schema34,data:data2};
+const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -85,9 +85,8 @@ vErrors.push(err4);
 errors++;
 }
 if(data2.src !== undefined){
-let data3 = data2.src;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.src.type,parentSchema:schema34.properties.src,data:data3};
+if(typeof data2.src !== "string"){
+const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -98,9 +97,8 @@ errors++;
 }
 }
 if(data2.dest !== undefined){
-let data4 = data2.dest;
-if(typeof data4 !== "string"){
-const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.dest.type,parentSchema:schema34.properties.dest,data:data4};
+if(typeof data2.dest !== "string"){
+const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -112,7 +110,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data2};
+const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -124,7 +122,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.paths.type,parentSchema:schema33.properties.paths,data:data1};
+const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -136,7 +134,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -163,7 +161,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -173,7 +171,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -183,7 +181,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -193,7 +191,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -206,7 +204,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema32.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -216,7 +214,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema32.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -227,7 +225,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -240,7 +238,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.metadata.type,parentSchema:schema32.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -254,7 +252,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema32.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -265,7 +263,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.ml_repo.type,parentSchema:schema32.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -278,7 +276,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.version.type,parentSchema:schema32.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -289,7 +287,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -303,7 +301,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.type.type,parentSchema:schema32.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -313,7 +311,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "artifact-version")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.type.enum,parentSchema:schema32.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -327,7 +325,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema32.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -338,7 +336,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.description.type,parentSchema:schema32.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -352,7 +350,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema32.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -362,7 +360,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema32.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -373,7 +371,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.version_alias.type,parentSchema:schema32.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -391,7 +389,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.required,parentSchema:schema35,data:data7};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -403,7 +401,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.type.type,parentSchema:schema35.properties.type,data:data8};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -413,7 +411,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.type.enum,parentSchema:schema35.properties.type,data:data8};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -427,7 +425,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema35.properties.uri,data:data9};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -438,7 +436,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.uri.type,parentSchema:schema35.properties.uri,data:data9};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -450,7 +448,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data7};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -466,7 +464,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -476,7 +474,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -488,7 +486,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.type.type,parentSchema:schema36.properties.type,data:data10};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -498,7 +496,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.type.enum,parentSchema:schema36.properties.type,data:data10};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -512,7 +510,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema36.properties.uri,data:data11};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -523,7 +521,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.uri.type,parentSchema:schema36.properties.uri,data:data11};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -535,7 +533,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data:data7};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -562,7 +560,7 @@ props0.paths = true;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -573,7 +571,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -584,7 +582,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.source.type,parentSchema:schema32.properties.source,data:data7};
+const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -597,7 +595,7 @@ errors++;
 if(data.step !== undefined){
 let data12 = data.step;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.step.type,parentSchema:schema32.properties.step,data:data12};
+const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -608,7 +606,7 @@ errors++;
 }
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 < 0 || isNaN(data12)){
-const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema32.properties.step,data:data12};
+const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -620,9 +618,8 @@ errors++;
 }
 }
 if(data.run_id !== undefined){
-let data13 = data.run_id;
-if(typeof data13 !== "string"){
-const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.run_id.type,parentSchema:schema32.properties.run_id,data:data13};
+if(typeof data.run_id !== "string"){
+const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -634,7 +631,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -696,7 +693,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -706,7 +703,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.mime_type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mime_type"},message:"must have required property '"+"mime_type"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mime_type"},message:"must have required property '"+"mime_type"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -718,7 +715,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.type.type,parentSchema:schema41.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -728,7 +725,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "blob-storage")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.type.enum,parentSchema:schema41.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -739,9 +736,8 @@ errors++;
 }
 }
 if(data.path !== undefined){
-let data1 = data.path;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.path.type,parentSchema:schema41.properties.path,data:data1};
+if(typeof data.path !== "string"){
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -754,7 +750,7 @@ errors++;
 if(data.mime_type !== undefined){
 let data2 = data.mime_type;
 if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data2};
+const err5 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -764,7 +760,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!(((((data2 === "text/plain") || (data2 === "application/json")) || (data2 === "image/png")) || (data2 === "image/jpeg")) || (data2 === "application/x-directory"))){
-const err6 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values",schema:schema42.enum,parentSchema:schema42,data:data2};
+const err6 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -776,7 +772,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -803,7 +799,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -813,7 +809,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -825,7 +821,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.role.type,parentSchema:schema40.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -835,7 +831,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "system")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema40.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.role.enum,parentSchema:schema40.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema40.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -851,7 +847,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.content.anyOf[0].type,parentSchema:schema40.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -876,7 +872,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.content.anyOf,parentSchema:schema40.properties.content,data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -898,9 +894,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data2 = data.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.name.type,parentSchema:schema40.properties.name,data:data2};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -912,7 +907,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -942,7 +937,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -952,7 +947,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.text === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -964,7 +959,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.type.type,parentSchema:schema44.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -974,7 +969,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "text")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.type.enum,parentSchema:schema44.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -990,7 +985,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.text.anyOf[0].type,parentSchema:schema44.properties.text.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1015,7 +1010,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema44.properties.text.anyOf,parentSchema:schema44.properties.text,data:data1};
+const err5 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1038,7 +1033,7 @@ vErrors = null;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1067,7 +1062,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1077,7 +1072,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.function === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1089,7 +1084,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.type.type,parentSchema:schema46.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1099,7 +1094,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "function")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.type.enum,parentSchema:schema46.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1110,9 +1105,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-let data1 = data.id;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.id.type,parentSchema:schema46.properties.id,data:data1};
+if(typeof data.id !== "string"){
+const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1126,7 +1120,7 @@ if(data.function !== undefined){
 let data2 = data.function;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.name === undefined){
-const err5 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+const err5 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1136,7 +1130,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data2.arguments === undefined){
-const err6 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+const err6 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1146,9 +1140,8 @@ vErrors.push(err6);
 errors++;
 }
 if(data2.name !== undefined){
-let data3 = data2.name;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/Function/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.name.type,parentSchema:schema47.properties.name,data:data3};
+if(typeof data2.name !== "string"){
+const err7 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/Function/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1159,9 +1152,8 @@ errors++;
 }
 }
 if(data2.arguments !== undefined){
-let data4 = data2.arguments;
-if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/function/arguments",schemaPath:"#/$defs/Function/properties/arguments/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.arguments.type,parentSchema:schema47.properties.arguments,data:data4};
+if(typeof data2.arguments !== "string"){
+const err8 = {instancePath:instancePath+"/function/arguments",schemaPath:"#/$defs/Function/properties/arguments/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1173,7 +1165,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data2};
+const err9 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1185,7 +1177,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1212,7 +1204,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1224,7 +1216,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.role.type,parentSchema:schema43.properties.role,data:data0};
+const err1 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1234,7 +1226,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "assistant")){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema43.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.role.enum,parentSchema:schema43.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema43.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1250,7 +1242,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.content.anyOf[0].type,parentSchema:schema43.properties.content.anyOf[0],data:data1};
+const err3 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1283,7 +1275,7 @@ props0.text = true;
 const _errs12 = errors;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.type === undefined){
-const err4 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
+const err4 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1293,7 +1285,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data2.refusal === undefined){
-const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "refusal"},message:"must have required property '"+"refusal"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "refusal"},message:"must have required property '"+"refusal"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1303,9 +1295,8 @@ vErrors.push(err5);
 errors++;
 }
 if(data2.type !== undefined){
-let data3 = data2.type;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/RefusalContentPart/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.type.type,parentSchema:schema45.properties.type,data:data3};
+if(typeof data2.type !== "string"){
+const err6 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/RefusalContentPart/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1316,9 +1307,8 @@ errors++;
 }
 }
 if(data2.refusal !== undefined){
-let data4 = data2.refusal;
-if(typeof data4 !== "string"){
-const err7 = {instancePath:instancePath+"/content/" + i0+"/refusal",schemaPath:"#/$defs/RefusalContentPart/properties/refusal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.refusal.type,parentSchema:schema45.properties.refusal,data:data4};
+if(typeof data2.refusal !== "string"){
+const err7 = {instancePath:instancePath+"/content/" + i0+"/refusal",schemaPath:"#/$defs/RefusalContentPart/properties/refusal/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1330,7 +1320,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data2};
+const err8 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1349,7 +1339,7 @@ props0.refusal = true;
 }
 }
 if(!valid4){
-const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf[1].items.anyOf,parentSchema:schema43.properties.content.anyOf[1].items,data:data2};
+const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1372,7 +1362,7 @@ vErrors = null;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.content.anyOf[1].type,parentSchema:schema43.properties.content.anyOf[1],data:data1};
+const err10 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1397,7 +1387,7 @@ props1.path = true;
 props1.mime_type = true;
 }
 if(!valid1){
-const err11 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf,parentSchema:schema43.properties.content,data:data1};
+const err11 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1430,7 +1420,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/tool_calls",schemaPath:"#/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.tool_calls.type,parentSchema:schema43.properties.tool_calls,data:data5};
+const err12 = {instancePath:instancePath+"/tool_calls",schemaPath:"#/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1441,9 +1431,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-let data7 = data.name;
-if(typeof data7 !== "string"){
-const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.name.type,parentSchema:schema43.properties.name,data:data7};
+if(typeof data.name !== "string"){
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1455,7 +1444,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1484,7 +1473,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1494,7 +1483,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.image_url === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image_url"},message:"must have required property '"+"image_url"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image_url"},message:"must have required property '"+"image_url"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1506,7 +1495,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.type.type,parentSchema:schema49.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1516,7 +1505,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "image_url")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.type.enum,parentSchema:schema49.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1530,7 +1519,7 @@ if(data.image_url !== undefined){
 let data1 = data.image_url;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.url === undefined){
-const err4 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema49.properties.image_url.required,parentSchema:schema49.properties.image_url,data:data1};
+const err4 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1545,7 +1534,7 @@ const _errs6 = errors;
 let valid2 = false;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.url.anyOf[0].type,parentSchema:schema49.properties.image_url.properties.url.anyOf[0],data:data2};
+const err5 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1570,7 +1559,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid2){
-const err6 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema49.properties.image_url.properties.url.anyOf,parentSchema:schema49.properties.image_url.properties.url,data:data2};
+const err6 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1592,9 +1581,8 @@ vErrors = null;
 }
 }
 if(data1.detail !== undefined){
-let data3 = data1.detail;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/image_url/detail",schemaPath:"#/properties/image_url/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.detail.type,parentSchema:schema49.properties.image_url.properties.detail,data:data3};
+if(typeof data1.detail !== "string"){
+const err7 = {instancePath:instancePath+"/image_url/detail",schemaPath:"#/properties/image_url/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1606,7 +1594,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.image_url.type,parentSchema:schema49.properties.image_url,data:data1};
+const err8 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1618,7 +1606,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1645,7 +1633,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1655,7 +1643,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1667,7 +1655,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.role.type,parentSchema:schema48.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1677,7 +1665,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "user")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema48.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.role.enum,parentSchema:schema48.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema48.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1693,7 +1681,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.content.anyOf[0].type,parentSchema:schema48.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1733,7 +1721,7 @@ props0.image_url = true;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1744,7 +1732,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1755,7 +1743,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.content.anyOf[1].items.type,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err7 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1767,7 +1755,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.content.anyOf[1].type,parentSchema:schema48.properties.content.anyOf[1],data:data1};
+const err8 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1792,7 +1780,7 @@ props1.path = true;
 props1.mime_type = true;
 }
 if(!valid1){
-const err9 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema48.properties.content.anyOf,parentSchema:schema48.properties.content,data:data1};
+const err9 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1814,9 +1802,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data3 = data.name;
-if(typeof data3 !== "string"){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.name.type,parentSchema:schema48.properties.name,data:data3};
+if(typeof data.name !== "string"){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1828,7 +1815,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1856,7 +1843,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1866,7 +1853,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1876,7 +1863,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.tool_call_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool_call_id"},message:"must have required property '"+"tool_call_id"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool_call_id"},message:"must have required property '"+"tool_call_id"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1888,7 +1875,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.role.type,parentSchema:schema50.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1898,7 +1885,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!(data0 === "tool")){
-const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema50.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema50.properties.role.enum,parentSchema:schema50.properties.role,data:data0};
+const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema50.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1914,7 +1901,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.content.anyOf[0].type,parentSchema:schema50.properties.content.anyOf[0],data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1939,7 +1926,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err6 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema50.properties.content.anyOf,parentSchema:schema50.properties.content,data:data1};
+const err6 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1961,9 +1948,8 @@ vErrors = null;
 }
 }
 if(data.tool_call_id !== undefined){
-let data2 = data.tool_call_id;
-if(typeof data2 !== "string"){
-const err7 = {instancePath:instancePath+"/tool_call_id",schemaPath:"#/properties/tool_call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.tool_call_id.type,parentSchema:schema50.properties.tool_call_id,data:data2};
+if(typeof data.tool_call_id !== "string"){
+const err7 = {instancePath:instancePath+"/tool_call_id",schemaPath:"#/properties/tool_call_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1975,7 +1961,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2003,7 +1989,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2013,7 +1999,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2025,7 +2011,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.role.type,parentSchema:schema51.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2035,7 +2021,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "developer")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema51.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.role.enum,parentSchema:schema51.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema51.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2051,7 +2037,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.content.anyOf[0].type,parentSchema:schema51.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2076,7 +2062,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema51.properties.content.anyOf,parentSchema:schema51.properties.content,data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2098,9 +2084,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data2 = data.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.name.type,parentSchema:schema51.properties.name,data:data2};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2112,7 +2097,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2200,7 +2185,7 @@ props0.name = true;
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "role", tagValue: tag0},message:"value of tag \"role\" must be in oneOf",schema:schema39.discriminator,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "role", tagValue: tag0},message:"value of tag \"role\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2211,7 +2196,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "role", tagValue: tag0},message:"tag \"role\" must be string",schema:schema39.discriminator,parentSchema:schema39,data};
+const err1 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "role", tagValue: tag0},message:"tag \"role\" must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2222,7 +2207,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2252,7 +2237,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.provider === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2262,7 +2247,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.model === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2272,9 +2257,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.provider !== undefined){
-let data0 = data.provider;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.provider.type,parentSchema:schema52.properties.provider,data:data0};
+if(typeof data.provider !== "string"){
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2285,9 +2269,8 @@ errors++;
 }
 }
 if(data.model !== undefined){
-let data1 = data.model;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.type,parentSchema:schema52.properties.model,data:data1};
+if(typeof data.model !== "string"){
+const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2303,7 +2286,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.max_tokens !== undefined){
 let data3 = data2.max_tokens;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/parameters/max_tokens",schemaPath:"#/$defs/Parameters/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_tokens.type,parentSchema:schema53.properties.max_tokens,data:data3};
+const err4 = {instancePath:instancePath+"/parameters/max_tokens",schemaPath:"#/$defs/Parameters/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2316,7 +2299,7 @@ errors++;
 if(data2.temperature !== undefined){
 let data4 = data2.temperature;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err5 = {instancePath:instancePath+"/parameters/temperature",schemaPath:"#/$defs/Parameters/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.temperature.type,parentSchema:schema53.properties.temperature,data:data4};
+const err5 = {instancePath:instancePath+"/parameters/temperature",schemaPath:"#/$defs/Parameters/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2329,7 +2312,7 @@ errors++;
 if(data2.top_k !== undefined){
 let data5 = data2.top_k;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-const err6 = {instancePath:instancePath+"/parameters/top_k",schemaPath:"#/$defs/Parameters/properties/top_k/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_k.type,parentSchema:schema53.properties.top_k,data:data5};
+const err6 = {instancePath:instancePath+"/parameters/top_k",schemaPath:"#/$defs/Parameters/properties/top_k/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2342,7 +2325,7 @@ errors++;
 if(data2.top_p !== undefined){
 let data6 = data2.top_p;
 if(!((typeof data6 == "number") && (isFinite(data6)))){
-const err7 = {instancePath:instancePath+"/parameters/top_p",schemaPath:"#/$defs/Parameters/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_p.type,parentSchema:schema53.properties.top_p,data:data6};
+const err7 = {instancePath:instancePath+"/parameters/top_p",schemaPath:"#/$defs/Parameters/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2360,9 +2343,8 @@ const _errs18 = errors;
 if(Array.isArray(data7)){
 const len0 = data7.length;
 for(let i0=0; i0<len0; i0++){
-let data8 = data7[i0];
-if(typeof data8 !== "string"){
-const err8 = {instancePath:instancePath+"/parameters/stop/" + i0,schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[0].items.type,parentSchema:schema53.properties.stop.anyOf[0].items,data:data8};
+if(typeof data7[i0] !== "string"){
+const err8 = {instancePath:instancePath+"/parameters/stop/" + i0,schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2374,7 +2356,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.stop.anyOf[0].type,parentSchema:schema53.properties.stop.anyOf[0],data:data7};
+const err9 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2387,7 +2369,7 @@ var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 const _errs22 = errors;
 if(typeof data7 !== "string"){
-const err10 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[1].type,parentSchema:schema53.properties.stop.anyOf[1],data:data7};
+const err10 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2399,7 +2381,7 @@ errors++;
 var _valid0 = _errs22 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err11 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema53.properties.stop.anyOf,parentSchema:schema53.properties.stop,data:data7};
+const err11 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2422,7 +2404,7 @@ vErrors = null;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/parameters",schemaPath:"#/$defs/Parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data2};
+const err12 = {instancePath:instancePath+"/parameters",schemaPath:"#/$defs/Parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2435,7 +2417,7 @@ errors++;
 if(data.extra_parameters !== undefined){
 let data9 = data.extra_parameters;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-const err13 = {instancePath:instancePath+"/extra_parameters",schemaPath:"#/properties/extra_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.extra_parameters.type,parentSchema:schema52.properties.extra_parameters,data:data9};
+const err13 = {instancePath:instancePath+"/extra_parameters",schemaPath:"#/properties/extra_parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2447,7 +2429,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2476,7 +2458,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.function === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2488,7 +2470,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.type.type,parentSchema:schema54.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2498,7 +2480,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "function")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.type.enum,parentSchema:schema54.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2512,7 +2494,7 @@ if(data.function !== undefined){
 let data1 = data.function;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.name === undefined){
-const err3 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema55.required,parentSchema:schema55,data:data1};
+const err3 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2522,9 +2504,8 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/FunctionSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.name.type,parentSchema:schema55.properties.name,data:data2};
+if(typeof data1.name !== "string"){
+const err4 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/FunctionSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2535,9 +2516,8 @@ errors++;
 }
 }
 if(data1.description !== undefined){
-let data3 = data1.description;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/function/description",schemaPath:"#/$defs/FunctionSchema/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.description.type,parentSchema:schema55.properties.description,data:data3};
+if(typeof data1.description !== "string"){
+const err5 = {instancePath:instancePath+"/function/description",schemaPath:"#/$defs/FunctionSchema/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2550,7 +2530,7 @@ errors++;
 if(data1.parameters !== undefined){
 let data4 = data1.parameters;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err6 = {instancePath:instancePath+"/function/parameters",schemaPath:"#/$defs/FunctionSchema/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.properties.parameters.type,parentSchema:schema55.properties.parameters,data:data4};
+const err6 = {instancePath:instancePath+"/function/parameters",schemaPath:"#/$defs/FunctionSchema/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2561,9 +2541,8 @@ errors++;
 }
 }
 if(data1.strict !== undefined){
-let data5 = data1.strict;
-if(typeof data5 !== "boolean"){
-const err7 = {instancePath:instancePath+"/function/strict",schemaPath:"#/$defs/FunctionSchema/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema55.properties.strict.type,parentSchema:schema55.properties.strict,data:data5};
+if(typeof data1.strict !== "boolean"){
+const err7 = {instancePath:instancePath+"/function/strict",schemaPath:"#/$defs/FunctionSchema/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2575,7 +2554,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data:data1};
+const err8 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2587,7 +2566,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2616,7 +2595,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2626,7 +2605,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.integration_fqn === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "integration_fqn"},message:"must have required property '"+"integration_fqn"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "integration_fqn"},message:"must have required property '"+"integration_fqn"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2638,7 +2617,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.type.type,parentSchema:schema56.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2648,7 +2627,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "mcp-server-fqn")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.type.enum,parentSchema:schema56.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2659,9 +2638,8 @@ errors++;
 }
 }
 if(data.integration_fqn !== undefined){
-let data1 = data.integration_fqn;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/integration_fqn",schemaPath:"#/properties/integration_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.integration_fqn.type,parentSchema:schema56.properties.integration_fqn,data:data1};
+if(typeof data.integration_fqn !== "string"){
+const err4 = {instancePath:instancePath+"/integration_fqn",schemaPath:"#/properties/integration_fqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2672,9 +2650,8 @@ errors++;
 }
 }
 if(data.enable_all_tools !== undefined){
-let data2 = data.enable_all_tools;
-if(typeof data2 !== "boolean"){
-const err5 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema56.properties.enable_all_tools.type,parentSchema:schema56.properties.enable_all_tools,data:data2};
+if(typeof data.enable_all_tools !== "boolean"){
+const err5 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2692,7 +2669,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.name === undefined){
-const err6 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data4};
+const err6 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2702,9 +2679,8 @@ vErrors.push(err6);
 errors++;
 }
 if(data4.name !== undefined){
-let data5 = data4.name;
-if(typeof data5 !== "string"){
-const err7 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data5};
+if(typeof data4.name !== "string"){
+const err7 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2716,7 +2692,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data4};
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2728,7 +2704,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.tools.type,parentSchema:schema56.properties.tools,data:data3};
+const err9 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2740,7 +2716,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2768,7 +2744,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2778,7 +2754,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.url === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2790,7 +2766,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.type.type,parentSchema:schema58.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2800,7 +2776,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "mcp-server-url")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2811,9 +2787,8 @@ errors++;
 }
 }
 if(data.url !== undefined){
-let data1 = data.url;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.url.type,parentSchema:schema58.properties.url,data:data1};
+if(typeof data.url !== "string"){
+const err4 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2827,9 +2802,8 @@ if(data.headers !== undefined){
 let data2 = data.headers;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key0 in data2){
-let data3 = data2[key0];
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.headers.additionalProperties.type,parentSchema:schema58.properties.headers.additionalProperties,data:data3};
+if(typeof data2[key0] !== "string"){
+const err5 = {instancePath:instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2841,7 +2815,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.headers.type,parentSchema:schema58.properties.headers,data:data2};
+const err6 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2852,9 +2826,8 @@ errors++;
 }
 }
 if(data.enable_all_tools !== undefined){
-let data4 = data.enable_all_tools;
-if(typeof data4 !== "boolean"){
-const err7 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.enable_all_tools.type,parentSchema:schema58.properties.enable_all_tools,data:data4};
+if(typeof data.enable_all_tools !== "boolean"){
+const err7 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2872,7 +2845,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.name === undefined){
-const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data6};
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2882,9 +2855,8 @@ vErrors.push(err8);
 errors++;
 }
 if(data6.name !== undefined){
-let data7 = data6.name;
-if(typeof data7 !== "string"){
-const err9 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data7};
+if(typeof data6.name !== "string"){
+const err9 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2896,7 +2868,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data6};
+const err10 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2908,7 +2880,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.tools.type,parentSchema:schema58.properties.tools,data:data5};
+const err11 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2920,7 +2892,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2949,7 +2921,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2959,7 +2931,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.json_schema === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "json_schema"},message:"must have required property '"+"json_schema"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "json_schema"},message:"must have required property '"+"json_schema"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2971,7 +2943,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.type.type,parentSchema:schema61.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2981,7 +2953,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "json_schema")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.type.enum,parentSchema:schema61.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2995,7 +2967,7 @@ if(data.json_schema !== undefined){
 let data1 = data.json_schema;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.name === undefined){
-const err4 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+const err4 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3005,7 +2977,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.schema === undefined){
-const err5 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+const err5 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3015,9 +2987,8 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/json_schema/name",schemaPath:"#/$defs/JsonSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.name.type,parentSchema:schema62.properties.name,data:data2};
+if(typeof data1.name !== "string"){
+const err6 = {instancePath:instancePath+"/json_schema/name",schemaPath:"#/$defs/JsonSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3030,7 +3001,7 @@ errors++;
 if(data1.schema !== undefined){
 let data3 = data1.schema;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-const err7 = {instancePath:instancePath+"/json_schema/schema",schemaPath:"#/$defs/JsonSchema/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.schema.type,parentSchema:schema62.properties.schema,data:data3};
+const err7 = {instancePath:instancePath+"/json_schema/schema",schemaPath:"#/$defs/JsonSchema/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3042,7 +3013,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data1};
+const err8 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3054,7 +3025,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3085,7 +3056,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3095,7 +3066,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.weight === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3105,9 +3076,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.target.type,parentSchema:schema65.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err2 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3120,7 +3090,7 @@ errors++;
 if(data.weight !== undefined){
 let data1 = data.weight;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err3 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema65.properties.weight.type,parentSchema:schema65.properties.weight,data:data1};
+const err3 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3134,7 +3104,7 @@ if(data.retry_config !== undefined){
 let data2 = data.retry_config;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.attempts === undefined){
-const err4 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data2};
+const err4 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3146,7 +3116,7 @@ errors++;
 if(data2.attempts !== undefined){
 let data3 = data2.attempts;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err5 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data3};
+const err5 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3159,7 +3129,7 @@ errors++;
 if(data2.delay !== undefined){
 let data4 = data2.delay;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err6 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data4};
+const err6 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3174,9 +3144,8 @@ let data5 = data2.on_status_codes;
 if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
-let data6 = data5[i0];
-if(typeof data6 !== "string"){
-const err7 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data6};
+if(typeof data5[i0] !== "string"){
+const err7 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3188,7 +3157,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data5};
+const err8 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3200,7 +3169,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data2};
+const err9 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3215,9 +3184,8 @@ let data7 = data.fallback_status_codes;
 if(Array.isArray(data7)){
 const len1 = data7.length;
 for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-if(typeof data8 !== "string"){
-const err10 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.fallback_status_codes.items.type,parentSchema:schema65.properties.fallback_status_codes.items,data:data8};
+if(typeof data7[i1] !== "string"){
+const err10 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3229,7 +3197,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.fallback_status_codes.type,parentSchema:schema65.properties.fallback_status_codes,data:data7};
+const err11 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3240,9 +3208,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data9 = data.fallback_candidate;
-if(typeof data9 !== "boolean"){
-const err12 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema65.properties.fallback_candidate.type,parentSchema:schema65.properties.fallback_candidate,data:data9};
+if(typeof data.fallback_candidate !== "boolean"){
+const err12 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3255,7 +3222,7 @@ errors++;
 if(data.override_params !== undefined){
 let data10 = data.override_params;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-const err13 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.override_params.type,parentSchema:schema65.properties.override_params,data:data10};
+const err13 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3273,9 +3240,8 @@ let data12 = data11.remove;
 if(Array.isArray(data12)){
 const len2 = data12.length;
 for(let i2=0; i2<len2; i2++){
-let data13 = data12[i2];
-if(typeof data13 !== "string"){
-const err14 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data13};
+if(typeof data12[i2] !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3287,7 +3253,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data12};
+const err15 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3301,9 +3267,8 @@ if(data11.set !== undefined){
 let data14 = data11.set;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key0 in data14){
-let data15 = data14[key0];
-if(typeof data15 !== "string"){
-const err16 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data15};
+if(typeof data14[key0] !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3315,7 +3280,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data14};
+const err17 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3327,7 +3292,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data11};
+const err18 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3341,9 +3306,8 @@ if(data.metadata_match !== undefined){
 let data16 = data.metadata_match;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 for(const key1 in data16){
-let data17 = data16[key1];
-if(typeof data17 !== "string"){
-const err19 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.metadata_match.additionalProperties.type,parentSchema:schema65.properties.metadata_match.additionalProperties,data:data17};
+if(typeof data16[key1] !== "string"){
+const err19 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3355,7 +3319,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.metadata_match.type,parentSchema:schema65.properties.metadata_match,data:data16};
+const err20 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3367,7 +3331,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3396,7 +3360,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.ttl_seconds === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ttl_seconds"},message:"must have required property '"+"ttl_seconds"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ttl_seconds"},message:"must have required property '"+"ttl_seconds"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3406,7 +3370,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.session_identifiers === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session_identifiers"},message:"must have required property '"+"session_identifiers"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session_identifiers"},message:"must have required property '"+"session_identifiers"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3418,7 +3382,7 @@ errors++;
 if(data.ttl_seconds !== undefined){
 let data0 = data.ttl_seconds;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/ttl_seconds",schemaPath:"#/properties/ttl_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.ttl_seconds.type,parentSchema:schema68.properties.ttl_seconds,data:data0};
+const err2 = {instancePath:instancePath+"/ttl_seconds",schemaPath:"#/properties/ttl_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3436,7 +3400,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.source === undefined){
-const err3 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+const err3 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3446,7 +3410,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data2.key === undefined){
-const err4 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+const err4 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3458,7 +3422,7 @@ errors++;
 if(data2.source !== undefined){
 let data3 = data2.source;
 if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.source.type,parentSchema:schema69.properties.source,data:data3};
+const err5 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3468,7 +3432,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((data3 === "headers") || (data3 === "metadata"))){
-const err6 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/enum",keyword:"enum",params:{allowedValues: schema69.properties.source.enum},message:"must be equal to one of the allowed values",schema:schema69.properties.source.enum,parentSchema:schema69.properties.source,data:data3};
+const err6 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/enum",keyword:"enum",params:{allowedValues: schema69.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3479,9 +3443,8 @@ errors++;
 }
 }
 if(data2.key !== undefined){
-let data4 = data2.key;
-if(typeof data4 !== "string"){
-const err7 = {instancePath:instancePath+"/session_identifiers/" + i0+"/key",schemaPath:"#/$defs/StickySessionIdentifier/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.key.type,parentSchema:schema69.properties.key,data:data4};
+if(typeof data2.key !== "string"){
+const err7 = {instancePath:instancePath+"/session_identifiers/" + i0+"/key",schemaPath:"#/$defs/StickySessionIdentifier/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3493,7 +3456,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema69.type,parentSchema:schema69,data:data2};
+const err8 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3505,7 +3468,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/session_identifiers",schemaPath:"#/properties/session_identifiers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema68.properties.session_identifiers.type,parentSchema:schema68.properties.session_identifiers,data:data1};
+const err9 = {instancePath:instancePath+"/session_identifiers",schemaPath:"#/properties/session_identifiers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3517,7 +3480,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3544,7 +3507,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3554,7 +3517,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3566,7 +3529,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.type.type,parentSchema:schema64.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3576,7 +3539,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "weight-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema64.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.type.enum,parentSchema:schema64.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema64.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3598,7 +3561,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.load_balance_targets.type,parentSchema:schema64.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3616,7 +3579,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3645,7 +3608,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3655,9 +3618,8 @@ vErrors.push(err0);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.target.type,parentSchema:schema71.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3671,7 +3633,7 @@ if(data.retry_config !== undefined){
 let data1 = data.retry_config;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.attempts === undefined){
-const err2 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data1};
+const err2 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3683,7 +3645,7 @@ errors++;
 if(data1.attempts !== undefined){
 let data2 = data1.attempts;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data2};
+const err3 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3696,7 +3658,7 @@ errors++;
 if(data1.delay !== undefined){
 let data3 = data1.delay;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data3};
+const err4 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3711,9 +3673,8 @@ let data4 = data1.on_status_codes;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(typeof data5 !== "string"){
-const err5 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data5};
+if(typeof data4[i0] !== "string"){
+const err5 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3725,7 +3686,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data4};
+const err6 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3737,7 +3698,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data1};
+const err7 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3752,9 +3713,8 @@ let data6 = data.fallback_status_codes;
 if(Array.isArray(data6)){
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
-let data7 = data6[i1];
-if(typeof data7 !== "string"){
-const err8 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.fallback_status_codes.items.type,parentSchema:schema71.properties.fallback_status_codes.items,data:data7};
+if(typeof data6[i1] !== "string"){
+const err8 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3766,7 +3726,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.fallback_status_codes.type,parentSchema:schema71.properties.fallback_status_codes,data:data6};
+const err9 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3777,9 +3737,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data8 = data.fallback_candidate;
-if(typeof data8 !== "boolean"){
-const err10 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema71.properties.fallback_candidate.type,parentSchema:schema71.properties.fallback_candidate,data:data8};
+if(typeof data.fallback_candidate !== "boolean"){
+const err10 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3792,7 +3751,7 @@ errors++;
 if(data.override_params !== undefined){
 let data9 = data.override_params;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-const err11 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.override_params.type,parentSchema:schema71.properties.override_params,data:data9};
+const err11 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3810,9 +3769,8 @@ let data11 = data10.remove;
 if(Array.isArray(data11)){
 const len2 = data11.length;
 for(let i2=0; i2<len2; i2++){
-let data12 = data11[i2];
-if(typeof data12 !== "string"){
-const err12 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data12};
+if(typeof data11[i2] !== "string"){
+const err12 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3824,7 +3782,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data11};
+const err13 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3838,9 +3796,8 @@ if(data10.set !== undefined){
 let data13 = data10.set;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 for(const key0 in data13){
-let data14 = data13[key0];
-if(typeof data14 !== "string"){
-const err14 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data14};
+if(typeof data13[key0] !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3852,7 +3809,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data13};
+const err15 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3864,7 +3821,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data10};
+const err16 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3878,9 +3835,8 @@ if(data.metadata_match !== undefined){
 let data15 = data.metadata_match;
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 for(const key1 in data15){
-let data16 = data15[key1];
-if(typeof data16 !== "string"){
-const err17 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.metadata_match.additionalProperties.type,parentSchema:schema71.properties.metadata_match.additionalProperties,data:data16};
+if(typeof data15[key1] !== "string"){
+const err17 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3892,7 +3848,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.metadata_match.type,parentSchema:schema71.properties.metadata_match,data:data15};
+const err18 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3904,7 +3860,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3931,7 +3887,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3941,7 +3897,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3953,7 +3909,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.type.type,parentSchema:schema70.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3963,7 +3919,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "latency-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema70.properties.type.enum,parentSchema:schema70.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3985,7 +3941,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema70.properties.load_balance_targets.type,parentSchema:schema70.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3997,7 +3953,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4027,7 +3983,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4037,9 +3993,8 @@ vErrors.push(err0);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.target.type,parentSchema:schema75.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4052,7 +4007,7 @@ errors++;
 if(data.priority !== undefined){
 let data1 = data.priority;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err2 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.priority.type,parentSchema:schema75.properties.priority,data:data1};
+const err2 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4068,7 +4023,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.time_per_output_token_ms !== undefined){
 let data3 = data2.time_per_output_token_ms;
 if(!((typeof data3 == "number") && (isFinite(data3)))){
-const err3 = {instancePath:instancePath+"/sla_cutoff/time_per_output_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_per_output_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_per_output_token_ms.type,parentSchema:schema76.properties.time_per_output_token_ms,data:data3};
+const err3 = {instancePath:instancePath+"/sla_cutoff/time_per_output_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_per_output_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4081,7 +4036,7 @@ errors++;
 if(data2.time_to_first_token_ms !== undefined){
 let data4 = data2.time_to_first_token_ms;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err4 = {instancePath:instancePath+"/sla_cutoff/time_to_first_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_to_first_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_to_first_token_ms.type,parentSchema:schema76.properties.time_to_first_token_ms,data:data4};
+const err4 = {instancePath:instancePath+"/sla_cutoff/time_to_first_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_to_first_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4093,7 +4048,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/sla_cutoff",schemaPath:"#/$defs/SlaCutoff/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data:data2};
+const err5 = {instancePath:instancePath+"/sla_cutoff",schemaPath:"#/$defs/SlaCutoff/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4107,7 +4062,7 @@ if(data.retry_config !== undefined){
 let data5 = data.retry_config;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.attempts === undefined){
-const err6 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data5};
+const err6 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4119,7 +4074,7 @@ errors++;
 if(data5.attempts !== undefined){
 let data6 = data5.attempts;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err7 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data6};
+const err7 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4132,7 +4087,7 @@ errors++;
 if(data5.delay !== undefined){
 let data7 = data5.delay;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err8 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data7};
+const err8 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4147,9 +4102,8 @@ let data8 = data5.on_status_codes;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-let data9 = data8[i0];
-if(typeof data9 !== "string"){
-const err9 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data9};
+if(typeof data8[i0] !== "string"){
+const err9 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4161,7 +4115,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data8};
+const err10 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4173,7 +4127,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data5};
+const err11 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4188,9 +4142,8 @@ let data10 = data.fallback_status_codes;
 if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i1=0; i1<len1; i1++){
-let data11 = data10[i1];
-if(typeof data11 !== "string"){
-const err12 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.fallback_status_codes.items.type,parentSchema:schema75.properties.fallback_status_codes.items,data:data11};
+if(typeof data10[i1] !== "string"){
+const err12 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4202,7 +4155,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.fallback_status_codes.type,parentSchema:schema75.properties.fallback_status_codes,data:data10};
+const err13 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4213,9 +4166,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data12 = data.fallback_candidate;
-if(typeof data12 !== "boolean"){
-const err14 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema75.properties.fallback_candidate.type,parentSchema:schema75.properties.fallback_candidate,data:data12};
+if(typeof data.fallback_candidate !== "boolean"){
+const err14 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4228,7 +4180,7 @@ errors++;
 if(data.override_params !== undefined){
 let data13 = data.override_params;
 if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err15 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.override_params.type,parentSchema:schema75.properties.override_params,data:data13};
+const err15 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4246,9 +4198,8 @@ let data15 = data14.remove;
 if(Array.isArray(data15)){
 const len2 = data15.length;
 for(let i2=0; i2<len2; i2++){
-let data16 = data15[i2];
-if(typeof data16 !== "string"){
-const err16 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data16};
+if(typeof data15[i2] !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4260,7 +4211,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data15};
+const err17 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4274,9 +4225,8 @@ if(data14.set !== undefined){
 let data17 = data14.set;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 for(const key0 in data17){
-let data18 = data17[key0];
-if(typeof data18 !== "string"){
-const err18 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data18};
+if(typeof data17[key0] !== "string"){
+const err18 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4288,7 +4238,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data17};
+const err19 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4300,7 +4250,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data14};
+const err20 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4314,9 +4264,8 @@ if(data.metadata_match !== undefined){
 let data19 = data.metadata_match;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 for(const key1 in data19){
-let data20 = data19[key1];
-if(typeof data20 !== "string"){
-const err21 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.metadata_match.additionalProperties.type,parentSchema:schema75.properties.metadata_match.additionalProperties,data:data20};
+if(typeof data19[key1] !== "string"){
+const err21 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4328,7 +4277,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.metadata_match.type,parentSchema:schema75.properties.metadata_match,data:data19};
+const err22 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4340,7 +4289,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4367,7 +4316,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4377,7 +4326,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4389,7 +4338,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.properties.type.type,parentSchema:schema74.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4399,7 +4348,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "priority-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema74.properties.type.enum,parentSchema:schema74.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4421,7 +4370,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema74.properties.load_balance_targets.type,parentSchema:schema74.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4433,7 +4382,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4460,7 +4409,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4470,7 +4419,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4480,7 +4429,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4490,7 +4439,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.messages === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4503,7 +4452,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema38.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4513,7 +4462,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema38.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4524,7 +4473,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4537,7 +4486,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.metadata.type,parentSchema:schema38.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4551,7 +4500,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema38.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4562,7 +4511,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.ml_repo.type,parentSchema:schema38.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4575,7 +4524,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema38.properties.version.type,parentSchema:schema38.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4586,7 +4535,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema38.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4600,7 +4549,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.type.type,parentSchema:schema38.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4610,7 +4559,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "chat_prompt")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4624,7 +4573,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema38.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4635,7 +4584,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4649,7 +4598,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema38.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4659,7 +4608,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema38.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4670,7 +4619,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.version_alias.type,parentSchema:schema38.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4684,7 +4633,7 @@ if(data.messages !== undefined){
 let data7 = data.messages;
 if(Array.isArray(data7)){
 if(data7.length < 1){
-const err19 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.messages,data:data7};
+const err19 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4702,7 +4651,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.messages.type,parentSchema:schema38.properties.messages,data:data7};
+const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4718,7 +4667,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key0 in data9){
 let data10 = data9[key0];
 if((typeof data10 !== "string") && (data10 !== null)){
-const err21 = {instancePath:instancePath+"/variables/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema38.properties.variables.additionalProperties.type},message:"must be string,null",schema:schema38.properties.variables.additionalProperties.type,parentSchema:schema38.properties.variables.additionalProperties,data:data10};
+const err21 = {instancePath:instancePath+"/variables/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema38.properties.variables.additionalProperties.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4730,7 +4679,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.variables.type,parentSchema:schema38.properties.variables,data:data9};
+const err22 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4758,7 +4707,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.tools.type,parentSchema:schema38.properties.tools,data:data12};
+const err23 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4803,7 +4752,7 @@ props1.tools = true;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err24 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4814,7 +4763,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err25 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4825,7 +4774,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.mcp_servers.items.type,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err26 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4837,7 +4786,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.mcp_servers.type,parentSchema:schema38.properties.mcp_servers,data:data14};
+const err27 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4855,9 +4804,8 @@ let data17 = data16.input_guardrails;
 if(Array.isArray(data17)){
 const len3 = data17.length;
 for(let i3=0; i3<len3; i3++){
-let data18 = data17[i3];
-if(typeof data18 !== "string"){
-const err28 = {instancePath:instancePath+"/guardrails/input_guardrails/" + i3,schemaPath:"#/$defs/Guardrails/properties/input_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.input_guardrails.items.type,parentSchema:schema60.properties.input_guardrails.items,data:data18};
+if(typeof data17[i3] !== "string"){
+const err28 = {instancePath:instancePath+"/guardrails/input_guardrails/" + i3,schemaPath:"#/$defs/Guardrails/properties/input_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4869,7 +4817,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/guardrails/input_guardrails",schemaPath:"#/$defs/Guardrails/properties/input_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.input_guardrails.type,parentSchema:schema60.properties.input_guardrails,data:data17};
+const err29 = {instancePath:instancePath+"/guardrails/input_guardrails",schemaPath:"#/$defs/Guardrails/properties/input_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4884,9 +4832,8 @@ let data19 = data16.output_guardrails;
 if(Array.isArray(data19)){
 const len4 = data19.length;
 for(let i4=0; i4<len4; i4++){
-let data20 = data19[i4];
-if(typeof data20 !== "string"){
-const err30 = {instancePath:instancePath+"/guardrails/output_guardrails/" + i4,schemaPath:"#/$defs/Guardrails/properties/output_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.output_guardrails.items.type,parentSchema:schema60.properties.output_guardrails.items,data:data20};
+if(typeof data19[i4] !== "string"){
+const err30 = {instancePath:instancePath+"/guardrails/output_guardrails/" + i4,schemaPath:"#/$defs/Guardrails/properties/output_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4898,7 +4845,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/guardrails/output_guardrails",schemaPath:"#/$defs/Guardrails/properties/output_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.output_guardrails.type,parentSchema:schema60.properties.output_guardrails,data:data19};
+const err31 = {instancePath:instancePath+"/guardrails/output_guardrails",schemaPath:"#/$defs/Guardrails/properties/output_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4910,7 +4857,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/guardrails",schemaPath:"#/$defs/Guardrails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data16};
+const err32 = {instancePath:instancePath+"/guardrails",schemaPath:"#/$defs/Guardrails/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4928,7 +4875,7 @@ if(typeof tag1 == "string"){
 if(tag1 === "json_object"){
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 if(data21.type === undefined){
-const err33 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema63.required,parentSchema:schema63,data:data21};
+const err33 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4940,7 +4887,7 @@ errors++;
 if(data21.type !== undefined){
 let data22 = data21.type;
 if(typeof data22 !== "string"){
-const err34 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.properties.type.type,parentSchema:schema63.properties.type,data:data22};
+const err34 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4950,7 +4897,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!(data22 === "json_object")){
-const err35 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema63.properties.type.enum,parentSchema:schema63.properties.type,data:data22};
+const err35 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4962,7 +4909,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data21};
+const err36 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4986,7 +4933,7 @@ props2.json_schema = true;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+const err37 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4997,7 +4944,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+const err38 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5008,7 +4955,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.response_format.type,parentSchema:schema38.properties.response_format,data:data21};
+const err39 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5056,7 +5003,7 @@ props3.load_balance_targets = true;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag2},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+const err40 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag2},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5067,7 +5014,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag2},message:"tag \"type\" must be string",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+const err41 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag2},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5078,7 +5025,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.routing_config.type,parentSchema:schema38.properties.routing_config,data:data23};
+const err42 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -5096,7 +5043,7 @@ if(typeof tag3 == "string"){
 if(tag3 === "semantic"){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.type === undefined){
-const err43 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+const err43 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -5106,7 +5053,7 @@ vErrors.push(err43);
 errors++;
 }
 if(data24.similarity_threshold === undefined){
-const err44 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "similarity_threshold"},message:"must have required property '"+"similarity_threshold"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+const err44 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "similarity_threshold"},message:"must have required property '"+"similarity_threshold"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -5118,7 +5065,7 @@ errors++;
 if(data24.type !== undefined){
 let data25 = data24.type;
 if(typeof data25 !== "string"){
-const err45 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.type.type,parentSchema:schema79.properties.type,data:data25};
+const err45 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -5128,7 +5075,7 @@ vErrors.push(err45);
 errors++;
 }
 if(!(data25 === "semantic")){
-const err46 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema79.properties.type.enum,parentSchema:schema79.properties.type,data:data25};
+const err46 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -5142,7 +5089,7 @@ if(data24.similarity_threshold !== undefined){
 let data26 = data24.similarity_threshold;
 if((typeof data26 == "number") && (isFinite(data26))){
 if(data26 > 1 || isNaN(data26)){
-const err47 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err47 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -5152,7 +5099,7 @@ vErrors.push(err47);
 errors++;
 }
 if(data26 < 0 || isNaN(data26)){
-const err48 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err48 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -5163,7 +5110,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.similarity_threshold.type,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err49 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -5174,9 +5121,8 @@ errors++;
 }
 }
 if(data24.namespace !== undefined){
-let data27 = data24.namespace;
-if(typeof data27 !== "string"){
-const err50 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/SemanticCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.namespace.type,parentSchema:schema79.properties.namespace,data:data27};
+if(typeof data24.namespace !== "string"){
+const err50 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/SemanticCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -5190,7 +5136,7 @@ if(data24.ttl !== undefined){
 let data28 = data24.ttl;
 if((typeof data28 == "number") && (isFinite(data28))){
 if(data28 > 259200 || isNaN(data28)){
-const err51 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema79.properties.ttl,data:data28};
+const err51 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -5201,7 +5147,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.ttl.type,parentSchema:schema79.properties.ttl,data:data28};
+const err52 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -5213,7 +5159,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data:data24};
+const err53 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -5231,7 +5177,7 @@ props4.ttl = true;
 else if(tag3 === "exact-match"){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.type === undefined){
-const err54 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema80.required,parentSchema:schema80,data:data24};
+const err54 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -5243,7 +5189,7 @@ errors++;
 if(data24.type !== undefined){
 let data29 = data24.type;
 if(typeof data29 !== "string"){
-const err55 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.type.type,parentSchema:schema80.properties.type,data:data29};
+const err55 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -5253,7 +5199,7 @@ vErrors.push(err55);
 errors++;
 }
 if(!(data29 === "exact-match")){
-const err56 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema80.properties.type.enum,parentSchema:schema80.properties.type,data:data29};
+const err56 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -5264,9 +5210,8 @@ errors++;
 }
 }
 if(data24.namespace !== undefined){
-let data30 = data24.namespace;
-if(typeof data30 !== "string"){
-const err57 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.namespace.type,parentSchema:schema80.properties.namespace,data:data30};
+if(typeof data24.namespace !== "string"){
+const err57 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -5280,7 +5225,7 @@ if(data24.ttl !== undefined){
 let data31 = data24.ttl;
 if((typeof data31 == "number") && (isFinite(data31))){
 if(data31 > 259200 || isNaN(data31)){
-const err58 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema80.properties.ttl,data:data31};
+const err58 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -5291,7 +5236,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema80.properties.ttl.type,parentSchema:schema80.properties.ttl,data:data31};
+const err59 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -5303,7 +5248,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data:data24};
+const err60 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -5320,7 +5265,7 @@ props4.ttl = true;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag3},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+const err61 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag3},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -5331,7 +5276,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag3},message:"tag \"type\" must be string",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+const err62 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag3},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -5342,7 +5287,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.cache_config.type,parentSchema:schema38.properties.cache_config,data:data24};
+const err63 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5359,7 +5304,7 @@ for(const key1 in data32){
 let data33 = data32[key1];
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 if(data33.mcp_server_integration_id === undefined){
-const err64 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "mcp_server_integration_id"},message:"must have required property '"+"mcp_server_integration_id"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+const err64 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "mcp_server_integration_id"},message:"must have required property '"+"mcp_server_integration_id"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -5369,7 +5314,7 @@ vErrors.push(err64);
 errors++;
 }
 if(data33.tool_name === undefined){
-const err65 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "tool_name"},message:"must have required property '"+"tool_name"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+const err65 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "tool_name"},message:"must have required property '"+"tool_name"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -5379,9 +5324,8 @@ vErrors.push(err65);
 errors++;
 }
 if(data33.mcp_server_integration_id !== undefined){
-let data34 = data33.mcp_server_integration_id;
-if(typeof data34 !== "string"){
-const err66 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/mcp_server_integration_id",schemaPath:"#/$defs/McpServerToolDetails/properties/mcp_server_integration_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.mcp_server_integration_id.type,parentSchema:schema81.properties.mcp_server_integration_id,data:data34};
+if(typeof data33.mcp_server_integration_id !== "string"){
+const err66 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/mcp_server_integration_id",schemaPath:"#/$defs/McpServerToolDetails/properties/mcp_server_integration_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -5392,9 +5336,8 @@ errors++;
 }
 }
 if(data33.tool_name !== undefined){
-let data35 = data33.tool_name;
-if(typeof data35 !== "string"){
-const err67 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/tool_name",schemaPath:"#/$defs/McpServerToolDetails/properties/tool_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.tool_name.type,parentSchema:schema81.properties.tool_name,data:data35};
+if(typeof data33.tool_name !== "string"){
+const err67 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/tool_name",schemaPath:"#/$defs/McpServerToolDetails/properties/tool_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -5406,7 +5349,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data33};
+const err68 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -5418,7 +5361,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/tool_call_to_mcp_mapping",schemaPath:"#/properties/tool_call_to_mcp_mapping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.tool_call_to_mcp_mapping.type,parentSchema:schema38.properties.tool_call_to_mcp_mapping,data:data32};
+const err69 = {instancePath:instancePath+"/tool_call_to_mcp_mapping",schemaPath:"#/properties/tool_call_to_mcp_mapping/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -5432,9 +5375,8 @@ if(data.logging_config !== undefined){
 let data36 = data.logging_config;
 if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
 if(data36.enabled !== undefined){
-let data37 = data36.enabled;
-if(typeof data37 !== "boolean"){
-const err70 = {instancePath:instancePath+"/logging_config/enabled",schemaPath:"#/$defs/LoggingConfig/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.enabled.type,parentSchema:schema82.properties.enabled,data:data37};
+if(typeof data36.enabled !== "boolean"){
+const err70 = {instancePath:instancePath+"/logging_config/enabled",schemaPath:"#/$defs/LoggingConfig/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -5445,9 +5387,8 @@ errors++;
 }
 }
 if(data36.tracing_project_fqn !== undefined){
-let data38 = data36.tracing_project_fqn;
-if(typeof data38 !== "string"){
-const err71 = {instancePath:instancePath+"/logging_config/tracing_project_fqn",schemaPath:"#/$defs/LoggingConfig/properties/tracing_project_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tracing_project_fqn.type,parentSchema:schema82.properties.tracing_project_fqn,data:data38};
+if(typeof data36.tracing_project_fqn !== "string"){
+const err71 = {instancePath:instancePath+"/logging_config/tracing_project_fqn",schemaPath:"#/$defs/LoggingConfig/properties/tracing_project_fqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -5459,7 +5400,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/logging_config",schemaPath:"#/$defs/LoggingConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data36};
+const err72 = {instancePath:instancePath+"/logging_config",schemaPath:"#/$defs/LoggingConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -5477,7 +5418,7 @@ for(let i5=0; i5<len5; i5++){
 let data40 = data39[i5];
 if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
 if(data40.name === undefined){
-const err73 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.required,parentSchema:schema83,data:data40};
+const err73 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -5487,9 +5428,8 @@ vErrors.push(err73);
 errors++;
 }
 if(data40.name !== undefined){
-let data41 = data40.name;
-if(typeof data41 !== "string"){
-const err74 = {instancePath:instancePath+"/sub_agents/" + i5+"/name",schemaPath:"#/$defs/SubAgent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.name.type,parentSchema:schema83.properties.name,data:data41};
+if(typeof data40.name !== "string"){
+const err74 = {instancePath:instancePath+"/sub_agents/" + i5+"/name",schemaPath:"#/$defs/SubAgent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -5501,7 +5441,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data40};
+const err75 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -5513,7 +5453,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/sub_agents",schemaPath:"#/properties/sub_agents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.sub_agents.type,parentSchema:schema38.properties.sub_agents,data:data39};
+const err76 = {instancePath:instancePath+"/sub_agents",schemaPath:"#/properties/sub_agents/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -5525,7 +5465,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -5578,7 +5518,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5588,7 +5528,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5598,7 +5538,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.metadata === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5608,7 +5548,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5620,7 +5560,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.type.type,parentSchema:schema85.properties.type,data:data0};
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5630,7 +5570,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(data0 === "data-dir")){
-const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema85.properties.type.enum,parentSchema:schema85.properties.type,data:data0};
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5641,9 +5581,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.name.type,parentSchema:schema85.properties.name,data:data1};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5654,9 +5593,8 @@ errors++;
 }
 }
 if(data.ml_repo !== undefined){
-let data2 = data.ml_repo;
-if(typeof data2 !== "string"){
-const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.ml_repo.type,parentSchema:schema85.properties.ml_repo,data:data2};
+if(typeof data.ml_repo !== "string"){
+const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5667,9 +5605,8 @@ errors++;
 }
 }
 if(data.description !== undefined){
-let data3 = data.description;
-if(typeof data3 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.description.type,parentSchema:schema85.properties.description,data:data3};
+if(typeof data.description !== "string"){
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5682,7 +5619,7 @@ errors++;
 if(data.metadata !== undefined){
 let data4 = data.metadata;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.metadata.type,parentSchema:schema85.properties.metadata,data:data4};
+const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5700,7 +5637,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.type === undefined){
-const err10 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema86.required,parentSchema:schema86,data:data5};
+const err10 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5712,7 +5649,7 @@ errors++;
 if(data5.type !== undefined){
 let data6 = data5.type;
 if(typeof data6 !== "string"){
-const err11 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.type.type,parentSchema:schema86.properties.type,data:data6};
+const err11 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5722,7 +5659,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(data6 === "truefoundry")){
-const err12 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema86.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.type.enum,parentSchema:schema86.properties.type,data:data6};
+const err12 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema86.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5736,7 +5673,7 @@ if(data5.uri !== undefined){
 let data7 = data5.uri;
 if(typeof data7 === "string"){
 if(!pattern7.test(data7)){
-const err13 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema86.properties.uri,data:data7};
+const err13 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5747,7 +5684,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.uri.type,parentSchema:schema86.properties.uri,data:data7};
+const err14 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5759,7 +5696,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data:data5};
+const err15 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5775,7 +5712,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.type === undefined){
-const err16 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+const err16 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5785,7 +5722,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.uri === undefined){
-const err17 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+const err17 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5797,7 +5734,7 @@ errors++;
 if(data5.type !== undefined){
 let data8 = data5.type;
 if(typeof data8 !== "string"){
-const err18 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.type.type,parentSchema:schema87.properties.type,data:data8};
+const err18 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5807,7 +5744,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(data8 === "external")){
-const err19 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema87.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema87.properties.type.enum,parentSchema:schema87.properties.type,data:data8};
+const err19 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema87.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5821,7 +5758,7 @@ if(data5.uri !== undefined){
 let data9 = data5.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err20 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema87.properties.uri,data:data9};
+const err20 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5832,7 +5769,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.uri.type,parentSchema:schema87.properties.uri,data:data9};
+const err21 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5844,7 +5781,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data:data5};
+const err22 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5860,7 +5797,7 @@ props0.uri = true;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+const err23 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5871,7 +5808,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5882,7 +5819,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.source.type,parentSchema:schema85.properties.source,data:data5};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5894,7 +5831,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5962,7 +5899,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema93.required,parentSchema:schema93,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5974,7 +5911,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.type.type,parentSchema:schema93.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5984,7 +5921,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "transformers")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema93.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema93.properties.type.enum,parentSchema:schema93.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema93.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5997,7 +5934,7 @@ errors++;
 if(data.library_name !== undefined){
 let data1 = data.library_name;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.type,parentSchema:schema94,data:data1};
+const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6007,7 +5944,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!(((data1 === "transformers") || (data1 === "sentence-transformers")) || (data1 === "diffusers"))){
-const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values",schema:schema94.enum,parentSchema:schema94,data:data1};
+const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6018,9 +5955,8 @@ errors++;
 }
 }
 if(data.pipeline_tag !== undefined){
-let data2 = data.pipeline_tag;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.pipeline_tag.type,parentSchema:schema93.properties.pipeline_tag,data:data2};
+if(typeof data.pipeline_tag !== "string"){
+const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6031,9 +5967,8 @@ errors++;
 }
 }
 if(data.base_model !== undefined){
-let data3 = data.base_model;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.base_model.type,parentSchema:schema93.properties.base_model,data:data3};
+if(typeof data.base_model !== "string"){
+const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6045,7 +5980,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema93.type,parentSchema:schema93,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6076,7 +6011,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.infer_method_name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6086,7 +6021,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.inputs === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6096,7 +6031,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.outputs === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6108,7 +6043,7 @@ errors++;
 if(data.infer_method_name !== undefined){
 let data0 = data.infer_method_name;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema98.type,parentSchema:schema98,data:data0};
+const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6118,7 +6053,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((data0 === "predict") || (data0 === "predict_proba"))){
-const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values",schema:schema98.enum,parentSchema:schema98,data:data0};
+const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6135,7 +6070,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.inputs.items.type,parentSchema:schema97.properties.inputs.items,data:data2};
+const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6147,7 +6082,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.inputs.type,parentSchema:schema97.properties.inputs,data:data1};
+const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6164,7 +6099,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.outputs.items.type,parentSchema:schema97.properties.outputs.items,data:data4};
+const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6176,7 +6111,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.outputs.type,parentSchema:schema97.properties.outputs,data:data3};
+const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6188,7 +6123,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.type,parentSchema:schema97,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6215,7 +6150,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema95.required,parentSchema:schema95,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6227,7 +6162,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.type.type,parentSchema:schema95.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6237,7 +6172,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "sklearn")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema95.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema95.properties.type.enum,parentSchema:schema95.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema95.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6248,9 +6183,8 @@ errors++;
 }
 }
 if(data.model_filepath !== undefined){
-let data1 = data.model_filepath;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.model_filepath.type,parentSchema:schema95.properties.model_filepath,data:data1};
+if(typeof data.model_filepath !== "string"){
+const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6263,7 +6197,7 @@ errors++;
 if(data.serialization_format !== undefined){
 let data2 = data.serialization_format;
 if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.type,parentSchema:schema96,data:data2};
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6273,7 +6207,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data2 === "cloudpickle") || (data2 === "joblib")) || (data2 === "pickle"))){
-const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values",schema:schema96.enum,parentSchema:schema96,data:data2};
+const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6291,7 +6225,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema95.type,parentSchema:schema95,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6321,7 +6255,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema99.required,parentSchema:schema99,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6333,7 +6267,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.type.type,parentSchema:schema99.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6343,7 +6277,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "xgboost")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema99.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema99.properties.type.enum,parentSchema:schema99.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema99.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6356,7 +6290,7 @@ errors++;
 if(data.serialization_format !== undefined){
 let data1 = data.serialization_format;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema100.type,parentSchema:schema100,data:data1};
+const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6366,7 +6300,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((data1 === "cloudpickle") || (data1 === "joblib")) || (data1 === "pickle")) || (data1 === "json"))){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values",schema:schema100.enum,parentSchema:schema100,data:data1};
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6377,9 +6311,8 @@ errors++;
 }
 }
 if(data.model_filepath !== undefined){
-let data2 = data.model_filepath;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.model_filepath.type,parentSchema:schema99.properties.model_filepath,data:data2};
+if(typeof data.model_filepath !== "string"){
+const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6393,7 +6326,7 @@ if(data.model_schema !== undefined){
 let data3 = data.model_schema;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.infer_method_name === undefined){
-const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6403,7 +6336,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data3.inputs === undefined){
-const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6413,7 +6346,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data3.outputs === undefined){
-const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6425,7 +6358,7 @@ errors++;
 if(data3.infer_method_name !== undefined){
 let data4 = data3.infer_method_name;
 if(typeof data4 !== "string"){
-const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.infer_method_name.type,parentSchema:schema101.properties.infer_method_name,data:data4};
+const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6435,7 +6368,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!(data4 === "predict")){
-const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema101.properties.infer_method_name.enum},message:"must be equal to one of the allowed values",schema:schema101.properties.infer_method_name.enum,parentSchema:schema101.properties.infer_method_name,data:data4};
+const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema101.properties.infer_method_name.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6452,7 +6385,7 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
-const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.inputs.items.type,parentSchema:schema101.properties.inputs.items,data:data6};
+const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6464,7 +6397,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.inputs.type,parentSchema:schema101.properties.inputs,data:data5};
+const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6481,7 +6414,7 @@ const len1 = data7.length;
 for(let i1=0; i1<len1; i1++){
 let data8 = data7[i1];
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.outputs.items.type,parentSchema:schema101.properties.outputs.items,data:data8};
+const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6493,7 +6426,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.outputs.type,parentSchema:schema101.properties.outputs,data:data7};
+const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6505,7 +6438,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data3};
+const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6517,7 +6450,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema99.type,parentSchema:schema99,data};
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6544,7 +6477,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6554,7 +6487,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6564,7 +6497,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6574,7 +6507,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6587,7 +6520,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6597,7 +6530,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema89.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6608,7 +6541,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.name.type,parentSchema:schema89.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6621,7 +6554,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.metadata.type,parentSchema:schema89.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6635,7 +6568,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema89.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6646,7 +6579,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.ml_repo.type,parentSchema:schema89.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6659,7 +6592,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.version.type,parentSchema:schema89.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6670,7 +6603,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema89.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6684,7 +6617,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.type.type,parentSchema:schema89.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6694,7 +6627,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "model-version")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema89.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.type.enum,parentSchema:schema89.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema89.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6708,7 +6641,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema89.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6719,7 +6652,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6733,7 +6666,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6743,7 +6676,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema89.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6754,7 +6687,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.version_alias.type,parentSchema:schema89.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6772,7 +6705,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema90.required,parentSchema:schema90,data:data7};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6784,7 +6717,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.type.type,parentSchema:schema90.properties.type,data:data8};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6794,7 +6727,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.type.enum,parentSchema:schema90.properties.type,data:data8};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6808,7 +6741,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema90.properties.uri,data:data9};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6819,7 +6752,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.uri.type,parentSchema:schema90.properties.uri,data:data9};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6831,7 +6764,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data:data7};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6847,7 +6780,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6857,7 +6790,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6869,7 +6802,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.type.type,parentSchema:schema91.properties.type,data:data10};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6879,7 +6812,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema91.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema91.properties.type.enum,parentSchema:schema91.properties.type,data:data10};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema91.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6893,7 +6826,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema91.properties.uri,data:data11};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6904,7 +6837,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.uri.type,parentSchema:schema91.properties.uri,data:data11};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6916,7 +6849,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data:data7};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6934,7 +6867,7 @@ props0.uri = true;
 else if(tag0 === "local"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6944,7 +6877,7 @@ vErrors.push(err32);
 errors++;
 }
 if(data7.file_or_folder === undefined){
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6956,7 +6889,7 @@ errors++;
 if(data7.type !== undefined){
 let data12 = data7.type;
 if(typeof data12 !== "string"){
-const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.type.type,parentSchema:schema92.properties.type,data:data12};
+const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6966,7 +6899,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!(data12 === "local")){
-const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema92.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema92.properties.type.enum,parentSchema:schema92.properties.type,data:data12};
+const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema92.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6977,9 +6910,8 @@ errors++;
 }
 }
 if(data7.file_or_folder !== undefined){
-let data13 = data7.file_or_folder;
-if(typeof data13 !== "string"){
-const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.file_or_folder.type,parentSchema:schema92.properties.file_or_folder,data:data13};
+if(typeof data7.file_or_folder !== "string"){
+const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6991,7 +6923,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema92.type,parentSchema:schema92,data:data7};
+const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7007,7 +6939,7 @@ props0.file_or_folder = true;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
+const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7018,7 +6950,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
+const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7029,7 +6961,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.source.type,parentSchema:schema89.properties.source,data:data7};
+const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7058,7 +6990,7 @@ props1.base_model = true;
 else if(tag1 === "tensorflow"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema102.required,parentSchema:schema102,data:data14};
+const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7070,7 +7002,7 @@ errors++;
 if(data14.type !== undefined){
 let data15 = data14.type;
 if(typeof data15 !== "string"){
-const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.type.type,parentSchema:schema102.properties.type,data:data15};
+const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7080,7 +7012,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!(data15 === "tensorflow")){
-const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema102.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema102.properties.type.enum,parentSchema:schema102.properties.type,data:data15};
+const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema102.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7092,7 +7024,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data14};
+const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7122,7 +7054,7 @@ props1.model_schema = true;
 else if(tag1 === "pytorch"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema103.required,parentSchema:schema103,data:data14};
+const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7134,7 +7066,7 @@ errors++;
 if(data14.type !== undefined){
 let data16 = data14.type;
 if(typeof data16 !== "string"){
-const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.type.type,parentSchema:schema103.properties.type,data:data16};
+const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7144,7 +7076,7 @@ vErrors.push(err46);
 errors++;
 }
 if(!(data16 === "pytorch")){
-const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema103.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema103.properties.type.enum,parentSchema:schema103.properties.type,data:data16};
+const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema103.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7156,7 +7088,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data14};
+const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7173,7 +7105,7 @@ props1.type = true;
 else if(tag1 === "keras"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema104.required,parentSchema:schema104,data:data14};
+const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7185,7 +7117,7 @@ errors++;
 if(data14.type !== undefined){
 let data17 = data14.type;
 if(typeof data17 !== "string"){
-const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.type.type,parentSchema:schema104.properties.type,data:data17};
+const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7195,7 +7127,7 @@ vErrors.push(err50);
 errors++;
 }
 if(!(data17 === "keras")){
-const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema104.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema104.properties.type.enum,parentSchema:schema104.properties.type,data:data17};
+const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema104.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7207,7 +7139,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data14};
+const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7237,7 +7169,7 @@ props1.model_schema = true;
 else if(tag1 === "lightgbm"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema105.required,parentSchema:schema105,data:data14};
+const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7249,7 +7181,7 @@ errors++;
 if(data14.type !== undefined){
 let data18 = data14.type;
 if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.type.type,parentSchema:schema105.properties.type,data:data18};
+const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7259,7 +7191,7 @@ vErrors.push(err54);
 errors++;
 }
 if(!(data18 === "lightgbm")){
-const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema105.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema105.properties.type.enum,parentSchema:schema105.properties.type,data:data18};
+const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema105.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7271,7 +7203,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data:data14};
+const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7288,7 +7220,7 @@ props1.type = true;
 else if(tag1 === "fastai"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema106.required,parentSchema:schema106,data:data14};
+const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7300,7 +7232,7 @@ errors++;
 if(data14.type !== undefined){
 let data19 = data14.type;
 if(typeof data19 !== "string"){
-const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.type.type,parentSchema:schema106.properties.type,data:data19};
+const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7310,7 +7242,7 @@ vErrors.push(err58);
 errors++;
 }
 if(!(data19 === "fastai")){
-const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema106.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.type.enum,parentSchema:schema106.properties.type,data:data19};
+const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema106.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7322,7 +7254,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data14};
+const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7339,7 +7271,7 @@ props1.type = true;
 else if(tag1 === "h2o"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema107.required,parentSchema:schema107,data:data14};
+const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7351,7 +7283,7 @@ errors++;
 if(data14.type !== undefined){
 let data20 = data14.type;
 if(typeof data20 !== "string"){
-const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.type.type,parentSchema:schema107.properties.type,data:data20};
+const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7361,7 +7293,7 @@ vErrors.push(err62);
 errors++;
 }
 if(!(data20 === "h2o")){
-const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema107.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.type.enum,parentSchema:schema107.properties.type,data:data20};
+const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema107.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7373,7 +7305,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data14};
+const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7390,7 +7322,7 @@ props1.type = true;
 else if(tag1 === "onnx"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema108.required,parentSchema:schema108,data:data14};
+const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7402,7 +7334,7 @@ errors++;
 if(data14.type !== undefined){
 let data21 = data14.type;
 if(typeof data21 !== "string"){
-const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.type.type,parentSchema:schema108.properties.type,data:data21};
+const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7412,7 +7344,7 @@ vErrors.push(err66);
 errors++;
 }
 if(!(data21 === "onnx")){
-const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema108.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema108.properties.type.enum,parentSchema:schema108.properties.type,data:data21};
+const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema108.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7424,7 +7356,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data14};
+const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7441,7 +7373,7 @@ props1.type = true;
 else if(tag1 === "spacy"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema109.required,parentSchema:schema109,data:data14};
+const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -7453,7 +7385,7 @@ errors++;
 if(data14.type !== undefined){
 let data22 = data14.type;
 if(typeof data22 !== "string"){
-const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.type.type,parentSchema:schema109.properties.type,data:data22};
+const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7463,7 +7395,7 @@ vErrors.push(err70);
 errors++;
 }
 if(!(data22 === "spacy")){
-const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema109.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema109.properties.type.enum,parentSchema:schema109.properties.type,data:data22};
+const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema109.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -7475,7 +7407,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data14};
+const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -7492,7 +7424,7 @@ props1.type = true;
 else if(tag1 === "statsmodels"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema110.required,parentSchema:schema110,data:data14};
+const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -7504,7 +7436,7 @@ errors++;
 if(data14.type !== undefined){
 let data23 = data14.type;
 if(typeof data23 !== "string"){
-const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.type.type,parentSchema:schema110.properties.type,data:data23};
+const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -7514,7 +7446,7 @@ vErrors.push(err74);
 errors++;
 }
 if(!(data23 === "statsmodels")){
-const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema110.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema110.properties.type.enum,parentSchema:schema110.properties.type,data:data23};
+const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema110.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -7526,7 +7458,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data14};
+const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -7543,7 +7475,7 @@ props1.type = true;
 else if(tag1 === "gluon"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema111.required,parentSchema:schema111,data:data14};
+const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -7555,7 +7487,7 @@ errors++;
 if(data14.type !== undefined){
 let data24 = data14.type;
 if(typeof data24 !== "string"){
-const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.type.type,parentSchema:schema111.properties.type,data:data24};
+const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -7565,7 +7497,7 @@ vErrors.push(err78);
 errors++;
 }
 if(!(data24 === "gluon")){
-const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema111.properties.type.enum,parentSchema:schema111.properties.type,data:data24};
+const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -7577,7 +7509,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data14};
+const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -7594,7 +7526,7 @@ props1.type = true;
 else if(tag1 === "paddle"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema112.required,parentSchema:schema112,data:data14};
+const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -7606,7 +7538,7 @@ errors++;
 if(data14.type !== undefined){
 let data25 = data14.type;
 if(typeof data25 !== "string"){
-const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.type.type,parentSchema:schema112.properties.type,data:data25};
+const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -7616,7 +7548,7 @@ vErrors.push(err82);
 errors++;
 }
 if(!(data25 === "paddle")){
-const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema112.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema112.properties.type.enum,parentSchema:schema112.properties.type,data:data25};
+const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema112.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -7628,7 +7560,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data:data14};
+const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -7643,7 +7575,7 @@ props1.type = true;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
+const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -7654,7 +7586,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
+const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -7665,7 +7597,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.framework.type,parentSchema:schema89.properties.framework,data:data14};
+const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -7679,9 +7611,8 @@ if(data.environment !== undefined){
 let data26 = data.environment;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.python_version !== undefined){
-let data27 = data26.python_version;
-if(typeof data27 !== "string"){
-const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.python_version.type,parentSchema:schema113.properties.python_version,data:data27};
+if(typeof data26.python_version !== "string"){
+const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -7696,9 +7627,8 @@ let data28 = data26.pip_packages;
 if(Array.isArray(data28)){
 const len0 = data28.length;
 for(let i0=0; i0<len0; i0++){
-let data29 = data28[i0];
-if(typeof data29 !== "string"){
-const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.pip_packages.items.type,parentSchema:schema113.properties.pip_packages.items,data:data29};
+if(typeof data28[i0] !== "string"){
+const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -7710,7 +7640,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema113.properties.pip_packages.type,parentSchema:schema113.properties.pip_packages,data:data28};
+const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -7722,7 +7652,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data26};
+const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -7735,7 +7665,7 @@ errors++;
 if(data.step !== undefined){
 let data30 = data.step;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.step.type,parentSchema:schema89.properties.step,data:data30};
+const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -7746,7 +7676,7 @@ errors++;
 }
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 < 0 || isNaN(data30)){
-const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema89.properties.step,data:data30};
+const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -7758,9 +7688,8 @@ errors++;
 }
 }
 if(data.run_id !== undefined){
-let data31 = data.run_id;
-if(typeof data31 !== "string"){
-const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.run_id.type,parentSchema:schema89.properties.run_id,data:data31};
+if(typeof data.run_id !== "string"){
+const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -7772,7 +7701,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err95];
 }
