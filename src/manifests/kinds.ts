@@ -33,6 +33,7 @@ export interface GeneratedSchema {
 export interface SchemaNode {
   properties?: Record<string, SchemaNode>
   oneOf?: { $ref: string }[]
+  discriminator?: { propertyName: string }
   enum?: unknown[]
 }
 
@@ -53,8 +54,7 @@ export interface ManifestKindSpec {
 }
 
 function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schema: GeneratedSchema): ManifestKindSpec {
-  const validate = validators[type]
-  if (!validate) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
+  if (!Object.hasOwn(validators, type)) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
   const root = schemaAt(schema, schema.$ref)
   const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
   const knownFields = Object.keys(root.properties ?? {})
@@ -63,7 +63,10 @@ function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schem
     endpoints,
     label,
     schema,
-    validate,
+    // Read when first called: validators.cjs compiles a kind's checks the first time its validator is read.
+    get validate() {
+      return validators[type]!
+    },
     knownFields,
     sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
     versioned: knownFields.includes('version'),

@@ -1,6 +1,14 @@
 import type { ErrorObject } from 'ajv'
 import { claimKind } from './kind-claim.ts'
-import { KIND_NAMES, MANIFEST_KINDS, schemaAt, type ManifestKind, type ManifestKindSpec } from './kinds.ts'
+import {
+  KIND_NAMES,
+  MANIFEST_KINDS,
+  schemaAt,
+  type GeneratedSchema,
+  type ManifestKind,
+  type ManifestKindSpec,
+  type SchemaNode,
+} from './kinds.ts'
 import { dedupe, type FieldPath, type Problem } from './problems.ts'
 import { findUnknownFields, type UnknownField } from './unknown-fields.ts'
 import { describeType, isPlainObject, listWords, quote } from './words.ts'
@@ -48,7 +56,7 @@ function checkManifestAs(spec: ManifestKindSpec, written: Record<string, unknown
   // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
   // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
   const value = written.type === undefined ? { type: spec.type, ...written } : written
-  const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec))
+  const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, value, spec))
   if (problems.length > 0) return refuse(spec, value, problems, spec.knownFields)
   const unknownFields = findUnknownFields(value, spec.knownFields)
   const identity = identityProblem(value, spec)
@@ -85,40 +93,47 @@ function identityProblem(value: Record<string, unknown>, spec: ManifestKindSpec 
   return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' }
 }
 
-function toProblem(error: ErrorObject, spec: ManifestKindSpec): Problem {
+/**
+ * A message in the action's words. The offending value is read from the document
+ * at the error's path, not from ajv's `verbose` mode, whose errors would carry
+ * it: that mode embeds every schema in the generated code as a literal V8 parses
+ * as the action starts.
+ */
+function toProblem(error: ErrorObject, document: Record<string, unknown>, spec: ManifestKindSpec): Problem {
   const path = parsePointer(error.instancePath)
   const params = error.params as Record<string, unknown>
+  const data = valueAt(document, path)
   switch (error.keyword) {
     case 'required':
       return { path, message: `missing required field "${String(params.missingProperty)}"` }
     case 'type':
-      return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` }
+      return { path, message: `expected ${String(params.type)}, got ${describeType(data)}` }
     case 'pattern':
-      return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` }
+      return { path, message: `${quote(data)} does not match the pattern ${String(params.pattern)}` }
     case 'maxLength':
-      return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` }
+      return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(data)].length}` }
     case 'minItems':
       return {
         path,
-        message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(error.data) ? error.data.length : 0}`,
+        message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(data) ? data.length : 0}`,
       }
     case 'minimum':
-      return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` }
+      return { path, message: `must be at least ${String(params.limit)}, got ${String(data)}` }
     case 'enum':
-      return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` }
+      return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(data)}` }
     case 'discriminator':
-      return discriminatorProblem(path, params, error, spec)
+      return discriminatorProblem(path, params, error.schemaPath, spec)
     default:
       return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` }
   }
 }
 
-function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, error: ErrorObject, spec: ManifestKindSpec): Problem {
+function discriminatorProblem(path: FieldPath, params: Record<string, unknown>, schemaPath: string, spec: ManifestKindSpec): Problem {
   const tag = String(params.tag)
   if (params.error === 'tag' && params.tagValue === undefined) {
     return { path, message: `missing required field "${tag}"` }
   }
-  const branches = (error.parentSchema?.oneOf ?? []) as { $ref: string }[]
+  const branches = unionAt(spec.schema, schemaPath, tag)?.oneOf ?? []
   const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0])
   return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` }
 }
@@ -130,4 +145,24 @@ function parsePointer(pointer: string): FieldPath {
     .split('/')
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part))
+}
+
+function valueAt(document: unknown, path: FieldPath): unknown {
+  let value = document
+  for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part]
+  return value
+}
+
+/**
+ * The union whose `discriminator` keyword `schemaPath` names. ajv gives the path
+ * from the schema it compiled the check in: the whole document, or the
+ * definition a reference names. The union is the node at that path, in the
+ * document or in a definition, that discriminates by `tag`.
+ */
+function unionAt(schema: GeneratedSchema, schemaPath: string, tag: string): SchemaNode | undefined {
+  const parts = parsePointer(schemaPath.replace(/^#/, '')).slice(0, -1)
+  const roots: unknown[] = [schema, ...Object.values(schema.$defs)]
+  return roots
+    .map((root) => valueAt(root, parts) as SchemaNode | undefined)
+    .find((node) => node?.discriminator?.propertyName === tag && Array.isArray(node.oneOf))
 }

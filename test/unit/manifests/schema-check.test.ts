@@ -287,6 +287,22 @@ describe('checkManifest', () => {
       expect(problemsOf({ ...prompt, messages: [{ role: 'robot', content: 'x' }] })[0]!.path).toEqual(['messages', 0, 'role'])
     })
 
+    it("names the values a union's tag takes, wherever the union is", () => {
+      expect(problemsOf({ ...prompt, messages: [{ role: 'robot', content: 'x' }] })).toEqual([
+        { path: ['messages', 0, 'role'], message: 'must be "system", "assistant", "user", "tool" or "developer", got "robot"' },
+      ])
+      expect(problemsOf({ ...prompt, messages: [{ role: 'user', content: [{ type: 'audio' }] }] })).toContainEqual({
+        path: ['messages', 0, 'content', 0, 'type'],
+        message: 'must be "text" or "image_url", got "audio"',
+      })
+      expect(problemsOf({ ...prompt, response_format: { type: 'yaml' } })).toEqual([
+        { path: ['response_format', 'type'], message: 'must be "json_object" or "json_schema", got "yaml"' },
+      ])
+      expect(problemsOf({ ...prompt, mcp_servers: [{ type: 'mcp' }] })).toEqual([
+        { path: ['mcp_servers', 0, 'type'], message: 'must be "mcp-server-fqn" or "mcp-server-url", got "mcp"' },
+      ])
+    })
+
     it('refuses "messages" without "type", saying to add "type: chat_prompt"', () => {
       const untyped: Record<string, unknown> = { ...prompt }
       delete untyped.type
