@@ -106,8 +106,10 @@ export function send(exchange: Exchange, outgoing: Outgoing, signal?: AbortSigna
     // A handler of our own rather than undici's request(): only its onBodySent tells a request written from one never sent.
     const handler: Dispatcher.DispatchHandlers = {
       onConnect(abort) {
-        if (settled) abort(new Error('settled'))
-        else abortRequest = abort
+        if (settled) return abort(new Error('settled'))
+        abortRequest = abort
+        // Without a body there is no onBodySent: a connected request goes out with its headers, so from here it may reach the server.
+        if (body === null) sent = true
       },
       onBodySent() {
         sent = true

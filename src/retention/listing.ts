@@ -74,7 +74,7 @@ export async function listRuleVersions(
     end.kind === 'cancelled'
       ? end
       : fail(
-          `${about}: ${url} ${end.kind === 'not-served' ? 'answered ' : ''}${end.message}`,
+          `${about} (${url}): ${end.kind === 'not-served' ? 'answered ' : ''}${end.message}`,
           end.http_status,
           end.kind === 'failed' && end.tokenRejected,
         )
