@@ -128,7 +128,7 @@ export function send(exchange: Exchange, outgoing: Outgoing, signal?: AbortSigna
           tooLarge()
           return false
         }
-        if (received + chunk.length >= cap.bytes) {
+        if (cap.over === 'cut' && received + chunk.length >= cap.bytes) {
           chunks.push(chunk.subarray(0, cap.bytes - received))
           received = cap.bytes
           finish(true)

@@ -12,12 +12,18 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:
 export function parseCreatedAt(text: string): number | null {
   const parts = ISO_DATE_TIME.exec(text.trim())
   if (!parts) return null
-  const [year, month, day, hour, minute, second = 0] = parts.slice(1, 7).map((part) => Number(part ?? 0)) as number[]
-  const fraction = Number(`0.${parts[7] ?? '0'}`)
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate()
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(parts[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
   // Before the epoch no version was made; Date.UTC would read years below 100 as 19xx.
-  if (year! < 1970 || month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour! > 23 || minute! > 59 || second > 59) return null
-  const utc = Date.UTC(year!, month! - 1, day!, hour, minute, second) + Math.floor(fraction * 1000)
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(Number(`0.${parts[7] ?? '0'}`) * 1000)
   return utc - offsetMs(parts[8])
 }
 
