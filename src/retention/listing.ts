@@ -128,6 +128,13 @@ export async function listRuleVersions(
     },
     policy,
   )
+  // The list answered for the ML repos, so a 404 of this one is the server's word that the name is unknown.
+  if (versions.kind === 'not-served' && versions.http_status === 404) {
+    return fail(
+      `${about}: there is no ${noun} named ${rule.name} in ML repo ${rule.ml_repo} (${client.endpointUrl(path)} answered ${versions.message})`,
+      404,
+    )
+  }
   if (versions.kind !== 'read') return unread(versions, client.endpointUrl(path))
   if (count === 0) {
     const listed = others > 0 ? `${others} versions of other names listed, none of ${rule.name}` : 'the listing is empty'

@@ -147,6 +147,14 @@ describe('listRuleVersions', () => {
     )
   })
 
+  test('a 404 of the versions list says the name is unknown', async () => {
+    const stand = await server({ faults: [undefined, respond(404, { statusCode: 404, message: 'Artifact not found' })] })
+    expect((await list(stand)).listing).toMatchObject({
+      ...failedWith(/: there is no artifact named churn in ML repo demo-previews \(http:\S+ answered HTTP 404: Artifact not found\)$/),
+      http_status: 404,
+    })
+  })
+
   test('an item without an id fails the rule, naming the page and the item', async () => {
     const stand = await server({
       lie: (r, a) => (r.page === 2 ? { ...a, data: [...a.data.slice(0, 4), { fqn: 'x' }, ...a.data.slice(5)] } : a),
