@@ -1,6 +1,6 @@
 import { createDispatcher, proxyFor } from '../http/proxy.ts'
 import { createRedactor } from '../text/redact.ts'
-import { MESSAGE_CAP, send, type Attempt, type BodyCap, type Exchange } from './post.ts'
+import { MESSAGE_CAP, requestOnce, type Attempt, type BodyCap, type Exchange } from './post.ts'
 
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
 const PROBE_BODY = '{}'
@@ -64,7 +64,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
   }
   const endpoint = (path: string) => new URL(path, base)
   const post = (path: string, body: string, signal?: AbortSignal) =>
-    send(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal)
+    requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal)
 
   return {
     deleteVersion: post,
@@ -72,9 +72,9 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     list(path, query, signal) {
       const url = endpoint(path)
       url.search = query.toString()
-      return send(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal)
+      return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal)
     },
-    deleteById: (path, signal) => send(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
+    deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
     endpointUrl: (path) => endpoint(path).href,
     proxy: exchange.proxy,
     close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),

@@ -50,7 +50,7 @@ export interface Outgoing {
 }
 
 /** Sends one request. Never rejects: failures come back as an Attempt. */
-export function send(exchange: Exchange, outgoing: Outgoing, signal?: AbortSignal): Promise<Attempt> {
+export function requestOnce(exchange: Exchange, outgoing: Outgoing, signal?: AbortSignal): Promise<Attempt> {
   const { proxy, timeoutMs } = exchange
   const { method, url, body, cap } = outgoing
   return new Promise((resolve) => {
