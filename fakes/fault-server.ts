@@ -34,12 +34,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const answers: (number | null)[] = []
   let inFlight = 0
   let maxInFlight = 0
-  const plan = options.faults ?? []
-  const probePlan = options.probeFaults ?? []
+  const { faults: plan = [], probeFaults: probePlan = [], ...standInOptions } = options
   const standIn = await startStandIn({
-    ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.urlHost ? { urlHost: options.urlHost } : {}),
-    ...(options.serves ? { serves: options.serves } : {}),
+    ...standInOptions,
     token: options.token ?? 'fault-server-token',
     existing: options.existing ?? [],
     async probe(request, response, index) {

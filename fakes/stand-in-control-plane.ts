@@ -8,6 +8,8 @@
 // endpoint, or the other way round, is refused with 422, as the real one
 // refuses it), answers 404 to an endpoint it does not serve, and records every
 // request.
+// It lists ML repos and versions and deletes a version by id too, on the
+// generations it serves (fakes/stand-in-listing.ts), from `versions`.
 // A body of `{}` (the action's endpoint check, which deletes nothing) is answered
 // as FastAPI answers a body without its field, 422, and recorded apart, in
 // `probes`, so `requests` holds only the deletes.
@@ -15,6 +17,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { isManifestKind, KIND_NAMES, MANIFEST_KINDS, type ApiGeneration, type ManifestKind } from '../src/manifests/kinds.ts'
+import { answerListing, createListingStore, type ListingOptions, type ListingStore } from './stand-in-listing.ts'
 
 export interface RecordedRequest {
   /** When the request line arrived, in ms since the epoch (monotonic within a run). */
@@ -33,7 +36,7 @@ export type Script = (
   index: number,
 ) => void | 'handled' | Promise<void | 'handled'>
 
-export interface StandInOptions {
+export interface StandInOptions extends ListingOptions {
   token: string
   /** Versions that exist, as keys from versionKey() (`repo/name@3`, `model-version:repo/name@3`); a delete of one not here answers 404. */
   existing?: Iterable<string>
@@ -56,6 +59,8 @@ export interface StandIn {
   /** The endpoint checks: bodies of `{}`. */
   probes: RecordedRequest[]
   existing: Set<string>
+  /** The ML repos and versions it lists, and deletes by id. */
+  listing: ListingStore
   close(): Promise<void>
 }
 
@@ -96,6 +101,10 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: RecordedRequest[] = []
   const probes: RecordedRequest[] = []
   const existing = new Set(options.existing ?? [])
+  const listing = createListingStore(options)
+  const pages = new Map<string, number>()
+  const serves = options.serves ?? 'ml-v1'
+  const served: ApiGeneration[] = serves === 'both' ? ['ml-v1', 'svc-v1'] : [serves]
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const arrivedAt = performance.timeOrigin + performance.now()
     const chunks: Buffer[] = []
@@ -110,6 +119,11 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
     const index = requests.push(recorded) - 1
     if (options.script && (await options.script(recorded, res, index)) === 'handled') return
+    if (recorded.method === 'GET' || recorded.method === 'DELETE') {
+      const target = new URL(recorded.path, 'http://stand-in')
+      const authorized = recorded.headers.authorization === `Bearer ${options.token}`
+      if (await answerListing({ method: recorded.method, target, authorized }, served, listing, options, pages, res)) return
+    }
     answer(recorded, res)
   }
   // https.Server has every member of http.Server the tests use.
@@ -121,7 +135,6 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(payload))
     }
-    const serves = options.serves ?? 'ml-v1'
     const generic = serves !== 'ml-v1' && request.path === GENERIC_PATH
     const perKind = serves !== 'svc-v1' ? kindAt(request.path) : undefined
     if (request.method !== 'POST' || !(generic || perKind)) return send(404, { detail: 'Not Found' })
@@ -155,6 +168,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     requests,
     probes,
     existing,
+    listing,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()

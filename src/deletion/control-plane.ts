@@ -1,9 +1,12 @@
 import { createDispatcher, proxyFor } from '../http/proxy.ts'
 import { createRedactor } from '../text/redact.ts'
-import { post, type Attempt, type Exchange } from './post.ts'
+import { MESSAGE_CAP, requestOnce, type Attempt, type BodyCap, type Exchange } from './post.ts'
 
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
 const PROBE_BODY = '{}'
+
+/** A page of a listing is read whole or refused: a page cut short would hide versions. 100 items of the largest manifests fit. */
+const LISTING_CAP: BodyCap = { bytes: 8 * 1024 * 1024, over: 'whole' }
 
 export interface ControlPlaneOptions {
   url: URL
@@ -22,6 +25,10 @@ export interface ControlPlane {
   deleteVersion(path: string, body: string, signal?: AbortSignal): Promise<Attempt>
   /** POSTs `{}` to the endpoint at `path` (below control-plane-url), which deletes nothing; judge the answer with judgeEndpoint. */
   probeEndpoint(path: string, signal?: AbortSignal): Promise<Attempt>
+  /** GETs the list at `path` (below control-plane-url) with `query`; a body over 8 MiB is an error attempt (`too-large`), not a page cut short. */
+  list(path: string, query: URLSearchParams, signal?: AbortSignal): Promise<Attempt>
+  /** DELETEs the resource at `path` (below control-plane-url), a version by its id; sends no body. */
+  deleteById(path: string, signal?: AbortSignal): Promise<Attempt>
   /** The URL of the endpoint at `path`, without user-info: for messages and the log. */
   endpointUrl(path: string): string
   /** The proxy requests go through, without user-info; null when they go direct. */
@@ -50,17 +57,24 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
     headers: {
       accept: 'application/json',
       authorization: `Bearer ${options.token}`,
-      'content-type': 'application/json',
       'user-agent': 'truefoundry-artifact-cleanup',
     },
     timeoutMs: options.timeoutMs,
     redact: createRedactor(options.token ? [options.token] : []),
   }
   const endpoint = (path: string) => new URL(path, base)
+  const post = (path: string, body: string, signal?: AbortSignal) =>
+    requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal)
 
   return {
-    deleteVersion: (path, body, signal) => post(exchange, endpoint(path), body, signal),
-    probeEndpoint: (path, signal) => post(exchange, endpoint(path), PROBE_BODY, signal),
+    deleteVersion: post,
+    probeEndpoint: (path, signal) => post(path, PROBE_BODY, signal),
+    list(path, query, signal) {
+      const url = endpoint(path)
+      url.search = query.toString()
+      return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal)
+    },
+    deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
     endpointUrl: (path) => endpoint(path).href,
     proxy: exchange.proxy,
     close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),

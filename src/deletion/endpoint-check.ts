@@ -90,7 +90,8 @@ function endpointName(path: string): string {
   return path.split('/').filter(Boolean).at(-1) ?? path
 }
 
-function checkTheUrl(endpoint: { url: string; path: string }): string {
+/** What to check when control-plane-url answers as no control plane does, with the base it likely meant. */
+export function checkTheUrl(endpoint: { url: string; path: string }): string {
   return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`
 }
 

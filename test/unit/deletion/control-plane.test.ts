@@ -10,6 +10,7 @@ import {
   respond,
   startFaultServer,
   trickle,
+  type Fault,
   type FaultServer,
 } from '../../../fakes/fault-server.ts'
 import { createPrivateCa, type PrivateCa } from '../../../fakes/private-ca.ts'
@@ -250,6 +251,105 @@ describe('createControlPlane', () => {
     expect(stand.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
   })
 })
+
+describe('list and deleteById', () => {
+  const LIST = 'api/ml/v1/artifact-versions'
+
+  test('list GETs the path with the query and the token, and sends no body', async () => {
+    const stand = await server({ versions: [{ ml_repo: 'demo', name: 'churn', versions: [{ version: 1 }] }] })
+    const attempt = await client(`${stand.url}/prefix`).list(
+      LIST,
+      new URLSearchParams({ ml_repo_id: 'repo-1', name: 'churn v2', limit: '100' }),
+    )
+    expect(attempt).toMatchObject({ kind: 'response', status: 404 })
+    const [request] = stand.requests
+    expect(request).toMatchObject({
+      method: 'GET',
+      path: '/prefix/api/ml/v1/artifact-versions?ml_repo_id=repo-1&name=churn+v2&limit=100',
+      body: '',
+    })
+    expect(request!.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, accept: 'application/json' })
+    expect(request!.headers['content-type']).toBeUndefined()
+    const page = await client(stand.url).list(LIST, new URLSearchParams({ ml_repo_id: 'repo-1', name: 'churn' }))
+    expect(page.kind === 'response' && JSON.parse(page.body)).toMatchObject({
+      data: [{ fqn: 'artifact:tenant/demo/churn:1' }],
+      pagination: { total: 1 },
+    })
+  })
+
+  test('deleteById DELETEs the path without a body; the stand-in answers 404 to an id it does not know', async () => {
+    const stand = await server({ versions: [{ ml_repo: 'demo', name: 'churn', versions: [{ version: 1, id: 'v-1' }] }] })
+    const controlPlane = client(stand.url)
+    expect(await controlPlane.deleteById(`${LIST}/v-1`)).toMatchObject({ kind: 'response', status: 200, body: '{}' })
+    expect(await controlPlane.deleteById(`${LIST}/v-1`)).toMatchObject({ kind: 'response', status: 404 })
+    expect(stand.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ['DELETE', '/api/ml/v1/artifact-versions/v-1', ''],
+      ['DELETE', '/api/ml/v1/artifact-versions/v-1', ''],
+    ])
+  })
+
+  test('a page is read whole up to 8 MiB, not cut at 64 KiB', async () => {
+    const body = JSON.stringify({ data: [{ padding: 'p'.repeat(5 * 1024 * 1024) }], pagination: { total: 1 } })
+    const stand = await server({ faults: [respond(200, body)] })
+    const attempt = await client(stand.url).list(LIST, new URLSearchParams())
+    expect(attempt.kind === 'response' && attempt.body.length).toBe(body.length)
+  })
+
+  test.each([
+    ['announced by its Content-Length', hugeBody(200, 50 * 1024 * 1024)],
+    ['sent in chunks without a length', chunked(9 * 1024 * 1024)],
+  ])('a page past 8 MiB %s is an error attempt, and the rest is not read', async (_name, fault) => {
+    const stand = await server({ faults: [fault] })
+    const { attempt, ms } = await timed(client(stand.url).list(LIST, new URLSearchParams()))
+    expect(attempt).toEqual({
+      kind: 'error',
+      cause: 'too-large',
+      sent: true,
+      reason: 'the answer is larger than 8.0 MiB, the most the action reads of one',
+    })
+    expect(ms).toBeLessThan(2000)
+    await expect.poll(() => stand.inFlight).toBe(0)
+  })
+
+  test('a bodiless request that hangs times out as one that was sent: a DELETE may have reached the server', async () => {
+    const stand = await server({ faults: [hang(), hang()] })
+    const controlPlane = client(stand.url, { timeoutMs: 200 })
+    expect(await controlPlane.deleteById(`${LIST}/v-1`)).toEqual({
+      kind: 'error',
+      cause: 'network',
+      sent: true,
+      reason: 'no complete response within 0.2 s (request-timeout)',
+    })
+    const abort = new AbortController()
+    setTimeout(() => abort.abort(), 50)
+    expect(await controlPlane.list(LIST, new URLSearchParams(), abort.signal)).toEqual({
+      kind: 'error',
+      cause: 'cancelled',
+      sent: true,
+      reason: 'cancelled while the request was in flight',
+    })
+  })
+
+  test('a redirect of a listing is not followed', async () => {
+    const elsewhere = await server()
+    const stand = await server({ faults: [redirect(`${elsewhere.url}/${LIST}`, 302)] })
+    expect(await client(stand.url).list(LIST, new URLSearchParams())).toMatchObject({ kind: 'response', status: 302 })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(elsewhere.requests).toHaveLength(0)
+  })
+})
+
+/** A 200 of `bytes` bytes in chunks, without a Content-Length. */
+function chunked(bytes: number): Fault {
+  return async (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    const chunk = Buffer.alloc(256 * 1024, 'x')
+    for (let sent = 0; sent < bytes && !response.destroyed; sent += chunk.length) {
+      if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve).once('close', resolve))
+    }
+    response.end()
+  }
+}
 
 // The one redaction the client does: a body is cut at 64 KiB, and a token the cut falls across would
 // lose the end that makes it recognisable, so nothing downstream could take it out.
