@@ -37,15 +37,12 @@ function versionSets(versionsPerRule: number): VersionSet[] {
     type: 'model-version' as const,
     ml_repo: 'bench-previews',
     name: `model-${rule}`,
-    versions: Array.from(
-      { length: versionsPerRule },
-      (_, i): VersionSeed => ({
-        version: i + 1,
-        id: `m${rule}-v${i + 1}`,
-        alias: `v0-pr${i + 1}`,
-        created_at: new Date(now - (i < OLD_PER_RULE ? 60 : (10 * (versionsPerRule - i)) / versionsPerRule) * DAY).toISOString(),
-      }),
-    ),
+    versions: Array.from({ length: versionsPerRule }, (_, i): VersionSeed => ({
+      version: i + 1,
+      id: `m${rule}-v${i + 1}`,
+      alias: `v0-pr${i + 1}`,
+      created_at: new Date(now - (i < OLD_PER_RULE ? 60 : (10 * (versionsPerRule - i)) / versionsPerRule) * DAY).toISOString(),
+    })),
   }))
 }
 
@@ -61,7 +58,13 @@ interface RetentionRun {
   heldBytes: number | null
 }
 
-async function retentionOnce(root: string, workspace: string, settings: RetentionSettings, versionsPerRule: number, measureMemory: boolean) {
+async function retentionOnce(
+  root: string,
+  workspace: string,
+  settings: RetentionSettings,
+  versionsPerRule: number,
+  measureMemory: boolean,
+) {
   const latency = measureMemory ? { page: 0, delete: 0 } : { page: settings.pageLatencyMs, delete: settings.deleteLatencyMs }
   const standIn = await startStandIn({
     token: TOKEN,
@@ -117,7 +120,8 @@ export async function retentionFigures(root: string, settings: RetentionSettings
     }
     const pagesPerRule = Math.ceil(settings.versionsPerRule / PAGE_SIZE)
     for (const run of timed) {
-      if (run.pages !== RULES * pagesPerRule) throw new Error(`a retention run read ${run.pages} pages; the floor counts ${RULES * pagesPerRule}`)
+      if (run.pages !== RULES * pagesPerRule)
+        throw new Error(`a retention run read ${run.pages} pages; the floor counts ${RULES * pagesPerRule}`)
     }
     const floor = retentionFloorMs(settings, pagesPerRule, RULES * OLD_PER_RULE)
     const measured = median(timed.map((run) => run.ms))

@@ -28414,7 +28414,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
 /* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2323);
 /* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1673);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4144);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6608);
 /* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2825);
 
 
@@ -28442,7 +28442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4144:
+/***/ 6608:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28467,7 +28467,7 @@ function isFailure(status) {
             return false;
     }
 }
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null };
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null };
 
 ;// CONCATENATED MODULE: ./src/runner/step-failure.ts
 /** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
@@ -28763,18 +28763,20 @@ function describeNetworkError(error, proxy) {
 }
 
 ;// CONCATENATED MODULE: ./src/deletion/post.ts
-// One POST to the control plane over undici, as an Attempt: bounded by a
+// One request to the control plane over undici, as an Attempt: bounded by a
 // timeout that covers the whole exchange (connecting, and a body that trickles
-// in), cut short by an abort, and reading no more of a body than a message needs.
+// in), cut short by an abort, and reading no more of a body than its cap: what a
+// message needs of a delete's answer, a page of a listing whole or not at all.
 
 
 
 
 /** Enough of a response body for a message; the rest is not read. */
-const MAX_BODY_BYTES = 64 * 1024;
-/** POSTs `body` to `url`. Never rejects: failures come back as an Attempt. */
-function post(exchange, url, body, signal) {
+const MESSAGE_CAP = { bytes: 64 * 1024, over: 'cut' };
+/** Sends one request. Never rejects: failures come back as an Attempt. */
+function requestOnce(exchange, outgoing, signal) {
     const { proxy, timeoutMs } = exchange;
+    const { method, url, body, cap } = outgoing;
     return new Promise((resolve) => {
         let settled = false;
         /** Set once the request is written to a connection: from then on it may reach the server. */
@@ -28794,12 +28796,17 @@ function post(exchange, url, body, signal) {
             abortRequest?.(new Error('settled'));
         };
         const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason });
+        const tooLarge = () => fail('too-large', `the answer is larger than ${formatBytes(cap.bytes)}, the most the action reads of one`);
         const finish = (truncated) => {
             // Whole characters only: a cut inside one would hide the start of a secret from redaction.
             const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
             settle({ kind: 'response', status, headers: responseHeaders, body: exchange.redact(text, { truncated }) });
         };
-        const onAbort = () => fail('cancelled', sent ? 'cancelled while the request was in flight; the version may or may not be deleted' : 'cancelled before the request was sent');
+        const onAbort = () => fail('cancelled', !sent
+            ? 'cancelled before the request was sent'
+            : method === 'GET'
+                ? 'cancelled while the request was in flight'
+                : 'cancelled while the request was in flight; the version may or may not be deleted');
         // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
         const timer = setTimeout(() => setImmediate(() => fail('network', sent
             ? `no complete response within ${formatSeconds(timeoutMs)} (request-timeout)`
@@ -28811,9 +28818,11 @@ function post(exchange, url, body, signal) {
         const handler = {
             onConnect(abort) {
                 if (settled)
-                    abort(new Error('settled'));
-                else
-                    abortRequest = abort;
+                    return abort(new Error('settled'));
+                abortRequest = abort;
+                // Without a body there is no onBodySent: a connected request goes out with its headers, so from here it may reach the server.
+                if (body === null)
+                    sent = true;
             },
             onBodySent() {
                 sent = true;
@@ -28821,12 +28830,20 @@ function post(exchange, url, body, signal) {
             onHeaders(statusCode, rawHeaders) {
                 status = statusCode;
                 responseHeaders = pickHeaders(rawHeaders);
+                if (cap.over === 'whole' && announcedLength(rawHeaders) > cap.bytes) {
+                    tooLarge();
+                    return false;
+                }
                 return true;
             },
             onData(chunk) {
-                if (received + chunk.length >= MAX_BODY_BYTES) {
-                    chunks.push(chunk.subarray(0, MAX_BODY_BYTES - received));
-                    received = MAX_BODY_BYTES;
+                if (cap.over === 'whole' && received + chunk.length > cap.bytes) {
+                    tooLarge();
+                    return false;
+                }
+                if (cap.over === 'cut' && received + chunk.length >= cap.bytes) {
+                    chunks.push(chunk.subarray(0, cap.bytes - received));
+                    received = cap.bytes;
                     finish(true);
                     return false;
                 }
@@ -28848,7 +28865,13 @@ function post(exchange, url, body, signal) {
         exchange.dispatcher
             .then((ready) => {
             if (!settled)
-                ready.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers: exchange.headers, body }, handler);
+                ready.dispatch({
+                    origin: url.origin,
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: body === null ? exchange.headers : { ...exchange.headers, 'content-type': 'application/json' },
+                    body,
+                }, handler);
         })
             .catch((error) => fail('network', describeNetworkError(error, proxy)));
     });
@@ -28863,6 +28886,14 @@ function pickHeaders(raw) {
     }
     return picked;
 }
+/** The Content-Length a response announces, so a body over a cap is refused before it is read; 0 when none. */
+function announcedLength(raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (raw[i].toString('latin1').toLowerCase() === 'content-length')
+            return Number(raw[i + 1].toString('latin1')) || 0;
+    }
+    return 0;
+}
 
 ;// CONCATENATED MODULE: ./src/deletion/control-plane.ts
 
@@ -28870,6 +28901,8 @@ function pickHeaders(raw) {
 
 /** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
 const PROBE_BODY = '{}';
+/** A page of a listing is read whole or refused: a page cut short would hide versions. 100 items of the largest manifests fit. */
+const LISTING_CAP = { bytes: 8 * 1024 * 1024, over: 'whole' };
 /**
  * The control plane's HTTP client: undici with a keep-alive pool of
  * `concurrency` connections, through the proxy proxyFor chooses (throws
@@ -28891,16 +28924,22 @@ function createControlPlane(options) {
         headers: {
             accept: 'application/json',
             authorization: `Bearer ${options.token}`,
-            'content-type': 'application/json',
             'user-agent': 'truefoundry-artifact-cleanup',
         },
         timeoutMs: options.timeoutMs,
         redact: createRedactor(options.token ? [options.token] : []),
     };
     const endpoint = (path) => new URL(path, base);
+    const post = (path, body, signal) => requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal);
     return {
-        deleteVersion: (path, body, signal) => post(exchange, endpoint(path), body, signal),
-        probeEndpoint: (path, signal) => post(exchange, endpoint(path), PROBE_BODY, signal),
+        deleteVersion: post,
+        probeEndpoint: (path, signal) => post(path, PROBE_BODY, signal),
+        list(path, query, signal) {
+            const url = endpoint(path);
+            url.search = query.toString();
+            return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal);
+        },
+        deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
         endpointUrl: (path) => endpoint(path).href,
         proxy: exchange.proxy,
         close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
@@ -28919,6 +28958,7 @@ const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema"
 const other_kinds_namespaceObject = /*#__PURE__*/JSON.parse('{"g":["ml-repo","service","application-set","provider-account/aws","provider-account/azure","provider-account/gcp","provider-account/dockerhub","provider-account/bitbucket","provider-account/custom","provider-account/github","provider-account/gitlab","provider-account/jfrog","provider-account/ttl","provider-account/truefoundry","provider-account/quay","provider-account/slack","provider-account/webhook","provider-account/pagerduty","provider-account/ms-teams","provider-account/hashicorp","provider-account/aws-bedrock","provider-account/google-vertex","provider-account/google-gemini","provider-account/azure-openai","provider-account/azure-foundry","provider-account/cohere","provider-account/ai21","provider-account/anthropic","provider-account/deepinfra","provider-account/groq","provider-account/mistral-ai","provider-account/perplexity-ai","provider-account/together-ai","provider-account/nomic","provider-account/palm","provider-account/ollama","provider-account/openai","provider-account/databricks","provider-account/cloudera","provider-account/self-hosted-model","provider-account/openrouter","provider-account/sambanova","provider-account/xai","provider-account/baseten","provider-account/aws-sagemaker","provider-account/cerebras","provider-account/wafer","provider-account/snowflake-cortex","provider-account/elevenlabs","provider-account/deepgram","provider-account/cartesia","provider-account/smallest-ai","provider-account/aws-claude-platform","provider-account/aws-bedrock-mantle","provider-account/virtual-model","provider-account/custom-endpoint","provider-account/mcp-server-group","provider-account/guardrail-config-group","cluster","workspace","job","helm","volume","notebook","rstudio","workflow","async-service","ssh-server","spark-job","gateway-rate-limiting-config","gateway-load-balancing-config","gateway-guardrails-config","gateway-budget-config","tenant-budget-config","team-budget-config","gateway-otel-config","gateway-metadata-config","gateway-logging-config","gateway-global-settings","gateway-data-access-config","gateway-data-routing-config","team","policy","role","alert-config","virtual-account","settings/common-tools","settings/ai-features","secret-group","truefoundry-agent","remote-agent/self-hosted","agent","environment","tracing-project","mcp-server/remote","mcp-server/virtual","mcp-server/openapi","mcp-server/stdio","mcp-server/tfy-managed","role-binding","agent-identity"]}');
 // EXTERNAL MODULE: ./src/schema/validators.cjs
 var validators = __nccwpck_require__(7201);
+var validators_default = /*#__PURE__*/__nccwpck_require__.n(validators);
 ;// CONCATENATED MODULE: ./src/manifests/kinds.ts
 // The kinds of manifest the action deletes: each `type` a manifest may name,
 // the endpoint that deletes one on each API generation, the validator
@@ -28934,8 +28974,7 @@ var validators = __nccwpck_require__(7201);
 /** The generic endpoint, which deletes a manifest of any kind (`{"manifest": \u2026}`, matched by its `type`). */
 const GENERIC_DELETE = 'api/svc/v1/delete';
 function kind(type, endpoints, label, schema) {
-    const validate = validators[type];
-    if (!validate)
+    if (!Object.hasOwn((validators_default()), type))
         throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`);
     const root = schemaAt(schema, schema.$ref);
     const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
@@ -28945,7 +28984,10 @@ function kind(type, endpoints, label, schema) {
         endpoints,
         label,
         schema,
-        validate,
+        // Read when first called: validators.cjs compiles a kind's checks the first time its validator is read.
+        get validate() {
+            return (validators_default())[type];
+        },
         knownFields,
         sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
         versioned: knownFields.includes('version'),
@@ -29165,6 +29207,7 @@ function neitherServed([perKind, generic]) {
 function endpointName(path) {
     return path.split('/').filter(Boolean).at(-1) ?? path;
 }
+/** What to check when control-plane-url answers as no control plane does, with the base it likely meant. */
 function checkTheUrl(endpoint) {
     return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`;
 }
@@ -29488,6 +29531,8 @@ function openDeletions(options, deps, events) {
     /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
     const used = [];
     const announcedPaths = new Set();
+    /** Deletes by id, by the endpoint they go to (`\u2026/model-versions/{id}`): the kinds sent there, in the order first used. */
+    const byId = new Map();
     /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
     const pool = new DeletionPool(options.concurrency);
     /** Why nothing more may be sent, once something says so. */
@@ -29538,14 +29583,31 @@ function openDeletions(options, deps, events) {
             core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
         }
     }
+    /** Names in the log the endpoints of deletes by id not named before: the listing found their generation, so none is checked. */
+    function announceById(client, jobs) {
+        for (const job of jobs) {
+            if (!('byId' in job))
+                continue;
+            const endpoint = `${job.byId.path.slice(0, job.byId.path.lastIndexOf('/'))}/{id}`;
+            const types = byId.get(endpoint);
+            if (types?.includes(job.type))
+                continue;
+            if (!types) {
+                const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+                core.info(`Deleting by id: DELETE ${client.endpointUrl(endpoint).replace('%7Bid%7D', '{id}')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+            }
+            byId.set(endpoint, [...(types ?? []), job.type]);
+        }
+    }
     async function deleteJobs(jobs) {
         if (jobs.length === 0)
             return;
         if (stoppedBy !== null)
             return skipAll(jobs, stoppedBy);
         const client = connect();
-        const types = [...new Set(jobs.map((job) => job.type))];
-        const routes = await discover(client).route(types);
+        // A delete by id goes where the listing that found it was served; a delete by manifest, where its kind is routed.
+        const types = [...new Set(jobs.flatMap((job) => ('body' in job ? [job.type] : [])))];
+        const routes = types.length === 0 ? [] : await discover(client).route(types);
         for (const route of routes) {
             if (route.kind === 'cancelled')
                 return skipAll(jobs, 'cancelled');
@@ -29561,10 +29623,11 @@ function openDeletions(options, deps, events) {
         }
         const routed = routes;
         announce(client, routed);
+        announceById(client, jobs);
         const routeOf = new Map(routed.map((route) => [route.type, route]));
         progress.total += jobs.length;
-        const send = (job, signal) => client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
-        const generation = (job) => routeOf.get(job.type).generation;
+        const send = (job, signal) => 'byId' in job ? client.deleteById(job.byId.path, signal) : client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
+        const generation = (job) => ('byId' in job ? job.byId.generation : routeOf.get(job.type).generation);
         const onStop = (reason) => void (stoppedBy = reason);
         const sending = (job) => events.sending(job);
         await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool);
@@ -29573,7 +29636,7 @@ function openDeletions(options, deps, events) {
         const byPath = new Map();
         for (const route of used)
             byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type]);
-        return [...byPath].map(([path, types]) => ({ path, types }));
+        return [...byPath, ...byId].map(([path, types]) => ({ path, types }));
     }
     return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
 }
@@ -33378,6 +33441,8 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'substitute-env',
     'closed-within-days',
     'github-token',
+    'retention-rules',
+    'max-deletions',
 ]));
 const PERMISSION = '`permissions: pull-requests: read`';
 const WORKFLOW_DIALECT = {
@@ -33533,16 +33598,20 @@ var external_node_http_ = __nccwpck_require__(7067);
 // that names the input, quotes the value and says what it accepts.
 
 
-function parsePatterns(raw, say) {
-    const patterns = raw
+/** The glob patterns of an input, one a line; blank lines and `#` comments left out. */
+function patternLines(raw) {
+    return raw
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== '' && !line.startsWith('#'));
+}
+function parsePatterns(raw, say, name = 'manifest-path') {
+    const patterns = patternLines(raw);
     if (patterns.length === 0) {
         throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
     }
     if (patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new InputError(`${say('manifest-path')} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
+        throw new InputError(`${say(name)} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
     }
     return patterns;
 }
@@ -33605,6 +33674,7 @@ const DEFAULTS = {
     'substitute-env': 'false',
     'closed-within-days': '',
     'github-token': '',
+    'max-deletions': '100',
 };
 function getInputs(source) {
     const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? '';
@@ -33616,8 +33686,10 @@ function getInputs(source) {
     const dialect = source.dialect ?? WORKFLOW_DIALECT;
     const say = dialect.input;
     const value = (name) => source.read(name).trim() || DEFAULTS[name];
+    const maxDeletions = parseNumber('max-deletions', value('max-deletions'), { min: 1, max: 100_000, integer: true }, say);
+    const retention = parseRetention(source, maxDeletions, dialect);
     const common = {
-        manifestPatterns: parsePatterns(source.read('manifest-path'), say),
+        manifestPatterns: retention ? [] : parsePatterns(source.read('manifest-path'), say),
         failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
         ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
         api: parseEnum('api', value('api'), API_CHOICES, say),
@@ -33627,6 +33699,7 @@ function getInputs(source) {
         concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
         substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
         sweep: null,
+        retention,
     };
     const closedWithinDays = value('closed-within-days');
     if (closedWithinDays)
@@ -33635,18 +33708,32 @@ function getInputs(source) {
     const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
     // Checked in a dry run too: the dry run is where a wrong URL should show.
     const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null;
-    if (dryRun)
+    if (dryRun && !retention)
         return { ...common, dryRun };
     if (!url) {
-        throw new InputError(`${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`);
+        throw new InputError(retention
+            ? `${say('control-plane-url')} is empty and TFY_HOST is not set. Retention rules list the versions on the control plane, in a dry run too: give its URL, e.g. ${dialect.example.url}.`
+            : `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`);
     }
     if (!token) {
-        throw new InputError(`${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${dialect.emptyTokenHint}`);
+        throw new InputError(`${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${retention ? ' Retention rules list the versions on the control plane, in a dry run too.' : dialect.emptyTokenHint}`);
     }
     if (!fitsInHeader(token)) {
         throw new InputError(`${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`);
     }
     return { ...common, dryRun, controlPlane: { url, token } };
+}
+/** Retention rules, when given: alone, since a step either applies rules or deletes what manifests name. */
+function parseRetention(source, maxDeletions, dialect) {
+    const raw = source.read('retention-rules');
+    if (patternLines(raw).length === 0)
+        return null;
+    for (const other of ['manifest-path', 'closed-within-days']) {
+        if (source.read(other).trim() === '')
+            continue;
+        throw new InputError(`${dialect.input('retention-rules')} and ${dialect.inline(other)} were both given: a step either applies retention rules or deletes what manifests name${other === 'closed-within-days' ? ' for closed pull requests' : ''}. Use two steps, one for each.`);
+    }
+    return { rulePatterns: parsePatterns(raw, dialect.input, 'retention-rules'), maxDeletions };
 }
 function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     const say = dialect.input;
@@ -33666,6 +33753,1377 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     }
     const apiUrl = parseGitHubApiUrl(env, dialect);
     return { closedWithinDays, githubToken, owner, repo, apiUrl };
+}
+
+;// CONCATENATED MODULE: ./src/retention/alias-match.ts
+// Which versions a rule's `aliases` admit: a version whose alias matches one
+// of the globs as a whole. Globs are minimatch's, read the same on every
+// runner: `*`, `?`, `[...]` and `\` escapes, nothing a reader of `v0-pr*`
+// would not expect (no braces, extglobs, `!` negation or `#` comments).
+
+const OPTIONS = {
+    platform: 'linux', // `\` escapes on a Windows runner too; `/` is the only separator
+    dot: true, // `*` matches an alias that starts with a dot
+    nobrace: true, // `{1..99999}` would expand into that many patterns
+    noext: true,
+    noglobstar: true,
+    nonegate: true,
+    nocomment: true,
+};
+/**
+ * minimatch matches paths, and its `*` stops at `/`. An alias is not a path:
+ * each `/` of the glob and of the alias becomes a character no alias holds
+ * (version aliases are ASCII), so `*` spans it and a written `/` still
+ * matches only a `/`.
+ */
+const SLASH = /\//g;
+const NOT_A_SEPARATOR = '\uE000';
+/** A test of an alias against the globs: true when one matches it whole. */
+function aliasMatcher(globs) {
+    const matchers = globs.map((glob) => new Minimatch(glob.replace(SLASH, NOT_A_SEPARATOR), OPTIONS));
+    return (alias) => {
+        const text = alias.replace(SLASH, NOT_A_SEPARATOR);
+        return matchers.some((matcher) => matcher.match(text));
+    };
+}
+
+;// CONCATENATED MODULE: ./src/retention/list-answers.ts
+
+
+function judgeListAnswer(attempt, now) {
+    if (attempt.kind === 'error' && attempt.cause === 'cancelled')
+        return { kind: 'cancelled' };
+    // The generation only changes how a 400 is read, which the listing reads as a failure either way.
+    const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now, generation: 'ml-v1' });
+    if (judgement.kind === 'retryable') {
+        const { http_status, message, retryAfterMs } = judgement;
+        return { kind: 'retryable', http_status, message, retryAfterMs };
+    }
+    if (attempt.kind === 'error')
+        return { kind: 'failed', http_status: null, message: attempt.reason };
+    const { status, body } = attempt;
+    if (judgement.kind === 'token-rejected') {
+        return {
+            kind: 'token-rejected',
+            http_status: status,
+            message: `the token was rejected (HTTP ${status}${detailSuffix(body)}); check the token input or TFY_API_KEY, and that it may read this ML repo`,
+        };
+    }
+    if (status === 404 || status === 405)
+        return { kind: 'not-served', http_status: status, message: `HTTP ${status}${detailSuffix(body)}` };
+    if (status >= 200 && status < 300)
+        return readPage(body, status);
+    // A redirect's words (not followed, check the URL) are the delete's; any other status is shown as it came.
+    return {
+        kind: 'failed',
+        http_status: status,
+        message: status >= 300 && status < 400 ? judgement.message : `HTTP ${status}${detailSuffix(body)}`,
+    };
+}
+/** `{data: [...], pagination: {total, offset?}}`, the shape of every list on both generations. */
+function readPage(body, status) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        value = undefined;
+    }
+    const page = value;
+    const total = page?.pagination?.total;
+    if (!Array.isArray(page?.data) || !isCount(total)) {
+        return {
+            kind: 'failed',
+            http_status: status,
+            message: `the answer (HTTP ${status}) is not a list with data and pagination.total: ${excerpt(body) || 'an empty body'}`,
+        };
+    }
+    const offset = page.pagination?.offset;
+    return { kind: 'page', data: page.data, total, offset: isCount(offset) ? offset : null };
+}
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+;// CONCATENATED MODULE: ./src/retention/pages.ts
+
+
+/** What both SDKs send; a server that gives fewer is followed by offset all the same. */
+const PAGE_SIZE = 100;
+/** A listing claiming more items, or taking more pages, is refused rather than read to an end that may never come. */
+const MAX_TOTAL = 1_000_000;
+const MAX_PAGES = 10_000;
+/** One page of the list at `path`: tried until it is a page or a failure no retry changes. */
+function fetchPage(client, path, query, policy) {
+    return retrying(async () => {
+        if (policy.signal.aborted)
+            return { done: { kind: 'cancelled' } };
+        const answer = judgeListAnswer(await client.list(path, query, policy.abortInFlight), policy.now());
+        if (answer.kind !== 'retryable')
+            return { done: answer };
+        return policy.signal.aborted ? { done: { kind: 'cancelled' } } : { again: answer, retryAfterMs: answer.retryAfterMs };
+    }, policy, (last, attempts) => ({ kind: 'failed', http_status: last.http_status, message: `${last.message} ${gaveUpAfter(attempts)}` }));
+}
+/**
+ * Reads the list at `path` with `filters` from offset 0, following offset by
+ * the items each page holds until they reach `pagination.total` (no request
+ * after that), and tells `onItems` each page's items as it comes. The total
+ * must be the same on every page and equal the items read; an empty page
+ * before it, a page that starts elsewhere than asked or repeats the one
+ * before, and a listing past the bounds all fail it.
+ */
+async function readPages(client, path, filters, onItems, policy) {
+    const failed = (message, http_status = null) => ({
+        kind: 'failed',
+        http_status,
+        message,
+        tokenRejected: false,
+    });
+    let firstTotal = null;
+    let read = 0;
+    let previousFirstId = undefined;
+    for (let page = 1;; page++) {
+        if (page > MAX_PAGES)
+            return failed(`the listing takes more than ${MAX_PAGES} pages, the most the action reads`);
+        const query = new URLSearchParams({ ...filters, limit: String(PAGE_SIZE), offset: String(read) });
+        const outcome = await fetchPage(client, path, query, policy);
+        if (outcome.kind === 'cancelled')
+            return outcome;
+        if (outcome.kind === 'not-served' && page === 1)
+            return outcome;
+        if (outcome.kind !== 'page') {
+            const where = `page ${page} (offset ${read}): ${outcome.message}`;
+            return { kind: 'failed', http_status: outcome.http_status, message: where, tokenRejected: outcome.kind === 'token-rejected' };
+        }
+        const { data, total, offset } = outcome;
+        if (firstTotal === null) {
+            if (total > MAX_TOTAL)
+                return failed(`the listing claims ${total} items, more than the ${MAX_TOTAL} the action reads`);
+            firstTotal = total;
+        }
+        else if (total !== firstTotal) {
+            return failed(`the listing changed or disagrees with itself (total ${firstTotal} on page 1, ${total} on page ${page})`);
+        }
+        if (offset !== null && offset !== read)
+            return failed(`page ${page} says it starts at offset ${offset}, where ${read} was asked`);
+        if (data.length === 0) {
+            if (read < total)
+                return failed(`page ${page} is empty after ${read} of the ${total} items the listing's total announced`);
+            return { kind: 'read', total };
+        }
+        if (read + data.length > total) {
+            return failed(`the pages hold more items than their total (${read + data.length} by page ${page}, total ${total})`);
+        }
+        const firstId = data[0]?.id;
+        if (page > 1 && typeof firstId === 'string' && firstId === previousFirstId) {
+            return failed(`page ${page} repeats page ${page - 1} (both begin with ${firstId}): the server does not follow offset`);
+        }
+        previousFirstId = firstId;
+        const refused = onItems(data, page);
+        if (refused !== null)
+            return failed(refused);
+        read += data.length;
+        if (read === total)
+            return { kind: 'read', total };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/retention/version-items.ts
+// One item of a list of versions, read as far as a retention rule needs it:
+// whose it is, its id, version number, alias and creation date. Whether the
+// `name` filter of the lists is exact is unknown, so an item that names
+// another artifact is left aside, never taken for the rule's.
+/** `{type}:{tenant}/{ml_repo}/{name}:{version}`, as the reference describes an fqn. */
+const FQN = /^[^:/]+:[^/]+\/([^/]+)\/([^/:]+)(?::([^/:]*))?$/;
+function readVersionItem(item, owner) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+        return { kind: 'bad', why: 'is not an object' };
+    const { id, fqn, ml_repo_id, manifest, created_at } = item;
+    if (typeof id !== 'string' || id === '')
+        return { kind: 'bad', why: 'has no id' };
+    if (typeof fqn !== 'string')
+        return { kind: 'bad', why: `(id ${id}) has no fqn` };
+    if (ml_repo_id !== undefined && typeof ml_repo_id !== 'string')
+        return { kind: 'bad', why: `(id ${id}) has an ml_repo_id that is not a string` };
+    if (manifest !== undefined && manifest !== null && (typeof manifest !== 'object' || Array.isArray(manifest))) {
+        return { kind: 'bad', why: `(id ${id}) has a manifest that is not an object` };
+    }
+    const fields = (manifest ?? {});
+    const parts = FQN.exec(fqn);
+    const names = [typeof fields.name === 'string' ? fields.name : null, parts?.[2] ?? null].filter((name) => name !== null);
+    if (names.length === 0)
+        return { kind: 'bad', why: `(id ${id}) names nothing: no manifest.name, and its fqn ${fqn} does not read as one` };
+    if (names.length === 2 && names[0] !== names[1]) {
+        return { kind: 'bad', why: `(id ${id}) names ${names[0]} in its manifest but ${names[1]} in its fqn` };
+    }
+    const ofAnotherRepo = (ml_repo_id !== undefined && ml_repo_id !== owner.repoId) || (parts !== null && parts[1] !== owner.ml_repo);
+    if (names[0] !== owner.name || ofAnotherRepo)
+        return { kind: 'other' };
+    return {
+        kind: 'version',
+        version: {
+            id,
+            fqn,
+            version: versionNumber(fields.version, parts?.[3]),
+            alias: typeof fields.version_alias === 'string' ? fields.version_alias : null,
+            hasManifest: manifest !== undefined && manifest !== null,
+            created_at: typeof created_at === 'string' ? created_at : null,
+        },
+    };
+}
+/** The manifest's version, else the fqn's; two that disagree are no number the action can trust. */
+function versionNumber(fromManifest, fromFqn) {
+    const manifest = isVersion(fromManifest) ? fromManifest : null;
+    const fqn = fromFqn !== undefined && /^[1-9]\d{0,15}$/.test(fromFqn) && isVersion(Number(fromFqn)) ? Number(fromFqn) : null;
+    if (manifest !== null && fqn !== null && manifest !== fqn)
+        return null;
+    return manifest ?? fqn;
+}
+function isVersion(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+;// CONCATENATED MODULE: ./src/retention/listing.ts
+
+
+const KIND_WORDS = {
+    'artifact-version': { segment: 'artifact-versions', noun: 'artifact' },
+    'model-version': { segment: 'model-versions', noun: 'model' },
+    chat_prompt: { segment: 'prompt-versions', noun: 'prompt' },
+};
+const API_ROOT = { 'ml-v1': 'api/ml/v1', 'svc-v1': 'api/svc/v1' };
+/** The list of ML repos on a generation, below control-plane-url. */
+function mlReposPath(generation) {
+    return `${API_ROOT[generation]}/ml-repos`;
+}
+/** The list of a kind's versions on a generation, below control-plane-url. */
+function versionsPath(generation, type) {
+    return `${API_ROOT[generation]}/${KIND_WORDS[type].segment}`;
+}
+/** Where a version is deleted by its id (`DELETE`), below control-plane-url. */
+function versionPath(generation, type, id) {
+    return `${versionsPath(generation, type)}/${encodeURIComponent(id)}`;
+}
+/**
+ * Lists the versions `rule` looks at on `generation`, telling `onVersion`
+ * each as its page arrives. Messages name the rule's ML repo and name.
+ */
+async function listRuleVersions(client, generation, rule, onVersion, policy) {
+    const { noun } = KIND_WORDS[rule.type];
+    const about = `listing the ${noun} versions of ${rule.name} in ML repo ${rule.ml_repo}`;
+    const fail = (message, http_status = null, tokenRejected = false) => ({
+        kind: 'failed',
+        message,
+        http_status,
+        tokenRejected,
+    });
+    const unread = (end, url) => end.kind === 'cancelled'
+        ? end
+        : fail(`${about} (${url}): ${end.kind === 'not-served' ? 'answered ' : ''}${end.message}`, end.http_status, end.kind === 'failed' && end.tokenRejected);
+    const reposPath = mlReposPath(generation);
+    const repoIds = [];
+    const repos = await readPages(client, reposPath, { name: rule.ml_repo }, (items, page) => {
+        for (const [index, item] of items.entries()) {
+            const { id, manifest } = (item ?? {});
+            if (typeof id !== 'string' || id === '' || typeof manifest?.name !== 'string') {
+                return `item ${index + 1} of page ${page} of the ML repos has no id or no manifest.name, so the action cannot tell which ML repo is named ${rule.ml_repo}`;
+            }
+            if (manifest.name === rule.ml_repo)
+                repoIds.push(id);
+        }
+        return null;
+    }, policy);
+    if (repos.kind !== 'read')
+        return unread(repos, client.endpointUrl(reposPath));
+    if (repoIds.length === 0)
+        return fail(`${about}: there is no ML repo named ${rule.ml_repo} (${repos.total} listed for that name, none named exactly so)`);
+    if (repoIds.length > 1) {
+        return fail(`${about}: ${repoIds.length} ML repos are named ${rule.ml_repo} (ids ${repoIds.slice(0, 5).join(', ')}${repoIds.length > 5 ? ', \u2026' : ''}), so the action cannot tell which one the rule means`);
+    }
+    const repoId = repoIds[0];
+    const path = versionsPath(generation, rule.type);
+    let count = 0;
+    let others = 0;
+    const versions = await readPages(client, path, { ml_repo_id: repoId, name: rule.name }, (items, page) => {
+        for (const [index, item] of items.entries()) {
+            const read = readVersionItem(item, { ml_repo: rule.ml_repo, name: rule.name, repoId });
+            if (read.kind === 'bad')
+                return `item ${index + 1} of page ${page} ${read.why}`;
+            if (read.kind === 'other')
+                others++;
+            else {
+                count++;
+                onVersion(read.version);
+            }
+        }
+        return null;
+    }, policy);
+    // The list answered for the ML repos, so a 404 of this one is the server's word that the name is unknown.
+    if (versions.kind === 'not-served' && versions.http_status === 404) {
+        return fail(`${about}: there is no ${noun} named ${rule.name} in ML repo ${rule.ml_repo} (${client.endpointUrl(path)} answered ${versions.message})`, 404);
+    }
+    if (versions.kind !== 'read')
+        return unread(versions, client.endpointUrl(path));
+    if (count === 0) {
+        const listed = others > 0 ? `${others} versions of other names listed, none of ${rule.name}` : 'the listing is empty';
+        return fail(`${about}: there is no ${noun} named ${rule.name} in ML repo ${rule.ml_repo} (${listed})`);
+    }
+    return { kind: 'listed', repoId, count, others };
+}
+
+;// CONCATENATED MODULE: ./src/retention/generation-discovery.ts
+
+
+
+const NOTHING_DONE = 'nothing was listed or deleted';
+async function discoverListing(client, api, firstRepoName, policy) {
+    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
+    const unserved = [];
+    for (const generation of generations) {
+        const path = mlReposPath(generation);
+        const url = client.endpointUrl(path);
+        const outcome = await fetchPage(client, path, new URLSearchParams({ name: firstRepoName, limit: '1', offset: '0' }), policy);
+        if (outcome.kind === 'page')
+            return { generation };
+        if (outcome.kind === 'cancelled')
+            return { cancelled: true };
+        if (outcome.kind !== 'not-served') {
+            return { refused: `${url} (asked for the ML repo ${firstRepoName}): ${outcome.message}; ${NOTHING_DONE}` };
+        }
+        unserved.push({ url, path, answer: outcome.message });
+    }
+    const [first, second] = unserved;
+    if (second) {
+        return {
+            refused: `Neither ${first.url} nor ${second.url} lists ML repos (the first answered ${first.answer}, the second ${second.answer}); ${NOTHING_DONE}. ` +
+                `${checkTheUrl(first)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`,
+        };
+    }
+    return {
+        refused: `${first.url} does not list ML repos (it answered ${first.answer}); ${NOTHING_DONE}. ` +
+            `${checkTheUrl(first)}. The api setting is ${api}, which asks only this generation (auto asks both)`,
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/tinyqueue/index.js
+
+class TinyQueue {
+    constructor(data = [], compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)) {
+        this.data = data;
+        this.length = this.data.length;
+        this.compare = compare;
+
+        if (this.length > 0) {
+            for (let i = (this.length >> 1) - 1; i >= 0; i--) this._down(i);
+        }
+    }
+
+    push(item) {
+        this.data.push(item);
+        this._up(this.length++);
+    }
+
+    pop() {
+        if (this.length === 0) return undefined;
+
+        const top = this.data[0];
+        const bottom = this.data.pop();
+
+        if (--this.length > 0) {
+            this.data[0] = bottom;
+            this._down(0);
+        }
+
+        return top;
+    }
+
+    peek() {
+        return this.data[0];
+    }
+
+    _up(pos) {
+        const {data, compare} = this;
+        const item = data[pos];
+
+        while (pos > 0) {
+            const parent = (pos - 1) >> 1;
+            const current = data[parent];
+            if (compare(item, current) >= 0) break;
+            data[pos] = current;
+            pos = parent;
+        }
+
+        data[pos] = item;
+    }
+
+    _down(pos) {
+        const {data, compare} = this;
+        const halfLength = this.length >> 1;
+        const item = data[pos];
+
+        while (pos < halfLength) {
+            let bestChild = (pos << 1) + 1; // initially it is the left child
+            const right = bestChild + 1;
+
+            if (right < this.length && compare(data[right], data[bestChild]) < 0) {
+                bestChild = right;
+            }
+            if (compare(data[bestChild], item) >= 0) break;
+
+            data[pos] = data[bestChild];
+            pos = bestChild;
+        }
+
+        data[pos] = item;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/retention/created-at.ts
+// A version's created_at as the selection judges it: an ISO 8601 date-time,
+// read strictly, since Date.parse would take "11/02/2026" or "2026-02-30" as
+// some date and a rule would delete by it.
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/**
+ * Milliseconds since the epoch; null for text that is not an ISO 8601
+ * date-time. One without an offset is read as UTC: the control plane's
+ * Python servers write naive UTC times.
+ */
+function parseCreatedAt(text) {
+    const parts = ISO_DATE_TIME.exec(text.trim());
+    if (!parts)
+        return null;
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(parts[i] ?? 0));
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    // Before the epoch no version was made; Date.UTC would read years below 100 as 19xx.
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
+        return null;
+    const utc = Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(Number(`0.${parts[7] ?? '0'}`) * 1000);
+    return utc - offsetMs(parts[8]);
+}
+function offsetMs(zone) {
+    if (zone === undefined || zone.toUpperCase() === 'Z')
+        return 0;
+    const digits = zone.replace(':', '');
+    const sign = digits.startsWith('-') ? -1 : 1;
+    return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0)) * 60_000;
+}
+
+;// CONCATENATED MODULE: ./src/retention/selection.ts
+// Which of a rule's versions are deleted, decided as the listing streams in:
+// the versions the aliases admit, newest first by version number; the newest
+// `keep_latest` distinct numbers kept; of the rest, those created more than
+// `older_than_days` before the run started. What cannot be judged is kept.
+// Memory holds only the newest `keep_latest` and what is selected: a version
+// leaves the newest when a newer one comes, and is decided then.
+
+
+const selection_DAY_MS = 24 * 60 * 60 * 1000;
+const EXAMPLES = 5;
+class Selection {
+    rule;
+    matches;
+    cutoff;
+    /** A min-heap of the newest distinct version numbers, at most keep_latest of them; the versions of each in `newest`. */
+    heap = new TinyQueue([], (a, b) => a - b);
+    newest = new Map();
+    retainedIds = new Set();
+    selectedIds = new Set();
+    counts = { newest: 0, younger: 0, notMatching: 0, unjudgeable: { count: 0, examples: [] } };
+    constructor(rule, runStartedAt, matches) {
+        this.rule = rule;
+        this.matches = matches;
+        this.cutoff = rule.older_than_days === null ? null : runStartedAt - rule.older_than_days * selection_DAY_MS;
+    }
+    /** The versions decided selected now: `version` itself, or those it pushes out of the newest. A duplicate id is counted once. */
+    offer(version) {
+        if (this.retainedIds.has(version.id) || this.selectedIds.has(version.id))
+            return [];
+        if (this.rule.aliases !== null) {
+            if (!version.hasManifest)
+                return this.unjudgeable(version, 'no manifest, so no alias to match');
+            if (version.alias === null || !this.matches(version.alias))
+                return this.keep('notMatching');
+        }
+        const keep = this.rule.keep_latest;
+        if (keep === null)
+            return this.decide(version);
+        if (version.version === null)
+            return this.unjudgeable(version, 'no version number in its manifest or fqn');
+        const number = version.version;
+        const bucket = this.newest.get(number);
+        if (bucket)
+            return this.retain(bucket, version);
+        if (this.heap.length >= keep && number < this.heap.peek())
+            return this.decide(version);
+        this.heap.push(number);
+        this.newest.set(number, []);
+        this.retain(this.newest.get(number), version);
+        if (this.heap.length <= keep)
+            return [];
+        const evicted = this.heap.pop();
+        const out = this.newest.get(evicted);
+        this.newest.delete(evicted);
+        return out.flatMap((old) => {
+            this.retainedIds.delete(old.id);
+            return this.decide(old);
+        });
+    }
+    /** The listing ended: the versions still among the newest are kept. Nothing is left to select, as each was decided when it left the newest. */
+    finish() {
+        for (const versions of this.newest.values())
+            this.counts.newest += versions.length;
+        this.newest.clear();
+        this.heap = new TinyQueue([], (a, b) => a - b);
+        this.retainedIds.clear();
+        return [];
+    }
+    kept() {
+        return { ...this.counts, unjudgeable: { ...this.counts.unjudgeable, examples: [...this.counts.unjudgeable.examples] } };
+    }
+    /** A version beyond the newest (or under a rule without keep_latest): selected unless it is too young or its age unknown. */
+    decide(version) {
+        const reasons = [];
+        if (this.cutoff !== null) {
+            if (version.created_at === null)
+                return this.unjudgeable(version, 'no created_at');
+            const created = parseCreatedAt(version.created_at);
+            if (created === null)
+                return this.unjudgeable(version, `created_at ${JSON.stringify(version.created_at)} is not a date`);
+            if (created >= this.cutoff)
+                return this.keep('younger');
+            reasons.push(`older than ${this.rule.older_than_days} days (created ${new Date(created).toISOString().slice(0, 10)})`);
+        }
+        const keep = this.rule.keep_latest;
+        if (keep !== null)
+            reasons.push(keep === 1 ? 'beyond the newest' : `beyond the ${keep} newest`);
+        this.selectedIds.add(version.id);
+        return [{ version, reason: reasons.join(', ') }];
+    }
+    retain(bucket, version) {
+        bucket.push(version);
+        this.retainedIds.add(version.id);
+        return [];
+    }
+    keep(why) {
+        this.counts[why]++;
+        return [];
+    }
+    unjudgeable(version, why) {
+        const { unjudgeable } = this.counts;
+        if (unjudgeable.count++ < EXAMPLES)
+            unjudgeable.examples.push(`${version.fqn} (id ${version.id}): ${why}`);
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/retention/apply-rules.ts
+
+
+
+
+/** Lists and selects for every rule, in turn `concurrency` at a time, and records each rule's rows; returns the deletes to send. */
+async function applyRules(rules, options, deps) {
+    const { client, policy } = deps;
+    const discovered = await discoverListing(client, options.api, rules[0].ml_repo, policy);
+    if ('refused' in discovered)
+        return { failure: discovered.refused, summaries: [], jobs: [] };
+    if ('cancelled' in discovered)
+        return { failure: null, summaries: [], jobs: [] };
+    const { generation } = discovered;
+    deps.info(`Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${options.concurrency} rules at a time.`);
+    let selectedInAll = 0;
+    /** Set when the token is rejected: the next request would carry it too. */
+    let stoppedBy = null;
+    /** Past the limit a live run deletes nothing: from then on the selection is only counted. */
+    const holding = () => options.dryRun || selectedInAll <= options.maxDeletions;
+    const listOne = async (rule) => {
+        const where = { rule: `${rule.file}:${rule.line}`, type: rule.type, ml_repo: rule.ml_repo, name: rule.name };
+        const failed = (failure, ended = 'failed') => ({
+            rule,
+            selected: [],
+            summary: { ...where, listed: null, selected: 0, kept: null, failure },
+            ended,
+        });
+        if (stoppedBy !== null)
+            return failed(`not listed: ${stoppedBy}`, 'skipped');
+        const selection = new Selection(rule, options.startedAt, rule.aliases ? aliasMatcher(rule.aliases) : () => true);
+        let selected = [];
+        let count = 0;
+        const listing = await listRuleVersions(client, generation, rule, (version) => {
+            const decided = selection.offer(version);
+            count += decided.length;
+            selectedInAll += decided.length;
+            if (holding())
+                selected.push(...decided);
+            else
+                selected = [];
+        }, policy);
+        if (listing.kind !== 'listed') {
+            // What a listing that failed told cannot be acted on: none of it is selected.
+            selectedInAll -= count;
+            if (listing.kind === 'cancelled')
+                return failed('not listed: the run was cancelled', 'skipped');
+            if (listing.tokenRejected)
+                stoppedBy = 'the token was rejected (see the rule before)';
+            return failed(listing.message);
+        }
+        selection.finish();
+        const kept = selection.kept();
+        deps.info(`${where.rule}: ${listing.count} ${listing.count === 1 ? 'version' : 'versions'} of ${rule.ml_repo}/${rule.name} listed, ${count} selected.`);
+        for (const example of kept.unjudgeable.examples)
+            deps.info(`  kept, as it cannot be judged: ${example}`);
+        return { rule, selected, summary: { ...where, listed: listing.count, selected: count, kept, failure: null } };
+    };
+    const listed = await inTurn(rules, options.concurrency, listOne, policy.signal);
+    const summaries = listed.map((one) => one.summary);
+    const overLimit = !options.dryRun && selectedInAll > options.maxDeletions;
+    const jobs = [];
+    for (const one of listed)
+        jobs.push(...deps.planned(planOf(one, generation, options.dryRun, overLimit ? selectedInAll : null)));
+    if (overLimit)
+        return { failure: limitMessage(listed, selectedInAll, options), summaries, jobs: [] };
+    return { failure: null, summaries, jobs };
+}
+/** A rule's rows: a failed one for a listing that failed; else a row a version selected, or, past the limit, one for the rule. */
+function planOf(one, generation, dryRun, overLimitBy) {
+    const { rule, summary } = one;
+    const ruleRow = { file: rule.file, document: rule.document, line: rule.line, type: rule.type, ml_repo: rule.ml_repo, name: rule.name };
+    const unnamed = { ...ruleRow, version: null, version_alias: null, id: null };
+    const decisions = [];
+    if (summary.failure !== null) {
+        const outcome = one.ended === 'skipped'
+            ? { status: 'skipped', attempts: 0, http_status: null, message: summary.failure }
+            : { status: 'failed', attempts: 0, http_status: null, message: summary.failure };
+        decisions.push({ row: unnamed, outcome });
+    }
+    else if (overLimitBy !== null) {
+        if (summary.selected > 0) {
+            const message = `selects ${summary.selected} ${summary.selected === 1 ? 'version' : 'versions'}; not deleted: the rules select ${overLimitBy} in all, more than the limit`;
+            decisions.push({ row: unnamed, outcome: { status: 'skipped', attempts: 0, http_status: null, message } });
+        }
+    }
+    else {
+        for (const { version, reason } of one.selected) {
+            const row = { ...ruleRow, version: version.version, version_alias: version.alias, id: version.id };
+            decisions.push(dryRun
+                ? { row, outcome: { status: 'dry-run', attempts: 0, http_status: null, message: `would be deleted: ${reason}` } }
+                : { row, send: { type: rule.type, byId: { path: versionPath(generation, rule.type, version.id), generation } }, why: reason });
+        }
+    }
+    return { pullRequest: null, rule: summary.rule, decisions };
+}
+function limitMessage(listed, selected, options) {
+    const byRule = listed
+        .filter((one) => one.summary.selected > 0)
+        .map(({ summary }) => `${summary.rule} (${summary.ml_repo}/${summary.name}): ${summary.selected}`)
+        .join(', ');
+    return (`The retention rules select ${selected} versions, more than ${options.maxDeletionsName} (${options.maxDeletions}): nothing was deleted. ` +
+        `By rule: ${byRule}. Check the selection with a dry run, then raise ${options.maxDeletionsName} if it is what the rules mean to delete`);
+}
+/** Runs `work` on each item, `concurrency` at a time, giving the results in the items' order; once cancelled, no new item starts. */
+async function inTurn(items, concurrency, work, cancel) {
+    const results = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !cancel.aborted) {
+            const index = next++;
+            results[index] = await work(items[index]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    return results.filter((result) => result !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/manifests/problems.ts
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS_KEPT = 20;
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+const MAX_PROBLEMS_LISTED = 10;
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+function describeProblems(problems, lineOf) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
+    const rest = problems.length - listed.length;
+    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
+}
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
+}
+function formatPath(path) {
+    let out = '';
+    for (const part of path)
+        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+    return out || '(manifest)';
+}
+/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${formatPath(problem.path)}\0${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/manifests/read.ts
+
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+function unreadable(reason, line = 1, column = 1) {
+    return { kind: 'unreadable', line, column, reason };
+}
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+async function readManifestFile(file) {
+    if (file.refusal)
+        return unreadable(file.refusal);
+    try {
+        const { size } = await (0,promises_.stat)(file.absolute);
+        if (size > MAX_FILE_BYTES) {
+            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
+        }
+        return await (0,promises_.readFile)(file.absolute);
+    }
+    catch (error) {
+        return unreadable(`could not be read: ${error.message}`);
+    }
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
+function decodeText(bytes) {
+    let text;
+    try {
+        text = utf8.decode(bytes);
+    }
+    catch {
+        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul !== -1)
+        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
+    return text;
+}
+/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
+function positionIn(text, offset) {
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        start = i + 1;
+    }
+    return { line, col: offset - start + 1 };
+}
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
+function firstInvalidOffset(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
+    return low;
+}
+function decodes(bytes, options) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/manifests/substitution.ts
+// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+    /** Names not filled in, in the order met, and whether each was set but empty. */
+    missing = new Map();
+    /** Where the first value with a name not filled in stands. */
+    firstMissing = null;
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
+    fill(text) {
+        let complete = true;
+        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
+            if (escape)
+                return match.slice(1);
+            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
+            if (value)
+                return value;
+            complete = false;
+            if (!this.missing.has(name))
+                this.missing.set(name, { empty: value === '' });
+            return match;
+        });
+        return complete ? filled : null;
+    }
+    describeMissing() {
+        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
+        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
+        const parts = [];
+        if (unset.length > 0)
+            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
+        if (empty.length > 0)
+            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
+        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
+        const them = this.missing.size === 1 ? 'it' : 'them';
+        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
+    }
+}
+/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
+function variablesIn(text) {
+    return referencesIn(text).map((reference) => reference.name);
+}
+/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
+function referencesIn(text) {
+    const references = [];
+    for (const match of text.matchAll(ENV_REFERENCE)) {
+        if (!match[1])
+            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
+    }
+    return references;
+}
+/** A text with each $${NAME} made the literal ${NAME} it stands for. */
+function unescapeReferences(text) {
+    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
+}
+
+;// CONCATENATED MODULE: ./src/manifests/words.ts
+// How messages about a manifest show the values in it.
+const MAX_QUOTED = 80;
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeType(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `the string ${quote(value)}`;
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+    if (typeof value === 'boolean')
+        return `boolean ${value}`;
+    return typeof value;
+}
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
+function quote(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
+    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}
+function listWords(values, conjunction = 'or') {
+    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
+    if (words.length <= 1)
+        return words.join('');
+    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/json-scalars.ts
+// What a YAML scalar is as JSON data: the rules that keep a value from being
+// sent as anything but what was written.
+
+
+
+const CORE_TAG = 'tag:yaml.org,2002:';
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+    ['str', 'string'],
+    ['int', 'bigint'],
+    ['float', 'number'],
+    ['bool', 'boolean'],
+    ['null', 'null'],
+    ['map', 'map'],
+    ['seq', 'seq'],
+]);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Why a scalar cannot be sent as written. */
+class ScalarProblem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
+function scalarValue(value, written, fullTag) {
+    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
+    const kind = value === null ? 'null' : typeof value;
+    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
+    }
+    switch (typeof value) {
+        case 'string':
+            if (LONE_SURROGATE.test(value)) {
+                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+            }
+            return value;
+        case 'bigint':
+            if (value > MAX_SAFE || value < -MAX_SAFE)
+                return new ScalarProblem(beyondSafe(written, Number(value)));
+            return Number(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                return new ScalarProblem(beyondSafe(written, value));
+            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+            }
+            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+        case 'boolean':
+            return value;
+        default:
+            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
+    }
+}
+/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
+function resolve(tag, plain, tags, text) {
+    if (tag === '!' || (tag === undefined && !plain))
+        return text;
+    for (const candidate of tags) {
+        if (candidate.collection)
+            continue;
+        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
+            continue;
+        if (candidate.test && !candidate.test.test(text))
+            continue;
+        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
+        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+    }
+    return text;
+}
+function beyondSafe(written, rounded) {
+    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
+}
+function shortTag(tag) {
+    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
+}
+function describeScalar(value) {
+    if (value === null)
+        return 'null (nothing)';
+    if (typeof value === 'boolean')
+        return `the boolean ${value}`;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `the number ${value}`;
+    return typeof value;
+}
+/**
+ * A scalar key as JSON text, or why it has none: not text, or text that would
+ * not read the same. With substitute-env a key is written out: $${NAME} in it
+ * is a literal ${NAME}, and a ${NAME} is refused.
+ */
+function scalarKey(target, line, substituteEnv) {
+    const { value } = target;
+    if (typeof value === 'string') {
+        if (!substituteEnv)
+            return value;
+        if (variablesIn(value).length > 0) {
+            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
+        }
+        return unescapeReferences(value);
+    }
+    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+    const written = target.source ?? '';
+    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+        return written;
+    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
+}
+
+;// CONCATENATED MODULE: ./src/manifests/fill-in.ts
+
+
+
+
+/**
+ * Why a parsed file cannot be filled in from `env`: a variable it names that
+ * is not set, or set but empty. Null when every one has a value (or the file
+ * names none).
+ */
+function unfilled(file, env) {
+    const substitution = new Substitution(env);
+    for (const doc of file.documents) {
+        for (const hole of doc.holes) {
+            // The message names every missing variable, and shows the place of the first.
+            if (substitution.fill(hole.text) === null)
+                substitution.firstMissing ??= hole;
+        }
+    }
+    if (substitution.missing.size === 0)
+        return null;
+    const { line, col } = substitution.firstMissing;
+    return unreadable(substitution.describeMissing(), line, col);
+}
+/**
+ * One document with its ${NAME} values filled in from `env` (which unfilled
+ * has found to name every one). The document as parsed is not changed: only
+ * the lists and mappings on the way to a filled-in value are copied, so a
+ * sweep's check of a big manifest costs what its variables cost.
+ */
+function fillIn(doc, env) {
+    const { positions } = doc;
+    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
+    const loaded = (value, problems) => ({
+        kind: 'document',
+        document: doc.document,
+        line: doc.line,
+        value,
+        problems,
+        lineOf: (path) => doc.position(offsetOf(path)).line,
+        positionOf: (path) => doc.position(offsetOf(path)),
+        written: (field) => writtenField(doc, field),
+    });
+    if (doc.holes.length === 0)
+        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
+    const substitution = new Substitution(env);
+    const copies = new Map();
+    const copyOf = (node) => {
+        let copy = copies.get(node);
+        if (!copy) {
+            copy = (Array.isArray(node) ? [...node] : { ...node });
+            copies.set(node, copy);
+        }
+        return copy;
+    };
+    let root = doc.value;
+    const problems = [];
+    let leftOut = doc.problemsLeftOut;
+    let next = 0;
+    const keep = (problem) => {
+        if (problems.length < MAX_PROBLEMS_KEPT)
+            problems.push(problem);
+        else
+            leftOut++;
+    };
+    for (const [index, hole] of doc.holes.entries()) {
+        // Problems in source order: those found while parsing before this value, then this value's.
+        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
+            keep(doc.problems[next++].problem);
+        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
+        const filled = value instanceof ScalarProblem ? null : value;
+        if (value instanceof ScalarProblem)
+            keep({ path: hole.path, message: value.message });
+        if (hole.path.length === 0) {
+            root = filled;
+            continue;
+        }
+        root = copyOf(root);
+        let template = doc.value;
+        let copy = root;
+        for (const part of hole.path.slice(0, -1)) {
+            template = template[part];
+            copy = setOwn(copy, part, copyOf(template));
+        }
+        setOwn(copy, hole.path.at(-1), filled);
+    }
+    while (next < doc.problems.length)
+        keep(doc.problems[next++].problem);
+    return loaded(root, withLeftOut(problems, leftOut));
+}
+/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
+function setOwn(object, key, value) {
+    if (key === '__proto__')
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+        object[key] = value;
+    return value;
+}
+function withLeftOut(problems, leftOut) {
+    return leftOut === 0
+        ? problems
+        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+}
+function writtenField(doc, field) {
+    const value = doc.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
+        return null;
+    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
+    if (hole)
+        return { text: hole.text, variables: variablesIn(hole.text) };
+    const written = value[field];
+    return {
+        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
+        variables: [],
+    };
+}
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions, value, path, fallback) {
+    let offset = fallback;
+    let current = value;
+    for (const part of path) {
+        if (typeof current !== 'object' || current === null)
+            break;
+        const offsets = positions.get(current);
+        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
+        if (at === undefined)
+            break;
+        offset = at;
+        current = current[part];
+    }
+    return offset;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/unknown-fields.ts
+/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
+function findUnknownFields(value, known) {
+    return Object.keys(value)
+        .filter((field) => !known.includes(field))
+        .map((field) => ({ field, suggestion: closestField(field, known) }));
+}
+/** The known field a typo most likely meant, by edit distance, or null when none is close. */
+function closestField(field, knownFields) {
+    let best = null;
+    let bestDistance = Infinity;
+    const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
+    for (const known of knownFields) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
+        const distance = editDistance(lowered, known);
+        if (distance < bestDistance)
+            [best, bestDistance] = [known, distance];
+    }
+    return bestDistance <= tolerance ? best : null;
+}
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
+function editDistance(a, b) {
+    let before = new Int32Array(b.length + 1);
+    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Int32Array(b.length + 1);
+    for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, before[j - 2] + 1);
+            current[j] = d;
+        }
+        ;
+        [before, previous, current] = [previous, current, before];
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./src/schema/retention-rule.schema.json
+const retention_rule_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"qo":{"type":{"description":"The kind of version the rule keeps or deletes.","enum":["artifact-version","model-version","chat_prompt"],"default":"artifact-version"},"ml_repo":{"description":"The ML repo, by name (as a manifest\'s ml_repo).","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"name":{"description":"The artifact, model or prompt whose versions the rule keeps or deletes (as a manifest\'s name).","type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"aliases":{"description":"Globs: only versions whose alias matches one of them are touched. Without it, every version.","type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":256}},"keep_latest":{"description":"The newest this many version numbers are kept.","type":"integer","minimum":1,"maximum":100000},"older_than_days":{"description":"Of the rest, only versions created more than this many days before the run are deleted.","type":"integer","minimum":1,"maximum":36500}}}');
+// EXTERNAL MODULE: ./src/schema/rule-validator.cjs
+var rule_validator = __nccwpck_require__(8739);
+var rule_validator_default = /*#__PURE__*/__nccwpck_require__.n(rule_validator);
+;// CONCATENATED MODULE: ./src/retention/rule-check.ts
+
+
+
+
+
+const RULE_KEYS = Object.keys(retention_rule_schema_namespaceObject.qo);
+const RULE_KINDS = retention_rule_schema_namespaceObject.qo.type["enum"];
+const rule_check_DEFAULT_KIND = retention_rule_schema_namespaceObject.qo.type["default"];
+/** Problems a rule's message and annotations show: a list of 100 bad globs stays readable. */
+const MAX_SHOWN = 10;
+const TYPE_WORDS = { string: 'a string', integer: 'an integer', array: 'a list', object: 'a mapping' };
+function checkRule(file, doc) {
+    const location = { file, document: doc.document, line: doc.line };
+    // A value JSON cannot carry exactly (parse.ts) is all there is to say: the schema would judge another value.
+    const problems = doc.problems.length > 0 ? doc.problems : schemaProblems(doc.value);
+    if (problems.length === 0) {
+        const value = doc.value;
+        const rule = {
+            ...location,
+            type: (value.type ?? rule_check_DEFAULT_KIND),
+            ml_repo: value.ml_repo,
+            name: value.name,
+            aliases: (value.aliases ?? null),
+            keep_latest: (value.keep_latest ?? null),
+            older_than_days: (value.older_than_days ?? null),
+        };
+        return { valid: true, rule, findings: [] };
+    }
+    const placed = problems.map((problem) => ({ problem, ...doc.positionOf(problem.path) }));
+    placed.sort((a, b) => a.line - b.line || a.col - b.col);
+    const shown = placed.slice(0, MAX_SHOWN);
+    const findings = shown.map(({ problem, line, col }) => ({
+        level: 'error',
+        message: rule_check_describe(problem),
+        properties: { file, startLine: line, startColumn: col, title: 'Invalid retention rule' },
+    }));
+    const rest = placed.length - shown.length;
+    const message = shown.map(({ problem, line }) => `${rule_check_describe(problem)} (line ${line})`).join('; ') +
+        (rest > 0 ? `; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : '');
+    return { valid: false, ...location, ...identityOf(doc.value), message, findings };
+}
+/** A problem after the path of its value, unless it is about the whole rule or names its key. */
+function rule_check_describe(problem) {
+    return problem.path.length === 0 || 'named' in problem ? problem.message : `${formatPath(problem.path)}: ${problem.message}`;
+}
+/** What the rule names, as far as it says: its row's columns even when it is invalid. */
+function identityOf(value) {
+    if (!isPlainObject(value))
+        return { type: null, ml_repo: null, name: null };
+    const text = (field) => (typeof field === 'string' ? field : null);
+    const type = value.type ?? rule_check_DEFAULT_KIND;
+    return { type: RULE_KINDS.find((kind) => kind === type) ?? null, ml_repo: text(value.ml_repo), name: text(value.name) };
+}
+function schemaProblems(value) {
+    if (!isPlainObject(value)) {
+        return [{ path: [], message: `a rule must be a mapping of ${listWords(RULE_KEYS, 'and')}, got ${describeType(value)}` }];
+    }
+    if (rule_validator_default()(value))
+        return [];
+    // The branches of "keep_latest or older_than_days" each fail; their anyOf says it once.
+    return ((rule_validator_default()).errors ?? []).filter((error) => !error.schemaPath.startsWith('#/anyOf/')).map(toProblem);
+}
+function toProblem(error) {
+    const params = error.params;
+    // A rule's values are one level deep, or an item of aliases: "/aliases/3".
+    const path = error.instancePath
+        .split('/')
+        .slice(1)
+        .map((part, depth) => (depth === 1 ? Number(part) : part.replaceAll('~1', '/').replaceAll('~0', '~')));
+    const at = (message) => ({ path, message });
+    const limit = Number(params.limit);
+    switch (error.keyword) {
+        case 'additionalProperties':
+            return unknownKey(String(params.additionalProperty));
+        case 'required':
+            return at(`missing the required key "${String(params.missingProperty)}"`);
+        case 'anyOf':
+            return at('a rule without keep_latest or older_than_days would delete every version: give it one of them, or both');
+        case 'type':
+            return at(`must be ${TYPE_WORDS[String(params.type)] ?? String(params.type)}, got ${describeType(error.data)}`);
+        case 'enum':
+            return at(`must be ${listWords(params.allowedValues)}, got ${quote(error.data)}`);
+        case 'pattern':
+            return at(`${quote(error.data)} is not a valid ${String(path[0])}: it must match ${String(params.pattern)}`);
+        case 'minLength':
+            return at('must not be empty');
+        case 'maxLength':
+            return at(`must be at most ${limit} characters, got ${[...String(error.data)].length}`);
+        case 'minItems':
+            return at('must hold at least one glob (a rule without aliases touches every version)');
+        case 'maxItems':
+            return at(`must hold at most ${limit} globs, got ${Array.isArray(error.data) ? error.data.length : 0}`);
+        case 'minimum':
+            return at(`must be at least ${limit}, got ${String(error.data)}`);
+        case 'maximum':
+            return at(`must be at most ${limit}, got ${String(error.data)}`);
+        default:
+            return at(error.message ?? `fails the schema's "${error.keyword}"`);
+    }
+}
+function unknownKey(key) {
+    const suggestion = closestField(key, RULE_KEYS);
+    const message = suggestion
+        ? `unknown key ${quote(key)}: did you mean "${suggestion}"? A rule must mean exactly what it says, so it is refused`
+        : `unknown key ${quote(key)}: a rule takes ${listWords(RULE_KEYS, 'and')}, and must mean exactly what it says, so it is refused`;
+    return { path: [key], message, named: true };
+}
+
+;// CONCATENATED MODULE: ./src/retention/rule-file.ts
+
+
+/** Every document of every rule file checked; a second rule for the same versions is refused. Sources are parsed without substitution. */
+function checkRuleFiles(sources) {
+    const checked = [];
+    const firstAt = new Map();
+    for (const { file, parsed } of sources) {
+        if (parsed.kind === 'unreadable') {
+            checked.push(unreadableRuleFile(file.relative, parsed));
+            continue;
+        }
+        for (const written of parsed.documents) {
+            const rule = checkRule(file.relative, fillIn(written, {}));
+            checked.push(refuseSecond(rule, firstAt));
+        }
+    }
+    return checked;
+}
+/**
+ * Two rules for the same versions would each delete what the other keeps: the
+ * second is refused, naming the first. An invalid rule that names its
+ * versions counts too, so fixing it does not reveal a second error.
+ */
+function refuseSecond(checked, firstAt) {
+    const named = checked.valid ? checked.rule : checked;
+    const { type, ml_repo, name } = named;
+    if (type === null || ml_repo === null || name === null)
+        return checked;
+    const key = JSON.stringify([type, ml_repo, name]);
+    const first = firstAt.get(key);
+    if (first === undefined) {
+        firstAt.set(key, `${named.file}:${named.line}`);
+        return checked;
+    }
+    const message = `a second rule for ${type} ${JSON.stringify(name)} of ML repo ${JSON.stringify(ml_repo)}, whose first rule is at ${first}: one rule's keep would be the other's delete, so make them one rule (line ${named.line})`;
+    const finding = {
+        level: 'error',
+        message,
+        properties: { file: named.file, startLine: named.line, startColumn: 1, title: 'Duplicate retention rule' },
+    };
+    return {
+        valid: false,
+        file: named.file,
+        document: named.document,
+        line: named.line,
+        type,
+        ml_repo,
+        name,
+        message: checked.valid ? message : `${checked.message}; ${message}`,
+        findings: [...checked.findings, finding],
+    };
+}
+/** parse.ts speaks of manifests; a file that holds nothing is a rule file without a rule. */
+const HOLDS_NOTHING = /^holds no manifest\b/;
+function unreadableRuleFile(file, unreadable) {
+    const message = `the rule file ${file} ${unreadable.reason.replace(HOLDS_NOTHING, 'holds no rule')}`;
+    return {
+        valid: false,
+        file,
+        document: 0,
+        line: unreadable.line,
+        type: null,
+        ml_repo: null,
+        name: null,
+        message,
+        findings: [
+            {
+                level: 'error',
+                message,
+                properties: { file, startLine: unreadable.line, startColumn: unreadable.column, title: 'Unreadable retention rule file' },
+            },
+        ],
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/results/ledger.ts
@@ -33696,14 +35154,16 @@ class Ledger {
     /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
     planned(plan) {
         const { decisions, pullRequest } = plan;
+        const rule = plan.rule ?? null;
         const range = { first: this.next, end: this.next + decisions.length, waiting: 0 };
         const jobs = [];
         for (const decision of decisions) {
-            const { file, document, line, type, ml_repo, name, version, version_alias } = decision.manifest;
+            const { file, document, line, type, ml_repo, name, version, version_alias, id } = decision.row;
             const index = this.next++;
             const outcome = 'outcome' in decision ? decision.outcome : undefined;
             this.open.set(index, {
-                row: { pull_request: pullRequest, file, document, line, type, ml_repo, name, version, version_alias },
+                row: { pull_request: pullRequest, rule, file, document, line, type, ml_repo, name, version, version_alias, id },
+                why: ('why' in decision && decision.why) || null,
                 outcome,
                 attempts: 0,
                 range,
@@ -33725,7 +35185,7 @@ class Ledger {
         const entry = this.open.get(job.index);
         if (!entry || entry.outcome)
             return;
-        entry.outcome = outcome;
+        entry.outcome = entry.why === null ? outcome : { ...outcome, message: `${entry.why}: ${outcome.message}` };
         entry.range.waiting--;
         this.writeSettled();
     }
@@ -33800,7 +35260,7 @@ function plan(manifests, options, sent, pullRequest = null) {
         pullRequest,
         decisions: manifests.map((manifest) => {
             const decision = decide(manifest);
-            return 'status' in decision ? { manifest, outcome: decision } : { manifest, send: decision };
+            return 'status' in decision ? { row: manifest, outcome: decision } : { row: manifest, send: decision };
         }),
     };
 }
@@ -34693,8 +36153,9 @@ function* renderSummary(rows, context, head) {
         where.length ? `<p>${where.join(' ')}</p>` : '',
         head.nothingFound !== null
             ? `<p>${escapeHtml(head.nothingFound)}</p>`
-            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rows.count === 1 ? 'manifest' : 'manifests'}</p>`,
+            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rowNoun(rows.count, head.rules !== null)}</p>`,
         ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
+        ...(head.rules && head.rules.length > 0 ? [rulesTable(head.rules)] : []),
     ].join('\n');
     yield `${top}\n`;
     if (rows.count === 0)
@@ -34730,6 +36191,37 @@ function* renderSummary(rows, context, head) {
     if (cut > 0) {
         yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
     }
+}
+function rowNoun(count, retention) {
+    if (retention)
+        return count === 1 ? 'row' : 'rows';
+    return count === 1 ? 'manifest' : 'manifests';
+}
+/** A line a rule: what it listed, selected and kept, and why it kept them; or why its listing failed. */
+function rulesTable(rules) {
+    const header = '<tr><th>Rule</th><th>Versions of</th><th>Listed</th><th>Selected</th><th>Kept</th></tr>';
+    const lines = rules.map((rule) => {
+        const cells = [
+            `<code>${escapeHtml(rule.rule)}</code>`,
+            `${escapeHtml(rule.type)} <code>${escapeHtml(rule.ml_repo)}/${escapeHtml(rule.name)}</code>`,
+            rule.listed === null ? '\u2013' : String(rule.listed),
+            String(rule.selected),
+            rule.failure !== null ? `failed: ${escapeHtml(rule.failure)}` : escapeHtml(keptText(rule)),
+        ];
+        return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+    });
+    return `<h3>Retention rules</h3>\n<table>\n${header}\n${lines.join('\n')}\n</table>`;
+}
+function keptText({ kept }) {
+    if (!kept)
+        return '';
+    const parts = [
+        kept.newest > 0 ? `${kept.newest} as the newest` : null,
+        kept.younger > 0 ? `${kept.younger} as younger than the cut-off` : null,
+        kept.notMatching > 0 ? `${kept.notMatching} as not matching the aliases` : null,
+        kept.unjudgeable.count > 0 ? `${kept.unjudgeable.count} that could not be judged` : null,
+    ].filter((part) => part !== null);
+    return parts.length > 0 ? parts.join(', ') : 'none';
 }
 function endpointText({ path, types }) {
     return `<code>${escapeHtml(path)}</code> (${escapeHtml(types.join(', '))})`;
@@ -35750,508 +37242,6 @@ async function runSliced(steps, slice) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/manifests/problems.ts
-/** Problems kept for one document; the rest are counted in one more. */
-const MAX_PROBLEMS_KEPT = 20;
-/** Problems a message lists; a document can have thousands, and one message must stay readable. */
-const MAX_PROBLEMS_LISTED = 10;
-/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
-function describeProblems(problems, lineOf) {
-    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
-    const rest = problems.length - listed.length;
-    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
-}
-/** `source.uri: message`, or the bare message when it is about the whole manifest. */
-function describeProblem(problem) {
-    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
-}
-function formatPath(path) {
-    let out = '';
-    for (const part of path)
-        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-    return out || '(manifest)';
-}
-/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${formatPath(problem.path)}\0${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/manifests/read.ts
-
-
-/** Larger files are refused unread: manifests are a few hundred bytes. */
-const MAX_FILE_BYTES = 1024 * 1024;
-function unreadable(reason, line = 1, column = 1) {
-    return { kind: 'unreadable', line, column, reason };
-}
-/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
-async function readManifestFile(file) {
-    if (file.refusal)
-        return unreadable(file.refusal);
-    try {
-        const { size } = await (0,promises_.stat)(file.absolute);
-        if (size > MAX_FILE_BYTES) {
-            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
-            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
-        }
-        return await (0,promises_.readFile)(file.absolute);
-    }
-    catch (error) {
-        return unreadable(`could not be read: ${error.message}`);
-    }
-}
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
-function decodeText(bytes) {
-    let text;
-    try {
-        text = utf8.decode(bytes);
-    }
-    catch {
-        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
-    }
-    const nul = text.indexOf('\0');
-    if (nul !== -1)
-        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
-    return text;
-}
-/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
-function positionIn(text, offset) {
-    let line = 1;
-    let start = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-        line++;
-        start = i + 1;
-    }
-    return { line, col: offset - start + 1 };
-}
-/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
-function firstInvalidOffset(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (decodes(bytes.subarray(0, mid), { stream: true }))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
-        low--;
-    return low;
-}
-function decodes(bytes, options) {
-    try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifests/substitution.ts
-// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
-const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * substitute-env: ${NAME} in a value is replaced with the variable's value;
- * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
- * empty string, is not replaced and makes the file invalid.
- */
-class Substitution {
-    /** Names not filled in, in the order met, and whether each was set but empty. */
-    missing = new Map();
-    /** Where the first value with a name not filled in stands. */
-    firstMissing = null;
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
-    fill(text) {
-        let complete = true;
-        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
-            if (escape)
-                return match.slice(1);
-            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
-            if (value)
-                return value;
-            complete = false;
-            if (!this.missing.has(name))
-                this.missing.set(name, { empty: value === '' });
-            return match;
-        });
-        return complete ? filled : null;
-    }
-    describeMissing() {
-        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
-        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
-        const parts = [];
-        if (unset.length > 0)
-            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
-        if (empty.length > 0)
-            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
-        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
-        const them = this.missing.size === 1 ? 'it' : 'them';
-        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
-    }
-}
-/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
-function variablesIn(text) {
-    return referencesIn(text).map((reference) => reference.name);
-}
-/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
-function referencesIn(text) {
-    const references = [];
-    for (const match of text.matchAll(ENV_REFERENCE)) {
-        if (!match[1])
-            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
-    }
-    return references;
-}
-/** A text with each $${NAME} made the literal ${NAME} it stands for. */
-function unescapeReferences(text) {
-    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
-}
-
-;// CONCATENATED MODULE: ./src/manifests/words.ts
-// How messages about a manifest show the values in it.
-const MAX_QUOTED = 80;
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeType(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `the string ${quote(value)}`;
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-    if (typeof value === 'boolean')
-        return `boolean ${value}`;
-    return typeof value;
-}
-/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
-function quote(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
-        return describeType(value);
-    }
-    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
-    return typeof value === 'string' ? JSON.stringify(cut) : cut;
-}
-function listWords(values, conjunction = 'or') {
-    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
-    if (words.length <= 1)
-        return words.join('');
-    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/json-scalars.ts
-// What a YAML scalar is as JSON data: the rules that keep a value from being
-// sent as anything but what was written.
-
-
-
-const CORE_TAG = 'tag:yaml.org,2002:';
-/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
-const KIND_OF_TAG = new Map([
-    ['str', 'string'],
-    ['int', 'bigint'],
-    ['float', 'number'],
-    ['bool', 'boolean'],
-    ['null', 'null'],
-    ['map', 'map'],
-    ['seq', 'seq'],
-]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** Why a scalar cannot be sent as written. */
-class ScalarProblem {
-    message;
-    constructor(message) {
-        this.message = message;
-    }
-}
-/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
-function scalarValue(value, written, fullTag) {
-    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
-    const kind = value === null ? 'null' : typeof value;
-    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
-    }
-    switch (typeof value) {
-        case 'string':
-            if (LONE_SURROGATE.test(value)) {
-                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
-            }
-            return value;
-        case 'bigint':
-            if (value > MAX_SAFE || value < -MAX_SAFE)
-                return new ScalarProblem(beyondSafe(written, Number(value)));
-            return Number(value);
-        case 'number':
-            if (!Number.isFinite(value))
-                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
-            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-                return new ScalarProblem(beyondSafe(written, value));
-            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
-            }
-            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-        case 'boolean':
-            return value;
-        default:
-            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
-    }
-}
-/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
-function resolve(tag, plain, tags, text) {
-    if (tag === '!' || (tag === undefined && !plain))
-        return text;
-    for (const candidate of tags) {
-        if (candidate.collection)
-            continue;
-        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
-            continue;
-        if (candidate.test && !candidate.test.test(text))
-            continue;
-        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
-        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
-    }
-    return text;
-}
-function beyondSafe(written, rounded) {
-    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
-}
-function shortTag(tag) {
-    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
-}
-function describeScalar(value) {
-    if (value === null)
-        return 'null (nothing)';
-    if (typeof value === 'boolean')
-        return `the boolean ${value}`;
-    if (typeof value === 'number' || typeof value === 'bigint')
-        return `the number ${value}`;
-    return typeof value;
-}
-/**
- * A scalar key as JSON text, or why it has none: not text, or text that would
- * not read the same. With substitute-env a key is written out: $${NAME} in it
- * is a literal ${NAME}, and a ${NAME} is refused.
- */
-function scalarKey(target, line, substituteEnv) {
-    const { value } = target;
-    if (typeof value === 'string') {
-        if (!substituteEnv)
-            return value;
-        if (variablesIn(value).length > 0) {
-            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
-        }
-        return unescapeReferences(value);
-    }
-    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
-    const written = target.source ?? '';
-    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
-        return written;
-    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
-}
-
-;// CONCATENATED MODULE: ./src/manifests/fill-in.ts
-
-
-
-
-/**
- * Why a parsed file cannot be filled in from `env`: a variable it names that
- * is not set, or set but empty. Null when every one has a value (or the file
- * names none).
- */
-function unfilled(file, env) {
-    const substitution = new Substitution(env);
-    for (const doc of file.documents) {
-        for (const hole of doc.holes) {
-            // The message names every missing variable, and shows the place of the first.
-            if (substitution.fill(hole.text) === null)
-                substitution.firstMissing ??= hole;
-        }
-    }
-    if (substitution.missing.size === 0)
-        return null;
-    const { line, col } = substitution.firstMissing;
-    return unreadable(substitution.describeMissing(), line, col);
-}
-/**
- * One document with its ${NAME} values filled in from `env` (which unfilled
- * has found to name every one). The document as parsed is not changed: only
- * the lists and mappings on the way to a filled-in value are copied, so a
- * sweep's check of a big manifest costs what its variables cost.
- */
-function fillIn(doc, env) {
-    const { positions } = doc;
-    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
-    const loaded = (value, problems) => ({
-        kind: 'document',
-        document: doc.document,
-        line: doc.line,
-        value,
-        problems,
-        lineOf: (path) => doc.position(offsetOf(path)).line,
-        positionOf: (path) => doc.position(offsetOf(path)),
-        written: (field) => writtenField(doc, field),
-    });
-    if (doc.holes.length === 0)
-        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
-    const substitution = new Substitution(env);
-    const copies = new Map();
-    const copyOf = (node) => {
-        let copy = copies.get(node);
-        if (!copy) {
-            copy = (Array.isArray(node) ? [...node] : { ...node });
-            copies.set(node, copy);
-        }
-        return copy;
-    };
-    let root = doc.value;
-    const problems = [];
-    let leftOut = doc.problemsLeftOut;
-    let next = 0;
-    const keep = (problem) => {
-        if (problems.length < MAX_PROBLEMS_KEPT)
-            problems.push(problem);
-        else
-            leftOut++;
-    };
-    for (const [index, hole] of doc.holes.entries()) {
-        // Problems in source order: those found while parsing before this value, then this value's.
-        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
-            keep(doc.problems[next++].problem);
-        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
-        const filled = value instanceof ScalarProblem ? null : value;
-        if (value instanceof ScalarProblem)
-            keep({ path: hole.path, message: value.message });
-        if (hole.path.length === 0) {
-            root = filled;
-            continue;
-        }
-        root = copyOf(root);
-        let template = doc.value;
-        let copy = root;
-        for (const part of hole.path.slice(0, -1)) {
-            template = template[part];
-            copy = setOwn(copy, part, copyOf(template));
-        }
-        setOwn(copy, hole.path.at(-1), filled);
-    }
-    while (next < doc.problems.length)
-        keep(doc.problems[next++].problem);
-    return loaded(root, withLeftOut(problems, leftOut));
-}
-/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
-function setOwn(object, key, value) {
-    if (key === '__proto__')
-        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-    else
-        object[key] = value;
-    return value;
-}
-function withLeftOut(problems, leftOut) {
-    return leftOut === 0
-        ? problems
-        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
-}
-function writtenField(doc, field) {
-    const value = doc.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
-        return null;
-    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
-    if (hole)
-        return { text: hole.text, variables: variablesIn(hole.text) };
-    const written = value[field];
-    return {
-        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
-        variables: [],
-    };
-}
-/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-function offsetIn(positions, value, path, fallback) {
-    let offset = fallback;
-    let current = value;
-    for (const part of path) {
-        if (typeof current !== 'object' || current === null)
-            break;
-        const offsets = positions.get(current);
-        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
-        if (at === undefined)
-            break;
-        offset = at;
-        current = current[part];
-    }
-    return offset;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/unknown-fields.ts
-/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
-function findUnknownFields(value, known) {
-    return Object.keys(value)
-        .filter((field) => !known.includes(field))
-        .map((field) => ({ field, suggestion: closestField(field, known) }));
-}
-/** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field, knownFields) {
-    let best = null;
-    let bestDistance = Infinity;
-    const lowered = field.toLowerCase().replaceAll('-', '_');
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
-    for (const known of knownFields) {
-        // The distance is at least the difference in length: no need to compute it for a long key.
-        if (Math.abs(lowered.length - known.length) > tolerance)
-            continue;
-        const distance = editDistance(lowered, known);
-        if (distance < bestDistance)
-            [best, bestDistance] = [known, distance];
-    }
-    return bestDistance <= tolerance ? best : null;
-}
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
-function editDistance(a, b) {
-    let before = new Int32Array(b.length + 1);
-    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
-    let current = new Int32Array(b.length + 1);
-    for (let i = 1; i <= a.length; i++) {
-        current[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, before[j - 2] + 1);
-            current[j] = d;
-        }
-        ;
-        [before, previous, current] = [previous, current, before];
-    }
-    return previous[b.length];
-}
-
 ;// CONCATENATED MODULE: ./src/manifests/kind-claim.ts
 
 
@@ -36341,7 +37331,7 @@ function checkManifestAs(spec, written) {
     // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
     // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
     const value = written.type === undefined ? { type: spec.type, ...written } : written;
-    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, spec));
+    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => schema_check_toProblem(error, value, spec));
     if (problems.length > 0)
         return schema_check_refuse(spec, value, problems, spec.knownFields);
     const unknownFields = findUnknownFields(value, spec.knownFields);
@@ -36379,39 +37369,46 @@ function identityProblem(value, spec) {
         return null;
     return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
 }
-function toProblem(error, spec) {
+/**
+ * A message in the action's words. The offending value is read from the document
+ * at the error's path, not from ajv's `verbose` mode, whose errors would carry
+ * it: that mode embeds every schema in the generated code as a literal V8 parses
+ * as the action starts.
+ */
+function schema_check_toProblem(error, document, spec) {
     const path = parsePointer(error.instancePath);
     const params = error.params;
+    const data = valueAt(document, path);
     switch (error.keyword) {
         case 'required':
             return { path, message: `missing required field "${String(params.missingProperty)}"` };
         case 'type':
-            return { path, message: `expected ${String(params.type)}, got ${describeType(error.data)}` };
+            return { path, message: `expected ${String(params.type)}, got ${describeType(data)}` };
         case 'pattern':
-            return { path, message: `${quote(error.data)} does not match the pattern ${String(params.pattern)}` };
+            return { path, message: `${quote(data)} does not match the pattern ${String(params.pattern)}` };
         case 'maxLength':
-            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(error.data)].length}` };
+            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(data)].length}` };
         case 'minItems':
             return {
                 path,
-                message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(error.data) ? error.data.length : 0}`,
+                message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(data) ? data.length : 0}`,
             };
         case 'minimum':
-            return { path, message: `must be at least ${String(params.limit)}, got ${String(error.data)}` };
+            return { path, message: `must be at least ${String(params.limit)}, got ${String(data)}` };
         case 'enum':
-            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(error.data)}` };
+            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(data)}` };
         case 'discriminator':
-            return discriminatorProblem(path, params, error, spec);
+            return discriminatorProblem(path, params, error.schemaPath, spec);
         default:
             return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
     }
 }
-function discriminatorProblem(path, params, error, spec) {
+function discriminatorProblem(path, params, schemaPath, spec) {
     const tag = String(params.tag);
     if (params.error === 'tag' && params.tagValue === undefined) {
         return { path, message: `missing required field "${tag}"` };
     }
-    const branches = (error.parentSchema?.oneOf ?? []);
+    const branches = unionAt(spec.schema, schemaPath, tag)?.oneOf ?? [];
     const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
     return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
 }
@@ -36423,6 +37420,25 @@ function parsePointer(pointer) {
         .split('/')
         .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
         .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+}
+function valueAt(document, path) {
+    let value = document;
+    for (const part of path)
+        value = value?.[part];
+    return value;
+}
+/**
+ * The union whose `discriminator` keyword `schemaPath` names. ajv gives the path
+ * from the schema it compiled the check in: the whole document, or the
+ * definition a reference names. The union is the node at that path, in the
+ * document or in a definition, that discriminates by `tag`.
+ */
+function unionAt(schema, schemaPath, tag) {
+    const parts = parsePointer(schemaPath.replace(/^#/, '')).slice(0, -1);
+    const roots = [schema, ...Object.values(schema.$defs)];
+    return roots
+        .map((root) => valueAt(root, parts))
+        .find((node) => node?.discriminator?.propertyName === tag && Array.isArray(node.oneOf));
 }
 
 ;// CONCATENATED MODULE: ./src/manifests/sweep-rules.ts
@@ -36548,7 +37564,7 @@ function checkDocument(file, doc, namedByNumber) {
             properties: { file, startLine: line, startColumn: col, title: 'Unknown manifest field' },
         };
     });
-    const identity = identityOf(doc.value, verdict.type);
+    const identity = check_file_identityOf(doc.value, verdict.type);
     if (verdict.valid)
         return { manifest: { ...location, ...identity, valid: true, type: verdict.type, body: verdict.body }, findings };
     const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
@@ -36561,7 +37577,7 @@ function checkDocument(file, doc, namedByNumber) {
     return { manifest: { ...location, ...identity, valid: false, message }, findings };
 }
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
-function identityOf(value, type) {
+function check_file_identityOf(value, type) {
     if (!isPlainObject(value))
         return NO_IDENTITY;
     const text = (field) => (typeof field === 'string' ? field : null);
@@ -36572,6 +37588,7 @@ function identityOf(value, type) {
         name: text(value.name),
         version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
         version_alias: versioned ? text(value.version_alias) : null,
+        id: null,
     };
 }
 
@@ -37167,6 +38184,11 @@ async function validateFiles(sources, options, core, slice) {
 
 
 
+
+
+
+
+
 /**
  * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
@@ -37177,8 +38199,8 @@ async function run(deps) {
     const ledger = new Ledger(store, (row) => redactRow(row, core));
     let inputs = null;
     let targets = null;
-    /** The deletion stage, once a live run opens it: the summary says where deletes went. */
-    const deletion = { deleter: null };
+    /** The deletion stage, once a live run opens it: the summary says where deletes went; and what each retention rule did. */
+    const deletion = { deleter: null, rules: null };
     let failure;
     let unexpected = false;
     try {
@@ -37188,8 +38210,13 @@ async function run(deps) {
             registerSecret: (secret) => core.setSecret(secret),
             dialect: deps.dialect,
         });
-        targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
-        failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion);
+        if (inputs.retention) {
+            failure = await runRetention(inputs, inputs.retention, ledger, { ...deps, core }, deletion);
+        }
+        else {
+            targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
+            failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion);
+        }
     }
     catch (error) {
         unexpected = !(error instanceof StepFailure);
@@ -37206,6 +38233,7 @@ async function run(deps) {
         scope: targets?.scope(results.pullRequests) ?? null,
         nothingFound: targets?.nothingFound() ?? null,
         endpoints: deletion.deleter?.endpoints() ?? [],
+        rules: deletion.rules,
     }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
     results.close();
     return results;
@@ -37254,6 +38282,88 @@ async function runStages(inputs, targets, ledger, deps, deletion) {
     }
     return null;
 }
+/**
+ * Retention: the rule files found and checked, all or nothing; then every
+ * rule's versions listed and selected (retention/apply-rules.ts), and, within
+ * max-deletions, the selected versions deleted by id.
+ */
+async function runRetention(inputs, retention, ledger, deps, deletion) {
+    const { core } = deps;
+    const files = await core.group('Find rule files', () => findFiles(retention.rulePatterns, deps.workspace, core));
+    if (files.length === 0) {
+        return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
+    }
+    const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice());
+    const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, async () => {
+        const rules = checkRuleFiles(sources);
+        for (const { findings } of rules)
+            for (const { level, message, properties } of findings)
+                core[level](message, properties);
+        const invalid = rules.filter((rule) => !rule.valid).length;
+        core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`);
+        if (invalid > 0)
+            core.info('Nothing will be listed or deleted: every rule must be valid before any version is.');
+        return rules;
+    });
+    if (checked.length === 0)
+        return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`;
+    const invalid = checked.filter((rule) => !rule.valid).length;
+    if (invalid > 0) {
+        const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`;
+        for (const rule of checked) {
+            const { file, document, line } = rule.valid ? rule.rule : rule;
+            const identity = rule.valid ? rule.rule : rule;
+            const row = {
+                file,
+                document,
+                line,
+                type: identity.type,
+                ml_repo: identity.ml_repo,
+                name: identity.name,
+                version: null,
+                version_alias: null,
+                id: null,
+            };
+            const outcome = rule.valid
+                ? { status: 'skipped', attempts: 0, http_status: null, message: notListed }
+                : { status: 'invalid', attempts: 0, http_status: null, message: rule.message };
+            ledger.planned({ pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] });
+        }
+        return null;
+    }
+    const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));
+    const { url, token } = inputs.controlPlane;
+    const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency });
+    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger));
+    try {
+        const policy = {
+            maxAttempts: inputs.maxAttempts,
+            backoff: deps.backoff ?? DEFAULT_BACKOFF,
+            signal: deps.cancel,
+            abortInFlight: deps.abortInFlight,
+            random: deps.random ?? Math.random,
+            now: deps.now ?? Date.now,
+        };
+        const applied = await core.group(`List the versions of ${count(rules.length, 'rule')}`, () => applyRules(rules, {
+            api: inputs.api,
+            dryRun: inputs.dryRun,
+            maxDeletions: retention.maxDeletions,
+            maxDeletionsName: (deps.dialect ?? WORKFLOW_DIALECT).key('max-deletions'),
+            concurrency: inputs.concurrency,
+            startedAt: (deps.now ?? Date.now)(),
+        }, { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan) }));
+        deletion.rules = applied.summaries;
+        if (applied.failure !== null)
+            return applied.failure;
+        if (deleter && applied.jobs.length > 0)
+            await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs));
+        return null;
+    }
+    finally {
+        client.close();
+        deleter?.close();
+    }
+}
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
 function checkTarget(target, checking, inputs, ledger, deps) {
     const { core } = deps;
@@ -37287,6 +38397,7 @@ function redactRow(row, core) {
         ml_repo: text(row.ml_repo),
         name: text(row.name),
         version_alias: text(row.version_alias),
+        id: text(row.id),
         message: core.redact(row.message),
     };
 }
@@ -46258,11 +47369,357 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 8739:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// Generated by scripts/generate-validator.ts from src/schema/retention-rule.schema.json. Do not edit.
+
+module.exports = validate20;
+module.exports["default"] = validate20;
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/RetentionRule","type":"object","additionalProperties":false,"required":["ml_repo","name"],"properties":{"type":{"enum":["artifact-version","model-version","chat_prompt"],"default":"artifact-version"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"aliases":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":256}},"keep_latest":{"type":"integer","minimum":1,"maximum":100000},"older_than_days":{"type":"integer","minimum":1,"maximum":36500}},"anyOf":[{"required":["keep_latest"]},{"required":["older_than_days"]}]};
+const pattern4 = new RegExp("^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$", "u");
+const pattern5 = new RegExp("^[A-Za-z0-9_\\-]+$", "u");
+const func1 = (__nccwpck_require__(6214)/* ["default"] */ .A);
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://truefoundry.com/schemas/RetentionRule" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate20.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs1 = errors;
+let valid0 = false;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.keep_latest === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "keep_latest"},message:"must have required property '"+"keep_latest"+"'",schema:schema31.anyOf[0].required,parentSchema:schema31.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.older_than_days === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "older_than_days"},message:"must have required property '"+"older_than_days"+"'",schema:schema31.anyOf[1].required,parentSchema:schema31.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.anyOf,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ml_repo === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.name === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.required,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "type") || (key0 === "ml_repo")) || (key0 === "name")) || (key0 === "aliases")) || (key0 === "keep_latest")) || (key0 === "older_than_days"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(!(((data0 === "artifact-version") || (data0 === "model-version")) || (data0 === "chat_prompt"))){
+const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.type.enum,parentSchema:schema31.properties.type,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.ml_repo !== undefined){
+let data1 = data.ml_repo;
+if(typeof data1 === "string"){
+if(!pattern4.test(data1)){
+const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema31.properties.ml_repo,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.ml_repo.type,parentSchema:schema31.properties.ml_repo,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data2 = data.name;
+if(typeof data2 === "string"){
+if(func1(data2) > 256){
+const err9 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(!pattern5.test(data2)){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema31.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.name.type,parentSchema:schema31.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.aliases !== undefined){
+let data3 = data.aliases;
+if(Array.isArray(data3)){
+if(data3.length > 100){
+const err12 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema31.properties.aliases,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data3.length < 1){
+const err13 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.aliases,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func1(data4) > 256){
+const err14 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.aliases.items,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func1(data4) < 1){
+const err15 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.aliases.items,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.aliases.items.type,parentSchema:schema31.properties.aliases.items,data:data4};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.aliases.type,parentSchema:schema31.properties.aliases,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.keep_latest !== undefined){
+let data5 = data.keep_latest;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err18 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.keep_latest.type,parentSchema:schema31.properties.keep_latest,data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100000 || isNaN(data5)){
+const err19 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.keep_latest,data:data5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data5 < 1 || isNaN(data5)){
+const err20 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.keep_latest,data:data5};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data.older_than_days !== undefined){
+let data6 = data.older_than_days;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err21 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.older_than_days.type,parentSchema:schema31.properties.older_than_days,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 36500 || isNaN(data6)){
+const err22 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500",schema:36500,parentSchema:schema31.properties.older_than_days,data:data6};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err23 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.older_than_days,data:data6};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+
+/***/ }),
+
 /***/ 7201:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Generated by scripts/generate-validator.ts from src/schema/artifact-version.openapi.yaml and src/schema/chat_prompt.openapi.yaml and src/schema/data-dir.openapi.yaml and src/schema/model-version.openapi.yaml. Do not edit.
 
+const loaders = {
+"artifact-version"(exports) {
+"use strict";
 exports["artifact-version"] = validate20;
 const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["artifact-version"],"default":"artifact-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ArtifactPath":{"properties":{"src":{"type":"string"},"dest":{"type":"string"}},"type":"object","required":["src"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"]},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array"}},"type":"object","required":["type","paths"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}};
 const schema32 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["artifact-version"],"default":"artifact-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]};
@@ -46288,7 +47745,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -46298,7 +47755,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.paths === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'",schema:schema33.required,parentSchema:schema33,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "paths"},message:"must have required property '"+"paths"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -46310,7 +47767,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.type.type,parentSchema:schema33.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46320,7 +47777,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "local")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.type.enum,parentSchema:schema33.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -46338,7 +47795,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.src === undefined){
-const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'",schema:schema34.required,parentSchema:schema34,data:data2};
+const err4 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/required",keyword:"required",params:{missingProperty: "src"},message:"must have required property '"+"src"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -46348,9 +47805,8 @@ vErrors.push(err4);
 errors++;
 }
 if(data2.src !== undefined){
-let data3 = data2.src;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.src.type,parentSchema:schema34.properties.src,data:data3};
+if(typeof data2.src !== "string"){
+const err5 = {instancePath:instancePath+"/paths/" + i0+"/src",schemaPath:"#/$defs/ArtifactPath/properties/src/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -46361,9 +47817,8 @@ errors++;
 }
 }
 if(data2.dest !== undefined){
-let data4 = data2.dest;
-if(typeof data4 !== "string"){
-const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.dest.type,parentSchema:schema34.properties.dest,data:data4};
+if(typeof data2.dest !== "string"){
+const err6 = {instancePath:instancePath+"/paths/" + i0+"/dest",schemaPath:"#/$defs/ArtifactPath/properties/dest/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -46375,7 +47830,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data2};
+const err7 = {instancePath:instancePath+"/paths/" + i0,schemaPath:"#/$defs/ArtifactPath/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -46387,7 +47842,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.paths.type,parentSchema:schema33.properties.paths,data:data1};
+const err8 = {instancePath:instancePath+"/paths",schemaPath:"#/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -46399,7 +47854,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -46426,7 +47881,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -46436,7 +47891,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -46446,7 +47901,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46456,7 +47911,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -46469,7 +47924,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema32.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -46479,7 +47934,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema32.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -46490,7 +47945,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.name.type,parentSchema:schema32.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -46503,7 +47958,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.metadata.type,parentSchema:schema32.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -46517,7 +47972,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema32.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -46528,7 +47983,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.ml_repo.type,parentSchema:schema32.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -46541,7 +47996,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.version.type,parentSchema:schema32.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -46552,7 +48007,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -46566,7 +48021,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.type.type,parentSchema:schema32.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -46576,7 +48031,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "artifact-version")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema32.properties.type.enum,parentSchema:schema32.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema32.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -46590,7 +48045,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema32.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -46601,7 +48056,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.description.type,parentSchema:schema32.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -46615,7 +48070,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema32.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -46625,7 +48080,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema32.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -46636,7 +48091,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.version_alias.type,parentSchema:schema32.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -46654,7 +48109,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema35.required,parentSchema:schema35,data:data7};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -46666,7 +48121,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.type.type,parentSchema:schema35.properties.type,data:data8};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -46676,7 +48131,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.type.enum,parentSchema:schema35.properties.type,data:data8};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema35.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -46690,7 +48145,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema35.properties.uri,data:data9};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -46701,7 +48156,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.uri.type,parentSchema:schema35.properties.uri,data:data9};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -46713,7 +48168,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data7};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -46729,7 +48184,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -46739,7 +48194,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema36.required,parentSchema:schema36,data:data7};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -46751,7 +48206,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.type.type,parentSchema:schema36.properties.type,data:data10};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -46761,7 +48216,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.type.enum,parentSchema:schema36.properties.type,data:data10};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema36.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -46775,7 +48230,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema36.properties.uri,data:data11};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -46786,7 +48241,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.uri.type,parentSchema:schema36.properties.uri,data:data11};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -46798,7 +48253,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data:data7};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -46825,7 +48280,7 @@ props0.paths = true;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -46836,7 +48291,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema32.properties.source.discriminator,parentSchema:schema32.properties.source,data:data7};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -46847,7 +48302,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.source.type,parentSchema:schema32.properties.source,data:data7};
+const err34 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -46860,7 +48315,7 @@ errors++;
 if(data.step !== undefined){
 let data12 = data.step;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.step.type,parentSchema:schema32.properties.step,data:data12};
+const err35 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -46871,7 +48326,7 @@ errors++;
 }
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 < 0 || isNaN(data12)){
-const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema32.properties.step,data:data12};
+const err36 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -46883,9 +48338,8 @@ errors++;
 }
 }
 if(data.run_id !== undefined){
-let data13 = data.run_id;
-if(typeof data13 !== "string"){
-const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.run_id.type,parentSchema:schema32.properties.run_id,data:data13};
+if(typeof data.run_id !== "string"){
+const err37 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -46897,7 +48351,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -46932,6 +48386,10 @@ return errors === 0;
 }
 validate20.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
+return exports["artifact-version"]
+},
+"chat_prompt"(exports) {
+"use strict";
 exports.chat_prompt = validate25;
 const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ChatPromptManifest","$ref":"#/$defs/ChatPromptManifest","$defs":{"AssistantMessage":{"properties":{"role":{"type":"string","enum":["assistant"]},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array"},"name":{"type":"string"}},"type":"object","required":["role"]},"BlobStorageReference":{"properties":{"type":{"type":"string","enum":["blob-storage"],"default":"blob-storage"},"path":{"type":"string"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"]},"ChatMessageTurn":{"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object"},"ChatPromptManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["chat_prompt"],"default":"chat_prompt"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1},"variables":{"type":"object","additionalProperties":{"type":["string","null"]}},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"}},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array"}},"type":"object","required":["name","metadata","ml_repo","messages"]},"DeveloperMessage":{"properties":{"role":{"type":"string","enum":["developer"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"ExactMatchCacheConfig":{"properties":{"type":{"type":"string","enum":["exact-match"]},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type"]},"Function":{"properties":{"name":{"type":"string"},"arguments":{"type":"string"}},"type":"object","required":["name","arguments"]},"FunctionSchema":{"properties":{"name":{"type":"string"},"description":{"type":"string"},"parameters":{"type":"object"},"strict":{"type":"boolean","default":false}},"type":"object","required":["name"]},"Guardrails":{"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array"},"output_guardrails":{"items":{"type":"string"},"type":"array"}},"type":"object"},"HeadersOverride":{"properties":{"remove":{"items":{"type":"string"},"type":"array"},"set":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object"},"ImageContentPart":{"properties":{"type":{"type":"string","enum":["image_url"]},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"detail":{"type":"string"}},"type":"object","required":["url"]}},"type":"object","required":["type","image_url"]},"JsonObjectResponseFormat":{"properties":{"type":{"type":"string","enum":["json_object"]}},"type":"object","required":["type"]},"JsonSchema":{"properties":{"name":{"type":"string"},"schema":{"type":"object"}},"type":"object","required":["name","schema"]},"JsonSchemaResponseFormat":{"properties":{"type":{"type":"string","enum":["json_schema"]},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"]},"LatencyBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"LatencyBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["latency-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"LoadBalanceTarget":{"properties":{"target":{"type":"string"},"weight":{"type":"integer"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target","weight"]},"LoggingConfig":{"properties":{"enabled":{"type":"boolean","default":true},"tracing_project_fqn":{"type":"string"}},"type":"object"},"McpServerToolDetails":{"properties":{"mcp_server_integration_id":{"type":"string"},"tool_name":{"type":"string"}},"type":"object","required":["mcp_server_integration_id","tool_name"]},"McpServerWithFqn":{"properties":{"type":{"type":"string","enum":["mcp-server-fqn"]},"integration_fqn":{"type":"string"},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","integration_fqn"]},"McpServerWithUrl":{"properties":{"type":{"type":"string","enum":["mcp-server-url"]},"url":{"type":"string"},"headers":{"type":"object","additionalProperties":{"type":"string"}},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","url"]},"McpTool":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"MimeType":{"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"]},"ModelConfiguration":{"properties":{"provider":{"type":"string"},"model":{"type":"string"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object"}},"type":"object","required":["provider","model"]},"Parameters":{"properties":{"max_tokens":{"type":"integer"},"temperature":{"type":"number"},"top_k":{"type":"number"},"top_p":{"type":"number"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}]}},"type":"object"},"PriorityBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"priority":{"type":"integer","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"PriorityBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["priority-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"RefusalContentPart":{"properties":{"type":{"type":"string"},"refusal":{"type":"string"}},"type":"object","required":["type","refusal"]},"RetryConfig":{"properties":{"attempts":{"type":"integer"},"delay":{"type":"integer","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","default":["429","500","502","503"]}},"type":"object","required":["attempts"]},"SemanticCacheConfig":{"properties":{"type":{"type":"string","enum":["semantic"]},"similarity_threshold":{"type":"number","minimum":0,"maximum":1},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type","similarity_threshold"]},"SlaCutoff":{"properties":{"time_per_output_token_ms":{"type":"number"},"time_to_first_token_ms":{"type":"number"}},"type":"object"},"StickyRouting":{"properties":{"ttl_seconds":{"type":"integer"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array"}},"type":"object","required":["ttl_seconds","session_identifiers"]},"StickySessionIdentifier":{"properties":{"source":{"type":"string","enum":["headers","metadata"]},"key":{"type":"string"}},"type":"object","required":["source","key"]},"SubAgent":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"SystemMessage":{"properties":{"role":{"type":"string","enum":["system"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"TextContentPart":{"properties":{"type":{"type":"string","enum":["text"]},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]}},"type":"object","required":["type","text"]},"ToolCall":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"id":{"type":"string"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"]},"ToolMessage":{"properties":{"role":{"type":"string","enum":["tool"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_call_id":{"type":"string"}},"type":"object","required":["role","content","tool_call_id"]},"ToolSchema":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"]},"UserMessage":{"properties":{"role":{"type":"string","enum":["user"]},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"WeightBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["weight-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"]}}};
 const schema38 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["chat_prompt"],"default":"chat_prompt"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1},"variables":{"type":"object","additionalProperties":{"type":["string","null"]}},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"}},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array"}},"type":"object","required":["name","metadata","ml_repo","messages"]};
@@ -46942,6 +48400,10 @@ const schema80 = {"properties":{"type":{"type":"string","enum":["exact-match"]},
 const schema81 = {"properties":{"mcp_server_integration_id":{"type":"string"},"tool_name":{"type":"string"}},"type":"object","required":["mcp_server_integration_id","tool_name"]};
 const schema82 = {"properties":{"enabled":{"type":"boolean","default":true},"tracing_project_fqn":{"type":"string"}},"type":"object"};
 const schema83 = {"properties":{"name":{"type":"string"}},"type":"object","required":["name"]};
+const func1 = (__nccwpck_require__(6214)/* ["default"] */ .A);
+const pattern4 = new RegExp("^[A-Za-z0-9_\\-]+$", "u");
+const pattern5 = new RegExp("^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$", "u");
+const pattern6 = new RegExp("^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$", "u");
 const schema39 = {"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object"};
 const schema40 = {"properties":{"role":{"type":"string","enum":["system"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]};
 const schema41 = {"properties":{"type":{"type":"string","enum":["blob-storage"],"default":"blob-storage"},"path":{"type":"string"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"]};
@@ -46959,7 +48421,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -46969,7 +48431,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.mime_type === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mime_type"},message:"must have required property '"+"mime_type"+"'",schema:schema41.required,parentSchema:schema41,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mime_type"},message:"must have required property '"+"mime_type"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -46981,7 +48443,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.type.type,parentSchema:schema41.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46991,7 +48453,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "blob-storage")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.type.enum,parentSchema:schema41.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema41.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47002,9 +48464,8 @@ errors++;
 }
 }
 if(data.path !== undefined){
-let data1 = data.path;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.path.type,parentSchema:schema41.properties.path,data:data1};
+if(typeof data.path !== "string"){
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47017,7 +48478,7 @@ errors++;
 if(data.mime_type !== undefined){
 let data2 = data.mime_type;
 if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.type,parentSchema:schema42,data:data2};
+const err5 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47027,7 +48488,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!(((((data2 === "text/plain") || (data2 === "application/json")) || (data2 === "image/png")) || (data2 === "image/jpeg")) || (data2 === "application/x-directory"))){
-const err6 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values",schema:schema42.enum,parentSchema:schema42,data:data2};
+const err6 = {instancePath:instancePath+"/mime_type",schemaPath:"#/$defs/MimeType/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47039,7 +48500,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -47066,7 +48527,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47076,7 +48537,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema40.required,parentSchema:schema40,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47088,7 +48549,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.role.type,parentSchema:schema40.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47098,7 +48559,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "system")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema40.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema40.properties.role.enum,parentSchema:schema40.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema40.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47114,7 +48575,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.content.anyOf[0].type,parentSchema:schema40.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47139,7 +48600,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema40.properties.content.anyOf,parentSchema:schema40.properties.content,data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47161,9 +48622,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data2 = data.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.name.type,parentSchema:schema40.properties.name,data:data2};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47175,7 +48635,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -47205,7 +48665,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47215,7 +48675,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.text === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'",schema:schema44.required,parentSchema:schema44,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "text"},message:"must have required property '"+"text"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47227,7 +48687,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.type.type,parentSchema:schema44.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47237,7 +48697,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "text")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema44.properties.type.enum,parentSchema:schema44.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema44.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47253,7 +48713,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.text.anyOf[0].type,parentSchema:schema44.properties.text.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47278,7 +48738,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema44.properties.text.anyOf,parentSchema:schema44.properties.text,data:data1};
+const err5 = {instancePath:instancePath+"/text",schemaPath:"#/properties/text/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47301,7 +48761,7 @@ vErrors = null;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47330,7 +48790,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47340,7 +48800,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.function === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47352,7 +48812,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.type.type,parentSchema:schema46.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47362,7 +48822,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "function")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.type.enum,parentSchema:schema46.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema46.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47373,9 +48833,8 @@ errors++;
 }
 }
 if(data.id !== undefined){
-let data1 = data.id;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.id.type,parentSchema:schema46.properties.id,data:data1};
+if(typeof data.id !== "string"){
+const err4 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47389,7 +48848,7 @@ if(data.function !== undefined){
 let data2 = data.function;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.name === undefined){
-const err5 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+const err5 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47399,7 +48858,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data2.arguments === undefined){
-const err6 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'",schema:schema47.required,parentSchema:schema47,data:data2};
+const err6 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/required",keyword:"required",params:{missingProperty: "arguments"},message:"must have required property '"+"arguments"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47409,9 +48868,8 @@ vErrors.push(err6);
 errors++;
 }
 if(data2.name !== undefined){
-let data3 = data2.name;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/Function/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.name.type,parentSchema:schema47.properties.name,data:data3};
+if(typeof data2.name !== "string"){
+const err7 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/Function/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -47422,9 +48880,8 @@ errors++;
 }
 }
 if(data2.arguments !== undefined){
-let data4 = data2.arguments;
-if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/function/arguments",schemaPath:"#/$defs/Function/properties/arguments/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.properties.arguments.type,parentSchema:schema47.properties.arguments,data:data4};
+if(typeof data2.arguments !== "string"){
+const err8 = {instancePath:instancePath+"/function/arguments",schemaPath:"#/$defs/Function/properties/arguments/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -47436,7 +48893,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data:data2};
+const err9 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/Function/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -47448,7 +48905,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -47475,7 +48932,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema43.required,parentSchema:schema43,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47487,7 +48944,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.role.type,parentSchema:schema43.properties.role,data:data0};
+const err1 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47497,7 +48954,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "assistant")){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema43.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.role.enum,parentSchema:schema43.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema43.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47513,7 +48970,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.content.anyOf[0].type,parentSchema:schema43.properties.content.anyOf[0],data:data1};
+const err3 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47546,7 +49003,7 @@ props0.text = true;
 const _errs12 = errors;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.type === undefined){
-const err4 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
+const err4 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47556,7 +49013,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data2.refusal === undefined){
-const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "refusal"},message:"must have required property '"+"refusal"+"'",schema:schema45.required,parentSchema:schema45,data:data2};
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/required",keyword:"required",params:{missingProperty: "refusal"},message:"must have required property '"+"refusal"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47566,9 +49023,8 @@ vErrors.push(err5);
 errors++;
 }
 if(data2.type !== undefined){
-let data3 = data2.type;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/RefusalContentPart/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.type.type,parentSchema:schema45.properties.type,data:data3};
+if(typeof data2.type !== "string"){
+const err6 = {instancePath:instancePath+"/content/" + i0+"/type",schemaPath:"#/$defs/RefusalContentPart/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47579,9 +49035,8 @@ errors++;
 }
 }
 if(data2.refusal !== undefined){
-let data4 = data2.refusal;
-if(typeof data4 !== "string"){
-const err7 = {instancePath:instancePath+"/content/" + i0+"/refusal",schemaPath:"#/$defs/RefusalContentPart/properties/refusal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.refusal.type,parentSchema:schema45.properties.refusal,data:data4};
+if(typeof data2.refusal !== "string"){
+const err7 = {instancePath:instancePath+"/content/" + i0+"/refusal",schemaPath:"#/$defs/RefusalContentPart/properties/refusal/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -47593,7 +49048,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data2};
+const err8 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/$defs/RefusalContentPart/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -47612,7 +49067,7 @@ props0.refusal = true;
 }
 }
 if(!valid4){
-const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf[1].items.anyOf,parentSchema:schema43.properties.content.anyOf[1].items,data:data2};
+const err9 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -47635,7 +49090,7 @@ vErrors = null;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.content.anyOf[1].type,parentSchema:schema43.properties.content.anyOf[1],data:data1};
+const err10 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -47660,7 +49115,7 @@ props1.path = true;
 props1.mime_type = true;
 }
 if(!valid1){
-const err11 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema43.properties.content.anyOf,parentSchema:schema43.properties.content,data:data1};
+const err11 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -47693,7 +49148,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/tool_calls",schemaPath:"#/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.tool_calls.type,parentSchema:schema43.properties.tool_calls,data:data5};
+const err12 = {instancePath:instancePath+"/tool_calls",schemaPath:"#/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -47704,9 +49159,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-let data7 = data.name;
-if(typeof data7 !== "string"){
-const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.name.type,parentSchema:schema43.properties.name,data:data7};
+if(typeof data.name !== "string"){
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -47718,7 +49172,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -47747,7 +49201,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47757,7 +49211,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.image_url === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image_url"},message:"must have required property '"+"image_url"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "image_url"},message:"must have required property '"+"image_url"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47769,7 +49223,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.type.type,parentSchema:schema49.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47779,7 +49233,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "image_url")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.type.enum,parentSchema:schema49.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema49.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47793,7 +49247,7 @@ if(data.image_url !== undefined){
 let data1 = data.image_url;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.url === undefined){
-const err4 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema49.properties.image_url.required,parentSchema:schema49.properties.image_url,data:data1};
+const err4 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47808,7 +49262,7 @@ const _errs6 = errors;
 let valid2 = false;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.url.anyOf[0].type,parentSchema:schema49.properties.image_url.properties.url.anyOf[0],data:data2};
+const err5 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -47833,7 +49287,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid2){
-const err6 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema49.properties.image_url.properties.url.anyOf,parentSchema:schema49.properties.image_url.properties.url,data:data2};
+const err6 = {instancePath:instancePath+"/image_url/url",schemaPath:"#/properties/image_url/properties/url/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -47855,9 +49309,8 @@ vErrors = null;
 }
 }
 if(data1.detail !== undefined){
-let data3 = data1.detail;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/image_url/detail",schemaPath:"#/properties/image_url/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.image_url.properties.detail.type,parentSchema:schema49.properties.image_url.properties.detail,data:data3};
+if(typeof data1.detail !== "string"){
+const err7 = {instancePath:instancePath+"/image_url/detail",schemaPath:"#/properties/image_url/properties/detail/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -47869,7 +49322,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.properties.image_url.type,parentSchema:schema49.properties.image_url,data:data1};
+const err8 = {instancePath:instancePath+"/image_url",schemaPath:"#/properties/image_url/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -47881,7 +49334,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -47908,7 +49361,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -47918,7 +49371,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -47930,7 +49383,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.role.type,parentSchema:schema48.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -47940,7 +49393,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "user")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema48.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.role.enum,parentSchema:schema48.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema48.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -47956,7 +49409,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.content.anyOf[0].type,parentSchema:schema48.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -47996,7 +49449,7 @@ props0.image_url = true;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err5 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48007,7 +49460,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema48.properties.content.anyOf[1].items.discriminator,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err6 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48018,7 +49471,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.content.anyOf[1].items.type,parentSchema:schema48.properties.content.anyOf[1].items,data:data2};
+const err7 = {instancePath:instancePath+"/content/" + i0,schemaPath:"#/properties/content/anyOf/1/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48030,7 +49483,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.content.anyOf[1].type,parentSchema:schema48.properties.content.anyOf[1],data:data1};
+const err8 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -48055,7 +49508,7 @@ props1.path = true;
 props1.mime_type = true;
 }
 if(!valid1){
-const err9 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema48.properties.content.anyOf,parentSchema:schema48.properties.content,data:data1};
+const err9 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -48077,9 +49530,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data3 = data.name;
-if(typeof data3 !== "string"){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.name.type,parentSchema:schema48.properties.name,data:data3};
+if(typeof data.name !== "string"){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -48091,7 +49543,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -48119,7 +49571,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48129,7 +49581,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48139,7 +49591,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.tool_call_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool_call_id"},message:"must have required property '"+"tool_call_id"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tool_call_id"},message:"must have required property '"+"tool_call_id"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48151,7 +49603,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.role.type,parentSchema:schema50.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -48161,7 +49613,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!(data0 === "tool")){
-const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema50.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema50.properties.role.enum,parentSchema:schema50.properties.role,data:data0};
+const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema50.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -48177,7 +49629,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.content.anyOf[0].type,parentSchema:schema50.properties.content.anyOf[0],data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48202,7 +49654,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err6 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema50.properties.content.anyOf,parentSchema:schema50.properties.content,data:data1};
+const err6 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48224,9 +49676,8 @@ vErrors = null;
 }
 }
 if(data.tool_call_id !== undefined){
-let data2 = data.tool_call_id;
-if(typeof data2 !== "string"){
-const err7 = {instancePath:instancePath+"/tool_call_id",schemaPath:"#/properties/tool_call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.tool_call_id.type,parentSchema:schema50.properties.tool_call_id,data:data2};
+if(typeof data.tool_call_id !== "string"){
+const err7 = {instancePath:instancePath+"/tool_call_id",schemaPath:"#/properties/tool_call_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48238,7 +49689,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -48266,7 +49717,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.role === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48276,7 +49727,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.content === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "content"},message:"must have required property '"+"content"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48288,7 +49739,7 @@ errors++;
 if(data.role !== undefined){
 let data0 = data.role;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.role.type,parentSchema:schema51.properties.role,data:data0};
+const err2 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48298,7 +49749,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "developer")){
-const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema51.properties.role.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.role.enum,parentSchema:schema51.properties.role,data:data0};
+const err3 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/enum",keyword:"enum",params:{allowedValues: schema51.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -48314,7 +49765,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.content.anyOf[0].type,parentSchema:schema51.properties.content.anyOf[0],data:data1};
+const err4 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -48339,7 +49790,7 @@ props0.path = true;
 props0.mime_type = true;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema51.properties.content.anyOf,parentSchema:schema51.properties.content,data:data1};
+const err5 = {instancePath:instancePath+"/content",schemaPath:"#/properties/content/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48361,9 +49812,8 @@ vErrors = null;
 }
 }
 if(data.name !== undefined){
-let data2 = data.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.name.type,parentSchema:schema51.properties.name,data:data2};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48375,7 +49825,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48463,7 +49913,7 @@ props0.name = true;
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "role", tagValue: tag0},message:"value of tag \"role\" must be in oneOf",schema:schema39.discriminator,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "role", tagValue: tag0},message:"value of tag \"role\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48474,7 +49924,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "role", tagValue: tag0},message:"tag \"role\" must be string",schema:schema39.discriminator,parentSchema:schema39,data};
+const err1 = {instancePath,schemaPath:"#/discriminator",keyword:"discriminator",params:{error: "tag", tag: "role", tagValue: tag0},message:"tag \"role\" must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48485,7 +49935,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48515,7 +49965,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.provider === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48525,7 +49975,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.model === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48535,9 +49985,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.provider !== undefined){
-let data0 = data.provider;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.provider.type,parentSchema:schema52.properties.provider,data:data0};
+if(typeof data.provider !== "string"){
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48548,9 +49997,8 @@ errors++;
 }
 }
 if(data.model !== undefined){
-let data1 = data.model;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.model.type,parentSchema:schema52.properties.model,data:data1};
+if(typeof data.model !== "string"){
+const err3 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -48566,7 +50014,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.max_tokens !== undefined){
 let data3 = data2.max_tokens;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/parameters/max_tokens",schemaPath:"#/$defs/Parameters/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema53.properties.max_tokens.type,parentSchema:schema53.properties.max_tokens,data:data3};
+const err4 = {instancePath:instancePath+"/parameters/max_tokens",schemaPath:"#/$defs/Parameters/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -48579,7 +50027,7 @@ errors++;
 if(data2.temperature !== undefined){
 let data4 = data2.temperature;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err5 = {instancePath:instancePath+"/parameters/temperature",schemaPath:"#/$defs/Parameters/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.temperature.type,parentSchema:schema53.properties.temperature,data:data4};
+const err5 = {instancePath:instancePath+"/parameters/temperature",schemaPath:"#/$defs/Parameters/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48592,7 +50040,7 @@ errors++;
 if(data2.top_k !== undefined){
 let data5 = data2.top_k;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-const err6 = {instancePath:instancePath+"/parameters/top_k",schemaPath:"#/$defs/Parameters/properties/top_k/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_k.type,parentSchema:schema53.properties.top_k,data:data5};
+const err6 = {instancePath:instancePath+"/parameters/top_k",schemaPath:"#/$defs/Parameters/properties/top_k/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48605,7 +50053,7 @@ errors++;
 if(data2.top_p !== undefined){
 let data6 = data2.top_p;
 if(!((typeof data6 == "number") && (isFinite(data6)))){
-const err7 = {instancePath:instancePath+"/parameters/top_p",schemaPath:"#/$defs/Parameters/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema53.properties.top_p.type,parentSchema:schema53.properties.top_p,data:data6};
+const err7 = {instancePath:instancePath+"/parameters/top_p",schemaPath:"#/$defs/Parameters/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48623,9 +50071,8 @@ const _errs18 = errors;
 if(Array.isArray(data7)){
 const len0 = data7.length;
 for(let i0=0; i0<len0; i0++){
-let data8 = data7[i0];
-if(typeof data8 !== "string"){
-const err8 = {instancePath:instancePath+"/parameters/stop/" + i0,schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[0].items.type,parentSchema:schema53.properties.stop.anyOf[0].items,data:data8};
+if(typeof data7[i0] !== "string"){
+const err8 = {instancePath:instancePath+"/parameters/stop/" + i0,schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -48637,7 +50084,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.stop.anyOf[0].type,parentSchema:schema53.properties.stop.anyOf[0],data:data7};
+const err9 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -48650,7 +50097,7 @@ var _valid0 = _errs18 === errors;
 valid3 = valid3 || _valid0;
 const _errs22 = errors;
 if(typeof data7 !== "string"){
-const err10 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.stop.anyOf[1].type,parentSchema:schema53.properties.stop.anyOf[1],data:data7};
+const err10 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -48662,7 +50109,7 @@ errors++;
 var _valid0 = _errs22 === errors;
 valid3 = valid3 || _valid0;
 if(!valid3){
-const err11 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema53.properties.stop.anyOf,parentSchema:schema53.properties.stop,data:data7};
+const err11 = {instancePath:instancePath+"/parameters/stop",schemaPath:"#/$defs/Parameters/properties/stop/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -48685,7 +50132,7 @@ vErrors = null;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/parameters",schemaPath:"#/$defs/Parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data:data2};
+const err12 = {instancePath:instancePath+"/parameters",schemaPath:"#/$defs/Parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -48698,7 +50145,7 @@ errors++;
 if(data.extra_parameters !== undefined){
 let data9 = data.extra_parameters;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-const err13 = {instancePath:instancePath+"/extra_parameters",schemaPath:"#/properties/extra_parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.extra_parameters.type,parentSchema:schema52.properties.extra_parameters,data:data9};
+const err13 = {instancePath:instancePath+"/extra_parameters",schemaPath:"#/properties/extra_parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -48710,7 +50157,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -48739,7 +50186,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.function === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'",schema:schema54.required,parentSchema:schema54,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "function"},message:"must have required property '"+"function"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48751,7 +50198,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.type.type,parentSchema:schema54.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48761,7 +50208,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "function")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.type.enum,parentSchema:schema54.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema54.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48775,7 +50222,7 @@ if(data.function !== undefined){
 let data1 = data.function;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.name === undefined){
-const err3 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema55.required,parentSchema:schema55,data:data1};
+const err3 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -48785,9 +50232,8 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/FunctionSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.name.type,parentSchema:schema55.properties.name,data:data2};
+if(typeof data1.name !== "string"){
+const err4 = {instancePath:instancePath+"/function/name",schemaPath:"#/$defs/FunctionSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -48798,9 +50244,8 @@ errors++;
 }
 }
 if(data1.description !== undefined){
-let data3 = data1.description;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/function/description",schemaPath:"#/$defs/FunctionSchema/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.description.type,parentSchema:schema55.properties.description,data:data3};
+if(typeof data1.description !== "string"){
+const err5 = {instancePath:instancePath+"/function/description",schemaPath:"#/$defs/FunctionSchema/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48813,7 +50258,7 @@ errors++;
 if(data1.parameters !== undefined){
 let data4 = data1.parameters;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err6 = {instancePath:instancePath+"/function/parameters",schemaPath:"#/$defs/FunctionSchema/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.properties.parameters.type,parentSchema:schema55.properties.parameters,data:data4};
+const err6 = {instancePath:instancePath+"/function/parameters",schemaPath:"#/$defs/FunctionSchema/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48824,9 +50269,8 @@ errors++;
 }
 }
 if(data1.strict !== undefined){
-let data5 = data1.strict;
-if(typeof data5 !== "boolean"){
-const err7 = {instancePath:instancePath+"/function/strict",schemaPath:"#/$defs/FunctionSchema/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema55.properties.strict.type,parentSchema:schema55.properties.strict,data:data5};
+if(typeof data1.strict !== "boolean"){
+const err7 = {instancePath:instancePath+"/function/strict",schemaPath:"#/$defs/FunctionSchema/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48838,7 +50282,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data:data1};
+const err8 = {instancePath:instancePath+"/function",schemaPath:"#/$defs/FunctionSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -48850,7 +50294,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -48879,7 +50323,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -48889,7 +50333,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.integration_fqn === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "integration_fqn"},message:"must have required property '"+"integration_fqn"+"'",schema:schema56.required,parentSchema:schema56,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "integration_fqn"},message:"must have required property '"+"integration_fqn"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -48901,7 +50345,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.type.type,parentSchema:schema56.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48911,7 +50355,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "mcp-server-fqn")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema56.properties.type.enum,parentSchema:schema56.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema56.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -48922,9 +50366,8 @@ errors++;
 }
 }
 if(data.integration_fqn !== undefined){
-let data1 = data.integration_fqn;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/integration_fqn",schemaPath:"#/properties/integration_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.properties.integration_fqn.type,parentSchema:schema56.properties.integration_fqn,data:data1};
+if(typeof data.integration_fqn !== "string"){
+const err4 = {instancePath:instancePath+"/integration_fqn",schemaPath:"#/properties/integration_fqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -48935,9 +50378,8 @@ errors++;
 }
 }
 if(data.enable_all_tools !== undefined){
-let data2 = data.enable_all_tools;
-if(typeof data2 !== "boolean"){
-const err5 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema56.properties.enable_all_tools.type,parentSchema:schema56.properties.enable_all_tools,data:data2};
+if(typeof data.enable_all_tools !== "boolean"){
+const err5 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -48955,7 +50397,7 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.name === undefined){
-const err6 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data4};
+const err6 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -48965,9 +50407,8 @@ vErrors.push(err6);
 errors++;
 }
 if(data4.name !== undefined){
-let data5 = data4.name;
-if(typeof data5 !== "string"){
-const err7 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data5};
+if(typeof data4.name !== "string"){
+const err7 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -48979,7 +50420,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data4};
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -48991,7 +50432,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema56.properties.tools.type,parentSchema:schema56.properties.tools,data:data3};
+const err9 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -49003,7 +50444,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -49031,7 +50472,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49041,7 +50482,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.url === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49053,7 +50494,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.type.type,parentSchema:schema58.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49063,7 +50504,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "mcp-server-url")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.type.enum,parentSchema:schema58.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema58.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49074,9 +50515,8 @@ errors++;
 }
 }
 if(data.url !== undefined){
-let data1 = data.url;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.url.type,parentSchema:schema58.properties.url,data:data1};
+if(typeof data.url !== "string"){
+const err4 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49090,9 +50530,8 @@ if(data.headers !== undefined){
 let data2 = data.headers;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key0 in data2){
-let data3 = data2[key0];
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.headers.additionalProperties.type,parentSchema:schema58.properties.headers.additionalProperties,data:data3};
+if(typeof data2[key0] !== "string"){
+const err5 = {instancePath:instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49104,7 +50543,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.headers.type,parentSchema:schema58.properties.headers,data:data2};
+const err6 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -49115,9 +50554,8 @@ errors++;
 }
 }
 if(data.enable_all_tools !== undefined){
-let data4 = data.enable_all_tools;
-if(typeof data4 !== "boolean"){
-const err7 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.enable_all_tools.type,parentSchema:schema58.properties.enable_all_tools,data:data4};
+if(typeof data.enable_all_tools !== "boolean"){
+const err7 = {instancePath:instancePath+"/enable_all_tools",schemaPath:"#/properties/enable_all_tools/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -49135,7 +50573,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.name === undefined){
-const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data:data6};
+const err8 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -49145,9 +50583,8 @@ vErrors.push(err8);
 errors++;
 }
 if(data6.name !== undefined){
-let data7 = data6.name;
-if(typeof data7 !== "string"){
-const err9 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.name.type,parentSchema:schema57.properties.name,data:data7};
+if(typeof data6.name !== "string"){
+const err9 = {instancePath:instancePath+"/tools/" + i0+"/name",schemaPath:"#/$defs/McpTool/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -49159,7 +50596,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data:data6};
+const err10 = {instancePath:instancePath+"/tools/" + i0,schemaPath:"#/$defs/McpTool/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -49171,7 +50608,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.tools.type,parentSchema:schema58.properties.tools,data:data5};
+const err11 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -49183,7 +50620,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -49212,7 +50649,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49222,7 +50659,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.json_schema === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "json_schema"},message:"must have required property '"+"json_schema"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "json_schema"},message:"must have required property '"+"json_schema"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49234,7 +50671,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.type.type,parentSchema:schema61.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49244,7 +50681,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "json_schema")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.type.enum,parentSchema:schema61.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema61.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49258,7 +50695,7 @@ if(data.json_schema !== undefined){
 let data1 = data.json_schema;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.name === undefined){
-const err4 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+const err4 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49268,7 +50705,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.schema === undefined){
-const err5 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema62.required,parentSchema:schema62,data:data1};
+const err5 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49278,9 +50715,8 @@ vErrors.push(err5);
 errors++;
 }
 if(data1.name !== undefined){
-let data2 = data1.name;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/json_schema/name",schemaPath:"#/$defs/JsonSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.name.type,parentSchema:schema62.properties.name,data:data2};
+if(typeof data1.name !== "string"){
+const err6 = {instancePath:instancePath+"/json_schema/name",schemaPath:"#/$defs/JsonSchema/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -49293,7 +50729,7 @@ errors++;
 if(data1.schema !== undefined){
 let data3 = data1.schema;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-const err7 = {instancePath:instancePath+"/json_schema/schema",schemaPath:"#/$defs/JsonSchema/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.schema.type,parentSchema:schema62.properties.schema,data:data3};
+const err7 = {instancePath:instancePath+"/json_schema/schema",schemaPath:"#/$defs/JsonSchema/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -49305,7 +50741,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data:data1};
+const err8 = {instancePath:instancePath+"/json_schema",schemaPath:"#/$defs/JsonSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -49317,7 +50753,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -49348,7 +50784,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49358,7 +50794,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.weight === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'",schema:schema65.required,parentSchema:schema65,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "weight"},message:"must have required property '"+"weight"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49368,9 +50804,8 @@ vErrors.push(err1);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.target.type,parentSchema:schema65.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err2 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49383,7 +50818,7 @@ errors++;
 if(data.weight !== undefined){
 let data1 = data.weight;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err3 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema65.properties.weight.type,parentSchema:schema65.properties.weight,data:data1};
+const err3 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49397,7 +50832,7 @@ if(data.retry_config !== undefined){
 let data2 = data.retry_config;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.attempts === undefined){
-const err4 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data2};
+const err4 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49409,7 +50844,7 @@ errors++;
 if(data2.attempts !== undefined){
 let data3 = data2.attempts;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err5 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data3};
+const err5 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49422,7 +50857,7 @@ errors++;
 if(data2.delay !== undefined){
 let data4 = data2.delay;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err6 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data4};
+const err6 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -49437,9 +50872,8 @@ let data5 = data2.on_status_codes;
 if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
-let data6 = data5[i0];
-if(typeof data6 !== "string"){
-const err7 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data6};
+if(typeof data5[i0] !== "string"){
+const err7 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -49451,7 +50885,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data5};
+const err8 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -49463,7 +50897,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data2};
+const err9 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -49478,9 +50912,8 @@ let data7 = data.fallback_status_codes;
 if(Array.isArray(data7)){
 const len1 = data7.length;
 for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
-if(typeof data8 !== "string"){
-const err10 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.fallback_status_codes.items.type,parentSchema:schema65.properties.fallback_status_codes.items,data:data8};
+if(typeof data7[i1] !== "string"){
+const err10 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -49492,7 +50925,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.fallback_status_codes.type,parentSchema:schema65.properties.fallback_status_codes,data:data7};
+const err11 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -49503,9 +50936,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data9 = data.fallback_candidate;
-if(typeof data9 !== "boolean"){
-const err12 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema65.properties.fallback_candidate.type,parentSchema:schema65.properties.fallback_candidate,data:data9};
+if(typeof data.fallback_candidate !== "boolean"){
+const err12 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -49518,7 +50950,7 @@ errors++;
 if(data.override_params !== undefined){
 let data10 = data.override_params;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-const err13 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.override_params.type,parentSchema:schema65.properties.override_params,data:data10};
+const err13 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -49536,9 +50968,8 @@ let data12 = data11.remove;
 if(Array.isArray(data12)){
 const len2 = data12.length;
 for(let i2=0; i2<len2; i2++){
-let data13 = data12[i2];
-if(typeof data13 !== "string"){
-const err14 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data13};
+if(typeof data12[i2] !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -49550,7 +50981,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data12};
+const err15 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -49564,9 +50995,8 @@ if(data11.set !== undefined){
 let data14 = data11.set;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key0 in data14){
-let data15 = data14[key0];
-if(typeof data15 !== "string"){
-const err16 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data15};
+if(typeof data14[key0] !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -49578,7 +51008,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data14};
+const err17 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -49590,7 +51020,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data11};
+const err18 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -49604,9 +51034,8 @@ if(data.metadata_match !== undefined){
 let data16 = data.metadata_match;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 for(const key1 in data16){
-let data17 = data16[key1];
-if(typeof data17 !== "string"){
-const err19 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.metadata_match.additionalProperties.type,parentSchema:schema65.properties.metadata_match.additionalProperties,data:data17};
+if(typeof data16[key1] !== "string"){
+const err19 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -49618,7 +51047,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.metadata_match.type,parentSchema:schema65.properties.metadata_match,data:data16};
+const err20 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -49630,7 +51059,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -49659,7 +51088,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.ttl_seconds === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ttl_seconds"},message:"must have required property '"+"ttl_seconds"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ttl_seconds"},message:"must have required property '"+"ttl_seconds"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49669,7 +51098,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.session_identifiers === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session_identifiers"},message:"must have required property '"+"session_identifiers"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "session_identifiers"},message:"must have required property '"+"session_identifiers"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49681,7 +51110,7 @@ errors++;
 if(data.ttl_seconds !== undefined){
 let data0 = data.ttl_seconds;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/ttl_seconds",schemaPath:"#/properties/ttl_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.ttl_seconds.type,parentSchema:schema68.properties.ttl_seconds,data:data0};
+const err2 = {instancePath:instancePath+"/ttl_seconds",schemaPath:"#/properties/ttl_seconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49699,7 +51128,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.source === undefined){
-const err3 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+const err3 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49709,7 +51138,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data2.key === undefined){
-const err4 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema69.required,parentSchema:schema69,data:data2};
+const err4 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49721,7 +51150,7 @@ errors++;
 if(data2.source !== undefined){
 let data3 = data2.source;
 if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.source.type,parentSchema:schema69.properties.source,data:data3};
+const err5 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49731,7 +51160,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((data3 === "headers") || (data3 === "metadata"))){
-const err6 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/enum",keyword:"enum",params:{allowedValues: schema69.properties.source.enum},message:"must be equal to one of the allowed values",schema:schema69.properties.source.enum,parentSchema:schema69.properties.source,data:data3};
+const err6 = {instancePath:instancePath+"/session_identifiers/" + i0+"/source",schemaPath:"#/$defs/StickySessionIdentifier/properties/source/enum",keyword:"enum",params:{allowedValues: schema69.properties.source.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -49742,9 +51171,8 @@ errors++;
 }
 }
 if(data2.key !== undefined){
-let data4 = data2.key;
-if(typeof data4 !== "string"){
-const err7 = {instancePath:instancePath+"/session_identifiers/" + i0+"/key",schemaPath:"#/$defs/StickySessionIdentifier/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.properties.key.type,parentSchema:schema69.properties.key,data:data4};
+if(typeof data2.key !== "string"){
+const err7 = {instancePath:instancePath+"/session_identifiers/" + i0+"/key",schemaPath:"#/$defs/StickySessionIdentifier/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -49756,7 +51184,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema69.type,parentSchema:schema69,data:data2};
+const err8 = {instancePath:instancePath+"/session_identifiers/" + i0,schemaPath:"#/$defs/StickySessionIdentifier/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -49768,7 +51196,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/session_identifiers",schemaPath:"#/properties/session_identifiers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema68.properties.session_identifiers.type,parentSchema:schema68.properties.session_identifiers,data:data1};
+const err9 = {instancePath:instancePath+"/session_identifiers",schemaPath:"#/properties/session_identifiers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -49780,7 +51208,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -49807,7 +51235,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49817,7 +51245,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49829,7 +51257,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.type.type,parentSchema:schema64.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49839,7 +51267,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "weight-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema64.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.type.enum,parentSchema:schema64.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema64.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49861,7 +51289,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.load_balance_targets.type,parentSchema:schema64.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49879,7 +51307,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49908,7 +51336,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -49918,9 +51346,8 @@ vErrors.push(err0);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.target.type,parentSchema:schema71.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49934,7 +51361,7 @@ if(data.retry_config !== undefined){
 let data1 = data.retry_config;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.attempts === undefined){
-const err2 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data1};
+const err2 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49946,7 +51373,7 @@ errors++;
 if(data1.attempts !== undefined){
 let data2 = data1.attempts;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data2};
+const err3 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -49959,7 +51386,7 @@ errors++;
 if(data1.delay !== undefined){
 let data3 = data1.delay;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err4 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data3};
+const err4 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -49974,9 +51401,8 @@ let data4 = data1.on_status_codes;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(typeof data5 !== "string"){
-const err5 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data5};
+if(typeof data4[i0] !== "string"){
+const err5 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -49988,7 +51414,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data4};
+const err6 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -50000,7 +51426,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data1};
+const err7 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -50015,9 +51441,8 @@ let data6 = data.fallback_status_codes;
 if(Array.isArray(data6)){
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
-let data7 = data6[i1];
-if(typeof data7 !== "string"){
-const err8 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.fallback_status_codes.items.type,parentSchema:schema71.properties.fallback_status_codes.items,data:data7};
+if(typeof data6[i1] !== "string"){
+const err8 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -50029,7 +51454,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.fallback_status_codes.type,parentSchema:schema71.properties.fallback_status_codes,data:data6};
+const err9 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -50040,9 +51465,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data8 = data.fallback_candidate;
-if(typeof data8 !== "boolean"){
-const err10 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema71.properties.fallback_candidate.type,parentSchema:schema71.properties.fallback_candidate,data:data8};
+if(typeof data.fallback_candidate !== "boolean"){
+const err10 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -50055,7 +51479,7 @@ errors++;
 if(data.override_params !== undefined){
 let data9 = data.override_params;
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-const err11 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.override_params.type,parentSchema:schema71.properties.override_params,data:data9};
+const err11 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -50073,9 +51497,8 @@ let data11 = data10.remove;
 if(Array.isArray(data11)){
 const len2 = data11.length;
 for(let i2=0; i2<len2; i2++){
-let data12 = data11[i2];
-if(typeof data12 !== "string"){
-const err12 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data12};
+if(typeof data11[i2] !== "string"){
+const err12 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -50087,7 +51510,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data11};
+const err13 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -50101,9 +51524,8 @@ if(data10.set !== undefined){
 let data13 = data10.set;
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 for(const key0 in data13){
-let data14 = data13[key0];
-if(typeof data14 !== "string"){
-const err14 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data14};
+if(typeof data13[key0] !== "string"){
+const err14 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -50115,7 +51537,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data13};
+const err15 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -50127,7 +51549,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data10};
+const err16 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -50141,9 +51563,8 @@ if(data.metadata_match !== undefined){
 let data15 = data.metadata_match;
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 for(const key1 in data15){
-let data16 = data15[key1];
-if(typeof data16 !== "string"){
-const err17 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.metadata_match.additionalProperties.type,parentSchema:schema71.properties.metadata_match.additionalProperties,data:data16};
+if(typeof data15[key1] !== "string"){
+const err17 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -50155,7 +51576,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.properties.metadata_match.type,parentSchema:schema71.properties.metadata_match,data:data15};
+const err18 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -50167,7 +51588,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -50194,7 +51615,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -50204,7 +51625,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50216,7 +51637,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.properties.type.type,parentSchema:schema70.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50226,7 +51647,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "latency-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema70.properties.type.enum,parentSchema:schema70.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50248,7 +51669,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema70.properties.load_balance_targets.type,parentSchema:schema70.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50260,7 +51681,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50290,7 +51711,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.target === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -50300,9 +51721,8 @@ vErrors.push(err0);
 errors++;
 }
 if(data.target !== undefined){
-let data0 = data.target;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.target.type,parentSchema:schema75.properties.target,data:data0};
+if(typeof data.target !== "string"){
+const err1 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50315,7 +51735,7 @@ errors++;
 if(data.priority !== undefined){
 let data1 = data.priority;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err2 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.priority.type,parentSchema:schema75.properties.priority,data:data1};
+const err2 = {instancePath:instancePath+"/priority",schemaPath:"#/properties/priority/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50331,7 +51751,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.time_per_output_token_ms !== undefined){
 let data3 = data2.time_per_output_token_ms;
 if(!((typeof data3 == "number") && (isFinite(data3)))){
-const err3 = {instancePath:instancePath+"/sla_cutoff/time_per_output_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_per_output_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_per_output_token_ms.type,parentSchema:schema76.properties.time_per_output_token_ms,data:data3};
+const err3 = {instancePath:instancePath+"/sla_cutoff/time_per_output_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_per_output_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50344,7 +51764,7 @@ errors++;
 if(data2.time_to_first_token_ms !== undefined){
 let data4 = data2.time_to_first_token_ms;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err4 = {instancePath:instancePath+"/sla_cutoff/time_to_first_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_to_first_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema76.properties.time_to_first_token_ms.type,parentSchema:schema76.properties.time_to_first_token_ms,data:data4};
+const err4 = {instancePath:instancePath+"/sla_cutoff/time_to_first_token_ms",schemaPath:"#/$defs/SlaCutoff/properties/time_to_first_token_ms/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50356,7 +51776,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/sla_cutoff",schemaPath:"#/$defs/SlaCutoff/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data:data2};
+const err5 = {instancePath:instancePath+"/sla_cutoff",schemaPath:"#/$defs/SlaCutoff/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50370,7 +51790,7 @@ if(data.retry_config !== undefined){
 let data5 = data.retry_config;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.attempts === undefined){
-const err6 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema66.required,parentSchema:schema66,data:data5};
+const err6 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -50382,7 +51802,7 @@ errors++;
 if(data5.attempts !== undefined){
 let data6 = data5.attempts;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err7 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.attempts.type,parentSchema:schema66.properties.attempts,data:data6};
+const err7 = {instancePath:instancePath+"/retry_config/attempts",schemaPath:"#/$defs/RetryConfig/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -50395,7 +51815,7 @@ errors++;
 if(data5.delay !== undefined){
 let data7 = data5.delay;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err8 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema66.properties.delay.type,parentSchema:schema66.properties.delay,data:data7};
+const err8 = {instancePath:instancePath+"/retry_config/delay",schemaPath:"#/$defs/RetryConfig/properties/delay/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -50410,9 +51830,8 @@ let data8 = data5.on_status_codes;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-let data9 = data8[i0];
-if(typeof data9 !== "string"){
-const err9 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.properties.on_status_codes.items.type,parentSchema:schema66.properties.on_status_codes.items,data:data9};
+if(typeof data8[i0] !== "string"){
+const err9 = {instancePath:instancePath+"/retry_config/on_status_codes/" + i0,schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -50424,7 +51843,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.properties.on_status_codes.type,parentSchema:schema66.properties.on_status_codes,data:data8};
+const err10 = {instancePath:instancePath+"/retry_config/on_status_codes",schemaPath:"#/$defs/RetryConfig/properties/on_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -50436,7 +51855,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data:data5};
+const err11 = {instancePath:instancePath+"/retry_config",schemaPath:"#/$defs/RetryConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -50451,9 +51870,8 @@ let data10 = data.fallback_status_codes;
 if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i1=0; i1<len1; i1++){
-let data11 = data10[i1];
-if(typeof data11 !== "string"){
-const err12 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.fallback_status_codes.items.type,parentSchema:schema75.properties.fallback_status_codes.items,data:data11};
+if(typeof data10[i1] !== "string"){
+const err12 = {instancePath:instancePath+"/fallback_status_codes/" + i1,schemaPath:"#/properties/fallback_status_codes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -50465,7 +51883,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.fallback_status_codes.type,parentSchema:schema75.properties.fallback_status_codes,data:data10};
+const err13 = {instancePath:instancePath+"/fallback_status_codes",schemaPath:"#/properties/fallback_status_codes/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -50476,9 +51894,8 @@ errors++;
 }
 }
 if(data.fallback_candidate !== undefined){
-let data12 = data.fallback_candidate;
-if(typeof data12 !== "boolean"){
-const err14 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema75.properties.fallback_candidate.type,parentSchema:schema75.properties.fallback_candidate,data:data12};
+if(typeof data.fallback_candidate !== "boolean"){
+const err14 = {instancePath:instancePath+"/fallback_candidate",schemaPath:"#/properties/fallback_candidate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -50491,7 +51908,7 @@ errors++;
 if(data.override_params !== undefined){
 let data13 = data.override_params;
 if(!(data13 && typeof data13 == "object" && !Array.isArray(data13))){
-const err15 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.override_params.type,parentSchema:schema75.properties.override_params,data:data13};
+const err15 = {instancePath:instancePath+"/override_params",schemaPath:"#/properties/override_params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -50509,9 +51926,8 @@ let data15 = data14.remove;
 if(Array.isArray(data15)){
 const len2 = data15.length;
 for(let i2=0; i2<len2; i2++){
-let data16 = data15[i2];
-if(typeof data16 !== "string"){
-const err16 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.remove.items.type,parentSchema:schema67.properties.remove.items,data:data16};
+if(typeof data15[i2] !== "string"){
+const err16 = {instancePath:instancePath+"/headers_override/remove/" + i2,schemaPath:"#/$defs/HeadersOverride/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -50523,7 +51939,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.remove.type,parentSchema:schema67.properties.remove,data:data15};
+const err17 = {instancePath:instancePath+"/headers_override/remove",schemaPath:"#/$defs/HeadersOverride/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -50537,9 +51953,8 @@ if(data14.set !== undefined){
 let data17 = data14.set;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 for(const key0 in data17){
-let data18 = data17[key0];
-if(typeof data18 !== "string"){
-const err18 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.set.additionalProperties.type,parentSchema:schema67.properties.set.additionalProperties,data:data18};
+if(typeof data17[key0] !== "string"){
+const err18 = {instancePath:instancePath+"/headers_override/set/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/HeadersOverride/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -50551,7 +51966,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.set.type,parentSchema:schema67.properties.set,data:data17};
+const err19 = {instancePath:instancePath+"/headers_override/set",schemaPath:"#/$defs/HeadersOverride/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -50563,7 +51978,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data:data14};
+const err20 = {instancePath:instancePath+"/headers_override",schemaPath:"#/$defs/HeadersOverride/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -50577,9 +51992,8 @@ if(data.metadata_match !== undefined){
 let data19 = data.metadata_match;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 for(const key1 in data19){
-let data20 = data19[key1];
-if(typeof data20 !== "string"){
-const err21 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.metadata_match.additionalProperties.type,parentSchema:schema75.properties.metadata_match.additionalProperties,data:data20};
+if(typeof data19[key1] !== "string"){
+const err21 = {instancePath:instancePath+"/metadata_match/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata_match/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -50591,7 +52005,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.metadata_match.type,parentSchema:schema75.properties.metadata_match,data:data19};
+const err22 = {instancePath:instancePath+"/metadata_match",schemaPath:"#/properties/metadata_match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -50603,7 +52017,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -50630,7 +52044,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -50640,7 +52054,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.load_balance_targets === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'",schema:schema74.required,parentSchema:schema74,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "load_balance_targets"},message:"must have required property '"+"load_balance_targets"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50652,7 +52066,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.properties.type.type,parentSchema:schema74.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50662,7 +52076,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(data0 === "priority-based-routing")){
-const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema74.properties.type.enum,parentSchema:schema74.properties.type,data:data0};
+const err3 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50684,7 +52098,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema74.properties.load_balance_targets.type,parentSchema:schema74.properties.load_balance_targets,data:data1};
+const err4 = {instancePath:instancePath+"/load_balance_targets",schemaPath:"#/properties/load_balance_targets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50696,7 +52110,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50723,7 +52137,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -50733,7 +52147,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50743,7 +52157,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -50753,7 +52167,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.messages === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'",schema:schema38.required,parentSchema:schema38,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "messages"},message:"must have required property '"+"messages"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -50766,7 +52180,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema38.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -50776,7 +52190,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema38.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -50787,7 +52201,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.name.type,parentSchema:schema38.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -50800,7 +52214,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.metadata.type,parentSchema:schema38.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -50814,7 +52228,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema38.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -50825,7 +52239,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.ml_repo.type,parentSchema:schema38.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -50838,7 +52252,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema38.properties.version.type,parentSchema:schema38.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -50849,7 +52263,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema38.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -50863,7 +52277,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.type.type,parentSchema:schema38.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -50873,7 +52287,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "chat_prompt")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.type.enum,parentSchema:schema38.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema38.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -50887,7 +52301,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema38.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -50898,7 +52312,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.description.type,parentSchema:schema38.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -50912,7 +52326,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema38.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -50922,7 +52336,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema38.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -50933,7 +52347,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.version_alias.type,parentSchema:schema38.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -50947,7 +52361,7 @@ if(data.messages !== undefined){
 let data7 = data.messages;
 if(Array.isArray(data7)){
 if(data7.length < 1){
-const err19 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.messages,data:data7};
+const err19 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -50965,7 +52379,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.messages.type,parentSchema:schema38.properties.messages,data:data7};
+const err20 = {instancePath:instancePath+"/messages",schemaPath:"#/properties/messages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -50981,7 +52395,7 @@ if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key0 in data9){
 let data10 = data9[key0];
 if((typeof data10 !== "string") && (data10 !== null)){
-const err21 = {instancePath:instancePath+"/variables/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema38.properties.variables.additionalProperties.type},message:"must be string,null",schema:schema38.properties.variables.additionalProperties.type,parentSchema:schema38.properties.variables.additionalProperties,data:data10};
+const err21 = {instancePath:instancePath+"/variables/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/variables/additionalProperties/type",keyword:"type",params:{type: schema38.properties.variables.additionalProperties.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -50993,7 +52407,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.variables.type,parentSchema:schema38.properties.variables,data:data9};
+const err22 = {instancePath:instancePath+"/variables",schemaPath:"#/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -51021,7 +52435,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.tools.type,parentSchema:schema38.properties.tools,data:data12};
+const err23 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -51066,7 +52480,7 @@ props1.tools = true;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err24 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -51077,7 +52491,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema38.properties.mcp_servers.items.discriminator,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err25 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -51088,7 +52502,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.mcp_servers.items.type,parentSchema:schema38.properties.mcp_servers.items,data:data15};
+const err26 = {instancePath:instancePath+"/mcp_servers/" + i2,schemaPath:"#/properties/mcp_servers/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -51100,7 +52514,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.mcp_servers.type,parentSchema:schema38.properties.mcp_servers,data:data14};
+const err27 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -51118,9 +52532,8 @@ let data17 = data16.input_guardrails;
 if(Array.isArray(data17)){
 const len3 = data17.length;
 for(let i3=0; i3<len3; i3++){
-let data18 = data17[i3];
-if(typeof data18 !== "string"){
-const err28 = {instancePath:instancePath+"/guardrails/input_guardrails/" + i3,schemaPath:"#/$defs/Guardrails/properties/input_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.input_guardrails.items.type,parentSchema:schema60.properties.input_guardrails.items,data:data18};
+if(typeof data17[i3] !== "string"){
+const err28 = {instancePath:instancePath+"/guardrails/input_guardrails/" + i3,schemaPath:"#/$defs/Guardrails/properties/input_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -51132,7 +52545,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/guardrails/input_guardrails",schemaPath:"#/$defs/Guardrails/properties/input_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.input_guardrails.type,parentSchema:schema60.properties.input_guardrails,data:data17};
+const err29 = {instancePath:instancePath+"/guardrails/input_guardrails",schemaPath:"#/$defs/Guardrails/properties/input_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -51147,9 +52560,8 @@ let data19 = data16.output_guardrails;
 if(Array.isArray(data19)){
 const len4 = data19.length;
 for(let i4=0; i4<len4; i4++){
-let data20 = data19[i4];
-if(typeof data20 !== "string"){
-const err30 = {instancePath:instancePath+"/guardrails/output_guardrails/" + i4,schemaPath:"#/$defs/Guardrails/properties/output_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.output_guardrails.items.type,parentSchema:schema60.properties.output_guardrails.items,data:data20};
+if(typeof data19[i4] !== "string"){
+const err30 = {instancePath:instancePath+"/guardrails/output_guardrails/" + i4,schemaPath:"#/$defs/Guardrails/properties/output_guardrails/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -51161,7 +52573,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/guardrails/output_guardrails",schemaPath:"#/$defs/Guardrails/properties/output_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.output_guardrails.type,parentSchema:schema60.properties.output_guardrails,data:data19};
+const err31 = {instancePath:instancePath+"/guardrails/output_guardrails",schemaPath:"#/$defs/Guardrails/properties/output_guardrails/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -51173,7 +52585,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/guardrails",schemaPath:"#/$defs/Guardrails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data:data16};
+const err32 = {instancePath:instancePath+"/guardrails",schemaPath:"#/$defs/Guardrails/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -51191,7 +52603,7 @@ if(typeof tag1 == "string"){
 if(tag1 === "json_object"){
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 if(data21.type === undefined){
-const err33 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema63.required,parentSchema:schema63,data:data21};
+const err33 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -51203,7 +52615,7 @@ errors++;
 if(data21.type !== undefined){
 let data22 = data21.type;
 if(typeof data22 !== "string"){
-const err34 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.properties.type.type,parentSchema:schema63.properties.type,data:data22};
+const err34 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -51213,7 +52625,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!(data22 === "json_object")){
-const err35 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema63.properties.type.enum,parentSchema:schema63.properties.type,data:data22};
+const err35 = {instancePath:instancePath+"/response_format/type",schemaPath:"#/$defs/JsonObjectResponseFormat/properties/type/enum",keyword:"enum",params:{allowedValues: schema63.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -51225,7 +52637,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data21};
+const err36 = {instancePath:instancePath+"/response_format",schemaPath:"#/$defs/JsonObjectResponseFormat/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -51249,7 +52661,7 @@ props2.json_schema = true;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+const err37 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -51260,7 +52672,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema38.properties.response_format.discriminator,parentSchema:schema38.properties.response_format,data:data21};
+const err38 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -51271,7 +52683,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.response_format.type,parentSchema:schema38.properties.response_format,data:data21};
+const err39 = {instancePath:instancePath+"/response_format",schemaPath:"#/properties/response_format/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -51319,7 +52731,7 @@ props3.load_balance_targets = true;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag2},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+const err40 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag2},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -51330,7 +52742,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag2},message:"tag \"type\" must be string",schema:schema38.properties.routing_config.discriminator,parentSchema:schema38.properties.routing_config,data:data23};
+const err41 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag2},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -51341,7 +52753,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.routing_config.type,parentSchema:schema38.properties.routing_config,data:data23};
+const err42 = {instancePath:instancePath+"/routing_config",schemaPath:"#/properties/routing_config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -51359,7 +52771,7 @@ if(typeof tag3 == "string"){
 if(tag3 === "semantic"){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.type === undefined){
-const err43 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+const err43 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -51369,7 +52781,7 @@ vErrors.push(err43);
 errors++;
 }
 if(data24.similarity_threshold === undefined){
-const err44 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "similarity_threshold"},message:"must have required property '"+"similarity_threshold"+"'",schema:schema79.required,parentSchema:schema79,data:data24};
+const err44 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/required",keyword:"required",params:{missingProperty: "similarity_threshold"},message:"must have required property '"+"similarity_threshold"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -51381,7 +52793,7 @@ errors++;
 if(data24.type !== undefined){
 let data25 = data24.type;
 if(typeof data25 !== "string"){
-const err45 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.type.type,parentSchema:schema79.properties.type,data:data25};
+const err45 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -51391,7 +52803,7 @@ vErrors.push(err45);
 errors++;
 }
 if(!(data25 === "semantic")){
-const err46 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema79.properties.type.enum,parentSchema:schema79.properties.type,data:data25};
+const err46 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/SemanticCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -51405,7 +52817,7 @@ if(data24.similarity_threshold !== undefined){
 let data26 = data24.similarity_threshold;
 if((typeof data26 == "number") && (isFinite(data26))){
 if(data26 > 1 || isNaN(data26)){
-const err47 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err47 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -51415,7 +52827,7 @@ vErrors.push(err47);
 errors++;
 }
 if(data26 < 0 || isNaN(data26)){
-const err48 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err48 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -51426,7 +52838,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.similarity_threshold.type,parentSchema:schema79.properties.similarity_threshold,data:data26};
+const err49 = {instancePath:instancePath+"/cache_config/similarity_threshold",schemaPath:"#/$defs/SemanticCacheConfig/properties/similarity_threshold/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -51437,9 +52849,8 @@ errors++;
 }
 }
 if(data24.namespace !== undefined){
-let data27 = data24.namespace;
-if(typeof data27 !== "string"){
-const err50 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/SemanticCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.namespace.type,parentSchema:schema79.properties.namespace,data:data27};
+if(typeof data24.namespace !== "string"){
+const err50 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/SemanticCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -51453,7 +52864,7 @@ if(data24.ttl !== undefined){
 let data28 = data24.ttl;
 if((typeof data28 == "number") && (isFinite(data28))){
 if(data28 > 259200 || isNaN(data28)){
-const err51 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema79.properties.ttl,data:data28};
+const err51 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -51464,7 +52875,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema79.properties.ttl.type,parentSchema:schema79.properties.ttl,data:data28};
+const err52 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/SemanticCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -51476,7 +52887,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data:data24};
+const err53 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/SemanticCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -51494,7 +52905,7 @@ props4.ttl = true;
 else if(tag3 === "exact-match"){
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.type === undefined){
-const err54 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema80.required,parentSchema:schema80,data:data24};
+const err54 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -51506,7 +52917,7 @@ errors++;
 if(data24.type !== undefined){
 let data29 = data24.type;
 if(typeof data29 !== "string"){
-const err55 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.type.type,parentSchema:schema80.properties.type,data:data29};
+const err55 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -51516,7 +52927,7 @@ vErrors.push(err55);
 errors++;
 }
 if(!(data29 === "exact-match")){
-const err56 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema80.properties.type.enum,parentSchema:schema80.properties.type,data:data29};
+const err56 = {instancePath:instancePath+"/cache_config/type",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/type/enum",keyword:"enum",params:{allowedValues: schema80.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -51527,9 +52938,8 @@ errors++;
 }
 }
 if(data24.namespace !== undefined){
-let data30 = data24.namespace;
-if(typeof data30 !== "string"){
-const err57 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.namespace.type,parentSchema:schema80.properties.namespace,data:data30};
+if(typeof data24.namespace !== "string"){
+const err57 = {instancePath:instancePath+"/cache_config/namespace",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -51543,7 +52953,7 @@ if(data24.ttl !== undefined){
 let data31 = data24.ttl;
 if((typeof data31 == "number") && (isFinite(data31))){
 if(data31 > 259200 || isNaN(data31)){
-const err58 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200",schema:259200,parentSchema:schema80.properties.ttl,data:data31};
+const err58 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 259200},message:"must be <= 259200"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -51554,7 +52964,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema80.properties.ttl.type,parentSchema:schema80.properties.ttl,data:data31};
+const err59 = {instancePath:instancePath+"/cache_config/ttl",schemaPath:"#/$defs/ExactMatchCacheConfig/properties/ttl/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -51566,7 +52976,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data:data24};
+const err60 = {instancePath:instancePath+"/cache_config",schemaPath:"#/$defs/ExactMatchCacheConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -51583,7 +52993,7 @@ props4.ttl = true;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag3},message:"value of tag \"type\" must be in oneOf",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+const err61 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag3},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -51594,7 +53004,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag3},message:"tag \"type\" must be string",schema:schema38.properties.cache_config.discriminator,parentSchema:schema38.properties.cache_config,data:data24};
+const err62 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag3},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -51605,7 +53015,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.cache_config.type,parentSchema:schema38.properties.cache_config,data:data24};
+const err63 = {instancePath:instancePath+"/cache_config",schemaPath:"#/properties/cache_config/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -51622,7 +53032,7 @@ for(const key1 in data32){
 let data33 = data32[key1];
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 if(data33.mcp_server_integration_id === undefined){
-const err64 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "mcp_server_integration_id"},message:"must have required property '"+"mcp_server_integration_id"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+const err64 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "mcp_server_integration_id"},message:"must have required property '"+"mcp_server_integration_id"+"'"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -51632,7 +53042,7 @@ vErrors.push(err64);
 errors++;
 }
 if(data33.tool_name === undefined){
-const err65 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "tool_name"},message:"must have required property '"+"tool_name"+"'",schema:schema81.required,parentSchema:schema81,data:data33};
+const err65 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/required",keyword:"required",params:{missingProperty: "tool_name"},message:"must have required property '"+"tool_name"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -51642,9 +53052,8 @@ vErrors.push(err65);
 errors++;
 }
 if(data33.mcp_server_integration_id !== undefined){
-let data34 = data33.mcp_server_integration_id;
-if(typeof data34 !== "string"){
-const err66 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/mcp_server_integration_id",schemaPath:"#/$defs/McpServerToolDetails/properties/mcp_server_integration_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.mcp_server_integration_id.type,parentSchema:schema81.properties.mcp_server_integration_id,data:data34};
+if(typeof data33.mcp_server_integration_id !== "string"){
+const err66 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/mcp_server_integration_id",schemaPath:"#/$defs/McpServerToolDetails/properties/mcp_server_integration_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -51655,9 +53064,8 @@ errors++;
 }
 }
 if(data33.tool_name !== undefined){
-let data35 = data33.tool_name;
-if(typeof data35 !== "string"){
-const err67 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/tool_name",schemaPath:"#/$defs/McpServerToolDetails/properties/tool_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.tool_name.type,parentSchema:schema81.properties.tool_name,data:data35};
+if(typeof data33.tool_name !== "string"){
+const err67 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/tool_name",schemaPath:"#/$defs/McpServerToolDetails/properties/tool_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -51669,7 +53077,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data33};
+const err68 = {instancePath:instancePath+"/tool_call_to_mcp_mapping/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/McpServerToolDetails/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -51681,7 +53089,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/tool_call_to_mcp_mapping",schemaPath:"#/properties/tool_call_to_mcp_mapping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.tool_call_to_mcp_mapping.type,parentSchema:schema38.properties.tool_call_to_mcp_mapping,data:data32};
+const err69 = {instancePath:instancePath+"/tool_call_to_mcp_mapping",schemaPath:"#/properties/tool_call_to_mcp_mapping/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -51695,9 +53103,8 @@ if(data.logging_config !== undefined){
 let data36 = data.logging_config;
 if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
 if(data36.enabled !== undefined){
-let data37 = data36.enabled;
-if(typeof data37 !== "boolean"){
-const err70 = {instancePath:instancePath+"/logging_config/enabled",schemaPath:"#/$defs/LoggingConfig/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.enabled.type,parentSchema:schema82.properties.enabled,data:data37};
+if(typeof data36.enabled !== "boolean"){
+const err70 = {instancePath:instancePath+"/logging_config/enabled",schemaPath:"#/$defs/LoggingConfig/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -51708,9 +53115,8 @@ errors++;
 }
 }
 if(data36.tracing_project_fqn !== undefined){
-let data38 = data36.tracing_project_fqn;
-if(typeof data38 !== "string"){
-const err71 = {instancePath:instancePath+"/logging_config/tracing_project_fqn",schemaPath:"#/$defs/LoggingConfig/properties/tracing_project_fqn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tracing_project_fqn.type,parentSchema:schema82.properties.tracing_project_fqn,data:data38};
+if(typeof data36.tracing_project_fqn !== "string"){
+const err71 = {instancePath:instancePath+"/logging_config/tracing_project_fqn",schemaPath:"#/$defs/LoggingConfig/properties/tracing_project_fqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -51722,7 +53128,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/logging_config",schemaPath:"#/$defs/LoggingConfig/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data36};
+const err72 = {instancePath:instancePath+"/logging_config",schemaPath:"#/$defs/LoggingConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -51740,7 +53146,7 @@ for(let i5=0; i5<len5; i5++){
 let data40 = data39[i5];
 if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
 if(data40.name === undefined){
-const err73 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.required,parentSchema:schema83,data:data40};
+const err73 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -51750,9 +53156,8 @@ vErrors.push(err73);
 errors++;
 }
 if(data40.name !== undefined){
-let data41 = data40.name;
-if(typeof data41 !== "string"){
-const err74 = {instancePath:instancePath+"/sub_agents/" + i5+"/name",schemaPath:"#/$defs/SubAgent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.name.type,parentSchema:schema83.properties.name,data:data41};
+if(typeof data40.name !== "string"){
+const err74 = {instancePath:instancePath+"/sub_agents/" + i5+"/name",schemaPath:"#/$defs/SubAgent/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -51764,7 +53169,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data40};
+const err75 = {instancePath:instancePath+"/sub_agents/" + i5,schemaPath:"#/$defs/SubAgent/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -51776,7 +53181,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/sub_agents",schemaPath:"#/properties/sub_agents/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.sub_agents.type,parentSchema:schema38.properties.sub_agents,data:data39};
+const err76 = {instancePath:instancePath+"/sub_agents",schemaPath:"#/properties/sub_agents/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -51788,7 +53193,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -51823,11 +53228,16 @@ return errors === 0;
 }
 validate25.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"messages":true,"variables":true,"model_configuration":true,"tools":true,"mcp_servers":true,"guardrails":true,"response_format":true,"routing_config":true,"cache_config":true,"tool_call_to_mcp_mapping":true,"logging_config":true,"sub_agents":true},"dynamicProps":false,"dynamicItems":false};
 
+return exports["chat_prompt"]
+},
+"data-dir"(exports) {
+"use strict";
 exports["data-dir"] = validate79;
 const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/DataDirectoryManifest","$ref":"#/$defs/DataDirectoryManifest","$defs":{"DataDirectoryManifest":{"properties":{"type":{"type":"string","enum":["data-dir"],"default":"data-dir"},"name":{"type":"string"},"ml_repo":{"type":"string"},"description":{"type":"string"},"metadata":{"type":"object"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object"}},"type":"object","required":["name","ml_repo","metadata","source"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}};
 const schema85 = {"properties":{"type":{"type":"string","enum":["data-dir"],"default":"data-dir"},"name":{"type":"string"},"ml_repo":{"type":"string"},"description":{"type":"string"},"metadata":{"type":"object"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object"}},"type":"object","required":["name","ml_repo","metadata","source"]};
 const schema86 = {"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]};
 const schema87 = {"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]};
+const pattern7 = new RegExp("^(s3|gs|wasbs)://.*", "u");
 
 function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -51841,7 +53251,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -51851,7 +53261,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -51861,7 +53271,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.metadata === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -51871,7 +53281,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema85.required,parentSchema:schema85,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -51883,7 +53293,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.type.type,parentSchema:schema85.properties.type,data:data0};
+const err4 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -51893,7 +53303,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(data0 === "data-dir")){
-const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema85.properties.type.enum,parentSchema:schema85.properties.type,data:data0};
+const err5 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema85.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -51904,9 +53314,8 @@ errors++;
 }
 }
 if(data.name !== undefined){
-let data1 = data.name;
-if(typeof data1 !== "string"){
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.name.type,parentSchema:schema85.properties.name,data:data1};
+if(typeof data.name !== "string"){
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -51917,9 +53326,8 @@ errors++;
 }
 }
 if(data.ml_repo !== undefined){
-let data2 = data.ml_repo;
-if(typeof data2 !== "string"){
-const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.ml_repo.type,parentSchema:schema85.properties.ml_repo,data:data2};
+if(typeof data.ml_repo !== "string"){
+const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -51930,9 +53338,8 @@ errors++;
 }
 }
 if(data.description !== undefined){
-let data3 = data.description;
-if(typeof data3 !== "string"){
-const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.description.type,parentSchema:schema85.properties.description,data:data3};
+if(typeof data.description !== "string"){
+const err8 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -51945,7 +53352,7 @@ errors++;
 if(data.metadata !== undefined){
 let data4 = data.metadata;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.metadata.type,parentSchema:schema85.properties.metadata,data:data4};
+const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -51963,7 +53370,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.type === undefined){
-const err10 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema86.required,parentSchema:schema86,data:data5};
+const err10 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -51975,7 +53382,7 @@ errors++;
 if(data5.type !== undefined){
 let data6 = data5.type;
 if(typeof data6 !== "string"){
-const err11 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.type.type,parentSchema:schema86.properties.type,data:data6};
+const err11 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -51985,7 +53392,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(data6 === "truefoundry")){
-const err12 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema86.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.type.enum,parentSchema:schema86.properties.type,data:data6};
+const err12 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema86.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -51999,7 +53406,7 @@ if(data5.uri !== undefined){
 let data7 = data5.uri;
 if(typeof data7 === "string"){
 if(!pattern7.test(data7)){
-const err13 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema86.properties.uri,data:data7};
+const err13 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -52010,7 +53417,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.uri.type,parentSchema:schema86.properties.uri,data:data7};
+const err14 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -52022,7 +53429,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data:data5};
+const err15 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -52038,7 +53445,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.type === undefined){
-const err16 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+const err16 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -52048,7 +53455,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.uri === undefined){
-const err17 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema87.required,parentSchema:schema87,data:data5};
+const err17 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -52060,7 +53467,7 @@ errors++;
 if(data5.type !== undefined){
 let data8 = data5.type;
 if(typeof data8 !== "string"){
-const err18 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.type.type,parentSchema:schema87.properties.type,data:data8};
+const err18 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -52070,7 +53477,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(data8 === "external")){
-const err19 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema87.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema87.properties.type.enum,parentSchema:schema87.properties.type,data:data8};
+const err19 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema87.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -52084,7 +53491,7 @@ if(data5.uri !== undefined){
 let data9 = data5.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err20 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema87.properties.uri,data:data9};
+const err20 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -52095,7 +53502,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.uri.type,parentSchema:schema87.properties.uri,data:data9};
+const err21 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -52107,7 +53514,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data:data5};
+const err22 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -52123,7 +53530,7 @@ props0.uri = true;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+const err23 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -52134,7 +53541,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema85.properties.source.discriminator,parentSchema:schema85.properties.source,data:data5};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -52145,7 +53552,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.source.type,parentSchema:schema85.properties.source,data:data5};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -52157,7 +53564,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -52192,6 +53599,10 @@ return errors === 0;
 }
 validate79.evaluated = {"props":{"type":true,"name":true,"ml_repo":true,"description":true,"metadata":true,"source":true},"dynamicProps":false,"dynamicItems":false};
 
+return exports["data-dir"]
+},
+"model-version"(exports) {
+"use strict";
 exports["model-version"] = validate82;
 const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"]}},"type":"object","required":["type"]},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"]}},"type":"object","required":["type"]},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"]}},"type":"object","required":["type"]},"InferMethodName":{"type":"string","enum":["predict","predict_proba"]},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"]}},"type":"object","required":["type"]},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"]},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"]}},"type":"object","required":["type"]},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"]},"file_or_folder":{"type":"string"}},"type":"object","required":["type","file_or_folder"]},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["model-version"],"default":"model-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}]},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string"},"pip_packages":{"items":{"type":"string"},"type":"array"}},"type":"object"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"]}},"type":"object","required":["type"]},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"]}},"type":"object","required":["type"]},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"]}},"type":"object","required":["type"]},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"]},"model_filepath":{"type":"string"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}]},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}]}},"type":"object","required":["type"]},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}]},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"]},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"]}},"type":"object","required":["type"]},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"]}},"type":"object","required":["type"]},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"]}},"type":"object","required":["type"]},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"]},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}]},"pipeline_tag":{"type":"string"},"base_model":{"type":"string"}},"type":"object","required":["type"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"]},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}]},"model_filepath":{"type":"string"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}]}},"type":"object","required":["type"]},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"default":"predict"},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"]}}};
 const schema89 = {"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["model-version"],"default":"model-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}]},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]};
@@ -52210,6 +53621,11 @@ const schema110 = {"properties":{"type":{"type":"string","enum":["statsmodels"]}
 const schema111 = {"properties":{"type":{"type":"string","enum":["gluon"]}},"type":"object","required":["type"]};
 const schema112 = {"properties":{"type":{"type":"string","enum":["paddle"]}},"type":"object","required":["type"]};
 const schema113 = {"properties":{"python_version":{"type":"string"},"pip_packages":{"items":{"type":"string"},"type":"array"}},"type":"object"};
+const func1 = (__nccwpck_require__(6214)/* ["default"] */ .A);
+const pattern4 = new RegExp("^[A-Za-z0-9_\\-]+$", "u");
+const pattern5 = new RegExp("^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$", "u");
+const pattern6 = new RegExp("^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$", "u");
+const pattern7 = new RegExp("^(s3|gs|wasbs)://.*", "u");
 const schema93 = {"properties":{"type":{"type":"string","enum":["transformers"]},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}]},"pipeline_tag":{"type":"string"},"base_model":{"type":"string"}},"type":"object","required":["type"]};
 const schema94 = {"type":"string","enum":["transformers","sentence-transformers","diffusers"]};
 
@@ -52225,7 +53641,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema93.required,parentSchema:schema93,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -52237,7 +53653,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.type.type,parentSchema:schema93.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -52247,7 +53663,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "transformers")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema93.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema93.properties.type.enum,parentSchema:schema93.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema93.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52260,7 +53676,7 @@ errors++;
 if(data.library_name !== undefined){
 let data1 = data.library_name;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.type,parentSchema:schema94,data:data1};
+const err3 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -52270,7 +53686,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!(((data1 === "transformers") || (data1 === "sentence-transformers")) || (data1 === "diffusers"))){
-const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values",schema:schema94.enum,parentSchema:schema94,data:data1};
+const err4 = {instancePath:instancePath+"/library_name",schemaPath:"#/$defs/LibraryName/enum",keyword:"enum",params:{allowedValues: schema94.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -52281,9 +53697,8 @@ errors++;
 }
 }
 if(data.pipeline_tag !== undefined){
-let data2 = data.pipeline_tag;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.pipeline_tag.type,parentSchema:schema93.properties.pipeline_tag,data:data2};
+if(typeof data.pipeline_tag !== "string"){
+const err5 = {instancePath:instancePath+"/pipeline_tag",schemaPath:"#/properties/pipeline_tag/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -52294,9 +53709,8 @@ errors++;
 }
 }
 if(data.base_model !== undefined){
-let data3 = data.base_model;
-if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.base_model.type,parentSchema:schema93.properties.base_model,data:data3};
+if(typeof data.base_model !== "string"){
+const err6 = {instancePath:instancePath+"/base_model",schemaPath:"#/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -52308,7 +53722,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema93.type,parentSchema:schema93,data};
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -52339,7 +53753,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.infer_method_name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -52349,7 +53763,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.inputs === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -52359,7 +53773,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.outputs === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema97.required,parentSchema:schema97,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52371,7 +53785,7 @@ errors++;
 if(data.infer_method_name !== undefined){
 let data0 = data.infer_method_name;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema98.type,parentSchema:schema98,data:data0};
+const err3 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -52381,7 +53795,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((data0 === "predict") || (data0 === "predict_proba"))){
-const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values",schema:schema98.enum,parentSchema:schema98,data:data0};
+const err4 = {instancePath:instancePath+"/infer_method_name",schemaPath:"#/$defs/InferMethodName/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -52398,7 +53812,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.inputs.items.type,parentSchema:schema97.properties.inputs.items,data:data2};
+const err5 = {instancePath:instancePath+"/inputs/" + i0,schemaPath:"#/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -52410,7 +53824,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.inputs.type,parentSchema:schema97.properties.inputs,data:data1};
+const err6 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -52427,7 +53841,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.outputs.items.type,parentSchema:schema97.properties.outputs.items,data:data4};
+const err7 = {instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -52439,7 +53853,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.outputs.type,parentSchema:schema97.properties.outputs,data:data3};
+const err8 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -52451,7 +53865,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.type,parentSchema:schema97,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -52478,7 +53892,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema95.required,parentSchema:schema95,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -52490,7 +53904,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.type.type,parentSchema:schema95.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -52500,7 +53914,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "sklearn")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema95.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema95.properties.type.enum,parentSchema:schema95.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema95.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52511,9 +53925,8 @@ errors++;
 }
 }
 if(data.model_filepath !== undefined){
-let data1 = data.model_filepath;
-if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.properties.model_filepath.type,parentSchema:schema95.properties.model_filepath,data:data1};
+if(typeof data.model_filepath !== "string"){
+const err3 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -52526,7 +53939,7 @@ errors++;
 if(data.serialization_format !== undefined){
 let data2 = data.serialization_format;
 if(typeof data2 !== "string"){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.type,parentSchema:schema96,data:data2};
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -52536,7 +53949,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((data2 === "cloudpickle") || (data2 === "joblib")) || (data2 === "pickle"))){
-const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values",schema:schema96.enum,parentSchema:schema96,data:data2};
+const err5 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/SklearnSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -52554,7 +53967,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema95.type,parentSchema:schema95,data};
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -52584,7 +53997,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema99.required,parentSchema:schema99,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -52596,7 +54009,7 @@ errors++;
 if(data.type !== undefined){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.type.type,parentSchema:schema99.properties.type,data:data0};
+const err1 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -52606,7 +54019,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!(data0 === "xgboost")){
-const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema99.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema99.properties.type.enum,parentSchema:schema99.properties.type,data:data0};
+const err2 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema99.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52619,7 +54032,7 @@ errors++;
 if(data.serialization_format !== undefined){
 let data1 = data.serialization_format;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema100.type,parentSchema:schema100,data:data1};
+const err3 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -52629,7 +54042,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((data1 === "cloudpickle") || (data1 === "joblib")) || (data1 === "pickle")) || (data1 === "json"))){
-const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values",schema:schema100.enum,parentSchema:schema100,data:data1};
+const err4 = {instancePath:instancePath+"/serialization_format",schemaPath:"#/$defs/XGBoostSerializationFormat/enum",keyword:"enum",params:{allowedValues: schema100.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -52640,9 +54053,8 @@ errors++;
 }
 }
 if(data.model_filepath !== undefined){
-let data2 = data.model_filepath;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.properties.model_filepath.type,parentSchema:schema99.properties.model_filepath,data:data2};
+if(typeof data.model_filepath !== "string"){
+const err5 = {instancePath:instancePath+"/model_filepath",schemaPath:"#/properties/model_filepath/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -52656,7 +54068,7 @@ if(data.model_schema !== undefined){
 let data3 = data.model_schema;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.infer_method_name === undefined){
-const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err6 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "infer_method_name"},message:"must have required property '"+"infer_method_name"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -52666,7 +54078,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data3.inputs === undefined){
-const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err7 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "inputs"},message:"must have required property '"+"inputs"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -52676,7 +54088,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data3.outputs === undefined){
-const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'",schema:schema101.required,parentSchema:schema101,data:data3};
+const err8 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/required",keyword:"required",params:{missingProperty: "outputs"},message:"must have required property '"+"outputs"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -52688,7 +54100,7 @@ errors++;
 if(data3.infer_method_name !== undefined){
 let data4 = data3.infer_method_name;
 if(typeof data4 !== "string"){
-const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.infer_method_name.type,parentSchema:schema101.properties.infer_method_name,data:data4};
+const err9 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -52698,7 +54110,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!(data4 === "predict")){
-const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema101.properties.infer_method_name.enum},message:"must be equal to one of the allowed values",schema:schema101.properties.infer_method_name.enum,parentSchema:schema101.properties.infer_method_name,data:data4};
+const err10 = {instancePath:instancePath+"/model_schema/infer_method_name",schemaPath:"#/$defs/XGBoostModelSchema/properties/infer_method_name/enum",keyword:"enum",params:{allowedValues: schema101.properties.infer_method_name.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -52715,7 +54127,7 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(!(data6 && typeof data6 == "object" && !Array.isArray(data6))){
-const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.inputs.items.type,parentSchema:schema101.properties.inputs.items,data:data6};
+const err11 = {instancePath:instancePath+"/model_schema/inputs/" + i0,schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -52727,7 +54139,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.inputs.type,parentSchema:schema101.properties.inputs,data:data5};
+const err12 = {instancePath:instancePath+"/model_schema/inputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/inputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -52744,7 +54156,7 @@ const len1 = data7.length;
 for(let i1=0; i1<len1; i1++){
 let data8 = data7[i1];
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.properties.outputs.items.type,parentSchema:schema101.properties.outputs.items,data:data8};
+const err13 = {instancePath:instancePath+"/model_schema/outputs/" + i1,schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -52756,7 +54168,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.outputs.type,parentSchema:schema101.properties.outputs,data:data7};
+const err14 = {instancePath:instancePath+"/model_schema/outputs",schemaPath:"#/$defs/XGBoostModelSchema/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -52768,7 +54180,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data3};
+const err15 = {instancePath:instancePath+"/model_schema",schemaPath:"#/$defs/XGBoostModelSchema/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -52780,7 +54192,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema99.type,parentSchema:schema99,data};
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -52807,7 +54219,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -52817,7 +54229,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metadata === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metadata"},message:"must have required property '"+"metadata"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -52827,7 +54239,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.ml_repo === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -52837,7 +54249,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.source === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -52850,7 +54262,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func1(data0) > 256){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -52860,7 +54272,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern4.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema89.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -52871,7 +54283,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.name.type,parentSchema:schema89.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -52884,7 +54296,7 @@ errors++;
 if(data.metadata !== undefined){
 let data1 = data.metadata;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.metadata.type,parentSchema:schema89.properties.metadata,data:data1};
+const err7 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -52898,7 +54310,7 @@ if(data.ml_repo !== undefined){
 let data2 = data.ml_repo;
 if(typeof data2 === "string"){
 if(!pattern5.test(data2)){
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema89.properties.ml_repo,data:data2};
+const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -52909,7 +54321,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.ml_repo.type,parentSchema:schema89.properties.ml_repo,data:data2};
+const err9 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -52922,7 +54334,7 @@ errors++;
 if(data.version !== undefined){
 let data3 = data.version;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.version.type,parentSchema:schema89.properties.version,data:data3};
+const err10 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -52933,7 +54345,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema89.properties.version,data:data3};
+const err11 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -52947,7 +54359,7 @@ errors++;
 if(data.type !== undefined){
 let data4 = data.type;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.type.type,parentSchema:schema89.properties.type,data:data4};
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -52957,7 +54369,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(data4 === "model-version")){
-const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema89.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.type.enum,parentSchema:schema89.properties.type,data:data4};
+const err13 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema89.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -52971,7 +54383,7 @@ if(data.description !== undefined){
 let data5 = data.description;
 if(typeof data5 === "string"){
 if(func1(data5) > 512){
-const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema89.properties.description,data:data5};
+const err14 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -52982,7 +54394,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data5};
+const err15 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -52996,7 +54408,7 @@ if(data.version_alias !== undefined){
 let data6 = data.version_alias;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.version_alias,data:data6};
+const err16 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -53006,7 +54418,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern6.test(data6)){
-const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\"",schema:"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$",parentSchema:schema89.properties.version_alias,data:data6};
+const err17 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/pattern",keyword:"pattern",params:{pattern: "^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},message:"must match pattern \""+"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -53017,7 +54429,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.version_alias.type,parentSchema:schema89.properties.version_alias,data:data6};
+const err18 = {instancePath:instancePath+"/version_alias",schemaPath:"#/properties/version_alias/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -53035,7 +54447,7 @@ if(typeof tag0 == "string"){
 if(tag0 === "truefoundry"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema90.required,parentSchema:schema90,data:data7};
+const err19 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -53047,7 +54459,7 @@ errors++;
 if(data7.type !== undefined){
 let data8 = data7.type;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.type.type,parentSchema:schema90.properties.type,data:data8};
+const err20 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -53057,7 +54469,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(data8 === "truefoundry")){
-const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.type.enum,parentSchema:schema90.properties.type,data:data8};
+const err21 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema90.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -53071,7 +54483,7 @@ if(data7.uri !== undefined){
 let data9 = data7.uri;
 if(typeof data9 === "string"){
 if(!pattern7.test(data9)){
-const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema90.properties.uri,data:data9};
+const err22 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -53082,7 +54494,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.uri.type,parentSchema:schema90.properties.uri,data:data9};
+const err23 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/TrueFoundryManagedSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -53094,7 +54506,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data:data7};
+const err24 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/TrueFoundryManagedSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -53110,7 +54522,7 @@ props0.uri = true;
 else if(tag0 === "external"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
+const err25 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -53120,7 +54532,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data7.uri === undefined){
-const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'",schema:schema91.required,parentSchema:schema91,data:data7};
+const err26 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -53132,7 +54544,7 @@ errors++;
 if(data7.type !== undefined){
 let data10 = data7.type;
 if(typeof data10 !== "string"){
-const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.type.type,parentSchema:schema91.properties.type,data:data10};
+const err27 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -53142,7 +54554,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(data10 === "external")){
-const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema91.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema91.properties.type.enum,parentSchema:schema91.properties.type,data:data10};
+const err28 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema91.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -53156,7 +54568,7 @@ if(data7.uri !== undefined){
 let data11 = data7.uri;
 if(typeof data11 === "string"){
 if(!pattern7.test(data11)){
-const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\"",schema:"^(s3|gs|wasbs)://.*",parentSchema:schema91.properties.uri,data:data11};
+const err29 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/pattern",keyword:"pattern",params:{pattern: "^(s3|gs|wasbs)://.*"},message:"must match pattern \""+"^(s3|gs|wasbs)://.*"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -53167,7 +54579,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.uri.type,parentSchema:schema91.properties.uri,data:data11};
+const err30 = {instancePath:instancePath+"/source/uri",schemaPath:"#/$defs/ExternalBlobStorageSource/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -53179,7 +54591,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data:data7};
+const err31 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/ExternalBlobStorageSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -53197,7 +54609,7 @@ props0.uri = true;
 else if(tag0 === "local"){
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.type === undefined){
-const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
+const err32 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -53207,7 +54619,7 @@ vErrors.push(err32);
 errors++;
 }
 if(data7.file_or_folder === undefined){
-const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'",schema:schema92.required,parentSchema:schema92,data:data7};
+const err33 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/required",keyword:"required",params:{missingProperty: "file_or_folder"},message:"must have required property '"+"file_or_folder"+"'"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -53219,7 +54631,7 @@ errors++;
 if(data7.type !== undefined){
 let data12 = data7.type;
 if(typeof data12 !== "string"){
-const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.type.type,parentSchema:schema92.properties.type,data:data12};
+const err34 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -53229,7 +54641,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!(data12 === "local")){
-const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema92.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema92.properties.type.enum,parentSchema:schema92.properties.type,data:data12};
+const err35 = {instancePath:instancePath+"/source/type",schemaPath:"#/$defs/LocalModelSource/properties/type/enum",keyword:"enum",params:{allowedValues: schema92.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -53240,9 +54652,8 @@ errors++;
 }
 }
 if(data7.file_or_folder !== undefined){
-let data13 = data7.file_or_folder;
-if(typeof data13 !== "string"){
-const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.properties.file_or_folder.type,parentSchema:schema92.properties.file_or_folder,data:data13};
+if(typeof data7.file_or_folder !== "string"){
+const err36 = {instancePath:instancePath+"/source/file_or_folder",schemaPath:"#/$defs/LocalModelSource/properties/file_or_folder/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -53254,7 +54665,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema92.type,parentSchema:schema92,data:data7};
+const err37 = {instancePath:instancePath+"/source",schemaPath:"#/$defs/LocalModelSource/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -53270,7 +54681,7 @@ props0.file_or_folder = true;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
+const err38 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag0},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -53281,7 +54692,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string",schema:schema89.properties.source.discriminator,parentSchema:schema89.properties.source,data:data7};
+const err39 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag0},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -53292,7 +54703,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.source.type,parentSchema:schema89.properties.source,data:data7};
+const err40 = {instancePath:instancePath+"/source",schemaPath:"#/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -53321,7 +54732,7 @@ props1.base_model = true;
 else if(tag1 === "tensorflow"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema102.required,parentSchema:schema102,data:data14};
+const err41 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -53333,7 +54744,7 @@ errors++;
 if(data14.type !== undefined){
 let data15 = data14.type;
 if(typeof data15 !== "string"){
-const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.type.type,parentSchema:schema102.properties.type,data:data15};
+const err42 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -53343,7 +54754,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!(data15 === "tensorflow")){
-const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema102.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema102.properties.type.enum,parentSchema:schema102.properties.type,data:data15};
+const err43 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/TensorFlowFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema102.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -53355,7 +54766,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data14};
+const err44 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/TensorFlowFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -53385,7 +54796,7 @@ props1.model_schema = true;
 else if(tag1 === "pytorch"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema103.required,parentSchema:schema103,data:data14};
+const err45 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -53397,7 +54808,7 @@ errors++;
 if(data14.type !== undefined){
 let data16 = data14.type;
 if(typeof data16 !== "string"){
-const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.type.type,parentSchema:schema103.properties.type,data:data16};
+const err46 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -53407,7 +54818,7 @@ vErrors.push(err46);
 errors++;
 }
 if(!(data16 === "pytorch")){
-const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema103.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema103.properties.type.enum,parentSchema:schema103.properties.type,data:data16};
+const err47 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PyTorchFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema103.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -53419,7 +54830,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data14};
+const err48 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PyTorchFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -53436,7 +54847,7 @@ props1.type = true;
 else if(tag1 === "keras"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema104.required,parentSchema:schema104,data:data14};
+const err49 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -53448,7 +54859,7 @@ errors++;
 if(data14.type !== undefined){
 let data17 = data14.type;
 if(typeof data17 !== "string"){
-const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.type.type,parentSchema:schema104.properties.type,data:data17};
+const err50 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -53458,7 +54869,7 @@ vErrors.push(err50);
 errors++;
 }
 if(!(data17 === "keras")){
-const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema104.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema104.properties.type.enum,parentSchema:schema104.properties.type,data:data17};
+const err51 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/KerasFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema104.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -53470,7 +54881,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data14};
+const err52 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/KerasFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -53500,7 +54911,7 @@ props1.model_schema = true;
 else if(tag1 === "lightgbm"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema105.required,parentSchema:schema105,data:data14};
+const err53 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -53512,7 +54923,7 @@ errors++;
 if(data14.type !== undefined){
 let data18 = data14.type;
 if(typeof data18 !== "string"){
-const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.type.type,parentSchema:schema105.properties.type,data:data18};
+const err54 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -53522,7 +54933,7 @@ vErrors.push(err54);
 errors++;
 }
 if(!(data18 === "lightgbm")){
-const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema105.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema105.properties.type.enum,parentSchema:schema105.properties.type,data:data18};
+const err55 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/LightGBMFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema105.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -53534,7 +54945,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data:data14};
+const err56 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/LightGBMFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -53551,7 +54962,7 @@ props1.type = true;
 else if(tag1 === "fastai"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema106.required,parentSchema:schema106,data:data14};
+const err57 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -53563,7 +54974,7 @@ errors++;
 if(data14.type !== undefined){
 let data19 = data14.type;
 if(typeof data19 !== "string"){
-const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.type.type,parentSchema:schema106.properties.type,data:data19};
+const err58 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -53573,7 +54984,7 @@ vErrors.push(err58);
 errors++;
 }
 if(!(data19 === "fastai")){
-const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema106.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.type.enum,parentSchema:schema106.properties.type,data:data19};
+const err59 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/FastAIFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema106.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -53585,7 +54996,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data14};
+const err60 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/FastAIFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -53602,7 +55013,7 @@ props1.type = true;
 else if(tag1 === "h2o"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema107.required,parentSchema:schema107,data:data14};
+const err61 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -53614,7 +55025,7 @@ errors++;
 if(data14.type !== undefined){
 let data20 = data14.type;
 if(typeof data20 !== "string"){
-const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.type.type,parentSchema:schema107.properties.type,data:data20};
+const err62 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -53624,7 +55035,7 @@ vErrors.push(err62);
 errors++;
 }
 if(!(data20 === "h2o")){
-const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema107.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.type.enum,parentSchema:schema107.properties.type,data:data20};
+const err63 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/H2OFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema107.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -53636,7 +55047,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data14};
+const err64 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/H2OFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -53653,7 +55064,7 @@ props1.type = true;
 else if(tag1 === "onnx"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema108.required,parentSchema:schema108,data:data14};
+const err65 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -53665,7 +55076,7 @@ errors++;
 if(data14.type !== undefined){
 let data21 = data14.type;
 if(typeof data21 !== "string"){
-const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.type.type,parentSchema:schema108.properties.type,data:data21};
+const err66 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -53675,7 +55086,7 @@ vErrors.push(err66);
 errors++;
 }
 if(!(data21 === "onnx")){
-const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema108.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema108.properties.type.enum,parentSchema:schema108.properties.type,data:data21};
+const err67 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/ONNXFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema108.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -53687,7 +55098,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data14};
+const err68 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/ONNXFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -53704,7 +55115,7 @@ props1.type = true;
 else if(tag1 === "spacy"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema109.required,parentSchema:schema109,data:data14};
+const err69 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -53716,7 +55127,7 @@ errors++;
 if(data14.type !== undefined){
 let data22 = data14.type;
 if(typeof data22 !== "string"){
-const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.type.type,parentSchema:schema109.properties.type,data:data22};
+const err70 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -53726,7 +55137,7 @@ vErrors.push(err70);
 errors++;
 }
 if(!(data22 === "spacy")){
-const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema109.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema109.properties.type.enum,parentSchema:schema109.properties.type,data:data22};
+const err71 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/SpaCyFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema109.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -53738,7 +55149,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data14};
+const err72 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/SpaCyFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -53755,7 +55166,7 @@ props1.type = true;
 else if(tag1 === "statsmodels"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema110.required,parentSchema:schema110,data:data14};
+const err73 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -53767,7 +55178,7 @@ errors++;
 if(data14.type !== undefined){
 let data23 = data14.type;
 if(typeof data23 !== "string"){
-const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.type.type,parentSchema:schema110.properties.type,data:data23};
+const err74 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -53777,7 +55188,7 @@ vErrors.push(err74);
 errors++;
 }
 if(!(data23 === "statsmodels")){
-const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema110.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema110.properties.type.enum,parentSchema:schema110.properties.type,data:data23};
+const err75 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/StatsModelsFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema110.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -53789,7 +55200,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data14};
+const err76 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/StatsModelsFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -53806,7 +55217,7 @@ props1.type = true;
 else if(tag1 === "gluon"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema111.required,parentSchema:schema111,data:data14};
+const err77 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -53818,7 +55229,7 @@ errors++;
 if(data14.type !== undefined){
 let data24 = data14.type;
 if(typeof data24 !== "string"){
-const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.type.type,parentSchema:schema111.properties.type,data:data24};
+const err78 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -53828,7 +55239,7 @@ vErrors.push(err78);
 errors++;
 }
 if(!(data24 === "gluon")){
-const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema111.properties.type.enum,parentSchema:schema111.properties.type,data:data24};
+const err79 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/GluonFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema111.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -53840,7 +55251,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data14};
+const err80 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/GluonFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -53857,7 +55268,7 @@ props1.type = true;
 else if(tag1 === "paddle"){
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.type === undefined){
-const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema112.required,parentSchema:schema112,data:data14};
+const err81 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -53869,7 +55280,7 @@ errors++;
 if(data14.type !== undefined){
 let data25 = data14.type;
 if(typeof data25 !== "string"){
-const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.type.type,parentSchema:schema112.properties.type,data:data25};
+const err82 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -53879,7 +55290,7 @@ vErrors.push(err82);
 errors++;
 }
 if(!(data25 === "paddle")){
-const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema112.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema112.properties.type.enum,parentSchema:schema112.properties.type,data:data25};
+const err83 = {instancePath:instancePath+"/framework/type",schemaPath:"#/$defs/PaddleFramework/properties/type/enum",keyword:"enum",params:{allowedValues: schema112.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -53891,7 +55302,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data:data14};
+const err84 = {instancePath:instancePath+"/framework",schemaPath:"#/$defs/PaddleFramework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -53906,7 +55317,7 @@ props1.type = true;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
+const err85 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag1},message:"value of tag \"type\" must be in oneOf"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -53917,7 +55328,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string",schema:schema89.properties.framework.discriminator,parentSchema:schema89.properties.framework,data:data14};
+const err86 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag1},message:"tag \"type\" must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -53928,7 +55339,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.framework.type,parentSchema:schema89.properties.framework,data:data14};
+const err87 = {instancePath:instancePath+"/framework",schemaPath:"#/properties/framework/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -53942,9 +55353,8 @@ if(data.environment !== undefined){
 let data26 = data.environment;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.python_version !== undefined){
-let data27 = data26.python_version;
-if(typeof data27 !== "string"){
-const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.python_version.type,parentSchema:schema113.properties.python_version,data:data27};
+if(typeof data26.python_version !== "string"){
+const err88 = {instancePath:instancePath+"/environment/python_version",schemaPath:"#/$defs/ModelVersionEnvironment/properties/python_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -53959,9 +55369,8 @@ let data28 = data26.pip_packages;
 if(Array.isArray(data28)){
 const len0 = data28.length;
 for(let i0=0; i0<len0; i0++){
-let data29 = data28[i0];
-if(typeof data29 !== "string"){
-const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.pip_packages.items.type,parentSchema:schema113.properties.pip_packages.items,data:data29};
+if(typeof data28[i0] !== "string"){
+const err89 = {instancePath:instancePath+"/environment/pip_packages/" + i0,schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -53973,7 +55382,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema113.properties.pip_packages.type,parentSchema:schema113.properties.pip_packages,data:data28};
+const err90 = {instancePath:instancePath+"/environment/pip_packages",schemaPath:"#/$defs/ModelVersionEnvironment/properties/pip_packages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -53985,7 +55394,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data26};
+const err91 = {instancePath:instancePath+"/environment",schemaPath:"#/$defs/ModelVersionEnvironment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -53998,7 +55407,7 @@ errors++;
 if(data.step !== undefined){
 let data30 = data.step;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema89.properties.step.type,parentSchema:schema89.properties.step,data:data30};
+const err92 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -54009,7 +55418,7 @@ errors++;
 }
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 < 0 || isNaN(data30)){
-const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema89.properties.step,data:data30};
+const err93 = {instancePath:instancePath+"/step",schemaPath:"#/properties/step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -54021,9 +55430,8 @@ errors++;
 }
 }
 if(data.run_id !== undefined){
-let data31 = data.run_id;
-if(typeof data31 !== "string"){
-const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.run_id.type,parentSchema:schema89.properties.run_id,data:data31};
+if(typeof data.run_id !== "string"){
+const err94 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -54035,7 +55443,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -54070,6 +55478,24 @@ return errors === 0;
 }
 validate82.evaluated = {"props":{"name":true,"metadata":true,"ml_repo":true,"version":true,"type":true,"description":true,"version_alias":true,"source":true,"framework":true,"environment":true,"step":true,"run_id":true},"dynamicProps":false,"dynamicItems":false};
 
+return exports["model-version"]
+}
+};
+const loaded = {};
+module.exports = {
+  get "artifact-version"() {
+    return (loaded["artifact-version"] ??= loaders["artifact-version"]({}));
+  },
+  get "chat_prompt"() {
+    return (loaded["chat_prompt"] ??= loaders["chat_prompt"]({}));
+  },
+  get "data-dir"() {
+    return (loaded["data-dir"] ??= loaders["data-dir"]({}));
+  },
+  get "model-version"() {
+    return (loaded["model-version"] ??= loaders["model-version"]({}));
+  }
+};
 
 
 /***/ }),

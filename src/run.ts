@@ -6,7 +6,7 @@ import { DEFAULT_BACKOFF } from './deletion/backoff.ts'
 import { applyRules } from './retention/apply-rules.ts'
 import type { RuleSummary } from './results/rule-summary.ts'
 import { checkRuleFiles } from './retention/rule-file.ts'
-import type { Dialect } from './inputs/dialect.ts'
+import { WORKFLOW_DIALECT, type Dialect } from './inputs/dialect.ts'
 import { Ledger } from './results/ledger.ts'
 import { plan, type Job } from './results/plan.ts'
 import { SentVersions } from './results/sent-versions.ts'
@@ -199,6 +199,7 @@ async function runRetention(
       maxAttempts: inputs.maxAttempts,
       backoff: deps.backoff ?? DEFAULT_BACKOFF,
       signal: deps.cancel,
+      abortInFlight: deps.abortInFlight,
       random: deps.random ?? Math.random,
       now: deps.now ?? Date.now,
     }
@@ -209,10 +210,11 @@ async function runRetention(
           api: inputs.api,
           dryRun: inputs.dryRun,
           maxDeletions: retention.maxDeletions,
+          maxDeletionsName: (deps.dialect ?? WORKFLOW_DIALECT).key('max-deletions'),
           concurrency: inputs.concurrency,
           startedAt: (deps.now ?? Date.now)(),
         },
-        { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan), cancel: deps.cancel },
+        { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan) },
       ),
     )
     deletion.rules = applied.summaries

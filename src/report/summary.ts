@@ -107,7 +107,7 @@ function keptText({ kept }: RuleSummary): string {
     kept.newest > 0 ? `${kept.newest} as the newest` : null,
     kept.younger > 0 ? `${kept.younger} as younger than the cut-off` : null,
     kept.notMatching > 0 ? `${kept.notMatching} as not matching the aliases` : null,
-    kept.unjudged > 0 ? `${kept.unjudged} that could not be judged` : null,
+    kept.unjudgeable.count > 0 ? `${kept.unjudgeable.count} that could not be judged` : null,
   ].filter((part) => part !== null)
   return parts.length > 0 ? parts.join(', ') : 'none'
 }

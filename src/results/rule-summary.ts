@@ -8,8 +8,8 @@ export interface Kept {
   younger: number
   /** Without an alias that `aliases` admits. */
   notMatching: number
-  /** Whose age, alias or version number could not be read: kept, since they cannot be judged. */
-  unjudged: number
+  /** Whose age, alias or version number could not be read: kept, since they cannot be judged; a few of them, for the log. */
+  unjudgeable: { count: number; examples: string[] }
 }
 
 /** What one retention rule did, for the job summary: how many versions it listed, selected and kept, or why it failed. */

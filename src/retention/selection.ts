@@ -7,6 +7,7 @@
 import TinyQueue from 'tinyqueue'
 import { parseCreatedAt } from './created-at.ts'
 import type { ListedVersion } from './version-items.ts'
+import type { Kept } from '../results/rule-summary.ts'
 
 /** The fields of a rule the selection reads. */
 export interface SelectionRule {
@@ -20,14 +21,6 @@ export interface Selected {
   version: ListedVersion
   /** Why, as the row says: "older than 14 days (created 2026-11-02), beyond the 5 newest". */
   reason: string
-}
-
-/** What was kept, by why. `unjudgeable`: versions that could not be judged, with a few examples. */
-export interface Kept {
-  newest: number
-  younger: number
-  notMatching: number
-  unjudgeable: { count: number; examples: string[] }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000

@@ -2,7 +2,7 @@
 // a stand-in control plane that lists versions page by page, on both API
 // generations: what each rule selects, what it keeps and why, what the
 // listing may get wrong, the limit, and a cancel in the middle of deleting.
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Result } from '../../src/results/result.ts'
@@ -26,9 +26,9 @@ function aged(version: number, days: number, fields: Partial<VersionSeed> = {}):
   return { version, id: `id-${version}`, created_at: new Date(Date.now() - days * DAY).toISOString(), alias: `v${version}`, ...fields }
 }
 
-/** Ten versions of a model, 1 the oldest (50 days) to 10 the newest (5 days), aliases `v0-pr<N>` for the odd ones, `release-<N>` for the even. */
+/** Ten versions of a model, 1 the oldest (52 days) to 10 the newest (7 days), aliases `v0-pr<N>` for the odd ones, `release-<N>` for the even. */
 function tenVersions(): VersionSeed[] {
-  return Array.from({ length: 10 }, (_, i) => aged(i + 1, 50 - 5 * i, { alias: (i + 1) % 2 === 1 ? `v0-pr${i + 1}` : `release-${i + 1}` }))
+  return Array.from({ length: 10 }, (_, i) => aged(i + 1, 52 - 5 * i, { alias: (i + 1) % 2 === 1 ? `v0-pr${i + 1}` : `release-${i + 1}` }))
 }
 
 const MODEL = { type: 'model-version' as const, ml_repo: 'demo-previews', name: 'churn-classifier' }
@@ -51,9 +51,10 @@ async function retention(given: Retention): Promise<{ run: ActionRun; rows: Resu
     inputs: { 'retention-rules': 'retention.yaml', 'control-plane-url': standIn.url, token: TOKEN, ...given.inputs },
     onStart: given.onStart,
   })
-  for (const text of [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(TOKEN)
-  const file = run.outputs['results-file']
-  const rows = file ? (JSON.parse(await readFile(file, 'utf8')) as Result[]) : []
+  // The token is shown only to the runner, to mask it, as the first line.
+  expect(run.stdout.split('\n').filter((line) => line.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`])
+  for (const text of [run.stderr, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(TOKEN)
+  const rows = JSON.parse(run.outputs.results ?? '[]') as Result[]
   const deleted = standIn.requests.filter((request) => request.method === 'DELETE').map((request) => request.path.split('/').at(-1)!)
   return { run, rows, deleted }
 }
@@ -67,9 +68,9 @@ describe.each(['ml-v1', 'svc-v1'] as const)('retention on a control plane servin
 
   it.each([
     ['keep_latest alone', 'keep_latest: 3', [1, 2, 3, 4, 5, 6, 7]],
-    ['older_than_days alone', 'older_than_days: 30', [1, 2, 3, 4]],
+    ['older_than_days alone', 'older_than_days: 30', [1, 2, 3, 4, 5]],
     ['both: beyond the newest and old', 'keep_latest: 8\nolder_than_days: 30', [1, 2]],
-    ['both, the cut-off the narrower', 'keep_latest: 2\nolder_than_days: 30', [1, 2, 3, 4]],
+    ['both, the cut-off the narrower', 'keep_latest: 2\nolder_than_days: 30', [1, 2, 3, 4, 5]],
     ['aliases with keep_latest', "aliases: ['v0-pr*']\nkeep_latest: 2", [1, 3, 5]],
     ['aliases with older_than_days', "aliases: ['v0-pr*', 'release-1?']\nolder_than_days: 20", [1, 3, 5, 7]],
     ['every field', "aliases: ['release-*']\nkeep_latest: 1\nolder_than_days: 22", [2, 4, 6]],
@@ -79,7 +80,8 @@ describe.each(['ml-v1', 'svc-v1'] as const)('retention on a control plane servin
     expect(sorted(deleted)).toEqual(sorted(ids(expected)))
     expect(sorted(standIn!.listing.ids(MODEL))).toEqual(sorted(ids([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => !expected.includes(n)))))
     const prefix = serves === 'ml-v1' ? '/api/ml/v1/model-versions/' : '/api/svc/v1/model-versions/'
-    for (const request of standIn!.requests.filter((request) => request.method === 'DELETE')) expect(request.path.startsWith(prefix)).toBe(true)
+    for (const request of standIn!.requests.filter((request) => request.method === 'DELETE'))
+      expect(request.path.startsWith(prefix)).toBe(true)
     expect(rows.map((row) => [row.status, row.id, row.rule, row.version])).toEqual(
       expect.arrayContaining(expected.map((n) => ['deleted', `id-${n}`, 'retention.yaml:1', n])),
     )
@@ -89,7 +91,11 @@ describe.each(['ml-v1', 'svc-v1'] as const)('retention on a control plane servin
   })
 
   it('a dry run lists the selection whatever the limit, and deletes nothing', async () => {
-    const { run, rows, deleted } = await retention({ rules: rule('keep_latest: 1'), standIn: on, inputs: { 'dry-run': 'true', 'max-deletions': '2' } })
+    const { run, rows, deleted } = await retention({
+      rules: rule('keep_latest: 1'),
+      standIn: on,
+      inputs: { 'dry-run': 'true', 'max-deletions': '2' },
+    })
     expect(run.exitCode, run.stdout).toBe(0)
     expect(deleted).toEqual([])
     expect(rows.map((row) => row.status)).toEqual(Array(9).fill('dry-run'))
@@ -106,7 +112,11 @@ describe('retention, what it keeps', () => {
   })
 
   it('keeps a version without a manifest under aliases, and one without created_at under older_than_days', async () => {
-    const versions = [aged(1, 40, { manifest: false }), aged(2, 40, { alias: 'v0-pr2' }), aged(3, 40, { alias: 'v0-pr3', created_at: null })]
+    const versions = [
+      aged(1, 40, { manifest: false }),
+      aged(2, 40, { alias: 'v0-pr2' }),
+      aged(3, 40, { alias: 'v0-pr3', created_at: null }),
+    ]
     const { run, deleted } = await retention({ rules: rule("aliases: ['v0-pr*']\nolder_than_days: 7"), sets: [{ ...MODEL, versions }] })
     expect(run.exitCode, run.stdout).toBe(0)
     expect(deleted).toEqual(['id-2'])
@@ -141,7 +151,7 @@ describe('retention, what it refuses', () => {
     expect(sorted(deleted)).toEqual(['id-1', 'id-2'])
     const failed = rows.filter((row) => row.status === 'failed')
     expect(failed).toHaveLength(1)
-    expect(failed[0]!).toMatchObject({ rule: 'retention.yaml:5', ml_repo: 'no-such-repo', id: null })
+    expect(failed[0]!).toMatchObject({ rule: 'retention.yaml:6', ml_repo: 'no-such-repo', id: null })
     expect(failed[0]!.message).toContain('no-such-repo')
   })
 
