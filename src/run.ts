@@ -6,6 +6,7 @@ import { DEFAULT_BACKOFF } from './deletion/backoff.ts'
 import { applyRules } from './retention/apply-rules.ts'
 import type { RuleSummary } from './results/rule-summary.ts'
 import { checkRuleFiles } from './retention/rule-file.ts'
+import { refusedRules } from './retention/refused-rules.ts'
 import { WORKFLOW_DIALECT, type Dialect } from './inputs/dialect.ts'
 import { Ledger } from './results/ledger.ts'
 import { plan, type Job } from './results/plan.ts'
@@ -156,38 +157,19 @@ async function runRetention(
     return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`
   }
   const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice())
-  const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, async () => {
+  const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
     const rules = checkRuleFiles(sources)
     for (const { findings } of rules) for (const { level, message, properties } of findings) core[level](message, properties)
     const invalid = rules.filter((rule) => !rule.valid).length
     core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`)
     if (invalid > 0) core.info('Nothing will be listed or deleted: every rule must be valid before any version is.')
-    return rules
+    return Promise.resolve(rules)
   })
-  if (checked.length === 0)
+  if (checked.length === 0) {
     return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`
-  const invalid = checked.filter((rule) => !rule.valid).length
-  if (invalid > 0) {
-    const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`
-    for (const rule of checked) {
-      const { file, document, line } = rule.valid ? rule.rule : rule
-      const identity = rule.valid ? rule.rule : rule
-      const row = {
-        file,
-        document,
-        line,
-        type: identity.type,
-        ml_repo: identity.ml_repo,
-        name: identity.name,
-        version: null,
-        version_alias: null,
-        id: null,
-      }
-      const outcome = rule.valid
-        ? ({ status: 'skipped', attempts: 0, http_status: null, message: notListed } as const)
-        : ({ status: 'invalid', attempts: 0, http_status: null, message: rule.message } as const)
-      ledger.planned({ pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] })
-    }
+  }
+  if (checked.some((rule) => !rule.valid)) {
+    for (const plan of refusedRules(checked)) ledger.planned(plan)
     return null
   }
   const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []))

@@ -54,7 +54,10 @@ export async function applyRules(rules: Rule[], options: RetentionOptions, deps:
   if ('refused' in discovered) return { failure: discovered.refused, summaries: [], jobs: [] }
   if ('cancelled' in discovered) return { failure: null, summaries: [], jobs: [] }
   const { generation } = discovered
-  deps.info(`Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${options.concurrency} rules at a time.`)
+  const atOnce = Math.min(options.concurrency, rules.length)
+  deps.info(
+    `Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${atOnce === 1 ? 'one rule' : `${atOnce} rules`} at a time.`,
+  )
 
   let selectedInAll = 0
   /** Set when the token is rejected: the next request would carry it too. */

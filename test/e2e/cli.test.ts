@@ -230,7 +230,14 @@ describe('--help, claim by claim', () => {
       const value = /\(default (\S+)\)|(\S+) \(default\)/.exec(text)
       return value ? [[name, value[1] ?? value[2]]] : []
     })
-    expect(stated.map(([name]) => name)).toEqual(['api', 'if-no-files-found', 'max-attempts', 'request-timeout', 'concurrency'])
+    expect(stated.map(([name]) => name)).toEqual([
+      'api',
+      'if-no-files-found',
+      'max-attempts',
+      'request-timeout',
+      'concurrency',
+      'max-deletions',
+    ])
     for (const [name, value] of stated) expect({ name, value }).toEqual({ name, value: action.inputs[name!]!.default })
   })
 
@@ -239,7 +246,7 @@ describe('--help, claim by claim', () => {
       const range = /(\d[\d.]*) to (\d[\d.]*)/.exec(entry(flagOf(name)))
       return range ? [[name, range[1]!, range[2]!] as const] : []
     })
-    expect(ranges.map(([name]) => name)).toEqual(['max-attempts', 'request-timeout', 'concurrency', 'closed-within-days'])
+    expect(ranges.map(([name]) => name)).toEqual(['max-attempts', 'request-timeout', 'concurrency', 'closed-within-days', 'max-deletions'])
     for (const [name, min, max] of ranges) {
       const read = (value: string) => () =>
         getInputs({
@@ -257,8 +264,8 @@ describe('--help, claim by claim', () => {
     }
   })
 
-  it('names model versions, and GITHUB_API_URL with its default, as the run reads them', () => {
-    expect(help).toMatch(/artifact versions and model versions \(type: model-version\)/)
+  it('names the kinds it deletes, and GITHUB_API_URL with its default, as the run reads them', () => {
+    expect(help).toMatch(/artifact, model and prompt versions and data directories/)
     expect(help).toContain('listed from $GITHUB_API_URL')
     expect(help).toMatch(/GITHUB_API_URL\s+GitHub's REST API for a sweep \(default https:\/\/api\.github\.com;/)
     // Each is run: model versions in "deletes model versions at the model-versions endpoint", GITHUB_API_URL in the sweep's test,

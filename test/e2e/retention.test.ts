@@ -7,6 +7,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Result } from '../../src/results/result.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
+import { runCli } from './support/run-cli.ts'
 import { runAction, type ActionRun } from '../../fakes/run-action.ts'
 import { startStandIn, type StandIn, type StandInOptions } from '../../fakes/stand-in-control-plane.ts'
 import type { VersionSeed, VersionSet } from '../../fakes/stand-in-listing.ts'
@@ -210,5 +211,36 @@ describe('retention cancelled in the middle of deleting', () => {
     for (const row of rows.filter((row) => !left.has(row.id!))) expect(['deleted', 'failed']).toContain(row.status)
     expect(rows.filter((row) => row.status === 'skipped').every((row) => left.has(row.id!))).toBe(true)
     expect(deleted.length).toBeLessThan(199)
+  })
+})
+
+describe('retention from the command line', () => {
+  it('takes --retention-rules and --max-deletions, and a dry run prints the selection as a table', async () => {
+    standIn = await startStandIn({ token: TOKEN, versions: [{ ...MODEL, versions: tenVersions() }] })
+    const workspace = await scratchDir('retention-cli-')
+    await writeFile(path.join(workspace, 'retention.yaml'), rule('keep_latest: 7'))
+    const env = { TFY_HOST: standIn.url, TFY_API_KEY: TOKEN }
+    const dry = await runCli(['--retention-rules', 'retention.yaml', '--max-deletions', '2', '--dry-run'], workspace, env)
+    expect(dry.code, dry.stderr).toBe(0)
+    for (const [n, alias] of [
+      [1, 'v0-pr1'],
+      [2, 'release-2'],
+      [3, 'v0-pr3'],
+    ] as const) {
+      const line = `dry run\\s+model version\\s+demo-previews\\s+churn-classifier\\s+${n} \\(${alias}\\)\\s+0\\s+retention\\.yaml:1\\s+would be deleted: beyond the 7 newest`
+      expect(dry.stdout).toMatch(new RegExp(line))
+    }
+    expect(dry.stdout).not.toContain(TOKEN)
+
+    const over = await runCli(['--retention-rules', 'retention.yaml', '--max-deletions', '2'], workspace, env)
+    expect(over.code).toBe(1)
+    expect(over.stdout + over.stderr).toMatch(/more than --max-deletions \(2\)/)
+    expect(standIn.requests.filter((request) => request.method === 'DELETE')).toEqual([])
+
+    const live = await runCli(['--retention-rules', 'retention.yaml', '--max-deletions', '3', '--json'], workspace, env)
+    expect(live.code, live.stderr).toBe(0)
+    expect((JSON.parse(live.stdout) as Result[]).map((row) => [row.status, row.id, row.rule])).toEqual(
+      ids([1, 2, 3]).map((id) => ['deleted', id, 'retention.yaml:1']),
+    )
   })
 })
