@@ -28417,7 +28417,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2323);
 /* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1673);
 /* harmony import */ var _inputs_dialect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(571);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8648);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6328);
 /* harmony import */ var _text_printable_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8572);
 /* harmony import */ var _runner_terminal_core_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1142);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
@@ -28677,7 +28677,7 @@ const COMMAND_LINE_DIALECT = {
 
 /***/ }),
 
-/***/ 8648:
+/***/ 6328:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37433,7 +37433,8 @@ async function applyRules(rules, options, deps) {
     if ('cancelled' in discovered)
         return { failure: null, summaries: [], jobs: [] };
     const { generation } = discovered;
-    deps.info(`Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${options.concurrency} rules at a time.`);
+    const atOnce = Math.min(options.concurrency, rules.length);
+    deps.info(`Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${atOnce === 1 ? 'one rule' : `${atOnce} rules`} at a time.`);
     let selectedInAll = 0;
     /** Set when the token is rejected: the next request would carry it too. */
     let stoppedBy = null;
@@ -38227,6 +38228,26 @@ function unreadableRuleFile(file, unreadable) {
             },
         ],
     };
+}
+
+;// CONCATENATED MODULE: ./src/retention/refused-rules.ts
+/**
+ * The rows of a run whose rules are not all valid: each invalid rule with why,
+ * each valid one skipped, since one invalid rule means none is listed. A plan
+ * a rule, in the order the rules were read.
+ */
+function refusedRules(checked) {
+    const invalid = checked.filter((rule) => !rule.valid).length;
+    const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`;
+    return checked.map((checkedRule) => {
+        const about = checkedRule.valid ? checkedRule.rule : checkedRule;
+        const { file, document, line, type, ml_repo, name } = about;
+        const outcome = checkedRule.valid
+            ? { status: 'skipped', attempts: 0, http_status: null, message: notListed }
+            : { status: 'invalid', attempts: 0, http_status: null, message: checkedRule.message };
+        const row = { file, document, line, type, ml_repo, name, version: null, version_alias: null, id: null };
+        return { pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] };
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/results/ledger.ts
@@ -41268,6 +41289,7 @@ async function validateFiles(sources, options, core, slice) {
 
 
 
+
 /**
  * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
@@ -41373,7 +41395,7 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
         return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
     }
     const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice());
-    const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, async () => {
+    const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
         const rules = checkRuleFiles(sources);
         for (const { findings } of rules)
             for (const { level, message, properties } of findings)
@@ -41382,32 +41404,14 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
         core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`);
         if (invalid > 0)
             core.info('Nothing will be listed or deleted: every rule must be valid before any version is.');
-        return rules;
+        return Promise.resolve(rules);
     });
-    if (checked.length === 0)
+    if (checked.length === 0) {
         return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`;
-    const invalid = checked.filter((rule) => !rule.valid).length;
-    if (invalid > 0) {
-        const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`;
-        for (const rule of checked) {
-            const { file, document, line } = rule.valid ? rule.rule : rule;
-            const identity = rule.valid ? rule.rule : rule;
-            const row = {
-                file,
-                document,
-                line,
-                type: identity.type,
-                ml_repo: identity.ml_repo,
-                name: identity.name,
-                version: null,
-                version_alias: null,
-                id: null,
-            };
-            const outcome = rule.valid
-                ? { status: 'skipped', attempts: 0, http_status: null, message: notListed }
-                : { status: 'invalid', attempts: 0, http_status: null, message: rule.message };
-            ledger.planned({ pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] });
-        }
+    }
+    if (checked.some((rule) => !rule.valid)) {
+        for (const plan of refusedRules(checked))
+            ledger.planned(plan);
         return null;
     }
     const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));

@@ -25,6 +25,9 @@ export interface VersionOwner {
 
 export type ReadItem = { kind: 'version'; version: ListedVersion } | { kind: 'other' } | { kind: 'bad'; why: string }
 
+/** Longer than any id a control plane gives (a UUID is 36): past it, the answer is not one to act on. */
+const MAX_ID_CHARS = 256
+
 /** `{type}:{tenant}/{ml_repo}/{name}:{version}`, as the reference describes an fqn. */
 const FQN = /^[^:/]+:[^/]+\/([^/]+)\/([^/:]+)(?::([^/:]*))?$/
 
@@ -32,6 +35,10 @@ export function readVersionItem(item: unknown, owner: VersionOwner): ReadItem {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return { kind: 'bad', why: 'is not an object' }
   const { id, fqn, ml_repo_id, manifest, created_at } = item as Record<string, unknown>
   if (typeof id !== 'string' || id === '') return { kind: 'bad', why: 'has no id' }
+  // The id becomes the last segment of the DELETE's path: a dot segment would name another path, and no id is that long.
+  if (id === '.' || id === '..') return { kind: 'bad', why: `has the id ${JSON.stringify(id)}, which as a path segment names another path` }
+  if (id.length > MAX_ID_CHARS)
+    return { kind: 'bad', why: `has an id of ${id.length} characters, more than the ${MAX_ID_CHARS} an id may have` }
   if (typeof fqn !== 'string') return { kind: 'bad', why: `(id ${id}) has no fqn` }
   if (ml_repo_id !== undefined && typeof ml_repo_id !== 'string')
     return { kind: 'bad', why: `(id ${id}) has an ml_repo_id that is not a string` }

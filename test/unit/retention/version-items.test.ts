@@ -49,6 +49,12 @@ describe('readVersionItem', () => {
 
   it.each<[string, unknown, string]>([
     ['no id', item({ id: '' }), 'has no id'],
+    [
+      'an id that is a dot segment, which would send the DELETE to another path',
+      item({ id: '..' }),
+      'has the id "..", which as a path segment names another path',
+    ],
+    ['an id no control plane gives', item({ id: 'x'.repeat(257) }), 'has an id of 257 characters, more than the 256 an id may have'],
     ['no fqn', item({ fqn: 7 }), '(id v1) has no fqn'],
     ['a manifest that is a list', item({ manifest: [] }), '(id v1) has a manifest that is not an object'],
     ['names that disagree', item({ manifest: { name: 'other' } }), '(id v1) names other in its manifest but churn in its fqn'],
