@@ -28414,7 +28414,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
 /* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2323);
 /* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1673);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3066);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2669);
 /* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2825);
 
 
@@ -28442,7 +28442,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3066:
+/***/ 2669:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33755,1396 +33755,18 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     return { closedWithinDays, githubToken, owner, repo, apiUrl };
 }
 
-;// CONCATENATED MODULE: ./src/retention/alias-match.ts
-// Which versions a rule's `aliases` admit: a version whose alias matches one
-// of the globs as a whole. Globs are minimatch's, read the same on every
-// runner: `*`, `?`, `[...]` and `\` escapes, nothing a reader of `v0-pr*`
-// would not expect (no braces, extglobs, `!` negation or `#` comments).
-
-const OPTIONS = {
-    platform: 'linux', // `\` escapes on a Windows runner too; `/` is the only separator
-    dot: true, // `*` matches an alias that starts with a dot
-    nobrace: true, // `{1..99999}` would expand into that many patterns
-    noext: true,
-    noglobstar: true,
-    nonegate: true,
-    nocomment: true,
+;// CONCATENATED MODULE: ./src/retention/load-retention.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
 };
-/**
- * minimatch matches paths, and its `*` stops at `/`. An alias is not a path:
- * each `/` of the glob and of the alias becomes a character no alias holds
- * (version aliases are ASCII), so `*` spans it and a written `/` still
- * matches only a `/`.
- */
-const SLASH = /\//g;
-const NOT_A_SEPARATOR = '\uE000';
-/** A test of an alias against the globs: true when one matches it whole. */
-function aliasMatcher(globs) {
-    const matchers = globs.map((glob) => new Minimatch(glob.replace(SLASH, NOT_A_SEPARATOR), OPTIONS));
-    return (alias) => {
-        const text = alias.replace(SLASH, NOT_A_SEPARATOR);
-        return matchers.some((matcher) => matcher.match(text));
-    };
-}
-
-;// CONCATENATED MODULE: ./src/retention/list-answers.ts
-
-
-function judgeListAnswer(attempt, now) {
-    if (attempt.kind === 'error' && attempt.cause === 'cancelled')
-        return { kind: 'cancelled' };
-    // The generation only changes how a 400 is read, which the listing reads as a failure either way.
-    const judgement = judgeAttempt(attempt, { missingOk: true, afterRetryableFailure: false, now, generation: 'ml-v1' });
-    if (judgement.kind === 'retryable') {
-        const { http_status, message, retryAfterMs } = judgement;
-        return { kind: 'retryable', http_status, message, retryAfterMs };
-    }
-    if (attempt.kind === 'error')
-        return { kind: 'failed', http_status: null, message: attempt.reason };
-    const { status, body } = attempt;
-    if (judgement.kind === 'token-rejected') {
-        return {
-            kind: 'token-rejected',
-            http_status: status,
-            message: `the token was rejected (HTTP ${status}${detailSuffix(body)}); check the token input or TFY_API_KEY, and that it may read this ML repo`,
-        };
-    }
-    if (status === 404 || status === 405)
-        return { kind: 'not-served', http_status: status, message: `HTTP ${status}${detailSuffix(body)}` };
-    if (status >= 200 && status < 300)
-        return readPage(body, status);
-    // A redirect's words (not followed, check the URL) are the delete's; any other status is shown as it came.
-    return {
-        kind: 'failed',
-        http_status: status,
-        message: status >= 300 && status < 400 ? judgement.message : `HTTP ${status}${detailSuffix(body)}`,
-    };
-}
-/** `{data: [...], pagination: {total, offset?}}`, the shape of every list on both generations. */
-function readPage(body, status) {
-    let value;
-    try {
-        value = JSON.parse(body);
-    }
-    catch {
-        value = undefined;
-    }
-    const page = value;
-    const total = page?.pagination?.total;
-    if (!Array.isArray(page?.data) || !isCount(total)) {
-        return {
-            kind: 'failed',
-            http_status: status,
-            message: `the answer (HTTP ${status}) is not a list with data and pagination.total: ${excerpt(body) || 'an empty body'}`,
-        };
-    }
-    const offset = page.pagination?.offset;
-    return { kind: 'page', data: page.data, total, offset: isCount(offset) ? offset : null };
-}
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-;// CONCATENATED MODULE: ./src/retention/pages.ts
-
-
-/** What both SDKs send; a server that gives fewer is followed by offset all the same. */
-const PAGE_SIZE = 100;
-/** A listing claiming more items, or taking more pages, is refused rather than read to an end that may never come. */
-const MAX_TOTAL = 1_000_000;
-const MAX_PAGES = 10_000;
-/** One page of the list at `path`: tried until it is a page or a failure no retry changes. */
-function fetchPage(client, path, query, policy) {
-    return retrying(async () => {
-        if (policy.signal.aborted)
-            return { done: { kind: 'cancelled' } };
-        const answer = judgeListAnswer(await client.list(path, query, policy.abortInFlight), policy.now());
-        if (answer.kind !== 'retryable')
-            return { done: answer };
-        return policy.signal.aborted ? { done: { kind: 'cancelled' } } : { again: answer, retryAfterMs: answer.retryAfterMs };
-    }, policy, (last, attempts) => ({ kind: 'failed', http_status: last.http_status, message: `${last.message} ${gaveUpAfter(attempts)}` }));
-}
-/**
- * Reads the list at `path` with `filters` from offset 0, following offset by
- * the items each page holds until they reach `pagination.total` (no request
- * after that), and tells `onItems` each page's items as it comes. The total
- * must be the same on every page and equal the items read; an empty page
- * before it, a page that starts elsewhere than asked or repeats the one
- * before, and a listing past the bounds all fail it.
- */
-async function readPages(client, path, filters, onItems, policy) {
-    const failed = (message, http_status = null) => ({
-        kind: 'failed',
-        http_status,
-        message,
-        tokenRejected: false,
-    });
-    let firstTotal = null;
-    let read = 0;
-    let previousFirstId = undefined;
-    for (let page = 1;; page++) {
-        if (page > MAX_PAGES)
-            return failed(`the listing takes more than ${MAX_PAGES} pages, the most the action reads`);
-        const query = new URLSearchParams({ ...filters, limit: String(PAGE_SIZE), offset: String(read) });
-        const outcome = await fetchPage(client, path, query, policy);
-        if (outcome.kind === 'cancelled')
-            return outcome;
-        if (outcome.kind === 'not-served' && page === 1)
-            return outcome;
-        if (outcome.kind !== 'page') {
-            const where = `page ${page} (offset ${read}): ${outcome.message}`;
-            return { kind: 'failed', http_status: outcome.http_status, message: where, tokenRejected: outcome.kind === 'token-rejected' };
-        }
-        const { data, total, offset } = outcome;
-        if (firstTotal === null) {
-            if (total > MAX_TOTAL)
-                return failed(`the listing claims ${total} items, more than the ${MAX_TOTAL} the action reads`);
-            firstTotal = total;
-        }
-        else if (total !== firstTotal) {
-            return failed(`the listing changed or disagrees with itself (total ${firstTotal} on page 1, ${total} on page ${page})`);
-        }
-        if (offset !== null && offset !== read)
-            return failed(`page ${page} says it starts at offset ${offset}, where ${read} was asked`);
-        if (data.length === 0) {
-            if (read < total)
-                return failed(`page ${page} is empty after ${read} of the ${total} items the listing's total announced`);
-            return { kind: 'read', total };
-        }
-        if (read + data.length > total) {
-            return failed(`the pages hold more items than their total (${read + data.length} by page ${page}, total ${total})`);
-        }
-        const firstId = data[0]?.id;
-        if (page > 1 && typeof firstId === 'string' && firstId === previousFirstId) {
-            return failed(`page ${page} repeats page ${page - 1} (both begin with ${firstId}): the server does not follow offset`);
-        }
-        previousFirstId = firstId;
-        const refused = onItems(data, page);
-        if (refused !== null)
-            return failed(refused);
-        read += data.length;
-        if (read === total)
-            return { kind: 'read', total };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/retention/version-items.ts
-// One item of a list of versions, read as far as a retention rule needs it:
-// whose it is, its id, version number, alias and creation date. Whether the
-// `name` filter of the lists is exact is unknown, so an item that names
-// another artifact is left aside, never taken for the rule's.
-/** `{type}:{tenant}/{ml_repo}/{name}:{version}`, as the reference describes an fqn. */
-const FQN = /^[^:/]+:[^/]+\/([^/]+)\/([^/:]+)(?::([^/:]*))?$/;
-function readVersionItem(item, owner) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item))
-        return { kind: 'bad', why: 'is not an object' };
-    const { id, fqn, ml_repo_id, manifest, created_at } = item;
-    if (typeof id !== 'string' || id === '')
-        return { kind: 'bad', why: 'has no id' };
-    if (typeof fqn !== 'string')
-        return { kind: 'bad', why: `(id ${id}) has no fqn` };
-    if (ml_repo_id !== undefined && typeof ml_repo_id !== 'string')
-        return { kind: 'bad', why: `(id ${id}) has an ml_repo_id that is not a string` };
-    if (manifest !== undefined && manifest !== null && (typeof manifest !== 'object' || Array.isArray(manifest))) {
-        return { kind: 'bad', why: `(id ${id}) has a manifest that is not an object` };
-    }
-    const fields = (manifest ?? {});
-    const parts = FQN.exec(fqn);
-    const names = [typeof fields.name === 'string' ? fields.name : null, parts?.[2] ?? null].filter((name) => name !== null);
-    if (names.length === 0)
-        return { kind: 'bad', why: `(id ${id}) names nothing: no manifest.name, and its fqn ${fqn} does not read as one` };
-    if (names.length === 2 && names[0] !== names[1]) {
-        return { kind: 'bad', why: `(id ${id}) names ${names[0]} in its manifest but ${names[1]} in its fqn` };
-    }
-    const ofAnotherRepo = (ml_repo_id !== undefined && ml_repo_id !== owner.repoId) || (parts !== null && parts[1] !== owner.ml_repo);
-    if (names[0] !== owner.name || ofAnotherRepo)
-        return { kind: 'other' };
-    return {
-        kind: 'version',
-        version: {
-            id,
-            fqn,
-            version: versionNumber(fields.version, parts?.[3]),
-            alias: typeof fields.version_alias === 'string' ? fields.version_alias : null,
-            hasManifest: manifest !== undefined && manifest !== null,
-            created_at: typeof created_at === 'string' ? created_at : null,
-        },
-    };
-}
-/** The manifest's version, else the fqn's; two that disagree are no number the action can trust. */
-function versionNumber(fromManifest, fromFqn) {
-    const manifest = isVersion(fromManifest) ? fromManifest : null;
-    const fqn = fromFqn !== undefined && /^[1-9]\d{0,15}$/.test(fromFqn) && isVersion(Number(fromFqn)) ? Number(fromFqn) : null;
-    if (manifest !== null && fqn !== null && manifest !== fqn)
-        return null;
-    return manifest ?? fqn;
-}
-function isVersion(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
-}
-
-;// CONCATENATED MODULE: ./src/retention/listing.ts
-
-
-const KIND_WORDS = {
-    'artifact-version': { segment: 'artifact-versions', noun: 'artifact' },
-    'model-version': { segment: 'model-versions', noun: 'model' },
-    chat_prompt: { segment: 'prompt-versions', noun: 'prompt' },
-};
-const API_ROOT = { 'ml-v1': 'api/ml/v1', 'svc-v1': 'api/svc/v1' };
-/** The list of ML repos on a generation, below control-plane-url. */
-function mlReposPath(generation) {
-    return `${API_ROOT[generation]}/ml-repos`;
-}
-/** The list of a kind's versions on a generation, below control-plane-url. */
-function versionsPath(generation, type) {
-    return `${API_ROOT[generation]}/${KIND_WORDS[type].segment}`;
-}
-/** Where a version is deleted by its id (`DELETE`), below control-plane-url. */
-function versionPath(generation, type, id) {
-    return `${versionsPath(generation, type)}/${encodeURIComponent(id)}`;
-}
-/**
- * Lists the versions `rule` looks at on `generation`, telling `onVersion`
- * each as its page arrives. Messages name the rule's ML repo and name.
- */
-async function listRuleVersions(client, generation, rule, onVersion, policy) {
-    const { noun } = KIND_WORDS[rule.type];
-    const about = `listing the ${noun} versions of ${rule.name} in ML repo ${rule.ml_repo}`;
-    const fail = (message, http_status = null, tokenRejected = false) => ({
-        kind: 'failed',
-        message,
-        http_status,
-        tokenRejected,
-    });
-    const unread = (end, url) => end.kind === 'cancelled'
-        ? end
-        : fail(`${about} (${url}): ${end.kind === 'not-served' ? 'answered ' : ''}${end.message}`, end.http_status, end.kind === 'failed' && end.tokenRejected);
-    const reposPath = mlReposPath(generation);
-    const repoIds = [];
-    const repos = await readPages(client, reposPath, { name: rule.ml_repo }, (items, page) => {
-        for (const [index, item] of items.entries()) {
-            const { id, manifest } = (item ?? {});
-            if (typeof id !== 'string' || id === '' || typeof manifest?.name !== 'string') {
-                return `item ${index + 1} of page ${page} of the ML repos has no id or no manifest.name, so the action cannot tell which ML repo is named ${rule.ml_repo}`;
-            }
-            if (manifest.name === rule.ml_repo)
-                repoIds.push(id);
-        }
-        return null;
-    }, policy);
-    if (repos.kind !== 'read')
-        return unread(repos, client.endpointUrl(reposPath));
-    if (repoIds.length === 0)
-        return fail(`${about}: there is no ML repo named ${rule.ml_repo} (${repos.total} listed for that name, none named exactly so)`);
-    if (repoIds.length > 1) {
-        return fail(`${about}: ${repoIds.length} ML repos are named ${rule.ml_repo} (ids ${repoIds.slice(0, 5).join(', ')}${repoIds.length > 5 ? ', \u2026' : ''}), so the action cannot tell which one the rule means`);
-    }
-    const repoId = repoIds[0];
-    const path = versionsPath(generation, rule.type);
-    let count = 0;
-    let others = 0;
-    const versions = await readPages(client, path, { ml_repo_id: repoId, name: rule.name }, (items, page) => {
-        for (const [index, item] of items.entries()) {
-            const read = readVersionItem(item, { ml_repo: rule.ml_repo, name: rule.name, repoId });
-            if (read.kind === 'bad')
-                return `item ${index + 1} of page ${page} ${read.why}`;
-            if (read.kind === 'other')
-                others++;
-            else {
-                count++;
-                onVersion(read.version);
-            }
-        }
-        return null;
-    }, policy);
-    // The list answered for the ML repos, so a 404 of this one is the server's word that the name is unknown.
-    if (versions.kind === 'not-served' && versions.http_status === 404) {
-        return fail(`${about}: there is no ${noun} named ${rule.name} in ML repo ${rule.ml_repo} (${client.endpointUrl(path)} answered ${versions.message})`, 404);
-    }
-    if (versions.kind !== 'read')
-        return unread(versions, client.endpointUrl(path));
-    if (count === 0) {
-        const listed = others > 0 ? `${others} versions of other names listed, none of ${rule.name}` : 'the listing is empty';
-        return fail(`${about}: there is no ${noun} named ${rule.name} in ML repo ${rule.ml_repo} (${listed})`);
-    }
-    return { kind: 'listed', repoId, count, others };
-}
-
-;// CONCATENATED MODULE: ./src/retention/generation-discovery.ts
-
-
-
-const NOTHING_DONE = 'nothing was listed or deleted';
-async function discoverListing(client, api, firstRepoName, policy) {
-    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
-    const unserved = [];
-    for (const generation of generations) {
-        const path = mlReposPath(generation);
-        const url = client.endpointUrl(path);
-        const outcome = await fetchPage(client, path, new URLSearchParams({ name: firstRepoName, limit: '1', offset: '0' }), policy);
-        if (outcome.kind === 'page')
-            return { generation };
-        if (outcome.kind === 'cancelled')
-            return { cancelled: true };
-        if (outcome.kind !== 'not-served') {
-            return { refused: `${url} (asked for the ML repo ${firstRepoName}): ${outcome.message}; ${NOTHING_DONE}` };
-        }
-        unserved.push({ url, path, answer: outcome.message });
-    }
-    const [first, second] = unserved;
-    if (second) {
-        return {
-            refused: `Neither ${first.url} nor ${second.url} lists ML repos (the first answered ${first.answer}, the second ${second.answer}); ${NOTHING_DONE}. ` +
-                `${checkTheUrl(first)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`,
-        };
-    }
-    return {
-        refused: `${first.url} does not list ML repos (it answered ${first.answer}); ${NOTHING_DONE}. ` +
-            `${checkTheUrl(first)}. The api setting is ${api}, which asks only this generation (auto asks both)`,
-    };
-}
-
-;// CONCATENATED MODULE: ./node_modules/tinyqueue/index.js
-
-class TinyQueue {
-    constructor(data = [], compare = (a, b) => (a < b ? -1 : a > b ? 1 : 0)) {
-        this.data = data;
-        this.length = this.data.length;
-        this.compare = compare;
-
-        if (this.length > 0) {
-            for (let i = (this.length >> 1) - 1; i >= 0; i--) this._down(i);
-        }
-    }
-
-    push(item) {
-        this.data.push(item);
-        this._up(this.length++);
-    }
-
-    pop() {
-        if (this.length === 0) return undefined;
-
-        const top = this.data[0];
-        const bottom = this.data.pop();
-
-        if (--this.length > 0) {
-            this.data[0] = bottom;
-            this._down(0);
-        }
-
-        return top;
-    }
-
-    peek() {
-        return this.data[0];
-    }
-
-    _up(pos) {
-        const {data, compare} = this;
-        const item = data[pos];
-
-        while (pos > 0) {
-            const parent = (pos - 1) >> 1;
-            const current = data[parent];
-            if (compare(item, current) >= 0) break;
-            data[pos] = current;
-            pos = parent;
-        }
-
-        data[pos] = item;
-    }
-
-    _down(pos) {
-        const {data, compare} = this;
-        const halfLength = this.length >> 1;
-        const item = data[pos];
-
-        while (pos < halfLength) {
-            let bestChild = (pos << 1) + 1; // initially it is the left child
-            const right = bestChild + 1;
-
-            if (right < this.length && compare(data[right], data[bestChild]) < 0) {
-                bestChild = right;
-            }
-            if (compare(data[bestChild], item) >= 0) break;
-
-            data[pos] = data[bestChild];
-            pos = bestChild;
-        }
-
-        data[pos] = item;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/retention/created-at.ts
-// A version's created_at as the selection judges it: an ISO 8601 date-time,
-// read strictly, since Date.parse would take "11/02/2026" or "2026-02-30" as
-// some date and a rule would delete by it.
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-/**
- * Milliseconds since the epoch; null for text that is not an ISO 8601
- * date-time. One without an offset is read as UTC: the control plane's
- * Python servers write naive UTC times.
- */
-function parseCreatedAt(text) {
-    const parts = ISO_DATE_TIME.exec(text.trim());
-    if (!parts)
-        return null;
-    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(parts[i] ?? 0));
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    // Before the epoch no version was made; Date.UTC would read years below 100 as 19xx.
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
-        return null;
-    const utc = Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(Number(`0.${parts[7] ?? '0'}`) * 1000);
-    return utc - offsetMs(parts[8]);
-}
-function offsetMs(zone) {
-    if (zone === undefined || zone.toUpperCase() === 'Z')
-        return 0;
-    const digits = zone.replace(':', '');
-    const sign = digits.startsWith('-') ? -1 : 1;
-    return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0)) * 60_000;
-}
-
-;// CONCATENATED MODULE: ./src/retention/selection.ts
-// Which of a rule's versions are deleted, decided as the listing streams in:
-// the versions the aliases admit, newest first by version number; the newest
-// `keep_latest` distinct numbers kept; of the rest, those created more than
-// `older_than_days` before the run started. What cannot be judged is kept.
-// Memory holds only the newest `keep_latest` and what is selected: a version
-// leaves the newest when a newer one comes, and is decided then.
-
-
-const selection_DAY_MS = 24 * 60 * 60 * 1000;
-const EXAMPLES = 5;
-class Selection {
-    rule;
-    matches;
-    cutoff;
-    /** A min-heap of the newest distinct version numbers, at most keep_latest of them; the versions of each in `newest`. */
-    heap = new TinyQueue([], (a, b) => a - b);
-    newest = new Map();
-    retainedIds = new Set();
-    selectedIds = new Set();
-    counts = { newest: 0, younger: 0, notMatching: 0, unjudgeable: { count: 0, examples: [] } };
-    constructor(rule, runStartedAt, matches) {
-        this.rule = rule;
-        this.matches = matches;
-        this.cutoff = rule.older_than_days === null ? null : runStartedAt - rule.older_than_days * selection_DAY_MS;
-    }
-    /** The versions decided selected now: `version` itself, or those it pushes out of the newest. A duplicate id is counted once. */
-    offer(version) {
-        if (this.retainedIds.has(version.id) || this.selectedIds.has(version.id))
-            return [];
-        if (this.rule.aliases !== null) {
-            if (!version.hasManifest)
-                return this.unjudgeable(version, 'no manifest, so no alias to match');
-            if (version.alias === null || !this.matches(version.alias))
-                return this.keep('notMatching');
-        }
-        const keep = this.rule.keep_latest;
-        if (keep === null)
-            return this.decide(version);
-        if (version.version === null)
-            return this.unjudgeable(version, 'no version number in its manifest or fqn');
-        const number = version.version;
-        const bucket = this.newest.get(number);
-        if (bucket)
-            return this.retain(bucket, version);
-        if (this.heap.length >= keep && number < this.heap.peek())
-            return this.decide(version);
-        this.heap.push(number);
-        this.newest.set(number, []);
-        this.retain(this.newest.get(number), version);
-        if (this.heap.length <= keep)
-            return [];
-        const evicted = this.heap.pop();
-        const out = this.newest.get(evicted);
-        this.newest.delete(evicted);
-        return out.flatMap((old) => {
-            this.retainedIds.delete(old.id);
-            return this.decide(old);
-        });
-    }
-    /** The listing ended: the versions still among the newest are kept. Nothing is left to select, as each was decided when it left the newest. */
-    finish() {
-        for (const versions of this.newest.values())
-            this.counts.newest += versions.length;
-        this.newest.clear();
-        this.heap = new TinyQueue([], (a, b) => a - b);
-        this.retainedIds.clear();
-        return [];
-    }
-    kept() {
-        return { ...this.counts, unjudgeable: { ...this.counts.unjudgeable, examples: [...this.counts.unjudgeable.examples] } };
-    }
-    /** A version beyond the newest (or under a rule without keep_latest): selected unless it is too young or its age unknown. */
-    decide(version) {
-        const reasons = [];
-        if (this.cutoff !== null) {
-            if (version.created_at === null)
-                return this.unjudgeable(version, 'no created_at');
-            const created = parseCreatedAt(version.created_at);
-            if (created === null)
-                return this.unjudgeable(version, `created_at ${JSON.stringify(version.created_at)} is not a date`);
-            if (created >= this.cutoff)
-                return this.keep('younger');
-            reasons.push(`older than ${this.rule.older_than_days} days (created ${new Date(created).toISOString().slice(0, 10)})`);
-        }
-        const keep = this.rule.keep_latest;
-        if (keep !== null)
-            reasons.push(keep === 1 ? 'beyond the newest' : `beyond the ${keep} newest`);
-        this.selectedIds.add(version.id);
-        return [{ version, reason: reasons.join(', ') }];
-    }
-    retain(bucket, version) {
-        bucket.push(version);
-        this.retainedIds.add(version.id);
-        return [];
-    }
-    keep(why) {
-        this.counts[why]++;
-        return [];
-    }
-    unjudgeable(version, why) {
-        const { unjudgeable } = this.counts;
-        if (unjudgeable.count++ < EXAMPLES)
-            unjudgeable.examples.push(`${version.fqn} (id ${version.id}): ${why}`);
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/retention/apply-rules.ts
-
-
-
-
-/** Lists and selects for every rule, in turn `concurrency` at a time, and records each rule's rows; returns the deletes to send. */
-async function applyRules(rules, options, deps) {
-    const { client, policy } = deps;
-    const discovered = await discoverListing(client, options.api, rules[0].ml_repo, policy);
-    if ('refused' in discovered)
-        return { failure: discovered.refused, summaries: [], jobs: [] };
-    if ('cancelled' in discovered)
-        return { failure: null, summaries: [], jobs: [] };
-    const { generation } = discovered;
-    const atOnce = Math.min(options.concurrency, rules.length);
-    deps.info(`Listing at ${client.endpointUrl(mlReposPath(generation)).replace(/ml-repos$/, '')}, ${atOnce === 1 ? 'one rule' : `${atOnce} rules`} at a time.`);
-    let selectedInAll = 0;
-    /** Set when the token is rejected: the next request would carry it too. */
-    let stoppedBy = null;
-    /** Past the limit a live run deletes nothing: from then on the selection is only counted. */
-    const holding = () => options.dryRun || selectedInAll <= options.maxDeletions;
-    const listOne = async (rule) => {
-        const where = { rule: `${rule.file}:${rule.line}`, type: rule.type, ml_repo: rule.ml_repo, name: rule.name };
-        const failed = (failure, ended = 'failed') => ({
-            rule,
-            selected: [],
-            summary: { ...where, listed: null, selected: 0, kept: null, failure },
-            ended,
-        });
-        if (stoppedBy !== null)
-            return failed(`not listed: ${stoppedBy}`, 'skipped');
-        const selection = new Selection(rule, options.startedAt, rule.aliases ? aliasMatcher(rule.aliases) : () => true);
-        let selected = [];
-        let count = 0;
-        const listing = await listRuleVersions(client, generation, rule, (version) => {
-            const decided = selection.offer(version);
-            count += decided.length;
-            selectedInAll += decided.length;
-            if (holding())
-                selected.push(...decided);
-            else
-                selected = [];
-        }, policy);
-        if (listing.kind !== 'listed') {
-            // What a listing that failed told cannot be acted on: none of it is selected.
-            selectedInAll -= count;
-            if (listing.kind === 'cancelled')
-                return failed('not listed: the run was cancelled', 'skipped');
-            if (listing.tokenRejected)
-                stoppedBy = 'the token was rejected (see the rule before)';
-            return failed(listing.message);
-        }
-        selection.finish();
-        const kept = selection.kept();
-        deps.info(`${where.rule}: ${listing.count} ${listing.count === 1 ? 'version' : 'versions'} of ${rule.ml_repo}/${rule.name} listed, ${count} selected.`);
-        for (const example of kept.unjudgeable.examples)
-            deps.info(`  kept, as it cannot be judged: ${example}`);
-        return { rule, selected, summary: { ...where, listed: listing.count, selected: count, kept, failure: null } };
-    };
-    const listed = await inTurn(rules, options.concurrency, listOne, policy.signal);
-    const summaries = listed.map((one) => one.summary);
-    const overLimit = !options.dryRun && selectedInAll > options.maxDeletions;
-    const jobs = [];
-    for (const one of listed)
-        jobs.push(...deps.planned(planOf(one, generation, options.dryRun, overLimit ? selectedInAll : null)));
-    if (overLimit)
-        return { failure: limitMessage(listed, selectedInAll, options), summaries, jobs: [] };
-    return { failure: null, summaries, jobs };
-}
-/** A rule's rows: a failed one for a listing that failed; else a row a version selected, or, past the limit, one for the rule. */
-function planOf(one, generation, dryRun, overLimitBy) {
-    const { rule, summary } = one;
-    const ruleRow = { file: rule.file, document: rule.document, line: rule.line, type: rule.type, ml_repo: rule.ml_repo, name: rule.name };
-    const unnamed = { ...ruleRow, version: null, version_alias: null, id: null };
-    const decisions = [];
-    if (summary.failure !== null) {
-        const outcome = one.ended === 'skipped'
-            ? { status: 'skipped', attempts: 0, http_status: null, message: summary.failure }
-            : { status: 'failed', attempts: 0, http_status: null, message: summary.failure };
-        decisions.push({ row: unnamed, outcome });
-    }
-    else if (overLimitBy !== null) {
-        if (summary.selected > 0) {
-            const message = `selects ${summary.selected} ${summary.selected === 1 ? 'version' : 'versions'}; not deleted: the rules select ${overLimitBy} in all, more than the limit`;
-            decisions.push({ row: unnamed, outcome: { status: 'skipped', attempts: 0, http_status: null, message } });
-        }
-    }
-    else {
-        for (const { version, reason } of one.selected) {
-            const row = { ...ruleRow, version: version.version, version_alias: version.alias, id: version.id };
-            decisions.push(dryRun
-                ? { row, outcome: { status: 'dry-run', attempts: 0, http_status: null, message: `would be deleted: ${reason}` } }
-                : { row, send: { type: rule.type, byId: { path: versionPath(generation, rule.type, version.id), generation } }, why: reason });
-        }
-    }
-    return { pullRequest: null, rule: summary.rule, decisions };
-}
-function limitMessage(listed, selected, options) {
-    const byRule = listed
-        .filter((one) => one.summary.selected > 0)
-        .map(({ summary }) => `${summary.rule} (${summary.ml_repo}/${summary.name}): ${summary.selected}`)
-        .join(', ');
-    return (`The retention rules select ${selected} versions, more than ${options.maxDeletionsName} (${options.maxDeletions}): nothing was deleted. ` +
-        `By rule: ${byRule}. Check the selection with a dry run, then raise ${options.maxDeletionsName} if it is what the rules mean to delete`);
-}
-/** Runs `work` on each item, `concurrency` at a time, giving the results in the items' order; once cancelled, no new item starts. */
-async function inTurn(items, concurrency, work, cancel) {
-    const results = [];
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !cancel.aborted) {
-            const index = next++;
-            results[index] = await work(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-    return results.filter((result) => result !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/manifests/problems.ts
-/** Problems kept for one document; the rest are counted in one more. */
-const MAX_PROBLEMS_KEPT = 20;
-/** Problems a message lists; a document can have thousands, and one message must stay readable. */
-const MAX_PROBLEMS_LISTED = 10;
-/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
-function describeProblems(problems, lineOf) {
-    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
-    const rest = problems.length - listed.length;
-    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
-}
-/** `source.uri: message`, or the bare message when it is about the whole manifest. */
-function describeProblem(problem) {
-    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
-}
-function formatPath(path) {
-    let out = '';
-    for (const part of path)
-        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-    return out || '(manifest)';
-}
-/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${formatPath(problem.path)}\0${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/manifests/read.ts
-
-
-/** Larger files are refused unread: manifests are a few hundred bytes. */
-const MAX_FILE_BYTES = 1024 * 1024;
-function unreadable(reason, line = 1, column = 1) {
-    return { kind: 'unreadable', line, column, reason };
-}
-/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
-async function readManifestFile(file) {
-    if (file.refusal)
-        return unreadable(file.refusal);
-    try {
-        const { size } = await (0,promises_.stat)(file.absolute);
-        if (size > MAX_FILE_BYTES) {
-            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
-            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
-        }
-        return await (0,promises_.readFile)(file.absolute);
-    }
-    catch (error) {
-        return unreadable(`could not be read: ${error.message}`);
-    }
-}
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
-function decodeText(bytes) {
-    let text;
-    try {
-        text = utf8.decode(bytes);
-    }
-    catch {
-        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
-    }
-    const nul = text.indexOf('\0');
-    if (nul !== -1)
-        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
-    return text;
-}
-/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
-function positionIn(text, offset) {
-    let line = 1;
-    let start = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-        line++;
-        start = i + 1;
-    }
-    return { line, col: offset - start + 1 };
-}
-/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
-function firstInvalidOffset(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (decodes(bytes.subarray(0, mid), { stream: true }))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
-        low--;
-    return low;
-}
-function decodes(bytes, options) {
-    try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifests/substitution.ts
-// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
-const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * substitute-env: ${NAME} in a value is replaced with the variable's value;
- * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
- * empty string, is not replaced and makes the file invalid.
- */
-class Substitution {
-    /** Names not filled in, in the order met, and whether each was set but empty. */
-    missing = new Map();
-    /** Where the first value with a name not filled in stands. */
-    firstMissing = null;
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
-    fill(text) {
-        let complete = true;
-        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
-            if (escape)
-                return match.slice(1);
-            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
-            if (value)
-                return value;
-            complete = false;
-            if (!this.missing.has(name))
-                this.missing.set(name, { empty: value === '' });
-            return match;
-        });
-        return complete ? filled : null;
-    }
-    describeMissing() {
-        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
-        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
-        const parts = [];
-        if (unset.length > 0)
-            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
-        if (empty.length > 0)
-            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
-        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
-        const them = this.missing.size === 1 ? 'it' : 'them';
-        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
-    }
-}
-/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
-function variablesIn(text) {
-    return referencesIn(text).map((reference) => reference.name);
-}
-/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
-function referencesIn(text) {
-    const references = [];
-    for (const match of text.matchAll(ENV_REFERENCE)) {
-        if (!match[1])
-            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
-    }
-    return references;
-}
-/** A text with each $${NAME} made the literal ${NAME} it stands for. */
-function unescapeReferences(text) {
-    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
-}
-
-;// CONCATENATED MODULE: ./src/manifests/words.ts
-// How messages about a manifest show the values in it.
-const MAX_QUOTED = 80;
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeType(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `the string ${quote(value)}`;
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-    if (typeof value === 'boolean')
-        return `boolean ${value}`;
-    return typeof value;
-}
-/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
-function quote(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
-        return describeType(value);
-    }
-    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
-    return typeof value === 'string' ? JSON.stringify(cut) : cut;
-}
-function listWords(values, conjunction = 'or') {
-    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
-    if (words.length <= 1)
-        return words.join('');
-    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/json-scalars.ts
-// What a YAML scalar is as JSON data: the rules that keep a value from being
-// sent as anything but what was written.
-
-
-
-const CORE_TAG = 'tag:yaml.org,2002:';
-/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
-const KIND_OF_TAG = new Map([
-    ['str', 'string'],
-    ['int', 'bigint'],
-    ['float', 'number'],
-    ['bool', 'boolean'],
-    ['null', 'null'],
-    ['map', 'map'],
-    ['seq', 'seq'],
-]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** Why a scalar cannot be sent as written. */
-class ScalarProblem {
-    message;
-    constructor(message) {
-        this.message = message;
-    }
-}
-/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
-function scalarValue(value, written, fullTag) {
-    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
-    const kind = value === null ? 'null' : typeof value;
-    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
-    }
-    switch (typeof value) {
-        case 'string':
-            if (LONE_SURROGATE.test(value)) {
-                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
-            }
-            return value;
-        case 'bigint':
-            if (value > MAX_SAFE || value < -MAX_SAFE)
-                return new ScalarProblem(beyondSafe(written, Number(value)));
-            return Number(value);
-        case 'number':
-            if (!Number.isFinite(value))
-                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
-            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-                return new ScalarProblem(beyondSafe(written, value));
-            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
-            }
-            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-        case 'boolean':
-            return value;
-        default:
-            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
-    }
-}
-/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
-function resolve(tag, plain, tags, text) {
-    if (tag === '!' || (tag === undefined && !plain))
-        return text;
-    for (const candidate of tags) {
-        if (candidate.collection)
-            continue;
-        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
-            continue;
-        if (candidate.test && !candidate.test.test(text))
-            continue;
-        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
-        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
-    }
-    return text;
-}
-function beyondSafe(written, rounded) {
-    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
-}
-function shortTag(tag) {
-    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
-}
-function describeScalar(value) {
-    if (value === null)
-        return 'null (nothing)';
-    if (typeof value === 'boolean')
-        return `the boolean ${value}`;
-    if (typeof value === 'number' || typeof value === 'bigint')
-        return `the number ${value}`;
-    return typeof value;
-}
-/**
- * A scalar key as JSON text, or why it has none: not text, or text that would
- * not read the same. With substitute-env a key is written out: $${NAME} in it
- * is a literal ${NAME}, and a ${NAME} is refused.
- */
-function scalarKey(target, line, substituteEnv) {
-    const { value } = target;
-    if (typeof value === 'string') {
-        if (!substituteEnv)
-            return value;
-        if (variablesIn(value).length > 0) {
-            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
-        }
-        return unescapeReferences(value);
-    }
-    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
-    const written = target.source ?? '';
-    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
-        return written;
-    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
-}
-
-;// CONCATENATED MODULE: ./src/manifests/fill-in.ts
-
-
-
-
-/**
- * Why a parsed file cannot be filled in from `env`: a variable it names that
- * is not set, or set but empty. Null when every one has a value (or the file
- * names none).
- */
-function unfilled(file, env) {
-    const substitution = new Substitution(env);
-    for (const doc of file.documents) {
-        for (const hole of doc.holes) {
-            // The message names every missing variable, and shows the place of the first.
-            if (substitution.fill(hole.text) === null)
-                substitution.firstMissing ??= hole;
-        }
-    }
-    if (substitution.missing.size === 0)
-        return null;
-    const { line, col } = substitution.firstMissing;
-    return unreadable(substitution.describeMissing(), line, col);
-}
-/**
- * One document with its ${NAME} values filled in from `env` (which unfilled
- * has found to name every one). The document as parsed is not changed: only
- * the lists and mappings on the way to a filled-in value are copied, so a
- * sweep's check of a big manifest costs what its variables cost.
- */
-function fillIn(doc, env) {
-    const { positions } = doc;
-    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
-    const loaded = (value, problems) => ({
-        kind: 'document',
-        document: doc.document,
-        line: doc.line,
-        value,
-        problems,
-        lineOf: (path) => doc.position(offsetOf(path)).line,
-        positionOf: (path) => doc.position(offsetOf(path)),
-        written: (field) => writtenField(doc, field),
-    });
-    if (doc.holes.length === 0)
-        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
-    const substitution = new Substitution(env);
-    const copies = new Map();
-    const copyOf = (node) => {
-        let copy = copies.get(node);
-        if (!copy) {
-            copy = (Array.isArray(node) ? [...node] : { ...node });
-            copies.set(node, copy);
-        }
-        return copy;
-    };
-    let root = doc.value;
-    const problems = [];
-    let leftOut = doc.problemsLeftOut;
-    let next = 0;
-    const keep = (problem) => {
-        if (problems.length < MAX_PROBLEMS_KEPT)
-            problems.push(problem);
-        else
-            leftOut++;
-    };
-    for (const [index, hole] of doc.holes.entries()) {
-        // Problems in source order: those found while parsing before this value, then this value's.
-        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
-            keep(doc.problems[next++].problem);
-        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
-        const filled = value instanceof ScalarProblem ? null : value;
-        if (value instanceof ScalarProblem)
-            keep({ path: hole.path, message: value.message });
-        if (hole.path.length === 0) {
-            root = filled;
-            continue;
-        }
-        root = copyOf(root);
-        let template = doc.value;
-        let copy = root;
-        for (const part of hole.path.slice(0, -1)) {
-            template = template[part];
-            copy = setOwn(copy, part, copyOf(template));
-        }
-        setOwn(copy, hole.path.at(-1), filled);
-    }
-    while (next < doc.problems.length)
-        keep(doc.problems[next++].problem);
-    return loaded(root, withLeftOut(problems, leftOut));
-}
-/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
-function setOwn(object, key, value) {
-    if (key === '__proto__')
-        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-    else
-        object[key] = value;
-    return value;
-}
-function withLeftOut(problems, leftOut) {
-    return leftOut === 0
-        ? problems
-        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
-}
-function writtenField(doc, field) {
-    const value = doc.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
-        return null;
-    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
-    if (hole)
-        return { text: hole.text, variables: variablesIn(hole.text) };
-    const written = value[field];
-    return {
-        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
-        variables: [],
-    };
-}
-/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-function offsetIn(positions, value, path, fallback) {
-    let offset = fallback;
-    let current = value;
-    for (const part of path) {
-        if (typeof current !== 'object' || current === null)
-            break;
-        const offsets = positions.get(current);
-        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
-        if (at === undefined)
-            break;
-        offset = at;
-        current = current[part];
-    }
-    return offset;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/unknown-fields.ts
-/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
-function findUnknownFields(value, known) {
-    return Object.keys(value)
-        .filter((field) => !known.includes(field))
-        .map((field) => ({ field, suggestion: closestField(field, known) }));
-}
-/** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field, knownFields) {
-    let best = null;
-    let bestDistance = Infinity;
-    const lowered = field.toLowerCase().replaceAll('-', '_');
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
-    for (const known of knownFields) {
-        // The distance is at least the difference in length: no need to compute it for a long key.
-        if (Math.abs(lowered.length - known.length) > tolerance)
-            continue;
-        const distance = editDistance(lowered, known);
-        if (distance < bestDistance)
-            [best, bestDistance] = [known, distance];
-    }
-    return bestDistance <= tolerance ? best : null;
-}
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
-function editDistance(a, b) {
-    let before = new Int32Array(b.length + 1);
-    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
-    let current = new Int32Array(b.length + 1);
-    for (let i = 1; i <= a.length; i++) {
-        current[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, before[j - 2] + 1);
-            current[j] = d;
-        }
-        ;
-        [before, previous, current] = [previous, current, before];
-    }
-    return previous[b.length];
-}
-
-;// CONCATENATED MODULE: ./src/schema/retention-rule.schema.json
-const retention_rule_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"qo":{"type":{"description":"The kind of version the rule keeps or deletes.","enum":["artifact-version","model-version","chat_prompt"],"default":"artifact-version"},"ml_repo":{"description":"The ML repo, by name (as a manifest\'s ml_repo).","type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"name":{"description":"The artifact, model or prompt whose versions the rule keeps or deletes (as a manifest\'s name).","type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"aliases":{"description":"Globs: only versions whose alias matches one of them are touched. Without it, every version.","type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":256}},"keep_latest":{"description":"The newest this many version numbers are kept.","type":"integer","minimum":1,"maximum":100000},"older_than_days":{"description":"Of the rest, only versions created more than this many days before the run are deleted.","type":"integer","minimum":1,"maximum":36500}}}');
-// EXTERNAL MODULE: ./src/schema/rule-validator.cjs
-var rule_validator = __nccwpck_require__(8739);
-var rule_validator_default = /*#__PURE__*/__nccwpck_require__.n(rule_validator);
-;// CONCATENATED MODULE: ./src/retention/rule-check.ts
-
-
-
-
-
-const RULE_KEYS = Object.keys(retention_rule_schema_namespaceObject.qo);
-const RULE_KINDS = retention_rule_schema_namespaceObject.qo.type["enum"];
-const rule_check_DEFAULT_KIND = retention_rule_schema_namespaceObject.qo.type["default"];
-/** Problems a rule's message and annotations show: a list of 100 bad globs stays readable. */
-const MAX_SHOWN = 10;
-const TYPE_WORDS = { string: 'a string', integer: 'an integer', array: 'a list', object: 'a mapping' };
-function checkRule(file, doc) {
-    const location = { file, document: doc.document, line: doc.line };
-    // A value JSON cannot carry exactly (parse.ts) is all there is to say: the schema would judge another value.
-    const problems = doc.problems.length > 0 ? doc.problems : schemaProblems(doc.value);
-    if (problems.length === 0) {
-        const value = doc.value;
-        const rule = {
-            ...location,
-            type: (value.type ?? rule_check_DEFAULT_KIND),
-            ml_repo: value.ml_repo,
-            name: value.name,
-            aliases: (value.aliases ?? null),
-            keep_latest: (value.keep_latest ?? null),
-            older_than_days: (value.older_than_days ?? null),
-        };
-        return { valid: true, rule, findings: [] };
-    }
-    const placed = problems.map((problem) => ({ problem, ...doc.positionOf(problem.path) }));
-    placed.sort((a, b) => a.line - b.line || a.col - b.col);
-    const shown = placed.slice(0, MAX_SHOWN);
-    const findings = shown.map(({ problem, line, col }) => ({
-        level: 'error',
-        message: rule_check_describe(problem),
-        properties: { file, startLine: line, startColumn: col, title: 'Invalid retention rule' },
-    }));
-    const rest = placed.length - shown.length;
-    const message = shown.map(({ problem, line }) => `${rule_check_describe(problem)} (line ${line})`).join('; ') +
-        (rest > 0 ? `; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : '');
-    return { valid: false, ...location, ...identityOf(doc.value), message, findings };
-}
-/** A problem after the path of its value, unless it is about the whole rule or names its key. */
-function rule_check_describe(problem) {
-    return problem.path.length === 0 || 'named' in problem ? problem.message : `${formatPath(problem.path)}: ${problem.message}`;
-}
-/** What the rule names, as far as it says: its row's columns even when it is invalid. */
-function identityOf(value) {
-    if (!isPlainObject(value))
-        return { type: null, ml_repo: null, name: null };
-    const text = (field) => (typeof field === 'string' ? field : null);
-    const type = value.type ?? rule_check_DEFAULT_KIND;
-    return { type: RULE_KINDS.find((kind) => kind === type) ?? null, ml_repo: text(value.ml_repo), name: text(value.name) };
-}
-function schemaProblems(value) {
-    if (!isPlainObject(value)) {
-        return [{ path: [], message: `a rule must be a mapping of ${listWords(RULE_KEYS, 'and')}, got ${describeType(value)}` }];
-    }
-    if (rule_validator_default()(value))
-        return [];
-    // The branches of "keep_latest or older_than_days" each fail; their anyOf says it once.
-    return ((rule_validator_default()).errors ?? []).filter((error) => !error.schemaPath.startsWith('#/anyOf/')).map(toProblem);
-}
-function toProblem(error) {
-    const params = error.params;
-    // A rule's values are one level deep, or an item of aliases: "/aliases/3".
-    const path = error.instancePath
-        .split('/')
-        .slice(1)
-        .map((part, depth) => (depth === 1 ? Number(part) : part.replaceAll('~1', '/').replaceAll('~0', '~')));
-    const at = (message) => ({ path, message });
-    const limit = Number(params.limit);
-    switch (error.keyword) {
-        case 'additionalProperties':
-            return unknownKey(String(params.additionalProperty));
-        case 'required':
-            return at(`missing the required key "${String(params.missingProperty)}"`);
-        case 'anyOf':
-            return at('a rule without keep_latest or older_than_days would delete every version: give it one of them, or both');
-        case 'type':
-            return at(`must be ${TYPE_WORDS[String(params.type)] ?? String(params.type)}, got ${describeType(error.data)}`);
-        case 'enum':
-            return at(`must be ${listWords(params.allowedValues)}, got ${quote(error.data)}`);
-        case 'pattern':
-            return at(`${quote(error.data)} is not a valid ${String(path[0])}: it must match ${String(params.pattern)}`);
-        case 'minLength':
-            return at('must not be empty');
-        case 'maxLength':
-            return at(`must be at most ${limit} characters, got ${[...String(error.data)].length}`);
-        case 'minItems':
-            return at('must hold at least one glob (a rule without aliases touches every version)');
-        case 'maxItems':
-            return at(`must hold at most ${limit} globs, got ${Array.isArray(error.data) ? error.data.length : 0}`);
-        case 'minimum':
-            return at(`must be at least ${limit}, got ${String(error.data)}`);
-        case 'maximum':
-            return at(`must be at most ${limit}, got ${String(error.data)}`);
-        default:
-            return at(error.message ?? `fails the schema's "${error.keyword}"`);
-    }
-}
-function unknownKey(key) {
-    const suggestion = closestField(key, RULE_KEYS);
-    const message = suggestion
-        ? `unknown key ${quote(key)}: did you mean "${suggestion}"? A rule must mean exactly what it says, so it is refused`
-        : `unknown key ${quote(key)}: a rule takes ${listWords(RULE_KEYS, 'and')}, and must mean exactly what it says, so it is refused`;
-    return { path: [key], message, named: true };
-}
-
-;// CONCATENATED MODULE: ./src/retention/rule-file.ts
-
-
-/** Every document of every rule file checked; a second rule for the same versions is refused. Sources are parsed without substitution. */
-function checkRuleFiles(sources) {
-    const checked = [];
-    const firstAt = new Map();
-    for (const { file, parsed } of sources) {
-        if (parsed.kind === 'unreadable') {
-            checked.push(unreadableRuleFile(file.relative, parsed));
-            continue;
-        }
-        for (const written of parsed.documents) {
-            const rule = checkRule(file.relative, fillIn(written, {}));
-            checked.push(refuseSecond(rule, firstAt));
-        }
-    }
-    return checked;
-}
-/**
- * Two rules for the same versions would each delete what the other keeps: the
- * second is refused, naming the first. An invalid rule that names its
- * versions counts too, so fixing it does not reveal a second error.
- */
-function refuseSecond(checked, firstAt) {
-    const named = checked.valid ? checked.rule : checked;
-    const { type, ml_repo, name } = named;
-    if (type === null || ml_repo === null || name === null)
-        return checked;
-    const key = JSON.stringify([type, ml_repo, name]);
-    const first = firstAt.get(key);
-    if (first === undefined) {
-        firstAt.set(key, `${named.file}:${named.line}`);
-        return checked;
-    }
-    const message = `a second rule for ${type} ${JSON.stringify(name)} of ML repo ${JSON.stringify(ml_repo)}, whose first rule is at ${first}: one rule's keep would be the other's delete, so make them one rule (line ${named.line})`;
-    const finding = {
-        level: 'error',
-        message,
-        properties: { file: named.file, startLine: named.line, startColumn: 1, title: 'Duplicate retention rule' },
-    };
-    return {
-        valid: false,
-        file: named.file,
-        document: named.document,
-        line: named.line,
-        type,
-        ml_repo,
-        name,
-        message: checked.valid ? message : `${checked.message}; ${message}`,
-        findings: [...checked.findings, finding],
-    };
-}
-/** parse.ts speaks of manifests; a file that holds nothing is a rule file without a rule. */
-const HOLDS_NOTHING = /^holds no manifest\b/;
-function unreadableRuleFile(file, unreadable) {
-    const message = `the rule file ${file} ${unreadable.reason.replace(HOLDS_NOTHING, 'holds no rule')}`;
-    return {
-        valid: false,
-        file,
-        document: 0,
-        line: unreadable.line,
-        type: null,
-        ml_repo: null,
-        name: null,
-        message,
-        findings: [
-            {
-                level: 'error',
-                message,
-                properties: { file, startLine: unreadable.line, startColumn: unreadable.column, title: 'Unreadable retention rule file' },
-            },
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/retention/refused-rules.ts
-/**
- * The rows of a run whose rules are not all valid: each invalid rule with why,
- * each valid one skipped, since one invalid rule means none is listed. A plan
- * a rule, in the order the rules were read.
- */
-function refusedRules(checked) {
-    const invalid = checked.filter((rule) => !rule.valid).length;
-    const notListed = `not listed: ${invalid === 1 ? '1 rule is invalid' : `${invalid} rules are invalid`}`;
-    return checked.map((checkedRule) => {
-        const about = checkedRule.valid ? checkedRule.rule : checkedRule;
-        const { file, document, line, type, ml_repo, name } = about;
-        const outcome = checkedRule.valid
-            ? { status: 'skipped', attempts: 0, http_status: null, message: notListed }
-            : { status: 'invalid', attempts: 0, http_status: null, message: checkedRule.message };
-        const row = { file, document, line, type, ml_repo, name, version: null, version_alias: null, id: null };
-        return { pullRequest: null, rule: `${file}:${line}`, decisions: [{ row, outcome }] };
-    });
+function loadRetention() {
+    const file = import.meta.url.endsWith('.ts') ? './retention.ts' : './retention.js';
+    return import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
 }
 
 ;// CONCATENATED MODULE: ./src/results/ledger.ts
@@ -36326,7 +34948,7 @@ async function report(rows, end, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/targets/load-octokit.ts
-var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+var load_octokit_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
     if (typeof path === "string" && /^\.\.?\//.test(path)) {
         return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
             return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
@@ -36336,7 +34958,7 @@ var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelative
 };
 function loadOctokit() {
     const file = import.meta.url.endsWith('.ts') ? './octokit.ts' : './octokit.js';
-    return import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
+    return import(load_octokit_rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
 }
 
 ;// CONCATENATED MODULE: ./src/targets/github-client.ts
@@ -37263,6 +35885,508 @@ async function runSliced(steps, slice) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/manifests/problems.ts
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS_KEPT = 20;
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+const MAX_PROBLEMS_LISTED = 10;
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+function describeProblems(problems, lineOf) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
+    const rest = problems.length - listed.length;
+    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
+}
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
+}
+function formatPath(path) {
+    let out = '';
+    for (const part of path)
+        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+    return out || '(manifest)';
+}
+/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${formatPath(problem.path)}\0${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/manifests/read.ts
+
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+function unreadable(reason, line = 1, column = 1) {
+    return { kind: 'unreadable', line, column, reason };
+}
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+async function readManifestFile(file) {
+    if (file.refusal)
+        return unreadable(file.refusal);
+    try {
+        const { size } = await (0,promises_.stat)(file.absolute);
+        if (size > MAX_FILE_BYTES) {
+            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
+        }
+        return await (0,promises_.readFile)(file.absolute);
+    }
+    catch (error) {
+        return unreadable(`could not be read: ${error.message}`);
+    }
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
+function decodeText(bytes) {
+    let text;
+    try {
+        text = utf8.decode(bytes);
+    }
+    catch {
+        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul !== -1)
+        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
+    return text;
+}
+/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
+function positionIn(text, offset) {
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        start = i + 1;
+    }
+    return { line, col: offset - start + 1 };
+}
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
+function firstInvalidOffset(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
+    return low;
+}
+function decodes(bytes, options) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/manifests/substitution.ts
+// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+    /** Names not filled in, in the order met, and whether each was set but empty. */
+    missing = new Map();
+    /** Where the first value with a name not filled in stands. */
+    firstMissing = null;
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
+    fill(text) {
+        let complete = true;
+        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
+            if (escape)
+                return match.slice(1);
+            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
+            if (value)
+                return value;
+            complete = false;
+            if (!this.missing.has(name))
+                this.missing.set(name, { empty: value === '' });
+            return match;
+        });
+        return complete ? filled : null;
+    }
+    describeMissing() {
+        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
+        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
+        const parts = [];
+        if (unset.length > 0)
+            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
+        if (empty.length > 0)
+            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
+        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
+        const them = this.missing.size === 1 ? 'it' : 'them';
+        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
+    }
+}
+/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
+function variablesIn(text) {
+    return referencesIn(text).map((reference) => reference.name);
+}
+/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
+function referencesIn(text) {
+    const references = [];
+    for (const match of text.matchAll(ENV_REFERENCE)) {
+        if (!match[1])
+            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
+    }
+    return references;
+}
+/** A text with each $${NAME} made the literal ${NAME} it stands for. */
+function unescapeReferences(text) {
+    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
+}
+
+;// CONCATENATED MODULE: ./src/manifests/words.ts
+// How messages about a manifest show the values in it.
+const MAX_QUOTED = 80;
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeType(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `the string ${quote(value)}`;
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+    if (typeof value === 'boolean')
+        return `boolean ${value}`;
+    return typeof value;
+}
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
+function quote(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
+    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}
+function listWords(values, conjunction = 'or') {
+    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
+    if (words.length <= 1)
+        return words.join('');
+    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/json-scalars.ts
+// What a YAML scalar is as JSON data: the rules that keep a value from being
+// sent as anything but what was written.
+
+
+
+const CORE_TAG = 'tag:yaml.org,2002:';
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+    ['str', 'string'],
+    ['int', 'bigint'],
+    ['float', 'number'],
+    ['bool', 'boolean'],
+    ['null', 'null'],
+    ['map', 'map'],
+    ['seq', 'seq'],
+]);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Why a scalar cannot be sent as written. */
+class ScalarProblem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
+function scalarValue(value, written, fullTag) {
+    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
+    const kind = value === null ? 'null' : typeof value;
+    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
+    }
+    switch (typeof value) {
+        case 'string':
+            if (LONE_SURROGATE.test(value)) {
+                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+            }
+            return value;
+        case 'bigint':
+            if (value > MAX_SAFE || value < -MAX_SAFE)
+                return new ScalarProblem(beyondSafe(written, Number(value)));
+            return Number(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                return new ScalarProblem(beyondSafe(written, value));
+            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+            }
+            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+        case 'boolean':
+            return value;
+        default:
+            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
+    }
+}
+/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
+function resolve(tag, plain, tags, text) {
+    if (tag === '!' || (tag === undefined && !plain))
+        return text;
+    for (const candidate of tags) {
+        if (candidate.collection)
+            continue;
+        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
+            continue;
+        if (candidate.test && !candidate.test.test(text))
+            continue;
+        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
+        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+    }
+    return text;
+}
+function beyondSafe(written, rounded) {
+    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
+}
+function shortTag(tag) {
+    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
+}
+function describeScalar(value) {
+    if (value === null)
+        return 'null (nothing)';
+    if (typeof value === 'boolean')
+        return `the boolean ${value}`;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `the number ${value}`;
+    return typeof value;
+}
+/**
+ * A scalar key as JSON text, or why it has none: not text, or text that would
+ * not read the same. With substitute-env a key is written out: $${NAME} in it
+ * is a literal ${NAME}, and a ${NAME} is refused.
+ */
+function scalarKey(target, line, substituteEnv) {
+    const { value } = target;
+    if (typeof value === 'string') {
+        if (!substituteEnv)
+            return value;
+        if (variablesIn(value).length > 0) {
+            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
+        }
+        return unescapeReferences(value);
+    }
+    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+    const written = target.source ?? '';
+    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+        return written;
+    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
+}
+
+;// CONCATENATED MODULE: ./src/manifests/fill-in.ts
+
+
+
+
+/**
+ * Why a parsed file cannot be filled in from `env`: a variable it names that
+ * is not set, or set but empty. Null when every one has a value (or the file
+ * names none).
+ */
+function unfilled(file, env) {
+    const substitution = new Substitution(env);
+    for (const doc of file.documents) {
+        for (const hole of doc.holes) {
+            // The message names every missing variable, and shows the place of the first.
+            if (substitution.fill(hole.text) === null)
+                substitution.firstMissing ??= hole;
+        }
+    }
+    if (substitution.missing.size === 0)
+        return null;
+    const { line, col } = substitution.firstMissing;
+    return unreadable(substitution.describeMissing(), line, col);
+}
+/**
+ * One document with its ${NAME} values filled in from `env` (which unfilled
+ * has found to name every one). The document as parsed is not changed: only
+ * the lists and mappings on the way to a filled-in value are copied, so a
+ * sweep's check of a big manifest costs what its variables cost.
+ */
+function fillIn(doc, env) {
+    const { positions } = doc;
+    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
+    const loaded = (value, problems) => ({
+        kind: 'document',
+        document: doc.document,
+        line: doc.line,
+        value,
+        problems,
+        lineOf: (path) => doc.position(offsetOf(path)).line,
+        positionOf: (path) => doc.position(offsetOf(path)),
+        written: (field) => writtenField(doc, field),
+    });
+    if (doc.holes.length === 0)
+        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
+    const substitution = new Substitution(env);
+    const copies = new Map();
+    const copyOf = (node) => {
+        let copy = copies.get(node);
+        if (!copy) {
+            copy = (Array.isArray(node) ? [...node] : { ...node });
+            copies.set(node, copy);
+        }
+        return copy;
+    };
+    let root = doc.value;
+    const problems = [];
+    let leftOut = doc.problemsLeftOut;
+    let next = 0;
+    const keep = (problem) => {
+        if (problems.length < MAX_PROBLEMS_KEPT)
+            problems.push(problem);
+        else
+            leftOut++;
+    };
+    for (const [index, hole] of doc.holes.entries()) {
+        // Problems in source order: those found while parsing before this value, then this value's.
+        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
+            keep(doc.problems[next++].problem);
+        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
+        const filled = value instanceof ScalarProblem ? null : value;
+        if (value instanceof ScalarProblem)
+            keep({ path: hole.path, message: value.message });
+        if (hole.path.length === 0) {
+            root = filled;
+            continue;
+        }
+        root = copyOf(root);
+        let template = doc.value;
+        let copy = root;
+        for (const part of hole.path.slice(0, -1)) {
+            template = template[part];
+            copy = setOwn(copy, part, copyOf(template));
+        }
+        setOwn(copy, hole.path.at(-1), filled);
+    }
+    while (next < doc.problems.length)
+        keep(doc.problems[next++].problem);
+    return loaded(root, withLeftOut(problems, leftOut));
+}
+/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
+function setOwn(object, key, value) {
+    if (key === '__proto__')
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+        object[key] = value;
+    return value;
+}
+function withLeftOut(problems, leftOut) {
+    return leftOut === 0
+        ? problems
+        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+}
+function writtenField(doc, field) {
+    const value = doc.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
+        return null;
+    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
+    if (hole)
+        return { text: hole.text, variables: variablesIn(hole.text) };
+    const written = value[field];
+    return {
+        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
+        variables: [],
+    };
+}
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions, value, path, fallback) {
+    let offset = fallback;
+    let current = value;
+    for (const part of path) {
+        if (typeof current !== 'object' || current === null)
+            break;
+        const offsets = positions.get(current);
+        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
+        if (at === undefined)
+            break;
+        offset = at;
+        current = current[part];
+    }
+    return offset;
+}
+
+;// CONCATENATED MODULE: ./src/manifests/unknown-fields.ts
+/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
+function findUnknownFields(value, known) {
+    return Object.keys(value)
+        .filter((field) => !known.includes(field))
+        .map((field) => ({ field, suggestion: closestField(field, known) }));
+}
+/** The known field a typo most likely meant, by edit distance, or null when none is close. */
+function closestField(field, knownFields) {
+    let best = null;
+    let bestDistance = Infinity;
+    const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
+    for (const known of knownFields) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
+        const distance = editDistance(lowered, known);
+        if (distance < bestDistance)
+            [best, bestDistance] = [known, distance];
+    }
+    return bestDistance <= tolerance ? best : null;
+}
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
+function editDistance(a, b) {
+    let before = new Int32Array(b.length + 1);
+    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Int32Array(b.length + 1);
+    for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, before[j - 2] + 1);
+            current[j] = d;
+        }
+        ;
+        [before, previous, current] = [previous, current, before];
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/manifests/kind-claim.ts
 
 
@@ -37352,7 +36476,7 @@ function checkManifestAs(spec, written) {
     // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
     // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
     const value = written.type === undefined ? { type: spec.type, ...written } : written;
-    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => schema_check_toProblem(error, value, spec));
+    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, value, spec));
     if (problems.length > 0)
         return schema_check_refuse(spec, value, problems, spec.knownFields);
     const unknownFields = findUnknownFields(value, spec.knownFields);
@@ -37396,7 +36520,7 @@ function identityProblem(value, spec) {
  * it: that mode embeds every schema in the generated code as a literal V8 parses
  * as the action starts.
  */
-function schema_check_toProblem(error, document, spec) {
+function toProblem(error, document, spec) {
     const path = parsePointer(error.instancePath);
     const params = error.params;
     const data = valueAt(document, path);
@@ -37585,7 +36709,7 @@ function checkDocument(file, doc, namedByNumber) {
             properties: { file, startLine: line, startColumn: col, title: 'Unknown manifest field' },
         };
     });
-    const identity = check_file_identityOf(doc.value, verdict.type);
+    const identity = identityOf(doc.value, verdict.type);
     if (verdict.valid)
         return { manifest: { ...location, ...identity, valid: true, type: verdict.type, body: verdict.body }, findings };
     const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
@@ -37598,7 +36722,7 @@ function checkDocument(file, doc, namedByNumber) {
     return { manifest: { ...location, ...identity, valid: false, message }, findings };
 }
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
-function check_file_identityOf(value, type) {
+function identityOf(value, type) {
     if (!isPlainObject(value))
         return NO_IDENTITY;
     const text = (field) => (typeof field === 'string' ? field : null);
@@ -38209,8 +37333,6 @@ async function validateFiles(sources, options, core, slice) {
 
 
 
-
-
 /**
  * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
@@ -38315,7 +37437,10 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
     if (files.length === 0) {
         return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
     }
-    const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice());
+    const [sources, { applyRules, checkRuleFiles, refusedRules }] = await Promise.all([
+        readManifestFiles(files, { substituteEnv: false }, timeSlice()),
+        loadRetention(),
+    ]);
     const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
         const rules = checkRuleFiles(sources);
         for (const { findings } of rules)
@@ -47369,349 +46494,6 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
-
-
-/***/ }),
-
-/***/ 8739:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// Generated by scripts/generate-validator.ts from src/schema/retention-rule.schema.json. Do not edit.
-
-module.exports = validate20;
-module.exports["default"] = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/RetentionRule","type":"object","additionalProperties":false,"required":["ml_repo","name"],"properties":{"type":{"enum":["artifact-version","model-version","chat_prompt"],"default":"artifact-version"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\-]+$"},"aliases":{"type":"array","minItems":1,"maxItems":100,"items":{"type":"string","minLength":1,"maxLength":256}},"keep_latest":{"type":"integer","minimum":1,"maximum":100000},"older_than_days":{"type":"integer","minimum":1,"maximum":36500}},"anyOf":[{"required":["keep_latest"]},{"required":["older_than_days"]}]};
-const pattern4 = new RegExp("^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$", "u");
-const pattern5 = new RegExp("^[A-Za-z0-9_\\-]+$", "u");
-const func1 = (__nccwpck_require__(6214)/* ["default"] */ .A);
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://truefoundry.com/schemas/RetentionRule" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate20.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-const _errs1 = errors;
-let valid0 = false;
-const _errs2 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.keep_latest === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "keep_latest"},message:"must have required property '"+"keep_latest"+"'",schema:schema31.anyOf[0].required,parentSchema:schema31.anyOf[0],data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-const _errs3 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.older_than_days === undefined){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "older_than_days"},message:"must have required property '"+"older_than_days"+"'",schema:schema31.anyOf[1].required,parentSchema:schema31.anyOf[1],data};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.anyOf,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-else {
-errors = _errs1;
-if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.ml_repo === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ml_repo"},message:"must have required property '"+"ml_repo"+"'",schema:schema31.required,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.name === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.required,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-for(const key0 in data){
-if(!((((((key0 === "type") || (key0 === "ml_repo")) || (key0 === "name")) || (key0 === "aliases")) || (key0 === "keep_latest")) || (key0 === "older_than_days"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.type !== undefined){
-let data0 = data.type;
-if(!(((data0 === "artifact-version") || (data0 === "model-version")) || (data0 === "chat_prompt"))){
-const err6 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.type.enum,parentSchema:schema31.properties.type,data:data0};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.ml_repo !== undefined){
-let data1 = data.ml_repo;
-if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
-const err7 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"},message:"must match pattern \""+"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$"+"\"",schema:"^[a-zA-Z][a-zA-Z0-9\\-]{1,98}[a-zA-Z0-9]$",parentSchema:schema31.properties.ml_repo,data:data1};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/ml_repo",schemaPath:"#/properties/ml_repo/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.ml_repo.type,parentSchema:schema31.properties.ml_repo,data:data1};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(data.name !== undefined){
-let data2 = data.name;
-if(typeof data2 === "string"){
-if(func1(data2) > 256){
-const err9 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.name,data:data2};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(!pattern5.test(data2)){
-const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_\\-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_\\-]+$"+"\"",schema:"^[A-Za-z0-9_\\-]+$",parentSchema:schema31.properties.name,data:data2};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.name.type,parentSchema:schema31.properties.name,data:data2};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.aliases !== undefined){
-let data3 = data.aliases;
-if(Array.isArray(data3)){
-if(data3.length > 100){
-const err12 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema31.properties.aliases,data:data3};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-if(data3.length < 1){
-const err13 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.aliases,data:data3};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(typeof data4 === "string"){
-if(func1(data4) > 256){
-const err14 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.aliases.items,data:data4};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if(func1(data4) < 1){
-const err15 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.aliases.items,data:data4};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/aliases/" + i0,schemaPath:"#/properties/aliases/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.aliases.items.type,parentSchema:schema31.properties.aliases.items,data:data4};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/aliases",schemaPath:"#/properties/aliases/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.aliases.type,parentSchema:schema31.properties.aliases,data:data3};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.keep_latest !== undefined){
-let data5 = data.keep_latest;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err18 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.keep_latest.type,parentSchema:schema31.properties.keep_latest,data:data5};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 100000 || isNaN(data5)){
-const err19 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.keep_latest,data:data5};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-if(data5 < 1 || isNaN(data5)){
-const err20 = {instancePath:instancePath+"/keep_latest",schemaPath:"#/properties/keep_latest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.keep_latest,data:data5};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-}
-if(data.older_than_days !== undefined){
-let data6 = data.older_than_days;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err21 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.older_than_days.type,parentSchema:schema31.properties.older_than_days,data:data6};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 36500 || isNaN(data6)){
-const err22 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 36500},message:"must be <= 36500",schema:36500,parentSchema:schema31.properties.older_than_days,data:data6};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(data6 < 1 || isNaN(data6)){
-const err23 = {instancePath:instancePath+"/older_than_days",schemaPath:"#/properties/older_than_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.older_than_days,data:data6};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-validate20.errors = vErrors;
-return errors === 0;
-}
-validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
 
 
 /***/ }),

@@ -1,6 +1,6 @@
-// Bundles the action (index.js), the command line (cli.js) and what only a
-// sweep loads (octokit.js) with ncc, side by side, with one licenses.txt for
-// the three: into dist/ for `npm run build`, and into a temporary folder for
+// Bundles the action (index.js), the command line (cli.js), what only a
+// sweep loads (octokit.js) and what only retention loads (retention.js) with
+// ncc, side by side, with one licenses.txt for the four: into dist/ for `npm run build`, and into a temporary folder for
 // the tests, which run the bundle of the source in front of them.
 import { readFileSync } from 'node:fs'
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
@@ -15,6 +15,8 @@ const ENTRIES = [
   { source: 'src/cli.ts', out: 'cli.js' },
   // Loaded by src/targets/load-octokit.ts, from beside either of the two above.
   { source: 'src/targets/octokit.ts', out: 'octokit.js' },
+  // Loaded by src/retention/load-retention.ts, from beside either, when retention-rules is given.
+  { source: 'src/retention/retention.ts', out: 'retention.js' },
 ] as const
 
 const LICENSES = 'licenses.txt'
@@ -24,7 +26,7 @@ export async function build(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true })
   const built = await Promise.all(ENTRIES.map((entry) => compile(path.join(root, entry.source), LICENSES)))
   for (const [index, { code }] of built.entries()) await writeCode(path.join(outDir, ENTRIES[index]!.out), code)
-  // The same for the three: the type that makes node read them as ES modules.
+  // The same for all: the type that makes node read them as ES modules.
   await writeFile(path.join(outDir, 'package.json'), built[0]!.assets['package.json']!.source)
   await writeFile(path.join(outDir, LICENSES), mergeLicenses(built.map(({ assets }) => String(assets[LICENSES]!.source))))
 }

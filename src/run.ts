@@ -3,10 +3,8 @@ import { findFiles } from './manifests/find.ts'
 import { getInputs, type Inputs, type RetentionInputs } from './inputs/get-inputs.ts'
 import { createControlPlane } from './deletion/control-plane.ts'
 import { DEFAULT_BACKOFF } from './deletion/backoff.ts'
-import { applyRules } from './retention/apply-rules.ts'
 import type { RuleSummary } from './results/rule-summary.ts'
-import { checkRuleFiles } from './retention/rule-file.ts'
-import { refusedRules } from './retention/refused-rules.ts'
+import { loadRetention } from './retention/load-retention.ts'
 import { WORKFLOW_DIALECT, type Dialect } from './inputs/dialect.ts'
 import { Ledger } from './results/ledger.ts'
 import { plan, type Job } from './results/plan.ts'
@@ -156,7 +154,10 @@ async function runRetention(
   if (files.length === 0) {
     return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`
   }
-  const sources = await readManifestFiles(files, { substituteEnv: false }, timeSlice())
+  const [sources, { applyRules, checkRuleFiles, refusedRules }] = await Promise.all([
+    readManifestFiles(files, { substituteEnv: false }, timeSlice()),
+    loadRetention(),
+  ])
   const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
     const rules = checkRuleFiles(sources)
     for (const { findings } of rules) for (const { level, message, properties } of findings) core[level](message, properties)

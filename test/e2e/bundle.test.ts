@@ -1,5 +1,5 @@
 // What is committed as dist/ is what the runner loads: the action, the command
-// line and the module only a sweep reads, side by side, with the licenses of
+// line and the modules only a sweep and only retention read, side by side, with the licenses of
 // everything bundled into them.
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -12,12 +12,12 @@ import { BUILT_ACTION } from './support/bundle.ts'
 
 const dir = path.dirname(BUILT_ACTION)
 
-test('dist/ holds one file per entry and the module only a sweep loads, nothing left in chunks', async () => {
-  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js'])
+test('dist/ holds one file per entry and the modules only a sweep and only retention load, nothing left in chunks', async () => {
+  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js', 'retention.js'])
 })
 
 test('every bundle is ASCII: a character past Latin-1 would make V8 keep and rescan it at two bytes a character', async () => {
-  for (const name of ['index.js', 'cli.js', 'octokit.js'])
+  for (const name of ['index.js', 'cli.js', 'octokit.js', 'retention.js'])
     expect(/[^\x20-\x7e\t\n\r]/.test(await readFile(path.join(dir, name), 'latin1')), name).toBe(false)
 })
 
@@ -36,11 +36,12 @@ test('licenses.txt names every runtime dependency and what octokit.js bundles', 
     expect(names, name).toContain(name)
 })
 
-test('a run that does not sweep never reads octokit.js, and a sweep does', async () => {
+test('a run that does not sweep never reads octokit.js or retention.js, a sweep reads octokit.js, retention retention.js', async () => {
   const scratch = await scratchDir('bundle-')
   const bundle = path.join(scratch, 'dist')
   await cp(dir, bundle, { recursive: true })
   await rm(path.join(bundle, 'octokit.js'))
+  await rm(path.join(bundle, 'retention.js'))
   const workspace = path.join(scratch, 'workspace')
   await mkdir(workspace)
   await writeFile(path.join(workspace, 'preview.yaml'), stringify({ ...sampleManifest(1), version_alias: 'v0-pr${PR_NUMBER}' }))
@@ -69,4 +70,13 @@ test('a run that does not sweep never reads octokit.js, and a sweep does', async
   })
   expect(sweep.exitCode).toBe(1)
   expect(sweep.stdout).toContain('octokit.js')
+
+  await writeFile(path.join(workspace, 'retention.yaml'), 'ml_repo: previews\nname: churn\nkeep_latest: 3\n')
+  const retention = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: { 'retention-rules': 'retention.yaml', 'dry-run': 'true', 'control-plane-url': 'http://127.0.0.1:9', token: 'tfy-x' },
+  })
+  expect(retention.exitCode).toBe(1)
+  expect(retention.stdout).toContain('retention.js')
 })

@@ -183,6 +183,52 @@ describe('retention, what it refuses', () => {
   })
 })
 
+describe('retention, what stops it before anything is deleted', () => {
+  it('fails when no rule file matches: a step with no rule would pass having deleted nothing', async () => {
+    const { run } = await retention({ rules: rule('keep_latest: 2'), inputs: { 'retention-rules': 'nothing/*.yaml' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain(
+      'No retention rule files were found with the provided path: nothing/*.yaml. Nothing was listed or deleted.',
+    )
+    expect(standIn!.requests).toEqual([])
+  })
+
+  it('fails where neither generation lists ML repos, naming both URLs and the api input', async () => {
+    const { run, deleted } = await retention({
+      rules: rule('keep_latest: 2'),
+      standIn: {
+        script(request, response) {
+          response.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}')
+          return 'handled'
+        },
+      },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(deleted).toEqual([])
+    expect(run.stdout).toMatch(
+      /Neither http:\/\/127\.0\.0\.1:\d+\/api\/ml\/v1\/ml-repos nor http:\/\/127\.0\.0\.1:\d+\/api\/svc\/v1\/ml-repos lists ML repos/,
+    )
+    expect(run.stdout).toMatch(/control-plane-url \(or TFY_HOST\).*The api setting is auto/)
+  })
+
+  it('stops at a rejected token, which is never shown, even when the server echoes it', async () => {
+    const { run, deleted } = await retention({
+      rules: `${rule('keep_latest: 2')}---\nml_repo: demo-previews\nname: other\nkeep_latest: 1\n`,
+      standIn: {
+        script(request, response) {
+          response
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ detail: `bad token ${request.headers.authorization}` }))
+          return 'handled'
+        },
+      },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(deleted).toEqual([])
+    expect(run.stdout).toMatch(/the token was rejected \(HTTP 401/)
+  })
+})
+
 describe('retention cancelled in the middle of deleting', () => {
   it('writes a whole record: every version deleted has its row', async () => {
     const versions = Array.from({ length: 200 }, (_, i) => aged(i + 1, 100))
