@@ -12,7 +12,7 @@ import { SentVersions } from './results/sent-versions.ts'
 import { report } from './report/report.ts'
 import type { RunContext } from './runner/run-context.ts'
 import { ResultStore } from './results/store.ts'
-import type { Result } from './results/result.ts'
+import type { Outcome, Result } from './results/result.ts'
 import { guardCore, type Core, type GuardedCore, type TableLine } from './runner/guarded-core.ts'
 import { StepFailure } from './runner/step-failure.ts'
 import { targetSource, type Target, type TargetSource } from './targets/batches.ts'
@@ -176,7 +176,18 @@ async function runRetention(
   const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []))
   const { url, token } = inputs.controlPlane!
   const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency })
-  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger))
+  // How the deletes by id were answered: each version was listed moments before, so a run whose every answer is 404 is not
+  // believed to have found them all gone; the DELETE endpoint is more likely not served where the list is.
+  const answered = { deleted: 0, notFound: 0 }
+  const events = {
+    sending: (job: Job) => ledger.sending(job),
+    settled: (job: Job, outcome: Outcome) => {
+      if (outcome.status === 'deleted') answered.deleted++
+      if (outcome.status === 'not-found') answered.notFound++
+      ledger.settled(job, outcome)
+    },
+  }
+  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, events))
   try {
     const policy = {
       maxAttempts: inputs.maxAttempts,
@@ -202,9 +213,14 @@ async function runRetention(
     )
     deletion.rules = applied.summaries
     if (applied.failure !== null) return applied.failure
-    if (deleter && applied.jobs.length > 0)
-      await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs))
-    return null
+    if (!deleter || applied.jobs.length === 0) return null
+    await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs))
+    if (answered.deleted > 0 || answered.notFound === 0) return null
+    const endpoints = deleter.endpoints().map((endpoint) => client.endpointUrl(endpoint.path).replace('%7Bid%7D', '{id}'))
+    return (
+      `Every delete by id (${answered.notFound}) was answered 404, for versions listed moments before: ${endpoints.join(' and ')} likely does not delete them here, ` +
+      'though the list is served. Nothing is known to be deleted; check the control plane, or pin the api input to the other generation'
+    )
   } finally {
     client.close()
     deleter?.close()

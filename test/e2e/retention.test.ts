@@ -211,6 +211,24 @@ describe('retention, what stops it before anything is deleted', () => {
     expect(run.stdout).toMatch(/control-plane-url \(or TFY_HOST\).*The api setting is auto/)
   })
 
+  it('does not pass when every delete by id is answered 404: the versions were listed moments before', async () => {
+    const { run, rows } = await retention({
+      rules: rule('keep_latest: 8'),
+      standIn: {
+        script(request, response) {
+          if (request.method !== 'DELETE') return
+          response.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}')
+          return 'handled'
+        },
+      },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(rows.map((row) => row.status)).toEqual(['not-found', 'not-found'])
+    expect(run.stdout).toMatch(
+      /Every delete by id \(2\) was answered 404, for versions listed moments before: http:\/\/127\.0\.0\.1:\d+\/api\/ml\/v1\/model-versions\/\{id\} likely does not delete them here/,
+    )
+  })
+
   it('stops at a rejected token, which is never shown, even when the server echoes it', async () => {
     const { run, deleted } = await retention({
       rules: `${rule('keep_latest: 2')}---\nml_repo: demo-previews\nname: other\nkeep_latest: 1\n`,
