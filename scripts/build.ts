@@ -1,8 +1,9 @@
 // Bundles the action (index.js), the command line (cli.js), what only a
-// sweep loads (octokit.js) and what only retention loads (retention.js) with
-// ncc, side by side, with one licenses.txt for the four: into dist/ for `npm run build`, and into a temporary folder for
+// sweep loads (octokit.js), what only retention loads (retention.js) and each
+// manifest kind's validator (validators/<kind>.cjs) with ncc, side by side,
+// with one licenses.txt for them all: into dist/ for `npm run build`, and into a temporary folder for
 // the tests, which run the bundle of the source in front of them.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,18 +18,29 @@ const ENTRIES = [
   { source: 'src/targets/octokit.ts', out: 'octokit.js' },
   // Loaded by src/retention/load-retention.ts, from beside either, when retention-rules is given.
   { source: 'src/retention/retention.ts', out: 'retention.js' },
-] as const
+  // Loaded by src/manifests/kinds.ts, from beside either, the first time a manifest of the kind is checked.
+  ...readdirSync(path.join(root, 'src/schema/validators'))
+    .filter((name) => name.endsWith('.cjs'))
+    .sort()
+    .map((name) => ({ source: `src/schema/validators/${name}`, out: `validators/${name}` })),
+]
 
 const LICENSES = 'licenses.txt'
 
 export async function build(outDir: string): Promise<void> {
   await rm(outDir, { recursive: true, force: true })
-  await mkdir(outDir, { recursive: true })
+  await mkdir(path.join(outDir, 'validators'), { recursive: true })
   const built = await Promise.all(ENTRIES.map((entry) => compile(path.join(root, entry.source), LICENSES)))
   for (const [index, { code }] of built.entries()) await writeCode(path.join(outDir, ENTRIES[index]!.out), code)
   // The same for all: the type that makes node read them as ES modules.
   await writeFile(path.join(outDir, 'package.json'), built[0]!.assets['package.json']!.source)
-  await writeFile(path.join(outDir, LICENSES), mergeLicenses(built.map(({ assets }) => String(assets[LICENSES]!.source))))
+  await writeFile(
+    path.join(outDir, LICENSES),
+    mergeLicenses(
+      // A bundle of nothing but its own code (a validator that needs no ajv runtime) has none.
+      built.flatMap(({ assets }) => (assets[LICENSES] ? [String(assets[LICENSES].source)] : [])),
+    ),
+  )
 }
 
 /** One ncc bundle of `entry` into `dir`/index.js, with its assets: the benchmark's floor is built the way the action is. */

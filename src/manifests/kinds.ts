@@ -3,12 +3,14 @@
 // generated from its OpenAPI document (src/schema/<type>.openapi.yaml), the
 // fields it knows and what the log calls it. A new kind is a document in
 // src/schema/ and one row here.
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import artifactSchema from '../schema/artifact-version.schema.json' with { type: 'json' }
 import promptSchema from '../schema/chat_prompt.schema.json' with { type: 'json' }
 import dataDirectorySchema from '../schema/data-dir.schema.json' with { type: 'json' }
 import modelSchema from '../schema/model-version.schema.json' with { type: 'json' }
 import otherKinds from '../schema/other-kinds.json' with { type: 'json' }
-import validators from '../schema/validators.cjs'
+import type { Validate } from '../schema/validators/validate.d.cts'
 
 export type ManifestKind = 'artifact-version' | 'model-version' | 'chat_prompt' | 'data-dir'
 
@@ -44,7 +46,7 @@ export interface ManifestKindSpec {
   label: string
   schema: GeneratedSchema
   /** The generated validator: true when the value conforms; its errors otherwise. */
-  validate: NonNullable<(typeof validators)[string]>
+  validate: Validate
   /** The manifest's own fields, as the schema names them. */
   knownFields: readonly string[]
   /** Fields under `source` any of its source types names. */
@@ -53,8 +55,30 @@ export interface ManifestKindSpec {
   versioned: boolean
 }
 
+/**
+ * Each kind's validator is a module of its own, read the first time a manifest
+ * of the kind is checked: V8 scans all of a module's code as it loads it, and a
+ * run of artifact versions need not pay for the prompt's validator, the largest.
+ * The bundler leaves the require alone (webpackIgnore); the module is found
+ * beside the running file: src/schema/validators/ from the sources (the
+ * tests), dist/validators/ beside dist/index.js and dist/cli.js.
+ */
+const load = createRequire(import.meta.url)
+const VALIDATORS = import.meta.url.endsWith('.ts') ? '../schema/validators' : './validators'
+
+function loadValidator(type: ManifestKind): Validate {
+  const file = `${VALIDATORS}/${type}.cjs`
+  try {
+    const validate: unknown = load(/* webpackIgnore: true */ file)
+    if (typeof validate === 'function') return validate as Validate
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
+  }
+  throw new Error(`${fileURLToPath(new URL(file, import.meta.url))} has no validator for ${type}: run npm run generate`)
+}
+
 function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schema: GeneratedSchema): ManifestKindSpec {
-  if (!Object.hasOwn(validators, type)) throw new Error(`src/schema/validators.cjs has no validator for ${type}: run npm run generate`)
+  let validate: Validate | undefined
   const root = schemaAt(schema, schema.$ref)
   const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref))
   const knownFields = Object.keys(root.properties ?? {})
@@ -63,9 +87,8 @@ function kind(type: ManifestKind, endpoints: KindEndpoints, label: string, schem
     endpoints,
     label,
     schema,
-    // Read when first called: validators.cjs compiles a kind's checks the first time its validator is read.
     get validate() {
-      return validators[type]!
+      return (validate ??= loadValidator(type))
     },
     knownFields,
     sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],

@@ -1,6 +1,6 @@
 // What is committed as dist/ is what the runner loads: the action, the command
-// line and the modules only a sweep and only retention read, side by side, with the licenses of
-// everything bundled into them.
+// line and the modules only a sweep, only retention and only one kind of manifest read, side by side,
+// with the licenses of everything bundled into them.
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { expect, test } from 'vitest'
@@ -8,16 +8,22 @@ import { runAction } from '../../fakes/run-action.ts'
 import { scratchDir } from '../support/scratch.ts'
 import { stringify } from 'yaml'
 import { sampleManifest } from '../support/sample-manifests.ts'
+import { KIND_NAMES } from '../../src/manifests/kinds.ts'
 import { BUILT_ACTION } from './support/bundle.ts'
 
 const dir = path.dirname(BUILT_ACTION)
+const VALIDATORS = KIND_NAMES.map((kind) => `validators/${kind}.cjs`).sort()
 
 test('dist/ holds one file per entry and the modules only a sweep and only retention load, nothing left in chunks', async () => {
   expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js', 'retention.js'])
 })
 
+test("dist/validators/ holds each kind's validator, and nothing else", async () => {
+  expect((await readdir(path.join(dir, 'validators'))).map((name) => `validators/${name}`).sort()).toEqual(VALIDATORS)
+})
+
 test('every bundle is ASCII: a character past Latin-1 would make V8 keep and rescan it at two bytes a character', async () => {
-  for (const name of ['index.js', 'cli.js', 'octokit.js', 'retention.js'])
+  for (const name of ['index.js', 'cli.js', 'octokit.js', 'retention.js', ...VALIDATORS])
     expect(/[^\x20-\x7e\t\n\r]/.test(await readFile(path.join(dir, name), 'latin1')), name).toBe(false)
 })
 
@@ -79,4 +85,32 @@ test('a run that does not sweep never reads octokit.js or retention.js, a sweep 
   })
   expect(retention.exitCode).toBe(1)
   expect(retention.stdout).toContain('retention.js')
+})
+
+test("a run reads the validators of the kinds it meets only: an artifact version's dry run without the others' passes, a model version needs its own", async () => {
+  const scratch = await scratchDir('bundle-')
+  const bundle = path.join(scratch, 'dist')
+  await cp(dir, bundle, { recursive: true })
+  for (const name of VALIDATORS) if (name !== 'validators/artifact-version.cjs') await rm(path.join(bundle, name))
+  const workspace = path.join(scratch, 'workspace')
+  await mkdir(workspace)
+  await writeFile(path.join(workspace, 'artifact.yaml'), stringify(sampleManifest(1)))
+  await writeFile(path.join(workspace, 'model.yaml'), stringify({ ...sampleManifest(2), type: 'model-version' }))
+
+  const artifact = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: { 'manifest-path': 'artifact.yaml', 'dry-run': 'true' },
+  })
+  expect(artifact.stderr).toBe('')
+  expect(artifact.exitCode).toBe(0)
+  expect(artifact.outputs.results).toContain('"status":"dry-run"')
+
+  const model = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: { 'manifest-path': 'model.yaml', 'dry-run': 'true' },
+  })
+  expect(model.exitCode).toBe(1)
+  expect(model.stdout).toContain('model-version.cjs has no validator for model-version: run npm run generate')
 })
