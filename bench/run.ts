@@ -37,7 +37,7 @@ const SIZES = smoke
       hostileRuns: 1,
       sweep: { pullRequests: 150, githubLatencyMs: 5, controlPlaneLatencyMs: 2, runs: 1, memorySizes: [20, 40] },
       sweepCheck: { pullRequests: 30, runs: 1 },
-      retention: { versionsPerRule: 200, pageLatencyMs: 5, deleteLatencyMs: 2, concurrency: 10, runs: 1, memorySizes: [200, 400] },
+      retention: { versionsPerRule: 200, pageLatencyMs: 5, deleteLatencyMs: 2, concurrency: 4, runs: 1, memorySizes: [200, 400] },
     }
   : {
       startupRuns: 30,
@@ -50,7 +50,7 @@ const SIZES = smoke
       hostileRuns: 3,
       sweep: { pullRequests: 1000, githubLatencyMs: 100, controlPlaneLatencyMs: 50, runs: 3, memorySizes: [250, 1000, 4000] },
       sweepCheck: { pullRequests: 300, runs: 5 },
-      retention: { versionsPerRule: 1000, pageLatencyMs: 100, deleteLatencyMs: 50, concurrency: 10, runs: 3, memorySizes: [1000, 10_000] },
+      retention: { versionsPerRule: 1000, pageLatencyMs: 100, deleteLatencyMs: 50, concurrency: 4, runs: 3, memorySizes: [1000, 10_000] },
     }
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
