@@ -34711,7 +34711,8 @@ function failures(totals) {
 function verdictOf(rows, end) {
     const line = totalsLine(rows.totals);
     const problems = failures(rows.totals);
-    const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`;
+    const noun = end.rules ? (problems === 1 ? 'row' : 'rows') : problems === 1 ? 'manifest' : 'manifests';
+    const manifests = `${problems} ${noun}`;
     const were = problems === 1 ? 'was' : 'were';
     if (end.failure !== null) {
         return { failed: rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure };

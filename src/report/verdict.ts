@@ -11,6 +11,8 @@ export interface Ending {
   failure: string | null
   /** Whether the outputs could not be written, so later steps cannot read them. */
   outputsBroken: boolean
+  /** What the rows are of, for the message: manifests, or (retention) rules and the versions they selected; null for manifests. */
+  rules?: readonly unknown[] | null
 }
 
 /** Rows that fail the step with fail-on-error. */
@@ -22,7 +24,8 @@ export function failures(totals: Totals): number {
 export function verdictOf(rows: Rows, end: Ending): { failed: string } | { warning: string } | null {
   const line = totalsLine(rows.totals)
   const problems = failures(rows.totals)
-  const manifests = `${problems} ${problems === 1 ? 'manifest' : 'manifests'}`
+  const noun = end.rules ? (problems === 1 ? 'row' : 'rows') : problems === 1 ? 'manifest' : 'manifests'
+  const manifests = `${problems} ${noun}`
   const were = problems === 1 ? 'was' : 'were'
   if (end.failure !== null) {
     return { failed: rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure }

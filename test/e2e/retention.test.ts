@@ -154,6 +154,8 @@ describe('retention, what it refuses', () => {
     expect(failed).toHaveLength(1)
     expect(failed[0]!).toMatchObject({ rule: 'retention.yaml:6', ml_repo: 'no-such-repo', id: null })
     expect(failed[0]!.message).toContain('no-such-repo')
+    // The rows are the rules' and their versions', not manifests.
+    expect(run.stdout).toMatch(/::error::1 row failed or was invalid: 2 deleted, 0 not found, 1 failed/)
   })
 
   it('fails a rule whose listing disagrees with its own total, deleting nothing of it', async () => {
