@@ -29586,7 +29586,7 @@ function openDeletions(options, deps, events) {
                 continue;
             if (!types) {
                 const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-                core.info(`Deleting by id: DELETE ${client.endpointUrl(endpoint).replace('%7Bid%7D', '{id}')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+                core.info(`Deleting by id: DELETE ${templateUrl(client, endpoint)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
             }
             byId.set(endpoint, [...(types ?? []), job.type]);
         }
@@ -29631,6 +29631,10 @@ function openDeletions(options, deps, events) {
         return [...byPath, ...byId].map(([path, types]) => ({ path, types }));
     }
     return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
+}
+/** The URL of an endpoint path below control-plane-url, a by-id one's `{id}` shown as written, not percent-encoded. */
+function templateUrl(client, path) {
+    return client.endpointUrl(path).replace('%7Bid%7D', '{id}');
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -37430,7 +37434,7 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
     if (files.length === 0) {
         return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
     }
-    const [sources, { applyRules, checkRuleFiles, refusedRules }] = await Promise.all([
+    const [sources, { applyRules, checkRuleFiles, refusedRules, unconfirmedDeletes }] = await Promise.all([
         readManifestFiles(files, { substituteEnv: false }, timeSlice()),
         loadRetention(),
     ]);
@@ -37456,8 +37460,7 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
     const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));
     const { url, token } = inputs.controlPlane;
     const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency });
-    // How the deletes by id were answered: each version was listed moments before, so a run whose every answer is 404 is not
-    // believed to have found them all gone; the DELETE endpoint is more likely not served where the list is.
+    // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
     const answered = { deleted: 0, notFound: 0 };
     const events = {
         sending: (job) => ledger.sending(job),
@@ -37469,7 +37472,8 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
             ledger.settled(job, outcome);
         },
     };
-    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, events));
+    // The deletes go through the listing's client: one pool of connections to the control plane.
+    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, { ...deps, connect: () => client }, events));
     try {
         const policy = {
             maxAttempts: inputs.maxAttempts,
@@ -37493,15 +37497,11 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
         if (!deleter || applied.jobs.length === 0)
             return null;
         await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs));
-        if (answered.deleted > 0 || answered.notFound === 0)
-            return null;
-        const endpoints = deleter.endpoints().map((endpoint) => client.endpointUrl(endpoint.path).replace('%7Bid%7D', '{id}'));
-        return (`Every delete by id (${answered.notFound}) was answered 404, for versions listed moments before: ${endpoints.join(' and ')} likely does not delete them here, ` +
-            'though the list is served. Nothing is known to be deleted; check the control plane, or pin the api input to the other generation');
+        return unconfirmedDeletes(answered, deleter.endpoints().map((endpoint) => templateUrl(client, endpoint.path)));
     }
     finally {
+        // The deleter's client is this one.
         client.close();
-        deleter?.close();
     }
 }
 /** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */

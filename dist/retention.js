@@ -9028,7 +9028,8 @@ var __webpack_exports__ = {};
 __nccwpck_require__.d(__webpack_exports__, {
   IU: () => (/* reexport */ applyRules),
   eu: () => (/* reexport */ checkRuleFiles),
-  Q2: () => (/* reexport */ refusedRules)
+  Q2: () => (/* reexport */ refusedRules),
+  nv: () => (/* reexport */ unconfirmedDeletes)
 });
 
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
@@ -12712,6 +12713,18 @@ function planOf(one, generation, dryRun, overLimitBy) {
     }
     return { pullRequest: null, rule: summary.rule, decisions };
 }
+/**
+ * Why a run whose every delete by id was answered 404 does not pass: each
+ * version was listed moments before, so the likelier reason is a control plane
+ * that serves the list but not the DELETE on that generation. Null when any
+ * delete was answered as done, or none was answered 404.
+ */
+function unconfirmedDeletes(answered, endpointUrls) {
+    if (answered.deleted > 0 || answered.notFound === 0)
+        return null;
+    return (`Every delete by id (${answered.notFound}) was answered 404, for versions listed moments before: ${endpointUrls.join(' and ')} likely does not delete them here, ` +
+        'though the list is served. Nothing is known to be deleted; check the control plane, or pin the api input to the other generation');
+}
 function limitMessage(listed, selected, options) {
     const byRule = listed
         .filter((one) => one.summary.selected > 0)
@@ -13460,4 +13473,5 @@ function unreadableRuleFile(file, unreadable) {
 var __webpack_exports__applyRules = __webpack_exports__.IU;
 var __webpack_exports__checkRuleFiles = __webpack_exports__.eu;
 var __webpack_exports__refusedRules = __webpack_exports__.Q2;
-export { __webpack_exports__applyRules as applyRules, __webpack_exports__checkRuleFiles as checkRuleFiles, __webpack_exports__refusedRules as refusedRules };
+var __webpack_exports__unconfirmedDeletes = __webpack_exports__.nv;
+export { __webpack_exports__applyRules as applyRules, __webpack_exports__checkRuleFiles as checkRuleFiles, __webpack_exports__refusedRules as refusedRules, __webpack_exports__unconfirmedDeletes as unconfirmedDeletes };

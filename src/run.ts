@@ -1,4 +1,4 @@
-import { openDeletions, type Deleter, type DeletionStageDeps } from './deletion/deleter.ts'
+import { openDeletions, templateUrl, type Deleter, type DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Inputs, type RetentionInputs } from './inputs/get-inputs.ts'
 import { createControlPlane } from './deletion/control-plane.ts'
@@ -154,7 +154,7 @@ async function runRetention(
   if (files.length === 0) {
     return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`
   }
-  const [sources, { applyRules, checkRuleFiles, refusedRules }] = await Promise.all([
+  const [sources, { applyRules, checkRuleFiles, refusedRules, unconfirmedDeletes }] = await Promise.all([
     readManifestFiles(files, { substituteEnv: false }, timeSlice()),
     loadRetention(),
   ])
@@ -176,8 +176,7 @@ async function runRetention(
   const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []))
   const { url, token } = inputs.controlPlane!
   const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency })
-  // How the deletes by id were answered: each version was listed moments before, so a run whose every answer is 404 is not
-  // believed to have found them all gone; the DELETE endpoint is more likely not served where the list is.
+  // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
   const answered = { deleted: 0, notFound: 0 }
   const events = {
     sending: (job: Job) => ledger.sending(job),
@@ -187,7 +186,8 @@ async function runRetention(
       ledger.settled(job, outcome)
     },
   }
-  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, events))
+  // The deletes go through the listing's client: one pool of connections to the control plane.
+  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, { ...deps, connect: () => client }, events))
   try {
     const policy = {
       maxAttempts: inputs.maxAttempts,
@@ -215,15 +215,13 @@ async function runRetention(
     if (applied.failure !== null) return applied.failure
     if (!deleter || applied.jobs.length === 0) return null
     await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs))
-    if (answered.deleted > 0 || answered.notFound === 0) return null
-    const endpoints = deleter.endpoints().map((endpoint) => client.endpointUrl(endpoint.path).replace('%7Bid%7D', '{id}'))
-    return (
-      `Every delete by id (${answered.notFound}) was answered 404, for versions listed moments before: ${endpoints.join(' and ')} likely does not delete them here, ` +
-      'though the list is served. Nothing is known to be deleted; check the control plane, or pin the api input to the other generation'
+    return unconfirmedDeletes(
+      answered,
+      deleter.endpoints().map((endpoint) => templateUrl(client, endpoint.path)),
     )
   } finally {
+    // The deleter's client is this one.
     client.close()
-    deleter?.close()
   }
 }
 

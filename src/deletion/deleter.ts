@@ -139,7 +139,7 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
       if (!types) {
         const via = client.proxy ? ` through the proxy ${client.proxy}` : ''
         core.info(
-          `Deleting by id: DELETE ${client.endpointUrl(endpoint).replace('%7Bid%7D', '{id}')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`,
+          `Deleting by id: DELETE ${templateUrl(client, endpoint)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`,
         )
       }
       byId.set(endpoint, [...(types ?? []), job.type])
@@ -184,4 +184,9 @@ export function openDeletions(options: DeletionStageOptions, deps: DeletionStage
   }
 
   return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() }
+}
+
+/** The URL of an endpoint path below control-plane-url, a by-id one's `{id}` shown as written, not percent-encoded. */
+export function templateUrl(client: Pick<ControlPlane, 'endpointUrl'>, path: string): string {
+  return client.endpointUrl(path).replace('%7Bid%7D', '{id}')
 }

@@ -145,6 +145,20 @@ function planOf(one: Listed, generation: Generation, dryRun: boolean, overLimitB
   return { pullRequest: null, rule: summary.rule, decisions }
 }
 
+/**
+ * Why a run whose every delete by id was answered 404 does not pass: each
+ * version was listed moments before, so the likelier reason is a control plane
+ * that serves the list but not the DELETE on that generation. Null when any
+ * delete was answered as done, or none was answered 404.
+ */
+export function unconfirmedDeletes(answered: { deleted: number; notFound: number }, endpointUrls: string[]): string | null {
+  if (answered.deleted > 0 || answered.notFound === 0) return null
+  return (
+    `Every delete by id (${answered.notFound}) was answered 404, for versions listed moments before: ${endpointUrls.join(' and ')} likely does not delete them here, ` +
+    'though the list is served. Nothing is known to be deleted; check the control plane, or pin the api input to the other generation'
+  )
+}
+
 function limitMessage(listed: Listed[], selected: number, options: RetentionOptions): string {
   const byRule = listed
     .filter((one) => one.summary.selected > 0)

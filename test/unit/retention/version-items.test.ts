@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readVersionItem } from '../../../src/retention/version-items.ts'
+import { versionPath } from '../../../src/retention/listing.ts'
 
 const OWNER = { ml_repo: 'demo', name: 'churn', repoId: 'r1' }
 const item = (fields: Record<string, unknown> = {}) => ({
@@ -54,6 +55,7 @@ describe('readVersionItem', () => {
       item({ id: '..' }),
       'has the id "..", which as a path segment names another path',
     ],
+    ['the other dot segment', item({ id: '.' }), 'has the id ".", which as a path segment names another path'],
     ['an id no control plane gives', item({ id: 'x'.repeat(257) }), 'has an id of 257 characters, more than the 256 an id may have'],
     ['no fqn', item({ fqn: 7 }), '(id v1) has no fqn'],
     ['a manifest that is a list', item({ manifest: [] }), '(id v1) has a manifest that is not an object'],
@@ -66,5 +68,16 @@ describe('readVersionItem', () => {
     ['not an object', 'v1', 'is not an object'],
   ])('refuses an item with %s: the listing cannot be trusted', (_name, value, why) => {
     expect(readVersionItem(value, OWNER)).toEqual({ kind: 'bad', why })
+  })
+})
+
+describe('the path a version is deleted at', () => {
+  it('keeps every id that is read inside its own last segment, whatever characters it holds', () => {
+    for (const id of ['a/../../ml-repos', '%2e%2e', '?x=1#y', ' ..', 'x'.repeat(256), 'é/☃']) {
+      expect(readVersionItem(item({ id }), OWNER).kind, id).toBe('version')
+      const url = new URL(versionPath('svc-v1', 'model-version', id), 'https://acme.truefoundry.cloud/')
+      expect(url.pathname.startsWith('/api/svc/v1/model-versions/'), id).toBe(true)
+      expect(decodeURIComponent(url.pathname.slice('/api/svc/v1/model-versions/'.length)), id).toBe(id)
+    }
   })
 })
