@@ -2,9 +2,13 @@
 // control plane: it answers each request the OpenAPI document describes, after
 // validating the request against it (422 when the request does not conform).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { isDeepStrictEqual } from 'node:util'
 import { once } from 'node:events'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { parse } from 'yaml'
 
 export interface Prism {
   /** Base URL, e.g. http://127.0.0.1:40123 */
@@ -28,8 +32,75 @@ const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
   'process.stdin.on("end", () => process.exit(0)).on("error", () => process.exit(0)).resume().unref()',
 )}`
 
-/** Starts Prism for `document` on a free port of 127.0.0.1 and resolves once it listens. */
-export async function startPrism(document: string, timeoutMs = STARTUP_TIMEOUT_MS): Promise<Prism> {
+/**
+ * Starts one Prism for `documents` (one OpenAPI document, or several served
+ * together) on a free port of 127.0.0.1 and resolves once it listens. Each
+ * Prism takes a second or more of a core to start, so a test file asks one
+ * for all the documents it needs.
+ */
+export async function startPrism(documents: string | string[], timeoutMs = STARTUP_TIMEOUT_MS): Promise<Prism> {
+  if (typeof documents === 'string') return startPrismFor(documents, timeoutMs)
+  const dir = await mkdtemp(join(tmpdir(), 'prism-'))
+  try {
+    const merged = join(dir, 'merged.openapi.json')
+    await writeFile(merged, JSON.stringify(await mergeDocuments(documents)))
+    const prism = await startPrismFor(merged, timeoutMs)
+    return { url: prism.url, close: () => prism.close().finally(() => rm(dir, { recursive: true, force: true })) }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+const SCHEMA_REF = '#/components/schemas/'
+
+/**
+ * One document serving the paths of all of `documents`, each path with the
+ * schemas of its own document: schema names are prefixed with their
+ * document's file name (every `$ref` and discriminator mapping with them), so
+ * two documents may each define a schema of the same name differently. A path
+ * in two documents, or a security scheme of one name defined two ways, is an
+ * error: the merge would change what one of them says.
+ */
+export async function mergeDocuments(documents: string[]): Promise<Record<string, unknown>> {
+  type Document = {
+    paths: Record<string, unknown>
+    components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> }
+  }
+  const merged = {
+    paths: {} as Record<string, unknown>,
+    components: { schemas: {} as Record<string, unknown>, securitySchemes: {} as Record<string, unknown> },
+  }
+  let head: Record<string, unknown> = {}
+  for (const [index, path] of documents.entries()) {
+    const document = parse(await readFile(path, 'utf8')) as Document & Record<string, unknown>
+    if (index === 0) head = document
+    const prefix = `${basename(path).replace(/[^A-Za-z0-9]+/g, '_')}__`
+    const renamed = renameSchemaRefs(document, prefix) as Document
+    for (const [route, item] of Object.entries(renamed.paths)) {
+      if (route in merged.paths) throw new Error(`${route} is in two of the documents merged for Prism (the second is ${path})`)
+      merged.paths[route] = item
+    }
+    for (const [name, schema] of Object.entries(renamed.components?.schemas ?? {})) merged.components.schemas[prefix + name] = schema
+    for (const [name, scheme] of Object.entries(renamed.components?.securitySchemes ?? {})) {
+      if (name in merged.components.securitySchemes && !isDeepStrictEqual(merged.components.securitySchemes[name], scheme))
+        throw new Error(`the security scheme ${name} differs between the documents merged for Prism (the second is ${path})`)
+      merged.components.securitySchemes[name] = scheme
+    }
+  }
+  return { openapi: head.openapi, info: head.info, servers: head.servers, security: head.security, ...merged }
+}
+
+/** `value` with every reference to a schema, `#/components/schemas/X`, made one to `#/components/schemas/{prefix}X`. */
+function renameSchemaRefs(value: unknown, prefix: string): unknown {
+  if (typeof value === 'string') return value.startsWith(SCHEMA_REF) ? SCHEMA_REF + prefix + value.slice(SCHEMA_REF.length) : value
+  if (Array.isArray(value)) return value.map((item) => renameSchemaRefs(item, prefix))
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renameSchemaRefs(item, prefix)]))
+  return value
+}
+
+async function startPrismFor(document: string, timeoutMs: number): Promise<Prism> {
   // process.execPath is the Node 24 running the tests; Prism needs it, the machine's node may be older.
   const child = spawn(
     process.execPath,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createControlPlane } from '../../../src/deletion/control-plane.ts'
 import { ARTIFACT_PATH, sampleBody } from '../../support/sample-manifests.ts'
 
-/** Answers each POST 200 after `answerAfterMs`; counts the requests that arrived in `arrived[0]`, and the answers written in `arrived[1]`. */
+/** Answers each POST 200 after `answerAfterMs`; counts the requests that arrived in `arrived[0]`, and the answers written in `arrived[1]` (waking a wait on it). */
 const SERVER = `
 const http = require('node:http')
 const { parentPort, workerData } = require('node:worker_threads')
@@ -16,7 +16,7 @@ const server = http.createServer((request, response) => {
   request.resume()
   request.on('end', () => {
     Atomics.add(arrived, 0, 1)
-    setTimeout(() => response.writeHead(request.headers['x-probe'] ? 422 : 200, { 'content-type': 'application/json' }).end('{}', () => Atomics.add(arrived, 1, 1)), workerData.answerAfterMs)
+    setTimeout(() => response.writeHead(request.headers['x-probe'] ? 422 : 200, { 'content-type': 'application/json' }).end('{}', () => { Atomics.add(arrived, 1, 1); Atomics.notify(arrived, 1) }), workerData.answerAfterMs)
   })
 })
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port))
@@ -37,20 +37,22 @@ async function startServer(answerAfterMs: number): Promise<{ url: URL; arrived: 
   return { url: new URL(`http://127.0.0.1:${port}`), arrived: new Int32Array(shared) }
 }
 
+/** Blocks this thread for `ms` as a long synchronous task would, without spinning: the other thread keeps the cores. */
 function blockFor(ms: number): void {
-  const until = performance.now() + ms
-  while (performance.now() < until);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 /**
- * Blocks for `ms`, and on until `done()`: on a loaded machine the server's
- * thread may get no core while this one spins, and the answer must have come
- * during the block for the test to ask what it asks. At most 10 s more.
+ * Blocks for `ms`, and on until `arrived[1]` reaches `answers`: on a loaded
+ * machine the server's thread may get no core in the meantime, and the answer
+ * must have come during the block for the test to ask what it asks. At most
+ * 10 s more.
  */
-function blockUntil(ms: number, done: () => boolean): void {
+function blockUntil(ms: number, arrived: Int32Array, answers: number): void {
   blockFor(ms)
   const limit = performance.now() + 10_000
-  while (!done() && performance.now() < limit);
+  for (let seen = Atomics.load(arrived, 1); seen < answers && performance.now() < limit; seen = Atomics.load(arrived, 1))
+    Atomics.wait(arrived, 1, seen, Math.max(0, limit - performance.now()))
 }
 
 describe('a request answered while the event loop was blocked past its timeout', () => {
@@ -67,7 +69,7 @@ describe('a request answered while the event loop was blocked past its timeout',
       const attempt = controlPlane.deleteVersion(ARTIFACT_PATH, sampleBody(1))
       while (Atomics.load(arrived, 0) < 2) await nextTurn()
       // The server answers during this stretch, and the request's timer is overdue when it ends.
-      blockUntil(blockedMs, () => Atomics.load(arrived, 1) >= 2)
+      blockUntil(blockedMs, arrived, 2)
       expect(await attempt).toMatchObject({ kind: 'response', status: 200 })
     } finally {
       controlPlane.close()

@@ -33,7 +33,7 @@ function endpointOf(kind: ManifestKind): string {
   return MANIFEST_KINDS[kind].endpoints['ml-v1'] ?? MANIFEST_KINDS[kind].endpoints['svc-v1']
 }
 
-/** The Prism serving the generic delete: data-dir's document is that endpoint's reference document verbatim, so one Prism serves both. */
+/** The kind whose document is the generic delete's: data-dir's document is that endpoint's reference document verbatim. */
 const GENERIC: ManifestKind = 'data-dir'
 
 const REQUEST_TIMEOUT_MS = 10_000
@@ -61,23 +61,23 @@ const tally = Object.fromEntries(KIND_NAMES.map((kind) => [kind, { agreed: 0, st
 let routedAndAccepted = 0
 let genericAccepted = 0
 
-const prisms = {} as Record<ManifestKind, Prism>
-let controlPlanes = {} as Record<ManifestKind, ControlPlane>
+// One Prism serves every kind's document, each at its own endpoint.
+let prism: Prism
+let controlPlane: ControlPlane
 
 beforeAll(async () => {
-  const started = await Promise.all(KIND_NAMES.map(async (kind) => [kind, await startPrism(documentOf(kind))] as const))
-  for (const [kind, prism] of started) prisms[kind] = prism
-  controlPlanes = Object.fromEntries(
-    KIND_NAMES.map((kind) => [
-      kind,
-      createControlPlane({ url: new URL(prisms[kind].url), token: 'contract-test-token', timeoutMs: REQUEST_TIMEOUT_MS, concurrency: 4 }),
-    ]),
-  ) as Record<ManifestKind, ControlPlane>
+  prism = await startPrism(KIND_NAMES.map(documentOf))
+  controlPlane = createControlPlane({
+    url: new URL(prism.url),
+    token: 'contract-test-token',
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    concurrency: 4,
+  })
 }, 120_000)
 
 afterAll(async () => {
-  for (const controlPlane of Object.values(controlPlanes)) controlPlane.close()
-  await Promise.all(Object.values(prisms).map((prism) => prism.close()))
+  controlPlane?.close()
+  await prism?.close()
   for (const kind of KIND_NAMES) {
     const ofKind = cases.filter((c) => c.kind === kind)
     const valid = ofKind.filter((c) => c.spec_valid).length
@@ -117,7 +117,7 @@ function deleteRequest(
   body: string,
   headers: Record<string, string> = { authorization: 'Bearer x' },
 ): Promise<Response> {
-  return fetch(`${prisms[kind].url}/${endpointOf(kind)}`, {
+  return fetch(`${prism.url}/${endpointOf(kind)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body,
@@ -211,14 +211,14 @@ describe.concurrent("the action's delete client", () => {
       expect(c.action_stricter || /has no "type" but has/.test(row.message), describeAction(row)).toBe(true)
       return
     }
-    const attempt = await controlPlanes[row.type].deleteVersion(endpointOf(row.type), row.body)
+    const attempt = await controlPlane.deleteVersion(endpointOf(row.type), row.body)
     expect(attempt).toMatchObject({ kind: 'response', status: 200 })
   })
 
   // The action builds no body for an invalid manifest: this one is written as is, to see the client pass the refusal on.
   it.for(KIND_NAMES)('sends a request Prism refuses for a spec-invalid %s manifest', async (kind, { expect }) => {
     const invalid = cases.find((c) => c.kind === kind && !c.spec_valid)!
-    const attempt = await controlPlanes[kind].deleteVersion(endpointOf(kind), asWritten(invalid.manifest))
+    const attempt = await controlPlane.deleteVersion(endpointOf(kind), asWritten(invalid.manifest))
     expect(attempt).toMatchObject({ kind: 'response', status: REFUSED_WITH[kind] })
   })
 })

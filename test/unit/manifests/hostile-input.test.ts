@@ -222,7 +222,7 @@ describe('parsing and checkManifest on generated input', () => {
       fc.asyncProperty(yamlish, fileName, async (text, name) => {
         await load(encode(text), name)
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     )
   })
 
@@ -281,18 +281,18 @@ describe('parsing and checkManifest on generated input', () => {
             JSON.parse(JSON.stringify(manifest, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value))),
           )
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     )
   })
 
   test('checkManifest on any JSON value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => void check(value)),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     )
     fc.assert(
       fc.property(mutatedManifest, (value) => void check(value)),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     )
   })
 })
@@ -349,16 +349,16 @@ describe('parsing on known attacks and oddities', () => {
     expect(performance.now() - started).toBeLessThan(8000)
   })
 
-  test('60,000 unknown top-level keys are found and located in seconds (each was searched for among all the others: 86 s)', async () => {
-    const text = Array.from({ length: 60_000 }, (_, i) => `verison${i}: 1`).join('\n')
+  test('30,000 unknown top-level keys are found and located in seconds (each was searched for among all the others: 86 s for 60,000)', async () => {
+    const text = Array.from({ length: 30_000 }, (_, i) => `verison${i}: 1`).join('\n')
     inputsTried++
     const started = performance.now()
     const loaded = await parseAndFillIn(encode(text), 'manifest.yaml', NO_ENV)
     if (!Array.isArray(loaded)) throw new Error(loaded.reason)
     const { unknownFields } = checkManifest(loaded[0]!.value)
-    expect(unknownFields).toHaveLength(60_000)
+    expect(unknownFields).toHaveLength(30_000)
     const lines = unknownFields.map(({ field }) => loaded[0]!.positionOf([field]).line)
-    expect(lines.at(-1)).toBe(60_000)
+    expect(lines.at(-1)).toBe(30_000)
     expect(performance.now() - started).toBeLessThan(8000)
   })
 

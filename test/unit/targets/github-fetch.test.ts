@@ -187,13 +187,10 @@ describe('bounded answers', () => {
 
   test('a gzip bomb (1 MiB that decodes to 1 GiB) is cut at the cap of decoded bytes, at once', async () => {
     const zlib = await import('node:zlib')
-    const gzip = zlib.createGzip({ level: 9 })
-    const compressed: Buffer[] = []
-    gzip.on('data', (chunk: Buffer) => compressed.push(chunk))
-    const zeros = Buffer.alloc(1024 * 1024, ' ')
-    for (let i = 0; i < 1024; i++) if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve))
-    await new Promise((resolve) => gzip.end(resolve))
-    const bomb = Buffer.concat(compressed)
+    // 1,024 gzip members of 1 MiB of spaces each, one after another: a decoder reads them as one body (RFC 1952, 2.2),
+    // and building it compresses 1 MiB once rather than 1 GiB.
+    const member = zlib.gzipSync(Buffer.alloc(1024 * 1024, ' '), { level: 9 })
+    const bomb = Buffer.concat(Array.from({ length: 1024 }, () => member))
     const server = await rawServer((socket) => {
       socket.end(
         Buffer.concat([
