@@ -28370,9319 +28370,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2929:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
-/* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2323);
-/* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1673);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8398);
-/* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2825);
-
-
-
-
-
-
-
-
-const { cancel, abortInFlight } = (0,_runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
-await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
-    core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
-    env: process.env,
-    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    cancel,
-    abortInFlight,
-    runContext: () => (0,_runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(process.env),
-    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(process.stdout),
-    // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
-    resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8398:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-;// CONCATENATED MODULE: ./src/results/result.ts
-/** Worst first: what needs a look sits at the top of the report. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
-}
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null };
-
-;// CONCATENATED MODULE: ./src/runner/step-failure.ts
-/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
-class StepFailure extends Error {
-    name = 'StepFailure';
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/deletion/backoff.ts
-// The one backoff every retry loop of the run uses: the deletes, the endpoint
-// check and the sweep's listing wait by retryDelay, and the first two try
-// again through `retrying`.
-
-/**
- * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
- * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
- */
-const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
-/**
- * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
- * server sent one (capped); otherwise exponential backoff with equal jitter,
- * so clients that failed together do not retry together.
- */
-function retryDelay(attempt, retryAfterMs, random, backoff) {
-    if (retryAfterMs !== null)
-        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
-    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return null;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date) || !/[a-z]/i.test(text))
-        return null;
-    return Math.max(0, date - now);
-}
-/**
- * Makes attempt 1, 2, \u2026 until one is done or `maxAttempts` have failed, then
- * `giveUp` says what the last failure comes to. Between attempts it waits by
- * retryDelay, or less if `signal` aborts.
- */
-async function retrying(attempt, policy, giveUp) {
-    for (let number = 1;; number++) {
-        const tried = await attempt(number);
-        if ('done' in tried)
-            return tried.done;
-        if (number >= policy.maxAttempts)
-            return giveUp(tried.again, number);
-        const ms = retryDelay(number, tried.retryAfterMs, policy.random, policy.backoff);
-        await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: policy.signal }).catch(() => undefined);
-    }
-}
-/** `(gave up after 3 attempts)`: how a message says the attempts ran out. */
-function gaveUpAfter(attempts) {
-    return `(gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var proxy = __nccwpck_require__(9783);
-;// CONCATENATED MODULE: ./src/http/proxy.ts
-// The proxy a request goes through, by one rule for every client of the run
-// (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
-// uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
-// HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
-// decides). A value that is not an http(s) URL is the user's mistake, named as such.
-//
-// Hand-written rather than undici's EnvHttpProxyAgent (undici 6), which differs
-// from that rule where the tests pin it: it sends an https:// request through
-// HTTP_PROXY when no HTTPS_PROXY is set; it reads `http_proxy ?? HTTP_PROXY`,
-// so an empty lower-case variable hides the upper-case one; it matches no_proxy
-// by its own rules, not checkBypass's, and proxies loopback; its ProxyAgent
-// sends Proxy-Authorization only for a user *and* a password, not a user name
-// alone; a bad value fails as Node's bare "Invalid URL", naming neither the
-// variable nor what it must be (and the value, user-info included, rides on the
-// error); it does not say which proxy a request took, which the log and the
-// messages show; and it warns on stderr that it is experimental (UNDICI-EHPA).
-
-
-/** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
-class ProxySettingError extends StepFailure {
-    name = 'ProxySettingError';
-}
-const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128';
-/** The proxy for requests to `target`, or null when they go direct. Throws ProxySettingError for a value that is not a proxy URL. */
-function proxyFor(target, env = process.env) {
-    if ((0,proxy/* checkBypass */.H)(target))
-        return null;
-    const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    // An empty value counts as unset, as the toolkit reads it.
-    const variable = names.find((name) => env[name]);
-    if (variable === undefined)
-        return null;
-    const value = env[variable];
-    const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
-    if (value.trim() === '')
-        throw wrong('is set to blank space');
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
-    if (scheme === undefined)
-        throw wrong('has no scheme (http:// or https://)');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw wrong('is not a URL that can be read');
-    }
-    const origin = `${url.protocol}//${url.host}`;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`);
-    if (!url.hostname)
-        throw wrong('names no host');
-    let user;
-    let password;
-    try {
-        user = decodeURIComponent(url.username);
-        password = decodeURIComponent(url.password);
-    }
-    catch {
-        throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`);
-    }
-    return {
-        variable,
-        shown: origin,
-        uri: `${origin}/`,
-        authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
-    };
-}
-/**
- * A dispatcher for requests through `route`, or direct without one. undici is
- * loaded here, not at start-up: a run that sends nothing never needs it.
- */
-async function createDispatcher(route, pool) {
-    const { Agent, ProxyAgent } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-    const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } };
-    // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
-    return route
-        ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) })
-        : new Agent(options);
-}
-
-;// CONCATENATED MODULE: ./src/text/redact.ts
-// Secrets out of text that came from elsewhere (a server's body, a header, a
-// manifest value), in every form a server or a URL may give them: as they
-// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
-const REDACTED = '***';
-function createRedactor(secrets) {
-    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
-    if (distinct.length === 0)
-        return (text) => text;
-    const units = distinct.map((secret) => [...secret].map(formsOf));
-    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
-    const whole = new RegExp(wholeSource, 'g');
-    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
-    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
-    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
-    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
-    return (text, options = {}) => options.truncated
-        ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : ''))
-        : text.replace(whole, REDACTED);
-}
-/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
-function formsOf(char) {
-    const forms = new Set();
-    const json = JSON.stringify(char).slice(1, -1);
-    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
-    forms.add(hexInsensitive(percentEncoded(char)));
-    if (json !== char)
-        forms.add(escapeRegExp(json));
-    if (char === '/')
-        forms.add(escapeRegExp('\\/'));
-    if (char === ' ')
-        forms.add(escapeRegExp('+'));
-    forms.add(escapeRegExp(char));
-    return [...forms];
-}
-function unicodeEscape(code) {
-    return `\\u${code.toString(16).padStart(4, '0')}`;
-}
-function percentEncoded(char) {
-    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-}
-/** A regex source for `text` where each hex digit letter matches in either case. */
-function hexInsensitive(text) {
-    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
-}
-function alternation(forms) {
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A regex source matching a proper beginning of a form of the secret (empty
- * too: callers want a non-empty match): whole characters, then possibly the
- * start of one more character's form.
- */
-function prefixPattern(forms) {
-    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
-    for (let i = forms.length - 2; i >= 0; i--) {
-        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
-    }
-    return pattern;
-}
-/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
-function beginnings(form) {
-    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
-    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
-}
-function escapeRegExp(text) {
-    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/http/certificates.ts
-/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
-const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
-function isCertificateError(error) {
-    return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
-}
-
-;// CONCATENATED MODULE: ./src/text/format.ts
-const DAY_MS = 24 * 60 * 60 * 1000;
-function formatBytes(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
-/**
- * A size and the limit it passes, as a message shows them: rounded, unless
- * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
- * MiB"), then in bytes.
- */
-function sizeOverLimit(size, limit, format = formatBytes) {
-    const [shownSize, shownLimit] = [format(size), format(limit)];
-    if (shownSize !== shownLimit)
-        return { size: shownSize, limit: shownLimit };
-    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
-}
-function formatSeconds(ms) {
-    return `${Number((ms / 1000).toFixed(3))} s`;
-}
-/** A wait as long as GitHub may ask for, out of all reason included. */
-function formatDuration(ms) {
-    if (ms < 60_000)
-        return `${Number((ms / 1000).toFixed(1))} s`;
-    if (ms < 2 * 60 * 60_000) {
-        const minutes = Math.floor(ms / 60_000);
-        const seconds = Math.round((ms % 60_000) / 1000);
-        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-    }
-    if (ms < 2 * DAY_MS)
-        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
-    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
-}
-
-;// CONCATENATED MODULE: ./src/deletion/network-errors.ts
-// What a failed exchange with the control plane means, in words that say what
-// to check: a certificate that is not trusted, or the network in the way.
-function describeCertificateError(error, url) {
-    const host = url.host;
-    const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
-        ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
-        : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
-            ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
-            : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
-    return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
-}
-/** `proxy`: the proxy the request went through, without user-info; null when it went direct. */
-function describeNetworkError(error, proxy) {
-    const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
-    if (tunnel) {
-        return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`;
-    }
-    const via = proxy ? ` (to the proxy ${proxy})` : '';
-    const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?';
-    switch (error.code) {
-        case 'ECONNRESET':
-            return `the connection was reset${via} (ECONNRESET)`;
-        case 'UND_ERR_SOCKET':
-            return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`;
-        case 'ECONNREFUSED':
-            return `the connection was refused${via} (ECONNREFUSED): ${check}`;
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`;
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`;
-        default:
-            return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deletion/post.ts
-// One request to the control plane over undici, as an Attempt: bounded by a
-// timeout that covers the whole exchange (connecting, and a body that trickles
-// in), cut short by an abort, and reading no more of a body than its cap: what a
-// message needs of a delete's answer, a page of a listing whole or not at all.
-
-
-
-
-/** Enough of a response body for a message; the rest is not read. */
-const MESSAGE_CAP = { bytes: 64 * 1024, over: 'cut' };
-/** Sends one request. Never rejects: failures come back as an Attempt. */
-function requestOnce(exchange, outgoing, signal) {
-    const { proxy, timeoutMs } = exchange;
-    const { method, url, body, cap } = outgoing;
-    return new Promise((resolve) => {
-        let settled = false;
-        /** Set once the request is written to a connection: from then on it may reach the server. */
-        let sent = false;
-        let abortRequest = null;
-        let status = 0;
-        let responseHeaders = {};
-        const chunks = [];
-        let received = 0;
-        const settle = (attempt) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(attempt);
-            abortRequest?.(new Error('settled'));
-        };
-        const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason });
-        const tooLarge = () => fail('too-large', `the answer is larger than ${formatBytes(cap.bytes)}, the most the action reads of one`);
-        const finish = (truncated) => {
-            // Whole characters only: a cut inside one would hide the start of a secret from redaction.
-            const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
-            settle({ kind: 'response', status, headers: responseHeaders, body: exchange.redact(text, { truncated }) });
-        };
-        const onAbort = () => fail('cancelled', !sent
-            ? 'cancelled before the request was sent'
-            : method === 'GET'
-                ? 'cancelled while the request was in flight'
-                : 'cancelled while the request was in flight; the version may or may not be deleted');
-        // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
-        const timer = setTimeout(() => setImmediate(() => fail('network', sent
-            ? `no complete response within ${formatSeconds(timeoutMs)} (request-timeout)`
-            : `no connection within ${formatSeconds(timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), timeoutMs);
-        if (signal?.aborted)
-            return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        // A handler of our own rather than undici's request(): only its onBodySent tells a request written from one never sent.
-        const handler = {
-            onConnect(abort) {
-                if (settled)
-                    return abort(new Error('settled'));
-                abortRequest = abort;
-                // Without a body there is no onBodySent: a connected request goes out with its headers, so from here it may reach the server.
-                if (body === null)
-                    sent = true;
-            },
-            onBodySent() {
-                sent = true;
-            },
-            onHeaders(statusCode, rawHeaders) {
-                status = statusCode;
-                responseHeaders = pickHeaders(rawHeaders);
-                if (cap.over === 'whole' && announcedLength(rawHeaders) > cap.bytes) {
-                    tooLarge();
-                    return false;
-                }
-                return true;
-            },
-            onData(chunk) {
-                if (cap.over === 'whole' && received + chunk.length > cap.bytes) {
-                    tooLarge();
-                    return false;
-                }
-                if (cap.over === 'cut' && received + chunk.length >= cap.bytes) {
-                    chunks.push(chunk.subarray(0, cap.bytes - received));
-                    received = cap.bytes;
-                    finish(true);
-                    return false;
-                }
-                chunks.push(chunk);
-                received += chunk.length;
-                return true;
-            },
-            onComplete() {
-                finish(false);
-            },
-            onError(error) {
-                if (settled)
-                    return;
-                if (isCertificateError(error))
-                    return fail('certificate', describeCertificateError(error, url));
-                fail('network', describeNetworkError(error, proxy));
-            },
-        };
-        exchange.dispatcher
-            .then((ready) => {
-            if (!settled)
-                ready.dispatch({
-                    origin: url.origin,
-                    path: `${url.pathname}${url.search}`,
-                    method,
-                    headers: body === null ? exchange.headers : { ...exchange.headers, 'content-type': 'application/json' },
-                    body,
-                }, handler);
-        })
-            .catch((error) => fail('network', describeNetworkError(error, proxy)));
-    });
-}
-/** Location and Retry-After, the headers a judgement reads. */
-function pickHeaders(raw) {
-    const picked = {};
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = raw[i].toString('latin1').toLowerCase();
-        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
-            picked[name] = raw[i + 1].toString('utf8');
-    }
-    return picked;
-}
-/** The Content-Length a response announces, so a body over a cap is refused before it is read; 0 when none. */
-function announcedLength(raw) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (raw[i].toString('latin1').toLowerCase() === 'content-length')
-            return Number(raw[i + 1].toString('latin1')) || 0;
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./src/deletion/control-plane.ts
-
-
-
-/** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
-const PROBE_BODY = '{}';
-/** A page of a listing is read whole or refused: a page cut short would hide versions. 100 items of the largest manifests fit. */
-const LISTING_CAP = { bytes: 8 * 1024 * 1024, over: 'whole' };
-/**
- * The control plane's HTTP client: undici with a keep-alive pool of
- * `concurrency` connections, through the proxy proxyFor chooses (throws
- * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
- * One request per attempt (post.ts). Redirects are never followed, so the
- * token goes only to the control plane's origin. A body is cut short, so the
- * token is taken out of it here; every other text is redacted where it is
- * stored or printed.
- */
-function createControlPlane(options) {
-    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
-    base.username = '';
-    base.password = '';
-    const route = proxyFor(base);
-    const exchange = {
-        proxy: route?.shown ?? null,
-        // Connected at the first request: a dry run or a run that stops at validation never loads undici.
-        dispatcher: createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs }),
-        headers: {
-            accept: 'application/json',
-            authorization: `Bearer ${options.token}`,
-            'user-agent': 'truefoundry-artifact-cleanup',
-        },
-        timeoutMs: options.timeoutMs,
-        redact: createRedactor(options.token ? [options.token] : []),
-    };
-    const endpoint = (path) => new URL(path, base);
-    const post = (path, body, signal) => requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal);
-    return {
-        deleteVersion: post,
-        probeEndpoint: (path, signal) => post(path, PROBE_BODY, signal),
-        list(path, query, signal) {
-            const url = endpoint(path);
-            url.search = query.toString();
-            return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal);
-        },
-        deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
-        endpointUrl: (path) => endpoint(path).href,
-        proxy: exchange.proxy,
-        close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
-    };
-}
-
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/schema/artifact-version.schema.json
-const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["artifact-version"],"default":"artifact-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ArtifactPath":{"properties":{"src":{"type":"string"},"dest":{"type":"string"}},"type":"object","required":["src"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"]},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array"}},"type":"object","required":["type","paths"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}}');
-;// CONCATENATED MODULE: ./src/schema/chat_prompt.schema.json
-const chat_prompt_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ChatPromptManifest","$ref":"#/$defs/ChatPromptManifest","$defs":{"AssistantMessage":{"properties":{"role":{"type":"string","enum":["assistant"]},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array"},"name":{"type":"string"}},"type":"object","required":["role"]},"BlobStorageReference":{"properties":{"type":{"type":"string","enum":["blob-storage"],"default":"blob-storage"},"path":{"type":"string"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"]},"ChatMessageTurn":{"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object"},"ChatPromptManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["chat_prompt"],"default":"chat_prompt"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1},"variables":{"type":"object","additionalProperties":{"type":["string","null"]}},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"}},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array"}},"type":"object","required":["name","metadata","ml_repo","messages"]},"DeveloperMessage":{"properties":{"role":{"type":"string","enum":["developer"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"ExactMatchCacheConfig":{"properties":{"type":{"type":"string","enum":["exact-match"]},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type"]},"Function":{"properties":{"name":{"type":"string"},"arguments":{"type":"string"}},"type":"object","required":["name","arguments"]},"FunctionSchema":{"properties":{"name":{"type":"string"},"description":{"type":"string"},"parameters":{"type":"object"},"strict":{"type":"boolean","default":false}},"type":"object","required":["name"]},"Guardrails":{"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array"},"output_guardrails":{"items":{"type":"string"},"type":"array"}},"type":"object"},"HeadersOverride":{"properties":{"remove":{"items":{"type":"string"},"type":"array"},"set":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object"},"ImageContentPart":{"properties":{"type":{"type":"string","enum":["image_url"]},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"detail":{"type":"string"}},"type":"object","required":["url"]}},"type":"object","required":["type","image_url"]},"JsonObjectResponseFormat":{"properties":{"type":{"type":"string","enum":["json_object"]}},"type":"object","required":["type"]},"JsonSchema":{"properties":{"name":{"type":"string"},"schema":{"type":"object"}},"type":"object","required":["name","schema"]},"JsonSchemaResponseFormat":{"properties":{"type":{"type":"string","enum":["json_schema"]},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"]},"LatencyBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"LatencyBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["latency-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"LoadBalanceTarget":{"properties":{"target":{"type":"string"},"weight":{"type":"integer"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target","weight"]},"LoggingConfig":{"properties":{"enabled":{"type":"boolean","default":true},"tracing_project_fqn":{"type":"string"}},"type":"object"},"McpServerToolDetails":{"properties":{"mcp_server_integration_id":{"type":"string"},"tool_name":{"type":"string"}},"type":"object","required":["mcp_server_integration_id","tool_name"]},"McpServerWithFqn":{"properties":{"type":{"type":"string","enum":["mcp-server-fqn"]},"integration_fqn":{"type":"string"},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","integration_fqn"]},"McpServerWithUrl":{"properties":{"type":{"type":"string","enum":["mcp-server-url"]},"url":{"type":"string"},"headers":{"type":"object","additionalProperties":{"type":"string"}},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","url"]},"McpTool":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"MimeType":{"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"]},"ModelConfiguration":{"properties":{"provider":{"type":"string"},"model":{"type":"string"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object"}},"type":"object","required":["provider","model"]},"Parameters":{"properties":{"max_tokens":{"type":"integer"},"temperature":{"type":"number"},"top_k":{"type":"number"},"top_p":{"type":"number"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}]}},"type":"object"},"PriorityBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"priority":{"type":"integer","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"PriorityBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["priority-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"RefusalContentPart":{"properties":{"type":{"type":"string"},"refusal":{"type":"string"}},"type":"object","required":["type","refusal"]},"RetryConfig":{"properties":{"attempts":{"type":"integer"},"delay":{"type":"integer","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","default":["429","500","502","503"]}},"type":"object","required":["attempts"]},"SemanticCacheConfig":{"properties":{"type":{"type":"string","enum":["semantic"]},"similarity_threshold":{"type":"number","minimum":0,"maximum":1},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type","similarity_threshold"]},"SlaCutoff":{"properties":{"time_per_output_token_ms":{"type":"number"},"time_to_first_token_ms":{"type":"number"}},"type":"object"},"StickyRouting":{"properties":{"ttl_seconds":{"type":"integer"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array"}},"type":"object","required":["ttl_seconds","session_identifiers"]},"StickySessionIdentifier":{"properties":{"source":{"type":"string","enum":["headers","metadata"]},"key":{"type":"string"}},"type":"object","required":["source","key"]},"SubAgent":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"SystemMessage":{"properties":{"role":{"type":"string","enum":["system"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"TextContentPart":{"properties":{"type":{"type":"string","enum":["text"]},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]}},"type":"object","required":["type","text"]},"ToolCall":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"id":{"type":"string"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"]},"ToolMessage":{"properties":{"role":{"type":"string","enum":["tool"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_call_id":{"type":"string"}},"type":"object","required":["role","content","tool_call_id"]},"ToolSchema":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"]},"UserMessage":{"properties":{"role":{"type":"string","enum":["user"]},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"WeightBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["weight-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"]}}}');
-;// CONCATENATED MODULE: ./src/schema/data-dir.schema.json
-const data_dir_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/DataDirectoryManifest","$ref":"#/$defs/DataDirectoryManifest","$defs":{"DataDirectoryManifest":{"properties":{"type":{"type":"string","enum":["data-dir"],"default":"data-dir"},"name":{"type":"string"},"ml_repo":{"type":"string"},"description":{"type":"string"},"metadata":{"type":"object"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object"}},"type":"object","required":["name","ml_repo","metadata","source"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}}');
-;// CONCATENATED MODULE: ./src/schema/model-version.schema.json
-const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"]}},"type":"object","required":["type"]},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"]}},"type":"object","required":["type"]},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"]}},"type":"object","required":["type"]},"InferMethodName":{"type":"string","enum":["predict","predict_proba"]},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"]}},"type":"object","required":["type"]},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"]},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"]}},"type":"object","required":["type"]},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"]},"file_or_folder":{"type":"string"}},"type":"object","required":["type","file_or_folder"]},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["model-version"],"default":"model-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}]},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string"},"pip_packages":{"items":{"type":"string"},"type":"array"}},"type":"object"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"]}},"type":"object","required":["type"]},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"]}},"type":"object","required":["type"]},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"]}},"type":"object","required":["type"]},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"]},"model_filepath":{"type":"string"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}]},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}]}},"type":"object","required":["type"]},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}]},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"]},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"]}},"type":"object","required":["type"]},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"]}},"type":"object","required":["type"]},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"]}},"type":"object","required":["type"]},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"]},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}]},"pipeline_tag":{"type":"string"},"base_model":{"type":"string"}},"type":"object","required":["type"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"]},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}]},"model_filepath":{"type":"string"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}]}},"type":"object","required":["type"]},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"default":"predict"},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"]}}}');
-;// CONCATENATED MODULE: ./src/schema/other-kinds.json
-const other_kinds_namespaceObject = /*#__PURE__*/JSON.parse('{"g":["ml-repo","service","application-set","provider-account/aws","provider-account/azure","provider-account/gcp","provider-account/dockerhub","provider-account/bitbucket","provider-account/custom","provider-account/github","provider-account/gitlab","provider-account/jfrog","provider-account/ttl","provider-account/truefoundry","provider-account/quay","provider-account/slack","provider-account/webhook","provider-account/pagerduty","provider-account/ms-teams","provider-account/hashicorp","provider-account/aws-bedrock","provider-account/google-vertex","provider-account/google-gemini","provider-account/azure-openai","provider-account/azure-foundry","provider-account/cohere","provider-account/ai21","provider-account/anthropic","provider-account/deepinfra","provider-account/groq","provider-account/mistral-ai","provider-account/perplexity-ai","provider-account/together-ai","provider-account/nomic","provider-account/palm","provider-account/ollama","provider-account/openai","provider-account/databricks","provider-account/cloudera","provider-account/self-hosted-model","provider-account/openrouter","provider-account/sambanova","provider-account/xai","provider-account/baseten","provider-account/aws-sagemaker","provider-account/cerebras","provider-account/wafer","provider-account/snowflake-cortex","provider-account/elevenlabs","provider-account/deepgram","provider-account/cartesia","provider-account/smallest-ai","provider-account/aws-claude-platform","provider-account/aws-bedrock-mantle","provider-account/virtual-model","provider-account/custom-endpoint","provider-account/mcp-server-group","provider-account/guardrail-config-group","cluster","workspace","job","helm","volume","notebook","rstudio","workflow","async-service","ssh-server","spark-job","gateway-rate-limiting-config","gateway-load-balancing-config","gateway-guardrails-config","gateway-budget-config","tenant-budget-config","team-budget-config","gateway-otel-config","gateway-metadata-config","gateway-logging-config","gateway-global-settings","gateway-data-access-config","gateway-data-routing-config","team","policy","role","alert-config","virtual-account","settings/common-tools","settings/ai-features","secret-group","truefoundry-agent","remote-agent/self-hosted","agent","environment","tracing-project","mcp-server/remote","mcp-server/virtual","mcp-server/openapi","mcp-server/stdio","mcp-server/tfy-managed","role-binding","agent-identity"]}');
-;// CONCATENATED MODULE: ./src/manifests/kinds.ts
-// The kinds of manifest the action deletes: each `type` a manifest may name,
-// the endpoint that deletes one on each API generation, the validator
-// generated from its OpenAPI document (src/schema/<type>.openapi.yaml), the
-// fields it knows and what the log calls it. A new kind is a document in
-// src/schema/ and one row here.
-
-
-
-
-
-
-
-/** The generic endpoint, which deletes a manifest of any kind (`{"manifest": \u2026}`, matched by its `type`). */
-const GENERIC_DELETE = 'api/svc/v1/delete';
-/**
- * Each kind's validator is a module of its own, read the first time a manifest
- * of the kind is checked: V8 scans all of a module's code as it loads it, and a
- * run of artifact versions need not pay for the prompt's validator, the largest.
- * The bundler leaves the require alone (webpackIgnore); the module is found
- * beside the running file: src/schema/validators/ from the sources (the
- * tests), dist/validators/ beside dist/index.js and dist/cli.js.
- */
-const load = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
-const VALIDATORS = import.meta.url.endsWith('.ts') ? '../schema/validators' : './validators';
-function loadValidator(type) {
-    const file = `${VALIDATORS}/${type}.cjs`;
-    try {
-        const validate = load(/* webpackIgnore: true */ file);
-        if (typeof validate === 'function')
-            return validate;
-    }
-    catch (error) {
-        if (error.code !== 'MODULE_NOT_FOUND')
-            throw error;
-    }
-    throw new Error(`${(0,external_node_url_.fileURLToPath)(new URL(file, import.meta.url))} has no validator for ${type}: run npm run generate`);
-}
-function kind(type, endpoints, label, schema) {
-    let validate;
-    const root = schemaAt(schema, schema.$ref);
-    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
-    const knownFields = Object.keys(root.properties ?? {});
-    return {
-        type,
-        endpoints,
-        label,
-        schema,
-        get validate() {
-            return (validate ??= loadValidator(type));
-        },
-        knownFields,
-        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
-        versioned: knownFields.includes('version'),
-    };
-}
-/** The definition a `#/$defs/Name` reference names. */
-function schemaAt(schema, ref) {
-    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
-}
-const MANIFEST_KINDS = {
-    'artifact-version': kind('artifact-version', { 'ml-v1': 'api/ml/v1/artifact-versions', 'svc-v1': GENERIC_DELETE }, 'artifact version', artifact_version_schema_namespaceObject),
-    'model-version': kind('model-version', { 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': GENERIC_DELETE }, 'model version', model_version_schema_namespaceObject),
-    chat_prompt: kind('chat_prompt', { 'ml-v1': 'api/ml/v1/prompt-versions', 'svc-v1': GENERIC_DELETE }, 'prompt version', chat_prompt_schema_namespaceObject),
-    // No per-kind endpoint deletes a data directory: only the generic one does.
-    'data-dir': kind('data-dir', { 'ml-v1': null, 'svc-v1': GENERIC_DELETE }, 'data directory', data_dir_schema_namespaceObject),
-};
-/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
-const DEFAULT_KIND = 'artifact-version';
-const KIND_NAMES = Object.keys(MANIFEST_KINDS);
-function isManifestKind(value) {
-    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
-}
-/** The kinds the generic delete also takes that the action refuses (ml-repo, service, job, \u2026), from its reference document (src/schema/other-kinds.json). */
-const OTHER_KINDS = new Set(other_kinds_namespaceObject.g);
-function isOtherKind(value) {
-    return typeof value === 'string' && OTHER_KINDS.has(value);
-}
-/**
- * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
- * a manifest without `type` that has one of them is not plainly a default-kind manifest.
- */
-function fieldsOnlyIn(kind) {
-    return ONLY_IN[kind];
-}
-const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
-    const base = MANIFEST_KINDS[DEFAULT_KIND];
-    const spec = MANIFEST_KINDS[kind];
-    const paths = [
-        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
-        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
-    ];
-    return [kind, paths];
-}));
-
-;// CONCATENATED MODULE: ./src/text/excerpt.ts
-const EXCERPT_CHARS = 200;
-/** A short, one-line piece of a response body for a message: a JSON `detail` or `message` when there is one. */
-function excerpt(body) {
-    const json = jsonObject(body);
-    const chosen = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : body;
-    const line = chosen.replace(/\s+/g, ' ').trim();
-    return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}\u2026` : line;
-}
-/** The body read as a JSON object; null when it is not one. */
-function jsonObject(body) {
-    try {
-        const value = JSON.parse(body);
-        return typeof value === 'object' && value !== null ? value : null;
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deletion/judgement.ts
-
-
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
-const NOT_PROCESSED_STATUS = new Set([408, 429]);
-function judgeAttempt(attempt, context) {
-    if (attempt.kind === 'error') {
-        if (attempt.cause !== 'network')
-            return { kind: 'failed', http_status: null, message: attempt.reason };
-        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent };
-    }
-    const { status, headers, body } = attempt;
-    if (status >= 200 && status < 300)
-        return { kind: 'deleted', http_status: status, message: 'deleted' };
-    if (status === 404) {
-        if (context.afterRetryableFailure) {
-            return { kind: 'deleted', http_status: 404, message: 'deleted: an earlier attempt that failed took effect (HTTP 404 on retry)' };
-        }
-        if (context.missingOk)
-            return { kind: 'not-found', message: 'not found (HTTP 404): already gone' };
-        return { kind: 'failed', http_status: 404, message: 'not found (HTTP 404), and missing-ok is false' };
-    }
-    if (status === 401 || status === 403) {
-        return {
-            kind: 'token-rejected',
-            http_status: status,
-            message: `the token was rejected (HTTP ${status}${detailSuffix(body)}); check the token input or TFY_API_KEY, and that it may delete artifact versions in this ML repo`,
-        };
-    }
-    if (status === 422) {
-        return { kind: 'invalid', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
-    }
-    const refusal = status === 400 && context.generation === 'svc-v1' ? httpErrorMessage(body) : null;
-    if (refusal !== null)
-        return { kind: 'invalid', http_status: 400, message: `the server refused the manifest (HTTP 400): ${refusal}` };
-    if (status >= 300 && status < 400) {
-        return {
-            kind: 'failed',
-            http_status: status,
-            message: `redirected (HTTP ${status}) ${redirectTarget(headers)}; redirects are not followed, so the token goes only to control-plane-url: check the URL`,
-        };
-    }
-    const message = `HTTP ${status}${detailSuffix(body)}`;
-    if (RETRYABLE_STATUS.has(status)) {
-        return {
-            kind: 'retryable',
-            http_status: status,
-            message,
-            retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
-            mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
-        };
-    }
-    return { kind: 'failed', http_status: status, message };
-}
-/**
- * Whether a failed attempt may still have deleted the version: a server error
- * that may have come after the work was done, or no answer to a request that
- * was written. A 408 or 429 says the request was not processed; a connection
- * refused, a name that did not resolve, a certificate refused or a timeout
- * while connecting mean it never left.
- */
-function mayHaveTakenEffect(judgement) {
-    return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
-}
-/** `to <Location>` of a redirect, or that it had none. */
-function redirectTarget(headers) {
-    return headers.location ? `to ${headers.location}` : 'without a Location';
-}
-/** `: <excerpt>` of a body that says something, else nothing. */
-function detailSuffix(body) {
-    const text = excerpt(body);
-    return text ? `: ${text}` : '';
-}
-/**
- * The `message` of the svc server's HttpError body (`{statusCode, message}`),
- * the shape the generic endpoint refuses a manifest with; null for any other
- * body (a proxy's page is not the server's verdict on the manifest).
- */
-function httpErrorMessage(body) {
-    const json = jsonObject(body);
-    if (typeof json?.statusCode !== 'number' || typeof json.message !== 'string')
-        return null;
-    return excerpt(json.message) || 'no detail given';
-}
-/** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
-function validationDetail(body) {
-    const detail = jsonObject(body)?.detail;
-    if (Array.isArray(detail) && detail.length > 0) {
-        return detail
-            .map((entry) => {
-            const loc = Array.isArray(entry?.loc) ? entry.loc.join('.') : '?';
-            return `${loc}: ${typeof entry?.msg === 'string' ? entry.msg : JSON.stringify(entry)}`;
-        })
-            .join('; ');
-    }
-    return excerpt(body) || 'no detail given';
-}
-
-;// CONCATENATED MODULE: ./src/deletion/endpoint-check.ts
-
-
-/** Answers that say no route is there, whatever the body says (a missing route and a missing version may both read {"detail":"Not Found"}). */
-const NOT_SERVED_STATUS = new Set([404, 405]);
-/** What a served endpoint answers a POST without a manifest, for messages. */
-const SERVED_ANSWER = { 'ml-v1': '422', 'svc-v1': '400 or 422' };
-/**
- * Judges the answer to a POST of `{}`. A per-kind endpoint (FastAPI) answers
- * 422. No source shows what the generic one answers: 422, or 400 with the svc
- * server's HttpError body (`{statusCode, message}`), as its reference presumes
- * and its Prism mock answers; a 400 with another body (a proxy's page) is not
- * taken for it. Anything else but an answer that asks for a retry means the
- * URL does not serve the endpoint.
- */
-function judgeEndpoint(attempt, context) {
-    const judgement = judgeAttempt(attempt, {
-        missingOk: true,
-        afterRetryableFailure: false,
-        now: context.now,
-        generation: context.generation,
-    });
-    if (attempt.kind === 'error') {
-        return judgement.kind === 'retryable'
-            ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
-            : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
-    }
-    if (attempt.status === 422)
-        return { kind: 'served' };
-    if (attempt.status === 400 && context.generation === 'svc-v1' && httpErrorMessage(attempt.body) !== null)
-        return { kind: 'served' };
-    if (judgement.kind === 'retryable')
-        return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
-    if (judgement.kind === 'token-rejected') {
-        return {
-            kind: 'refused',
-            message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
-        };
-    }
-    const { status, headers, body } = attempt;
-    const answer = status >= 300 && status < 400
-        ? `was redirected (HTTP ${status}) ${redirectTarget(headers)}, which is not followed`
-        : `was answered HTTP ${status}${detailSuffix(body)}`;
-    const message = `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
-        checkTheUrl(context);
-    return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message };
-}
-/** Why nothing is sent when neither generation serves a kind's endpoint (api auto asks both). */
-function neitherServed([perKind, generic]) {
-    return (`${perKind.url} does not serve the ${endpointName(perKind.path)} endpoint: a POST without a manifest ${perKind.answer}; ` +
-        `nor does ${generic.url} serve the generic ${endpointName(generic.path)} endpoint (it ${generic.answer}); nothing was deleted. ` +
-        `${checkTheUrl(perKind)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`);
-}
-function endpointName(path) {
-    return path.split('/').filter(Boolean).at(-1) ?? path;
-}
-/** What to check when control-plane-url answers as no control plane does, with the base it likely meant. */
-function checkTheUrl(endpoint) {
-    return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`;
-}
-/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
-function baseUrlHint({ url, path }) {
-    const base = new URL(url.slice(0, url.length - path.length));
-    const api = base.pathname.indexOf('/api/');
-    if (api < 0)
-        return '';
-    return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
-}
-/**
- * Establishes that control-plane-url serves the endpoint: `probe` sends the
- * request that deletes nothing, retried as deletes are when nothing came back
- * or the server asked for a retry. `policy.signal` is the run's cancel.
- */
-function checkEndpoint(probe, endpoint, policy) {
-    const cancelled = () => policy.signal.aborted;
-    return retrying(async () => {
-        if (cancelled())
-            return { done: { kind: 'cancelled' } };
-        const judgement = judgeEndpoint(await probe(policy.abortInFlight), { ...endpoint, now: policy.now() });
-        if (judgement.kind === 'served')
-            return { done: { kind: 'served' } };
-        if (cancelled())
-            return { done: { kind: 'cancelled' } };
-        if (judgement.kind === 'refused' || judgement.kind === 'not-served')
-            return { done: judgement };
-        return { again: judgement.message, retryAfterMs: judgement.retryAfterMs };
-    }, policy, (message, attempts) => ({
-        kind: 'refused',
-        message: `${endpoint.url} could not be reached: ${message} ${gaveUpAfter(attempts)}; nothing was deleted`,
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/deletion/discovery.ts
-// Which endpoint deletes each kind on this control plane. TrueFoundry's SDKs
-// and CLI moved to the generic /api/svc/v1/delete and nothing says whether a
-// control plane still serves the per-kind endpoints the docs show, so with
-// api auto the per-kind one is asked first (what the action always sent), then
-// the generic one; an explicit api asks only its own.
-
-
-/** The endpoints to ask for a kind (`endpoints`, its row's), in order; or why there is none, for a kind the pinned generation does not delete. */
-function candidatesFor(type, endpoints, api) {
-    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
-    const candidates = generations.flatMap((generation) => {
-        const path = endpoints[generation];
-        return path === null ? [] : [{ path, generation }];
-    });
-    if (candidates.length > 0)
-        return candidates;
-    return {
-        refused: `The api setting is ${api}, whose per-kind endpoints do not delete ${type} manifests: only the generic ${endpoints['svc-v1']} does, which api svc-v1 or auto uses; nothing was deleted`,
-    };
-}
-/**
- * Finds the endpoints as deletes first need them. `check` asks one endpoint
- * with the request that deletes nothing (checkEndpoint); `urlOf` gives an
- * endpoint's URL for messages. A kind the pinned generation does not delete
- * is refused before anything is asked.
- */
-function openDiscovery(api, check, urlOf) {
-    const checks = new Map();
-    const routes = new Map();
-    let previous = Promise.resolve(null);
-    async function find(type, candidates) {
-        const unserved = [];
-        for (const candidate of candidates) {
-            let checked = checks.get(candidate.path);
-            if (!checked)
-                checks.set(candidate.path, (checked = check(candidate)));
-            const answer = await checked;
-            if (answer.kind === 'served') {
-                return {
-                    kind: 'routed',
-                    type,
-                    path: candidate.path,
-                    generation: candidate.generation,
-                    unserved: unserved.map((endpoint) => endpoint.url),
-                };
-            }
-            if (answer.kind !== 'not-served')
-                return answer;
-            unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer });
-            if (candidates.length === 1) {
-                // With auto, one candidate means the kind has no per-kind endpoint: the URL may well be right, the kind needs the generic one.
-                const why = api === 'auto'
-                    ? `. The api setting is auto, but ${type} manifests have no per-kind endpoint: only the generic one deletes them`
-                    : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
-                return { kind: 'refused', message: `${answer.message}${why}` };
-            }
-        }
-        return { kind: 'refused', message: neitherServed(unserved) };
-    }
-    return {
-        route(types) {
-            const fresh = [...new Set(types)].filter((type) => !routes.has(type));
-            const planned = fresh.map((type) => ({ type, candidates: candidatesFor(type, MANIFEST_KINDS[type].endpoints, api) }));
-            for (const { candidates } of planned) {
-                if ('refused' in candidates)
-                    return Promise.resolve([{ kind: 'refused', message: candidates.refused }]);
-            }
-            for (const { type, candidates } of planned) {
-                // One kind after another: a refusal of the first spares the others a request.
-                const route = previous.then((before) => (before === null || before.kind === 'routed' ? find(type, candidates) : before));
-                routes.set(type, route);
-                previous = route;
-            }
-            return Promise.all(types.map((type) => routes.get(type)));
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deletion/send.ts
-
-
-const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
-/**
- * Sends every job, at most the pool's `concurrency` at a time, and tells
- * onSettled each outcome. A request waiting out its backoff gives its slot to
- * another; a retry goes before requests not yet started. A rejected token
- * stops everything: the next request would carry it too.
- */
-async function runDeletions(jobs, options, deps, pool) {
-    const { slots } = pool;
-    /** A stop that holds for every later request of the run, not only this call's. */
-    const stopRun = (reason) => {
-        deps.onStop(reason);
-        pool.stop(reason);
-    };
-    const onCancel = () => pool.stop('cancelled');
-    if (options.cancel.aborted)
-        onCancel();
-    else
-        options.cancel.addEventListener('abort', onCancel, { once: true });
-    const policy = { ...options, random: deps.random, signal: pool.signal };
-    function deleteOne(job) {
-        let lastRetryable = null;
-        let earlierMayHaveWorked = false;
-        return retrying(async (attempts) => {
-            if (!(await slots.acquire(attempts > 1)))
-                return { done: stopped(attempts - 1, lastRetryable) };
-            let judgement;
-            try {
-                deps.onSending(job);
-                const attempt = await deps.send(job, options.abortInFlight);
-                judgement = judgeAttempt(attempt, {
-                    missingOk: options.missingOk,
-                    afterRetryableFailure: earlierMayHaveWorked,
-                    now: deps.now(),
-                    generation: deps.generation(job),
-                });
-                // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
-                if (judgement.kind === 'token-rejected')
-                    stopRun(`the token was rejected (HTTP ${judgement.http_status})`);
-            }
-            catch (error) {
-                // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
-                stopRun(UNEXPECTED_STOP);
-                throw error;
-            }
-            finally {
-                slots.release();
-            }
-            if (judgement.kind !== 'retryable')
-                return { done: settledBy(judgement, attempts, lastRetryable) };
-            lastRetryable = judgement;
-            earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
-            return { again: judgement, retryAfterMs: judgement.retryAfterMs };
-        }, policy, (last, attempts) => ({
-            status: 'failed',
-            attempts,
-            http_status: last.http_status,
-            message: `${last.message} ${gaveUpAfter(attempts)}`,
-        }));
-    }
-    function stopped(attempts, last) {
-        if (attempts === 0 || !last)
-            return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` };
-        return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` };
-    }
-    // An error thrown for one version (a defect: send never rejects) stops every
-    // other before it is passed on, so nothing is sent after the run has ended.
-    const errors = [];
-    try {
-        await Promise.all(jobs.map(async (job) => {
-            try {
-                deps.onSettled(job, await deleteOne(job));
-            }
-            catch (error) {
-                errors.push(error);
-                stopRun(UNEXPECTED_STOP);
-            }
-        }));
-        if (errors.length > 0)
-            throw errors[0];
-    }
-    finally {
-        options.cancel.removeEventListener('abort', onCancel);
-    }
-}
-/** The outcome of an attempt whose judgement ends the request. */
-function settledBy(judgement, attempts, lastRetryable) {
-    switch (judgement.kind) {
-        case 'deleted': {
-            const retried = lastRetryable && judgement.http_status !== 404
-                ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})`
-                : '';
-            return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
-        }
-        case 'not-found':
-            return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
-        case 'invalid':
-            return { status: 'invalid', attempts, http_status: judgement.http_status, message: judgement.message };
-        case 'failed':
-        case 'token-rejected':
-            return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deletion/slots.ts
-/**
- * What the runDeletions calls of one run share: `concurrency` slots, so that a
- * batch's requests take the slots the batch before frees as soon as it frees
- * them, and one stop, which holds for every call, running or to come.
- */
-class DeletionPool {
-    slots;
-    stopped = new AbortController();
-    /** Why nothing more may be sent; empty until something says so. */
-    reason = '';
-    constructor(concurrency) {
-        this.slots = new Slots(concurrency);
-    }
-    /** Aborted at the stop: ends the waits between attempts. */
-    get signal() {
-        return this.stopped.signal;
-    }
-    stop(reason) {
-        if (this.stopped.signal.aborted)
-            return;
-        this.reason = reason;
-        this.stopped.abort();
-        this.slots.close();
-    }
-}
-/** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
-class Slots {
-    free;
-    closed = false;
-    priorityWaiting = [];
-    normalWaiting = [];
-    normalHead = 0;
-    constructor(size) {
-        this.free = size;
-    }
-    acquire(priority) {
-        if (this.closed)
-            return Promise.resolve(false);
-        if (this.free > 0) {
-            this.free--;
-            return Promise.resolve(true);
-        }
-        return new Promise((grant) => (priority ? this.priorityWaiting : this.normalWaiting).push(grant));
-    }
-    release() {
-        const next = this.priorityWaiting.shift() ?? this.nextNormal();
-        if (next && !this.closed)
-            next(true);
-        else
-            this.free++;
-    }
-    close() {
-        this.closed = true;
-        for (const grant of this.priorityWaiting.splice(0))
-            grant(false);
-        for (const grant of this.normalWaiting.splice(this.normalHead))
-            grant(false);
-        this.normalHead = 0;
-        this.normalWaiting.length = 0;
-    }
-    /** O(1) dequeue for the long queue of requests not yet started. */
-    nextNormal() {
-        if (this.normalHead >= this.normalWaiting.length)
-            return undefined;
-        const next = this.normalWaiting[this.normalHead];
-        this.normalWaiting[this.normalHead++] = undefined;
-        if (this.normalHead > 1024 && this.normalHead * 2 > this.normalWaiting.length) {
-            this.normalWaiting.splice(0, this.normalHead);
-            this.normalHead = 0;
-        }
-        return next;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deletion/deleter.ts
-
-
-
-
-
-
-
-
-/**
- * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * the endpoint of each kind they are of (and only those) is found before its
- * first delete, each endpoint checked once (discovery.ts). A stop that
- * concerns every request (a rejected token, a failed endpoint check) holds for
- * later batches too: they are skipped, never sent.
- */
-function openDeletions(options, deps, events) {
-    const { core } = deps;
-    const now = deps.now ?? Date.now;
-    const random = deps.random ?? Math.random;
-    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
-    const progressEvery = deps.progressIntervalMs ?? 10_000;
-    let controlPlane = null;
-    let discovery = null;
-    /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
-    const used = [];
-    const announcedPaths = new Set();
-    /** Deletes by id, by the endpoint they go to (`\u2026/model-versions/{id}`): the kinds sent there, in the order first used. */
-    const byId = new Map();
-    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
-    const pool = new DeletionPool(options.concurrency);
-    /** Why nothing more may be sent, once something says so. */
-    let stoppedBy = null;
-    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
-    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
-        url: options.controlPlane.url,
-        token: options.controlPlane.token,
-        timeoutMs: options.requestTimeoutMs,
-        concurrency: options.concurrency,
-    }));
-    /** Each kind's endpoint, found once for the run, however the batches overlap. */
-    const discover = (client) => {
-        const policy = { ...deletion, signal: deps.cancel, random, now };
-        return (discovery ??= openDiscovery(options.api, ({ path, generation }) => checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: client.endpointUrl(path), path, generation }, policy), (path) => client.endpointUrl(path)));
-    };
-    const skipAll = (jobs, reason) => {
-        for (const job of jobs)
-            events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
-    };
-    /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
-    function announce(client, routes) {
-        for (const route of routes) {
-            if (used.includes(route))
-                continue;
-            used.push(route);
-            const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : '';
-            core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`);
-        }
-        const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announcedPaths.has(path));
-        if (paths.length === 0)
-            return;
-        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-        const verb = announcedPaths.size === 0 ? 'Sending to' : 'Also sending to';
-        core.info(`${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-        for (const path of paths)
-            announcedPaths.add(path);
-    }
-    function settled(job, outcome) {
-        events.settled(job, outcome);
-        progress.settled++;
-        if (outcome.status === 'deleted' || outcome.status === 'not-found')
-            progress.deleted++;
-        if (isFailure(outcome.status))
-            progress.failed++;
-        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
-            progress.last = now();
-            core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
-        }
-    }
-    /** Names in the log the endpoints of deletes by id not named before: the listing found their generation, so none is checked. */
-    function announceById(client, jobs) {
-        for (const job of jobs) {
-            if (!('byId' in job))
-                continue;
-            const endpoint = `${job.byId.path.slice(0, job.byId.path.lastIndexOf('/'))}/{id}`;
-            const types = byId.get(endpoint);
-            if (types?.includes(job.type))
-                continue;
-            if (!types) {
-                const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-                core.info(`Deleting by id: DELETE ${templateUrl(client, endpoint)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-            }
-            byId.set(endpoint, [...(types ?? []), job.type]);
-        }
-    }
-    async function deleteJobs(jobs) {
-        if (jobs.length === 0)
-            return;
-        if (stoppedBy !== null)
-            return skipAll(jobs, stoppedBy);
-        const client = connect();
-        // A delete by id goes where the listing that found it was served; a delete by manifest, where its kind is routed.
-        const types = [...new Set(jobs.flatMap((job) => ('body' in job ? [job.type] : [])))];
-        const routes = types.length === 0 ? [] : await discover(client).route(types);
-        for (const route of routes) {
-            if (route.kind === 'cancelled')
-                return skipAll(jobs, 'cancelled');
-            if (route.kind === 'refused') {
-                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
-                const first = stoppedBy === null;
-                stoppedBy = 'the endpoint check failed (see the error above)';
-                skipAll(jobs, stoppedBy);
-                if (first)
-                    throw new StepFailure(route.message);
-                return;
-            }
-        }
-        const routed = routes;
-        announce(client, routed);
-        announceById(client, jobs);
-        const routeOf = new Map(routed.map((route) => [route.type, route]));
-        progress.total += jobs.length;
-        const send = (job, signal) => 'byId' in job ? client.deleteById(job.byId.path, signal) : client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
-        const generation = (job) => ('byId' in job ? job.byId.generation : routeOf.get(job.type).generation);
-        const onStop = (reason) => void (stoppedBy = reason);
-        const sending = (job) => events.sending(job);
-        await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool);
-    }
-    function endpoints() {
-        const byPath = new Map();
-        for (const route of used)
-            byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type]);
-        return [...byPath, ...byId].map(([path, types]) => ({ path, types }));
-    }
-    return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
-}
-/** The URL of an endpoint path below control-plane-url, a by-id one's `{id}` shown as written, not percent-encoded. */
-function templateUrl(client, path) {
-    return client.endpointUrl(path).replace('%7Bid%7D', '{id}');
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
-var lib_core = __nccwpck_require__(2275);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
-
-/**
- * Returns a copy with defaults filled in.
- */
-function getOptions(copy) {
-    const result = {
-        followSymbolicLinks: true,
-        implicitDescendants: true,
-        matchDirectories: true,
-        omitBrokenSymbolicLinks: true,
-        excludeHiddenFiles: false
-    };
-    if (copy) {
-        if (typeof copy.followSymbolicLinks === 'boolean') {
-            result.followSymbolicLinks = copy.followSymbolicLinks;
-            lib_core.debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
-        }
-        if (typeof copy.implicitDescendants === 'boolean') {
-            result.implicitDescendants = copy.implicitDescendants;
-            lib_core.debug(`implicitDescendants '${result.implicitDescendants}'`);
-        }
-        if (typeof copy.matchDirectories === 'boolean') {
-            result.matchDirectories = copy.matchDirectories;
-            lib_core.debug(`matchDirectories '${result.matchDirectories}'`);
-        }
-        if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
-            result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            lib_core.debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
-        }
-        if (typeof copy.excludeHiddenFiles === 'boolean') {
-            result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            lib_core.debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
-        }
-    }
-    return result;
-}
-//# sourceMappingURL=internal-glob-options-helper.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path-helper.js
-
-
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
- *
- * For example, on Linux/macOS:
- * - `/               => /`
- * - `/hello          => /`
- *
- * For example, on Windows:
- * - `C:\             => C:\`
- * - `C:\hello        => C:\`
- * - `C:              => C:`
- * - `C:hello         => C:`
- * - `\               => \`
- * - `\hello          => \`
- * - `\\hello         => \\hello`
- * - `\\hello\world   => \\hello\world`
- */
-function dirname(p) {
-    // Normalize slashes and trim unnecessary trailing slash
-    p = safeTrimTrailingSeparator(p);
-    // Windows UNC root, e.g. \\hello or \\hello\world
-    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
-        return p;
-    }
-    // Get dirname
-    let result = external_path_.dirname(p);
-    // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
-    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
-        result = safeTrimTrailingSeparator(result);
-    }
-    return result;
-}
-/**
- * Roots the path if not already rooted. On Windows, relative roots like `\`
- * or `C:` are expanded based on the current working directory.
- */
-function ensureAbsoluteRoot(root, itemPath) {
-    external_assert_(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-    external_assert_(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
-    // Already rooted
-    if (hasAbsoluteRoot(itemPath)) {
-        return itemPath;
-    }
-    // Windows
-    if (IS_WINDOWS) {
-        // Check for itemPath like C: or C:foo
-        if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
-            let cwd = process.cwd();
-            external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
-            // Drive letter matches cwd? Expand to cwd
-            if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
-                // Drive only, e.g. C:
-                if (itemPath.length === 2) {
-                    // Preserve specified drive letter case (upper or lower)
-                    return `${itemPath[0]}:\\${cwd.substr(3)}`;
-                }
-                // Drive + path, e.g. C:foo
-                else {
-                    if (!cwd.endsWith('\\')) {
-                        cwd += '\\';
-                    }
-                    // Preserve specified drive letter case (upper or lower)
-                    return `${itemPath[0]}:\\${cwd.substr(3)}${itemPath.substr(2)}`;
-                }
-            }
-            // Different drive
-            else {
-                return `${itemPath[0]}:\\${itemPath.substr(2)}`;
-            }
-        }
-        // Check for itemPath like \ or \foo
-        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
-            const cwd = process.cwd();
-            external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
-            return `${cwd[0]}:\\${itemPath.substr(1)}`;
-        }
-    }
-    external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
-    // Otherwise ensure root ends with a separator
-    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
-        // Intentionally empty
-    }
-    else {
-        // Append separator
-        root += external_path_.sep;
-    }
-    return root + itemPath;
-}
-/**
- * On Linux/macOS, true if path starts with `/`. On Windows, true for paths like:
- * `\\hello\share` and `C:\hello` (and using alternate separator).
- */
-function hasAbsoluteRoot(itemPath) {
-    external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
-    // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
-    // Windows
-    if (IS_WINDOWS) {
-        // E.g. \\hello\share or C:\hello
-        return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
-    }
-    // E.g. /hello
-    return itemPath.startsWith('/');
-}
-/**
- * On Linux/macOS, true if path starts with `/`. On Windows, true for paths like:
- * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
- */
-function hasRoot(itemPath) {
-    external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
-    // Normalize separators
-    itemPath = normalizeSeparators(itemPath);
-    // Windows
-    if (IS_WINDOWS) {
-        // E.g. \ or \hello or \\hello
-        // E.g. C: or C:\hello
-        return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
-    }
-    // E.g. /hello
-    return itemPath.startsWith('/');
-}
-/**
- * Removes redundant slashes and converts `/` to `\` on Windows
- */
-function normalizeSeparators(p) {
-    p = p || '';
-    // Windows
-    if (IS_WINDOWS) {
-        // Convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // Remove redundant slashes
-        const isUnc = /^\\\\+[^\\]/.test(p); // e.g. \\hello
-        return (isUnc ? '\\' : '') + p.replace(/\\\\+/g, '\\'); // preserve leading \\ for UNC
-    }
-    // Remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-/**
- * Normalizes the path separators and trims the trailing separator (when safe).
- * For example, `/foo/ => /foo` but `/ => /`
- */
-function safeTrimTrailingSeparator(p) {
-    // Short-circuit if empty
-    if (!p) {
-        return '';
-    }
-    // Normalize separators
-    p = normalizeSeparators(p);
-    // No trailing slash
-    if (!p.endsWith(external_path_.sep)) {
-        return p;
-    }
-    // Check '/' on Linux/macOS and '\' on Windows
-    if (p === external_path_.sep) {
-        return p;
-    }
-    // On Windows check if drive root. E.g. C:\
-    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
-        return p;
-    }
-    // Otherwise trim trailing slash
-    return p.substr(0, p.length - 1);
-}
-//# sourceMappingURL=internal-path-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-match-kind.js
-/**
- * Indicates whether a pattern matches a path
- */
-var MatchKind;
-(function (MatchKind) {
-    /** Not matched */
-    MatchKind[MatchKind["None"] = 0] = "None";
-    /** Matched if the path is a directory */
-    MatchKind[MatchKind["Directory"] = 1] = "Directory";
-    /** Matched if the path is a regular file */
-    MatchKind[MatchKind["File"] = 2] = "File";
-    /** Matched */
-    MatchKind[MatchKind["All"] = 3] = "All";
-})(MatchKind || (MatchKind = {}));
-//# sourceMappingURL=internal-match-kind.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-pattern-helper.js
-
-
-const internal_pattern_helper_IS_WINDOWS = process.platform === 'win32';
-/**
- * Given an array of patterns, returns an array of paths to search.
- * Duplicates and paths under other included paths are filtered out.
- */
-function getSearchPaths(patterns) {
-    // Ignore negate patterns
-    patterns = patterns.filter(x => !x.negate);
-    // Create a map of all search paths
-    const searchPathMap = {};
-    for (const pattern of patterns) {
-        const key = internal_pattern_helper_IS_WINDOWS
-            ? pattern.searchPath.toUpperCase()
-            : pattern.searchPath;
-        searchPathMap[key] = 'candidate';
-    }
-    const result = [];
-    for (const pattern of patterns) {
-        // Check if already included
-        const key = internal_pattern_helper_IS_WINDOWS
-            ? pattern.searchPath.toUpperCase()
-            : pattern.searchPath;
-        if (searchPathMap[key] === 'included') {
-            continue;
-        }
-        // Check for an ancestor search path
-        let foundAncestor = false;
-        let tempKey = key;
-        let parent = dirname(tempKey);
-        while (parent !== tempKey) {
-            if (searchPathMap[parent]) {
-                foundAncestor = true;
-                break;
-            }
-            tempKey = parent;
-            parent = dirname(tempKey);
-        }
-        // Include the search pattern in the result
-        if (!foundAncestor) {
-            result.push(pattern.searchPath);
-            searchPathMap[key] = 'included';
-        }
-    }
-    return result;
-}
-/**
- * Matches the patterns against the path
- */
-function internal_pattern_helper_match(patterns, itemPath) {
-    let result = MatchKind.None;
-    for (const pattern of patterns) {
-        if (pattern.negate) {
-            result &= ~pattern.match(itemPath);
-        }
-        else {
-            result |= pattern.match(itemPath);
-        }
-    }
-    return result;
-}
-/**
- * Checks whether to descend further into the directory
- */
-function internal_pattern_helper_partialMatch(patterns, itemPath) {
-    return patterns.some(x => !x.negate && x.partialMatch(itemPath));
-}
-//# sourceMappingURL=internal-pattern-helper.js.map
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
-const balanced = (a, b, str) => {
-    const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
-    const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
-    const r = ma !== null && mb != null && range(ma, mb, str);
-    return (r && {
-        start: r[0],
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + ma.length, r[1]),
-        post: str.slice(r[1] + mb.length),
-    });
-};
-const maybeMatch = (reg, str) => {
-    const m = str.match(reg);
-    return m ? m[0] : null;
-};
-const range = (a, b, str) => {
-    let begs, beg, left, right = undefined, result;
-    let ai = str.indexOf(a);
-    let bi = str.indexOf(b, ai + 1);
-    let i = ai;
-    if (ai >= 0 && bi > 0) {
-        if (a === b) {
-            return [ai, bi];
-        }
-        begs = [];
-        left = str.length;
-        while (i >= 0 && !result) {
-            if (i === ai) {
-                begs.push(i);
-                ai = str.indexOf(a, i + 1);
-            }
-            else if (begs.length === 1) {
-                const r = begs.pop();
-                if (r !== undefined)
-                    result = [r, bi];
-            }
-            else {
-                beg = begs.pop();
-                if (beg !== undefined && beg < left) {
-                    left = beg;
-                    right = bi;
-                }
-                bi = str.indexOf(b, i + 1);
-            }
-            i = ai < bi && ai >= 0 ? ai : bi;
-        }
-        if (begs.length && right !== undefined) {
-            result = [left, right];
-        }
-    }
-    return result;
-};
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
-
-const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
-const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
-const escClose = '\0CLOSE' + Math.random().toFixed(16) + '\0';
-const escComma = '\0COMMA' + Math.random().toFixed(16) + '\0';
-const escPeriod = '\0PERIOD' + Math.random().toFixed(16) + '\0';
-const escSlashPattern = new RegExp(escSlash, 'g');
-const escOpenPattern = new RegExp(escOpen, 'g');
-const escClosePattern = new RegExp(escClose, 'g');
-const escCommaPattern = new RegExp(escComma, 'g');
-const escPeriodPattern = new RegExp(escPeriod, 'g');
-const slashPattern = /\\\\/g;
-const openPattern = /\\{/g;
-const closePattern = /\\}/g;
-const commaPattern = /\\,/g;
-const periodPattern = /\\\./g;
-const EXPANSION_MAX = 100_000;
-// `EXPANSION_MAX` caps the *number* of expansions, but not their length. An
-// input like `'{a,b}'.repeat(1500)` stays under that count - its output is
-// truncated to 100k results - while making every result ~1500 characters
-// long. The result set, and the intermediate arrays built while combining
-// brace sets, then grow large enough to exhaust memory and crash the process
-// (CVE-2026-14257). `EXPANSION_MAX_LENGTH` bounds the total number of
-// characters the accumulator may hold at any point, so memory stays flat no
-// matter how many brace groups are chained. The limit sits well above any
-// realistic expansion (100k results hitting `EXPANSION_MAX` measure ~1M
-// characters) so legitimate input is unaffected.
-const EXPANSION_MAX_LENGTH = 4_000_000;
-// `expand_` recurses once per level of brace *nesting* - both when expanding a
-// set's comma members and when re-wrapping a set whose body is a single part.
-// The CVE-2026-14257 fix made the *tail* iterative (recursion on `m.post`, one
-// level per chained group), which left nesting depth unbounded: about 3,100
-// levels of `{{{...a,b...}}}` - only ~6KB of input - exhausted the native stack
-// and crashed the process. `EXPANSION_MAX_DEPTH` bounds how deep the parser
-// will follow nesting. It sits far above any realistic pattern and well below
-// the depth at which the stack runs out.
-const EXPANSION_MAX_DEPTH = 1_000;
-// Bash keeps a quirk where a brace group followed by a comma set still expands
-// (`{a},b}`). The parser implements it by rewriting the string and restarting
-// the scan, absorbing one `}` per pass. `n` trailing braces therefore cost `n`
-// full passes over a string that itself grows by one `escClose` sentinel each
-// time - quadratic in `n`, with a ~26x constant from the sentinel's length.
-// 128KB of `'{a}' + '}'.repeat(n) + ',z}'` blocked the event loop for 27
-// seconds to produce two results. `EXPANSION_MAX_REWRITES` bounds how many
-// times the scan may restart. Real `{a},b}` input needs a handful.
-const EXPANSION_MAX_REWRITES = 1_000;
-// `EXPANSION_MAX_STEPS` bounds the work one `expand` call does, which `max`,
-// `maxLength` and `maxDepth` don't: nested sets are rescanned at every level
-// and chained groups each rebuild up to `max` results, so 2KB of input could
-// block the event loop for over 30 seconds. Each character scanned, result
-// built and sequence value generated is a step, and each `expand_` call costs
-// `CALL_STEPS` more. Past the budget, the set being expanded and everything
-// after it stay literal. A glob needs a few hundred steps, and nesting all the
-// way to `EXPANSION_MAX_DEPTH` about 4M.
-const EXPANSION_MAX_STEPS = 20_000_000;
-// What one `expand_` call costs on top of what it scans and builds. Setting
-// one up takes about as long as scanning 16 characters, and a set whose
-// results are wrapped to be expanded again makes one call per result, each
-// scanning and building next to nothing: 64KB of
-// `('{{' + ','.repeat(316) + '}{' + ','.repeat(316) + '}}').repeat(n)` made
-// 4M such calls, which spent the budget three times as slowly as anything
-// else.
-const CALL_STEPS = 16;
-function numeric(str) {
-    return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
-}
-function escapeBraces(str) {
-    return str
-        .replace(slashPattern, escSlash)
-        .replace(openPattern, escOpen)
-        .replace(closePattern, escClose)
-        .replace(commaPattern, escComma)
-        .replace(periodPattern, escPeriod);
-}
-function unescapeBraces(str) {
-    return str
-        .replace(escSlashPattern, '\\')
-        .replace(escOpenPattern, '{')
-        .replace(escClosePattern, '}')
-        .replace(escCommaPattern, ',')
-        .replace(escPeriodPattern, '.');
-}
-// Like `target.push(...items)` but doesn't overflow the stack
-function pushAll(target, items) {
-    for (let i = 0; i < items.length; i++) {
-        target.push(items[i]);
-    }
-}
-// `balanced`, run on `masked` (see `maskUnmatchedOpens`), sliced from `str`
-// and charged for the characters it walks: up to the group's `}`, or the
-// whole string when there is no match or unmatched `{` come first, which
-// `unmatched` then flags for masking. Once a call overdraws the budget, it
-// and every later one return undefined, so the rest stays literal.
-function balancedWithBudget(str, masked, budget) {
-    if (budget.remaining < 0) {
-        return undefined;
-    }
-    const r = range('{', '}', masked);
-    const unmatched = r !== undefined && masked.indexOf('{') < r[0];
-    budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
-    if (!r || budget.remaining < 0) {
-        return undefined;
-    }
-    return {
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + 1, r[1]),
-        post: str.slice(r[1] + 1),
-        unmatched,
-    };
-}
-// `masked` with every `{` that has no matching `}` swapped for a `\0`, which
-// keeps the length, so a scan of it still lines up with the string it was
-// made from. Such a `{` is literal either way, but `balanced` only learns that
-// one is unmatched by reading to the end of the string, so with one at the
-// head of every group (`'{a,{b,c}'.repeat(n)`) each scan read the rest of the
-// input. That was quadratic, and once the step budget charged for it, it ran
-// out partway through and left the rest literal. A scan of the masked copy
-// stops at the group's `}`. It is one pass, charged as such.
-function maskUnmatchedOpens(masked, budget) {
-    budget.remaining -= masked.length;
-    const open = [];
-    for (let i = 0; i < masked.length; i++) {
-        const c = masked.charCodeAt(i);
-        if (c === 0x7b) {
-            open.push(i);
-        }
-        else if (c === 0x7d && open.length) {
-            open.pop();
-        }
-    }
-    let out = '';
-    let last = 0;
-    for (let i = 0; i < open.length; i++) {
-        const at = open[i];
-        out += masked.slice(last, at) + '\0';
-        last = at + 1;
-    }
-    return out + masked.slice(last);
-}
-// Whether `str` has a `,` not followed by another `,`, with a `}` after it on
-// the same line - what `/,(?!,).*\}/.test(str)` asks, answered in one pass from
-// the end. The regex tries every `,` and backtracks through the rest of its
-// line from each, which is quadratic, and the `{a},b}` rewrite asks again on
-// every pass. Like a scan, it is charged for the whole string and refused if
-// that overdraws the budget.
-function commaSetFollows(str, budget) {
-    budget.remaining -= str.length;
-    if (budget.remaining < 0) {
-        return false;
-    }
-    // Whether a `}` follows the current position before the line ends
-    let close = false;
-    for (let i = str.length - 1; i >= 0; i--) {
-        const c = str.charCodeAt(i);
-        if (c === 0x7d) {
-            close = true;
-        }
-        else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
-            // A line terminator, which `.` does not match
-            close = false;
-        }
-        else if (c === 0x2c && close && str.charCodeAt(i + 1) !== 0x2c) {
-            return true;
-        }
-    }
-    return false;
-}
-/**
- * Basically just str.split(","), but handling cases
- * where we have nested braced sections, which should be
- * treated as individual members, like {a,{b,c},d}
- *
- * Returns `undefined` if the step budget runs out before the whole set is
- * split, since splitting what is left on every comma would tear apart the
- * nested sets it still holds.
- */
-function parseCommaParts(str, budget) {
-    const parts = [];
-    // Walk the brace groups iteratively. Recursing on `post` once per group let a
-    // chain of them exhaust the stack - the parsing-side counterpart to
-    // the `expand_` overflow fixed for CVE-2026-14257, and not something `max` or
-    // `maxLength` can bound, since it happens before expansion.
-    //
-    // The part the next chunk continues
-    let carry = '';
-    for (;;) {
-        // A set's body holds no unmatched `{`, so there is nothing to mask.
-        const m = balancedWithBudget(str, str, budget);
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        if (!m) {
-            const tail = str.split(',');
-            tail[0] = carry + tail[0];
-            pushAll(parts, tail);
-            return parts;
-        }
-        const { pre, body, post } = m;
-        const p = pre.split(',');
-        p[0] = carry + p[0];
-        p[p.length - 1] += '{' + body + '}';
-        if (!post.length) {
-            pushAll(parts, p);
-            return parts;
-        }
-        carry = p.pop();
-        pushAll(parts, p);
-        str = post;
-    }
-}
-// An option that is left out, or that is NaN, gets its default. Every
-// comparison against NaN is false, so a NaN bound would never be reached:
-// `{ maxSteps: NaN }` let 15KB of input block the event loop for 16 seconds,
-// and `{ maxDepth: NaN }` overflowed the stack again (CVE-2026-102278). Pass
-// `Infinity` to lift a bound.
-function bound(value, fallback) {
-    return value === undefined || isNaN(value) ? fallback : value;
-}
-function expand(str, options = {}) {
-    if (!str) {
-        return [];
-    }
-    const max = bound(options.max, EXPANSION_MAX);
-    const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
-    const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
-    const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
-    const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-    // I don't know why Bash 4.3 does this, but it does.
-    // Anything starting with {} will have the first two bytes preserved
-    // but *only* at the top level, so {},a}b will not expand to anything,
-    // but a{},b}c will be expanded to [a}c,abc].
-    // One could argue that this is a bug in Bash, but since the goal of
-    // this module is to match Bash's rules, we escape a leading {}
-    if (str.slice(0, 2) === '{}') {
-        str = '\\{\\}' + str.slice(2);
-    }
-    return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
-}
-function embrace(str) {
-    return '{' + str + '}';
-}
-function isPadded(el) {
-    return /^-?0\d/.test(el);
-}
-function lte(i, y) {
-    return i <= y;
-}
-function gte(i, y) {
-    return i >= y;
-}
-// Build `{ acc[a] + pre + values[v] }` for every combination, capping the
-// number of results at `max` and the total number of characters at `maxLength`.
-// This is the one place output grows, so bounding it here keeps the single
-// accumulator - and therefore memory - flat regardless of how many brace groups
-// are combined (CVE-2026-14257). Each result built is a step, since `max` and
-// `maxLength` bound one combination, not how many brace groups are combined.
-function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
-    const out = [];
-    let length = 0;
-    // Bash drops empty results at the top level, and they don't count against
-    // `max`, so `max` bounds the number of *kept* results. Only an empty
-    // `acc[a] + pre` can make one, so for those the empty values are skipped
-    // without being visited. Visiting them one at a time let a set of empties
-    // cost `acc.length * values.length` while keeping nothing.
-    let nonEmpty;
-    outer: for (let a = 0; a < acc.length; a++) {
-        const prefix = acc[a] + pre;
-        let vs = values;
-        if (dropEmpties && !prefix) {
-            if (!nonEmpty)
-                nonEmpty = values.filter(v => v);
-            vs = nonEmpty;
-        }
-        for (let v = 0; v < vs.length; v++) {
-            if (out.length >= max)
-                break outer;
-            const expansion = prefix + vs[v];
-            if (length + expansion.length > maxLength)
-                break outer;
-            out.push(expansion);
-            length += expansion.length;
-        }
-    }
-    budget.remaining -= out.length;
-    return out;
-}
-// The expansion values of a single numeric (`1..5`) or alphabetic (`a..e..2`)
-// sequence body, or `undefined` if the step budget runs out generating them.
-function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
-    const n = body.split(/\.\./);
-    const N = [];
-    // A sequence body always splits into two or three parts, but the compiler
-    // can't know that.
-    /* c8 ignore start */
-    if (n[0] === undefined || n[1] === undefined) {
-        return N;
-    }
-    /* c8 ignore stop */
-    const x = numeric(n[0]);
-    const y = numeric(n[1]);
-    const width = Math.max(n[0].length, n[1].length);
-    let incr = n.length === 3 && n[2] !== undefined ?
-        Math.max(Math.abs(numeric(n[2])), 1)
-        : 1;
-    let test = lte;
-    const reverse = y < x;
-    if (reverse) {
-        incr *= -1;
-        test = gte;
-    }
-    const pad = n.some(isPadded);
-    // A padded value is built a character at a time to `width`, which the input
-    // sets, so it costs one step per character: 64KB of
-    // `('{' + '0'.repeat(100) + '..99999}').repeat(n)` took 7 seconds charged
-    // one step per value.
-    const cost = pad ? width : 1;
-    let length = 0;
-    for (let i = x; test(i, y) && N.length < max; i += incr) {
-        // Each value is a step. `max` and `maxLength` bound one sequence, but a
-        // chain of them still generated up to `max` values each, however few
-        // combining could keep.
-        budget.remaining -= cost;
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        let c;
-        if (isAlphaSequence) {
-            c = String.fromCharCode(i);
-            if (c === '\\') {
-                c = '';
-            }
-        }
-        else {
-            c = String(i);
-            if (pad) {
-                const need = width - c.length;
-                if (need > 0) {
-                    const z = new Array(need + 1).join('0');
-                    if (i < 0) {
-                        c = '-' + z + c.slice(1);
-                    }
-                    else {
-                        c = z + c;
-                    }
-                }
-            }
-        }
-        if (length + c.length > maxLength)
-            break;
-        N.push(c);
-        length += c.length;
-    }
-    return N;
-}
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
-    // An overdraft here makes the first scan refuse, so `str` stays literal.
-    budget.remaining -= CALL_STEPS;
-    // Too deeply nested to keep following: treat the rest as literal, the same
-    // way a group that cannot expand is already handled. Truncating rather than
-    // throwing keeps `expand` total, matching `max` and `maxLength`.
-    if (depth > maxDepth) {
-        return [str];
-    }
-    // Consume the string's top-level brace groups left to right, threading a
-    // running set of combined prefixes (`acc`). Expanding the tail iteratively -
-    // rather than recursing on `m.post` once per group - keeps the native stack
-    // depth constant, so deeply chained input (`'{a,b}'.repeat(3000)`) can no
-    // longer overflow the stack, and leaves a single accumulator whose size
-    // `maxLength` bounds directly (CVE-2026-14257).
-    let acc = [''];
-    // Bash drops empty results, but only when the *first* top-level group is a
-    // comma set - a sequence like `{a..\}` may legitimately yield ''. The drop
-    // is on the final strings, so it is applied to whichever `combine` produces
-    // them (the one with no brace set left in the tail).
-    // How many times the `{a},b}` rewrite below has restarted the scan. Each pass
-    // re-reads the whole string, so leaving this unbounded is quadratic.
-    let rewrites = 0;
-    let dropEmpties = false;
-    let firstGroup = true;
-    // `str` with its unmatched `{` masked, once a scan has run into them
-    let masked = str;
-    for (;;) {
-        const m = balancedWithBudget(str, masked, budget);
-        // No brace set left, or no step budget left to look for one: the rest of
-        // the string is literal.
-        if (!m) {
-            return combine(acc, str, [''], max, maxLength, dropEmpties, budget);
-        }
-        if (m.unmatched) {
-            masked = maskUnmatchedOpens(masked, budget);
-        }
-        // no need to expand pre, since it is guaranteed to be free of brace-sets
-        const pre = m.pre;
-        // This set and the rest of the string, literal: for a set that cannot
-        // expand, and for one the step budget runs out on. Once it is overdrawn,
-        // every set still being expanded, at every level, stays literal like this -
-        // otherwise each level above would go on combining, and wrapping and
-        // expanding again, results the budget was too small for.
-        const literal = () => combine(acc, pre + '{' + m.body + '}' + m.post, [''], max, maxLength, dropEmpties, budget);
-        if (/\$$/.test(pre)) {
-            acc = combine(acc, pre + '{' + m.body + '}', [''], max, maxLength, dropEmpties && !m.post.length, budget);
-            firstGroup = false;
-            if (!m.post.length)
-                break;
-            str = m.post;
-            masked = masked.slice(m.end + 1);
-            continue;
-        }
-        const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
-        const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
-        const isSequence = isNumericSequence || isAlphaSequence;
-        const isOptions = m.body.indexOf(',') >= 0;
-        if (!isSequence && !isOptions) {
-            // {a},b}
-            if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-                rewrites++;
-                str = m.pre + '{' + m.body + escClose + m.post;
-                // Taking a `}` away never gives an unmatched `{` a partner, so what
-                // is masked stays unmatched. The `{` it closed can be left without
-                // one, and the next scan masks it.
-                masked =
-                    masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
-                isTop = true;
-                continue;
-            }
-            // Nothing here expands, so the whole remaining string is literal.
-            return literal();
-        }
-        if (firstGroup) {
-            dropEmpties = isTop && !isSequence;
-            firstGroup = false;
-        }
-        let values;
-        if (isSequence) {
-            values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
-            if (!values) {
-                return literal();
-            }
-        }
-        else {
-            let n = parseCommaParts(m.body, budget);
-            // The step budget ran out partway through the set.
-            if (!n) {
-                return literal();
-            }
-            if (n.length === 1 && n[0] !== undefined) {
-                // x{{a,b}}y ==> x{a}y x{b}y
-                n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
-                // The step budget ran out expanding the set's only part.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                //XXX is this necessary? Can't seem to hit it in tests.
-                /* c8 ignore start */
-                if (n.length === 1) {
-                    const next = combine(acc, pre + n[0], [''], max, maxLength, dropEmpties && !m.post.length, budget);
-                    if (budget.remaining < 0) {
-                        return literal();
-                    }
-                    acc = next;
-                    if (!m.post.length)
-                        break;
-                    str = m.post;
-                    masked = masked.slice(m.end + 1);
-                    continue;
-                }
-                /* c8 ignore stop */
-            }
-            // Values that `combine` is going to drop as empty produce no result, so
-            // they must not count against `max` - otherwise `{a,,b}` with `max: 2`
-            // would stop at `['a', '']` and yield one result instead of two. Skipping
-            // them outright keeps `values` bounded while leaving `max` a bound on
-            // *kept* results.
-            let dropsEmpties = dropEmpties && !m.post.length && !pre;
-            for (let d = 0; dropsEmpties && d < acc.length; d++) {
-                if (acc[d]) {
-                    dropsEmpties = false;
-                }
-            }
-            values = [];
-            let valuesLength = 0;
-            outer: for (let j = 0; j < n.length; j++) {
-                const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
-                // The step budget ran out expanding a member.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                for (let k = 0; k < expanded.length; k++) {
-                    const v = expanded[k];
-                    if (dropsEmpties && !v)
-                        continue;
-                    if (values.length >= max ||
-                        valuesLength + v.length > maxLength) {
-                        break outer;
-                    }
-                    values.push(v);
-                    valuesLength += v.length;
-                }
-            }
-        }
-        const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
-        // The step budget ran out combining the set's values in.
-        if (budget.remaining < 0) {
-            return literal();
-        }
-        acc = next;
-        if (!m.post.length)
-            break;
-        str = m.post;
-        masked = masked.slice(m.end + 1);
-    }
-    return acc;
-}
-
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
-const MAX_PATTERN_LENGTH = 1024 * 64;
-const assertValidPattern = (pattern) => {
-    if (typeof pattern !== 'string') {
-        throw new TypeError('invalid pattern');
-    }
-    if (pattern.length > MAX_PATTERN_LENGTH) {
-        throw new TypeError('pattern is too long');
-    }
-};
-//# sourceMappingURL=assert-valid-pattern.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/brace-expressions.js
-// translate the various posix character classes into unicode properties
-// this works across all unicode locales
-// { <posix class>: [<translation>, /u flag required, negated]
-const posixClasses = {
-    '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}', true],
-    '[:alpha:]': ['\\p{L}\\p{Nl}', true],
-    '[:ascii:]': ['\\x' + '00-\\x' + '7f', false],
-    '[:blank:]': ['\\p{Zs}\\t', true],
-    '[:cntrl:]': ['\\p{Cc}', true],
-    '[:digit:]': ['\\p{Nd}', true],
-    '[:graph:]': ['\\p{Z}\\p{C}', true, true],
-    '[:lower:]': ['\\p{Ll}', true],
-    '[:print:]': ['\\p{C}', true],
-    '[:punct:]': ['\\p{P}', true],
-    '[:space:]': ['\\p{Z}\\t\\r\\n\\v\\f', true],
-    '[:upper:]': ['\\p{Lu}', true],
-    '[:word:]': ['\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}', true],
-    '[:xdigit:]': ['A-Fa-f0-9', false],
-};
-// only need to escape a few things inside of brace expressions
-// escapes: [ \ ] -
-const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
-// escape all regexp magic characters
-const regexpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-// everything has already been escaped, we just have to join
-const rangesToString = (ranges) => ranges.join('');
-// takes a glob string at a posix brace expression, and returns
-// an equivalent regular expression source, and boolean indicating
-// whether the /u flag needs to be applied, and the number of chars
-// consumed to parse the character class.
-// This also removes out of order ranges, and returns ($.) if the
-// entire class just no good.
-const parseClass = (glob, position) => {
-    const pos = position;
-    /* c8 ignore start */
-    if (glob.charAt(pos) !== '[') {
-        throw new Error('not in a brace expression');
-    }
-    /* c8 ignore stop */
-    const ranges = [];
-    const negs = [];
-    let i = pos + 1;
-    let sawStart = false;
-    let uflag = false;
-    let escaping = false;
-    let negate = false;
-    let endPos = pos;
-    let rangeStart = '';
-    WHILE: while (i < glob.length) {
-        const c = glob.charAt(i);
-        if ((c === '!' || c === '^') && i === pos + 1) {
-            negate = true;
-            i++;
-            continue;
-        }
-        if (c === ']' && sawStart && !escaping) {
-            endPos = i + 1;
-            break;
-        }
-        sawStart = true;
-        if (c === '\\') {
-            if (!escaping) {
-                escaping = true;
-                i++;
-                continue;
-            }
-            // escaped \ char, fall through and treat like normal char
-        }
-        if (c === '[' && !escaping) {
-            // either a posix class, a collation equivalent, or just a [
-            for (const [cls, [unip, u, neg]] of Object.entries(posixClasses)) {
-                if (glob.startsWith(cls, i)) {
-                    // invalid, [a-[] is fine, but not [a-[:alpha]]
-                    if (rangeStart) {
-                        return ['$.', false, glob.length - pos, true];
-                    }
-                    i += cls.length;
-                    if (neg)
-                        negs.push(unip);
-                    else
-                        ranges.push(unip);
-                    uflag = uflag || u;
-                    continue WHILE;
-                }
-            }
-        }
-        // now it's just a normal character, effectively
-        escaping = false;
-        if (rangeStart) {
-            // throw this range away if it's not valid, but others
-            // can still match.
-            if (c > rangeStart) {
-                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(c));
-            }
-            else if (c === rangeStart) {
-                ranges.push(braceEscape(c));
-            }
-            rangeStart = '';
-            i++;
-            continue;
-        }
-        // now might be the start of a range.
-        // can be either c-d or c-] or c<more...>] or c] at this point
-        if (glob.startsWith('-]', i + 1)) {
-            ranges.push(braceEscape(c + '-'));
-            i += 2;
-            continue;
-        }
-        if (glob.startsWith('-', i + 1)) {
-            rangeStart = c;
-            i += 2;
-            continue;
-        }
-        // not the start of a range, just a single character
-        ranges.push(braceEscape(c));
-        i++;
-    }
-    if (endPos < i) {
-        // didn't see the end of the class, not a valid class,
-        // but might still be valid as a literal match.
-        return ['', false, 0, false];
-    }
-    // if we got no ranges and no negates, then we have a range that
-    // cannot possibly match anything, and that poisons the whole glob
-    if (!ranges.length && !negs.length) {
-        return ['$.', false, glob.length - pos, true];
-    }
-    // if we got one positive range, and it's a single character, then that's
-    // not actually a magic pattern, it's just that one literal character.
-    // we should not treat that as "magic", we should just return the literal
-    // character. [_] is a perfectly valid way to escape glob magic chars.
-    if (negs.length === 0 &&
-        ranges.length === 1 &&
-        /^\\?.$/.test(ranges[0]) &&
-        !negate) {
-        const r = ranges[0].length === 2 ? ranges[0].slice(-1) : ranges[0];
-        return [regexpEscape(r), false, endPos - pos, false];
-    }
-    const sranges = '[' + (negate ? '^' : '') + rangesToString(ranges) + ']';
-    const snegs = '[' + (negate ? '' : '^') + rangesToString(negs) + ']';
-    const comb = ranges.length && negs.length ? '(' + sranges + '|' + snegs + ')'
-        : ranges.length ? sranges
-            : snegs;
-    return [comb, uflag, endPos - pos, true];
-};
-//# sourceMappingURL=brace-expressions.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
-/**
- * Un-escape a string that has been escaped with {@link escape}.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape} option is used, then
- * square-bracket escapes are removed, but not backslash escapes.
- *
- * For example, it will turn the string `'[*]'` into `*`, but it will not
- * turn `'\\*'` into `'*'`, because `\` is a path separator in
- * `windowsPathsNoEscape` mode.
- *
- * When `windowsPathsNoEscape` is not set, then both square-bracket escapes and
- * backslash escapes are removed.
- *
- * Slashes (and backslashes in `windowsPathsNoEscape` mode) cannot be escaped
- * or unescaped.
- *
- * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
- * unescaped.
- */
-const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
-    if (magicalBraces) {
-        return windowsPathsNoEscape ?
-            s.replace(/\[([^/\\])\]/g, '$1')
-            : s
-                .replace(/((?!\\).|^)\[([^/\\])\]/g, '$1$2')
-                .replace(/\\([^/])/g, '$1');
-    }
-    return windowsPathsNoEscape ?
-        s.replace(/\[([^/\\{}])\]/g, '$1')
-        : s
-            .replace(/((?!\\).|^)\[([^/\\{}])\]/g, '$1$2')
-            .replace(/\\([^/{}])/g, '$1');
-};
-//# sourceMappingURL=unescape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/ast.js
-// parse a single path portion
-var _a;
-
-
-const types = new Set(['!', '?', '+', '*', '@']);
-const isExtglobType = (c) => types.has(c);
-const isExtglobAST = (c) => isExtglobType(c.type);
-// Map of which extglob types can adopt the children of a nested extglob
-//
-// anything but ! can adopt a matching type:
-// +(a|+(b|c)|d) => +(a|b|c|d)
-// *(a|*(b|c)|d) => *(a|b|c|d)
-// @(a|@(b|c)|d) => @(a|b|c|d)
-// ?(a|?(b|c)|d) => ?(a|b|c|d)
-//
-// * can adopt anything, because 0 or repetition is allowed
-// *(a|?(b|c)|d) => *(a|b|c|d)
-// *(a|+(b|c)|d) => *(a|b|c|d)
-// *(a|@(b|c)|d) => *(a|b|c|d)
-//
-// + can adopt @, because 1 or repetition is allowed
-// +(a|@(b|c)|d) => +(a|b|c|d)
-//
-// + and @ CANNOT adopt *, because 0 would be allowed
-// +(a|*(b|c)|d) => would match "", on *(b|c)
-// @(a|*(b|c)|d) => would match "", on *(b|c)
-//
-// + and @ CANNOT adopt ?, because 0 would be allowed
-// +(a|?(b|c)|d) => would match "", on ?(b|c)
-// @(a|?(b|c)|d) => would match "", on ?(b|c)
-//
-// ? can adopt @, because 0 or 1 is allowed
-// ?(a|@(b|c)|d) => ?(a|b|c|d)
-//
-// ? and @ CANNOT adopt * or +, because >1 would be allowed
-// ?(a|*(b|c)|d) => would match bbb on *(b|c)
-// @(a|*(b|c)|d) => would match bbb on *(b|c)
-// ?(a|+(b|c)|d) => would match bbb on +(b|c)
-// @(a|+(b|c)|d) => would match bbb on +(b|c)
-//
-// ! CANNOT adopt ! (nothing else can either)
-// !(a|!(b|c)|d) => !(a|b|c|d) would fail to match on b (not not b|c)
-//
-// ! can adopt @
-// !(a|@(b|c)|d) => !(a|b|c|d)
-//
-// ! CANNOT adopt *
-// !(a|*(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
-//
-// ! CANNOT adopt +
-// !(a|+(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
-//
-// ! CANNOT adopt ?
-// x!(a|?(b|c)|d) => x!(a|b|c|d) would fail to match "x"
-const adoptionMap = new Map([
-    ['!', ['@']],
-    ['?', ['?', '@']],
-    ['@', ['@']],
-    ['*', ['*', '+', '?', '@']],
-    ['+', ['+', '@']],
-]);
-// nested extglobs that can be adopted in, but with the addition of
-// a blank '' element.
-const adoptionWithSpaceMap = new Map([
-    ['!', ['?']],
-    ['@', ['?']],
-    ['+', ['?', '*']],
-]);
-// union of the previous two maps
-const adoptionAnyMap = new Map([
-    ['!', ['?', '@']],
-    ['?', ['?', '@']],
-    ['@', ['?', '@']],
-    ['*', ['*', '+', '?', '@']],
-    ['+', ['+', '@', '?', '*']],
-]);
-// Extglobs that can take over their parent if they are the only child
-// the key is parent, value maps child to resulting extglob parent type
-// '@' is omitted because it's a special case. An `@` extglob with a single
-// member can always be usurped by that subpattern.
-const usurpMap = new Map([
-    ['!', new Map([['!', '@']])],
-    [
-        '?',
-        new Map([
-            ['*', '*'],
-            ['+', '*'],
-        ]),
-    ],
-    [
-        '@',
-        new Map([
-            ['!', '!'],
-            ['?', '?'],
-            ['@', '@'],
-            ['*', '*'],
-            ['+', '+'],
-        ]),
-    ],
-    [
-        '+',
-        new Map([
-            ['?', '*'],
-            ['*', '*'],
-        ]),
-    ],
-]);
-// Patterns that get prepended to bind to the start of either the
-// entire string, or just a single path portion, to prevent dots
-// and/or traversal patterns, when needed.
-// Exts don't need the ^ or / bit, because the root binds that already.
-const startNoTraversal = '(?!(?:^|/)\\.\\.?(?:$|/))';
-const startNoDot = '(?!\\.)';
-// characters that indicate a start of pattern needs the "no dots" bit,
-// because a dot *might* be matched. ( is not in the list, because in
-// the case of a child extglob, it will handle the prevention itself.
-const addPatternStart = new Set(['[', '.']);
-// cases where traversal is A-OK, no dot prevention needed
-const justDots = new Set(['..', '.']);
-const reSpecials = new Set('().*{}+?[]^$\\!');
-const regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-// any single thing other than /
-const qmark = '[^/]';
-// * => any number of characters
-const star = qmark + '*?';
-// use + when we need to ensure that *something* matches, because the * is
-// the only thing in the path portion.
-const starNoEmpty = qmark + '+?';
-// remove the \ chars that we added if we end up doing a nonmagic compare
-// const deslash = (s: string) => s.replace(/\\(.)/g, '$1')
-let ID = 0;
-class AST {
-    type;
-    #root;
-    #hasMagic;
-    #uflag = false;
-    #parts = [];
-    #parent;
-    #parentIndex;
-    #negs;
-    #filledNegs = false;
-    #options;
-    #toString;
-    // set to true if it's an extglob with no children
-    // (which really means one child of '')
-    #emptyExt = false;
-    id = ++ID;
-    get depth() {
-        return (this.#parent?.depth ?? -1) + 1;
-    }
-    [Symbol.for('nodejs.util.inspect.custom')]() {
-        return {
-            '@@type': 'AST',
-            id: this.id,
-            type: this.type,
-            root: this.#root.id,
-            parent: this.#parent?.id,
-            depth: this.depth,
-            partsLength: this.#parts.length,
-            parts: this.#parts,
-        };
-    }
-    constructor(type, parent, options = {}) {
-        this.type = type;
-        // extglobs are inherently magical
-        if (type)
-            this.#hasMagic = true;
-        this.#parent = parent;
-        this.#root = this.#parent ? this.#parent.#root : this;
-        this.#options = this.#root === this ? options : this.#root.#options;
-        this.#negs = this.#root === this ? [] : this.#root.#negs;
-        if (type === '!' && !this.#root.#filledNegs)
-            this.#negs.push(this);
-        this.#parentIndex = this.#parent ? this.#parent.#parts.length : 0;
-    }
-    get hasMagic() {
-        /* c8 ignore start */
-        if (this.#hasMagic !== undefined)
-            return this.#hasMagic;
-        /* c8 ignore stop */
-        for (const p of this.#parts) {
-            if (typeof p === 'string')
-                continue;
-            if (p.type || p.hasMagic)
-                return (this.#hasMagic = true);
-        }
-        // note: will be undefined until we generate the regexp src and find out
-        return this.#hasMagic;
-    }
-    // reconstructs the pattern
-    toString() {
-        return (this.#toString !== undefined ? this.#toString
-            : !this.type ?
-                (this.#toString = this.#parts.map(p => String(p)).join(''))
-                : (this.#toString =
-                    this.type +
-                        '(' +
-                        this.#parts.map(p => String(p)).join('|') +
-                        ')'));
-    }
-    #fillNegs() {
-        /* c8 ignore start */
-        if (this !== this.#root)
-            throw new Error('should only call on root');
-        if (this.#filledNegs)
-            return this;
-        /* c8 ignore stop */
-        // call toString() once to fill this out
-        this.toString();
-        this.#filledNegs = true;
-        let n;
-        while ((n = this.#negs.pop())) {
-            if (n.type !== '!')
-                continue;
-            // walk up the tree, appending everthing that comes AFTER parentIndex
-            let p = n;
-            let pp = p.#parent;
-            while (pp) {
-                for (let i = p.#parentIndex + 1; !pp.type && i < pp.#parts.length; i++) {
-                    for (const part of n.#parts) {
-                        /* c8 ignore start */
-                        if (typeof part === 'string') {
-                            throw new Error('string part in extglob AST??');
-                        }
-                        /* c8 ignore stop */
-                        part.copyIn(pp.#parts[i]);
-                    }
-                }
-                p = pp;
-                pp = p.#parent;
-            }
-        }
-        return this;
-    }
-    push(...parts) {
-        for (const p of parts) {
-            if (p === '')
-                continue;
-            /* c8 ignore start */
-            if (typeof p !== 'string' &&
-                !(p instanceof _a && p.#parent === this)) {
-                throw new Error('invalid part: ' + p);
-            }
-            /* c8 ignore stop */
-            this.#parts.push(p);
-        }
-    }
-    toJSON() {
-        const ret = this.type === null ?
-            this.#parts
-                .slice()
-                .map(p => (typeof p === 'string' ? p : p.toJSON()))
-            : [this.type, ...this.#parts.map(p => p.toJSON())];
-        if (this.isStart() && !this.type)
-            ret.unshift([]);
-        if (this.isEnd() &&
-            (this === this.#root ||
-                (this.#root.#filledNegs && this.#parent?.type === '!'))) {
-            ret.push({});
-        }
-        return ret;
-    }
-    isStart() {
-        if (this.#root === this)
-            return true;
-        // if (this.type) return !!this.#parent?.isStart()
-        if (!this.#parent?.isStart())
-            return false;
-        if (this.#parentIndex === 0)
-            return true;
-        // if everything AHEAD of this is a negation, then it's still the "start"
-        const p = this.#parent;
-        for (let i = 0; i < this.#parentIndex; i++) {
-            const pp = p.#parts[i];
-            if (!(pp instanceof _a && pp.type === '!')) {
-                return false;
-            }
-        }
-        return true;
-    }
-    isEnd() {
-        if (this.#root === this)
-            return true;
-        if (this.#parent?.type === '!')
-            return true;
-        if (!this.#parent?.isEnd())
-            return false;
-        if (!this.type)
-            return this.#parent?.isEnd();
-        // if not root, it'll always have a parent
-        /* c8 ignore start */
-        const pl = this.#parent ? this.#parent.#parts.length : 0;
-        /* c8 ignore stop */
-        return this.#parentIndex === pl - 1;
-    }
-    copyIn(part) {
-        if (typeof part === 'string')
-            this.push(part);
-        else
-            this.push(part.clone(this));
-    }
-    clone(parent) {
-        const c = new _a(this.type, parent);
-        for (const p of this.#parts) {
-            c.copyIn(p);
-        }
-        return c;
-    }
-    static #parseAST(str, ast, pos, opt, extDepth) {
-        const maxDepth = opt.maxExtglobRecursion ?? 2;
-        let escaping = false;
-        let inBrace = false;
-        let braceStart = -1;
-        let braceNeg = false;
-        if (ast.type === null) {
-            // outside of a extglob, append until we find a start
-            let i = pos;
-            let acc = '';
-            while (i < str.length) {
-                const c = str.charAt(i++);
-                // still accumulate escapes at this point, but we do ignore
-                // starts that are escaped
-                if (escaping || c === '\\') {
-                    escaping = !escaping;
-                    acc += c;
-                    continue;
-                }
-                if (inBrace) {
-                    if (i === braceStart + 1) {
-                        if (c === '^' || c === '!') {
-                            braceNeg = true;
-                        }
-                    }
-                    else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
-                        inBrace = false;
-                    }
-                    acc += c;
-                    continue;
-                }
-                else if (c === '[') {
-                    inBrace = true;
-                    braceStart = i;
-                    braceNeg = false;
-                    acc += c;
-                    continue;
-                }
-                // we don't have to check for adoption here, because that's
-                // done at the other recursion point.
-                const doRecurse = !opt.noext &&
-                    isExtglobType(c) &&
-                    str.charAt(i) === '(' &&
-                    extDepth <= maxDepth;
-                if (doRecurse) {
-                    ast.push(acc);
-                    acc = '';
-                    const ext = new _a(c, ast);
-                    i = _a.#parseAST(str, ext, i, opt, extDepth + 1);
-                    ast.push(ext);
-                    continue;
-                }
-                acc += c;
-            }
-            ast.push(acc);
-            return i;
-        }
-        // some kind of extglob, pos is at the (
-        // find the next | or )
-        let i = pos + 1;
-        let part = new _a(null, ast);
-        const parts = [];
-        let acc = '';
-        while (i < str.length) {
-            const c = str.charAt(i++);
-            // still accumulate escapes at this point, but we do ignore
-            // starts that are escaped
-            if (escaping || c === '\\') {
-                escaping = !escaping;
-                acc += c;
-                continue;
-            }
-            if (inBrace) {
-                if (i === braceStart + 1) {
-                    if (c === '^' || c === '!') {
-                        braceNeg = true;
-                    }
-                }
-                else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
-                    inBrace = false;
-                }
-                acc += c;
-                continue;
-            }
-            else if (c === '[') {
-                inBrace = true;
-                braceStart = i;
-                braceNeg = false;
-                acc += c;
-                continue;
-            }
-            const doRecurse = !opt.noext &&
-                isExtglobType(c) &&
-                str.charAt(i) === '(' &&
-                /* c8 ignore start - the maxDepth is sufficient here */
-                (extDepth <= maxDepth || (ast && ast.#canAdoptType(c)));
-            /* c8 ignore stop */
-            if (doRecurse) {
-                const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
-                part.push(acc);
-                acc = '';
-                const ext = new _a(c, part);
-                part.push(ext);
-                i = _a.#parseAST(str, ext, i, opt, extDepth + depthAdd);
-                continue;
-            }
-            if (c === '|') {
-                part.push(acc);
-                acc = '';
-                parts.push(part);
-                part = new _a(null, ast);
-                continue;
-            }
-            if (c === ')') {
-                if (acc === '' && ast.#parts.length === 0) {
-                    ast.#emptyExt = true;
-                }
-                part.push(acc);
-                acc = '';
-                ast.push(...parts, part);
-                return i;
-            }
-            acc += c;
-        }
-        // unfinished extglob
-        // if we got here, it was a malformed extglob! not an extglob, but
-        // maybe something else in there.
-        ast.type = null;
-        ast.#hasMagic = undefined;
-        ast.#parts = [str.substring(pos - 1)];
-        return i;
-    }
-    #canAdoptWithSpace(child) {
-        return this.#canAdopt(child, adoptionWithSpaceMap);
-    }
-    #canAdopt(child, map = adoptionMap) {
-        if (!child ||
-            typeof child !== 'object' ||
-            child.type !== null ||
-            child.#parts.length !== 1 ||
-            this.type === null) {
-            return false;
-        }
-        const gc = child.#parts[0];
-        if (!gc || typeof gc !== 'object' || gc.type === null) {
-            return false;
-        }
-        return this.#canAdoptType(gc.type, map);
-    }
-    #canAdoptType(c, map = adoptionAnyMap) {
-        return !!map.get(this.type)?.includes(c);
-    }
-    #adoptWithSpace(child, index) {
-        const gc = child.#parts[0];
-        const blank = new _a(null, gc, this.options);
-        blank.#parts.push('');
-        gc.push(blank);
-        this.#adopt(child, index);
-    }
-    #adopt(child, index) {
-        const gc = child.#parts[0];
-        this.#parts.splice(index, 1, ...gc.#parts);
-        for (const p of gc.#parts) {
-            if (typeof p === 'object')
-                p.#parent = this;
-        }
-        this.#toString = undefined;
-    }
-    #canUsurpType(c) {
-        const m = usurpMap.get(this.type);
-        return !!m?.has(c);
-    }
-    #canUsurp(child) {
-        if (!child ||
-            typeof child !== 'object' ||
-            child.type !== null ||
-            child.#parts.length !== 1 ||
-            this.type === null ||
-            this.#parts.length !== 1) {
-            return false;
-        }
-        const gc = child.#parts[0];
-        if (!gc || typeof gc !== 'object' || gc.type === null) {
-            return false;
-        }
-        return this.#canUsurpType(gc.type);
-    }
-    #usurp(child) {
-        const m = usurpMap.get(this.type);
-        const gc = child.#parts[0];
-        const nt = m?.get(gc.type);
-        /* c8 ignore start - impossible */
-        if (!nt)
-            return false;
-        /* c8 ignore stop */
-        this.#parts = gc.#parts;
-        for (const p of this.#parts) {
-            if (typeof p === 'object') {
-                p.#parent = this;
-            }
-        }
-        this.type = nt;
-        this.#toString = undefined;
-        this.#emptyExt = false;
-    }
-    static fromGlob(pattern, options = {}) {
-        const ast = new _a(null, undefined, options);
-        _a.#parseAST(pattern, ast, 0, options, 0);
-        return ast;
-    }
-    // returns the regular expression if there's magic, or the unescaped
-    // string if not.
-    toMMPattern() {
-        // should only be called on root
-        /* c8 ignore start */
-        if (this !== this.#root)
-            return this.#root.toMMPattern();
-        /* c8 ignore stop */
-        const glob = this.toString();
-        const [re, body, hasMagic, uflag] = this.toRegExpSource();
-        // if we're in nocase mode, and not nocaseMagicOnly, then we do
-        // still need a regular expression if we have to case-insensitively
-        // match capital/lowercase characters.
-        const anyMagic = hasMagic ||
-            this.#hasMagic ||
-            (this.#options.nocase &&
-                !this.#options.nocaseMagicOnly &&
-                glob.toUpperCase() !== glob.toLowerCase());
-        if (!anyMagic) {
-            return body;
-        }
-        const flags = (this.#options.nocase ? 'i' : '') + (uflag ? 'u' : '');
-        return Object.assign(new RegExp(`^${re}$`, flags), {
-            _src: re,
-            _glob: glob,
-        });
-    }
-    get options() {
-        return this.#options;
-    }
-    // returns the string match, the regexp source, whether there's magic
-    // in the regexp (so a regular expression is required) and whether or
-    // not the uflag is needed for the regular expression (for posix classes)
-    // TODO: instead of injecting the start/end at this point, just return
-    // the BODY of the regexp, along with the start/end portions suitable
-    // for binding the start/end in either a joined full-path makeRe context
-    // (where we bind to (^|/), or a standalone matchPart context (where
-    // we bind to ^, and not /).  Otherwise slashes get duped!
-    //
-    // In part-matching mode, the start is:
-    // - if not isStart: nothing
-    // - if traversal possible, but not allowed: ^(?!\.\.?$)
-    // - if dots allowed or not possible: ^
-    // - if dots possible and not allowed: ^(?!\.)
-    // end is:
-    // - if not isEnd(): nothing
-    // - else: $
-    //
-    // In full-path matching mode, we put the slash at the START of the
-    // pattern, so start is:
-    // - if first pattern: same as part-matching mode
-    // - if not isStart(): nothing
-    // - if traversal possible, but not allowed: /(?!\.\.?(?:$|/))
-    // - if dots allowed or not possible: /
-    // - if dots possible and not allowed: /(?!\.)
-    // end is:
-    // - if last pattern, same as part-matching mode
-    // - else nothing
-    //
-    // Always put the (?:$|/) on negated tails, though, because that has to be
-    // there to bind the end of the negated pattern portion, and it's easier to
-    // just stick it in now rather than try to inject it later in the middle of
-    // the pattern.
-    //
-    // We can just always return the same end, and leave it up to the caller
-    // to know whether it's going to be used joined or in parts.
-    // And, if the start is adjusted slightly, can do the same there:
-    // - if not isStart: nothing
-    // - if traversal possible, but not allowed: (?:/|^)(?!\.\.?$)
-    // - if dots allowed or not possible: (?:/|^)
-    // - if dots possible and not allowed: (?:/|^)(?!\.)
-    //
-    // But it's better to have a simpler binding without a conditional, for
-    // performance, so probably better to return both start options.
-    //
-    // Then the caller just ignores the end if it's not the first pattern,
-    // and the start always gets applied.
-    //
-    // But that's always going to be $ if it's the ending pattern, or nothing,
-    // so the caller can just attach $ at the end of the pattern when building.
-    //
-    // So the todo is:
-    // - better detect what kind of start is needed
-    // - return both flavors of starting pattern
-    // - attach $ at the end of the pattern when creating the actual RegExp
-    //
-    // Ah, but wait, no, that all only applies to the root when the first pattern
-    // is not an extglob. If the first pattern IS an extglob, then we need all
-    // that dot prevention biz to live in the extglob portions, because eg
-    // +(*|.x*) can match .xy but not .yx.
-    //
-    // So, return the two flavors if it's #root and the first child is not an
-    // AST, otherwise leave it to the child AST to handle it, and there,
-    // use the (?:^|/) style of start binding.
-    //
-    // Even simplified further:
-    // - Since the start for a join is eg /(?!\.) and the start for a part
-    // is ^(?!\.), we can just prepend (?!\.) to the pattern (either root
-    // or start or whatever) and prepend ^ or / at the Regexp construction.
-    toRegExpSource(allowDot) {
-        const dot = allowDot ?? !!this.#options.dot;
-        if (this.#root === this) {
-            this.#flatten();
-            this.#fillNegs();
-        }
-        if (!isExtglobAST(this)) {
-            const noEmpty = this.isStart() &&
-                this.isEnd() &&
-                !this.#parts.some(s => typeof s !== 'string');
-            const src = this.#parts
-                .map(p => {
-                const [re, _, hasMagic, uflag] = typeof p === 'string' ?
-                    _a.#parseGlob(p, this.#hasMagic, noEmpty)
-                    : p.toRegExpSource(allowDot);
-                this.#hasMagic = this.#hasMagic || hasMagic;
-                this.#uflag = this.#uflag || uflag;
-                return re;
-            })
-                .join('');
-            let start = '';
-            if (this.isStart()) {
-                if (typeof this.#parts[0] === 'string') {
-                    // this is the string that will match the start of the pattern,
-                    // so we need to protect against dots and such.
-                    // '.' and '..' cannot match unless the pattern is that exactly,
-                    // even if it starts with . or dot:true is set.
-                    const dotTravAllowed = this.#parts.length === 1 && justDots.has(this.#parts[0]);
-                    if (!dotTravAllowed) {
-                        const aps = addPatternStart;
-                        // check if we have a possibility of matching . or ..,
-                        // and prevent that.
-                        const needNoTrav = 
-                        // dots are allowed, and the pattern starts with [ or .
-                        (dot && aps.has(src.charAt(0))) ||
-                            // the pattern starts with \., and then [ or .
-                            (src.startsWith('\\.') && aps.has(src.charAt(2))) ||
-                            // the pattern starts with \.\., and then [ or .
-                            (src.startsWith('\\.\\.') && aps.has(src.charAt(4)));
-                        // no need to prevent dots if it can't match a dot, or if a
-                        // sub-pattern will be preventing it anyway.
-                        const needNoDot = !dot && !allowDot && aps.has(src.charAt(0));
-                        start =
-                            needNoTrav ? startNoTraversal
-                                : needNoDot ? startNoDot
-                                    : '';
-                    }
-                }
-            }
-            // append the "end of path portion" pattern to negation tails
-            let end = '';
-            if (this.isEnd() &&
-                this.#root.#filledNegs &&
-                this.#parent?.type === '!') {
-                end = '(?:$|\\/)';
-            }
-            const final = start + src + end;
-            return [
-                final,
-                unescape_unescape(src),
-                (this.#hasMagic = !!this.#hasMagic),
-                this.#uflag,
-            ];
-        }
-        // We need to calculate the body *twice* if it's a repeat pattern
-        // at the start, once in nodot mode, then again in dot mode, so a
-        // pattern like *(?) can match 'x.y'
-        const repeated = this.type === '*' || this.type === '+';
-        // some kind of extglob
-        const start = this.type === '!' ? '(?:(?!(?:' : '(?:';
-        let body = this.#partsToRegExp(dot);
-        if (this.isStart() && this.isEnd() && !body && this.type !== '!') {
-            // invalid extglob, has to at least be *something* present, if it's
-            // the entire path portion.
-            const s = this.toString();
-            const me = this;
-            me.#parts = [s];
-            me.type = null;
-            me.#hasMagic = undefined;
-            return [s, unescape_unescape(this.toString()), false, false];
-        }
-        let bodyDotAllowed = !repeated || allowDot || dot || !startNoDot ?
-            ''
-            : this.#partsToRegExp(true);
-        if (bodyDotAllowed === body) {
-            bodyDotAllowed = '';
-        }
-        if (bodyDotAllowed) {
-            body = `(?:${body})(?:${bodyDotAllowed})*?`;
-        }
-        // an empty !() is exactly equivalent to a starNoEmpty
-        let final = '';
-        if (this.type === '!' && this.#emptyExt) {
-            final = (this.isStart() && !dot ? startNoDot : '') + starNoEmpty;
-        }
-        else {
-            const close = this.type === '!' ?
-                // !() must match something,but !(x) can match ''
-                '))' +
-                    (this.isStart() && !dot && !allowDot ? startNoDot : '') +
-                    star +
-                    ')'
-                : this.type === '@' ? ')'
-                    : this.type === '?' ? ')?'
-                        : this.type === '+' && bodyDotAllowed ? ')'
-                            : this.type === '*' && bodyDotAllowed ? `)?`
-                                : `)${this.type}`;
-            final = start + body + close;
-        }
-        return [
-            final,
-            unescape_unescape(body),
-            (this.#hasMagic = !!this.#hasMagic),
-            this.#uflag,
-        ];
-    }
-    #flatten() {
-        if (!isExtglobAST(this)) {
-            for (const p of this.#parts) {
-                if (typeof p === 'object') {
-                    p.#flatten();
-                }
-            }
-        }
-        else {
-            // do up to 10 passes to flatten as much as possible
-            let iterations = 0;
-            let done = false;
-            do {
-                done = true;
-                for (let i = 0; i < this.#parts.length; i++) {
-                    const c = this.#parts[i];
-                    if (typeof c === 'object') {
-                        c.#flatten();
-                        if (this.#canAdopt(c)) {
-                            done = false;
-                            this.#adopt(c, i);
-                        }
-                        else if (this.#canAdoptWithSpace(c)) {
-                            done = false;
-                            this.#adoptWithSpace(c, i);
-                        }
-                        else if (this.#canUsurp(c)) {
-                            done = false;
-                            this.#usurp(c);
-                        }
-                    }
-                }
-            } while (!done && ++iterations < 10);
-        }
-        this.#toString = undefined;
-    }
-    #partsToRegExp(dot) {
-        return this.#parts
-            .map(p => {
-            // extglob ASTs should only contain parent ASTs
-            /* c8 ignore start */
-            if (typeof p === 'string') {
-                throw new Error('string type in extglob ast??');
-            }
-            /* c8 ignore stop */
-            // can ignore hasMagic, because extglobs are already always magic
-            const [re, _, _hasMagic, uflag] = p.toRegExpSource(dot);
-            this.#uflag = this.#uflag || uflag;
-            return re;
-        })
-            .filter(p => !(this.isStart() && this.isEnd()) || !!p)
-            .join('|');
-    }
-    static #parseGlob(glob, hasMagic, noEmpty = false) {
-        let escaping = false;
-        let re = '';
-        let uflag = false;
-        // multiple stars that aren't globstars coalesce into one *
-        let inStar = false;
-        for (let i = 0; i < glob.length; i++) {
-            const c = glob.charAt(i);
-            if (escaping) {
-                escaping = false;
-                re += (reSpecials.has(c) ? '\\' : '') + c;
-                continue;
-            }
-            if (c === '*') {
-                if (inStar)
-                    continue;
-                inStar = true;
-                re += noEmpty && /^[*]+$/.test(glob) ? starNoEmpty : star;
-                hasMagic = true;
-                continue;
-            }
-            else {
-                inStar = false;
-            }
-            if (c === '\\') {
-                if (i === glob.length - 1) {
-                    re += '\\\\';
-                }
-                else {
-                    escaping = true;
-                }
-                continue;
-            }
-            if (c === '[') {
-                const [src, needUflag, consumed, magic] = parseClass(glob, i);
-                if (consumed) {
-                    re += src;
-                    uflag = uflag || needUflag;
-                    i += consumed - 1;
-                    hasMagic = hasMagic || magic;
-                    continue;
-                }
-            }
-            if (c === '?') {
-                re += qmark;
-                hasMagic = true;
-                continue;
-            }
-            re += regExpEscape(c);
-        }
-        return [re, unescape_unescape(glob), !!hasMagic, uflag];
-    }
-}
-_a = AST;
-//# sourceMappingURL=ast.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
-/**
- * Escape all magic characters in a glob pattern.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape}
- * option is used, then characters are escaped by wrapping in `[]`, because
- * a magic character wrapped in a character class can only be satisfied by
- * that exact character.  In this mode, `\` is _not_ escaped, because it is
- * not interpreted as a magic character, but instead as a path separator.
- *
- * If the {@link MinimatchOptions.magicalBraces} option is used,
- * then braces (`{` and `}`) will be escaped.
- */
-const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
-    // don't need to escape +@! because we escape the parens
-    // that make those magic, and escaping ! as [!] isn't valid,
-    // because [!]] is a valid glob class meaning not ']'.
-    if (magicalBraces) {
-        return windowsPathsNoEscape ?
-            s.replace(/[?*()[\]{}]/g, '[$&]')
-            : s.replace(/[?*()[\]\\{}]/g, '\\$&');
-    }
-    return windowsPathsNoEscape ?
-        s.replace(/[?*()[\]]/g, '[$&]')
-        : s.replace(/[?*()[\]\\]/g, '\\$&');
-};
-//# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
-
-
-
-
-
-const minimatch = (p, pattern, options = {}) => {
-    assertValidPattern(pattern);
-    // shortcut: comments match nothing.
-    if (!options.nocomment && pattern.charAt(0) === '#') {
-        return false;
-    }
-    return new Minimatch(pattern, options).match(p);
-};
-// Optimized checking for the most common glob patterns.
-const starDotExtRE = /^\*+([^+@!?*[(]*)$/;
-const starDotExtTest = (ext) => (f) => !f.startsWith('.') && f.endsWith(ext);
-const starDotExtTestDot = (ext) => (f) => f.endsWith(ext);
-const starDotExtTestNocase = (ext) => {
-    ext = ext.toLowerCase();
-    return (f) => !f.startsWith('.') && f.toLowerCase().endsWith(ext);
-};
-const starDotExtTestNocaseDot = (ext) => {
-    ext = ext.toLowerCase();
-    return (f) => f.toLowerCase().endsWith(ext);
-};
-const starDotStarRE = /^\*+\.\*+$/;
-const starDotStarTest = (f) => !f.startsWith('.') && f.includes('.');
-const starDotStarTestDot = (f) => f !== '.' && f !== '..' && f.includes('.');
-const dotStarRE = /^\.\*+$/;
-const dotStarTest = (f) => f !== '.' && f !== '..' && f.startsWith('.');
-const starRE = /^\*+$/;
-const starTest = (f) => f.length !== 0 && !f.startsWith('.');
-const starTestDot = (f) => f.length !== 0 && f !== '.' && f !== '..';
-const qmarksRE = /^\?+([^+@!?*[(]*)?$/;
-const qmarksTestNocase = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExt([$0]);
-    if (!ext)
-        return noext;
-    ext = ext.toLowerCase();
-    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
-};
-const qmarksTestNocaseDot = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExtDot([$0]);
-    if (!ext)
-        return noext;
-    ext = ext.toLowerCase();
-    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
-};
-const qmarksTestDot = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExtDot([$0]);
-    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
-};
-const qmarksTest = ([$0, ext = '']) => {
-    const noext = qmarksTestNoExt([$0]);
-    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
-};
-const qmarksTestNoExt = ([$0]) => {
-    const len = $0.length;
-    return (f) => f.length === len && !f.startsWith('.');
-};
-const qmarksTestNoExtDot = ([$0]) => {
-    const len = $0.length;
-    return (f) => f.length === len && f !== '.' && f !== '..';
-};
-/* c8 ignore start */
-const defaultPlatform = (typeof process === 'object' && process ?
-    (typeof process.env === 'object' &&
-        process.env &&
-        process.env.__MINIMATCH_TESTING_PLATFORM__) ||
-        process.platform
-    : 'posix');
-const esm_path = {
-    win32: { sep: '\\' },
-    posix: { sep: '/' },
-};
-/* c8 ignore stop */
-const sep = defaultPlatform === 'win32' ? esm_path.win32.sep : esm_path.posix.sep;
-minimatch.sep = sep;
-const GLOBSTAR = Symbol('globstar **');
-minimatch.GLOBSTAR = GLOBSTAR;
-// any single thing other than /
-// don't need to escape / when using new RegExp()
-const esm_qmark = '[^/]';
-// * => any number of characters
-const esm_star = esm_qmark + '*?';
-// ** when dots are allowed.  Anything goes, except .. and .
-// not (^ or / followed by one or two dots followed by $ or /),
-// followed by anything, any number of times.
-const twoStarDot = '(?:(?!(?:\\/|^)(?:\\.{1,2})($|\\/)).)*?';
-// not a ^ or / followed by a dot,
-// followed by anything, any number of times.
-const twoStarNoDot = '(?:(?!(?:\\/|^)\\.).)*?';
-const filter = (pattern, options = {}) => (p) => minimatch(p, pattern, options);
-minimatch.filter = filter;
-const ext = (a, b = {}) => Object.assign({}, a, b);
-const defaults = (def) => {
-    if (!def || typeof def !== 'object' || !Object.keys(def).length) {
-        return minimatch;
-    }
-    const orig = minimatch;
-    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
-    return Object.assign(m, {
-        Minimatch: class Minimatch extends orig.Minimatch {
-            constructor(pattern, options = {}) {
-                super(pattern, ext(def, options));
-            }
-            static defaults(options) {
-                return orig.defaults(ext(def, options)).Minimatch;
-            }
-        },
-        AST: class AST extends orig.AST {
-            /* c8 ignore start */
-            constructor(type, parent, options = {}) {
-                super(type, parent, ext(def, options));
-            }
-            /* c8 ignore stop */
-            static fromGlob(pattern, options = {}) {
-                return orig.AST.fromGlob(pattern, ext(def, options));
-            }
-        },
-        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
-        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
-        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
-        defaults: (options) => orig.defaults(ext(def, options)),
-        makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
-        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
-        sep: orig.sep,
-        GLOBSTAR: GLOBSTAR,
-    });
-};
-minimatch.defaults = defaults;
-// Brace expansion:
-// a{b,c}d -> abd acd
-// a{b,}c -> abc ac
-// a{0..3}d -> a0d a1d a2d a3d
-// a{b,c{d,e}f}g -> abg acdfg acefg
-// a{b,c}d{e,f}g -> abdeg acdeg abdeg abdfg
-//
-// Invalid sets are not expanded.
-// a{2..}b -> a{2..}b
-// a{b}c -> a{b}c
-const braceExpand = (pattern, options = {}) => {
-    assertValidPattern(pattern);
-    // Thanks to Yeting Li <https://github.com/yetingli> for
-    // improving this regexp to avoid a ReDOS vulnerability.
-    if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
-        // shortcut. no need to expand.
-        return [pattern];
-    }
-    return expand(pattern, { max: options.braceExpandMax });
-};
-minimatch.braceExpand = braceExpand;
-// parse a component of the expanded set.
-// At this point, no pattern may contain "/" in it
-// so we're going to return a 2d array, where each entry is the full
-// pattern, split on '/', and then turned into a regular expression.
-// A regexp is made at the end which joins each array with an
-// escaped /, and another full one which joins each regexp with |.
-//
-// Following the lead of Bash 4.1, note that "**" only has special meaning
-// when it is the *only* thing in a path portion.  Otherwise, any series
-// of * is equivalent to a single *.  Globstar behavior is enabled by
-// default, and can be disabled by setting options.noglobstar.
-const makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
-minimatch.makeRe = makeRe;
-const match = (list, pattern, options = {}) => {
-    const mm = new Minimatch(pattern, options);
-    list = list.filter(f => mm.match(f));
-    if (mm.options.nonull && !list.length) {
-        list.push(pattern);
-    }
-    return list;
-};
-minimatch.match = match;
-// replace stuff like \* with *
-const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
-const esm_regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-class Minimatch {
-    options;
-    set;
-    pattern;
-    windowsPathsNoEscape;
-    nonegate;
-    negate;
-    comment;
-    empty;
-    preserveMultipleSlashes;
-    partial;
-    globSet;
-    globParts;
-    nocase;
-    isWindows;
-    platform;
-    windowsNoMagicRoot;
-    maxGlobstarRecursion;
-    regexp;
-    constructor(pattern, options = {}) {
-        assertValidPattern(pattern);
-        options = options || {};
-        this.options = options;
-        this.maxGlobstarRecursion = options.maxGlobstarRecursion ?? 200;
-        this.pattern = pattern;
-        this.platform = options.platform || defaultPlatform;
-        this.isWindows = this.platform === 'win32';
-        // avoid the annoying deprecation flag lol
-        const awe = ('allowWindow' + 'sEscape');
-        this.windowsPathsNoEscape =
-            !!options.windowsPathsNoEscape || options[awe] === false;
-        if (this.windowsPathsNoEscape) {
-            this.pattern = this.pattern.replace(/\\/g, '/');
-        }
-        this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
-        this.regexp = null;
-        this.negate = false;
-        this.nonegate = !!options.nonegate;
-        this.comment = false;
-        this.empty = false;
-        this.partial = !!options.partial;
-        this.nocase = !!this.options.nocase;
-        this.windowsNoMagicRoot =
-            options.windowsNoMagicRoot !== undefined ?
-                options.windowsNoMagicRoot
-                : !!(this.isWindows && this.nocase);
-        this.globSet = [];
-        this.globParts = [];
-        this.set = [];
-        // make the set of regexps etc.
-        this.make();
-    }
-    hasMagic() {
-        if (this.options.magicalBraces && this.set.length > 1) {
-            return true;
-        }
-        for (const pattern of this.set) {
-            for (const part of pattern) {
-                if (typeof part !== 'string')
-                    return true;
-            }
-        }
-        return false;
-    }
-    debug(..._) { }
-    make() {
-        const pattern = this.pattern;
-        const options = this.options;
-        // empty patterns and comments match nothing.
-        if (!options.nocomment && pattern.charAt(0) === '#') {
-            this.comment = true;
-            return;
-        }
-        if (!pattern) {
-            this.empty = true;
-            return;
-        }
-        // step 1: figure out negation, etc.
-        this.parseNegate();
-        // step 2: expand braces
-        this.globSet = [...new Set(this.braceExpand())];
-        if (options.debug) {
-            //oxlint-disable-next-line no-console
-            this.debug = (...args) => console.error(...args);
-        }
-        this.debug(this.pattern, this.globSet);
-        // step 3: now we have a set, so turn each one into a series of
-        // path-portion matching patterns.
-        // These will be regexps, except in the case of "**", which is
-        // set to the GLOBSTAR object for globstar behavior,
-        // and will not contain any / characters
-        //
-        // First, we preprocess to make the glob pattern sets a bit simpler
-        // and deduped.  There are some perf-killing patterns that can cause
-        // problems with a glob walk, but we can simplify them down a bit.
-        const rawGlobParts = this.globSet.map(s => this.slashSplit(s));
-        this.globParts = this.preprocess(rawGlobParts);
-        this.debug(this.pattern, this.globParts);
-        // glob --> regexps
-        let set = this.globParts.map((s, _, __) => {
-            if (this.isWindows && this.windowsNoMagicRoot) {
-                // check if it's a drive or unc path.
-                const isUNC = s[0] === '' &&
-                    s[1] === '' &&
-                    (s[2] === '?' || !globMagic.test(s[2])) &&
-                    !globMagic.test(s[3]);
-                const isDrive = /^[a-z]:/i.test(s[0]);
-                if (isUNC) {
-                    return [
-                        ...s.slice(0, 4),
-                        ...s.slice(4).map(ss => this.parse(ss)),
-                    ];
-                }
-                else if (isDrive) {
-                    return [s[0], ...s.slice(1).map(ss => this.parse(ss))];
-                }
-            }
-            return s.map(ss => this.parse(ss));
-        });
-        this.debug(this.pattern, set);
-        // filter out everything that didn't compile properly.
-        this.set = set.filter(s => s.indexOf(false) === -1);
-        // do not treat the ? in UNC paths as magic
-        if (this.isWindows) {
-            for (let i = 0; i < this.set.length; i++) {
-                const p = this.set[i];
-                if (p[0] === '' &&
-                    p[1] === '' &&
-                    this.globParts[i][2] === '?' &&
-                    typeof p[3] === 'string' &&
-                    /^[a-z]:$/i.test(p[3])) {
-                    p[2] = '?';
-                }
-            }
-        }
-        this.debug(this.pattern, this.set);
-    }
-    // various transforms to equivalent pattern sets that are
-    // faster to process in a filesystem walk.  The goal is to
-    // eliminate what we can, and push all ** patterns as far
-    // to the right as possible, even if it increases the number
-    // of patterns that we have to process.
-    preprocess(globParts) {
-        // if we're not in globstar mode, then turn ** into *
-        if (this.options.noglobstar) {
-            for (const partset of globParts) {
-                for (let j = 0; j < partset.length; j++) {
-                    if (partset[j] === '**') {
-                        partset[j] = '*';
-                    }
-                }
-            }
-        }
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-            // aggressive optimization for the purpose of fs walking
-            globParts = this.firstPhasePreProcess(globParts);
-            globParts = this.secondPhasePreProcess(globParts);
-        }
-        else if (optimizationLevel >= 1) {
-            // just basic optimizations to remove some .. parts
-            globParts = this.levelOneOptimize(globParts);
-        }
-        else {
-            // just collapse multiple ** portions into one
-            globParts = this.adjascentGlobstarOptimize(globParts);
-        }
-        return globParts;
-    }
-    // just get rid of adjascent ** portions
-    adjascentGlobstarOptimize(globParts) {
-        return globParts.map(parts => {
-            let gs = -1;
-            while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                let i = gs;
-                while (parts[i + 1] === '**') {
-                    i++;
-                }
-                if (i !== gs) {
-                    parts.splice(gs, i - gs);
-                }
-            }
-            return parts;
-        });
-    }
-    // get rid of adjascent ** and resolve .. portions
-    levelOneOptimize(globParts) {
-        return globParts.map(parts => {
-            parts = parts.reduce((set, part) => {
-                const prev = set[set.length - 1];
-                if (part === '**' && prev === '**') {
-                    return set;
-                }
-                if (part === '..') {
-                    if (prev && prev !== '..' && prev !== '.' && prev !== '**') {
-                        set.pop();
-                        return set;
-                    }
-                }
-                set.push(part);
-                return set;
-            }, []);
-            return parts.length === 0 ? [''] : parts;
-        });
-    }
-    levelTwoFileOptimize(parts) {
-        if (!Array.isArray(parts)) {
-            parts = this.slashSplit(parts);
-        }
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/<e>/<rest> -> <pre>/<rest>
-            if (!this.preserveMultipleSlashes) {
-                for (let i = 1; i < parts.length - 1; i++) {
-                    const p = parts[i];
-                    // don't squeeze out UNC patterns
-                    if (i === 1 && p === '' && parts[0] === '')
-                        continue;
-                    if (p === '.' || p === '') {
-                        didSomething = true;
-                        parts.splice(i, 1);
-                        i--;
-                    }
-                }
-                if (parts[0] === '.' &&
-                    parts.length === 2 &&
-                    (parts[1] === '.' || parts[1] === '')) {
-                    didSomething = true;
-                    parts.pop();
-                }
-            }
-            // <pre>/<p>/../<rest> -> <pre>/<rest>
-            let dd = 0;
-            while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                const p = parts[dd - 1];
-                if (p &&
-                    p !== '.' &&
-                    p !== '..' &&
-                    p !== '**' &&
-                    !(this.isWindows && /^[a-z]:$/i.test(p))) {
-                    didSomething = true;
-                    parts.splice(dd - 1, 2);
-                    dd -= 2;
-                }
-            }
-        } while (didSomething);
-        return parts.length === 0 ? [''] : parts;
-    }
-    // First phase: single-pattern processing
-    // <pre> is 1 or more portions
-    // <rest> is 1 or more portions
-    // <p> is any portion other than ., .., '', or **
-    // <e> is . or ''
-    //
-    // **/.. is *brutal* for filesystem walking performance, because
-    // it effectively resets the recursive walk each time it occurs,
-    // and ** cannot be reduced out by a .. pattern part like a regexp
-    // or most strings (other than .., ., and '') can be.
-    //
-    // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-    // <pre>/<e>/<rest> -> <pre>/<rest>
-    // <pre>/<p>/../<rest> -> <pre>/<rest>
-    // **/**/<rest> -> **/<rest>
-    //
-    // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
-    // this WOULD be allowed if ** did follow symlinks, or * didn't
-    firstPhasePreProcess(globParts) {
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-            for (let parts of globParts) {
-                let gs = -1;
-                while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                    let gss = gs;
-                    while (parts[gss + 1] === '**') {
-                        // <pre>/**/**/<rest> -> <pre>/**/<rest>
-                        gss++;
-                    }
-                    // eg, if gs is 2 and gss is 4, that means we have 3 **
-                    // parts, and can remove 2 of them.
-                    if (gss > gs) {
-                        parts.splice(gs + 1, gss - gs);
-                    }
-                    let next = parts[gs + 1];
-                    const p = parts[gs + 2];
-                    const p2 = parts[gs + 3];
-                    if (next !== '..')
-                        continue;
-                    if (!p ||
-                        p === '.' ||
-                        p === '..' ||
-                        !p2 ||
-                        p2 === '.' ||
-                        p2 === '..') {
-                        continue;
-                    }
-                    didSomething = true;
-                    // edit parts in place, and push the new one
-                    parts.splice(gs, 1);
-                    const other = parts.slice(0);
-                    other[gs] = '**';
-                    globParts.push(other);
-                    gs--;
-                }
-                // <pre>/<e>/<rest> -> <pre>/<rest>
-                if (!this.preserveMultipleSlashes) {
-                    for (let i = 1; i < parts.length - 1; i++) {
-                        const p = parts[i];
-                        // don't squeeze out UNC patterns
-                        if (i === 1 && p === '' && parts[0] === '')
-                            continue;
-                        if (p === '.' || p === '') {
-                            didSomething = true;
-                            parts.splice(i, 1);
-                            i--;
-                        }
-                    }
-                    if (parts[0] === '.' &&
-                        parts.length === 2 &&
-                        (parts[1] === '.' || parts[1] === '')) {
-                        didSomething = true;
-                        parts.pop();
-                    }
-                }
-                // <pre>/<p>/../<rest> -> <pre>/<rest>
-                let dd = 0;
-                while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                    const p = parts[dd - 1];
-                    if (p && p !== '.' && p !== '..' && p !== '**') {
-                        didSomething = true;
-                        const needDot = dd === 1 && parts[dd + 1] === '**';
-                        const splin = needDot ? ['.'] : [];
-                        parts.splice(dd - 1, 2, ...splin);
-                        if (parts.length === 0)
-                            parts.push('');
-                        dd -= 2;
-                    }
-                }
-            }
-        } while (didSomething);
-        return globParts;
-    }
-    // second phase: multi-pattern dedupes
-    // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
-    // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
-    // {<pre>/**/<rest>,<pre>/<rest>} -> <pre>/**/<rest>
-    //
-    // {<pre>/**/<rest>,<pre>/**/<p>/<rest>} -> <pre>/**/<rest>
-    // ^-- not valid because ** doens't follow symlinks
-    secondPhasePreProcess(globParts) {
-        for (let i = 0; i < globParts.length - 1; i++) {
-            for (let j = i + 1; j < globParts.length; j++) {
-                const matched = this.partsMatch(globParts[i], globParts[j], !this.preserveMultipleSlashes);
-                if (matched) {
-                    globParts[i] = [];
-                    globParts[j] = matched;
-                    break;
-                }
-            }
-        }
-        return globParts.filter(gs => gs.length);
-    }
-    partsMatch(a, b, emptyGSMatch = false) {
-        let ai = 0;
-        let bi = 0;
-        let result = [];
-        let which = '';
-        while (ai < a.length && bi < b.length) {
-            if (a[ai] === b[bi]) {
-                result.push(which === 'b' ? b[bi] : a[ai]);
-                ai++;
-                bi++;
-            }
-            else if (emptyGSMatch && a[ai] === '**' && b[bi] === a[ai + 1]) {
-                result.push(a[ai]);
-                ai++;
-            }
-            else if (emptyGSMatch && b[bi] === '**' && a[ai] === b[bi + 1]) {
-                result.push(b[bi]);
-                bi++;
-            }
-            else if (a[ai] === '*' &&
-                b[bi] &&
-                (this.options.dot || !b[bi].startsWith('.')) &&
-                b[bi] !== '**') {
-                if (which === 'b')
-                    return false;
-                which = 'a';
-                result.push(a[ai]);
-                ai++;
-                bi++;
-            }
-            else if (b[bi] === '*' &&
-                a[ai] &&
-                (this.options.dot || !a[ai].startsWith('.')) &&
-                a[ai] !== '**') {
-                if (which === 'a')
-                    return false;
-                which = 'b';
-                result.push(b[bi]);
-                ai++;
-                bi++;
-            }
-            else {
-                return false;
-            }
-        }
-        // if we fall out of the loop, it means they two are identical
-        // as long as their lengths match
-        return a.length === b.length && result;
-    }
-    parseNegate() {
-        if (this.nonegate)
-            return;
-        const pattern = this.pattern;
-        let negate = false;
-        let negateOffset = 0;
-        for (let i = 0; i < pattern.length && pattern.charAt(i) === '!'; i++) {
-            negate = !negate;
-            negateOffset++;
-        }
-        if (negateOffset)
-            this.pattern = pattern.slice(negateOffset);
-        this.negate = negate;
-    }
-    // set partial to true to test if, for example,
-    // "/a/b" matches the start of "/*/b/*/d"
-    // Partial means, if you run out of file before you run
-    // out of pattern, then that's fine, as long as all
-    // the parts match.
-    matchOne(file, pattern, partial = false) {
-        let fileStartIndex = 0;
-        let patternStartIndex = 0;
-        // UNC paths like //?/X:/... can match X:/... and vice versa
-        // Drive letters in absolute drive or unc paths are always compared
-        // case-insensitively.
-        if (this.isWindows) {
-            const fileDrive = typeof file[0] === 'string' && /^[a-z]:$/i.test(file[0]);
-            const fileUNC = !fileDrive &&
-                file[0] === '' &&
-                file[1] === '' &&
-                file[2] === '?' &&
-                /^[a-z]:$/i.test(file[3]);
-            const patternDrive = typeof pattern[0] === 'string' && /^[a-z]:$/i.test(pattern[0]);
-            const patternUNC = !patternDrive &&
-                pattern[0] === '' &&
-                pattern[1] === '' &&
-                pattern[2] === '?' &&
-                typeof pattern[3] === 'string' &&
-                /^[a-z]:$/i.test(pattern[3]);
-            const fdi = fileUNC ? 3
-                : fileDrive ? 0
-                    : undefined;
-            const pdi = patternUNC ? 3
-                : patternDrive ? 0
-                    : undefined;
-            if (typeof fdi === 'number' && typeof pdi === 'number') {
-                const [fd, pd] = [
-                    file[fdi],
-                    pattern[pdi],
-                ];
-                // start matching at the drive letter index of each
-                if (fd.toLowerCase() === pd.toLowerCase()) {
-                    pattern[pdi] = fd;
-                    patternStartIndex = pdi;
-                    fileStartIndex = fdi;
-                }
-            }
-        }
-        // resolve and reduce . and .. portions in the file as well.
-        // don't need to do the second phase, because it's only one string[]
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-            file = this.levelTwoFileOptimize(file);
-        }
-        if (pattern.includes(GLOBSTAR)) {
-            return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
-        }
-        return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
-    }
-    #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
-        // split the pattern into head, tail, and middle of ** delimited parts
-        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
-        const lastgs = pattern.lastIndexOf(GLOBSTAR);
-        // split the pattern up into globstar-delimited sections
-        // the tail has to be at the end, and the others just have
-        // to be found in order from the head.
-        const [head, body, tail] = partial ?
-            [
-                pattern.slice(patternIndex, firstgs),
-                pattern.slice(firstgs + 1),
-                [],
-            ]
-            : [
-                pattern.slice(patternIndex, firstgs),
-                pattern.slice(firstgs + 1, lastgs),
-                pattern.slice(lastgs + 1),
-            ];
-        // check the head, from the current file/pattern index.
-        if (head.length) {
-            const fileHead = file.slice(fileIndex, fileIndex + head.length);
-            if (!this.#matchOne(fileHead, head, partial, 0, 0)) {
-                return false;
-            }
-            fileIndex += head.length;
-            patternIndex += head.length;
-        }
-        // now we know the head matches!
-        // if the last portion is not empty, it MUST match the end
-        // check the tail
-        let fileTailMatch = 0;
-        if (tail.length) {
-            // if head + tail > file, then we cannot possibly match
-            if (tail.length + fileIndex > file.length)
-                return false;
-            // try to match the tail
-            let tailStart = file.length - tail.length;
-            if (this.#matchOne(file, tail, partial, tailStart, 0)) {
-                fileTailMatch = tail.length;
-            }
-            else {
-                // affordance for stuff like a/**/* matching a/b/
-                // if the last file portion is '', and there's more to the pattern
-                // then try without the '' bit.
-                if (file[file.length - 1] !== '' ||
-                    fileIndex + tail.length === file.length) {
-                    return false;
-                }
-                tailStart--;
-                if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
-                    return false;
-                }
-                fileTailMatch = tail.length + 1;
-            }
-        }
-        // now we know the tail matches!
-        // the middle is zero or more portions wrapped in **, possibly
-        // containing more ** sections.
-        // so a/**/b/**/c/**/d has become **/b/**/c/**
-        // if it's empty, it means a/**/b, just verify we have no bad dots
-        // if there's no tail, so it ends on /**, then we must have *something*
-        // after the head, or it's not a matc
-        if (!body.length) {
-            let sawSome = !!fileTailMatch;
-            for (let i = fileIndex; i < file.length - fileTailMatch; i++) {
-                const f = String(file[i]);
-                sawSome = true;
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            // in partial mode, we just need to get past all file parts
-            return partial || sawSome;
-        }
-        // now we know that there's one or more body sections, which can
-        // be matched anywhere from the 0 index (because the head was pruned)
-        // through to the length-fileTailMatch index.
-        // split the body up into sections, and note the minimum index it can
-        // be found at (start with the length of all previous segments)
-        // [section, before, after]
-        const bodySegments = [[[], 0]];
-        let currentBody = bodySegments[0];
-        let nonGsParts = 0;
-        const nonGsPartsSums = [0];
-        for (const b of body) {
-            if (b === GLOBSTAR) {
-                nonGsPartsSums.push(nonGsParts);
-                currentBody = [[], 0];
-                bodySegments.push(currentBody);
-            }
-            else {
-                currentBody[0].push(b);
-                nonGsParts++;
-            }
-        }
-        let i = bodySegments.length - 1;
-        const fileLength = file.length - fileTailMatch;
-        for (const b of bodySegments) {
-            b[1] = fileLength - (nonGsPartsSums[i--] + b[0].length);
-        }
-        return !!this.#matchGlobStarBodySections(file, bodySegments, fileIndex, 0, partial, 0, !!fileTailMatch);
-    }
-    // return false for "nope, not matching"
-    // return null for "not matching, cannot keep trying"
-    #matchGlobStarBodySections(file, 
-    // pattern section, last possible position for it
-    bodySegments, fileIndex, bodyIndex, partial, globStarDepth, sawTail) {
-        // take the first body segment, and walk from fileIndex to its "after"
-        // value at the end
-        // If it doesn't match at that position, we increment, until we hit
-        // that final possible position, and give up.
-        // If it does match, then advance and try to rest.
-        // If any of them fail we keep walking forward.
-        // this is still a bit recursively painful, but it's more constrained
-        // than previous implementations, because we never test something that
-        // can't possibly be a valid matching condition.
-        const bs = bodySegments[bodyIndex];
-        if (!bs) {
-            // just make sure that there's no bad dots
-            for (let i = fileIndex; i < file.length; i++) {
-                sawTail = true;
-                const f = file[i];
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            return sawTail;
-        }
-        // have a non-globstar body section to test
-        const [body, after] = bs;
-        while (fileIndex <= after) {
-            const m = this.#matchOne(file.slice(0, fileIndex + body.length), body, partial, fileIndex, 0);
-            // if limit exceeded, no match. intentional false negative,
-            // acceptable break in correctness for security.
-            if (m && globStarDepth < this.maxGlobstarRecursion) {
-                // match! see if the rest match. if so, we're done!
-                const sub = this.#matchGlobStarBodySections(file, bodySegments, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail);
-                if (sub !== false) {
-                    return sub;
-                }
-            }
-            const f = file[fileIndex];
-            if (f === '.' ||
-                f === '..' ||
-                (!this.options.dot && f.startsWith('.'))) {
-                return false;
-            }
-            fileIndex++;
-        }
-        // walked off. no point continuing
-        return partial || null;
-    }
-    #matchOne(file, pattern, partial, fileIndex, patternIndex) {
-        let fi;
-        let pi;
-        let pl;
-        let fl;
-        for (fi = fileIndex,
-            pi = patternIndex,
-            fl = file.length,
-            pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
-            this.debug('matchOne loop');
-            let p = pattern[pi];
-            let f = file[fi];
-            this.debug(pattern, p, f);
-            // should be impossible.
-            // some invalid regexp stuff in the set.
-            /* c8 ignore start */
-            if (p === false || p === GLOBSTAR) {
-                return false;
-            }
-            /* c8 ignore stop */
-            // something other than **
-            // non-magic patterns just have to match exactly
-            // patterns with magic have been turned into regexps.
-            let hit;
-            if (typeof p === 'string') {
-                hit = f === p;
-                this.debug('string match', p, f, hit);
-            }
-            else {
-                hit = p.test(f);
-                this.debug('pattern match', p, f, hit);
-            }
-            if (!hit)
-                return false;
-        }
-        // Note: ending in / means that we'll get a final ""
-        // at the end of the pattern.  This can only match a
-        // corresponding "" at the end of the file.
-        // If the file ends in /, then it can only match a
-        // a pattern that ends in /, unless the pattern just
-        // doesn't have any more for it. But, a/b/ should *not*
-        // match "a/b/*", even though "" matches against the
-        // [^/]*? pattern, except in partial mode, where it might
-        // simply not be reached yet.
-        // However, a/b/ should still satisfy a/*
-        // now either we fell off the end of the pattern, or we're done.
-        if (fi === fl && pi === pl) {
-            // ran out of pattern and filename at the same time.
-            // an exact hit!
-            return true;
-        }
-        else if (fi === fl) {
-            // ran out of file, but still had pattern left.
-            // this is ok if we're doing the match as part of
-            // a glob fs traversal.
-            return partial;
-        }
-        else if (pi === pl) {
-            // ran out of pattern, still have file left.
-            // this is only acceptable if we're on the very last
-            // empty segment of a file with a trailing slash.
-            // a/* should match a/b/
-            return fi === fl - 1 && file[fi] === '';
-            /* c8 ignore start */
-        }
-        else {
-            // should be unreachable.
-            throw new Error('wtf?');
-        }
-        /* c8 ignore stop */
-    }
-    braceExpand() {
-        return braceExpand(this.pattern, this.options);
-    }
-    parse(pattern) {
-        assertValidPattern(pattern);
-        const options = this.options;
-        // shortcuts
-        if (pattern === '**')
-            return GLOBSTAR;
-        if (pattern === '')
-            return '';
-        // far and away, the most common glob pattern parts are
-        // *, *.*, and *.<ext>  Add a fast check method for those.
-        let m;
-        let fastTest = null;
-        if ((m = pattern.match(starRE))) {
-            fastTest = options.dot ? starTestDot : starTest;
-        }
-        else if ((m = pattern.match(starDotExtRE))) {
-            fastTest = (options.nocase ?
-                options.dot ?
-                    starDotExtTestNocaseDot
-                    : starDotExtTestNocase
-                : options.dot ? starDotExtTestDot
-                    : starDotExtTest)(m[1]);
-        }
-        else if ((m = pattern.match(qmarksRE))) {
-            fastTest = (options.nocase ?
-                options.dot ?
-                    qmarksTestNocaseDot
-                    : qmarksTestNocase
-                : options.dot ? qmarksTestDot
-                    : qmarksTest)(m);
-        }
-        else if ((m = pattern.match(starDotStarRE))) {
-            fastTest = options.dot ? starDotStarTestDot : starDotStarTest;
-        }
-        else if ((m = pattern.match(dotStarRE))) {
-            fastTest = dotStarTest;
-        }
-        const re = AST.fromGlob(pattern, this.options).toMMPattern();
-        if (fastTest && typeof re === 'object') {
-            // Avoids overriding in frozen environments
-            Reflect.defineProperty(re, 'test', { value: fastTest });
-        }
-        return re;
-    }
-    makeRe() {
-        if (this.regexp || this.regexp === false)
-            return this.regexp;
-        // at this point, this.set is a 2d array of partial
-        // pattern strings, or "**".
-        //
-        // It's better to use .match().  This function shouldn't
-        // be used, really, but it's pretty convenient sometimes,
-        // when you just want to work with a regex.
-        const set = this.set;
-        if (!set.length) {
-            this.regexp = false;
-            return this.regexp;
-        }
-        const options = this.options;
-        const twoStar = options.noglobstar ? esm_star
-            : options.dot ? twoStarDot
-                : twoStarNoDot;
-        const flags = new Set(options.nocase ? ['i'] : []);
-        // regexpify non-globstar patterns
-        // if ** is only item, then we just do one twoStar
-        // if ** is first, and there are more, prepend (\/|twoStar\/)? to next
-        // if ** is last, append (\/twoStar|) to previous
-        // if ** is in the middle, append (\/|\/twoStar\/) to previous
-        // then filter out GLOBSTAR symbols
-        let re = set
-            .map(pattern => {
-            const pp = pattern.map(p => {
-                if (p instanceof RegExp) {
-                    for (const f of p.flags.split(''))
-                        flags.add(f);
-                }
-                return (typeof p === 'string' ? esm_regExpEscape(p)
-                    : p === GLOBSTAR ? GLOBSTAR
-                        : p._src);
-            });
-            pp.forEach((p, i) => {
-                const next = pp[i + 1];
-                const prev = pp[i - 1];
-                if (p !== GLOBSTAR || prev === GLOBSTAR) {
-                    return;
-                }
-                if (prev === undefined) {
-                    if (next !== undefined && next !== GLOBSTAR) {
-                        pp[i + 1] = '(?:\\/|' + twoStar + '\\/)?' + next;
-                    }
-                    else {
-                        pp[i] = twoStar;
-                    }
-                }
-                else if (next === undefined) {
-                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + ')?';
-                }
-                else if (next !== GLOBSTAR) {
-                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + '\\/)' + next;
-                    pp[i + 1] = GLOBSTAR;
-                }
-            });
-            const filtered = pp.filter(p => p !== GLOBSTAR);
-            // For partial matches, we need to make the pattern match
-            // any prefix of the full path. We do this by generating
-            // alternative patterns that match progressively longer prefixes.
-            if (this.partial && filtered.length >= 1) {
-                const prefixes = [];
-                for (let i = 1; i <= filtered.length; i++) {
-                    prefixes.push(filtered.slice(0, i).join('/'));
-                }
-                return '(?:' + prefixes.join('|') + ')';
-            }
-            return filtered.join('/');
-        })
-            .join('|');
-        // need to wrap in parens if we had more than one thing with |,
-        // otherwise only the first will be anchored to ^ and the last to $
-        const [open, close] = set.length > 1 ? ['(?:', ')'] : ['', ''];
-        // must match entire pattern
-        // ending in a * or ** will make it less strict.
-        re = '^' + open + re + close + '$';
-        // In partial mode, '/' should always match as it's a valid prefix for any pattern
-        if (this.partial) {
-            re = '^(?:\\/|' + open + re.slice(1, -1) + close + ')$';
-        }
-        // can match anything, as long as it's not this.
-        if (this.negate)
-            re = '^(?!' + re + ').+$';
-        try {
-            this.regexp = new RegExp(re, [...flags].join(''));
-            /* c8 ignore start */
-        }
-        catch {
-            // should be impossible
-            this.regexp = false;
-        }
-        /* c8 ignore stop */
-        return this.regexp;
-    }
-    slashSplit(p) {
-        // if p starts with // on windows, we preserve that
-        // so that UNC paths aren't broken.  Otherwise, any number of
-        // / characters are coalesced into one, unless
-        // preserveMultipleSlashes is set to true.
-        if (this.preserveMultipleSlashes) {
-            return p.split('/');
-        }
-        else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
-            // add an extra '' for the one we lose
-            return ['', ...p.split(/\/+/)];
-        }
-        else {
-            return p.split(/\/+/);
-        }
-    }
-    match(f, partial = this.partial) {
-        this.debug('match', f, this.pattern);
-        // short-circuit in the case of busted things.
-        // comments, etc.
-        if (this.comment) {
-            return false;
-        }
-        if (this.empty) {
-            return f === '';
-        }
-        if (f === '/' && partial) {
-            return true;
-        }
-        const options = this.options;
-        // windows: need to use /, not \
-        if (this.isWindows) {
-            f = f.split('\\').join('/');
-        }
-        // treat the test path as a set of pathparts.
-        const ff = this.slashSplit(f);
-        this.debug(this.pattern, 'split', ff);
-        // just ONE of the pattern sets in this.set needs to match
-        // in order for it to be valid.  If negating, then just one
-        // match means that we have failed.
-        // Either way, return on the first hit.
-        const set = this.set;
-        this.debug(this.pattern, 'set', set);
-        // Find the basename of the path by looking for the last non-empty segment
-        let filename = ff[ff.length - 1];
-        if (!filename) {
-            for (let i = ff.length - 2; !filename && i >= 0; i--) {
-                filename = ff[i];
-            }
-        }
-        for (const pattern of set) {
-            let file = ff;
-            if (options.matchBase && pattern.length === 1) {
-                file = [filename];
-            }
-            const hit = this.matchOne(file, pattern, partial);
-            if (hit) {
-                if (options.flipNegate) {
-                    return true;
-                }
-                return !this.negate;
-            }
-        }
-        // didn't get any hits.  this is success if it's a negative
-        // pattern, failure otherwise.
-        if (options.flipNegate) {
-            return false;
-        }
-        return this.negate;
-    }
-    static defaults(def) {
-        return minimatch.defaults(def).Minimatch;
-    }
-}
-/* c8 ignore start */
-
-
-
-/* c8 ignore stop */
-minimatch.AST = AST;
-minimatch.Minimatch = Minimatch;
-minimatch.escape = escape_escape;
-minimatch.unescape = unescape_unescape;
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path.js
-
-
-
-const internal_path_IS_WINDOWS = process.platform === 'win32';
-/**
- * Helper class for parsing paths into segments
- */
-class Path {
-    /**
-     * Constructs a Path
-     * @param itemPath Path or array of segments
-     */
-    constructor(itemPath) {
-        this.segments = [];
-        // String
-        if (typeof itemPath === 'string') {
-            external_assert_(itemPath, `Parameter 'itemPath' must not be empty`);
-            // Normalize slashes and trim unnecessary trailing slash
-            itemPath = safeTrimTrailingSeparator(itemPath);
-            // Not rooted
-            if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(external_path_.sep);
-            }
-            // Rooted
-            else {
-                // Add all segments, while not at the root
-                let remaining = itemPath;
-                let dir = dirname(remaining);
-                while (dir !== remaining) {
-                    // Add the segment
-                    const basename = external_path_.basename(remaining);
-                    this.segments.unshift(basename);
-                    // Truncate the last segment
-                    remaining = dir;
-                    dir = dirname(remaining);
-                }
-                // Remainder is the root
-                this.segments.unshift(remaining);
-            }
-        }
-        // Array
-        else {
-            // Must not be empty
-            external_assert_(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
-            // Each segment
-            for (let i = 0; i < itemPath.length; i++) {
-                let segment = itemPath[i];
-                // Must not be empty
-                external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
-                // Normalize slashes
-                segment = normalizeSeparators(itemPath[i]);
-                // Root segment
-                if (i === 0 && hasRoot(segment)) {
-                    segment = safeTrimTrailingSeparator(segment);
-                    external_assert_(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
-                    this.segments.push(segment);
-                }
-                // All other segments
-                else {
-                    // Must not contain slash
-                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
-                    this.segments.push(segment);
-                }
-            }
-        }
-    }
-    /**
-     * Converts the path to it's string representation
-     */
-    toString() {
-        // First segment
-        let result = this.segments[0];
-        // All others
-        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
-        for (let i = 1; i < this.segments.length; i++) {
-            if (skipSlash) {
-                skipSlash = false;
-            }
-            else {
-                result += external_path_.sep;
-            }
-            result += this.segments[i];
-        }
-        return result;
-    }
-}
-//# sourceMappingURL=internal-path.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-pattern.js
-
-
-
-
-
-
-
-const internal_pattern_IS_WINDOWS = process.platform === 'win32';
-class Pattern {
-    constructor(patternOrNegate, isImplicitPattern = false, segments, homedir) {
-        /**
-         * Indicates whether matches should be excluded from the result set
-         */
-        this.negate = false;
-        // Pattern overload
-        let pattern;
-        if (typeof patternOrNegate === 'string') {
-            pattern = patternOrNegate.trim();
-        }
-        // Segments overload
-        else {
-            // Convert to pattern
-            segments = segments || [];
-            external_assert_(segments.length, `Parameter 'segments' must not empty`);
-            const root = Pattern.getLiteral(segments[0]);
-            external_assert_(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
-            pattern = new Path(segments).toString().trim();
-            if (patternOrNegate) {
-                pattern = `!${pattern}`;
-            }
-        }
-        // Negate
-        while (pattern.startsWith('!')) {
-            this.negate = !this.negate;
-            pattern = pattern.substr(1).trim();
-        }
-        // Normalize slashes and ensures absolute root
-        pattern = Pattern.fixupPattern(pattern, homedir);
-        // Segments
-        this.segments = new Path(pattern).segments;
-        // Trailing slash indicates the pattern should only match directories, not regular files
-        this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(external_path_.sep);
-        pattern = safeTrimTrailingSeparator(pattern);
-        // Search path (literal path prior to the first glob segment)
-        let foundGlob = false;
-        const searchSegments = this.segments
-            .map(x => Pattern.getLiteral(x))
-            .filter(x => !foundGlob && !(foundGlob = x === ''));
-        this.searchPath = new Path(searchSegments).toString();
-        // Root RegExp (required when determining partial match)
-        this.rootRegExp = new RegExp(Pattern.regExpEscape(searchSegments[0]), internal_pattern_IS_WINDOWS ? 'i' : '');
-        this.isImplicitPattern = isImplicitPattern;
-        // Create minimatch
-        const minimatchOptions = {
-            dot: true,
-            nobrace: true,
-            nocase: internal_pattern_IS_WINDOWS,
-            nocomment: true,
-            noext: true,
-            nonegate: true
-        };
-        pattern = internal_pattern_IS_WINDOWS ? pattern.replace(/\\/g, '/') : pattern;
-        this.minimatch = new Minimatch(pattern, minimatchOptions);
-    }
-    /**
-     * Matches the pattern against the specified path
-     */
-    match(itemPath) {
-        // Last segment is globstar?
-        if (this.segments[this.segments.length - 1] === '**') {
-            // Normalize slashes
-            itemPath = normalizeSeparators(itemPath);
-            // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
-            // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
-            // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
-                // Note, this is safe because the constructor ensures the pattern has an absolute root.
-                // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${external_path_.sep}`;
-            }
-        }
-        else {
-            // Normalize slashes and trim unnecessary trailing slash
-            itemPath = safeTrimTrailingSeparator(itemPath);
-        }
-        // Match
-        if (this.minimatch.match(itemPath)) {
-            return this.trailingSeparator ? MatchKind.Directory : MatchKind.All;
-        }
-        return MatchKind.None;
-    }
-    /**
-     * Indicates whether the pattern may match descendants of the specified path
-     */
-    partialMatch(itemPath) {
-        // Normalize slashes and trim unnecessary trailing slash
-        itemPath = safeTrimTrailingSeparator(itemPath);
-        // matchOne does not handle root path correctly
-        if (dirname(itemPath) === itemPath) {
-            return this.rootRegExp.test(itemPath);
-        }
-        return this.minimatch.matchOne(itemPath.split(internal_pattern_IS_WINDOWS ? /\\+/ : /\/+/), this.minimatch.set[0], true);
-    }
-    /**
-     * Escapes glob patterns within a path
-     */
-    static globEscape(s) {
-        return (internal_pattern_IS_WINDOWS ? s : s.replace(/\\/g, '\\\\')) // escape '\' on Linux/macOS
-            .replace(/(\[)(?=[^/]+\])/g, '[[]') // escape '[' when ']' follows within the path segment
-            .replace(/\?/g, '[?]') // escape '?'
-            .replace(/\*/g, '[*]'); // escape '*'
-    }
-    /**
-     * Normalizes slashes and ensures absolute root
-     */
-    static fixupPattern(pattern, homedir) {
-        // Empty
-        external_assert_(pattern, 'pattern cannot be empty');
-        // Must not contain `.` segment, unless first segment
-        // Must not contain `..` segment
-        const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
-        external_assert_(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
-        // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
-        external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
-        // Normalize slashes
-        pattern = normalizeSeparators(pattern);
-        // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
-            pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
-        }
-        // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
-            homedir = homedir || external_os_.homedir();
-            external_assert_(homedir, 'Unable to determine HOME directory');
-            external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
-            pattern = Pattern.globEscape(homedir) + pattern.substr(1);
-        }
-        // Replace relative drive root, e.g. pattern is C: or C:foo
-        else if (internal_pattern_IS_WINDOWS &&
-            (pattern.match(/^[A-Z]:$/i) || pattern.match(/^[A-Z]:[^\\]/i))) {
-            let root = ensureAbsoluteRoot('C:\\dummy-root', pattern.substr(0, 2));
-            if (pattern.length > 2 && !root.endsWith('\\')) {
-                root += '\\';
-            }
-            pattern = Pattern.globEscape(root) + pattern.substr(2);
-        }
-        // Replace relative root, e.g. pattern is \ or \foo
-        else if (internal_pattern_IS_WINDOWS && (pattern === '\\' || pattern.match(/^\\[^\\]/))) {
-            let root = ensureAbsoluteRoot('C:\\dummy-root', '\\');
-            if (!root.endsWith('\\')) {
-                root += '\\';
-            }
-            pattern = Pattern.globEscape(root) + pattern.substr(1);
-        }
-        // Otherwise ensure absolute root
-        else {
-            pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
-        }
-        return normalizeSeparators(pattern);
-    }
-    /**
-     * Attempts to unescape a pattern segment to create a literal path segment.
-     * Otherwise returns empty string.
-     */
-    static getLiteral(segment) {
-        let literal = '';
-        for (let i = 0; i < segment.length; i++) {
-            const c = segment[i];
-            // Escape
-            if (c === '\\' && !internal_pattern_IS_WINDOWS && i + 1 < segment.length) {
-                literal += segment[++i];
-                continue;
-            }
-            // Wildcard
-            else if (c === '*' || c === '?') {
-                return '';
-            }
-            // Character set
-            else if (c === '[' && i + 1 < segment.length) {
-                let set = '';
-                let closed = -1;
-                for (let i2 = i + 1; i2 < segment.length; i2++) {
-                    const c2 = segment[i2];
-                    // Escape
-                    if (c2 === '\\' && !internal_pattern_IS_WINDOWS && i2 + 1 < segment.length) {
-                        set += segment[++i2];
-                        continue;
-                    }
-                    // Closed
-                    else if (c2 === ']') {
-                        closed = i2;
-                        break;
-                    }
-                    // Otherwise
-                    else {
-                        set += c2;
-                    }
-                }
-                // Closed?
-                if (closed >= 0) {
-                    // Cannot convert
-                    if (set.length > 1) {
-                        return '';
-                    }
-                    // Convert to literal
-                    if (set) {
-                        literal += set;
-                        i = closed;
-                        continue;
-                    }
-                }
-                // Otherwise fall thru
-            }
-            // Append
-            literal += c;
-        }
-        return literal;
-    }
-    /**
-     * Escapes regexp special characters
-     * https://javascript.info/regexp-escaping
-     */
-    static regExpEscape(s) {
-        return s.replace(/[[\\^$.|?*+()]/g, '\\$&');
-    }
-}
-//# sourceMappingURL=internal-pattern.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-search-state.js
-class SearchState {
-    constructor(path, level) {
-        this.path = path;
-        this.level = level;
-    }
-}
-//# sourceMappingURL=internal-search-state.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-globber.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
-    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
-    var m = o[Symbol.asyncIterator], i;
-    return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
-    function verb(n) { i[n] = o[n] && function (v) { return new Promise(function (resolve, reject) { v = o[n](v), settle(resolve, reject, v.done, v.value); }); }; }
-    function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
-};
-var __await = (undefined && undefined.__await) || function (v) { return this instanceof __await ? (this.v = v, this) : new __await(v); }
-var __asyncGenerator = (undefined && undefined.__asyncGenerator) || function (thisArg, _arguments, generator) {
-    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
-    var g = generator.apply(thisArg, _arguments || []), i, q = [];
-    return i = Object.create((typeof AsyncIterator === "function" ? AsyncIterator : Object).prototype), verb("next"), verb("throw"), verb("return", awaitReturn), i[Symbol.asyncIterator] = function () { return this; }, i;
-    function awaitReturn(f) { return function (v) { return Promise.resolve(v).then(f, reject); }; }
-    function verb(n, f) { if (g[n]) { i[n] = function (v) { return new Promise(function (a, b) { q.push([n, v, a, b]) > 1 || resume(n, v); }); }; if (f) i[n] = f(i[n]); } }
-    function resume(n, v) { try { step(g[n](v)); } catch (e) { settle(q[0][3], e); } }
-    function step(r) { r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r); }
-    function fulfill(value) { resume("next", value); }
-    function reject(value) { resume("throw", value); }
-    function settle(f, v) { if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]); }
-};
-
-
-
-
-
-
-
-
-const internal_globber_IS_WINDOWS = process.platform === 'win32';
-class DefaultGlobber {
-    constructor(options) {
-        this.patterns = [];
-        this.searchPaths = [];
-        this.options = getOptions(options);
-    }
-    getSearchPaths() {
-        // Return a copy
-        return this.searchPaths.slice();
-    }
-    glob() {
-        return __awaiter(this, void 0, void 0, function* () {
-            var _a, e_1, _b, _c;
-            const result = [];
-            try {
-                for (var _d = true, _e = __asyncValues(this.globGenerator()), _f; _f = yield _e.next(), _a = _f.done, !_a; _d = true) {
-                    _c = _f.value;
-                    _d = false;
-                    const itemPath = _c;
-                    result.push(itemPath);
-                }
-            }
-            catch (e_1_1) { e_1 = { error: e_1_1 }; }
-            finally {
-                try {
-                    if (!_d && !_a && (_b = _e.return)) yield _b.call(_e);
-                }
-                finally { if (e_1) throw e_1.error; }
-            }
-            return result;
-        });
-    }
-    globGenerator() {
-        return __asyncGenerator(this, arguments, function* globGenerator_1() {
-            // Fill in defaults options
-            const options = getOptions(this.options);
-            // Implicit descendants?
-            const patterns = [];
-            for (const pattern of this.patterns) {
-                patterns.push(pattern);
-                if (options.implicitDescendants &&
-                    (pattern.trailingSeparator ||
-                        pattern.segments[pattern.segments.length - 1] !== '**')) {
-                    patterns.push(new Pattern(pattern.negate, true, pattern.segments.concat('**')));
-                }
-            }
-            // Push the search paths
-            const stack = [];
-            for (const searchPath of getSearchPaths(patterns)) {
-                lib_core.debug(`Search path '${searchPath}'`);
-                // Exists?
-                try {
-                    // Intentionally using lstat. Detection for broken symlink
-                    // will be performed later (if following symlinks).
-                    yield __await(external_fs_.promises.lstat(searchPath));
-                }
-                catch (err) {
-                    if (err.code === 'ENOENT') {
-                        continue;
-                    }
-                    throw err;
-                }
-                stack.unshift(new SearchState(searchPath, 1));
-            }
-            // Search
-            const traversalChain = []; // used to detect cycles
-            while (stack.length) {
-                // Pop
-                const item = stack.pop();
-                // Match?
-                const match = internal_pattern_helper_match(patterns, item.path);
-                const partialMatch = !!match || internal_pattern_helper_partialMatch(patterns, item.path);
-                if (!match && !partialMatch) {
-                    continue;
-                }
-                // Stat
-                const stats = yield __await(DefaultGlobber.stat(item, options, traversalChain)
-                // Broken symlink, or symlink cycle detected, or no longer exists
-                );
-                // Broken symlink, or symlink cycle detected, or no longer exists
-                if (!stats) {
-                    continue;
-                }
-                // Hidden file or directory?
-                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
-                    continue;
-                }
-                // Directory
-                if (stats.isDirectory()) {
-                    // Matched
-                    if (match & MatchKind.Directory && options.matchDirectories) {
-                        yield yield __await(item.path);
-                    }
-                    // Descend?
-                    else if (!partialMatch) {
-                        continue;
-                    }
-                    // Push the child items in reverse
-                    const childLevel = item.level + 1;
-                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
-                    stack.push(...childItems.reverse());
-                }
-                // File
-                else if (match & MatchKind.File) {
-                    yield yield __await(item.path);
-                }
-            }
-        });
-    }
-    /**
-     * Constructs a DefaultGlobber
-     */
-    static create(patterns, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            const result = new DefaultGlobber(options);
-            if (internal_globber_IS_WINDOWS) {
-                patterns = patterns.replace(/\r\n/g, '\n');
-                patterns = patterns.replace(/\r/g, '\n');
-            }
-            const lines = patterns.split('\n').map(x => x.trim());
-            for (const line of lines) {
-                // Empty or comment
-                if (!line || line.startsWith('#')) {
-                    continue;
-                }
-                // Pattern
-                else {
-                    result.patterns.push(new Pattern(line));
-                }
-            }
-            result.searchPaths.push(...getSearchPaths(result.patterns));
-            return result;
-        });
-    }
-    static stat(item, options, traversalChain) {
-        return __awaiter(this, void 0, void 0, function* () {
-            // Note:
-            // `stat` returns info about the target of a symlink (or symlink chain)
-            // `lstat` returns info about a symlink itself
-            let stats;
-            if (options.followSymbolicLinks) {
-                try {
-                    // Use `stat` (following symlinks)
-                    stats = yield external_fs_.promises.stat(item.path);
-                }
-                catch (err) {
-                    if (err.code === 'ENOENT') {
-                        if (options.omitBrokenSymbolicLinks) {
-                            lib_core.debug(`Broken symlink '${item.path}'`);
-                            return undefined;
-                        }
-                        throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
-                    }
-                    throw err;
-                }
-            }
-            else {
-                // Use `lstat` (not following symlinks)
-                stats = yield external_fs_.promises.lstat(item.path);
-            }
-            // Note, isDirectory() returns false for the lstat of a symlink
-            if (stats.isDirectory() && options.followSymbolicLinks) {
-                // Get the realpath
-                const realPath = yield external_fs_.promises.realpath(item.path);
-                // Fixup the traversal chain to match the item level
-                while (traversalChain.length >= item.level) {
-                    traversalChain.pop();
-                }
-                // Test for a cycle
-                if (traversalChain.some((x) => x === realPath)) {
-                    lib_core.debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
-                    return undefined;
-                }
-                // Update the traversal chain
-                traversalChain.push(realPath);
-            }
-            return stats;
-        });
-    }
-}
-//# sourceMappingURL=internal-globber.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-hash-files.js
-var internal_hash_files_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-var internal_hash_files_asyncValues = (undefined && undefined.__asyncValues) || function (o) {
-    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
-    var m = o[Symbol.asyncIterator], i;
-    return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
-    function verb(n) { i[n] = o[n] && function (v) { return new Promise(function (resolve, reject) { v = o[n](v), settle(resolve, reject, v.done, v.value); }); }; }
-    function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
-};
-
-
-
-
-
-
-function hashFiles(globber_1, currentWorkspace_1) {
-    return internal_hash_files_awaiter(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
-        var _a, e_1, _b, _c;
-        var _d;
-        const writeDelegate = verbose ? core.info : core.debug;
-        let hasMatch = false;
-        const githubWorkspace = currentWorkspace
-            ? currentWorkspace
-            : ((_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd());
-        const result = crypto.createHash('sha256');
-        let count = 0;
-        try {
-            for (var _e = true, _f = internal_hash_files_asyncValues(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
-                _c = _g.value;
-                _e = false;
-                const file = _c;
-                writeDelegate(file);
-                if (!file.startsWith(`${githubWorkspace}${path.sep}`)) {
-                    writeDelegate(`Ignore '${file}' since it is not under GITHUB_WORKSPACE.`);
-                    continue;
-                }
-                if (fs.statSync(file).isDirectory()) {
-                    writeDelegate(`Skip directory '${file}'.`);
-                    continue;
-                }
-                const hash = crypto.createHash('sha256');
-                const pipeline = util.promisify(stream.pipeline);
-                yield pipeline(fs.createReadStream(file), hash);
-                result.write(hash.digest());
-                count++;
-                if (!hasMatch) {
-                    hasMatch = true;
-                }
-            }
-        }
-        catch (e_1_1) { e_1 = { error: e_1_1 }; }
-        finally {
-            try {
-                if (!_e && !_a && (_b = _f.return)) yield _b.call(_f);
-            }
-            finally { if (e_1) throw e_1.error; }
-        }
-        result.end();
-        if (hasMatch) {
-            writeDelegate(`Found ${count} files to hash.`);
-            return result.digest('hex');
-        }
-        else {
-            writeDelegate(`No matches found for glob`);
-            return '';
-        }
-    });
-}
-//# sourceMappingURL=internal-hash-files.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/glob.js
-var glob_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Constructs a globber
- *
- * @param patterns  Patterns separated by newlines
- * @param options   Glob options
- */
-function create(patterns, options) {
-    return glob_awaiter(this, void 0, void 0, function* () {
-        return yield DefaultGlobber.create(patterns, options);
-    });
-}
-/**
- * Computes the sha256 hash of a glob
- *
- * @param patterns  Patterns separated by newlines
- * @param currentWorkspace  Workspace used when matching files
- * @param options   Glob options
- * @param verbose   Enables verbose logging
- */
-function glob_hashFiles(patterns_1) {
-    return glob_awaiter(this, arguments, void 0, function* (patterns, currentWorkspace = '', options, verbose = false) {
-        let followSymbolicLinks = true;
-        if (options && typeof options.followSymbolicLinks === 'boolean') {
-            followSymbolicLinks = options.followSymbolicLinks;
-        }
-        const globber = yield create(patterns, { followSymbolicLinks });
-        return _hashFiles(globber, currentWorkspace, verbose);
-    });
-}
-//# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ./src/manifests/find.ts
-
-
-
-/** The files stage: the files the patterns match, listed in the log. */
-async function findFiles(patterns, workspace, core) {
-    const files = await findManifestFiles(patterns, workspace);
-    if (files.length > 0) {
-        core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns.join(', ')}:`);
-        for (const file of files)
-            core.info(`  ${file.relative}`);
-    }
-    return files;
-}
-/**
- * Expands the patterns (relative to the workspace; `!` excludes) into a sorted
- * list of files, each once. Files that resolve outside the workspace are
- * returned with a refusal rather than silently dropped, so the report shows them.
- */
-async function findManifestFiles(patterns, workspace) {
-    const root = external_node_path_default().resolve(workspace);
-    const rooted = patterns.map((pattern) => rootPattern(pattern, root));
-    const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
-    const realRoot = await (0,promises_.realpath)(root);
-    const unique = [...new Set(await globber.glob())];
-    const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
-    return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
-}
-async function describe(absolute, root, realRoot) {
-    const relative = external_node_path_default().relative(root, absolute).split((external_node_path_default()).sep).join('/');
-    if (isOutside(relative)) {
-        return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' };
-    }
-    const real = await (0,promises_.realpath)(absolute);
-    const realRelative = external_node_path_default().relative(realRoot, real);
-    if (isOutside(realRelative)) {
-        return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` };
-    }
-    return { absolute, relative, refusal: null };
-}
-function isOutside(relative) {
-    return relative === '..' || relative.startsWith('../') || relative.startsWith(`..${(external_node_path_default()).sep}`) || external_node_path_default().isAbsolute(relative);
-}
-function rootPattern(pattern, root) {
-    const negated = pattern.startsWith('!');
-    const body = negated ? pattern.slice(1) : pattern;
-    // join() resolves ./ and ../, which @actions/glob refuses inside a pattern; files that end up outside are refused later.
-    const absolute = external_node_path_default().isAbsolute(body) ? body : external_node_path_default().join(escapeGlob(root), body);
-    return negated ? `!${absolute}` : absolute;
-}
-/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
-function escapeGlob(text) {
-    return text.replace(/[*?[]/g, '[$&]');
-}
-
-;// CONCATENATED MODULE: ./src/inputs/dialect.ts
-// How messages name the inputs and say how to give them, in the words of
-// where the action runs: a workflow's `with:`, or the command line's flags.
-/** The inputs of action.yml; test/unit/inputs/get-inputs.test.ts keeps the two in step. */
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'manifest-path',
-    'control-plane-url',
-    'token',
-    'api',
-    'dry-run',
-    'fail-on-error',
-    'if-no-files-found',
-    'missing-ok',
-    'max-attempts',
-    'request-timeout',
-    'concurrency',
-    'substitute-env',
-    'closed-within-days',
-    'github-token',
-    'retention-rules',
-    'max-deletions',
-]));
-const PERMISSION = '`permissions: pull-requests: read`';
-const WORKFLOW_DIALECT = {
-    input: (name) => `Input "${name}"`,
-    inline: (name) => `"${name}"`,
-    key: (name) => name,
-    example: {
-        url: 'control-plane-url: ${{ vars.TFY_HOST }}',
-        token: 'token: ${{ secrets.TFY_API_KEY }}',
-        dryRun: 'dry-run: true',
-        githubToken: `Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token that can read them.`,
-    },
-    emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
-    githubToken: {
-        sent: 'the github-token',
-        rejected: ({ detail, where, host }) => `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`,
-        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
-        mayNotRead: ({ detail, where }) => `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`,
-        refusedLater: ({ detail, where, page, listed }) => `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check ${PERMISSION} in the workflow, and run the sweep again.`,
-        rateLimit: (detail) => `GitHub's rate limit for the github-token input (${detail})`,
-    },
-};
-const COMMAND_LINE_DIALECT = {
-    // The command line takes the GitHub token from GITHUB_TOKEN too.
-    input: (name) => (name === 'github-token' ? '--github-token (or GITHUB_TOKEN)' : `--${name}`),
-    inline: (name) => `--${name}`,
-    key: (name) => `--${name}`,
-    example: {
-        url: 'export TFY_HOST=https://acme.truefoundry.cloud',
-        token: 'export TFY_API_KEY=<your API key>',
-        dryRun: '--dry-run',
-        githubToken: "Pass a token that can read the repository's pull requests.",
-    },
-    emptyTokenHint: '',
-    githubToken: {
-        sent: 'the GitHub token',
-        rejected: ({ detail, where, host }) => `GitHub rejected --github-token (${detail}) when listing ${where}. Pass a valid token for ${host} with --github-token or GITHUB_TOKEN.`,
-        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting --github-token (${detail}) at ${page} of ${where}, having accepted it for the pages before: it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
-        mayNotRead: ({ detail, where }) => `--github-token may not read ${where} (${detail}). Pass a token that can read this repository's pull requests.`,
-        refusedLater: ({ detail, where, page, listed }) => `--github-token was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check that the token may still read this repository's pull requests, and run the sweep again.`,
-        rateLimit: (detail) => `GitHub's rate limit for --github-token (${detail})`,
-    },
-};
-
-;// CONCATENATED MODULE: ./src/inputs/input-error.ts
-
-/** A bad input value; the step fails before anything else happens. */
-class InputError extends StepFailure {
-    name = 'InputError';
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/text/user-info.ts
-// URLs for messages: a user name or password in a URL is most often a token,
-// and no message repeats one.
-/**
- * The URL as given, with anything that may be a user name or password (all of
- * the authority up to its last @) replaced by ***. Works on text that does not
- * parse as a URL too, since that text is echoed in the message that says so.
- */
-function withoutUserInfo(raw) {
-    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
-}
-/** A URL a server named, for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query or fragment (a server can put anything there). */
-function shownUrl(url) {
-    const shown = new URL(url);
-    shown.search = '';
-    shown.hash = '';
-    return withoutUserInfo(shown.href);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/urls.ts
-// The two URLs a run is given: the control plane's (an input) and GitHub's
-// REST API (GITHUB_API_URL, read in a sweep). Neither may carry user-info, a
-// query or a fragment, and no message repeats them.
-
-
-
-const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server";
-function parseControlPlaneUrl(raw, dialect) {
-    const name = dialect.input('control-plane-url');
-    const url = parseHttpUrl(raw, {
-        name,
-        shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
-        schemes: 'an https:// URL',
-        credentials: `pass the API key in ${dialect.inline('token')}`,
-    });
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
-    }
-    return url;
-}
-/**
- * GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run
- * that reads it. Read as @actions/github reads it while it loads (set and not
- * empty, untrimmed), so a value it cannot parse is refused here, named, before
- * it crashes there.
- */
-function parseGitHubApiUrl(env, dialect) {
-    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
-    if (apiUrl.trim() === '')
-        throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`);
-    parseHttpUrl(apiUrl, {
-        name: 'GITHUB_API_URL',
-        shape: `It must be ${GITHUB_API_SHAPE}.`,
-        schemes: 'an https:// (or http://) URL',
-        credentials: `pass the token in ${dialect.inline('github-token')}`,
-    });
-    return apiUrl;
-}
-/**
- * An http(s) URL with no user-info, query or fragment. No message repeats
- * the user-info (a user name or password, a token most often) or the query.
- */
-function parseHttpUrl(raw, words) {
-    const { name } = words;
-    const shown = withoutUserInfo(raw);
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`);
-    }
-    if (url.username || url.password || shown !== raw) {
-        throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`);
-    }
-    if (url.search || url.hash) {
-        // Not echoed: a query is where API keys end up.
-        throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
-    }
-    return url;
-}
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost')
-        return true;
-    if ((0,external_node_net_.isIP)(host) === 4)
-        return host.startsWith('127.');
-    if ((0,external_node_net_.isIP)(host) === 6)
-        return host === '::1' || host === '0:0:0:0:0:0:0:1';
-    return false;
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: ./src/inputs/values.ts
-// An input's text read as the value it stands for, or refused with a message
-// that names the input, quotes the value and says what it accepts.
-
-
-/** The glob patterns of an input, one a line; blank lines and `#` comments left out. */
-function patternLines(raw) {
-    return raw
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-}
-function parsePatterns(raw, say, name = 'manifest-path') {
-    const patterns = patternLines(raw);
-    if (patterns.length === 0) {
-        throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
-    }
-    if (patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new InputError(`${say(name)} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
-    }
-    return patterns;
-}
-// core.getBooleanInput's words, but not core.getBooleanInput: it reads INPUT_* only (the command line reads its flags), and its message names neither the value nor the dialect's flag.
-const TRUE_WORDS = ['true', 'True', 'TRUE'];
-const FALSE_WORDS = ['false', 'False', 'FALSE'];
-function parseBoolean(name, raw, say) {
-    if (TRUE_WORDS.includes(raw))
-        return true;
-    if (FALSE_WORDS.includes(raw))
-        return false;
-    throw new InputError(`${say(name)} must be true or false, got "${raw}".`);
-}
-function parseEnum(name, raw, allowed, say) {
-    const word = raw.toLowerCase();
-    if (allowed.includes(word))
-        return word;
-    throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`);
-}
-function parseNumber(name, raw, range, say) {
-    const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-    const kind = range.integer ? 'a whole number' : 'a number';
-    if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
-        throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`);
-    }
-    return number;
-}
-/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
-function fitsInHeader(token) {
-    try {
-        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/inputs/get-inputs.ts
-// The inputs of a run, read once, typed and checked: a bad value fails the
-// step before anything else happens, naming the input in the run's dialect.
-
-
-
-
-const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
-/** The `api` input: `auto` asks which generation serves each kind; the others pin one (src/deletion/discovery.ts). */
-const API_CHOICES = ['auto', 'ml-v1', 'svc-v1'];
-const DEFAULTS = {
-    'control-plane-url': '',
-    token: '',
-    api: 'auto',
-    'dry-run': 'false',
-    'fail-on-error': 'true',
-    'if-no-files-found': 'warn',
-    'missing-ok': 'true',
-    'max-attempts': '5',
-    'request-timeout': '30',
-    concurrency: '4',
-    'substitute-env': 'false',
-    'closed-within-days': '',
-    'github-token': '',
-    'max-deletions': '100',
-};
-function getInputs(source) {
-    const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? '';
-    if (token)
-        source.registerSecret(token);
-    const githubToken = source.read('github-token').trim();
-    if (githubToken)
-        source.registerSecret(githubToken);
-    const dialect = source.dialect ?? WORKFLOW_DIALECT;
-    const say = dialect.input;
-    const value = (name) => source.read(name).trim() || DEFAULTS[name];
-    const maxDeletions = parseNumber('max-deletions', value('max-deletions'), { min: 1, max: 100_000, integer: true }, say);
-    const retention = parseRetention(source, maxDeletions, dialect);
-    const common = {
-        manifestPatterns: retention ? [] : parsePatterns(source.read('manifest-path'), say),
-        failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
-        ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
-        api: parseEnum('api', value('api'), API_CHOICES, say),
-        missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
-        maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
-        requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
-        concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
-        substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
-        sweep: null,
-        retention,
-    };
-    const closedWithinDays = value('closed-within-days');
-    if (closedWithinDays)
-        common.sweep = parseSweep(closedWithinDays, githubToken, common.substituteEnv, source.env, dialect);
-    const dryRun = parseBoolean('dry-run', value('dry-run'), say);
-    const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
-    // Checked in a dry run too: the dry run is where a wrong URL should show.
-    const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null;
-    if (dryRun && !retention)
-        return { ...common, dryRun };
-    if (!url) {
-        throw new InputError(retention
-            ? `${say('control-plane-url')} is empty and TFY_HOST is not set. Retention rules list the versions on the control plane, in a dry run too: give its URL, e.g. ${dialect.example.url}.`
-            : `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`);
-    }
-    if (!token) {
-        throw new InputError(`${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${retention ? ' Retention rules list the versions on the control plane, in a dry run too.' : dialect.emptyTokenHint}`);
-    }
-    if (!fitsInHeader(token)) {
-        throw new InputError(`${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`);
-    }
-    return { ...common, dryRun, controlPlane: { url, token } };
-}
-/** Retention rules, when given: alone, since a step either applies rules or deletes what manifests name. */
-function parseRetention(source, maxDeletions, dialect) {
-    const raw = source.read('retention-rules');
-    if (patternLines(raw).length === 0)
-        return null;
-    for (const other of ['manifest-path', 'closed-within-days']) {
-        if (source.read(other).trim() === '')
-            continue;
-        throw new InputError(`${dialect.input('retention-rules')} and ${dialect.inline(other)} were both given: a step either applies retention rules or deletes what manifests name${other === 'closed-within-days' ? ' for closed pull requests' : ''}. Use two steps, one for each.`);
-    }
-    return { rulePatterns: parsePatterns(raw, dialect.input, 'retention-rules'), maxDeletions };
-}
-function parseSweep(days, githubToken, substituteEnv, env, dialect) {
-    const say = dialect.input;
-    const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say);
-    if (!substituteEnv) {
-        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their versions apart only through substitution (\${PR_NUMBER}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
-    }
-    const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new InputError(`${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`);
-    }
-    if (!githubToken) {
-        throw new InputError(`${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`);
-    }
-    if (!fitsInHeader(githubToken)) {
-        throw new InputError(`${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`);
-    }
-    const apiUrl = parseGitHubApiUrl(env, dialect);
-    return { closedWithinDays, githubToken, owner, repo, apiUrl };
-}
-
-;// CONCATENATED MODULE: ./src/retention/load-retention.ts
-var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
-    if (typeof path === "string" && /^\.\.?\//.test(path)) {
-        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
-            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
-        });
-    }
-    return path;
-};
-function loadRetention() {
-    const file = import.meta.url.endsWith('.ts') ? './retention.ts' : './retention.js';
-    return import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
-}
-
-;// CONCATENATED MODULE: ./src/results/ledger.ts
-/**
- * What the run knows of every manifest, written as it happens: planned, each
- * request sent and each settled. Whatever stops the run, the report reads its
- * rows from the store this writes to, so a version that was deleted is never
- * missing from the log, the summary or the outputs.
- *
- * The ledger gives each row its place in the order checked, once. A plan's
- * rows go to the store once all of them are settled and the plans before have
- * gone, so the store has them in that order; until then they are held here,
- * with no request bodies. A sweep holds only the pull requests still being deleted.
- */
-class Ledger {
-    /** Rows not yet in the store, by their place in the order checked. */
-    open = new Map();
-    /** Plans not yet in the store, in order. */
-    ranges = [];
-    next = 0;
-    store;
-    clean;
-    /** `clean` takes every secret out of a row before it is stored. */
-    constructor(store, clean) {
-        this.store = store;
-        this.clean = clean;
-    }
-    /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
-    planned(plan) {
-        const { decisions, pullRequest } = plan;
-        const rule = plan.rule ?? null;
-        const range = { first: this.next, end: this.next + decisions.length, waiting: 0 };
-        const jobs = [];
-        for (const decision of decisions) {
-            const { file, document, line, type, ml_repo, name, version, version_alias, id } = decision.row;
-            const index = this.next++;
-            const outcome = 'outcome' in decision ? decision.outcome : undefined;
-            this.open.set(index, {
-                row: { pull_request: pullRequest, rule, file, document, line, type, ml_repo, name, version, version_alias, id },
-                why: ('why' in decision && decision.why) || null,
-                outcome,
-                attempts: 0,
-                range,
-            });
-            if ('send' in decision)
-                jobs.push({ index, ...decision.send });
-        }
-        range.waiting = jobs.length;
-        this.ranges.push(range);
-        this.writeSettled();
-        return jobs;
-    }
-    sending(job) {
-        const entry = this.open.get(job.index);
-        if (entry)
-            entry.attempts++;
-    }
-    settled(job, outcome) {
-        const entry = this.open.get(job.index);
-        if (!entry || entry.outcome)
-            return;
-        entry.outcome = entry.why === null ? outcome : { ...outcome, message: `${entry.why}: ${outcome.message}` };
-        entry.range.waiting--;
-        this.writeSettled();
-    }
-    /**
-     * Writes every row still held, and finishes the store. `stoppedBy` says why
-     * the run ended early, if it did: rows it left open become failed (a request
-     * whose answer never came) or skipped (never sent).
-     */
-    finish(stoppedBy) {
-        while (this.ranges.length > 0)
-            this.write(this.ranges.shift(), stoppedBy);
-        return this.store.finish();
-    }
-    /** Writes the plans whose rows are all settled, in order, up to the first that is not. */
-    writeSettled() {
-        while (this.ranges[0]?.waiting === 0)
-            this.write(this.ranges.shift());
-    }
-    write(range, stoppedBy) {
-        for (let index = range.first; index < range.end; index++) {
-            const entry = this.open.get(index);
-            this.open.delete(index);
-            this.store.add(this.clean({ ...entry.row, ...(entry.outcome ?? unsettled(entry.attempts, stoppedBy)) }));
-        }
-    }
-}
-/** The outcome of a row whose request the run stopped before it was answered, or before it was sent. */
-function unsettled(attempts, stoppedBy = 'the run stopped') {
-    if (attempts > 0) {
-        return {
-            status: 'failed',
-            attempts,
-            http_status: null,
-            message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
-        };
-    }
-    return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
-}
-
-;// CONCATENATED MODULE: ./src/results/plan.ts
-/**
- * Decides what is sent for one target. Nothing at all when any manifest is
- * invalid: a cleanup that half-runs on a broken change set is harder to reason
- * about than one that refuses. Each version is sent once in a run, however
- * many manifests or pull requests name it: `sent` holds the versions the run's
- * targets before sent (or, in a dry run, would have), and takes this one's.
- */
-function plan(manifests, options, sent, pullRequest = null) {
-    const invalid = manifests.filter((manifest) => !manifest.valid).length;
-    const firstByVersion = new Map();
-    const decide = (manifest) => {
-        if (!manifest.valid)
-            return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message };
-        const key = identityKey(manifest);
-        const first = firstByVersion.get(key);
-        if (first)
-            return skipped(`duplicate of ${first.file}:${first.line}`);
-        firstByVersion.set(key, manifest);
-        const before = sent.first(key);
-        if (before) {
-            const of = before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`;
-            return skipped(`duplicate of ${before.location}${of}, ${options.dryRun ? 'which would delete it' : 'sent then'}`);
-        }
-        if (invalid > 0)
-            return skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`);
-        sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
-        if (options.dryRun)
-            return { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' };
-        return { type: manifest.type, body: manifest.body };
-    };
-    return {
-        pullRequest,
-        decisions: manifests.map((manifest) => {
-            const decision = decide(manifest);
-            return 'status' in decision ? { row: manifest, outcome: decision } : { row: manifest, send: decision };
-        }),
-    };
-}
-/**
- * Which version a manifest deletes: by its number when it has one, else by its
- * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
- * (the alias only names it again); an alias alone cannot be matched to a number.
- * A data directory's row has neither, so it is its ML repo and name.
- */
-function identityKey(manifest) {
-    const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
-    return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version]);
-}
-function skipped(message) {
-    return { status: 'skipped', attempts: 0, http_status: null, message };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/results/sent-versions.ts
-
-/**
- * The versions a run has sent, each with the pull request and the manifest
- * that named it first. A sweep of thousands of pull requests holds one entry
- * per version, so an entry is 20 bytes of typed arrays: a 64-bit fingerprint
- * of its key (SHA-1's first bytes; the chance of any false match among a
- * million versions is about 3 in 10^8), not the key itself.
- */
-class SentVersions {
-    size = 0;
-    high = new Uint32Array(1024);
-    low = new Uint32Array(1024);
-    pullRequests = new Float64Array(1024);
-    where = new Uint32Array(1024);
-    /** Manifest locations (`file:line`), each once: a run has few, and many versions share each. */
-    locations = [];
-    locationIndex = new Map();
-    add(key, pullRequest, location) {
-        if ((this.size + 1) * 4 > this.high.length * 3)
-            this.grow();
-        const [high, low] = fingerprint(key);
-        const slot = this.find(high, low);
-        if (this.high[slot] !== 0)
-            return;
-        let where = this.locationIndex.get(location);
-        if (where === undefined) {
-            where = this.locations.push(location) - 1;
-            this.locationIndex.set(location, where);
-        }
-        this.high[slot] = high;
-        this.low[slot] = low;
-        this.pullRequests[slot] = pullRequest ?? Number.NaN;
-        this.where[slot] = where;
-        this.size++;
-    }
-    first(key) {
-        const [high, low] = fingerprint(key);
-        const slot = this.find(high, low);
-        if (this.high[slot] === 0)
-            return null;
-        const pullRequest = this.pullRequests[slot];
-        return { pullRequest: Number.isNaN(pullRequest) ? null : pullRequest, location: this.locations[this.where[slot]] };
-    }
-    /** The slot that holds this fingerprint, or the empty one where it would go (open addressing, linear probing). */
-    find(high, low) {
-        const mask = this.high.length - 1;
-        for (let slot = low & mask;; slot = (slot + 1) & mask) {
-            if (this.high[slot] === 0 || (this.high[slot] === high && this.low[slot] === low))
-                return slot;
-        }
-    }
-    grow() {
-        const [high, low, pullRequests, where] = [this.high, this.low, this.pullRequests, this.where];
-        const capacity = high.length * 2;
-        this.high = new Uint32Array(capacity);
-        this.low = new Uint32Array(capacity);
-        this.pullRequests = new Float64Array(capacity);
-        this.where = new Uint32Array(capacity);
-        for (let old = 0; old < high.length; old++) {
-            if (high[old] === 0)
-                continue;
-            const slot = this.find(high[old], low[old]);
-            this.high[slot] = high[old];
-            this.low[slot] = low[old];
-            this.pullRequests[slot] = pullRequests[old];
-            this.where[slot] = where[old];
-        }
-    }
-}
-/** Two 32-bit words of the key's SHA-1; the first is never 0, which marks an empty slot. */
-function fingerprint(key) {
-    const digest = (0,external_node_crypto_.hash)('sha1', key, 'buffer');
-    return [digest.readUInt32BE(0) || 1, digest.readUInt32BE(4)];
-}
-
-;// CONCATENATED MODULE: ./src/report/labels.ts
-// The words for a row's status and kind and for a run's totals, said alike
-// in the log table, the summary, the notice and the step's verdict.
-
-const STATUS_LABEL = {
-    failed: '\u274c failed',
-    invalid: '\u26a0\ufe0f invalid',
-    skipped: '\u23ed\ufe0f skipped',
-    deleted: '\u2705 deleted',
-    'not-found': '\u2796 not found',
-    'dry-run': '\ud83d\udd0d dry run',
-};
-/** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
-function kindLabel(type) {
-    return type ? MANIFEST_KINDS[type].label : '';
-}
-function totalsLine(totals) {
-    const parts = [
-        `${totals.deleted} deleted`,
-        `${totals['not-found']} not found`,
-        `${totals.failed} failed`,
-        `${totals.invalid} invalid`,
-        `${totals.skipped} skipped`,
-    ];
-    if (totals['dry-run'] > 0)
-        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
-    return parts.join(', ');
-}
-
-;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup-data.js
-// Generated by scripts/build.js
-
-const ambiguousMinimalCodePoint = 161;
-const ambiguousMaximumCodePoint = 1114109;
-const ambiguousRanges = [161, 161, 164, 164, 167, 168, 170, 170, 173, 174, 176, 180, 182, 186, 188, 191, 198, 198, 208, 208, 215, 216, 222, 225, 230, 230, 232, 234, 236, 237, 240, 240, 242, 243, 247, 250, 252, 252, 254, 254, 257, 257, 273, 273, 275, 275, 283, 283, 294, 295, 299, 299, 305, 307, 312, 312, 319, 322, 324, 324, 328, 331, 333, 333, 338, 339, 358, 359, 363, 363, 462, 462, 464, 464, 466, 466, 468, 468, 470, 470, 472, 472, 474, 474, 476, 476, 593, 593, 609, 609, 708, 708, 711, 711, 713, 715, 717, 717, 720, 720, 728, 731, 733, 733, 735, 735, 768, 879, 913, 929, 931, 937, 945, 961, 963, 969, 1025, 1025, 1040, 1103, 1105, 1105, 8208, 8208, 8211, 8214, 8216, 8217, 8220, 8221, 8224, 8226, 8228, 8231, 8240, 8240, 8242, 8243, 8245, 8245, 8251, 8251, 8254, 8254, 8308, 8308, 8319, 8319, 8321, 8324, 8364, 8364, 8451, 8451, 8453, 8453, 8457, 8457, 8467, 8467, 8470, 8470, 8481, 8482, 8486, 8486, 8491, 8491, 8531, 8532, 8539, 8542, 8544, 8555, 8560, 8569, 8585, 8585, 8592, 8601, 8632, 8633, 8658, 8658, 8660, 8660, 8679, 8679, 8704, 8704, 8706, 8707, 8711, 8712, 8715, 8715, 8719, 8719, 8721, 8721, 8725, 8725, 8730, 8730, 8733, 8736, 8739, 8739, 8741, 8741, 8743, 8748, 8750, 8750, 8756, 8759, 8764, 8765, 8776, 8776, 8780, 8780, 8786, 8786, 8800, 8801, 8804, 8807, 8810, 8811, 8814, 8815, 8834, 8835, 8838, 8839, 8853, 8853, 8857, 8857, 8869, 8869, 8895, 8895, 8978, 8978, 9312, 9449, 9451, 9547, 9552, 9587, 9600, 9615, 9618, 9621, 9632, 9633, 9635, 9641, 9650, 9651, 9654, 9655, 9660, 9661, 9664, 9665, 9670, 9672, 9675, 9675, 9678, 9681, 9698, 9701, 9711, 9711, 9733, 9734, 9737, 9737, 9742, 9743, 9756, 9756, 9758, 9758, 9792, 9792, 9794, 9794, 9824, 9825, 9827, 9829, 9831, 9834, 9836, 9837, 9839, 9839, 9886, 9887, 9919, 9919, 9926, 9933, 9935, 9939, 9941, 9953, 9955, 9955, 9960, 9961, 9963, 9969, 9972, 9972, 9974, 9977, 9979, 9980, 9982, 9983, 10045, 10045, 10102, 10111, 11094, 11097, 12872, 12879, 57344, 63743, 65024, 65039, 65533, 65533, 127232, 127242, 127248, 127277, 127280, 127337, 127344, 127373, 127375, 127376, 127387, 127404, 917760, 917999, 983040, 1048573, 1048576, 1114109];
-
-const fullwidthMinimalCodePoint = 12288;
-const fullwidthMaximumCodePoint = 65510;
-const fullwidthRanges = [12288, 12288, 65281, 65376, 65504, 65510];
-
-const lookup_data_halfwidthMinimalCodePoint = 8361;
-const lookup_data_halfwidthMaximumCodePoint = 65518;
-const lookup_data_halfwidthRanges = (/* unused pure expression or super */ null && ([8361, 8361, 65377, 65470, 65474, 65479, 65482, 65487, 65490, 65495, 65498, 65500, 65512, 65518]));
-
-const lookup_data_narrowMinimalCodePoint = 32;
-const lookup_data_narrowMaximumCodePoint = 10630;
-const lookup_data_narrowRanges = (/* unused pure expression or super */ null && ([32, 126, 162, 163, 165, 166, 172, 172, 175, 175, 10214, 10221, 10629, 10630]));
-
-const wideMinimalCodePoint = 4352;
-const wideMaximumCodePoint = 262141;
-const wideRanges = [4352, 4447, 8986, 8987, 9001, 9002, 9193, 9196, 9200, 9200, 9203, 9203, 9725, 9726, 9748, 9749, 9776, 9783, 9800, 9811, 9855, 9855, 9866, 9871, 9875, 9875, 9889, 9889, 9898, 9899, 9917, 9918, 9924, 9925, 9934, 9934, 9940, 9940, 9962, 9962, 9970, 9971, 9973, 9973, 9978, 9978, 9981, 9981, 9989, 9989, 9994, 9995, 10024, 10024, 10060, 10060, 10062, 10062, 10067, 10069, 10071, 10071, 10133, 10135, 10160, 10160, 10175, 10175, 11035, 11036, 11088, 11088, 11093, 11093, 11904, 11929, 11931, 12019, 12032, 12245, 12272, 12287, 12289, 12350, 12353, 12438, 12441, 12543, 12549, 12591, 12593, 12686, 12688, 12773, 12783, 12830, 12832, 12871, 12880, 42124, 42128, 42182, 43360, 43388, 44032, 55203, 63744, 64255, 65040, 65049, 65072, 65106, 65108, 65126, 65128, 65131, 94176, 94180, 94192, 94198, 94208, 101594, 101631, 101664, 101760, 101874, 101888, 102801, 102816, 102866, 110576, 110579, 110581, 110587, 110589, 110590, 110592, 110888, 110898, 110898, 110928, 110930, 110933, 110933, 110948, 110952, 110960, 111355, 119552, 119638, 119648, 119670, 126980, 126980, 127183, 127183, 127374, 127374, 127377, 127386, 127406, 127406, 127488, 127490, 127504, 127547, 127552, 127560, 127568, 127569, 127584, 127589, 127744, 127776, 127789, 127797, 127799, 127868, 127870, 127891, 127904, 127946, 127951, 127955, 127968, 127984, 127988, 127988, 127992, 128062, 128064, 128064, 128066, 128252, 128255, 128317, 128331, 128334, 128336, 128359, 128378, 128378, 128405, 128406, 128420, 128420, 128507, 128591, 128640, 128709, 128716, 128716, 128720, 128722, 128725, 128729, 128732, 128735, 128747, 128748, 128756, 128764, 128986, 128986, 128992, 129003, 129008, 129008, 129292, 129338, 129340, 129349, 129351, 129535, 129648, 129660, 129664, 129734, 129736, 129736, 129740, 129757, 129759, 129771, 129775, 129786, 131072, 196605, 196608, 262141];
-
-;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/utilities.js
-/**
-Binary search on a sorted flat array of [start, end] pairs.
-
-@param {number[]} ranges - Flat array of inclusive [start, end] range pairs, e.g. [0, 5, 10, 20].
-@param {number} codePoint - The value to search for.
-@returns {boolean} Whether the value falls within any of the ranges.
-*/
-const utilities_isInRange = (ranges, codePoint) => {
-	let low = 0;
-	let high = Math.floor(ranges.length / 2) - 1;
-	while (low <= high) {
-		const mid = Math.floor((low + high) / 2);
-		const i = mid * 2;
-		if (codePoint < ranges[i]) {
-			high = mid - 1;
-		} else if (codePoint > ranges[i + 1]) {
-			low = mid + 1;
-		} else {
-			return true;
-		}
-	}
-
-	return false;
-};
-
-;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup.js
-
-
-
-const commonCjkCodePoint = 0x4E_00;
-const [wideFastPathStart, wideFastPathEnd] = /* #__PURE__ */ findWideFastPathRange(wideRanges);
-
-// Use a hot-path range so common `isWide` calls can skip binary search.
-// The range containing U+4E00 covers common CJK ideographs;
-// fallback to the largest range for resilience to Unicode table changes.
-function findWideFastPathRange(ranges) {
-	let fastPathStart = ranges[0];
-	let fastPathEnd = ranges[1];
-
-	for (let index = 0; index < ranges.length; index += 2) {
-		const start = ranges[index];
-		const end = ranges[index + 1];
-
-		if (
-			commonCjkCodePoint >= start
-			&& commonCjkCodePoint <= end
-		) {
-			return [start, end];
-		}
-
-		if ((end - start) > (fastPathEnd - fastPathStart)) {
-			fastPathStart = start;
-			fastPathEnd = end;
-		}
-	}
-
-	return [fastPathStart, fastPathEnd];
-}
-
-const isAmbiguous = codePoint => {
-	if (
-		codePoint < ambiguousMinimalCodePoint
-		|| codePoint > ambiguousMaximumCodePoint
-	) {
-		return false;
-	}
-
-	return utilities_isInRange(ambiguousRanges, codePoint);
-};
-
-const isFullwidth = codePoint => {
-	if (
-		codePoint < fullwidthMinimalCodePoint
-		|| codePoint > fullwidthMaximumCodePoint
-	) {
-		return false;
-	}
-
-	return utilities_isInRange(fullwidthRanges, codePoint);
-};
-
-const isHalfwidth = codePoint => {
-	if (
-		codePoint < halfwidthMinimalCodePoint
-		|| codePoint > halfwidthMaximumCodePoint
-	) {
-		return false;
-	}
-
-	return isInRange(halfwidthRanges, codePoint);
-};
-
-const isNarrow = codePoint => {
-	if (
-		codePoint < narrowMinimalCodePoint
-		|| codePoint > narrowMaximumCodePoint
-	) {
-		return false;
-	}
-
-	return isInRange(narrowRanges, codePoint);
-};
-
-const isWide = codePoint => {
-	if (
-		codePoint >= wideFastPathStart
-		&& codePoint <= wideFastPathEnd
-	) {
-		return true;
-	}
-
-	if (
-		codePoint < wideMinimalCodePoint
-		|| codePoint > wideMaximumCodePoint
-	) {
-		return false;
-	}
-
-	return utilities_isInRange(wideRanges, codePoint);
-};
-
-function lookup_getCategory(codePoint) {
-	if (isAmbiguous(codePoint)) {
-		return 'ambiguous';
-	}
-
-	if (isFullwidth(codePoint)) {
-		return 'fullwidth';
-	}
-
-	if (isHalfwidth(codePoint)) {
-		return 'halfwidth';
-	}
-
-	if (isNarrow(codePoint)) {
-		return 'narrow';
-	}
-
-	if (isWide(codePoint)) {
-		return 'wide';
-	}
-
-	return 'neutral';
-}
-
-;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/index.js
-
-
-function validate(codePoint) {
-	if (!Number.isSafeInteger(codePoint)) {
-		throw new TypeError(`Expected a code point, got \`${typeof codePoint}\`.`);
-	}
-}
-
-function eastAsianWidthType(codePoint) {
-	validate(codePoint);
-
-	return getCategory(codePoint);
-}
-
-function eastAsianWidth(codePoint, {ambiguousAsWide = false} = {}) {
-	validate(codePoint);
-
-	if (
-		isFullwidth(codePoint)
-		|| isWide(codePoint)
-		|| (ambiguousAsWide && isAmbiguous(codePoint))
-	) {
-		return 2;
-	}
-
-	return 1;
-}
-
-// Private exports for https://github.com/sindresorhus/is-fullwidth-code-point
-
-
-;// CONCATENATED MODULE: ./src/runner/annotations.ts
-/** The runner shows this many annotations of each kind per step and drops the rest. */
-const ANNOTATIONS_SHOWN_PER_KIND = 10;
-/**
- * Passes annotations on to `emit`, at most `limit` of each kind. Past the
- * limit, the last slot goes to one annotation that counts the rest, so 140,000
- * broken documents print ten lines, not 140,000. The limit-th annotation is held
- * back until it is known whether the count must take its place; `finish`
- * emits whatever is held.
- */
-function capAnnotations(emit, limit) {
-    const kinds = ['error', 'warning', 'notice'];
-    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
-    return {
-        annotate(kind, message, properties) {
-            const counts = state.get(kind);
-            if (counts.emitted < limit - 1) {
-                counts.emitted++;
-                emit(kind, message, properties);
-            }
-            else if (counts.held === null && counts.rest === 0) {
-                counts.held = [kind, message, properties];
-            }
-            else {
-                counts.rest += counts.held === null ? 1 : 2;
-                counts.held = null;
-            }
-        },
-        finish() {
-            for (const [kind, counts] of state) {
-                if (counts.held)
-                    emit(...counts.held);
-                else if (counts.rest > 0)
-                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
-                state.set(kind, { emitted: 0, held: null, rest: 0 });
-            }
-        },
-    };
-}
-function describeRest(kind, rest) {
-    // Never fewer than 2: one more would have taken the held slot.
-    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
-}
-
-;// CONCATENATED MODULE: ./src/text/printable.ts
-// Text the action did not write (a server's body, a file name, a manifest
-// value, a field of GitHub's answer) may hold characters a terminal or a log
-// viewer obeys instead of showing: ESC starts a sequence that clears the
-// screen or retitles the window, BEL rings, a backspace or a carriage return
-// overwrites what came before, a bidi override shows text in another order
-// than it is read. Printed, each is written out as a JSON-style escape.
-/**
- * The characters written out: every control (Cc: C0, DEL and C1) but tab and
- * line feed, and a carriage return only when no line feed follows it, since
- * CRLF ends a line like LF; the bidi embeddings, overrides, isolates and marks
- * (Bidi_Control); and the line and paragraph separators.
- */
-const UNPRINTABLE = /(?![\t\n]|\r\n)[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
-const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'u');
-/**
- * `text` with each unprintable character written as `\u` and four lowercase
- * hex digits, as JSON.stringify writes a control (`\u001b` for ESC): JSON
- * stays valid JSON with the same value, and text already made printable is
- * left as it is.
- */
-function printable(text) {
-    // Most text has none; looking is far cheaper than a replace that finds none.
-    return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
-}
-
-;// CONCATENATED MODULE: ./src/runner/guarded-core.ts
-
-
-
-/**
- * The runner reads a log line that starts, after any whitespace, with `::`
- * (or `##[`) as a workflow command. Log lines carry text the run does not
- * control (file names, manifest values, server bodies), so each line is kept
- * to one line and, if it would read as a command, shown with a `\u203a` before it.
- */
-function logLine(text) {
-    const line = oneLine(text);
-    return COMMAND_START.test(line) ? `\u203a${line}` : line;
-}
-const COMMAND_START = /^\s*(::|##\[)/;
-/** A cell of the results table as the guard prints it: on one line, its unprintable characters written out. */
-function printedCell(text) {
-    return printable(oneLine(text));
-}
-/** Text that cannot break a log line or a table row: line breaks become spaces. */
-function oneLine(text) {
-    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
-    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
-}
-/**
- * Every channel of `core` guarded once, so no stage has to remember: in every
- * log line, annotation (its file and title too), group name, output, summary
- * and failure, wherever the text came from (a server's body, a manifest value
- * filled in by substitution, a field of GitHub's answer), unprintable
- * characters are written out as escapes (printable.ts), and then each secret
- * registered through setSecret (the tokens) is redacted in every form, the
- * `\u` form that escaping writes included; every log line is made safe by
- * logLine (annotations need no more: the command syntax escapes their line
- * breaks); and annotations are capped for the whole run, a sweep of a
- * thousand pull requests included. Escaping comes first so that redaction
- * sees the text as it will be printed: a secret cannot appear by escaping.
- * The table's styling comes last: its colours are the action's own.
- */
-function guardCore(core, styleTableLine = (line) => line.text) {
-    const secrets = [];
-    const { setOutput } = core;
-    // One fewer than the runner shows: the step's own verdict (setFailed) must be among them.
-    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_SHOWN_PER_KIND - 1);
-    let redact = createRedactor(secrets);
-    const safe = (text) => redact(printable(text));
-    const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
-    return {
-        getInput: (name) => core.getInput(name),
-        setSecret(secret) {
-            core.setSecret(secret);
-            secrets.push(secret);
-            redact = createRedactor(secrets);
-        },
-        redact: (text) => redact(text),
-        info: (message) => core.info(safe(logLine(message))),
-        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
-        warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
-        error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
-        notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
-        flushAnnotations: finish,
-        group: (name, fn) => core.group(safe(oneLine(name)), fn),
-        // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
-        setOutput: setOutput && ((name, value) => setOutput(name, typeof value === 'string' ? safe(value) : value)),
-        setFailed: (message) => core.setFailed(safe(message)),
-        summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/cells.ts
-
-
-const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
-const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
-function cells(result) {
-    return [
-        STATUS_LABEL[result.status],
-        kindLabel(result.type),
-        result.ml_repo ?? '',
-        result.name ?? '',
-        versionLabel(result),
-        String(result.attempts),
-        `${result.file}:${result.line}`,
-        result.message,
-        // As printed: the log table's columns are measured on the escapes the guard would write.
-    ].map(printedCell);
-}
-function versionLabel(result) {
-    if (result.version !== null && result.version_alias !== null)
-        return `${result.version} (${result.version_alias})`;
-    if (result.version !== null)
-        return String(result.version);
-    return result.version_alias ?? '';
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/results/json-array-file.ts
-
-const READ_BYTES = 64 * 1024;
-const HEAD = '[\n';
-const TAIL = '\n]\n';
-const TAIL_BYTES = Buffer.byteLength(TAIL);
-/**
- * A file that holds a JSON array, one element a line, and is a whole JSON
- * array whenever it is read, even after the process was killed. Each piece
- * of elements goes into a copy of the file, over the array's close and with a
- * close of its own after it, and the copy is renamed over the file: a reader,
- * or a kill, finds the old file or the new one. (Written in place, a piece
- * could be cut short: Linux lets a kill stop a write between two pages of it.)
- * Every write throws if it cannot be made; what was written before stays
- * readable.
- */
-class JsonArrayFile {
-    /** Bytes of the file known to be written, its close aside: where the elements end. */
-    written = 0;
-    elements = 0;
-    path;
-    constructor(path) {
-        this.path = path;
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w', 0o600);
-        try {
-            writeAll(fd, HEAD + TAIL, 0);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        this.written = Buffer.byteLength(HEAD);
-    }
-    /** Bytes of the file: what a piece written now has to copy. */
-    get size() {
-        return this.written + TAIL_BYTES;
-    }
-    /** Adds the elements, each a line of compact JSON. */
-    append(lines) {
-        const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n');
-        const next = `${this.path}.next`;
-        (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
-        const fd = (0,external_node_fs_namespaceObject.openSync)(next, 'r+');
-        try {
-            writeAll(fd, piece + TAIL, this.written);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-        (0,external_node_fs_namespaceObject.renameSync)(next, this.path);
-        this.written += Buffer.byteLength(piece);
-        this.elements += lines.length;
-    }
-    /** The elements written, a line each, read a piece at a time. */
-    *lines() {
-        if (this.elements === 0)
-            return;
-        const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
-        try {
-            const buffer = Buffer.alloc(READ_BYTES);
-            let position = Buffer.byteLength(HEAD);
-            let carry = Buffer.alloc(0);
-            while (position < this.written) {
-                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position);
-                if (read === 0)
-                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
-                position += read;
-                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
-                let start = 0;
-                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-                    yield elementOf(chunk.subarray(start, newline));
-                    start = newline + 1;
-                }
-                // A copy: `buffer` is read into again.
-                carry = Buffer.from(chunk.subarray(start));
-            }
-            yield elementOf(carry);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
-        }
-    }
-}
-/** An element's line, without the comma that separates it from the next. */
-function elementOf(line) {
-    const text = line.toString('utf8');
-    return text.endsWith(',') ? text.slice(0, -1) : text;
-}
-function writeAll(fd, text, position) {
-    const bytes = Buffer.from(text);
-    let done = 0;
-    while (done < bytes.length)
-        done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position + done);
-}
-
-;// CONCATENATED MODULE: ./src/results/store.ts
-
-function noTotals() {
-    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
-}
-/** Rows are written to the file in pieces of about this size\u2026 */
-const FLUSH_BYTES = 256 * 1024;
-/** \u2026or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
-const FLUSH_MS = 1000;
-/**
- * Every row of a run, kept in a file as a JSON array, one row a line, so that
- * what the run holds does not grow with the rows: a sweep of thousands of pull
- * requests writes them as it goes, and the report reads them back, pass by
- * pass. Without a file (`null`), the rows stay in memory. If the file cannot
- * be written, the rows written so far are kept, the rest stay in memory, and
- * `file` is null: the record is whole either way.
- */
-class ResultStore {
-    count = 0;
-    totals = noTotals();
-    pullRequests = 0;
-    jsonBytes = 2;
-    /** The pull request of the last row added, if any. */
-    last = undefined;
-    /** Rows not yet in the file, as compact JSON. */
-    pending = [];
-    pendingBytes = 0;
-    flushTimer = null;
-    /** The file, while it can be written to. */
-    appending = null;
-    /** The file, for reading back the rows written to it. */
-    rowsFile = null;
-    finished = false;
-    /** False once a write to the file failed. */
-    whole = true;
-    path;
-    onFileError;
-    constructor(path, onFileError = () => { }) {
-        this.path = path;
-        this.onFileError = onFileError;
-        if (path === null)
-            return;
-        this.attempt(() => (this.appending = this.rowsFile = new JsonArrayFile(path)));
-    }
-    /** The file with every row, once finished; null without one, or when it could not be written. */
-    get file() {
-        return this.finished && this.whole ? this.path : null;
-    }
-    add(row) {
-        if (this.finished)
-            throw new Error('rows added after the store was finished');
-        const json = JSON.stringify(row);
-        this.pending.push(json);
-        this.pendingBytes += json.length;
-        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
-        this.count++;
-        this.totals[row.status]++;
-        // A pull request's rows come together: the ledger writes them once all are settled.
-        if (row.pull_request !== null && row.pull_request !== this.last)
-            this.pullRequests++;
-        this.last = row.pull_request;
-        // Each piece copies the file (json-array-file.ts): pieces grow with it, so the copying stays a few times the file's size.
-        if (this.pendingBytes >= Math.max(FLUSH_BYTES, (this.appending?.size ?? 0) / 4))
-            this.flush();
-        else if (this.flushTimer === null && this.appending !== null)
-            this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
-    }
-    /** Writes what is pending and closes the array: no row comes after. */
-    finish() {
-        if (this.finished)
-            return this;
-        this.flush();
-        this.finished = true;
-        return this;
-    }
-    *json() {
-        if (this.rowsFile)
-            yield* this.rowsFile.lines();
-        yield* this.pending;
-    }
-    *rows() {
-        for (const line of this.json())
-            yield JSON.parse(line);
-    }
-    /** Stops writing to the file; the rows can still be read from it. */
-    close() {
-        this.appending = null;
-    }
-    flush() {
-        if (this.flushTimer !== null)
-            clearTimeout(this.flushTimer);
-        this.flushTimer = null;
-        const file = this.appending;
-        if (file === null || this.pending.length === 0)
-            return;
-        if (!this.attempt(() => file.append(this.pending)))
-            return;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-    attempt(step) {
-        try {
-            step();
-            return true;
-        }
-        catch (error) {
-            this.whole = false;
-            this.close();
-            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
-            return false;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/order.ts
-// The order the report shows rows in: what needs a look first. The rows may
-// be many thousand, read back from a file, so each ordering is a pass over
-// them for each status they hold, never a sort of them all in memory.
-
-
-const WORST_FIRST = Object.keys(STATUS_ORDER).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
-/** The rows worst first, in the order checked within a status. */
-function* worstFirst(rows) {
-    for (const status of WORST_FIRST) {
-        if (rows.totals[status] === 0)
-            continue;
-        for (const row of rows.rows())
-            if (row.status === status)
-                yield row;
-    }
-}
-/**
- * Each numbered target's rows (a pull request's in a sweep), the targets with
- * the worst rows first: a pass over the rows for each status they hold,
- * taking the targets whose worst row has it, one target's rows held at a time.
- */
-function* targetsWorstFirst(rows) {
-    for (const status of WORST_FIRST) {
-        if (rows.totals[status] === 0)
-            continue;
-        for (const held of byTarget(rows.rows())) {
-            if (worstOf(held) === status)
-                yield { pullRequest: held[0].pull_request, rows: rowSetOf(held) };
-        }
-    }
-}
-/** The rows a target at a time: the store has each one's rows together. */
-function* byTarget(results) {
-    let held = [];
-    for (const row of results) {
-        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
-            yield held;
-            held = [];
-        }
-        held.push(row);
-    }
-    if (held.length > 0)
-        yield held;
-}
-function worstOf(results) {
-    return results.reduce((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run');
-}
-function rowSetOf(results) {
-    const totals = noTotals();
-    for (const result of results)
-        totals[result.status]++;
-    return { totals, rows: () => results };
-}
-
-;// CONCATENATED MODULE: ./src/report/log-table.ts
-// The results table for the log, as aligned plain text.
-
-
-
-/** A pass over the rows for the columns' widths, then the rows worst first. */
-function* renderLogTable(rows) {
-    // The message is the last column, never padded: its width is not measured.
-    const padded = COLUMNS.length - 1;
-    const widths = COLUMNS.slice(0, padded).map(displayWidth);
-    for (const row of rows.rows()) {
-        const texts = cells(row);
-        for (let column = 0; column < padded; column++)
-            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
-    }
-    const line = (texts) => texts
-        .map((cell, column) => column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell))))
-        .join('  ')
-        .trimEnd();
-    yield { text: line(COLUMNS), status: null };
-    for (const row of worstFirst(rows))
-        yield { text: line(cells(row)), status: row.status };
-}
-/**
- * Columns a terminal gives the text: two for an emoji (the status labels have
- * one) or a wide or fullwidth character, none for a joiner, a combining mark
- * or a variation selector. Hand-written around get-east-asian-width rather
- * than string-width, which measures graphemes the same way but takes some
- * 40 ms to load (Intl.Segmenter and its emoji expressions), and every run
- * loads the report.
- */
-function displayWidth(text) {
-    if (/^[\x20-\x7e]*$/.test(text))
-        return text.length;
-    let width = 0;
-    let previous = '';
-    for (const char of text) {
-        // VS16 asks for the emoji form of a text-style pictograph such as \u26a0 or \u23ed.
-        if (char === '\uFE0F')
-            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
-        else if (/\p{Emoji_Presentation}/u.test(char) || eastAsianWidth(char.codePointAt(0)) === 2)
-            width += 2;
-        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
-            width += 1; // Mn: combining marks and the other variation selectors
-        previous = char;
-    }
-    return width;
-}
-
-;// CONCATENATED MODULE: ./src/report/verdict.ts
-// The step's verdict: whether it fails, and what it says.
-
-
-/** Rows that fail the step with fail-on-error. */
-function failures(totals) {
-    return Object.keys(totals).filter(isFailure).reduce((sum, status) => sum + totals[status], 0);
-}
-/** The step's failure, or a warning when fail-on-error lets it pass, or null when all went well. */
-function verdictOf(rows, end) {
-    const line = totalsLine(rows.totals);
-    const problems = failures(rows.totals);
-    const noun = end.rules ? (problems === 1 ? 'row' : 'rows') : problems === 1 ? 'manifest' : 'manifests';
-    const manifests = `${problems} ${noun}`;
-    const were = problems === 1 ? 'was' : 'were';
-    if (end.failure !== null) {
-        return { failed: rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure };
-    }
-    if (end.cancelled)
-        return { failed: `The cleanup was cancelled: ${line}.` };
-    if (end.outputsBroken) {
-        return { failed: `The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.` };
-    }
-    if (problems > 0 && end.failOnError) {
-        return { failed: `${manifests} failed or ${were} invalid: ${line}. The table in the log lists them first.` };
-    }
-    if (problems > 0)
-        return { warning: `${manifests} failed or ${were} invalid (fail-on-error is false): ${line}.` };
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/report/outputs.ts
-
-
-
-/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
-const OUTPUT_LIMIT_BYTES = 1_000_000;
-/**
- * Every row when they fit in `limit`; past it, as many as fit, those that
- * need a look first, since a step that reads a larger output fails.
- */
-function outputsOf(rows, limit) {
-    const values = { deleted: rows.totals.deleted, failed: failures(rows.totals) };
-    if (rows.file !== null)
-        values['results-file'] = rows.file;
-    if (rows.jsonBytes <= limit) {
-        values.results = `[${[...rows.json()].join(',')}]`;
-        return { values, warning: null };
-    }
-    const kept = [];
-    let bytes = 2;
-    for (const row of worstFirst(rows)) {
-        const json = JSON.stringify(row);
-        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
-        if (bytes > limit)
-            break;
-        kept.push(json);
-    }
-    values.results = `[${kept.join(',')}]`;
-    const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
-    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
-    return {
-        values,
-        warning: `The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-/**
- * The summary in parts to write one after the other: the head, a table for
- * each numbered target (one table for rows without a number), and the note
- * of what was cut.
- */
-function* renderSummary(rows, context, head) {
-    const title = head.dryRun ? 'TrueFoundry cleanup (dry run)' : 'TrueFoundry cleanup';
-    const where = [
-        head.scope ?? (context.pullRequest !== null ? `pull request #${context.pullRequest}` : null),
-        context.repository ? `in ${escapeHtml(context.repository)}` : null,
-        context.runUrl ? `\u00b7 <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
-    ].filter(Boolean);
-    const top = [
-        `<h2>${title}</h2>`,
-        where.length ? `<p>${where.join(' ')}</p>` : '',
-        head.nothingFound !== null
-            ? `<p>${escapeHtml(head.nothingFound)}</p>`
-            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rowNoun(rows.count, head.rules !== null)}</p>`,
-        ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
-        ...(head.rules && head.rules.length > 0 ? [rulesTable(head.rules)] : []),
-    ].join('\n');
-    yield `${top}\n`;
-    if (rows.count === 0)
-        return;
-    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
-    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(top) - 1024;
-    let shown = 0;
-    // Rows that carry their target's number (a swept pull request's) get a table per target, those with a failure
-    // first, as rows with one are within a table: what needs a look comes first, and survives a cut.
-    const tables = rows.pullRequests > 0 ? targetsWorstFirst(rows) : [{ pullRequest: null, rows }];
-    for (const table of tables) {
-        const heading = table.pullRequest !== null
-            ? `<h3>${pullRequestLink(table.pullRequest, context)}: ${escapeHtml(totalsLine(table.rows.totals))}</h3>\n`
-            : '';
-        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
-        const lines = [];
-        for (const result of worstFirst(table.rows)) {
-            const row = `<tr>${cells(result)
-                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
-                .join('')}</tr>`;
-            budget -= Buffer.byteLength(row) + 1;
-            if (budget < 0)
-                break;
-            lines.push(row);
-        }
-        if (lines.length > 0)
-            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
-        shown += lines.length;
-        if (budget < 0)
-            break;
-    }
-    const cut = rows.count - shown;
-    if (cut > 0) {
-        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
-    }
-}
-function rowNoun(count, retention) {
-    if (retention)
-        return count === 1 ? 'row' : 'rows';
-    return count === 1 ? 'manifest' : 'manifests';
-}
-/** A line a rule: what it listed, selected and kept, and why it kept them; or why its listing failed. */
-function rulesTable(rules) {
-    const header = '<tr><th>Rule</th><th>Versions of</th><th>Listed</th><th>Selected</th><th>Kept</th></tr>';
-    const lines = rules.map((rule) => {
-        const cells = [
-            `<code>${escapeHtml(rule.rule)}</code>`,
-            `${escapeHtml(rule.type)} <code>${escapeHtml(rule.ml_repo)}/${escapeHtml(rule.name)}</code>`,
-            rule.listed === null ? '\u2013' : String(rule.listed),
-            String(rule.selected),
-            rule.failure !== null ? `failed: ${escapeHtml(rule.failure)}` : escapeHtml(keptText(rule)),
-        ];
-        return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
-    });
-    return `<h3>Retention rules</h3>\n<table>\n${header}\n${lines.join('\n')}\n</table>`;
-}
-function keptText({ kept }) {
-    if (!kept)
-        return '';
-    const parts = [
-        kept.newest > 0 ? `${kept.newest} as the newest` : null,
-        kept.younger > 0 ? `${kept.younger} as younger than the cut-off` : null,
-        kept.notMatching > 0 ? `${kept.notMatching} as not matching the aliases` : null,
-        kept.unjudgeable.count > 0 ? `${kept.unjudgeable.count} that could not be judged` : null,
-    ].filter((part) => part !== null);
-    return parts.length > 0 ? parts.join(', ') : 'none';
-}
-function endpointText({ path, types }) {
-    return `<code>${escapeHtml(path)}</code> (${escapeHtml(types.join(', '))})`;
-}
-function pullRequestLink(number, context) {
-    if (!context.repository || !context.serverUrl)
-        return `#${number}`;
-    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
-}
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-
-
-const SUMMARY_PIECE_CHARS = 64 * 1024;
-/**
- * Writes the results to every channel: the log table, the outputs (where the
- * core has them: the command line has none), the job summary and the notice,
- * each on its own, so that one that cannot be written takes none of the
- * others with it; then the step's verdict, always.
- */
-async function report(rows, end, deps) {
-    const { core } = deps;
-    const broken = [];
-    const channel = async (name, write) => {
-        try {
-            await write();
-        }
-        catch (error) {
-            broken.push(name);
-            core.warning(`The ${name} could not be written: ${error.message}`);
-        }
-    };
-    if (rows.count > 0) {
-        await channel('log table', async () => {
-            for (const tableLine of renderLogTable(rows)) {
-                core.tableLine(tableLine);
-                const backlog = deps.logBacklog?.();
-                if (backlog)
-                    await backlog;
-            }
-        });
-    }
-    const { setOutput } = core;
-    if (setOutput) {
-        await channel('outputs', () => {
-            const outputs = outputsOf(rows, OUTPUT_LIMIT_BYTES);
-            for (const [name, value] of Object.entries(outputs.values))
-                setOutput(name, value);
-            if (outputs.warning !== null)
-                core.warning(outputs.warning);
-        });
-    }
-    if (rows.count > 0 || end.nothingFound !== null) {
-        await channel('job summary', async () => {
-            // In pieces of about 64 KiB: a summary is up to 900 KiB of HTML, and each write opens the file again.
-            let piece = '';
-            for (const part of renderSummary(rows, await deps.runContext(), end)) {
-                piece += part;
-                if (piece.length < SUMMARY_PIECE_CHARS)
-                    continue;
-                await core.summary.addRaw(piece).write();
-                piece = '';
-            }
-            if (piece !== '')
-                await core.summary.addRaw(piece).write();
-        });
-        await channel('notice', () => core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Cleanup (dry run)' : 'Cleanup' }));
-    }
-    core.flushAnnotations();
-    const verdict = verdictOf(rows, { ...end, outputsBroken: broken.includes('outputs') });
-    if (verdict && 'failed' in verdict)
-        core.setFailed(verdict.failed);
-    else if (verdict)
-        core.warning(verdict.warning);
-}
-
-;// CONCATENATED MODULE: ./src/targets/load-octokit.ts
-var load_octokit_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
-    if (typeof path === "string" && /^\.\.?\//.test(path)) {
-        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
-            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
-        });
-    }
-    return path;
-};
-function loadOctokit() {
-    const file = import.meta.url.endsWith('.ts') ? './octokit.ts' : './octokit.js';
-    return import(load_octokit_rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href));
-}
-
-;// CONCATENATED MODULE: ./src/targets/github-client.ts
-
-/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
-async function createGitHubClient(options) {
-    const { attempts } = options;
-    const { getOctokit, retry, throttling } = await loadOctokit();
-    // The run's core redacts and escapes whatever it prints, Octokit's lines included.
-    const write = (to) => (...parts) => to(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' '));
-    // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
-    const onRateLimit = (() => attempts.waitOutRateLimit());
-    const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
-    return getOctokit(options.token, {
-        baseUrl: options.api.href.replace(/\/$/, ''),
-        userAgent: 'truefoundry-artifact-cleanup',
-        log,
-        // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
-        request: { fetch: options.fetch, log },
-        // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
-        retry: { retries: options.maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
-        throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
-    }, 
-    // First, so inside the other two: it sees every attempt.
-    (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
-        attempts.begin();
-        let response;
-        try {
-            response = await request(requestOptions);
-        }
-        catch (error) {
-            throw await attempts.failed(error);
-        }
-        return attempts.checked(response);
-    }), retry, throttling);
-}
-
-;// CONCATENATED MODULE: ./src/targets/fetch-failure.ts
-// Every failure of a request to GitHub says whose it is: the network's (worth
-// another try), the answer's (refused, not retried) or the action's own (the
-// request could not be made).
-
-class FetchFailure extends Error {
-    name = 'FetchFailure';
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-    }
-}
-/** What undici's fetch failed with, as the network's failure or the action's. */
-function describeFetchError(error, url, proxy) {
-    const cause = error.cause;
-    const code = typeof cause?.code === 'string' ? cause.code : null;
-    if (cause && code !== null && isCertificateError({ code })) {
-        return new FetchFailure('local', `the certificate of ${url.host} is not trusted (${code}: ${cause.message}). If GitHub Enterprise Server uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env`);
-    }
-    if (cause && code !== null) {
-        const via = proxy ? ` through the proxy ${proxy}` : '';
-        return new FetchFailure('network', `no answer${via}: ${cause.message}${cause.message.includes(code) ? '' : ` (${code})`}`);
-    }
-    if (cause?.message === 'bad port') {
-        return new FetchFailure('local', `fetch never connects to port ${url.port} (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port`);
-    }
-    return new FetchFailure('local', cause?.message ? `${error.message}: ${cause.message}` : error.message);
-}
-
-;// CONCATENATED MODULE: ./src/targets/link-header.ts
-// Where GitHub says to go next: a Link header's targets (the next page) and
-// a Location (a redirect), resolved against the URL they came with.
-/**
- * The targets of a Link header whose relation types include `rel`, as RFC
- * 8288 writes them: several links, `rel` quoted or not, several relation types
- * in one (`rel="next last"`), any case, any whitespace, parameters in any
- * order; a second `rel` of a link is ignored, as the RFC says.
- */
-function linkTargets(header, rel) {
-    const wanted = rel.toLowerCase();
-    const targets = [];
-    let at = 0;
-    while (at < header.length) {
-        const open = header.indexOf('<', at);
-        if (open < 0)
-            break;
-        const close = header.indexOf('>', open);
-        if (close < 0)
-            break;
-        let end = close + 1;
-        for (let quoted = false; end < header.length; end++) {
-            const char = header[end];
-            if (quoted && char === '\\')
-                end++;
-            else if (char === '"')
-                quoted = !quoted;
-            else if (!quoted && char === ',')
-                break;
-        }
-        const relation = readParams(header.slice(close + 1, end)).get('rel');
-        if (relation?.toLowerCase().split(/\s+/).includes(wanted))
-            targets.push(header.slice(open + 1, close).trim());
-        at = end + 1;
-    }
-    return targets;
-}
-/** `; name=value` parameters, names lowercased, values unquoted; the first of a name wins. */
-function readParams(text) {
-    const params = new Map();
-    for (const [, name, quoted, token] of text.matchAll(/;\s*([^\s;=,"]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?/g)) {
-        const key = name.toLowerCase();
-        if (!params.has(key))
-            params.set(key, quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (token ?? ''));
-    }
-    return params;
-}
-/** A Link target or a Location, relative to `base` (RFC 8288, 3.2; RFC 9110, 10.2.2); null when it cannot be read. */
-function resolveTarget(text, base) {
-    try {
-        return new URL(text, base);
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/github-fetch.ts
-// GitHub's REST API over HTTP, as Octokit's `request.fetch`: undici's fetch
-// through the run's proxy, where every request stays under GITHUB_API_URL
-// (redirects included: the token goes with them), each attempt is bounded in
-// time (connecting, the answer, and a body that trickles in) and in the
-// decoded size of its body (a huge page or a gzip bomb is cut short, not held),
-// and every failure is a FetchFailure that says whose it is.
-
-
-
-
-
-/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
-const MAX_REDIRECTS = 5;
-/** The fetch, through the proxy the environment names for GITHUB_API_URL; `close` ends its connections. */
-async function createGitHubFetch(options) {
-    const { api, signal: cancel } = options;
-    const proxy = proxyFor(api);
-    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: options.timeoutMs });
-    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
-    async function buffered(response) {
-        const declared = Number(response.headers.get('content-length'));
-        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
-            await response.body?.cancel().catch(() => undefined);
-            throw tooLarge(`${formatBytes(declared)} (content-length)`);
-        }
-        const chunks = [];
-        let received = 0;
-        if (response.body) {
-            const reader = response.body.getReader();
-            for (;;) {
-                const { done, value } = await reader.read();
-                if (done)
-                    break;
-                received += value.byteLength;
-                if (received > options.maxBodyBytes) {
-                    await reader.cancel().catch(() => undefined);
-                    throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
-                }
-                chunks.push(value);
-            }
-        }
-        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), {
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-        });
-        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
-        Object.defineProperty(copy, 'url', { value: response.url });
-        return copy;
-    }
-    function tooLarge(size) {
-        return new FetchFailure('refused', `the answer's body is ${size}, past the ${formatBytes(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
-    }
-    const githubFetch = async (input, init = {}) => {
-        const timeout = AbortSignal.timeout(options.timeoutMs);
-        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
-        let url = new URL(String(input));
-        try {
-            for (let redirects = 0;; redirects++) {
-                if (!underApiRoot(url, api)) {
-                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: ${options.tokenNamed} goes only there`);
-                }
-                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
-                if (response.status < 300 || response.status >= 400 || response.status === 304)
-                    return await buffered(response);
-                await response.body?.cancel().catch(() => undefined);
-                const location = response.headers.get('location');
-                const target = location === null ? null : resolveTarget(location, url);
-                if (target === null || !underApiRoot(target, api)) {
-                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
-                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so ${options.tokenNamed} goes only to GITHUB_API_URL`);
-                }
-                if (redirects === MAX_REDIRECTS)
-                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
-                url = target;
-            }
-        }
-        catch (error) {
-            if (error instanceof FetchFailure)
-                throw error;
-            if (cancel.aborted)
-                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
-            if (timeout.aborted)
-                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
-            throw describeFetchError(error, url, proxy?.shown ?? null);
-        }
-    };
-    return { fetch: githubFetch, close: () => dispatcher.destroy().catch(() => undefined) };
-}
-/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
-function underApiRoot(url, api) {
-    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
-}
-
-;// CONCATENATED MODULE: ./src/targets/listing-error.ts
-
-/** Why listing pull requests stopped: a message for the user, printed (and redacted) by the run's core. */
-class GitHubListingError extends StepFailure {
-    name = 'GitHubListingError';
-}
-/**
- * Ends the listing through Octokit's plugins, neither of which tries again:
- * it has no HTTP status, and plugin-retry reads from `request.request` that
- * it allows no retries.
- */
-class Stop extends Error {
-    failure;
-    request = { request: {} };
-    constructor(failure) {
-        super(failure.message);
-        this.failure = failure;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/pull-request-items.ts
-function isPullRequestItem(value) {
-    const item = value;
-    return (typeof item === 'object' &&
-        item !== null &&
-        'number' in item &&
-        typeof item.updated_at === 'string' &&
-        (item.closed_at === null || typeof item.closed_at === 'string') &&
-        (item.merged_at === null || typeof item.merged_at === 'string') &&
-        typeof item.html_url === 'string' &&
-        typeof item.head?.ref === 'string' &&
-        typeof item.head?.sha === 'string');
-}
-/**
- * What one item of a page is, in the order that decides it: dates that can
- * be read, then whether it ends the pass (it was updated before `floor`),
- * then a number and a close before `startedAt`, when the listing began.
- */
-function checkItem(item, floor, startedAt, redact) {
-    const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
-    if (unreadable)
-        return { kind: 'refused', reason: `its ${unreadable}, ${shown(item[unreadable], redact)}, is not a date` };
-    if (Date.parse(item.updated_at) < floor)
-        return { kind: 'older' };
-    const { number, closed_at: closedAt } = item;
-    if (!isPullRequestNumber(number)) {
-        return { kind: 'refused', reason: `its number, ${shown(number, redact)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` };
-    }
-    if (closedAt !== null && Date.parse(closedAt) > startedAt) {
-        return {
-            kind: 'refused',
-            reason: `its closed_at, ${shown(closedAt, redact)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`,
-        };
-    }
-    return { kind: 'read', number, closedAt };
-}
-/** The warning for a refused pull request, and the key it is warned of once by. */
-function refusal(item, reason, repository, redact) {
-    const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url, redact)})` : shown(item.html_url, redact);
-    return {
-        key: `${shown(item.number, redact)} ${item.html_url}`,
-        warning: `GitHub listed a pull request of ${repository} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`,
-    };
-}
-function closedPullRequest(item, number, closedAt) {
-    return {
-        number,
-        head_ref: item.head.ref,
-        head_sha: item.head.sha,
-        closed_at: closedAt,
-        merged: item.merged_at !== null,
-        html_url: item.html_url,
-    };
-}
-/** A value from GitHub for a message: quoted, control characters escaped, cut short, and so redacted first. */
-function shown(value, redact) {
-    const text = redact(typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value)));
-    return text.length > 100 ? `${text.slice(0, 100)}\u2026` : text;
-}
-function isDate(value) {
-    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
-}
-/** What GitHub's numbers are: 1, 2, 3\u2026 A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
-function isPullRequestNumber(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-;// CONCATENATED MODULE: ./src/targets/listing-pass.ts
-
-
-const PER_PAGE = 100;
-async function* readPass(pages, floor, passes) {
-    const { progress, words, attempts, signal, maxPages } = passes;
-    const seen = new Set();
-    for (let page = 1;; page++) {
-        if (signal.aborted)
-            throw new GitHubListingError(words.cancelled('before asking GitHub', page));
-        if (++progress.pagesRead > maxPages)
-            throw new GitHubListingError(words.tooManyPages(maxPages, PER_PAGE));
-        progress.startPage(page);
-        let next;
-        try {
-            next = await pages.next();
-        }
-        catch (error) {
-            throw attempts.stoppedBy(error);
-        }
-        if (next.done)
-            return;
-        const items = next.value.data;
-        // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
-        const inWindow = [];
-        let ended = false;
-        let fresh = false;
-        for (const item of items) {
-            const verdict = checkItem(item, floor, passes.startedAt, passes.redact);
-            if (verdict.kind === 'refused') {
-                refuse(item, verdict.reason, passes);
-                continue;
-            }
-            if (verdict.kind === 'older') {
-                ended = true;
-                break;
-            }
-            const { number, closedAt } = verdict;
-            if (!seen.has(number))
-                fresh = seen.add(number).size > 0;
-            if (closedAt === null || Date.parse(closedAt) < passes.windowStart || progress.listed.has(number))
-                continue;
-            progress.listed.add(number);
-            inWindow.push(closedPullRequest(item, number, closedAt));
-        }
-        yield inWindow;
-        if (ended || next.value.headers.link === undefined)
-            return;
-        if (!fresh)
-            throw new GitHubListingError(words.addsNothing(items.length === 0));
-    }
-}
-function refuse(item, reason, passes) {
-    const { key, warning } = refusal(item, reason, passes.repository, passes.redact);
-    if (passes.progress.refused.has(key))
-        return;
-    passes.progress.refused.add(key);
-    passes.warn(warning);
-}
-
-;// CONCATENATED MODULE: ./src/targets/listing-progress.ts
-/** Where the listing is and what it has listed: the state its passes, its hooks and its messages share. */
-class ListingProgress {
-    /** 1 for the pass that reads down to the window's start, then each pass again from the top. */
-    pass = 1;
-    page = 0;
-    /** Attempts at this page, tries again after a failure or a rate limit included. */
-    attempt = 0;
-    /** Rate limits waited out for this page. */
-    rateLimitWaits = 0;
-    /** Rate limits without a time answered in a row for this page: each doubles the wait. */
-    headerlessWaits = 0;
-    /** Pages asked for, the passes together. */
-    pagesRead = 0;
-    /** Time spent waiting out rate limits, the passes together. */
-    waitedMs = 0;
-    // Numbers and short keys only, so these grow by a few bytes a pull request.
-    /** Pull requests gone to the caller. */
-    listed = new Set();
-    /** Pull requests refused, so each is warned of once however many passes list it. */
-    refused = new Set();
-    startPage(page) {
-        this.page = page;
-        this.attempt = 0;
-        this.rateLimitWaits = 0;
-        this.headerlessWaits = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/listing-words.ts
-
-class ListingWords {
-    /** `the pull requests of owner/repo`. */
-    where;
-    progress;
-    api;
-    dialect;
-    constructor(progress, repository, api, dialect) {
-        this.progress = progress;
-        this.where = `the pull requests of ${repository}`;
-        this.api = api;
-        this.dialect = dialect;
-    }
-    /** The token as messages name what is sent. */
-    get tokenNamed() {
-        return this.dialect.githubToken.sent;
-    }
-    at(page = this.progress.page) {
-        return this.progress.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
-    }
-    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
-    listedSoFar() {
-        const { size } = this.progress.listed;
-        if (size === 0)
-            return '';
-        return ` ${size} closed ${size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
-    }
-    cancelled(when, page = this.progress.page) {
-        return `Cancelled ${when} for ${this.at(page)} of ${this.where}; no more pull requests were listed.`;
-    }
-    tooManyPages(maxPages, perPage) {
-        return `GitHub's answers for ${this.where} went on for more than ${maxPages} pages (${maxPages * perPage} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with ${this.dialect.key('closed-within-days')}.`;
-    }
-    addsNothing(empty) {
-        return `GitHub's ${this.at()} of ${this.where} ${empty ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${this.listedSoFar()}`;
-    }
-    notAList(shown) {
-        return `GitHub's answer for ${this.at()} of ${this.where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?`;
-    }
-    nextOutside(shown) {
-        return `GitHub's answer for ${this.at()} of ${this.where} points the next page outside GITHUB_API_URL (${this.api.href}): ${shown}. The listing stops rather than send ${this.tokenNamed} there.${this.listedSoFar()}`;
-    }
-    notSent(reason) {
-        return `The request for ${this.at()} of ${this.where} could not be made: ${reason}. The fault is on the action's side (GITHUB_API_URL, ${this.dialect.key('github-token')} or the runner's settings), not GitHub's, so it was not tried again.`;
-    }
-    answerRefused(reason) {
-        return `GitHub's answer for ${this.at()} of ${this.where} was refused: ${reason}.${this.listedSoFar()}`;
-    }
-    actionError(reason) {
-        return `Listing ${this.where} stopped at ${this.at()} on an error of the action's own: ${reason}.${this.listedSoFar()}`;
-    }
-    failed(failure, detail) {
-        const refusal = { detail, where: this.where, page: this.at(), host: this.api.host, listed: this.listedSoFar() };
-        const later = this.progress.page > 1 || this.progress.pass > 1;
-        const token = this.dialect.githubToken;
-        switch (failure) {
-            case 'token-rejected':
-                return later ? token.noLongerAccepted(refusal) : token.rejected(refusal);
-            case 'permission-missing':
-                return later ? token.refusedLater(refusal) : token.mayNotRead(refusal);
-            case 'unexpected-answer':
-                return `GitHub answered ${detail} when listing ${this.where} (${this.at()}). Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?${this.listedSoFar()}`;
-        }
-    }
-    unavailable(attempts, detail) {
-        return `GitHub's API at ${this.api.href} failed ${this.at()} of ${this.where} ${attempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${this.listedSoFar()}`;
-    }
-    tryingAgain(detail, ms, attempts) {
-        return `GitHub failed ${this.at()} of ${this.where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${this.progress.attempt + 1} of ${attempts}).`;
-    }
-    waiting(detail, ms) {
-        return `GitHub's rate limit (${detail}): waiting ${formatDuration(ms)} before ${this.at()} of ${this.where}.`;
-    }
-    rateLimitHeld(detail, waits) {
-        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} held for ${waits} waits before ${this.at()} of ${this.where}.`);
-    }
-    rateLimitTooLong(detail, ms, maxWaitMs) {
-        const left = maxWaitMs - this.progress.waitedMs;
-        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} asks for a wait of ${formatDuration(ms)} before ${this.at()} of ${this.where}, ` +
-            `more than the ${formatDuration(left)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
-    }
-    rateLimited(message) {
-        return `${message} Run the sweep later, or when fewer workflows share the token.${this.listedSoFar()}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/targets/github-answers.ts
-// What GitHub's answers mean: an error judged as a rate limit to wait out, a
-// failure to try again or one to stop at, following GitHub's "Best practices
-// for using the REST API". Data in, data out.
-
-
-/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
-const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
-const HEADERLESS_RATE_LIMIT_MS = 60_000;
-/**
- * What to do after GitHub answered with an error, following GitHub's "Best
- * practices for using the REST API". A rate limit is a 429, or a 403
- * with retry-after, with x-ratelimit-remaining 0 (the primary limit) or with a
- * message that says it is one. It is waited out
- * for retry-after seconds when present; else until x-ratelimit-reset (epoch
- * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
- */
-function judgeGitHubAnswer(answer, context) {
-    const { status, headers, message } = answer;
-    const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`;
-    if (status === null)
-        return { kind: 'retry', detail };
-    const exhausted = headers['x-ratelimit-remaining']?.trim() === '0';
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
-    // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
-    if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
-        if (retryAfterMs !== null)
-            return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
-        const resetText = headers['x-ratelimit-reset']?.trim() ?? '';
-        // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
-        const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN;
-        if (exhausted && Number.isFinite(reset)) {
-            // A second past the reset: GitHub says to wait until after it, and clocks differ.
-            const ms = Math.max(0, reset * 1000 - context.now) + 1000;
-            const when = new Date(reset * 1000);
-            return {
-                kind: 'wait',
-                ms,
-                headerless: false,
-                detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}`,
-            };
-        }
-        return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
-    }
-    if (status === 401)
-        return { kind: 'fail', failure: 'token-rejected', detail };
-    if (status === 403 || status === 404)
-        return { kind: 'fail', failure: 'permission-missing', detail };
-    if (status >= 500)
-        return { kind: 'retry', detail };
-    return { kind: 'fail', failure: 'unexpected-answer', detail };
-}
-/**
- * The error marked as plugin-throttling recognises a rate limit, so that it
- * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
- * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
- * 403 with retry-after), which would otherwise end the listing unexplained.
- */
-function asRateLimit(error) {
-    const headers = error?.response?.headers;
-    if (headers)
-        headers['x-ratelimit-remaining'] = '0';
-    return error;
-}
-/** An Octokit RequestError (status, response headers and data) as data. */
-function readFailure(error, redact) {
-    const failure = error;
-    const response = failure?.response;
-    if (response && typeof response.status === 'number')
-        return { status: response.status, headers: response.headers ?? {}, message: bodyExcerpt(response.data, redact) };
-    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}` };
-}
-/**
- * A body for a message, redacted here because it is cut here: cut first, a
- * token's escaped form would lose the end that makes it recognisable.
- */
-function bodyExcerpt(data, redact) {
-    return excerpt(redact(textOf(data)));
-}
-/** Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
-function textOf(data) {
-    if (typeof data === 'string')
-        return data;
-    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/targets/page-check.ts
-
-
-
-
-
-
-/** The page, its Link header reduced to the one next link the iterator reads; a Stop for a page the listing refuses. */
-function checkedPage(response, api, words, redact) {
-    const { data } = response;
-    if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
-        throw new Stop(new GitHubListingError(words.notAList(bodyExcerpt(data, redact))));
-    }
-    const target = linkTargets(response.headers.link ?? '', 'next')[0];
-    delete response.headers.link;
-    if (target === undefined)
-        return response;
-    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
-    const url = resolveTarget(target, resolveTarget(response.url, api) ?? api);
-    if (url === null || !underApiRoot(url, api)) {
-        throw new Stop(new GitHubListingError(words.nextOutside(url === null ? 'an unreadable URL' : shownUrl(url))));
-    }
-    response.headers.link = `<${url.href}>; rel="next"`;
-    return response;
-}
-
-;// CONCATENATED MODULE: ./src/targets/page-attempts.ts
-// What each attempt at a page comes to, as Octokit's hook and plugins see it:
-// the page checked, or the failure judged and then tried again (plugin-retry),
-// waited out (plugin-throttling) or made the listing's error (a Stop, which
-// neither plugin tries again). The waits are here, cancellable, bounded and logged.
-
-
-
-
-
-/** Longest time the listing spends waiting out rate limits in all; a wait beyond it fails at once. */
-const MAX_WAIT_MS = 15 * 60_000;
-/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
-const MAX_RATE_LIMIT_WAITS = 10;
-class PageAttempts {
-    options;
-    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
-    rateLimit = null;
-    /** Why plugin-throttling was told not to try again: the listing's error. */
-    held = null;
-    constructor(options) {
-        this.options = options;
-    }
-    begin() {
-        this.options.progress.attempt++;
-    }
-    checked(response) {
-        const { api, words, redact } = this.options;
-        return checkedPage(response, api, words, redact);
-    }
-    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
-    async failed(error) {
-        const { progress, words, signal, maxAttempts } = this.options;
-        const cause = error?.cause;
-        const failure = cause instanceof FetchFailure ? cause : null;
-        if (signal.aborted || failure?.kind === 'cancelled')
-            return stop(words.cancelled('while a request was in flight'));
-        if (failure?.kind === 'local')
-            return stop(words.notSent(failure.message));
-        if (failure?.kind === 'refused')
-            return stop(words.answerRefused(failure.message));
-        const answer = failure ? { status: null, headers: {}, message: failure.message } : readFailure(error, this.options.redact);
-        const verdict = judgeGitHubAnswer(answer, { now: this.options.clock(), headerlessWaits: progress.headerlessWaits });
-        if (verdict.kind === 'fail')
-            return stop(words.failed(verdict.failure, verdict.detail));
-        if (verdict.kind === 'wait') {
-            this.rateLimit = { ms: verdict.ms, headerless: verdict.headerless, detail: verdict.detail };
-            return asRateLimit(error);
-        }
-        if (progress.attempt >= maxAttempts)
-            return stop(words.unavailable(maxAttempts, verdict.detail));
-        const ms = retryDelay(progress.attempt, null, this.options.random, DEFAULT_BACKOFF);
-        this.options.log(words.tryingAgain(verdict.detail, ms, maxAttempts));
-        try {
-            await this.pause(ms, 'while waiting to try again');
-        }
-        catch (stopped) {
-            return stopped;
-        }
-        return error;
-    }
-    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
-    async waitOutRateLimit() {
-        const { progress, words } = this.options;
-        const limit = this.rateLimit;
-        this.rateLimit = null;
-        if (limit === null)
-            return false;
-        if (++progress.rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
-            this.held = new GitHubListingError(words.rateLimitHeld(limit.detail, MAX_RATE_LIMIT_WAITS));
-            return false;
-        }
-        if (progress.waitedMs + limit.ms > MAX_WAIT_MS) {
-            this.held = new GitHubListingError(words.rateLimitTooLong(limit.detail, limit.ms, MAX_WAIT_MS));
-            return false;
-        }
-        if (limit.headerless)
-            progress.headerlessWaits++;
-        progress.waitedMs += limit.ms;
-        this.options.log(words.waiting(limit.detail, limit.ms));
-        try {
-            await this.pause(limit.ms, "while waiting out GitHub's rate limit");
-        }
-        catch (stopped) {
-            if (!(stopped instanceof Stop))
-                throw stopped;
-            this.held = stopped.failure;
-            return false;
-        }
-        progress.attempt = 0;
-        return true;
-    }
-    /** The listing's error for what the page iterator threw. */
-    stoppedBy(error) {
-        const held = this.held;
-        this.held = null;
-        if (held)
-            return held;
-        if (error instanceof Stop)
-            return error.failure;
-        if (error instanceof GitHubListingError)
-            return error;
-        return new GitHubListingError(this.options.words.actionError(error instanceof Error ? error.message : String(error)));
-    }
-    async pause(ms, when) {
-        const { signal } = this.options;
-        try {
-            await this.options.sleep(ms, signal);
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw stop(this.options.words.cancelled(when));
-            throw error;
-        }
-    }
-}
-function stop(message) {
-    return new Stop(new GitHubListingError(message));
-}
-
-;// CONCATENATED MODULE: ./src/targets/closed-pull-requests.ts
-// The sweep's source of pull requests: those of a repository closed within a
-// window, read from GitHub's REST API through Octokit (github-client.ts), page
-// by page, as an async generator so memory stays flat however many there are.
-
-
-
-
-
-
-
-
-
-const closed_pull_requests_DAY_MS = 24 * 60 * 60 * 1000;
-/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
-const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
-/** 100,000 pull requests. */
-const DEFAULT_MAX_PAGES = 1000;
-/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-/**
- * The pull requests closed within `closedWithinDays` before `now`. Pages are
- * asked for sorted by `updated` descending, and a pull request's closed_at is
- * never after its updated_at, so the first one updated before the window ends
- * the first pass: no later page can hold one closed within it. A pull request
- * updated while the pages are read moves to the top, onto a page already
- * read, so the listing then reads again from the top, down to where the pass
- * before began, until a pass finds none it had not listed.
- */
-async function* listClosedPullRequests(options) {
-    const { owner, repo, signal } = options;
-    const repository = `${owner}/${repo}`;
-    const startedAt = options.now.getTime();
-    const windowStart = startedAt - options.closedWithinDays * closed_pull_requests_DAY_MS;
-    const api = apiRoot(options.baseUrl);
-    // Only for the texts the listing cuts short (an excerpt of a body, a value of GitHub's): the run's core redacts whatever it prints.
-    const redact = createRedactor([options.token]);
-    const clock = options.clock ?? Date.now;
-    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-    const progress = new ListingProgress();
-    const words = new ListingWords(progress, repository, api, options.dialect ?? WORKFLOW_DIALECT);
-    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
-    const github = await createGitHubFetch({
-        api,
-        signal,
-        timeoutMs: options.requestTimeoutMs,
-        maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
-        tokenNamed: words.tokenNamed,
-    });
-    try {
-        const attempts = new PageAttempts({
-            progress,
-            words,
-            api,
-            redact,
-            signal,
-            maxAttempts: options.maxAttempts,
-            log: options.log,
-            sleep: options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort })),
-            clock,
-            random: options.random ?? Math.random,
-        });
-        const octokit = await createGitHubClient({ ...options, api, fetch: github.fetch, attempts });
-        const passes = { progress, words, attempts, signal, startedAt, windowStart, maxPages, redact, warn: options.warn, repository };
-        for (let floor = windowStart;; progress.pass++) {
-            const passStartedAt = clock();
-            let found = 0;
-            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
-                owner,
-                repo,
-                state: 'closed',
-                sort: 'updated',
-                direction: 'desc',
-                per_page: PER_PAGE,
-            });
-            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor, passes)) {
-                found += inWindow.length;
-                yield* inWindow;
-            }
-            if (progress.pass > 1 && found === 0)
-                return;
-            floor = passStartedAt - CLOCK_SKEW_MS;
-        }
-    }
-    finally {
-        await github.close();
-    }
-}
-/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
-function apiRoot(baseUrl) {
-    const url = new URL(baseUrl);
-    if (!url.pathname.endsWith('/'))
-        url.pathname += '/';
-    return url;
-}
-
-;// CONCATENATED MODULE: ./src/targets/batches.ts
-
-/** Pull requests checked before their deletes go out together: one page of GitHub's listing. */
-const SWEEP_BATCH = 100;
-function targetSource(inputs, deps) {
-    return inputs.sweep ? sweepSource(inputs, inputs.sweep, deps) : thisRun(deps.env);
-}
-function thisRun(env) {
-    const target = { group: (files) => `Validate ${files}`, pullRequest: null, env, namedByNumber: false };
-    return {
-        batches: [{ targets: [target], overlapping: null }],
-        scope: () => null,
-        nothingFound: () => null,
-    };
-}
-/** The sweep's pull requests in batches, each deleted while the next is listed: it holds one page of them at a time. */
-function sweepSource(inputs, sweep, deps) {
-    const { owner, repo, closedWithinDays: days } = sweep;
-    const window = `${days} ${days === 1 ? 'day' : 'days'}`;
-    let foundNone = false;
-    async function* batches() {
-        deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`);
-        const pullRequests = listClosedPullRequests({
-            token: sweep.githubToken,
-            baseUrl: sweep.apiUrl,
-            owner: sweep.owner,
-            repo: sweep.repo,
-            closedWithinDays: sweep.closedWithinDays,
-            now: new Date((deps.now ?? Date.now)()),
-            signal: deps.cancel,
-            log: deps.log,
-            warn: deps.warn,
-            requestTimeoutMs: inputs.requestTimeoutMs,
-            maxAttempts: inputs.maxAttempts,
-            dialect: deps.dialect,
-        });
-        let batch = [];
-        let count = 0;
-        for await (const pullRequest of pullRequests) {
-            count++;
-            batch.push(pullRequestTarget(pullRequest, deps.env));
-            if (batch.length === SWEEP_BATCH) {
-                yield sweepBatch(batch, deps.cancel);
-                batch = [];
-            }
-        }
-        if (batch.length > 0)
-            yield sweepBatch(batch, deps.cancel);
-        deps.log(count === 0
-            ? `No pull request of ${owner}/${repo} closed in that time.`
-            : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
-        foundNone = count === 0 && !deps.cancel.aborted;
-    }
-    return {
-        batches: batches(),
-        scope: (withRows) => (withRows > 0 ? `a sweep of ${withRows} closed ${withRows === 1 ? 'pull request' : 'pull requests'}` : null),
-        nothingFound: () => foundNone
-            ? `The sweep found no pull request of ${owner}/${repo} closed in the last ${window} to check: nothing was checked or deleted.`
-            : null,
-    };
-}
-function pullRequestTarget(pullRequest, env) {
-    const { number, head_ref, head_sha, closed_at } = pullRequest;
-    return {
-        group: (files) => `Pull request #${number} (${head_ref}, closed ${closed_at}): ${files}`,
-        pullRequest: number,
-        env: { ...env, PR_NUMBER: String(number), PR_HEAD_REF: head_ref, PR_HEAD_SHA: head_sha },
-        namedByNumber: true,
-    };
-}
-function sweepBatch(targets, cancel) {
-    return {
-        targets: untilCancelled(targets, cancel),
-        overlapping: `${targets.length} ${targets.length === 1 ? 'pull request' : 'pull requests'}`,
-    };
-}
-/** Once cancelled, the pull requests left are not checked: the report is due within seconds. */
-function* untilCancelled(targets, cancel) {
-    for (const target of targets) {
-        if (cancel.aborted)
-            return;
-        yield target;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/runner/time-slice.ts
-// Checking gives way to the event loop: a sweep of thousands of pull requests
-// over a big manifest is one long computation, and while it runs nothing else
-// does \u2014 not the runner's SIGINT, not the answer to a delete in flight.
-
-/** The longest stretch of checking between two turns of the event loop: well under the 50 ms a run may go unresponsive. */
-const SLICE_MS = 20;
-function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
-    let start = now();
-    return {
-        due: () => now() - start >= ms,
-        async pause() {
-            await (0,promises_namespaceObject.setImmediate)();
-            start = now();
-        },
-    };
-}
-/** Runs `steps`, a generator that yields when its slice is due, pausing each time it does. */
-async function runSliced(steps, slice) {
-    for (;;) {
-        const step = steps.next();
-        if (step.done)
-            return step.value;
-        await slice.pause();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/manifests/problems.ts
-/** Problems kept for one document; the rest are counted in one more. */
-const MAX_PROBLEMS_KEPT = 20;
-/** Problems a message lists; a document can have thousands, and one message must stay readable. */
-const MAX_PROBLEMS_LISTED = 10;
-/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
-function describeProblems(problems, lineOf) {
-    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
-    const rest = problems.length - listed.length;
-    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
-}
-/** `source.uri: message`, or the bare message when it is about the whole manifest. */
-function describeProblem(problem) {
-    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
-}
-function formatPath(path) {
-    let out = '';
-    for (const part of path)
-        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
-    return out || '(manifest)';
-}
-/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
-function dedupe(problems) {
-    const seen = new Set();
-    return problems.filter((problem) => {
-        const key = `${formatPath(problem.path)}\0${problem.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/manifests/read.ts
-
-
-/** Larger files are refused unread: manifests are a few hundred bytes. */
-const MAX_FILE_BYTES = 1024 * 1024;
-function unreadable(reason, line = 1, column = 1) {
-    return { kind: 'unreadable', line, column, reason };
-}
-/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
-async function readManifestFile(file) {
-    if (file.refusal)
-        return unreadable(file.refusal);
-    try {
-        const { size } = await (0,promises_.stat)(file.absolute);
-        if (size > MAX_FILE_BYTES) {
-            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
-            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
-        }
-        return await (0,promises_.readFile)(file.absolute);
-    }
-    catch (error) {
-        return unreadable(`could not be read: ${error.message}`);
-    }
-}
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
-function decodeText(bytes) {
-    let text;
-    try {
-        text = utf8.decode(bytes);
-    }
-    catch {
-        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
-    }
-    const nul = text.indexOf('\0');
-    if (nul !== -1)
-        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
-    return text;
-}
-/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
-function positionIn(text, offset) {
-    let line = 1;
-    let start = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-        line++;
-        start = i + 1;
-    }
-    return { line, col: offset - start + 1 };
-}
-/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
-function firstInvalidOffset(bytes) {
-    let low = 0;
-    let high = bytes.length;
-    while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if (decodes(bytes.subarray(0, mid), { stream: true }))
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
-        low--;
-    return low;
-}
-function decodes(bytes, options) {
-    try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifests/substitution.ts
-// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
-const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * substitute-env: ${NAME} in a value is replaced with the variable's value;
- * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
- * empty string, is not replaced and makes the file invalid.
- */
-class Substitution {
-    /** Names not filled in, in the order met, and whether each was set but empty. */
-    missing = new Map();
-    /** Where the first value with a name not filled in stands. */
-    firstMissing = null;
-    env;
-    constructor(env) {
-        this.env = env;
-    }
-    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
-    fill(text) {
-        let complete = true;
-        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
-            if (escape)
-                return match.slice(1);
-            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
-            if (value)
-                return value;
-            complete = false;
-            if (!this.missing.has(name))
-                this.missing.set(name, { empty: value === '' });
-            return match;
-        });
-        return complete ? filled : null;
-    }
-    describeMissing() {
-        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
-        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
-        const parts = [];
-        if (unset.length > 0)
-            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
-        if (empty.length > 0)
-            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
-        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
-        const them = this.missing.size === 1 ? 'it' : 'them';
-        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
-    }
-}
-/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
-function variablesIn(text) {
-    return referencesIn(text).map((reference) => reference.name);
-}
-/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
-function referencesIn(text) {
-    const references = [];
-    for (const match of text.matchAll(ENV_REFERENCE)) {
-        if (!match[1])
-            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
-    }
-    return references;
-}
-/** A text with each $${NAME} made the literal ${NAME} it stands for. */
-function unescapeReferences(text) {
-    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
-}
-
-;// CONCATENATED MODULE: ./src/manifests/words.ts
-// How messages about a manifest show the values in it.
-const MAX_QUOTED = 80;
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describeType(value) {
-    if (value === null || value === undefined)
-        return 'nothing (null)';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    if (typeof value === 'string')
-        return `the string ${quote(value)}`;
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-    if (typeof value === 'boolean')
-        return `boolean ${value}`;
-    return typeof value;
-}
-/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
-function quote(value) {
-    let text;
-    try {
-        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-    }
-    catch {
-        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
-        return describeType(value);
-    }
-    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
-    return typeof value === 'string' ? JSON.stringify(cut) : cut;
-}
-function listWords(values, conjunction = 'or') {
-    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
-    if (words.length <= 1)
-        return words.join('');
-    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/json-scalars.ts
-// What a YAML scalar is as JSON data: the rules that keep a value from being
-// sent as anything but what was written.
-
-
-
-const CORE_TAG = 'tag:yaml.org,2002:';
-/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
-const KIND_OF_TAG = new Map([
-    ['str', 'string'],
-    ['int', 'bigint'],
-    ['float', 'number'],
-    ['bool', 'boolean'],
-    ['null', 'null'],
-    ['map', 'map'],
-    ['seq', 'seq'],
-]);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-/** Why a scalar cannot be sent as written. */
-class ScalarProblem {
-    message;
-    constructor(message) {
-        this.message = message;
-    }
-}
-/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
-function scalarValue(value, written, fullTag) {
-    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
-    const kind = value === null ? 'null' : typeof value;
-    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
-        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
-    }
-    switch (typeof value) {
-        case 'string':
-            if (LONE_SURROGATE.test(value)) {
-                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
-            }
-            return value;
-        case 'bigint':
-            if (value > MAX_SAFE || value < -MAX_SAFE)
-                return new ScalarProblem(beyondSafe(written, Number(value)));
-            return Number(value);
-        case 'number':
-            if (!Number.isFinite(value))
-                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
-            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-                return new ScalarProblem(beyondSafe(written, value));
-            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
-                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
-            }
-            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
-        case 'boolean':
-            return value;
-        default:
-            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
-    }
-}
-/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
-function resolve(tag, plain, tags, text) {
-    if (tag === '!' || (tag === undefined && !plain))
-        return text;
-    for (const candidate of tags) {
-        if (candidate.collection)
-            continue;
-        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
-            continue;
-        if (candidate.test && !candidate.test.test(text))
-            continue;
-        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
-        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
-    }
-    return text;
-}
-function beyondSafe(written, rounded) {
-    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
-}
-function shortTag(tag) {
-    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
-}
-function describeScalar(value) {
-    if (value === null)
-        return 'null (nothing)';
-    if (typeof value === 'boolean')
-        return `the boolean ${value}`;
-    if (typeof value === 'number' || typeof value === 'bigint')
-        return `the number ${value}`;
-    return typeof value;
-}
-/**
- * A scalar key as JSON text, or why it has none: not text, or text that would
- * not read the same. With substitute-env a key is written out: $${NAME} in it
- * is a literal ${NAME}, and a ${NAME} is refused.
- */
-function scalarKey(target, line, substituteEnv) {
-    const { value } = target;
-    if (typeof value === 'string') {
-        if (!substituteEnv)
-            return value;
-        if (variablesIn(value).length > 0) {
-            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
-        }
-        return unescapeReferences(value);
-    }
-    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
-    const written = target.source ?? '';
-    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
-        return written;
-    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
-}
-
-;// CONCATENATED MODULE: ./src/manifests/fill-in.ts
-
-
-
-
-/**
- * Why a parsed file cannot be filled in from `env`: a variable it names that
- * is not set, or set but empty. Null when every one has a value (or the file
- * names none).
- */
-function unfilled(file, env) {
-    const substitution = new Substitution(env);
-    for (const doc of file.documents) {
-        for (const hole of doc.holes) {
-            // The message names every missing variable, and shows the place of the first.
-            if (substitution.fill(hole.text) === null)
-                substitution.firstMissing ??= hole;
-        }
-    }
-    if (substitution.missing.size === 0)
-        return null;
-    const { line, col } = substitution.firstMissing;
-    return unreadable(substitution.describeMissing(), line, col);
-}
-/**
- * One document with its ${NAME} values filled in from `env` (which unfilled
- * has found to name every one). The document as parsed is not changed: only
- * the lists and mappings on the way to a filled-in value are copied, so a
- * sweep's check of a big manifest costs what its variables cost.
- */
-function fillIn(doc, env) {
-    const { positions } = doc;
-    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
-    const loaded = (value, problems) => ({
-        kind: 'document',
-        document: doc.document,
-        line: doc.line,
-        value,
-        problems,
-        lineOf: (path) => doc.position(offsetOf(path)).line,
-        positionOf: (path) => doc.position(offsetOf(path)),
-        written: (field) => writtenField(doc, field),
-    });
-    if (doc.holes.length === 0)
-        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
-    const substitution = new Substitution(env);
-    const copies = new Map();
-    const copyOf = (node) => {
-        let copy = copies.get(node);
-        if (!copy) {
-            copy = (Array.isArray(node) ? [...node] : { ...node });
-            copies.set(node, copy);
-        }
-        return copy;
-    };
-    let root = doc.value;
-    const problems = [];
-    let leftOut = doc.problemsLeftOut;
-    let next = 0;
-    const keep = (problem) => {
-        if (problems.length < MAX_PROBLEMS_KEPT)
-            problems.push(problem);
-        else
-            leftOut++;
-    };
-    for (const [index, hole] of doc.holes.entries()) {
-        // Problems in source order: those found while parsing before this value, then this value's.
-        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
-            keep(doc.problems[next++].problem);
-        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
-        const filled = value instanceof ScalarProblem ? null : value;
-        if (value instanceof ScalarProblem)
-            keep({ path: hole.path, message: value.message });
-        if (hole.path.length === 0) {
-            root = filled;
-            continue;
-        }
-        root = copyOf(root);
-        let template = doc.value;
-        let copy = root;
-        for (const part of hole.path.slice(0, -1)) {
-            template = template[part];
-            copy = setOwn(copy, part, copyOf(template));
-        }
-        setOwn(copy, hole.path.at(-1), filled);
-    }
-    while (next < doc.problems.length)
-        keep(doc.problems[next++].problem);
-    return loaded(root, withLeftOut(problems, leftOut));
-}
-/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
-function setOwn(object, key, value) {
-    if (key === '__proto__')
-        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-    else
-        object[key] = value;
-    return value;
-}
-function withLeftOut(problems, leftOut) {
-    return leftOut === 0
-        ? problems
-        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
-}
-function writtenField(doc, field) {
-    const value = doc.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
-        return null;
-    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
-    if (hole)
-        return { text: hole.text, variables: variablesIn(hole.text) };
-    const written = value[field];
-    return {
-        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
-        variables: [],
-    };
-}
-/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
-function offsetIn(positions, value, path, fallback) {
-    let offset = fallback;
-    let current = value;
-    for (const part of path) {
-        if (typeof current !== 'object' || current === null)
-            break;
-        const offsets = positions.get(current);
-        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
-        if (at === undefined)
-            break;
-        offset = at;
-        current = current[part];
-    }
-    return offset;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/unknown-fields.ts
-/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
-function findUnknownFields(value, known) {
-    return Object.keys(value)
-        .filter((field) => !known.includes(field))
-        .map((field) => ({ field, suggestion: closestField(field, known) }));
-}
-/** The known field a typo most likely meant, by edit distance, or null when none is close. */
-function closestField(field, knownFields) {
-    let best = null;
-    let bestDistance = Infinity;
-    const lowered = field.toLowerCase().replaceAll('-', '_');
-    const tolerance = Math.max(1, Math.floor(field.length / 3));
-    for (const known of knownFields) {
-        // The distance is at least the difference in length: no need to compute it for a long key.
-        if (Math.abs(lowered.length - known.length) > tolerance)
-            continue;
-        const distance = editDistance(lowered, known);
-        if (distance < bestDistance)
-            [best, bestDistance] = [known, distance];
-    }
-    return bestDistance <= tolerance ? best : null;
-}
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
-function editDistance(a, b) {
-    let before = new Int32Array(b.length + 1);
-    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
-    let current = new Int32Array(b.length + 1);
-    for (let i = 1; i <= a.length; i++) {
-        current[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, before[j - 2] + 1);
-            current[j] = d;
-        }
-        ;
-        [before, previous, current] = [previous, current, before];
-    }
-    return previous[b.length];
-}
-
-;// CONCATENATED MODULE: ./src/manifests/kind-claim.ts
-
-
-
-
-const ML_REPO = 'ml-repo';
-function claimKind(manifest) {
-    const type = manifest.type;
-    if (isManifestKind(type))
-        return { kind: type, problem: null };
-    if (type === ML_REPO) {
-        const message = `is "${ML_REPO}": deleting an ML repo deletes everything in it (every artifact, model and prompt with all their versions, and every data directory), and this action does not delete ML repos; it deletes the versions and data directories its manifests name`;
-        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
-    }
-    if (isOtherKind(type)) {
-        const message = `is "${type}", which this action does not delete: it deletes versions and data directories only (${listWords(KIND_NAMES, 'and')}); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`;
-        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
-    }
-    if (type !== undefined) {
-        const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
-        const hint = close ? `; did you mean "${close}"?` : '';
-        const message = `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}`;
-        return { kind: null, problem: { path: ['type'], message }, otherResource: false };
-    }
-    for (const kind of KIND_NAMES) {
-        if (kind === DEFAULT_KIND)
-            continue;
-        const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path));
-        if (found.length === 0)
-            continue;
-        const fields = listWords(found.map(formatPath), 'and');
-        const label = MANIFEST_KINDS[kind].label;
-        return {
-            kind: null,
-            otherResource: false,
-            problem: {
-                path: [...found[0]],
-                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
-            },
-        };
-    }
-    return { kind: DEFAULT_KIND, problem: null };
-}
-/** The kind a document claims, for a row of a document judged by its loader alone. */
-function claimedKind(value) {
-    return isPlainObject(value) ? claimKind(value).kind : null;
-}
-function hasPath(value, path) {
-    let node = value;
-    for (const part of path) {
-        if (!isPlainObject(node) || !Object.hasOwn(node, part))
-            return false;
-        node = node[part];
-    }
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/schema-check.ts
-
-
-
-
-
-const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))];
-/**
- * Checks one parsed document: its kind by `type`, then that kind's schema
- * (generated from its OpenAPI document) and the action's own rule.
- */
-function checkManifest(value) {
-    if (!isPlainObject(value)) {
-        return {
-            valid: false,
-            type: null,
-            problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }],
-            unknownFields: [],
-        };
-    }
-    const claim = claimKind(value);
-    if (claim.kind)
-        return checkManifestAs(MANIFEST_KINDS[claim.kind], value);
-    if (claim.otherResource)
-        return { valid: false, type: null, problems: [claim.problem], unknownFields: [] };
-    return schema_check_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
-}
-/** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
-function checkManifestAs(spec, written) {
-    // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
-    // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
-    const value = written.type === undefined ? { type: spec.type, ...written } : written;
-    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, value, spec));
-    if (problems.length > 0)
-        return schema_check_refuse(spec, value, problems, spec.knownFields);
-    const unknownFields = findUnknownFields(value, spec.knownFields);
-    const identity = identityProblem(value, spec);
-    if (identity)
-        return { valid: false, type: spec.type, problems: [identity], unknownFields };
-    let body;
-    try {
-        body = JSON.stringify({ manifest: value });
-    }
-    catch (error) {
-        // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
-        return {
-            valid: false,
-            type: spec.type,
-            problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }],
-            unknownFields,
-        };
-    }
-    return { valid: true, type: spec.type, body, unknownFields };
-}
-/** An invalid verdict with every problem: the ones given and the action's own rule. */
-function schema_check_refuse(spec, value, problems, known) {
-    const identity = identityProblem(value, spec);
-    return {
-        valid: false,
-        type: spec?.type ?? null,
-        problems: dedupe(identity ? [...problems, identity] : problems),
-        unknownFields: findUnknownFields(value, known),
-    };
-}
-/** The action's own rule: a delete names one version (a data directory, which has none, is named by its ML repo and name, which its schema requires). */
-function identityProblem(value, spec) {
-    if (spec?.versioned === false || value.version !== undefined || value.version_alias !== undefined)
-        return null;
-    return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
-}
-/**
- * A message in the action's words. The offending value is read from the document
- * at the error's path, not from ajv's `verbose` mode, whose errors would carry
- * it: that mode embeds every schema in the generated code as a literal V8 parses
- * as the action starts.
- */
-function toProblem(error, document, spec) {
-    const path = parsePointer(error.instancePath);
-    const params = error.params;
-    const data = valueAt(document, path);
-    switch (error.keyword) {
-        case 'required':
-            return { path, message: `missing required field "${String(params.missingProperty)}"` };
-        case 'type':
-            return { path, message: `expected ${String(params.type)}, got ${describeType(data)}` };
-        case 'pattern':
-            return { path, message: `${quote(data)} does not match the pattern ${String(params.pattern)}` };
-        case 'maxLength':
-            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(data)].length}` };
-        case 'minItems':
-            return {
-                path,
-                message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(data) ? data.length : 0}`,
-            };
-        case 'minimum':
-            return { path, message: `must be at least ${String(params.limit)}, got ${String(data)}` };
-        case 'enum':
-            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(data)}` };
-        case 'discriminator':
-            return discriminatorProblem(path, params, error.schemaPath, spec);
-        default:
-            return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
-    }
-}
-function discriminatorProblem(path, params, schemaPath, spec) {
-    const tag = String(params.tag);
-    if (params.error === 'tag' && params.tagValue === undefined) {
-        return { path, message: `missing required field "${tag}"` };
-    }
-    const branches = unionAt(spec.schema, schemaPath, tag)?.oneOf ?? [];
-    const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
-    return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
-}
-function parsePointer(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-        .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
-}
-function valueAt(document, path) {
-    let value = document;
-    for (const part of path)
-        value = value?.[part];
-    return value;
-}
-/**
- * The union whose `discriminator` keyword `schemaPath` names. ajv gives the path
- * from the schema it compiled the check in: the whole document, or the
- * definition a reference names. The union is the node at that path, in the
- * document or in a definition, that discriminates by `tag`.
- */
-function unionAt(schema, schemaPath, tag) {
-    const parts = parsePointer(schemaPath.replace(/^#/, '')).slice(0, -1);
-    const roots = [schema, ...Object.values(schema.$defs)];
-    return roots
-        .map((root) => valueAt(root, parts))
-        .find((node) => node?.discriminator?.propertyName === tag && Array.isArray(node.oneOf));
-}
-
-;// CONCATENATED MODULE: ./src/manifests/sweep-rules.ts
-
-/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
-const CHOSEN_BY_AUTHOR = {
-    PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
-    PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
-};
-/**
- * A sweep's rule, on a manifest as written: the version it names (by
- * `ml_repo`, `name`, and `version` or, without it, `version_alias`; a data
- * directory, not `versioned`, by `ml_repo` and `name`) is its pull request's
- * own, so it names ${PR_NUMBER}, and nothing the author of the pull request
- * chooses. Otherwise every pull request swept would delete the same version,
- * or one another pull request named.
- */
-function sweepProblems(written, versioned) {
-    const problems = [];
-    for (const field of versioned ? ['ml_repo', 'name', 'version', 'version_alias'] : ['ml_repo', 'name']) {
-        for (const name of new Set(written(field)?.variables ?? [])) {
-            const why = CHOSEN_BY_AUTHOR[name];
-            if (!why)
-                continue;
-            problems.push({
-                path: [field],
-                message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
-            });
-        }
-    }
-    // The number picks the version when there is one: an alias beside it only names it again.
-    const picking = versioned ? (written('version') ? 'version' : 'version_alias') : null;
-    const naming = picking ? ['ml_repo', 'name', picking] : ['ml_repo', 'name'];
-    for (const field of naming) {
-        if (!numberTouches(written(field)?.text ?? ''))
-            continue;
-        problems.push({
-            path: [field],
-            message: 'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
-                'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
-        });
-    }
-    if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
-        return problems;
-    const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? ''))
-        ? ' ($PR_NUMBER without braces is not filled in)'
-        : '';
-    const where = picking === 'version'
-        ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
-        : picking
-            ? 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
-            : 'neither ml_repo nor name holds ${PR_NUMBER}';
-    const what = picking ? 'version' : 'data directory';
-    const example = picking
-        ? `version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`
-        : 'name: preview-pr${PR_NUMBER}';
-    problems.push({
-        path: picking && written(picking) ? [picking] : [],
-        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same ${what} for every pull request it sweeps. Name a ${what} per pull request, e.g. ${example}`,
-    });
-    return problems;
-}
-/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
-function numberTouches(text) {
-    const references = referencesIn(text);
-    return references.some((reference, index) => reference.name === 'PR_NUMBER' &&
-        (/\d/.test(text[reference.start - 1] ?? '') ||
-            /\d/.test(text[reference.end] ?? '') ||
-            references[index - 1]?.end === reference.start ||
-            references[index + 1]?.start === reference.end));
-}
-
-;// CONCATENATED MODULE: ./src/manifests/check-file.ts
-
-
-
-
-
-
-
-
-const MAX_FIELD_SHOWN = 80;
-/** Each document of the file checked, one at a time, so the caller can give way to the event loop between them. */
-function* checkFile(file, parsed, options) {
-    const loaded = parsed.kind === 'parsed' ? (unfilled(parsed, options.env) ?? parsed) : parsed;
-    if (loaded.kind === 'parsed') {
-        for (const written of loaded.documents)
-            yield checkDocument(file.relative, fillIn(written, options.env), options.namedByNumber);
-        return;
-    }
-    const message = `the file ${file.relative} ${loaded.reason}`;
-    yield {
-        manifest: { file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message },
-        findings: [
-            {
-                level: 'error',
-                message,
-                properties: { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' },
-            },
-        ],
-    };
-}
-function checkDocument(file, doc, namedByNumber) {
-    const location = { file, document: doc.document, line: doc.line };
-    // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
-    let verdict = doc.problems.length > 0
-        ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
-        : checkManifest(doc.value);
-    const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? MANIFEST_KINDS[verdict.type].versioned : true) : [];
-    if (sweepRules.length > 0)
-        verdict = {
-            valid: false,
-            type: verdict.type,
-            problems: verdict.valid ? sweepRules : [...verdict.problems, ...sweepRules],
-            unknownFields: verdict.unknownFields,
-        };
-    const findings = verdict.unknownFields.map(({ field, suggestion }) => {
-        const { line, col } = doc.positionOf([field]);
-        const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}\u2026` : field;
-        return {
-            level: 'warning',
-            message: `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`,
-            properties: { file, startLine: line, startColumn: col, title: 'Unknown manifest field' },
-        };
-    });
-    const identity = identityOf(doc.value, verdict.type);
-    if (verdict.valid)
-        return { manifest: { ...location, ...identity, valid: true, type: verdict.type, body: verdict.body }, findings };
-    const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
-    const { line, col } = doc.positionOf(verdict.problems[0].path);
-    findings.push({
-        level: 'error',
-        message,
-        properties: { file, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' },
-    });
-    return { manifest: { ...location, ...identity, valid: false, message }, findings };
-}
-/** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
-function identityOf(value, type) {
-    if (!isPlainObject(value))
-        return NO_IDENTITY;
-    const text = (field) => (typeof field === 'string' ? field : null);
-    const versioned = type === null || MANIFEST_KINDS[type].versioned;
-    return {
-        type,
-        ml_repo: text(value.ml_repo),
-        name: text(value.name),
-        version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
-        version_alias: versioned ? text(value.version_alias) : null,
-        id: null,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/manifests/compose.ts
-
-/**
- * Lists and mappings written inside one another deeper than this make the file
- * unreadable before it is parsed further: a manifest nests a few levels, and
- * yaml's parser and composer cost several times more per token when deeply nested.
- */
-const MAX_WRITTEN_DEPTH = 64;
-/**
- * yaml's parser and composer cost about 2 \u00b5s a token (more for a token that
- * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
- * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
- * collections; past these bounds a file is refused while it is parsed.
- */
-const MAX_TOKENS = 800_000;
-const MAX_FLOW_COLLECTIONS = 100_000;
-/** What composeDocuments yields when its slice is due, between documents. */
-const PAUSE = Symbol('pause');
-/** Thrown while parsing, before the nesting that costs is built. */
-class TooDense extends Error {
-    offset;
-    constructor(offset, reason) {
-        super(reason);
-        this.offset = offset;
-    }
-}
-/**
- * Every document of the text, one at a time, as yaml's parseAllDocuments
- * composes them; each is dropped once converted, so a file of many documents
- * holds one at a time. Stops with TooDense where the text nests deeper than
- * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
- * before yaml builds (and pays for) the rest.
- */
-function* composeDocuments(text, lineCounter, isJson, slice) {
-    // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
-    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
-    const composer = new dist/* Composer */.Dk({
-        uniqueKeys: false,
-        prettyErrors: false,
-        logLevel: 'error',
-        schema: isJson ? 'json' : 'core',
-        intAsBigInt: true,
-    });
-    const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
-    lineCounter.addNewLine(0);
-    // The parser's stack holds the document, then each collection being built inside the one before it.
-    const maxStack = MAX_WRITTEN_DEPTH + 2;
-    let tokens = 0;
-    let flowCollections = 0;
-    for (const lexeme of new dist/* Lexer */.JG().lex(text)) {
-        const offset = parser.offset;
-        for (const token of parser.next(lexeme))
-            yield* composer.next(token);
-        if (parser.stack.length > maxStack)
-            throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`);
-        if (++tokens > MAX_TOKENS)
-            throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`);
-        // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
-        if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
-            throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
-        }
-        // The clock is read every few hundred tokens: each read costs about as much as a token.
-        if ((tokens & 0xff) === 0 && slice.due())
-            yield PAUSE;
-    }
-    for (const token of parser.end())
-        yield* composer.next(token);
-    yield* composer.end(false, text.length);
-}
-
-;// CONCATENATED MODULE: ./src/manifests/parsed-document.ts
-/** What makes a whole file unusable, found while converting one of its documents. */
-class Refusal extends Error {
-    offset;
-    reason;
-    /** Broken syntax ("is not valid YAML: \u2026") rather than a document that cannot be expanded. */
-    syntax;
-    constructor(offset, reason, syntax) {
-        super(reason);
-        this.offset = offset;
-        this.reason = reason;
-        this.syntax = syntax;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/manifests/strict-json.ts
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const WHITESPACE = /[ \t\n\r]*/y;
-// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
-const STRING_BODY = /[^"\\\u0000-\u001f]*/y;
-const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
-/**
- * The first place `text` is not strict JSON, or null when it is one JSON value.
- * JSON.parse answers the same question, but some of its messages give no
- * position and quote the text instead; this scan always gives an offset.
- * Linear, and iterative: nesting costs a stack entry, not a call frame.
- */
-function firstJsonSyntaxError(text) {
-    const open = [];
-    let at = skipWhitespace(text, 0);
-    const fail = (reason) => ({ offset: at, reason });
-    for (;;) {
-        // Expecting a value.
-        const char = text[at];
-        if (char === '{' || char === '[') {
-            open.push(char);
-            at = skipWhitespace(text, at + 1);
-            const close = char === '{' ? '}' : ']';
-            if (text[at] === close) {
-                open.pop();
-                at++;
-            }
-            else if (char === '{') {
-                const key = readKey(text, at);
-                if (typeof key !== 'number')
-                    return key;
-                at = key;
-                continue;
-            }
-            else {
-                continue;
-            }
-        }
-        else if (char === '"') {
-            const end = readString(text, at);
-            if (typeof end !== 'number')
-                return end;
-            at = end;
-        }
-        else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
-            NUMBER.lastIndex = at;
-            if (!NUMBER.test(text))
-                return fail('a number must have digits after "-"');
-            at = NUMBER.lastIndex;
-            if (/[0-9.eExX]/.test(text[at] ?? ''))
-                return fail('not a JSON number (no leading zeros, hex, or a dot without digits)');
-        }
-        else if (text.startsWith('true', at) || text.startsWith('null', at)) {
-            at += 4;
-        }
-        else if (text.startsWith('false', at)) {
-            at += 5;
-        }
-        else {
-            return fail(describeUnexpected(text, at, 'a value'));
-        }
-        // After a value: close what is open, or move on to the next item.
-        for (;;) {
-            at = skipWhitespace(text, at);
-            const container = open.at(-1);
-            if (container === undefined) {
-                if (at === text.length)
-                    return null;
-                if (/[[{"\-0-9tfn]/.test(text[at]))
-                    return { ...fail('a second JSON value'), secondValue: true };
-                return fail(describeUnexpected(text, at, 'the end of the file'));
-            }
-            const close = container === '{' ? '}' : ']';
-            if (text[at] === close) {
-                open.pop();
-                at++;
-                continue;
-            }
-            if (text[at] !== ',')
-                return fail(describeUnexpected(text, at, `"," or "${close}"`));
-            at = skipWhitespace(text, at + 1);
-            if (text[at] === close)
-                return fail(`a comma before "${close}" (trailing commas are not JSON)`);
-            if (container === '{') {
-                const key = readKey(text, at);
-                if (typeof key !== 'number')
-                    return key;
-                at = key;
-            }
-            break;
-        }
-    }
-}
-/** Reads `"key" :` and the whitespace after it; returns the offset of the value. */
-function readKey(text, at) {
-    if (text[at] !== '"')
-        return { offset: at, reason: describeUnexpected(text, at, 'a key in double quotes') };
-    const end = readString(text, at);
-    if (typeof end !== 'number')
-        return end;
-    const colon = skipWhitespace(text, end);
-    if (text[colon] !== ':')
-        return { offset: colon, reason: describeUnexpected(text, colon, '":" after the key') };
-    return skipWhitespace(text, colon + 1);
-}
-/** Reads a string starting at its opening quote; returns the offset after the closing one. */
-function readString(text, start) {
-    let at = start + 1;
-    for (;;) {
-        STRING_BODY.lastIndex = at;
-        STRING_BODY.test(text);
-        at = STRING_BODY.lastIndex;
-        const char = text[at];
-        if (char === '"')
-            return at + 1;
-        if (char === undefined)
-            return { offset: start, reason: 'a string that is never closed' };
-        if (char === '\\') {
-            ESCAPE.lastIndex = at;
-            if (!ESCAPE.test(text))
-                return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' };
-            at = ESCAPE.lastIndex;
-            continue;
-        }
-        return { offset: at, reason: 'a line break or control character inside a string (write it as an escape such as \\n)' };
-    }
-}
-function skipWhitespace(text, at) {
-    WHITESPACE.lastIndex = at;
-    WHITESPACE.test(text);
-    return WHITESPACE.lastIndex;
-}
-function describeUnexpected(text, at, expected) {
-    const char = text[at];
-    if (char === undefined)
-        return `the file ends where ${expected} should be`;
-    if (char === "'")
-        return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`;
-    if (char === '/' || char === '#')
-        return `expected ${expected}, found a comment (JSON has no comments)`;
-    if (char === '\uFEFF')
-        return `expected ${expected}, found a byte order mark`;
-    const shown = /[\x21-\x7e]/.test(char)
-        ? `"${char}"`
-        : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/to-json.ts
-// One parsed YAML (or JSON) document as JSON data, in one walk of its nodes.
-
-
-
-
-
-/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
-const MAX_ALIASED_VALUES = 100_000;
-/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
-const MAX_DEPTH = 500;
-/** One document of a file as JSON data, with what fillIn needs: `document` is its index in the file. */
-function convertDocument(doc, document, substituteEnv, position, mayHaveAliases) {
-    const converter = new JsonConverter(doc, substituteEnv, position, mayHaveAliases);
-    const value = converter.convert(doc.contents, 0);
-    const start = doc.contents?.range?.[0] ?? doc.range[0];
-    return {
-        document,
-        line: position(start).line,
-        start,
-        value,
-        holes: converter.holes,
-        problems: converter.problems,
-        problemsLeftOut: converter.problemsLeftOut,
-        positions: converter.positions,
-        position,
-    };
-}
-/**
- * Turns one parsed document into JSON data, in one walk of its nodes, noting
- * where each key and item came from. Anything JSON would change (a number
- * rounded, Infinity turned to null, a key retyped, a value that contains
- * itself) becomes a problem naming the field instead.
- */
-class JsonConverter {
-    problems = [];
-    problemsLeftOut = 0;
-    holes = [];
-    /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
-    positions = new Map();
-    /** Where the value being converted sits. Copied only into problems. */
-    path = [];
-    /** The node each alias stands for. */
-    targets;
-    /** Collections being converted: an alias to one of them is a value inside itself. */
-    open = new Set();
-    aliasDepth = 0;
-    aliasedValues = 0;
-    tags;
-    substituteEnv;
-    position;
-    constructor(doc, substituteEnv, position, mayHaveAliases) {
-        this.tags = doc.schema.tags;
-        this.substituteEnv = substituteEnv;
-        this.position = position;
-        this.targets = mayHaveAliases ? aliasTargets(doc) : new Map();
-    }
-    convert(node, depth) {
-        if (node === null || node === undefined)
-            return null; // `key:` with no value
-        if (depth > MAX_DEPTH)
-            return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`);
-        if ((0,dist/* isAlias */.Vj)(node))
-            return this.expand(node, depth);
-        if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
-            throw new Refusal(rangeStart(node) ?? 0, `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`, false);
-        }
-        const tag = node.tag;
-        if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
-            return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`);
-        }
-        if ((0,dist/* isScalar */.jn)(node))
-            return this.scalar(node);
-        if ((0,dist/* isMap */.jh)(node))
-            return this.mapping(node.items, node, depth);
-        if ((0,dist/* isSeq */.oP)(node))
-            return this.sequence(node.items, node, depth);
-        return this.problem('is not a value JSON can hold');
-    }
-    expand(alias, depth) {
-        const target = this.targets.get(alias);
-        if (!target)
-            return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`);
-        if (this.open.has(target)) {
-            return this.problem(`is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`);
-        }
-        this.aliasDepth++;
-        try {
-            return this.convert(target, depth);
-        }
-        finally {
-            this.aliasDepth--;
-        }
-    }
-    mapping(pairs, node, depth) {
-        const object = {};
-        const offsets = new Map();
-        this.positions.set(object, offsets);
-        this.open.add(node);
-        for (const pair of pairs) {
-            const key = this.key(pair.key);
-            if (key === null)
-                continue;
-            const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
-            const earlier = offsets.get(key);
-            if (earlier !== undefined) {
-                throw new Refusal(offset, `the key ${quote(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`, true);
-            }
-            offsets.set(key, offset);
-            this.path.push(key);
-            const value = this.convert(pair.value, depth + 1);
-            this.path.pop();
-            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
-            if (key === '__proto__')
-                Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-            else
-                object[key] = value;
-        }
-        this.open.delete(node);
-        return object;
-    }
-    sequence(items, node, depth) {
-        const array = [];
-        const offsets = [];
-        this.positions.set(array, offsets);
-        this.open.add(node);
-        for (const [index, item] of items.entries()) {
-            offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0);
-            this.path.push(index);
-            array.push(this.convert(item, depth + 1));
-            this.path.pop();
-        }
-        this.open.delete(node);
-        return array;
-    }
-    /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
-    key(node) {
-        const target = (0,dist/* isAlias */.Vj)(node) ? this.targets.get(node) : node;
-        const line = this.lineOf(rangeStart(node) ?? 0);
-        if (!(0,dist/* isScalar */.jn)(target)) {
-            const what = (0,dist/* isMap */.jh)(target) ? 'a mapping' : (0,dist/* isSeq */.oP)(target) ? 'a list' : 'nothing';
-            this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`);
-            return null;
-        }
-        const key = scalarKey(target, line, this.substituteEnv);
-        if (typeof key === 'string')
-            return key;
-        this.problem(key.message);
-        return null;
-    }
-    scalar(node) {
-        const { value, tag } = node;
-        if (typeof value === 'string' && this.substituteEnv && value.includes('${')) {
-            // Filled in for each target by fillIn; until then the value is its text as written.
-            const { tags } = this;
-            const plain = node.type === dist/* Scalar */.X5.PLAIN;
-            this.holes.push({
-                path: [...this.path],
-                text: value,
-                ...this.position(rangeStart(node) ?? 0),
-                value: (filled) => scalarValue(resolve(tag, plain, tags, filled), filled, tag),
-            });
-            return value;
-        }
-        const checked = scalarValue(value, node.source ?? '', tag);
-        return checked instanceof ScalarProblem ? this.problem(checked.message) : checked;
-    }
-    lineOf(offset) {
-        return this.position(offset).line;
-    }
-    problem(message) {
-        if (this.problems.length < MAX_PROBLEMS_KEPT)
-            this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length });
-        else
-            this.problemsLeftOut++;
-        return null;
-    }
-}
-function rangeStart(node) {
-    return node?.range?.[0];
-}
-/** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
-function aliasTargets(doc) {
-    const targets = new Map();
-    const anchors = new Map();
-    (0,dist/* visit */.YR)(doc, {
-        Node: (_key, node) => {
-            if ((0,dist/* isAlias */.Vj)(node)) {
-                const target = anchors.get(node.source);
-                if (target)
-                    targets.set(node, target);
-            }
-            else if (node.anchor) {
-                anchors.set(node.anchor, node);
-            }
-        },
-    });
-    return targets;
-}
-
-;// CONCATENATED MODULE: ./src/manifests/parse.ts
-
-
-
-
-
-
-
-/**
- * Parses file contents (no I/O), once for the run, giving way to the event
- * loop whenever `slice` is used up. A .json file must be strict JSON; a YAML
- * file is read with the YAML 1.2 core schema. Either way each document becomes
- * JSON data here, once: what cannot become JSON exactly is a problem of that
- * document, never a silent change. With substitute-env, the values that name
- * a variable are kept as written, for fillIn to fill in for each target.
- */
-function parseManifestFile(bytes, fileName, options, slice) {
-    return runSliced(parseManifestSteps(bytes, fileName, options, slice), slice);
-}
-/** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
-function* parseManifestSteps(bytes, fileName, options, slice) {
-    const isJson = fileName.toLowerCase().endsWith('.json');
-    const decoded = decodeText(bytes);
-    if (typeof decoded !== 'string')
-        return decoded;
-    // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
-    const text = isJson && decoded.startsWith('\uFEFF') ? ` ${decoded.slice(1)}` : decoded;
-    const lineCounter = new dist/* LineCounter */.HN();
-    const position = (offset) => lineCounter.linePos(offset);
-    const notJson = isJson ? strictJsonRefusal(text) : null;
-    if (notJson)
-        return notJson;
-    // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
-    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
-    const documents = [];
-    /** A document that cannot be expanded; a syntax error in a later document still comes first. */
-    let refusal = null;
-    let index = 0;
-    // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
-    const mayHaveAliases = text.includes('*');
-    try {
-        for (const doc of composeDocuments(text, lineCounter, isJson, slice)) {
-            if (doc === PAUSE) {
-                yield;
-                continue;
-            }
-            const error = doc.errors[0];
-            if (error) {
-                const { line, col } = position(error.pos[0]);
-                // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
-                const hint = options.substituteEnv && !isJson && text.includes('${')
-                    ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")'
-                    : '';
-                return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
-            }
-            const document = index++;
-            if (refusal || isEmptyDocument(doc))
-                continue; // e.g. after a trailing ---
-            try {
-                documents.push(convertDocument(doc, document, options.substituteEnv, position, mayHaveAliases));
-            }
-            catch (error) {
-                if (!(error instanceof Refusal))
-                    throw error;
-                const { line, col } = position(error.offset);
-                refusal = unreadable(error.syntax
-                    ? `${notValid}: ${error.reason}`
-                    : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col);
-            }
-            if (slice.due())
-                yield;
-        }
-    }
-    catch (error) {
-        if (!(error instanceof TooDense))
-            throw error;
-        return tooDense(error, position(error.offset));
-    }
-    if (refusal)
-        return refusal;
-    if (documents.length === 0)
-        return unreadable('holds no manifest (it is empty or only comments)');
-    return { kind: 'parsed', documents };
-}
-/** Why a .json file is not read as one: nothing in it, a syntax error, or a second value. */
-function strictJsonRefusal(text) {
-    if (text.trim() === '')
-        return unreadable('holds no manifest (it is empty or only comments)');
-    const error = firstJsonSyntaxError(text);
-    if (!error)
-        return null;
-    const { line, col } = positionIn(text, error.offset);
-    if (error.secondValue) {
-        return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col);
-    }
-    return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col);
-}
-function tooDense(error, { line, col }) {
-    const what = error.message.startsWith('nests')
-        ? 'flatten the value there, or quote it to send it as text'
-        : 'split it into several files, or write the values out in fewer tokens';
-    return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${what}`, line, col);
-}
-/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
-function isEmptyDocument(doc) {
-    const contents = doc.contents;
-    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
-}
-function firstLine(message) {
-    return message.split('\n')[0].trim();
-}
-
-;// CONCATENATED MODULE: ./src/manifests/check.ts
-// The validation stage: every manifest file read and parsed once, then, for
-// each target, every document checked (check-file.ts), each finding annotated
-// at its file and line, and one row per document.
-
-
-
-/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
-async function readManifestFiles(files, options, slice) {
-    // Read all at once; each file's bytes are let go once it is parsed.
-    const reads = files.map(readManifestFile);
-    const sources = [];
-    for (const file of files) {
-        const bytes = await reads.shift();
-        sources.push({ file, parsed: bytes instanceof Uint8Array ? await parseManifestFile(bytes, file.relative, options, slice) : bytes });
-    }
-    return sources;
-}
-async function validateFiles(sources, options, core, slice) {
-    const checked = [];
-    for (const { file, parsed } of sources) {
-        for (const { manifest, findings } of checkFile(file, parsed, options)) {
-            // The run's core caps annotations (runner/guarded-core.ts): a stage writes each, whatever their number.
-            for (const { level, message, properties } of findings)
-                core[level](message, properties);
-            checked.push(manifest);
-            if (slice.due())
-                await slice.pause();
-        }
-    }
-    return checked;
-}
-
-;// CONCATENATED MODULE: ./src/run.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
- * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
- */
-async function run(deps) {
-    const core = guardCore(deps.core, deps.formatTableLine);
-    const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message));
-    const ledger = new Ledger(store, (row) => redactRow(row, core));
-    let inputs = null;
-    let targets = null;
-    /** The deletion stage, once a live run opens it: the summary says where deletes went; and what each retention rule did. */
-    const deletion = { deleter: null, rules: null };
-    let failure;
-    let unexpected = false;
-    try {
-        inputs = getInputs({
-            read: (name) => core.getInput(name),
-            env: deps.env,
-            registerSecret: (secret) => core.setSecret(secret),
-            dialect: deps.dialect,
-        });
-        if (inputs.retention) {
-            failure = await runRetention(inputs, inputs.retention, ledger, { ...deps, core }, deletion);
-        }
-        else {
-            targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
-            failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion);
-        }
-    }
-    catch (error) {
-        unexpected = !(error instanceof StepFailure);
-        failure = unexpected
-            ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`
-            : error.message;
-    }
-    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
-    await report(results, {
-        dryRun: inputs?.dryRun ?? false,
-        failOnError: inputs?.failOnError ?? true,
-        cancelled: deps.cancel.aborted,
-        failure,
-        scope: targets?.scope(results.pullRequests) ?? null,
-        nothingFound: targets?.nothingFound() ?? null,
-        endpoints: deletion.deleter?.endpoints() ?? [],
-        rules: deletion.rules,
-    }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
-    results.close();
-    return results;
-}
-/** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
-async function runStages(inputs, targets, ledger, deps, deletion) {
-    const { core } = deps;
-    const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
-    if (files.length === 0)
-        return noFiles(inputs, core);
-    // One slice for all the checking: however big the files or the targets, the event loop gets a turn every few milliseconds.
-    const slice = timeSlice();
-    const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
-    const check = { sources, slice, sent: new SentVersions() };
-    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger));
-    // Overlapping batches: the next is listed and checked while the one before
-    // is deleted, and its requests queue for the slots that batch frees. One
-    // batch waits at most, so memory stays flat.
-    let deleting = Promise.resolve();
-    try {
-        for await (const batch of targets.batches) {
-            const jobs = [];
-            for (const target of batch.targets)
-                jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)));
-            if (!deleter || jobs.length === 0)
-                continue;
-            const versions = count(jobs.length, 'version');
-            if (batch.overlapping === null) {
-                await core.group(`Delete ${versions}`, () => deleter.delete(jobs));
-                continue;
-            }
-            // No group: the next batch's groups are written while these are deleted.
-            core.info(`Deleting ${versions} of ${batch.overlapping}.`);
-            const before = deleting;
-            deleting = deleter.delete(jobs);
-            // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
-            deleting.catch(() => undefined);
-            await before;
-        }
-        await deleting;
-    }
-    finally {
-        // Whatever stopped the listing, what was already sent to be deleted finishes first.
-        await deleting.catch(() => undefined);
-        deleter?.close();
-    }
-    return null;
-}
-/**
- * Retention: the rule files found and checked, all or nothing; then every
- * rule's versions listed and selected (retention/apply-rules.ts), and, within
- * max-deletions, the selected versions deleted by id.
- */
-async function runRetention(inputs, retention, ledger, deps, deletion) {
-    const { core } = deps;
-    const files = await core.group('Find rule files', () => findFiles(retention.rulePatterns, deps.workspace, core));
-    if (files.length === 0) {
-        return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
-    }
-    const [sources, { applyRules, checkRuleFiles, refusedRules, unconfirmedDeletes }] = await Promise.all([
-        readManifestFiles(files, { substituteEnv: false }, timeSlice()),
-        loadRetention(),
-    ]);
-    const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
-        const rules = checkRuleFiles(sources);
-        for (const { findings } of rules)
-            for (const { level, message, properties } of findings)
-                core[level](message, properties);
-        const invalid = rules.filter((rule) => !rule.valid).length;
-        core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`);
-        if (invalid > 0)
-            core.info('Nothing will be listed or deleted: every rule must be valid before any version is.');
-        return Promise.resolve(rules);
-    });
-    if (checked.length === 0) {
-        return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`;
-    }
-    if (checked.some((rule) => !rule.valid)) {
-        for (const plan of refusedRules(checked))
-            ledger.planned(plan);
-        return null;
-    }
-    const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));
-    const { url, token } = inputs.controlPlane;
-    const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency });
-    // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
-    const answered = { deleted: 0, notFound: 0 };
-    const events = {
-        sending: (job) => ledger.sending(job),
-        settled: (job, outcome) => {
-            if (outcome.status === 'deleted')
-                answered.deleted++;
-            if (outcome.status === 'not-found')
-                answered.notFound++;
-            ledger.settled(job, outcome);
-        },
-    };
-    // The deletes go through the listing's client: one pool of connections to the control plane.
-    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, { ...deps, connect: () => client }, events));
-    try {
-        const policy = {
-            maxAttempts: inputs.maxAttempts,
-            backoff: deps.backoff ?? DEFAULT_BACKOFF,
-            signal: deps.cancel,
-            abortInFlight: deps.abortInFlight,
-            random: deps.random ?? Math.random,
-            now: deps.now ?? Date.now,
-        };
-        const applied = await core.group(`List the versions of ${count(rules.length, 'rule')}`, () => applyRules(rules, {
-            api: inputs.api,
-            dryRun: inputs.dryRun,
-            maxDeletions: retention.maxDeletions,
-            maxDeletionsName: (deps.dialect ?? WORKFLOW_DIALECT).key('max-deletions'),
-            concurrency: inputs.concurrency,
-            startedAt: (deps.now ?? Date.now)(),
-        }, { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan) }));
-        deletion.rules = applied.summaries;
-        if (applied.failure !== null)
-            return applied.failure;
-        if (!deleter || applied.jobs.length === 0)
-            return null;
-        await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs));
-        return unconfirmedDeletes(answered, deleter.endpoints().map((endpoint) => templateUrl(client, endpoint.path)));
-    }
-    finally {
-        // The deleter's client is this one.
-        client.close();
-    }
-}
-/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
-function checkTarget(target, checking, inputs, ledger, deps) {
-    const { core } = deps;
-    const { sources, slice, sent } = checking;
-    return core.group(target.group(count(sources.length, 'manifest file')), async () => {
-        const manifests = await validateFiles(sources, { env: target.env, namedByNumber: target.namedByNumber }, core, slice);
-        const invalid = manifests.filter((manifest) => !manifest.valid).length;
-        core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
-        if (invalid > 0 && !inputs.dryRun)
-            core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
-        return ledger.planned(plan(manifests, inputs, sent, target.pullRequest));
-    });
-}
-/** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
-function noFiles(inputs, core) {
-    const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. Nothing will be deleted.`;
-    if (inputs.ifNoFilesFound === 'error')
-        return message;
-    if (inputs.ifNoFilesFound === 'warn')
-        core.warning(message);
-    else
-        core.info(message);
-    return null;
-}
-/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
-function redactRow(row, core) {
-    const text = (value) => (value === null ? null : core.redact(value));
-    return {
-        ...row,
-        file: core.redact(row.file),
-        ml_repo: text(row.ml_repo),
-        name: text(row.name),
-        version_alias: text(row.version_alias),
-        id: text(row.id),
-        message: core.redact(row.message),
-    };
-}
-function count(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-
-/***/ }),
-
-/***/ 2323:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ listenForCancellation)
-/* harmony export */ });
-/* unused harmony export CANCEL_GRACE_MS */
-/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
-const CANCEL_GRACE_MS = 4000;
-/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
-function listenForCancellation(onCancel) {
-    const cancel = new AbortController();
-    const abortInFlight = new AbortController();
-    process.once('SIGINT', () => {
-        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
-        cancel.abort();
-        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
-    });
-    process.once('SIGTERM', () => {
-        cancel.abort();
-        abortInFlight.abort();
-    });
-    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
-}
-
-
-/***/ }),
-
-/***/ 1673:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ backlog)
-/* harmony export */ });
-/* unused harmony export hideDebugLines */
-/**
- * Null while `stream` takes what is written at once; else a promise that
- * settles when it has room again (or is gone). The runner reads a step's log
- * at its own pace: a table of many thousand rows written without waiting
- * would pile up in memory meanwhile.
- */
-function backlog(stream) {
-    if (!stream.writableNeedDrain || stream.destroyed)
-        return null;
-    return new Promise((resolve) => {
-        const done = () => {
-            for (const event of ['drain', 'close', 'error'])
-                stream.off(event, done);
-            resolve();
-        };
-        for (const event of ['drain', 'close', 'error'])
-            stream.on(event, done);
-    });
-}
-/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
-function hideDebugLines(stream) {
-    const write = stream.write.bind(stream);
-    stream.write = (chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest);
-}
-
-
-/***/ }),
-
-/***/ 2825:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ readRunContext)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-// The run's context for the summary heading, read from the runner's
-// environment as @actions/github's context reads it, without loading that
-// package: it builds a proxy agent from GITHUB_API_URL and the proxy variables
-// as it loads, and a run that does not sweep must never fail on those.
-
-/** Larger than any event payload GitHub sends; a file past it is not read. */
-const MAX_EVENT_BYTES = 16 * 1024 * 1024;
-/**
- * Repository (GITHUB_REPOSITORY), pull request (the number in the event
- * payload at GITHUB_EVENT_PATH) and run link (GITHUB_SERVER_URL and
- * GITHUB_RUN_ID). What is missing or malformed is left out: the heading says
- * only what it knows.
- */
-async function readRunContext(env) {
-    const repository = /^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? '') ? env.GITHUB_REPOSITORY : null;
-    const serverUrl = webAddress(env.GITHUB_SERVER_URL || 'https://github.com');
-    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : null;
-    const runUrl = repository && serverUrl && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
-    return { repository, pullRequest: await pullRequestOf(env.GITHUB_EVENT_PATH), runUrl, serverUrl };
-}
-/** An http(s) address without user-info or a trailing slash, or null. */
-function webAddress(text) {
-    try {
-        const url = new URL(text);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:')
-            return null;
-        return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-    }
-    catch {
-        return null;
-    }
-}
-async function pullRequestOf(eventPath) {
-    if (!eventPath)
-        return null;
-    let text;
-    try {
-        const file = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(eventPath);
-        try {
-            const buffer = Buffer.alloc(Math.min((await file.stat()).size, MAX_EVENT_BYTES) + 1);
-            const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
-            if (bytesRead > MAX_EVENT_BYTES)
-                return null;
-            text = buffer.toString('utf8', 0, bytesRead);
-        }
-        finally {
-            await file.close();
-        }
-    }
-    catch {
-        return null;
-    }
-    try {
-        const number = JSON.parse(text)?.pull_request?.number;
-        return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null;
-    }
-    catch {
-        return null;
-    }
-}
-
-
-/***/ }),
-
 /***/ 2613:
 /***/ ((module) => {
 
@@ -44454,7 +35141,7 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 6017:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -44891,7 +35578,7 @@ var _null = __nccwpck_require__(3632);
 var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
 var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(6017);
+var bool = __nccwpck_require__(8398);
 var float = __nccwpck_require__(5782);
 var int = __nccwpck_require__(873);
 var merge = __nccwpck_require__(452);
@@ -46505,6 +37192,9314 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
+
+
+/***/ }),
+
+/***/ 8172:
+/***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
+/* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5988);
+/* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(682);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5377);
+/* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9756);
+
+
+
+
+
+
+
+
+const { cancel, abortInFlight } = (0,_runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
+await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
+    core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
+    env: process.env,
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    cancel,
+    abortInFlight,
+    runContext: () => (0,_runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(process.env),
+    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(process.stdout),
+    // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
+    resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2__.join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5377:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/result.js
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
+        case 'failed':
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
+    }
+}
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null };
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/step-failure.js
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+class StepFailure extends Error {
+    name = 'StepFailure';
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/backoff.js
+// The one backoff every retry loop of the run uses: the deletes, the endpoint
+// check and the sweep's listing wait by retryDelay, and the first two try
+// again through `retrying`.
+
+/**
+ * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
+ * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
+ */
+const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
+/**
+ * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
+ * server sent one (capped); otherwise exponential backoff with equal jitter,
+ * so clients that failed together do not retry together.
+ */
+function retryDelay(attempt, retryAfterMs, random, backoff) {
+    if (retryAfterMs !== null)
+        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
+    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return null;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date) || !/[a-z]/i.test(text))
+        return null;
+    return Math.max(0, date - now);
+}
+/**
+ * Makes attempt 1, 2, \u2026 until one is done or `maxAttempts` have failed, then
+ * `giveUp` says what the last failure comes to. Between attempts it waits by
+ * retryDelay, or less if `signal` aborts.
+ */
+async function retrying(attempt, policy, giveUp) {
+    for (let number = 1;; number++) {
+        const tried = await attempt(number);
+        if ('done' in tried)
+            return tried.done;
+        if (number >= policy.maxAttempts)
+            return giveUp(tried.again, number);
+        const ms = retryDelay(number, tried.retryAfterMs, policy.random, policy.backoff);
+        await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: policy.signal }).catch(() => undefined);
+    }
+}
+/** `(gave up after 3 attempts)`: how a message says the attempts ran out. */
+function gaveUpAfter(attempts) {
+    return `(gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/http/proxy.js
+// The proxy a request goes through, by one rule for every client of the run
+// (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
+// uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
+// HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
+// decides). A value that is not an http(s) URL is the user's mistake, named as such.
+//
+// Hand-written rather than undici's EnvHttpProxyAgent (undici 6), which differs
+// from that rule where the tests pin it: it sends an https:// request through
+// HTTP_PROXY when no HTTPS_PROXY is set; it reads `http_proxy ?? HTTP_PROXY`,
+// so an empty lower-case variable hides the upper-case one; it matches no_proxy
+// by its own rules, not checkBypass's, and proxies loopback; its ProxyAgent
+// sends Proxy-Authorization only for a user *and* a password, not a user name
+// alone; a bad value fails as Node's bare "Invalid URL", naming neither the
+// variable nor what it must be (and the value, user-info included, rides on the
+// error); it does not say which proxy a request took, which the log and the
+// messages show; and it warns on stderr that it is experimental (UNDICI-EHPA).
+
+
+/** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
+class ProxySettingError extends StepFailure {
+    name = 'ProxySettingError';
+}
+const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128';
+/** The proxy for requests to `target`, or null when they go direct. Throws ProxySettingError for a value that is not a proxy URL. */
+function proxyFor(target, env = process.env) {
+    if ((0,proxy/* checkBypass */.H)(target))
+        return null;
+    const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    // An empty value counts as unset, as the toolkit reads it.
+    const variable = names.find((name) => env[name]);
+    if (variable === undefined)
+        return null;
+    const value = env[variable];
+    const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
+    if (value.trim() === '')
+        throw wrong('is set to blank space');
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
+    if (scheme === undefined)
+        throw wrong('has no scheme (http:// or https://)');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw wrong('is not a URL that can be read');
+    }
+    const origin = `${url.protocol}//${url.host}`;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`);
+    if (!url.hostname)
+        throw wrong('names no host');
+    let user;
+    let password;
+    try {
+        user = decodeURIComponent(url.username);
+        password = decodeURIComponent(url.password);
+    }
+    catch {
+        throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`);
+    }
+    return {
+        variable,
+        shown: origin,
+        uri: `${origin}/`,
+        authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
+    };
+}
+/**
+ * A dispatcher for requests through `route`, or direct without one. undici is
+ * loaded here, not at start-up: a run that sends nothing never needs it.
+ */
+async function createDispatcher(route, pool) {
+    const { Agent, ProxyAgent } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } };
+    // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
+    return route
+        ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) })
+        : new Agent(options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/redact.js
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
+    const whole = new RegExp(wholeSource, 'g');
+    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
+    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
+    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
+    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
+    return (text, options = {}) => options.truncated
+        ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : ''))
+        : text.replace(whole, REDACTED);
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
+ */
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+    }
+    return pattern;
+}
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
+}
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/http/certificates.js
+/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
+const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
+function isCertificateError(error) {
+    return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/format.js
+const DAY_MS = 24 * 60 * 60 * 1000;
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+function sizeOverLimit(size, limit, format = formatBytes) {
+    const [shownSize, shownLimit] = [format(size), format(limit)];
+    if (shownSize !== shownLimit)
+        return { size: shownSize, limit: shownLimit };
+    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toFixed(3))} s`;
+}
+/** A wait as long as GitHub may ask for, out of all reason included. */
+function formatDuration(ms) {
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(1))} s`;
+    if (ms < 2 * 60 * 60_000) {
+        const minutes = Math.floor(ms / 60_000);
+        const seconds = Math.round((ms % 60_000) / 1000);
+        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    }
+    if (ms < 2 * DAY_MS)
+        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
+    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/network-errors.js
+// What a failed exchange with the control plane means, in words that say what
+// to check: a certificate that is not trusted, or the network in the way.
+function describeCertificateError(error, url) {
+    const host = url.host;
+    const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
+        ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
+        : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
+            ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
+            : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
+    return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
+}
+/** `proxy`: the proxy the request went through, without user-info; null when it went direct. */
+function describeNetworkError(error, proxy) {
+    const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
+    if (tunnel) {
+        return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`;
+    }
+    const via = proxy ? ` (to the proxy ${proxy})` : '';
+    const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?';
+    switch (error.code) {
+        case 'ECONNRESET':
+            return `the connection was reset${via} (ECONNRESET)`;
+        case 'UND_ERR_SOCKET':
+            return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`;
+        case 'ECONNREFUSED':
+            return `the connection was refused${via} (ECONNREFUSED): ${check}`;
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`;
+        case 'UND_ERR_CONNECT_TIMEOUT':
+            return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`;
+        default:
+            return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/post.js
+// One request to the control plane over undici, as an Attempt: bounded by a
+// timeout that covers the whole exchange (connecting, and a body that trickles
+// in), cut short by an abort, and reading no more of a body than its cap: what a
+// message needs of a delete's answer, a page of a listing whole or not at all.
+
+
+
+
+/** Enough of a response body for a message; the rest is not read. */
+const MESSAGE_CAP = { bytes: 64 * 1024, over: 'cut' };
+/** Sends one request. Never rejects: failures come back as an Attempt. */
+function requestOnce(exchange, outgoing, signal) {
+    const { proxy, timeoutMs } = exchange;
+    const { method, url, body, cap } = outgoing;
+    return new Promise((resolve) => {
+        let settled = false;
+        /** Set once the request is written to a connection: from then on it may reach the server. */
+        let sent = false;
+        let abortRequest = null;
+        let status = 0;
+        let responseHeaders = {};
+        const chunks = [];
+        let received = 0;
+        const settle = (attempt) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve(attempt);
+            abortRequest?.(new Error('settled'));
+        };
+        const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason });
+        const tooLarge = () => fail('too-large', `the answer is larger than ${formatBytes(cap.bytes)}, the most the action reads of one`);
+        const finish = (truncated) => {
+            // Whole characters only: a cut inside one would hide the start of a secret from redaction.
+            const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
+            settle({ kind: 'response', status, headers: responseHeaders, body: exchange.redact(text, { truncated }) });
+        };
+        const onAbort = () => fail('cancelled', !sent
+            ? 'cancelled before the request was sent'
+            : method === 'GET'
+                ? 'cancelled while the request was in flight'
+                : 'cancelled while the request was in flight; the version may or may not be deleted');
+        // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
+        const timer = setTimeout(() => setImmediate(() => fail('network', sent
+            ? `no complete response within ${formatSeconds(timeoutMs)} (request-timeout)`
+            : `no connection within ${formatSeconds(timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), timeoutMs);
+        if (signal?.aborted)
+            return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        // A handler of our own rather than undici's request(): only its onBodySent tells a request written from one never sent.
+        const handler = {
+            onConnect(abort) {
+                if (settled)
+                    return abort(new Error('settled'));
+                abortRequest = abort;
+                // Without a body there is no onBodySent: a connected request goes out with its headers, so from here it may reach the server.
+                if (body === null)
+                    sent = true;
+            },
+            onBodySent() {
+                sent = true;
+            },
+            onHeaders(statusCode, rawHeaders) {
+                status = statusCode;
+                responseHeaders = pickHeaders(rawHeaders);
+                if (cap.over === 'whole' && announcedLength(rawHeaders) > cap.bytes) {
+                    tooLarge();
+                    return false;
+                }
+                return true;
+            },
+            onData(chunk) {
+                if (cap.over === 'whole' && received + chunk.length > cap.bytes) {
+                    tooLarge();
+                    return false;
+                }
+                if (cap.over === 'cut' && received + chunk.length >= cap.bytes) {
+                    chunks.push(chunk.subarray(0, cap.bytes - received));
+                    received = cap.bytes;
+                    finish(true);
+                    return false;
+                }
+                chunks.push(chunk);
+                received += chunk.length;
+                return true;
+            },
+            onComplete() {
+                finish(false);
+            },
+            onError(error) {
+                if (settled)
+                    return;
+                if (isCertificateError(error))
+                    return fail('certificate', describeCertificateError(error, url));
+                fail('network', describeNetworkError(error, proxy));
+            },
+        };
+        exchange.dispatcher
+            .then((ready) => {
+            if (!settled)
+                ready.dispatch({
+                    origin: url.origin,
+                    path: `${url.pathname}${url.search}`,
+                    method,
+                    headers: body === null ? exchange.headers : { ...exchange.headers, 'content-type': 'application/json' },
+                    body,
+                }, handler);
+        })
+            .catch((error) => fail('network', describeNetworkError(error, proxy)));
+    });
+}
+/** Location and Retry-After, the headers a judgement reads. */
+function pickHeaders(raw) {
+    const picked = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i].toString('latin1').toLowerCase();
+        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
+            picked[name] = raw[i + 1].toString('utf8');
+    }
+    return picked;
+}
+/** The Content-Length a response announces, so a body over a cap is refused before it is read; 0 when none. */
+function announcedLength(raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (raw[i].toString('latin1').toLowerCase() === 'content-length')
+            return Number(raw[i + 1].toString('latin1')) || 0;
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/control-plane.js
+
+
+
+/** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
+const PROBE_BODY = '{}';
+/** A page of a listing is read whole or refused: a page cut short would hide versions. 100 items of the largest manifests fit. */
+const LISTING_CAP = { bytes: 8 * 1024 * 1024, over: 'whole' };
+/**
+ * The control plane's HTTP client: undici with a keep-alive pool of
+ * `concurrency` connections, through the proxy proxyFor chooses (throws
+ * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
+ * One request per attempt (post.ts). Redirects are never followed, so the
+ * token goes only to the control plane's origin. A body is cut short, so the
+ * token is taken out of it here; every other text is redacted where it is
+ * stored or printed.
+ */
+function createControlPlane(options) {
+    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
+    base.username = '';
+    base.password = '';
+    const route = proxyFor(base);
+    const exchange = {
+        proxy: route?.shown ?? null,
+        // Connected at the first request: a dry run or a run that stops at validation never loads undici.
+        dispatcher: createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs }),
+        headers: {
+            accept: 'application/json',
+            authorization: `Bearer ${options.token}`,
+            'user-agent': 'truefoundry-artifact-cleanup',
+        },
+        timeoutMs: options.timeoutMs,
+        redact: createRedactor(options.token ? [options.token] : []),
+    };
+    const endpoint = (path) => new URL(path, base);
+    const post = (path, body, signal) => requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal);
+    return {
+        deleteVersion: post,
+        probeEndpoint: (path, signal) => post(path, PROBE_BODY, signal),
+        list(path, query, signal) {
+            const url = endpoint(path);
+            url.search = query.toString();
+            return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal);
+        },
+        deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
+        endpointUrl: (path) => endpoint(path).href,
+        proxy: exchange.proxy,
+        close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/schema/artifact-version.schema.json
+const artifact_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ArtifactManifest","$ref":"#/$defs/ArtifactManifest","$defs":{"ArtifactManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["artifact-version"],"default":"artifact-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalArtifactSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ArtifactPath":{"properties":{"src":{"type":"string"},"dest":{"type":"string"}},"type":"object","required":["src"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"LocalArtifactSource":{"properties":{"type":{"type":"string","enum":["local"]},"paths":{"items":{"$ref":"#/$defs/ArtifactPath"},"type":"array"}},"type":"object","required":["type","paths"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}}');
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/schema/chat_prompt.schema.json
+const chat_prompt_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ChatPromptManifest","$ref":"#/$defs/ChatPromptManifest","$defs":{"AssistantMessage":{"properties":{"role":{"type":"string","enum":["assistant"]},"content":{"anyOf":[{"type":"string"},{"items":{"anyOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/RefusalContentPart"}]},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_calls":{"items":{"$ref":"#/$defs/ToolCall"},"type":"array"},"name":{"type":"string"}},"type":"object","required":["role"]},"BlobStorageReference":{"properties":{"type":{"type":"string","enum":["blob-storage"],"default":"blob-storage"},"path":{"type":"string"},"mime_type":{"$ref":"#/$defs/MimeType"}},"type":"object","required":["path","mime_type"]},"ChatMessageTurn":{"oneOf":[{"$ref":"#/$defs/SystemMessage"},{"$ref":"#/$defs/AssistantMessage"},{"$ref":"#/$defs/UserMessage"},{"$ref":"#/$defs/ToolMessage"},{"$ref":"#/$defs/DeveloperMessage"}],"discriminator":{"propertyName":"role"},"type":"object"},"ChatPromptManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["chat_prompt"],"default":"chat_prompt"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"messages":{"items":{"$ref":"#/$defs/ChatMessageTurn"},"type":"array","minItems":1},"variables":{"type":"object","additionalProperties":{"type":["string","null"]}},"model_configuration":{"$ref":"#/$defs/ModelConfiguration"},"tools":{"items":{"$ref":"#/$defs/ToolSchema"},"type":"array"},"mcp_servers":{"items":{"oneOf":[{"$ref":"#/$defs/McpServerWithFqn"},{"$ref":"#/$defs/McpServerWithUrl"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},"guardrails":{"$ref":"#/$defs/Guardrails"},"response_format":{"oneOf":[{"$ref":"#/$defs/JsonObjectResponseFormat"},{"$ref":"#/$defs/JsonSchemaResponseFormat"}],"discriminator":{"propertyName":"type"},"type":"object"},"routing_config":{"oneOf":[{"$ref":"#/$defs/WeightBasedLoadBalancing"},{"$ref":"#/$defs/LatencyBasedLoadBalancing"},{"$ref":"#/$defs/PriorityBasedLoadBalancing"}],"discriminator":{"propertyName":"type"},"type":"object"},"cache_config":{"oneOf":[{"$ref":"#/$defs/SemanticCacheConfig"},{"$ref":"#/$defs/ExactMatchCacheConfig"}],"discriminator":{"propertyName":"type"},"type":"object"},"tool_call_to_mcp_mapping":{"type":"object","additionalProperties":{"$ref":"#/$defs/McpServerToolDetails"}},"logging_config":{"$ref":"#/$defs/LoggingConfig"},"sub_agents":{"items":{"$ref":"#/$defs/SubAgent"},"type":"array"}},"type":"object","required":["name","metadata","ml_repo","messages"]},"DeveloperMessage":{"properties":{"role":{"type":"string","enum":["developer"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"ExactMatchCacheConfig":{"properties":{"type":{"type":"string","enum":["exact-match"]},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type"]},"Function":{"properties":{"name":{"type":"string"},"arguments":{"type":"string"}},"type":"object","required":["name","arguments"]},"FunctionSchema":{"properties":{"name":{"type":"string"},"description":{"type":"string"},"parameters":{"type":"object"},"strict":{"type":"boolean","default":false}},"type":"object","required":["name"]},"Guardrails":{"properties":{"input_guardrails":{"items":{"type":"string"},"type":"array"},"output_guardrails":{"items":{"type":"string"},"type":"array"}},"type":"object"},"HeadersOverride":{"properties":{"remove":{"items":{"type":"string"},"type":"array"},"set":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object"},"ImageContentPart":{"properties":{"type":{"type":"string","enum":["image_url"]},"image_url":{"properties":{"url":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"detail":{"type":"string"}},"type":"object","required":["url"]}},"type":"object","required":["type","image_url"]},"JsonObjectResponseFormat":{"properties":{"type":{"type":"string","enum":["json_object"]}},"type":"object","required":["type"]},"JsonSchema":{"properties":{"name":{"type":"string"},"schema":{"type":"object"}},"type":"object","required":["name","schema"]},"JsonSchemaResponseFormat":{"properties":{"type":{"type":"string","enum":["json_schema"]},"json_schema":{"$ref":"#/$defs/JsonSchema"}},"type":"object","required":["type","json_schema"]},"LatencyBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"LatencyBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["latency-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LatencyBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"LoadBalanceTarget":{"properties":{"target":{"type":"string"},"weight":{"type":"integer"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array","default":["401","403","404","429","500","502","503"]},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target","weight"]},"LoggingConfig":{"properties":{"enabled":{"type":"boolean","default":true},"tracing_project_fqn":{"type":"string"}},"type":"object"},"McpServerToolDetails":{"properties":{"mcp_server_integration_id":{"type":"string"},"tool_name":{"type":"string"}},"type":"object","required":["mcp_server_integration_id","tool_name"]},"McpServerWithFqn":{"properties":{"type":{"type":"string","enum":["mcp-server-fqn"]},"integration_fqn":{"type":"string"},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","integration_fqn"]},"McpServerWithUrl":{"properties":{"type":{"type":"string","enum":["mcp-server-url"]},"url":{"type":"string"},"headers":{"type":"object","additionalProperties":{"type":"string"}},"enable_all_tools":{"type":"boolean","default":false},"tools":{"items":{"$ref":"#/$defs/McpTool"},"type":"array"}},"type":"object","required":["type","url"]},"McpTool":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"MimeType":{"type":"string","enum":["text/plain","application/json","image/png","image/jpeg","application/x-directory"]},"ModelConfiguration":{"properties":{"provider":{"type":"string"},"model":{"type":"string"},"parameters":{"$ref":"#/$defs/Parameters"},"extra_parameters":{"type":"object"}},"type":"object","required":["provider","model"]},"Parameters":{"properties":{"max_tokens":{"type":"integer"},"temperature":{"type":"number"},"top_k":{"type":"number"},"top_p":{"type":"number"},"stop":{"anyOf":[{"items":{"type":"string"},"type":"array"},{"type":"string"}]}},"type":"object"},"PriorityBasedLoadBalanceTarget":{"properties":{"target":{"type":"string"},"priority":{"type":"integer","default":0},"sla_cutoff":{"$ref":"#/$defs/SlaCutoff"},"retry_config":{"$ref":"#/$defs/RetryConfig"},"fallback_status_codes":{"items":{"type":"string"},"type":"array"},"fallback_candidate":{"type":"boolean","default":true},"override_params":{"type":"object"},"headers_override":{"$ref":"#/$defs/HeadersOverride"},"metadata_match":{"type":"object","additionalProperties":{"type":"string"}}},"type":"object","required":["target"]},"PriorityBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["priority-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/PriorityBasedLoadBalanceTarget"},"type":"array"}},"type":"object","required":["type","load_balance_targets"]},"RefusalContentPart":{"properties":{"type":{"type":"string"},"refusal":{"type":"string"}},"type":"object","required":["type","refusal"]},"RetryConfig":{"properties":{"attempts":{"type":"integer"},"delay":{"type":"integer","default":100},"on_status_codes":{"items":{"type":"string"},"type":"array","default":["429","500","502","503"]}},"type":"object","required":["attempts"]},"SemanticCacheConfig":{"properties":{"type":{"type":"string","enum":["semantic"]},"similarity_threshold":{"type":"number","minimum":0,"maximum":1},"namespace":{"type":"string"},"ttl":{"type":"number","maximum":259200,"default":3600}},"type":"object","required":["type","similarity_threshold"]},"SlaCutoff":{"properties":{"time_per_output_token_ms":{"type":"number"},"time_to_first_token_ms":{"type":"number"}},"type":"object"},"StickyRouting":{"properties":{"ttl_seconds":{"type":"integer"},"session_identifiers":{"items":{"$ref":"#/$defs/StickySessionIdentifier"},"type":"array"}},"type":"object","required":["ttl_seconds","session_identifiers"]},"StickySessionIdentifier":{"properties":{"source":{"type":"string","enum":["headers","metadata"]},"key":{"type":"string"}},"type":"object","required":["source","key"]},"SubAgent":{"properties":{"name":{"type":"string"}},"type":"object","required":["name"]},"SystemMessage":{"properties":{"role":{"type":"string","enum":["system"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"TextContentPart":{"properties":{"type":{"type":"string","enum":["text"]},"text":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]}},"type":"object","required":["type","text"]},"ToolCall":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"id":{"type":"string"},"function":{"$ref":"#/$defs/Function"}},"type":"object","required":["id","function"]},"ToolMessage":{"properties":{"role":{"type":"string","enum":["tool"]},"content":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/BlobStorageReference"}]},"tool_call_id":{"type":"string"}},"type":"object","required":["role","content","tool_call_id"]},"ToolSchema":{"properties":{"type":{"type":"string","enum":["function"],"default":"function"},"function":{"$ref":"#/$defs/FunctionSchema"}},"type":"object","required":["function"]},"UserMessage":{"properties":{"role":{"type":"string","enum":["user"]},"content":{"anyOf":[{"type":"string"},{"items":{"oneOf":[{"$ref":"#/$defs/TextContentPart"},{"$ref":"#/$defs/ImageContentPart"}],"discriminator":{"propertyName":"type"},"type":"object"},"type":"array"},{"$ref":"#/$defs/BlobStorageReference"}]},"name":{"type":"string"}},"type":"object","required":["role","content"]},"WeightBasedLoadBalancing":{"properties":{"type":{"type":"string","enum":["weight-based-routing"]},"load_balance_targets":{"items":{"$ref":"#/$defs/LoadBalanceTarget"},"type":"array"},"sticky_routing":{"$ref":"#/$defs/StickyRouting"}},"type":"object","required":["type","load_balance_targets"]}}}');
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/schema/data-dir.schema.json
+const data_dir_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/DataDirectoryManifest","$ref":"#/$defs/DataDirectoryManifest","$defs":{"DataDirectoryManifest":{"properties":{"type":{"type":"string","enum":["data-dir"],"default":"data-dir"},"name":{"type":"string"},"ml_repo":{"type":"string"},"description":{"type":"string"},"metadata":{"type":"object"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"}],"discriminator":{"propertyName":"type"},"type":"object"}},"type":"object","required":["name","ml_repo","metadata","source"]},"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]}}}');
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/schema/model-version.schema.json
+const model_version_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://truefoundry.com/schemas/ModelManifest","$ref":"#/$defs/ModelManifest","$defs":{"ExternalBlobStorageSource":{"properties":{"type":{"type":"string","enum":["external"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type","uri"]},"FastAIFramework":{"properties":{"type":{"type":"string","enum":["fastai"]}},"type":"object","required":["type"]},"GluonFramework":{"properties":{"type":{"type":"string","enum":["gluon"]}},"type":"object","required":["type"]},"H2OFramework":{"properties":{"type":{"type":"string","enum":["h2o"]}},"type":"object","required":["type"]},"InferMethodName":{"type":"string","enum":["predict","predict_proba"]},"KerasFramework":{"properties":{"type":{"type":"string","enum":["keras"]}},"type":"object","required":["type"]},"LibraryName":{"type":"string","enum":["transformers","sentence-transformers","diffusers"]},"LightGBMFramework":{"properties":{"type":{"type":"string","enum":["lightgbm"]}},"type":"object","required":["type"]},"LocalModelSource":{"properties":{"type":{"type":"string","enum":["local"]},"file_or_folder":{"type":"string"}},"type":"object","required":["type","file_or_folder"]},"ModelManifest":{"properties":{"name":{"type":"string","maxLength":256,"pattern":"^[A-Za-z0-9_\\\\-]+$"},"metadata":{"type":"object"},"ml_repo":{"type":"string","pattern":"^[a-zA-Z][a-zA-Z0-9\\\\-]{1,98}[a-zA-Z0-9]$"},"version":{"type":"integer","minimum":1},"type":{"type":"string","enum":["model-version"],"default":"model-version"},"description":{"type":"string","maxLength":512},"version_alias":{"type":"string","maxLength":128,"pattern":"^v[a-zA-Z0-9.-]*([a-zA-Z0-9]+)$"},"source":{"oneOf":[{"$ref":"#/$defs/TrueFoundryManagedSource"},{"$ref":"#/$defs/ExternalBlobStorageSource"},{"$ref":"#/$defs/LocalModelSource"}],"discriminator":{"propertyName":"type"},"type":"object"},"framework":{"oneOf":[{"$ref":"#/$defs/TransformersFramework"},{"$ref":"#/$defs/TensorFlowFramework"},{"$ref":"#/$defs/SklearnFramework"},{"$ref":"#/$defs/PyTorchFramework"},{"$ref":"#/$defs/KerasFramework"},{"$ref":"#/$defs/XGBoostFramework"},{"$ref":"#/$defs/LightGBMFramework"},{"$ref":"#/$defs/FastAIFramework"},{"$ref":"#/$defs/H2OFramework"},{"$ref":"#/$defs/ONNXFramework"},{"$ref":"#/$defs/SpaCyFramework"},{"$ref":"#/$defs/StatsModelsFramework"},{"$ref":"#/$defs/GluonFramework"},{"$ref":"#/$defs/PaddleFramework"}],"discriminator":{"propertyName":"type"},"type":"object"},"environment":{"allOf":[{"$ref":"#/$defs/ModelVersionEnvironment"}]},"step":{"type":"integer","minimum":0,"default":0},"run_id":{"type":"string"}},"type":"object","required":["name","metadata","ml_repo","source"]},"ModelVersionEnvironment":{"properties":{"python_version":{"type":"string"},"pip_packages":{"items":{"type":"string"},"type":"array"}},"type":"object"},"ONNXFramework":{"properties":{"type":{"type":"string","enum":["onnx"]}},"type":"object","required":["type"]},"PaddleFramework":{"properties":{"type":{"type":"string","enum":["paddle"]}},"type":"object","required":["type"]},"PyTorchFramework":{"properties":{"type":{"type":"string","enum":["pytorch"]}},"type":"object","required":["type"]},"SklearnFramework":{"properties":{"type":{"type":"string","enum":["sklearn"]},"model_filepath":{"type":"string"},"serialization_format":{"allOf":[{"$ref":"#/$defs/SklearnSerializationFormat"}]},"model_schema":{"allOf":[{"$ref":"#/$defs/SklearnModelSchema"}]}},"type":"object","required":["type"]},"SklearnModelSchema":{"properties":{"infer_method_name":{"allOf":[{"$ref":"#/$defs/InferMethodName"}]},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"SklearnSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle"]},"SpaCyFramework":{"properties":{"type":{"type":"string","enum":["spacy"]}},"type":"object","required":["type"]},"StatsModelsFramework":{"properties":{"type":{"type":"string","enum":["statsmodels"]}},"type":"object","required":["type"]},"TensorFlowFramework":{"properties":{"type":{"type":"string","enum":["tensorflow"]}},"type":"object","required":["type"]},"TransformersFramework":{"properties":{"type":{"type":"string","enum":["transformers"]},"library_name":{"allOf":[{"$ref":"#/$defs/LibraryName"}]},"pipeline_tag":{"type":"string"},"base_model":{"type":"string"}},"type":"object","required":["type"]},"TrueFoundryManagedSource":{"properties":{"type":{"type":"string","enum":["truefoundry"]},"uri":{"type":"string","pattern":"^(s3|gs|wasbs)://.*"}},"type":"object","required":["type"]},"XGBoostFramework":{"properties":{"type":{"type":"string","enum":["xgboost"]},"serialization_format":{"allOf":[{"$ref":"#/$defs/XGBoostSerializationFormat"}]},"model_filepath":{"type":"string"},"model_schema":{"allOf":[{"$ref":"#/$defs/XGBoostModelSchema"}]}},"type":"object","required":["type"]},"XGBoostModelSchema":{"properties":{"infer_method_name":{"type":"string","enum":["predict"],"default":"predict"},"inputs":{"items":{"type":"object"},"type":"array"},"outputs":{"items":{"type":"object"},"type":"array"}},"type":"object","required":["infer_method_name","inputs","outputs"]},"XGBoostSerializationFormat":{"type":"string","enum":["cloudpickle","joblib","pickle","json"]}}}');
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/schema/other-kinds.json
+const other_kinds_namespaceObject = /*#__PURE__*/JSON.parse('{"g":["ml-repo","service","application-set","provider-account/aws","provider-account/azure","provider-account/gcp","provider-account/dockerhub","provider-account/bitbucket","provider-account/custom","provider-account/github","provider-account/gitlab","provider-account/jfrog","provider-account/ttl","provider-account/truefoundry","provider-account/quay","provider-account/slack","provider-account/webhook","provider-account/pagerduty","provider-account/ms-teams","provider-account/hashicorp","provider-account/aws-bedrock","provider-account/google-vertex","provider-account/google-gemini","provider-account/azure-openai","provider-account/azure-foundry","provider-account/cohere","provider-account/ai21","provider-account/anthropic","provider-account/deepinfra","provider-account/groq","provider-account/mistral-ai","provider-account/perplexity-ai","provider-account/together-ai","provider-account/nomic","provider-account/palm","provider-account/ollama","provider-account/openai","provider-account/databricks","provider-account/cloudera","provider-account/self-hosted-model","provider-account/openrouter","provider-account/sambanova","provider-account/xai","provider-account/baseten","provider-account/aws-sagemaker","provider-account/cerebras","provider-account/wafer","provider-account/snowflake-cortex","provider-account/elevenlabs","provider-account/deepgram","provider-account/cartesia","provider-account/smallest-ai","provider-account/aws-claude-platform","provider-account/aws-bedrock-mantle","provider-account/virtual-model","provider-account/custom-endpoint","provider-account/mcp-server-group","provider-account/guardrail-config-group","cluster","workspace","job","helm","volume","notebook","rstudio","workflow","async-service","ssh-server","spark-job","gateway-rate-limiting-config","gateway-load-balancing-config","gateway-guardrails-config","gateway-budget-config","tenant-budget-config","team-budget-config","gateway-otel-config","gateway-metadata-config","gateway-logging-config","gateway-global-settings","gateway-data-access-config","gateway-data-routing-config","team","policy","role","alert-config","virtual-account","settings/common-tools","settings/ai-features","secret-group","truefoundry-agent","remote-agent/self-hosted","agent","environment","tracing-project","mcp-server/remote","mcp-server/virtual","mcp-server/openapi","mcp-server/stdio","mcp-server/tfy-managed","role-binding","agent-identity"]}');
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/kinds.js
+// The kinds of manifest the action deletes: each `type` a manifest may name,
+// the endpoint that deletes one on each API generation, the validator
+// generated from its OpenAPI document (src/schema/<type>.openapi.yaml), the
+// fields it knows and what the log calls it. A new kind is a document in
+// src/schema/ and one row here.
+
+
+
+
+
+
+
+/** The generic endpoint, which deletes a manifest of any kind (`{"manifest": \u2026}`, matched by its `type`). */
+const GENERIC_DELETE = 'api/svc/v1/delete';
+/**
+ * Each kind's validator is a module of its own, read the first time a manifest
+ * of the kind is checked: V8 scans all of a module's code as it loads it, and a
+ * run of artifact versions need not pay for the prompt's validator, the largest.
+ * The bundler leaves the require alone (webpackIgnore); the module is found
+ * beside the running file: src/schema/validators/ from the sources (the
+ * tests), dist/validators/ beside dist/index.js and dist/cli.js.
+ */
+const load = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+const VALIDATORS = import.meta.url.endsWith('.ts') ? '../schema/validators' : './validators';
+function loadValidator(type) {
+    const file = `${VALIDATORS}/${type}.cjs`;
+    try {
+        const validate = load(/* webpackIgnore: true */ file);
+        if (typeof validate === 'function')
+            return validate;
+    }
+    catch (error) {
+        if (error.code !== 'MODULE_NOT_FOUND')
+            throw error;
+    }
+    throw new Error(`${(0,external_node_url_.fileURLToPath)(new URL(file, import.meta.url))} has no validator for ${type}: run npm run generate`);
+}
+function kind(type, endpoints, label, schema) {
+    let validate;
+    const root = schemaAt(schema, schema.$ref);
+    const sources = (root.properties?.source?.oneOf ?? []).map((branch) => schemaAt(schema, branch.$ref));
+    const knownFields = Object.keys(root.properties ?? {});
+    return {
+        type,
+        endpoints,
+        label,
+        schema,
+        get validate() {
+            return (validate ??= loadValidator(type));
+        },
+        knownFields,
+        sourceFields: [...new Set(sources.flatMap((source) => Object.keys(source.properties ?? {})))],
+        versioned: knownFields.includes('version'),
+    };
+}
+/** The definition a `#/$defs/Name` reference names. */
+function schemaAt(schema, ref) {
+    return schema.$defs[ref.split('/').pop() ?? ''] ?? {};
+}
+const MANIFEST_KINDS = {
+    'artifact-version': kind('artifact-version', { 'ml-v1': 'api/ml/v1/artifact-versions', 'svc-v1': GENERIC_DELETE }, 'artifact version', artifact_version_schema_namespaceObject),
+    'model-version': kind('model-version', { 'ml-v1': 'api/ml/v1/model-versions', 'svc-v1': GENERIC_DELETE }, 'model version', model_version_schema_namespaceObject),
+    chat_prompt: kind('chat_prompt', { 'ml-v1': 'api/ml/v1/prompt-versions', 'svc-v1': GENERIC_DELETE }, 'prompt version', chat_prompt_schema_namespaceObject),
+    // No per-kind endpoint deletes a data directory: only the generic one does.
+    'data-dir': kind('data-dir', { 'ml-v1': null, 'svc-v1': GENERIC_DELETE }, 'data directory', data_dir_schema_namespaceObject),
+};
+/** What a manifest without `type` is, as the API's own default for the artifact endpoint says. */
+const DEFAULT_KIND = 'artifact-version';
+const KIND_NAMES = Object.keys(MANIFEST_KINDS);
+function isManifestKind(value) {
+    return typeof value === 'string' && Object.hasOwn(MANIFEST_KINDS, value);
+}
+/** The kinds the generic delete also takes that the action refuses (ml-repo, service, job, \u2026), from its reference document (src/schema/other-kinds.json). */
+const OTHER_KINDS = new Set(other_kinds_namespaceObject.g);
+function isOtherKind(value) {
+    return typeof value === 'string' && OTHER_KINDS.has(value);
+}
+/**
+ * The fields only `kind` has, as paths (`framework`, `source.file_or_folder`):
+ * a manifest without `type` that has one of them is not plainly a default-kind manifest.
+ */
+function fieldsOnlyIn(kind) {
+    return ONLY_IN[kind];
+}
+const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
+    const base = MANIFEST_KINDS[DEFAULT_KIND];
+    const spec = MANIFEST_KINDS[kind];
+    const paths = [
+        ...spec.knownFields.filter((field) => !base.knownFields.includes(field)).map((field) => [field]),
+        ...spec.sourceFields.filter((field) => !base.sourceFields.includes(field)).map((field) => ['source', field]),
+    ];
+    return [kind, paths];
+}));
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/excerpt.js
+const EXCERPT_CHARS = 200;
+/** A short, one-line piece of a response body for a message: a JSON `detail` or `message` when there is one. */
+function excerpt(body) {
+    const json = jsonObject(body);
+    const chosen = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : body;
+    const line = chosen.replace(/\s+/g, ' ').trim();
+    return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}\u2026` : line;
+}
+/** The body read as a JSON object; null when it is not one. */
+function jsonObject(body) {
+    try {
+        const value = JSON.parse(body);
+        return typeof value === 'object' && value !== null ? value : null;
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/judgement.js
+
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
+const NOT_PROCESSED_STATUS = new Set([408, 429]);
+function judgeAttempt(attempt, context) {
+    if (attempt.kind === 'error') {
+        if (attempt.cause !== 'network')
+            return { kind: 'failed', http_status: null, message: attempt.reason };
+        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent };
+    }
+    const { status, headers, body } = attempt;
+    if (status >= 200 && status < 300)
+        return { kind: 'deleted', http_status: status, message: 'deleted' };
+    if (status === 404) {
+        if (context.afterRetryableFailure) {
+            return { kind: 'deleted', http_status: 404, message: 'deleted: an earlier attempt that failed took effect (HTTP 404 on retry)' };
+        }
+        if (context.missingOk)
+            return { kind: 'not-found', message: 'not found (HTTP 404): already gone' };
+        return { kind: 'failed', http_status: 404, message: 'not found (HTTP 404), and missing-ok is false' };
+    }
+    if (status === 401 || status === 403) {
+        return {
+            kind: 'token-rejected',
+            http_status: status,
+            message: `the token was rejected (HTTP ${status}${detailSuffix(body)}); check the token input or TFY_API_KEY, and that it may delete artifact versions in this ML repo`,
+        };
+    }
+    if (status === 422) {
+        return { kind: 'invalid', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
+    }
+    const refusal = status === 400 && context.generation === 'svc-v1' ? httpErrorMessage(body) : null;
+    if (refusal !== null)
+        return { kind: 'invalid', http_status: 400, message: `the server refused the manifest (HTTP 400): ${refusal}` };
+    if (status >= 300 && status < 400) {
+        return {
+            kind: 'failed',
+            http_status: status,
+            message: `redirected (HTTP ${status}) ${redirectTarget(headers)}; redirects are not followed, so the token goes only to control-plane-url: check the URL`,
+        };
+    }
+    const message = `HTTP ${status}${detailSuffix(body)}`;
+    if (RETRYABLE_STATUS.has(status)) {
+        return {
+            kind: 'retryable',
+            http_status: status,
+            message,
+            retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
+            mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
+        };
+    }
+    return { kind: 'failed', http_status: status, message };
+}
+/**
+ * Whether a failed attempt may still have deleted the version: a server error
+ * that may have come after the work was done, or no answer to a request that
+ * was written. A 408 or 429 says the request was not processed; a connection
+ * refused, a name that did not resolve, a certificate refused or a timeout
+ * while connecting mean it never left.
+ */
+function mayHaveTakenEffect(judgement) {
+    return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
+}
+/** `to <Location>` of a redirect, or that it had none. */
+function redirectTarget(headers) {
+    return headers.location ? `to ${headers.location}` : 'without a Location';
+}
+/** `: <excerpt>` of a body that says something, else nothing. */
+function detailSuffix(body) {
+    const text = excerpt(body);
+    return text ? `: ${text}` : '';
+}
+/**
+ * The `message` of the svc server's HttpError body (`{statusCode, message}`),
+ * the shape the generic endpoint refuses a manifest with; null for any other
+ * body (a proxy's page is not the server's verdict on the manifest).
+ */
+function httpErrorMessage(body) {
+    const json = jsonObject(body);
+    if (typeof json?.statusCode !== 'number' || typeof json.message !== 'string')
+        return null;
+    return excerpt(json.message) || 'no detail given';
+}
+/** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
+function validationDetail(body) {
+    const detail = jsonObject(body)?.detail;
+    if (Array.isArray(detail) && detail.length > 0) {
+        return detail
+            .map((entry) => {
+            const loc = Array.isArray(entry?.loc) ? entry.loc.join('.') : '?';
+            return `${loc}: ${typeof entry?.msg === 'string' ? entry.msg : JSON.stringify(entry)}`;
+        })
+            .join('; ');
+    }
+    return excerpt(body) || 'no detail given';
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/endpoint-check.js
+
+
+/** Answers that say no route is there, whatever the body says (a missing route and a missing version may both read {"detail":"Not Found"}). */
+const NOT_SERVED_STATUS = new Set([404, 405]);
+/** What a served endpoint answers a POST without a manifest, for messages. */
+const SERVED_ANSWER = { 'ml-v1': '422', 'svc-v1': '400 or 422' };
+/**
+ * Judges the answer to a POST of `{}`. A per-kind endpoint (FastAPI) answers
+ * 422. No source shows what the generic one answers: 422, or 400 with the svc
+ * server's HttpError body (`{statusCode, message}`), as its reference presumes
+ * and its Prism mock answers; a 400 with another body (a proxy's page) is not
+ * taken for it. Anything else but an answer that asks for a retry means the
+ * URL does not serve the endpoint.
+ */
+function judgeEndpoint(attempt, context) {
+    const judgement = judgeAttempt(attempt, {
+        missingOk: true,
+        afterRetryableFailure: false,
+        now: context.now,
+        generation: context.generation,
+    });
+    if (attempt.kind === 'error') {
+        return judgement.kind === 'retryable'
+            ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
+            : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
+    }
+    if (attempt.status === 422)
+        return { kind: 'served' };
+    if (attempt.status === 400 && context.generation === 'svc-v1' && httpErrorMessage(attempt.body) !== null)
+        return { kind: 'served' };
+    if (judgement.kind === 'retryable')
+        return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
+    if (judgement.kind === 'token-rejected') {
+        return {
+            kind: 'refused',
+            message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
+        };
+    }
+    const { status, headers, body } = attempt;
+    const answer = status >= 300 && status < 400
+        ? `was redirected (HTTP ${status}) ${redirectTarget(headers)}, which is not followed`
+        : `was answered HTTP ${status}${detailSuffix(body)}`;
+    const message = `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
+        checkTheUrl(context);
+    return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message };
+}
+/** Why nothing is sent when neither generation serves a kind's endpoint (api auto asks both). */
+function neitherServed([perKind, generic]) {
+    return (`${perKind.url} does not serve the ${endpointName(perKind.path)} endpoint: a POST without a manifest ${perKind.answer}; ` +
+        `nor does ${generic.url} serve the generic ${endpointName(generic.path)} endpoint (it ${generic.answer}); nothing was deleted. ` +
+        `${checkTheUrl(perKind)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`);
+}
+function endpointName(path) {
+    return path.split('/').filter(Boolean).at(-1) ?? path;
+}
+/** What to check when control-plane-url answers as no control plane does, with the base it likely meant. */
+function checkTheUrl(endpoint) {
+    return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`;
+}
+/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
+function baseUrlHint({ url, path }) {
+    const base = new URL(url.slice(0, url.length - path.length));
+    const api = base.pathname.indexOf('/api/');
+    if (api < 0)
+        return '';
+    return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
+}
+/**
+ * Establishes that control-plane-url serves the endpoint: `probe` sends the
+ * request that deletes nothing, retried as deletes are when nothing came back
+ * or the server asked for a retry. `policy.signal` is the run's cancel.
+ */
+function checkEndpoint(probe, endpoint, policy) {
+    const cancelled = () => policy.signal.aborted;
+    return retrying(async () => {
+        if (cancelled())
+            return { done: { kind: 'cancelled' } };
+        const judgement = judgeEndpoint(await probe(policy.abortInFlight), { ...endpoint, now: policy.now() });
+        if (judgement.kind === 'served')
+            return { done: { kind: 'served' } };
+        if (cancelled())
+            return { done: { kind: 'cancelled' } };
+        if (judgement.kind === 'refused' || judgement.kind === 'not-served')
+            return { done: judgement };
+        return { again: judgement.message, retryAfterMs: judgement.retryAfterMs };
+    }, policy, (message, attempts) => ({
+        kind: 'refused',
+        message: `${endpoint.url} could not be reached: ${message} ${gaveUpAfter(attempts)}; nothing was deleted`,
+    }));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/discovery.js
+// Which endpoint deletes each kind on this control plane. TrueFoundry's SDKs
+// and CLI moved to the generic /api/svc/v1/delete and nothing says whether a
+// control plane still serves the per-kind endpoints the docs show, so with
+// api auto the per-kind one is asked first (what the action always sent), then
+// the generic one; an explicit api asks only its own.
+
+
+/** The endpoints to ask for a kind (`endpoints`, its row's), in order; or why there is none, for a kind the pinned generation does not delete. */
+function candidatesFor(type, endpoints, api) {
+    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
+    const candidates = generations.flatMap((generation) => {
+        const path = endpoints[generation];
+        return path === null ? [] : [{ path, generation }];
+    });
+    if (candidates.length > 0)
+        return candidates;
+    return {
+        refused: `The api setting is ${api}, whose per-kind endpoints do not delete ${type} manifests: only the generic ${endpoints['svc-v1']} does, which api svc-v1 or auto uses; nothing was deleted`,
+    };
+}
+/**
+ * Finds the endpoints as deletes first need them. `check` asks one endpoint
+ * with the request that deletes nothing (checkEndpoint); `urlOf` gives an
+ * endpoint's URL for messages. A kind the pinned generation does not delete
+ * is refused before anything is asked.
+ */
+function openDiscovery(api, check, urlOf) {
+    const checks = new Map();
+    const routes = new Map();
+    let previous = Promise.resolve(null);
+    async function find(type, candidates) {
+        const unserved = [];
+        for (const candidate of candidates) {
+            let checked = checks.get(candidate.path);
+            if (!checked)
+                checks.set(candidate.path, (checked = check(candidate)));
+            const answer = await checked;
+            if (answer.kind === 'served') {
+                return {
+                    kind: 'routed',
+                    type,
+                    path: candidate.path,
+                    generation: candidate.generation,
+                    unserved: unserved.map((endpoint) => endpoint.url),
+                };
+            }
+            if (answer.kind !== 'not-served')
+                return answer;
+            unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer });
+            if (candidates.length === 1) {
+                // With auto, one candidate means the kind has no per-kind endpoint: the URL may well be right, the kind needs the generic one.
+                const why = api === 'auto'
+                    ? `. The api setting is auto, but ${type} manifests have no per-kind endpoint: only the generic one deletes them`
+                    : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
+                return { kind: 'refused', message: `${answer.message}${why}` };
+            }
+        }
+        return { kind: 'refused', message: neitherServed(unserved) };
+    }
+    return {
+        route(types) {
+            const fresh = [...new Set(types)].filter((type) => !routes.has(type));
+            const planned = fresh.map((type) => ({ type, candidates: candidatesFor(type, MANIFEST_KINDS[type].endpoints, api) }));
+            for (const { candidates } of planned) {
+                if ('refused' in candidates)
+                    return Promise.resolve([{ kind: 'refused', message: candidates.refused }]);
+            }
+            for (const { type, candidates } of planned) {
+                // One kind after another: a refusal of the first spares the others a request.
+                const route = previous.then((before) => (before === null || before.kind === 'routed' ? find(type, candidates) : before));
+                routes.set(type, route);
+                previous = route;
+            }
+            return Promise.all(types.map((type) => routes.get(type)));
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/send.js
+
+
+const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
+/**
+ * Sends every job, at most the pool's `concurrency` at a time, and tells
+ * onSettled each outcome. A request waiting out its backoff gives its slot to
+ * another; a retry goes before requests not yet started. A rejected token
+ * stops everything: the next request would carry it too.
+ */
+async function runDeletions(jobs, options, deps, pool) {
+    const { slots } = pool;
+    /** A stop that holds for every later request of the run, not only this call's. */
+    const stopRun = (reason) => {
+        deps.onStop(reason);
+        pool.stop(reason);
+    };
+    const onCancel = () => pool.stop('cancelled');
+    if (options.cancel.aborted)
+        onCancel();
+    else
+        options.cancel.addEventListener('abort', onCancel, { once: true });
+    const policy = { ...options, random: deps.random, signal: pool.signal };
+    function deleteOne(job) {
+        let lastRetryable = null;
+        let earlierMayHaveWorked = false;
+        return retrying(async (attempts) => {
+            if (!(await slots.acquire(attempts > 1)))
+                return { done: stopped(attempts - 1, lastRetryable) };
+            let judgement;
+            try {
+                deps.onSending(job);
+                const attempt = await deps.send(job, options.abortInFlight);
+                judgement = judgeAttempt(attempt, {
+                    missingOk: options.missingOk,
+                    afterRetryableFailure: earlierMayHaveWorked,
+                    now: deps.now(),
+                    generation: deps.generation(job),
+                });
+                // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
+                if (judgement.kind === 'token-rejected')
+                    stopRun(`the token was rejected (HTTP ${judgement.http_status})`);
+            }
+            catch (error) {
+                // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
+                stopRun(UNEXPECTED_STOP);
+                throw error;
+            }
+            finally {
+                slots.release();
+            }
+            if (judgement.kind !== 'retryable')
+                return { done: settledBy(judgement, attempts, lastRetryable) };
+            lastRetryable = judgement;
+            earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
+            return { again: judgement, retryAfterMs: judgement.retryAfterMs };
+        }, policy, (last, attempts) => ({
+            status: 'failed',
+            attempts,
+            http_status: last.http_status,
+            message: `${last.message} ${gaveUpAfter(attempts)}`,
+        }));
+    }
+    function stopped(attempts, last) {
+        if (attempts === 0 || !last)
+            return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` };
+        return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` };
+    }
+    // An error thrown for one version (a defect: send never rejects) stops every
+    // other before it is passed on, so nothing is sent after the run has ended.
+    const errors = [];
+    try {
+        await Promise.all(jobs.map(async (job) => {
+            try {
+                deps.onSettled(job, await deleteOne(job));
+            }
+            catch (error) {
+                errors.push(error);
+                stopRun(UNEXPECTED_STOP);
+            }
+        }));
+        if (errors.length > 0)
+            throw errors[0];
+    }
+    finally {
+        options.cancel.removeEventListener('abort', onCancel);
+    }
+}
+/** The outcome of an attempt whose judgement ends the request. */
+function settledBy(judgement, attempts, lastRetryable) {
+    switch (judgement.kind) {
+        case 'deleted': {
+            const retried = lastRetryable && judgement.http_status !== 404
+                ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})`
+                : '';
+            return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
+        }
+        case 'not-found':
+            return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
+        case 'invalid':
+            return { status: 'invalid', attempts, http_status: judgement.http_status, message: judgement.message };
+        case 'failed':
+        case 'token-rejected':
+            return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/slots.js
+/**
+ * What the runDeletions calls of one run share: `concurrency` slots, so that a
+ * batch's requests take the slots the batch before frees as soon as it frees
+ * them, and one stop, which holds for every call, running or to come.
+ */
+class DeletionPool {
+    slots;
+    stopped = new AbortController();
+    /** Why nothing more may be sent; empty until something says so. */
+    reason = '';
+    constructor(concurrency) {
+        this.slots = new Slots(concurrency);
+    }
+    /** Aborted at the stop: ends the waits between attempts. */
+    get signal() {
+        return this.stopped.signal;
+    }
+    stop(reason) {
+        if (this.stopped.signal.aborted)
+            return;
+        this.reason = reason;
+        this.stopped.abort();
+        this.slots.close();
+    }
+}
+/** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
+class Slots {
+    free;
+    closed = false;
+    priorityWaiting = [];
+    normalWaiting = [];
+    normalHead = 0;
+    constructor(size) {
+        this.free = size;
+    }
+    acquire(priority) {
+        if (this.closed)
+            return Promise.resolve(false);
+        if (this.free > 0) {
+            this.free--;
+            return Promise.resolve(true);
+        }
+        return new Promise((grant) => (priority ? this.priorityWaiting : this.normalWaiting).push(grant));
+    }
+    release() {
+        const next = this.priorityWaiting.shift() ?? this.nextNormal();
+        if (next && !this.closed)
+            next(true);
+        else
+            this.free++;
+    }
+    close() {
+        this.closed = true;
+        for (const grant of this.priorityWaiting.splice(0))
+            grant(false);
+        for (const grant of this.normalWaiting.splice(this.normalHead))
+            grant(false);
+        this.normalHead = 0;
+        this.normalWaiting.length = 0;
+    }
+    /** O(1) dequeue for the long queue of requests not yet started. */
+    nextNormal() {
+        if (this.normalHead >= this.normalWaiting.length)
+            return undefined;
+        const next = this.normalWaiting[this.normalHead];
+        this.normalWaiting[this.normalHead++] = undefined;
+        if (this.normalHead > 1024 && this.normalHead * 2 > this.normalWaiting.length) {
+            this.normalWaiting.splice(0, this.normalHead);
+            this.normalHead = 0;
+        }
+        return next;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/deleter.js
+
+
+
+
+
+
+
+
+/**
+ * Opens the deletion stage. Nothing is sent until the first jobs come; then
+ * the endpoint of each kind they are of (and only those) is found before its
+ * first delete, each endpoint checked once (discovery.ts). A stop that
+ * concerns every request (a rejected token, a failed endpoint check) holds for
+ * later batches too: they are skipped, never sent.
+ */
+function openDeletions(options, deps, events) {
+    const { core } = deps;
+    const now = deps.now ?? Date.now;
+    const random = deps.random ?? Math.random;
+    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
+    const progressEvery = deps.progressIntervalMs ?? 10_000;
+    let controlPlane = null;
+    let discovery = null;
+    /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
+    const used = [];
+    const announcedPaths = new Set();
+    /** Deletes by id, by the endpoint they go to (`\u2026/model-versions/{id}`): the kinds sent there, in the order first used. */
+    const byId = new Map();
+    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
+    const pool = new DeletionPool(options.concurrency);
+    /** Why nothing more may be sent, once something says so. */
+    let stoppedBy = null;
+    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
+    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
+        url: options.controlPlane.url,
+        token: options.controlPlane.token,
+        timeoutMs: options.requestTimeoutMs,
+        concurrency: options.concurrency,
+    }));
+    /** Each kind's endpoint, found once for the run, however the batches overlap. */
+    const discover = (client) => {
+        const policy = { ...deletion, signal: deps.cancel, random, now };
+        return (discovery ??= openDiscovery(options.api, ({ path, generation }) => checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: client.endpointUrl(path), path, generation }, policy), (path) => client.endpointUrl(path)));
+    };
+    const skipAll = (jobs, reason) => {
+        for (const job of jobs)
+            events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
+    };
+    /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
+    function announce(client, routes) {
+        for (const route of routes) {
+            if (used.includes(route))
+                continue;
+            used.push(route);
+            const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : '';
+            core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`);
+        }
+        const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announcedPaths.has(path));
+        if (paths.length === 0)
+            return;
+        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+        const verb = announcedPaths.size === 0 ? 'Sending to' : 'Also sending to';
+        core.info(`${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+        for (const path of paths)
+            announcedPaths.add(path);
+    }
+    function settled(job, outcome) {
+        events.settled(job, outcome);
+        progress.settled++;
+        if (outcome.status === 'deleted' || outcome.status === 'not-found')
+            progress.deleted++;
+        if (isFailure(outcome.status))
+            progress.failed++;
+        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
+            progress.last = now();
+            core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
+        }
+    }
+    /** Names in the log the endpoints of deletes by id not named before: the listing found their generation, so none is checked. */
+    function announceById(client, jobs) {
+        for (const job of jobs) {
+            if (!('byId' in job))
+                continue;
+            const endpoint = `${job.byId.path.slice(0, job.byId.path.lastIndexOf('/'))}/{id}`;
+            const types = byId.get(endpoint);
+            if (types?.includes(job.type))
+                continue;
+            if (!types) {
+                const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
+                core.info(`Deleting by id: DELETE ${templateUrl(client, endpoint)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
+            }
+            byId.set(endpoint, [...(types ?? []), job.type]);
+        }
+    }
+    async function deleteJobs(jobs) {
+        if (jobs.length === 0)
+            return;
+        if (stoppedBy !== null)
+            return skipAll(jobs, stoppedBy);
+        const client = connect();
+        // A delete by id goes where the listing that found it was served; a delete by manifest, where its kind is routed.
+        const types = [...new Set(jobs.flatMap((job) => ('body' in job ? [job.type] : [])))];
+        const routes = types.length === 0 ? [] : await discover(client).route(types);
+        for (const route of routes) {
+            if (route.kind === 'cancelled')
+                return skipAll(jobs, 'cancelled');
+            if (route.kind === 'refused') {
+                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
+                const first = stoppedBy === null;
+                stoppedBy = 'the endpoint check failed (see the error above)';
+                skipAll(jobs, stoppedBy);
+                if (first)
+                    throw new StepFailure(route.message);
+                return;
+            }
+        }
+        const routed = routes;
+        announce(client, routed);
+        announceById(client, jobs);
+        const routeOf = new Map(routed.map((route) => [route.type, route]));
+        progress.total += jobs.length;
+        const send = (job, signal) => 'byId' in job ? client.deleteById(job.byId.path, signal) : client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
+        const generation = (job) => ('byId' in job ? job.byId.generation : routeOf.get(job.type).generation);
+        const onStop = (reason) => void (stoppedBy = reason);
+        const sending = (job) => events.sending(job);
+        await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool);
+    }
+    function endpoints() {
+        const byPath = new Map();
+        for (const route of used)
+            byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type]);
+        return [...byPath, ...byId].map(([path, types]) => ({ path, types }));
+    }
+    return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
+}
+/** The URL of an endpoint path below control-plane-url, a by-id one's `{id}` shown as written, not percent-encoded. */
+function templateUrl(client, path) {
+    return client.endpointUrl(path).replace('%7Bid%7D', '{id}');
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var lib_core = __nccwpck_require__(2275);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
+
+/**
+ * Returns a copy with defaults filled in.
+ */
+function getOptions(copy) {
+    const result = {
+        followSymbolicLinks: true,
+        implicitDescendants: true,
+        matchDirectories: true,
+        omitBrokenSymbolicLinks: true,
+        excludeHiddenFiles: false
+    };
+    if (copy) {
+        if (typeof copy.followSymbolicLinks === 'boolean') {
+            result.followSymbolicLinks = copy.followSymbolicLinks;
+            lib_core.debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+        }
+        if (typeof copy.implicitDescendants === 'boolean') {
+            result.implicitDescendants = copy.implicitDescendants;
+            lib_core.debug(`implicitDescendants '${result.implicitDescendants}'`);
+        }
+        if (typeof copy.matchDirectories === 'boolean') {
+            result.matchDirectories = copy.matchDirectories;
+            lib_core.debug(`matchDirectories '${result.matchDirectories}'`);
+        }
+        if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
+            result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
+            lib_core.debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+        }
+        if (typeof copy.excludeHiddenFiles === 'boolean') {
+            result.excludeHiddenFiles = copy.excludeHiddenFiles;
+            lib_core.debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+        }
+    }
+    return result;
+}
+//# sourceMappingURL=internal-glob-options-helper.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path-helper.js
+
+
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
+ *
+ * For example, on Linux/macOS:
+ * - `/               => /`
+ * - `/hello          => /`
+ *
+ * For example, on Windows:
+ * - `C:\             => C:\`
+ * - `C:\hello        => C:\`
+ * - `C:              => C:`
+ * - `C:hello         => C:`
+ * - `\               => \`
+ * - `\hello          => \`
+ * - `\\hello         => \\hello`
+ * - `\\hello\world   => \\hello\world`
+ */
+function dirname(p) {
+    // Normalize slashes and trim unnecessary trailing slash
+    p = safeTrimTrailingSeparator(p);
+    // Windows UNC root, e.g. \\hello or \\hello\world
+    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
+        return p;
+    }
+    // Get dirname
+    let result = external_path_.dirname(p);
+    // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
+    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
+        result = safeTrimTrailingSeparator(result);
+    }
+    return result;
+}
+/**
+ * Roots the path if not already rooted. On Windows, relative roots like `\`
+ * or `C:` are expanded based on the current working directory.
+ */
+function ensureAbsoluteRoot(root, itemPath) {
+    external_assert_(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+    external_assert_(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+    // Already rooted
+    if (hasAbsoluteRoot(itemPath)) {
+        return itemPath;
+    }
+    // Windows
+    if (IS_WINDOWS) {
+        // Check for itemPath like C: or C:foo
+        if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
+            let cwd = process.cwd();
+            external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            // Drive letter matches cwd? Expand to cwd
+            if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
+                // Drive only, e.g. C:
+                if (itemPath.length === 2) {
+                    // Preserve specified drive letter case (upper or lower)
+                    return `${itemPath[0]}:\\${cwd.substr(3)}`;
+                }
+                // Drive + path, e.g. C:foo
+                else {
+                    if (!cwd.endsWith('\\')) {
+                        cwd += '\\';
+                    }
+                    // Preserve specified drive letter case (upper or lower)
+                    return `${itemPath[0]}:\\${cwd.substr(3)}${itemPath.substr(2)}`;
+                }
+            }
+            // Different drive
+            else {
+                return `${itemPath[0]}:\\${itemPath.substr(2)}`;
+            }
+        }
+        // Check for itemPath like \ or \foo
+        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
+            const cwd = process.cwd();
+            external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            return `${cwd[0]}:\\${itemPath.substr(1)}`;
+        }
+    }
+    external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+    // Otherwise ensure root ends with a separator
+    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
+        // Intentionally empty
+    }
+    else {
+        // Append separator
+        root += external_path_.sep;
+    }
+    return root + itemPath;
+}
+/**
+ * On Linux/macOS, true if path starts with `/`. On Windows, true for paths like:
+ * `\\hello\share` and `C:\hello` (and using alternate separator).
+ */
+function hasAbsoluteRoot(itemPath) {
+    external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+    // Normalize separators
+    itemPath = normalizeSeparators(itemPath);
+    // Windows
+    if (IS_WINDOWS) {
+        // E.g. \\hello\share or C:\hello
+        return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
+    }
+    // E.g. /hello
+    return itemPath.startsWith('/');
+}
+/**
+ * On Linux/macOS, true if path starts with `/`. On Windows, true for paths like:
+ * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
+ */
+function hasRoot(itemPath) {
+    external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+    // Normalize separators
+    itemPath = normalizeSeparators(itemPath);
+    // Windows
+    if (IS_WINDOWS) {
+        // E.g. \ or \hello or \\hello
+        // E.g. C: or C:\hello
+        return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
+    }
+    // E.g. /hello
+    return itemPath.startsWith('/');
+}
+/**
+ * Removes redundant slashes and converts `/` to `\` on Windows
+ */
+function normalizeSeparators(p) {
+    p = p || '';
+    // Windows
+    if (IS_WINDOWS) {
+        // Convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // Remove redundant slashes
+        const isUnc = /^\\\\+[^\\]/.test(p); // e.g. \\hello
+        return (isUnc ? '\\' : '') + p.replace(/\\\\+/g, '\\'); // preserve leading \\ for UNC
+    }
+    // Remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+/**
+ * Normalizes the path separators and trims the trailing separator (when safe).
+ * For example, `/foo/ => /foo` but `/ => /`
+ */
+function safeTrimTrailingSeparator(p) {
+    // Short-circuit if empty
+    if (!p) {
+        return '';
+    }
+    // Normalize separators
+    p = normalizeSeparators(p);
+    // No trailing slash
+    if (!p.endsWith(external_path_.sep)) {
+        return p;
+    }
+    // Check '/' on Linux/macOS and '\' on Windows
+    if (p === external_path_.sep) {
+        return p;
+    }
+    // On Windows check if drive root. E.g. C:\
+    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
+        return p;
+    }
+    // Otherwise trim trailing slash
+    return p.substr(0, p.length - 1);
+}
+//# sourceMappingURL=internal-path-helper.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-match-kind.js
+/**
+ * Indicates whether a pattern matches a path
+ */
+var MatchKind;
+(function (MatchKind) {
+    /** Not matched */
+    MatchKind[MatchKind["None"] = 0] = "None";
+    /** Matched if the path is a directory */
+    MatchKind[MatchKind["Directory"] = 1] = "Directory";
+    /** Matched if the path is a regular file */
+    MatchKind[MatchKind["File"] = 2] = "File";
+    /** Matched */
+    MatchKind[MatchKind["All"] = 3] = "All";
+})(MatchKind || (MatchKind = {}));
+//# sourceMappingURL=internal-match-kind.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-pattern-helper.js
+
+
+const internal_pattern_helper_IS_WINDOWS = process.platform === 'win32';
+/**
+ * Given an array of patterns, returns an array of paths to search.
+ * Duplicates and paths under other included paths are filtered out.
+ */
+function getSearchPaths(patterns) {
+    // Ignore negate patterns
+    patterns = patterns.filter(x => !x.negate);
+    // Create a map of all search paths
+    const searchPathMap = {};
+    for (const pattern of patterns) {
+        const key = internal_pattern_helper_IS_WINDOWS
+            ? pattern.searchPath.toUpperCase()
+            : pattern.searchPath;
+        searchPathMap[key] = 'candidate';
+    }
+    const result = [];
+    for (const pattern of patterns) {
+        // Check if already included
+        const key = internal_pattern_helper_IS_WINDOWS
+            ? pattern.searchPath.toUpperCase()
+            : pattern.searchPath;
+        if (searchPathMap[key] === 'included') {
+            continue;
+        }
+        // Check for an ancestor search path
+        let foundAncestor = false;
+        let tempKey = key;
+        let parent = dirname(tempKey);
+        while (parent !== tempKey) {
+            if (searchPathMap[parent]) {
+                foundAncestor = true;
+                break;
+            }
+            tempKey = parent;
+            parent = dirname(tempKey);
+        }
+        // Include the search pattern in the result
+        if (!foundAncestor) {
+            result.push(pattern.searchPath);
+            searchPathMap[key] = 'included';
+        }
+    }
+    return result;
+}
+/**
+ * Matches the patterns against the path
+ */
+function internal_pattern_helper_match(patterns, itemPath) {
+    let result = MatchKind.None;
+    for (const pattern of patterns) {
+        if (pattern.negate) {
+            result &= ~pattern.match(itemPath);
+        }
+        else {
+            result |= pattern.match(itemPath);
+        }
+    }
+    return result;
+}
+/**
+ * Checks whether to descend further into the directory
+ */
+function internal_pattern_helper_partialMatch(patterns, itemPath) {
+    return patterns.some(x => !x.negate && x.partialMatch(itemPath));
+}
+//# sourceMappingURL=internal-pattern-helper.js.map
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
+const balanced = (a, b, str) => {
+    const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
+    const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
+    const r = ma !== null && mb != null && range(ma, mb, str);
+    return (r && {
+        start: r[0],
+        end: r[1],
+        pre: str.slice(0, r[0]),
+        body: str.slice(r[0] + ma.length, r[1]),
+        post: str.slice(r[1] + mb.length),
+    });
+};
+const maybeMatch = (reg, str) => {
+    const m = str.match(reg);
+    return m ? m[0] : null;
+};
+const range = (a, b, str) => {
+    let begs, beg, left, right = undefined, result;
+    let ai = str.indexOf(a);
+    let bi = str.indexOf(b, ai + 1);
+    let i = ai;
+    if (ai >= 0 && bi > 0) {
+        if (a === b) {
+            return [ai, bi];
+        }
+        begs = [];
+        left = str.length;
+        while (i >= 0 && !result) {
+            if (i === ai) {
+                begs.push(i);
+                ai = str.indexOf(a, i + 1);
+            }
+            else if (begs.length === 1) {
+                const r = begs.pop();
+                if (r !== undefined)
+                    result = [r, bi];
+            }
+            else {
+                beg = begs.pop();
+                if (beg !== undefined && beg < left) {
+                    left = beg;
+                    right = bi;
+                }
+                bi = str.indexOf(b, i + 1);
+            }
+            i = ai < bi && ai >= 0 ? ai : bi;
+        }
+        if (begs.length && right !== undefined) {
+            result = [left, right];
+        }
+    }
+    return result;
+};
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
+
+const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
+const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
+const escClose = '\0CLOSE' + Math.random().toFixed(16) + '\0';
+const escComma = '\0COMMA' + Math.random().toFixed(16) + '\0';
+const escPeriod = '\0PERIOD' + Math.random().toFixed(16) + '\0';
+const escSlashPattern = new RegExp(escSlash, 'g');
+const escOpenPattern = new RegExp(escOpen, 'g');
+const escClosePattern = new RegExp(escClose, 'g');
+const escCommaPattern = new RegExp(escComma, 'g');
+const escPeriodPattern = new RegExp(escPeriod, 'g');
+const slashPattern = /\\\\/g;
+const openPattern = /\\{/g;
+const closePattern = /\\}/g;
+const commaPattern = /\\,/g;
+const periodPattern = /\\\./g;
+const EXPANSION_MAX = 100_000;
+// `EXPANSION_MAX` caps the *number* of expansions, but not their length. An
+// input like `'{a,b}'.repeat(1500)` stays under that count - its output is
+// truncated to 100k results - while making every result ~1500 characters
+// long. The result set, and the intermediate arrays built while combining
+// brace sets, then grow large enough to exhaust memory and crash the process
+// (CVE-2026-14257). `EXPANSION_MAX_LENGTH` bounds the total number of
+// characters the accumulator may hold at any point, so memory stays flat no
+// matter how many brace groups are chained. The limit sits well above any
+// realistic expansion (100k results hitting `EXPANSION_MAX` measure ~1M
+// characters) so legitimate input is unaffected.
+const EXPANSION_MAX_LENGTH = 4_000_000;
+// `expand_` recurses once per level of brace *nesting* - both when expanding a
+// set's comma members and when re-wrapping a set whose body is a single part.
+// The CVE-2026-14257 fix made the *tail* iterative (recursion on `m.post`, one
+// level per chained group), which left nesting depth unbounded: about 3,100
+// levels of `{{{...a,b...}}}` - only ~6KB of input - exhausted the native stack
+// and crashed the process. `EXPANSION_MAX_DEPTH` bounds how deep the parser
+// will follow nesting. It sits far above any realistic pattern and well below
+// the depth at which the stack runs out.
+const EXPANSION_MAX_DEPTH = 1_000;
+// Bash keeps a quirk where a brace group followed by a comma set still expands
+// (`{a},b}`). The parser implements it by rewriting the string and restarting
+// the scan, absorbing one `}` per pass. `n` trailing braces therefore cost `n`
+// full passes over a string that itself grows by one `escClose` sentinel each
+// time - quadratic in `n`, with a ~26x constant from the sentinel's length.
+// 128KB of `'{a}' + '}'.repeat(n) + ',z}'` blocked the event loop for 27
+// seconds to produce two results. `EXPANSION_MAX_REWRITES` bounds how many
+// times the scan may restart. Real `{a},b}` input needs a handful.
+const EXPANSION_MAX_REWRITES = 1_000;
+// `EXPANSION_MAX_STEPS` bounds the work one `expand` call does, which `max`,
+// `maxLength` and `maxDepth` don't: nested sets are rescanned at every level
+// and chained groups each rebuild up to `max` results, so 2KB of input could
+// block the event loop for over 30 seconds. Each character scanned, result
+// built and sequence value generated is a step, and each `expand_` call costs
+// `CALL_STEPS` more. Past the budget, the set being expanded and everything
+// after it stay literal. A glob needs a few hundred steps, and nesting all the
+// way to `EXPANSION_MAX_DEPTH` about 4M.
+const EXPANSION_MAX_STEPS = 20_000_000;
+// What one `expand_` call costs on top of what it scans and builds. Setting
+// one up takes about as long as scanning 16 characters, and a set whose
+// results are wrapped to be expanded again makes one call per result, each
+// scanning and building next to nothing: 64KB of
+// `('{{' + ','.repeat(316) + '}{' + ','.repeat(316) + '}}').repeat(n)` made
+// 4M such calls, which spent the budget three times as slowly as anything
+// else.
+const CALL_STEPS = 16;
+function numeric(str) {
+    return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
+}
+function escapeBraces(str) {
+    return str
+        .replace(slashPattern, escSlash)
+        .replace(openPattern, escOpen)
+        .replace(closePattern, escClose)
+        .replace(commaPattern, escComma)
+        .replace(periodPattern, escPeriod);
+}
+function unescapeBraces(str) {
+    return str
+        .replace(escSlashPattern, '\\')
+        .replace(escOpenPattern, '{')
+        .replace(escClosePattern, '}')
+        .replace(escCommaPattern, ',')
+        .replace(escPeriodPattern, '.');
+}
+// Like `target.push(...items)` but doesn't overflow the stack
+function pushAll(target, items) {
+    for (let i = 0; i < items.length; i++) {
+        target.push(items[i]);
+    }
+}
+// `balanced`, run on `masked` (see `maskUnmatchedOpens`), sliced from `str`
+// and charged for the characters it walks: up to the group's `}`, or the
+// whole string when there is no match or unmatched `{` come first, which
+// `unmatched` then flags for masking. Once a call overdraws the budget, it
+// and every later one return undefined, so the rest stays literal.
+function balancedWithBudget(str, masked, budget) {
+    if (budget.remaining < 0) {
+        return undefined;
+    }
+    const r = range('{', '}', masked);
+    const unmatched = r !== undefined && masked.indexOf('{') < r[0];
+    budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
+    if (!r || budget.remaining < 0) {
+        return undefined;
+    }
+    return {
+        end: r[1],
+        pre: str.slice(0, r[0]),
+        body: str.slice(r[0] + 1, r[1]),
+        post: str.slice(r[1] + 1),
+        unmatched,
+    };
+}
+// `masked` with every `{` that has no matching `}` swapped for a `\0`, which
+// keeps the length, so a scan of it still lines up with the string it was
+// made from. Such a `{` is literal either way, but `balanced` only learns that
+// one is unmatched by reading to the end of the string, so with one at the
+// head of every group (`'{a,{b,c}'.repeat(n)`) each scan read the rest of the
+// input. That was quadratic, and once the step budget charged for it, it ran
+// out partway through and left the rest literal. A scan of the masked copy
+// stops at the group's `}`. It is one pass, charged as such.
+function maskUnmatchedOpens(masked, budget) {
+    budget.remaining -= masked.length;
+    const open = [];
+    for (let i = 0; i < masked.length; i++) {
+        const c = masked.charCodeAt(i);
+        if (c === 0x7b) {
+            open.push(i);
+        }
+        else if (c === 0x7d && open.length) {
+            open.pop();
+        }
+    }
+    let out = '';
+    let last = 0;
+    for (let i = 0; i < open.length; i++) {
+        const at = open[i];
+        out += masked.slice(last, at) + '\0';
+        last = at + 1;
+    }
+    return out + masked.slice(last);
+}
+// Whether `str` has a `,` not followed by another `,`, with a `}` after it on
+// the same line - what `/,(?!,).*\}/.test(str)` asks, answered in one pass from
+// the end. The regex tries every `,` and backtracks through the rest of its
+// line from each, which is quadratic, and the `{a},b}` rewrite asks again on
+// every pass. Like a scan, it is charged for the whole string and refused if
+// that overdraws the budget.
+function commaSetFollows(str, budget) {
+    budget.remaining -= str.length;
+    if (budget.remaining < 0) {
+        return false;
+    }
+    // Whether a `}` follows the current position before the line ends
+    let close = false;
+    for (let i = str.length - 1; i >= 0; i--) {
+        const c = str.charCodeAt(i);
+        if (c === 0x7d) {
+            close = true;
+        }
+        else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
+            // A line terminator, which `.` does not match
+            close = false;
+        }
+        else if (c === 0x2c && close && str.charCodeAt(i + 1) !== 0x2c) {
+            return true;
+        }
+    }
+    return false;
+}
+/**
+ * Basically just str.split(","), but handling cases
+ * where we have nested braced sections, which should be
+ * treated as individual members, like {a,{b,c},d}
+ *
+ * Returns `undefined` if the step budget runs out before the whole set is
+ * split, since splitting what is left on every comma would tear apart the
+ * nested sets it still holds.
+ */
+function parseCommaParts(str, budget) {
+    const parts = [];
+    // Walk the brace groups iteratively. Recursing on `post` once per group let a
+    // chain of them exhaust the stack - the parsing-side counterpart to
+    // the `expand_` overflow fixed for CVE-2026-14257, and not something `max` or
+    // `maxLength` can bound, since it happens before expansion.
+    //
+    // The part the next chunk continues
+    let carry = '';
+    for (;;) {
+        // A set's body holds no unmatched `{`, so there is nothing to mask.
+        const m = balancedWithBudget(str, str, budget);
+        if (budget.remaining < 0) {
+            return undefined;
+        }
+        if (!m) {
+            const tail = str.split(',');
+            tail[0] = carry + tail[0];
+            pushAll(parts, tail);
+            return parts;
+        }
+        const { pre, body, post } = m;
+        const p = pre.split(',');
+        p[0] = carry + p[0];
+        p[p.length - 1] += '{' + body + '}';
+        if (!post.length) {
+            pushAll(parts, p);
+            return parts;
+        }
+        carry = p.pop();
+        pushAll(parts, p);
+        str = post;
+    }
+}
+// An option that is left out, or that is NaN, gets its default. Every
+// comparison against NaN is false, so a NaN bound would never be reached:
+// `{ maxSteps: NaN }` let 15KB of input block the event loop for 16 seconds,
+// and `{ maxDepth: NaN }` overflowed the stack again (CVE-2026-102278). Pass
+// `Infinity` to lift a bound.
+function bound(value, fallback) {
+    return value === undefined || isNaN(value) ? fallback : value;
+}
+function expand(str, options = {}) {
+    if (!str) {
+        return [];
+    }
+    const max = bound(options.max, EXPANSION_MAX);
+    const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
+    const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
+    const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
+    const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
+    // I don't know why Bash 4.3 does this, but it does.
+    // Anything starting with {} will have the first two bytes preserved
+    // but *only* at the top level, so {},a}b will not expand to anything,
+    // but a{},b}c will be expanded to [a}c,abc].
+    // One could argue that this is a bug in Bash, but since the goal of
+    // this module is to match Bash's rules, we escape a leading {}
+    if (str.slice(0, 2) === '{}') {
+        str = '\\{\\}' + str.slice(2);
+    }
+    return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+}
+function embrace(str) {
+    return '{' + str + '}';
+}
+function isPadded(el) {
+    return /^-?0\d/.test(el);
+}
+function lte(i, y) {
+    return i <= y;
+}
+function gte(i, y) {
+    return i >= y;
+}
+// Build `{ acc[a] + pre + values[v] }` for every combination, capping the
+// number of results at `max` and the total number of characters at `maxLength`.
+// This is the one place output grows, so bounding it here keeps the single
+// accumulator - and therefore memory - flat regardless of how many brace groups
+// are combined (CVE-2026-14257). Each result built is a step, since `max` and
+// `maxLength` bound one combination, not how many brace groups are combined.
+function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
+    const out = [];
+    let length = 0;
+    // Bash drops empty results at the top level, and they don't count against
+    // `max`, so `max` bounds the number of *kept* results. Only an empty
+    // `acc[a] + pre` can make one, so for those the empty values are skipped
+    // without being visited. Visiting them one at a time let a set of empties
+    // cost `acc.length * values.length` while keeping nothing.
+    let nonEmpty;
+    outer: for (let a = 0; a < acc.length; a++) {
+        const prefix = acc[a] + pre;
+        let vs = values;
+        if (dropEmpties && !prefix) {
+            if (!nonEmpty)
+                nonEmpty = values.filter(v => v);
+            vs = nonEmpty;
+        }
+        for (let v = 0; v < vs.length; v++) {
+            if (out.length >= max)
+                break outer;
+            const expansion = prefix + vs[v];
+            if (length + expansion.length > maxLength)
+                break outer;
+            out.push(expansion);
+            length += expansion.length;
+        }
+    }
+    budget.remaining -= out.length;
+    return out;
+}
+// The expansion values of a single numeric (`1..5`) or alphabetic (`a..e..2`)
+// sequence body, or `undefined` if the step budget runs out generating them.
+function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
+    const n = body.split(/\.\./);
+    const N = [];
+    // A sequence body always splits into two or three parts, but the compiler
+    // can't know that.
+    /* c8 ignore start */
+    if (n[0] === undefined || n[1] === undefined) {
+        return N;
+    }
+    /* c8 ignore stop */
+    const x = numeric(n[0]);
+    const y = numeric(n[1]);
+    const width = Math.max(n[0].length, n[1].length);
+    let incr = n.length === 3 && n[2] !== undefined ?
+        Math.max(Math.abs(numeric(n[2])), 1)
+        : 1;
+    let test = lte;
+    const reverse = y < x;
+    if (reverse) {
+        incr *= -1;
+        test = gte;
+    }
+    const pad = n.some(isPadded);
+    // A padded value is built a character at a time to `width`, which the input
+    // sets, so it costs one step per character: 64KB of
+    // `('{' + '0'.repeat(100) + '..99999}').repeat(n)` took 7 seconds charged
+    // one step per value.
+    const cost = pad ? width : 1;
+    let length = 0;
+    for (let i = x; test(i, y) && N.length < max; i += incr) {
+        // Each value is a step. `max` and `maxLength` bound one sequence, but a
+        // chain of them still generated up to `max` values each, however few
+        // combining could keep.
+        budget.remaining -= cost;
+        if (budget.remaining < 0) {
+            return undefined;
+        }
+        let c;
+        if (isAlphaSequence) {
+            c = String.fromCharCode(i);
+            if (c === '\\') {
+                c = '';
+            }
+        }
+        else {
+            c = String(i);
+            if (pad) {
+                const need = width - c.length;
+                if (need > 0) {
+                    const z = new Array(need + 1).join('0');
+                    if (i < 0) {
+                        c = '-' + z + c.slice(1);
+                    }
+                    else {
+                        c = z + c;
+                    }
+                }
+            }
+        }
+        if (length + c.length > maxLength)
+            break;
+        N.push(c);
+        length += c.length;
+    }
+    return N;
+}
+function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+    // An overdraft here makes the first scan refuse, so `str` stays literal.
+    budget.remaining -= CALL_STEPS;
+    // Too deeply nested to keep following: treat the rest as literal, the same
+    // way a group that cannot expand is already handled. Truncating rather than
+    // throwing keeps `expand` total, matching `max` and `maxLength`.
+    if (depth > maxDepth) {
+        return [str];
+    }
+    // Consume the string's top-level brace groups left to right, threading a
+    // running set of combined prefixes (`acc`). Expanding the tail iteratively -
+    // rather than recursing on `m.post` once per group - keeps the native stack
+    // depth constant, so deeply chained input (`'{a,b}'.repeat(3000)`) can no
+    // longer overflow the stack, and leaves a single accumulator whose size
+    // `maxLength` bounds directly (CVE-2026-14257).
+    let acc = [''];
+    // Bash drops empty results, but only when the *first* top-level group is a
+    // comma set - a sequence like `{a..\}` may legitimately yield ''. The drop
+    // is on the final strings, so it is applied to whichever `combine` produces
+    // them (the one with no brace set left in the tail).
+    // How many times the `{a},b}` rewrite below has restarted the scan. Each pass
+    // re-reads the whole string, so leaving this unbounded is quadratic.
+    let rewrites = 0;
+    let dropEmpties = false;
+    let firstGroup = true;
+    // `str` with its unmatched `{` masked, once a scan has run into them
+    let masked = str;
+    for (;;) {
+        const m = balancedWithBudget(str, masked, budget);
+        // No brace set left, or no step budget left to look for one: the rest of
+        // the string is literal.
+        if (!m) {
+            return combine(acc, str, [''], max, maxLength, dropEmpties, budget);
+        }
+        if (m.unmatched) {
+            masked = maskUnmatchedOpens(masked, budget);
+        }
+        // no need to expand pre, since it is guaranteed to be free of brace-sets
+        const pre = m.pre;
+        // This set and the rest of the string, literal: for a set that cannot
+        // expand, and for one the step budget runs out on. Once it is overdrawn,
+        // every set still being expanded, at every level, stays literal like this -
+        // otherwise each level above would go on combining, and wrapping and
+        // expanding again, results the budget was too small for.
+        const literal = () => combine(acc, pre + '{' + m.body + '}' + m.post, [''], max, maxLength, dropEmpties, budget);
+        if (/\$$/.test(pre)) {
+            acc = combine(acc, pre + '{' + m.body + '}', [''], max, maxLength, dropEmpties && !m.post.length, budget);
+            firstGroup = false;
+            if (!m.post.length)
+                break;
+            str = m.post;
+            masked = masked.slice(m.end + 1);
+            continue;
+        }
+        const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
+        const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
+        const isSequence = isNumericSequence || isAlphaSequence;
+        const isOptions = m.body.indexOf(',') >= 0;
+        if (!isSequence && !isOptions) {
+            // {a},b}
+            if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
+                rewrites++;
+                str = m.pre + '{' + m.body + escClose + m.post;
+                // Taking a `}` away never gives an unmatched `{` a partner, so what
+                // is masked stays unmatched. The `{` it closed can be left without
+                // one, and the next scan masks it.
+                masked =
+                    masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
+                isTop = true;
+                continue;
+            }
+            // Nothing here expands, so the whole remaining string is literal.
+            return literal();
+        }
+        if (firstGroup) {
+            dropEmpties = isTop && !isSequence;
+            firstGroup = false;
+        }
+        let values;
+        if (isSequence) {
+            values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
+            if (!values) {
+                return literal();
+            }
+        }
+        else {
+            let n = parseCommaParts(m.body, budget);
+            // The step budget ran out partway through the set.
+            if (!n) {
+                return literal();
+            }
+            if (n.length === 1 && n[0] !== undefined) {
+                // x{{a,b}}y ==> x{a}y x{b}y
+                n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
+                // The step budget ran out expanding the set's only part.
+                if (budget.remaining < 0) {
+                    return literal();
+                }
+                //XXX is this necessary? Can't seem to hit it in tests.
+                /* c8 ignore start */
+                if (n.length === 1) {
+                    const next = combine(acc, pre + n[0], [''], max, maxLength, dropEmpties && !m.post.length, budget);
+                    if (budget.remaining < 0) {
+                        return literal();
+                    }
+                    acc = next;
+                    if (!m.post.length)
+                        break;
+                    str = m.post;
+                    masked = masked.slice(m.end + 1);
+                    continue;
+                }
+                /* c8 ignore stop */
+            }
+            // Values that `combine` is going to drop as empty produce no result, so
+            // they must not count against `max` - otherwise `{a,,b}` with `max: 2`
+            // would stop at `['a', '']` and yield one result instead of two. Skipping
+            // them outright keeps `values` bounded while leaving `max` a bound on
+            // *kept* results.
+            let dropsEmpties = dropEmpties && !m.post.length && !pre;
+            for (let d = 0; dropsEmpties && d < acc.length; d++) {
+                if (acc[d]) {
+                    dropsEmpties = false;
+                }
+            }
+            values = [];
+            let valuesLength = 0;
+            outer: for (let j = 0; j < n.length; j++) {
+                const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
+                // The step budget ran out expanding a member.
+                if (budget.remaining < 0) {
+                    return literal();
+                }
+                for (let k = 0; k < expanded.length; k++) {
+                    const v = expanded[k];
+                    if (dropsEmpties && !v)
+                        continue;
+                    if (values.length >= max ||
+                        valuesLength + v.length > maxLength) {
+                        break outer;
+                    }
+                    values.push(v);
+                    valuesLength += v.length;
+                }
+            }
+        }
+        const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
+        // The step budget ran out combining the set's values in.
+        if (budget.remaining < 0) {
+            return literal();
+        }
+        acc = next;
+        if (!m.post.length)
+            break;
+        str = m.post;
+        masked = masked.slice(m.end + 1);
+    }
+    return acc;
+}
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
+const MAX_PATTERN_LENGTH = 1024 * 64;
+const assertValidPattern = (pattern) => {
+    if (typeof pattern !== 'string') {
+        throw new TypeError('invalid pattern');
+    }
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+        throw new TypeError('pattern is too long');
+    }
+};
+//# sourceMappingURL=assert-valid-pattern.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/brace-expressions.js
+// translate the various posix character classes into unicode properties
+// this works across all unicode locales
+// { <posix class>: [<translation>, /u flag required, negated]
+const posixClasses = {
+    '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}', true],
+    '[:alpha:]': ['\\p{L}\\p{Nl}', true],
+    '[:ascii:]': ['\\x' + '00-\\x' + '7f', false],
+    '[:blank:]': ['\\p{Zs}\\t', true],
+    '[:cntrl:]': ['\\p{Cc}', true],
+    '[:digit:]': ['\\p{Nd}', true],
+    '[:graph:]': ['\\p{Z}\\p{C}', true, true],
+    '[:lower:]': ['\\p{Ll}', true],
+    '[:print:]': ['\\p{C}', true],
+    '[:punct:]': ['\\p{P}', true],
+    '[:space:]': ['\\p{Z}\\t\\r\\n\\v\\f', true],
+    '[:upper:]': ['\\p{Lu}', true],
+    '[:word:]': ['\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}', true],
+    '[:xdigit:]': ['A-Fa-f0-9', false],
+};
+// only need to escape a few things inside of brace expressions
+// escapes: [ \ ] -
+const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
+// escape all regexp magic characters
+const regexpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
+// everything has already been escaped, we just have to join
+const rangesToString = (ranges) => ranges.join('');
+// takes a glob string at a posix brace expression, and returns
+// an equivalent regular expression source, and boolean indicating
+// whether the /u flag needs to be applied, and the number of chars
+// consumed to parse the character class.
+// This also removes out of order ranges, and returns ($.) if the
+// entire class just no good.
+const parseClass = (glob, position) => {
+    const pos = position;
+    /* c8 ignore start */
+    if (glob.charAt(pos) !== '[') {
+        throw new Error('not in a brace expression');
+    }
+    /* c8 ignore stop */
+    const ranges = [];
+    const negs = [];
+    let i = pos + 1;
+    let sawStart = false;
+    let uflag = false;
+    let escaping = false;
+    let negate = false;
+    let endPos = pos;
+    let rangeStart = '';
+    WHILE: while (i < glob.length) {
+        const c = glob.charAt(i);
+        if ((c === '!' || c === '^') && i === pos + 1) {
+            negate = true;
+            i++;
+            continue;
+        }
+        if (c === ']' && sawStart && !escaping) {
+            endPos = i + 1;
+            break;
+        }
+        sawStart = true;
+        if (c === '\\') {
+            if (!escaping) {
+                escaping = true;
+                i++;
+                continue;
+            }
+            // escaped \ char, fall through and treat like normal char
+        }
+        if (c === '[' && !escaping) {
+            // either a posix class, a collation equivalent, or just a [
+            for (const [cls, [unip, u, neg]] of Object.entries(posixClasses)) {
+                if (glob.startsWith(cls, i)) {
+                    // invalid, [a-[] is fine, but not [a-[:alpha]]
+                    if (rangeStart) {
+                        return ['$.', false, glob.length - pos, true];
+                    }
+                    i += cls.length;
+                    if (neg)
+                        negs.push(unip);
+                    else
+                        ranges.push(unip);
+                    uflag = uflag || u;
+                    continue WHILE;
+                }
+            }
+        }
+        // now it's just a normal character, effectively
+        escaping = false;
+        if (rangeStart) {
+            // throw this range away if it's not valid, but others
+            // can still match.
+            if (c > rangeStart) {
+                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(c));
+            }
+            else if (c === rangeStart) {
+                ranges.push(braceEscape(c));
+            }
+            rangeStart = '';
+            i++;
+            continue;
+        }
+        // now might be the start of a range.
+        // can be either c-d or c-] or c<more...>] or c] at this point
+        if (glob.startsWith('-]', i + 1)) {
+            ranges.push(braceEscape(c + '-'));
+            i += 2;
+            continue;
+        }
+        if (glob.startsWith('-', i + 1)) {
+            rangeStart = c;
+            i += 2;
+            continue;
+        }
+        // not the start of a range, just a single character
+        ranges.push(braceEscape(c));
+        i++;
+    }
+    if (endPos < i) {
+        // didn't see the end of the class, not a valid class,
+        // but might still be valid as a literal match.
+        return ['', false, 0, false];
+    }
+    // if we got no ranges and no negates, then we have a range that
+    // cannot possibly match anything, and that poisons the whole glob
+    if (!ranges.length && !negs.length) {
+        return ['$.', false, glob.length - pos, true];
+    }
+    // if we got one positive range, and it's a single character, then that's
+    // not actually a magic pattern, it's just that one literal character.
+    // we should not treat that as "magic", we should just return the literal
+    // character. [_] is a perfectly valid way to escape glob magic chars.
+    if (negs.length === 0 &&
+        ranges.length === 1 &&
+        /^\\?.$/.test(ranges[0]) &&
+        !negate) {
+        const r = ranges[0].length === 2 ? ranges[0].slice(-1) : ranges[0];
+        return [regexpEscape(r), false, endPos - pos, false];
+    }
+    const sranges = '[' + (negate ? '^' : '') + rangesToString(ranges) + ']';
+    const snegs = '[' + (negate ? '' : '^') + rangesToString(negs) + ']';
+    const comb = ranges.length && negs.length ? '(' + sranges + '|' + snegs + ')'
+        : ranges.length ? sranges
+            : snegs;
+    return [comb, uflag, endPos - pos, true];
+};
+//# sourceMappingURL=brace-expressions.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
+/**
+ * Un-escape a string that has been escaped with {@link escape}.
+ *
+ * If the {@link MinimatchOptions.windowsPathsNoEscape} option is used, then
+ * square-bracket escapes are removed, but not backslash escapes.
+ *
+ * For example, it will turn the string `'[*]'` into `*`, but it will not
+ * turn `'\\*'` into `'*'`, because `\` is a path separator in
+ * `windowsPathsNoEscape` mode.
+ *
+ * When `windowsPathsNoEscape` is not set, then both square-bracket escapes and
+ * backslash escapes are removed.
+ *
+ * Slashes (and backslashes in `windowsPathsNoEscape` mode) cannot be escaped
+ * or unescaped.
+ *
+ * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
+ * unescaped.
+ */
+const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
+    if (magicalBraces) {
+        return windowsPathsNoEscape ?
+            s.replace(/\[([^/\\])\]/g, '$1')
+            : s
+                .replace(/((?!\\).|^)\[([^/\\])\]/g, '$1$2')
+                .replace(/\\([^/])/g, '$1');
+    }
+    return windowsPathsNoEscape ?
+        s.replace(/\[([^/\\{}])\]/g, '$1')
+        : s
+            .replace(/((?!\\).|^)\[([^/\\{}])\]/g, '$1$2')
+            .replace(/\\([^/{}])/g, '$1');
+};
+//# sourceMappingURL=unescape.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/ast.js
+// parse a single path portion
+var _a;
+
+
+const types = new Set(['!', '?', '+', '*', '@']);
+const isExtglobType = (c) => types.has(c);
+const isExtglobAST = (c) => isExtglobType(c.type);
+// Map of which extglob types can adopt the children of a nested extglob
+//
+// anything but ! can adopt a matching type:
+// +(a|+(b|c)|d) => +(a|b|c|d)
+// *(a|*(b|c)|d) => *(a|b|c|d)
+// @(a|@(b|c)|d) => @(a|b|c|d)
+// ?(a|?(b|c)|d) => ?(a|b|c|d)
+//
+// * can adopt anything, because 0 or repetition is allowed
+// *(a|?(b|c)|d) => *(a|b|c|d)
+// *(a|+(b|c)|d) => *(a|b|c|d)
+// *(a|@(b|c)|d) => *(a|b|c|d)
+//
+// + can adopt @, because 1 or repetition is allowed
+// +(a|@(b|c)|d) => +(a|b|c|d)
+//
+// + and @ CANNOT adopt *, because 0 would be allowed
+// +(a|*(b|c)|d) => would match "", on *(b|c)
+// @(a|*(b|c)|d) => would match "", on *(b|c)
+//
+// + and @ CANNOT adopt ?, because 0 would be allowed
+// +(a|?(b|c)|d) => would match "", on ?(b|c)
+// @(a|?(b|c)|d) => would match "", on ?(b|c)
+//
+// ? can adopt @, because 0 or 1 is allowed
+// ?(a|@(b|c)|d) => ?(a|b|c|d)
+//
+// ? and @ CANNOT adopt * or +, because >1 would be allowed
+// ?(a|*(b|c)|d) => would match bbb on *(b|c)
+// @(a|*(b|c)|d) => would match bbb on *(b|c)
+// ?(a|+(b|c)|d) => would match bbb on +(b|c)
+// @(a|+(b|c)|d) => would match bbb on +(b|c)
+//
+// ! CANNOT adopt ! (nothing else can either)
+// !(a|!(b|c)|d) => !(a|b|c|d) would fail to match on b (not not b|c)
+//
+// ! can adopt @
+// !(a|@(b|c)|d) => !(a|b|c|d)
+//
+// ! CANNOT adopt *
+// !(a|*(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
+//
+// ! CANNOT adopt +
+// !(a|+(b|c)|d) => !(a|b|c|d) would match on bbb, not allowed
+//
+// ! CANNOT adopt ?
+// x!(a|?(b|c)|d) => x!(a|b|c|d) would fail to match "x"
+const adoptionMap = new Map([
+    ['!', ['@']],
+    ['?', ['?', '@']],
+    ['@', ['@']],
+    ['*', ['*', '+', '?', '@']],
+    ['+', ['+', '@']],
+]);
+// nested extglobs that can be adopted in, but with the addition of
+// a blank '' element.
+const adoptionWithSpaceMap = new Map([
+    ['!', ['?']],
+    ['@', ['?']],
+    ['+', ['?', '*']],
+]);
+// union of the previous two maps
+const adoptionAnyMap = new Map([
+    ['!', ['?', '@']],
+    ['?', ['?', '@']],
+    ['@', ['?', '@']],
+    ['*', ['*', '+', '?', '@']],
+    ['+', ['+', '@', '?', '*']],
+]);
+// Extglobs that can take over their parent if they are the only child
+// the key is parent, value maps child to resulting extglob parent type
+// '@' is omitted because it's a special case. An `@` extglob with a single
+// member can always be usurped by that subpattern.
+const usurpMap = new Map([
+    ['!', new Map([['!', '@']])],
+    [
+        '?',
+        new Map([
+            ['*', '*'],
+            ['+', '*'],
+        ]),
+    ],
+    [
+        '@',
+        new Map([
+            ['!', '!'],
+            ['?', '?'],
+            ['@', '@'],
+            ['*', '*'],
+            ['+', '+'],
+        ]),
+    ],
+    [
+        '+',
+        new Map([
+            ['?', '*'],
+            ['*', '*'],
+        ]),
+    ],
+]);
+// Patterns that get prepended to bind to the start of either the
+// entire string, or just a single path portion, to prevent dots
+// and/or traversal patterns, when needed.
+// Exts don't need the ^ or / bit, because the root binds that already.
+const startNoTraversal = '(?!(?:^|/)\\.\\.?(?:$|/))';
+const startNoDot = '(?!\\.)';
+// characters that indicate a start of pattern needs the "no dots" bit,
+// because a dot *might* be matched. ( is not in the list, because in
+// the case of a child extglob, it will handle the prevention itself.
+const addPatternStart = new Set(['[', '.']);
+// cases where traversal is A-OK, no dot prevention needed
+const justDots = new Set(['..', '.']);
+const reSpecials = new Set('().*{}+?[]^$\\!');
+const regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
+// any single thing other than /
+const qmark = '[^/]';
+// * => any number of characters
+const star = qmark + '*?';
+// use + when we need to ensure that *something* matches, because the * is
+// the only thing in the path portion.
+const starNoEmpty = qmark + '+?';
+// remove the \ chars that we added if we end up doing a nonmagic compare
+// const deslash = (s: string) => s.replace(/\\(.)/g, '$1')
+let ID = 0;
+class AST {
+    type;
+    #root;
+    #hasMagic;
+    #uflag = false;
+    #parts = [];
+    #parent;
+    #parentIndex;
+    #negs;
+    #filledNegs = false;
+    #options;
+    #toString;
+    // set to true if it's an extglob with no children
+    // (which really means one child of '')
+    #emptyExt = false;
+    id = ++ID;
+    get depth() {
+        return (this.#parent?.depth ?? -1) + 1;
+    }
+    [Symbol.for('nodejs.util.inspect.custom')]() {
+        return {
+            '@@type': 'AST',
+            id: this.id,
+            type: this.type,
+            root: this.#root.id,
+            parent: this.#parent?.id,
+            depth: this.depth,
+            partsLength: this.#parts.length,
+            parts: this.#parts,
+        };
+    }
+    constructor(type, parent, options = {}) {
+        this.type = type;
+        // extglobs are inherently magical
+        if (type)
+            this.#hasMagic = true;
+        this.#parent = parent;
+        this.#root = this.#parent ? this.#parent.#root : this;
+        this.#options = this.#root === this ? options : this.#root.#options;
+        this.#negs = this.#root === this ? [] : this.#root.#negs;
+        if (type === '!' && !this.#root.#filledNegs)
+            this.#negs.push(this);
+        this.#parentIndex = this.#parent ? this.#parent.#parts.length : 0;
+    }
+    get hasMagic() {
+        /* c8 ignore start */
+        if (this.#hasMagic !== undefined)
+            return this.#hasMagic;
+        /* c8 ignore stop */
+        for (const p of this.#parts) {
+            if (typeof p === 'string')
+                continue;
+            if (p.type || p.hasMagic)
+                return (this.#hasMagic = true);
+        }
+        // note: will be undefined until we generate the regexp src and find out
+        return this.#hasMagic;
+    }
+    // reconstructs the pattern
+    toString() {
+        return (this.#toString !== undefined ? this.#toString
+            : !this.type ?
+                (this.#toString = this.#parts.map(p => String(p)).join(''))
+                : (this.#toString =
+                    this.type +
+                        '(' +
+                        this.#parts.map(p => String(p)).join('|') +
+                        ')'));
+    }
+    #fillNegs() {
+        /* c8 ignore start */
+        if (this !== this.#root)
+            throw new Error('should only call on root');
+        if (this.#filledNegs)
+            return this;
+        /* c8 ignore stop */
+        // call toString() once to fill this out
+        this.toString();
+        this.#filledNegs = true;
+        let n;
+        while ((n = this.#negs.pop())) {
+            if (n.type !== '!')
+                continue;
+            // walk up the tree, appending everthing that comes AFTER parentIndex
+            let p = n;
+            let pp = p.#parent;
+            while (pp) {
+                for (let i = p.#parentIndex + 1; !pp.type && i < pp.#parts.length; i++) {
+                    for (const part of n.#parts) {
+                        /* c8 ignore start */
+                        if (typeof part === 'string') {
+                            throw new Error('string part in extglob AST??');
+                        }
+                        /* c8 ignore stop */
+                        part.copyIn(pp.#parts[i]);
+                    }
+                }
+                p = pp;
+                pp = p.#parent;
+            }
+        }
+        return this;
+    }
+    push(...parts) {
+        for (const p of parts) {
+            if (p === '')
+                continue;
+            /* c8 ignore start */
+            if (typeof p !== 'string' &&
+                !(p instanceof _a && p.#parent === this)) {
+                throw new Error('invalid part: ' + p);
+            }
+            /* c8 ignore stop */
+            this.#parts.push(p);
+        }
+    }
+    toJSON() {
+        const ret = this.type === null ?
+            this.#parts
+                .slice()
+                .map(p => (typeof p === 'string' ? p : p.toJSON()))
+            : [this.type, ...this.#parts.map(p => p.toJSON())];
+        if (this.isStart() && !this.type)
+            ret.unshift([]);
+        if (this.isEnd() &&
+            (this === this.#root ||
+                (this.#root.#filledNegs && this.#parent?.type === '!'))) {
+            ret.push({});
+        }
+        return ret;
+    }
+    isStart() {
+        if (this.#root === this)
+            return true;
+        // if (this.type) return !!this.#parent?.isStart()
+        if (!this.#parent?.isStart())
+            return false;
+        if (this.#parentIndex === 0)
+            return true;
+        // if everything AHEAD of this is a negation, then it's still the "start"
+        const p = this.#parent;
+        for (let i = 0; i < this.#parentIndex; i++) {
+            const pp = p.#parts[i];
+            if (!(pp instanceof _a && pp.type === '!')) {
+                return false;
+            }
+        }
+        return true;
+    }
+    isEnd() {
+        if (this.#root === this)
+            return true;
+        if (this.#parent?.type === '!')
+            return true;
+        if (!this.#parent?.isEnd())
+            return false;
+        if (!this.type)
+            return this.#parent?.isEnd();
+        // if not root, it'll always have a parent
+        /* c8 ignore start */
+        const pl = this.#parent ? this.#parent.#parts.length : 0;
+        /* c8 ignore stop */
+        return this.#parentIndex === pl - 1;
+    }
+    copyIn(part) {
+        if (typeof part === 'string')
+            this.push(part);
+        else
+            this.push(part.clone(this));
+    }
+    clone(parent) {
+        const c = new _a(this.type, parent);
+        for (const p of this.#parts) {
+            c.copyIn(p);
+        }
+        return c;
+    }
+    static #parseAST(str, ast, pos, opt, extDepth) {
+        const maxDepth = opt.maxExtglobRecursion ?? 2;
+        let escaping = false;
+        let inBrace = false;
+        let braceStart = -1;
+        let braceNeg = false;
+        if (ast.type === null) {
+            // outside of a extglob, append until we find a start
+            let i = pos;
+            let acc = '';
+            while (i < str.length) {
+                const c = str.charAt(i++);
+                // still accumulate escapes at this point, but we do ignore
+                // starts that are escaped
+                if (escaping || c === '\\') {
+                    escaping = !escaping;
+                    acc += c;
+                    continue;
+                }
+                if (inBrace) {
+                    if (i === braceStart + 1) {
+                        if (c === '^' || c === '!') {
+                            braceNeg = true;
+                        }
+                    }
+                    else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
+                        inBrace = false;
+                    }
+                    acc += c;
+                    continue;
+                }
+                else if (c === '[') {
+                    inBrace = true;
+                    braceStart = i;
+                    braceNeg = false;
+                    acc += c;
+                    continue;
+                }
+                // we don't have to check for adoption here, because that's
+                // done at the other recursion point.
+                const doRecurse = !opt.noext &&
+                    isExtglobType(c) &&
+                    str.charAt(i) === '(' &&
+                    extDepth <= maxDepth;
+                if (doRecurse) {
+                    ast.push(acc);
+                    acc = '';
+                    const ext = new _a(c, ast);
+                    i = _a.#parseAST(str, ext, i, opt, extDepth + 1);
+                    ast.push(ext);
+                    continue;
+                }
+                acc += c;
+            }
+            ast.push(acc);
+            return i;
+        }
+        // some kind of extglob, pos is at the (
+        // find the next | or )
+        let i = pos + 1;
+        let part = new _a(null, ast);
+        const parts = [];
+        let acc = '';
+        while (i < str.length) {
+            const c = str.charAt(i++);
+            // still accumulate escapes at this point, but we do ignore
+            // starts that are escaped
+            if (escaping || c === '\\') {
+                escaping = !escaping;
+                acc += c;
+                continue;
+            }
+            if (inBrace) {
+                if (i === braceStart + 1) {
+                    if (c === '^' || c === '!') {
+                        braceNeg = true;
+                    }
+                }
+                else if (c === ']' && !(i === braceStart + 2 && braceNeg)) {
+                    inBrace = false;
+                }
+                acc += c;
+                continue;
+            }
+            else if (c === '[') {
+                inBrace = true;
+                braceStart = i;
+                braceNeg = false;
+                acc += c;
+                continue;
+            }
+            const doRecurse = !opt.noext &&
+                isExtglobType(c) &&
+                str.charAt(i) === '(' &&
+                /* c8 ignore start - the maxDepth is sufficient here */
+                (extDepth <= maxDepth || (ast && ast.#canAdoptType(c)));
+            /* c8 ignore stop */
+            if (doRecurse) {
+                const depthAdd = ast && ast.#canAdoptType(c) ? 0 : 1;
+                part.push(acc);
+                acc = '';
+                const ext = new _a(c, part);
+                part.push(ext);
+                i = _a.#parseAST(str, ext, i, opt, extDepth + depthAdd);
+                continue;
+            }
+            if (c === '|') {
+                part.push(acc);
+                acc = '';
+                parts.push(part);
+                part = new _a(null, ast);
+                continue;
+            }
+            if (c === ')') {
+                if (acc === '' && ast.#parts.length === 0) {
+                    ast.#emptyExt = true;
+                }
+                part.push(acc);
+                acc = '';
+                ast.push(...parts, part);
+                return i;
+            }
+            acc += c;
+        }
+        // unfinished extglob
+        // if we got here, it was a malformed extglob! not an extglob, but
+        // maybe something else in there.
+        ast.type = null;
+        ast.#hasMagic = undefined;
+        ast.#parts = [str.substring(pos - 1)];
+        return i;
+    }
+    #canAdoptWithSpace(child) {
+        return this.#canAdopt(child, adoptionWithSpaceMap);
+    }
+    #canAdopt(child, map = adoptionMap) {
+        if (!child ||
+            typeof child !== 'object' ||
+            child.type !== null ||
+            child.#parts.length !== 1 ||
+            this.type === null) {
+            return false;
+        }
+        const gc = child.#parts[0];
+        if (!gc || typeof gc !== 'object' || gc.type === null) {
+            return false;
+        }
+        return this.#canAdoptType(gc.type, map);
+    }
+    #canAdoptType(c, map = adoptionAnyMap) {
+        return !!map.get(this.type)?.includes(c);
+    }
+    #adoptWithSpace(child, index) {
+        const gc = child.#parts[0];
+        const blank = new _a(null, gc, this.options);
+        blank.#parts.push('');
+        gc.push(blank);
+        this.#adopt(child, index);
+    }
+    #adopt(child, index) {
+        const gc = child.#parts[0];
+        this.#parts.splice(index, 1, ...gc.#parts);
+        for (const p of gc.#parts) {
+            if (typeof p === 'object')
+                p.#parent = this;
+        }
+        this.#toString = undefined;
+    }
+    #canUsurpType(c) {
+        const m = usurpMap.get(this.type);
+        return !!m?.has(c);
+    }
+    #canUsurp(child) {
+        if (!child ||
+            typeof child !== 'object' ||
+            child.type !== null ||
+            child.#parts.length !== 1 ||
+            this.type === null ||
+            this.#parts.length !== 1) {
+            return false;
+        }
+        const gc = child.#parts[0];
+        if (!gc || typeof gc !== 'object' || gc.type === null) {
+            return false;
+        }
+        return this.#canUsurpType(gc.type);
+    }
+    #usurp(child) {
+        const m = usurpMap.get(this.type);
+        const gc = child.#parts[0];
+        const nt = m?.get(gc.type);
+        /* c8 ignore start - impossible */
+        if (!nt)
+            return false;
+        /* c8 ignore stop */
+        this.#parts = gc.#parts;
+        for (const p of this.#parts) {
+            if (typeof p === 'object') {
+                p.#parent = this;
+            }
+        }
+        this.type = nt;
+        this.#toString = undefined;
+        this.#emptyExt = false;
+    }
+    static fromGlob(pattern, options = {}) {
+        const ast = new _a(null, undefined, options);
+        _a.#parseAST(pattern, ast, 0, options, 0);
+        return ast;
+    }
+    // returns the regular expression if there's magic, or the unescaped
+    // string if not.
+    toMMPattern() {
+        // should only be called on root
+        /* c8 ignore start */
+        if (this !== this.#root)
+            return this.#root.toMMPattern();
+        /* c8 ignore stop */
+        const glob = this.toString();
+        const [re, body, hasMagic, uflag] = this.toRegExpSource();
+        // if we're in nocase mode, and not nocaseMagicOnly, then we do
+        // still need a regular expression if we have to case-insensitively
+        // match capital/lowercase characters.
+        const anyMagic = hasMagic ||
+            this.#hasMagic ||
+            (this.#options.nocase &&
+                !this.#options.nocaseMagicOnly &&
+                glob.toUpperCase() !== glob.toLowerCase());
+        if (!anyMagic) {
+            return body;
+        }
+        const flags = (this.#options.nocase ? 'i' : '') + (uflag ? 'u' : '');
+        return Object.assign(new RegExp(`^${re}$`, flags), {
+            _src: re,
+            _glob: glob,
+        });
+    }
+    get options() {
+        return this.#options;
+    }
+    // returns the string match, the regexp source, whether there's magic
+    // in the regexp (so a regular expression is required) and whether or
+    // not the uflag is needed for the regular expression (for posix classes)
+    // TODO: instead of injecting the start/end at this point, just return
+    // the BODY of the regexp, along with the start/end portions suitable
+    // for binding the start/end in either a joined full-path makeRe context
+    // (where we bind to (^|/), or a standalone matchPart context (where
+    // we bind to ^, and not /).  Otherwise slashes get duped!
+    //
+    // In part-matching mode, the start is:
+    // - if not isStart: nothing
+    // - if traversal possible, but not allowed: ^(?!\.\.?$)
+    // - if dots allowed or not possible: ^
+    // - if dots possible and not allowed: ^(?!\.)
+    // end is:
+    // - if not isEnd(): nothing
+    // - else: $
+    //
+    // In full-path matching mode, we put the slash at the START of the
+    // pattern, so start is:
+    // - if first pattern: same as part-matching mode
+    // - if not isStart(): nothing
+    // - if traversal possible, but not allowed: /(?!\.\.?(?:$|/))
+    // - if dots allowed or not possible: /
+    // - if dots possible and not allowed: /(?!\.)
+    // end is:
+    // - if last pattern, same as part-matching mode
+    // - else nothing
+    //
+    // Always put the (?:$|/) on negated tails, though, because that has to be
+    // there to bind the end of the negated pattern portion, and it's easier to
+    // just stick it in now rather than try to inject it later in the middle of
+    // the pattern.
+    //
+    // We can just always return the same end, and leave it up to the caller
+    // to know whether it's going to be used joined or in parts.
+    // And, if the start is adjusted slightly, can do the same there:
+    // - if not isStart: nothing
+    // - if traversal possible, but not allowed: (?:/|^)(?!\.\.?$)
+    // - if dots allowed or not possible: (?:/|^)
+    // - if dots possible and not allowed: (?:/|^)(?!\.)
+    //
+    // But it's better to have a simpler binding without a conditional, for
+    // performance, so probably better to return both start options.
+    //
+    // Then the caller just ignores the end if it's not the first pattern,
+    // and the start always gets applied.
+    //
+    // But that's always going to be $ if it's the ending pattern, or nothing,
+    // so the caller can just attach $ at the end of the pattern when building.
+    //
+    // So the todo is:
+    // - better detect what kind of start is needed
+    // - return both flavors of starting pattern
+    // - attach $ at the end of the pattern when creating the actual RegExp
+    //
+    // Ah, but wait, no, that all only applies to the root when the first pattern
+    // is not an extglob. If the first pattern IS an extglob, then we need all
+    // that dot prevention biz to live in the extglob portions, because eg
+    // +(*|.x*) can match .xy but not .yx.
+    //
+    // So, return the two flavors if it's #root and the first child is not an
+    // AST, otherwise leave it to the child AST to handle it, and there,
+    // use the (?:^|/) style of start binding.
+    //
+    // Even simplified further:
+    // - Since the start for a join is eg /(?!\.) and the start for a part
+    // is ^(?!\.), we can just prepend (?!\.) to the pattern (either root
+    // or start or whatever) and prepend ^ or / at the Regexp construction.
+    toRegExpSource(allowDot) {
+        const dot = allowDot ?? !!this.#options.dot;
+        if (this.#root === this) {
+            this.#flatten();
+            this.#fillNegs();
+        }
+        if (!isExtglobAST(this)) {
+            const noEmpty = this.isStart() &&
+                this.isEnd() &&
+                !this.#parts.some(s => typeof s !== 'string');
+            const src = this.#parts
+                .map(p => {
+                const [re, _, hasMagic, uflag] = typeof p === 'string' ?
+                    _a.#parseGlob(p, this.#hasMagic, noEmpty)
+                    : p.toRegExpSource(allowDot);
+                this.#hasMagic = this.#hasMagic || hasMagic;
+                this.#uflag = this.#uflag || uflag;
+                return re;
+            })
+                .join('');
+            let start = '';
+            if (this.isStart()) {
+                if (typeof this.#parts[0] === 'string') {
+                    // this is the string that will match the start of the pattern,
+                    // so we need to protect against dots and such.
+                    // '.' and '..' cannot match unless the pattern is that exactly,
+                    // even if it starts with . or dot:true is set.
+                    const dotTravAllowed = this.#parts.length === 1 && justDots.has(this.#parts[0]);
+                    if (!dotTravAllowed) {
+                        const aps = addPatternStart;
+                        // check if we have a possibility of matching . or ..,
+                        // and prevent that.
+                        const needNoTrav = 
+                        // dots are allowed, and the pattern starts with [ or .
+                        (dot && aps.has(src.charAt(0))) ||
+                            // the pattern starts with \., and then [ or .
+                            (src.startsWith('\\.') && aps.has(src.charAt(2))) ||
+                            // the pattern starts with \.\., and then [ or .
+                            (src.startsWith('\\.\\.') && aps.has(src.charAt(4)));
+                        // no need to prevent dots if it can't match a dot, or if a
+                        // sub-pattern will be preventing it anyway.
+                        const needNoDot = !dot && !allowDot && aps.has(src.charAt(0));
+                        start =
+                            needNoTrav ? startNoTraversal
+                                : needNoDot ? startNoDot
+                                    : '';
+                    }
+                }
+            }
+            // append the "end of path portion" pattern to negation tails
+            let end = '';
+            if (this.isEnd() &&
+                this.#root.#filledNegs &&
+                this.#parent?.type === '!') {
+                end = '(?:$|\\/)';
+            }
+            const final = start + src + end;
+            return [
+                final,
+                unescape_unescape(src),
+                (this.#hasMagic = !!this.#hasMagic),
+                this.#uflag,
+            ];
+        }
+        // We need to calculate the body *twice* if it's a repeat pattern
+        // at the start, once in nodot mode, then again in dot mode, so a
+        // pattern like *(?) can match 'x.y'
+        const repeated = this.type === '*' || this.type === '+';
+        // some kind of extglob
+        const start = this.type === '!' ? '(?:(?!(?:' : '(?:';
+        let body = this.#partsToRegExp(dot);
+        if (this.isStart() && this.isEnd() && !body && this.type !== '!') {
+            // invalid extglob, has to at least be *something* present, if it's
+            // the entire path portion.
+            const s = this.toString();
+            const me = this;
+            me.#parts = [s];
+            me.type = null;
+            me.#hasMagic = undefined;
+            return [s, unescape_unescape(this.toString()), false, false];
+        }
+        let bodyDotAllowed = !repeated || allowDot || dot || !startNoDot ?
+            ''
+            : this.#partsToRegExp(true);
+        if (bodyDotAllowed === body) {
+            bodyDotAllowed = '';
+        }
+        if (bodyDotAllowed) {
+            body = `(?:${body})(?:${bodyDotAllowed})*?`;
+        }
+        // an empty !() is exactly equivalent to a starNoEmpty
+        let final = '';
+        if (this.type === '!' && this.#emptyExt) {
+            final = (this.isStart() && !dot ? startNoDot : '') + starNoEmpty;
+        }
+        else {
+            const close = this.type === '!' ?
+                // !() must match something,but !(x) can match ''
+                '))' +
+                    (this.isStart() && !dot && !allowDot ? startNoDot : '') +
+                    star +
+                    ')'
+                : this.type === '@' ? ')'
+                    : this.type === '?' ? ')?'
+                        : this.type === '+' && bodyDotAllowed ? ')'
+                            : this.type === '*' && bodyDotAllowed ? `)?`
+                                : `)${this.type}`;
+            final = start + body + close;
+        }
+        return [
+            final,
+            unescape_unescape(body),
+            (this.#hasMagic = !!this.#hasMagic),
+            this.#uflag,
+        ];
+    }
+    #flatten() {
+        if (!isExtglobAST(this)) {
+            for (const p of this.#parts) {
+                if (typeof p === 'object') {
+                    p.#flatten();
+                }
+            }
+        }
+        else {
+            // do up to 10 passes to flatten as much as possible
+            let iterations = 0;
+            let done = false;
+            do {
+                done = true;
+                for (let i = 0; i < this.#parts.length; i++) {
+                    const c = this.#parts[i];
+                    if (typeof c === 'object') {
+                        c.#flatten();
+                        if (this.#canAdopt(c)) {
+                            done = false;
+                            this.#adopt(c, i);
+                        }
+                        else if (this.#canAdoptWithSpace(c)) {
+                            done = false;
+                            this.#adoptWithSpace(c, i);
+                        }
+                        else if (this.#canUsurp(c)) {
+                            done = false;
+                            this.#usurp(c);
+                        }
+                    }
+                }
+            } while (!done && ++iterations < 10);
+        }
+        this.#toString = undefined;
+    }
+    #partsToRegExp(dot) {
+        return this.#parts
+            .map(p => {
+            // extglob ASTs should only contain parent ASTs
+            /* c8 ignore start */
+            if (typeof p === 'string') {
+                throw new Error('string type in extglob ast??');
+            }
+            /* c8 ignore stop */
+            // can ignore hasMagic, because extglobs are already always magic
+            const [re, _, _hasMagic, uflag] = p.toRegExpSource(dot);
+            this.#uflag = this.#uflag || uflag;
+            return re;
+        })
+            .filter(p => !(this.isStart() && this.isEnd()) || !!p)
+            .join('|');
+    }
+    static #parseGlob(glob, hasMagic, noEmpty = false) {
+        let escaping = false;
+        let re = '';
+        let uflag = false;
+        // multiple stars that aren't globstars coalesce into one *
+        let inStar = false;
+        for (let i = 0; i < glob.length; i++) {
+            const c = glob.charAt(i);
+            if (escaping) {
+                escaping = false;
+                re += (reSpecials.has(c) ? '\\' : '') + c;
+                continue;
+            }
+            if (c === '*') {
+                if (inStar)
+                    continue;
+                inStar = true;
+                re += noEmpty && /^[*]+$/.test(glob) ? starNoEmpty : star;
+                hasMagic = true;
+                continue;
+            }
+            else {
+                inStar = false;
+            }
+            if (c === '\\') {
+                if (i === glob.length - 1) {
+                    re += '\\\\';
+                }
+                else {
+                    escaping = true;
+                }
+                continue;
+            }
+            if (c === '[') {
+                const [src, needUflag, consumed, magic] = parseClass(glob, i);
+                if (consumed) {
+                    re += src;
+                    uflag = uflag || needUflag;
+                    i += consumed - 1;
+                    hasMagic = hasMagic || magic;
+                    continue;
+                }
+            }
+            if (c === '?') {
+                re += qmark;
+                hasMagic = true;
+                continue;
+            }
+            re += regExpEscape(c);
+        }
+        return [re, unescape_unescape(glob), !!hasMagic, uflag];
+    }
+}
+_a = AST;
+//# sourceMappingURL=ast.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
+/**
+ * Escape all magic characters in a glob pattern.
+ *
+ * If the {@link MinimatchOptions.windowsPathsNoEscape}
+ * option is used, then characters are escaped by wrapping in `[]`, because
+ * a magic character wrapped in a character class can only be satisfied by
+ * that exact character.  In this mode, `\` is _not_ escaped, because it is
+ * not interpreted as a magic character, but instead as a path separator.
+ *
+ * If the {@link MinimatchOptions.magicalBraces} option is used,
+ * then braces (`{` and `}`) will be escaped.
+ */
+const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
+    // don't need to escape +@! because we escape the parens
+    // that make those magic, and escaping ! as [!] isn't valid,
+    // because [!]] is a valid glob class meaning not ']'.
+    if (magicalBraces) {
+        return windowsPathsNoEscape ?
+            s.replace(/[?*()[\]{}]/g, '[$&]')
+            : s.replace(/[?*()[\]\\{}]/g, '\\$&');
+    }
+    return windowsPathsNoEscape ?
+        s.replace(/[?*()[\]]/g, '[$&]')
+        : s.replace(/[?*()[\]\\]/g, '\\$&');
+};
+//# sourceMappingURL=escape.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
+
+
+
+
+
+const minimatch = (p, pattern, options = {}) => {
+    assertValidPattern(pattern);
+    // shortcut: comments match nothing.
+    if (!options.nocomment && pattern.charAt(0) === '#') {
+        return false;
+    }
+    return new Minimatch(pattern, options).match(p);
+};
+// Optimized checking for the most common glob patterns.
+const starDotExtRE = /^\*+([^+@!?*[(]*)$/;
+const starDotExtTest = (ext) => (f) => !f.startsWith('.') && f.endsWith(ext);
+const starDotExtTestDot = (ext) => (f) => f.endsWith(ext);
+const starDotExtTestNocase = (ext) => {
+    ext = ext.toLowerCase();
+    return (f) => !f.startsWith('.') && f.toLowerCase().endsWith(ext);
+};
+const starDotExtTestNocaseDot = (ext) => {
+    ext = ext.toLowerCase();
+    return (f) => f.toLowerCase().endsWith(ext);
+};
+const starDotStarRE = /^\*+\.\*+$/;
+const starDotStarTest = (f) => !f.startsWith('.') && f.includes('.');
+const starDotStarTestDot = (f) => f !== '.' && f !== '..' && f.includes('.');
+const dotStarRE = /^\.\*+$/;
+const dotStarTest = (f) => f !== '.' && f !== '..' && f.startsWith('.');
+const starRE = /^\*+$/;
+const starTest = (f) => f.length !== 0 && !f.startsWith('.');
+const starTestDot = (f) => f.length !== 0 && f !== '.' && f !== '..';
+const qmarksRE = /^\?+([^+@!?*[(]*)?$/;
+const qmarksTestNocase = ([$0, ext = '']) => {
+    const noext = qmarksTestNoExt([$0]);
+    if (!ext)
+        return noext;
+    ext = ext.toLowerCase();
+    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
+};
+const qmarksTestNocaseDot = ([$0, ext = '']) => {
+    const noext = qmarksTestNoExtDot([$0]);
+    if (!ext)
+        return noext;
+    ext = ext.toLowerCase();
+    return (f) => noext(f) && f.toLowerCase().endsWith(ext);
+};
+const qmarksTestDot = ([$0, ext = '']) => {
+    const noext = qmarksTestNoExtDot([$0]);
+    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
+};
+const qmarksTest = ([$0, ext = '']) => {
+    const noext = qmarksTestNoExt([$0]);
+    return !ext ? noext : (f) => noext(f) && f.endsWith(ext);
+};
+const qmarksTestNoExt = ([$0]) => {
+    const len = $0.length;
+    return (f) => f.length === len && !f.startsWith('.');
+};
+const qmarksTestNoExtDot = ([$0]) => {
+    const len = $0.length;
+    return (f) => f.length === len && f !== '.' && f !== '..';
+};
+/* c8 ignore start */
+const defaultPlatform = (typeof process === 'object' && process ?
+    (typeof process.env === 'object' &&
+        process.env &&
+        process.env.__MINIMATCH_TESTING_PLATFORM__) ||
+        process.platform
+    : 'posix');
+const esm_path = {
+    win32: { sep: '\\' },
+    posix: { sep: '/' },
+};
+/* c8 ignore stop */
+const sep = defaultPlatform === 'win32' ? esm_path.win32.sep : esm_path.posix.sep;
+minimatch.sep = sep;
+const GLOBSTAR = Symbol('globstar **');
+minimatch.GLOBSTAR = GLOBSTAR;
+// any single thing other than /
+// don't need to escape / when using new RegExp()
+const esm_qmark = '[^/]';
+// * => any number of characters
+const esm_star = esm_qmark + '*?';
+// ** when dots are allowed.  Anything goes, except .. and .
+// not (^ or / followed by one or two dots followed by $ or /),
+// followed by anything, any number of times.
+const twoStarDot = '(?:(?!(?:\\/|^)(?:\\.{1,2})($|\\/)).)*?';
+// not a ^ or / followed by a dot,
+// followed by anything, any number of times.
+const twoStarNoDot = '(?:(?!(?:\\/|^)\\.).)*?';
+const filter = (pattern, options = {}) => (p) => minimatch(p, pattern, options);
+minimatch.filter = filter;
+const ext = (a, b = {}) => Object.assign({}, a, b);
+const defaults = (def) => {
+    if (!def || typeof def !== 'object' || !Object.keys(def).length) {
+        return minimatch;
+    }
+    const orig = minimatch;
+    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
+    return Object.assign(m, {
+        Minimatch: class Minimatch extends orig.Minimatch {
+            constructor(pattern, options = {}) {
+                super(pattern, ext(def, options));
+            }
+            static defaults(options) {
+                return orig.defaults(ext(def, options)).Minimatch;
+            }
+        },
+        AST: class AST extends orig.AST {
+            /* c8 ignore start */
+            constructor(type, parent, options = {}) {
+                super(type, parent, ext(def, options));
+            }
+            /* c8 ignore stop */
+            static fromGlob(pattern, options = {}) {
+                return orig.AST.fromGlob(pattern, ext(def, options));
+            }
+        },
+        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
+        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
+        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
+        defaults: (options) => orig.defaults(ext(def, options)),
+        makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
+        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
+        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
+        sep: orig.sep,
+        GLOBSTAR: GLOBSTAR,
+    });
+};
+minimatch.defaults = defaults;
+// Brace expansion:
+// a{b,c}d -> abd acd
+// a{b,}c -> abc ac
+// a{0..3}d -> a0d a1d a2d a3d
+// a{b,c{d,e}f}g -> abg acdfg acefg
+// a{b,c}d{e,f}g -> abdeg acdeg abdeg abdfg
+//
+// Invalid sets are not expanded.
+// a{2..}b -> a{2..}b
+// a{b}c -> a{b}c
+const braceExpand = (pattern, options = {}) => {
+    assertValidPattern(pattern);
+    // Thanks to Yeting Li <https://github.com/yetingli> for
+    // improving this regexp to avoid a ReDOS vulnerability.
+    if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
+        // shortcut. no need to expand.
+        return [pattern];
+    }
+    return expand(pattern, { max: options.braceExpandMax });
+};
+minimatch.braceExpand = braceExpand;
+// parse a component of the expanded set.
+// At this point, no pattern may contain "/" in it
+// so we're going to return a 2d array, where each entry is the full
+// pattern, split on '/', and then turned into a regular expression.
+// A regexp is made at the end which joins each array with an
+// escaped /, and another full one which joins each regexp with |.
+//
+// Following the lead of Bash 4.1, note that "**" only has special meaning
+// when it is the *only* thing in a path portion.  Otherwise, any series
+// of * is equivalent to a single *.  Globstar behavior is enabled by
+// default, and can be disabled by setting options.noglobstar.
+const makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
+minimatch.makeRe = makeRe;
+const match = (list, pattern, options = {}) => {
+    const mm = new Minimatch(pattern, options);
+    list = list.filter(f => mm.match(f));
+    if (mm.options.nonull && !list.length) {
+        list.push(pattern);
+    }
+    return list;
+};
+minimatch.match = match;
+// replace stuff like \* with *
+const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
+const esm_regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
+class Minimatch {
+    options;
+    set;
+    pattern;
+    windowsPathsNoEscape;
+    nonegate;
+    negate;
+    comment;
+    empty;
+    preserveMultipleSlashes;
+    partial;
+    globSet;
+    globParts;
+    nocase;
+    isWindows;
+    platform;
+    windowsNoMagicRoot;
+    maxGlobstarRecursion;
+    regexp;
+    constructor(pattern, options = {}) {
+        assertValidPattern(pattern);
+        options = options || {};
+        this.options = options;
+        this.maxGlobstarRecursion = options.maxGlobstarRecursion ?? 200;
+        this.pattern = pattern;
+        this.platform = options.platform || defaultPlatform;
+        this.isWindows = this.platform === 'win32';
+        // avoid the annoying deprecation flag lol
+        const awe = ('allowWindow' + 'sEscape');
+        this.windowsPathsNoEscape =
+            !!options.windowsPathsNoEscape || options[awe] === false;
+        if (this.windowsPathsNoEscape) {
+            this.pattern = this.pattern.replace(/\\/g, '/');
+        }
+        this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
+        this.regexp = null;
+        this.negate = false;
+        this.nonegate = !!options.nonegate;
+        this.comment = false;
+        this.empty = false;
+        this.partial = !!options.partial;
+        this.nocase = !!this.options.nocase;
+        this.windowsNoMagicRoot =
+            options.windowsNoMagicRoot !== undefined ?
+                options.windowsNoMagicRoot
+                : !!(this.isWindows && this.nocase);
+        this.globSet = [];
+        this.globParts = [];
+        this.set = [];
+        // make the set of regexps etc.
+        this.make();
+    }
+    hasMagic() {
+        if (this.options.magicalBraces && this.set.length > 1) {
+            return true;
+        }
+        for (const pattern of this.set) {
+            for (const part of pattern) {
+                if (typeof part !== 'string')
+                    return true;
+            }
+        }
+        return false;
+    }
+    debug(..._) { }
+    make() {
+        const pattern = this.pattern;
+        const options = this.options;
+        // empty patterns and comments match nothing.
+        if (!options.nocomment && pattern.charAt(0) === '#') {
+            this.comment = true;
+            return;
+        }
+        if (!pattern) {
+            this.empty = true;
+            return;
+        }
+        // step 1: figure out negation, etc.
+        this.parseNegate();
+        // step 2: expand braces
+        this.globSet = [...new Set(this.braceExpand())];
+        if (options.debug) {
+            //oxlint-disable-next-line no-console
+            this.debug = (...args) => console.error(...args);
+        }
+        this.debug(this.pattern, this.globSet);
+        // step 3: now we have a set, so turn each one into a series of
+        // path-portion matching patterns.
+        // These will be regexps, except in the case of "**", which is
+        // set to the GLOBSTAR object for globstar behavior,
+        // and will not contain any / characters
+        //
+        // First, we preprocess to make the glob pattern sets a bit simpler
+        // and deduped.  There are some perf-killing patterns that can cause
+        // problems with a glob walk, but we can simplify them down a bit.
+        const rawGlobParts = this.globSet.map(s => this.slashSplit(s));
+        this.globParts = this.preprocess(rawGlobParts);
+        this.debug(this.pattern, this.globParts);
+        // glob --> regexps
+        let set = this.globParts.map((s, _, __) => {
+            if (this.isWindows && this.windowsNoMagicRoot) {
+                // check if it's a drive or unc path.
+                const isUNC = s[0] === '' &&
+                    s[1] === '' &&
+                    (s[2] === '?' || !globMagic.test(s[2])) &&
+                    !globMagic.test(s[3]);
+                const isDrive = /^[a-z]:/i.test(s[0]);
+                if (isUNC) {
+                    return [
+                        ...s.slice(0, 4),
+                        ...s.slice(4).map(ss => this.parse(ss)),
+                    ];
+                }
+                else if (isDrive) {
+                    return [s[0], ...s.slice(1).map(ss => this.parse(ss))];
+                }
+            }
+            return s.map(ss => this.parse(ss));
+        });
+        this.debug(this.pattern, set);
+        // filter out everything that didn't compile properly.
+        this.set = set.filter(s => s.indexOf(false) === -1);
+        // do not treat the ? in UNC paths as magic
+        if (this.isWindows) {
+            for (let i = 0; i < this.set.length; i++) {
+                const p = this.set[i];
+                if (p[0] === '' &&
+                    p[1] === '' &&
+                    this.globParts[i][2] === '?' &&
+                    typeof p[3] === 'string' &&
+                    /^[a-z]:$/i.test(p[3])) {
+                    p[2] = '?';
+                }
+            }
+        }
+        this.debug(this.pattern, this.set);
+    }
+    // various transforms to equivalent pattern sets that are
+    // faster to process in a filesystem walk.  The goal is to
+    // eliminate what we can, and push all ** patterns as far
+    // to the right as possible, even if it increases the number
+    // of patterns that we have to process.
+    preprocess(globParts) {
+        // if we're not in globstar mode, then turn ** into *
+        if (this.options.noglobstar) {
+            for (const partset of globParts) {
+                for (let j = 0; j < partset.length; j++) {
+                    if (partset[j] === '**') {
+                        partset[j] = '*';
+                    }
+                }
+            }
+        }
+        const { optimizationLevel = 1 } = this.options;
+        if (optimizationLevel >= 2) {
+            // aggressive optimization for the purpose of fs walking
+            globParts = this.firstPhasePreProcess(globParts);
+            globParts = this.secondPhasePreProcess(globParts);
+        }
+        else if (optimizationLevel >= 1) {
+            // just basic optimizations to remove some .. parts
+            globParts = this.levelOneOptimize(globParts);
+        }
+        else {
+            // just collapse multiple ** portions into one
+            globParts = this.adjascentGlobstarOptimize(globParts);
+        }
+        return globParts;
+    }
+    // just get rid of adjascent ** portions
+    adjascentGlobstarOptimize(globParts) {
+        return globParts.map(parts => {
+            let gs = -1;
+            while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
+                let i = gs;
+                while (parts[i + 1] === '**') {
+                    i++;
+                }
+                if (i !== gs) {
+                    parts.splice(gs, i - gs);
+                }
+            }
+            return parts;
+        });
+    }
+    // get rid of adjascent ** and resolve .. portions
+    levelOneOptimize(globParts) {
+        return globParts.map(parts => {
+            parts = parts.reduce((set, part) => {
+                const prev = set[set.length - 1];
+                if (part === '**' && prev === '**') {
+                    return set;
+                }
+                if (part === '..') {
+                    if (prev && prev !== '..' && prev !== '.' && prev !== '**') {
+                        set.pop();
+                        return set;
+                    }
+                }
+                set.push(part);
+                return set;
+            }, []);
+            return parts.length === 0 ? [''] : parts;
+        });
+    }
+    levelTwoFileOptimize(parts) {
+        if (!Array.isArray(parts)) {
+            parts = this.slashSplit(parts);
+        }
+        let didSomething = false;
+        do {
+            didSomething = false;
+            // <pre>/<e>/<rest> -> <pre>/<rest>
+            if (!this.preserveMultipleSlashes) {
+                for (let i = 1; i < parts.length - 1; i++) {
+                    const p = parts[i];
+                    // don't squeeze out UNC patterns
+                    if (i === 1 && p === '' && parts[0] === '')
+                        continue;
+                    if (p === '.' || p === '') {
+                        didSomething = true;
+                        parts.splice(i, 1);
+                        i--;
+                    }
+                }
+                if (parts[0] === '.' &&
+                    parts.length === 2 &&
+                    (parts[1] === '.' || parts[1] === '')) {
+                    didSomething = true;
+                    parts.pop();
+                }
+            }
+            // <pre>/<p>/../<rest> -> <pre>/<rest>
+            let dd = 0;
+            while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
+                const p = parts[dd - 1];
+                if (p &&
+                    p !== '.' &&
+                    p !== '..' &&
+                    p !== '**' &&
+                    !(this.isWindows && /^[a-z]:$/i.test(p))) {
+                    didSomething = true;
+                    parts.splice(dd - 1, 2);
+                    dd -= 2;
+                }
+            }
+        } while (didSomething);
+        return parts.length === 0 ? [''] : parts;
+    }
+    // First phase: single-pattern processing
+    // <pre> is 1 or more portions
+    // <rest> is 1 or more portions
+    // <p> is any portion other than ., .., '', or **
+    // <e> is . or ''
+    //
+    // **/.. is *brutal* for filesystem walking performance, because
+    // it effectively resets the recursive walk each time it occurs,
+    // and ** cannot be reduced out by a .. pattern part like a regexp
+    // or most strings (other than .., ., and '') can be.
+    //
+    // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+    // <pre>/<e>/<rest> -> <pre>/<rest>
+    // <pre>/<p>/../<rest> -> <pre>/<rest>
+    // **/**/<rest> -> **/<rest>
+    //
+    // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
+    // this WOULD be allowed if ** did follow symlinks, or * didn't
+    firstPhasePreProcess(globParts) {
+        let didSomething = false;
+        do {
+            didSomething = false;
+            // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+            for (let parts of globParts) {
+                let gs = -1;
+                while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
+                    let gss = gs;
+                    while (parts[gss + 1] === '**') {
+                        // <pre>/**/**/<rest> -> <pre>/**/<rest>
+                        gss++;
+                    }
+                    // eg, if gs is 2 and gss is 4, that means we have 3 **
+                    // parts, and can remove 2 of them.
+                    if (gss > gs) {
+                        parts.splice(gs + 1, gss - gs);
+                    }
+                    let next = parts[gs + 1];
+                    const p = parts[gs + 2];
+                    const p2 = parts[gs + 3];
+                    if (next !== '..')
+                        continue;
+                    if (!p ||
+                        p === '.' ||
+                        p === '..' ||
+                        !p2 ||
+                        p2 === '.' ||
+                        p2 === '..') {
+                        continue;
+                    }
+                    didSomething = true;
+                    // edit parts in place, and push the new one
+                    parts.splice(gs, 1);
+                    const other = parts.slice(0);
+                    other[gs] = '**';
+                    globParts.push(other);
+                    gs--;
+                }
+                // <pre>/<e>/<rest> -> <pre>/<rest>
+                if (!this.preserveMultipleSlashes) {
+                    for (let i = 1; i < parts.length - 1; i++) {
+                        const p = parts[i];
+                        // don't squeeze out UNC patterns
+                        if (i === 1 && p === '' && parts[0] === '')
+                            continue;
+                        if (p === '.' || p === '') {
+                            didSomething = true;
+                            parts.splice(i, 1);
+                            i--;
+                        }
+                    }
+                    if (parts[0] === '.' &&
+                        parts.length === 2 &&
+                        (parts[1] === '.' || parts[1] === '')) {
+                        didSomething = true;
+                        parts.pop();
+                    }
+                }
+                // <pre>/<p>/../<rest> -> <pre>/<rest>
+                let dd = 0;
+                while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
+                    const p = parts[dd - 1];
+                    if (p && p !== '.' && p !== '..' && p !== '**') {
+                        didSomething = true;
+                        const needDot = dd === 1 && parts[dd + 1] === '**';
+                        const splin = needDot ? ['.'] : [];
+                        parts.splice(dd - 1, 2, ...splin);
+                        if (parts.length === 0)
+                            parts.push('');
+                        dd -= 2;
+                    }
+                }
+            }
+        } while (didSomething);
+        return globParts;
+    }
+    // second phase: multi-pattern dedupes
+    // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
+    // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
+    // {<pre>/**/<rest>,<pre>/<rest>} -> <pre>/**/<rest>
+    //
+    // {<pre>/**/<rest>,<pre>/**/<p>/<rest>} -> <pre>/**/<rest>
+    // ^-- not valid because ** doens't follow symlinks
+    secondPhasePreProcess(globParts) {
+        for (let i = 0; i < globParts.length - 1; i++) {
+            for (let j = i + 1; j < globParts.length; j++) {
+                const matched = this.partsMatch(globParts[i], globParts[j], !this.preserveMultipleSlashes);
+                if (matched) {
+                    globParts[i] = [];
+                    globParts[j] = matched;
+                    break;
+                }
+            }
+        }
+        return globParts.filter(gs => gs.length);
+    }
+    partsMatch(a, b, emptyGSMatch = false) {
+        let ai = 0;
+        let bi = 0;
+        let result = [];
+        let which = '';
+        while (ai < a.length && bi < b.length) {
+            if (a[ai] === b[bi]) {
+                result.push(which === 'b' ? b[bi] : a[ai]);
+                ai++;
+                bi++;
+            }
+            else if (emptyGSMatch && a[ai] === '**' && b[bi] === a[ai + 1]) {
+                result.push(a[ai]);
+                ai++;
+            }
+            else if (emptyGSMatch && b[bi] === '**' && a[ai] === b[bi + 1]) {
+                result.push(b[bi]);
+                bi++;
+            }
+            else if (a[ai] === '*' &&
+                b[bi] &&
+                (this.options.dot || !b[bi].startsWith('.')) &&
+                b[bi] !== '**') {
+                if (which === 'b')
+                    return false;
+                which = 'a';
+                result.push(a[ai]);
+                ai++;
+                bi++;
+            }
+            else if (b[bi] === '*' &&
+                a[ai] &&
+                (this.options.dot || !a[ai].startsWith('.')) &&
+                a[ai] !== '**') {
+                if (which === 'a')
+                    return false;
+                which = 'b';
+                result.push(b[bi]);
+                ai++;
+                bi++;
+            }
+            else {
+                return false;
+            }
+        }
+        // if we fall out of the loop, it means they two are identical
+        // as long as their lengths match
+        return a.length === b.length && result;
+    }
+    parseNegate() {
+        if (this.nonegate)
+            return;
+        const pattern = this.pattern;
+        let negate = false;
+        let negateOffset = 0;
+        for (let i = 0; i < pattern.length && pattern.charAt(i) === '!'; i++) {
+            negate = !negate;
+            negateOffset++;
+        }
+        if (negateOffset)
+            this.pattern = pattern.slice(negateOffset);
+        this.negate = negate;
+    }
+    // set partial to true to test if, for example,
+    // "/a/b" matches the start of "/*/b/*/d"
+    // Partial means, if you run out of file before you run
+    // out of pattern, then that's fine, as long as all
+    // the parts match.
+    matchOne(file, pattern, partial = false) {
+        let fileStartIndex = 0;
+        let patternStartIndex = 0;
+        // UNC paths like //?/X:/... can match X:/... and vice versa
+        // Drive letters in absolute drive or unc paths are always compared
+        // case-insensitively.
+        if (this.isWindows) {
+            const fileDrive = typeof file[0] === 'string' && /^[a-z]:$/i.test(file[0]);
+            const fileUNC = !fileDrive &&
+                file[0] === '' &&
+                file[1] === '' &&
+                file[2] === '?' &&
+                /^[a-z]:$/i.test(file[3]);
+            const patternDrive = typeof pattern[0] === 'string' && /^[a-z]:$/i.test(pattern[0]);
+            const patternUNC = !patternDrive &&
+                pattern[0] === '' &&
+                pattern[1] === '' &&
+                pattern[2] === '?' &&
+                typeof pattern[3] === 'string' &&
+                /^[a-z]:$/i.test(pattern[3]);
+            const fdi = fileUNC ? 3
+                : fileDrive ? 0
+                    : undefined;
+            const pdi = patternUNC ? 3
+                : patternDrive ? 0
+                    : undefined;
+            if (typeof fdi === 'number' && typeof pdi === 'number') {
+                const [fd, pd] = [
+                    file[fdi],
+                    pattern[pdi],
+                ];
+                // start matching at the drive letter index of each
+                if (fd.toLowerCase() === pd.toLowerCase()) {
+                    pattern[pdi] = fd;
+                    patternStartIndex = pdi;
+                    fileStartIndex = fdi;
+                }
+            }
+        }
+        // resolve and reduce . and .. portions in the file as well.
+        // don't need to do the second phase, because it's only one string[]
+        const { optimizationLevel = 1 } = this.options;
+        if (optimizationLevel >= 2) {
+            file = this.levelTwoFileOptimize(file);
+        }
+        if (pattern.includes(GLOBSTAR)) {
+            return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
+        }
+        return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
+    }
+    #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
+        // split the pattern into head, tail, and middle of ** delimited parts
+        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
+        const lastgs = pattern.lastIndexOf(GLOBSTAR);
+        // split the pattern up into globstar-delimited sections
+        // the tail has to be at the end, and the others just have
+        // to be found in order from the head.
+        const [head, body, tail] = partial ?
+            [
+                pattern.slice(patternIndex, firstgs),
+                pattern.slice(firstgs + 1),
+                [],
+            ]
+            : [
+                pattern.slice(patternIndex, firstgs),
+                pattern.slice(firstgs + 1, lastgs),
+                pattern.slice(lastgs + 1),
+            ];
+        // check the head, from the current file/pattern index.
+        if (head.length) {
+            const fileHead = file.slice(fileIndex, fileIndex + head.length);
+            if (!this.#matchOne(fileHead, head, partial, 0, 0)) {
+                return false;
+            }
+            fileIndex += head.length;
+            patternIndex += head.length;
+        }
+        // now we know the head matches!
+        // if the last portion is not empty, it MUST match the end
+        // check the tail
+        let fileTailMatch = 0;
+        if (tail.length) {
+            // if head + tail > file, then we cannot possibly match
+            if (tail.length + fileIndex > file.length)
+                return false;
+            // try to match the tail
+            let tailStart = file.length - tail.length;
+            if (this.#matchOne(file, tail, partial, tailStart, 0)) {
+                fileTailMatch = tail.length;
+            }
+            else {
+                // affordance for stuff like a/**/* matching a/b/
+                // if the last file portion is '', and there's more to the pattern
+                // then try without the '' bit.
+                if (file[file.length - 1] !== '' ||
+                    fileIndex + tail.length === file.length) {
+                    return false;
+                }
+                tailStart--;
+                if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
+                    return false;
+                }
+                fileTailMatch = tail.length + 1;
+            }
+        }
+        // now we know the tail matches!
+        // the middle is zero or more portions wrapped in **, possibly
+        // containing more ** sections.
+        // so a/**/b/**/c/**/d has become **/b/**/c/**
+        // if it's empty, it means a/**/b, just verify we have no bad dots
+        // if there's no tail, so it ends on /**, then we must have *something*
+        // after the head, or it's not a matc
+        if (!body.length) {
+            let sawSome = !!fileTailMatch;
+            for (let i = fileIndex; i < file.length - fileTailMatch; i++) {
+                const f = String(file[i]);
+                sawSome = true;
+                if (f === '.' ||
+                    f === '..' ||
+                    (!this.options.dot && f.startsWith('.'))) {
+                    return false;
+                }
+            }
+            // in partial mode, we just need to get past all file parts
+            return partial || sawSome;
+        }
+        // now we know that there's one or more body sections, which can
+        // be matched anywhere from the 0 index (because the head was pruned)
+        // through to the length-fileTailMatch index.
+        // split the body up into sections, and note the minimum index it can
+        // be found at (start with the length of all previous segments)
+        // [section, before, after]
+        const bodySegments = [[[], 0]];
+        let currentBody = bodySegments[0];
+        let nonGsParts = 0;
+        const nonGsPartsSums = [0];
+        for (const b of body) {
+            if (b === GLOBSTAR) {
+                nonGsPartsSums.push(nonGsParts);
+                currentBody = [[], 0];
+                bodySegments.push(currentBody);
+            }
+            else {
+                currentBody[0].push(b);
+                nonGsParts++;
+            }
+        }
+        let i = bodySegments.length - 1;
+        const fileLength = file.length - fileTailMatch;
+        for (const b of bodySegments) {
+            b[1] = fileLength - (nonGsPartsSums[i--] + b[0].length);
+        }
+        return !!this.#matchGlobStarBodySections(file, bodySegments, fileIndex, 0, partial, 0, !!fileTailMatch);
+    }
+    // return false for "nope, not matching"
+    // return null for "not matching, cannot keep trying"
+    #matchGlobStarBodySections(file, 
+    // pattern section, last possible position for it
+    bodySegments, fileIndex, bodyIndex, partial, globStarDepth, sawTail) {
+        // take the first body segment, and walk from fileIndex to its "after"
+        // value at the end
+        // If it doesn't match at that position, we increment, until we hit
+        // that final possible position, and give up.
+        // If it does match, then advance and try to rest.
+        // If any of them fail we keep walking forward.
+        // this is still a bit recursively painful, but it's more constrained
+        // than previous implementations, because we never test something that
+        // can't possibly be a valid matching condition.
+        const bs = bodySegments[bodyIndex];
+        if (!bs) {
+            // just make sure that there's no bad dots
+            for (let i = fileIndex; i < file.length; i++) {
+                sawTail = true;
+                const f = file[i];
+                if (f === '.' ||
+                    f === '..' ||
+                    (!this.options.dot && f.startsWith('.'))) {
+                    return false;
+                }
+            }
+            return sawTail;
+        }
+        // have a non-globstar body section to test
+        const [body, after] = bs;
+        while (fileIndex <= after) {
+            const m = this.#matchOne(file.slice(0, fileIndex + body.length), body, partial, fileIndex, 0);
+            // if limit exceeded, no match. intentional false negative,
+            // acceptable break in correctness for security.
+            if (m && globStarDepth < this.maxGlobstarRecursion) {
+                // match! see if the rest match. if so, we're done!
+                const sub = this.#matchGlobStarBodySections(file, bodySegments, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail);
+                if (sub !== false) {
+                    return sub;
+                }
+            }
+            const f = file[fileIndex];
+            if (f === '.' ||
+                f === '..' ||
+                (!this.options.dot && f.startsWith('.'))) {
+                return false;
+            }
+            fileIndex++;
+        }
+        // walked off. no point continuing
+        return partial || null;
+    }
+    #matchOne(file, pattern, partial, fileIndex, patternIndex) {
+        let fi;
+        let pi;
+        let pl;
+        let fl;
+        for (fi = fileIndex,
+            pi = patternIndex,
+            fl = file.length,
+            pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
+            this.debug('matchOne loop');
+            let p = pattern[pi];
+            let f = file[fi];
+            this.debug(pattern, p, f);
+            // should be impossible.
+            // some invalid regexp stuff in the set.
+            /* c8 ignore start */
+            if (p === false || p === GLOBSTAR) {
+                return false;
+            }
+            /* c8 ignore stop */
+            // something other than **
+            // non-magic patterns just have to match exactly
+            // patterns with magic have been turned into regexps.
+            let hit;
+            if (typeof p === 'string') {
+                hit = f === p;
+                this.debug('string match', p, f, hit);
+            }
+            else {
+                hit = p.test(f);
+                this.debug('pattern match', p, f, hit);
+            }
+            if (!hit)
+                return false;
+        }
+        // Note: ending in / means that we'll get a final ""
+        // at the end of the pattern.  This can only match a
+        // corresponding "" at the end of the file.
+        // If the file ends in /, then it can only match a
+        // a pattern that ends in /, unless the pattern just
+        // doesn't have any more for it. But, a/b/ should *not*
+        // match "a/b/*", even though "" matches against the
+        // [^/]*? pattern, except in partial mode, where it might
+        // simply not be reached yet.
+        // However, a/b/ should still satisfy a/*
+        // now either we fell off the end of the pattern, or we're done.
+        if (fi === fl && pi === pl) {
+            // ran out of pattern and filename at the same time.
+            // an exact hit!
+            return true;
+        }
+        else if (fi === fl) {
+            // ran out of file, but still had pattern left.
+            // this is ok if we're doing the match as part of
+            // a glob fs traversal.
+            return partial;
+        }
+        else if (pi === pl) {
+            // ran out of pattern, still have file left.
+            // this is only acceptable if we're on the very last
+            // empty segment of a file with a trailing slash.
+            // a/* should match a/b/
+            return fi === fl - 1 && file[fi] === '';
+            /* c8 ignore start */
+        }
+        else {
+            // should be unreachable.
+            throw new Error('wtf?');
+        }
+        /* c8 ignore stop */
+    }
+    braceExpand() {
+        return braceExpand(this.pattern, this.options);
+    }
+    parse(pattern) {
+        assertValidPattern(pattern);
+        const options = this.options;
+        // shortcuts
+        if (pattern === '**')
+            return GLOBSTAR;
+        if (pattern === '')
+            return '';
+        // far and away, the most common glob pattern parts are
+        // *, *.*, and *.<ext>  Add a fast check method for those.
+        let m;
+        let fastTest = null;
+        if ((m = pattern.match(starRE))) {
+            fastTest = options.dot ? starTestDot : starTest;
+        }
+        else if ((m = pattern.match(starDotExtRE))) {
+            fastTest = (options.nocase ?
+                options.dot ?
+                    starDotExtTestNocaseDot
+                    : starDotExtTestNocase
+                : options.dot ? starDotExtTestDot
+                    : starDotExtTest)(m[1]);
+        }
+        else if ((m = pattern.match(qmarksRE))) {
+            fastTest = (options.nocase ?
+                options.dot ?
+                    qmarksTestNocaseDot
+                    : qmarksTestNocase
+                : options.dot ? qmarksTestDot
+                    : qmarksTest)(m);
+        }
+        else if ((m = pattern.match(starDotStarRE))) {
+            fastTest = options.dot ? starDotStarTestDot : starDotStarTest;
+        }
+        else if ((m = pattern.match(dotStarRE))) {
+            fastTest = dotStarTest;
+        }
+        const re = AST.fromGlob(pattern, this.options).toMMPattern();
+        if (fastTest && typeof re === 'object') {
+            // Avoids overriding in frozen environments
+            Reflect.defineProperty(re, 'test', { value: fastTest });
+        }
+        return re;
+    }
+    makeRe() {
+        if (this.regexp || this.regexp === false)
+            return this.regexp;
+        // at this point, this.set is a 2d array of partial
+        // pattern strings, or "**".
+        //
+        // It's better to use .match().  This function shouldn't
+        // be used, really, but it's pretty convenient sometimes,
+        // when you just want to work with a regex.
+        const set = this.set;
+        if (!set.length) {
+            this.regexp = false;
+            return this.regexp;
+        }
+        const options = this.options;
+        const twoStar = options.noglobstar ? esm_star
+            : options.dot ? twoStarDot
+                : twoStarNoDot;
+        const flags = new Set(options.nocase ? ['i'] : []);
+        // regexpify non-globstar patterns
+        // if ** is only item, then we just do one twoStar
+        // if ** is first, and there are more, prepend (\/|twoStar\/)? to next
+        // if ** is last, append (\/twoStar|) to previous
+        // if ** is in the middle, append (\/|\/twoStar\/) to previous
+        // then filter out GLOBSTAR symbols
+        let re = set
+            .map(pattern => {
+            const pp = pattern.map(p => {
+                if (p instanceof RegExp) {
+                    for (const f of p.flags.split(''))
+                        flags.add(f);
+                }
+                return (typeof p === 'string' ? esm_regExpEscape(p)
+                    : p === GLOBSTAR ? GLOBSTAR
+                        : p._src);
+            });
+            pp.forEach((p, i) => {
+                const next = pp[i + 1];
+                const prev = pp[i - 1];
+                if (p !== GLOBSTAR || prev === GLOBSTAR) {
+                    return;
+                }
+                if (prev === undefined) {
+                    if (next !== undefined && next !== GLOBSTAR) {
+                        pp[i + 1] = '(?:\\/|' + twoStar + '\\/)?' + next;
+                    }
+                    else {
+                        pp[i] = twoStar;
+                    }
+                }
+                else if (next === undefined) {
+                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + ')?';
+                }
+                else if (next !== GLOBSTAR) {
+                    pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + '\\/)' + next;
+                    pp[i + 1] = GLOBSTAR;
+                }
+            });
+            const filtered = pp.filter(p => p !== GLOBSTAR);
+            // For partial matches, we need to make the pattern match
+            // any prefix of the full path. We do this by generating
+            // alternative patterns that match progressively longer prefixes.
+            if (this.partial && filtered.length >= 1) {
+                const prefixes = [];
+                for (let i = 1; i <= filtered.length; i++) {
+                    prefixes.push(filtered.slice(0, i).join('/'));
+                }
+                return '(?:' + prefixes.join('|') + ')';
+            }
+            return filtered.join('/');
+        })
+            .join('|');
+        // need to wrap in parens if we had more than one thing with |,
+        // otherwise only the first will be anchored to ^ and the last to $
+        const [open, close] = set.length > 1 ? ['(?:', ')'] : ['', ''];
+        // must match entire pattern
+        // ending in a * or ** will make it less strict.
+        re = '^' + open + re + close + '$';
+        // In partial mode, '/' should always match as it's a valid prefix for any pattern
+        if (this.partial) {
+            re = '^(?:\\/|' + open + re.slice(1, -1) + close + ')$';
+        }
+        // can match anything, as long as it's not this.
+        if (this.negate)
+            re = '^(?!' + re + ').+$';
+        try {
+            this.regexp = new RegExp(re, [...flags].join(''));
+            /* c8 ignore start */
+        }
+        catch {
+            // should be impossible
+            this.regexp = false;
+        }
+        /* c8 ignore stop */
+        return this.regexp;
+    }
+    slashSplit(p) {
+        // if p starts with // on windows, we preserve that
+        // so that UNC paths aren't broken.  Otherwise, any number of
+        // / characters are coalesced into one, unless
+        // preserveMultipleSlashes is set to true.
+        if (this.preserveMultipleSlashes) {
+            return p.split('/');
+        }
+        else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
+            // add an extra '' for the one we lose
+            return ['', ...p.split(/\/+/)];
+        }
+        else {
+            return p.split(/\/+/);
+        }
+    }
+    match(f, partial = this.partial) {
+        this.debug('match', f, this.pattern);
+        // short-circuit in the case of busted things.
+        // comments, etc.
+        if (this.comment) {
+            return false;
+        }
+        if (this.empty) {
+            return f === '';
+        }
+        if (f === '/' && partial) {
+            return true;
+        }
+        const options = this.options;
+        // windows: need to use /, not \
+        if (this.isWindows) {
+            f = f.split('\\').join('/');
+        }
+        // treat the test path as a set of pathparts.
+        const ff = this.slashSplit(f);
+        this.debug(this.pattern, 'split', ff);
+        // just ONE of the pattern sets in this.set needs to match
+        // in order for it to be valid.  If negating, then just one
+        // match means that we have failed.
+        // Either way, return on the first hit.
+        const set = this.set;
+        this.debug(this.pattern, 'set', set);
+        // Find the basename of the path by looking for the last non-empty segment
+        let filename = ff[ff.length - 1];
+        if (!filename) {
+            for (let i = ff.length - 2; !filename && i >= 0; i--) {
+                filename = ff[i];
+            }
+        }
+        for (const pattern of set) {
+            let file = ff;
+            if (options.matchBase && pattern.length === 1) {
+                file = [filename];
+            }
+            const hit = this.matchOne(file, pattern, partial);
+            if (hit) {
+                if (options.flipNegate) {
+                    return true;
+                }
+                return !this.negate;
+            }
+        }
+        // didn't get any hits.  this is success if it's a negative
+        // pattern, failure otherwise.
+        if (options.flipNegate) {
+            return false;
+        }
+        return this.negate;
+    }
+    static defaults(def) {
+        return minimatch.defaults(def).Minimatch;
+    }
+}
+/* c8 ignore start */
+
+
+
+/* c8 ignore stop */
+minimatch.AST = AST;
+minimatch.Minimatch = Minimatch;
+minimatch.escape = escape_escape;
+minimatch.unescape = unescape_unescape;
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path.js
+
+
+
+const internal_path_IS_WINDOWS = process.platform === 'win32';
+/**
+ * Helper class for parsing paths into segments
+ */
+class Path {
+    /**
+     * Constructs a Path
+     * @param itemPath Path or array of segments
+     */
+    constructor(itemPath) {
+        this.segments = [];
+        // String
+        if (typeof itemPath === 'string') {
+            external_assert_(itemPath, `Parameter 'itemPath' must not be empty`);
+            // Normalize slashes and trim unnecessary trailing slash
+            itemPath = safeTrimTrailingSeparator(itemPath);
+            // Not rooted
+            if (!hasRoot(itemPath)) {
+                this.segments = itemPath.split(external_path_.sep);
+            }
+            // Rooted
+            else {
+                // Add all segments, while not at the root
+                let remaining = itemPath;
+                let dir = dirname(remaining);
+                while (dir !== remaining) {
+                    // Add the segment
+                    const basename = external_path_.basename(remaining);
+                    this.segments.unshift(basename);
+                    // Truncate the last segment
+                    remaining = dir;
+                    dir = dirname(remaining);
+                }
+                // Remainder is the root
+                this.segments.unshift(remaining);
+            }
+        }
+        // Array
+        else {
+            // Must not be empty
+            external_assert_(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+            // Each segment
+            for (let i = 0; i < itemPath.length; i++) {
+                let segment = itemPath[i];
+                // Must not be empty
+                external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
+                // Normalize slashes
+                segment = normalizeSeparators(itemPath[i]);
+                // Root segment
+                if (i === 0 && hasRoot(segment)) {
+                    segment = safeTrimTrailingSeparator(segment);
+                    external_assert_(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    this.segments.push(segment);
+                }
+                // All other segments
+                else {
+                    // Must not contain slash
+                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    this.segments.push(segment);
+                }
+            }
+        }
+    }
+    /**
+     * Converts the path to it's string representation
+     */
+    toString() {
+        // First segment
+        let result = this.segments[0];
+        // All others
+        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
+        for (let i = 1; i < this.segments.length; i++) {
+            if (skipSlash) {
+                skipSlash = false;
+            }
+            else {
+                result += external_path_.sep;
+            }
+            result += this.segments[i];
+        }
+        return result;
+    }
+}
+//# sourceMappingURL=internal-path.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-pattern.js
+
+
+
+
+
+
+
+const internal_pattern_IS_WINDOWS = process.platform === 'win32';
+class Pattern {
+    constructor(patternOrNegate, isImplicitPattern = false, segments, homedir) {
+        /**
+         * Indicates whether matches should be excluded from the result set
+         */
+        this.negate = false;
+        // Pattern overload
+        let pattern;
+        if (typeof patternOrNegate === 'string') {
+            pattern = patternOrNegate.trim();
+        }
+        // Segments overload
+        else {
+            // Convert to pattern
+            segments = segments || [];
+            external_assert_(segments.length, `Parameter 'segments' must not empty`);
+            const root = Pattern.getLiteral(segments[0]);
+            external_assert_(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+            pattern = new Path(segments).toString().trim();
+            if (patternOrNegate) {
+                pattern = `!${pattern}`;
+            }
+        }
+        // Negate
+        while (pattern.startsWith('!')) {
+            this.negate = !this.negate;
+            pattern = pattern.substr(1).trim();
+        }
+        // Normalize slashes and ensures absolute root
+        pattern = Pattern.fixupPattern(pattern, homedir);
+        // Segments
+        this.segments = new Path(pattern).segments;
+        // Trailing slash indicates the pattern should only match directories, not regular files
+        this.trailingSeparator = normalizeSeparators(pattern)
+            .endsWith(external_path_.sep);
+        pattern = safeTrimTrailingSeparator(pattern);
+        // Search path (literal path prior to the first glob segment)
+        let foundGlob = false;
+        const searchSegments = this.segments
+            .map(x => Pattern.getLiteral(x))
+            .filter(x => !foundGlob && !(foundGlob = x === ''));
+        this.searchPath = new Path(searchSegments).toString();
+        // Root RegExp (required when determining partial match)
+        this.rootRegExp = new RegExp(Pattern.regExpEscape(searchSegments[0]), internal_pattern_IS_WINDOWS ? 'i' : '');
+        this.isImplicitPattern = isImplicitPattern;
+        // Create minimatch
+        const minimatchOptions = {
+            dot: true,
+            nobrace: true,
+            nocase: internal_pattern_IS_WINDOWS,
+            nocomment: true,
+            noext: true,
+            nonegate: true
+        };
+        pattern = internal_pattern_IS_WINDOWS ? pattern.replace(/\\/g, '/') : pattern;
+        this.minimatch = new Minimatch(pattern, minimatchOptions);
+    }
+    /**
+     * Matches the pattern against the specified path
+     */
+    match(itemPath) {
+        // Last segment is globstar?
+        if (this.segments[this.segments.length - 1] === '**') {
+            // Normalize slashes
+            itemPath = normalizeSeparators(itemPath);
+            // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
+            // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
+            // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
+            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
+                // Note, this is safe because the constructor ensures the pattern has an absolute root.
+                // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
+                itemPath = `${itemPath}${external_path_.sep}`;
+            }
+        }
+        else {
+            // Normalize slashes and trim unnecessary trailing slash
+            itemPath = safeTrimTrailingSeparator(itemPath);
+        }
+        // Match
+        if (this.minimatch.match(itemPath)) {
+            return this.trailingSeparator ? MatchKind.Directory : MatchKind.All;
+        }
+        return MatchKind.None;
+    }
+    /**
+     * Indicates whether the pattern may match descendants of the specified path
+     */
+    partialMatch(itemPath) {
+        // Normalize slashes and trim unnecessary trailing slash
+        itemPath = safeTrimTrailingSeparator(itemPath);
+        // matchOne does not handle root path correctly
+        if (dirname(itemPath) === itemPath) {
+            return this.rootRegExp.test(itemPath);
+        }
+        return this.minimatch.matchOne(itemPath.split(internal_pattern_IS_WINDOWS ? /\\+/ : /\/+/), this.minimatch.set[0], true);
+    }
+    /**
+     * Escapes glob patterns within a path
+     */
+    static globEscape(s) {
+        return (internal_pattern_IS_WINDOWS ? s : s.replace(/\\/g, '\\\\')) // escape '\' on Linux/macOS
+            .replace(/(\[)(?=[^/]+\])/g, '[[]') // escape '[' when ']' follows within the path segment
+            .replace(/\?/g, '[?]') // escape '?'
+            .replace(/\*/g, '[*]'); // escape '*'
+    }
+    /**
+     * Normalizes slashes and ensures absolute root
+     */
+    static fixupPattern(pattern, homedir) {
+        // Empty
+        external_assert_(pattern, 'pattern cannot be empty');
+        // Must not contain `.` segment, unless first segment
+        // Must not contain `..` segment
+        const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
+        external_assert_(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+        // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
+        external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+        // Normalize slashes
+        pattern = normalizeSeparators(pattern);
+        // Replace leading `.` segment
+        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
+            pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
+        }
+        // Replace leading `~` segment
+        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
+            homedir = homedir || external_os_.homedir();
+            external_assert_(homedir, 'Unable to determine HOME directory');
+            external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
+            pattern = Pattern.globEscape(homedir) + pattern.substr(1);
+        }
+        // Replace relative drive root, e.g. pattern is C: or C:foo
+        else if (internal_pattern_IS_WINDOWS &&
+            (pattern.match(/^[A-Z]:$/i) || pattern.match(/^[A-Z]:[^\\]/i))) {
+            let root = ensureAbsoluteRoot('C:\\dummy-root', pattern.substr(0, 2));
+            if (pattern.length > 2 && !root.endsWith('\\')) {
+                root += '\\';
+            }
+            pattern = Pattern.globEscape(root) + pattern.substr(2);
+        }
+        // Replace relative root, e.g. pattern is \ or \foo
+        else if (internal_pattern_IS_WINDOWS && (pattern === '\\' || pattern.match(/^\\[^\\]/))) {
+            let root = ensureAbsoluteRoot('C:\\dummy-root', '\\');
+            if (!root.endsWith('\\')) {
+                root += '\\';
+            }
+            pattern = Pattern.globEscape(root) + pattern.substr(1);
+        }
+        // Otherwise ensure absolute root
+        else {
+            pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
+        }
+        return normalizeSeparators(pattern);
+    }
+    /**
+     * Attempts to unescape a pattern segment to create a literal path segment.
+     * Otherwise returns empty string.
+     */
+    static getLiteral(segment) {
+        let literal = '';
+        for (let i = 0; i < segment.length; i++) {
+            const c = segment[i];
+            // Escape
+            if (c === '\\' && !internal_pattern_IS_WINDOWS && i + 1 < segment.length) {
+                literal += segment[++i];
+                continue;
+            }
+            // Wildcard
+            else if (c === '*' || c === '?') {
+                return '';
+            }
+            // Character set
+            else if (c === '[' && i + 1 < segment.length) {
+                let set = '';
+                let closed = -1;
+                for (let i2 = i + 1; i2 < segment.length; i2++) {
+                    const c2 = segment[i2];
+                    // Escape
+                    if (c2 === '\\' && !internal_pattern_IS_WINDOWS && i2 + 1 < segment.length) {
+                        set += segment[++i2];
+                        continue;
+                    }
+                    // Closed
+                    else if (c2 === ']') {
+                        closed = i2;
+                        break;
+                    }
+                    // Otherwise
+                    else {
+                        set += c2;
+                    }
+                }
+                // Closed?
+                if (closed >= 0) {
+                    // Cannot convert
+                    if (set.length > 1) {
+                        return '';
+                    }
+                    // Convert to literal
+                    if (set) {
+                        literal += set;
+                        i = closed;
+                        continue;
+                    }
+                }
+                // Otherwise fall thru
+            }
+            // Append
+            literal += c;
+        }
+        return literal;
+    }
+    /**
+     * Escapes regexp special characters
+     * https://javascript.info/regexp-escaping
+     */
+    static regExpEscape(s) {
+        return s.replace(/[[\\^$.|?*+()]/g, '\\$&');
+    }
+}
+//# sourceMappingURL=internal-pattern.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-search-state.js
+class SearchState {
+    constructor(path, level) {
+        this.path = path;
+        this.level = level;
+    }
+}
+//# sourceMappingURL=internal-search-state.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-globber.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
+    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+    var m = o[Symbol.asyncIterator], i;
+    return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
+    function verb(n) { i[n] = o[n] && function (v) { return new Promise(function (resolve, reject) { v = o[n](v), settle(resolve, reject, v.done, v.value); }); }; }
+    function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
+};
+var __await = (undefined && undefined.__await) || function (v) { return this instanceof __await ? (this.v = v, this) : new __await(v); }
+var __asyncGenerator = (undefined && undefined.__asyncGenerator) || function (thisArg, _arguments, generator) {
+    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+    var g = generator.apply(thisArg, _arguments || []), i, q = [];
+    return i = Object.create((typeof AsyncIterator === "function" ? AsyncIterator : Object).prototype), verb("next"), verb("throw"), verb("return", awaitReturn), i[Symbol.asyncIterator] = function () { return this; }, i;
+    function awaitReturn(f) { return function (v) { return Promise.resolve(v).then(f, reject); }; }
+    function verb(n, f) { if (g[n]) { i[n] = function (v) { return new Promise(function (a, b) { q.push([n, v, a, b]) > 1 || resume(n, v); }); }; if (f) i[n] = f(i[n]); } }
+    function resume(n, v) { try { step(g[n](v)); } catch (e) { settle(q[0][3], e); } }
+    function step(r) { r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r); }
+    function fulfill(value) { resume("next", value); }
+    function reject(value) { resume("throw", value); }
+    function settle(f, v) { if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]); }
+};
+
+
+
+
+
+
+
+
+const internal_globber_IS_WINDOWS = process.platform === 'win32';
+class DefaultGlobber {
+    constructor(options) {
+        this.patterns = [];
+        this.searchPaths = [];
+        this.options = getOptions(options);
+    }
+    getSearchPaths() {
+        // Return a copy
+        return this.searchPaths.slice();
+    }
+    glob() {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a, e_1, _b, _c;
+            const result = [];
+            try {
+                for (var _d = true, _e = __asyncValues(this.globGenerator()), _f; _f = yield _e.next(), _a = _f.done, !_a; _d = true) {
+                    _c = _f.value;
+                    _d = false;
+                    const itemPath = _c;
+                    result.push(itemPath);
+                }
+            }
+            catch (e_1_1) { e_1 = { error: e_1_1 }; }
+            finally {
+                try {
+                    if (!_d && !_a && (_b = _e.return)) yield _b.call(_e);
+                }
+                finally { if (e_1) throw e_1.error; }
+            }
+            return result;
+        });
+    }
+    globGenerator() {
+        return __asyncGenerator(this, arguments, function* globGenerator_1() {
+            // Fill in defaults options
+            const options = getOptions(this.options);
+            // Implicit descendants?
+            const patterns = [];
+            for (const pattern of this.patterns) {
+                patterns.push(pattern);
+                if (options.implicitDescendants &&
+                    (pattern.trailingSeparator ||
+                        pattern.segments[pattern.segments.length - 1] !== '**')) {
+                    patterns.push(new Pattern(pattern.negate, true, pattern.segments.concat('**')));
+                }
+            }
+            // Push the search paths
+            const stack = [];
+            for (const searchPath of getSearchPaths(patterns)) {
+                lib_core.debug(`Search path '${searchPath}'`);
+                // Exists?
+                try {
+                    // Intentionally using lstat. Detection for broken symlink
+                    // will be performed later (if following symlinks).
+                    yield __await(external_fs_.promises.lstat(searchPath));
+                }
+                catch (err) {
+                    if (err.code === 'ENOENT') {
+                        continue;
+                    }
+                    throw err;
+                }
+                stack.unshift(new SearchState(searchPath, 1));
+            }
+            // Search
+            const traversalChain = []; // used to detect cycles
+            while (stack.length) {
+                // Pop
+                const item = stack.pop();
+                // Match?
+                const match = internal_pattern_helper_match(patterns, item.path);
+                const partialMatch = !!match || internal_pattern_helper_partialMatch(patterns, item.path);
+                if (!match && !partialMatch) {
+                    continue;
+                }
+                // Stat
+                const stats = yield __await(DefaultGlobber.stat(item, options, traversalChain)
+                // Broken symlink, or symlink cycle detected, or no longer exists
+                );
+                // Broken symlink, or symlink cycle detected, or no longer exists
+                if (!stats) {
+                    continue;
+                }
+                // Hidden file or directory?
+                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
+                    continue;
+                }
+                // Directory
+                if (stats.isDirectory()) {
+                    // Matched
+                    if (match & MatchKind.Directory && options.matchDirectories) {
+                        yield yield __await(item.path);
+                    }
+                    // Descend?
+                    else if (!partialMatch) {
+                        continue;
+                    }
+                    // Push the child items in reverse
+                    const childLevel = item.level + 1;
+                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
+                    stack.push(...childItems.reverse());
+                }
+                // File
+                else if (match & MatchKind.File) {
+                    yield yield __await(item.path);
+                }
+            }
+        });
+    }
+    /**
+     * Constructs a DefaultGlobber
+     */
+    static create(patterns, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            const result = new DefaultGlobber(options);
+            if (internal_globber_IS_WINDOWS) {
+                patterns = patterns.replace(/\r\n/g, '\n');
+                patterns = patterns.replace(/\r/g, '\n');
+            }
+            const lines = patterns.split('\n').map(x => x.trim());
+            for (const line of lines) {
+                // Empty or comment
+                if (!line || line.startsWith('#')) {
+                    continue;
+                }
+                // Pattern
+                else {
+                    result.patterns.push(new Pattern(line));
+                }
+            }
+            result.searchPaths.push(...getSearchPaths(result.patterns));
+            return result;
+        });
+    }
+    static stat(item, options, traversalChain) {
+        return __awaiter(this, void 0, void 0, function* () {
+            // Note:
+            // `stat` returns info about the target of a symlink (or symlink chain)
+            // `lstat` returns info about a symlink itself
+            let stats;
+            if (options.followSymbolicLinks) {
+                try {
+                    // Use `stat` (following symlinks)
+                    stats = yield external_fs_.promises.stat(item.path);
+                }
+                catch (err) {
+                    if (err.code === 'ENOENT') {
+                        if (options.omitBrokenSymbolicLinks) {
+                            lib_core.debug(`Broken symlink '${item.path}'`);
+                            return undefined;
+                        }
+                        throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
+                    }
+                    throw err;
+                }
+            }
+            else {
+                // Use `lstat` (not following symlinks)
+                stats = yield external_fs_.promises.lstat(item.path);
+            }
+            // Note, isDirectory() returns false for the lstat of a symlink
+            if (stats.isDirectory() && options.followSymbolicLinks) {
+                // Get the realpath
+                const realPath = yield external_fs_.promises.realpath(item.path);
+                // Fixup the traversal chain to match the item level
+                while (traversalChain.length >= item.level) {
+                    traversalChain.pop();
+                }
+                // Test for a cycle
+                if (traversalChain.some((x) => x === realPath)) {
+                    lib_core.debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    return undefined;
+                }
+                // Update the traversal chain
+                traversalChain.push(realPath);
+            }
+            return stats;
+        });
+    }
+}
+//# sourceMappingURL=internal-globber.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-hash-files.js
+var internal_hash_files_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+var internal_hash_files_asyncValues = (undefined && undefined.__asyncValues) || function (o) {
+    if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+    var m = o[Symbol.asyncIterator], i;
+    return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
+    function verb(n) { i[n] = o[n] && function (v) { return new Promise(function (resolve, reject) { v = o[n](v), settle(resolve, reject, v.done, v.value); }); }; }
+    function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
+};
+
+
+
+
+
+
+function hashFiles(globber_1, currentWorkspace_1) {
+    return internal_hash_files_awaiter(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
+        var _a, e_1, _b, _c;
+        var _d;
+        const writeDelegate = verbose ? core.info : core.debug;
+        let hasMatch = false;
+        const githubWorkspace = currentWorkspace
+            ? currentWorkspace
+            : ((_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd());
+        const result = crypto.createHash('sha256');
+        let count = 0;
+        try {
+            for (var _e = true, _f = internal_hash_files_asyncValues(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
+                _c = _g.value;
+                _e = false;
+                const file = _c;
+                writeDelegate(file);
+                if (!file.startsWith(`${githubWorkspace}${path.sep}`)) {
+                    writeDelegate(`Ignore '${file}' since it is not under GITHUB_WORKSPACE.`);
+                    continue;
+                }
+                if (fs.statSync(file).isDirectory()) {
+                    writeDelegate(`Skip directory '${file}'.`);
+                    continue;
+                }
+                const hash = crypto.createHash('sha256');
+                const pipeline = util.promisify(stream.pipeline);
+                yield pipeline(fs.createReadStream(file), hash);
+                result.write(hash.digest());
+                count++;
+                if (!hasMatch) {
+                    hasMatch = true;
+                }
+            }
+        }
+        catch (e_1_1) { e_1 = { error: e_1_1 }; }
+        finally {
+            try {
+                if (!_e && !_a && (_b = _f.return)) yield _b.call(_f);
+            }
+            finally { if (e_1) throw e_1.error; }
+        }
+        result.end();
+        if (hasMatch) {
+            writeDelegate(`Found ${count} files to hash.`);
+            return result.digest('hex');
+        }
+        else {
+            writeDelegate(`No matches found for glob`);
+            return '';
+        }
+    });
+}
+//# sourceMappingURL=internal-hash-files.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/glob.js
+var glob_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Constructs a globber
+ *
+ * @param patterns  Patterns separated by newlines
+ * @param options   Glob options
+ */
+function create(patterns, options) {
+    return glob_awaiter(this, void 0, void 0, function* () {
+        return yield DefaultGlobber.create(patterns, options);
+    });
+}
+/**
+ * Computes the sha256 hash of a glob
+ *
+ * @param patterns  Patterns separated by newlines
+ * @param currentWorkspace  Workspace used when matching files
+ * @param options   Glob options
+ * @param verbose   Enables verbose logging
+ */
+function glob_hashFiles(patterns_1) {
+    return glob_awaiter(this, arguments, void 0, function* (patterns, currentWorkspace = '', options, verbose = false) {
+        let followSymbolicLinks = true;
+        if (options && typeof options.followSymbolicLinks === 'boolean') {
+            followSymbolicLinks = options.followSymbolicLinks;
+        }
+        const globber = yield create(patterns, { followSymbolicLinks });
+        return _hashFiles(globber, currentWorkspace, verbose);
+    });
+}
+//# sourceMappingURL=glob.js.map
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/find.js
+
+
+
+/** The files stage: the files the patterns match, listed in the log. */
+async function findFiles(patterns, workspace, core) {
+    const files = await findManifestFiles(patterns, workspace);
+    if (files.length > 0) {
+        core.info(`${files.length} ${files.length === 1 ? 'file matches' : 'files match'} ${patterns.join(', ')}:`);
+        for (const file of files)
+            core.info(`  ${file.relative}`);
+    }
+    return files;
+}
+/**
+ * Expands the patterns (relative to the workspace; `!` excludes) into a sorted
+ * list of files, each once. Files that resolve outside the workspace are
+ * returned with a refusal rather than silently dropped, so the report shows them.
+ */
+async function findManifestFiles(patterns, workspace) {
+    const root = external_node_path_.resolve(workspace);
+    const rooted = patterns.map((pattern) => rootPattern(pattern, root));
+    const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
+    const realRoot = await (0,promises_.realpath)(root);
+    const unique = [...new Set(await globber.glob())];
+    const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
+    return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));
+}
+async function describe(absolute, root, realRoot) {
+    const relative = external_node_path_.relative(root, absolute).split(external_node_path_.sep).join('/');
+    if (isOutside(relative)) {
+        return { absolute, relative, refusal: 'is outside the workspace; manifests must be in the repository' };
+    }
+    const real = await (0,promises_.realpath)(absolute);
+    const realRelative = external_node_path_.relative(realRoot, real);
+    if (isOutside(realRelative)) {
+        return { absolute, relative, refusal: `is a link to ${real}, outside the workspace; manifests must be in the repository` };
+    }
+    return { absolute, relative, refusal: null };
+}
+function isOutside(relative) {
+    return relative === '..' || relative.startsWith('../') || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
+}
+function rootPattern(pattern, root) {
+    const negated = pattern.startsWith('!');
+    const body = negated ? pattern.slice(1) : pattern;
+    // join() resolves ./ and ../, which @actions/glob refuses inside a pattern; files that end up outside are refused later.
+    const absolute = external_node_path_.isAbsolute(body) ? body : external_node_path_.join(escapeGlob(root), body);
+    return negated ? `!${absolute}` : absolute;
+}
+/** The workspace path is literal text; brackets make glob characters in it match themselves (a `]` is literal once `[` is escaped). */
+function escapeGlob(text) {
+    return text.replace(/[*?[]/g, '[$&]');
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/dialect.js
+// How messages name the inputs and say how to give them, in the words of
+// where the action runs: a workflow's `with:`, or the command line's flags.
+/** The inputs of action.yml; test/unit/inputs/get-inputs.test.ts keeps the two in step. */
+const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'manifest-path',
+    'control-plane-url',
+    'token',
+    'api',
+    'dry-run',
+    'fail-on-error',
+    'if-no-files-found',
+    'missing-ok',
+    'max-attempts',
+    'request-timeout',
+    'concurrency',
+    'substitute-env',
+    'closed-within-days',
+    'github-token',
+    'retention-rules',
+    'max-deletions',
+]));
+const PERMISSION = '`permissions: pull-requests: read`';
+const WORKFLOW_DIALECT = {
+    input: (name) => `Input "${name}"`,
+    inline: (name) => `"${name}"`,
+    key: (name) => name,
+    example: {
+        url: 'control-plane-url: ${{ vars.TFY_HOST }}',
+        token: 'token: ${{ secrets.TFY_API_KEY }}',
+        dryRun: 'dry-run: true',
+        githubToken: `Leave it at its default, \${{ github.token }}, with ${PERMISSION} in the workflow, or pass a token that can read them.`,
+    },
+    emptyTokenHint: ' Workflows run for pull requests from forks receive no secrets: skip this step for them, or set dry-run: true.',
+    githubToken: {
+        sent: 'the github-token',
+        rejected: ({ detail, where, host }) => `GitHub rejected the github-token input (${detail}) when listing ${where}. Pass a valid token for ${host} as github-token; the default, \${{ github.token }}, needs ${PERMISSION} in the workflow.`,
+        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting the github-token input (${detail}) at ${page} of ${where}; it was accepted for the pages before, so it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
+        mayNotRead: ({ detail, where }) => `The github-token input may not read ${where} (${detail}). Grant it in the workflow with ${PERMISSION}, or pass as github-token a token that can read this repository's pull requests.`,
+        refusedLater: ({ detail, where, page, listed }) => `The github-token input was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check ${PERMISSION} in the workflow, and run the sweep again.`,
+        rateLimit: (detail) => `GitHub's rate limit for the github-token input (${detail})`,
+    },
+};
+const COMMAND_LINE_DIALECT = {
+    // The command line takes the GitHub token from GITHUB_TOKEN too.
+    input: (name) => (name === 'github-token' ? '--github-token (or GITHUB_TOKEN)' : `--${name}`),
+    inline: (name) => `--${name}`,
+    key: (name) => `--${name}`,
+    example: {
+        url: 'export TFY_HOST=https://acme.truefoundry.cloud',
+        token: 'export TFY_API_KEY=<your API key>',
+        dryRun: '--dry-run',
+        githubToken: "Pass a token that can read the repository's pull requests.",
+    },
+    emptyTokenHint: '',
+    githubToken: {
+        sent: 'the GitHub token',
+        rejected: ({ detail, where, host }) => `GitHub rejected --github-token (${detail}) when listing ${where}. Pass a valid token for ${host} with --github-token or GITHUB_TOKEN.`,
+        noLongerAccepted: ({ detail, where, page, listed }) => `GitHub stopped accepting --github-token (${detail}) at ${page} of ${where}, having accepted it for the pages before: it may have expired or been revoked while the sweep ran.${listed} Run the sweep again.`,
+        mayNotRead: ({ detail, where }) => `--github-token may not read ${where} (${detail}). Pass a token that can read this repository's pull requests.`,
+        refusedLater: ({ detail, where, page, listed }) => `--github-token was refused ${page} of ${where} (${detail}), having read the pages before.${listed} Check that the token may still read this repository's pull requests, and run the sweep again.`,
+        rateLimit: (detail) => `GitHub's rate limit for --github-token (${detail})`,
+    },
+};
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/input-error.js
+
+/** A bad input value; the step fails before anything else happens. */
+class InputError extends StepFailure {
+    name = 'InputError';
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/user-info.js
+// URLs for messages: a user name or password in a URL is most often a token,
+// and no message repeats one.
+/**
+ * The URL as given, with anything that may be a user name or password (all of
+ * the authority up to its last @) replaced by ***. Works on text that does not
+ * parse as a URL too, since that text is echoed in the message that says so.
+ */
+function withoutUserInfo(raw) {
+    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
+}
+/** A URL a server named, for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query or fragment (a server can put anything there). */
+function shownUrl(url) {
+    const shown = new URL(url);
+    shown.search = '';
+    shown.hash = '';
+    return withoutUserInfo(shown.href);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/urls.js
+// The two URLs a run is given: the control plane's (an input) and GitHub's
+// REST API (GITHUB_API_URL, read in a sweep). Neither may carry user-info, a
+// query or a fragment, and no message repeats them.
+
+
+
+const GITHUB_API_SHAPE = "GitHub's REST API: https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server";
+function parseControlPlaneUrl(raw, dialect) {
+    const name = dialect.input('control-plane-url');
+    const url = parseHttpUrl(raw, {
+        name,
+        shape: "Give the control plane's address, e.g. https://acme.truefoundry.cloud",
+        schemes: 'an https:// URL',
+        credentials: `pass the API key in ${dialect.inline('token')}`,
+    });
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new InputError(`${name} uses plain http:// for ${url.hostname}; the token would cross the network unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.0/8 and ::1).`);
+    }
+    return url;
+}
+/**
+ * GITHUB_API_URL, which the runner sets; checked only in a sweep, the one run
+ * that reads it. Read as @actions/github reads it while it loads (set and not
+ * empty, untrimmed), so a value it cannot parse is refused here, named, before
+ * it crashes there.
+ */
+function parseGitHubApiUrl(env, dialect) {
+    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
+    if (apiUrl.trim() === '')
+        throw new InputError(`GITHUB_API_URL is set to blank space. It must be ${GITHUB_API_SHAPE}; unset or empty, it is https://api.github.com.`);
+    parseHttpUrl(apiUrl, {
+        name: 'GITHUB_API_URL',
+        shape: `It must be ${GITHUB_API_SHAPE}.`,
+        schemes: 'an https:// (or http://) URL',
+        credentials: `pass the token in ${dialect.inline('github-token')}`,
+    });
+    return apiUrl;
+}
+/**
+ * An http(s) URL with no user-info, query or fragment. No message repeats
+ * the user-info (a user name or password, a token most often) or the query.
+ */
+function parseHttpUrl(raw, words) {
+    const { name } = words;
+    const shown = withoutUserInfo(raw);
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw new InputError(`${name} is not a URL: "${shown}". ${words.shape}`);
+    }
+    if (url.username || url.password || shown !== raw) {
+        throw new InputError(`${name} must not carry a user name or password ("${shown}"); ${words.credentials}.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new InputError(`${name} must be ${words.schemes}, got "${url.protocol}" in "${shown}". ${words.shape}`);
+    }
+    if (url.search || url.hash) {
+        // Not echoed: a query is where API keys end up.
+        throw new InputError(`${name} must not have a query or fragment; give only the address, e.g. "${url.origin}${url.pathname}".`);
+    }
+    return url;
+}
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_.isIP)(host) === 4)
+        return host.startsWith('127.');
+    if ((0,external_node_net_.isIP)(host) === 6)
+        return host === '::1' || host === '0:0:0:0:0:0:0:1';
+    return false;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/values.js
+// An input's text read as the value it stands for, or refused with a message
+// that names the input, quotes the value and says what it accepts.
+
+
+/** The glob patterns of an input, one a line; blank lines and `#` comments left out. */
+function patternLines(raw) {
+    return raw
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+}
+function parsePatterns(raw, say, name = 'manifest-path') {
+    const patterns = patternLines(raw);
+    if (patterns.length === 0) {
+        throw new InputError(`${say('manifest-path')} is required: give one or more glob patterns, one per line, e.g. .truefoundry/preview/*.yaml`);
+    }
+    if (patterns.every((pattern) => pattern.startsWith('!'))) {
+        throw new InputError(`${say(name)} has only exclusions (patterns starting with "!"); add a pattern that includes files.`);
+    }
+    return patterns;
+}
+// core.getBooleanInput's words, but not core.getBooleanInput: it reads INPUT_* only (the command line reads its flags), and its message names neither the value nor the dialect's flag.
+const TRUE_WORDS = ['true', 'True', 'TRUE'];
+const FALSE_WORDS = ['false', 'False', 'FALSE'];
+function parseBoolean(name, raw, say) {
+    if (TRUE_WORDS.includes(raw))
+        return true;
+    if (FALSE_WORDS.includes(raw))
+        return false;
+    throw new InputError(`${say(name)} must be true or false, got "${raw}".`);
+}
+function parseEnum(name, raw, allowed, say) {
+    const word = raw.toLowerCase();
+    if (allowed.includes(word))
+        return word;
+    throw new InputError(`${say(name)} must be one of ${allowed.join(', ')}, got "${raw}".`);
+}
+function parseNumber(name, raw, range, say) {
+    const number = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+    const kind = range.integer ? 'a whole number' : 'a number';
+    if (!Number.isFinite(number) || number < range.min || number > range.max || (range.integer && !Number.isInteger(number))) {
+        throw new InputError(`${say(name)} must be ${kind} from ${range.min} to ${range.max}, got "${raw}".`);
+    }
+    return number;
+}
+/** Whether the token can go in the Authorization header; node:http would throw while sending it. */
+function fitsInHeader(token) {
+    try {
+        (0,external_node_http_.validateHeaderValue)('authorization', `Bearer ${token}`);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/get-inputs.js
+// The inputs of a run, read once, typed and checked: a bad value fails the
+// step before anything else happens, naming the input in the run's dialect.
+
+
+
+
+const IF_NO_FILES_FOUND = ['warn', 'error', 'ignore'];
+/** The `api` input: `auto` asks which generation serves each kind; the others pin one (src/deletion/discovery.ts). */
+const API_CHOICES = ['auto', 'ml-v1', 'svc-v1'];
+const DEFAULTS = {
+    'control-plane-url': '',
+    token: '',
+    api: 'auto',
+    'dry-run': 'false',
+    'fail-on-error': 'true',
+    'if-no-files-found': 'warn',
+    'missing-ok': 'true',
+    'max-attempts': '5',
+    'request-timeout': '30',
+    concurrency: '4',
+    'substitute-env': 'false',
+    'closed-within-days': '',
+    'github-token': '',
+    'max-deletions': '100',
+};
+function getInputs(source) {
+    const token = (source.read('token').trim() || source.env.TFY_API_KEY?.trim()) ?? '';
+    if (token)
+        source.registerSecret(token);
+    const githubToken = source.read('github-token').trim();
+    if (githubToken)
+        source.registerSecret(githubToken);
+    const dialect = source.dialect ?? WORKFLOW_DIALECT;
+    const say = dialect.input;
+    const value = (name) => source.read(name).trim() || DEFAULTS[name];
+    const maxDeletions = parseNumber('max-deletions', value('max-deletions'), { min: 1, max: 100_000, integer: true }, say);
+    const retention = parseRetention(source, maxDeletions, dialect);
+    const common = {
+        manifestPatterns: retention ? [] : parsePatterns(source.read('manifest-path'), say),
+        failOnError: parseBoolean('fail-on-error', value('fail-on-error'), say),
+        ifNoFilesFound: parseEnum('if-no-files-found', value('if-no-files-found'), IF_NO_FILES_FOUND, say),
+        api: parseEnum('api', value('api'), API_CHOICES, say),
+        missingOk: parseBoolean('missing-ok', value('missing-ok'), say),
+        maxAttempts: parseNumber('max-attempts', value('max-attempts'), { min: 1, max: 20, integer: true }, say),
+        requestTimeoutMs: parseNumber('request-timeout', value('request-timeout'), { min: 0.001, max: 600, integer: false }, say) * 1000,
+        concurrency: parseNumber('concurrency', value('concurrency'), { min: 1, max: 64, integer: true }, say),
+        substituteEnv: parseBoolean('substitute-env', value('substitute-env'), say),
+        sweep: null,
+        retention,
+    };
+    const closedWithinDays = value('closed-within-days');
+    if (closedWithinDays)
+        common.sweep = parseSweep(closedWithinDays, githubToken, common.substituteEnv, source.env, dialect);
+    const dryRun = parseBoolean('dry-run', value('dry-run'), say);
+    const rawUrl = source.read('control-plane-url').trim() || source.env.TFY_HOST?.trim() || '';
+    // Checked in a dry run too: the dry run is where a wrong URL should show.
+    const url = rawUrl ? parseControlPlaneUrl(rawUrl, dialect) : null;
+    if (dryRun && !retention)
+        return { ...common, dryRun };
+    if (!url) {
+        throw new InputError(retention
+            ? `${say('control-plane-url')} is empty and TFY_HOST is not set. Retention rules list the versions on the control plane, in a dry run too: give its URL, e.g. ${dialect.example.url}.`
+            : `${say('control-plane-url')} is empty and TFY_HOST is not set. Give the TrueFoundry control-plane URL, e.g. ${dialect.example.url}, or use ${dialect.example.dryRun} to only validate.`);
+    }
+    if (!token) {
+        throw new InputError(`${say('token')} is empty and TFY_API_KEY is not set. Pass the API key from a secret (${dialect.example.token}).${retention ? ' Retention rules list the versions on the control plane, in a dry run too.' : dialect.emptyTokenHint}`);
+    }
+    if (!fitsInHeader(token)) {
+        throw new InputError(`${say('token')} (or TFY_API_KEY) holds a line break or another character an HTTP header cannot carry. Check that the secret holds only the API key, on one line.`);
+    }
+    return { ...common, dryRun, controlPlane: { url, token } };
+}
+/** Retention rules, when given: alone, since a step either applies rules or deletes what manifests name. */
+function parseRetention(source, maxDeletions, dialect) {
+    const raw = source.read('retention-rules');
+    if (patternLines(raw).length === 0)
+        return null;
+    for (const other of ['manifest-path', 'closed-within-days']) {
+        if (source.read(other).trim() === '')
+            continue;
+        throw new InputError(`${dialect.input('retention-rules')} and ${dialect.inline(other)} were both given: a step either applies retention rules or deletes what manifests name${other === 'closed-within-days' ? ' for closed pull requests' : ''}. Use two steps, one for each.`);
+    }
+    return { rulePatterns: parsePatterns(raw, dialect.input, 'retention-rules'), maxDeletions };
+}
+function parseSweep(days, githubToken, substituteEnv, env, dialect) {
+    const say = dialect.input;
+    const closedWithinDays = parseNumber('closed-within-days', days, { min: 1, max: 365, integer: true }, say);
+    if (!substituteEnv) {
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests closed in the last ${closedWithinDays} days, and tells their versions apart only through substitution (\${PR_NUMBER}): without ${dialect.inline('substitute-env')} on, every pull request would name the same versions. Turn it on.`);
+    }
+    const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new InputError(`${say('closed-within-days')} sweeps the pull requests of GITHUB_REPOSITORY (owner/name), which is ${env.GITHUB_REPOSITORY ? `"${env.GITHUB_REPOSITORY}"` : 'not set'}.`);
+    }
+    if (!githubToken) {
+        throw new InputError(`${say('github-token')} is empty, so the pull requests of ${owner}/${repo} cannot be listed. ${dialect.example.githubToken}`);
+    }
+    if (!fitsInHeader(githubToken)) {
+        throw new InputError(`${say('github-token')} holds a line break or another character an HTTP header cannot carry. Check that it holds only the token, on one line.`);
+    }
+    const apiUrl = parseGitHubApiUrl(env, dialect);
+    return { closedWithinDays, githubToken, owner, repo, apiUrl };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/retention/load-retention.js
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+function loadRetention() {
+    const file = import.meta.url.endsWith('.ts') ? './retention.ts' : './retention.js';
+    return import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href, true));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/ledger.js
+/**
+ * What the run knows of every manifest, written as it happens: planned, each
+ * request sent and each settled. Whatever stops the run, the report reads its
+ * rows from the store this writes to, so a version that was deleted is never
+ * missing from the log, the summary or the outputs.
+ *
+ * The ledger gives each row its place in the order checked, once. A plan's
+ * rows go to the store once all of them are settled and the plans before have
+ * gone, so the store has them in that order; until then they are held here,
+ * with no request bodies. A sweep holds only the pull requests still being deleted.
+ */
+class Ledger {
+    /** Rows not yet in the store, by their place in the order checked. */
+    open = new Map();
+    /** Plans not yet in the store, in order. */
+    ranges = [];
+    next = 0;
+    store;
+    clean;
+    /** `clean` takes every secret out of a row before it is stored. */
+    constructor(store, clean) {
+        this.store = store;
+        this.clean = clean;
+    }
+    /** Records a plan's rows and the outcomes it settled; returns its requests as jobs, each with its row. */
+    planned(plan) {
+        const { decisions, pullRequest } = plan;
+        const rule = plan.rule ?? null;
+        const range = { first: this.next, end: this.next + decisions.length, waiting: 0 };
+        const jobs = [];
+        for (const decision of decisions) {
+            const { file, document, line, type, ml_repo, name, version, version_alias, id } = decision.row;
+            const index = this.next++;
+            const outcome = 'outcome' in decision ? decision.outcome : undefined;
+            this.open.set(index, {
+                row: { pull_request: pullRequest, rule, file, document, line, type, ml_repo, name, version, version_alias, id },
+                why: ('why' in decision && decision.why) || null,
+                outcome,
+                attempts: 0,
+                range,
+            });
+            if ('send' in decision)
+                jobs.push({ index, ...decision.send });
+        }
+        range.waiting = jobs.length;
+        this.ranges.push(range);
+        this.writeSettled();
+        return jobs;
+    }
+    sending(job) {
+        const entry = this.open.get(job.index);
+        if (entry)
+            entry.attempts++;
+    }
+    settled(job, outcome) {
+        const entry = this.open.get(job.index);
+        if (!entry || entry.outcome)
+            return;
+        entry.outcome = entry.why === null ? outcome : { ...outcome, message: `${entry.why}: ${outcome.message}` };
+        entry.range.waiting--;
+        this.writeSettled();
+    }
+    /**
+     * Writes every row still held, and finishes the store. `stoppedBy` says why
+     * the run ended early, if it did: rows it left open become failed (a request
+     * whose answer never came) or skipped (never sent).
+     */
+    finish(stoppedBy) {
+        while (this.ranges.length > 0)
+            this.write(this.ranges.shift(), stoppedBy);
+        return this.store.finish();
+    }
+    /** Writes the plans whose rows are all settled, in order, up to the first that is not. */
+    writeSettled() {
+        while (this.ranges[0]?.waiting === 0)
+            this.write(this.ranges.shift());
+    }
+    write(range, stoppedBy) {
+        for (let index = range.first; index < range.end; index++) {
+            const entry = this.open.get(index);
+            this.open.delete(index);
+            this.store.add(this.clean({ ...entry.row, ...(entry.outcome ?? unsettled(entry.attempts, stoppedBy)) }));
+        }
+    }
+}
+/** The outcome of a row whose request the run stopped before it was answered, or before it was sent. */
+function unsettled(attempts, stoppedBy = 'the run stopped') {
+    if (attempts > 0) {
+        return {
+            status: 'failed',
+            attempts,
+            http_status: null,
+            message: `unknown: ${stoppedBy} before this version's delete was answered; it may or may not be deleted`,
+        };
+    }
+    return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${stoppedBy}` };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/plan.js
+/**
+ * Decides what is sent for one target. Nothing at all when any manifest is
+ * invalid: a cleanup that half-runs on a broken change set is harder to reason
+ * about than one that refuses. Each version is sent once in a run, however
+ * many manifests or pull requests name it: `sent` holds the versions the run's
+ * targets before sent (or, in a dry run, would have), and takes this one's.
+ */
+function plan(manifests, options, sent, pullRequest = null) {
+    const invalid = manifests.filter((manifest) => !manifest.valid).length;
+    const firstByVersion = new Map();
+    const decide = (manifest) => {
+        if (!manifest.valid)
+            return { status: 'invalid', attempts: 0, http_status: null, message: manifest.message };
+        const key = identityKey(manifest);
+        const first = firstByVersion.get(key);
+        if (first)
+            return skipped(`duplicate of ${first.file}:${first.line}`);
+        firstByVersion.set(key, manifest);
+        const before = sent.first(key);
+        if (before) {
+            const of = before.pullRequest === null ? '' : ` of pull request #${before.pullRequest}`;
+            return skipped(`duplicate of ${before.location}${of}, ${options.dryRun ? 'which would delete it' : 'sent then'}`);
+        }
+        if (invalid > 0)
+            return skipped(`not sent: ${invalid === 1 ? '1 manifest is invalid' : `${invalid} manifests are invalid`}`);
+        sent.add(key, pullRequest, `${manifest.file}:${manifest.line}`);
+        if (options.dryRun)
+            return { status: 'dry-run', attempts: 0, http_status: null, message: 'would be deleted' };
+        return { type: manifest.type, body: manifest.body };
+    };
+    return {
+        pullRequest,
+        decisions: manifests.map((manifest) => {
+            const decision = decide(manifest);
+            return 'status' in decision ? { row: manifest, outcome: decision } : { row: manifest, send: decision };
+        }),
+    };
+}
+/**
+ * Which version a manifest deletes: by its number when it has one, else by its
+ * alias. `{version: 3}` and `{version: 3, version_alias: v3}` are one version
+ * (the alias only names it again); an alias alone cannot be matched to a number.
+ * A data directory's row has neither, so it is its ML repo and name.
+ */
+function identityKey(manifest) {
+    const version = manifest.version !== null ? { version: manifest.version } : { alias: manifest.version_alias };
+    return JSON.stringify([manifest.type, manifest.ml_repo, manifest.name, version]);
+}
+function skipped(message) {
+    return { status: 'skipped', attempts: 0, http_status: null, message };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/sent-versions.js
+
+/**
+ * The versions a run has sent, each with the pull request and the manifest
+ * that named it first. A sweep of thousands of pull requests holds one entry
+ * per version, so an entry is 20 bytes of typed arrays: a 64-bit fingerprint
+ * of its key (SHA-1's first bytes; the chance of any false match among a
+ * million versions is about 3 in 10^8), not the key itself.
+ */
+class SentVersions {
+    size = 0;
+    high = new Uint32Array(1024);
+    low = new Uint32Array(1024);
+    pullRequests = new Float64Array(1024);
+    where = new Uint32Array(1024);
+    /** Manifest locations (`file:line`), each once: a run has few, and many versions share each. */
+    locations = [];
+    locationIndex = new Map();
+    add(key, pullRequest, location) {
+        if ((this.size + 1) * 4 > this.high.length * 3)
+            this.grow();
+        const [high, low] = fingerprint(key);
+        const slot = this.find(high, low);
+        if (this.high[slot] !== 0)
+            return;
+        let where = this.locationIndex.get(location);
+        if (where === undefined) {
+            where = this.locations.push(location) - 1;
+            this.locationIndex.set(location, where);
+        }
+        this.high[slot] = high;
+        this.low[slot] = low;
+        this.pullRequests[slot] = pullRequest ?? Number.NaN;
+        this.where[slot] = where;
+        this.size++;
+    }
+    first(key) {
+        const [high, low] = fingerprint(key);
+        const slot = this.find(high, low);
+        if (this.high[slot] === 0)
+            return null;
+        const pullRequest = this.pullRequests[slot];
+        return { pullRequest: Number.isNaN(pullRequest) ? null : pullRequest, location: this.locations[this.where[slot]] };
+    }
+    /** The slot that holds this fingerprint, or the empty one where it would go (open addressing, linear probing). */
+    find(high, low) {
+        const mask = this.high.length - 1;
+        for (let slot = low & mask;; slot = (slot + 1) & mask) {
+            if (this.high[slot] === 0 || (this.high[slot] === high && this.low[slot] === low))
+                return slot;
+        }
+    }
+    grow() {
+        const [high, low, pullRequests, where] = [this.high, this.low, this.pullRequests, this.where];
+        const capacity = high.length * 2;
+        this.high = new Uint32Array(capacity);
+        this.low = new Uint32Array(capacity);
+        this.pullRequests = new Float64Array(capacity);
+        this.where = new Uint32Array(capacity);
+        for (let old = 0; old < high.length; old++) {
+            if (high[old] === 0)
+                continue;
+            const slot = this.find(high[old], low[old]);
+            this.high[slot] = high[old];
+            this.low[slot] = low[old];
+            this.pullRequests[slot] = pullRequests[old];
+            this.where[slot] = where[old];
+        }
+    }
+}
+/** Two 32-bit words of the key's SHA-1; the first is never 0, which marks an empty slot. */
+function fingerprint(key) {
+    const digest = (0,external_node_crypto_.hash)('sha1', key, 'buffer');
+    return [digest.readUInt32BE(0) || 1, digest.readUInt32BE(4)];
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/labels.js
+// The words for a row's status and kind and for a run's totals, said alike
+// in the log table, the summary, the notice and the step's verdict.
+
+const STATUS_LABEL = {
+    failed: '\u274c failed',
+    invalid: '\u26a0\ufe0f invalid',
+    skipped: '\u23ed\ufe0f skipped',
+    deleted: '\u2705 deleted',
+    'not-found': '\u2796 not found',
+    'dry-run': '\ud83d\udd0d dry run',
+};
+/** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
+function kindLabel(type) {
+    return type ? MANIFEST_KINDS[type].label : '';
+}
+function totalsLine(totals) {
+    const parts = [
+        `${totals.deleted} deleted`,
+        `${totals['not-found']} not found`,
+        `${totals.failed} failed`,
+        `${totals.invalid} invalid`,
+        `${totals.skipped} skipped`,
+    ];
+    if (totals['dry-run'] > 0)
+        parts.push(`${totals['dry-run']} would be deleted (dry run)`);
+    return parts.join(', ');
+}
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup-data.js
+// Generated by scripts/build.js
+
+const ambiguousMinimalCodePoint = 161;
+const ambiguousMaximumCodePoint = 1114109;
+const ambiguousRanges = [161, 161, 164, 164, 167, 168, 170, 170, 173, 174, 176, 180, 182, 186, 188, 191, 198, 198, 208, 208, 215, 216, 222, 225, 230, 230, 232, 234, 236, 237, 240, 240, 242, 243, 247, 250, 252, 252, 254, 254, 257, 257, 273, 273, 275, 275, 283, 283, 294, 295, 299, 299, 305, 307, 312, 312, 319, 322, 324, 324, 328, 331, 333, 333, 338, 339, 358, 359, 363, 363, 462, 462, 464, 464, 466, 466, 468, 468, 470, 470, 472, 472, 474, 474, 476, 476, 593, 593, 609, 609, 708, 708, 711, 711, 713, 715, 717, 717, 720, 720, 728, 731, 733, 733, 735, 735, 768, 879, 913, 929, 931, 937, 945, 961, 963, 969, 1025, 1025, 1040, 1103, 1105, 1105, 8208, 8208, 8211, 8214, 8216, 8217, 8220, 8221, 8224, 8226, 8228, 8231, 8240, 8240, 8242, 8243, 8245, 8245, 8251, 8251, 8254, 8254, 8308, 8308, 8319, 8319, 8321, 8324, 8364, 8364, 8451, 8451, 8453, 8453, 8457, 8457, 8467, 8467, 8470, 8470, 8481, 8482, 8486, 8486, 8491, 8491, 8531, 8532, 8539, 8542, 8544, 8555, 8560, 8569, 8585, 8585, 8592, 8601, 8632, 8633, 8658, 8658, 8660, 8660, 8679, 8679, 8704, 8704, 8706, 8707, 8711, 8712, 8715, 8715, 8719, 8719, 8721, 8721, 8725, 8725, 8730, 8730, 8733, 8736, 8739, 8739, 8741, 8741, 8743, 8748, 8750, 8750, 8756, 8759, 8764, 8765, 8776, 8776, 8780, 8780, 8786, 8786, 8800, 8801, 8804, 8807, 8810, 8811, 8814, 8815, 8834, 8835, 8838, 8839, 8853, 8853, 8857, 8857, 8869, 8869, 8895, 8895, 8978, 8978, 9312, 9449, 9451, 9547, 9552, 9587, 9600, 9615, 9618, 9621, 9632, 9633, 9635, 9641, 9650, 9651, 9654, 9655, 9660, 9661, 9664, 9665, 9670, 9672, 9675, 9675, 9678, 9681, 9698, 9701, 9711, 9711, 9733, 9734, 9737, 9737, 9742, 9743, 9756, 9756, 9758, 9758, 9792, 9792, 9794, 9794, 9824, 9825, 9827, 9829, 9831, 9834, 9836, 9837, 9839, 9839, 9886, 9887, 9919, 9919, 9926, 9933, 9935, 9939, 9941, 9953, 9955, 9955, 9960, 9961, 9963, 9969, 9972, 9972, 9974, 9977, 9979, 9980, 9982, 9983, 10045, 10045, 10102, 10111, 11094, 11097, 12872, 12879, 57344, 63743, 65024, 65039, 65533, 65533, 127232, 127242, 127248, 127277, 127280, 127337, 127344, 127373, 127375, 127376, 127387, 127404, 917760, 917999, 983040, 1048573, 1048576, 1114109];
+
+const fullwidthMinimalCodePoint = 12288;
+const fullwidthMaximumCodePoint = 65510;
+const fullwidthRanges = [12288, 12288, 65281, 65376, 65504, 65510];
+
+const lookup_data_halfwidthMinimalCodePoint = 8361;
+const lookup_data_halfwidthMaximumCodePoint = 65518;
+const lookup_data_halfwidthRanges = (/* unused pure expression or super */ null && ([8361, 8361, 65377, 65470, 65474, 65479, 65482, 65487, 65490, 65495, 65498, 65500, 65512, 65518]));
+
+const lookup_data_narrowMinimalCodePoint = 32;
+const lookup_data_narrowMaximumCodePoint = 10630;
+const lookup_data_narrowRanges = (/* unused pure expression or super */ null && ([32, 126, 162, 163, 165, 166, 172, 172, 175, 175, 10214, 10221, 10629, 10630]));
+
+const wideMinimalCodePoint = 4352;
+const wideMaximumCodePoint = 262141;
+const wideRanges = [4352, 4447, 8986, 8987, 9001, 9002, 9193, 9196, 9200, 9200, 9203, 9203, 9725, 9726, 9748, 9749, 9776, 9783, 9800, 9811, 9855, 9855, 9866, 9871, 9875, 9875, 9889, 9889, 9898, 9899, 9917, 9918, 9924, 9925, 9934, 9934, 9940, 9940, 9962, 9962, 9970, 9971, 9973, 9973, 9978, 9978, 9981, 9981, 9989, 9989, 9994, 9995, 10024, 10024, 10060, 10060, 10062, 10062, 10067, 10069, 10071, 10071, 10133, 10135, 10160, 10160, 10175, 10175, 11035, 11036, 11088, 11088, 11093, 11093, 11904, 11929, 11931, 12019, 12032, 12245, 12272, 12287, 12289, 12350, 12353, 12438, 12441, 12543, 12549, 12591, 12593, 12686, 12688, 12773, 12783, 12830, 12832, 12871, 12880, 42124, 42128, 42182, 43360, 43388, 44032, 55203, 63744, 64255, 65040, 65049, 65072, 65106, 65108, 65126, 65128, 65131, 94176, 94180, 94192, 94198, 94208, 101594, 101631, 101664, 101760, 101874, 101888, 102801, 102816, 102866, 110576, 110579, 110581, 110587, 110589, 110590, 110592, 110888, 110898, 110898, 110928, 110930, 110933, 110933, 110948, 110952, 110960, 111355, 119552, 119638, 119648, 119670, 126980, 126980, 127183, 127183, 127374, 127374, 127377, 127386, 127406, 127406, 127488, 127490, 127504, 127547, 127552, 127560, 127568, 127569, 127584, 127589, 127744, 127776, 127789, 127797, 127799, 127868, 127870, 127891, 127904, 127946, 127951, 127955, 127968, 127984, 127988, 127988, 127992, 128062, 128064, 128064, 128066, 128252, 128255, 128317, 128331, 128334, 128336, 128359, 128378, 128378, 128405, 128406, 128420, 128420, 128507, 128591, 128640, 128709, 128716, 128716, 128720, 128722, 128725, 128729, 128732, 128735, 128747, 128748, 128756, 128764, 128986, 128986, 128992, 129003, 129008, 129008, 129292, 129338, 129340, 129349, 129351, 129535, 129648, 129660, 129664, 129734, 129736, 129736, 129740, 129757, 129759, 129771, 129775, 129786, 131072, 196605, 196608, 262141];
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/utilities.js
+/**
+Binary search on a sorted flat array of [start, end] pairs.
+
+@param {number[]} ranges - Flat array of inclusive [start, end] range pairs, e.g. [0, 5, 10, 20].
+@param {number} codePoint - The value to search for.
+@returns {boolean} Whether the value falls within any of the ranges.
+*/
+const utilities_isInRange = (ranges, codePoint) => {
+	let low = 0;
+	let high = Math.floor(ranges.length / 2) - 1;
+	while (low <= high) {
+		const mid = Math.floor((low + high) / 2);
+		const i = mid * 2;
+		if (codePoint < ranges[i]) {
+			high = mid - 1;
+		} else if (codePoint > ranges[i + 1]) {
+			low = mid + 1;
+		} else {
+			return true;
+		}
+	}
+
+	return false;
+};
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/lookup.js
+
+
+
+const commonCjkCodePoint = 0x4E_00;
+const [wideFastPathStart, wideFastPathEnd] = /* #__PURE__ */ findWideFastPathRange(wideRanges);
+
+// Use a hot-path range so common `isWide` calls can skip binary search.
+// The range containing U+4E00 covers common CJK ideographs;
+// fallback to the largest range for resilience to Unicode table changes.
+function findWideFastPathRange(ranges) {
+	let fastPathStart = ranges[0];
+	let fastPathEnd = ranges[1];
+
+	for (let index = 0; index < ranges.length; index += 2) {
+		const start = ranges[index];
+		const end = ranges[index + 1];
+
+		if (
+			commonCjkCodePoint >= start
+			&& commonCjkCodePoint <= end
+		) {
+			return [start, end];
+		}
+
+		if ((end - start) > (fastPathEnd - fastPathStart)) {
+			fastPathStart = start;
+			fastPathEnd = end;
+		}
+	}
+
+	return [fastPathStart, fastPathEnd];
+}
+
+const isAmbiguous = codePoint => {
+	if (
+		codePoint < ambiguousMinimalCodePoint
+		|| codePoint > ambiguousMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(ambiguousRanges, codePoint);
+};
+
+const isFullwidth = codePoint => {
+	if (
+		codePoint < fullwidthMinimalCodePoint
+		|| codePoint > fullwidthMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(fullwidthRanges, codePoint);
+};
+
+const isHalfwidth = codePoint => {
+	if (
+		codePoint < halfwidthMinimalCodePoint
+		|| codePoint > halfwidthMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return isInRange(halfwidthRanges, codePoint);
+};
+
+const isNarrow = codePoint => {
+	if (
+		codePoint < narrowMinimalCodePoint
+		|| codePoint > narrowMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return isInRange(narrowRanges, codePoint);
+};
+
+const isWide = codePoint => {
+	if (
+		codePoint >= wideFastPathStart
+		&& codePoint <= wideFastPathEnd
+	) {
+		return true;
+	}
+
+	if (
+		codePoint < wideMinimalCodePoint
+		|| codePoint > wideMaximumCodePoint
+	) {
+		return false;
+	}
+
+	return utilities_isInRange(wideRanges, codePoint);
+};
+
+function lookup_getCategory(codePoint) {
+	if (isAmbiguous(codePoint)) {
+		return 'ambiguous';
+	}
+
+	if (isFullwidth(codePoint)) {
+		return 'fullwidth';
+	}
+
+	if (isHalfwidth(codePoint)) {
+		return 'halfwidth';
+	}
+
+	if (isNarrow(codePoint)) {
+		return 'narrow';
+	}
+
+	if (isWide(codePoint)) {
+		return 'wide';
+	}
+
+	return 'neutral';
+}
+
+;// CONCATENATED MODULE: ./node_modules/get-east-asian-width/index.js
+
+
+function validate(codePoint) {
+	if (!Number.isSafeInteger(codePoint)) {
+		throw new TypeError(`Expected a code point, got \`${typeof codePoint}\`.`);
+	}
+}
+
+function eastAsianWidthType(codePoint) {
+	validate(codePoint);
+
+	return getCategory(codePoint);
+}
+
+function eastAsianWidth(codePoint, {ambiguousAsWide = false} = {}) {
+	validate(codePoint);
+
+	if (
+		isFullwidth(codePoint)
+		|| isWide(codePoint)
+		|| (ambiguousAsWide && isAmbiguous(codePoint))
+	) {
+		return 2;
+	}
+
+	return 1;
+}
+
+// Private exports for https://github.com/sindresorhus/is-fullwidth-code-point
+
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/annotations.js
+/** The runner shows this many annotations of each kind per step and drops the rest. */
+const ANNOTATIONS_SHOWN_PER_KIND = 10;
+/**
+ * Passes annotations on to `emit`, at most `limit` of each kind. Past the
+ * limit, the last slot goes to one annotation that counts the rest, so 140,000
+ * broken documents print ten lines, not 140,000. The limit-th annotation is held
+ * back until it is known whether the count must take its place; `finish`
+ * emits whatever is held.
+ */
+function capAnnotations(emit, limit) {
+    const kinds = ['error', 'warning', 'notice'];
+    const state = new Map(kinds.map((kind) => [kind, { emitted: 0, held: null, rest: 0 }]));
+    return {
+        annotate(kind, message, properties) {
+            const counts = state.get(kind);
+            if (counts.emitted < limit - 1) {
+                counts.emitted++;
+                emit(kind, message, properties);
+            }
+            else if (counts.held === null && counts.rest === 0) {
+                counts.held = [kind, message, properties];
+            }
+            else {
+                counts.rest += counts.held === null ? 1 : 2;
+                counts.held = null;
+            }
+        },
+        finish() {
+            for (const [kind, counts] of state) {
+                if (counts.held)
+                    emit(...counts.held);
+                else if (counts.rest > 0)
+                    emit(kind, describeRest(kind, counts.rest), { title: `More ${kind}s` });
+                state.set(kind, { emitted: 0, held: null, rest: 0 });
+            }
+        },
+    };
+}
+function describeRest(kind, rest) {
+    // Never fewer than 2: one more would have taken the held slot.
+    return `${rest.toLocaleString('en-US')} more ${kind}s like the ones above are not shown as annotations (a step shows ${ANNOTATIONS_SHOWN_PER_KIND} of each kind); the table in the log lists every manifest.`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/printable.js
+// Text the action did not write (a server's body, a file name, a manifest
+// value, a field of GitHub's answer) may hold characters a terminal or a log
+// viewer obeys instead of showing: ESC starts a sequence that clears the
+// screen or retitles the window, BEL rings, a backspace or a carriage return
+// overwrites what came before, a bidi override shows text in another order
+// than it is read. Printed, each is written out as a JSON-style escape.
+/**
+ * The characters written out: every control (Cc: C0, DEL and C1) but tab and
+ * line feed, and a carriage return only when no line feed follows it, since
+ * CRLF ends a line like LF; the bidi embeddings, overrides, isolates and marks
+ * (Bidi_Control); and the line and paragraph separators.
+ */
+const UNPRINTABLE = /(?![\t\n]|\r\n)[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+const HAS_UNPRINTABLE = new RegExp(UNPRINTABLE.source, 'u');
+/**
+ * `text` with each unprintable character written as `\u` and four lowercase
+ * hex digits, as JSON.stringify writes a control (`\u001b` for ESC): JSON
+ * stays valid JSON with the same value, and text already made printable is
+ * left as it is.
+ */
+function printable(text) {
+    // Most text has none; looking is far cheaper than a replace that finds none.
+    return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/guarded-core.js
+
+
+
+/**
+ * The runner reads a log line that starts, after any whitespace, with `::`
+ * (or `##[`) as a workflow command. Log lines carry text the run does not
+ * control (file names, manifest values, server bodies), so each line is kept
+ * to one line and, if it would read as a command, shown with a `\u203a` before it.
+ */
+function logLine(text) {
+    const line = oneLine(text);
+    return COMMAND_START.test(line) ? `\u203a${line}` : line;
+}
+const COMMAND_START = /^\s*(::|##\[)/;
+/** A cell of the results table as the guard prints it: on one line, its unprintable characters written out. */
+function printedCell(text) {
+    return printable(oneLine(text));
+}
+/** Text that cannot break a log line or a table row: line breaks become spaces. */
+function oneLine(text) {
+    // Most text has no line break; looking for one is far cheaper than a replace that finds none.
+    return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]+/g, ' ') : text;
+}
+/**
+ * Every channel of `core` guarded once, so no stage has to remember: in every
+ * log line, annotation (its file and title too), group name, output, summary
+ * and failure, wherever the text came from (a server's body, a manifest value
+ * filled in by substitution, a field of GitHub's answer), unprintable
+ * characters are written out as escapes (printable.ts), and then each secret
+ * registered through setSecret (the tokens) is redacted in every form, the
+ * `\u` form that escaping writes included; every log line is made safe by
+ * logLine (annotations need no more: the command syntax escapes their line
+ * breaks); and annotations are capped for the whole run, a sweep of a
+ * thousand pull requests included. Escaping comes first so that redaction
+ * sees the text as it will be printed: a secret cannot appear by escaping.
+ * The table's styling comes last: its colours are the action's own.
+ */
+function guardCore(core, styleTableLine = (line) => line.text) {
+    const secrets = [];
+    const { setOutput } = core;
+    // One fewer than the runner shows: the step's own verdict (setFailed) must be among them.
+    const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_SHOWN_PER_KIND - 1);
+    let redact = createRedactor(secrets);
+    const safe = (text) => redact(printable(text));
+    const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
+    return {
+        getInput: (name) => core.getInput(name),
+        setSecret(secret) {
+            core.setSecret(secret);
+            secrets.push(secret);
+            redact = createRedactor(secrets);
+        },
+        redact: (text) => redact(text),
+        info: (message) => core.info(safe(logLine(message))),
+        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+        warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
+        error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
+        notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
+        flushAnnotations: finish,
+        group: (name, fn) => core.group(safe(oneLine(name)), fn),
+        // The `results` output is JSON: its escapes are JSON's, so it parses to the same rows.
+        setOutput: setOutput && ((name, value) => setOutput(name, typeof value === 'string' ? safe(value) : value)),
+        setFailed: (message) => core.setFailed(safe(message)),
+        summary: { addRaw: (text) => core.summary.addRaw(safe(text)) },
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/cells.js
+
+
+const COLUMNS = ['Status', 'Kind', 'ML repo', 'Name', 'Version', 'Attempts', 'Manifest', 'Message'];
+const MANIFEST_COLUMN = COLUMNS.indexOf('Manifest');
+function cells(result) {
+    return [
+        STATUS_LABEL[result.status],
+        kindLabel(result.type),
+        result.ml_repo ?? '',
+        result.name ?? '',
+        versionLabel(result),
+        String(result.attempts),
+        `${result.file}:${result.line}`,
+        result.message,
+        // As printed: the log table's columns are measured on the escapes the guard would write.
+    ].map(printedCell);
+}
+function versionLabel(result) {
+    if (result.version !== null && result.version_alias !== null)
+        return `${result.version} (${result.version_alias})`;
+    if (result.version !== null)
+        return String(result.version);
+    return result.version_alias ?? '';
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/json-array-file.js
+
+const READ_BYTES = 64 * 1024;
+const HEAD = '[\n';
+const TAIL = '\n]\n';
+const TAIL_BYTES = Buffer.byteLength(TAIL);
+/**
+ * A file that holds a JSON array, one element a line, and is a whole JSON
+ * array whenever it is read, even after the process was killed. Each piece
+ * of elements goes into a copy of the file, over the array's close and with a
+ * close of its own after it, and the copy is renamed over the file: a reader,
+ * or a kill, finds the old file or the new one. (Written in place, a piece
+ * could be cut short: Linux lets a kill stop a write between two pages of it.)
+ * Every write throws if it cannot be made; what was written before stays
+ * readable.
+ */
+class JsonArrayFile {
+    /** Bytes of the file known to be written, its close aside: where the elements end. */
+    written = 0;
+    elements = 0;
+    path;
+    constructor(path) {
+        this.path = path;
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w', 0o600);
+        try {
+            writeAll(fd, HEAD + TAIL, 0);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        this.written = Buffer.byteLength(HEAD);
+    }
+    /** Bytes of the file: what a piece written now has to copy. */
+    get size() {
+        return this.written + TAIL_BYTES;
+    }
+    /** Adds the elements, each a line of compact JSON. */
+    append(lines) {
+        const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n');
+        const next = `${this.path}.next`;
+        (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
+        const fd = (0,external_node_fs_namespaceObject.openSync)(next, 'r+');
+        try {
+            writeAll(fd, piece + TAIL, this.written);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        (0,external_node_fs_namespaceObject.renameSync)(next, this.path);
+        this.written += Buffer.byteLength(piece);
+        this.elements += lines.length;
+    }
+    /** The elements written, a line each, read a piece at a time. */
+    *lines() {
+        if (this.elements === 0)
+            return;
+        const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        try {
+            const buffer = Buffer.alloc(READ_BYTES);
+            let position = Buffer.byteLength(HEAD);
+            let carry = Buffer.alloc(0);
+            while (position < this.written) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position);
+                if (read === 0)
+                    throw new Error(`the results file ${this.path} is shorter than what was written to it`);
+                position += read;
+                const chunk = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+                let start = 0;
+                for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+                    yield elementOf(chunk.subarray(start, newline));
+                    start = newline + 1;
+                }
+                // A copy: `buffer` is read into again.
+                carry = Buffer.from(chunk.subarray(start));
+            }
+            yield elementOf(carry);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
+}
+/** An element's line, without the comma that separates it from the next. */
+function elementOf(line) {
+    const text = line.toString('utf8');
+    return text.endsWith(',') ? text.slice(0, -1) : text;
+}
+function writeAll(fd, text, position) {
+    const bytes = Buffer.from(text);
+    let done = 0;
+    while (done < bytes.length)
+        done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position + done);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/store.js
+
+function noTotals() {
+    return { deleted: 0, 'not-found': 0, failed: 0, invalid: 0, skipped: 0, 'dry-run': 0 };
+}
+/** Rows are written to the file in pieces of about this size\u2026 */
+const FLUSH_BYTES = 256 * 1024;
+/** \u2026or this long after the first of them came, whichever is sooner: a run the runner kills has its rows but the last second's. */
+const FLUSH_MS = 1000;
+/**
+ * Every row of a run, kept in a file as a JSON array, one row a line, so that
+ * what the run holds does not grow with the rows: a sweep of thousands of pull
+ * requests writes them as it goes, and the report reads them back, pass by
+ * pass. Without a file (`null`), the rows stay in memory. If the file cannot
+ * be written, the rows written so far are kept, the rest stay in memory, and
+ * `file` is null: the record is whole either way.
+ */
+class ResultStore {
+    count = 0;
+    totals = noTotals();
+    pullRequests = 0;
+    jsonBytes = 2;
+    /** The pull request of the last row added, if any. */
+    last = undefined;
+    /** Rows not yet in the file, as compact JSON. */
+    pending = [];
+    pendingBytes = 0;
+    flushTimer = null;
+    /** The file, while it can be written to. */
+    appending = null;
+    /** The file, for reading back the rows written to it. */
+    rowsFile = null;
+    finished = false;
+    /** False once a write to the file failed. */
+    whole = true;
+    path;
+    onFileError;
+    constructor(path, onFileError = () => { }) {
+        this.path = path;
+        this.onFileError = onFileError;
+        if (path === null)
+            return;
+        this.attempt(() => (this.appending = this.rowsFile = new JsonArrayFile(path)));
+    }
+    /** The file with every row, once finished; null without one, or when it could not be written. */
+    get file() {
+        return this.finished && this.whole ? this.path : null;
+    }
+    add(row) {
+        if (this.finished)
+            throw new Error('rows added after the store was finished');
+        const json = JSON.stringify(row);
+        this.pending.push(json);
+        this.pendingBytes += json.length;
+        this.jsonBytes += Buffer.byteLength(json) + (this.count > 0 ? 1 : 0);
+        this.count++;
+        this.totals[row.status]++;
+        // A pull request's rows come together: the ledger writes them once all are settled.
+        if (row.pull_request !== null && row.pull_request !== this.last)
+            this.pullRequests++;
+        this.last = row.pull_request;
+        // Each piece copies the file (json-array-file.ts): pieces grow with it, so the copying stays a few times the file's size.
+        if (this.pendingBytes >= Math.max(FLUSH_BYTES, (this.appending?.size ?? 0) / 4))
+            this.flush();
+        else if (this.flushTimer === null && this.appending !== null)
+            this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS).unref();
+    }
+    /** Writes what is pending and closes the array: no row comes after. */
+    finish() {
+        if (this.finished)
+            return this;
+        this.flush();
+        this.finished = true;
+        return this;
+    }
+    *json() {
+        if (this.rowsFile)
+            yield* this.rowsFile.lines();
+        yield* this.pending;
+    }
+    *rows() {
+        for (const line of this.json())
+            yield JSON.parse(line);
+    }
+    /** Stops writing to the file; the rows can still be read from it. */
+    close() {
+        this.appending = null;
+    }
+    flush() {
+        if (this.flushTimer !== null)
+            clearTimeout(this.flushTimer);
+        this.flushTimer = null;
+        const file = this.appending;
+        if (file === null || this.pending.length === 0)
+            return;
+        if (!this.attempt(() => file.append(this.pending)))
+            return;
+        this.pending = [];
+        this.pendingBytes = 0;
+    }
+    attempt(step) {
+        try {
+            step();
+            return true;
+        }
+        catch (error) {
+            this.whole = false;
+            this.close();
+            this.onFileError(`The results file ${this.path} could not be written (${error.message}); the rows are kept in memory instead.`);
+            return false;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/order.js
+// The order the report shows rows in: what needs a look first. The rows may
+// be many thousand, read back from a file, so each ordering is a pass over
+// them for each status they hold, never a sort of them all in memory.
+
+
+const WORST_FIRST = Object.keys(STATUS_ORDER).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
+/** The rows worst first, in the order checked within a status. */
+function* worstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const row of rows.rows())
+            if (row.status === status)
+                yield row;
+    }
+}
+/**
+ * Each numbered target's rows (a pull request's in a sweep), the targets with
+ * the worst rows first: a pass over the rows for each status they hold,
+ * taking the targets whose worst row has it, one target's rows held at a time.
+ */
+function* targetsWorstFirst(rows) {
+    for (const status of WORST_FIRST) {
+        if (rows.totals[status] === 0)
+            continue;
+        for (const held of byTarget(rows.rows())) {
+            if (worstOf(held) === status)
+                yield { pullRequest: held[0].pull_request, rows: rowSetOf(held) };
+        }
+    }
+}
+/** The rows a target at a time: the store has each one's rows together. */
+function* byTarget(results) {
+    let held = [];
+    for (const row of results) {
+        if (held.length > 0 && row.pull_request !== held[0].pull_request) {
+            yield held;
+            held = [];
+        }
+        held.push(row);
+    }
+    if (held.length > 0)
+        yield held;
+}
+function worstOf(results) {
+    return results.reduce((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run');
+}
+function rowSetOf(results) {
+    const totals = noTotals();
+    for (const result of results)
+        totals[result.status]++;
+    return { totals, rows: () => results };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/log-table.js
+// The results table for the log, as aligned plain text.
+
+
+
+/** A pass over the rows for the columns' widths, then the rows worst first. */
+function* renderLogTable(rows) {
+    // The message is the last column, never padded: its width is not measured.
+    const padded = COLUMNS.length - 1;
+    const widths = COLUMNS.slice(0, padded).map(displayWidth);
+    for (const row of rows.rows()) {
+        const texts = cells(row);
+        for (let column = 0; column < padded; column++)
+            widths[column] = Math.max(widths[column], displayWidth(texts[column]));
+    }
+    const line = (texts) => texts
+        .map((cell, column) => column === padded ? cell : cell + ' '.repeat(Math.max(0, Math.min(60, widths[column]) - displayWidth(cell))))
+        .join('  ')
+        .trimEnd();
+    yield { text: line(COLUMNS), status: null };
+    for (const row of worstFirst(rows))
+        yield { text: line(cells(row)), status: row.status };
+}
+/**
+ * Columns a terminal gives the text: two for an emoji (the status labels have
+ * one) or a wide or fullwidth character, none for a joiner, a combining mark
+ * or a variation selector. Hand-written around get-east-asian-width rather
+ * than string-width, which measures graphemes the same way but takes some
+ * 40 ms to load (Intl.Segmenter and its emoji expressions), and every run
+ * loads the report.
+ */
+function displayWidth(text) {
+    if (/^[\x20-\x7e]*$/.test(text))
+        return text.length;
+    let width = 0;
+    let previous = '';
+    for (const char of text) {
+        // VS16 asks for the emoji form of a text-style pictograph such as \u26a0 or \u23ed.
+        if (char === '\uFE0F')
+            width += /\p{Emoji_Presentation}/u.test(previous) ? 0 : 1;
+        else if (/\p{Emoji_Presentation}/u.test(char) || eastAsianWidth(char.codePointAt(0)) === 2)
+            width += 2;
+        else if (char !== '\u200D' && !/\p{Mn}/u.test(char))
+            width += 1; // Mn: combining marks and the other variation selectors
+        previous = char;
+    }
+    return width;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/verdict.js
+// The step's verdict: whether it fails, and what it says.
+
+
+/** Rows that fail the step with fail-on-error. */
+function failures(totals) {
+    return Object.keys(totals).filter(isFailure).reduce((sum, status) => sum + totals[status], 0);
+}
+/** The step's failure, or a warning when fail-on-error lets it pass, or null when all went well. */
+function verdictOf(rows, end) {
+    const line = totalsLine(rows.totals);
+    const problems = failures(rows.totals);
+    const noun = end.rules ? (problems === 1 ? 'row' : 'rows') : problems === 1 ? 'manifest' : 'manifests';
+    const manifests = `${problems} ${noun}`;
+    const were = problems === 1 ? 'was' : 'were';
+    if (end.failure !== null) {
+        return { failed: rows.count > 0 ? `${end.failure}${/[.!?]$/.test(end.failure) ? '' : '.'} So far: ${line}.` : end.failure };
+    }
+    if (end.cancelled)
+        return { failed: `The cleanup was cancelled: ${line}.` };
+    if (end.outputsBroken) {
+        return { failed: `The step's outputs could not be written (see the warning above), so later steps cannot read them: ${line}.` };
+    }
+    if (problems > 0 && end.failOnError) {
+        return { failed: `${manifests} failed or ${were} invalid: ${line}. The table in the log lists them first.` };
+    }
+    if (problems > 0)
+        return { warning: `${manifests} failed or ${were} invalid (fail-on-error is false): ${line}.` };
+    return null;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/outputs.js
+
+
+
+/** GitHub documents 1 MB as the most an output can hold; a step that reads a larger one may fail. */
+const OUTPUT_LIMIT_BYTES = 1_000_000;
+/**
+ * Every row when they fit in `limit`; past it, as many as fit, those that
+ * need a look first, since a step that reads a larger output fails.
+ */
+function outputsOf(rows, limit) {
+    const values = { deleted: rows.totals.deleted, failed: failures(rows.totals) };
+    if (rows.file !== null)
+        values['results-file'] = rows.file;
+    if (rows.jsonBytes <= limit) {
+        values.results = `[${[...rows.json()].join(',')}]`;
+        return { values, warning: null };
+    }
+    const kept = [];
+    let bytes = 2;
+    for (const row of worstFirst(rows)) {
+        const json = JSON.stringify(row);
+        bytes += Buffer.byteLength(json) + (kept.length > 0 ? 1 : 0);
+        if (bytes > limit)
+            break;
+        kept.push(json);
+    }
+    values.results = `[${kept.join(',')}]`;
+    const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+    const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
+    return {
+        values,
+        warning: `The rows come to ${shown.size} of JSON, more than the ${shown.limit} GitHub allows an output, which a step cannot read: the results output holds ${kept.length} of the ${rows.count} rows, those that need a look first. ${whole}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/summary.js
+
+
+
+/** GitHub drops a step summary over 1 MiB entirely; stay well below it. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+/**
+ * The summary in parts to write one after the other: the head, a table for
+ * each numbered target (one table for rows without a number), and the note
+ * of what was cut.
+ */
+function* renderSummary(rows, context, head) {
+    const title = head.dryRun ? 'TrueFoundry cleanup (dry run)' : 'TrueFoundry cleanup';
+    const where = [
+        head.scope ?? (context.pullRequest !== null ? `pull request #${context.pullRequest}` : null),
+        context.repository ? `in ${escapeHtml(context.repository)}` : null,
+        context.runUrl ? `\u00b7 <a href="${escapeHtml(context.runUrl)}">run log</a>` : null,
+    ].filter(Boolean);
+    const top = [
+        `<h2>${title}</h2>`,
+        where.length ? `<p>${where.join(' ')}</p>` : '',
+        head.nothingFound !== null
+            ? `<p>${escapeHtml(head.nothingFound)}</p>`
+            : `<p><strong>${escapeHtml(totalsLine(rows.totals))}</strong> of ${rows.count} ${rowNoun(rows.count, head.rules !== null)}</p>`,
+        ...(head.endpoints.length > 0 ? [`<p>Sent to ${head.endpoints.map(endpointText).join(', ')}</p>`] : []),
+        ...(head.rules && head.rules.length > 0 ? [rulesTable(head.rules)] : []),
+    ].join('\n');
+    yield `${top}\n`;
+    if (rows.count === 0)
+        return;
+    const headerRow = `<tr>${COLUMNS.map((column) => `<th>${column}</th>`).join('')}</tr>`;
+    let budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(top) - 1024;
+    let shown = 0;
+    // Rows that carry their target's number (a swept pull request's) get a table per target, those with a failure
+    // first, as rows with one are within a table: what needs a look comes first, and survives a cut.
+    const tables = rows.pullRequests > 0 ? targetsWorstFirst(rows) : [{ pullRequest: null, rows }];
+    for (const table of tables) {
+        const heading = table.pullRequest !== null
+            ? `<h3>${pullRequestLink(table.pullRequest, context)}: ${escapeHtml(totalsLine(table.rows.totals))}</h3>\n`
+            : '';
+        budget -= Buffer.byteLength(heading) + Buffer.byteLength(headerRow) + 20;
+        const lines = [];
+        for (const result of worstFirst(table.rows)) {
+            const row = `<tr>${cells(result)
+                .map((cell, index) => (index === MANIFEST_COLUMN ? `<td><code>${escapeHtml(cell)}</code></td>` : `<td>${escapeHtml(cell)}</td>`))
+                .join('')}</tr>`;
+            budget -= Buffer.byteLength(row) + 1;
+            if (budget < 0)
+                break;
+            lines.push(row);
+        }
+        if (lines.length > 0)
+            yield `${heading}<table>\n${headerRow}\n${lines.join('\n')}\n</table>\n`;
+        shown += lines.length;
+        if (budget < 0)
+            break;
+    }
+    const cut = rows.count - shown;
+    if (cut > 0) {
+        yield `<p>${cut} more ${cut === 1 ? 'row is' : 'rows are'} not shown: a job summary must stay under 1 MiB. The <code>results-file</code> output and the log have every row.</p>\n`;
+    }
+}
+function rowNoun(count, retention) {
+    if (retention)
+        return count === 1 ? 'row' : 'rows';
+    return count === 1 ? 'manifest' : 'manifests';
+}
+/** A line a rule: what it listed, selected and kept, and why it kept them; or why its listing failed. */
+function rulesTable(rules) {
+    const header = '<tr><th>Rule</th><th>Versions of</th><th>Listed</th><th>Selected</th><th>Kept</th></tr>';
+    const lines = rules.map((rule) => {
+        const cells = [
+            `<code>${escapeHtml(rule.rule)}</code>`,
+            `${escapeHtml(rule.type)} <code>${escapeHtml(rule.ml_repo)}/${escapeHtml(rule.name)}</code>`,
+            rule.listed === null ? '\u2013' : String(rule.listed),
+            String(rule.selected),
+            rule.failure !== null ? `failed: ${escapeHtml(rule.failure)}` : escapeHtml(keptText(rule)),
+        ];
+        return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+    });
+    return `<h3>Retention rules</h3>\n<table>\n${header}\n${lines.join('\n')}\n</table>`;
+}
+function keptText({ kept }) {
+    if (!kept)
+        return '';
+    const parts = [
+        kept.newest > 0 ? `${kept.newest} as the newest` : null,
+        kept.younger > 0 ? `${kept.younger} as younger than the cut-off` : null,
+        kept.notMatching > 0 ? `${kept.notMatching} as not matching the aliases` : null,
+        kept.unjudgeable.count > 0 ? `${kept.unjudgeable.count} that could not be judged` : null,
+    ].filter((part) => part !== null);
+    return parts.length > 0 ? parts.join(', ') : 'none';
+}
+function endpointText({ path, types }) {
+    return `<code>${escapeHtml(path)}</code> (${escapeHtml(types.join(', '))})`;
+}
+function pullRequestLink(number, context) {
+    if (!context.repository || !context.serverUrl)
+        return `#${number}`;
+    return `<a href="${escapeHtml(`${context.serverUrl}/${context.repository}/pull/${number}`)}">#${number}</a>`;
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/report.js
+
+
+
+
+
+const SUMMARY_PIECE_CHARS = 64 * 1024;
+/**
+ * Writes the results to every channel: the log table, the outputs (where the
+ * core has them: the command line has none), the job summary and the notice,
+ * each on its own, so that one that cannot be written takes none of the
+ * others with it; then the step's verdict, always.
+ */
+async function report(rows, end, deps) {
+    const { core } = deps;
+    const broken = [];
+    const channel = async (name, write) => {
+        try {
+            await write();
+        }
+        catch (error) {
+            broken.push(name);
+            core.warning(`The ${name} could not be written: ${error.message}`);
+        }
+    };
+    if (rows.count > 0) {
+        await channel('log table', async () => {
+            for (const tableLine of renderLogTable(rows)) {
+                core.tableLine(tableLine);
+                const backlog = deps.logBacklog?.();
+                if (backlog)
+                    await backlog;
+            }
+        });
+    }
+    const { setOutput } = core;
+    if (setOutput) {
+        await channel('outputs', () => {
+            const outputs = outputsOf(rows, OUTPUT_LIMIT_BYTES);
+            for (const [name, value] of Object.entries(outputs.values))
+                setOutput(name, value);
+            if (outputs.warning !== null)
+                core.warning(outputs.warning);
+        });
+    }
+    if (rows.count > 0 || end.nothingFound !== null) {
+        await channel('job summary', async () => {
+            // In pieces of about 64 KiB: a summary is up to 900 KiB of HTML, and each write opens the file again.
+            let piece = '';
+            for (const part of renderSummary(rows, await deps.runContext(), end)) {
+                piece += part;
+                if (piece.length < SUMMARY_PIECE_CHARS)
+                    continue;
+                await core.summary.addRaw(piece).write();
+                piece = '';
+            }
+            if (piece !== '')
+                await core.summary.addRaw(piece).write();
+        });
+        await channel('notice', () => core.notice(end.nothingFound ?? totalsLine(rows.totals), { title: end.dryRun ? 'Cleanup (dry run)' : 'Cleanup' }));
+    }
+    core.flushAnnotations();
+    const verdict = verdictOf(rows, { ...end, outputsBroken: broken.includes('outputs') });
+    if (verdict && 'failed' in verdict)
+        core.setFailed(verdict.failed);
+    else if (verdict)
+        core.warning(verdict.warning);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/load-octokit.js
+var load_octokit_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+function loadOctokit() {
+    const file = import.meta.url.endsWith('.ts') ? './octokit.ts' : './octokit.js';
+    return import(load_octokit_rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href, true));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-client.js
+
+/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+async function createGitHubClient(options) {
+    const { attempts } = options;
+    const { getOctokit, retry, throttling } = await loadOctokit();
+    // The run's core redacts and escapes whatever it prints, Octokit's lines included.
+    const write = (to) => (...parts) => to(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' '));
+    // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
+    const onRateLimit = (() => attempts.waitOutRateLimit());
+    const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
+    return getOctokit(options.token, {
+        baseUrl: options.api.href.replace(/\/$/, ''),
+        userAgent: 'truefoundry-artifact-cleanup',
+        log,
+        // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
+        request: { fetch: options.fetch, log },
+        // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
+        retry: { retries: options.maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
+        throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
+    }, 
+    // First, so inside the other two: it sees every attempt.
+    (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
+        attempts.begin();
+        let response;
+        try {
+            response = await request(requestOptions);
+        }
+        catch (error) {
+            throw await attempts.failed(error);
+        }
+        return attempts.checked(response);
+    }), retry, throttling);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/fetch-failure.js
+// Every failure of a request to GitHub says whose it is: the network's (worth
+// another try), the answer's (refused, not retried) or the action's own (the
+// request could not be made).
+
+class FetchFailure extends Error {
+    name = 'FetchFailure';
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+    }
+}
+/** What undici's fetch failed with, as the network's failure or the action's. */
+function describeFetchError(error, url, proxy) {
+    const cause = error.cause;
+    const code = typeof cause?.code === 'string' ? cause.code : null;
+    if (cause && code !== null && isCertificateError({ code })) {
+        return new FetchFailure('local', `the certificate of ${url.host} is not trusted (${code}: ${cause.message}). If GitHub Enterprise Server uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env`);
+    }
+    if (cause && code !== null) {
+        const via = proxy ? ` through the proxy ${proxy}` : '';
+        return new FetchFailure('network', `no answer${via}: ${cause.message}${cause.message.includes(code) ? '' : ` (${code})`}`);
+    }
+    if (cause?.message === 'bad port') {
+        return new FetchFailure('local', `fetch never connects to port ${url.port} (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port`);
+    }
+    return new FetchFailure('local', cause?.message ? `${error.message}: ${cause.message}` : error.message);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/link-header.js
+// Where GitHub says to go next: a Link header's targets (the next page) and
+// a Location (a redirect), resolved against the URL they came with.
+/**
+ * The targets of a Link header whose relation types include `rel`, as RFC
+ * 8288 writes them: several links, `rel` quoted or not, several relation types
+ * in one (`rel="next last"`), any case, any whitespace, parameters in any
+ * order; a second `rel` of a link is ignored, as the RFC says.
+ */
+function linkTargets(header, rel) {
+    const wanted = rel.toLowerCase();
+    const targets = [];
+    let at = 0;
+    while (at < header.length) {
+        const open = header.indexOf('<', at);
+        if (open < 0)
+            break;
+        const close = header.indexOf('>', open);
+        if (close < 0)
+            break;
+        let end = close + 1;
+        for (let quoted = false; end < header.length; end++) {
+            const char = header[end];
+            if (quoted && char === '\\')
+                end++;
+            else if (char === '"')
+                quoted = !quoted;
+            else if (!quoted && char === ',')
+                break;
+        }
+        const relation = readParams(header.slice(close + 1, end)).get('rel');
+        if (relation?.toLowerCase().split(/\s+/).includes(wanted))
+            targets.push(header.slice(open + 1, close).trim());
+        at = end + 1;
+    }
+    return targets;
+}
+/** `; name=value` parameters, names lowercased, values unquoted; the first of a name wins. */
+function readParams(text) {
+    const params = new Map();
+    for (const [, name, quoted, token] of text.matchAll(/;\s*([^\s;=,"]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?/g)) {
+        const key = name.toLowerCase();
+        if (!params.has(key))
+            params.set(key, quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (token ?? ''));
+    }
+    return params;
+}
+/** A Link target or a Location, relative to `base` (RFC 8288, 3.2; RFC 9110, 10.2.2); null when it cannot be read. */
+function resolveTarget(text, base) {
+    try {
+        return new URL(text, base);
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-fetch.js
+// GitHub's REST API over HTTP, as Octokit's `request.fetch`: undici's fetch
+// through the run's proxy, where every request stays under GITHUB_API_URL
+// (redirects included: the token goes with them), each attempt is bounded in
+// time (connecting, the answer, and a body that trickles in) and in the
+// decoded size of its body (a huge page or a gzip bomb is cut short, not held),
+// and every failure is a FetchFailure that says whose it is.
+
+
+
+
+
+/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
+const MAX_REDIRECTS = 5;
+/** The fetch, through the proxy the environment names for GITHUB_API_URL; `close` ends its connections. */
+async function createGitHubFetch(options) {
+    const { api, signal: cancel } = options;
+    const proxy = proxyFor(api);
+    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: options.timeoutMs });
+    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
+    async function buffered(response) {
+        const declared = Number(response.headers.get('content-length'));
+        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
+            await response.body?.cancel().catch(() => undefined);
+            throw tooLarge(`${formatBytes(declared)} (content-length)`);
+        }
+        const chunks = [];
+        let received = 0;
+        if (response.body) {
+            const reader = response.body.getReader();
+            for (;;) {
+                const { done, value } = await reader.read();
+                if (done)
+                    break;
+                received += value.byteLength;
+                if (received > options.maxBodyBytes) {
+                    await reader.cancel().catch(() => undefined);
+                    throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
+                }
+                chunks.push(value);
+            }
+        }
+        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+        });
+        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
+        Object.defineProperty(copy, 'url', { value: response.url });
+        return copy;
+    }
+    function tooLarge(size) {
+        return new FetchFailure('refused', `the answer's body is ${size}, past the ${formatBytes(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
+    }
+    const githubFetch = async (input, init = {}) => {
+        const timeout = AbortSignal.timeout(options.timeoutMs);
+        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
+        let url = new URL(String(input));
+        try {
+            for (let redirects = 0;; redirects++) {
+                if (!underApiRoot(url, api)) {
+                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: ${options.tokenNamed} goes only there`);
+                }
+                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
+                if (response.status < 300 || response.status >= 400 || response.status === 304)
+                    return await buffered(response);
+                await response.body?.cancel().catch(() => undefined);
+                const location = response.headers.get('location');
+                const target = location === null ? null : resolveTarget(location, url);
+                if (target === null || !underApiRoot(target, api)) {
+                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
+                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so ${options.tokenNamed} goes only to GITHUB_API_URL`);
+                }
+                if (redirects === MAX_REDIRECTS)
+                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
+                url = target;
+            }
+        }
+        catch (error) {
+            if (error instanceof FetchFailure)
+                throw error;
+            if (cancel.aborted)
+                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
+            if (timeout.aborted)
+                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
+            throw describeFetchError(error, url, proxy?.shown ?? null);
+        }
+    };
+    return { fetch: githubFetch, close: () => dispatcher.destroy().catch(() => undefined) };
+}
+/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
+function underApiRoot(url, api) {
+    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-error.js
+
+/** Why listing pull requests stopped: a message for the user, printed (and redacted) by the run's core. */
+class GitHubListingError extends StepFailure {
+    name = 'GitHubListingError';
+}
+/**
+ * Ends the listing through Octokit's plugins, neither of which tries again:
+ * it has no HTTP status, and plugin-retry reads from `request.request` that
+ * it allows no retries.
+ */
+class Stop extends Error {
+    failure;
+    request = { request: {} };
+    constructor(failure) {
+        super(failure.message);
+        this.failure = failure;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/pull-request-items.js
+function isPullRequestItem(value) {
+    const item = value;
+    return (typeof item === 'object' &&
+        item !== null &&
+        'number' in item &&
+        typeof item.updated_at === 'string' &&
+        (item.closed_at === null || typeof item.closed_at === 'string') &&
+        (item.merged_at === null || typeof item.merged_at === 'string') &&
+        typeof item.html_url === 'string' &&
+        typeof item.head?.ref === 'string' &&
+        typeof item.head?.sha === 'string');
+}
+/**
+ * What one item of a page is, in the order that decides it: dates that can
+ * be read, then whether it ends the pass (it was updated before `floor`),
+ * then a number and a close before `startedAt`, when the listing began.
+ */
+function checkItem(item, floor, startedAt, redact) {
+    const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
+    if (unreadable)
+        return { kind: 'refused', reason: `its ${unreadable}, ${shown(item[unreadable], redact)}, is not a date` };
+    if (Date.parse(item.updated_at) < floor)
+        return { kind: 'older' };
+    const { number, closed_at: closedAt } = item;
+    if (!isPullRequestNumber(number)) {
+        return { kind: 'refused', reason: `its number, ${shown(number, redact)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` };
+    }
+    if (closedAt !== null && Date.parse(closedAt) > startedAt) {
+        return {
+            kind: 'refused',
+            reason: `its closed_at, ${shown(closedAt, redact)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`,
+        };
+    }
+    return { kind: 'read', number, closedAt };
+}
+/** The warning for a refused pull request, and the key it is warned of once by. */
+function refusal(item, reason, repository, redact) {
+    const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url, redact)})` : shown(item.html_url, redact);
+    return {
+        key: `${shown(item.number, redact)} ${item.html_url}`,
+        warning: `GitHub listed a pull request of ${repository} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`,
+    };
+}
+function closedPullRequest(item, number, closedAt) {
+    return {
+        number,
+        head_ref: item.head.ref,
+        head_sha: item.head.sha,
+        closed_at: closedAt,
+        merged: item.merged_at !== null,
+        html_url: item.html_url,
+    };
+}
+/** A value from GitHub for a message: quoted, control characters escaped, cut short, and so redacted first. */
+function shown(value, redact) {
+    const text = redact(typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value)));
+    return text.length > 100 ? `${text.slice(0, 100)}\u2026` : text;
+}
+function isDate(value) {
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+/** What GitHub's numbers are: 1, 2, 3\u2026 A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
+function isPullRequestNumber(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-pass.js
+
+
+const PER_PAGE = 100;
+async function* readPass(pages, floor, passes) {
+    const { progress, words, attempts, signal, maxPages } = passes;
+    const seen = new Set();
+    for (let page = 1;; page++) {
+        if (signal.aborted)
+            throw new GitHubListingError(words.cancelled('before asking GitHub', page));
+        if (++progress.pagesRead > maxPages)
+            throw new GitHubListingError(words.tooManyPages(maxPages, PER_PAGE));
+        progress.startPage(page);
+        let next;
+        try {
+            next = await pages.next();
+        }
+        catch (error) {
+            throw attempts.stoppedBy(error);
+        }
+        if (next.done)
+            return;
+        const items = next.value.data;
+        // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
+        const inWindow = [];
+        let ended = false;
+        let fresh = false;
+        for (const item of items) {
+            const verdict = checkItem(item, floor, passes.startedAt, passes.redact);
+            if (verdict.kind === 'refused') {
+                refuse(item, verdict.reason, passes);
+                continue;
+            }
+            if (verdict.kind === 'older') {
+                ended = true;
+                break;
+            }
+            const { number, closedAt } = verdict;
+            if (!seen.has(number))
+                fresh = seen.add(number).size > 0;
+            if (closedAt === null || Date.parse(closedAt) < passes.windowStart || progress.listed.has(number))
+                continue;
+            progress.listed.add(number);
+            inWindow.push(closedPullRequest(item, number, closedAt));
+        }
+        yield inWindow;
+        if (ended || next.value.headers.link === undefined)
+            return;
+        if (!fresh)
+            throw new GitHubListingError(words.addsNothing(items.length === 0));
+    }
+}
+function refuse(item, reason, passes) {
+    const { key, warning } = refusal(item, reason, passes.repository, passes.redact);
+    if (passes.progress.refused.has(key))
+        return;
+    passes.progress.refused.add(key);
+    passes.warn(warning);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-progress.js
+/** Where the listing is and what it has listed: the state its passes, its hooks and its messages share. */
+class ListingProgress {
+    /** 1 for the pass that reads down to the window's start, then each pass again from the top. */
+    pass = 1;
+    page = 0;
+    /** Attempts at this page, tries again after a failure or a rate limit included. */
+    attempt = 0;
+    /** Rate limits waited out for this page. */
+    rateLimitWaits = 0;
+    /** Rate limits without a time answered in a row for this page: each doubles the wait. */
+    headerlessWaits = 0;
+    /** Pages asked for, the passes together. */
+    pagesRead = 0;
+    /** Time spent waiting out rate limits, the passes together. */
+    waitedMs = 0;
+    // Numbers and short keys only, so these grow by a few bytes a pull request.
+    /** Pull requests gone to the caller. */
+    listed = new Set();
+    /** Pull requests refused, so each is warned of once however many passes list it. */
+    refused = new Set();
+    startPage(page) {
+        this.page = page;
+        this.attempt = 0;
+        this.rateLimitWaits = 0;
+        this.headerlessWaits = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-words.js
+
+class ListingWords {
+    /** `the pull requests of owner/repo`. */
+    where;
+    progress;
+    api;
+    dialect;
+    constructor(progress, repository, api, dialect) {
+        this.progress = progress;
+        this.where = `the pull requests of ${repository}`;
+        this.api = api;
+        this.dialect = dialect;
+    }
+    /** The token as messages name what is sent. */
+    get tokenNamed() {
+        return this.dialect.githubToken.sent;
+    }
+    at(page = this.progress.page) {
+        return this.progress.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
+    }
+    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
+    listedSoFar() {
+        const { size } = this.progress.listed;
+        if (size === 0)
+            return '';
+        return ` ${size} closed ${size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
+    }
+    cancelled(when, page = this.progress.page) {
+        return `Cancelled ${when} for ${this.at(page)} of ${this.where}; no more pull requests were listed.`;
+    }
+    tooManyPages(maxPages, perPage) {
+        return `GitHub's answers for ${this.where} went on for more than ${maxPages} pages (${maxPages * perPage} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with ${this.dialect.key('closed-within-days')}.`;
+    }
+    addsNothing(empty) {
+        return `GitHub's ${this.at()} of ${this.where} ${empty ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${this.listedSoFar()}`;
+    }
+    notAList(shown) {
+        return `GitHub's answer for ${this.at()} of ${this.where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?`;
+    }
+    nextOutside(shown) {
+        return `GitHub's answer for ${this.at()} of ${this.where} points the next page outside GITHUB_API_URL (${this.api.href}): ${shown}. The listing stops rather than send ${this.tokenNamed} there.${this.listedSoFar()}`;
+    }
+    notSent(reason) {
+        return `The request for ${this.at()} of ${this.where} could not be made: ${reason}. The fault is on the action's side (GITHUB_API_URL, ${this.dialect.key('github-token')} or the runner's settings), not GitHub's, so it was not tried again.`;
+    }
+    answerRefused(reason) {
+        return `GitHub's answer for ${this.at()} of ${this.where} was refused: ${reason}.${this.listedSoFar()}`;
+    }
+    actionError(reason) {
+        return `Listing ${this.where} stopped at ${this.at()} on an error of the action's own: ${reason}.${this.listedSoFar()}`;
+    }
+    failed(failure, detail) {
+        const refusal = { detail, where: this.where, page: this.at(), host: this.api.host, listed: this.listedSoFar() };
+        const later = this.progress.page > 1 || this.progress.pass > 1;
+        const token = this.dialect.githubToken;
+        switch (failure) {
+            case 'token-rejected':
+                return later ? token.noLongerAccepted(refusal) : token.rejected(refusal);
+            case 'permission-missing':
+                return later ? token.refusedLater(refusal) : token.mayNotRead(refusal);
+            case 'unexpected-answer':
+                return `GitHub answered ${detail} when listing ${this.where} (${this.at()}). Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?${this.listedSoFar()}`;
+        }
+    }
+    unavailable(attempts, detail) {
+        return `GitHub's API at ${this.api.href} failed ${this.at()} of ${this.where} ${attempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${this.listedSoFar()}`;
+    }
+    tryingAgain(detail, ms, attempts) {
+        return `GitHub failed ${this.at()} of ${this.where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${this.progress.attempt + 1} of ${attempts}).`;
+    }
+    waiting(detail, ms) {
+        return `GitHub's rate limit (${detail}): waiting ${formatDuration(ms)} before ${this.at()} of ${this.where}.`;
+    }
+    rateLimitHeld(detail, waits) {
+        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} held for ${waits} waits before ${this.at()} of ${this.where}.`);
+    }
+    rateLimitTooLong(detail, ms, maxWaitMs) {
+        const left = maxWaitMs - this.progress.waitedMs;
+        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} asks for a wait of ${formatDuration(ms)} before ${this.at()} of ${this.where}, ` +
+            `more than the ${formatDuration(left)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
+    }
+    rateLimited(message) {
+        return `${message} Run the sweep later, or when fewer workflows share the token.${this.listedSoFar()}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-answers.js
+// What GitHub's answers mean: an error judged as a rate limit to wait out, a
+// failure to try again or one to stop at, following GitHub's "Best practices
+// for using the REST API". Data in, data out.
+
+
+/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
+const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
+const HEADERLESS_RATE_LIMIT_MS = 60_000;
+/**
+ * What to do after GitHub answered with an error, following GitHub's "Best
+ * practices for using the REST API". A rate limit is a 429, or a 403
+ * with retry-after, with x-ratelimit-remaining 0 (the primary limit) or with a
+ * message that says it is one. It is waited out
+ * for retry-after seconds when present; else until x-ratelimit-reset (epoch
+ * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
+ */
+function judgeGitHubAnswer(answer, context) {
+    const { status, headers, message } = answer;
+    const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`;
+    if (status === null)
+        return { kind: 'retry', detail };
+    const exhausted = headers['x-ratelimit-remaining']?.trim() === '0';
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
+    // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
+    if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
+        if (retryAfterMs !== null)
+            return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
+        const resetText = headers['x-ratelimit-reset']?.trim() ?? '';
+        // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
+        const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN;
+        if (exhausted && Number.isFinite(reset)) {
+            // A second past the reset: GitHub says to wait until after it, and clocks differ.
+            const ms = Math.max(0, reset * 1000 - context.now) + 1000;
+            const when = new Date(reset * 1000);
+            return {
+                kind: 'wait',
+                ms,
+                headerless: false,
+                detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}`,
+            };
+        }
+        return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
+    }
+    if (status === 401)
+        return { kind: 'fail', failure: 'token-rejected', detail };
+    if (status === 403 || status === 404)
+        return { kind: 'fail', failure: 'permission-missing', detail };
+    if (status >= 500)
+        return { kind: 'retry', detail };
+    return { kind: 'fail', failure: 'unexpected-answer', detail };
+}
+/**
+ * The error marked as plugin-throttling recognises a rate limit, so that it
+ * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
+ * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
+ * 403 with retry-after), which would otherwise end the listing unexplained.
+ */
+function asRateLimit(error) {
+    const headers = error?.response?.headers;
+    if (headers)
+        headers['x-ratelimit-remaining'] = '0';
+    return error;
+}
+/** An Octokit RequestError (status, response headers and data) as data. */
+function readFailure(error, redact) {
+    const failure = error;
+    const response = failure?.response;
+    if (response && typeof response.status === 'number')
+        return { status: response.status, headers: response.headers ?? {}, message: bodyExcerpt(response.data, redact) };
+    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}` };
+}
+/**
+ * A body for a message, redacted here because it is cut here: cut first, a
+ * token's escaped form would lose the end that makes it recognisable.
+ */
+function bodyExcerpt(data, redact) {
+    return excerpt(redact(textOf(data)));
+}
+/** Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
+function textOf(data) {
+    if (typeof data === 'string')
+        return data;
+    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/page-check.js
+
+
+
+
+
+
+/** The page, its Link header reduced to the one next link the iterator reads; a Stop for a page the listing refuses. */
+function checkedPage(response, api, words, redact) {
+    const { data } = response;
+    if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
+        throw new Stop(new GitHubListingError(words.notAList(bodyExcerpt(data, redact))));
+    }
+    const target = linkTargets(response.headers.link ?? '', 'next')[0];
+    delete response.headers.link;
+    if (target === undefined)
+        return response;
+    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
+    const url = resolveTarget(target, resolveTarget(response.url, api) ?? api);
+    if (url === null || !underApiRoot(url, api)) {
+        throw new Stop(new GitHubListingError(words.nextOutside(url === null ? 'an unreadable URL' : shownUrl(url))));
+    }
+    response.headers.link = `<${url.href}>; rel="next"`;
+    return response;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/page-attempts.js
+// What each attempt at a page comes to, as Octokit's hook and plugins see it:
+// the page checked, or the failure judged and then tried again (plugin-retry),
+// waited out (plugin-throttling) or made the listing's error (a Stop, which
+// neither plugin tries again). The waits are here, cancellable, bounded and logged.
+
+
+
+
+
+/** Longest time the listing spends waiting out rate limits in all; a wait beyond it fails at once. */
+const MAX_WAIT_MS = 15 * 60_000;
+/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
+const MAX_RATE_LIMIT_WAITS = 10;
+class PageAttempts {
+    options;
+    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
+    rateLimit = null;
+    /** Why plugin-throttling was told not to try again: the listing's error. */
+    held = null;
+    constructor(options) {
+        this.options = options;
+    }
+    begin() {
+        this.options.progress.attempt++;
+    }
+    checked(response) {
+        const { api, words, redact } = this.options;
+        return checkedPage(response, api, words, redact);
+    }
+    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
+    async failed(error) {
+        const { progress, words, signal, maxAttempts } = this.options;
+        const cause = error?.cause;
+        const failure = cause instanceof FetchFailure ? cause : null;
+        if (signal.aborted || failure?.kind === 'cancelled')
+            return stop(words.cancelled('while a request was in flight'));
+        if (failure?.kind === 'local')
+            return stop(words.notSent(failure.message));
+        if (failure?.kind === 'refused')
+            return stop(words.answerRefused(failure.message));
+        const answer = failure ? { status: null, headers: {}, message: failure.message } : readFailure(error, this.options.redact);
+        const verdict = judgeGitHubAnswer(answer, { now: this.options.clock(), headerlessWaits: progress.headerlessWaits });
+        if (verdict.kind === 'fail')
+            return stop(words.failed(verdict.failure, verdict.detail));
+        if (verdict.kind === 'wait') {
+            this.rateLimit = { ms: verdict.ms, headerless: verdict.headerless, detail: verdict.detail };
+            return asRateLimit(error);
+        }
+        if (progress.attempt >= maxAttempts)
+            return stop(words.unavailable(maxAttempts, verdict.detail));
+        const ms = retryDelay(progress.attempt, null, this.options.random, DEFAULT_BACKOFF);
+        this.options.log(words.tryingAgain(verdict.detail, ms, maxAttempts));
+        try {
+            await this.pause(ms, 'while waiting to try again');
+        }
+        catch (stopped) {
+            return stopped;
+        }
+        return error;
+    }
+    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
+    async waitOutRateLimit() {
+        const { progress, words } = this.options;
+        const limit = this.rateLimit;
+        this.rateLimit = null;
+        if (limit === null)
+            return false;
+        if (++progress.rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
+            this.held = new GitHubListingError(words.rateLimitHeld(limit.detail, MAX_RATE_LIMIT_WAITS));
+            return false;
+        }
+        if (progress.waitedMs + limit.ms > MAX_WAIT_MS) {
+            this.held = new GitHubListingError(words.rateLimitTooLong(limit.detail, limit.ms, MAX_WAIT_MS));
+            return false;
+        }
+        if (limit.headerless)
+            progress.headerlessWaits++;
+        progress.waitedMs += limit.ms;
+        this.options.log(words.waiting(limit.detail, limit.ms));
+        try {
+            await this.pause(limit.ms, "while waiting out GitHub's rate limit");
+        }
+        catch (stopped) {
+            if (!(stopped instanceof Stop))
+                throw stopped;
+            this.held = stopped.failure;
+            return false;
+        }
+        progress.attempt = 0;
+        return true;
+    }
+    /** The listing's error for what the page iterator threw. */
+    stoppedBy(error) {
+        const held = this.held;
+        this.held = null;
+        if (held)
+            return held;
+        if (error instanceof Stop)
+            return error.failure;
+        if (error instanceof GitHubListingError)
+            return error;
+        return new GitHubListingError(this.options.words.actionError(error instanceof Error ? error.message : String(error)));
+    }
+    async pause(ms, when) {
+        const { signal } = this.options;
+        try {
+            await this.options.sleep(ms, signal);
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw stop(this.options.words.cancelled(when));
+            throw error;
+        }
+    }
+}
+function stop(message) {
+    return new Stop(new GitHubListingError(message));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/closed-pull-requests.js
+// The sweep's source of pull requests: those of a repository closed within a
+// window, read from GitHub's REST API through Octokit (github-client.ts), page
+// by page, as an async generator so memory stays flat however many there are.
+
+
+
+
+
+
+
+
+
+const closed_pull_requests_DAY_MS = 24 * 60 * 60 * 1000;
+/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
+const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
+/** 100,000 pull requests. */
+const DEFAULT_MAX_PAGES = 1000;
+/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * The pull requests closed within `closedWithinDays` before `now`. Pages are
+ * asked for sorted by `updated` descending, and a pull request's closed_at is
+ * never after its updated_at, so the first one updated before the window ends
+ * the first pass: no later page can hold one closed within it. A pull request
+ * updated while the pages are read moves to the top, onto a page already
+ * read, so the listing then reads again from the top, down to where the pass
+ * before began, until a pass finds none it had not listed.
+ */
+async function* listClosedPullRequests(options) {
+    const { owner, repo, signal } = options;
+    const repository = `${owner}/${repo}`;
+    const startedAt = options.now.getTime();
+    const windowStart = startedAt - options.closedWithinDays * closed_pull_requests_DAY_MS;
+    const api = apiRoot(options.baseUrl);
+    // Only for the texts the listing cuts short (an excerpt of a body, a value of GitHub's): the run's core redacts whatever it prints.
+    const redact = createRedactor([options.token]);
+    const clock = options.clock ?? Date.now;
+    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    const progress = new ListingProgress();
+    const words = new ListingWords(progress, repository, api, options.dialect ?? WORKFLOW_DIALECT);
+    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
+    const github = await createGitHubFetch({
+        api,
+        signal,
+        timeoutMs: options.requestTimeoutMs,
+        maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
+        tokenNamed: words.tokenNamed,
+    });
+    try {
+        const attempts = new PageAttempts({
+            progress,
+            words,
+            api,
+            redact,
+            signal,
+            maxAttempts: options.maxAttempts,
+            log: options.log,
+            sleep: options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort })),
+            clock,
+            random: options.random ?? Math.random,
+        });
+        const octokit = await createGitHubClient({ ...options, api, fetch: github.fetch, attempts });
+        const passes = { progress, words, attempts, signal, startedAt, windowStart, maxPages, redact, warn: options.warn, repository };
+        for (let floor = windowStart;; progress.pass++) {
+            const passStartedAt = clock();
+            let found = 0;
+            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
+                owner,
+                repo,
+                state: 'closed',
+                sort: 'updated',
+                direction: 'desc',
+                per_page: PER_PAGE,
+            });
+            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor, passes)) {
+                found += inWindow.length;
+                yield* inWindow;
+            }
+            if (progress.pass > 1 && found === 0)
+                return;
+            floor = passStartedAt - CLOCK_SKEW_MS;
+        }
+    }
+    finally {
+        await github.close();
+    }
+}
+/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
+function apiRoot(baseUrl) {
+    const url = new URL(baseUrl);
+    if (!url.pathname.endsWith('/'))
+        url.pathname += '/';
+    return url;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/batches.js
+
+/** Pull requests checked before their deletes go out together: one page of GitHub's listing. */
+const SWEEP_BATCH = 100;
+function targetSource(inputs, deps) {
+    return inputs.sweep ? sweepSource(inputs, inputs.sweep, deps) : thisRun(deps.env);
+}
+function thisRun(env) {
+    const target = { group: (files) => `Validate ${files}`, pullRequest: null, env, namedByNumber: false };
+    return {
+        batches: [{ targets: [target], overlapping: null }],
+        scope: () => null,
+        nothingFound: () => null,
+    };
+}
+/** The sweep's pull requests in batches, each deleted while the next is listed: it holds one page of them at a time. */
+function sweepSource(inputs, sweep, deps) {
+    const { owner, repo, closedWithinDays: days } = sweep;
+    const window = `${days} ${days === 1 ? 'day' : 'days'}`;
+    let foundNone = false;
+    async function* batches() {
+        deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`);
+        const pullRequests = listClosedPullRequests({
+            token: sweep.githubToken,
+            baseUrl: sweep.apiUrl,
+            owner: sweep.owner,
+            repo: sweep.repo,
+            closedWithinDays: sweep.closedWithinDays,
+            now: new Date((deps.now ?? Date.now)()),
+            signal: deps.cancel,
+            log: deps.log,
+            warn: deps.warn,
+            requestTimeoutMs: inputs.requestTimeoutMs,
+            maxAttempts: inputs.maxAttempts,
+            dialect: deps.dialect,
+        });
+        let batch = [];
+        let count = 0;
+        for await (const pullRequest of pullRequests) {
+            count++;
+            batch.push(pullRequestTarget(pullRequest, deps.env));
+            if (batch.length === SWEEP_BATCH) {
+                yield sweepBatch(batch, deps.cancel);
+                batch = [];
+            }
+        }
+        if (batch.length > 0)
+            yield sweepBatch(batch, deps.cancel);
+        deps.log(count === 0
+            ? `No pull request of ${owner}/${repo} closed in that time.`
+            : `${count} closed ${count === 1 ? 'pull request' : 'pull requests'} swept.`);
+        foundNone = count === 0 && !deps.cancel.aborted;
+    }
+    return {
+        batches: batches(),
+        scope: (withRows) => (withRows > 0 ? `a sweep of ${withRows} closed ${withRows === 1 ? 'pull request' : 'pull requests'}` : null),
+        nothingFound: () => foundNone
+            ? `The sweep found no pull request of ${owner}/${repo} closed in the last ${window} to check: nothing was checked or deleted.`
+            : null,
+    };
+}
+function pullRequestTarget(pullRequest, env) {
+    const { number, head_ref, head_sha, closed_at } = pullRequest;
+    return {
+        group: (files) => `Pull request #${number} (${head_ref}, closed ${closed_at}): ${files}`,
+        pullRequest: number,
+        env: { ...env, PR_NUMBER: String(number), PR_HEAD_REF: head_ref, PR_HEAD_SHA: head_sha },
+        namedByNumber: true,
+    };
+}
+function sweepBatch(targets, cancel) {
+    return {
+        targets: untilCancelled(targets, cancel),
+        overlapping: `${targets.length} ${targets.length === 1 ? 'pull request' : 'pull requests'}`,
+    };
+}
+/** Once cancelled, the pull requests left are not checked: the report is due within seconds. */
+function* untilCancelled(targets, cancel) {
+    for (const target of targets) {
+        if (cancel.aborted)
+            return;
+        yield target;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/time-slice.js
+// Checking gives way to the event loop: a sweep of thousands of pull requests
+// over a big manifest is one long computation, and while it runs nothing else
+// does \u2014 not the runner's SIGINT, not the answer to a delete in flight.
+
+/** The longest stretch of checking between two turns of the event loop: well under the 50 ms a run may go unresponsive. */
+const SLICE_MS = 20;
+function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
+    let start = now();
+    return {
+        due: () => now() - start >= ms,
+        async pause() {
+            await (0,promises_namespaceObject.setImmediate)();
+            start = now();
+        },
+    };
+}
+/** Runs `steps`, a generator that yields when its slice is due, pausing each time it does. */
+async function runSliced(steps, slice) {
+    for (;;) {
+        const step = steps.next();
+        if (step.done)
+            return step.value;
+        await slice.pause();
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/problems.js
+/** Problems kept for one document; the rest are counted in one more. */
+const MAX_PROBLEMS_KEPT = 20;
+/** Problems a message lists; a document can have thousands, and one message must stay readable. */
+const MAX_PROBLEMS_LISTED = 10;
+/** Every problem with its line, `; `-separated; past MAX_PROBLEMS_LISTED, a count of the rest. */
+function describeProblems(problems, lineOf) {
+    const listed = problems.slice(0, MAX_PROBLEMS_LISTED).map((problem) => `${describeProblem(problem)} (line ${lineOf(problem.path)})`);
+    const rest = problems.length - listed.length;
+    return rest > 0 ? `${listed.join('; ')}; and ${rest} more ${rest === 1 ? 'problem' : 'problems'}` : listed.join('; ');
+}
+/** `source.uri: message`, or the bare message when it is about the whole manifest. */
+function describeProblem(problem) {
+    return problem.path.length > 0 ? `${formatPath(problem.path)}: ${problem.message}` : `manifest: ${problem.message}`;
+}
+function formatPath(path) {
+    let out = '';
+    for (const part of path)
+        out += typeof part === 'number' ? `[${part}]` : out ? `.${part}` : part;
+    return out || '(manifest)';
+}
+/** Problems with each repeated one dropped: the schema and the action's own rule can find the same. */
+function dedupe(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${formatPath(problem.path)}\0${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/read.js
+
+
+/** Larger files are refused unread: manifests are a few hundred bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+function unreadable(reason, line = 1, column = 1) {
+    return { kind: 'unreadable', line, column, reason };
+}
+/** A manifest file's bytes, or why it is not read: refused by the file stage, too large, or unreadable. */
+async function readManifestFile(file) {
+    if (file.refusal)
+        return unreadable(file.refusal);
+    try {
+        const { size } = await (0,promises_.stat)(file.absolute);
+        if (size > MAX_FILE_BYTES) {
+            const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+            return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
+        }
+        return await (0,promises_.readFile)(file.absolute);
+    }
+    catch (error) {
+        return unreadable(`could not be read: ${error.message}`);
+    }
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A file's bytes as text, or why they are not: not UTF-8, or not text at all (a NUL character). */
+function decodeText(bytes) {
+    let text;
+    try {
+        text = utf8.decode(bytes);
+    }
+    catch {
+        return unreadable(`is not UTF-8 text (invalid byte sequence at offset ${firstInvalidOffset(bytes)})`);
+    }
+    const nul = text.indexOf('\0');
+    if (nul !== -1)
+        return unreadable(`is not a text file (NUL character on line ${positionIn(text, nul).line})`);
+    return text;
+}
+/** Line and column (1-based) of `offset` in `text`, found by counting lines: for a place found before yaml has counted them. */
+function positionIn(text, offset) {
+    let line = 1;
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        start = i + 1;
+    }
+    return { line, col: offset - start + 1 };
+}
+/** Offset where the first invalid sequence starts: the end of the longest prefix that decodes (a cut-off character at its end is fine while streaming), moved back to the start of that cut-off character. */
+function firstInvalidOffset(bytes) {
+    let low = 0;
+    let high = bytes.length;
+    while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (decodes(bytes.subarray(0, mid), { stream: true }))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    while (low > 0 && !decodes(bytes.subarray(0, low), { stream: false }))
+        low--;
+    return low;
+}
+function decodes(bytes, options) {
+    try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes, options);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/substitution.js
+// substitute-env's ${NAME}: which variables a text names, and the text filled in from an environment.
+const ENV_REFERENCE = /\$(\$?)\{([^}\n]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * substitute-env: ${NAME} in a value is replaced with the variable's value;
+ * $${NAME} stays a literal ${NAME}. A variable that is not set, or set to the
+ * empty string, is not replaced and makes the file invalid.
+ */
+class Substitution {
+    /** Names not filled in, in the order met, and whether each was set but empty. */
+    missing = new Map();
+    /** Where the first value with a name not filled in stands. */
+    firstMissing = null;
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    /** The text filled in; null, with the names noted in `missing`, when one of them has no value. */
+    fill(text) {
+        let complete = true;
+        const filled = text.replace(ENV_REFERENCE, (match, escape, name) => {
+            if (escape)
+                return match.slice(1);
+            const value = ENV_NAME.test(name) ? this.env[name] : undefined;
+            if (value)
+                return value;
+            complete = false;
+            if (!this.missing.has(name))
+                this.missing.set(name, { empty: value === '' });
+            return match;
+        });
+        return complete ? filled : null;
+    }
+    describeMissing() {
+        const unset = [...this.missing].filter(([, { empty }]) => !empty).map(([name]) => `\${${name}}`);
+        const empty = [...this.missing].filter(([, { empty }]) => empty).map(([name]) => `\${${name}}`);
+        const parts = [];
+        if (unset.length > 0)
+            parts.push(`${unset.join(', ')}, ${unset.length === 1 ? 'which is not set' : 'which are not set'}`);
+        if (empty.length > 0)
+            parts.push(`${empty.join(', ')}, ${empty.length === 1 ? 'which is set but empty' : 'which are set but empty'}`);
+        const why = empty.length > 0 ? '; an empty value counts as not set, since pasting nothing in would name another version' : '';
+        const them = this.missing.size === 1 ? 'it' : 'them';
+        return `refers to ${parts.join(', and ')} (substitute-env is on${why}): give ${them} a value in the step's env, or write $\${NAME} for a literal \${NAME}`;
+    }
+}
+/** The names a text refers to for substitution, in order: not those written $${NAME}, which stay as text. */
+function variablesIn(text) {
+    return referencesIn(text).map((reference) => reference.name);
+}
+/** Each ${NAME} a text refers to for substitution, where it starts and where it ends; not those written $${NAME}. */
+function referencesIn(text) {
+    const references = [];
+    for (const match of text.matchAll(ENV_REFERENCE)) {
+        if (!match[1])
+            references.push({ name: match[2], start: match.index, end: match.index + match[0].length });
+    }
+    return references;
+}
+/** A text with each $${NAME} made the literal ${NAME} it stands for. */
+function unescapeReferences(text) {
+    return text.replace(ENV_REFERENCE, (match, escape) => (escape ? match.slice(1) : match));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/words.js
+// How messages about a manifest show the values in it.
+const MAX_QUOTED = 80;
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describeType(value) {
+    if (value === null || value === undefined)
+        return 'nothing (null)';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    if (typeof value === 'string')
+        return `the string ${quote(value)}`;
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+    if (typeof value === 'boolean')
+        return `boolean ${value}`;
+    return typeof value;
+}
+/** A string in quotes, anything else as its JSON (so 1 and "1" read differently); long values cut. */
+function quote(value) {
+    let text;
+    try {
+        text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    }
+    catch {
+        // A value that contains itself (a YAML alias inside its own anchor) or is nested too deep to print.
+        return describeType(value);
+    }
+    const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}\u2026` : text;
+    return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}
+function listWords(values, conjunction = 'or') {
+    const words = (Array.isArray(values) ? values : []).map((value) => JSON.stringify(value));
+    if (words.length <= 1)
+        return words.join('');
+    return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/json-scalars.js
+// What a YAML scalar is as JSON data: the rules that keep a value from being
+// sent as anything but what was written.
+
+
+
+const CORE_TAG = 'tag:yaml.org,2002:';
+/** The kind of value each tag of the core and JSON schemas resolves to; a value with any other tag has no JSON form. */
+const KIND_OF_TAG = new Map([
+    ['str', 'string'],
+    ['int', 'bigint'],
+    ['float', 'number'],
+    ['bool', 'boolean'],
+    ['null', 'null'],
+    ['map', 'map'],
+    ['seq', 'seq'],
+]);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Why a scalar cannot be sent as written. */
+class ScalarProblem {
+    message;
+    constructor(message) {
+        this.message = message;
+    }
+}
+/** A scalar's value as JSON data, or why it has none: `written` is its text, `tag` the tag written on it. */
+function scalarValue(value, written, fullTag) {
+    const tag = fullTag?.startsWith(CORE_TAG) ? fullTag.slice(CORE_TAG.length) : undefined;
+    const kind = value === null ? 'null' : typeof value;
+    if (tag !== undefined && KIND_OF_TAG.get(tag) !== kind && !(tag === 'float' && kind === 'bigint')) {
+        return new ScalarProblem(`is tagged !!${tag}, but ${quote(written)} is not one; remove the tag or fix the value`);
+    }
+    switch (typeof value) {
+        case 'string':
+            if (LONE_SURROGATE.test(value)) {
+                return new ScalarProblem('holds half of a UTF-16 surrogate pair (a \\uD800-\\uDFFF escape on its own), which is not text; write the whole character');
+            }
+            return value;
+        case 'bigint':
+            if (value > MAX_SAFE || value < -MAX_SAFE)
+                return new ScalarProblem(beyondSafe(written, Number(value)));
+            return Number(value);
+        case 'number':
+            if (!Number.isFinite(value))
+                return new ScalarProblem(`is ${quote(written)}, which JSON has no number for (it would be sent as null); quote it to send text`);
+            if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+                return new ScalarProblem(beyondSafe(written, value));
+            if (value === 0 && /[1-9]/.test(written.split(/[eE]/)[0] ?? '')) {
+                return new ScalarProblem(`is ${quote(written)}, too small for a JSON number (it would be sent as 0); quote it to send text`);
+            }
+            return value === 0 ? 0 : value; // -0 and 0 are one number in JSON: JSON.stringify(-0) is "0"
+        case 'boolean':
+            return value;
+        default:
+            return value === null ? null : new ScalarProblem('is a value JSON has no form for');
+    }
+}
+/** What a filled-in scalar means: its text read as the scalar alone, so it can be a number but never change the document's structure. */
+function resolve(tag, plain, tags, text) {
+    if (tag === '!' || (tag === undefined && !plain))
+        return text;
+    for (const candidate of tags) {
+        if (candidate.collection)
+            continue;
+        if (tag === undefined ? !candidate.default || !candidate.test : candidate.tag !== tag)
+            continue;
+        if (candidate.test && !candidate.test.test(text))
+            continue;
+        const resolved = candidate.resolve(text, () => { }, { intAsBigInt: true });
+        return (0,dist/* isScalar */.jn)(resolved) ? resolved.value : resolved; // the boolean tag answers with a node
+    }
+    return text;
+}
+function beyondSafe(written, rounded) {
+    return `is ${quote(written)}, beyond ${Number.MAX_SAFE_INTEGER} (2^53 - 1), the largest a JSON number holds exactly: it would be sent as ${JSON.stringify(rounded)}; quote it to send text`;
+}
+function shortTag(tag) {
+    return tag.startsWith(CORE_TAG) ? `!!${tag.slice(CORE_TAG.length)}` : tag;
+}
+function describeScalar(value) {
+    if (value === null)
+        return 'null (nothing)';
+    if (typeof value === 'boolean')
+        return `the boolean ${value}`;
+    if (typeof value === 'number' || typeof value === 'bigint')
+        return `the number ${value}`;
+    return typeof value;
+}
+/**
+ * A scalar key as JSON text, or why it has none: not text, or text that would
+ * not read the same. With substitute-env a key is written out: $${NAME} in it
+ * is a literal ${NAME}, and a ${NAME} is refused.
+ */
+function scalarKey(target, line, substituteEnv) {
+    const { value } = target;
+    if (typeof value === 'string') {
+        if (!substituteEnv)
+            return value;
+        if (variablesIn(value).length > 0) {
+            return new ScalarProblem(`has the key ${quote(value)} on line ${line}: substitute-env fills in values, not keys; write the key out (or $\${NAME} for a literal \${NAME})`);
+        }
+        return unescapeReferences(value);
+    }
+    // 1, true or 1.5 as a key is the text it was written as; 0x1F, ~ or 1.0 would become other text ("31", "null", "1").
+    const written = target.source ?? '';
+    if ((value === null || typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') && String(value) === written)
+        return written;
+    return new ScalarProblem(`has the key ${written === '' ? '(empty)' : written} on line ${line}, which YAML reads as ${describeScalar(value)}, not as the text written; quote the key to keep it as written`);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/fill-in.js
+
+
+
+
+/**
+ * Why a parsed file cannot be filled in from `env`: a variable it names that
+ * is not set, or set but empty. Null when every one has a value (or the file
+ * names none).
+ */
+function unfilled(file, env) {
+    const substitution = new Substitution(env);
+    for (const doc of file.documents) {
+        for (const hole of doc.holes) {
+            // The message names every missing variable, and shows the place of the first.
+            if (substitution.fill(hole.text) === null)
+                substitution.firstMissing ??= hole;
+        }
+    }
+    if (substitution.missing.size === 0)
+        return null;
+    const { line, col } = substitution.firstMissing;
+    return unreadable(substitution.describeMissing(), line, col);
+}
+/**
+ * One document with its ${NAME} values filled in from `env` (which unfilled
+ * has found to name every one). The document as parsed is not changed: only
+ * the lists and mappings on the way to a filled-in value are copied, so a
+ * sweep's check of a big manifest costs what its variables cost.
+ */
+function fillIn(doc, env) {
+    const { positions } = doc;
+    const offsetOf = (path) => offsetIn(positions, doc.value, path, doc.start);
+    const loaded = (value, problems) => ({
+        kind: 'document',
+        document: doc.document,
+        line: doc.line,
+        value,
+        problems,
+        lineOf: (path) => doc.position(offsetOf(path)).line,
+        positionOf: (path) => doc.position(offsetOf(path)),
+        written: (field) => writtenField(doc, field),
+    });
+    if (doc.holes.length === 0)
+        return loaded(doc.value, withLeftOut(doc.problems.map(({ problem }) => problem), doc.problemsLeftOut));
+    const substitution = new Substitution(env);
+    const copies = new Map();
+    const copyOf = (node) => {
+        let copy = copies.get(node);
+        if (!copy) {
+            copy = (Array.isArray(node) ? [...node] : { ...node });
+            copies.set(node, copy);
+        }
+        return copy;
+    };
+    let root = doc.value;
+    const problems = [];
+    let leftOut = doc.problemsLeftOut;
+    let next = 0;
+    const keep = (problem) => {
+        if (problems.length < MAX_PROBLEMS_KEPT)
+            problems.push(problem);
+        else
+            leftOut++;
+    };
+    for (const [index, hole] of doc.holes.entries()) {
+        // Problems in source order: those found while parsing before this value, then this value's.
+        while (next < doc.problems.length && doc.problems[next].holesBefore <= index)
+            keep(doc.problems[next++].problem);
+        const value = hole.value(substitution.fill(hole.text) ?? hole.text);
+        const filled = value instanceof ScalarProblem ? null : value;
+        if (value instanceof ScalarProblem)
+            keep({ path: hole.path, message: value.message });
+        if (hole.path.length === 0) {
+            root = filled;
+            continue;
+        }
+        root = copyOf(root);
+        let template = doc.value;
+        let copy = root;
+        for (const part of hole.path.slice(0, -1)) {
+            template = template[part];
+            copy = setOwn(copy, part, copyOf(template));
+        }
+        setOwn(copy, hole.path.at(-1), filled);
+    }
+    while (next < doc.problems.length)
+        keep(doc.problems[next++].problem);
+    return loaded(root, withLeftOut(problems, leftOut));
+}
+/** Sets `object[key]`, and gives back the value set; "__proto__" stays an own property, as JSON.parse makes it. */
+function setOwn(object, key, value) {
+    if (key === '__proto__')
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+        object[key] = value;
+    return value;
+}
+function withLeftOut(problems, leftOut) {
+    return leftOut === 0
+        ? problems
+        : [...problems, { path: [], message: `${leftOut} more values cannot be sent as written, for the same kinds of reasons` }];
+}
+function writtenField(doc, field) {
+    const value = doc.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field))
+        return null;
+    const hole = doc.holes.find((candidate) => candidate.path.length === 1 && candidate.path[0] === field);
+    if (hole)
+        return { text: hole.text, variables: variablesIn(hole.text) };
+    const written = value[field];
+    return {
+        text: typeof written === 'string' || typeof written === 'number' || typeof written === 'boolean' ? String(written) : null,
+        variables: [],
+    };
+}
+/** Offset of the value at `path` (or of its nearest present ancestor) in the source. */
+function offsetIn(positions, value, path, fallback) {
+    let offset = fallback;
+    let current = value;
+    for (const part of path) {
+        if (typeof current !== 'object' || current === null)
+            break;
+        const offsets = positions.get(current);
+        const at = Array.isArray(offsets) ? offsets[Number(part)] : offsets?.get(String(part));
+        if (at === undefined)
+            break;
+        offset = at;
+        current = current[part];
+    }
+    return offset;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/unknown-fields.js
+/** The manifest's fields its kind does not know, each with the known field it most likely meant. */
+function findUnknownFields(value, known) {
+    return Object.keys(value)
+        .filter((field) => !known.includes(field))
+        .map((field) => ({ field, suggestion: closestField(field, known) }));
+}
+/** The known field a typo most likely meant, by edit distance, or null when none is close. */
+function closestField(field, knownFields) {
+    let best = null;
+    let bestDistance = Infinity;
+    const lowered = field.toLowerCase().replaceAll('-', '_');
+    const tolerance = Math.max(1, Math.floor(field.length / 3));
+    for (const known of knownFields) {
+        // The distance is at least the difference in length: no need to compute it for a long key.
+        if (Math.abs(lowered.length - known.length) > tolerance)
+            continue;
+        const distance = editDistance(lowered, known);
+        if (distance < bestDistance)
+            [best, bestDistance] = [known, distance];
+    }
+    return bestDistance <= tolerance ? best : null;
+}
+/** Damerau-Levenshtein (optimal string alignment): a swap of two letters counts as one edit. Three rolling rows: it runs once per unknown field and known field. */
+function editDistance(a, b) {
+    let before = new Int32Array(b.length + 1);
+    let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+    let current = new Int32Array(b.length + 1);
+    for (let i = 1; i <= a.length; i++) {
+        current[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, before[j - 2] + 1);
+            current[j] = d;
+        }
+        ;
+        [before, previous, current] = [previous, current, before];
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/kind-claim.js
+
+
+
+
+const ML_REPO = 'ml-repo';
+function claimKind(manifest) {
+    const type = manifest.type;
+    if (isManifestKind(type))
+        return { kind: type, problem: null };
+    if (type === ML_REPO) {
+        const message = `is "${ML_REPO}": deleting an ML repo deletes everything in it (every artifact, model and prompt with all their versions, and every data directory), and this action does not delete ML repos; it deletes the versions and data directories its manifests name`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
+    }
+    if (isOtherKind(type)) {
+        const message = `is "${type}", which this action does not delete: it deletes versions and data directories only (${listWords(KIND_NAMES, 'and')}); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: true };
+    }
+    if (type !== undefined) {
+        const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
+        const hint = close ? `; did you mean "${close}"?` : '';
+        const message = `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}`;
+        return { kind: null, problem: { path: ['type'], message }, otherResource: false };
+    }
+    for (const kind of KIND_NAMES) {
+        if (kind === DEFAULT_KIND)
+            continue;
+        const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path));
+        if (found.length === 0)
+            continue;
+        const fields = listWords(found.map(formatPath), 'and');
+        const label = MANIFEST_KINDS[kind].label;
+        return {
+            kind: null,
+            otherResource: false,
+            problem: {
+                path: [...found[0]],
+                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
+            },
+        };
+    }
+    return { kind: DEFAULT_KIND, problem: null };
+}
+/** The kind a document claims, for a row of a document judged by its loader alone. */
+function claimedKind(value) {
+    return isPlainObject(value) ? claimKind(value).kind : null;
+}
+function hasPath(value, path) {
+    let node = value;
+    for (const part of path) {
+        if (!isPlainObject(node) || !Object.hasOwn(node, part))
+            return false;
+        node = node[part];
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/schema-check.js
+
+
+
+
+
+const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))];
+/**
+ * Checks one parsed document: its kind by `type`, then that kind's schema
+ * (generated from its OpenAPI document) and the action's own rule.
+ */
+function checkManifest(value) {
+    if (!isPlainObject(value)) {
+        return {
+            valid: false,
+            type: null,
+            problems: [{ path: [], message: `must be a mapping of manifest fields, got ${describeType(value)}` }],
+            unknownFields: [],
+        };
+    }
+    const claim = claimKind(value);
+    if (claim.kind)
+        return checkManifestAs(MANIFEST_KINDS[claim.kind], value);
+    if (claim.otherResource)
+        return { valid: false, type: null, problems: [claim.problem], unknownFields: [] };
+    return schema_check_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
+}
+/** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
+function checkManifestAs(spec, written) {
+    // `type` always goes out, so the bytes validated are the bytes sent to either generation: the generic endpoint's
+    // union has no discriminator and TrueFoundry's CLI refuses a document without it; the per-kind endpoints default it.
+    const value = written.type === undefined ? { type: spec.type, ...written } : written;
+    const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, value, spec));
+    if (problems.length > 0)
+        return schema_check_refuse(spec, value, problems, spec.knownFields);
+    const unknownFields = findUnknownFields(value, spec.knownFields);
+    const identity = identityProblem(value, spec);
+    if (identity)
+        return { valid: false, type: spec.type, problems: [identity], unknownFields };
+    let body;
+    try {
+        body = JSON.stringify({ manifest: value });
+    }
+    catch (error) {
+        // The loader gives JSON data; a caller passing a value that contains itself or nests thousands deep lands here.
+        return {
+            valid: false,
+            type: spec.type,
+            problems: [{ path: [], message: `cannot be written as JSON: ${error.message}` }],
+            unknownFields,
+        };
+    }
+    return { valid: true, type: spec.type, body, unknownFields };
+}
+/** An invalid verdict with every problem: the ones given and the action's own rule. */
+function schema_check_refuse(spec, value, problems, known) {
+    const identity = identityProblem(value, spec);
+    return {
+        valid: false,
+        type: spec?.type ?? null,
+        problems: dedupe(identity ? [...problems, identity] : problems),
+        unknownFields: findUnknownFields(value, known),
+    };
+}
+/** The action's own rule: a delete names one version (a data directory, which has none, is named by its ML repo and name, which its schema requires). */
+function identityProblem(value, spec) {
+    if (spec?.versioned === false || value.version !== undefined || value.version_alias !== undefined)
+        return null;
+    return { path: [], message: 'names neither "version" nor "version_alias", so it does not identify one version; add one of them' };
+}
+/**
+ * A message in the action's words. The offending value is read from the document
+ * at the error's path, not from ajv's `verbose` mode, whose errors would carry
+ * it: that mode embeds every schema in the generated code as a literal V8 parses
+ * as the action starts.
+ */
+function toProblem(error, document, spec) {
+    const path = parsePointer(error.instancePath);
+    const params = error.params;
+    const data = valueAt(document, path);
+    switch (error.keyword) {
+        case 'required':
+            return { path, message: `missing required field "${String(params.missingProperty)}"` };
+        case 'type':
+            return { path, message: `expected ${String(params.type)}, got ${describeType(data)}` };
+        case 'pattern':
+            return { path, message: `${quote(data)} does not match the pattern ${String(params.pattern)}` };
+        case 'maxLength':
+            return { path, message: `must be at most ${String(params.limit)} characters, got ${[...String(data)].length}` };
+        case 'minItems':
+            return {
+                path,
+                message: `must hold at least ${String(params.limit)} ${params.limit === 1 ? 'item' : 'items'}, got ${Array.isArray(data) ? data.length : 0}`,
+            };
+        case 'minimum':
+            return { path, message: `must be at least ${String(params.limit)}, got ${String(data)}` };
+        case 'enum':
+            return { path, message: `must be ${listWords(params.allowedValues)}, got ${quote(data)}` };
+        case 'discriminator':
+            return discriminatorProblem(path, params, error.schemaPath, spec);
+        default:
+            return { path, message: error.message ?? `fails the schema rule "${error.keyword}"` };
+    }
+}
+function discriminatorProblem(path, params, schemaPath, spec) {
+    const tag = String(params.tag);
+    if (params.error === 'tag' && params.tagValue === undefined) {
+        return { path, message: `missing required field "${tag}"` };
+    }
+    const branches = unionAt(spec.schema, schemaPath, tag)?.oneOf ?? [];
+    const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
+    return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
+}
+function parsePointer(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+        .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+}
+function valueAt(document, path) {
+    let value = document;
+    for (const part of path)
+        value = value?.[part];
+    return value;
+}
+/**
+ * The union whose `discriminator` keyword `schemaPath` names. ajv gives the path
+ * from the schema it compiled the check in: the whole document, or the
+ * definition a reference names. The union is the node at that path, in the
+ * document or in a definition, that discriminates by `tag`.
+ */
+function unionAt(schema, schemaPath, tag) {
+    const parts = parsePointer(schemaPath.replace(/^#/, '')).slice(0, -1);
+    const roots = [schema, ...Object.values(schema.$defs)];
+    return roots
+        .map((root) => valueAt(root, parts))
+        .find((node) => node?.discriminator?.propertyName === tag && Array.isArray(node.oneOf));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/sweep-rules.js
+
+/** What a sweep sets for each pull request; its head's branch and commit are the author's choice, and only the number is the pull request's own. */
+const CHOSEN_BY_AUTHOR = {
+    PR_HEAD_REF: 'the head branch is named by whoever opens the pull request (a fork can name it main or release), and later pull requests use the same names again, open ones included',
+    PR_HEAD_SHA: 'the head commit is whatever the author pushed, which can be any commit that already exists',
+};
+/**
+ * A sweep's rule, on a manifest as written: the version it names (by
+ * `ml_repo`, `name`, and `version` or, without it, `version_alias`; a data
+ * directory, not `versioned`, by `ml_repo` and `name`) is its pull request's
+ * own, so it names ${PR_NUMBER}, and nothing the author of the pull request
+ * chooses. Otherwise every pull request swept would delete the same version,
+ * or one another pull request named.
+ */
+function sweepProblems(written, versioned) {
+    const problems = [];
+    for (const field of versioned ? ['ml_repo', 'name', 'version', 'version_alias'] : ['ml_repo', 'name']) {
+        for (const name of new Set(written(field)?.variables ?? [])) {
+            const why = CHOSEN_BY_AUTHOR[name];
+            if (!why)
+                continue;
+            problems.push({
+                path: [field],
+                message: `names \${${name}}, which a sweep may not use to name a version: ${why}, so it could name another pull request's version; only \${PR_NUMBER} is unique and not chosen by the author. Name the version with \${PR_NUMBER}; \${PR_HEAD_REF} and \${PR_HEAD_SHA} may stay in the other fields (description, metadata)`,
+            });
+        }
+    }
+    // The number picks the version when there is one: an alias beside it only names it again.
+    const picking = versioned ? (written('version') ? 'version' : 'version_alias') : null;
+    const naming = picking ? ['ml_repo', 'name', picking] : ['ml_repo', 'name'];
+    for (const field of naming) {
+        if (!numberTouches(written(field)?.text ?? ''))
+            continue;
+        problems.push({
+            path: [field],
+            message: 'puts a digit or another variable right beside ${PR_NUMBER}, so one pull request could name the version of another: v0-pr1${PR_NUMBER} for pull request #1 is v0-pr11, which v0-pr${PR_NUMBER} names for #11. ' +
+                'Put a character that is not a digit between ${PR_NUMBER} and the rest, e.g. v0-pr${PR_NUMBER}-try1',
+        });
+    }
+    if (naming.some((field) => written(field)?.variables.includes('PR_NUMBER')))
+        return problems;
+    const braces = naming.some((field) => /\$PR_NUMBER(?![A-Za-z0-9_])/.test(written(field)?.text ?? ''))
+        ? ' ($PR_NUMBER without braces is not filled in)'
+        : '';
+    const where = picking === 'version'
+        ? 'its version is a number written out, the same for every pull request (a version_alias beside it only names that version again), and neither ml_repo nor name holds ${PR_NUMBER}'
+        : picking
+            ? 'none of ml_repo, name and version_alias holds ${PR_NUMBER}'
+            : 'neither ml_repo nor name holds ${PR_NUMBER}';
+    const what = picking ? 'version' : 'data directory';
+    const example = picking
+        ? `version_alias: v0-pr\${PR_NUMBER}${picking === 'version' ? ' in place of version' : ''}`
+        : 'name: preview-pr${PR_NUMBER}';
+    problems.push({
+        path: picking && written(picking) ? [picking] : [],
+        message: `names nothing that belongs to a pull request: ${where}${braces}, so the sweep would delete the same ${what} for every pull request it sweeps. Name a ${what} per pull request, e.g. ${example}`,
+    });
+    return problems;
+}
+/** Whether a ${PR_NUMBER} of the text has a digit or another ${NAME} right beside it, where the number's own digits would run into others. */
+function numberTouches(text) {
+    const references = referencesIn(text);
+    return references.some((reference, index) => reference.name === 'PR_NUMBER' &&
+        (/\d/.test(text[reference.start - 1] ?? '') ||
+            /\d/.test(text[reference.end] ?? '') ||
+            references[index - 1]?.end === reference.start ||
+            references[index + 1]?.start === reference.end));
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/check-file.js
+
+
+
+
+
+
+
+
+const MAX_FIELD_SHOWN = 80;
+/** Each document of the file checked, one at a time, so the caller can give way to the event loop between them. */
+function* checkFile(file, parsed, options) {
+    const loaded = parsed.kind === 'parsed' ? (unfilled(parsed, options.env) ?? parsed) : parsed;
+    if (loaded.kind === 'parsed') {
+        for (const written of loaded.documents)
+            yield checkDocument(file.relative, fillIn(written, options.env), options.namedByNumber);
+        return;
+    }
+    const message = `the file ${file.relative} ${loaded.reason}`;
+    yield {
+        manifest: { file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message },
+        findings: [
+            {
+                level: 'error',
+                message,
+                properties: { file: file.relative, startLine: loaded.line, startColumn: loaded.column, title: 'Unreadable manifest file' },
+            },
+        ],
+    };
+}
+function checkDocument(file, doc, namedByNumber) {
+    const location = { file, document: doc.document, line: doc.line };
+    // A value JSON cannot carry exactly is all there is to say: the schema would judge a value that is not the one written.
+    let verdict = doc.problems.length > 0
+        ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
+        : checkManifest(doc.value);
+    const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? MANIFEST_KINDS[verdict.type].versioned : true) : [];
+    if (sweepRules.length > 0)
+        verdict = {
+            valid: false,
+            type: verdict.type,
+            problems: verdict.valid ? sweepRules : [...verdict.problems, ...sweepRules],
+            unknownFields: verdict.unknownFields,
+        };
+    const findings = verdict.unknownFields.map(({ field, suggestion }) => {
+        const { line, col } = doc.positionOf([field]);
+        const shown = field.length > MAX_FIELD_SHOWN ? `${field.slice(0, MAX_FIELD_SHOWN)}\u2026` : field;
+        return {
+            level: 'warning',
+            message: `Unknown field "${shown}"${suggestion ? `: did you mean "${suggestion}"?` : ''} The control plane does not use it.`,
+            properties: { file, startLine: line, startColumn: col, title: 'Unknown manifest field' },
+        };
+    });
+    const identity = identityOf(doc.value, verdict.type);
+    if (verdict.valid)
+        return { manifest: { ...location, ...identity, valid: true, type: verdict.type, body: verdict.body }, findings };
+    const message = describeProblems(verdict.problems, (path) => doc.lineOf(path));
+    const { line, col } = doc.positionOf(verdict.problems[0].path);
+    findings.push({
+        level: 'error',
+        message,
+        properties: { file, startLine: line, startColumn: col, title: verdict.type ? `Invalid ${verdict.type} manifest` : 'Invalid manifest' },
+    });
+    return { manifest: { ...location, ...identity, valid: false, message }, findings };
+}
+/** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
+function identityOf(value, type) {
+    if (!isPlainObject(value))
+        return NO_IDENTITY;
+    const text = (field) => (typeof field === 'string' ? field : null);
+    const versioned = type === null || MANIFEST_KINDS[type].versioned;
+    return {
+        type,
+        ml_repo: text(value.ml_repo),
+        name: text(value.name),
+        version: versioned && typeof value.version === 'number' && Number.isFinite(value.version) ? value.version : null,
+        version_alias: versioned ? text(value.version_alias) : null,
+        id: null,
+    };
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/compose.js
+
+/**
+ * Lists and mappings written inside one another deeper than this make the file
+ * unreadable before it is parsed further: a manifest nests a few levels, and
+ * yaml's parser and composer cost several times more per token when deeply nested.
+ */
+const MAX_WRITTEN_DEPTH = 64;
+/**
+ * yaml's parser and composer cost about 2 \u00b5s a token (more for a token that
+ * opens a list or mapping), and 1 MiB of `1,` is 1.5 million tokens. A file
+ * of 1 MiB of real manifests is under 600,000 tokens and 30,000 flow
+ * collections; past these bounds a file is refused while it is parsed.
+ */
+const MAX_TOKENS = 800_000;
+const MAX_FLOW_COLLECTIONS = 100_000;
+/** What composeDocuments yields when its slice is due, between documents. */
+const PAUSE = Symbol('pause');
+/** Thrown while parsing, before the nesting that costs is built. */
+class TooDense extends Error {
+    offset;
+    constructor(offset, reason) {
+        super(reason);
+        this.offset = offset;
+    }
+}
+/**
+ * Every document of the text, one at a time, as yaml's parseAllDocuments
+ * composes them; each is dropped once converted, so a file of many documents
+ * holds one at a time. Stops with TooDense where the text nests deeper than
+ * MAX_WRITTEN_DEPTH or holds more than MAX_TOKENS or MAX_FLOW_COLLECTIONS,
+ * before yaml builds (and pays for) the rest.
+ */
+function* composeDocuments(text, lineCounter, isJson, slice) {
+    // Keys are checked for duplicates by the converter, with a set per mapping: yaml's uniqueKeys compares each key with every other.
+    // logLevel error: yaml's warnings (e.g. a list used as a key) would go to stderr, which is the step's log.
+    const composer = new dist/* Composer */.Dk({
+        uniqueKeys: false,
+        prettyErrors: false,
+        logLevel: 'error',
+        schema: isJson ? 'json' : 'core',
+        intAsBigInt: true,
+    });
+    const parser = new dist/* Parser */.iX(lineCounter.addNewLine);
+    lineCounter.addNewLine(0);
+    // The parser's stack holds the document, then each collection being built inside the one before it.
+    const maxStack = MAX_WRITTEN_DEPTH + 2;
+    let tokens = 0;
+    let flowCollections = 0;
+    for (const lexeme of new dist/* Lexer */.JG().lex(text)) {
+        const offset = parser.offset;
+        for (const token of parser.next(lexeme))
+            yield* composer.next(token);
+        if (parser.stack.length > maxStack)
+            throw new TooDense(offset, `nests lists and mappings more than ${MAX_WRITTEN_DEPTH} levels deep`);
+        if (++tokens > MAX_TOKENS)
+            throw new TooDense(offset, `holds more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens (values, indicators and spaces)`);
+        // A flow collection starts with a token that is only [ or {: a scalar that holds [ is a longer token, or a quoted one.
+        if ((lexeme === '[' || lexeme === '{') && ++flowCollections > MAX_FLOW_COLLECTIONS) {
+            throw new TooDense(offset, `holds more than ${MAX_FLOW_COLLECTIONS.toLocaleString('en-US')} lists and mappings written with [ ] or { }`);
+        }
+        // The clock is read every few hundred tokens: each read costs about as much as a token.
+        if ((tokens & 0xff) === 0 && slice.due())
+            yield PAUSE;
+    }
+    for (const token of parser.end())
+        yield* composer.next(token);
+    yield* composer.end(false, text.length);
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/parsed-document.js
+/** What makes a whole file unusable, found while converting one of its documents. */
+class Refusal extends Error {
+    offset;
+    reason;
+    /** Broken syntax ("is not valid YAML: \u2026") rather than a document that cannot be expanded. */
+    syntax;
+    constructor(offset, reason, syntax) {
+        super(reason);
+        this.offset = offset;
+        this.reason = reason;
+        this.syntax = syntax;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/strict-json.js
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings: this is the check
+const STRING_BODY = /[^"\\\u0000-\u001f]*/y;
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+/**
+ * The first place `text` is not strict JSON, or null when it is one JSON value.
+ * JSON.parse answers the same question, but some of its messages give no
+ * position and quote the text instead; this scan always gives an offset.
+ * Linear, and iterative: nesting costs a stack entry, not a call frame.
+ */
+function firstJsonSyntaxError(text) {
+    const open = [];
+    let at = skipWhitespace(text, 0);
+    const fail = (reason) => ({ offset: at, reason });
+    for (;;) {
+        // Expecting a value.
+        const char = text[at];
+        if (char === '{' || char === '[') {
+            open.push(char);
+            at = skipWhitespace(text, at + 1);
+            const close = char === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+            }
+            else if (char === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+                continue;
+            }
+            else {
+                continue;
+            }
+        }
+        else if (char === '"') {
+            const end = readString(text, at);
+            if (typeof end !== 'number')
+                return end;
+            at = end;
+        }
+        else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) {
+            NUMBER.lastIndex = at;
+            if (!NUMBER.test(text))
+                return fail('a number must have digits after "-"');
+            at = NUMBER.lastIndex;
+            if (/[0-9.eExX]/.test(text[at] ?? ''))
+                return fail('not a JSON number (no leading zeros, hex, or a dot without digits)');
+        }
+        else if (text.startsWith('true', at) || text.startsWith('null', at)) {
+            at += 4;
+        }
+        else if (text.startsWith('false', at)) {
+            at += 5;
+        }
+        else {
+            return fail(describeUnexpected(text, at, 'a value'));
+        }
+        // After a value: close what is open, or move on to the next item.
+        for (;;) {
+            at = skipWhitespace(text, at);
+            const container = open.at(-1);
+            if (container === undefined) {
+                if (at === text.length)
+                    return null;
+                if (/[[{"\-0-9tfn]/.test(text[at]))
+                    return { ...fail('a second JSON value'), secondValue: true };
+                return fail(describeUnexpected(text, at, 'the end of the file'));
+            }
+            const close = container === '{' ? '}' : ']';
+            if (text[at] === close) {
+                open.pop();
+                at++;
+                continue;
+            }
+            if (text[at] !== ',')
+                return fail(describeUnexpected(text, at, `"," or "${close}"`));
+            at = skipWhitespace(text, at + 1);
+            if (text[at] === close)
+                return fail(`a comma before "${close}" (trailing commas are not JSON)`);
+            if (container === '{') {
+                const key = readKey(text, at);
+                if (typeof key !== 'number')
+                    return key;
+                at = key;
+            }
+            break;
+        }
+    }
+}
+/** Reads `"key" :` and the whitespace after it; returns the offset of the value. */
+function readKey(text, at) {
+    if (text[at] !== '"')
+        return { offset: at, reason: describeUnexpected(text, at, 'a key in double quotes') };
+    const end = readString(text, at);
+    if (typeof end !== 'number')
+        return end;
+    const colon = skipWhitespace(text, end);
+    if (text[colon] !== ':')
+        return { offset: colon, reason: describeUnexpected(text, colon, '":" after the key') };
+    return skipWhitespace(text, colon + 1);
+}
+/** Reads a string starting at its opening quote; returns the offset after the closing one. */
+function readString(text, start) {
+    let at = start + 1;
+    for (;;) {
+        STRING_BODY.lastIndex = at;
+        STRING_BODY.test(text);
+        at = STRING_BODY.lastIndex;
+        const char = text[at];
+        if (char === '"')
+            return at + 1;
+        if (char === undefined)
+            return { offset: start, reason: 'a string that is never closed' };
+        if (char === '\\') {
+            ESCAPE.lastIndex = at;
+            if (!ESCAPE.test(text))
+                return { offset: at, reason: 'an escape JSON does not have (it has \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)' };
+            at = ESCAPE.lastIndex;
+            continue;
+        }
+        return { offset: at, reason: 'a line break or control character inside a string (write it as an escape such as \\n)' };
+    }
+}
+function skipWhitespace(text, at) {
+    WHITESPACE.lastIndex = at;
+    WHITESPACE.test(text);
+    return WHITESPACE.lastIndex;
+}
+function describeUnexpected(text, at, expected) {
+    const char = text[at];
+    if (char === undefined)
+        return `the file ends where ${expected} should be`;
+    if (char === "'")
+        return `expected ${expected}, found a single quote (JSON strings and keys use double quotes)`;
+    if (char === '/' || char === '#')
+        return `expected ${expected}, found a comment (JSON has no comments)`;
+    if (char === '\uFEFF')
+        return `expected ${expected}, found a byte order mark`;
+    const shown = /[\x21-\x7e]/.test(char)
+        ? `"${char}"`
+        : `the character U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `expected ${expected}, found ${shown}${/[A-Za-z_]/.test(char) ? ' (keys and text must be in double quotes)' : ''}`;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/to-json.js
+// One parsed YAML (or JSON) document as JSON data, in one walk of its nodes.
+
+
+
+
+
+/** Values a document's aliases may stand for, in all; more is how "billion laughs" bombs work. */
+const MAX_ALIASED_VALUES = 100_000;
+/** Deeper values are refused: no manifest needs them, and JSON.stringify overflows its stack a few thousand levels down. Aliases can build depth the text does not show, so this holds after expansion too. */
+const MAX_DEPTH = 500;
+/** One document of a file as JSON data, with what fillIn needs: `document` is its index in the file. */
+function convertDocument(doc, document, substituteEnv, position, mayHaveAliases) {
+    const converter = new JsonConverter(doc, substituteEnv, position, mayHaveAliases);
+    const value = converter.convert(doc.contents, 0);
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    return {
+        document,
+        line: position(start).line,
+        start,
+        value,
+        holes: converter.holes,
+        problems: converter.problems,
+        problemsLeftOut: converter.problemsLeftOut,
+        positions: converter.positions,
+        position,
+    };
+}
+/**
+ * Turns one parsed document into JSON data, in one walk of its nodes, noting
+ * where each key and item came from. Anything JSON would change (a number
+ * rounded, Infinity turned to null, a key retyped, a value that contains
+ * itself) becomes a problem naming the field instead.
+ */
+class JsonConverter {
+    problems = [];
+    problemsLeftOut = 0;
+    holes = [];
+    /** Kept with the value for lineOf; a strong map costs the garbage collector less than a WeakMap of as many entries. */
+    positions = new Map();
+    /** Where the value being converted sits. Copied only into problems. */
+    path = [];
+    /** The node each alias stands for. */
+    targets;
+    /** Collections being converted: an alias to one of them is a value inside itself. */
+    open = new Set();
+    aliasDepth = 0;
+    aliasedValues = 0;
+    tags;
+    substituteEnv;
+    position;
+    constructor(doc, substituteEnv, position, mayHaveAliases) {
+        this.tags = doc.schema.tags;
+        this.substituteEnv = substituteEnv;
+        this.position = position;
+        this.targets = mayHaveAliases ? aliasTargets(doc) : new Map();
+    }
+    convert(node, depth) {
+        if (node === null || node === undefined)
+            return null; // `key:` with no value
+        if (depth > MAX_DEPTH)
+            return this.problem(`is nested more than ${MAX_DEPTH} levels deep; no manifest needs that, and JSON tools refuse it`);
+        if ((0,dist/* isAlias */.Vj)(node))
+            return this.expand(node, depth);
+        if (this.aliasDepth > 0 && ++this.aliasedValues > MAX_ALIASED_VALUES) {
+            throw new Refusal(rangeStart(node) ?? 0, `cannot be expanded: its aliases stand for more than ${MAX_ALIASED_VALUES.toLocaleString('en-US')} values, the mark of an alias bomb; write the values out`, false);
+        }
+        const tag = node.tag;
+        if (tag !== undefined && tag !== '!' && !(tag.startsWith(CORE_TAG) && KIND_OF_TAG.has(tag.slice(CORE_TAG.length)))) {
+            return this.problem(`is tagged ${shortTag(tag)}, a type JSON does not have; remove the tag (and quote the value to send it as text)`);
+        }
+        if ((0,dist/* isScalar */.jn)(node))
+            return this.scalar(node);
+        if ((0,dist/* isMap */.jh)(node))
+            return this.mapping(node.items, node, depth);
+        if ((0,dist/* isSeq */.oP)(node))
+            return this.sequence(node.items, node, depth);
+        return this.problem('is not a value JSON can hold');
+    }
+    expand(alias, depth) {
+        const target = this.targets.get(alias);
+        if (!target)
+            return this.problem(`is an alias (*${alias.source}) with no anchor &${alias.source} before it`);
+        if (this.open.has(target)) {
+            return this.problem(`is an alias (*${alias.source}) inside the very value its anchor &${alias.source} names, so the value would contain itself, which JSON cannot hold; write the inner value out`);
+        }
+        this.aliasDepth++;
+        try {
+            return this.convert(target, depth);
+        }
+        finally {
+            this.aliasDepth--;
+        }
+    }
+    mapping(pairs, node, depth) {
+        const object = {};
+        const offsets = new Map();
+        this.positions.set(object, offsets);
+        this.open.add(node);
+        for (const pair of pairs) {
+            const key = this.key(pair.key);
+            if (key === null)
+                continue;
+            const offset = rangeStart(pair.key) ?? rangeStart(node) ?? 0;
+            const earlier = offsets.get(key);
+            if (earlier !== undefined) {
+                throw new Refusal(offset, `the key ${quote(key)} appears twice in one mapping (lines ${this.lineOf(earlier)} and ${this.lineOf(offset)}), and only one value would be used; remove one`, true);
+            }
+            offsets.set(key, offset);
+            this.path.push(key);
+            const value = this.convert(pair.value, depth + 1);
+            this.path.pop();
+            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+            if (key === '__proto__')
+                Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+            else
+                object[key] = value;
+        }
+        this.open.delete(node);
+        return object;
+    }
+    sequence(items, node, depth) {
+        const array = [];
+        const offsets = [];
+        this.positions.set(array, offsets);
+        this.open.add(node);
+        for (const [index, item] of items.entries()) {
+            offsets.push(rangeStart(item) ?? rangeStart(node) ?? 0);
+            this.path.push(index);
+            array.push(this.convert(item, depth + 1));
+            this.path.pop();
+        }
+        this.open.delete(node);
+        return array;
+    }
+    /** A key as JSON text, or null (and a problem) when it is not text or would not read the same. */
+    key(node) {
+        const target = (0,dist/* isAlias */.Vj)(node) ? this.targets.get(node) : node;
+        const line = this.lineOf(rangeStart(node) ?? 0);
+        if (!(0,dist/* isScalar */.jn)(target)) {
+            const what = (0,dist/* isMap */.jh)(target) ? 'a mapping' : (0,dist/* isSeq */.oP)(target) ? 'a list' : 'nothing';
+            this.problem(`has a key on line ${line} that is ${what}; JSON keys are text`);
+            return null;
+        }
+        const key = scalarKey(target, line, this.substituteEnv);
+        if (typeof key === 'string')
+            return key;
+        this.problem(key.message);
+        return null;
+    }
+    scalar(node) {
+        const { value, tag } = node;
+        if (typeof value === 'string' && this.substituteEnv && value.includes('${')) {
+            // Filled in for each target by fillIn; until then the value is its text as written.
+            const { tags } = this;
+            const plain = node.type === dist/* Scalar */.X5.PLAIN;
+            this.holes.push({
+                path: [...this.path],
+                text: value,
+                ...this.position(rangeStart(node) ?? 0),
+                value: (filled) => scalarValue(resolve(tag, plain, tags, filled), filled, tag),
+            });
+            return value;
+        }
+        const checked = scalarValue(value, node.source ?? '', tag);
+        return checked instanceof ScalarProblem ? this.problem(checked.message) : checked;
+    }
+    lineOf(offset) {
+        return this.position(offset).line;
+    }
+    problem(message) {
+        if (this.problems.length < MAX_PROBLEMS_KEPT)
+            this.problems.push({ problem: { path: [...this.path], message }, holesBefore: this.holes.length });
+        else
+            this.problemsLeftOut++;
+        return null;
+    }
+}
+function rangeStart(node) {
+    return node?.range?.[0];
+}
+/** The node each alias stands for: the nearest anchor of its name before it, found in one walk. */
+function aliasTargets(doc) {
+    const targets = new Map();
+    const anchors = new Map();
+    (0,dist/* visit */.YR)(doc, {
+        Node: (_key, node) => {
+            if ((0,dist/* isAlias */.Vj)(node)) {
+                const target = anchors.get(node.source);
+                if (target)
+                    targets.set(node, target);
+            }
+            else if (node.anchor) {
+                anchors.set(node.anchor, node);
+            }
+        },
+    });
+    return targets;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/parse.js
+
+
+
+
+
+
+
+/**
+ * Parses file contents (no I/O), once for the run, giving way to the event
+ * loop whenever `slice` is used up. A .json file must be strict JSON; a YAML
+ * file is read with the YAML 1.2 core schema. Either way each document becomes
+ * JSON data here, once: what cannot become JSON exactly is a problem of that
+ * document, never a silent change. With substitute-env, the values that name
+ * a variable are kept as written, for fillIn to fill in for each target.
+ */
+function parseManifestFile(bytes, fileName, options, slice) {
+    return runSliced(parseManifestSteps(bytes, fileName, options, slice), slice);
+}
+/** The parse as steps: a generator that yields when `slice` is due, and returns the file parsed. */
+function* parseManifestSteps(bytes, fileName, options, slice) {
+    const isJson = fileName.toLowerCase().endsWith('.json');
+    const decoded = decodeText(bytes);
+    if (typeof decoded !== 'string')
+        return decoded;
+    // A byte order mark is allowed before JSON (RFC 8259 lets a parser ignore it); a space keeps the offsets.
+    const text = isJson && decoded.startsWith('\uFEFF') ? ` ${decoded.slice(1)}` : decoded;
+    const lineCounter = new dist/* LineCounter */.HN();
+    const position = (offset) => lineCounter.linePos(offset);
+    const notJson = isJson ? strictJsonRefusal(text) : null;
+    if (notJson)
+        return notJson;
+    // Strict JSON is read by yaml too (with its JSON schema), for the positions of values and the source text of numbers.
+    const notValid = isJson ? 'is not valid JSON' : 'is not valid YAML';
+    const documents = [];
+    /** A document that cannot be expanded; a syntax error in a later document still comes first. */
+    let refusal = null;
+    let index = 0;
+    // An alias is written with *: without one, the walk that pairs aliases with anchors is skipped.
+    const mayHaveAliases = text.includes('*');
+    try {
+        for (const doc of composeDocuments(text, lineCounter, isJson, slice)) {
+            if (doc === PAUSE) {
+                yield;
+                continue;
+            }
+            const error = doc.errors[0];
+            if (error) {
+                const { line, col } = position(error.pos[0]);
+                // Substitution happens after parsing: ${NAME} must itself be valid YAML where it stands.
+                const hint = options.substituteEnv && !isJson && text.includes('${')
+                    ? ' (with substitute-env, a ${NAME} inside { } or [ ] must be quoted: "${NAME}")'
+                    : '';
+                return unreadable(`${notValid}: ${firstLine(error.message)}${hint}`, line, col);
+            }
+            const document = index++;
+            if (refusal || isEmptyDocument(doc))
+                continue; // e.g. after a trailing ---
+            try {
+                documents.push(convertDocument(doc, document, options.substituteEnv, position, mayHaveAliases));
+            }
+            catch (error) {
+                if (!(error instanceof Refusal))
+                    throw error;
+                const { line, col } = position(error.offset);
+                refusal = unreadable(error.syntax
+                    ? `${notValid}: ${error.reason}`
+                    : `holds a document at line ${position(doc.contents?.range?.[0] ?? doc.range[0]).line} that ${error.reason}`, line, col);
+            }
+            if (slice.due())
+                yield;
+        }
+    }
+    catch (error) {
+        if (!(error instanceof TooDense))
+            throw error;
+        return tooDense(error, position(error.offset));
+    }
+    if (refusal)
+        return refusal;
+    if (documents.length === 0)
+        return unreadable('holds no manifest (it is empty or only comments)');
+    return { kind: 'parsed', documents };
+}
+/** Why a .json file is not read as one: nothing in it, a syntax error, or a second value. */
+function strictJsonRefusal(text) {
+    if (text.trim() === '')
+        return unreadable('holds no manifest (it is empty or only comments)');
+    const error = firstJsonSyntaxError(text);
+    if (!error)
+        return null;
+    const { line, col } = positionIn(text, error.offset);
+    if (error.secondValue) {
+        return unreadable(`holds more than one JSON value (the second at line ${line}, column ${col}); a .json file is one manifest (use a .yaml file with --- for several)`, line, col);
+    }
+    return unreadable(`is not valid JSON at line ${line}, column ${col}: ${error.reason}`, line, col);
+}
+function tooDense(error, { line, col }) {
+    const what = error.message.startsWith('nests')
+        ? 'flatten the value there, or quote it to send it as text'
+        : 'split it into several files, or write the values out in fewer tokens';
+    return unreadable(`${error.message} (at line ${line}), far more than manifests need, so it is not read further: ${what}`, line, col);
+}
+/** `---` followed by nothing (or only comments) parses as a null scalar with no source text. */
+function isEmptyDocument(doc) {
+    const contents = doc.contents;
+    return contents === null || ((0,dist/* isScalar */.jn)(contents) && contents.value === null && contents.source === '');
+}
+function firstLine(message) {
+    return message.split('\n')[0].trim();
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/check.js
+// The validation stage: every manifest file read and parsed once, then, for
+// each target, every document checked (check-file.ts), each finding annotated
+// at its file and line, and one row per document.
+
+
+
+/** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
+async function readManifestFiles(files, options, slice) {
+    // Read all at once; each file's bytes are let go once it is parsed.
+    const reads = files.map(readManifestFile);
+    const sources = [];
+    for (const file of files) {
+        const bytes = await reads.shift();
+        sources.push({ file, parsed: bytes instanceof Uint8Array ? await parseManifestFile(bytes, file.relative, options, slice) : bytes });
+    }
+    return sources;
+}
+async function validateFiles(sources, options, core, slice) {
+    const checked = [];
+    for (const { file, parsed } of sources) {
+        for (const { manifest, findings } of checkFile(file, parsed, options)) {
+            // The run's core caps annotations (runner/guarded-core.ts): a stage writes each, whatever their number.
+            for (const { level, message, properties } of findings)
+                core[level](message, properties);
+            checked.push(manifest);
+            if (slice.due())
+                await slice.pause();
+        }
+    }
+    return checked;
+}
+
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/run.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
+ * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
+ */
+async function run(deps) {
+    const core = guardCore(deps.core, deps.formatTableLine);
+    const store = new ResultStore(deps.resultsFile ?? null, (message) => core.warning(message));
+    const ledger = new Ledger(store, (row) => redactRow(row, core));
+    let inputs = null;
+    let targets = null;
+    /** The deletion stage, once a live run opens it: the summary says where deletes went; and what each retention rule did. */
+    const deletion = { deleter: null, rules: null };
+    let failure;
+    let unexpected = false;
+    try {
+        inputs = getInputs({
+            read: (name) => core.getInput(name),
+            env: deps.env,
+            registerSecret: (secret) => core.setSecret(secret),
+            dialect: deps.dialect,
+        });
+        if (inputs.retention) {
+            failure = await runRetention(inputs, inputs.retention, ledger, { ...deps, core }, deletion);
+        }
+        else {
+            targets = targetSource(inputs, { ...deps, log: (line) => core.info(line), warn: (line) => core.warning(line) });
+            failure = await runStages(inputs, targets, ledger, { ...deps, core }, deletion);
+        }
+    }
+    catch (error) {
+        unexpected = !(error instanceof StepFailure);
+        failure = unexpected
+            ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`
+            : error.message;
+    }
+    const results = ledger.finish(unexpected ? 'the run stopped on an unexpected error' : undefined);
+    await report(results, {
+        dryRun: inputs?.dryRun ?? false,
+        failOnError: inputs?.failOnError ?? true,
+        cancelled: deps.cancel.aborted,
+        failure,
+        scope: targets?.scope(results.pullRequests) ?? null,
+        nothingFound: targets?.nothingFound() ?? null,
+        endpoints: deletion.deleter?.endpoints() ?? [],
+        rules: deletion.rules,
+    }, { ...deps, core }).catch((error) => core.setFailed(`Reporting the results failed: ${error.message}`));
+    results.close();
+    return results;
+}
+/** Every stage after the inputs, a batch of targets at a time; returns why the step fails early, if it does. */
+async function runStages(inputs, targets, ledger, deps, deletion) {
+    const { core } = deps;
+    const files = await core.group('Find manifest files', () => findFiles(inputs.manifestPatterns, deps.workspace, core));
+    if (files.length === 0)
+        return noFiles(inputs, core);
+    // One slice for all the checking: however big the files or the targets, the event loop gets a turn every few milliseconds.
+    const slice = timeSlice();
+    const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
+    const check = { sources, slice, sent: new SentVersions() };
+    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger));
+    // Overlapping batches: the next is listed and checked while the one before
+    // is deleted, and its requests queue for the slots that batch frees. One
+    // batch waits at most, so memory stays flat.
+    let deleting = Promise.resolve();
+    try {
+        for await (const batch of targets.batches) {
+            const jobs = [];
+            for (const target of batch.targets)
+                jobs.push(...(await checkTarget(target, check, inputs, ledger, deps)));
+            if (!deleter || jobs.length === 0)
+                continue;
+            const versions = count(jobs.length, 'version');
+            if (batch.overlapping === null) {
+                await core.group(`Delete ${versions}`, () => deleter.delete(jobs));
+                continue;
+            }
+            // No group: the next batch's groups are written while these are deleted.
+            core.info(`Deleting ${versions} of ${batch.overlapping}.`);
+            const before = deleting;
+            deleting = deleter.delete(jobs);
+            // Awaited below or in `finally`; until then a failure is held, not reported as unhandled.
+            deleting.catch(() => undefined);
+            await before;
+        }
+        await deleting;
+    }
+    finally {
+        // Whatever stopped the listing, what was already sent to be deleted finishes first.
+        await deleting.catch(() => undefined);
+        deleter?.close();
+    }
+    return null;
+}
+/**
+ * Retention: the rule files found and checked, all or nothing; then every
+ * rule's versions listed and selected (retention/apply-rules.ts), and, within
+ * max-deletions, the selected versions deleted by id.
+ */
+async function runRetention(inputs, retention, ledger, deps, deletion) {
+    const { core } = deps;
+    const files = await core.group('Find rule files', () => findFiles(retention.rulePatterns, deps.workspace, core));
+    if (files.length === 0) {
+        return `No retention rule files were found with the provided path: ${retention.rulePatterns.join(', ')}. Nothing was listed or deleted.`;
+    }
+    const [sources, { applyRules, checkRuleFiles, refusedRules, unconfirmedDeletes }] = await Promise.all([
+        readManifestFiles(files, { substituteEnv: false }, timeSlice()),
+        loadRetention(),
+    ]);
+    const checked = await core.group(`Validate ${count(files.length, 'rule file')}`, () => {
+        const rules = checkRuleFiles(sources);
+        for (const { findings } of rules)
+            for (const { level, message, properties } of findings)
+                core[level](message, properties);
+        const invalid = rules.filter((rule) => !rule.valid).length;
+        core.info(`${count(rules.length, 'rule')} read, ${invalid} invalid.`);
+        if (invalid > 0)
+            core.info('Nothing will be listed or deleted: every rule must be valid before any version is.');
+        return Promise.resolve(rules);
+    });
+    if (checked.length === 0) {
+        return `The retention rule files (${files.map((file) => file.relative).join(', ')}) hold no rule: nothing was listed or deleted.`;
+    }
+    if (checked.some((rule) => !rule.valid)) {
+        for (const plan of refusedRules(checked))
+            ledger.planned(plan);
+        return null;
+    }
+    const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));
+    const { url, token } = inputs.controlPlane;
+    const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency });
+    // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
+    const answered = { deleted: 0, notFound: 0 };
+    const events = {
+        sending: (job) => ledger.sending(job),
+        settled: (job, outcome) => {
+            if (outcome.status === 'deleted')
+                answered.deleted++;
+            if (outcome.status === 'not-found')
+                answered.notFound++;
+            ledger.settled(job, outcome);
+        },
+    };
+    // The deletes go through the listing's client: one pool of connections to the control plane.
+    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, { ...deps, connect: () => client }, events));
+    try {
+        const policy = {
+            maxAttempts: inputs.maxAttempts,
+            backoff: deps.backoff ?? DEFAULT_BACKOFF,
+            signal: deps.cancel,
+            abortInFlight: deps.abortInFlight,
+            random: deps.random ?? Math.random,
+            now: deps.now ?? Date.now,
+        };
+        const applied = await core.group(`List the versions of ${count(rules.length, 'rule')}`, () => applyRules(rules, {
+            api: inputs.api,
+            dryRun: inputs.dryRun,
+            maxDeletions: retention.maxDeletions,
+            maxDeletionsName: (deps.dialect ?? WORKFLOW_DIALECT).key('max-deletions'),
+            concurrency: inputs.concurrency,
+            startedAt: (deps.now ?? Date.now)(),
+        }, { client, policy, info: (line) => core.info(line), planned: (plan) => ledger.planned(plan) }));
+        deletion.rules = applied.summaries;
+        if (applied.failure !== null)
+            return applied.failure;
+        if (!deleter || applied.jobs.length === 0)
+            return null;
+        await core.group(`Delete ${count(applied.jobs.length, 'version')}`, () => deleter.delete(applied.jobs));
+        return unconfirmedDeletes(answered, deleter.endpoints().map((endpoint) => templateUrl(client, endpoint.path)));
+    }
+    finally {
+        // The deleter's client is this one.
+        client.close();
+    }
+}
+/** Validation and plan for one target, its rows in the ledger; returns what is to be sent. */
+function checkTarget(target, checking, inputs, ledger, deps) {
+    const { core } = deps;
+    const { sources, slice, sent } = checking;
+    return core.group(target.group(count(sources.length, 'manifest file')), async () => {
+        const manifests = await validateFiles(sources, { env: target.env, namedByNumber: target.namedByNumber }, core, slice);
+        const invalid = manifests.filter((manifest) => !manifest.valid).length;
+        core.info(`${count(manifests.length, 'manifest')} read, ${invalid} invalid.`);
+        if (invalid > 0 && !inputs.dryRun)
+            core.info('Nothing will be sent: every manifest must be valid before any version is deleted.');
+        return ledger.planned(plan(manifests, inputs, sent, target.pullRequest));
+    });
+}
+/** With no file matched, if-no-files-found decides: the step's failure, or a warning or a line in the log. */
+function noFiles(inputs, core) {
+    const message = `No files were found with the provided path: ${inputs.manifestPatterns.join(', ')}. Nothing will be deleted.`;
+    if (inputs.ifNoFilesFound === 'error')
+        return message;
+    if (inputs.ifNoFilesFound === 'warn')
+        core.warning(message);
+    else
+        core.info(message);
+    return null;
+}
+/** A row with every secret out of its text: manifest values may hold one by substitution, messages by a server's echo. */
+function redactRow(row, core) {
+    const text = (value) => (value === null ? null : core.redact(value));
+    return {
+        ...row,
+        file: core.redact(row.file),
+        ml_repo: text(row.ml_repo),
+        name: text(row.name),
+        version_alias: text(row.version_alias),
+        id: text(row.id),
+        message: core.redact(row.message),
+    };
+}
+function count(n, noun) {
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+
+/***/ }),
+
+/***/ 5988:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ listenForCancellation)
+/* harmony export */ });
+/* unused harmony export CANCEL_GRACE_MS */
+/** Requests in flight may finish for this long after the runner's SIGINT; its SIGTERM follows 7.5 s after. */
+const CANCEL_GRACE_MS = 4000;
+/** Turns the runner's (or a terminal's) SIGINT and SIGTERM into the two signals a run obeys. */
+function listenForCancellation(onCancel) {
+    const cancel = new AbortController();
+    const abortInFlight = new AbortController();
+    process.once('SIGINT', () => {
+        onCancel('Cancelled: no new requests start; those in flight get a few seconds to finish.');
+        cancel.abort();
+        setTimeout(() => abortInFlight.abort(), CANCEL_GRACE_MS).unref();
+    });
+    process.once('SIGTERM', () => {
+        cancel.abort();
+        abortInFlight.abort();
+    });
+    return { cancel: cancel.signal, abortInFlight: abortInFlight.signal };
+}
+
+
+/***/ }),
+
+/***/ 682:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */ });
+/* unused harmony export hideDebugLines */
+/**
+ * Null while `stream` takes what is written at once; else a promise that
+ * settles when it has room again (or is gone). The runner reads a step's log
+ * at its own pace: a table of many thousand rows written without waiting
+ * would pile up in memory meanwhile.
+ */
+function backlog(stream) {
+    if (!stream.writableNeedDrain || stream.destroyed)
+        return null;
+    return new Promise((resolve) => {
+        const done = () => {
+            for (const event of ['drain', 'close', 'error'])
+                stream.off(event, done);
+            resolve();
+        };
+        for (const event of ['drain', 'close', 'error'])
+            stream.on(event, done);
+    });
+}
+/** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
+function hideDebugLines(stream) {
+    const write = stream.write.bind(stream);
+    stream.write = (chunk, ...rest) => typeof chunk === 'string' && chunk.startsWith('::debug::') ? true : write(chunk, ...rest);
+}
+
+
+/***/ }),
+
+/***/ 9756:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ readRunContext)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+// The run's context for the summary heading, read from the runner's
+// environment as @actions/github's context reads it, without loading that
+// package: it builds a proxy agent from GITHUB_API_URL and the proxy variables
+// as it loads, and a run that does not sweep must never fail on those.
+
+/** Larger than any event payload GitHub sends; a file past it is not read. */
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Repository (GITHUB_REPOSITORY), pull request (the number in the event
+ * payload at GITHUB_EVENT_PATH) and run link (GITHUB_SERVER_URL and
+ * GITHUB_RUN_ID). What is missing or malformed is left out: the heading says
+ * only what it knows.
+ */
+async function readRunContext(env) {
+    const repository = /^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY ?? '') ? env.GITHUB_REPOSITORY : null;
+    const serverUrl = webAddress(env.GITHUB_SERVER_URL || 'https://github.com');
+    const runId = /^\d+$/.test(env.GITHUB_RUN_ID ?? '') ? env.GITHUB_RUN_ID : null;
+    const runUrl = repository && serverUrl && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+    return { repository, pullRequest: await pullRequestOf(env.GITHUB_EVENT_PATH), runUrl, serverUrl };
+}
+/** An http(s) address without user-info or a trailing slash, or null. */
+function webAddress(text) {
+    try {
+        const url = new URL(text);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+            return null;
+        return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+    }
+    catch {
+        return null;
+    }
+}
+async function pullRequestOf(eventPath) {
+    if (!eventPath)
+        return null;
+    let text;
+    try {
+        const file = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(eventPath);
+        try {
+            const buffer = Buffer.alloc(Math.min((await file.stat()).size, MAX_EVENT_BYTES) + 1);
+            const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+            if (bytesRead > MAX_EVENT_BYTES)
+                return null;
+            text = buffer.toString('utf8', 0, bytesRead);
+        }
+        finally {
+            await file.close();
+        }
+    }
+    catch {
+        return null;
+    }
+    try {
+        const number = JSON.parse(text)?.pull_request?.number;
+        return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : null;
+    }
+    catch {
+        return null;
+    }
+}
 
 
 /***/ }),
@@ -49625,18 +49620,6 @@ class DecodedURL extends URL {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -49700,6 +49683,6 @@ class DecodedURL extends URL {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(2929);
+/******/ var __webpack_exports__ = __nccwpck_require__(8172);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -36331,7 +36331,7 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/targets/octokit.ts
+;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/octokit.js
 // What only a sweep needs: @actions/github's Octokit and the two plugins the
 // listing adds. The bundle keeps this module in a file of its own
 // (dist/octokit.js), which load-octokit.ts reads only when a sweep begins.
