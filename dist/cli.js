@@ -46222,7 +46222,7 @@ function guardCore(core, styleTableLine = (line) => line.text) {
         },
         redact: (text) => redact(text),
         info: (message) => core.info(safe(logLine(message))),
-        tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+        tableLines: (lines) => core.info(lines.map(({ text, status }) => styleTableLine({ text: safe(logLine(text)), status })).join('\n')),
         warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
         error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
         notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),
@@ -46755,6 +46755,12 @@ function escapeHtml(text) {
 
 const SUMMARY_PIECE_CHARS = 64 * 1024;
 /**
+ * The log table is written in pieces of about this many characters, each
+ * one write to the log: a write a line cost a 20,000-row dry run about 8% of
+ * its time, in writes to the pipe the runner reads.
+ */
+const TABLE_PIECE_CHARS = 16 * 1024;
+/**
  * Writes the results to every channel: the log table, the outputs (where the
  * core has them: the command line has none), the job summary and the notice,
  * each on its own, so that one that cannot be written takes none of the
@@ -46774,12 +46780,22 @@ async function report(rows, end, deps) {
     };
     if (rows.count > 0) {
         await channel('log table', async () => {
+            let piece = [];
+            let chars = 0;
             for (const tableLine of renderLogTable(rows)) {
-                core.tableLine(tableLine);
+                piece.push(tableLine);
+                chars += tableLine.text.length + 1;
+                if (chars < TABLE_PIECE_CHARS)
+                    continue;
+                core.tableLines(piece);
+                piece = [];
+                chars = 0;
                 const backlog = deps.logBacklog?.();
                 if (backlog)
                     await backlog;
             }
+            if (piece.length > 0)
+                core.tableLines(piece);
         });
     }
     const { setOutput } = core;

@@ -45,8 +45,8 @@ function oneLine(text: string): string {
 /** The core a run writes through: it also redacts, with every secret registered so far. */
 export interface GuardedCore extends Core {
   redact(text: string): string
-  /** A line of the results table, guarded like any log line, then styled (the command line colours it by status). */
-  tableLine(line: TableLine): void
+  /** Lines of the results table, in one write: each guarded like any log line, then styled (the command line colours it by status). */
+  tableLines(lines: TableLine[]): void
   /** Prints the annotations held back by the cap, or the count of those it dropped. */
   flushAnnotations(): void
 }
@@ -86,7 +86,7 @@ export function guardCore(core: Core, styleTableLine: (line: TableLine) => strin
     },
     redact: (text) => redact(text),
     info: (message) => core.info(safe(logLine(message))),
-    tableLine: ({ text, status }) => core.info(styleTableLine({ text: safe(logLine(text)), status })),
+    tableLines: (lines) => core.info(lines.map(({ text, status }) => styleTableLine({ text: safe(logLine(text)), status })).join('\n')),
     warning: (message, properties) => annotate('warning', safe(message), safeProperties(properties)),
     error: (message, properties) => annotate('error', safe(message), safeProperties(properties)),
     notice: (message, properties) => annotate('notice', safe(message), safeProperties(properties)),

@@ -33,7 +33,7 @@ async function throughEveryChannel(text: string, secrets: string[] = []): Promis
   const guarded = guardCore(core)
   for (const secret of secrets) guarded.setSecret(secret)
   guarded.info(text)
-  guarded.tableLine({ text, status: 'failed' })
+  guarded.tableLines([{ text, status: 'failed' }])
   guarded.warning(text, { file: text, title: text })
   guarded.error(text, { file: text, startLine: 3 })
   guarded.notice(text, { title: text })
@@ -87,8 +87,19 @@ describe('guardCore', () => {
   it('styles a table line after making it safe, so the styling’s own escapes reach the terminal and the row’s do not', () => {
     const core = recordingCore()
     const guarded = guardCore(core, ({ text, status }) => `\u001b[31m${status}: ${text}\u001b[39m`)
-    guarded.tableLine({ text: 'name\u001b[2J', status: 'failed' })
+    guarded.tableLines([{ text: 'name\u001b[2J', status: 'failed' }])
     expect(core.written).toEqual([['info', '\u001b[31mfailed: name\\u001b[2J\u001b[39m']])
+  })
+
+  it('writes table lines in one write, each line guarded on its own: none can start a workflow command', () => {
+    const core = recordingCore()
+    const guarded = guardCore(core)
+    guarded.tableLines([
+      { text: 'a | ok', status: null },
+      { text: '::error::forged\nstill one line', status: 'failed' },
+      { text: '  ##[group]x', status: 'deleted' },
+    ])
+    expect(core.written).toEqual([['info', 'a | ok\n›::error::forged still one line\n›  ##[group]x']])
   })
 
   describe('redaction and escaping', () => {
