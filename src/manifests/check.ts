@@ -18,11 +18,10 @@ export interface ManifestSource {
 
 /** Reads every manifest file and parses each, once, giving way to the event loop as it goes. */
 export async function readManifestFiles(files: ManifestFile[], options: ParseOptions, slice: TimeSlice): Promise<ManifestSource[]> {
-  // Read all at once; each file's bytes are let go once it is parsed.
-  const reads = files.map(readManifestFile)
+  // Each file is read as its turn comes, and its bytes let go once it is parsed.
   const sources: ManifestSource[] = []
   for (const file of files) {
-    const bytes = await reads.shift()!
+    const bytes = readManifestFile(file)
     sources.push({ file, parsed: bytes instanceof Uint8Array ? await parseManifestFile(bytes, file.relative, options, slice) : bytes })
   }
   return sources

@@ -27,7 +27,7 @@ export async function parseAndFillIn(
 }
 
 export async function readParseAndFillIn(file: ManifestFile, options: LoadOptions): Promise<LoadedDocument[] | UnreadableFile> {
-  const bytes = await readManifestFile(file)
+  const bytes = readManifestFile(file)
   return bytes instanceof Uint8Array ? parseAndFillIn(bytes, file.relative, options) : bytes
 }
 

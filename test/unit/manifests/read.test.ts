@@ -1,4 +1,5 @@
 // The file itself: refused by its size, unread, with a size that never reads as the limit.
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -44,5 +45,24 @@ describe('a file over MAX_FILE_BYTES', () => {
     expect(await readParseAndFillIn({ absolute, relative: 'at-limit.yaml', refusal: null }, plain)).toMatchObject([
       { value: { name: 'churn-model' } },
     ])
+  })
+})
+
+describe('a file that is not a regular file', () => {
+  let dir = ''
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'manifests-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it.skipIf(process.platform === 'win32')('is refused at once, not waited on: a FIFO that no one writes to', async () => {
+    const absolute = path.join(dir, 'pipe.yaml')
+    execFileSync('mkfifo', [absolute])
+    expect(await readParseAndFillIn({ absolute, relative: 'pipe.yaml', refusal: null }, plain)).toEqual({
+      kind: 'unreadable',
+      line: 1,
+      column: 1,
+      reason: 'is not a regular file (a FIFO, socket or device): manifests are files in the repository',
+    })
   })
 })
