@@ -42207,8 +42207,11 @@ async function findFiles(patterns, workspace, core) {
 async function findManifestFiles(patterns, workspace) {
     const root = external_node_path_.resolve(workspace);
     const rooted = patterns.map((pattern) => rootPattern(pattern, root));
-    const globber = await create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false });
-    const realRoot = await (0,promises_.realpath)(root);
+    // The workspace's real path is looked up while the patterns are compiled, not after.
+    const [globber, realRoot] = await Promise.all([
+        create(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false }),
+        (0,promises_.realpath)(root),
+    ]);
     const unique = [...new Set(await globber.glob())];
     const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)));
     return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0));

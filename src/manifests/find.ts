@@ -30,8 +30,11 @@ export async function findFiles(patterns: string[], workspace: string, core: Pic
 async function findManifestFiles(patterns: string[], workspace: string): Promise<ManifestFile[]> {
   const root = path.resolve(workspace)
   const rooted = patterns.map((pattern) => rootPattern(pattern, root))
-  const globber = await createGlobber(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false })
-  const realRoot = await realpath(root)
+  // The workspace's real path is looked up while the patterns are compiled, not after.
+  const [globber, realRoot] = await Promise.all([
+    createGlobber(rooted.join('\n'), { matchDirectories: false, implicitDescendants: false }),
+    realpath(root),
+  ])
   const unique = [...new Set(await globber.glob())]
   const files = await Promise.all(unique.map((absolute) => describe(absolute, root, realRoot)))
   return files.sort((a, b) => (a.relative < b.relative ? -1 : a.relative > b.relative ? 1 : 0))
