@@ -40,7 +40,7 @@ const SIZES = smoke
       retention: { versionsPerRule: 200, pageLatencyMs: 5, deleteLatencyMs: 2, concurrency: 4, runs: 1, memorySizes: [200, 400] },
     }
   : {
-      startupRuns: 30,
+      startupRuns: 90,
       network: { manifests: 400, latencyMs: 50, faultRate: 0.2 },
       networkRuns: 5,
       costRuns: 15,
