@@ -60,7 +60,12 @@ export async function bundle(entry: string, dir: string): Promise<string> {
   return index
 }
 
-/** Where src/ is written as JavaScript for ncc: a fixed place, since module ids in a bundle come from module paths. */
+/**
+ * Where src/ is written as JavaScript for ncc: a fixed place, since module ids
+ * in a bundle come from module paths. Two builds of one checkout at once
+ * (`npm run build` while `npm test` builds for its e2e tests) would share it:
+ * run them one after the other.
+ */
 const JAVASCRIPT_TREE = path.join(root, 'node_modules/.cache/truefoundry-cleanup-build')
 
 /**
