@@ -59,9 +59,9 @@ export function measuredBytes(bytes: number): string {
  * figure though the ratio misses it (1.104 against ≤ 1.10 shows 1.104×, not
  * 1.10× beside FAIL).
  */
-function ratioText(figure: Figure): string {
-  const shown = figure.ratio!.toFixed(2)
-  return `${figure.pass === false && figure.target.includes(shown) ? figure.ratio!.toFixed(3) : shown}×`
+function ratioText(ratio: number, { pass, target }: Figure): string {
+  const shown = ratio.toFixed(2)
+  return `${pass === false && target.includes(shown) ? ratio.toFixed(3) : shown}×`
 }
 
 /** `judged` false (a smoke run): the targets are shown but no figure passes or fails. */
@@ -71,7 +71,7 @@ export function renderTable(figures: Figure[], judged = true): string {
     f.figure,
     f.measured,
     f.floor,
-    f.ratio === null ? '—' : ratioText(f),
+    f.ratio === null ? '—' : ratioText(f.ratio, f),
     f.target,
     f.pass === null ? 'reported' : !judged ? 'not judged' : f.pass ? 'pass' : 'FAIL',
   ])

@@ -8,7 +8,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promise
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ncc from '@vercel/ncc'
-import ts from 'typescript'
+import { javascriptOf } from './javascript.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -72,9 +72,9 @@ const JAVASCRIPT_TREE = path.join(root, 'node_modules/.cache/truefoundry-cleanup
  * src/ as JavaScript, for ncc to bundle. ncc would compile the TypeScript
  * itself, type-checking each entry's whole program (about 11 s of the 12 an
  * entry took); `npm run typecheck` checks the types, and erasing them file by
- * file is all a bundle needs (src/ uses only erasable syntax). Relative imports
- * of `.ts` files are rewritten to `.js`, as tsc would emit them. The tree is
- * under node_modules/, so packages resolve as from src/.
+ * file is all a bundle needs (src/ uses only erasable syntax; see
+ * javascript.ts). The tree is under node_modules/, so packages resolve as from
+ * src/.
  */
 async function javascriptTree(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = JAVASCRIPT_TREE
@@ -93,16 +93,7 @@ async function javascriptTree(): Promise<{ dir: string; remove(): Promise<void> 
         await copyFile(path.join(root, relative), target)
         continue
       }
-      const { outputText } = ts.transpileModule(await readFile(path.join(root, relative), 'utf8'), {
-        fileName: relative,
-        compilerOptions: {
-          module: ts.ModuleKind.ESNext,
-          target: ts.ScriptTarget.ES2023,
-          rewriteRelativeImportExtensions: true,
-          verbatimModuleSyntax: true,
-        },
-      })
-      await writeFile(target.replace(/\.ts$/, '.js'), outputText)
+      await writeFile(target.replace(/\.ts$/, '.js'), javascriptOf(await readFile(path.join(root, relative), 'utf8'), relative))
     }
     return { dir, remove }
   } catch (error) {

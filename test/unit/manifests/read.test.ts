@@ -66,3 +66,14 @@ describe('a file that is not a regular file', () => {
     })
   })
 })
+
+describe('a file whose size says less than it holds', () => {
+  it.skipIf(process.platform !== 'linux')('is read to its end: a /proc file says 0 bytes', async () => {
+    const loaded = await readParseAndFillIn({ absolute: '/proc/self/status', relative: 'status', refusal: null }, plain)
+    // Its first line and its last, though fstat said the file was empty.
+    expect(Array.isArray(loaded) && loaded[0]!.value).toMatchObject({
+      Name: expect.any(String),
+      nonvoluntary_ctxt_switches: expect.any(Number),
+    })
+  })
+})

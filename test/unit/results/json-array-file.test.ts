@@ -5,8 +5,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { expect, it } from 'vitest'
+import { javascriptOf } from '../../../scripts/javascript.ts'
 import { scratchDir } from '../../support/scratch.ts'
 
 const MODULE = fileURLToPath(new URL('../../../src/results/json-array-file.ts', import.meta.url))
@@ -22,14 +22,11 @@ for (let index = 0; ; index += 20) {
 
 it('is a JSON array after a kill at any moment of its writing', async () => {
   const dir = await scratchDir('json-array-file-')
-  // The module as JavaScript (it imports only node:fs), so each of the 40 processes starts in a tenth of the time
-  // that loading Node's TypeScript support takes.
+  // The module as JavaScript, as the bundle is built from it (it imports only node:fs), so each of the 40 processes
+  // starts in a tenth of the time that loading Node's TypeScript support takes.
   const module = path.join(dir, 'json-array-file.mjs')
   const source = await readFile(MODULE, 'utf8')
-  await writeFile(
-    module,
-    ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2024 } }).outputText,
-  )
+  await writeFile(module, javascriptOf(source, MODULE))
   for (let kill = 0; kill < 40; kill++) {
     const file = path.join(dir, `rows-${kill}.json`)
     const child = spawn(process.execPath, ['--input-type=module', '-e', APPENDER, module, file], { stdio: 'ignore' })
