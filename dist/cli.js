@@ -47852,7 +47852,7 @@ function readManifestFile(file) {
                 return bytes.subarray(0, length);
             length += read;
             if (length > MAX_FILE_BYTES)
-                return tooLarge(length);
+                return unreadable(`holds more than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be, though its size read ${stats.size.toLocaleString('en-US')} bytes`);
             if (length === bytes.length)
                 bytes = Buffer.concat([bytes, Buffer.allocUnsafe(Math.min(bytes.length, MAX_FILE_BYTES + 1 - length))]);
         }
@@ -47864,7 +47864,7 @@ function readManifestFile(file) {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
 }
-/** A file of at least `size` bytes, past the limit. */
+/** A file of `size` bytes, past the limit. */
 function tooLarge(size) {
     const shown = sizeOverLimit(size, MAX_FILE_BYTES);
     return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import type { ManifestFile } from './find.ts'
-import { sizeOverLimit } from '../text/format.ts'
+import { formatBytes, sizeOverLimit } from '../text/format.ts'
 
 /** Larger files are refused unread: manifests are a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024
@@ -49,7 +49,10 @@ export function readManifestFile(file: ManifestFile): Uint8Array | UnreadableFil
       const read = readSync(fd, bytes, length, bytes.length - length, length)
       if (read === 0) return bytes.subarray(0, length)
       length += read
-      if (length > MAX_FILE_BYTES) return tooLarge(length)
+      if (length > MAX_FILE_BYTES)
+        return unreadable(
+          `holds more than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be, though its size read ${stats.size.toLocaleString('en-US')} bytes`,
+        )
       if (length === bytes.length) bytes = Buffer.concat([bytes, Buffer.allocUnsafe(Math.min(bytes.length, MAX_FILE_BYTES + 1 - length))])
     }
   } catch (error) {
@@ -59,7 +62,7 @@ export function readManifestFile(file: ManifestFile): Uint8Array | UnreadableFil
   }
 }
 
-/** A file of at least `size` bytes, past the limit. */
+/** A file of `size` bytes, past the limit. */
 function tooLarge(size: number): UnreadableFile {
   const shown = sizeOverLimit(size, MAX_FILE_BYTES)
   return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`)

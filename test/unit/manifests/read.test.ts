@@ -1,5 +1,6 @@
 // The file itself: refused by its size, unread, with a size that never reads as the limit.
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -55,10 +56,19 @@ describe('a file that is not a regular file', () => {
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
-  it.skipIf(process.platform === 'win32')('is refused at once, not waited on: a FIFO that no one writes to', async () => {
-    const absolute = path.join(dir, 'pipe.yaml')
-    execFileSync('mkfifo', [absolute])
-    expect(await readParseAndFillIn({ absolute, relative: 'pipe.yaml', refusal: null }, plain)).toEqual({
+  it.skipIf(process.platform === 'win32').each([
+    [
+      'a FIFO that no one writes to',
+      () => {
+        const fifo = path.join(dir, 'pipe.yaml')
+        execFileSync('mkfifo', [fifo])
+        return fifo
+      },
+    ],
+    ['a device that never ends (/dev/zero)', () => '/dev/zero'],
+    ['a device that is always empty (/dev/null)', () => '/dev/null'],
+  ])('is refused at once, not waited on or read: %s', async (_name, make) => {
+    expect(await readParseAndFillIn({ absolute: make(), relative: 'pipe.yaml', refusal: null }, plain)).toEqual({
       kind: 'unreadable',
       line: 1,
       column: 1,
@@ -76,4 +86,16 @@ describe('a file whose size says less than it holds', () => {
       nonvoluntary_ctxt_switches: expect.any(Number),
     })
   })
+
+  it.skipIf(!existsSync('/proc/kallsyms'))(
+    'is refused once it is read past the limit: /proc/kallsyms says 0 bytes and holds megabytes',
+    async () => {
+      expect(await readParseAndFillIn({ absolute: '/proc/kallsyms', relative: 'kallsyms', refusal: null }, plain)).toEqual({
+        kind: 'unreadable',
+        line: 1,
+        column: 1,
+        reason: 'holds more than the 1.0 MiB a manifest file may be, though its size read 0 bytes',
+      })
+    },
+  )
 })
