@@ -46306,10 +46306,13 @@ class JsonArrayFile {
     append(lines) {
         const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n');
         const next = `${this.path}.next`;
-        (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
-        const fd = (0,external_node_fs_namespaceObject.openSync)(next, 'r+');
+        // The first piece needs nothing of the file but its head, so the copy is written whole, not copied.
+        const first = this.elements === 0;
+        if (!first)
+            (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
+        const fd = (0,external_node_fs_namespaceObject.openSync)(next, first ? 'w' : 'r+', 0o600);
         try {
-            writeAll(fd, piece + TAIL, this.written);
+            writeAll(fd, first ? HEAD + piece + TAIL : piece + TAIL, first ? 0 : this.written);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);

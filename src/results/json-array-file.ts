@@ -41,10 +41,12 @@ export class JsonArrayFile {
   append(lines: string[]): void {
     const piece = (this.elements > 0 ? ',\n' : '') + lines.join(',\n')
     const next = `${this.path}.next`
-    copyFileSync(this.path, next)
-    const fd = openSync(next, 'r+')
+    // The first piece needs nothing of the file but its head, so the copy is written whole, not copied.
+    const first = this.elements === 0
+    if (!first) copyFileSync(this.path, next)
+    const fd = openSync(next, first ? 'w' : 'r+', 0o600)
     try {
-      writeAll(fd, piece + TAIL, this.written)
+      writeAll(fd, first ? HEAD + piece + TAIL : piece + TAIL, first ? 0 : this.written)
     } finally {
       closeSync(fd)
     }

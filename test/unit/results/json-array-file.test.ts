@@ -1,7 +1,7 @@
 // The results file is what a run leaves behind whatever stops it: a kill
 // in the middle of writing it included, after which it is a JSON array.
 import { spawn } from 'node:child_process'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -40,4 +40,18 @@ it('is a JSON array after a kill at any moment of its writing', async () => {
     const rows = JSON.parse(await readFile(file, 'utf8')) as { index: number }[]
     expect(rows.map((row) => row.index)).toEqual(rows.map((_, index) => index))
   }
+})
+
+it('holds every piece appended, readable by its owner only, with no copy left beside it', async () => {
+  const { JsonArrayFile } = await import('../../../src/results/json-array-file.ts')
+  const dir = await scratchDir('json-array-file-')
+  const file = new JsonArrayFile(path.join(dir, 'rows.json'))
+  expect(JSON.parse(await readFile(file.path, 'utf8'))).toEqual([])
+  file.append([JSON.stringify({ index: 0 })])
+  expect(JSON.parse(await readFile(file.path, 'utf8'))).toEqual([{ index: 0 }])
+  file.append([JSON.stringify({ index: 1 }), JSON.stringify({ index: 2 })])
+  expect(JSON.parse(await readFile(file.path, 'utf8'))).toEqual([{ index: 0 }, { index: 1 }, { index: 2 }])
+  expect([...file.lines()].map((line) => JSON.parse(line) as unknown)).toEqual([{ index: 0 }, { index: 1 }, { index: 2 }])
+  expect((await stat(file.path)).mode & 0o777).toBe(0o600)
+  expect(await readdir(dir)).toEqual(['rows.json'])
 })
