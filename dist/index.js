@@ -28482,6 +28482,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -37204,10 +37211,11 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2275);
-/* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5988);
-/* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(682);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5377);
+/* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5988);
+/* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(682);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2442);
 /* harmony import */ var _runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9756);
+/* harmony import */ var _runner_step_summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6764);
 
 
 
@@ -37216,15 +37224,16 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-const { cancel, abortInFlight } = (0,_runner_cancellation_js__WEBPACK_IMPORTED_MODULE_6__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
+
+const { cancel, abortInFlight } = (0,_runner_cancellation_js__WEBPACK_IMPORTED_MODULE_7__/* .listenForCancellation */ .c)((message) => _actions_core__WEBPACK_IMPORTED_MODULE_3__.info(message));
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
-    core: _actions_core__WEBPACK_IMPORTED_MODULE_3__,
+    core: { ..._actions_core__WEBPACK_IMPORTED_MODULE_3__, summary: (0,_runner_step_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .stepSummary */ .x)(process.env) },
     env: process.env,
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
     cancel,
     abortInFlight,
     runContext: () => (0,_runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(process.env),
-    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .backlog */ .U)(process.stdout),
+    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .backlog */ .U)(process.stdout),
     // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
     resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2__.join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
 });
@@ -37234,7 +37243,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5377:
+/***/ 2442:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43214,8 +43223,8 @@ function versionLabel(result) {
     return result.version_alias ?? '';
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/json-array-file.js
 
 const READ_BYTES = 64 * 1024;
@@ -43239,12 +43248,12 @@ class JsonArrayFile {
     path;
     constructor(path) {
         this.path = path;
-        const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'w', 0o600);
+        const fd = (0,external_node_fs_.openSync)(path, 'w', 0o600);
         try {
             writeAll(fd, HEAD + TAIL, 0);
         }
         finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
         }
         this.written = Buffer.byteLength(HEAD);
     }
@@ -43259,15 +43268,15 @@ class JsonArrayFile {
         // The first piece needs nothing of the file but its head, so the copy is written whole, not copied.
         const first = this.elements === 0;
         if (!first)
-            (0,external_node_fs_namespaceObject.copyFileSync)(this.path, next);
-        const fd = (0,external_node_fs_namespaceObject.openSync)(next, first ? 'w' : 'r+', 0o600);
+            (0,external_node_fs_.copyFileSync)(this.path, next);
+        const fd = (0,external_node_fs_.openSync)(next, first ? 'w' : 'r+', 0o600);
         try {
             writeAll(fd, first ? HEAD + piece + TAIL : piece + TAIL, first ? 0 : this.written);
         }
         finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
         }
-        (0,external_node_fs_namespaceObject.renameSync)(next, this.path);
+        (0,external_node_fs_.renameSync)(next, this.path);
         this.written += Buffer.byteLength(piece);
         this.elements += lines.length;
     }
@@ -43275,13 +43284,13 @@ class JsonArrayFile {
     *lines() {
         if (this.elements === 0)
             return;
-        const fd = (0,external_node_fs_namespaceObject.openSync)(this.path, 'r');
+        const fd = (0,external_node_fs_.openSync)(this.path, 'r');
         try {
             const buffer = Buffer.alloc(READ_BYTES);
             let position = Buffer.byteLength(HEAD);
             let carry = Buffer.alloc(0);
             while (position < this.written) {
-                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position);
+                const read = (0,external_node_fs_.readSync)(fd, buffer, 0, Math.min(READ_BYTES, this.written - position), position);
                 if (read === 0)
                     throw new Error(`the results file ${this.path} is shorter than what was written to it`);
                 position += read;
@@ -43297,7 +43306,7 @@ class JsonArrayFile {
             yield elementOf(carry);
         }
         finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+            (0,external_node_fs_.closeSync)(fd);
         }
     }
 }
@@ -43310,7 +43319,7 @@ function writeAll(fd, text, position) {
     const bytes = Buffer.from(text);
     let done = 0;
     while (done < bytes.length)
-        done += (0,external_node_fs_namespaceObject.writeSync)(fd, bytes, done, bytes.length - done, position + done);
+        done += (0,external_node_fs_.writeSync)(fd, bytes, done, bytes.length - done, position + done);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/store.js
@@ -44785,13 +44794,13 @@ function readManifestFile(file) {
     let fd;
     try {
         // O_NONBLOCK is 0 where it does not exist (Windows), and changes nothing for a regular file.
-        fd = (0,external_node_fs_namespaceObject.openSync)(file.absolute, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+        fd = (0,external_node_fs_.openSync)(file.absolute, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
     }
     catch (error) {
         return unreadable(`could not be read: ${error.message}`);
     }
     try {
-        const stats = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+        const stats = (0,external_node_fs_.fstatSync)(fd);
         if (!stats.isFile())
             return unreadable('is not a regular file (a FIFO, socket or device): manifests are files in the repository');
         if (stats.size > MAX_FILE_BYTES)
@@ -44800,7 +44809,7 @@ function readManifestFile(file) {
         let bytes = Buffer.allocUnsafe(stats.size + 1);
         let length = 0;
         for (;;) {
-            const read = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, length, bytes.length - length, length);
+            const read = (0,external_node_fs_.readSync)(fd, bytes, length, bytes.length - length, length);
             if (read === 0)
                 return bytes.subarray(0, length);
             length += read;
@@ -44814,7 +44823,7 @@ function readManifestFile(file) {
         return unreadable(`could not be read: ${error.message}`);
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 /** A file of `size` bytes, past the limit. */
@@ -46559,6 +46568,42 @@ async function pullRequestOf(eventPath) {
     catch {
         return null;
     }
+}
+
+
+/***/ }),
+
+/***/ 6764:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ stepSummary)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+// The job summary for the runner: each piece appended to the file that
+// GITHUB_STEP_SUMMARY names, as @actions/core's summary appends it, but in one
+// synchronous write. Core's goes through Node's thread pool, a check and then
+// an open, a write and a close for each piece: four round trips that a small
+// run spends waiting, with nothing else left to do while its summary is written.
+
+function stepSummary(env) {
+    return {
+        addRaw: (text) => ({
+            write() {
+                const file = env.GITHUB_STEP_SUMMARY;
+                if (!file) {
+                    return Promise.reject(new Error('GITHUB_STEP_SUMMARY is not set, so this runner takes no job summary'));
+                }
+                try {
+                    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(file, text);
+                }
+                catch (error) {
+                    return Promise.reject(new Error(`${file} (GITHUB_STEP_SUMMARY) cannot be written: ${error.message}`));
+                }
+                return Promise.resolve();
+            },
+        }),
+    };
 }
 
 

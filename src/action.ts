@@ -6,11 +6,12 @@ import { listenForCancellation } from './runner/cancellation.ts'
 import { backlog } from './runner/log-stream.ts'
 import { run } from './run.ts'
 import { readRunContext } from './runner/run-context.ts'
+import { stepSummary } from './runner/step-summary.ts'
 
 const { cancel, abortInFlight } = listenForCancellation((message) => core.info(message))
 
 await run({
-  core,
+  core: { ...core, summary: stepSummary(process.env) },
   env: process.env,
   workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
   cancel,

@@ -222,6 +222,30 @@ describe('the built action', () => {
     expect(run.stdout).toMatch(/^::error::The step's outputs could not be written/m)
   })
 
+  it('still writes the log table, the outputs and the notice when the job summary cannot be written, and warns why', async () => {
+    const workspace = await workspaceWithExamples()
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ GITHUB_STEP_SUMMARY: '' }, /^::warning::The job summary could not be written: GITHUB_STEP_SUMMARY is not set/m],
+      [
+        { GITHUB_STEP_SUMMARY: workspace },
+        /^::warning::The job summary could not be written: .* \(GITHUB_STEP_SUMMARY\) cannot be written: EISDIR/m,
+      ],
+    ]
+    for (const [env, warning] of cases) {
+      const run = await runAction({
+        entry: BUILT_ACTION,
+        workspace,
+        inputs: { 'manifest-path': 'manifests/**/*.yml', 'dry-run': 'true' },
+        env,
+      })
+      expect(run.exitCode).toBe(0)
+      expect(run.stdout).toMatch(warning)
+      expect(run.stdout).toMatch(/^🔍 dry run +artifact version +demo-previews +churn-tokenizer/m)
+      expect(run.outputs.results).toContain('churn-tokenizer')
+      expect(run.stdout).toMatch(/^::notice title=Cleanup \(dry run\)::/m)
+    }
+  })
+
   it('lists a file whose name is a workflow command without the runner running it', async () => {
     const workspace = await scratchDir('workspace-')
     const manifest = (name: string) => `name: ${name}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`
