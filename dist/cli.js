@@ -28532,6 +28532,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+
+/***/ }),
+
 /***/ 1692:
 /***/ ((module) => {
 
@@ -37180,7 +37194,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _runner_cancellation_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5988);
 /* harmony import */ var _runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(682);
 /* harmony import */ var _inputs_dialect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1310);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(776);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1147);
 /* harmony import */ var _text_printable_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9273);
 /* harmony import */ var _runner_terminal_core_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8855);
 // The same cleanup from a terminal: the action's inputs as flags, TFY_HOST and
@@ -37365,6 +37379,73 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 4503:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R$: () => (/* binding */ retrying),
+/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   dE: () => (/* binding */ gaveUpAfter),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8500);
+// The one backoff every retry loop of the run uses: the deletes, the endpoint
+// check and the sweep's listing wait by retryDelay, and the first two try
+// again through `retrying`.
+
+/**
+ * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
+ * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
+ */
+const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
+/**
+ * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
+ * server sent one (capped); otherwise exponential backoff with equal jitter,
+ * so clients that failed together do not retry together.
+ */
+function retryDelay(attempt, retryAfterMs, random, backoff) {
+    if (retryAfterMs !== null)
+        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
+    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return null;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date) || !/[a-z]/i.test(text))
+        return null;
+    return Math.max(0, date - now);
+}
+/**
+ * Makes attempt 1, 2, \u2026 until one is done or `maxAttempts` have failed, then
+ * `giveUp` says what the last failure comes to. Between attempts it waits by
+ * retryDelay, or less if `signal` aborts.
+ */
+async function retrying(attempt, policy, giveUp) {
+    for (let number = 1;; number++) {
+        const tried = await attempt(number);
+        if ('done' in tried)
+            return tried.done;
+        if (number >= policy.maxAttempts)
+            return giveUp(tried.again, number);
+        const ms = retryDelay(number, tried.retryAfterMs, policy.random, policy.backoff);
+        await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(ms, undefined, { signal: policy.signal }).catch(() => undefined);
+    }
+}
+/** `(gave up after 3 attempts)`: how a message says the attempts ran out. */
+function gaveUpAfter(attempts) {
+    return `(gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
+}
+
+
+/***/ }),
+
 /***/ 1310:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37440,598 +37521,22 @@ const COMMAND_LINE_DIALECT = {
 
 /***/ }),
 
-/***/ 776:
+/***/ 2600:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  zR: () => (/* binding */ DEFAULT_KIND),
+  kd: () => (/* binding */ KIND_NAMES),
+  ak: () => (/* binding */ MANIFEST_KINDS),
+  tu: () => (/* binding */ fieldsOnlyIn),
+  cq: () => (/* binding */ isManifestKind),
+  NZ: () => (/* binding */ isOtherKind),
+  lv: () => (/* binding */ schemaAt)
 });
 
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/result.js
-/** Worst first: what needs a look sits at the top of the report. */
-const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
-/** Statuses that make the step fail with `fail-on-error`. */
-function isFailure(status) {
-    switch (status) {
-        case 'failed':
-        case 'invalid':
-            return true;
-        case 'deleted':
-        case 'not-found':
-        case 'skipped':
-        case 'dry-run':
-            return false;
-    }
-}
-const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null };
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/step-failure.js
-/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
-class StepFailure extends Error {
-    name = 'StepFailure';
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/backoff.js
-// The one backoff every retry loop of the run uses: the deletes, the endpoint
-// check and the sweep's listing wait by retryDelay, and the first two try
-// again through `retrying`.
-
-/**
- * Waits of about 0.25, 0.5, 1 and 2 s before attempts 2 to 5: a blip of 503s
- * costs a cleanup seconds, and a server that needs longer says so with Retry-After.
- */
-const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 };
-/**
- * Milliseconds to wait before attempt `attempt + 1`. Retry-After wins when the
- * server sent one (capped); otherwise exponential backoff with equal jitter,
- * so clients that failed together do not retry together.
- */
-function retryDelay(attempt, retryAfterMs, random, backoff) {
-    if (retryAfterMs !== null)
-        return Math.min(retryAfterMs, backoff.maxRetryAfterMs);
-    const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return null;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date) || !/[a-z]/i.test(text))
-        return null;
-    return Math.max(0, date - now);
-}
-/**
- * Makes attempt 1, 2, \u2026 until one is done or `maxAttempts` have failed, then
- * `giveUp` says what the last failure comes to. Between attempts it waits by
- * retryDelay, or less if `signal` aborts.
- */
-async function retrying(attempt, policy, giveUp) {
-    for (let number = 1;; number++) {
-        const tried = await attempt(number);
-        if ('done' in tried)
-            return tried.done;
-        if (number >= policy.maxAttempts)
-            return giveUp(tried.again, number);
-        const ms = retryDelay(number, tried.retryAfterMs, policy.random, policy.backoff);
-        await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: policy.signal }).catch(() => undefined);
-    }
-}
-/** `(gave up after 3 attempts)`: how a message says the attempts ran out. */
-function gaveUpAfter(attempts) {
-    return `(gave up after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'})`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/http/proxy.js
-// The proxy a request goes through, by one rule for every client of the run
-// (the control plane's and GitHub's): the Actions toolkit's. An https:// URL
-// uses https_proxy, else HTTPS_PROXY; an http:// one http_proxy, else
-// HTTP_PROXY; no_proxy / NO_PROXY and loopback bypass it (@actions/http-client
-// decides). A value that is not an http(s) URL is the user's mistake, named as such.
-//
-// Hand-written rather than undici's EnvHttpProxyAgent (undici 6), which differs
-// from that rule where the tests pin it: it sends an https:// request through
-// HTTP_PROXY when no HTTPS_PROXY is set; it reads `http_proxy ?? HTTP_PROXY`,
-// so an empty lower-case variable hides the upper-case one; it matches no_proxy
-// by its own rules, not checkBypass's, and proxies loopback; its ProxyAgent
-// sends Proxy-Authorization only for a user *and* a password, not a user name
-// alone; a bad value fails as Node's bare "Invalid URL", naming neither the
-// variable nor what it must be (and the value, user-info included, rides on the
-// error); it does not say which proxy a request took, which the log and the
-// messages show; and it warns on stderr that it is experimental (UNDICI-EHPA).
-
-
-/** A proxy variable that is not a proxy URL; the message names it and never shows its user-info. */
-class ProxySettingError extends StepFailure {
-    name = 'ProxySettingError';
-}
-const SHAPE = 'an http:// or https:// URL such as http://proxy.example:3128, or http://user:password@proxy.example:3128';
-/** The proxy for requests to `target`, or null when they go direct. Throws ProxySettingError for a value that is not a proxy URL. */
-function proxyFor(target, env = process.env) {
-    if (checkBypass(target))
-        return null;
-    const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
-    // An empty value counts as unset, as the toolkit reads it.
-    const variable = names.find((name) => env[name]);
-    if (variable === undefined)
-        return null;
-    const value = env[variable];
-    const wrong = (what) => new ProxySettingError(`${variable} ${what}; it must be ${SHAPE}. Fix ${variable} in the step's env.`);
-    if (value.trim() === '')
-        throw wrong('is set to blank space');
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1];
-    if (scheme === undefined)
-        throw wrong('has no scheme (http:// or https://)');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw wrong('is not a URL that can be read');
-    }
-    const origin = `${url.protocol}//${url.host}`;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw wrong(`names a ${url.protocol.slice(0, -1)}:// proxy (${origin}), which is not supported`);
-    if (!url.hostname)
-        throw wrong('names no host');
-    let user;
-    let password;
-    try {
-        user = decodeURIComponent(url.username);
-        password = decodeURIComponent(url.password);
-    }
-    catch {
-        throw wrong(`(${origin}) has a user name or password whose %-escapes cannot be read`);
-    }
-    return {
-        variable,
-        shown: origin,
-        uri: `${origin}/`,
-        authorization: user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : null,
-    };
-}
-/**
- * A dispatcher for requests through `route`, or direct without one. undici is
- * loaded here, not at start-up: a run that sends nothing never needs it.
- */
-async function createDispatcher(route, pool) {
-    const { Agent, ProxyAgent } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-    const options = { ...(pool.connections ? { connections: pool.connections } : {}), connect: { timeout: pool.connectTimeoutMs } };
-    // The credentials go as a header of the proxy's own: undici reads a URL's user-info only when it has both a user and a password.
-    return route
-        ? new ProxyAgent({ ...options, uri: route.uri, ...(route.authorization ? { token: route.authorization } : {}) })
-        : new Agent(options);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/redact.js
-// Secrets out of text that came from elsewhere (a server's body, a header, a
-// manifest value), in every form a server or a URL may give them: as they
-// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
-const REDACTED = '***';
-function createRedactor(secrets) {
-    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
-    if (distinct.length === 0)
-        return (text) => text;
-    const units = distinct.map((secret) => [...secret].map(formsOf));
-    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
-    const whole = new RegExp(wholeSource, 'g');
-    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
-    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
-    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
-    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
-    return (text, options = {}) => options.truncated
-        ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : ''))
-        : text.replace(whole, REDACTED);
-}
-/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
-function formsOf(char) {
-    const forms = new Set();
-    const json = JSON.stringify(char).slice(1, -1);
-    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
-    forms.add(hexInsensitive(percentEncoded(char)));
-    if (json !== char)
-        forms.add(escapeRegExp(json));
-    if (char === '/')
-        forms.add(escapeRegExp('\\/'));
-    if (char === ' ')
-        forms.add(escapeRegExp('+'));
-    forms.add(escapeRegExp(char));
-    return [...forms];
-}
-function unicodeEscape(code) {
-    return `\\u${code.toString(16).padStart(4, '0')}`;
-}
-function percentEncoded(char) {
-    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-}
-/** A regex source for `text` where each hex digit letter matches in either case. */
-function hexInsensitive(text) {
-    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
-}
-function alternation(forms) {
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A regex source matching a proper beginning of a form of the secret (empty
- * too: callers want a non-empty match): whole characters, then possibly the
- * start of one more character's form.
- */
-function prefixPattern(forms) {
-    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
-    for (let i = forms.length - 2; i >= 0; i--) {
-        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
-    }
-    return pattern;
-}
-/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
-function beginnings(form) {
-    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
-    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
-}
-function escapeRegExp(text) {
-    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/http/certificates.js
-/** OpenSSL's verification failures, and Node's for a certificate that does not name the host. */
-const CERTIFICATE_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$|HOSTNAME_MISMATCH$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
-function isCertificateError(error) {
-    return typeof error.code === 'string' && CERTIFICATE_ERRORS.test(error.code);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/format.js
-const DAY_MS = 24 * 60 * 60 * 1000;
-function formatBytes(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-}
-/**
- * A size and the limit it passes, as a message shows them: rounded, unless
- * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
- * MiB"), then in bytes.
- */
-function sizeOverLimit(size, limit, format = formatBytes) {
-    const [shownSize, shownLimit] = [format(size), format(limit)];
-    if (shownSize !== shownLimit)
-        return { size: shownSize, limit: shownLimit };
-    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
-}
-function formatSeconds(ms) {
-    return `${Number((ms / 1000).toFixed(3))} s`;
-}
-/** A wait as long as GitHub may ask for, out of all reason included. */
-function formatDuration(ms) {
-    if (ms < 60_000)
-        return `${Number((ms / 1000).toFixed(1))} s`;
-    if (ms < 2 * 60 * 60_000) {
-        const minutes = Math.floor(ms / 60_000);
-        const seconds = Math.round((ms % 60_000) / 1000);
-        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-    }
-    if (ms < 2 * DAY_MS)
-        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
-    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/network-errors.js
-// What a failed exchange with the control plane means, in words that say what
-// to check: a certificate that is not trusted, or the network in the way.
-function describeCertificateError(error, url) {
-    const host = url.host;
-    const what = error.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || error.code === 'HOSTNAME_MISMATCH'
-        ? `the certificate of ${host} is not for that name (${error.code}): check the host in control-plane-url`
-        : error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID'
-            ? `the certificate of ${host} is outside its validity dates (${error.code}): the server's certificate needs renewing`
-            : `the certificate of ${host} is not trusted (${error.code}: ${error.message})`;
-    return `${what}. If the control plane uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env. Not retried: a retry gets the same certificate`;
-}
-/** `proxy`: the proxy the request went through, without user-info; null when it went direct. */
-function describeNetworkError(error, proxy) {
-    const tunnel = /^Proxy response \((\d+)\)/.exec(error.message);
-    if (tunnel) {
-        return `the proxy ${proxy} refused to open a tunnel to the control plane (HTTP ${tunnel[1]}): check HTTPS_PROXY / HTTP_PROXY (and the user:password in it), or list the host in NO_PROXY`;
-    }
-    const via = proxy ? ` (to the proxy ${proxy})` : '';
-    const check = proxy ? 'is HTTPS_PROXY / HTTP_PROXY right?' : 'is control-plane-url right?';
-    switch (error.code) {
-        case 'ECONNRESET':
-            return `the connection was reset${via} (ECONNRESET)`;
-        case 'UND_ERR_SOCKET':
-            return `the connection closed before the response was complete${via} (UND_ERR_SOCKET)`;
-        case 'ECONNREFUSED':
-            return `the connection was refused${via} (ECONNREFUSED): ${check}`;
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return `the host name did not resolve${proxy ? ` (of the proxy ${proxy})` : ''} (${error.code}): ${check}`;
-        case 'UND_ERR_CONNECT_TIMEOUT':
-            return `no connection in time${via} (UND_ERR_CONNECT_TIMEOUT): ${check}`;
-        default:
-            return `network error: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/post.js
-// One request to the control plane over undici, as an Attempt: bounded by a
-// timeout that covers the whole exchange (connecting, and a body that trickles
-// in), cut short by an abort, and reading no more of a body than its cap: what a
-// message needs of a delete's answer, a page of a listing whole or not at all.
-
-
-
-
-/** Enough of a response body for a message; the rest is not read. */
-const MESSAGE_CAP = { bytes: 64 * 1024, over: 'cut' };
-/** Sends one request. Never rejects: failures come back as an Attempt. */
-function requestOnce(exchange, outgoing, signal) {
-    const { proxy, timeoutMs } = exchange;
-    const { method, url, body, cap } = outgoing;
-    return new Promise((resolve) => {
-        let settled = false;
-        /** Set once the request is written to a connection: from then on it may reach the server. */
-        let sent = false;
-        let abortRequest = null;
-        let status = 0;
-        let responseHeaders = {};
-        const chunks = [];
-        let received = 0;
-        const settle = (attempt) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            resolve(attempt);
-            abortRequest?.(new Error('settled'));
-        };
-        const fail = (cause, reason) => settle({ kind: 'error', cause, sent, reason });
-        const tooLarge = () => fail('too-large', `the answer is larger than ${formatBytes(cap.bytes)}, the most the action reads of one`);
-        const finish = (truncated) => {
-            // Whole characters only: a cut inside one would hide the start of a secret from redaction.
-            const text = new external_node_string_decoder_namespaceObject.StringDecoder('utf8').write(Buffer.concat(chunks));
-            settle({ kind: 'response', status, headers: responseHeaders, body: exchange.redact(text, { truncated }) });
-        };
-        const onAbort = () => fail('cancelled', !sent
-            ? 'cancelled before the request was sent'
-            : method === 'GET'
-                ? 'cancelled while the request was in flight'
-                : 'cancelled while the request was in flight; the version may or may not be deleted');
-        // Failed a turn of the event loop later: after a long synchronous stretch, timers run before the I/O that came meanwhile, and an answer already here must win.
-        const timer = setTimeout(() => setImmediate(() => fail('network', sent
-            ? `no complete response within ${formatSeconds(timeoutMs)} (request-timeout)`
-            : `no connection within ${formatSeconds(timeoutMs)} (request-timeout)${proxy ? ` through the proxy ${proxy}` : ''}: is control-plane-url right?`)), timeoutMs);
-        if (signal?.aborted)
-            return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        // A handler of our own rather than undici's request(): only its onBodySent tells a request written from one never sent.
-        const handler = {
-            onConnect(abort) {
-                if (settled)
-                    return abort(new Error('settled'));
-                abortRequest = abort;
-                // Without a body there is no onBodySent: a connected request goes out with its headers, so from here it may reach the server.
-                if (body === null)
-                    sent = true;
-            },
-            onBodySent() {
-                sent = true;
-            },
-            onHeaders(statusCode, rawHeaders) {
-                status = statusCode;
-                responseHeaders = pickHeaders(rawHeaders);
-                if (cap.over === 'whole' && announcedLength(rawHeaders) > cap.bytes) {
-                    tooLarge();
-                    return false;
-                }
-                return true;
-            },
-            onData(chunk) {
-                if (cap.over === 'whole' && received + chunk.length > cap.bytes) {
-                    tooLarge();
-                    return false;
-                }
-                if (cap.over === 'cut' && received + chunk.length >= cap.bytes) {
-                    chunks.push(chunk.subarray(0, cap.bytes - received));
-                    received = cap.bytes;
-                    finish(true);
-                    return false;
-                }
-                chunks.push(chunk);
-                received += chunk.length;
-                return true;
-            },
-            onComplete() {
-                finish(false);
-            },
-            onError(error) {
-                if (settled)
-                    return;
-                if (isCertificateError(error))
-                    return fail('certificate', describeCertificateError(error, url));
-                fail('network', describeNetworkError(error, proxy));
-            },
-        };
-        exchange.dispatcher
-            .then((ready) => {
-            if (!settled)
-                ready.dispatch({
-                    origin: url.origin,
-                    path: `${url.pathname}${url.search}`,
-                    method,
-                    headers: body === null ? exchange.headers : { ...exchange.headers, 'content-type': 'application/json' },
-                    body,
-                }, handler);
-        })
-            .catch((error) => fail('network', describeNetworkError(error, proxy)));
-    });
-}
-/** Location and Retry-After, the headers a judgement reads. */
-function pickHeaders(raw) {
-    const picked = {};
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = raw[i].toString('latin1').toLowerCase();
-        if ((name === 'location' || name === 'retry-after') && picked[name] === undefined)
-            picked[name] = raw[i + 1].toString('utf8');
-    }
-    return picked;
-}
-/** The Content-Length a response announces, so a body over a cap is refused before it is read; 0 when none. */
-function announcedLength(raw) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-        if (raw[i].toString('latin1').toLowerCase() === 'content-length')
-            return Number(raw[i + 1].toString('latin1')) || 0;
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/control-plane.js
-
-
-
-/** What the endpoint check sends: no manifest, so nothing can be deleted, and a served endpoint refuses it (judgeEndpoint). */
-const PROBE_BODY = '{}';
-/** A page of a listing is read whole or refused: a page cut short would hide versions. 100 items of the largest manifests fit. */
-const LISTING_CAP = { bytes: 8 * 1024 * 1024, over: 'whole' };
-/**
- * The control plane's HTTP client: undici with a keep-alive pool of
- * `concurrency` connections, through the proxy proxyFor chooses (throws
- * ProxySettingError, at once, for a proxy variable that is not a proxy URL).
- * One request per attempt (post.ts). Redirects are never followed, so the
- * token goes only to the control plane's origin. A body is cut short, so the
- * token is taken out of it here; every other text is redacted where it is
- * stored or printed.
- */
-function createControlPlane(options) {
-    const base = new URL(options.url.href.endsWith('/') ? options.url.href : `${options.url.href}/`);
-    base.username = '';
-    base.password = '';
-    const route = proxyFor(base);
-    const exchange = {
-        proxy: route?.shown ?? null,
-        // Connected at the first request: a dry run or a run that stops at validation never loads undici.
-        dispatcher: createDispatcher(route, { connections: options.concurrency, connectTimeoutMs: options.timeoutMs }),
-        headers: {
-            accept: 'application/json',
-            authorization: `Bearer ${options.token}`,
-            'user-agent': 'truefoundry-artifact-cleanup',
-        },
-        timeoutMs: options.timeoutMs,
-        redact: createRedactor(options.token ? [options.token] : []),
-    };
-    const endpoint = (path) => new URL(path, base);
-    const post = (path, body, signal) => requestOnce(exchange, { method: 'POST', url: endpoint(path), body, cap: MESSAGE_CAP }, signal);
-    return {
-        deleteVersion: post,
-        probeEndpoint: (path, signal) => post(path, PROBE_BODY, signal),
-        list(path, query, signal) {
-            const url = endpoint(path);
-            url.search = query.toString();
-            return requestOnce(exchange, { method: 'GET', url, body: null, cap: LISTING_CAP }, signal);
-        },
-        deleteById: (path, signal) => requestOnce(exchange, { method: 'DELETE', url: endpoint(path), body: null, cap: MESSAGE_CAP }, signal),
-        endpointUrl: (path) => endpoint(path).href,
-        proxy: exchange.proxy,
-        close: () => void exchange.dispatcher.then((ready) => ready.destroy()).catch(() => undefined),
-    };
-}
+// UNUSED EXPORTS: GENERIC_DELETE
 
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
@@ -38142,618 +37647,45 @@ const ONLY_IN = Object.fromEntries(KIND_NAMES.map((kind) => {
     return [kind, paths];
 }));
 
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/excerpt.js
-const EXCERPT_CHARS = 200;
-/** A short, one-line piece of a response body for a message: a JSON `detail` or `message` when there is one. */
-function excerpt(body) {
-    const json = jsonObject(body);
-    const chosen = typeof json?.detail === 'string' ? json.detail : typeof json?.message === 'string' ? json.message : body;
-    const line = chosen.replace(/\s+/g, ' ').trim();
-    return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}\u2026` : line;
-}
-/** The body read as a JSON object; null when it is not one. */
-function jsonObject(body) {
-    try {
-        const value = JSON.parse(body);
-        return typeof value === 'object' && value !== null ? value : null;
-    }
-    catch {
-        return null;
-    }
-}
 
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/judgement.js
+/***/ }),
 
+/***/ 8820:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-/** Answers that say the server did not act on the request: a 404 after them means the version was never there. */
-const NOT_PROCESSED_STATUS = new Set([408, 429]);
-function judgeAttempt(attempt, context) {
-    if (attempt.kind === 'error') {
-        if (attempt.cause !== 'network')
-            return { kind: 'failed', http_status: null, message: attempt.reason };
-        return { kind: 'retryable', http_status: null, message: attempt.reason, retryAfterMs: null, mayHaveTakenEffect: attempt.sent };
-    }
-    const { status, headers, body } = attempt;
-    if (status >= 200 && status < 300)
-        return { kind: 'deleted', http_status: status, message: 'deleted' };
-    if (status === 404) {
-        if (context.afterRetryableFailure) {
-            return { kind: 'deleted', http_status: 404, message: 'deleted: an earlier attempt that failed took effect (HTTP 404 on retry)' };
-        }
-        if (context.missingOk)
-            return { kind: 'not-found', message: 'not found (HTTP 404): already gone' };
-        return { kind: 'failed', http_status: 404, message: 'not found (HTTP 404), and missing-ok is false' };
-    }
-    if (status === 401 || status === 403) {
-        return {
-            kind: 'token-rejected',
-            http_status: status,
-            message: `the token was rejected (HTTP ${status}${detailSuffix(body)}); check the token input or TFY_API_KEY, and that it may delete artifact versions in this ML repo`,
-        };
-    }
-    if (status === 422) {
-        return { kind: 'invalid', http_status: 422, message: `the server refused the manifest (HTTP 422): ${validationDetail(body)}` };
-    }
-    const refusal = status === 400 && context.generation === 'svc-v1' ? httpErrorMessage(body) : null;
-    if (refusal !== null)
-        return { kind: 'invalid', http_status: 400, message: `the server refused the manifest (HTTP 400): ${refusal}` };
-    if (status >= 300 && status < 400) {
-        return {
-            kind: 'failed',
-            http_status: status,
-            message: `redirected (HTTP ${status}) ${redirectTarget(headers)}; redirects are not followed, so the token goes only to control-plane-url: check the URL`,
-        };
-    }
-    const message = `HTTP ${status}${detailSuffix(body)}`;
-    if (RETRYABLE_STATUS.has(status)) {
-        return {
-            kind: 'retryable',
-            http_status: status,
-            message,
-            retryAfterMs: parseRetryAfter(headers['retry-after'], context.now),
-            mayHaveTakenEffect: !NOT_PROCESSED_STATUS.has(status),
-        };
-    }
-    return { kind: 'failed', http_status: status, message };
-}
-/**
- * Whether a failed attempt may still have deleted the version: a server error
- * that may have come after the work was done, or no answer to a request that
- * was written. A 408 or 429 says the request was not processed; a connection
- * refused, a name that did not resolve, a certificate refused or a timeout
- * while connecting mean it never left.
- */
-function mayHaveTakenEffect(judgement) {
-    return judgement.kind === 'retryable' && judgement.mayHaveTakenEffect;
-}
-/** `to <Location>` of a redirect, or that it had none. */
-function redirectTarget(headers) {
-    return headers.location ? `to ${headers.location}` : 'without a Location';
-}
-/** `: <excerpt>` of a body that says something, else nothing. */
-function detailSuffix(body) {
-    const text = excerpt(body);
-    return text ? `: ${text}` : '';
-}
-/**
- * The `message` of the svc server's HttpError body (`{statusCode, message}`),
- * the shape the generic endpoint refuses a manifest with; null for any other
- * body (a proxy's page is not the server's verdict on the manifest).
- */
-function httpErrorMessage(body) {
-    const json = jsonObject(body);
-    if (typeof json?.statusCode !== 'number' || typeof json.message !== 'string')
-        return null;
-    return excerpt(json.message) || 'no detail given';
-}
-/** `loc: msg` for each entry of a FastAPI-style 422 body, or an excerpt of whatever came. */
-function validationDetail(body) {
-    const detail = jsonObject(body)?.detail;
-    if (Array.isArray(detail) && detail.length > 0) {
-        return detail
-            .map((entry) => {
-            const loc = Array.isArray(entry?.loc) ? entry.loc.join('.') : '?';
-            return `${loc}: ${typeof entry?.msg === 'string' ? entry.msg : JSON.stringify(entry)}`;
-        })
-            .join('; ');
-    }
-    return excerpt(body) || 'no detail given';
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/endpoint-check.js
-
-
-/** Answers that say no route is there, whatever the body says (a missing route and a missing version may both read {"detail":"Not Found"}). */
-const NOT_SERVED_STATUS = new Set([404, 405]);
-/** What a served endpoint answers a POST without a manifest, for messages. */
-const SERVED_ANSWER = { 'ml-v1': '422', 'svc-v1': '400 or 422' };
-/**
- * Judges the answer to a POST of `{}`. A per-kind endpoint (FastAPI) answers
- * 422. No source shows what the generic one answers: 422, or 400 with the svc
- * server's HttpError body (`{statusCode, message}`), as its reference presumes
- * and its Prism mock answers; a 400 with another body (a proxy's page) is not
- * taken for it. Anything else but an answer that asks for a retry means the
- * URL does not serve the endpoint.
- */
-function judgeEndpoint(attempt, context) {
-    const judgement = judgeAttempt(attempt, {
-        missingOk: true,
-        afterRetryableFailure: false,
-        now: context.now,
-        generation: context.generation,
-    });
-    if (attempt.kind === 'error') {
-        return judgement.kind === 'retryable'
-            ? { kind: 'retryable', message: attempt.reason, retryAfterMs: null }
-            : { kind: 'refused', message: `${attempt.reason} (checking ${context.url})` };
-    }
-    if (attempt.status === 422)
-        return { kind: 'served' };
-    if (attempt.status === 400 && context.generation === 'svc-v1' && httpErrorMessage(attempt.body) !== null)
-        return { kind: 'served' };
-    if (judgement.kind === 'retryable')
-        return { kind: 'retryable', message: judgement.message, retryAfterMs: judgement.retryAfterMs };
-    if (judgement.kind === 'token-rejected') {
-        return {
-            kind: 'refused',
-            message: `the token was rejected by ${context.url} (HTTP ${attempt.status}${detailSuffix(attempt.body)}); nothing was deleted. Check the token input or TFY_API_KEY`,
-        };
-    }
-    const { status, headers, body } = attempt;
-    const answer = status >= 300 && status < 400
-        ? `was redirected (HTTP ${status}) ${redirectTarget(headers)}, which is not followed`
-        : `was answered HTTP ${status}${detailSuffix(body)}`;
-    const message = `${context.url} does not serve the ${endpointName(context.path)} endpoint: a POST without a manifest ${answer}, where the endpoint answers ${SERVED_ANSWER[context.generation]}; nothing was deleted. ` +
-        checkTheUrl(context);
-    return NOT_SERVED_STATUS.has(status) ? { kind: 'not-served', message, answer } : { kind: 'refused', message };
-}
-/** Why nothing is sent when neither generation serves a kind's endpoint (api auto asks both). */
-function neitherServed([perKind, generic]) {
-    return (`${perKind.url} does not serve the ${endpointName(perKind.path)} endpoint: a POST without a manifest ${perKind.answer}; ` +
-        `nor does ${generic.url} serve the generic ${endpointName(generic.path)} endpoint (it ${generic.answer}); nothing was deleted. ` +
-        `${checkTheUrl(perKind)}. The api setting is auto, which asks both generations (ml-v1 or svc-v1 asks only one)`);
-}
-function endpointName(path) {
-    return path.split('/').filter(Boolean).at(-1) ?? path;
-}
-/** What to check when control-plane-url answers as no control plane does, with the base it likely meant. */
-function checkTheUrl(endpoint) {
-    return `Check control-plane-url (or TFY_HOST): it is the control plane's base URL, such as https://your-org.truefoundry.cloud${baseUrlHint(endpoint)}`;
-}
-/** When control-plane-url holds an API path (the whole endpoint URL, say), the base it likely meant. */
-function baseUrlHint({ url, path }) {
-    const base = new URL(url.slice(0, url.length - path.length));
-    const api = base.pathname.indexOf('/api/');
-    if (api < 0)
-        return '';
-    return `, not a URL of the API: here likely ${base.origin}${base.pathname.slice(0, api) || ''}`;
-}
-/**
- * Establishes that control-plane-url serves the endpoint: `probe` sends the
- * request that deletes nothing, retried as deletes are when nothing came back
- * or the server asked for a retry. `policy.signal` is the run's cancel.
- */
-function checkEndpoint(probe, endpoint, policy) {
-    const cancelled = () => policy.signal.aborted;
-    return retrying(async () => {
-        if (cancelled())
-            return { done: { kind: 'cancelled' } };
-        const judgement = judgeEndpoint(await probe(policy.abortInFlight), { ...endpoint, now: policy.now() });
-        if (judgement.kind === 'served')
-            return { done: { kind: 'served' } };
-        if (cancelled())
-            return { done: { kind: 'cancelled' } };
-        if (judgement.kind === 'refused' || judgement.kind === 'not-served')
-            return { done: judgement };
-        return { again: judgement.message, retryAfterMs: judgement.retryAfterMs };
-    }, policy, (message, attempts) => ({
-        kind: 'refused',
-        message: `${endpoint.url} could not be reached: ${message} ${gaveUpAfter(attempts)}; nothing was deleted`,
-    }));
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/discovery.js
-// Which endpoint deletes each kind on this control plane. TrueFoundry's SDKs
-// and CLI moved to the generic /api/svc/v1/delete and nothing says whether a
-// control plane still serves the per-kind endpoints the docs show, so with
-// api auto the per-kind one is asked first (what the action always sent), then
-// the generic one; an explicit api asks only its own.
-
-
-/** The endpoints to ask for a kind (`endpoints`, its row's), in order; or why there is none, for a kind the pinned generation does not delete. */
-function candidatesFor(type, endpoints, api) {
-    const generations = api === 'auto' ? ['ml-v1', 'svc-v1'] : [api];
-    const candidates = generations.flatMap((generation) => {
-        const path = endpoints[generation];
-        return path === null ? [] : [{ path, generation }];
-    });
-    if (candidates.length > 0)
-        return candidates;
-    return {
-        refused: `The api setting is ${api}, whose per-kind endpoints do not delete ${type} manifests: only the generic ${endpoints['svc-v1']} does, which api svc-v1 or auto uses; nothing was deleted`,
-    };
-}
-/**
- * Finds the endpoints as deletes first need them. `check` asks one endpoint
- * with the request that deletes nothing (checkEndpoint); `urlOf` gives an
- * endpoint's URL for messages. A kind the pinned generation does not delete
- * is refused before anything is asked.
- */
-function openDiscovery(api, check, urlOf) {
-    const checks = new Map();
-    const routes = new Map();
-    let previous = Promise.resolve(null);
-    async function find(type, candidates) {
-        const unserved = [];
-        for (const candidate of candidates) {
-            let checked = checks.get(candidate.path);
-            if (!checked)
-                checks.set(candidate.path, (checked = check(candidate)));
-            const answer = await checked;
-            if (answer.kind === 'served') {
-                return {
-                    kind: 'routed',
-                    type,
-                    path: candidate.path,
-                    generation: candidate.generation,
-                    unserved: unserved.map((endpoint) => endpoint.url),
-                };
-            }
-            if (answer.kind !== 'not-served')
-                return answer;
-            unserved.push({ url: urlOf(candidate.path), path: candidate.path, answer: answer.answer });
-            if (candidates.length === 1) {
-                // With auto, one candidate means the kind has no per-kind endpoint: the URL may well be right, the kind needs the generic one.
-                const why = api === 'auto'
-                    ? `. The api setting is auto, but ${type} manifests have no per-kind endpoint: only the generic one deletes them`
-                    : `. The api setting is ${api}, which asks only this endpoint (auto asks both generations)`;
-                return { kind: 'refused', message: `${answer.message}${why}` };
-            }
-        }
-        return { kind: 'refused', message: neitherServed(unserved) };
-    }
-    return {
-        route(types) {
-            const fresh = [...new Set(types)].filter((type) => !routes.has(type));
-            const planned = fresh.map((type) => ({ type, candidates: candidatesFor(type, MANIFEST_KINDS[type].endpoints, api) }));
-            for (const { candidates } of planned) {
-                if ('refused' in candidates)
-                    return Promise.resolve([{ kind: 'refused', message: candidates.refused }]);
-            }
-            for (const { type, candidates } of planned) {
-                // One kind after another: a refusal of the first spares the others a request.
-                const route = previous.then((before) => (before === null || before.kind === 'routed' ? find(type, candidates) : before));
-                routes.set(type, route);
-                previous = route;
-            }
-            return Promise.all(types.map((type) => routes.get(type)));
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/send.js
-
-
-const UNEXPECTED_STOP = 'the run stopped on an unexpected error';
-/**
- * Sends every job, at most the pool's `concurrency` at a time, and tells
- * onSettled each outcome. A request waiting out its backoff gives its slot to
- * another; a retry goes before requests not yet started. A rejected token
- * stops everything: the next request would carry it too.
- */
-async function runDeletions(jobs, options, deps, pool) {
-    const { slots } = pool;
-    /** A stop that holds for every later request of the run, not only this call's. */
-    const stopRun = (reason) => {
-        deps.onStop(reason);
-        pool.stop(reason);
-    };
-    const onCancel = () => pool.stop('cancelled');
-    if (options.cancel.aborted)
-        onCancel();
-    else
-        options.cancel.addEventListener('abort', onCancel, { once: true });
-    const policy = { ...options, random: deps.random, signal: pool.signal };
-    function deleteOne(job) {
-        let lastRetryable = null;
-        let earlierMayHaveWorked = false;
-        return retrying(async (attempts) => {
-            if (!(await slots.acquire(attempts > 1)))
-                return { done: stopped(attempts - 1, lastRetryable) };
-            let judgement;
-            try {
-                deps.onSending(job);
-                const attempt = await deps.send(job, options.abortInFlight);
-                judgement = judgeAttempt(attempt, {
-                    missingOk: options.missingOk,
-                    afterRetryableFailure: earlierMayHaveWorked,
-                    now: deps.now(),
-                    generation: deps.generation(job),
-                });
-                // Before the slot is freed: freed first, it would go to the next request, which would carry the rejected token too.
-                if (judgement.kind === 'token-rejected')
-                    stopRun(`the token was rejected (HTTP ${judgement.http_status})`);
-            }
-            catch (error) {
-                // A defect (send never rejects): stopped before the slot is freed, like a rejected token.
-                stopRun(UNEXPECTED_STOP);
-                throw error;
-            }
-            finally {
-                slots.release();
-            }
-            if (judgement.kind !== 'retryable')
-                return { done: settledBy(judgement, attempts, lastRetryable) };
-            lastRetryable = judgement;
-            earlierMayHaveWorked ||= mayHaveTakenEffect(judgement);
-            return { again: judgement, retryAfterMs: judgement.retryAfterMs };
-        }, policy, (last, attempts) => ({
-            status: 'failed',
-            attempts,
-            http_status: last.http_status,
-            message: `${last.message} ${gaveUpAfter(attempts)}`,
-        }));
-    }
-    function stopped(attempts, last) {
-        if (attempts === 0 || !last)
-            return { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${pool.reason}` };
-        return { status: 'failed', attempts, http_status: last.http_status, message: `${last.message}; not retried: ${pool.reason}` };
-    }
-    // An error thrown for one version (a defect: send never rejects) stops every
-    // other before it is passed on, so nothing is sent after the run has ended.
-    const errors = [];
-    try {
-        await Promise.all(jobs.map(async (job) => {
-            try {
-                deps.onSettled(job, await deleteOne(job));
-            }
-            catch (error) {
-                errors.push(error);
-                stopRun(UNEXPECTED_STOP);
-            }
-        }));
-        if (errors.length > 0)
-            throw errors[0];
-    }
-    finally {
-        options.cancel.removeEventListener('abort', onCancel);
-    }
-}
-/** The outcome of an attempt whose judgement ends the request. */
-function settledBy(judgement, attempts, lastRetryable) {
-    switch (judgement.kind) {
-        case 'deleted': {
-            const retried = lastRetryable && judgement.http_status !== 404
-                ? ` after ${attempts - 1} ${attempts === 2 ? 'retry' : 'retries'} (last: ${lastRetryable.message})`
-                : '';
-            return { status: 'deleted', attempts, http_status: judgement.http_status, message: `${judgement.message}${retried}` };
-        }
-        case 'not-found':
-            return { status: 'not-found', attempts, http_status: 404, message: judgement.message };
-        case 'invalid':
-            return { status: 'invalid', attempts, http_status: judgement.http_status, message: judgement.message };
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N6: () => (/* binding */ isFailure),
+/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
+/* harmony export */   T5: () => (/* binding */ NO_IDENTITY)
+/* harmony export */ });
+/** Worst first: what needs a look sits at the top of the report. */
+const STATUS_ORDER = { failed: 0, invalid: 1, skipped: 2, deleted: 3, 'not-found': 4, 'dry-run': 5 };
+/** Statuses that make the step fail with `fail-on-error`. */
+function isFailure(status) {
+    switch (status) {
         case 'failed':
-        case 'token-rejected':
-            return { status: 'failed', attempts, http_status: judgement.http_status, message: judgement.message };
+        case 'invalid':
+            return true;
+        case 'deleted':
+        case 'not-found':
+        case 'skipped':
+        case 'dry-run':
+            return false;
     }
 }
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/slots.js
-/**
- * What the runDeletions calls of one run share: `concurrency` slots, so that a
- * batch's requests take the slots the batch before frees as soon as it frees
- * them, and one stop, which holds for every call, running or to come.
- */
-class DeletionPool {
-    slots;
-    stopped = new AbortController();
-    /** Why nothing more may be sent; empty until something says so. */
-    reason = '';
-    constructor(concurrency) {
-        this.slots = new Slots(concurrency);
-    }
-    /** Aborted at the stop: ends the waits between attempts. */
-    get signal() {
-        return this.stopped.signal;
-    }
-    stop(reason) {
-        if (this.stopped.signal.aborted)
-            return;
-        this.reason = reason;
-        this.stopped.abort();
-        this.slots.close();
-    }
-}
-/** A counting semaphore whose waiters with priority go first; closing it turns every waiter away. */
-class Slots {
-    free;
-    closed = false;
-    priorityWaiting = [];
-    normalWaiting = [];
-    normalHead = 0;
-    constructor(size) {
-        this.free = size;
-    }
-    acquire(priority) {
-        if (this.closed)
-            return Promise.resolve(false);
-        if (this.free > 0) {
-            this.free--;
-            return Promise.resolve(true);
-        }
-        return new Promise((grant) => (priority ? this.priorityWaiting : this.normalWaiting).push(grant));
-    }
-    release() {
-        const next = this.priorityWaiting.shift() ?? this.nextNormal();
-        if (next && !this.closed)
-            next(true);
-        else
-            this.free++;
-    }
-    close() {
-        this.closed = true;
-        for (const grant of this.priorityWaiting.splice(0))
-            grant(false);
-        for (const grant of this.normalWaiting.splice(this.normalHead))
-            grant(false);
-        this.normalHead = 0;
-        this.normalWaiting.length = 0;
-    }
-    /** O(1) dequeue for the long queue of requests not yet started. */
-    nextNormal() {
-        if (this.normalHead >= this.normalWaiting.length)
-            return undefined;
-        const next = this.normalWaiting[this.normalHead];
-        this.normalWaiting[this.normalHead++] = undefined;
-        if (this.normalHead > 1024 && this.normalHead * 2 > this.normalWaiting.length) {
-            this.normalWaiting.splice(0, this.normalHead);
-            this.normalHead = 0;
-        }
-        return next;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/deleter.js
+const NO_IDENTITY = { type: null, ml_repo: null, name: null, version: null, version_alias: null, id: null };
 
 
+/***/ }),
+
+/***/ 1147:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-
-
-
-
-/**
- * Opens the deletion stage. Nothing is sent until the first jobs come; then
- * the endpoint of each kind they are of (and only those) is found before its
- * first delete, each endpoint checked once (discovery.ts). A stop that
- * concerns every request (a rejected token, a failed endpoint check) holds for
- * later batches too: they are skipped, never sent.
- */
-function openDeletions(options, deps, events) {
-    const { core } = deps;
-    const now = deps.now ?? Date.now;
-    const random = deps.random ?? Math.random;
-    const deletion = { ...options, backoff: deps.backoff ?? DEFAULT_BACKOFF, cancel: deps.cancel, abortInFlight: deps.abortInFlight };
-    const progressEvery = deps.progressIntervalMs ?? 10_000;
-    let controlPlane = null;
-    let discovery = null;
-    /** The routes deletes went to, in the order first used, and the endpoints the log has named. */
-    const used = [];
-    const announcedPaths = new Set();
-    /** Deletes by id, by the endpoint they go to (`\u2026/model-versions/{id}`): the kinds sent there, in the order first used. */
-    const byId = new Map();
-    /** One pool of slots for every batch: a batch's requests take the slots the one before frees, and a stop holds for all. */
-    const pool = new DeletionPool(options.concurrency);
-    /** Why nothing more may be sent, once something says so. */
-    let stoppedBy = null;
-    const progress = { last: now(), settled: 0, deleted: 0, failed: 0, total: 0 };
-    const connect = () => (controlPlane ??= (deps.connect ?? createControlPlane)({
-        url: options.controlPlane.url,
-        token: options.controlPlane.token,
-        timeoutMs: options.requestTimeoutMs,
-        concurrency: options.concurrency,
-    }));
-    /** Each kind's endpoint, found once for the run, however the batches overlap. */
-    const discover = (client) => {
-        const policy = { ...deletion, signal: deps.cancel, random, now };
-        return (discovery ??= openDiscovery(options.api, ({ path, generation }) => checkEndpoint((signal) => client.probeEndpoint(path, signal), { url: client.endpointUrl(path), path, generation }, policy), (path) => client.endpointUrl(path)));
-    };
-    const skipAll = (jobs, reason) => {
-        for (const job of jobs)
-            events.settled(job, { status: 'skipped', attempts: 0, http_status: null, message: `not sent: ${reason}` });
-    };
-    /** Names in the log where each kind newly routed goes, then the endpoints not named before. */
-    function announce(client, routes) {
-        for (const route of routes) {
-            if (used.includes(route))
-                continue;
-            used.push(route);
-            const unserved = route.unserved.length > 0 ? `, as ${route.unserved.join(' and ')} is not served` : '';
-            core.info(`${route.type} manifests go to ${client.endpointUrl(route.path)}${unserved}.`);
-        }
-        const paths = [...new Set(routes.map((route) => route.path))].filter((path) => !announcedPaths.has(path));
-        if (paths.length === 0)
-            return;
-        const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-        const verb = announcedPaths.size === 0 ? 'Sending to' : 'Also sending to';
-        core.info(`${verb} ${paths.map((path) => client.endpointUrl(path)).join(' and ')}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-        for (const path of paths)
-            announcedPaths.add(path);
-    }
-    function settled(job, outcome) {
-        events.settled(job, outcome);
-        progress.settled++;
-        if (outcome.status === 'deleted' || outcome.status === 'not-found')
-            progress.deleted++;
-        if (isFailure(outcome.status))
-            progress.failed++;
-        if (now() - progress.last >= progressEvery && progress.settled < progress.total) {
-            progress.last = now();
-            core.info(`deleted ${progress.deleted}/${progress.total}, ${progress.failed} failed`);
-        }
-    }
-    /** Names in the log the endpoints of deletes by id not named before: the listing found their generation, so none is checked. */
-    function announceById(client, jobs) {
-        for (const job of jobs) {
-            if (!('byId' in job))
-                continue;
-            const endpoint = `${job.byId.path.slice(0, job.byId.path.lastIndexOf('/'))}/{id}`;
-            const types = byId.get(endpoint);
-            if (types?.includes(job.type))
-                continue;
-            if (!types) {
-                const via = client.proxy ? ` through the proxy ${client.proxy}` : '';
-                core.info(`Deleting by id: DELETE ${templateUrl(client, endpoint)}${via}, ${options.concurrency} at a time, up to ${options.maxAttempts} attempts each.`);
-            }
-            byId.set(endpoint, [...(types ?? []), job.type]);
-        }
-    }
-    async function deleteJobs(jobs) {
-        if (jobs.length === 0)
-            return;
-        if (stoppedBy !== null)
-            return skipAll(jobs, stoppedBy);
-        const client = connect();
-        // A delete by id goes where the listing that found it was served; a delete by manifest, where its kind is routed.
-        const types = [...new Set(jobs.flatMap((job) => ('body' in job ? [job.type] : [])))];
-        const routes = types.length === 0 ? [] : await discover(client).route(types);
-        for (const route of routes) {
-            if (route.kind === 'cancelled')
-                return skipAll(jobs, 'cancelled');
-            if (route.kind === 'refused') {
-                // The first batch to hear it fails the step; a batch waiting on the same check is skipped.
-                const first = stoppedBy === null;
-                stoppedBy = 'the endpoint check failed (see the error above)';
-                skipAll(jobs, stoppedBy);
-                if (first)
-                    throw new StepFailure(route.message);
-                return;
-            }
-        }
-        const routed = routes;
-        announce(client, routed);
-        announceById(client, jobs);
-        const routeOf = new Map(routed.map((route) => [route.type, route]));
-        progress.total += jobs.length;
-        const send = (job, signal) => 'byId' in job ? client.deleteById(job.byId.path, signal) : client.deleteVersion(routeOf.get(job.type).path, job.body, signal);
-        const generation = (job) => ('byId' in job ? job.byId.generation : routeOf.get(job.type).generation);
-        const onStop = (reason) => void (stoppedBy = reason);
-        const sending = (job) => events.sending(job);
-        await runDeletions(jobs, deletion, { send, generation, now, random, onStop, onSending: sending, onSettled: settled }, pool);
-    }
-    function endpoints() {
-        const byPath = new Map();
-        for (const route of used)
-            byPath.set(route.path, [...(byPath.get(route.path) ?? []), route.type]);
-        return [...byPath, ...byId].map(([path, types]) => ({ path, types }));
-    }
-    return { delete: deleteJobs, endpoints, close: () => controlPlane?.close() };
-}
-/** The URL of an endpoint path below control-plane-url, a by-id one's `{id}` shown as written, not percent-encoded. */
-function templateUrl(client, path) {
-    return client.endpointUrl(path).replace('%7Bid%7D', '{id}');
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -38934,6 +37866,8 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(9783);
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -38997,7 +37931,7 @@ var MediaTypes;
  * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
-function lib_getProxyUrl(serverUrl) {
+function getProxyUrl(serverUrl) {
     const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
@@ -45382,34 +44316,19 @@ function escapeGlob(text) {
 
 // EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/dialect.js
 var inputs_dialect = __nccwpck_require__(1310);
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/step-failure.js
+var step_failure = __nccwpck_require__(8462);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/input-error.js
 
 /** A bad input value; the step fails before anything else happens. */
-class InputError extends StepFailure {
+class InputError extends step_failure/* StepFailure */.p {
     name = 'InputError';
 }
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/user-info.js
-// URLs for messages: a user name or password in a URL is most often a token,
-// and no message repeats one.
-/**
- * The URL as given, with anything that may be a user name or password (all of
- * the authority up to its last @) replaced by ***. Works on text that does not
- * parse as a URL too, since that text is echoed in the message that says so.
- */
-function withoutUserInfo(raw) {
-    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
-}
-/** A URL a server named, for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query or fragment (a server can put anything there). */
-function shownUrl(url) {
-    const shown = new URL(url);
-    shown.search = '';
-    shown.hash = '';
-    return withoutUserInfo(shown.href);
-}
-
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/user-info.js
+var user_info = __nccwpck_require__(944);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/inputs/urls.js
 // The two URLs a run is given: the control plane's (an input) and GitHub's
 // REST API (GITHUB_API_URL, read in a sweep). Neither may carry user-info, a
@@ -45455,7 +44374,7 @@ function parseGitHubApiUrl(env, dialect) {
  */
 function parseHttpUrl(raw, words) {
     const { name } = words;
-    const shown = withoutUserInfo(raw);
+    const shown = (0,user_info/* withoutUserInfo */.s)(raw);
     let url;
     try {
         url = new URL(raw);
@@ -45650,6 +44569,8 @@ function parseSweep(days, githubToken, substituteEnv, env, dialect) {
     return { closedWithinDays, githubToken, owner, repo, apiUrl };
 }
 
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/deletion/backoff.js
+var backoff = __nccwpck_require__(4503);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/retention/load-retention.js
 var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
     if (typeof path === "string" && /^\.\.?\//.test(path)) {
@@ -45894,6 +44815,8 @@ function fingerprint(key) {
     return [digest.readUInt32BE(0) || 1, digest.readUInt32BE(4)];
 }
 
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/manifests/kinds.js + 6 modules
+var kinds = __nccwpck_require__(2600);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/labels.js
 // The words for a row's status and kind and for a run's totals, said alike
 // in the log table, the summary, the notice and the step's verdict.
@@ -45908,7 +44831,7 @@ const STATUS_LABEL = {
 };
 /** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
 function kindLabel(type) {
-    return type ? MANIFEST_KINDS[type].label : '';
+    return type ? kinds/* MANIFEST_KINDS */.ak[type].label : '';
 }
 function totalsLine(totals) {
     const parts = [
@@ -46170,6 +45093,8 @@ function describeRest(kind, rest) {
 
 // EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/printable.js
 var printable = __nccwpck_require__(9273);
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/redact.js
+var text_redact = __nccwpck_require__(8369);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/guarded-core.js
 
 
@@ -46213,7 +45138,7 @@ function guardCore(core, styleTableLine = (line) => line.text) {
     const { setOutput } = core;
     // One fewer than the runner shows: the step's own verdict (setFailed) must be among them.
     const { annotate, finish } = capAnnotations((kind, message, properties) => core[kind](message, properties), ANNOTATIONS_SHOWN_PER_KIND - 1);
-    let redact = createRedactor(secrets);
+    let redact = (0,text_redact/* createRedactor */.l)(secrets);
     const safe = (text) => redact((0,printable/* printable */.g)(text));
     const safeProperties = (properties) => properties && { ...properties, file: properties.file && safe(properties.file), title: properties.title && safe(properties.title) };
     return {
@@ -46221,7 +45146,7 @@ function guardCore(core, styleTableLine = (line) => line.text) {
         setSecret(secret) {
             core.setSecret(secret);
             secrets.push(secret);
-            redact = createRedactor(secrets);
+            redact = (0,text_redact/* createRedactor */.l)(secrets);
         },
         redact: (text) => redact(text),
         info: (message) => core.info(safe(logLine(message))),
@@ -46264,6 +45189,8 @@ function versionLabel(result) {
     return result.version_alias ?? '';
 }
 
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/result.js
+var result = __nccwpck_require__(8820);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/results/json-array-file.js
@@ -46483,7 +45410,7 @@ class ResultStore {
 // them for each status they hold, never a sort of them all in memory.
 
 
-const WORST_FIRST = Object.keys(STATUS_ORDER).sort((a, b) => STATUS_ORDER[a] - STATUS_ORDER[b]);
+const WORST_FIRST = Object.keys(result/* STATUS_ORDER */.QD).sort((a, b) => result/* STATUS_ORDER */.QD[a] - result/* STATUS_ORDER */.QD[b]);
 /** The rows worst first, in the order checked within a status. */
 function* worstFirst(rows) {
     for (const status of WORST_FIRST) {
@@ -46523,7 +45450,7 @@ function* byTarget(results) {
         yield held;
 }
 function worstOf(results) {
-    return results.reduce((worst, row) => (STATUS_ORDER[row.status] < STATUS_ORDER[worst] ? row.status : worst), 'dry-run');
+    return results.reduce((worst, row) => (result/* STATUS_ORDER */.QD[row.status] < result/* STATUS_ORDER */.QD[worst] ? row.status : worst), 'dry-run');
 }
 function rowSetOf(results) {
     const totals = noTotals();
@@ -46581,13 +45508,15 @@ function displayWidth(text) {
     return width;
 }
 
+// EXTERNAL MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/text/format.js
+var format = __nccwpck_require__(1379);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/report/verdict.js
 // The step's verdict: whether it fails, and what it says.
 
 
 /** Rows that fail the step with fail-on-error. */
 function failures(totals) {
-    return Object.keys(totals).filter(isFailure).reduce((sum, status) => sum + totals[status], 0);
+    return Object.keys(totals).filter(result/* isFailure */.N6).reduce((sum, status) => sum + totals[status], 0);
 }
 /** The step's failure, or a warning when fail-on-error lets it pass, or null when all went well. */
 function verdictOf(rows, end) {
@@ -46640,7 +45569,7 @@ function outputsOf(rows, limit) {
         kept.push(json);
     }
     values.results = `[${kept.join(',')}]`;
-    const shown = sizeOverLimit(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
+    const shown = (0,format/* sizeOverLimit */.xO)(rows.jsonBytes, limit, (size) => `${Number((size / 1e6).toFixed(1))} MB`);
     const whole = rows.file !== null ? `The results-file output names a file with every row (${rows.file}).` : 'The log above lists every manifest.';
     return {
         values,
@@ -46838,834 +45767,7 @@ async function report(rows, end, deps) {
         core.warning(verdict.warning);
 }
 
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/load-octokit.js
-var load_octokit_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
-    if (typeof path === "string" && /^\.\.?\//.test(path)) {
-        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
-            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
-        });
-    }
-    return path;
-};
-function loadOctokit() {
-    const file = import.meta.url.endsWith('.ts') ? './octokit.ts' : './octokit.js';
-    return import(load_octokit_rewriteRelativeImportExtension(/* webpackIgnore: true */ new URL(file, import.meta.url).href, true));
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-client.js
-
-/** Answers plugin-retry leaves alone: errors no try changes, and rate limits, which plugin-throttling waits out. */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
-async function createGitHubClient(options) {
-    const { attempts } = options;
-    const { getOctokit, retry, throttling } = await loadOctokit();
-    // The run's core redacts and escapes whatever it prints, Octokit's lines included.
-    const write = (to) => (...parts) => to(parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' '));
-    // plugin-throttling awaits its handler and tries again when it resolves true; its type says void.
-    const onRateLimit = (() => attempts.waitOutRateLimit());
-    const log = { debug: write(options.log), info: write(options.log), warn: write(options.warn), error: write(options.warn) };
-    return getOctokit(options.token, {
-        baseUrl: options.api.href.replace(/\/$/, ''),
-        userAgent: 'truefoundry-artifact-cleanup',
-        log,
-        // @octokit/request logs a deprecated API (headers and all) through request.log, else the console: never the console.
-        request: { fetch: options.fetch, log },
-        // The waits are the hooks' (judge, then pause): cancellable, bounded, and logged.
-        retry: { retries: options.maxAttempts - 1, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
-        throttle: { onRateLimit, onSecondaryRateLimit: onRateLimit, retryAfterBaseValue: 0 },
-    }, 
-    // First, so inside the other two: it sees every attempt.
-    (kit) => kit.hook.wrap('request', async (request, requestOptions) => {
-        attempts.begin();
-        let response;
-        try {
-            response = await request(requestOptions);
-        }
-        catch (error) {
-            throw await attempts.failed(error);
-        }
-        return attempts.checked(response);
-    }), retry, throttling);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/fetch-failure.js
-// Every failure of a request to GitHub says whose it is: the network's (worth
-// another try), the answer's (refused, not retried) or the action's own (the
-// request could not be made).
-
-class FetchFailure extends Error {
-    name = 'FetchFailure';
-    kind;
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-    }
-}
-/** What undici's fetch failed with, as the network's failure or the action's. */
-function describeFetchError(error, url, proxy) {
-    const cause = error.cause;
-    const code = typeof cause?.code === 'string' ? cause.code : null;
-    if (cause && code !== null && isCertificateError({ code })) {
-        return new FetchFailure('local', `the certificate of ${url.host} is not trusted (${code}: ${cause.message}). If GitHub Enterprise Server uses a private CA, trust it with NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the step's env`);
-    }
-    if (cause && code !== null) {
-        const via = proxy ? ` through the proxy ${proxy}` : '';
-        return new FetchFailure('network', `no answer${via}: ${cause.message}${cause.message.includes(code) ? '' : ` (${code})`}`);
-    }
-    if (cause?.message === 'bad port') {
-        return new FetchFailure('local', `fetch never connects to port ${url.port} (a "bad port" of the Fetch standard, kept for other protocols): GITHUB_API_URL must name another port`);
-    }
-    return new FetchFailure('local', cause?.message ? `${error.message}: ${cause.message}` : error.message);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/link-header.js
-// Where GitHub says to go next: a Link header's targets (the next page) and
-// a Location (a redirect), resolved against the URL they came with.
-/**
- * The targets of a Link header whose relation types include `rel`, as RFC
- * 8288 writes them: several links, `rel` quoted or not, several relation types
- * in one (`rel="next last"`), any case, any whitespace, parameters in any
- * order; a second `rel` of a link is ignored, as the RFC says.
- */
-function linkTargets(header, rel) {
-    const wanted = rel.toLowerCase();
-    const targets = [];
-    let at = 0;
-    while (at < header.length) {
-        const open = header.indexOf('<', at);
-        if (open < 0)
-            break;
-        const close = header.indexOf('>', open);
-        if (close < 0)
-            break;
-        let end = close + 1;
-        for (let quoted = false; end < header.length; end++) {
-            const char = header[end];
-            if (quoted && char === '\\')
-                end++;
-            else if (char === '"')
-                quoted = !quoted;
-            else if (!quoted && char === ',')
-                break;
-        }
-        const relation = readParams(header.slice(close + 1, end)).get('rel');
-        if (relation?.toLowerCase().split(/\s+/).includes(wanted))
-            targets.push(header.slice(open + 1, close).trim());
-        at = end + 1;
-    }
-    return targets;
-}
-/** `; name=value` parameters, names lowercased, values unquoted; the first of a name wins. */
-function readParams(text) {
-    const params = new Map();
-    for (const [, name, quoted, token] of text.matchAll(/;\s*([^\s;=,"]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?/g)) {
-        const key = name.toLowerCase();
-        if (!params.has(key))
-            params.set(key, quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (token ?? ''));
-    }
-    return params;
-}
-/** A Link target or a Location, relative to `base` (RFC 8288, 3.2; RFC 9110, 10.2.2); null when it cannot be read. */
-function resolveTarget(text, base) {
-    try {
-        return new URL(text, base);
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-fetch.js
-// GitHub's REST API over HTTP, as Octokit's `request.fetch`: undici's fetch
-// through the run's proxy, where every request stays under GITHUB_API_URL
-// (redirects included: the token goes with them), each attempt is bounded in
-// time (connecting, the answer, and a body that trickles in) and in the
-// decoded size of its body (a huge page or a gzip bomb is cut short, not held),
-// and every failure is a FetchFailure that says whose it is.
-
-
-
-
-
-/** Redirects within GITHUB_API_URL followed for one request (GitHub's for a renamed repository is one). */
-const MAX_REDIRECTS = 5;
-/** The fetch, through the proxy the environment names for GITHUB_API_URL; `close` ends its connections. */
-async function createGitHubFetch(options) {
-    const { api, signal: cancel } = options;
-    const proxy = proxyFor(api);
-    const { fetch, Response: UndiciResponse } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-    const dispatcher = await createDispatcher(proxy, { connectTimeoutMs: options.timeoutMs });
-    /** The body read whole, up to the cap of decoded bytes: the answer Octokit parses can no longer fail half-read. */
-    async function buffered(response) {
-        const declared = Number(response.headers.get('content-length'));
-        if (!response.headers.has('content-encoding') && declared > options.maxBodyBytes) {
-            await response.body?.cancel().catch(() => undefined);
-            throw tooLarge(`${formatBytes(declared)} (content-length)`);
-        }
-        const chunks = [];
-        let received = 0;
-        if (response.body) {
-            const reader = response.body.getReader();
-            for (;;) {
-                const { done, value } = await reader.read();
-                if (done)
-                    break;
-                received += value.byteLength;
-                if (received > options.maxBodyBytes) {
-                    await reader.cancel().catch(() => undefined);
-                    throw tooLarge(`more than ${formatBytes(options.maxBodyBytes)}${response.headers.has('content-encoding') ? ' decoded' : ''}`);
-                }
-                chunks.push(value);
-            }
-        }
-        const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-        const copy = new UndiciResponse(nullBody ? null : Buffer.concat(chunks), {
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-        });
-        // The URL it came from, which a copy loses: a relative Link target is resolved against it.
-        Object.defineProperty(copy, 'url', { value: response.url });
-        return copy;
-    }
-    function tooLarge(size) {
-        return new FetchFailure('refused', `the answer's body is ${size}, past the ${formatBytes(options.maxBodyBytes)} the sweep reads of one page (GitHub's pages of 100 pull requests come to a few MB)`);
-    }
-    const githubFetch = async (input, init = {}) => {
-        const timeout = AbortSignal.timeout(options.timeoutMs);
-        const signal = AbortSignal.any([cancel, timeout, ...(init.signal ? [init.signal] : [])]);
-        let url = new URL(String(input));
-        try {
-            for (let redirects = 0;; redirects++) {
-                if (!underApiRoot(url, api)) {
-                    throw new FetchFailure('refused', `the request for ${shownUrl(url)} is outside GITHUB_API_URL (${api.href}), so it is not sent: ${options.tokenNamed} goes only there`);
-                }
-                const response = await fetch(url, { ...init, redirect: 'manual', signal, dispatcher });
-                if (response.status < 300 || response.status >= 400 || response.status === 304)
-                    return await buffered(response);
-                await response.body?.cancel().catch(() => undefined);
-                const location = response.headers.get('location');
-                const target = location === null ? null : resolveTarget(location, url);
-                if (target === null || !underApiRoot(target, api)) {
-                    const where = location === null ? 'without a Location' : target === null ? 'to an address that cannot be read' : `to ${shownUrl(target)}`;
-                    throw new FetchFailure('refused', `GitHub answered with a redirect (HTTP ${response.status}) ${where}, outside GITHUB_API_URL (${api.href}); it is not followed, so ${options.tokenNamed} goes only to GITHUB_API_URL`);
-                }
-                if (redirects === MAX_REDIRECTS)
-                    throw new FetchFailure('refused', `GitHub redirected ${MAX_REDIRECTS + 1} times in a row (last to ${shownUrl(target)}); the sweep stops following`);
-                url = target;
-            }
-        }
-        catch (error) {
-            if (error instanceof FetchFailure)
-                throw error;
-            if (cancel.aborted)
-                throw new FetchFailure('cancelled', 'cancelled while the request was in flight');
-            if (timeout.aborted)
-                throw new FetchFailure('network', `no complete answer within ${formatSeconds(options.timeoutMs)} (request-timeout)`);
-            throw describeFetchError(error, url, proxy?.shown ?? null);
-        }
-    };
-    return { fetch: githubFetch, close: () => dispatcher.destroy().catch(() => undefined) };
-}
-/** Whether `url` is GITHUB_API_URL or below it: its origin, and a path under the API's (`api`'s path ends in `/`). */
-function underApiRoot(url, api) {
-    return url.origin === api.origin && !url.username && !url.password && `${url.pathname}/`.startsWith(api.pathname);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-error.js
-
-/** Why listing pull requests stopped: a message for the user, printed (and redacted) by the run's core. */
-class GitHubListingError extends StepFailure {
-    name = 'GitHubListingError';
-}
-/**
- * Ends the listing through Octokit's plugins, neither of which tries again:
- * it has no HTTP status, and plugin-retry reads from `request.request` that
- * it allows no retries.
- */
-class Stop extends Error {
-    failure;
-    request = { request: {} };
-    constructor(failure) {
-        super(failure.message);
-        this.failure = failure;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/pull-request-items.js
-function isPullRequestItem(value) {
-    const item = value;
-    return (typeof item === 'object' &&
-        item !== null &&
-        'number' in item &&
-        typeof item.updated_at === 'string' &&
-        (item.closed_at === null || typeof item.closed_at === 'string') &&
-        (item.merged_at === null || typeof item.merged_at === 'string') &&
-        typeof item.html_url === 'string' &&
-        typeof item.head?.ref === 'string' &&
-        typeof item.head?.sha === 'string');
-}
-/**
- * What one item of a page is, in the order that decides it: dates that can
- * be read, then whether it ends the pass (it was updated before `floor`),
- * then a number and a close before `startedAt`, when the listing began.
- */
-function checkItem(item, floor, startedAt, redact) {
-    const unreadable = !isDate(item.updated_at) ? 'updated_at' : item.closed_at !== null && !isDate(item.closed_at) ? 'closed_at' : null;
-    if (unreadable)
-        return { kind: 'refused', reason: `its ${unreadable}, ${shown(item[unreadable], redact)}, is not a date` };
-    if (Date.parse(item.updated_at) < floor)
-        return { kind: 'older' };
-    const { number, closed_at: closedAt } = item;
-    if (!isPullRequestNumber(number)) {
-        return { kind: 'refused', reason: `its number, ${shown(number, redact)}, is not a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` };
-    }
-    if (closedAt !== null && Date.parse(closedAt) > startedAt) {
-        return {
-            kind: 'refused',
-            reason: `its closed_at, ${shown(closedAt, redact)}, is later than ${new Date(startedAt).toISOString()}, when the listing began (one closed during the sweep is swept by the next)`,
-        };
-    }
-    return { kind: 'read', number, closedAt };
-}
-/** The warning for a refused pull request, and the key it is warned of once by. */
-function refusal(item, reason, repository, redact) {
-    const name = isPullRequestNumber(item.number) ? `#${item.number} (${shown(item.html_url, redact)})` : shown(item.html_url, redact);
-    return {
-        key: `${shown(item.number, redact)} ${item.html_url}`,
-        warning: `GitHub listed a pull request of ${repository} that is not swept, and nothing is deleted for it: ${name}: ${reason}.`,
-    };
-}
-function closedPullRequest(item, number, closedAt) {
-    return {
-        number,
-        head_ref: item.head.ref,
-        head_sha: item.head.sha,
-        closed_at: closedAt,
-        merged: item.merged_at !== null,
-        html_url: item.html_url,
-    };
-}
-/** A value from GitHub for a message: quoted, control characters escaped, cut short, and so redacted first. */
-function shown(value, redact) {
-    const text = redact(typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value)));
-    return text.length > 100 ? `${text.slice(0, 100)}\u2026` : text;
-}
-function isDate(value) {
-    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
-}
-/** What GitHub's numbers are: 1, 2, 3\u2026 A number JSON holds but an integer cannot (1e21, 1.5) is not one. */
-function isPullRequestNumber(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-pass.js
-
-
-const PER_PAGE = 100;
-async function* readPass(pages, floor, passes) {
-    const { progress, words, attempts, signal, maxPages } = passes;
-    const seen = new Set();
-    for (let page = 1;; page++) {
-        if (signal.aborted)
-            throw new GitHubListingError(words.cancelled('before asking GitHub', page));
-        if (++progress.pagesRead > maxPages)
-            throw new GitHubListingError(words.tooManyPages(maxPages, PER_PAGE));
-        progress.startPage(page);
-        let next;
-        try {
-            next = await pages.next();
-        }
-        catch (error) {
-            throw attempts.stoppedBy(error);
-        }
-        if (next.done)
-            return;
-        const items = next.value.data;
-        // Only these few fields live on while the caller works through them: GitHub's list items come to megabytes a page.
-        const inWindow = [];
-        let ended = false;
-        let fresh = false;
-        for (const item of items) {
-            const verdict = checkItem(item, floor, passes.startedAt, passes.redact);
-            if (verdict.kind === 'refused') {
-                refuse(item, verdict.reason, passes);
-                continue;
-            }
-            if (verdict.kind === 'older') {
-                ended = true;
-                break;
-            }
-            const { number, closedAt } = verdict;
-            if (!seen.has(number))
-                fresh = seen.add(number).size > 0;
-            if (closedAt === null || Date.parse(closedAt) < passes.windowStart || progress.listed.has(number))
-                continue;
-            progress.listed.add(number);
-            inWindow.push(closedPullRequest(item, number, closedAt));
-        }
-        yield inWindow;
-        if (ended || next.value.headers.link === undefined)
-            return;
-        if (!fresh)
-            throw new GitHubListingError(words.addsNothing(items.length === 0));
-    }
-}
-function refuse(item, reason, passes) {
-    const { key, warning } = refusal(item, reason, passes.repository, passes.redact);
-    if (passes.progress.refused.has(key))
-        return;
-    passes.progress.refused.add(key);
-    passes.warn(warning);
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-progress.js
-/** Where the listing is and what it has listed: the state its passes, its hooks and its messages share. */
-class ListingProgress {
-    /** 1 for the pass that reads down to the window's start, then each pass again from the top. */
-    pass = 1;
-    page = 0;
-    /** Attempts at this page, tries again after a failure or a rate limit included. */
-    attempt = 0;
-    /** Rate limits waited out for this page. */
-    rateLimitWaits = 0;
-    /** Rate limits without a time answered in a row for this page: each doubles the wait. */
-    headerlessWaits = 0;
-    /** Pages asked for, the passes together. */
-    pagesRead = 0;
-    /** Time spent waiting out rate limits, the passes together. */
-    waitedMs = 0;
-    // Numbers and short keys only, so these grow by a few bytes a pull request.
-    /** Pull requests gone to the caller. */
-    listed = new Set();
-    /** Pull requests refused, so each is warned of once however many passes list it. */
-    refused = new Set();
-    startPage(page) {
-        this.page = page;
-        this.attempt = 0;
-        this.rateLimitWaits = 0;
-        this.headerlessWaits = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/listing-words.js
-
-class ListingWords {
-    /** `the pull requests of owner/repo`. */
-    where;
-    progress;
-    api;
-    dialect;
-    constructor(progress, repository, api, dialect) {
-        this.progress = progress;
-        this.where = `the pull requests of ${repository}`;
-        this.api = api;
-        this.dialect = dialect;
-    }
-    /** The token as messages name what is sent. */
-    get tokenNamed() {
-        return this.dialect.githubToken.sent;
-    }
-    at(page = this.progress.page) {
-        return this.progress.pass > 1 ? `page ${page} of the listing again from the top` : `page ${page}`;
-    }
-    /** How many pull requests went to the caller before the listing stopped: their versions are swept all the same. */
-    listedSoFar() {
-        const { size } = this.progress.listed;
-        if (size === 0)
-            return '';
-        return ` ${size} closed ${size === 1 ? 'pull request was' : 'pull requests were'} listed and swept before this; the rest were not listed.`;
-    }
-    cancelled(when, page = this.progress.page) {
-        return `Cancelled ${when} for ${this.at(page)} of ${this.where}; no more pull requests were listed.`;
-    }
-    tooManyPages(maxPages, perPage) {
-        return `GitHub's answers for ${this.where} went on for more than ${maxPages} pages (${maxPages * perPage} pull requests) without leaving the window; the listing stops rather than read without end. Sweep fewer days with ${this.dialect.key('closed-within-days')}.`;
-    }
-    addsNothing(empty) {
-        return `GitHub's ${this.at()} of ${this.where} ${empty ? 'is empty' : 'lists no pull request the pages before it did not'}, yet links to a next page; the listing stops rather than read pages without end.${this.listedSoFar()}`;
-    }
-    notAList(shown) {
-        return `GitHub's answer for ${this.at()} of ${this.where} is not a list of pull requests: ${shown || 'an empty body'}. Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?`;
-    }
-    nextOutside(shown) {
-        return `GitHub's answer for ${this.at()} of ${this.where} points the next page outside GITHUB_API_URL (${this.api.href}): ${shown}. The listing stops rather than send ${this.tokenNamed} there.${this.listedSoFar()}`;
-    }
-    notSent(reason) {
-        return `The request for ${this.at()} of ${this.where} could not be made: ${reason}. The fault is on the action's side (GITHUB_API_URL, ${this.dialect.key('github-token')} or the runner's settings), not GitHub's, so it was not tried again.`;
-    }
-    answerRefused(reason) {
-        return `GitHub's answer for ${this.at()} of ${this.where} was refused: ${reason}.${this.listedSoFar()}`;
-    }
-    actionError(reason) {
-        return `Listing ${this.where} stopped at ${this.at()} on an error of the action's own: ${reason}.${this.listedSoFar()}`;
-    }
-    failed(failure, detail) {
-        const refusal = { detail, where: this.where, page: this.at(), host: this.api.host, listed: this.listedSoFar() };
-        const later = this.progress.page > 1 || this.progress.pass > 1;
-        const token = this.dialect.githubToken;
-        switch (failure) {
-            case 'token-rejected':
-                return later ? token.noLongerAccepted(refusal) : token.rejected(refusal);
-            case 'permission-missing':
-                return later ? token.refusedLater(refusal) : token.mayNotRead(refusal);
-            case 'unexpected-answer':
-                return `GitHub answered ${detail} when listing ${this.where} (${this.at()}). Is GITHUB_API_URL (${this.api.href}) GitHub's REST API?${this.listedSoFar()}`;
-        }
-    }
-    unavailable(attempts, detail) {
-        return `GitHub's API at ${this.api.href} failed ${this.at()} of ${this.where} ${attempts} times (${detail}). Try again later; the sweep reads GITHUB_API_URL for the API's address.${this.listedSoFar()}`;
-    }
-    tryingAgain(detail, ms, attempts) {
-        return `GitHub failed ${this.at()} of ${this.where} (${detail}): trying again in ${formatDuration(ms)} (attempt ${this.progress.attempt + 1} of ${attempts}).`;
-    }
-    waiting(detail, ms) {
-        return `GitHub's rate limit (${detail}): waiting ${formatDuration(ms)} before ${this.at()} of ${this.where}.`;
-    }
-    rateLimitHeld(detail, waits) {
-        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} held for ${waits} waits before ${this.at()} of ${this.where}.`);
-    }
-    rateLimitTooLong(detail, ms, maxWaitMs) {
-        const left = maxWaitMs - this.progress.waitedMs;
-        return this.rateLimited(`${this.dialect.githubToken.rateLimit(detail)} asks for a wait of ${formatDuration(ms)} before ${this.at()} of ${this.where}, ` +
-            `more than the ${formatDuration(left)} left of the ${formatDuration(maxWaitMs)} the sweep waits in all.`);
-    }
-    rateLimited(message) {
-        return `${message} Run the sweep later, or when fewer workflows share the token.${this.listedSoFar()}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/github-answers.js
-// What GitHub's answers mean: an error judged as a rate limit to wait out, a
-// failure to try again or one to stop at, following GitHub's "Best practices
-// for using the REST API". Data in, data out.
-
-
-/** x-ratelimit-reset as a decimal number of seconds, exponent allowed (1e20 says how long it asks for, not nothing). */
-const EPOCH_SECONDS = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-/** GitHub's rule for a rate limit that names no time: at least a minute, longer on each repeat. */
-const HEADERLESS_RATE_LIMIT_MS = 60_000;
-/**
- * What to do after GitHub answered with an error, following GitHub's "Best
- * practices for using the REST API". A rate limit is a 429, or a 403
- * with retry-after, with x-ratelimit-remaining 0 (the primary limit) or with a
- * message that says it is one. It is waited out
- * for retry-after seconds when present; else until x-ratelimit-reset (epoch
- * seconds) when x-ratelimit-remaining is 0; else at least a minute, doubling on repeats.
- */
-function judgeGitHubAnswer(answer, context) {
-    const { status, headers, message } = answer;
-    const detail = status === null ? message : `HTTP ${status}${message ? `: ${message}` : ''}`;
-    if (status === null)
-        return { kind: 'retry', detail };
-    const exhausted = headers['x-ratelimit-remaining']?.trim() === '0';
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now);
-    // GitHub answers a rate limit with 429, or with 403 and one of its signs; a 403 without them is a permission.
-    if (status === 429 || (status === 403 && (retryAfterMs !== null || exhausted || /\brate limit\b/i.test(message)))) {
-        if (retryAfterMs !== null)
-            return { kind: 'wait', ms: retryAfterMs, headerless: false, detail: `${detail}; retry-after ${headers['retry-after']?.trim()}` };
-        const resetText = headers['x-ratelimit-reset']?.trim() ?? '';
-        // A decimal number only: Number() reads '' and blank space as 0 (a reset in 1970) and '0x10' as 16, times GitHub never named.
-        const reset = EPOCH_SECONDS.test(resetText) ? Number(resetText) : Number.NaN;
-        if (exhausted && Number.isFinite(reset)) {
-            // A second past the reset: GitHub says to wait until after it, and clocks differ.
-            const ms = Math.max(0, reset * 1000 - context.now) + 1000;
-            const when = new Date(reset * 1000);
-            return {
-                kind: 'wait',
-                ms,
-                headerless: false,
-                detail: `${detail}; resets at ${Number.isNaN(when.getTime()) ? `epoch second ${resetText}` : when.toISOString()}`,
-            };
-        }
-        return { kind: 'wait', ms: HEADERLESS_RATE_LIMIT_MS * 2 ** context.headerlessWaits, headerless: true, detail };
-    }
-    if (status === 401)
-        return { kind: 'fail', failure: 'token-rejected', detail };
-    if (status === 403 || status === 404)
-        return { kind: 'fail', failure: 'permission-missing', detail };
-    if (status >= 500)
-        return { kind: 'retry', detail };
-    return { kind: 'fail', failure: 'unexpected-answer', detail };
-}
-/**
- * The error marked as plugin-throttling recognises a rate limit, so that it
- * calls waitOutRateLimit and tries again: it reads only x-ratelimit-remaining
- * 0 and a secondary limit's message, not GitHub's other signs (a 429 alone, a
- * 403 with retry-after), which would otherwise end the listing unexplained.
- */
-function asRateLimit(error) {
-    const headers = error?.response?.headers;
-    if (headers)
-        headers['x-ratelimit-remaining'] = '0';
-    return error;
-}
-/** An Octokit RequestError (status, response headers and data) as data. */
-function readFailure(error, redact) {
-    const failure = error;
-    const response = failure?.response;
-    if (response && typeof response.status === 'number')
-        return { status: response.status, headers: response.headers ?? {}, message: bodyExcerpt(response.data, redact) };
-    return { status: null, headers: {}, message: `no answer: ${typeof failure?.message === 'string' ? failure.message : String(error)}` };
-}
-/**
- * A body for a message, redacted here because it is cut here: cut first, a
- * token's escaped form would lose the end that makes it recognisable.
- */
-function bodyExcerpt(data, redact) {
-    return excerpt(redact(textOf(data)));
-}
-/** Octokit parses JSON with big integers as BigInt, which JSON.stringify refuses. */
-function textOf(data) {
-    if (typeof data === 'string')
-        return data;
-    return JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value)) ?? '';
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/page-check.js
-
-
-
-
-
-
-/** The page, its Link header reduced to the one next link the iterator reads; a Stop for a page the listing refuses. */
-function checkedPage(response, api, words, redact) {
-    const { data } = response;
-    if (!Array.isArray(data) || !data.every(isPullRequestItem)) {
-        throw new Stop(new GitHubListingError(words.notAList(bodyExcerpt(data, redact))));
-    }
-    const target = linkTargets(response.headers.link ?? '', 'next')[0];
-    delete response.headers.link;
-    if (target === undefined)
-        return response;
-    // A relative target is relative to the page it came with (RFC 8288, 3.2), not to GITHUB_API_URL.
-    const url = resolveTarget(target, resolveTarget(response.url, api) ?? api);
-    if (url === null || !underApiRoot(url, api)) {
-        throw new Stop(new GitHubListingError(words.nextOutside(url === null ? 'an unreadable URL' : shownUrl(url))));
-    }
-    response.headers.link = `<${url.href}>; rel="next"`;
-    return response;
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/page-attempts.js
-// What each attempt at a page comes to, as Octokit's hook and plugins see it:
-// the page checked, or the failure judged and then tried again (plugin-retry),
-// waited out (plugin-throttling) or made the listing's error (a Stop, which
-// neither plugin tries again). The waits are here, cancellable, bounded and logged.
-
-
-
-
-
-/** Longest time the listing spends waiting out rate limits in all; a wait beyond it fails at once. */
-const MAX_WAIT_MS = 15 * 60_000;
-/** Rate limits answered for one page before giving up, however short they are (a retry-after of 0 would loop). */
-const MAX_RATE_LIMIT_WAITS = 10;
-class PageAttempts {
-    options;
-    /** The rate limit the last attempt was answered with, for plugin-throttling's hook to wait out. */
-    rateLimit = null;
-    /** Why plugin-throttling was told not to try again: the listing's error. */
-    held = null;
-    constructor(options) {
-        this.options = options;
-    }
-    begin() {
-        this.options.progress.attempt++;
-    }
-    checked(response) {
-        const { api, words, redact } = this.options;
-        return checkedPage(response, api, words, redact);
-    }
-    /** What to throw for a failed attempt: a Stop, or the error itself for a plugin to try again (after the wait, done here). */
-    async failed(error) {
-        const { progress, words, signal, maxAttempts } = this.options;
-        const cause = error?.cause;
-        const failure = cause instanceof FetchFailure ? cause : null;
-        if (signal.aborted || failure?.kind === 'cancelled')
-            return stop(words.cancelled('while a request was in flight'));
-        if (failure?.kind === 'local')
-            return stop(words.notSent(failure.message));
-        if (failure?.kind === 'refused')
-            return stop(words.answerRefused(failure.message));
-        const answer = failure ? { status: null, headers: {}, message: failure.message } : readFailure(error, this.options.redact);
-        const verdict = judgeGitHubAnswer(answer, { now: this.options.clock(), headerlessWaits: progress.headerlessWaits });
-        if (verdict.kind === 'fail')
-            return stop(words.failed(verdict.failure, verdict.detail));
-        if (verdict.kind === 'wait') {
-            this.rateLimit = { ms: verdict.ms, headerless: verdict.headerless, detail: verdict.detail };
-            return asRateLimit(error);
-        }
-        if (progress.attempt >= maxAttempts)
-            return stop(words.unavailable(maxAttempts, verdict.detail));
-        const ms = retryDelay(progress.attempt, null, this.options.random, DEFAULT_BACKOFF);
-        this.options.log(words.tryingAgain(verdict.detail, ms, maxAttempts));
-        try {
-            await this.pause(ms, 'while waiting to try again');
-        }
-        catch (stopped) {
-            return stopped;
-        }
-        return error;
-    }
-    /** plugin-throttling's hook for both kinds of rate limit: its own wait would truncate x-ratelimit-reset to 32 bits, and could not be cancelled. */
-    async waitOutRateLimit() {
-        const { progress, words } = this.options;
-        const limit = this.rateLimit;
-        this.rateLimit = null;
-        if (limit === null)
-            return false;
-        if (++progress.rateLimitWaits > MAX_RATE_LIMIT_WAITS) {
-            this.held = new GitHubListingError(words.rateLimitHeld(limit.detail, MAX_RATE_LIMIT_WAITS));
-            return false;
-        }
-        if (progress.waitedMs + limit.ms > MAX_WAIT_MS) {
-            this.held = new GitHubListingError(words.rateLimitTooLong(limit.detail, limit.ms, MAX_WAIT_MS));
-            return false;
-        }
-        if (limit.headerless)
-            progress.headerlessWaits++;
-        progress.waitedMs += limit.ms;
-        this.options.log(words.waiting(limit.detail, limit.ms));
-        try {
-            await this.pause(limit.ms, "while waiting out GitHub's rate limit");
-        }
-        catch (stopped) {
-            if (!(stopped instanceof Stop))
-                throw stopped;
-            this.held = stopped.failure;
-            return false;
-        }
-        progress.attempt = 0;
-        return true;
-    }
-    /** The listing's error for what the page iterator threw. */
-    stoppedBy(error) {
-        const held = this.held;
-        this.held = null;
-        if (held)
-            return held;
-        if (error instanceof Stop)
-            return error.failure;
-        if (error instanceof GitHubListingError)
-            return error;
-        return new GitHubListingError(this.options.words.actionError(error instanceof Error ? error.message : String(error)));
-    }
-    async pause(ms, when) {
-        const { signal } = this.options;
-        try {
-            await this.options.sleep(ms, signal);
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw stop(this.options.words.cancelled(when));
-            throw error;
-        }
-    }
-}
-function stop(message) {
-    return new Stop(new GitHubListingError(message));
-}
-
-;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/closed-pull-requests.js
-// The sweep's source of pull requests: those of a repository closed within a
-// window, read from GitHub's REST API through Octokit (github-client.ts), page
-// by page, as an async generator so memory stays flat however many there are.
-
-
-
-
-
-
-
-
-
-const closed_pull_requests_DAY_MS = 24 * 60 * 60 * 1000;
-/** A page of 100 pull requests, with their two repository objects, comes to about 2 MB. */
-const DEFAULT_MAX_PAGE_BYTES = 32 * 1024 * 1024;
-/** 100,000 pull requests. */
-const DEFAULT_MAX_PAGES = 1000;
-/** How far GitHub's clock may be behind the runner's: a pass reads back this far before the one before began. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-/**
- * The pull requests closed within `closedWithinDays` before `now`. Pages are
- * asked for sorted by `updated` descending, and a pull request's closed_at is
- * never after its updated_at, so the first one updated before the window ends
- * the first pass: no later page can hold one closed within it. A pull request
- * updated while the pages are read moves to the top, onto a page already
- * read, so the listing then reads again from the top, down to where the pass
- * before began, until a pass finds none it had not listed.
- */
-async function* listClosedPullRequests(options) {
-    const { owner, repo, signal } = options;
-    const repository = `${owner}/${repo}`;
-    const startedAt = options.now.getTime();
-    const windowStart = startedAt - options.closedWithinDays * closed_pull_requests_DAY_MS;
-    const api = apiRoot(options.baseUrl);
-    // Only for the texts the listing cuts short (an excerpt of a body, a value of GitHub's): the run's core redacts whatever it prints.
-    const redact = createRedactor([options.token]);
-    const clock = options.clock ?? Date.now;
-    const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-    const progress = new ListingProgress();
-    const words = new ListingWords(progress, repository, api, options.dialect ?? inputs_dialect/* WORKFLOW_DIALECT */.Xn);
-    // The proxy settings are checked before @actions/github loads: it builds its own agent from them as it loads.
-    const github = await createGitHubFetch({
-        api,
-        signal,
-        timeoutMs: options.requestTimeoutMs,
-        maxBodyBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
-        tokenNamed: words.tokenNamed,
-    });
-    try {
-        const attempts = new PageAttempts({
-            progress,
-            words,
-            api,
-            redact,
-            signal,
-            maxAttempts: options.maxAttempts,
-            log: options.log,
-            sleep: options.sleep ?? ((ms, abort) => (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal: abort })),
-            clock,
-            random: options.random ?? Math.random,
-        });
-        const octokit = await createGitHubClient({ ...options, api, fetch: github.fetch, attempts });
-        const passes = { progress, words, attempts, signal, startedAt, windowStart, maxPages, redact, warn: options.warn, repository };
-        for (let floor = windowStart;; progress.pass++) {
-            const passStartedAt = clock();
-            let found = 0;
-            const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', {
-                owner,
-                repo,
-                state: 'closed',
-                sort: 'updated',
-                direction: 'desc',
-                per_page: PER_PAGE,
-            });
-            for await (const inWindow of readPass(pages[Symbol.asyncIterator](), floor, passes)) {
-                found += inWindow.length;
-                yield* inWindow;
-            }
-            if (progress.pass > 1 && found === 0)
-                return;
-            floor = passStartedAt - CLOCK_SKEW_MS;
-        }
-    }
-    finally {
-        await github.close();
-    }
-}
-/** GITHUB_API_URL as a URL whose path ends in `/`, so a prefix test on paths is exact. */
-function apiRoot(baseUrl) {
-    const url = new URL(baseUrl);
-    if (!url.pathname.endsWith('/'))
-        url.pathname += '/';
-    return url;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/targets/batches.js
-
 /** Pull requests checked before their deletes go out together: one page of GitHub's listing. */
 const SWEEP_BATCH = 100;
 function targetSource(inputs, deps) {
@@ -47686,6 +45788,7 @@ function sweepSource(inputs, sweep, deps) {
     let foundNone = false;
     async function* batches() {
         deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`);
+        const { listClosedPullRequests } = await __nccwpck_require__.e(/* import() */ 251).then(__nccwpck_require__.bind(__nccwpck_require__, 1251));
         const pullRequests = listClosedPullRequests({
             token: sweep.githubToken,
             baseUrl: sweep.apiUrl,
@@ -47749,6 +45852,8 @@ function* untilCancelled(targets, cancel) {
     }
 }
 
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./node_modules/.cache/truefoundry-cleanup-build/src/runner/time-slice.js
 // Checking gives way to the event loop: a sweep of thousands of pull requests
 // over a big manifest is one long computation, and while it runs nothing else
@@ -47761,7 +45866,7 @@ function timeSlice(ms = SLICE_MS, now = () => performance.now()) {
     return {
         due: () => now() - start >= ms,
         async pause() {
-            await (0,promises_namespaceObject.setImmediate)();
+            await (0,external_node_timers_promises_.setImmediate)();
             start = now();
         },
     };
@@ -47855,7 +45960,7 @@ function readManifestFile(file) {
                 return bytes.subarray(0, length);
             length += read;
             if (length > MAX_FILE_BYTES)
-                return unreadable(`holds more than the ${formatBytes(MAX_FILE_BYTES)} a manifest file may be, though its size read ${stats.size.toLocaleString('en-US')} bytes`);
+                return unreadable(`holds more than the ${(0,format/* formatBytes */.z3)(MAX_FILE_BYTES)} a manifest file may be, though its size read ${stats.size.toLocaleString('en-US')} bytes`);
             if (length === bytes.length)
                 bytes = Buffer.concat([bytes, Buffer.allocUnsafe(Math.min(bytes.length, MAX_FILE_BYTES + 1 - length))]);
         }
@@ -47869,7 +45974,7 @@ function readManifestFile(file) {
 }
 /** A file of `size` bytes, past the limit. */
 function tooLarge(size) {
-    const shown = sizeOverLimit(size, MAX_FILE_BYTES);
+    const shown = (0,format/* sizeOverLimit */.xO)(size, MAX_FILE_BYTES);
     return unreadable(`is ${shown.size}, larger than the ${shown.limit} a manifest file may be`);
 }
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -48325,40 +46430,40 @@ function editDistance(a, b) {
 const ML_REPO = 'ml-repo';
 function claimKind(manifest) {
     const type = manifest.type;
-    if (isManifestKind(type))
+    if ((0,kinds/* isManifestKind */.cq)(type))
         return { kind: type, problem: null };
     if (type === ML_REPO) {
         const message = `is "${ML_REPO}": deleting an ML repo deletes everything in it (every artifact, model and prompt with all their versions, and every data directory), and this action does not delete ML repos; it deletes the versions and data directories its manifests name`;
         return { kind: null, problem: { path: ['type'], message }, otherResource: true };
     }
-    if (isOtherKind(type)) {
-        const message = `is "${type}", which this action does not delete: it deletes versions and data directories only (${listWords(KIND_NAMES, 'and')}); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`;
+    if ((0,kinds/* isOtherKind */.NZ)(type)) {
+        const message = `is "${type}", which this action does not delete: it deletes versions and data directories only (${listWords(kinds/* KIND_NAMES */.kd, 'and')}); \`tfy delete -f\` deletes deployments and the other resources of TrueFoundry`;
         return { kind: null, problem: { path: ['type'], message }, otherResource: true };
     }
     if (type !== undefined) {
-        const close = typeof type === 'string' ? closestField(type, KIND_NAMES) : null;
+        const close = typeof type === 'string' ? closestField(type, kinds/* KIND_NAMES */.kd) : null;
         const hint = close ? `; did you mean "${close}"?` : '';
-        const message = `must be ${listWords(KIND_NAMES)}, got ${quote(type)}${hint}`;
+        const message = `must be ${listWords(kinds/* KIND_NAMES */.kd)}, got ${quote(type)}${hint}`;
         return { kind: null, problem: { path: ['type'], message }, otherResource: false };
     }
-    for (const kind of KIND_NAMES) {
-        if (kind === DEFAULT_KIND)
+    for (const kind of kinds/* KIND_NAMES */.kd) {
+        if (kind === kinds/* DEFAULT_KIND */.zR)
             continue;
-        const found = fieldsOnlyIn(kind).filter((path) => hasPath(manifest, path));
+        const found = (0,kinds/* fieldsOnlyIn */.tu)(kind).filter((path) => hasPath(manifest, path));
         if (found.length === 0)
             continue;
         const fields = listWords(found.map(formatPath), 'and');
-        const label = MANIFEST_KINDS[kind].label;
+        const label = kinds/* MANIFEST_KINDS */.ak[kind].label;
         return {
             kind: null,
             otherResource: false,
             problem: {
                 path: [...found[0]],
-                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${MANIFEST_KINDS[DEFAULT_KIND].label})`,
+                message: `has no "type" but has ${fields}, ${found.length === 1 ? 'a field' : 'fields'} of a ${label} only: add "type: ${kind}" to delete a ${label} (without "type", a manifest is an ${kinds/* MANIFEST_KINDS */.ak[kinds/* DEFAULT_KIND */.zR].label})`,
             },
         };
     }
-    return { kind: DEFAULT_KIND, problem: null };
+    return { kind: kinds/* DEFAULT_KIND */.zR, problem: null };
 }
 /** The kind a document claims, for a row of a document judged by its loader alone. */
 function claimedKind(value) {
@@ -48380,7 +46485,7 @@ function hasPath(value, path) {
 
 
 
-const ALL_KNOWN_FIELDS = [...new Set(KIND_NAMES.flatMap((kind) => MANIFEST_KINDS[kind].knownFields))];
+const ALL_KNOWN_FIELDS = [...new Set(kinds/* KIND_NAMES */.kd.flatMap((kind) => kinds/* MANIFEST_KINDS */.ak[kind].knownFields))];
 /**
  * Checks one parsed document: its kind by `type`, then that kind's schema
  * (generated from its OpenAPI document) and the action's own rule.
@@ -48396,10 +46501,10 @@ function checkManifest(value) {
     }
     const claim = claimKind(value);
     if (claim.kind)
-        return checkManifestAs(MANIFEST_KINDS[claim.kind], value);
+        return checkManifestAs(kinds/* MANIFEST_KINDS */.ak[claim.kind], value);
     if (claim.otherResource)
         return { valid: false, type: null, problems: [claim.problem], unknownFields: [] };
-    return schema_check_refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
+    return refuse(null, value, [claim.problem], ALL_KNOWN_FIELDS);
 }
 /** Checks a manifest against one kind's schema: what that kind's endpoint would make of it. */
 function checkManifestAs(spec, written) {
@@ -48408,7 +46513,7 @@ function checkManifestAs(spec, written) {
     const value = written.type === undefined ? { type: spec.type, ...written } : written;
     const problems = spec.validate(value) ? [] : (spec.validate.errors ?? []).map((error) => toProblem(error, value, spec));
     if (problems.length > 0)
-        return schema_check_refuse(spec, value, problems, spec.knownFields);
+        return refuse(spec, value, problems, spec.knownFields);
     const unknownFields = findUnknownFields(value, spec.knownFields);
     const identity = identityProblem(value, spec);
     if (identity)
@@ -48429,7 +46534,7 @@ function checkManifestAs(spec, written) {
     return { valid: true, type: spec.type, body, unknownFields };
 }
 /** An invalid verdict with every problem: the ones given and the action's own rule. */
-function schema_check_refuse(spec, value, problems, known) {
+function refuse(spec, value, problems, known) {
     const identity = identityProblem(value, spec);
     return {
         valid: false,
@@ -48484,7 +46589,7 @@ function discriminatorProblem(path, params, schemaPath, spec) {
         return { path, message: `missing required field "${tag}"` };
     }
     const branches = unionAt(spec.schema, schemaPath, tag)?.oneOf ?? [];
-    const allowed = branches.map((branch) => schemaAt(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
+    const allowed = branches.map((branch) => (0,kinds/* schemaAt */.lv)(spec.schema, branch.$ref).properties?.[tag]?.enum?.[0]);
     return { path: [...path, tag], message: `must be ${listWords(allowed)}, got ${quote(params.tagValue)}` };
 }
 function parsePointer(pointer) {
@@ -48606,7 +46711,7 @@ function* checkFile(file, parsed, options) {
     }
     const message = `the file ${file.relative} ${loaded.reason}`;
     yield {
-        manifest: { file: file.relative, document: 0, line: loaded.line, ...NO_IDENTITY, valid: false, message },
+        manifest: { file: file.relative, document: 0, line: loaded.line, ...result/* NO_IDENTITY */.T5, valid: false, message },
         findings: [
             {
                 level: 'error',
@@ -48622,7 +46727,7 @@ function checkDocument(file, doc, namedByNumber) {
     let verdict = doc.problems.length > 0
         ? { valid: false, type: claimedKind(doc.value), problems: doc.problems, unknownFields: [] }
         : checkManifest(doc.value);
-    const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? MANIFEST_KINDS[verdict.type].versioned : true) : [];
+    const sweepRules = namedByNumber ? sweepProblems(doc.written, verdict.type ? kinds/* MANIFEST_KINDS */.ak[verdict.type].versioned : true) : [];
     if (sweepRules.length > 0)
         verdict = {
             valid: false,
@@ -48654,9 +46759,9 @@ function checkDocument(file, doc, namedByNumber) {
 /** What a document names, as far as it says: the row's columns even when the manifest is invalid. A data directory has no version: its row has neither column, whatever fields it has. */
 function identityOf(value, type) {
     if (!isPlainObject(value))
-        return NO_IDENTITY;
+        return result/* NO_IDENTITY */.T5;
     const text = (field) => (typeof field === 'string' ? field : null);
-    const versioned = type === null || MANIFEST_KINDS[type].versioned;
+    const versioned = type === null || kinds/* MANIFEST_KINDS */.ak[type].versioned;
     return {
         type,
         ml_repo: text(value.ml_repo),
@@ -49260,8 +47365,6 @@ async function validateFiles(sources, options, core, slice) {
 
 
 
-
-
 /**
  * inputs \u2192 files \u2192 manifests \u2192 (a batch of targets at a time) validation \u2192 plan \u2192 deletions \u2192 report.
  * The ledger keeps what each stage did, so the report has every row, whatever stops the run.
@@ -49292,7 +47395,7 @@ async function run(deps) {
         }
     }
     catch (error) {
-        unexpected = !(error instanceof StepFailure);
+        unexpected = !(error instanceof step_failure/* StepFailure */.p);
         failure = unexpected
             ? `The cleanup stopped on an unexpected error: ${error.stack ?? String(error)}`
             : error.message;
@@ -49321,7 +47424,10 @@ async function runStages(inputs, targets, ledger, deps, deletion) {
     const slice = timeSlice();
     const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice);
     const check = { sources, slice, sent: new SentVersions() };
-    const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger));
+    // A dry run sends nothing, so it never loads the stage that sends.
+    const deleter = (deletion.deleter = inputs.dryRun
+        ? null
+        : (await __nccwpck_require__.e(/* import() */ 374).then(__nccwpck_require__.bind(__nccwpck_require__, 8374))).openDeletions(inputs, deps, ledger));
     // Overlapping batches: the next is listed and checked while the one before
     // is deleted, and its requests queue for the slots that batch frees. One
     // batch waits at most, so memory stays flat.
@@ -49391,6 +47497,8 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
     }
     const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []));
     const { url, token } = inputs.controlPlane;
+    // Listing needs the control plane's client even in a dry run.
+    const { createControlPlane, openDeletions, templateUrl } = await __nccwpck_require__.e(/* import() */ 374).then(__nccwpck_require__.bind(__nccwpck_require__, 8374));
     const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency });
     // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
     const answered = { deleted: 0, notFound: 0 };
@@ -49409,7 +47517,7 @@ async function runRetention(inputs, retention, ledger, deps, deletion) {
     try {
         const policy = {
             maxAttempts: inputs.maxAttempts,
-            backoff: deps.backoff ?? DEFAULT_BACKOFF,
+            backoff: deps.backoff ?? backoff/* DEFAULT_BACKOFF */.VU,
             signal: deps.cancel,
             abortInFlight: deps.abortInFlight,
             random: deps.random ?? Math.random,
@@ -49543,6 +47651,20 @@ function hideDebugLines(stream) {
 
 /***/ }),
 
+/***/ 8462:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ StepFailure)
+/* harmony export */ });
+/** A failure the user must act on, with a message that says how: it fails the step, without the stack a defect would print. */
+class StepFailure extends Error {
+    name = 'StepFailure';
+}
+
+
+/***/ }),
+
 /***/ 8855:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -49608,6 +47730,50 @@ function styleTableLine(log) {
 
 /***/ }),
 
+/***/ 1379:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   xO: () => (/* binding */ sizeOverLimit),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+const DAY_MS = 24 * 60 * 60 * 1000;
+function formatBytes(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+/**
+ * A size and the limit it passes, as a message shows them: rounded, unless
+ * the rounded figures would read the same ("1.0 MiB, larger than the 1.0
+ * MiB"), then in bytes.
+ */
+function sizeOverLimit(size, limit, format = formatBytes) {
+    const [shownSize, shownLimit] = [format(size), format(limit)];
+    if (shownSize !== shownLimit)
+        return { size: shownSize, limit: shownLimit };
+    return { size: `${size.toLocaleString('en-US')} bytes`, limit: `${limit.toLocaleString('en-US')} bytes (${shownLimit})` };
+}
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toFixed(3))} s`;
+}
+/** A wait as long as GitHub may ask for, out of all reason included. */
+function formatDuration(ms) {
+    if (ms < 60_000)
+        return `${Number((ms / 1000).toFixed(1))} s`;
+    if (ms < 2 * 60 * 60_000) {
+        const minutes = Math.floor(ms / 60_000);
+        const seconds = Math.round((ms % 60_000) / 1000);
+        return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    }
+    if (ms < 2 * DAY_MS)
+        return `${Number((ms / (60 * 60_000)).toFixed(1))} h`;
+    return `${Math.round(ms / DAY_MS).toLocaleString('en-US')} days`;
+}
+
+
+/***/ }),
+
 /***/ 9273:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -49639,6 +47805,212 @@ function printable(text) {
     return HAS_UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
 
+
+/***/ }),
+
+/***/ 8369:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ createRedactor)
+/* harmony export */ });
+/* unused harmony export REDACTED */
+// Secrets out of text that came from elsewhere (a server's body, a header, a
+// manifest value), in every form a server or a URL may give them: as they
+// are, JSON-escaped and percent- or form-encoded, in any mix and any case of hex.
+const REDACTED = '***';
+function createRedactor(secrets) {
+    const distinct = [...new Set(secrets.filter((secret) => secret.length > 0))].sort((a, b) => b.length - a.length);
+    if (distinct.length === 0)
+        return (text) => text;
+    const units = distinct.map((secret) => [...secret].map(formsOf));
+    const wholeSource = units.map((forms) => forms.map(alternation).join('')).join('|');
+    const whole = new RegExp(wholeSource, 'g');
+    // In text cut short, each place is read as a whole form if it is one, else, if the text ends there,
+    // as the beginning of one, which is dropped. One pass, left to right, so a secret's raw form never
+    // matches inside the half-written escape of its own first character (\u00 of \u0075, for "u").
+    const wholeOrStart = new RegExp(`${wholeSource}|((?:${units.map(prefixPattern).join('|')}))$`, 'g');
+    return (text, options = {}) => options.truncated
+        ? text.replace(wholeOrStart, (_match, start) => (start === undefined ? REDACTED : ''))
+        : text.replace(whole, REDACTED);
+}
+/** Every way one character of a secret may be written, longest first so a match never stops inside an escape. */
+function formsOf(char) {
+    const forms = new Set();
+    const json = JSON.stringify(char).slice(1, -1);
+    forms.add(hexInsensitive(Array.from({ length: char.length }, (_, i) => unicodeEscape(char.charCodeAt(i))).join('')));
+    forms.add(hexInsensitive(percentEncoded(char)));
+    if (json !== char)
+        forms.add(escapeRegExp(json));
+    if (char === '/')
+        forms.add(escapeRegExp('\\/'));
+    if (char === ' ')
+        forms.add(escapeRegExp('+'));
+    forms.add(escapeRegExp(char));
+    return [...forms];
+}
+function unicodeEscape(code) {
+    return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+function percentEncoded(char) {
+    return [...Buffer.from(char, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+}
+/** A regex source for `text` where each hex digit letter matches in either case. */
+function hexInsensitive(text) {
+    return [...text].map((char) => (/[a-f]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : escapeRegExp(char))).join('');
+}
+function alternation(forms) {
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A regex source matching a proper beginning of a form of the secret (empty
+ * too: callers want a non-empty match): whole characters, then possibly the
+ * start of one more character's form.
+ */
+function prefixPattern(forms) {
+    let pattern = alternation([...forms.at(-1).flatMap(beginnings), '']);
+    for (let i = forms.length - 2; i >= 0; i--) {
+        pattern = alternation([`${alternation(forms[i])}${pattern}`, ...forms[i].flatMap(beginnings), '']);
+    }
+    return pattern;
+}
+/** The proper, non-empty beginnings of one form, as regex sources (a form is a sequence of atoms, each matching one UTF-16 unit, so a cut inside a surrogate pair counts). */
+function beginnings(form) {
+    const atoms = form.match(/\[[^\]]+\]|\\.|./gs) ?? [];
+    return atoms.slice(1).map((_, end) => atoms.slice(0, end + 1).join(''));
+}
+function escapeRegExp(text) {
+    return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+
+/***/ }),
+
+/***/ 944:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ withoutUserInfo),
+/* harmony export */   z: () => (/* binding */ shownUrl)
+/* harmony export */ });
+// URLs for messages: a user name or password in a URL is most often a token,
+// and no message repeats one.
+/**
+ * The URL as given, with anything that may be a user name or password (all of
+ * the authority up to its last @) replaced by ***. Works on text that does not
+ * parse as a URL too, since that text is echoed in the message that says so.
+ */
+function withoutUserInfo(raw) {
+    return raw.replace(/^([^/?#@]*\/\/)?[^/?#]*@/, (_, scheme) => `${scheme ?? ''}***@`);
+}
+/** A URL a server named, for a message: user-info shown as *** (its presence alone can be why the URL is refused), no query or fragment (a server can put anything there). */
+function shownUrl(url) {
+    const shown = new URL(url);
+    shown.search = '';
+    shown.hash = '';
+    return withoutUserInfo(shown.href);
+}
+
+
+/***/ }),
+
+/***/ 9783:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ checkBypass)
+/* harmony export */ });
+/* unused harmony export getProxyUrl */
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
 
 /***/ })
 
@@ -49673,6 +48045,9 @@ function printable(text) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -49789,6 +48164,28 @@ function printable(text) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -49803,6 +48200,69 @@ function printable(text) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

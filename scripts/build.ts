@@ -1,6 +1,8 @@
 // Bundles the action (index.js), the command line (cli.js), what only a
-// sweep loads (octokit.js), what only retention loads (retention.js) and each
-// manifest kind's validator (validators/<kind>.cjs) with ncc, side by side,
+// sweep loads (sweep-listing.js, and octokit.js which the listing loads), what
+// only a run that sends deletes loads (deletion-stage.js), what only retention
+// loads (retention.js) and each manifest kind's validator
+// (validators/<kind>.cjs) with ncc, side by side,
 // with one licenses.txt for them all: into dist/ for `npm run build`, and into a temporary folder for
 // the tests, which run the bundle of the source in front of them.
 import { readdirSync, readFileSync } from 'node:fs'
@@ -15,7 +17,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const ENTRIES = [
   { source: 'src/action.ts', out: 'index.js' },
   { source: 'src/cli.ts', out: 'cli.js' },
-  // Loaded by src/targets/load-octokit.ts, from beside either of the two above.
+  // Loaded by src/targets/load-octokit.ts, from beside any of the three above.
   { source: 'src/targets/octokit.ts', out: 'octokit.js' },
   // Loaded by src/retention/load-retention.ts, from beside either, when retention-rules is given.
   { source: 'src/retention/retention.ts', out: 'retention.js' },
@@ -39,6 +41,7 @@ export async function build(outDir: string): Promise<void> {
     await source.remove()
   }
   for (const [index, { code }] of built.entries()) await writeCode(path.join(outDir, ENTRIES[index]!.out), code)
+  for (const [name, source] of chunksOf(built)) await writeCode(path.join(outDir, name), source)
   // The same for all: the type that makes node read them as ES modules.
   await writeFile(path.join(outDir, 'package.json'), built[0]!.assets['package.json']!.source)
   await writeFile(
@@ -100,6 +103,26 @@ async function javascriptTree(): Promise<{ dir: string; remove(): Promise<void> 
     await remove()
     throw error
   }
+}
+
+/**
+ * What a bundle loads only when it needs it (the deletion stage, the sweep's
+ * listing: an `import()` the bundler splits off) is a chunk file beside it,
+ * `<id>.index.js`, and shares the bundle's modules. The action and the command
+ * line split the same modules the same way and name their chunks alike, so a
+ * chunk is written once; two of one name that differ would break one of them.
+ */
+function chunksOf(built: { assets: Record<string, { source: string | Buffer }> }[]): Map<string, string> {
+  const chunks = new Map<string, string>()
+  for (const { assets } of built) {
+    for (const [name, asset] of Object.entries(assets)) {
+      if (!/^\d+\.index\.js$/.test(name)) continue
+      const source = asciiOnly(String(asset.source))
+      if (chunks.has(name) && chunks.get(name) !== source) throw new Error(`two bundles split off different chunks named ${name}`)
+      chunks.set(name, source)
+    }
+  }
+  return chunks
 }
 
 async function compile(entry: string, license?: string) {

@@ -1,7 +1,6 @@
-import { openDeletions, templateUrl, type Deleter, type DeletionStageDeps } from './deletion/deleter.ts'
+import type { Deleter, DeletionStageDeps } from './deletion/deleter.ts'
 import { findFiles } from './manifests/find.ts'
 import { getInputs, type Inputs, type RetentionInputs } from './inputs/get-inputs.ts'
-import { createControlPlane } from './deletion/control-plane.ts'
 import { DEFAULT_BACKOFF } from './deletion/backoff.ts'
 import type { RuleSummary } from './results/rule-summary.ts'
 import { loadRetention } from './retention/load-retention.ts'
@@ -105,7 +104,10 @@ async function runStages(
   const sources = await readManifestFiles(files, { substituteEnv: inputs.substituteEnv }, slice)
   const check = { sources, slice, sent: new SentVersions() }
 
-  const deleter = (deletion.deleter = inputs.dryRun ? null : openDeletions(inputs, deps, ledger))
+  // A dry run sends nothing, so it never loads the stage that sends.
+  const deleter = (deletion.deleter = inputs.dryRun
+    ? null
+    : (await import('./deletion/deletion-stage.ts')).openDeletions(inputs, deps, ledger))
   // Overlapping batches: the next is listed and checked while the one before
   // is deleted, and its requests queue for the slots that batch frees. One
   // batch waits at most, so memory stays flat.
@@ -175,6 +177,8 @@ async function runRetention(
   }
   const rules = checked.flatMap((rule) => (rule.valid ? [rule.rule] : []))
   const { url, token } = inputs.controlPlane!
+  // Listing needs the control plane's client even in a dry run.
+  const { createControlPlane, openDeletions, templateUrl } = await import('./deletion/deletion-stage.ts')
   const client = (deps.connect ?? createControlPlane)({ url, token, timeoutMs: inputs.requestTimeoutMs, concurrency: inputs.concurrency })
   // How the deletes by id were answered: a run whose every answer is 404 does not pass (unconfirmedDeletes).
   const answered = { deleted: 0, notFound: 0 }

@@ -5,7 +5,6 @@
 // differs between them is said here, in the source's own words.
 import type { Inputs, SweepInputs } from '../inputs/get-inputs.ts'
 import type { Dialect } from '../inputs/dialect.ts'
-import { listClosedPullRequests } from './closed-pull-requests.ts'
 import type { ClosedPullRequest } from './pull-request-items.ts'
 
 /** One target: what the manifests are checked, planned and deleted for. */
@@ -75,6 +74,7 @@ function sweepSource(inputs: Inputs, sweep: SweepInputs, deps: TargetDeps): Targ
   let foundNone = false
   async function* batches(): AsyncGenerator<TargetBatch> {
     deps.log(`Sweeping the pull requests of ${owner}/${repo} closed in the last ${window}.`)
+    const { listClosedPullRequests } = await import('./sweep-listing.ts')
     const pullRequests = listClosedPullRequests({
       token: sweep.githubToken,
       baseUrl: sweep.apiUrl,

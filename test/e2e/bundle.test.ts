@@ -14,8 +14,21 @@ import { BUILT_ACTION } from './support/bundle.ts'
 const dir = path.dirname(BUILT_ACTION)
 const VALIDATORS = KIND_NAMES.map((kind) => `validators/${kind}.cjs`).sort()
 
-test('dist/ holds one file per entry and the modules only a sweep and only retention load, nothing left in chunks', async () => {
-  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(['cli.js', 'index.js', 'octokit.js', 'retention.js'])
+/** The chunk beside the bundles that holds `module` (a path under src/, as JavaScript): chunks are named by number. */
+async function chunkOf(module: string): Promise<string> {
+  const chunks = (await readdir(dir)).filter((name) => /^\d+\.index\.js$/.test(name))
+  const holding = []
+  for (const name of chunks) if ((await readFile(path.join(dir, name), 'utf8')).includes(`/src/${module}\n`)) holding.push(name)
+  expect(holding, module).toHaveLength(1)
+  return holding[0]!
+}
+
+test('dist/ holds one file per entry, the modules only a sweep and only retention load, and two chunks: the deletion stage and the listing', async () => {
+  const chunks = [await chunkOf('deletion/deletion-stage.js'), await chunkOf('targets/sweep-listing.js')]
+  expect(new Set(chunks).size).toBe(2)
+  expect((await readdir(dir)).filter((name) => name.endsWith('.js')).sort()).toEqual(
+    ['cli.js', 'index.js', 'octokit.js', 'retention.js', ...chunks].sort(),
+  )
 })
 
 test("dist/validators/ holds each kind's validator, and nothing else", async () => {
@@ -23,7 +36,7 @@ test("dist/validators/ holds each kind's validator, and nothing else", async () 
 })
 
 test('every bundle is ASCII: a character past Latin-1 would make V8 keep and rescan it at two bytes a character', async () => {
-  for (const name of ['index.js', 'cli.js', 'octokit.js', 'retention.js', ...VALIDATORS])
+  for (const name of (await readdir(dir)).filter((name) => name.endsWith('.js')).concat(VALIDATORS))
     expect(/[^\x20-\x7e\t\n\r]/.test(await readFile(path.join(dir, name), 'latin1')), name).toBe(false)
 })
 
@@ -42,12 +55,13 @@ test('licenses.txt names every runtime dependency and what octokit.js bundles', 
     expect(names, name).toContain(name)
 })
 
-test('a run that does not sweep never reads octokit.js or retention.js, a sweep reads octokit.js, retention retention.js', async () => {
+test("a dry run reads none of what only sweeps, deletes and retention need; a sweep reads the listing's chunk and octokit.js, a live run the deletion stage's, retention retention.js", async () => {
   const scratch = await scratchDir('bundle-')
   const bundle = path.join(scratch, 'dist')
   await cp(dir, bundle, { recursive: true })
-  await rm(path.join(bundle, 'octokit.js'))
-  await rm(path.join(bundle, 'retention.js'))
+  const listing = await chunkOf('targets/sweep-listing.js')
+  const deletion = await chunkOf('deletion/deletion-stage.js')
+  for (const name of ['octokit.js', 'retention.js', listing, deletion]) await rm(path.join(bundle, name))
   const workspace = path.join(scratch, 'workspace')
   await mkdir(workspace)
   await writeFile(path.join(workspace, 'preview.yaml'), stringify({ ...sampleManifest(1), version_alias: 'v0-pr${PR_NUMBER}' }))
@@ -62,9 +76,7 @@ test('a run that does not sweep never reads octokit.js or retention.js, a sweep 
   expect(dryRun.exitCode).toBe(0)
   expect(dryRun.outputs.results).toContain('"status":"dry-run"')
 
-  const sweep = await runAction({
-    entry: path.join(bundle, 'index.js'),
-    workspace,
+  const sweepRun = {
     inputs: {
       'manifest-path': 'preview.yaml',
       'dry-run': 'true',
@@ -73,9 +85,23 @@ test('a run that does not sweep never reads octokit.js or retention.js, a sweep 
       'github-token': 'ghs_x',
     },
     env: { GITHUB_REPOSITORY: 'acme/models', GITHUB_API_URL: 'http://127.0.0.1:9' },
-  })
+  }
+  const sweep = await runAction({ ...sweepRun, entry: path.join(bundle, 'index.js'), workspace })
   expect(sweep.exitCode).toBe(1)
-  expect(sweep.stdout).toContain('octokit.js')
+  expect(sweep.stdout).toContain(listing)
+  await cp(path.join(dir, listing), path.join(bundle, listing))
+  const sweepAgain = await runAction({ ...sweepRun, entry: path.join(bundle, 'index.js'), workspace })
+  expect(sweepAgain.exitCode).toBe(1)
+  expect(sweepAgain.stdout).toContain('octokit.js')
+
+  const live = await runAction({
+    entry: path.join(bundle, 'index.js'),
+    workspace,
+    inputs: { 'manifest-path': 'preview.yaml', 'control-plane-url': 'http://127.0.0.1:9', token: 'tfy-x', 'substitute-env': 'true' },
+    env: { PR_NUMBER: '1' },
+  })
+  expect(live.exitCode).toBe(1)
+  expect(live.stdout).toContain(deletion)
 
   await writeFile(path.join(workspace, 'retention.yaml'), 'ml_repo: previews\nname: churn\nkeep_latest: 3\n')
   const retention = await runAction({
