@@ -41862,6 +41862,20 @@ const STATUS_LABEL = {
     'not-found': '\u2796 not found',
     'dry-run': '\ud83d\udd0d dry run',
 };
+/**
+ * The terminal columns each label takes, its emoji two (after \u26a0 and \u23ed, the
+ * VS16 that asks for the emoji form makes the second), written out: measuring
+ * them compiles Unicode property classes that a table of ASCII names never
+ * needs otherwise. test/unit/report/log-table.test.ts measures them.
+ */
+const STATUS_LABEL_COLUMNS = {
+    failed: 9,
+    invalid: 10,
+    skipped: 10,
+    deleted: 10,
+    'not-found': 12,
+    'dry-run': 10,
+};
 /** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
 function kindLabel(type) {
     return type ? kinds/* MANIFEST_KINDS */.ak[type].label : '';
@@ -42521,6 +42535,7 @@ function rowSetOf(results) {
 
 
 
+
 /** A pass over the rows for the columns' widths, then the rows worst first. */
 function* renderLogTable(rows) {
     // The message is the last column, never padded: its width is not measured.
@@ -42550,6 +42565,14 @@ function* renderLogTable(rows) {
 function displayWidth(text) {
     if (/^[\x20-\x7e]*$/.test(text))
         return text.length;
+    const label = LABEL_COLUMNS.get(text);
+    if (label !== undefined)
+        return label;
+    return measuredWidth(text);
+}
+const LABEL_COLUMNS = new Map(Object.entries(STATUS_LABEL).map(([status, label]) => [label, STATUS_LABEL_COLUMNS[status]]));
+/** displayWidth, measured character by character. */
+function measuredWidth(text) {
     let width = 0;
     let previous = '';
     for (const char of text) {

@@ -13,6 +13,21 @@ export const STATUS_LABEL: Record<Status, string> = {
   'dry-run': '🔍 dry run',
 }
 
+/**
+ * The terminal columns each label takes, its emoji two (after ⚠ and ⏭, the
+ * VS16 that asks for the emoji form makes the second), written out: measuring
+ * them compiles Unicode property classes that a table of ASCII names never
+ * needs otherwise. test/unit/report/log-table.test.ts measures them.
+ */
+export const STATUS_LABEL_COLUMNS: Record<Status, number> = {
+  failed: 9,
+  invalid: 10,
+  skipped: 10,
+  deleted: 10,
+  'not-found': 12,
+  'dry-run': 10,
+}
+
 /** What the log and the summary call a row's kind; nothing when an invalid manifest does not say. */
 export function kindLabel(type: ManifestKind | null): string {
   return type ? MANIFEST_KINDS[type].label : ''

@@ -1,8 +1,10 @@
 // The results table for the log, as aligned plain text.
 import { eastAsianWidth } from 'get-east-asian-width'
+import type { Status } from '../results/result.ts'
 import type { Rows } from '../results/store.ts'
 import type { TableLine } from '../runner/guarded-core.ts'
 import { cells, COLUMNS } from './cells.ts'
+import { STATUS_LABEL, STATUS_LABEL_COLUMNS } from './labels.ts'
 import { worstFirst } from './order.ts'
 
 /** A pass over the rows for the columns' widths, then the rows worst first. */
@@ -33,8 +35,17 @@ export function* renderLogTable(rows: Rows): Generator<TableLine> {
  * 40 ms to load (Intl.Segmenter and its emoji expressions), and every run
  * loads the report.
  */
-function displayWidth(text: string): number {
+export function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length
+  const label = LABEL_COLUMNS.get(text)
+  if (label !== undefined) return label
+  return measuredWidth(text)
+}
+
+const LABEL_COLUMNS = new Map(Object.entries(STATUS_LABEL).map(([status, label]) => [label, STATUS_LABEL_COLUMNS[status as Status]]))
+
+/** displayWidth, measured character by character. */
+export function measuredWidth(text: string): number {
   let width = 0
   let previous = ''
   for (const char of text) {

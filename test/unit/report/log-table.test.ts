@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { renderLogTable } from '../../../src/report/log-table.ts'
+import { STATUS_LABEL, STATUS_LABEL_COLUMNS } from '../../../src/report/labels.ts'
+import { measuredWidth, renderLogTable } from '../../../src/report/log-table.ts'
 import { worstFirst } from '../../../src/report/order.ts'
 import type { Result, Status } from '../../../src/results/result.ts'
 import { OUTCOMES, result, stored } from '../../support/sample-rows.ts'
@@ -28,6 +29,13 @@ describe('renderLogTable', () => {
       return labelWidth + index - cells[0]!.length
     })
   }
+
+  it('takes each status label to be as wide as it measures, and as a terminal shows it', () => {
+    for (const [status, label] of Object.entries(STATUS_LABEL)) {
+      expect(STATUS_LABEL_COLUMNS[status as Status], label).toBe(measuredWidth(label))
+      expect(LABEL_WIDTH[label], label).toBe(measuredWidth(label))
+    }
+  })
 
   it('aligns the columns, the header included', () => {
     const results = (Object.keys(OUTCOMES) as Status[]).map((status, index) =>
