@@ -37345,7 +37345,7 @@ async function main(argv) {
             dialect: _inputs_dialect_js__WEBPACK_IMPORTED_MODULE_4__/* .COMMAND_LINE_DIALECT */ .wp,
             formatTableLine: (0,_runner_terminal_core_js__WEBPACK_IMPORTED_MODULE_7__/* .styleTableLine */ .i)(log),
             resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2__.join(resultsDir, 'results.json'),
-            logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .U)(log),
+            logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .Uh)(log),
         });
         if (flags.json)
             await printJson(results);
@@ -37362,7 +37362,7 @@ async function main(argv) {
 async function printJson(rows) {
     const write = async (text) => {
         process.stdout.write(text);
-        await (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .U)(process.stdout);
+        await (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .backlog */ .Uh)(process.stdout);
     };
     let count = 0;
     await write('[');
@@ -37371,7 +37371,7 @@ async function printJson(rows) {
     await write(count === 0 ? ']\n' : '\n]\n');
 }
 // @actions/glob logs ::debug:: lines through @actions/core's workflow commands; on a terminal they are noise.
-(0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .hideDebugLines */ .j)(process.stdout);
+(0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_9__/* .hideDebugLines */ .j8)(process.stdout);
 process.exitCode = await main(process.argv.slice(2));
 
 __webpack_async_result__();
@@ -47643,9 +47643,10 @@ function listenForCancellation(onCancel) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ backlog),
-/* harmony export */   j: () => (/* binding */ hideDebugLines)
+/* harmony export */   Uh: () => (/* binding */ backlog),
+/* harmony export */   j8: () => (/* binding */ hideDebugLines)
 /* harmony export */ });
+/* unused harmony export flushed */
 /**
  * Null while `stream` takes what is written at once; else a promise that
  * settles when it has room again (or is gone). The runner reads a step's log
@@ -47664,6 +47665,12 @@ function backlog(stream) {
         for (const event of ['drain', 'close', 'error'])
             stream.on(event, done);
     });
+}
+/** Settles once everything written to `stream` before it has gone to the OS (or the stream is gone). */
+function flushed(stream) {
+    if (stream.destroyed)
+        return Promise.resolve();
+    return new Promise((resolve) => stream.write('', () => resolve()));
 }
 /** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
 function hideDebugLines(stream) {

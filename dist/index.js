@@ -37247,10 +37247,14 @@ await (0,_run_js__WEBPACK_IMPORTED_MODULE_4__/* .run */ .e)({
     cancel,
     abortInFlight,
     runContext: () => (0,_runner_run_context_js__WEBPACK_IMPORTED_MODULE_5__/* .readRunContext */ .$)(process.env),
-    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .backlog */ .U)(process.stdout),
+    logBacklog: () => (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .backlog */ .Uh)(process.stdout),
     // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
     resultsFile: node_path__WEBPACK_IMPORTED_MODULE_2__.join(process.env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), `truefoundry-cleanup-results-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}.json`),
 });
+// The step's work is done, its exit code set: it ends as soon as the log has all of it, rather than
+// after what a natural exit waits for first (V8's idle-time garbage collection, about a millisecond).
+await Promise.all([(0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .flushed */ .a6)(process.stdout), (0,_runner_log_stream_js__WEBPACK_IMPORTED_MODULE_8__/* .flushed */ .a6)(process.stderr)]);
+process.exit();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -44700,7 +44704,8 @@ function listenForCancellation(onCancel) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ backlog)
+/* harmony export */   Uh: () => (/* binding */ backlog),
+/* harmony export */   a6: () => (/* binding */ flushed)
 /* harmony export */ });
 /* unused harmony export hideDebugLines */
 /**
@@ -44721,6 +44726,12 @@ function backlog(stream) {
         for (const event of ['drain', 'close', 'error'])
             stream.on(event, done);
     });
+}
+/** Settles once everything written to `stream` before it has gone to the OS (or the stream is gone). */
+function flushed(stream) {
+    if (stream.destroyed)
+        return Promise.resolve();
+    return new Promise((resolve) => stream.write('', () => resolve()));
 }
 /** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
 function hideDebugLines(stream) {

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { listenForCancellation } from './runner/cancellation.ts'
-import { backlog } from './runner/log-stream.ts'
+import { backlog, flushed } from './runner/log-stream.ts'
 import { run } from './run.ts'
 import { readRunContext } from './runner/run-context.ts'
 import { stepSummary } from './runner/step-summary.ts'
@@ -21,3 +21,8 @@ await run({
   // In the runner's temporary directory, which later steps of the job can read and the runner empties after it.
   resultsFile: path.join(process.env.RUNNER_TEMP || os.tmpdir(), `truefoundry-cleanup-results-${randomUUID()}.json`),
 })
+
+// The step's work is done, its exit code set: it ends as soon as the log has all of it, rather than
+// after what a natural exit waits for first (V8's idle-time garbage collection, about a millisecond).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+process.exit()

@@ -15,6 +15,12 @@ export function backlog(stream: NodeJS.WriteStream): Promise<void> | null {
   })
 }
 
+/** Settles once everything written to `stream` before it has gone to the OS (or the stream is gone). */
+export function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed) return Promise.resolve()
+  return new Promise((resolve) => stream.write('', () => resolve()))
+}
+
 /** Drops the `::debug::` lines dependencies such as `@actions/glob` write through `@actions/core`, as the runner does unless debug logging is on. */
 export function hideDebugLines(stream: NodeJS.WriteStream): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean

@@ -246,6 +246,33 @@ describe('the built action', () => {
     }
   })
 
+  it('ends with the whole log written, however slowly the runner reads it, and with the exit code the verdict set', async () => {
+    const workspace = await scratchDir('workspace-')
+    const manifest = (index: number) => `---\nname: m${index}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource: {type: truefoundry}\n`
+    // Thousands of rows: a log table many times what a pipe holds, so the action waits on its reader.
+    await writeFile(path.join(workspace, 'previews.yaml'), Array.from({ length: 3000 }, (_, index) => manifest(index)).join(''))
+    await writeFile(path.join(workspace, 'broken.yaml'), 'name: [\n')
+    for (const [pattern, code] of [
+      ['previews.yaml', 0],
+      ['*.yaml', 1],
+    ] as const) {
+      const run = await runAction({
+        entry: BUILT_ACTION,
+        workspace,
+        inputs: { 'manifest-path': pattern, 'dry-run': 'true' },
+        onStart(child) {
+          child.stdout!.pause()
+          setTimeout(() => child.stdout!.resume(), 500)
+        },
+      })
+      expect(run.exitCode).toBe(code)
+      // Would be deleted, or skipped beside the invalid file.
+      expect(run.stdout.match(/^(🔍 dry run|⏭️ skipped) +artifact version +previews +m\d+ /gmu)).toHaveLength(3000)
+      // The last lines: the notice, then the verdict's error when there is one.
+      expect(run.stdout).toMatch(/^::notice title=Cleanup \(dry run\)::.*\n(::error::.*\n)?(?![\s\S])/m)
+    }
+  })
+
   it('lists a file whose name is a workflow command without the runner running it', async () => {
     const workspace = await scratchDir('workspace-')
     const manifest = (name: string) => `name: ${name}\nml_repo: previews\nversion: 1\nmetadata: {}\nsource:\n  type: truefoundry\n`
