@@ -30,7 +30,8 @@ const ENTRIES = [
 
 const LICENSES = 'licenses.txt'
 
-export async function build(outDir: string): Promise<void> {
+/** Builds dist/ (or `outDir`); returns the names of the chunks beside the entries. */
+export async function build(outDir: string): Promise<string[]> {
   await rm(outDir, { recursive: true, force: true })
   await mkdir(path.join(outDir, 'validators'), { recursive: true })
   const source = await javascriptTree()
@@ -41,7 +42,8 @@ export async function build(outDir: string): Promise<void> {
     await source.remove()
   }
   for (const [index, { code }] of built.entries()) await writeCode(path.join(outDir, ENTRIES[index]!.out), code)
-  for (const [name, source] of chunksOf(built)) await writeCode(path.join(outDir, name), source)
+  const chunks = chunksOf(built)
+  for (const [name, source] of chunks) await writeCode(path.join(outDir, name), source)
   // The same for all: the type that makes node read them as ES modules.
   await writeFile(path.join(outDir, 'package.json'), built[0]!.assets['package.json']!.source)
   await writeFile(
@@ -51,6 +53,7 @@ export async function build(outDir: string): Promise<void> {
       built.flatMap(({ assets }) => (assets[LICENSES] ? [String(assets[LICENSES].source)] : [])),
     ),
   )
+  return [...chunks.keys()].sort()
 }
 
 /** One ncc bundle of `entry` into `dir`/index.js, with its assets: the benchmark's floor is built the way the action is. */
@@ -116,7 +119,11 @@ function chunksOf(built: { assets: Record<string, { source: string | Buffer }> }
   const chunks = new Map<string, string>()
   for (const { assets } of built) {
     for (const [name, asset] of Object.entries(assets)) {
-      if (!/^\d+\.index\.js$/.test(name)) continue
+      if (!/^\d+\.index\.js$/.test(name)) {
+        // Any other code would be a file the bundle loads that dist/ does not have.
+        if (/\.[cm]?js$/.test(name)) throw new Error(`ncc wrote ${name}, which the build does not know to keep`)
+        continue
+      }
       const source = asciiOnly(String(asset.source))
       if (chunks.has(name) && chunks.get(name) !== source) throw new Error(`two bundles split off different chunks named ${name}`)
       chunks.set(name, source)
@@ -184,6 +191,7 @@ function isPackage(name: string, licenseId: string | undefined): boolean {
 
 if (import.meta.main) {
   const out = path.resolve(process.argv[2] ?? path.join(root, 'dist'))
-  await build(out)
-  console.log(`built ${path.relative(process.cwd(), out) || '.'}/: ${ENTRIES.map((entry) => entry.out).join(', ')} and ${LICENSES}`)
+  const chunks = await build(out)
+  const files = [...ENTRIES.map((entry) => entry.out), ...chunks.map((chunk) => `${chunk} (a chunk)`)]
+  console.log(`built ${path.relative(process.cwd(), out) || '.'}/: ${files.join(', ')} and ${LICENSES}`)
 }
