@@ -35,7 +35,7 @@ export function* renderLogTable(rows: Rows): Generator<TableLine> {
  * 40 ms to load (Intl.Segmenter and its emoji expressions), and every run
  * loads the report.
  */
-export function displayWidth(text: string): number {
+function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length
   const label = LABEL_COLUMNS.get(text)
   if (label !== undefined) return label
